@@ -1,0 +1,48 @@
+#pragma once
+// Shared pieces of the pybind11 layer: one init_* per area, and the conversions from
+// Python arguments (scalars, dtypes, sizes, dims) that every area uses.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include "cgrad/ops.h"
+#include "cgrad/tensor.h"
+
+namespace py = pybind11;
+
+namespace cgrad::bindings {
+
+void init_dtype(py::module_& m);
+void init_tensor(py::module_& m);
+void init_creation(py::module_& m);
+void init_ops(py::module_& m);
+void init_autograd(py::module_& m);
+
+// The Python dtype object (`cgrad.float32`) for a DType, and back.
+py::object dtype_object(DType t);
+DType dtype_from_py(py::handle h);  // also accepts Python's float/int/bool types
+std::optional<DType> optional_dtype(py::handle h);  // None -> nullopt
+
+// A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
+// Returns nullptr for anything else (the caller returns NotImplemented).
+Tensor as_operand(py::handle h);
+// cgrad.Size(...) for a shape.
+py::object size_object(const Shape& s);
+void set_size_class(py::object cls);
+// Sizes from `f(2, 3)`, `f((2, 3))` or `f([2, 3])`.
+Shape sizes_from_args(const py::args& args, const char* op);
+// None -> nullopt; int -> {d}; sequence of ints -> dims.
+std::optional<DimList> dims_from_py(py::handle h);
+// numpy interop (creation.cpp): from_numpy shares memory; to_numpy returns a view
+// kept alive by `owner`.
+Tensor from_numpy(py::array arr);
+py::array to_numpy(const Tensor& t, py::handle owner);
+// torch.tensor(data): a copy of nested sequences / scalars / arrays / tensors.
+Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
+
+// Python scalar for element 0 of a one-element tensor.
+py::object item_object(const TensorImpl& t);
+
+}  // namespace cgrad::bindings

@@ -1,0 +1,121 @@
+// cgrad.dtype objects (cgrad.float32, ...) and the argument conversions shared by areas.
+#include <string>
+
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+struct DTypeObject {
+  DType type;
+};
+// One object per dtype, returned by reference so `t.dtype is cgrad.float32` holds.
+DTypeObject dtype_objects[kNumDTypes] = {{DType::Bool}, {DType::Int32}, {DType::Int64},
+                                         {DType::Float32}, {DType::Float64}};
+py::object size_class;
+}  // namespace
+
+py::object dtype_object(DType t) {
+  return py::cast(&dtype_objects[static_cast<int>(t)], py::return_value_policy::reference);
+}
+
+DType dtype_from_py(py::handle h) {
+  if (py::isinstance<DTypeObject>(h)) return h.cast<DTypeObject*>()->type;
+  if (h.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float64;
+  if (h.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
+  if (h.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
+  throw TypeError("dtype must be a cgrad.dtype (e.g. cgrad.float32), not " +
+                  std::string(py::str(py::type::of(h).attr("__name__"))));
+}
+
+std::optional<DType> optional_dtype(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return dtype_from_py(h);
+}
+
+Tensor as_operand(py::handle h) {
+  if (py::isinstance<TensorImpl>(h)) return h.cast<Tensor>();
+  PyObject* o = h.ptr();
+  if (PyBool_Check(o)) return wrapped_scalar(o == Py_True, DType::Bool);
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow) throw std::runtime_error("Overflow when unpacking long");
+    return wrapped_scalar(static_cast<double>(v), DType::Int64);
+  }
+  if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o), DType::Float64);
+  if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) {  // numpy scalars
+    py::object v = h.attr("item")();
+    if (PyBool_Check(v.ptr()) || PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr()))
+      return as_operand(v);
+  }
+  return nullptr;
+}
+
+void set_size_class(py::object cls) { size_class = std::move(cls); }
+
+py::object size_object(const Shape& s) {
+  py::tuple t(s.size());
+  for (size_t i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
+  if (!size_class) return std::move(t);
+  return size_class(t);
+}
+
+namespace {
+int64_t int_arg(py::handle h, const char* op) {
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
+  if (py::hasattr(h, "__index__") && !PyFloat_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))
+    return py::int_(h.attr("__index__")()).cast<int64_t>();
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() == 1 && is_integral(t->dtype, false)) return item_as_int64(*t);
+  }
+  throw TypeError(std::string(op) + "(): argument 'size' must be tuple of ints, but found "
+                  "element of type " + std::string(py::str(py::type::of(h).attr("__name__"))));
+}
+}  // namespace
+
+Shape sizes_from_args(const py::args& args, const char* op) {
+  Shape sizes;
+  if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0]))) {
+    for (py::handle h : args[0]) sizes.push_back(int_arg(h, op));
+  } else {
+    for (py::handle h : args) sizes.push_back(int_arg(h, op));
+  }
+  for (int64_t s : sizes)
+    if (s < 0)
+      throw std::runtime_error(std::string(op) + "(): Trying to create tensor with negative "
+                               "dimension " + std::to_string(s) + ": " + shape_str(sizes));
+  return sizes;
+}
+
+std::optional<DimList> dims_from_py(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  if (PyLong_Check(h.ptr())) return DimList{h.cast<int64_t>()};
+  DimList dims;
+  for (py::handle d : h) dims.push_back(d.cast<int64_t>());
+  return dims;
+}
+
+py::object item_object(const TensorImpl& t) {
+  if (t.numel() != 1)
+    throw std::runtime_error("a Tensor with " + std::to_string(t.numel()) +
+                             " elements cannot be converted to Scalar");
+  if (is_floating(t.dtype)) return py::float_(item_as_double(t));
+  if (t.dtype == DType::Bool) return py::bool_(item_as_int64(t) != 0);
+  return py::int_(item_as_int64(t));
+}
+
+void init_dtype(py::module_& m) {
+  py::class_<DTypeObject>(m, "dtype")
+      .def("__repr__", [](const DTypeObject& d) { return std::string("cgrad.") + dtype_name(d.type); })
+      .def_property_readonly("is_floating_point", [](const DTypeObject& d) { return is_floating(d.type); })
+      .def_property_readonly("itemsize", [](const DTypeObject& d) { return itemsize(d.type); })
+      .def("__reduce__", [](const DTypeObject& d) { return std::string(dtype_name(d.type)); });
+  for (int i = 0; i < kNumDTypes; ++i)
+    m.attr(dtype_name(static_cast<DType>(i))) = dtype_object(static_cast<DType>(i));
+  m.def("_set_size_class", &set_size_class);
+}
+
+}  // namespace cgrad::bindings

@@ -1,0 +1,25 @@
+// The cgrad._C extension module: one init_* call per area.
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "cgrad's C++ core: tensors, kernels and the autograd engine";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const cgrad::TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const cgrad::ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const cgrad::IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const cgrad::NotImplementedError& e) {
+      PyErr_SetString(PyExc_NotImplementedError, e.what());
+    }
+  });
+  cgrad::bindings::init_dtype(m);
+  cgrad::bindings::init_tensor(m);
+  cgrad::bindings::init_creation(m);
+  cgrad::bindings::init_ops(m);
+  cgrad::bindings::init_autograd(m);
+}

@@ -1,0 +1,322 @@
+// cgrad.Tensor: the bound TensorImpl. Every operator and method is one direct call into
+// C++; printing (__repr__) is added by the Python layer.
+#include <cmath>
+#include <string>
+
+#include "bindings.h"
+#include "cgrad/autograd/engine.h"
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+
+py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+
+// self (op) other, or NotImplemented so Python tries the reflected form / raises.
+auto forward_op(BinaryFn f) {
+  return [f](const Tensor& self, py::handle other) -> py::object {
+    Tensor o = as_operand(other);
+    if (!o) return not_implemented();
+    return py::cast(f(self, o));
+  };
+}
+// other (op) self, for __rsub__ and friends.
+auto reflected_op(BinaryFn f) {
+  return [f](const Tensor& self, py::handle other) -> py::object {
+    Tensor o = as_operand(other);
+    if (!o) return not_implemented();
+    return py::cast(f(o, self));
+  };
+}
+using InplaceFn = Tensor& (*)(Tensor&, const Tensor&);
+auto inplace_op(InplaceFn f) {
+  return [f](py::object self_obj, py::handle other) -> py::object {
+    Tensor o = as_operand(other);
+    if (!o) return not_implemented();
+    Tensor self = self_obj.cast<Tensor>();
+    f(self, o);
+    return self_obj;
+  };
+}
+// Method form: x.add(other) accepts tensors and scalars, raising TypeError otherwise.
+auto method_op(BinaryFn f, const char* name) {
+  return [f, name](const Tensor& self, py::handle other) {
+    Tensor o = as_operand(other);
+    if (!o)
+      throw TypeError(std::string(name) + "(): argument 'other' must be Tensor or Number, not " +
+                      std::string(py::str(py::type::of(other).attr("__name__"))));
+    return f(self, o);
+  };
+}
+
+double norm_order(py::handle p) {
+  if (p.is_none()) return 2.0;
+  if (PyUnicode_Check(p.ptr())) {
+    std::string s = p.cast<std::string>();
+    if (s == "fro") return 2.0;
+    throw NotImplementedError("norm: p='" + s + "' is not supported (use a number or 'fro')");
+  }
+  return py::float_(py::reinterpret_borrow<py::object>(p)).cast<double>();
+}
+
+Tensor legacy_constructor(py::args args, py::kwargs kw) {
+  if (kw.contains("dtype") || kw.contains("requires_grad"))
+    throw TypeError("new() received an invalid combination of arguments: the legacy "
+                    "Tensor(...) constructor takes no dtype or requires_grad; use cgrad.tensor");
+  if (args.size() == 0) return empty({0}, kDefaultFloat);
+  if (args.size() == 1) {
+    py::handle a = args[0];
+    if (py::isinstance<TensorImpl>(a)) {
+      Tensor src = a.cast<Tensor>();
+      if (src->dtype != kDefaultFloat)
+        throw TypeError(std::string("expected Float (got ") + dtype_torch_name(src->dtype) + ")");
+      return detach(src);
+    }
+    bool is_size = py::hasattr(py::type::of(a), "numel") && py::isinstance<py::tuple>(a);
+    if (is_size) return empty(sizes_from_args(args, "Tensor"), kDefaultFloat);
+    if (!PyLong_Check(a.ptr())) return tensor_from_data(a, kDefaultFloat);
+  }
+  return empty(sizes_from_args(args, "Tensor"), kDefaultFloat);
+}
+
+// Nested Python lists of t's elements.
+py::object tolist(const TensorImpl& t) {
+  return dispatch(t.dtype, [&](auto tag) -> py::object {
+    using T = typename decltype(tag)::type;
+    auto scalar = [](T v) -> py::object {
+      if constexpr (std::is_same_v<T, bool>) return py::bool_(v);
+      else if constexpr (std::is_floating_point_v<T>) return py::float_(static_cast<double>(v));
+      else return py::int_(static_cast<int64_t>(v));
+    };
+    const T* base = t.data<T>();
+    if (t.dim() == 0) return scalar(base[0]);
+    // Depth-first over dims with an explicit stack of open lists.
+    std::function<py::object(int64_t, int64_t)> build = [&](int64_t dim, int64_t off) -> py::object {
+      py::list out(t.sizes[dim]);
+      for (int64_t i = 0; i < t.sizes[dim]; ++i) {
+        int64_t o = off + i * t.strides[dim];
+        out[i] = dim + 1 == t.dim() ? scalar(base[o]) : build(dim + 1, o);
+      }
+      return std::move(out);
+    };
+    return build(0, 0);
+  });
+}
+
+void set_data(const Tensor& self, const Tensor& src) {
+  if (self->requires_grad() && !is_floating(src->dtype))
+    throw std::runtime_error("data set to a tensor that requires gradients must be floating point");
+  self->storage = src->storage;
+  self->sizes = src->sizes;
+  self->strides = src->strides;
+  self->offset = src->offset;
+  self->dtype = src->dtype;
+  self->version = src->version;
+}
+
+void set_grad(const Tensor& self, const Tensor& grad) {
+  if (grad) {
+    if (grad->sizes != self->sizes)
+      throw std::runtime_error("assigned grad has data of a different size");
+    if (grad->dtype != self->dtype)
+      throw std::runtime_error("assigned grad has data of a different type");
+  }
+  if (!grad && !self->autograd) return;
+  self->autograd_meta().grad = grad;
+}
+
+Tensor to_impl(const Tensor& self, py::args args, py::kwargs kw) {
+  std::optional<DType> dtype;
+  bool copy = kw.contains("copy") && kw["copy"].cast<bool>();
+  for (py::handle a : args) {
+    if (py::isinstance<TensorImpl>(a)) dtype = a.cast<Tensor>()->dtype;
+    else if (PyUnicode_Check(a.ptr())) {
+      std::string dev = a.cast<std::string>();
+      if (dev != "cpu") throw std::runtime_error("cgrad runs on the CPU only; got device '" + dev + "'");
+    } else if (!a.is_none()) dtype = dtype_from_py(a);
+  }
+  if (kw.contains("dtype") && !kw["dtype"].is_none()) dtype = dtype_from_py(kw["dtype"]);
+  return dtype ? to_dtype(self, *dtype, copy) : (copy ? clone(self) : self);
+}
+
+py::object scalar_of(const Tensor& self) {
+  if (self->numel() != 1)
+    throw std::runtime_error("only one element tensors can be converted to Python scalars");
+  return item_object(*self);
+}
+
+}  // namespace
+
+void init_tensor(py::module_& m) {
+  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor", py::dynamic_attr());
+  cls.def(py::init(&legacy_constructor),
+          "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
+
+  // ---- metadata ----
+  cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes); })
+      .def("size", [](const Tensor& t, py::object dim) -> py::object {
+        if (dim.is_none()) return size_object(t->sizes);
+        return py::int_(t->sizes[wrap_dim(dim.cast<int64_t>(), t->dim())]);
+      }, py::arg("dim") = py::none())
+      .def("dim", &TensorImpl::dim)
+      .def("ndimension", &TensorImpl::dim)
+      .def_property_readonly("ndim", &TensorImpl::dim)
+      .def("numel", &TensorImpl::numel)
+      .def("nelement", &TensorImpl::numel)
+      .def("element_size", [](const Tensor& t) { return itemsize(t->dtype); })
+      .def_property_readonly("dtype", [](const Tensor& t) { return dtype_object(t->dtype); })
+      .def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); })
+      .def("is_contiguous", &TensorImpl::is_contiguous)
+      .def("stride", [](const Tensor& t, py::object dim) -> py::object {
+        if (dim.is_none()) return py::cast(std::vector<int64_t>(t->strides)).cast<py::tuple>();
+        return py::int_(t->strides[wrap_dim(dim.cast<int64_t>(), t->dim())]);
+      }, py::arg("dim") = py::none())
+      .def("storage_offset", [](const Tensor& t) { return t->offset; })
+      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t->raw_data()); })
+      .def_property_readonly("_version", [](const Tensor& t) { return t->version->get(); })
+      .def("__len__", [](const Tensor& t) {
+        if (t->dim() == 0) throw TypeError("len() of a 0-d tensor");
+        return t->sizes[0];
+      })
+      .def("__hash__", [](py::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); });
+
+  // ---- autograd ----
+  cls.def_property("requires_grad", &TensorImpl::requires_grad,
+                   [](const Tensor& t, bool v) { t->set_requires_grad(v); })
+      .def("requires_grad_", [](py::object self, bool v) {
+        self.cast<Tensor>()->set_requires_grad(v);
+        return self;
+      }, py::arg("requires_grad") = true)
+      .def_property_readonly("is_leaf", &TensorImpl::is_leaf)
+      .def_property("grad", [](const Tensor& t) { return t->autograd ? t->autograd->grad : Tensor(); },
+                    &set_grad)
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return t->grad_fn(); })
+      .def_property("data", [](const Tensor& t) {
+        // `.data` shares memory but not the version counter: writes through it are not
+        // seen by autograd, exactly as in torch.
+        Tensor d = detach(t);
+        d->version = std::make_shared<VersionCounter>();
+        return d;
+      }, &set_data)
+      .def("detach", &detach)
+      .def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,
+                          bool create_graph, py::object inputs) {
+        if (!inputs.is_none())
+          throw NotImplementedError("backward(inputs=...) is not supported yet");
+        Tensor g = gradient.is_none() ? Tensor() : as_operand(gradient);
+        bool retain = retain_graph.is_none() ? create_graph : retain_graph.cast<bool>();
+        py::gil_scoped_release no_gil;
+        backward({self}, {g}, retain, create_graph);
+      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
+         py::arg("create_graph") = false, py::arg("inputs") = py::none(),
+         "Computes the gradient of this tensor w.r.t. the graph leaves.");
+
+  // ---- conversions ----
+  cls.def("item", [](const Tensor& t) { return item_object(*t); })
+      .def("tolist", [](const Tensor& t) { return tolist(*t); })
+      .def("numpy", [](py::object self) { return to_numpy(self.cast<Tensor>(), self); })
+      .def("__array__", [](py::object self, py::object dtype, py::object copy) -> py::object {
+        py::array a = to_numpy(self.cast<Tensor>(), self);
+        return dtype.is_none() ? py::object(a) : a.attr("astype")(dtype);
+      }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
+      .def("__bool__", [](const Tensor& t) {
+        if (t->numel() == 0) throw std::runtime_error("Boolean value of Tensor with no values is ambiguous");
+        if (t->numel() > 1) throw std::runtime_error("Boolean value of Tensor with more than one value is ambiguous");
+        return item_as_double(*t) != 0.0;
+      })
+      .def("__float__", [](const Tensor& t) { return py::float_(scalar_of(t)); })
+      .def("__int__", [](const Tensor& t) { return py::int_(scalar_of(t)); })
+      .def("__index__", [](const Tensor& t) {
+        if (t->numel() != 1 || !is_integral(t->dtype, true))
+          throw TypeError("only integer tensors of a single element can be converted to an index");
+        return item_as_int64(*t);
+      })
+      .def("to", &to_impl)
+      .def("int", [](const Tensor& t) { return to_dtype(t, DType::Int32); })
+      .def("long", [](const Tensor& t) { return to_dtype(t, DType::Int64); })
+      .def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); })
+      .def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); })
+      .def("bool", [](const Tensor& t) { return to_dtype(t, DType::Bool); })
+      .def("cpu", [](py::object self) { return self; })
+      .def("clone", &clone)
+      .def("contiguous", &contiguous);
+
+  // ---- operators ----
+  cls.def("__add__", forward_op(&add))
+      .def("__radd__", forward_op(&add))
+      .def("__sub__", forward_op(&sub))
+      .def("__rsub__", forward_op(&rsub))
+      .def("__mul__", forward_op(&mul))
+      .def("__rmul__", forward_op(&mul))
+      .def("__truediv__", forward_op(&div))
+      .def("__rtruediv__", [](const Tensor& self, py::handle other) -> py::object {
+        Tensor o = as_operand(other);  // torch: other / self == self.reciprocal() * other
+        if (!o) return not_implemented();
+        return py::cast(mul(reciprocal(self), o));
+      })
+      .def("__pow__", forward_op(&pow))
+      .def("__rpow__", reflected_op(&pow))
+      .def("__neg__", &neg)
+      .def("__abs__", &abs)
+      .def("__eq__", forward_op(&eq))
+      .def("__ne__", forward_op(&ne))
+      .def("__lt__", forward_op(&lt))
+      .def("__le__", forward_op(&le))
+      .def("__gt__", forward_op(&gt))
+      .def("__ge__", forward_op(&ge))
+      .def("__iadd__", inplace_op(&add_))
+      .def("__isub__", inplace_op(&sub_))
+      .def("__imul__", inplace_op(&mul_))
+      .def("__itruediv__", inplace_op(&div_));
+
+  // ---- methods ----
+  cls.def("add", method_op(&add, "add"))
+      .def("sub", method_op(&sub, "sub"))
+      .def("mul", method_op(&mul, "mul"))
+      .def("div", method_op(&div, "div"))
+      .def("pow", method_op(&pow, "pow"))
+      .def("eq", method_op(&eq, "eq"))
+      .def("ne", method_op(&ne, "ne"))
+      .def("lt", method_op(&lt, "lt"))
+      .def("le", method_op(&le, "le"))
+      .def("gt", method_op(&gt, "gt"))
+      .def("ge", method_op(&ge, "ge"))
+      .def("neg", &neg)
+      .def("reciprocal", &reciprocal)
+      .def("sin", &sin)
+      .def("cos", &cos)
+      .def("exp", &exp)
+      .def("log", &log)
+      .def("tanh", &tanh)
+      .def("sigmoid", &sigmoid)
+      .def("relu", &relu)
+      .def("sqrt", &sqrt)
+      .def("abs", &abs)
+      .def("sign", &sign)
+      .def("sum", [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
+        return sum(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
+      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+         py::arg("dtype") = py::none())
+      .def("mean", [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
+        return mean(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
+      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+         py::arg("dtype") = py::none())
+      .def("norm", [](const Tensor& t, py::object p, py::object dim, bool keepdim) {
+        return norm(t, norm_order(p), dims_from_py(dim), keepdim);
+      }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false)
+      .def("reshape", [](const Tensor& t, py::args shape) { return reshape(t, sizes_from_args(shape, "reshape")); })
+      .def("unsqueeze", &unsqueeze, py::arg("dim"))
+      .def("expand", [](const Tensor& t, py::args shape) { return expand(t, sizes_from_args(shape, "expand")); })
+      .def("zero_", [](py::object self) { Tensor t = self.cast<Tensor>(); zero_(t); return self; })
+      .def("fill_", [](py::object self, double v) { Tensor t = self.cast<Tensor>(); fill_(t, v); return self; })
+      .def("add_", inplace_op(&add_))
+      .def("sub_", inplace_op(&sub_))
+      .def("mul_", inplace_op(&mul_))
+      .def("div_", inplace_op(&div_));
+}
+
+}  // namespace cgrad::bindings

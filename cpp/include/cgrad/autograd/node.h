@@ -1,0 +1,133 @@
+#pragma once
+// Backward-graph nodes. An op records one Node per differentiable call; its class name
+// is torch's (`MulBackward0`) and its backward formula sits next to the op's forward.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cgrad/tensor.h"
+
+namespace cgrad {
+
+struct Edge {
+  std::shared_ptr<Node> node;  // null: that input needs no gradient
+  uint32_t input_nr = 0;
+  bool is_valid() const { return static_cast<bool>(node); }
+};
+
+// Shape and dtype of one forward input; the engine checks and casts gradients to them.
+struct InputMeta {
+  Shape sizes;
+  DType dtype;
+};
+
+// A tensor saved for backward, with the version it had when saved.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  SavedTensor(const Tensor& t, bool is_output);
+  // Raises torch's errors if released or modified in place since it was saved.
+  Tensor unpack(const std::shared_ptr<Node>& owner) const;
+  void release() { data_.reset(); released_ = true; }
+  bool defined() const { return static_cast<bool>(data_) || released_; }
+
+ private:
+  // Note [Saved outputs]: an output saved by its own grad_fn would form a cycle
+  // (output -> grad_fn -> output). We keep a detached alias and re-attach the owning
+  // node on unpack, as torch's SavedVariable does.
+  Tensor data_;
+  uint32_t version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
+  bool requires_grad_ = false;
+  bool released_ = false;
+};
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  explicit Node(const char* name) : name_(name), sequence_nr_(next_sequence_nr()) {}
+  virtual ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const char* name() const { return name_; }
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  std::vector<Edge>& next_edges() { return next_edges_; }
+  const std::vector<Edge>& next_edges() const { return next_edges_; }
+  const std::vector<InputMeta>& input_meta() const { return input_meta_; }
+  size_t num_outputs() const { return next_edges_.size(); }
+  // Forward outputs recorded with this node as grad_fn = gradients it receives.
+  size_t num_inputs() const { return num_inputs_; }
+  void set_num_inputs(size_t n) { num_inputs_ = n; }
+  bool needs_input_grad(size_t i) const {
+    return i < next_edges_.size() && next_edges_[i].is_valid();
+  }
+
+  // grads: one per forward output (undefined where no gradient flowed).
+  // Returns one gradient per forward input (undefined where not needed).
+  virtual TensorList apply(TensorList&& grads) = 0;
+
+  void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
+  Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
+  void release_saved();
+  // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
+  void set_next_edges(const TensorList& inputs);
+
+ private:
+  static uint64_t next_sequence_nr();
+  const char* name_;
+  uint64_t sequence_nr_;
+  std::vector<Edge> next_edges_;
+  std::vector<InputMeta> input_meta_;
+  std::vector<SavedTensor> saved_;
+  size_t num_inputs_ = 1;
+};
+
+// Leaves' sink: adds the incoming gradient into `variable->autograd->grad`.
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor variable);
+  TensorList apply(TensorList&& grads) override;
+  const Tensor& variable() const { return variable_; }
+
+ private:
+  Tensor variable_;
+};
+
+// Node whose backward is a lambda written beside the op's forward (the common case).
+// The lambda receives the node (for saved tensors and needs_input_grad) and the grads.
+template <class F>
+class FunctionNode final : public Node {
+ public:
+  FunctionNode(const char* name, F fn) : Node(name), fn_(std::move(fn)) {}
+  TensorList apply(TensorList&& grads) override { return fn_(*this, grads); }
+
+ private:
+  F fn_;
+};
+
+// True when grad mode is on and some input requires grad: the op must record a node.
+bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
+bool compute_requires_grad(const TensorList& inputs);
+
+// Records `node` as grad_fn of `outputs` (which become non-leaf, requiring grad).
+void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node);
+
+template <class F>
+std::shared_ptr<Node> make_node(const char* name, const TensorList& inputs, F fn) {
+  auto node = std::make_shared<FunctionNode<F>>(name, std::move(fn));
+  node->set_next_edges(inputs);
+  return node;
+}
+
+// Drops a reference to a node without recursing down the graph: a node freed here has
+// its own edges queued rather than destroyed in place (see Note [Iterative release]).
+void release_iteratively(std::shared_ptr<Node>&& node);
+
+// For leaves: the AccumulateGrad node, made on first use and shared after that.
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
+
+}  // namespace cgrad

@@ -1,0 +1,22 @@
+#pragma once
+// Sizes, strides and the shape arithmetic every layer shares.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cgrad {
+
+using Shape = std::vector<int64_t>;
+
+int64_t numel_of(const Shape& sizes);  // throws RuntimeError on overflow
+Shape contiguous_strides(const Shape& sizes);
+// torch's "[2, 3]" spelling, used in error messages.
+std::string shape_str(const Shape& sizes);
+// Broadcast two shapes; the error names `op` and both shapes.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+// Wraps a possibly negative dim into [0, ndim); IndexError in torch's words otherwise.
+int64_t wrap_dim(int64_t dim, int64_t ndim);
+// A sorted, duplicate-checked mask of reduced dims; empty `dims` means all of them.
+std::vector<bool> dim_mask(const std::vector<int64_t>& dims, int64_t ndim);
+
+}  // namespace cgrad

@@ -1,0 +1,45 @@
+#pragma once
+// A refcounted, 64-byte-aligned byte buffer shared by a tensor and all its views.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace cgrad {
+
+// Bumped by every in-place write; saved tensors compare against it at backward time.
+struct VersionCounter {
+  std::atomic<uint32_t> value{0};
+  void bump() { value.fetch_add(1, std::memory_order_relaxed); }
+  uint32_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+class Storage {
+ public:
+  // Owns `nbytes` fresh bytes from the caching allocator (contents undefined).
+  explicit Storage(size_t nbytes);
+  // Borrows memory that `owner` keeps alive (e.g. a numpy array).
+  Storage(void* data, size_t nbytes, std::shared_ptr<void> owner);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+
+  // Note [Version counter lives in the storage]: views share their base's counter, so
+  // the counter sits here and tensors point at it through an aliasing shared_ptr — no
+  // extra allocation per tensor. Only `.data` gets a counter of its own.
+  VersionCounter version;
+
+ private:
+  void* data_ = nullptr;
+  size_t nbytes_ = 0;
+  std::shared_ptr<void> owner_;  // set for borrowed memory
+};
+
+// Caching allocator: small freed buffers are kept for reuse (per-op overhead matters).
+void* allocate_bytes(size_t nbytes);
+void free_bytes(void* p, size_t nbytes);
+
+}  // namespace cgrad

@@ -1,0 +1,78 @@
+#pragma once
+// TensorImpl: storage + sizes/strides/offset + dtype + version, and autograd metadata
+// only when autograd is involved. `Tensor` is a shared handle; null means undefined.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cgrad/dtype.h"
+#include "cgrad/shape.h"
+#include "cgrad/storage.h"
+
+namespace cgrad {
+
+struct TensorImpl;
+class Node;
+using Tensor = std::shared_ptr<TensorImpl>;
+using TensorList = std::vector<Tensor>;
+
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;          // null for leaves
+  std::weak_ptr<Node> grad_accumulator;   // leaves: the AccumulateGrad node, made lazily
+  uint32_t output_nr = 0;
+};
+
+struct TensorImpl {
+  TensorImpl(std::shared_ptr<Storage> storage, Shape sizes, Shape strides, int64_t offset,
+             DType dtype);
+  ~TensorImpl();
+
+  std::shared_ptr<Storage> storage;
+  Shape sizes;
+  Shape strides;  // in elements
+  int64_t offset = 0;  // in elements
+  DType dtype;
+  bool is_wrapped_number = false;  // a Python scalar; ranks lowest in type promotion
+  std::shared_ptr<VersionCounter> version;
+  std::unique_ptr<AutogradMeta> autograd;
+
+  int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
+  int64_t numel() const;
+  bool is_contiguous() const;
+  template <class T> T* data() const {
+    return static_cast<T*>(storage->data()) + offset;
+  }
+  void* raw_data() const {
+    return static_cast<char*>(storage->data()) + offset * static_cast<int64_t>(itemsize(dtype));
+  }
+
+  // No other tensor (view, alias) shares this buffer.
+  bool storage_is_exclusive() const {
+    long own = version.get() == &storage->version ? 2 : 1;  // `version` may alias storage
+    return storage.use_count() == own;
+  }
+
+  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const { return !autograd || !autograd->grad_fn; }
+  AutogradMeta& autograd_meta();  // creates it on first use
+  // Leaf only: raises torch's error for non-floating dtypes.
+  void set_requires_grad(bool value);
+};
+
+// Fresh contiguous tensor with uninitialised contents.
+Tensor empty(const Shape& sizes, DType dtype);
+// A view of `base`'s storage (shares the version counter, no autograd metadata).
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
+Tensor scalar_tensor(double value, DType dtype);
+// A 0-d tensor standing for a Python scalar in an op (`x + 2`).
+Tensor wrapped_scalar(double value, DType dtype);
+
+// Element access for scalars and tests: reads element `flat` in row-major order.
+double item_as_double(const TensorImpl& t, int64_t flat = 0);
+int64_t item_as_int64(const TensorImpl& t, int64_t flat = 0);
+
+}  // namespace cgrad

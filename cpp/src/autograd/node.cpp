@@ -1,0 +1,174 @@
+#include "cgrad/autograd/node.h"
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/ops.h"
+
+namespace cgrad {
+
+// ---- lifetime ----
+
+// Note [Iterative release]: a graph is a chain of shared_ptrs (tensor -> grad_fn ->
+// edge -> node -> ...). Letting destructors recurse overflows the C stack on a chain of
+// 100 000 ops. Every drop of a node reference that might be the last goes through this
+// queue instead: a node freed while the queue drains only queues its own edges.
+namespace {
+struct ReleaseQueue {
+  std::vector<std::shared_ptr<Node>> pending;
+  bool draining = false;
+};
+thread_local ReleaseQueue release_queue;
+}  // namespace
+
+void release_iteratively(std::shared_ptr<Node>&& node) {
+  if (!node) return;
+  if (node.use_count() > 1) {  // not the last reference: nothing can recurse
+    node.reset();
+    return;
+  }
+  auto& q = release_queue;
+  q.pending.push_back(std::move(node));
+  if (q.draining) return;
+  q.draining = true;
+  while (!q.pending.empty()) {
+    std::shared_ptr<Node> n = std::move(q.pending.back());
+    q.pending.pop_back();
+    n.reset();
+  }
+  q.draining = false;
+}
+
+Node::~Node() {
+  for (auto& e : next_edges_) release_iteratively(std::move(e.node));
+}
+
+uint64_t Node::next_sequence_nr() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+// ---- saved tensors ----
+
+SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
+  if (!t) return;
+  version_ = t->version->get();
+  requires_grad_ = t->requires_grad();
+  is_output_ = is_output && !t->is_leaf();
+  if (is_output_) {
+    output_nr_ = t->autograd->output_nr;
+    data_ = make_view(t, t->sizes, t->strides, t->offset);
+  } else {
+    data_ = t;
+  }
+}
+
+Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
+  if (released_)
+    throw std::runtime_error(
+        "Trying to backward through the graph a second time (or directly access saved "
+        "tensors after they have already been freed). Saved intermediate values of the "
+        "graph are freed when you call .backward() or autograd.grad(). Specify "
+        "retain_graph=True if you need to backward through the graph a second time or if "
+        "you need to access saved tensors after calling backward.");
+  if (!data_) return data_;
+  uint32_t now = data_->version->get();
+  if (now != version_)
+    throw std::runtime_error(
+        "one of the variables needed for gradient computation has been modified by an "
+        "inplace operation: [" + std::string(dtype_name(data_->dtype)) + " " +
+        shape_str(data_->sizes) + "], saved by " + owner->name() + ", is at version " +
+        std::to_string(now) + "; expected version " + std::to_string(version_) +
+        " instead.");
+  if (!is_output_) return data_;
+  Tensor t = make_view(data_, data_->sizes, data_->strides, data_->offset);
+  if (requires_grad_) {
+    auto& meta = t->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = owner;
+    meta.output_nr = output_nr_;
+  }
+  return t;
+}
+
+void Node::release_saved() {
+  for (auto& s : saved_) s.release();
+}
+
+// ---- wiring ----
+
+void Node::set_next_edges(const TensorList& inputs) {
+  next_edges_.reserve(inputs.size());
+  input_meta_.reserve(inputs.size());
+  for (const Tensor& t : inputs) {
+    if (!t || !t->requires_grad()) {
+      next_edges_.emplace_back();
+      input_meta_.push_back({{}, DType::Float32});
+      continue;
+    }
+    if (t->grad_fn())
+      next_edges_.push_back({t->grad_fn(), t->autograd->output_nr});
+    else
+      next_edges_.push_back({grad_accumulator(t), 0});
+    input_meta_.push_back({t->sizes, t->dtype});
+  }
+}
+
+bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor* t : inputs)
+    if (*t && (*t)->requires_grad()) return true;
+  return false;
+}
+
+bool compute_requires_grad(const TensorList& inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs)
+    if (t && t->requires_grad()) return true;
+  return false;
+}
+
+void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
+  node->set_num_inputs(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    auto& meta = outputs[i]->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = node;
+    meta.output_nr = static_cast<uint32_t>(i);
+  }
+}
+
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+  auto& meta = leaf->autograd_meta();
+  if (auto existing = meta.grad_accumulator.lock()) return existing;
+  auto acc = std::make_shared<AccumulateGrad>(leaf);
+  meta.grad_accumulator = acc;
+  return acc;
+}
+
+// ---- AccumulateGrad ----
+
+AccumulateGrad::AccumulateGrad(Tensor variable)
+    : Node("torch::autograd::AccumulateGrad"), variable_(std::move(variable)) {}
+
+TensorList AccumulateGrad::apply(TensorList&& grads) {
+  Tensor& g = grads[0];
+  if (!g) return {};
+  auto& meta = variable_->autograd_meta();
+  if (GradMode::is_enabled()) {  // create_graph: the gradient keeps its own history
+    meta.grad = meta.grad ? add(meta.grad, g) : g;
+  } else if (!meta.grad) {
+    // Steal the incoming buffer only when nobody else can see it; a broadcast (stride 0)
+    // or borrowed gradient is copied so later in-place accumulation is safe.
+    bool exclusive = g.use_count() == 1 && g->is_contiguous() && !g->autograd &&
+                     g->storage_is_exclusive();
+    meta.grad = exclusive ? g : clone(g);
+  } else {
+    add_(meta.grad, g);
+  }
+  return {};
+}
+
+}  // namespace cgrad

@@ -1,0 +1,60 @@
+#include "ops/common.h"
+
+namespace cgrad::detail {
+
+Tensor cast(const Tensor& t, DType dtype) {
+  if (t->dtype == dtype) return t;
+  Tensor out = empty(t->sizes, dtype);
+  kernels::copy(*t, *out);
+  out->is_wrapped_number = t->is_wrapped_number;
+  return out;
+}
+
+Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
+                      DType out_dtype) {
+  Shape shape = broadcast_shapes(a->sizes, b->sizes);
+  Tensor ca = cast(a, compute);
+  Tensor cb = cast(b, compute);
+  Tensor out = empty(shape, out_dtype);
+  kernels::binary(op, *ca, *cb, *out);
+  return out;
+}
+
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype) {
+  Tensor ca = cast(a, dtype);
+  Tensor out = empty(a->sizes, dtype);
+  kernels::unary(op, *ca, *out);
+  return out;
+}
+
+}  // namespace cgrad::detail
+
+namespace cgrad {
+
+namespace {
+// torch's three promotion tiers: tensors with dims, 0-d tensors, Python scalars. A
+// lower tier only matters when it brings a higher category (bool < int < float).
+enum Tier { kDimTensor, kZeroDim, kWrapped };
+
+std::optional<DType> combine_categories(std::optional<DType> higher, std::optional<DType> lower) {
+  if (!higher) return lower;
+  if (!lower) return higher;
+  if (is_floating(*higher)) return higher;
+  if (*higher == DType::Bool || is_floating(*lower)) return promote_types(*higher, *lower);
+  return higher;
+}
+}  // namespace
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  std::optional<DType> tiers[3];
+  for (const Tensor* t : {&a, &b}) {
+    Tier k = (*t)->is_wrapped_number ? kWrapped : ((*t)->dim() == 0 ? kZeroDim : kDimTensor);
+    DType d = (*t)->dtype;
+    if (k == kWrapped && is_floating(d)) d = kDefaultFloat;
+    tiers[k] = tiers[k] ? promote_types(*tiers[k], d) : d;
+  }
+  return *combine_categories(tiers[kDimTensor],
+                             combine_categories(tiers[kZeroDim], tiers[kWrapped]));
+}
+
+}  // namespace cgrad

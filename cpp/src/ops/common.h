@@ -1,0 +1,20 @@
+#pragma once
+// Forward plumbing shared by the op files: casting and kernel calls without autograd.
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/autograd/node.h"
+#include "cgrad/errors.h"
+#include "cgrad/ops.h"
+#include "kernels/kernels.h"
+
+namespace cgrad::detail {
+
+// `t` in `dtype` (itself when it already is); never recorded.
+Tensor cast(const Tensor& t, DType dtype);
+// Broadcasts a and b, computes in `compute`, writes an `out_dtype` result.
+Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
+                      DType out_dtype);
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype);
+// A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
+inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
+
+}  // namespace cgrad::detail

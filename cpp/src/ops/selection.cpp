@@ -1,0 +1,30 @@
+// where(cond, a, b).
+#include "ops/common.h"
+
+namespace cgrad {
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  if (cond->dtype != DType::Bool)
+    throw std::runtime_error("where expected condition to be a boolean tensor, but got a tensor "
+                             "with dtype " + std::string(dtype_torch_name(cond->dtype)));
+  DType t = result_type(a, b);
+  Shape shape = broadcast_shapes(broadcast_shapes(cond->sizes, a->sizes), b->sizes);
+  Tensor ca = detail::cast(a, t), cb = detail::cast(b, t);
+  Tensor out = empty(shape, t);
+  kernels::where(*cond, *ca, *cb, *out);
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("WhereBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
+      Tensor c = n.saved(0);
+      Tensor zero = detail::constant(0.0);
+      return {n.needs_input_grad(0) ? sum_to(where(c, g[0], zero), n.input_meta()[0].sizes)
+                                    : Tensor(),
+              n.needs_input_grad(1) ? sum_to(where(c, zero, g[0]), n.input_meta()[1].sizes)
+                                    : Tensor()};
+    });
+    node->save(cond);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace cgrad

@@ -1,0 +1,122 @@
+#include "cgrad/tensor.h"
+
+#include <string>
+
+#include "cgrad/autograd/node.h"
+#include "cgrad/errors.h"
+
+namespace cgrad {
+
+TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape strides_,
+                       int64_t offset_, DType dtype_)
+    : storage(std::move(storage_)),
+      sizes(std::move(sizes_)),
+      strides(std::move(strides_)),
+      offset(offset_),
+      dtype(dtype_),
+      version(storage, &storage->version) {}
+
+TensorImpl::~TensorImpl() {
+  if (autograd && autograd->grad_fn) release_iteratively(std::move(autograd->grad_fn));
+}
+
+int64_t TensorImpl::numel() const {
+  int64_t n = 1;
+  for (int64_t s : sizes) n *= s;
+  return n;
+}
+
+bool TensorImpl::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] == 1) continue;
+    if (strides[i] != expected) return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+
+const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  return autograd ? autograd->grad_fn : none;
+}
+
+AutogradMeta& TensorImpl::autograd_meta() {
+  if (!autograd) autograd = std::make_unique<AutogradMeta>();
+  return *autograd;
+}
+
+void TensorImpl::set_requires_grad(bool value) {
+  if (!is_leaf())
+    throw std::runtime_error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a "
+        "computed variable in a subgraph that doesn't require differentiation use "
+        "var_no_grad = var.detach().");
+  if (value && !is_floating(dtype))
+    throw std::runtime_error(
+        "Only Tensors of floating point and complex dtype can require gradients");
+  if (!value && !autograd) return;
+  autograd_meta().requires_grad = value;
+}
+
+Tensor empty(const Shape& sizes, DType dtype) {
+  int64_t n = numel_of(sizes);
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(n) * itemsize(dtype));
+  return std::make_shared<TensorImpl>(std::move(storage), sizes, contiguous_strides(sizes), 0,
+                                      dtype);
+}
+
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  auto t = std::make_shared<TensorImpl>(base->storage, std::move(sizes), std::move(strides),
+                                        offset, base->dtype);
+  t->version = base->version;
+  return t;
+}
+
+namespace {
+template <class T> void store(void* p, double v) { *static_cast<T*>(p) = static_cast<T>(v); }
+}  // namespace
+
+Tensor scalar_tensor(double value, DType dtype) {
+  Tensor t = empty({}, dtype);
+  dispatch(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    store<T>(t->raw_data(), value);
+  });
+  return t;
+}
+
+Tensor wrapped_scalar(double value, DType dtype) {
+  Tensor t = scalar_tensor(value, dtype);
+  t->is_wrapped_number = true;
+  return t;
+}
+
+namespace {
+int64_t flat_to_offset(const TensorImpl& t, int64_t flat) {
+  int64_t off = 0;
+  for (size_t i = t.sizes.size(); i-- > 0;) {
+    off += (flat % t.sizes[i]) * t.strides[i];
+    flat /= t.sizes[i];
+  }
+  return off;
+}
+}  // namespace
+
+double item_as_double(const TensorImpl& t, int64_t flat) {
+  int64_t off = flat_to_offset(t, flat);
+  return dispatch(t.dtype, [&](auto tag) -> double {
+    using T = typename decltype(tag)::type;
+    return static_cast<double>(t.data<T>()[off]);
+  });
+}
+
+int64_t item_as_int64(const TensorImpl& t, int64_t flat) {
+  int64_t off = flat_to_offset(t, flat);
+  return dispatch(t.dtype, [&](auto tag) -> int64_t {
+    using T = typename decltype(tag)::type;
+    return static_cast<int64_t>(t.data<T>()[off]);
+  });
+}
+
+}  // namespace cgrad

@@ -1,0 +1,23 @@
+"""Connects the C++ Tensor to the printing rules in _tensor_str."""
+from . import _C
+from ._tensor_str import format_tensor
+
+
+def tensor_repr(t):
+    # Printing must not record a graph nor trip over requires_grad in .numpy().
+    values = t.detach().numpy()
+    grad_fn = t.grad_fn
+    return format_tensor(
+        values,
+        repr(t.dtype).split(".")[1],
+        requires_grad=t.requires_grad and grad_fn is None,
+        grad_fn_name=None if grad_fn is None else type_name(grad_fn),
+    )
+
+
+def type_name(node):
+    return repr(node).split(" object at ")[0][1:]
+
+
+_C.Tensor.__repr__ = tensor_repr
+_C.Tensor.__str__ = tensor_repr

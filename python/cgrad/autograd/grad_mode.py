@@ -1,0 +1,66 @@
+"""no_grad / enable_grad / set_grad_enabled: thread-local switches over the C++ grad mode,
+usable as context managers and as decorators."""
+import functools
+
+from .. import _C
+
+
+class _GradModeContext:
+    """Sets grad mode to `self._mode` on entry and restores the previous mode on exit."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(self._mode)
+        return None
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager / decorator: operations inside record no graph."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager / decorator: turns recording back on inside a no_grad block."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Sets grad mode at once (like a function call); as a context manager it restores the
+    previous mode on exit."""
+
+    def __init__(self, mode):
+        self._prev = _C.is_grad_enabled()
+        self._mode = bool(mode)
+        _C._set_grad_enabled(self._mode)
+
+    def __enter__(self):
+        return None
+
+    def __call__(self, fn):
+        _C._set_grad_enabled(self._prev)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self._mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+is_grad_enabled = _C.is_grad_enabled
