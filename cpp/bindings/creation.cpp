@@ -17,31 +17,44 @@ bool is_sequence(py::handle h) {
          !py::isinstance<TensorImpl>(h);
 }
 
-// One scalar pulled out of the Python data; its kind decides the inferred dtype.
+// One scalar pulled out of the Python data. `dtype` is what it contributes to dtype
+// inference: Python floats the default float, ints int64; numpy scalars and one-element
+// tensors keep their own dtype, as in torch.
 struct Element {
   enum Kind { Bool, Int, Float } kind;
   int64_t i = 0;
   double f = 0.0;
+  DType dtype = DType::Bool;
+  double value() const { return kind == Float ? f : static_cast<double>(i); }
 };
+
+DType numpy_dtype_to_cgrad(const py::dtype& dt);
 
 Element element_of(py::handle h) {
   PyObject* o = h.ptr();
-  if (PyBool_Check(o)) return {Element::Bool, o == Py_True, 0.0};
+  if (PyBool_Check(o)) return {Element::Bool, o == Py_True, 0.0, DType::Bool};
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (overflow) throw std::runtime_error("Overflow when unpacking long");
-    return {Element::Int, v, 0.0};
+    return {Element::Int, v, 0.0, DType::Int64};
   }
-  if (PyFloat_Check(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o)};
+  // Exact check: numpy.float64 subclasses float but keeps its own dtype (below).
+  if (PyFloat_CheckExact(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), kDefaultFloat};
   if (py::isinstance<TensorImpl>(h)) {
     Tensor t = h.cast<Tensor>();
     if (t->numel() != 1)
       throw ValueError("only one element tensors can be converted to Python scalars");
-    if (is_floating(t->dtype)) return {Element::Float, 0, item_as_double(*t)};
-    return {t->dtype == DType::Bool ? Element::Bool : Element::Int, item_as_int64(*t), 0.0};
+    if (is_floating(t->dtype)) return {Element::Float, 0, item_as_double(*t), t->dtype};
+    return {t->dtype == DType::Bool ? Element::Bool : Element::Int, item_as_int64(*t), 0.0,
+            t->dtype};
   }
-  if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) return element_of(h.attr("item")());
+  if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) {  // numpy scalar
+    Element e = element_of(h.attr("item")());
+    e.dtype = numpy_dtype_to_cgrad(py::dtype::from_args(h.attr("dtype")));
+    return e;
+  }
+  if (PyFloat_Check(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), kDefaultFloat};
   throw TypeError("new(): invalid data type '" + type_name(h) + "'");
 }
 
@@ -107,10 +120,7 @@ py::dtype numpy_dtype_of(DType t) {
 
 Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
   DType inferred = DType::Bool;
-  for (const Element& e : p.elements) {
-    if (e.kind == Element::Float) { inferred = kDefaultFloat; break; }
-    if (e.kind == Element::Int) inferred = DType::Int64;
-  }
+  for (const Element& e : p.elements) inferred = promote_types(inferred, e.dtype);
   DType d = dtype ? *dtype : inferred;
   Tensor t = empty(p.sizes, d);
   dispatch(d, [&](auto tag) {
@@ -119,7 +129,7 @@ Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
     for (size_t i = 0; i < p.elements.size(); ++i) {
       const Element& e = p.elements[i];
       if (e.kind == Element::Float) out[i] = static_cast<T>(e.f);
-      else out[i] = static_cast<T>(e.i);
+      else out[i] = static_cast<T>(e.i);  // exact for int64 beyond 2**53
     }
   });
   return t;
@@ -265,11 +275,8 @@ void init_creation(py::module_& m) {
       [](py::handle size, py::handle fill_value, py::object dtype, py::object device,
          bool requires_grad) {
         Element e = element_of(fill_value);
-        DType inferred = e.kind == Element::Float ? kDefaultFloat
-                         : e.kind == Element::Int ? DType::Int64 : DType::Bool;
-        DType d = optional_dtype(dtype).value_or(inferred);
-        Tensor t = full(sizes_from_args(py::make_tuple(size), "full"),
-                        e.kind == Element::Float ? e.f : static_cast<double>(e.i), d);
+        DType d = optional_dtype(dtype).value_or(e.dtype);
+        Tensor t = full(sizes_from_args(py::make_tuple(size), "full"), e.value(), d);
         finish(t, requires_grad);
         return t;
       },
@@ -279,8 +286,7 @@ void init_creation(py::module_& m) {
       "full_like",
       [](const Tensor& like, py::handle fill_value, py::object dtype, bool requires_grad) {
         Element e = element_of(fill_value);
-        Tensor t = full(like->sizes, e.kind == Element::Float ? e.f : static_cast<double>(e.i),
-                        optional_dtype(dtype).value_or(like->dtype));
+        Tensor t = full(like->sizes, e.value(), optional_dtype(dtype).value_or(like->dtype));
         finish(t, requires_grad);
         return t;
       },
