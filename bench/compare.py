@@ -1,0 +1,255 @@
+"""cgrad vs torch (and numpy where it applies), same workloads, one table of ratios.
+
+    python bench/compare.py                 # 1 thread, all workloads
+    python bench/compare.py --threads 1,2 --json results.json
+    python bench/compare.py --only matmul_512,tanh_4M --rounds 4
+
+Each library runs in its own worker process. Workloads alternate between libraries in an
+A B B A order, each sample is timed after a warm-up, medians are reported, and every
+result is first checked against a float64 numpy reference: a wrong result is reported as
+WRONG and never timed.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+LIBRARIES = ["cgrad", "torch", "numpy"]
+TARGET_SAMPLE_SECONDS = 0.05
+
+
+# ---------------------------------------------------------------- worker side
+
+def import_library(name, threads):
+    if name == "numpy":
+        return np
+    lib = __import__(name)
+    if hasattr(lib, "set_num_threads"):
+        lib.set_num_threads(threads)
+    return lib
+
+
+def serve(name, threads):
+    """Worker loop: one JSON request per stdin line, one JSON answer per stdout line."""
+    sys.path.insert(0, str(HERE))
+    import workloads
+
+    lib = import_library(name, threads)
+    cases = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request.get("peak_memory"):
+            print(json.dumps(peak_memory(lib, workloads)), flush=True)
+            continue
+        workload = request["workload"]
+        try:
+            if workload not in cases:
+                case = workloads.ALL[workload](lib, np.random.default_rng(0))
+                case.run()  # warm-up, and the run whose result is checked
+                got = np.asarray(case.result(), dtype=np.float64)
+                want = np.asarray(case.reference(), dtype=np.float64)
+                if got.shape != want.shape or not np.allclose(got, want, rtol=case.rtol,
+                                                              atol=case.rtol):
+                    err = np.max(np.abs(got - want)) if got.shape == want.shape else "shape"
+                    cases[workload] = ("WRONG", f"max error {err}")
+                else:
+                    repeat = calibrate(case.run)
+                    cases[workload] = (case, repeat)
+            entry = cases[workload]
+            if entry[0] in ("WRONG", "n/a"):
+                answer = {"status": entry[0], "detail": entry[1]}
+            else:
+                case, repeat = entry
+                times = []
+                for _ in range(request["samples"]):
+                    start = time.perf_counter()
+                    for _ in range(repeat):
+                        case.run()
+                    times.append((time.perf_counter() - start) / repeat)
+                answer = {"status": "ok", "times": times, "unit": case.unit,
+                          "amount": case.amount}
+        except Exception as e:  # noqa: BLE001 - an unsupported op is reported, not fatal
+            cases[workload] = ("n/a", f"{type(e).__name__}: {e}"[:120])
+            answer = {"status": "n/a", "detail": cases[workload][1]}
+        print(json.dumps(answer), flush=True)
+
+
+def calibrate(run):
+    start = time.perf_counter()
+    run()
+    once = max(time.perf_counter() - start, 1e-9)
+    return max(1, int(TARGET_SAMPLE_SECONDS / once))
+
+
+def peak_memory(lib, workloads):
+    """Peak resident memory (MiB) of 200 steps of the MLP training workload."""
+    try:
+        case = workloads.ALL["mlp_train_step"](lib, np.random.default_rng(0))
+        for _ in range(200):
+            case.run()
+    except Exception as e:  # noqa: BLE001
+        return {"status": "n/a", "detail": f"{type(e).__name__}: {e}"[:120]}
+    return {"status": "ok", "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+# ---------------------------------------------------------------- parent side
+
+class Worker:
+    def __init__(self, name, threads):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads), OMP_PROC_BIND="true")
+        self.name = name
+        self.proc = subprocess.Popen([sys.executable, __file__, "--worker", name,
+                                      "--threads", str(threads)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=env)
+
+    def ask(self, request):
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def available(name):
+    probe = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True)
+    return probe.returncode == 0
+
+
+def value_in_unit(seconds, unit, amount):
+    if unit == "us/op":
+        return seconds / amount * 1e6
+    if unit == "ms/step":
+        return seconds * 1e3
+    if unit == "GB/s":
+        return amount / seconds / 1e9
+    return amount / seconds / 1e9  # GFLOP/s
+
+
+def measure_bandwidth():
+    """The machine's copy bandwidth (GB/s, read + write) as numpy sees it, 1 thread."""
+    a = np.ones(1 << 25, dtype=np.float32)
+    b = np.empty_like(a)
+    best = []
+    for _ in range(7):
+        start = time.perf_counter()
+        np.copyto(b, a)
+        best.append(time.perf_counter() - start)
+    return 2 * a.nbytes / statistics.median(best) / 1e9
+
+
+def run_threads(threads, names, rounds, samples):
+    libs = [lib for lib in LIBRARIES if available(lib)]
+    workers = {lib: Worker(lib, threads) for lib in libs}
+    results = {}
+    try:
+        for workload in names:
+            per_lib = {lib: {"times": []} for lib in libs}
+            order = [lib for lib in ["cgrad", "torch"] if lib in libs]
+            for r in range(rounds):  # A B, B A, A B, ...
+                for lib in (order if r % 2 == 0 else order[::-1]):
+                    answer = workers[lib].ask({"workload": workload, "samples": samples})
+                    merge(per_lib[lib], answer)
+            if "numpy" in libs and workload in FORWARD_ONLY:
+                for _ in range(rounds):
+                    merge(per_lib["numpy"], workers["numpy"].ask({"workload": workload,
+                                                                  "samples": samples}))
+            results[workload] = per_lib
+        results["peak_memory_mlp_200_steps"] = {
+            lib: workers[lib].ask({"peak_memory": True}) for lib in order}
+    finally:
+        for w in workers.values():
+            w.close()
+    return results
+
+
+def merge(acc, answer):
+    if answer["status"] != "ok":
+        acc["status"] = answer["status"]
+        acc["detail"] = answer.get("detail", "")
+        return
+    acc["times"].extend(answer["times"])
+    acc["unit"], acc["amount"] = answer["unit"], answer["amount"]
+
+
+def cell(entry):
+    if entry is None:
+        return "-"
+    if entry.get("status") in ("WRONG", "n/a"):
+        return entry["status"]
+    if not entry["times"]:
+        return "-"
+    return f"{value_in_unit(statistics.median(entry['times']), entry['unit'], entry['amount']):.3g}"
+
+
+def print_table(threads, results, bandwidth):
+    print(f"\n## {threads} thread(s)   (copy bandwidth measured here: {bandwidth:.1f} GB/s)\n")
+    print(f"| workload | unit | cgrad | torch | numpy | cgrad/torch time |")
+    print("|---|---|---|---|---|---|")
+    ratios = []
+    for workload, per_lib in results.items():
+        if workload == "peak_memory_mlp_200_steps":
+            continue
+        ours, theirs = per_lib.get("cgrad"), per_lib.get("torch")
+        unit = next((e.get("unit") for e in per_lib.values() if e.get("unit")), "")
+        ratio = "-"
+        if ours and theirs and ours["times"] and theirs["times"] and "status" not in ours \
+                and "status" not in theirs:
+            r = statistics.median(ours["times"]) / statistics.median(theirs["times"])
+            ratios.append(r)
+            ratio = f"{r:.2f}"
+        print(f"| {workload} | {unit} | {cell(ours)} | {cell(theirs)} | "
+              f"{cell(per_lib.get('numpy'))} | {ratio} |")
+    mem = results.get("peak_memory_mlp_200_steps", {})
+    mem_cells = {lib: (f"{e['peak_mib']:.0f}" if e.get("status") == "ok" else e.get("status", "-"))
+                 for lib, e in mem.items()}
+    print(f"| peak RSS, 200 MLP steps | MiB | {mem_cells.get('cgrad', '-')} | "
+          f"{mem_cells.get('torch', '-')} | - | - |")
+    if ratios:
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"\ngeometric mean of cgrad/torch time ratios over {len(ratios)} workloads: {geo:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", default="1", help="comma-separated thread counts")
+    parser.add_argument("--only", help="comma-separated workload names")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=5, help="samples per round")
+    parser.add_argument("--json", help="write every sample to this file")
+    args = parser.parse_args()
+    if args.worker:
+        serve(args.worker, int(args.threads))
+        return
+    sys.path.insert(0, str(HERE))
+    import workloads
+    global FORWARD_ONLY
+    FORWARD_ONLY = workloads.FORWARD_ONLY
+    names = args.only.split(",") if args.only else list(workloads.ALL)
+    bandwidth = measure_bandwidth()
+    everything = {"bandwidth_gbs": bandwidth, "machine": os.uname().machine,
+                  "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d"), "runs": {}}
+    for threads in [int(t) for t in args.threads.split(",")]:
+        results = run_threads(threads, names, args.rounds, args.samples)
+        print_table(threads, results, bandwidth)
+        everything["runs"][str(threads)] = results
+    if args.json:
+        Path(args.json).write_text(json.dumps(everything, indent=1))
+
+
+if __name__ == "__main__":
+    main()
