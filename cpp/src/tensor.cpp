@@ -1,5 +1,6 @@
 #include "cgrad/tensor.h"
 
+#include <limits>
 #include <string>
 
 #include "cgrad/autograd/node.h"
@@ -61,6 +62,10 @@ void TensorImpl::set_requires_grad(bool value) {
 
 Tensor empty(const Shape& sizes, DType dtype) {
   int64_t n = numel_of(sizes);
+  // numel_of bounds the element count; the byte count can still wrap around.
+  if (static_cast<size_t>(n) > std::numeric_limits<size_t>::max() / itemsize(dtype))
+    throw std::runtime_error("Storage size calculation overflowed with sizes=" +
+                             shape_str(sizes));
   auto storage = std::make_shared<Storage>(static_cast<size_t>(n) * itemsize(dtype));
   return std::make_shared<TensorImpl>(std::move(storage), sizes, contiguous_strides(sizes), 0,
                                       dtype);

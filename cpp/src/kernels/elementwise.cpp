@@ -83,6 +83,7 @@ template <UnaryOp OP, class T> inline T apply_unary(T x) {
   if constexpr (OP == UnaryOp::Neg) return static_cast<T>(-x);
   else if constexpr (OP == UnaryOp::Abs) {
     if constexpr (std::is_same_v<T, bool>) return x;
+    else if constexpr (std::is_floating_point_v<T>) return std::fabs(x);  // abs(-0.) is 0.
     else return x < 0 ? static_cast<T>(-x) : x;
   }
   else if constexpr (OP == UnaryOp::Sign) {
