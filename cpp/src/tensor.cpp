@@ -28,6 +28,7 @@ int64_t TensorImpl::numel() const {
 }
 
 bool TensorImpl::is_contiguous() const {
+  if (numel() == 0) return true;  // as torch: nothing to lay out
   int64_t expected = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     if (sizes[i] == 1) continue;

@@ -9,22 +9,34 @@
 namespace cgrad::kernels {
 namespace {
 
+// Integer arithmetic wraps around like torch's (two's complement) instead of being
+// undefined behaviour in C++: compute in the unsigned type.
+template <class T> T wrap(std::make_unsigned_t<T> v) { return static_cast<T>(v); }
+
 template <class T> T int_pow(T base, T exp) {
+  using U = std::make_unsigned_t<T>;
   if (exp < 0) return base == 1 ? 1 : (base == -1 ? ((exp & 1) ? -1 : 1) : 0);
-  T result = 1;
+  U result = 1, b = static_cast<U>(base);
   while (exp) {
-    if (exp & 1) result *= base;
-    base *= base;
+    if (exp & 1) result *= b;
     exp >>= 1;
+    if (exp) b *= b;
   }
-  return result;
+  return wrap<T>(result);
 }
 
 template <BinaryOp OP, class T> inline auto apply_binary(T a, T b) {
-  if constexpr (OP == BinaryOp::Add) return static_cast<T>(a + b);
-  else if constexpr (OP == BinaryOp::Sub) return static_cast<T>(a - b);
-  else if constexpr (OP == BinaryOp::Mul) return static_cast<T>(a * b);
-  else if constexpr (OP == BinaryOp::Div) return static_cast<T>(a / b);
+  constexpr bool wraps = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+  if constexpr (OP == BinaryOp::Add) {
+    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+    else return static_cast<T>(a + b);
+  } else if constexpr (OP == BinaryOp::Sub) {
+    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
+    else return static_cast<T>(a - b);
+  } else if constexpr (OP == BinaryOp::Mul) {
+    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+    else return static_cast<T>(a * b);
+  } else if constexpr (OP == BinaryOp::Div) return static_cast<T>(a / b);
   else if constexpr (OP == BinaryOp::Pow) {
     if constexpr (std::is_floating_point_v<T>) return static_cast<T>(std::pow(a, b));
     else if constexpr (std::is_same_v<T, bool>) return static_cast<bool>(a || !b);
