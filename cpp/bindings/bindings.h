@@ -33,8 +33,12 @@ py::object size_object(const Shape& s);
 void set_size_class(py::object cls);
 // Sizes from `f(2, 3)`, `f((2, 3))` or `f([2, 3])`.
 Shape sizes_from_args(const py::args& args, const char* op);
-// None -> nullopt; int -> {d}; sequence of ints -> dims.
+// One dim argument: an int (not a bool), else TypeError.
+int64_t dim_from_py(py::handle h);
+// None -> nullopt; int -> {d}; tuple or list of ints -> dims.
 std::optional<DimList> dims_from_py(py::handle h);
+// The p of norm(): None and 'fro' mean 2; numbers (inf included) pass through.
+double norm_order(py::handle p);
 // numpy interop (creation.cpp): from_numpy shares memory; to_numpy returns a view
 // kept alive by `owner`.
 Tensor from_numpy(py::array arr);

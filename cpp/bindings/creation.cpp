@@ -36,7 +36,7 @@ Element element_of(py::handle h) {
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) throw std::runtime_error("Overflow when unpacking long");
+    if (overflow) throw ValueError("Overflow when unpacking long long");
     return {Element::Int, v, 0.0, DType::Int64};
   }
   // Exact check: numpy.float64 subclasses float but keeps its own dtype (below).
@@ -55,7 +55,9 @@ Element element_of(py::handle h) {
     return e;
   }
   if (PyFloat_Check(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), kDefaultFloat};
-  throw TypeError("new(): invalid data type '" + type_name(h) + "'");
+  if (PyUnicode_Check(o) || PyBytes_Check(o))
+    throw TypeError("new(): invalid data type '" + type_name(h) + "'");
+  throw std::runtime_error("Could not infer dtype of " + type_name(h));
 }
 
 struct ParsedData {
@@ -65,15 +67,14 @@ struct ParsedData {
 
 void collect(py::handle obj, size_t dim, ParsedData& out) {
   if (dim == out.sizes.size()) {
-    if (is_sequence(obj)) throw ValueError("expected a scalar at dim " + std::to_string(dim) +
-                                           " but found a sequence");
-    if (PyUnicode_Check(obj.ptr())) throw ValueError("too many dimensions 'str'");
+    if (is_sequence(obj)) throw TypeError("expected a scalar at dim " + std::to_string(dim) +
+                                          " but found a sequence");
     out.elements.push_back(element_of(obj));
     return;
   }
   if (!is_sequence(obj))
-    throw ValueError("expected sequence of length " + std::to_string(out.sizes[dim]) +
-                     " at dim " + std::to_string(dim) + " (got " + type_name(obj) + ")");
+    throw TypeError("expected sequence of length " + std::to_string(out.sizes[dim]) +
+                    " at dim " + std::to_string(dim) + " (got " + type_name(obj) + ")");
   py::sequence seq = py::reinterpret_borrow<py::sequence>(obj);
   int64_t n = static_cast<int64_t>(py::len(seq));
   if (n != out.sizes[dim])
@@ -91,6 +92,8 @@ ParsedData parse_nested(py::handle data) {
     if (n == 0) break;
     cur = py::reinterpret_borrow<py::sequence>(cur)[0];
   }
+  // torch sizes the data by its first elements; a string there reads as one more dim.
+  if (PyUnicode_Check(cur.ptr())) throw ValueError("too many dimensions 'str'");
   collect(data, 0, parsed);
   return parsed;
 }
@@ -103,7 +106,8 @@ DType numpy_dtype_to_cgrad(const py::dtype& dt) {
   if (kind == 'i' && size == 8) return DType::Int64;
   if (kind == 'i' && size == 4) return DType::Int32;
   if (kind == 'b') return DType::Bool;
-  throw TypeError("can't convert np.ndarray of type numpy." + std::string(py::str(dt)) +
+  throw TypeError("can't convert np.ndarray of type numpy." +
+                  std::string(py::str(dt.attr("type").attr("__name__"))) +
                   ". The only supported types are: float64, float32, int64, int32, and bool.");
 }
 
@@ -119,7 +123,8 @@ py::dtype numpy_dtype_of(DType t) {
 }
 
 Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
-  DType inferred = DType::Bool;
+  // No elements at all (`tensor([])`) gives the default float, as in torch.
+  DType inferred = p.elements.empty() ? kDefaultFloat : DType::Bool;
   for (const Element& e : p.elements) inferred = promote_types(inferred, e.dtype);
   DType d = dtype ? *dtype : inferred;
   Tensor t = empty(p.sizes, d);
@@ -140,9 +145,12 @@ Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
 // Shares the array's memory; the array stays alive as long as the storage does.
 Tensor from_numpy(py::array arr) {
   DType d = numpy_dtype_to_cgrad(arr.dtype());
+  if (!arr.dtype().attr("isnative").cast<bool>())
+    throw ValueError("given numpy array has byte order different from the native byte order. "
+                     "Conversion between byte orders is currently not supported.");
   const int64_t item = static_cast<int64_t>(itemsize(d));
   Shape sizes, strides;
-  int64_t extent = 1;
+  int64_t extent = arr.size() == 0 ? 0 : 1;  // elements spanned, from the first to the last
   for (py::ssize_t i = 0; i < arr.ndim(); ++i) {
     int64_t stride = arr.strides(i);
     if (stride < 0)
@@ -154,7 +162,7 @@ Tensor from_numpy(py::array arr) {
                        "the numpy array to reallocate the memory.");
     sizes.push_back(arr.shape(i));
     strides.push_back(stride / item);
-    extent += (arr.shape(i) - 1) * (stride / item);
+    if (extent) extent += (arr.shape(i) - 1) * (stride / item);
   }
   auto* owner = new py::object(arr);
   std::shared_ptr<void> keep_alive(owner, [](void* p) {
@@ -256,7 +264,11 @@ void init_creation(py::module_& m) {
       py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false,
       "Copies data (nested sequences, scalars, numpy arrays, tensors) into a new tensor.");
-  m.def("from_numpy", &from_numpy, py::arg("ndarray"),
+  m.def("from_numpy", [](py::handle a) {
+    if (!py::isinstance<py::array>(a))
+      throw TypeError("expected np.ndarray (got " + type_name(a) + ")");
+    return from_numpy(py::reinterpret_borrow<py::array>(a));
+  }, py::arg("ndarray"),
         "A tensor sharing memory with a numpy array.");
 
   def_factory(m, "ones", [](const Shape& s, DType d) { return full(s, 1.0, d); }, "A tensor of ones.");
@@ -274,6 +286,9 @@ void init_creation(py::module_& m) {
       "full",
       [](py::handle size, py::handle fill_value, py::object dtype, py::object device,
          bool requires_grad) {
+        if (!py::isinstance<py::tuple>(size) && !py::isinstance<py::list>(size))
+          throw TypeError("full(): argument 'size' (position 1) must be tuple of ints, not " +
+                          type_name(size));
         Element e = element_of(fill_value);
         DType d = optional_dtype(dtype).value_or(e.dtype);
         Tensor t = full(sizes_from_args(py::make_tuple(size), "full"), e.value(), d);

@@ -41,7 +41,10 @@ Tensor as_operand(py::handle h) {
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) throw std::runtime_error("Overflow when unpacking long");
+    if (overflow) {
+      PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+      throw py::error_already_set();
+    }
     return wrapped_scalar(static_cast<double>(v), DType::Int64);
   }
   if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o), DType::Float64);
@@ -90,12 +93,29 @@ Shape sizes_from_args(const py::args& args, const char* op) {
   return sizes;
 }
 
+int64_t dim_from_py(py::handle h) {
+  // bool is an int subclass in Python, but torch rejects it as a dim.
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
+  throw TypeError("argument 'dim' must be int or tuple of ints, but found element of type " +
+                  std::string(py::str(py::type::of(h).attr("__name__"))));
+}
+
 std::optional<DimList> dims_from_py(py::handle h) {
   if (h.is_none()) return std::nullopt;
-  if (PyLong_Check(h.ptr())) return DimList{h.cast<int64_t>()};
+  if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr())) return DimList{dim_from_py(h)};
   DimList dims;
-  for (py::handle d : h) dims.push_back(d.cast<int64_t>());
+  for (py::handle d : h) dims.push_back(dim_from_py(d));
   return dims;
+}
+
+double norm_order(py::handle p) {
+  if (p.is_none()) return 2.0;
+  if (PyUnicode_Check(p.ptr())) {
+    std::string s = p.cast<std::string>();
+    if (s == "fro") return 2.0;
+    throw NotImplementedError("norm: p='" + s + "' is not supported (use a number or 'fro')");
+  }
+  return py::float_(py::reinterpret_borrow<py::object>(p)).cast<double>();
 }
 
 py::object item_object(const TensorImpl& t) {

@@ -55,6 +55,10 @@ void init_ops(py::module_& m) {
     return mean(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
   }, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
      py::arg("dtype") = py::none(), "Mean over all elements, or over dim(s).");
+  m.def("norm", [](const Tensor& t, py::object p, py::object dim, bool keepdim) {
+    return norm(t, norm_order(p), dims_from_py(dim), keepdim);
+  }, py::arg("input"), py::arg("p") = "fro", py::arg("dim") = py::none(),
+     py::arg("keepdim") = false, "The p-norm over all elements, or over dim(s).");
 }
 
 }  // namespace cgrad::bindings

@@ -53,16 +53,6 @@ auto method_op(BinaryFn f, const char* name) {
   };
 }
 
-double norm_order(py::handle p) {
-  if (p.is_none()) return 2.0;
-  if (PyUnicode_Check(p.ptr())) {
-    std::string s = p.cast<std::string>();
-    if (s == "fro") return 2.0;
-    throw NotImplementedError("norm: p='" + s + "' is not supported (use a number or 'fro')");
-  }
-  return py::float_(py::reinterpret_borrow<py::object>(p)).cast<double>();
-}
-
 Tensor legacy_constructor(py::args args, py::kwargs kw) {
   if (kw.contains("dtype") || kw.contains("requires_grad"))
     throw TypeError("new() received an invalid combination of arguments: the legacy "
@@ -70,12 +60,8 @@ Tensor legacy_constructor(py::args args, py::kwargs kw) {
   if (args.size() == 0) return empty({0}, kDefaultFloat);
   if (args.size() == 1) {
     py::handle a = args[0];
-    if (py::isinstance<TensorImpl>(a)) {
-      Tensor src = a.cast<Tensor>();
-      if (src->dtype != kDefaultFloat)
-        throw TypeError(std::string("expected Float (got ") + dtype_torch_name(src->dtype) + ")");
-      return detach(src);
-    }
+    // Tensor(t): torch returns an alias of t, whatever its dtype, still in the graph.
+    if (py::isinstance<TensorImpl>(a)) return alias(a.cast<Tensor>());
     bool is_size = py::hasattr(py::type::of(a), "numel") && py::isinstance<py::tuple>(a);
     if (is_size) return empty(sizes_from_args(args, "Tensor"), kDefaultFloat);
     if (!PyLong_Check(a.ptr())) return tensor_from_data(a, kDefaultFloat);
@@ -140,12 +126,12 @@ Tensor to_impl(const Tensor& self, py::args args, py::kwargs kw) {
     } else if (!a.is_none()) dtype = dtype_from_py(a);
   }
   if (kw.contains("dtype") && !kw["dtype"].is_none()) dtype = dtype_from_py(kw["dtype"]);
-  return dtype ? to_dtype(self, *dtype, copy) : (copy ? clone(self) : self);
+  return to_dtype(self, dtype.value_or(self->dtype), copy);  // a copy is a ToCopyBackward0
 }
 
 py::object scalar_of(const Tensor& self) {
   if (self->numel() != 1)
-    throw std::runtime_error("only one element tensors can be converted to Python scalars");
+    throw ValueError("only one element tensors can be converted to Python scalars");
   return item_object(*self);
 }
 
@@ -160,7 +146,7 @@ void init_tensor(py::module_& m) {
   cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes); })
       .def("size", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return size_object(t->sizes);
-        return py::int_(t->sizes[wrap_dim(dim.cast<int64_t>(), t->dim())]);
+        return py::int_(t->sizes[wrap_dim(dim_from_py(dim), t->dim())]);
       }, py::arg("dim") = py::none())
       .def("dim", &TensorImpl::dim)
       .def("ndimension", &TensorImpl::dim)
@@ -173,7 +159,7 @@ void init_tensor(py::module_& m) {
       .def("is_contiguous", &TensorImpl::is_contiguous)
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::cast(std::vector<int64_t>(t->strides)).cast<py::tuple>();
-        return py::int_(t->strides[wrap_dim(dim.cast<int64_t>(), t->dim())]);
+        return py::int_(t->strides[wrap_dim(dim_from_py(dim), t->dim())]);
       }, py::arg("dim") = py::none())
       .def("storage_offset", [](const Tensor& t) { return t->offset; })
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t->raw_data()); })
@@ -229,7 +215,13 @@ void init_tensor(py::module_& m) {
         return item_as_double(*t) != 0.0;
       })
       .def("__float__", [](const Tensor& t) { return py::float_(scalar_of(t)); })
-      .def("__int__", [](const Tensor& t) { return py::int_(scalar_of(t)); })
+      .def("__int__", [](const Tensor& t) {
+        // PyNumber_Long, not py::int_: a bool must come back as a plain int, and
+        // int(nan) must raise Python's ValueError.
+        PyObject* v = PyNumber_Long(scalar_of(t).ptr());
+        if (!v) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(v);
+      })
       .def("__index__", [](const Tensor& t) {
         if (t->numel() != 1 || !is_integral(t->dtype, true))
           throw TypeError("only integer tensors of a single element can be converted to an index");

@@ -42,7 +42,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
   if (a == b) return a;
   size_t n = std::max(a.size(), b.size());
   Shape out(n);
-  for (size_t i = 0; i < n; ++i) {
+  // Right to left, so a mismatch is reported at the trailing dim first, as torch does.
+  for (size_t i = n; i-- > 0;) {
     int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
     if (da != db && da != 1 && db != 1)

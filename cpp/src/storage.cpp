@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,10 +39,16 @@ int size_class(size_t nbytes) {
   return c;
 }
 
+// RuntimeError in Python, with the size asked for, as torch reports it.
+[[noreturn]] void throw_out_of_memory(size_t nbytes) {
+  throw std::runtime_error("can't allocate memory: you tried to allocate " +
+                           std::to_string(nbytes) + " bytes");
+}
+
 void* system_alloc(size_t nbytes) {
   size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
-  if (!p) throw std::bad_alloc();
+  if (!p) throw_out_of_memory(nbytes);
   return p;
 }
 
@@ -50,7 +57,7 @@ void* system_alloc(size_t nbytes) {
 void* allocate_bytes(size_t nbytes) {
   if (nbytes > (size_t(1) << kMaxClass)) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
-      throw std::bad_alloc();
+      throw_out_of_memory(nbytes);
     return system_alloc(nbytes);
   }
   int c = size_class(nbytes);

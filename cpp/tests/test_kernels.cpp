@@ -254,7 +254,7 @@ double reference_unary(UnaryOp op, double x) {
     case UnaryOp::Relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0);
     case UnaryOp::Sqrt: return std::sqrt(x);
     case UnaryOp::Abs: return std::fabs(x);
-    case UnaryOp::Sign: return std::isnan(x) ? x : static_cast<double>((x > 0) - (x < 0));
+    case UnaryOp::Sign: return static_cast<double>((x > 0) - (x < 0));  // torch: sign(nan) is 0
   }
   return kNaN;
 }

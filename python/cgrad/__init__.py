@@ -6,7 +6,7 @@ from . import _C
 from ._C import (  # noqa: F401
     Tensor, abs, add, arange, bool, cos, div, dtype, empty, empty_like, eq, exp, eye,
     float32, float64, from_numpy, full, full_like, ge, gt, int32, int64, is_grad_enabled, le,
-    log, lt, manual_seed, mean, mul, ne, neg, ones, ones_like, pow, rand, rand_like, randn,
+    log, lt, manual_seed, mean, mul, ne, neg, norm, ones, ones_like, pow, rand, rand_like, randn,
     randn_like, reciprocal, relu, sigmoid, sign, sin, sqrt, sub, sum, tanh, tensor, where,
     zeros, zeros_like,
 )

@@ -100,15 +100,9 @@ template <UnaryOp OP, class T> inline T apply_unary(T x) {
   }
   else if constexpr (OP == UnaryOp::Sign) {
     if constexpr (std::is_same_v<T, bool>) return x;
-    else if constexpr (std::is_floating_point_v<T>) {
-      if (std::isnan(x)) return x;
-      return static_cast<T>((T(0) < x) - (x < T(0)));
-    } else return static_cast<T>((T(0) < x) - (x < T(0)));
+    else return static_cast<T>((T(0) < x) - (x < T(0)));  // NaN gives 0, as in torch
   }
-  else if constexpr (OP == UnaryOp::Relu) {
-    if constexpr (std::is_floating_point_v<T>) return std::isnan(x) ? x : (x > 0 ? x : T(0));
-    else return x > 0 ? x : T(0);
-  }
+  else if constexpr (OP == UnaryOp::Relu) return x < T(0) ? T(0) : x;  // keeps NaN and -0.0
   else if constexpr (std::is_floating_point_v<T>) {
     if constexpr (OP == UnaryOp::Reciprocal) return T(1) / x;
     else if constexpr (OP == UnaryOp::Sin) return std::sin(x);

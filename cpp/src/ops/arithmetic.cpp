@@ -14,9 +14,17 @@ namespace {
 // Shape of forward input i as recorded by the node (valid wherever a grad is needed).
 const Shape& input_sizes(const Node& n, size_t i) { return n.input_meta()[i].sizes; }
 
-void check_not_bool_pair(const Tensor& a, const Tensor& b, const char* what) {
-  if (a->dtype == DType::Bool && b->dtype == DType::Bool)
-    throw std::runtime_error(std::string(what));
+// torch refuses `-` whenever either operand (Python scalars included) is bool.
+void check_sub_operands(const Tensor& a, const Tensor& b) {
+  const bool ab = a->dtype == DType::Bool, bb = b->dtype == DType::Bool;
+  if (ab && bb)
+    throw std::runtime_error(
+        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+        "`logical_xor()` operator instead.");
+  if (ab || bb)
+    throw std::runtime_error(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+        "to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 }  // namespace
 
@@ -34,9 +42,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  check_not_bool_pair(a, b,
-                      "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                      "Use the `^` or `logical_xor()` operator instead.");
+  check_sub_operands(a, b);
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Sub, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
@@ -50,9 +56,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor rsub(const Tensor& a, const Tensor& b) {
-  check_not_bool_pair(a, b,
-                      "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                      "Use the `^` or `logical_xor()` operator instead.");
+  check_sub_operands(a, b);
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Sub, b, a, t, t);
   if (any_requires_grad({&a, &b})) {
@@ -104,6 +108,11 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
+  if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number)
+    throw NotImplementedError("\"pow\" not implemented for 'Bool'");
+  // Only a scalar exponent is checked (as torch): per-element checks would cost a pass.
+  if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
+    throw std::runtime_error("Integers to negative integer powers are not allowed.");
   Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t);
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
@@ -140,7 +149,10 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       if (n.needs_input_grad(1)) {
         Tensor result = n.saved(2);
         Tensor zero_base = mul(eq(self, constant(0.0)), ge(exponent, constant(0.0)));
-        gb = sum_to(mul(g[0], where(zero_base, constant(0.0), mul(result, log(self)))),
+        // log in the result's dtype: a float32 base with a float64 exponent gives a
+        // float64 gradient at float64 precision.
+        Tensor log_self = log(to_dtype(self, result->dtype));
+        gb = sum_to(mul(g[0], where(zero_base, constant(0.0), mul(result, log_self))),
                     input_sizes(n, 1));
       }
       return {ga, gb};

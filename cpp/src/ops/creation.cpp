@@ -13,14 +13,27 @@ Tensor full(const Shape& sizes, double value, DType dtype) {
   return t;
 }
 
+// Note [arange with integer dtypes]: torch truncates start and step to integers before
+// stepping, so arange(-2.5, 0, 0.7, dtype=int32) repeats -2; for int64 it also sizes the
+// range from the truncated bounds (a zero step is then an error). We follow both rules.
 Tensor arange(double start, double end, double step, DType dtype) {
+  if (dtype == DType::Bool) throw NotImplementedError("\"arange_cpu\" not implemented for 'Bool'");
   if (step == 0) throw std::runtime_error("arange(): step must be nonzero");
   if (!std::isfinite(start) || !std::isfinite(end))
     throw std::runtime_error("arange(): unsupported range: " + std::to_string(start) + " -> " +
                              std::to_string(end));
   if ((step > 0 && end < start) || (step < 0 && end > start))
     throw std::runtime_error("arange(): upper bound and larger bound inconsistent with step sign");
-  int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
+  double size = std::ceil((end - start) / step);
+  if (is_integral(dtype, false)) {
+    start = std::trunc(start);
+    step = std::trunc(step);
+    if (dtype == DType::Int64) {
+      if (step == 0) throw ValueError("arange(): step must be nonzero");
+      size = std::ceil((std::trunc(end) - start) / step);
+    }
+  }
+  const int64_t n = static_cast<int64_t>(std::max(size, 0.0));
   Tensor t = empty({n}, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -62,7 +75,7 @@ template <class T> T uniform01(std::mt19937_64& e) {
 
 template <class F> Tensor random_float(const Shape& sizes, DType dtype, const char* op, F draw) {
   if (!is_floating(dtype))
-    throw std::runtime_error(std::string("\"") + op + "\" not implemented for '" +
+    throw NotImplementedError(std::string("\"") + op + "\" not implemented for '" +
                              dtype_torch_name(dtype) + "'");
   Tensor t = empty(sizes, dtype);
   auto& g = generator();

@@ -1,5 +1,6 @@
 // sum / mean / norm over all dims or a list of dims, and sum_to (broadcast undone).
 #include <cmath>
+#include <cstdio>
 
 #include "ops/common.h"
 
@@ -73,8 +74,9 @@ Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
   DType out_dtype = dtype ? *dtype : a->dtype;
   if (!is_floating(out_dtype))
     throw std::runtime_error(
-        "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-        "complex dtype. Got: " + std::string(dtype_torch_name(out_dtype)));
+        std::string("mean(): could not infer output dtype. ") + (dtype ? "Optional" : "Input") +
+        " dtype must be either a floating point or complex dtype. Got: " +
+        dtype_torch_name(out_dtype));
   Reduction r = plan(a, dims, keepdim);
   Tensor out = run_reduce(kernels::ReduceOp::Sum, detail::cast(a, out_dtype), r, out_dtype);
   Tensor scaled = detail::binary_forward(kernels::BinaryOp::Div, out,
@@ -100,6 +102,19 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
         "linalg.vector_norm: Expected a floating point or complex tensor as input. Got " +
         std::string(dtype_torch_name(a->dtype)));
   Reduction r = plan(a, dims, keepdim);
+  // max |x| and the negative orders have no value over zero elements (no identity).
+  if (r.count == 0 && (p < 0 || p == INFINITY)) {
+    char order[32];
+    std::snprintf(order, sizeof order, "%g", p);
+    std::string where = "on an empty tensor because";
+    for (size_t d = 0; dims && d < r.mask.size(); ++d)
+      if (r.mask[d] && a->sizes[d] == 0) {
+        where = "on the dimension " + std::to_string(d) + " because this dimension is empty and";
+        break;
+      }
+    throw std::runtime_error("linalg.vector_norm cannot compute the " + std::string(order) +
+                             " norm " + where + " the operation does not have an identity");
+  }
   kernels::ReduceOp op = std::isinf(p) ? (p > 0 ? kernels::ReduceOp::NormInf
                                                 : kernels::ReduceOp::NormNegInf)
                                        : (p == 0.0 ? kernels::ReduceOp::NormZero
@@ -113,15 +128,16 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           Tensor norm_kept = unreduce(n.saved(1), mask, keepdim);
           Tensor grad_kept = unreduce(g[0], mask, keepdim);
           Tensor zero = constant(0.0);
-          if (p == 0.0) return {mul(self, zero)};
+          if (p == 0.0) return {Tensor()};  // as torch: no gradient at all, not zeros
           if (p == 1.0) return {mul(sign(self), grad_kept)};
           if (std::isinf(p)) {  // the gradient is shared evenly between tied extremes
             DimList reduced;
             for (size_t d = 0; d < mask.size(); ++d)
               if (mask[d]) reduced.push_back(static_cast<int64_t>(d));
             Tensor tied = eq(abs(self), norm_kept);
-            Tensor share = div(tied, sum(tied, reduced, /*keepdim=*/true));
-            return {mul(mul(sign(self), share), grad_kept)};
+            Tensor count = sum(tied, reduced, /*keepdim=*/true);
+            // where, not a multiply by the mask: a NaN norm ties nothing and gets 0, not 0/0.
+            return {mul(sign(self), where(tied, div(grad_kept, count), zero))};
           }
           Tensor scale = where(eq(norm_kept, zero), zero,
                                p == 2.0 ? div(grad_kept, norm_kept)

@@ -115,6 +115,16 @@ Tensor contiguous(const Tensor& a) { return a->is_contiguous() ? a : clone(a); }
 
 Tensor detach(const Tensor& a) { return view_of(a, a->sizes, a->strides, a->offset); }
 
+Tensor alias(const Tensor& a) {
+  Tensor out = view_of(a, a->sizes, a->strides, a->offset);
+  if (any_requires_grad({&a})) {
+    auto node = make_node("AliasBackward0", {a},
+                          [](Node&, TensorList& g) -> TensorList { return {g[0]}; });
+    set_history({out}, node);
+  }
+  return out;
+}
+
 Tensor to_dtype(const Tensor& a, DType dtype, bool copy) {
   if (a->dtype == dtype && !copy) return a;
   Tensor out = empty(a->sizes, dtype);

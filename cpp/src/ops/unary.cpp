@@ -66,10 +66,11 @@ Tensor sigmoid(const Tensor& a) {
 
 Tensor relu(const Tensor& a) {
   if (a->dtype == DType::Bool)
-    throw std::runtime_error("\"clamp_min_scalar_cpu\" not implemented for 'Bool'");
+    throw std::runtime_error("Boolean inputs not supported for relu");
   return pointwise("ReluBackward0", UnaryOp::Relu, a, a->dtype, false, true,
                    [](Node& n, TensorList& g) -> TensorList {
-                     return {mul(g[0], gt(n.saved(0), constant(0.0)))};
+                     // Passes the gradient wherever the output is not <= 0 (NaN included).
+                     return {where(le(n.saved(0), constant(0.0)), constant(0.0), g[0])};
                    });
 }
 
@@ -81,6 +82,7 @@ Tensor sqrt(const Tensor& a) {
 }
 
 Tensor abs(const Tensor& a) {
+  if (a->dtype == DType::Bool) throw NotImplementedError("\"abs_cpu\" not implemented for 'Bool'");
   return pointwise("AbsBackward0", UnaryOp::Abs, a, a->dtype, true, false,
                    [](Node& n, TensorList& g) -> TensorList { return {mul(g[0], sign(n.saved(0)))}; });
 }
