@@ -14,11 +14,27 @@ namespace py = pybind11;
 
 namespace cgrad::bindings {
 
+using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+// One init per area. Areas that add Tensor methods get the class; each binds an op's
+// method form and its function form (cgrad.sin) side by side.
 void init_dtype(py::module_& m);
-void init_tensor(py::module_& m);
+TensorClass init_tensor(py::module_& m);
 void init_creation(py::module_& m);
-void init_ops(py::module_& m);
+void init_elementwise(py::module_& m, TensorClass& cls);
+void init_reduction(py::module_& m, TensorClass& cls);
+void init_view(py::module_& m, TensorClass& cls);
+void init_inplace(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m);
+
+// Binds `fn` as Tensor method `name` and as module function `name`, whose first
+// argument is called `input` as in torch. `extra` annotates the remaining arguments.
+template <class F, class... Extra>
+void def_method_and_function(py::module_& m, TensorClass& cls, const char* name, F&& fn,
+                             const Extra&... extra) {
+  cls.def(name, fn, extra...);
+  m.def(name, std::forward<F>(fn), py::arg("input"), extra...);
+}
 
 // The Python dtype object (`cgrad.float32`) for a DType, and back.
 py::object dtype_object(DType t);
@@ -45,6 +61,36 @@ Tensor from_numpy(py::array arr);
 py::array to_numpy(const Tensor& t, py::handle owner);
 // torch.tensor(data): a copy of nested sequences / scalars / arrays / tensors.
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
+
+// ---- operand adapters for binary ops ----
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+inline py::object not_implemented() {
+  return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+}
+// For dunder operators: self (op) other, or NotImplemented so Python tries the reflected
+// form and finally raises TypeError.
+inline auto forward_op(BinaryFn f) {
+  return [f](const Tensor& self, py::handle other) -> py::object {
+    Tensor o = as_operand(other);
+    if (!o) return not_implemented();
+    return py::cast(f(self, o));
+  };
+}
+// other (op) self, for __rpow__ and friends.
+inline auto reflected_op(BinaryFn f) {
+  return [f](const Tensor& self, py::handle other) -> py::object {
+    Tensor o = as_operand(other);
+    if (!o) return not_implemented();
+    return py::cast(f(o, self));
+  };
+}
+// For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
+Tensor operand_or_throw(py::handle other, const char* op);
+inline auto named_op(BinaryFn f, const char* name) {
+  return [f, name](const Tensor& self, py::handle other) {
+    return f(self, operand_or_throw(other, name));
+  };
+}
 
 // Python scalar for element 0 of a one-element tensor.
 py::object item_object(const TensorImpl& t);

@@ -56,6 +56,14 @@ Tensor as_operand(py::handle h) {
   return nullptr;
 }
 
+Tensor operand_or_throw(py::handle other, const char* op) {
+  Tensor o = as_operand(other);
+  if (!o)
+    throw TypeError(std::string(op) + "(): argument 'other' must be Tensor or Number, not " +
+                    std::string(py::str(py::type::of(other).attr("__name__"))));
+  return o;
+}
+
 void set_size_class(py::object cls) { size_class = std::move(cls); }
 
 py::object size_object(const Shape& s) {

@@ -21,9 +21,13 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_TypeError, e.what());
     }
   });
-  cgrad::bindings::init_dtype(m);
-  cgrad::bindings::init_tensor(m);
-  cgrad::bindings::init_creation(m);
-  cgrad::bindings::init_ops(m);
-  cgrad::bindings::init_autograd(m);
+  using namespace cgrad::bindings;
+  init_dtype(m);
+  TensorClass cls = init_tensor(m);
+  init_creation(m);
+  init_elementwise(m, cls);
+  init_reduction(m, cls);
+  init_view(m, cls);
+  init_inplace(m, cls);
+  init_autograd(m);
 }

@@ -12,47 +12,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
-
-py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
-
-// self (op) other, or NotImplemented so Python tries the reflected form / raises.
-auto forward_op(BinaryFn f) {
-  return [f](const Tensor& self, py::handle other) -> py::object {
-    Tensor o = as_operand(other);
-    if (!o) return not_implemented();
-    return py::cast(f(self, o));
-  };
-}
-// other (op) self, for __rsub__ and friends.
-auto reflected_op(BinaryFn f) {
-  return [f](const Tensor& self, py::handle other) -> py::object {
-    Tensor o = as_operand(other);
-    if (!o) return not_implemented();
-    return py::cast(f(o, self));
-  };
-}
-using InplaceFn = Tensor& (*)(Tensor&, const Tensor&);
-auto inplace_op(InplaceFn f) {
-  return [f](py::object self_obj, py::handle other) -> py::object {
-    Tensor o = as_operand(other);
-    if (!o) return not_implemented();
-    Tensor self = self_obj.cast<Tensor>();
-    f(self, o);
-    return self_obj;
-  };
-}
-// Method form: x.add(other) accepts tensors and scalars, raising TypeError otherwise.
-auto method_op(BinaryFn f, const char* name) {
-  return [f, name](const Tensor& self, py::handle other) {
-    Tensor o = as_operand(other);
-    if (!o)
-      throw TypeError(std::string(name) + "(): argument 'other' must be Tensor or Number, not " +
-                      std::string(py::str(py::type::of(other).attr("__name__"))));
-    return f(self, o);
-  };
-}
-
 Tensor legacy_constructor(py::args args, py::kwargs kw) {
   if (kw.contains("dtype") || kw.contains("requires_grad"))
     throw TypeError("new() received an invalid combination of arguments: the legacy "
@@ -80,7 +39,7 @@ py::object tolist(const TensorImpl& t) {
     };
     const T* base = t.data<T>();
     if (t.dim() == 0) return scalar(base[0]);
-    // Depth-first over dims with an explicit stack of open lists.
+    // Recursion depth is the rank, so plain recursion is safe here.
     std::function<py::object(int64_t, int64_t)> build = [&](int64_t dim, int64_t off) -> py::object {
       py::list out(t.sizes[dim]);
       for (int64_t i = 0; i < t.sizes[dim]; ++i) {
@@ -137,8 +96,8 @@ py::object scalar_of(const Tensor& self) {
 
 }  // namespace
 
-void init_tensor(py::module_& m) {
-  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor", py::dynamic_attr());
+TensorClass init_tensor(py::module_& m) {
+  TensorClass cls(m, "Tensor", py::dynamic_attr());
   cls.def(py::init(&legacy_constructor),
           "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
 
@@ -233,82 +192,8 @@ void init_tensor(py::module_& m) {
       .def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); })
       .def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); })
       .def("bool", [](const Tensor& t) { return to_dtype(t, DType::Bool); })
-      .def("cpu", [](py::object self) { return self; })
-      .def("clone", &clone)
-      .def("contiguous", &contiguous);
-
-  // ---- operators ----
-  cls.def("__add__", forward_op(&add))
-      .def("__radd__", forward_op(&add))
-      .def("__sub__", forward_op(&sub))
-      .def("__rsub__", forward_op(&rsub))
-      .def("__mul__", forward_op(&mul))
-      .def("__rmul__", forward_op(&mul))
-      .def("__truediv__", forward_op(&div))
-      .def("__rtruediv__", [](const Tensor& self, py::handle other) -> py::object {
-        Tensor o = as_operand(other);  // torch: other / self == self.reciprocal() * other
-        if (!o) return not_implemented();
-        return py::cast(mul(reciprocal(self), o));
-      })
-      .def("__pow__", forward_op(&pow))
-      .def("__rpow__", reflected_op(&pow))
-      .def("__neg__", &neg)
-      .def("__abs__", &abs)
-      .def("__eq__", forward_op(&eq))
-      .def("__ne__", forward_op(&ne))
-      .def("__lt__", forward_op(&lt))
-      .def("__le__", forward_op(&le))
-      .def("__gt__", forward_op(&gt))
-      .def("__ge__", forward_op(&ge))
-      .def("__iadd__", inplace_op(&add_))
-      .def("__isub__", inplace_op(&sub_))
-      .def("__imul__", inplace_op(&mul_))
-      .def("__itruediv__", inplace_op(&div_));
-
-  // ---- methods ----
-  cls.def("add", method_op(&add, "add"))
-      .def("sub", method_op(&sub, "sub"))
-      .def("mul", method_op(&mul, "mul"))
-      .def("div", method_op(&div, "div"))
-      .def("pow", method_op(&pow, "pow"))
-      .def("eq", method_op(&eq, "eq"))
-      .def("ne", method_op(&ne, "ne"))
-      .def("lt", method_op(&lt, "lt"))
-      .def("le", method_op(&le, "le"))
-      .def("gt", method_op(&gt, "gt"))
-      .def("ge", method_op(&ge, "ge"))
-      .def("neg", &neg)
-      .def("reciprocal", &reciprocal)
-      .def("sin", &sin)
-      .def("cos", &cos)
-      .def("exp", &exp)
-      .def("log", &log)
-      .def("tanh", &tanh)
-      .def("sigmoid", &sigmoid)
-      .def("relu", &relu)
-      .def("sqrt", &sqrt)
-      .def("abs", &abs)
-      .def("sign", &sign)
-      .def("sum", [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
-        return sum(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-         py::arg("dtype") = py::none())
-      .def("mean", [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
-        return mean(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-         py::arg("dtype") = py::none())
-      .def("norm", [](const Tensor& t, py::object p, py::object dim, bool keepdim) {
-        return norm(t, norm_order(p), dims_from_py(dim), keepdim);
-      }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("reshape", [](const Tensor& t, py::args shape) { return reshape(t, sizes_from_args(shape, "reshape")); })
-      .def("unsqueeze", &unsqueeze, py::arg("dim"))
-      .def("expand", [](const Tensor& t, py::args shape) { return expand(t, sizes_from_args(shape, "expand")); })
-      .def("zero_", [](py::object self) { Tensor t = self.cast<Tensor>(); zero_(t); return self; })
-      .def("fill_", [](py::object self, double v) { Tensor t = self.cast<Tensor>(); fill_(t, v); return self; })
-      .def("add_", inplace_op(&add_))
-      .def("sub_", inplace_op(&sub_))
-      .def("mul_", inplace_op(&mul_))
-      .def("div_", inplace_op(&div_));
+      .def("cpu", [](py::object self) { return self; });
+  return cls;
 }
 
 }  // namespace cgrad::bindings

@@ -7,6 +7,7 @@
 namespace cgrad {
 
 using Shape = std::vector<int64_t>;
+using DimList = std::vector<int64_t>;  // dims to reduce or permute
 
 int64_t numel_of(const Shape& sizes);  // throws RuntimeError on overflow
 Shape contiguous_strides(const Shape& sizes);
