@@ -5,110 +5,13 @@ numpy data; `check` compares values, dtypes, grad_fn names and the gradients of 
 input that requires grad after backward with a random upstream gradient.
 """
 import itertools
-import math
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-
-INF = math.inf
-_rng = np.random.default_rng(1234)
-
-
-# ---- inputs: numpy arrays (or Python scalars), the same data for both libraries ----
-
-def R(*shape, dtype=np.float32, low=-2.0, high=2.0):
-    """Uniform floats."""
-    return np.asarray(_rng.uniform(low, high, shape), dtype=dtype)
-
-
-def P(*shape, dtype=np.float32):
-    """Positive floats (log, sqrt, pow bases)."""
-    return R(*shape, dtype=dtype, low=0.5, high=2.0)
-
-
-def H(*shape, dtype=np.float32):
-    """Small whole numbers as floats: comparisons with ties, relu/abs away from 0."""
-    return np.asarray(_rng.integers(-2, 3, shape), dtype=dtype)
-
-
-def I(*shape, dtype=np.int64, low=-5, high=6):
-    return np.asarray(_rng.integers(low, high, shape), dtype=dtype)
-
-
-def B(*shape):
-    return np.asarray(_rng.integers(0, 2, shape), dtype=np.bool_)
-
-
-def T(arr):
-    """A non-contiguous (transposed) view of `arr`."""
-    return arr.T
-
-
-def lib_dtype_name(dtype):
-    return str(dtype).split(".")[-1]
-
-
-def make(lib, x, requires_grad):
-    if not isinstance(x, np.ndarray):
-        return x  # Python scalar
-    # Strided arrays go through from_numpy so the tensor keeps numpy's strides.
-    t = lib.tensor(x) if x.flags.c_contiguous else lib.from_numpy(x)
-    if requires_grad and x.dtype.kind == "f":
-        t.requires_grad_(True)
-    return t
-
-
-def assert_same(c, t, what, rtol, atol):
-    assert isinstance(c, cgrad.Tensor), f"{what}: cgrad returned {type(c).__name__}"
-    assert lib_dtype_name(c.dtype) == lib_dtype_name(t.dtype), f"{what}: dtype"
-    assert tuple(c.shape) == tuple(t.shape), f"{what}: shape"
-    c_np, t_np = c.detach().numpy(), t.detach().numpy()
-    if c_np.dtype.kind == "f":
-        np.testing.assert_allclose(c_np, t_np, rtol=rtol, atol=atol, err_msg=what)
-    else:
-        np.testing.assert_array_equal(c_np, t_np, err_msg=what)
-
-
-def tolerances(*tensors):
-    if any(t.dtype == torch.float32 for t in tensors):
-        return 3e-5, 1e-5
-    return 1e-10, 1e-12
-
-
-def check(fn, *inputs, grad=True):
-    """Runs fn in both libraries on `inputs` (numpy arrays / scalars) and compares."""
-    t_in = [make(torch, x, grad) for x in inputs]
-    c_in = [make(cgrad, x, grad) for x in inputs]
-    t_out, c_out = fn(torch, *t_in), fn(cgrad, *c_in)
-    rtol, atol = tolerances(t_out)
-    assert_same(c_out, t_out, "forward", rtol, atol)
-    t_name = t_out.grad_fn.name() if t_out.grad_fn is not None else None
-    c_name = c_out.grad_fn.name() if c_out.grad_fn is not None else None
-    assert c_name == t_name, "grad_fn"
-    assert c_out.requires_grad == t_out.requires_grad, "requires_grad"
-    if not t_out.requires_grad:
-        return
-    rng = np.random.default_rng(0)  # per case, so a case reruns alike on its own
-    upstream = np.asarray(rng.standard_normal(tuple(t_out.shape)),
-                          dtype=t_out.detach().numpy().dtype)
-    t_out.backward(torch.tensor(upstream))
-    c_out.backward(cgrad.tensor(upstream))
-    for i, (c, t) in enumerate(zip(c_in, t_in)):
-        if isinstance(t, torch.Tensor) and t.requires_grad:
-            if t.grad is None:  # torch leaves some gradients undefined (norm p=0)
-                assert c.grad is None, f"grad of input {i}: torch has none"
-                continue
-            assert c.grad is not None, f"grad of input {i} missing"
-            rtol, atol = tolerances(t.grad)
-            assert_same(c.grad, t.grad, f"grad of input {i}", 10 * rtol, 10 * atol)
-
-
-def case(id, fn, *inputs, grad=True):
-    return pytest.param(fn, inputs, grad, id=id)
-
+from parity import B, H, I, INF, P, R, T, case, check, lib_dtype_name  # noqa: E402
 
 CASES = [
     # ---- arithmetic, tensor (op) tensor ----
