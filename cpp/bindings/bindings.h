@@ -47,8 +47,10 @@ Tensor as_operand(py::handle h);
 // cgrad.Size(...) for a shape.
 py::object size_object(const Shape& s);
 void set_size_class(py::object cls);
-// Sizes from `f(2, 3)`, `f((2, 3))` or `f([2, 3])`.
+// Sizes from `f(2, 3)`, `f((2, 3))` or `f([2, 3])`; negative sizes raise.
 Shape sizes_from_args(const py::args& args, const char* op);
+// The same, but -1 passes through for the op to infer (view, reshape, expand).
+Shape shape_from_args(const py::args& args, const char* op);
 // One dim argument: an int (not a bool), else TypeError.
 int64_t dim_from_py(py::handle h);
 // None -> nullopt; int -> {d}; tuple or list of ints -> dims.

@@ -87,13 +87,18 @@ int64_t int_arg(py::handle h, const char* op) {
 }
 }  // namespace
 
-Shape sizes_from_args(const py::args& args, const char* op) {
+Shape shape_from_args(const py::args& args, const char* op) {
   Shape sizes;
   if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0]))) {
     for (py::handle h : args[0]) sizes.push_back(int_arg(h, op));
   } else {
     for (py::handle h : args) sizes.push_back(int_arg(h, op));
   }
+  return sizes;
+}
+
+Shape sizes_from_args(const py::args& args, const char* op) {
+  Shape sizes = shape_from_args(args, op);
   for (int64_t s : sizes)
     if (s < 0)
       throw std::runtime_error(std::string(op) + "(): Trying to create tensor with negative "

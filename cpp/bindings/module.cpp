@@ -22,6 +22,8 @@ PYBIND11_MODULE(_C, m) {
     }
   });
   using namespace cgrad::bindings;
+  // cgrad.nn.functional's functions live here; areas add to it via m.def_submodule("_nn").
+  m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
   init_dtype(m);
   TensorClass cls = init_tensor(m);
   init_creation(m);

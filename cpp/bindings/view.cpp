@@ -1,21 +1,127 @@
-// Shape changes and copies: reshape, unsqueeze, expand, clone, contiguous.
+// Views, joins and copies: view/reshape/permute/transpose/select/split/..., cat, stack.
 #include "bindings.h"
+#include "cgrad/errors.h"
 
 namespace cgrad::bindings {
 
+namespace {
+// permute(1, 0, 2) or permute((1, 0, 2)), as torch accepts both.
+DimList dims_from_args(const py::args& args) {
+  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) return *dims_from_py(args[0]);
+  DimList dims;
+  for (py::handle h : args) dims.push_back(dim_from_py(h));
+  return dims;
+}
+
+TensorList tensors_from_py(py::handle seq, const char* op) {
+  if (py::isinstance<TensorImpl>(seq) || !PySequence_Check(seq.ptr()))
+    throw TypeError(std::string(op) + "(): argument 'tensors' must be tuple of Tensors, not " +
+                    std::string(py::str(py::type::of(seq).attr("__name__"))));
+  TensorList out;
+  for (py::handle h : seq) {
+    if (!py::isinstance<TensorImpl>(h))
+      throw TypeError(std::string(op) + "(): expected Tensor as element " +
+                      std::to_string(out.size()) + " in argument 0, but got " +
+                      std::string(py::str(py::type::of(h).attr("__name__"))));
+    out.push_back(h.cast<Tensor>());
+  }
+  return out;
+}
+
+py::tuple as_tuple(const TensorList& ts) {
+  py::tuple out(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
+  return out;
+}
+
+TensorList split_any(const Tensor& t, py::handle split_size_or_sections, int64_t dim) {
+  if (PyLong_Check(split_size_or_sections.ptr()))
+    return split(t, split_size_or_sections.cast<int64_t>(), dim);
+  return split_with_sizes(t, sizes_from_args(py::make_tuple(split_size_or_sections), "split"), dim);
+}
+
+Tensor squeeze_any(const Tensor& t, py::handle dim) {
+  if (dim.is_none()) return squeeze(t);
+  bool single = PyLong_Check(dim.ptr());
+  return squeeze(t, *dims_from_py(dim), single);
+}
+
+Tensor numpy_T(const Tensor& t) {
+  if (t->dim() < 2) return t;
+  DimList reversed(t->dim());
+  for (int64_t i = 0; i < t->dim(); ++i) reversed[i] = t->dim() - 1 - i;
+  return permute(t, reversed);
+}
+}  // namespace
+
 void init_view(py::module_& m, TensorClass& cls) {
-  cls.def("reshape", [](const Tensor& t, py::args shape) {
-       return reshape(t, sizes_from_args(shape, "reshape"));
+  cls.def("view", [](const Tensor& t, py::args shape) {
+       return view(t, shape_from_args(shape, "view"));
      })
+      .def("reshape", [](const Tensor& t, py::args shape) {
+        return reshape(t, shape_from_args(shape, "reshape"));
+      })
       .def("expand", [](const Tensor& t, py::args shape) {
-        return expand(t, sizes_from_args(shape, "expand"));
-      });
+        return expand(t, shape_from_args(shape, "expand"));
+      })
+      .def("expand_as", [](const Tensor& t, const Tensor& other) { return expand(t, other->sizes); },
+           py::arg("other"))
+      .def("permute", [](const Tensor& t, py::args dims) { return permute(t, dims_from_args(dims)); })
+      .def_property_readonly("T", &numpy_T)
+      .def_property_readonly("mT", [](const Tensor& t) {
+        if (t->dim() < 2) throw std::runtime_error("tensor.mT is only supported on matrices or batches of matrices. Got " + std::to_string(t->dim()) + "-D tensor.");
+        return transpose(t, -2, -1);
+      })
+      .def("contiguous", &contiguous);
   m.def("reshape", [](const Tensor& t, py::handle shape) {
-    return reshape(t, sizes_from_args(py::make_tuple(shape), "reshape"));
+    return reshape(t, shape_from_args(py::make_tuple(shape), "reshape"));
   }, py::arg("input"), py::arg("shape"));
+  m.def("permute", [](const Tensor& t, py::handle dims) { return permute(t, *dims_from_py(dims)); },
+        py::arg("input"), py::arg("dims"));
+  m.def("broadcast_to", [](const Tensor& t, py::handle shape) {
+    return expand(t, shape_from_args(py::make_tuple(shape), "broadcast_to"));
+  }, py::arg("input"), py::arg("size"));
+  cls.def("broadcast_to", [](const Tensor& t, py::handle shape) {
+    return expand(t, shape_from_args(py::make_tuple(shape), "broadcast_to"));
+  }, py::arg("size"));
+
+  def_method_and_function(m, cls, "flatten", &flatten, py::arg("start_dim") = 0,
+                          py::arg("end_dim") = -1);
+  def_method_and_function(m, cls, "unflatten", [](const Tensor& t, int64_t dim, py::handle sizes) {
+    return unflatten(t, dim, shape_from_args(py::make_tuple(sizes), "unflatten"));
+  }, py::arg("dim"), py::arg("sizes"));
   def_method_and_function(m, cls, "unsqueeze", &unsqueeze, py::arg("dim"));
+  def_method_and_function(m, cls, "squeeze", &squeeze_any, py::arg("dim") = py::none());
+  def_method_and_function(m, cls, "transpose", &transpose, py::arg("dim0"), py::arg("dim1"));
+  def_method_and_function(m, cls, "swapaxes", &transpose, py::arg("axis0"), py::arg("axis1"));
+  def_method_and_function(m, cls, "swapdims", &transpose, py::arg("dim0"), py::arg("dim1"));
+  def_method_and_function(m, cls, "t", &t);
+  auto move = [](const Tensor& t, py::handle source, py::handle destination) {
+    return movedim(t, *dims_from_py(source), *dims_from_py(destination));
+  };
+  def_method_and_function(m, cls, "movedim", move, py::arg("source"), py::arg("destination"));
+  def_method_and_function(m, cls, "moveaxis", move, py::arg("source"), py::arg("destination"));
+  def_method_and_function(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
+  def_method_and_function(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"),
+                          py::arg("length"));
+  def_method_and_function(m, cls, "split", [](const Tensor& t, py::handle s, int64_t dim) {
+    return as_tuple(split_any(t, s, dim));
+  }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
+  def_method_and_function(m, cls, "chunk", [](const Tensor& t, int64_t chunks, int64_t dim) {
+    return as_tuple(chunk(t, chunks, dim));
+  }, py::arg("chunks"), py::arg("dim") = 0);
+  def_method_and_function(m, cls, "unbind", [](const Tensor& t, int64_t dim) {
+    return as_tuple(unbind(t, dim));
+  }, py::arg("dim") = 0);
   def_method_and_function(m, cls, "clone", &clone);
-  cls.def("contiguous", &contiguous);
+
+  m.def("cat", [](py::handle tensors, int64_t dim) { return cat(tensors_from_py(tensors, "cat"), dim); },
+        py::arg("tensors"), py::arg("dim") = 0);
+  m.attr("concat") = m.attr("cat");
+  m.def("stack", [](py::handle tensors, int64_t dim) {
+    return stack(tensors_from_py(tensors, "stack"), dim);
+  }, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("detach", &detach, py::arg("input"));
 }
 
 }  // namespace cgrad::bindings

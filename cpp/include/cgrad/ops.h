@@ -5,12 +5,14 @@
 // in cpp/src/ops/<area>.cpp, each op's backward formula beside its forward.
 #include "cgrad/ops/arithmetic.h"
 #include "cgrad/ops/comparison.h"
+#include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
 #include "cgrad/ops/inplace.h"
+#include "cgrad/ops/join.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
-#include "cgrad/ops/shape.h"
 #include "cgrad/ops/unary.h"
+#include "cgrad/ops/view.h"
 
 namespace cgrad {
 

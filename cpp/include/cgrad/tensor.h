@@ -36,6 +36,9 @@ struct TensorImpl {
   int64_t offset = 0;  // in elements
   DType dtype;
   bool is_wrapped_number = false;  // a Python scalar; ranks lowest in type promotion
+  // For tensors made by a view op: the tensor that owns the memory (never itself a
+  // view). In-place writes through a view rebase the base's history (CopySlices).
+  Tensor view_base;
   std::shared_ptr<VersionCounter> version;
   std::unique_ptr<AutogradMeta> autograd;
 

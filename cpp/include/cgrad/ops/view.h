@@ -1,0 +1,48 @@
+#pragma once
+// Views: tensors sharing their input's storage and version counter (definitions in
+// cpp/src/ops/view.cpp). Each records torch's node (ViewBackward0, PermuteBackward0, ...)
+// and remembers its base for in-place writes.
+#include <vector>
+
+#include "cgrad/tensor.h"
+
+namespace cgrad {
+
+Tensor view(const Tensor& a, const Shape& sizes);      // error if strides don't allow it
+Tensor reshape(const Tensor& a, const Shape& sizes);   // a view when possible, else a copy
+Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor unflatten(const Tensor& a, int64_t dim, const Shape& sizes);
+Tensor expand(const Tensor& a, const Shape& sizes);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor squeeze(const Tensor& a);                       // every size-1 dim
+Tensor squeeze(const Tensor& a, const DimList& dims, bool single_dim);
+Tensor permute(const Tensor& a, const DimList& dims);
+Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1);
+Tensor t(const Tensor& a);                             // 0-d, 1-d or 2-d only
+Tensor movedim(const Tensor& a, const DimList& source, const DimList& destination);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+// Python slice semantics for start/end (clamped); step > 0.
+Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+TensorList split(const Tensor& a, int64_t split_size, int64_t dim);
+TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim);
+TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim);
+TensorList unbind(const Tensor& a, int64_t dim);
+Tensor detach(const Tensor& a);  // shares storage and version counter, no history
+// A new tensor over the same data that stays in the graph (AliasBackward0).
+Tensor alias(const Tensor& a);
+
+// The strided region (sizes, strides, offset) of a view, in elements of its base's
+// contiguous layout.
+struct ViewGeometry {
+  Shape sizes;
+  Shape strides;
+  int64_t offset = 0;
+};
+// `region` of a contiguous tensor of `base_sizes` read out of `a` (contiguous copy if
+// needed); recorded as AsStridedBackward0.
+Tensor as_strided_region(const Tensor& a, const ViewGeometry& region);
+// Zeros of `base_sizes` with `g` written into `region`: the backward of a view.
+Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeometry& region);
+
+}  // namespace cgrad

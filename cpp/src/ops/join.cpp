@@ -1,0 +1,101 @@
+// cat and stack: each input is copied into its window of one fresh output.
+#include "ops/common.h"
+
+namespace cgrad {
+
+namespace {
+DType common_dtype(const TensorList& tensors) {
+  DType d = tensors[0]->dtype;
+  for (const Tensor& t : tensors) d = promote_types(d, t->dtype);
+  return d;
+}
+
+// torch still accepts 1-d empty tensors in cat whatever the other shapes (legacy).
+bool is_legacy_empty(const Tensor& t) { return t->dim() == 1 && t->sizes[0] == 0; }
+}  // namespace
+
+Tensor cat(const TensorList& tensors, int64_t dim) {
+  if (tensors.empty()) throw std::runtime_error("torch.cat(): expected a non-empty list of Tensors");
+  const Tensor* ref = nullptr;
+  for (const Tensor& t : tensors)
+    if (!is_legacy_empty(t)) { ref = &t; break; }
+  if (!ref) return full({0}, 0.0, common_dtype(tensors));
+  if ((*ref)->dim() == 0)
+    throw std::runtime_error("zero-dimensional tensor (at position 0) cannot be concatenated");
+  const int64_t d = wrap_dim(dim, (*ref)->dim());
+  Shape sizes = (*ref)->sizes;
+  sizes[d] = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (is_legacy_empty(t)) continue;
+    if (t->dim() != (*ref)->dim())
+      throw std::runtime_error("Tensors must have same number of dimensions: got " +
+                               std::to_string((*ref)->dim()) + " and " + std::to_string(t->dim()));
+    for (int64_t k = 0; k < t->dim(); ++k)
+      if (k != d && t->sizes[k] != (*ref)->sizes[k])
+        throw std::runtime_error("Sizes of tensors must match except in dimension " +
+                                 std::to_string(d) + ". Expected size " +
+                                 std::to_string((*ref)->sizes[k]) + " but got size " +
+                                 std::to_string(t->sizes[k]) + " for tensor number " +
+                                 std::to_string(i) + " in the list.");
+    sizes[d] += t->sizes[d];
+  }
+  Tensor out = empty(sizes, common_dtype(tensors));
+  std::vector<int64_t> offsets;
+  int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    offsets.push_back(offset);
+    if (is_legacy_empty(t)) continue;
+    Shape window_sizes = sizes;
+    window_sizes[d] = t->sizes[d];
+    Tensor window = make_view(out, window_sizes, out->strides, offset * out->strides[d]);
+    kernels::copy(*t, *window);
+    offset += t->sizes[d];
+  }
+  if (compute_requires_grad(tensors)) {
+    auto node = make_node("CatBackward0", tensors,
+                          [d, offsets](Node& n, TensorList& g) -> TensorList {
+                            TensorList grads;
+                            for (size_t i = 0; i < offsets.size(); ++i) {
+                              const Shape& in = n.input_meta()[i].sizes;
+                              bool skip = !n.needs_input_grad(i) || (in.size() == 1 && in[0] == 0);
+                              grads.push_back(skip ? Tensor() : narrow(g[0], d, offsets[i], in[d]));
+                            }
+                            return grads;
+                          });
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor stack(const TensorList& tensors, int64_t dim) {
+  if (tensors.empty()) throw std::runtime_error("stack expects a non-empty TensorList");
+  const Shape& shape = tensors[0]->sizes;
+  for (size_t i = 1; i < tensors.size(); ++i)
+    if (tensors[i]->sizes != shape)
+      throw std::runtime_error("stack expects each tensor to be equal size, but got " +
+                               shape_str(shape) + " at entry 0 and " +
+                               shape_str(tensors[i]->sizes) + " at entry " + std::to_string(i));
+  const int64_t d = wrap_dim(dim, static_cast<int64_t>(shape.size()) + 1);
+  Shape sizes = shape;
+  sizes.insert(sizes.begin() + d, static_cast<int64_t>(tensors.size()));
+  Tensor out = empty(sizes, common_dtype(tensors));
+  Shape window_strides = out->strides;
+  window_strides.erase(window_strides.begin() + d);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Tensor window = make_view(out, shape, window_strides, static_cast<int64_t>(i) * out->strides[d]);
+    kernels::copy(*tensors[i], *window);
+  }
+  if (compute_requires_grad(tensors)) {
+    auto node = make_node("StackBackward0", tensors, [d](Node& n, TensorList& g) -> TensorList {
+      TensorList grads;
+      for (size_t i = 0; i < n.num_outputs(); ++i)
+        grads.push_back(n.needs_input_grad(i) ? select(g[0], d, static_cast<int64_t>(i)) : Tensor());
+      return grads;
+    });
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace cgrad

@@ -1,0 +1,8 @@
+"""cgrad.nn.functional: activations, linear and losses, as torch.nn.functional.
+
+Every function is bound from C++ (the `_C._nn` submodule): one Python->C++ call each.
+"""
+from .._C import _nn as _impl
+
+globals().update({name: getattr(_impl, name) for name in dir(_impl) if not name.startswith("_")})
+__all__ = [name for name in dir(_impl) if not name.startswith("_")]
