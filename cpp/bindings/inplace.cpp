@@ -1,10 +1,11 @@
-// In-place methods and operators (x.add_(y), x += y): they return self.
+// In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
 #include "bindings.h"
 
 namespace cgrad::bindings {
 
 namespace {
 using InplaceFn = Tensor& (*)(Tensor&, const Tensor&);
+using UnaryFn = Tensor (*)(const Tensor&);
 
 // For `x += y`: NotImplemented on a foreign operand lets Python raise TypeError.
 auto inplace_operator(InplaceFn f) {
@@ -17,33 +18,76 @@ auto inplace_operator(InplaceFn f) {
   };
 }
 
+// x.add_(y, alpha=2) and friends: alpha scales the other operand first, as in torch.
 auto inplace_method(InplaceFn f, const char* name) {
-  return [f, name](py::object self_obj, py::handle other) {
+  return [f, name](py::object self_obj, py::handle other, py::handle alpha) {
     Tensor self = self_obj.cast<Tensor>();
-    f(self, operand_or_throw(other, name));
+    Tensor o = operand_or_throw(other, name);
+    if (!alpha.is_none()) o = mul(o, operand_or_throw(alpha, name));
+    f(self, o);
+    return self_obj;
+  };
+}
+
+// x.exp_() for a pointwise op: the out-of-place op written back (Note [In-place ops]).
+auto unary_inplace(UnaryFn f, const char* name) {
+  return [f, name](py::object self_obj) {
+    Tensor self = self_obj.cast<Tensor>();
+    apply_inplace(self, name, [&] { return f(self); });
     return self_obj;
   };
 }
 }  // namespace
 
 void init_inplace(py::module_& m, TensorClass& cls) {
-  const std::pair<const char*, InplaceFn> ops[] = {
+  const std::pair<const char*, InplaceFn> binary[] = {
       {"add_", &add_}, {"sub_", &sub_}, {"mul_", &mul_}, {"div_", &div_}};
-  for (auto [name, fn] : ops) cls.def(name, inplace_method(fn, name), py::arg("other"));
+  for (auto [name, fn] : binary)
+    cls.def(name, inplace_method(fn, name), py::arg("other"), py::kw_only(),
+            py::arg("alpha") = py::none());
+  cls.def("pow_", [](py::object self_obj, py::handle exponent) {
+    Tensor self = self_obj.cast<Tensor>();
+    Tensor e = operand_or_throw(exponent, "pow_");
+    apply_inplace(self, "pow_", [&] { return pow(self, e); });
+    return self_obj;
+  }, py::arg("exponent"));
   cls.def("__iadd__", inplace_operator(&add_))
       .def("__isub__", inplace_operator(&sub_))
       .def("__imul__", inplace_operator(&mul_))
       .def("__itruediv__", inplace_operator(&div_))
-      .def("zero_", [](py::object self) {
+      .def("__ipow__", [](py::object self_obj, py::handle exponent) -> py::object {
+        Tensor e = as_operand(exponent);
+        if (!e) return not_implemented();
+        Tensor self = self_obj.cast<Tensor>();
+        apply_inplace(self, "pow_", [&] { return pow(self, e); });
+        return self_obj;
+      });
+
+  const std::pair<const char*, UnaryFn> unary[] = {
+      {"neg_", &neg},   {"reciprocal_", &reciprocal}, {"sin_", &sin},         {"cos_", &cos},
+      {"exp_", &exp},   {"log_", &log},               {"tanh_", &tanh},       {"sigmoid_", &sigmoid},
+      {"relu_", &relu}, {"sqrt_", &sqrt},             {"abs_", &abs},         {"sign_", &sign}};
+  for (auto [name, fn] : unary) cls.def(name, unary_inplace(fn, name));
+
+  cls.def("zero_", [](py::object self) {
+       Tensor t = self.cast<Tensor>();
+       zero_(t);
+       return self;
+     })
+      .def("fill_", [](py::object self, py::handle value) {
         Tensor t = self.cast<Tensor>();
-        zero_(t);
+        Tensor v = operand_or_throw(value, "fill_");
+        if (v->numel() != 1)
+          throw std::runtime_error("fill_ only supports 0-dimension value tensor but got tensor "
+                                   "with " + std::to_string(v->dim()) + " dimensions.");
+        fill_(t, item_as_double(*v));
         return self;
-      })
-      .def("fill_", [](py::object self, double v) {
+      }, py::arg("value"))
+      .def("copy_", [](py::object self, const Tensor& src) {
         Tensor t = self.cast<Tensor>();
-        fill_(t, v);
+        copy_(t, src);
         return self;
-      }, py::arg("value"));
+      }, py::arg("src"));
 }
 
 }  // namespace cgrad::bindings

@@ -13,11 +13,6 @@ namespace {
 
 std::string size_str(const Shape& s) { return "cgrad.Size(" + shape_str(s) + ")"; }
 
-Edge root_edge(const Tensor& t) {
-  if (t->grad_fn()) return {t->grad_fn(), t->autograd->output_nr};
-  return {grad_accumulator(t), 0};
-}
-
 // Checks a node's returned gradients against its inputs' shapes and casts dtypes, as
 // torch's validate_outputs does.
 void validate_grads(Node& node, TensorList& grads) {
@@ -73,7 +68,7 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
     } else if (g->dtype != t->dtype) {
       g = to_dtype(g, t->dtype);
     }
-    root_edges.push_back(root_edge(t));
+    root_edges.push_back(gradient_edge(t));
     seeds.push_back(std::move(g));
   }
 

@@ -97,6 +97,28 @@ void Node::release_saved() {
   for (auto& s : saved_) s.release();
 }
 
+void SavedTensor::replace_with_copy() {
+  GradModeGuard no_grad(false);
+  data_ = clone(detach(data_));
+  version_ = data_->version->get();
+}
+
+void Node::snapshot_saved(const Tensor& t) {
+  for (auto& s : saved_)
+    if (s.refers_to(t)) s.replace_with_copy();
+}
+
+void Node::add_next_edge(Edge edge, InputMeta meta) {
+  next_edges_.push_back(std::move(edge));
+  input_meta_.push_back(std::move(meta));
+}
+
+Edge gradient_edge(const Tensor& t) {
+  if (!t->requires_grad()) return {};
+  if (t->grad_fn()) return {t->grad_fn(), t->autograd->output_nr};
+  return {grad_accumulator(t), 0};
+}
+
 // ---- wiring ----
 
 void Node::set_next_edges(const TensorList& inputs) {
@@ -108,10 +130,7 @@ void Node::set_next_edges(const TensorList& inputs) {
       input_meta_.push_back({{}, DType::Float32});
       continue;
     }
-    if (t->grad_fn())
-      next_edges_.push_back({t->grad_fn(), t->autograd->output_nr});
-    else
-      next_edges_.push_back({grad_accumulator(t), 0});
+    next_edges_.push_back(gradient_edge(t));
     input_meta_.push_back({t->sizes, t->dtype});
   }
 }

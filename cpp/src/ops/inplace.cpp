@@ -1,23 +1,22 @@
-// In-place writes. Each bumps the version counter so saved tensors notice.
+// In-place ops: the out-of-place op, written back into self, with self's history rebased.
+#include "cgrad/autograd/copy_slices.h"
 #include "ops/common.h"
 
 namespace cgrad {
 
+// Note [In-place ops]: `self.op_(x)` is computed as `op(self, x)` — which records op's
+// node N with self's current history as its first input — and the result is copied into
+// self's memory. Then:
+// - references N saved to self itself become copies of the old value (torch saves the
+//   original self), while other nodes that saved self see the version bump and raise;
+// - a plain tensor takes N as its grad_fn;
+// - a view's base takes CopySlices(N) as its grad_fn (Note [CopySlices]) and the view
+//   reads its region back from the base (AsStridedBackward0).
+// Views of the same base made before the write keep their old history; torch
+// regenerates theirs, which only matters if they are differentiated afterwards.
+// Without a graph to record, the kernel writes into self directly.
+
 namespace {
-// Note [In-place ops and autograd]: in-place writes are supported where no graph is
-// being recorded (no_grad blocks, tensors that need no grad, and the engine's own
-// accumulation). Recording in-place ops (CopySlices, rebasing history) is not built
-// yet, so we refuse rather than produce wrong gradients.
-void check_inplace(const Tensor& a, const Tensor* other, const char* op) {
-  if (!GradMode::is_enabled()) return;
-  if (a->requires_grad() && a->is_leaf())
-    throw std::runtime_error(
-        "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (a->requires_grad() || (other && *other && (*other)->requires_grad()))
-    throw NotImplementedError(std::string(op) +
-                              ": in-place operations on tensors that are part of an autograd "
-                              "graph are not supported yet; use the out-of-place form");
-}
 
 bool can_cast(DType from, DType to) {
   if (is_floating(from) && !is_floating(to)) return false;
@@ -25,41 +24,137 @@ bool can_cast(DType from, DType to) {
   return true;
 }
 
-Tensor& binary_inplace(kernels::BinaryOp op, const char* name, Tensor& a, const Tensor& b) {
-  check_inplace(a, &b, name);
-  DType t = result_type(a, b);
-  if (op == kernels::BinaryOp::Div && !is_floating(t)) t = kDefaultFloat;
-  if (!can_cast(t, a->dtype))
-    throw std::runtime_error(std::string("result type ") + dtype_torch_name(t) +
+void check_inplace_allowed(const Tensor& self) {
+  if (!GradMode::is_enabled()) return;
+  if (self->requires_grad() && self->is_leaf() && !self->view_base)
+    throw std::runtime_error(
+        "a leaf Variable that requires grad is being used in an in-place operation.");
+  if (self->view_base && self->view_base->requires_grad() && self->view_base->is_leaf())
+    throw std::runtime_error(
+        "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+}
+
+void rebase_view_history(const Tensor& self, const std::shared_ptr<Node>& fn) {
+  const Tensor& base = self->view_base;
+  if (!base->is_contiguous())
+    throw NotImplementedError(
+        "in-place write through a view of a non-contiguous tensor while recording a graph; "
+        "make the base contiguous first");
+  ViewGeometry region{self->sizes, self->strides, self->offset - base->offset};
+  auto copy_slices = std::make_shared<CopySlices>(base, region, fn);
+  set_history({base}, copy_slices);
+  Shape base_sizes = base->sizes;
+  auto view_node = make_node("AsStridedBackward0", {base},
+                             [region, base_sizes](Node&, TensorList& g) -> TensorList {
+                               return {embed_in_zeros(g[0], base_sizes, region)};
+                             });
+  set_history({self}, view_node);
+}
+
+bool records_graph(const Tensor& self, const Tensor* other) {
+  if (!GradMode::is_enabled()) return false;
+  return self->requires_grad() || (self->view_base && self->view_base->requires_grad()) ||
+         (other && (*other)->requires_grad());
+}
+
+}  // namespace
+
+Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute) {
+  check_inplace_allowed(self);
+  Tensor result = compute();
+  if (!can_cast(result->dtype, self->dtype))
+    throw std::runtime_error(std::string("result type ") + dtype_torch_name(result->dtype) +
                              " can't be cast to the desired output type " +
-                             dtype_torch_name(a->dtype));
-  Shape shape = broadcast_shapes(a->sizes, b->sizes);
-  if (shape != a->sizes)
-    throw std::runtime_error(std::string(name) + ": output with shape " + shape_str(a->sizes) +
-                             " doesn't match the broadcast shape " + shape_str(shape));
-  if (t == a->dtype) {
-    kernels::binary(op, *a, *detail::cast(b, t), *a);
-  } else {
-    Tensor result = detail::binary_forward(op, a, b, t, t);
-    kernels::copy(*result, *a);
-  }
-  a->version->bump();
-  return a;
+                             dtype_torch_name(self->dtype));
+  if (result->sizes != self->sizes)
+    throw std::runtime_error(std::string(op) + ": output with shape " + shape_str(self->sizes) +
+                             " doesn't match the broadcast shape " + shape_str(result->sizes));
+  std::shared_ptr<Node> node = result->grad_fn();
+  if (node) node->snapshot_saved(self);
+  kernels::copy(*result, *self);
+  self->version->bump();
+  if (!node) return self;
+  if (self->view_base) rebase_view_history(self, node);
+  else set_history({self}, node);
+  return self;
+}
+
+namespace {
+using BinaryOpFn = Tensor (*)(const Tensor&, const Tensor&);
+
+// The fast path: nothing to record and nothing to convert, so the kernel writes in place.
+Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char* name,
+                       Tensor& self, const Tensor& other) {
+  DType t = result_type(self, other);
+  if (op == kernels::BinaryOp::Div && !is_floating(t)) t = kDefaultFloat;
+  if (records_graph(self, &other) || t != self->dtype ||
+      broadcast_shapes(self->sizes, other->sizes) != self->sizes)
+    return apply_inplace(self, name, [&] { return out_of_place(self, other); });
+  kernels::binary(op, *self, *detail::cast(other, t), *self);
+  self->version->bump();
+  return self;
+}
+
+Tensor zeros_like(const Tensor& g) { return full(g->sizes, 0.0, g->dtype); }
+
+// A tensor of self's shape filled with `value`; self's old value gets a zero gradient.
+Tensor filled_like(const Tensor& self, double value, const char* name) {
+  Tensor out = full(self->sizes, value, self->dtype);
+  if (any_requires_grad({&self}))
+    set_history({out}, make_node(name, {self}, [](Node&, TensorList& g) -> TensorList {
+                   return {zeros_like(g[0])};
+                 }));
+  return out;
 }
 }  // namespace
 
-Tensor& fill_(Tensor& a, double value) {
-  check_inplace(a, nullptr, "fill_");
-  kernels::fill(*a, value);
-  a->version->bump();
-  return a;
+Tensor& fill_(Tensor& self, double value) {
+  if (!records_graph(self, nullptr)) {
+    kernels::fill(*self, value);
+    self->version->bump();
+    return self;
+  }
+  return apply_inplace(self, "fill_", [&] { return filled_like(self, value, "FillBackward2"); });
 }
 
-Tensor& zero_(Tensor& a) { return fill_(a, 0.0); }
+Tensor& zero_(Tensor& self) {
+  if (!records_graph(self, nullptr)) return fill_(self, 0.0);
+  return apply_inplace(self, "zero_", [&] { return filled_like(self, 0.0, "ZeroBackward0"); });
+}
 
-Tensor& add_(Tensor& a, const Tensor& b) { return binary_inplace(kernels::BinaryOp::Add, "add_", a, b); }
-Tensor& sub_(Tensor& a, const Tensor& b) { return binary_inplace(kernels::BinaryOp::Sub, "sub_", a, b); }
-Tensor& mul_(Tensor& a, const Tensor& b) { return binary_inplace(kernels::BinaryOp::Mul, "mul_", a, b); }
-Tensor& div_(Tensor& a, const Tensor& b) { return binary_inplace(kernels::BinaryOp::Div, "div_", a, b); }
+Tensor& copy_(Tensor& self, const Tensor& src) {
+  return apply_inplace(self, "copy_", [&] {
+    Shape shape = broadcast_shapes(self->sizes, src->sizes);
+    if (shape != self->sizes)
+      throw std::runtime_error("copy_: output with shape " + shape_str(self->sizes) +
+                               " doesn't match the broadcast shape " + shape_str(shape));
+    Tensor out = empty(self->sizes, self->dtype);
+    kernels::copy(*src, *out);
+    if (any_requires_grad({&self, &src})) {
+      auto node = make_node("torch::autograd::CopyBackwards", {self, src},
+                            [](Node& n, TensorList& g) -> TensorList {
+                              Tensor to_src;
+                              if (n.needs_input_grad(1))
+                                to_src = sum_to(g[0], n.input_meta()[1].sizes);
+                              return {n.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(), to_src};
+                            });
+      set_history({out}, node);
+    }
+    return out;
+  });
+}
+
+Tensor& add_(Tensor& self, const Tensor& other) {
+  return binary_inplace(kernels::BinaryOp::Add, &add, "add_", self, other);
+}
+Tensor& sub_(Tensor& self, const Tensor& other) {
+  return binary_inplace(kernels::BinaryOp::Sub, &sub, "sub_", self, other);
+}
+Tensor& mul_(Tensor& self, const Tensor& other) {
+  return binary_inplace(kernels::BinaryOp::Mul, &mul, "mul_", self, other);
+}
+Tensor& div_(Tensor& self, const Tensor& other) {
+  return binary_inplace(kernels::BinaryOp::Div, &div, "div_", self, other);
+}
 
 }  // namespace cgrad

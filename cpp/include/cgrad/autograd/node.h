@@ -32,6 +32,9 @@ class SavedTensor {
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   void release() { data_.reset(); released_ = true; }
+  bool refers_to(const Tensor& t) const { return data_ == t && !is_output_; }
+  // Keeps a private copy of the current value (taken before an in-place write).
+  void replace_with_copy();
   bool defined() const { return static_cast<bool>(data_) || released_; }
 
  private:
@@ -72,9 +75,14 @@ class Node : public std::enable_shared_from_this<Node> {
 
   void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
-  void release_saved();
+  virtual void release_saved();
+  // Before `t` is overwritten in place: saved references to it become copies of its
+  // current value (torch saves the original self of an in-place op).
+  void snapshot_saved(const Tensor& t);
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
   void set_next_edges(const TensorList& inputs);
+  // One more edge, with the shape and dtype its gradient must have.
+  void add_next_edge(Edge edge, InputMeta meta);
 
  private:
   static uint64_t next_sequence_nr();
@@ -126,6 +134,10 @@ std::shared_ptr<Node> make_node(const char* name, const TensorList& inputs, F fn
 // Drops a reference to a node without recursing down the graph: a node freed here has
 // its own edges queued rather than destroyed in place (see Note [Iterative release]).
 void release_iteratively(std::shared_ptr<Node>&& node);
+
+// The edge a gradient for `t` takes: its grad_fn, its accumulator (leaf requiring
+// grad) or none.
+Edge gradient_edge(const Tensor& t);
 
 // For leaves: the AccumulateGrad node, made on first use and shared after that.
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);

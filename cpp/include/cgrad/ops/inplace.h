@@ -1,16 +1,23 @@
 #pragma once
-// In place (definitions in cpp/src/ops/inplace.cpp).
+// In-place ops (definitions in cpp/src/ops/inplace.cpp). Each writes into `self`, bumps
+// its version counter and — when a graph is being recorded — rebases self's history onto
+// the node of the equivalent out-of-place op (see Note [In-place ops]).
+#include <functional>
+
 #include "cgrad/tensor.h"
 
 namespace cgrad {
 
-Tensor& fill_(Tensor& a, double value);
-Tensor& zero_(Tensor& a);
-// No autograd recording yet: allowed where no graph is being built (Note [In-place ops
-// and autograd]).
-Tensor& add_(Tensor& a, const Tensor& b);
-Tensor& sub_(Tensor& a, const Tensor& b);
-Tensor& mul_(Tensor& a, const Tensor& b);
-Tensor& div_(Tensor& a, const Tensor& b);
+// Writes compute() — the out-of-place op evaluated on self's current value — into self.
+// `op` names the op in error messages.
+Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute);
+
+Tensor& fill_(Tensor& self, double value);   // FillBackward2
+Tensor& zero_(Tensor& self);                 // ZeroBackward0
+Tensor& copy_(Tensor& self, const Tensor& src);  // CopyBackwards; broadcasts and casts src
+Tensor& add_(Tensor& self, const Tensor& other);
+Tensor& sub_(Tensor& self, const Tensor& other);
+Tensor& mul_(Tensor& self, const Tensor& other);
+Tensor& div_(Tensor& self, const Tensor& other);
 
 }  // namespace cgrad
