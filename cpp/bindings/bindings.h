@@ -22,6 +22,7 @@ void init_dtype(py::module_& m);
 TensorClass init_tensor(py::module_& m);
 void init_creation(py::module_& m);
 void init_elementwise(py::module_& m, TensorClass& cls);
+void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);

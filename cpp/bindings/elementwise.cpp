@@ -1,8 +1,66 @@
-// Arithmetic, comparisons and pointwise math: operators, methods and functions.
+// Arithmetic, comparisons, logical/bitwise ops and pointwise math: operators, methods and
+// functions.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
 namespace cgrad::bindings {
+
+namespace {
+std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
+
+// For ops whose `other` must be a Tensor (torch has no Scalar overload): minimum, atan2...
+Tensor tensor_arg(py::handle h, const char* op, const char* arg) {
+  if (!py::isinstance<TensorImpl>(h))
+    throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Tensor, not " +
+                    type_name(h));
+  return h.cast<Tensor>();
+}
+auto tensor_op(BinaryFn f, const char* name) {
+  return [f, name](const Tensor& self, py::handle other) {
+    return f(self, tensor_arg(other, name, "other"));
+  };
+}
+// Functions that also take a number as the first operand (cgrad.remainder(2, x)).
+auto scalar_first_function(BinaryFn f, const char* name) {
+  return [f, name](py::handle input, py::handle other) {
+    if (!py::isinstance<TensorImpl>(input) && !py::isinstance<TensorImpl>(other))
+      throw TypeError(std::string(name) + "(): one of 'input' and 'other' must be a Tensor");
+    return f(operand_or_throw(input, name), operand_or_throw(other, name));
+  };
+}
+
+// A clamp bound: None, a number, or a tensor. When the bounds mix numbers and tensors,
+// torch takes its Scalar overload, which accepts a 0-d tensor as a number.
+Tensor clamp_bound(py::handle h, bool as_scalar, const char* op) {
+  if (h.is_none()) return nullptr;
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (!as_scalar) return t;
+    if (t->dim() != 0 || t->requires_grad())  // torch reads only such tensors as numbers
+      throw TypeError(std::string(op) + "(): received an invalid combination of arguments: "
+                      "min and max must both be Tensors or both be Numbers");
+    return wrapped_scalar(item_as_double(*t), t->dtype);
+  }
+  return operand_or_throw(h, op);
+}
+
+Tensor clamp_args(const Tensor& self, py::handle min, py::handle max, const char* op) {
+  const bool mixed = (py::isinstance<TensorImpl>(min) && !max.is_none() &&
+                      !py::isinstance<TensorImpl>(max)) ||
+                     (py::isinstance<TensorImpl>(max) && !min.is_none() &&
+                      !py::isinstance<TensorImpl>(min));
+  return clamp(self, clamp_bound(min, mixed, op), clamp_bound(max, mixed, op));
+}
+
+// clamp_min(x, m) / clamp_max(x, m): m is a number or a tensor, never None.
+auto one_sided_clamp(BinaryFn f, const char* name) {
+  return [f, name](const Tensor& self, py::handle bound) {
+    if (bound.is_none())
+      throw TypeError(std::string(name) + "(): argument must be Tensor or Number, not NoneType");
+    return f(self, operand_or_throw(bound, name));
+  };
+}
+}  // namespace
 
 void init_elementwise(py::module_& m, TensorClass& cls) {
   cls.def("__add__", forward_op(&add))
@@ -26,13 +84,67 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       .def("__lt__", forward_op(&lt))
       .def("__le__", forward_op(&le))
       .def("__gt__", forward_op(&gt))
-      .def("__ge__", forward_op(&ge));
+      .def("__ge__", forward_op(&ge))
+      .def("__floordiv__", forward_op(&floor_divide))
+      .def("__rfloordiv__", reflected_op(&floor_divide))
+      .def("__mod__", forward_op(&remainder))
+      .def("__rmod__", reflected_op(&remainder))
+      .def("__and__", forward_op(&bitwise_and))
+      .def("__rand__", reflected_op(&bitwise_and))
+      .def("__or__", forward_op(&bitwise_or))
+      .def("__ror__", reflected_op(&bitwise_or))
+      .def("__xor__", forward_op(&bitwise_xor))
+      .def("__rxor__", reflected_op(&bitwise_xor))
+      .def("__invert__", [](const Tensor& self) {
+        if (is_floating(self->dtype))
+          throw TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                          "tensors");
+        return bitwise_not(self);
+      });
 
   const std::pair<const char*, BinaryFn> binary[] = {
       {"add", &add}, {"sub", &sub}, {"mul", &mul}, {"div", &div}, {"eq", &eq},
       {"ne", &ne},   {"lt", &lt},   {"le", &le},   {"gt", &gt},   {"ge", &ge}};
   for (auto [name, fn] : binary)
     def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
+
+  // Number or tensor `other`; remainder and floor_divide also take a number first.
+  const std::pair<const char*, BinaryFn> scalar_or_tensor[] = {
+      {"fmod", &fmod},           {"bitwise_and", &bitwise_and}, {"bitwise_or", &bitwise_or},
+      {"bitwise_xor", &bitwise_xor}};
+  for (auto [name, fn] : scalar_or_tensor)
+    def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
+  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"remainder", &remainder},
+                          {"floor_divide", &floor_divide}}) {
+    cls.def(name, named_op(fn, name), py::arg("other"));
+    m.def(name, scalar_first_function(fn, name), py::arg("input"), py::arg("other"));
+  }
+  // Tensor `other` only.
+  const std::pair<const char*, BinaryFn> tensor_only[] = {
+      {"atan2", &atan2},           {"arctan2", &atan2},           {"minimum", &minimum},
+      {"maximum", &maximum},       {"logical_and", &logical_and}, {"logical_or", &logical_or},
+      {"logical_xor", &logical_xor}};
+  for (auto [name, fn] : tensor_only) {
+    cls.def(name, tensor_op(fn, name), py::arg("other"));
+    m.def(name, [fn = fn, name = name](py::handle input, py::handle other) {
+      return fn(tensor_arg(input, name, "input"), tensor_arg(other, name, "other"));
+    }, py::arg("input"), py::arg("other"));
+  }
+
+  auto lerp_fn = [](const Tensor& self, py::handle end, py::handle weight) {
+    return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp"));
+  };
+  def_method_and_function(m, cls, "lerp", lerp_fn, py::arg("end"), py::arg("weight"));
+
+  for (const char* name : {"clamp", "clip"}) {
+    def_method_and_function(m, cls, name, [](const Tensor& self, py::handle min, py::handle max) {
+      return clamp_args(self, min, max, "clamp");
+    }, py::arg("min") = py::none(), py::arg("max") = py::none());
+  }
+  def_method_and_function(m, cls, "clamp_min", one_sided_clamp(&clamp_min, "clamp_min"),
+                          py::arg("min"));
+  def_method_and_function(m, cls, "clamp_max", one_sided_clamp(&clamp_max, "clamp_max"),
+                          py::arg("max"));
   // pow alone also takes a number as the base: cgrad.pow(2, x) (PowBackward2).
   cls.def("pow", named_op(&pow, "pow"), py::arg("exponent"));
   m.def("pow", [](py::handle base, py::handle exponent) {
@@ -45,8 +157,19 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   const std::pair<const char*, UnaryFn> unary[] = {
       {"neg", &neg},         {"reciprocal", &reciprocal}, {"sin", &sin},   {"cos", &cos},
       {"exp", &exp},         {"log", &log},               {"tanh", &tanh}, {"sigmoid", &sigmoid},
-      {"relu", &relu},       {"sqrt", &sqrt},             {"abs", &abs},   {"sign", &sign}};
+      {"relu", &relu},       {"sqrt", &sqrt},             {"abs", &abs},   {"sign", &sign},
+      {"negative", &neg},    {"expm1", &expm1},           {"log2", &log2}, {"log10", &log10},
+      {"log1p", &log1p},     {"rsqrt", &rsqrt},           {"tan", &tan},   {"asin", &asin},
+      {"arcsin", &asin},     {"acos", &acos},             {"arccos", &acos}, {"atan", &atan},
+      {"arctan", &atan},     {"sinh", &sinh},             {"cosh", &cosh}, {"floor", &floor},
+      {"ceil", &ceil},       {"trunc", &trunc},           {"fix", &trunc}, {"frac", &frac},
+      {"isnan", &isnan},     {"isinf", &isinf},           {"isfinite", &isfinite},
+      {"logical_not", &logical_not},                      {"bitwise_not", &bitwise_not}};
   for (auto [name, fn] : unary) def_method_and_function(m, cls, name, fn);
+  // decimals is keyword-only, as in torch.
+  def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
+    return round(self, decimals);
+  }, py::kw_only(), py::arg("decimals") = py::none());
 
   m.def("where", [](const Tensor& cond, py::handle a, py::handle b) {
     Tensor ta = as_operand(a), tb = as_operand(b);

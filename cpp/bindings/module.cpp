@@ -28,6 +28,7 @@ PYBIND11_MODULE(_C, m) {
   TensorClass cls = init_tensor(m);
   init_creation(m);
   init_elementwise(m, cls);
+  init_activation(m, cls);
   init_reduction(m, cls);
   init_view(m, cls);
   init_inplace(m, cls);

@@ -3,6 +3,9 @@
 // its inputs, promotes dtypes, broadcasts, runs a kernel and — only when grad mode is on
 // and an input requires grad — records a node named as torch names it. Definitions live
 // in cpp/src/ops/<area>.cpp, each op's backward formula beside its forward.
+#include <initializer_list>
+
+#include "cgrad/ops/activation.h"
 #include "cgrad/ops/arithmetic.h"
 #include "cgrad/ops/comparison.h"
 #include "cgrad/ops/copy.h"
@@ -18,5 +21,7 @@ namespace cgrad {
 
 // torch's result dtype for a binary op (tiers: dim tensors, 0-d tensors, Python scalars).
 DType result_type(const Tensor& a, const Tensor& b);
+// The same over any number of operands; null tensors are skipped.
+DType result_type(std::initializer_list<const Tensor*> operands);
 
 }  // namespace cgrad

@@ -1,6 +1,7 @@
-// Elementwise kernels: binary with broadcasting, unary, casting copy and fill.
+// Elementwise kernels: unary, binary and ternary with broadcasting, casting copy and fill.
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <type_traits>
 
 #include "kernels/kernels.h"
@@ -25,7 +26,92 @@ template <class T> T int_pow(T base, T exp) {
   return wrap<T>(result);
 }
 
-template <BinaryOp OP, class T> inline auto apply_binary(T a, T b) {
+// NaN-propagating max/min; on ties they return `a`, so maximum(-0., 0.) is -0. as in torch.
+template <class T> inline T max_nan(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (std::isnan(a) || std::isnan(b)) return a + b;
+  return a < b ? b : a;
+}
+template <class T> inline T min_nan(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (std::isnan(a) || std::isnan(b)) return a + b;
+  return b < a ? b : a;
+}
+
+// Note [Python division semantics]: `//` and `%` follow Python (the quotient rounds toward
+// -inf, the remainder takes the divisor's sign); fmod follows C. For floats the quotient
+// is derived from fmod, as CPython's float divmod does, so that a == b * q + r holds as
+// closely as rounding allows (1.0 // 0.1 is 9, not floor(10.000000000000002)).
+template <class T> inline T py_floor_divide(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (b == 0) return a / b;
+    T mod = std::fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= T(1);
+    if (div == 0) return std::copysign(T(0), a / b);
+    T floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += T(1);
+    return floordiv;
+  } else {
+    if (b == -1) return wrap<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
+    T q = a / b;
+    if (a % b != 0 && ((a < 0) != (b < 0))) --q;
+    return q;
+  }
+}
+template <class T> inline T py_remainder(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    T mod = std::fmod(a, b);
+    if (mod != 0 && (b < 0) != (mod < 0)) mod += b;
+    return mod;
+  } else {
+    if (b == -1) return 0;  // INT_MIN % -1 overflows in C++
+    T r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  }
+}
+template <class T> inline T c_fmod(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return std::fmod(a, b);
+  else return b == -1 ? T(0) : static_cast<T>(a % b);
+}
+
+// Gelu constants: 1/sqrt(2), 1/sqrt(2*pi), and the tanh form's sqrt(2/pi) and cubic term.
+constexpr double kSqrtHalf = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+constexpr double kSqrt2OverPi = 0.79788456080286535588;
+constexpr double kGeluCubic = 0.044715;
+
+template <class T> inline T gelu_grad(T x) {  // d/dx x * Phi(x) = Phi(x) + x * phi(x)
+  const T cdf = T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
+  const T pdf = std::exp(T(-0.5) * x * x) * T(kInvSqrt2Pi);
+  return cdf + x * pdf;
+}
+template <class T> inline T gelu_tanh_grad(T x) {
+  const T x2 = x * x;
+  const T t = std::tanh(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x2 * x));
+  const T dinner = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * x2);
+  return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * dinner;
+}
+
+// Which kernels exist for which element type (the op layer raises torch's errors first).
+template <BinaryOp OP, class T> constexpr bool binary_supported() {
+  constexpr bool is_float = std::is_floating_point_v<T>;
+  switch (OP) {
+    case BinaryOp::Atan2: case BinaryOp::GeluBackward: case BinaryOp::GeluTanhBackward:
+    case BinaryOp::SoftplusBackward: case BinaryOp::LeakyReluBackward:
+    case BinaryOp::EluBackward: case BinaryOp::ThresholdBackward:
+      return is_float;
+    case BinaryOp::BitwiseAnd: case BinaryOp::BitwiseOr: case BinaryOp::BitwiseXor:
+      return !is_float;
+    case BinaryOp::Fmod: case BinaryOp::Remainder: case BinaryOp::FloorDivide:
+      return !std::is_same_v<T, bool>;
+    default:
+      return true;
+  }
+}
+
+template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, const OpParams& p) {
   constexpr bool wraps = std::is_integral_v<T> && !std::is_same_v<T, bool>;
   if constexpr (OP == BinaryOp::Add) {
     if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
@@ -47,12 +133,34 @@ template <BinaryOp OP, class T> inline auto apply_binary(T a, T b) {
   else if constexpr (OP == BinaryOp::Lt) return a < b;
   else if constexpr (OP == BinaryOp::Le) return a <= b;
   else if constexpr (OP == BinaryOp::Gt) return a > b;
-  else return a >= b;
+  else if constexpr (OP == BinaryOp::Ge) return a >= b;
+  else if constexpr (OP == BinaryOp::Minimum) return min_nan(a, b);
+  else if constexpr (OP == BinaryOp::Maximum) return max_nan(a, b);
+  else if constexpr (OP == BinaryOp::Fmod) return c_fmod(a, b);
+  else if constexpr (OP == BinaryOp::Remainder) return py_remainder(a, b);
+  else if constexpr (OP == BinaryOp::FloorDivide) return py_floor_divide(a, b);
+  else if constexpr (OP == BinaryOp::BitwiseAnd) return static_cast<T>(a & b);
+  else if constexpr (OP == BinaryOp::BitwiseOr) return static_cast<T>(a | b);
+  else if constexpr (OP == BinaryOp::BitwiseXor) return static_cast<T>(a ^ b);
+  else if constexpr (OP == BinaryOp::Atan2) return std::atan2(a, b);
+  else if constexpr (OP == BinaryOp::GeluBackward) return a * gelu_grad(b);
+  else if constexpr (OP == BinaryOp::GeluTanhBackward) return a * gelu_tanh_grad(b);
+  else if constexpr (OP == BinaryOp::SoftplusBackward) {
+    const T bx = b * T(p.p0);
+    if (bx > T(p.p1)) return a;  // linear above the threshold
+    const T z = std::exp(bx);
+    return a * z / (z + T(1));
+  } else if constexpr (OP == BinaryOp::LeakyReluBackward) return b > T(0) ? a : a * T(p.p0);
+  else if constexpr (OP == BinaryOp::ThresholdBackward) return b <= T(p.p0) ? T(0) : a;
+  else {
+    static_assert(OP == BinaryOp::EluBackward);
+    return b <= T(0) ? a * T(p.p0) * std::exp(b) : a;
+  }
 }
 
 template <BinaryOp OP, class T>
-void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
-  using R = decltype(apply_binary<OP, T>(T{}, T{}));
+void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, const OpParams& p) {
+  using R = decltype(apply_binary<OP, T>(T{}, T{}, p));
   const int64_t n = out.numel();
   R* o = out.data<R>();
   // Fast paths: classify the call once (contiguous/contiguous, tensor/scalar).
@@ -61,17 +169,17 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
   } else if (a.is_contiguous() && b.is_contiguous() && a.numel() == n && b.numel() == n) {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], pb[i]);
+    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], pb[i], p);
     return;
   } else if (a.is_contiguous() && a.numel() == n && b.numel() == 1) {
     const T* pa = a.data<T>();
     const T sb = *b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], sb);
+    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], sb, p);
     return;
   } else if (b.is_contiguous() && b.numel() == n && a.numel() == 1) {
     const T sa = *a.data<T>();
     const T* pb = b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(sa, pb[i]);
+    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(sa, pb[i], p);
     return;
   }
   std::array<Shape, 3> strides{broadcast_byte_strides(out, out.sizes),
@@ -79,19 +187,65 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
                                broadcast_byte_strides(b, out.sizes)};
   std::array<char*, 3> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data()),
                             static_cast<char*>(b.raw_data())};
-  for_each_row<3>(out.sizes, strides, ptrs, [](auto& p, auto& s, int64_t m) {
+  for_each_row<3>(out.sizes, strides, ptrs, [&p](auto& q, auto& s, int64_t m) {
     for (int64_t i = 0; i < m; ++i)
-      *reinterpret_cast<R*>(p[0] + i * s[0]) = apply_binary<OP, T>(
-          *reinterpret_cast<const T*>(p[1] + i * s[1]), *reinterpret_cast<const T*>(p[2] + i * s[2]));
+      *reinterpret_cast<R*>(q[0] + i * s[0]) =
+          apply_binary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]),
+                              *reinterpret_cast<const T*>(q[2] + i * s[2]), p);
   });
 }
 
-template <BinaryOp OP>
-void binary_dispatch(const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
-  dispatch(a.dtype, [&](auto tag) { binary_typed<OP, typename decltype(tag)::type>(a, b, out); });
+// True when some element of `t` is zero (integer division checks its divisor up front,
+// so no kernel loop has to throw).
+template <class T> bool contains_zero(const TensorImpl& t) {
+  bool found = false;
+  std::array<Shape, 1> strides{broadcast_byte_strides(t, t.sizes)};
+  std::array<char*, 1> ptrs{static_cast<char*>(t.raw_data())};
+  for_each_row<1>(t.sizes, strides, ptrs, [&found](auto& q, auto& s, int64_t m) {
+    for (int64_t i = 0; i < m && !found; ++i)
+      found = *reinterpret_cast<const T*>(q[0] + i * s[0]) == T(0);
+  });
+  return found;
 }
 
-template <UnaryOp OP, class T> inline T apply_unary(T x) {
+template <BinaryOp OP>
+void binary_dispatch(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, const OpParams& p) {
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!binary_supported<OP, T>()) {
+      throw std::logic_error("binary kernel called with an unsupported dtype");
+    } else {
+      constexpr bool divides = OP == BinaryOp::Fmod || OP == BinaryOp::Remainder ||
+                               OP == BinaryOp::FloorDivide;
+      if constexpr (divides && std::is_integral_v<T>)
+        if (contains_zero<T>(b)) throw std::runtime_error("ZeroDivisionError");
+      binary_typed<OP, T>(a, b, out, p);
+    }
+  });
+}
+
+template <UnaryOp OP, class T> constexpr bool unary_supported() {
+  constexpr bool is_float = std::is_floating_point_v<T>;
+  switch (OP) {
+    case UnaryOp::Neg: case UnaryOp::Abs: case UnaryOp::Sign: case UnaryOp::Relu:
+    case UnaryOp::IsNan: case UnaryOp::IsInf: case UnaryOp::IsFinite:
+    case UnaryOp::LogicalNot:
+      return true;
+    case UnaryOp::BitwiseNot:
+      return !is_float;
+    default:
+      return is_float;  // the op layer computes integer inputs of math functions in float
+  }
+}
+
+// round(x, decimals) in x's own precision, as torch does: scale, round half to even, unscale.
+template <class T> inline T round_decimals(T x, int64_t decimals) {
+  if (decimals == 0) return std::nearbyint(x);
+  const T scale = static_cast<T>(std::pow(10.0, static_cast<double>(std::abs(decimals))));
+  return decimals > 0 ? std::nearbyint(x * scale) / scale : std::nearbyint(x / scale) * scale;
+}
+
+template <UnaryOp OP, class T> inline auto apply_unary(T x, const OpParams& p) {
   if constexpr (OP == UnaryOp::Neg) return static_cast<T>(-x);
   else if constexpr (OP == UnaryOp::Abs) {
     if constexpr (std::is_same_v<T, bool>) return x;
@@ -103,40 +257,126 @@ template <UnaryOp OP, class T> inline T apply_unary(T x) {
     else return static_cast<T>((T(0) < x) - (x < T(0)));  // NaN gives 0, as in torch
   }
   else if constexpr (OP == UnaryOp::Relu) return x < T(0) ? T(0) : x;  // keeps NaN and -0.0
-  else if constexpr (std::is_floating_point_v<T>) {
-    if constexpr (OP == UnaryOp::Reciprocal) return T(1) / x;
-    else if constexpr (OP == UnaryOp::Sin) return std::sin(x);
-    else if constexpr (OP == UnaryOp::Cos) return std::cos(x);
-    else if constexpr (OP == UnaryOp::Exp) return std::exp(x);
-    else if constexpr (OP == UnaryOp::Log) return std::log(x);
-    else if constexpr (OP == UnaryOp::Tanh) return std::tanh(x);
-    else if constexpr (OP == UnaryOp::Sigmoid) return T(1) / (T(1) + std::exp(-x));
-    else return std::sqrt(x);
-  } else {
-    return x;  // unreachable: the op layer sends only floating tensors to math functions
+  else if constexpr (OP == UnaryOp::IsNan) {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isnan(x));
+    else return false;
+  } else if constexpr (OP == UnaryOp::IsInf) {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isinf(x));
+    else return false;
+  } else if constexpr (OP == UnaryOp::IsFinite) {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isfinite(x));
+    else return true;
+  } else if constexpr (OP == UnaryOp::LogicalNot) return x == T(0);  // NaN is truthy
+  else if constexpr (OP == UnaryOp::BitwiseNot) {
+    if constexpr (std::is_same_v<T, bool>) return !x;
+    else return static_cast<T>(~x);
+  }
+  else if constexpr (OP == UnaryOp::Reciprocal) return T(1) / x;
+  else if constexpr (OP == UnaryOp::Sin) return std::sin(x);
+  else if constexpr (OP == UnaryOp::Cos) return std::cos(x);
+  else if constexpr (OP == UnaryOp::Exp) return std::exp(x);
+  else if constexpr (OP == UnaryOp::Log) return std::log(x);
+  else if constexpr (OP == UnaryOp::Tanh) return std::tanh(x);
+  else if constexpr (OP == UnaryOp::Sigmoid) return T(1) / (T(1) + std::exp(-x));
+  else if constexpr (OP == UnaryOp::Sqrt) return std::sqrt(x);
+  else if constexpr (OP == UnaryOp::Expm1) return std::expm1(x);
+  else if constexpr (OP == UnaryOp::Log2) return std::log2(x);
+  else if constexpr (OP == UnaryOp::Log10) return std::log10(x);
+  else if constexpr (OP == UnaryOp::Log1p) return std::log1p(x);
+  else if constexpr (OP == UnaryOp::Rsqrt) return T(1) / std::sqrt(x);
+  else if constexpr (OP == UnaryOp::Tan) return std::tan(x);
+  else if constexpr (OP == UnaryOp::Asin) return std::asin(x);
+  else if constexpr (OP == UnaryOp::Acos) return std::acos(x);
+  else if constexpr (OP == UnaryOp::Atan) return std::atan(x);
+  else if constexpr (OP == UnaryOp::Sinh) return std::sinh(x);
+  else if constexpr (OP == UnaryOp::Cosh) return std::cosh(x);
+  else if constexpr (OP == UnaryOp::Floor) return std::floor(x);
+  else if constexpr (OP == UnaryOp::Ceil) return std::ceil(x);
+  else if constexpr (OP == UnaryOp::Trunc) return std::trunc(x);
+  else if constexpr (OP == UnaryOp::Frac) return x - std::trunc(x);
+  else if constexpr (OP == UnaryOp::Round) return round_decimals(x, static_cast<int64_t>(p.p0));
+  else if constexpr (OP == UnaryOp::Gelu)
+    return x * T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
+  else if constexpr (OP == UnaryOp::GeluTanh)
+    return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x * x * x)));
+  else if constexpr (OP == UnaryOp::Silu) return x / (T(1) + std::exp(-x));
+  else if constexpr (OP == UnaryOp::Softplus) {
+    const T bx = x * T(p.p0);
+    return bx > T(p.p1) ? x : static_cast<T>(std::log1p(std::exp(bx)) / T(p.p0));
+  } else if constexpr (OP == UnaryOp::LeakyRelu) return x > T(0) ? x : x * T(p.p0);
+  else {
+    static_assert(OP == UnaryOp::Elu);
+    return x <= T(0) ? static_cast<T>(std::expm1(x) * T(p.p0)) : x;
   }
 }
 
-template <UnaryOp OP, class T> void unary_typed(const TensorImpl& a, TensorImpl& out) {
+template <UnaryOp OP, class T>
+void unary_typed(const TensorImpl& a, TensorImpl& out, const OpParams& p) {
+  using R = decltype(apply_unary<OP, T>(T{}, p));
   const int64_t n = out.numel();
-  T* o = out.data<T>();
-  if (a.is_contiguous()) {
+  R* o = out.data<R>();
+  if (a.is_contiguous() && out.is_contiguous()) {
     const T* pa = a.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_unary<OP, T>(pa[i]);
+    for (int64_t i = 0; i < n; ++i) o[i] = apply_unary<OP, T>(pa[i], p);
     return;
   }
   std::array<Shape, 2> strides{broadcast_byte_strides(out, out.sizes),
                                broadcast_byte_strides(a, out.sizes)};
   std::array<char*, 2> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data())};
-  for_each_row<2>(out.sizes, strides, ptrs, [](auto& p, auto& s, int64_t m) {
+  for_each_row<2>(out.sizes, strides, ptrs, [&p](auto& q, auto& s, int64_t m) {
     for (int64_t i = 0; i < m; ++i)
-      *reinterpret_cast<T*>(p[0] + i * s[0]) =
-          apply_unary<OP, T>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+      *reinterpret_cast<R*>(q[0] + i * s[0]) =
+          apply_unary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]), p);
   });
 }
 
-template <UnaryOp OP> void unary_dispatch(const TensorImpl& a, TensorImpl& out) {
-  dispatch(a.dtype, [&](auto tag) { unary_typed<OP, typename decltype(tag)::type>(a, out); });
+template <UnaryOp OP> void unary_dispatch(const TensorImpl& a, TensorImpl& out, const OpParams& p) {
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (unary_supported<OP, T>()) unary_typed<OP, T>(a, out, p);
+    else throw std::logic_error("unary kernel called with an unsupported dtype");
+  });
+}
+
+template <TernaryOp OP, class T> inline T apply_ternary(T a, T b, T c) {
+  if constexpr (OP == TernaryOp::Clamp) return min_nan(max_nan(a, b), c);
+  else {
+    static_assert(OP == TernaryOp::Lerp);
+    // Two forms, each exact at its own end (weight 0 gives start, weight 1 gives end).
+    return std::abs(c) < T(0.5) ? a + c * (b - a) : b - (b - a) * (T(1) - c);
+  }
+}
+
+template <TernaryOp OP, class T>
+void ternary_typed(const TensorImpl& a, const TensorImpl& b, const TensorImpl& c, TensorImpl& out) {
+  const int64_t n = out.numel();
+  T* o = out.data<T>();
+  if (out.is_contiguous() && a.is_contiguous() && a.numel() == n) {
+    const T* pa = a.data<T>();
+    if (b.is_contiguous() && c.is_contiguous() && b.numel() == n && c.numel() == n) {
+      const T* pb = b.data<T>();
+      const T* pc = c.data<T>();
+      for (int64_t i = 0; i < n; ++i) o[i] = apply_ternary<OP, T>(pa[i], pb[i], pc[i]);
+      return;
+    }
+    if (b.numel() == 1 && c.numel() == 1) {  // clamp(x, lo, hi) with scalar bounds
+      const T sb = *b.data<T>(), sc = *c.data<T>();
+      for (int64_t i = 0; i < n; ++i) o[i] = apply_ternary<OP, T>(pa[i], sb, sc);
+      return;
+    }
+  }
+  std::array<Shape, 4> strides{
+      broadcast_byte_strides(out, out.sizes), broadcast_byte_strides(a, out.sizes),
+      broadcast_byte_strides(b, out.sizes), broadcast_byte_strides(c, out.sizes)};
+  std::array<char*, 4> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data()),
+                            static_cast<char*>(b.raw_data()), static_cast<char*>(c.raw_data())};
+  for_each_row<4>(out.sizes, strides, ptrs, [](auto& q, auto& s, int64_t m) {
+    for (int64_t i = 0; i < m; ++i)
+      *reinterpret_cast<T*>(q[0] + i * s[0]) =
+          apply_ternary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]),
+                               *reinterpret_cast<const T*>(q[2] + i * s[2]),
+                               *reinterpret_cast<const T*>(q[3] + i * s[3]));
+  });
 }
 
 template <class D, class S> inline D cast_value(S v) {
@@ -146,20 +386,49 @@ template <class D, class S> inline D cast_value(S v) {
 
 }  // namespace
 
-void binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
+void binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
+            OpParams params) {
+  using B = BinaryOp;
   switch (op) {
-    case BinaryOp::Add: return binary_dispatch<BinaryOp::Add>(a, b, out);
-    case BinaryOp::Sub: return binary_dispatch<BinaryOp::Sub>(a, b, out);
-    case BinaryOp::Mul: return binary_dispatch<BinaryOp::Mul>(a, b, out);
-    case BinaryOp::Div: return binary_dispatch<BinaryOp::Div>(a, b, out);
-    case BinaryOp::Pow: return binary_dispatch<BinaryOp::Pow>(a, b, out);
-    case BinaryOp::Eq: return binary_dispatch<BinaryOp::Eq>(a, b, out);
-    case BinaryOp::Ne: return binary_dispatch<BinaryOp::Ne>(a, b, out);
-    case BinaryOp::Lt: return binary_dispatch<BinaryOp::Lt>(a, b, out);
-    case BinaryOp::Le: return binary_dispatch<BinaryOp::Le>(a, b, out);
-    case BinaryOp::Gt: return binary_dispatch<BinaryOp::Gt>(a, b, out);
-    case BinaryOp::Ge: return binary_dispatch<BinaryOp::Ge>(a, b, out);
+    case B::Add: return binary_dispatch<B::Add>(a, b, out, params);
+    case B::Sub: return binary_dispatch<B::Sub>(a, b, out, params);
+    case B::Mul: return binary_dispatch<B::Mul>(a, b, out, params);
+    case B::Div: return binary_dispatch<B::Div>(a, b, out, params);
+    case B::Pow: return binary_dispatch<B::Pow>(a, b, out, params);
+    case B::Eq: return binary_dispatch<B::Eq>(a, b, out, params);
+    case B::Ne: return binary_dispatch<B::Ne>(a, b, out, params);
+    case B::Lt: return binary_dispatch<B::Lt>(a, b, out, params);
+    case B::Le: return binary_dispatch<B::Le>(a, b, out, params);
+    case B::Gt: return binary_dispatch<B::Gt>(a, b, out, params);
+    case B::Ge: return binary_dispatch<B::Ge>(a, b, out, params);
+    case B::Atan2: return binary_dispatch<B::Atan2>(a, b, out, params);
+    case B::Minimum: return binary_dispatch<B::Minimum>(a, b, out, params);
+    case B::Maximum: return binary_dispatch<B::Maximum>(a, b, out, params);
+    case B::Fmod: return binary_dispatch<B::Fmod>(a, b, out, params);
+    case B::Remainder: return binary_dispatch<B::Remainder>(a, b, out, params);
+    case B::FloorDivide: return binary_dispatch<B::FloorDivide>(a, b, out, params);
+    case B::BitwiseAnd: return binary_dispatch<B::BitwiseAnd>(a, b, out, params);
+    case B::BitwiseOr: return binary_dispatch<B::BitwiseOr>(a, b, out, params);
+    case B::BitwiseXor: return binary_dispatch<B::BitwiseXor>(a, b, out, params);
+    case B::GeluBackward: return binary_dispatch<B::GeluBackward>(a, b, out, params);
+    case B::GeluTanhBackward: return binary_dispatch<B::GeluTanhBackward>(a, b, out, params);
+    case B::SoftplusBackward: return binary_dispatch<B::SoftplusBackward>(a, b, out, params);
+    case B::LeakyReluBackward: return binary_dispatch<B::LeakyReluBackward>(a, b, out, params);
+    case B::EluBackward: return binary_dispatch<B::EluBackward>(a, b, out, params);
+    case B::ThresholdBackward: return binary_dispatch<B::ThresholdBackward>(a, b, out, params);
   }
+}
+
+void ternary(TernaryOp op, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c,
+             TensorImpl& out) {
+  dispatch(out.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (op == TernaryOp::Clamp) return ternary_typed<TernaryOp::Clamp, T>(a, b, c, out);
+    if constexpr (std::is_floating_point_v<T>)
+      return ternary_typed<TernaryOp::Lerp, T>(a, b, c, out);
+    else
+      throw std::logic_error("lerp kernel called with a non-floating dtype");
+  });
 }
 
 void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, TensorImpl& out) {
@@ -179,20 +448,48 @@ void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, Ten
   });
 }
 
-void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out) {
+void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
+  using U = UnaryOp;
   switch (op) {
-    case UnaryOp::Neg: return unary_dispatch<UnaryOp::Neg>(a, out);
-    case UnaryOp::Reciprocal: return unary_dispatch<UnaryOp::Reciprocal>(a, out);
-    case UnaryOp::Sin: return unary_dispatch<UnaryOp::Sin>(a, out);
-    case UnaryOp::Cos: return unary_dispatch<UnaryOp::Cos>(a, out);
-    case UnaryOp::Exp: return unary_dispatch<UnaryOp::Exp>(a, out);
-    case UnaryOp::Log: return unary_dispatch<UnaryOp::Log>(a, out);
-    case UnaryOp::Tanh: return unary_dispatch<UnaryOp::Tanh>(a, out);
-    case UnaryOp::Sigmoid: return unary_dispatch<UnaryOp::Sigmoid>(a, out);
-    case UnaryOp::Relu: return unary_dispatch<UnaryOp::Relu>(a, out);
-    case UnaryOp::Sqrt: return unary_dispatch<UnaryOp::Sqrt>(a, out);
-    case UnaryOp::Abs: return unary_dispatch<UnaryOp::Abs>(a, out);
-    case UnaryOp::Sign: return unary_dispatch<UnaryOp::Sign>(a, out);
+    case U::Neg: return unary_dispatch<U::Neg>(a, out, params);
+    case U::Reciprocal: return unary_dispatch<U::Reciprocal>(a, out, params);
+    case U::Sin: return unary_dispatch<U::Sin>(a, out, params);
+    case U::Cos: return unary_dispatch<U::Cos>(a, out, params);
+    case U::Exp: return unary_dispatch<U::Exp>(a, out, params);
+    case U::Log: return unary_dispatch<U::Log>(a, out, params);
+    case U::Tanh: return unary_dispatch<U::Tanh>(a, out, params);
+    case U::Sigmoid: return unary_dispatch<U::Sigmoid>(a, out, params);
+    case U::Relu: return unary_dispatch<U::Relu>(a, out, params);
+    case U::Sqrt: return unary_dispatch<U::Sqrt>(a, out, params);
+    case U::Abs: return unary_dispatch<U::Abs>(a, out, params);
+    case U::Sign: return unary_dispatch<U::Sign>(a, out, params);
+    case U::Expm1: return unary_dispatch<U::Expm1>(a, out, params);
+    case U::Log2: return unary_dispatch<U::Log2>(a, out, params);
+    case U::Log10: return unary_dispatch<U::Log10>(a, out, params);
+    case U::Log1p: return unary_dispatch<U::Log1p>(a, out, params);
+    case U::Rsqrt: return unary_dispatch<U::Rsqrt>(a, out, params);
+    case U::Tan: return unary_dispatch<U::Tan>(a, out, params);
+    case U::Asin: return unary_dispatch<U::Asin>(a, out, params);
+    case U::Acos: return unary_dispatch<U::Acos>(a, out, params);
+    case U::Atan: return unary_dispatch<U::Atan>(a, out, params);
+    case U::Sinh: return unary_dispatch<U::Sinh>(a, out, params);
+    case U::Cosh: return unary_dispatch<U::Cosh>(a, out, params);
+    case U::Floor: return unary_dispatch<U::Floor>(a, out, params);
+    case U::Ceil: return unary_dispatch<U::Ceil>(a, out, params);
+    case U::Trunc: return unary_dispatch<U::Trunc>(a, out, params);
+    case U::Frac: return unary_dispatch<U::Frac>(a, out, params);
+    case U::Round: return unary_dispatch<U::Round>(a, out, params);
+    case U::BitwiseNot: return unary_dispatch<U::BitwiseNot>(a, out, params);
+    case U::IsNan: return unary_dispatch<U::IsNan>(a, out, params);
+    case U::IsInf: return unary_dispatch<U::IsInf>(a, out, params);
+    case U::IsFinite: return unary_dispatch<U::IsFinite>(a, out, params);
+    case U::LogicalNot: return unary_dispatch<U::LogicalNot>(a, out, params);
+    case U::Gelu: return unary_dispatch<U::Gelu>(a, out, params);
+    case U::GeluTanh: return unary_dispatch<U::GeluTanh>(a, out, params);
+    case U::Silu: return unary_dispatch<U::Silu>(a, out, params);
+    case U::Softplus: return unary_dispatch<U::Softplus>(a, out, params);
+    case U::LeakyRelu: return unary_dispatch<U::LeakyRelu>(a, out, params);
+    case U::Elu: return unary_dispatch<U::Elu>(a, out, params);
   }
 }
 

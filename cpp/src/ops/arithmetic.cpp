@@ -1,5 +1,6 @@
-// + - * / ** and negation. Each op's backward formula sits beside its forward and is
-// written with cgrad ops, so create_graph=True differentiates it again.
+// + - * / ** and negation, then atan2, minimum/maximum, fmod/remainder/floor_divide, lerp
+// and clamp. Each op's backward formula sits beside its forward and is written with cgrad
+// ops, so create_graph=True differentiates it again.
 #include <cmath>
 
 #include "ops/common.h"
@@ -60,12 +61,17 @@ Tensor rsub(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Sub, b, a, t, t);
   if (any_requires_grad({&a, &b})) {
-    // torch names the tensor-scalar overload RsubBackward1, tensor-tensor RsubBackward0.
-    const char* name = b->is_wrapped_number ? "RsubBackward1" : "RsubBackward0";
-    auto node = make_node(name, {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? sum_to(neg(g[0]), input_sizes(n, 0)) : Tensor(),
-              n.needs_input_grad(1) ? sum_to(g[0], input_sizes(n, 1)) : Tensor()};
-    });
+    // torch names the tensor-scalar overload RsubBackward1 (one edge, for `a`) and
+    // tensor-tensor RsubBackward0.
+    const bool scalar = b->is_wrapped_number;
+    auto backward = [](Node& n, TensorList& g) -> TensorList {
+      TensorList grads{n.needs_input_grad(0) ? sum_to(neg(g[0]), input_sizes(n, 0)) : Tensor()};
+      if (n.num_outputs() > 1)
+        grads.push_back(n.needs_input_grad(1) ? sum_to(g[0], input_sizes(n, 1)) : Tensor());
+      return grads;
+    };
+    auto node = make_node(scalar ? "RsubBackward1" : "RsubBackward0",
+                          scalar ? TensorList{a} : TensorList{a, b}, backward);
     set_history({out}, node);
   }
   return out;
@@ -191,6 +197,275 @@ Tensor reciprocal(const Tensor& a) {
     node->save(out, /*is_output=*/true);
   }
   return out;
+}
+
+// ---- atan2, minimum/maximum, fmod/remainder/floor_divide, lerp, clamp ----
+
+namespace {
+// Torch's C++ spelling of a dtype in lerp's dtype errors.
+const char* cpp_type_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: break;
+  }
+  return "double";
+}
+
+Tensor zero_where(const Tensor& mask, const Tensor& g) { return where(mask, constant(0.0), g); }
+Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, constant(0.0)); }
+
+// Note [Ops without a derivative]: torch records a node named
+// "torch::autograd::NotImplemented" for ops that have no derivative formula (floor_divide,
+// remainder with a scalar dividend); the forward works, backward through it raises.
+void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
+                            const Tensor& b) {
+  TensorList inputs;
+  for (const Tensor* t : {&a, &b})
+    if (!(*t)->is_wrapped_number) inputs.push_back(*t);
+  std::string message = std::string("derivative for aten::") + aten_op + " is not implemented";
+  auto node = make_node("torch::autograd::NotImplemented", inputs,
+                        [message](Node&, TensorList&) -> TensorList {
+                          throw std::runtime_error(message);
+                        });
+  set_history({out}, node);
+}
+}  // namespace
+
+Tensor atan2(const Tensor& a, const Tensor& b) {
+  DType t = result_type(a, b);
+  if (!is_floating(t)) t = kDefaultFloat;
+  Tensor out = binary_forward(BinaryOp::Atan2, a, b, t, t);
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("Atan2Backward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
+      Tensor self = n.saved(0), other = n.saved(1);
+      // 1 / (a^2 + b^2), zero where it overflows (at the origin the gradient is 0, as torch)
+      Tensor recip = reciprocal(add(mul(self, self), mul(other, other)));
+      recip = zero_where(isinf(recip), recip);
+      return {n.needs_input_grad(0) ? sum_to(mul(mul(g[0], other), recip), input_sizes(n, 0))
+                                    : Tensor(),
+              n.needs_input_grad(1)
+                  ? sum_to(mul(mul(g[0], neg(self)), recip), input_sizes(n, 1))
+                  : Tensor()};
+    });
+    node->save(a);
+    node->save(b);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+namespace {
+// maximum (is_max) or minimum: the winner takes the gradient, ties split it in half, and
+// NaN (no winner) passes it to both.
+Tensor min_max(bool is_max, const Tensor& a, const Tensor& b) {
+  DType t = result_type(a, b);
+  Tensor out = binary_forward(is_max ? BinaryOp::Maximum : BinaryOp::Minimum, a, b, t, t);
+  if (any_requires_grad({&a, &b})) {
+    auto backward = [is_max](Node& n, TensorList& g) -> TensorList {
+      Tensor self = n.saved(0), other = n.saved(1);
+      Tensor shared = where(eq(self, other), div(g[0], constant(2.0)), g[0]);
+      Tensor ga, gb;
+      if (n.needs_input_grad(0))
+        ga = sum_to(zero_where(is_max ? lt(self, other) : gt(self, other), shared),
+                    input_sizes(n, 0));
+      if (n.needs_input_grad(1))
+        gb = sum_to(zero_where(is_max ? gt(self, other) : lt(self, other), shared),
+                    input_sizes(n, 1));
+      return {ga, gb};
+    };
+    auto node = make_node(is_max ? "MaximumBackward0" : "MinimumBackward0", {a, b}, backward);
+    node->save(a);
+    node->save(b);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+// fmod and remainder: d/da = 1, d/db = -q with q the rounded quotient (trunc for fmod,
+// floor for remainder). q is piecewise constant, so it is computed off the graph.
+Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
+  DType t = result_type(a, b);
+  const char* name = python_sign ? "remainder" : "fmod";
+  if (t == DType::Bool)
+    throw detail::not_implemented_for(python_sign ? "remainder_cpu" : "fmod_cpu", t);
+  Tensor out = binary_forward(python_sign ? BinaryOp::Remainder : BinaryOp::Fmod, a, b, t, t);
+  if (!any_requires_grad({&a, &b})) return out;
+  if (a->is_wrapped_number) {  // remainder(Scalar, Tensor) has no formula in torch
+    record_not_implemented(out, name, a, b);
+  } else if (b->is_wrapped_number) {
+    auto node = make_node(python_sign ? "RemainderBackward0" : "FmodBackward0", {a},
+                          [](Node&, TensorList& g) -> TensorList { return {g[0]}; });
+    set_history({out}, node);
+  } else {
+    auto backward = [python_sign](Node& n, TensorList& g) -> TensorList {
+      Tensor ga, gb;
+      if (n.needs_input_grad(0)) ga = sum_to(g[0], input_sizes(n, 0));
+      if (n.needs_input_grad(1)) {
+        Tensor self = detach(n.saved(0)), other = detach(n.saved(1));
+        Tensor q = python_sign ? floor_divide(self, other) : trunc(div(self, other));
+        gb = sum_to(mul(neg(g[0]), q), input_sizes(n, 1));
+      }
+      return {ga, gb};
+    };
+    auto node = make_node(python_sign ? "RemainderBackward1" : "FmodBackward1", {a, b}, backward);
+    node->save(b->requires_grad() ? a : Tensor());
+    node->save(b->requires_grad() ? b : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+}  // namespace
+
+Tensor minimum(const Tensor& a, const Tensor& b) { return min_max(false, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return min_max(true, a, b); }
+Tensor fmod(const Tensor& a, const Tensor& b) { return modulo(false, a, b); }
+Tensor remainder(const Tensor& a, const Tensor& b) { return modulo(true, a, b); }
+
+Tensor floor_divide(const Tensor& a, const Tensor& b) {
+  DType t = result_type(a, b);
+  if (t == DType::Bool) throw detail::not_implemented_for("div_floor_cpu", t);
+  Tensor out = binary_forward(BinaryOp::FloorDivide, a, b, t, t);
+  if (any_requires_grad({&a, &b})) record_not_implemented(out, "floor_divide", a, b);
+  return out;
+}
+
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
+  auto check_dtype = [&](const Tensor& t, const char* what) {
+    if (t->dtype != start->dtype)
+      throw std::runtime_error(std::string("expected dtype ") + cpp_type_name(start->dtype) +
+                               " for `" + what + "` but got dtype " + cpp_type_name(t->dtype));
+  };
+  const bool scalar_weight = weight->is_wrapped_number;
+  check_dtype(end, "end");
+  if (!scalar_weight && weight->dim() > 0) check_dtype(weight, "weight");  // 0-d: cast
+  const DType t = start->dtype;
+  if (!is_floating(t))
+    throw detail::not_implemented_for(
+        scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", t);
+  Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
+  Tensor w = detail::cast(weight, t);
+  Tensor out = empty(shape, t);
+  kernels::ternary(kernels::TernaryOp::Lerp, *start, *end, *w, *out);
+  if (scalar_weight) {
+    if (!any_requires_grad({&start, &end})) return out;
+    const double wv = item_as_double(*weight);
+    auto backward = [wv](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? sum_to(mul(g[0], constant(1.0 - wv)), input_sizes(n, 0))
+                                    : Tensor(),
+              n.needs_input_grad(1) ? sum_to(mul(g[0], constant(wv)), input_sizes(n, 1))
+                                    : Tensor()};
+    };
+    auto node = make_node("LerpBackward0", {start, end}, backward);
+    set_history({out}, node);
+    return out;
+  }
+  if (!any_requires_grad({&start, &end, &weight})) return out;
+  auto backward = [](Node& n, TensorList& g) -> TensorList {
+    Tensor ga, gb, gw;
+    Tensor w = n.saved(2);
+    if (n.needs_input_grad(0)) ga = sum_to(mul(g[0], rsub(w, constant(1.0))), input_sizes(n, 0));
+    if (n.needs_input_grad(1)) gb = sum_to(mul(g[0], w), input_sizes(n, 1));
+    if (n.needs_input_grad(2))
+      gw = sum_to(mul(g[0], sub(n.saved(1), n.saved(0))), input_sizes(n, 2));
+    return {ga, gb, gw};
+  };
+  auto node = make_node("LerpBackward1", {start, end, weight}, backward);
+  const bool need_ends = weight->requires_grad();
+  node->save(need_ends ? start : Tensor());
+  node->save(need_ends ? end : Tensor());
+  node->save(weight);
+  set_history({out}, node);
+  return out;
+}
+
+namespace {
+// Note [clamp gradients]: the input's gradient passes where min <= x <= max (ties go to
+// the input). With tensor bounds, `min` takes it where x < min < max, and `max` where
+// x > max or the bounds cross (min > max: the result is max whatever x is, NaN included).
+// Equal bounds with x outside them, or a NaN input or bound otherwise, pass no gradient
+// (torch's convention, checked case by case against it).
+Tensor clamp_input_mask(const Tensor& x, const Tensor& lo, const Tensor& hi) {
+  if (lo && hi) return logical_and(ge(x, lo), le(x, hi));
+  return lo ? ge(x, lo) : le(x, hi);
+}
+
+// clamp (both bound slots recorded, ClampBackward0/1) or clamp_min/clamp_max (one slot).
+Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const char* scalar_kernel,
+                  const char* scalar_node, const char* tensor_node, bool both_slots) {
+  if (!lo && !hi)
+    throw std::runtime_error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  const bool scalar_bounds = (!lo || lo->is_wrapped_number) && (!hi || hi->is_wrapped_number);
+  DType t = result_type({&a, &lo, &hi});
+  if (t == DType::Bool && (scalar_bounds || (lo && hi)))
+    throw detail::not_implemented_for(scalar_bounds ? scalar_kernel : "clamp_cpu", t);
+  Tensor out;
+  if (lo && hi) {
+    Shape shape = broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes);
+    Tensor ca = detail::cast(a, t), clo = detail::cast(lo, t), chi = detail::cast(hi, t);
+    out = empty(shape, t);
+    kernels::ternary(kernels::TernaryOp::Clamp, *ca, *clo, *chi, *out);
+  } else {
+    out = binary_forward(lo ? BinaryOp::Maximum : BinaryOp::Minimum, a, lo ? lo : hi, t, t);
+  }
+  if (scalar_bounds) {
+    if (!any_requires_grad({&a})) return out;
+    auto node = make_node(scalar_node, {a}, [lo, hi](Node& n, TensorList& g) -> TensorList {
+      return {keep_where(clamp_input_mask(n.saved(0), lo, hi), g[0])};
+    });
+    node->save(a);
+    set_history({out}, node);
+    return out;
+  }
+  if (!any_requires_grad({&a, &lo, &hi})) return out;
+  TensorList inputs{a};
+  if (lo || both_slots) inputs.push_back(lo);
+  if (hi || both_slots) inputs.push_back(hi);
+  const bool has_lo = static_cast<bool>(lo), has_hi = static_cast<bool>(hi);
+  auto backward = [has_lo, has_hi](Node& n, TensorList& g) -> TensorList {
+    Tensor x = n.saved(0), lo = n.saved(1), hi = n.saved(2);
+    TensorList grads(n.num_outputs());
+    if (n.needs_input_grad(0))
+      grads[0] = sum_to(keep_where(clamp_input_mask(x, lo, hi), g[0]), input_sizes(n, 0));
+    const size_t lo_slot = 1, hi_slot = n.num_outputs() - 1;
+    if (has_lo && n.needs_input_grad(lo_slot)) {
+      Tensor mask = lt(x, lo);
+      if (has_hi) mask = logical_and(mask, lt(lo, hi));
+      grads[lo_slot] = sum_to(keep_where(mask, g[0]), input_sizes(n, lo_slot));
+    }
+    if (has_hi && n.needs_input_grad(hi_slot)) {
+      Tensor mask = gt(x, hi);
+      if (has_lo) mask = logical_or(mask, gt(lo, hi));
+      grads[hi_slot] = sum_to(keep_where(mask, g[0]), input_sizes(n, hi_slot));
+    }
+    return grads;
+  };
+  auto node = make_node(tensor_node, inputs, backward);
+  node->save(a);
+  node->save(lo);
+  node->save(hi);
+  set_history({out}, node);
+  return out;
+}
+}  // namespace
+
+Tensor clamp(const Tensor& a, const Tensor& min, const Tensor& max) {
+  return clamp_impl(a, min, max, min && max ? "clamp_scalar_cpu"
+                                 : min      ? "clamp_min_scalar_cpu"
+                                            : "clamp_max_scalar_cpu",
+                    "ClampBackward1", "ClampBackward0", true);
+}
+
+Tensor clamp_min(const Tensor& a, const Tensor& min) {
+  return clamp_impl(a, min, Tensor(), "clamp_min_scalar_cpu", "ClampMinBackward0",
+                    "ClampMinBackward1", false);
+}
+
+Tensor clamp_max(const Tensor& a, const Tensor& max) {
+  return clamp_impl(a, Tensor(), max, "clamp_max_scalar_cpu", "ClampMaxBackward0",
+                    "ClampMaxBackward1", false);
 }
 
 }  // namespace cgrad

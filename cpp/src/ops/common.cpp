@@ -11,19 +11,25 @@ Tensor cast(const Tensor& t, DType dtype) {
 }
 
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
-                      DType out_dtype) {
+                      DType out_dtype, kernels::OpParams params) {
   Shape shape = broadcast_shapes(a->sizes, b->sizes);
   Tensor ca = cast(a, compute);
   Tensor cb = cast(b, compute);
   Tensor out = empty(shape, out_dtype);
-  kernels::binary(op, *ca, *cb, *out);
+  kernels::binary(op, *ca, *cb, *out, params);
   return out;
 }
 
-Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype) {
-  Tensor ca = cast(a, dtype);
-  Tensor out = empty(a->sizes, dtype);
-  kernels::unary(op, *ca, *out);
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
+                     kernels::OpParams params) {
+  return unary_forward(op, a, dtype, dtype, params);
+}
+
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
+                     kernels::OpParams params) {
+  Tensor ca = cast(a, compute);
+  Tensor out = empty(a->sizes, out_dtype);
+  kernels::unary(op, *ca, *out, params);
   return out;
 }
 
@@ -45,9 +51,12 @@ std::optional<DType> combine_categories(std::optional<DType> higher, std::option
 }
 }  // namespace
 
-DType result_type(const Tensor& a, const Tensor& b) {
+DType result_type(const Tensor& a, const Tensor& b) { return result_type({&a, &b}); }
+
+DType result_type(std::initializer_list<const Tensor*> operands) {
   std::optional<DType> tiers[3];
-  for (const Tensor* t : {&a, &b}) {
+  for (const Tensor* t : operands) {
+    if (!*t) continue;  // an absent optional operand (clamp's min or max)
     Tier k = (*t)->is_wrapped_number ? kWrapped : ((*t)->dim() == 0 ? kZeroDim : kDimTensor);
     DType d = (*t)->dtype;
     if (k == kWrapped && is_floating(d)) d = kDefaultFloat;

@@ -12,8 +12,17 @@ namespace cgrad::detail {
 Tensor cast(const Tensor& t, DType dtype);
 // Broadcasts a and b, computes in `compute`, writes an `out_dtype` result.
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
-                      DType out_dtype);
-Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype);
+                      DType out_dtype, kernels::OpParams params = {});
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
+                     kernels::OpParams params = {});
+// For ops whose result dtype differs from the compute dtype (isnan: any -> Bool).
+Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
+                     kernels::OpParams params = {});
+// torch's error for a dtype a kernel lacks: "\"<kernel>\" not implemented for 'Long'".
+inline NotImplementedError not_implemented_for(const char* kernel, DType t) {
+  return NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
+                             dtype_torch_name(t) + "'");
+}
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

@@ -1,4 +1,5 @@
-// Comparisons: computed in the promoted dtype, bool results, never recorded.
+// Comparisons, predicates, logical and bitwise ops: never recorded. Comparisons compute
+// in the promoted dtype; logical ops only ask "nonzero?", so they compute on bools.
 #include "ops/common.h"
 
 namespace cgrad {
@@ -15,5 +16,49 @@ Tensor lt(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::
 Tensor le(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::Le, a, b); }
 Tensor gt(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::Gt, a, b); }
 Tensor ge(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::Ge, a, b); }
+
+namespace {
+Tensor predicate(kernels::UnaryOp op, const Tensor& a) {
+  return detail::unary_forward(op, a, a->dtype, DType::Bool);
+}
+
+// Bitwise ops on the promoted dtype; `kernel` names torch's kernel in the dtype error.
+Tensor bitwise(kernels::BinaryOp op, const char* kernel, const Tensor& a, const Tensor& b) {
+  DType t = result_type(a, b);
+  if (is_floating(t)) throw detail::not_implemented_for(kernel, t);
+  return detail::binary_forward(op, a, b, t, t);
+}
+}  // namespace
+
+Tensor isnan(const Tensor& a) { return predicate(kernels::UnaryOp::IsNan, a); }
+Tensor isinf(const Tensor& a) { return predicate(kernels::UnaryOp::IsInf, a); }
+Tensor isfinite(const Tensor& a) { return predicate(kernels::UnaryOp::IsFinite, a); }
+Tensor logical_not(const Tensor& a) { return predicate(kernels::UnaryOp::LogicalNot, a); }
+
+// Casting to bool maps each operand to "nonzero?" (NaN counts as true), then the bitwise
+// kernels on bools are the logical ones.
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return detail::binary_forward(kernels::BinaryOp::BitwiseAnd, a, b, DType::Bool, DType::Bool);
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return detail::binary_forward(kernels::BinaryOp::BitwiseOr, a, b, DType::Bool, DType::Bool);
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return detail::binary_forward(kernels::BinaryOp::BitwiseXor, a, b, DType::Bool, DType::Bool);
+}
+
+Tensor bitwise_not(const Tensor& a) {
+  if (is_floating(a->dtype)) throw detail::not_implemented_for("bitwise_not_cpu", a->dtype);
+  return detail::unary_forward(kernels::UnaryOp::BitwiseNot, a, a->dtype);
+}
+Tensor bitwise_and(const Tensor& a, const Tensor& b) {
+  return bitwise(kernels::BinaryOp::BitwiseAnd, "bitwise_and_cpu", a, b);
+}
+Tensor bitwise_or(const Tensor& a, const Tensor& b) {
+  return bitwise(kernels::BinaryOp::BitwiseOr, "bitwise_or_cpu", a, b);
+}
+Tensor bitwise_xor(const Tensor& a, const Tensor& b) {
+  return bitwise(kernels::BinaryOp::BitwiseXor, "bitwise_xor_cpu", a, b);
+}
 
 }  // namespace cgrad

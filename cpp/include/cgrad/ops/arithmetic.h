@@ -13,4 +13,20 @@ Tensor pow(const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& a);
 Tensor reciprocal(const Tensor& a);
 
+// Binary ops below take a wrapped scalar (a Python number) wherever torch has a Scalar
+// overload; that choice picks the node name (FmodBackward0 vs FmodBackward1).
+Tensor atan2(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);  // propagates NaN; ties split the gradient
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, const Tensor& b);       // sign of a (C fmod)
+Tensor remainder(const Tensor& a, const Tensor& b);  // sign of b (Python %)
+Tensor floor_divide(const Tensor& a, const Tensor& b);  // Python //; no derivative
+// start + weight * (end - start); a wrapped weight records LerpBackward0.
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+// min(max(a, min), max); either bound may be null (None) but not both. Wrapped bounds
+// record ClampBackward1, tensor bounds ClampBackward0.
+Tensor clamp(const Tensor& a, const Tensor& min, const Tensor& max);
+Tensor clamp_min(const Tensor& a, const Tensor& min);
+Tensor clamp_max(const Tensor& a, const Tensor& max);
+
 }  // namespace cgrad

@@ -1,5 +1,6 @@
 #pragma once
-// Comparisons, bool results, never differentiable (definitions in cpp/src/ops/comparison.cpp).
+// Comparisons, predicates and logical/bitwise ops: never differentiable (definitions in
+// cpp/src/ops/comparison.cpp).
 #include "cgrad/tensor.h"
 
 namespace cgrad {
@@ -10,5 +11,19 @@ Tensor lt(const Tensor& a, const Tensor& b);
 Tensor le(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
+
+// Bool results for any dtype.
+Tensor isnan(const Tensor& a);
+Tensor isinf(const Tensor& a);
+Tensor isfinite(const Tensor& a);
+Tensor logical_not(const Tensor& a);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+// Integer and bool tensors only, in the promoted dtype.
+Tensor bitwise_not(const Tensor& a);
+Tensor bitwise_and(const Tensor& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Tensor& b);
 
 }  // namespace cgrad
