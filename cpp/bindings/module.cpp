@@ -27,7 +27,8 @@ PYBIND11_MODULE(_C, m) {
   m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
   init_dtype(m);
   TensorClass cls = init_tensor(m);
-  init_autograd(m);
+  init_autograd(m, cls);
+  init_function(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("pointwise", [&] { init_elementwise(m, cls); });
