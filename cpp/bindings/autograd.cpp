@@ -1,10 +1,13 @@
-// Graph nodes as Python objects (grad_fn), and the thread-local grad mode switches.
+// The Python face of autograd: grad_fn nodes, backward/grad, hooks, grad mode, anomaly
+// detection.
 #include <cstdio>
 #include <string>
 
 #include "bindings.h"
+#include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"
+#include "python_callback.h"
 
 namespace cgrad::bindings {
 
@@ -15,9 +18,65 @@ std::string class_name(const Node& n) {
   auto pos = name.rfind("::");
   return pos == std::string::npos ? name : name.substr(pos + 2);
 }
+
+TensorList tensor_list(py::handle seq, const char* what) {
+  TensorList out;
+  if (py::isinstance<TensorImpl>(seq)) return {seq.cast<Tensor>()};
+  for (py::handle h : seq) {
+    if (!py::isinstance<TensorImpl>(h))
+      throw py::type_error(std::string(what) + " must be Tensors, not " +
+                           std::string(py::str(py::type::of(h).attr("__name__"))));
+    out.push_back(h.cast<Tensor>());
+  }
+  return out;
+}
+
+// grad_tensors / grad_outputs: None, one tensor, or one entry (Tensor or None) per root.
+TensorList optional_tensor_list(py::handle seq, size_t n) {
+  if (seq.is_none()) return TensorList(n);
+  if (py::isinstance<TensorImpl>(seq)) return {seq.cast<Tensor>()};
+  TensorList out;
+  for (py::handle h : seq) out.push_back(h.is_none() ? Tensor() : as_operand(h));
+  return out;
+}
+
+GradHook tensor_hook(py::object fn) {
+  auto cb = std::make_shared<PyCallback>(std::move(fn));
+  return [cb](const Tensor& g) {
+    py::gil_scoped_acquire gil;
+    return tensor_or_undefined(cb->get()(g), "hook");
+  };
+}
+
+std::optional<TensorList> replacement(py::handle result, size_t expected, const char* what) {
+  if (result.is_none()) return std::nullopt;
+  TensorList out;
+  for (py::handle h : result) out.push_back(tensor_or_undefined(h, what));
+  if (out.size() != expected)
+    throw std::runtime_error(std::string(what) + " returned " + std::to_string(out.size()) +
+                             " gradients but " + std::to_string(expected) + " were expected");
+  return out;
+}
+
+// The handle register_hook returns; it holds its owner weakly so it keeps nothing alive.
+struct RemovableHandle {
+  std::weak_ptr<TensorImpl> tensor;
+  std::weak_ptr<Node> node;
+  int64_t id;
+  void remove() {
+    if (auto t = tensor.lock()) remove_tensor_hook(t, id);
+    if (auto n = node.lock()) n->remove_hook(id);
+  }
+};
 }  // namespace
 
-void init_autograd(py::module_& m) {
+void init_autograd(py::module_& m, TensorClass& cls) {
+  py::class_<RemovableHandle>(m, "RemovableHandle")
+      .def("remove", &RemovableHandle::remove)
+      .def_readonly("id", &RemovableHandle::id)
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
+
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
       .def("name", [](const Node& n) { return std::string(n.name()); })
       .def_property_readonly("next_functions", [](const Node& n) {
@@ -32,14 +91,104 @@ void init_autograd(py::module_& m) {
         if (auto* acc = dynamic_cast<const AccumulateGrad*>(&n)) return py::cast(acc->variable());
         throw py::attribute_error("'" + class_name(n) + "' object has no attribute 'variable'");
       })
+      .def_property_readonly("metadata", [](Node& n) {
+        // Kept on the node (not on this wrapper object) so it lives as long as the node.
+        if (!n.python_state)
+          n.python_state = std::make_shared<PyCallback>(py::dict());
+        return static_cast<PyCallback*>(n.python_state.get())->get();
+      })
+      .def("register_hook", [](const std::shared_ptr<Node>& n, py::object fn) {
+        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
+          py::gil_scoped_acquire gil;
+          py::object r = cb->get()(to_py_tuple(grad_inputs), to_py_tuple(grad_outputs));
+          return replacement(r, grad_inputs.size(), "hook");
+        });
+        return RemovableHandle{{}, n, id};
+      }, py::arg("fn"), "fn(grad_inputs, grad_outputs) runs after the node; may return new grad_inputs.")
+      .def("register_prehook", [](const std::shared_ptr<Node>& n, py::object fn) {
+        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        int64_t id = n->add_pre_hook([cb](const TensorList& grad_outputs) {
+          py::gil_scoped_acquire gil;
+          py::object r = cb->get()(to_py_tuple(grad_outputs));
+          return replacement(r, grad_outputs.size(), "prehook");
+        });
+        return RemovableHandle{{}, n, id};
+      }, py::arg("fn"), "fn(grad_outputs) runs before the node; may return new grad_outputs.")
       .def("__repr__", [](py::handle self) {
         char addr[32];
         std::snprintf(addr, sizeof addr, "%p", static_cast<void*>(self.ptr()));
         return "<" + class_name(self.cast<const Node&>()) + " object at " + addr + ">";
       });
 
+  cls.def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,
+                         bool create_graph, py::object inputs) {
+       Tensor g = gradient.is_none() ? Tensor() : as_operand(gradient);
+       bool retain = retain_graph.is_none() ? create_graph : retain_graph.cast<bool>();
+       TensorList only = inputs.is_none() ? TensorList() : tensor_list(inputs, "inputs");
+       py::gil_scoped_release no_gil;
+       backward({self}, {g}, retain, create_graph, only);
+     }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
+     py::arg("create_graph") = false, py::arg("inputs") = py::none(),
+     "Computes the gradient of this tensor w.r.t. the graph leaves.")
+      .def("register_hook", [](const Tensor& t, py::object fn) {
+        int64_t id = register_tensor_hook(t, tensor_hook(std::move(fn)));
+        return RemovableHandle{t, t->grad_fn(), id};
+      }, py::arg("hook"), "hook(grad) runs when the gradient w.r.t. this tensor is computed; "
+                          "it may return a replacement.")
+      .def("register_post_accumulate_grad_hook", [](const Tensor& t, py::object fn) {
+        if (!t->is_leaf())
+          throw std::runtime_error("post accumulate grad hooks cannot be registered on non-leaf tensors");
+        if (!t->requires_grad())
+          throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
+        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        int64_t id = next_hook_id();
+        t->autograd->post_accumulate_hooks.emplace_back(id, [cb](const Tensor& leaf) {
+          py::gil_scoped_acquire gil;
+          cb->get()(leaf);
+        });
+        return RemovableHandle{t, {}, id};
+      }, py::arg("hook"))
+      .def("retain_grad", [](const Tensor& t) { retain_grad(t); })
+      .def_property_readonly("retains_grad", [](const Tensor& t) {
+        return t->autograd && t->autograd->retains_grad;
+      });
+
+  m.def("_run_backward", [](py::handle tensors, py::handle grad_tensors, bool retain_graph,
+                            bool create_graph, py::handle inputs) {
+    TensorList roots = tensor_list(tensors, "tensors");
+    TensorList seeds = optional_tensor_list(grad_tensors, roots.size());
+    TensorList only = inputs.is_none() ? TensorList() : tensor_list(inputs, "inputs");
+    py::gil_scoped_release no_gil;
+    backward(roots, seeds, retain_graph, create_graph, only);
+  });
+  m.def("_run_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
+                        bool retain_graph, bool create_graph, bool allow_unused) {
+    TensorList roots = tensor_list(outputs, "outputs");
+    TensorList seeds = optional_tensor_list(grad_outputs, roots.size());
+    TensorList wrt = tensor_list(inputs, "inputs");
+    TensorList grads;
+    {
+      py::gil_scoped_release no_gil;
+      grads = grad(roots, seeds, wrt, retain_graph, create_graph, allow_unused);
+    }
+    return to_py_tuple(grads);
+  });
+
   m.def("is_grad_enabled", &GradMode::is_enabled, "Whether autograd records operations.");
   m.def("_set_grad_enabled", &GradMode::set_enabled, py::arg("mode"));
+  m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
+  m.def("_set_inference_mode", &InferenceMode::set_enabled, py::arg("mode"));
+  cls.def("is_inference", [](const Tensor& t) { return t->is_inference; });
+  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
+  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled, py::arg("mode"));
+  AnomalyMode::set_trace_capturer([]() -> std::string {
+    py::gil_scoped_acquire gil;
+    py::object stack = py::module_::import("traceback").attr("format_stack")();
+    std::string text = "\nThe forward call that created it:\n";
+    for (py::handle line : stack) text += py::str(line).cast<std::string>();
+    return text;
+  });
 }
 
 }  // namespace cgrad::bindings

@@ -26,7 +26,9 @@ void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn`
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
-void init_autograd(py::module_& m);
+void init_subscript(py::module_& m, TensorClass& cls);
+void init_autograd(py::module_& m, TensorClass& cls);
+void init_function(py::module_& m);
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first
 // argument is called `input` as in torch. `extra` annotates the remaining arguments.

@@ -1,6 +1,7 @@
 // The cgrad._C extension module: one init_* call per area.
 #include "bindings.h"
 #include "cgrad/errors.h"
+#include "registry.h"
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "cgrad's C++ core: tensors, kernels and the autograd engine";
@@ -26,11 +27,15 @@ PYBIND11_MODULE(_C, m) {
   m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
   init_dtype(m);
   TensorClass cls = init_tensor(m);
-  init_creation(m);
-  init_elementwise(m, cls);
-  init_activation(m, cls);
-  init_reduction(m, cls);
-  init_view(m, cls);
-  init_inplace(m, cls);
-  init_autograd(m);
+  init_autograd(m, cls);
+  init_function(m);
+  OpRegistry ops(m, cls);
+  ops.record_area("creation", [&] { init_creation(m); });
+  ops.record_area("pointwise", [&] { init_elementwise(m, cls); });
+  ops.record_area("activations", [&] { init_activation(m, cls); });
+  ops.record_area("reductions", [&] { init_reduction(m, cls); });
+  ops.record_area("views and joins", [&] { init_view(m, cls); });
+  ops.record_area("indexing", [&] { init_subscript(m, cls); });
+  ops.record_area("in-place", [&] { init_inplace(m, cls); });
+  ops.publish();
 }

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "bindings.h"
-#include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
+#include "cgrad/autograd/node.h"
 #include "cgrad/errors.h"
 
 namespace cgrad::bindings {
@@ -147,18 +147,7 @@ TensorClass init_tensor(py::module_& m) {
         d->version = std::make_shared<VersionCounter>();
         return d;
       }, &set_data)
-      .def("detach", &detach)
-      .def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,
-                          bool create_graph, py::object inputs) {
-        if (!inputs.is_none())
-          throw NotImplementedError("backward(inputs=...) is not supported yet");
-        Tensor g = gradient.is_none() ? Tensor() : as_operand(gradient);
-        bool retain = retain_graph.is_none() ? create_graph : retain_graph.cast<bool>();
-        py::gil_scoped_release no_gil;
-        backward({self}, {g}, retain, create_graph);
-      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
-         py::arg("create_graph") = false, py::arg("inputs") = py::none(),
-         "Computes the gradient of this tensor w.r.t. the graph leaves.");
+      .def("detach", &detach);
 
   // ---- conversions ----
   cls.def("item", [](const Tensor& t) { return item_object(*t); })

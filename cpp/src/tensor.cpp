@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"
 #include "cgrad/errors.h"
 
@@ -15,6 +16,7 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape st
       strides(std::move(strides_)),
       offset(offset_),
       dtype(dtype_),
+      is_inference(InferenceMode::is_enabled()),
       version(storage, &storage->version) {}
 
 TensorImpl::~TensorImpl() {

@@ -2,6 +2,7 @@
 // TensorImpl: storage + sizes/strides/offset + dtype + version, and autograd metadata
 // only when autograd is involved. `Tensor` is a shared handle; null means undefined.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -16,9 +17,23 @@ class Node;
 using Tensor = std::shared_ptr<TensorImpl>;
 using TensorList = std::vector<Tensor>;
 
+// A hook on the gradient flowing into a tensor (Note [Hooks] in autograd/node.h): it may
+// return a replacement gradient (undefined: keep it).
+using GradHook = std::function<Tensor(const Tensor&)>;
+struct GradHookEntry {
+  int64_t id;
+  uint32_t output_nr;  // which output of the node it watches (0 for a leaf's own hooks)
+  GradHook fn;
+};
+using PostAccumulateHookEntry = std::pair<int64_t, std::function<void(const Tensor&)>>;
+
 struct AutogradMeta {
   bool requires_grad = false;
   bool retains_grad = false;
+  // A leaf's gradient hooks (run before accumulation) and post-accumulate hooks; a
+  // non-leaf's hooks live on its grad_fn.
+  std::vector<GradHookEntry> hooks;
+  std::vector<PostAccumulateHookEntry> post_accumulate_hooks;
   Tensor grad;
   std::shared_ptr<Node> grad_fn;          // null for leaves
   std::weak_ptr<Node> grad_accumulator;   // leaves: the AccumulateGrad node, made lazily
@@ -36,6 +51,7 @@ struct TensorImpl {
   int64_t offset = 0;  // in elements
   DType dtype;
   bool is_wrapped_number = false;  // a Python scalar; ranks lowest in type promotion
+  bool is_inference;               // made under inference mode
   // For tensors made by a view op: the tensor that owns the memory (never itself a
   // view). In-place writes through a view rebase the base's history (CopySlices).
   Tensor view_base;

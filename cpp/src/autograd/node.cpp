@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/ops.h"
 
@@ -54,6 +55,10 @@ uint64_t Node::next_sequence_nr() {
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t) return;
+  if (t->is_inference && !InferenceMode::is_enabled())
+    throw std::runtime_error(
+        "Inference tensors cannot be saved for backward. To work around you can make a clone "
+        "to get a normal tensor and use it in autograd.");
   version_ = t->version->get();
   requires_grad_ = t->requires_grad();
   is_output_ = is_output && !t->is_leaf();
@@ -151,6 +156,8 @@ bool compute_requires_grad(const TensorList& inputs) {
 
 void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
   node->set_num_inputs(outputs.size());
+  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
+    node->forward_trace = AnomalyMode::capture_trace();
   for (size_t i = 0; i < outputs.size(); ++i) {
     auto& meta = outputs[i]->autograd_meta();
     meta.requires_grad = true;
@@ -167,10 +174,128 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   return acc;
 }
 
+// ---- hooks ----
+
+int64_t next_hook_id() {
+  static std::atomic<int64_t> counter{0};
+  return ++counter;
+}
+
+int64_t Node::add_grad_hook(uint32_t output_nr, GradHook fn) {
+  int64_t id = next_hook_id();
+  grad_hooks_.push_back({id, output_nr, std::move(fn)});
+  return id;
+}
+
+void Node::set_retain_grad_hook(uint32_t output_nr, GradHook fn) {
+  for (auto& [nr, hook] : retain_grad_hooks_)
+    if (nr == output_nr) {
+      hook = std::move(fn);
+      return;
+    }
+  retain_grad_hooks_.emplace_back(output_nr, std::move(fn));
+}
+
+int64_t Node::add_pre_hook(NodePreHook fn) {
+  int64_t id = next_hook_id();
+  pre_hooks_.emplace_back(id, std::move(fn));
+  return id;
+}
+
+int64_t Node::add_post_hook(NodePostHook fn) {
+  int64_t id = next_hook_id();
+  post_hooks_.emplace_back(id, std::move(fn));
+  return id;
+}
+
+namespace {
+template <class List, class Id>
+bool erase_by_id(List& list, int64_t id, Id id_of) {
+  for (auto it = list.begin(); it != list.end(); ++it)
+    if (id_of(*it) == id) {
+      list.erase(it);
+      return true;
+    }
+  return false;
+}
+
+void run_hook_list(const std::vector<GradHookEntry>& hooks, TensorList& grads) {
+  // A copy: a hook may add or remove hooks while it runs.
+  std::vector<GradHookEntry> snapshot = hooks;
+  for (auto& h : snapshot) {
+    if (h.output_nr >= grads.size() || !grads[h.output_nr]) continue;
+    Tensor replaced = h.fn(grads[h.output_nr]);
+    if (replaced) grads[h.output_nr] = replaced;
+  }
+}
+}  // namespace
+
+bool Node::remove_hook(int64_t id) {
+  return erase_by_id(grad_hooks_, id, [](auto& h) { return h.id; }) ||
+         erase_by_id(pre_hooks_, id, [](auto& h) { return h.first; }) ||
+         erase_by_id(post_hooks_, id, [](auto& h) { return h.first; });
+}
+
+void Node::run_grad_hooks(TensorList& grads) {
+  run_hook_list(grad_hooks_, grads);
+  for (auto& [nr, hook] : retain_grad_hooks_)
+    if (nr < grads.size() && grads[nr]) hook(grads[nr]);
+}
+
+void Node::run_pre_hooks(TensorList& grads) {
+  auto snapshot = pre_hooks_;
+  for (auto& [id, hook] : snapshot)
+    if (auto replaced = hook(grads)) grads = std::move(*replaced);
+}
+
+void Node::run_post_hooks(TensorList& grad_inputs, const TensorList& grad_outputs) {
+  auto snapshot = post_hooks_;
+  for (auto& [id, hook] : snapshot)
+    if (auto replaced = hook(grad_inputs, grad_outputs)) grad_inputs = std::move(*replaced);
+}
+
+int64_t register_tensor_hook(const Tensor& t, GradHook fn) {
+  if (!t->requires_grad())
+    throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
+  if (t->grad_fn()) return t->grad_fn()->add_grad_hook(t->autograd->output_nr, std::move(fn));
+  int64_t id = next_hook_id();
+  t->autograd->hooks.push_back({id, 0, std::move(fn)});
+  return id;
+}
+
+bool remove_tensor_hook(const Tensor& t, int64_t id) {
+  if (!t->autograd) return false;
+  if (t->grad_fn() && t->grad_fn()->remove_hook(id)) return true;
+  auto& meta = *t->autograd;
+  return erase_by_id(meta.hooks, id, [](auto& h) { return h.id; }) ||
+         erase_by_id(meta.post_accumulate_hooks, id, [](auto& h) { return h.first; });
+}
+
+void retain_grad(const Tensor& t) {
+  if (!t->requires_grad())
+    throw std::runtime_error("can't retain_grad on Tensor that has requires_grad=False");
+  if (t->is_leaf() || t->autograd->retains_grad) return;  // a leaf keeps its grad anyway
+  t->autograd->retains_grad = true;
+  // Weak: the tensor owns its grad_fn, which owns this hook.
+  std::weak_ptr<TensorImpl> weak = t;
+  t->grad_fn()->set_retain_grad_hook(t->autograd->output_nr, [weak](const Tensor& g) {
+    if (Tensor self = weak.lock()) {
+      auto& meta = self->autograd_meta();
+      if (!meta.grad) meta.grad = GradMode::is_enabled() ? g : clone(g);
+      else meta.grad = add(meta.grad, g);
+    }
+    return Tensor();
+  });
+}
+
 // ---- AccumulateGrad ----
 
 AccumulateGrad::AccumulateGrad(Tensor variable)
     : Node("torch::autograd::AccumulateGrad"), variable_(std::move(variable)) {}
+
+void AccumulateGrad::run_grad_hooks(TensorList& grads) {
+  if (variable_->autograd) run_hook_list(variable_->autograd->hooks, grads);
+}
 
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor& g = grads[0];
@@ -187,6 +312,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   } else {
     add_(meta.grad, g);
   }
+  auto post = meta.post_accumulate_hooks;  // a hook may add or remove hooks
+  for (auto& [id, hook] : post) hook(variable_);
   return {};
 }
 

@@ -24,7 +24,15 @@ bool can_cast(DType from, DType to) {
   return true;
 }
 
+bool outside_inference_mode(const Tensor& self) {
+  return self->is_inference && !InferenceMode::is_enabled();
+}
+
 void check_inplace_allowed(const Tensor& self) {
+  if (outside_inference_mode(self))
+    throw std::runtime_error(
+        "Inplace update to inference tensor outside InferenceMode is not allowed. You can make "
+        "a clone to get a normal tensor before doing inplace update.");
   if (!GradMode::is_enabled()) return;
   if (self->requires_grad() && self->is_leaf() && !self->view_base)
     throw std::runtime_error(
@@ -87,7 +95,7 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
                        Tensor& self, const Tensor& other) {
   DType t = result_type(self, other);
   if (op == kernels::BinaryOp::Div && !is_floating(t)) t = kDefaultFloat;
-  if (records_graph(self, &other) || t != self->dtype ||
+  if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
       broadcast_shapes(self->sizes, other->sizes) != self->sizes)
     return apply_inplace(self, name, [&] { return out_of_place(self, other); });
   kernels::binary(op, *self, *detail::cast(other, t), *self);
@@ -109,7 +117,7 @@ Tensor filled_like(const Tensor& self, double value, const char* name) {
 }  // namespace
 
 Tensor& fill_(Tensor& self, double value) {
-  if (!records_graph(self, nullptr)) {
+  if (!records_graph(self, nullptr) && !outside_inference_mode(self)) {
     kernels::fill(*self, value);
     self->version->bump();
     return self;

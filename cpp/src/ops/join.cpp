@@ -15,7 +15,7 @@ bool is_legacy_empty(const Tensor& t) { return t->dim() == 1 && t->sizes[0] == 0
 }  // namespace
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
-  if (tensors.empty()) throw std::runtime_error("torch.cat(): expected a non-empty list of Tensors");
+  if (tensors.empty()) throw ValueError("cat(): expected a non-empty list of Tensors");
   const Tensor* ref = nullptr;
   for (const Tensor& t : tensors)
     if (!is_legacy_empty(t)) { ref = &t; break; }

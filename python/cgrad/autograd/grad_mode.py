@@ -1,5 +1,5 @@
-"""no_grad / enable_grad / set_grad_enabled: thread-local switches over the C++ grad mode,
-usable as context managers and as decorators."""
+"""no_grad / enable_grad / set_grad_enabled / inference_mode: thread-local switches over
+the C++ grad mode, usable as context managers and as decorators."""
 import functools
 
 from .. import _C
@@ -63,4 +63,37 @@ class set_grad_enabled(_GradModeContext):
         return wrapper
 
 
+class inference_mode(_GradModeContext):
+    """Like no_grad, and tensors made inside are inference tensors: autograd will not
+    save them for backward or let them be written in place outside inference mode."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # bare @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self._inference = bool(mode)
+
+    def __enter__(self):
+        self._prev = (_C.is_grad_enabled(), _C.is_inference_mode_enabled())
+        if self._inference:
+            _C._set_grad_enabled(False)
+            _C._set_inference_mode(True)
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self._prev[0])
+        _C._set_inference_mode(self._prev[1])
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(self._inference):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
 is_grad_enabled = _C.is_grad_enabled
+is_inference_mode_enabled = _C.is_inference_mode_enabled

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _C
-from .grad_mode import no_grad
+from .engine import grad
 
 
 class GradcheckError(RuntimeError):
@@ -24,16 +24,20 @@ def _numerical_jacobian(func, inputs, i, eps):
         raise ValueError("gradcheck needs contiguous inputs")
     flat = values.reshape(-1)
     rows = []
-    with no_grad():
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = [o.numpy().astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[j] = orig - eps
-            minus = [o.numpy().astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[j] = orig
-            rows.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
+    # Grad mode stays on: func may itself differentiate (gradgradcheck).
+    for j in range(flat.size):
+        orig = flat[j]
+        flat[j] = orig + eps
+        plus = [_values(o) for o in _outputs(func, inputs)]
+        flat[j] = orig - eps
+        minus = [_values(o) for o in _outputs(func, inputs)]
+        flat[j] = orig
+        rows.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
     return np.array(rows)
+
+
+def _values(t):
+    return t.detach().numpy().astype(np.float64).reshape(-1)
 
 
 def _analytical_jacobian(func, inputs, i):
@@ -84,3 +88,30 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 raise GradcheckError(message)
             return False
     return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True):
+    """gradcheck of the backward pass itself: the gradient of func, as a function of the
+    inputs and of the upstream gradients, against finite differences."""
+    inputs = _as_tuple(inputs)
+    outputs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(_C.tensor(rng.standard_normal(tuple(o.shape)), dtype=_C.float64,
+                                       requires_grad=True) for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+    differentiable = [i for i, t in enumerate(inputs)
+                      if isinstance(t, _C.Tensor) and t.requires_grad]
+
+    def first_derivatives(*args):
+        xs, gs = args[:n], args[n:]
+        outs = [o for o in _outputs(func, xs) if o.requires_grad]
+        wrt = [xs[i] for i in differentiable]
+        grads = grad(outs, wrt, gs[:len(outs)], create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
+

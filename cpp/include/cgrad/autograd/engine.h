@@ -1,12 +1,30 @@
 #pragma once
 // The backward executor: counts dependencies and runs nodes from a ready queue.
+#include <functional>
+#include <string>
+
 #include "cgrad/autograd/node.h"
 
 namespace cgrad {
 
 // Seeds `roots` with `grad_roots` (undefined: ones for one-element roots) and runs the
-// graph, accumulating into the leaves' `.grad`.
+// graph, accumulating into the leaves' `.grad` — only into `inputs`' when given.
 void backward(const TensorList& roots, const TensorList& grad_roots, bool retain_graph,
-              bool create_graph);
+              bool create_graph, const TensorList& inputs = {});
+
+// d(roots)/d(inputs), weighted by grad_roots, without touching any `.grad`. An input
+// the roots don't depend on raises unless allow_unused (then its gradient is undefined).
+TensorList grad(const TensorList& roots, const TensorList& grad_roots, const TensorList& inputs,
+                bool retain_graph, bool create_graph, bool allow_unused);
+
+// Anomaly detection: nodes remember where the forward called them (a trace the Python
+// layer captures), and a backward node that returns NaN raises naming both.
+struct AnomalyMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+  // Set by the bindings: returns the user's current Python stack.
+  static void set_trace_capturer(std::function<std::string()> capture);
+  static std::string capture_trace();
+};
 
 }  // namespace cgrad

@@ -8,6 +8,14 @@ struct GradMode {
   static void set_enabled(bool enabled);
 };
 
+// Thread-local inference mode (torch.inference_mode): grad mode off, and every tensor
+// made meanwhile is an inference tensor that autograd later refuses to save or have
+// written in place.
+struct InferenceMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
 class GradModeGuard {
  public:
   explicit GradModeGuard(bool enabled) : prev_(GradMode::is_enabled()) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,18 @@
 #include "cgrad/tensor.h"
 
 namespace cgrad {
+
+// Note [Hooks]: a gradient hook (GradHook, tensor.h) sees the gradient flowing into a
+// tensor and may return a replacement. A leaf keeps its hooks itself, since its
+// AccumulateGrad node may come and go; a non-leaf's hooks sit on its grad_fn, keyed by
+// output. Node hooks see a node's gradients: pre-hooks the incoming ones
+// (grad_outputs), post-hooks both sides; either may return replacements. The engine
+// runs, per node: gradient hooks, retain_grad's hook, pre-hooks, apply, post-hooks.
+using NodePreHook = std::function<std::optional<std::vector<Tensor>>(const std::vector<Tensor>&)>;
+using NodePostHook = std::function<std::optional<std::vector<Tensor>>(
+    const std::vector<Tensor>& grad_inputs, const std::vector<Tensor>& grad_outputs)>;
+// Unique ids, so a handle can remove exactly the hook it added.
+int64_t next_hook_id();
 
 struct Edge {
   std::shared_ptr<Node> node;  // null: that input needs no gradient
@@ -73,8 +86,28 @@ class Node : public std::enable_shared_from_this<Node> {
   // Returns one gradient per forward input (undefined where not needed).
   virtual TensorList apply(TensorList&& grads) = 0;
 
+  // ---- hooks (run by the engine around apply) ----
+  int64_t add_grad_hook(uint32_t output_nr, GradHook fn);
+  // retain_grad's hook: runs after the user's gradient hooks, at most one per output.
+  void set_retain_grad_hook(uint32_t output_nr, GradHook fn);
+  int64_t add_pre_hook(NodePreHook fn);
+  int64_t add_post_hook(NodePostHook fn);
+  bool remove_hook(int64_t id);
+  // Gradient hooks on the incoming gradients; a leaf's sink reads its tensor's hooks.
+  virtual void run_grad_hooks(TensorList& grads);
+  void run_pre_hooks(TensorList& grads);
+  void run_post_hooks(TensorList& grad_inputs, const TensorList& grad_outputs);
+  bool has_post_hooks() const { return !post_hooks_.empty(); }
+
+  // Where the forward op was called, captured only under anomaly detection.
+  std::string forward_trace;
+
+  // Opaque state owned by the Python layer (grad_fn.metadata, anomaly traces).
+  std::shared_ptr<void> python_state;
+
   void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
+  size_t num_saved() const { return saved_.size(); }
   virtual void release_saved();
   // Before `t` is overwritten in place: saved references to it become copies of its
   // current value (torch saves the original self of an in-place op).
@@ -92,6 +125,10 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<InputMeta> input_meta_;
   std::vector<SavedTensor> saved_;
   size_t num_inputs_ = 1;
+  std::vector<GradHookEntry> grad_hooks_;
+  std::vector<std::pair<uint32_t, GradHook>> retain_grad_hooks_;
+  std::vector<std::pair<int64_t, NodePreHook>> pre_hooks_;
+  std::vector<std::pair<int64_t, NodePostHook>> post_hooks_;
 };
 
 // Leaves' sink: adds the incoming gradient into `variable->autograd->grad`.
@@ -99,6 +136,7 @@ class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(Tensor variable);
   TensorList apply(TensorList&& grads) override;
+  void run_grad_hooks(TensorList& grads) override;  // the leaf's own hooks
   const Tensor& variable() const { return variable_; }
 
  private:
@@ -138,6 +176,14 @@ void release_iteratively(std::shared_ptr<Node>&& node);
 // The edge a gradient for `t` takes: its grad_fn, its accumulator (leaf requiring
 // grad) or none.
 Edge gradient_edge(const Tensor& t);
+
+// Tensor.register_hook: on a leaf the hook lives with the tensor, otherwise on its
+// grad_fn for its output_nr. Returns the hook's id.
+int64_t register_tensor_hook(const Tensor& t, GradHook fn);
+// Tensor.retain_grad: a non-leaf keeps its gradient in .grad too.
+void retain_grad(const Tensor& t);
+// Removes a hook added by register_tensor_hook (or a node's add_*_hook) from `t`.
+bool remove_tensor_hook(const Tensor& t, int64_t id);
 
 // For leaves: the AccumulateGrad node, made on first use and shared after that.
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);

@@ -1,0 +1,42 @@
+#pragma once
+// Python callables kept by C++ (hooks, custom Functions): called with the GIL taken, and
+// released with it, since the engine runs with the GIL dropped.
+#include "bindings.h"
+
+namespace cgrad::bindings {
+
+class PyCallback {
+ public:
+  explicit PyCallback(py::object fn) : fn_(std::move(fn)) {}
+  ~PyCallback() {
+    if (!Py_IsInitialized()) {  // interpreter gone: nothing left to decref into
+      fn_.release();
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    fn_ = py::object();
+  }
+  PyCallback(const PyCallback&) = delete;
+  PyCallback& operator=(const PyCallback&) = delete;
+  const py::object& get() const { return fn_; }
+
+ private:
+  py::object fn_;
+};
+
+// A Tensor or None from Python as an optional gradient.
+inline Tensor tensor_or_undefined(py::handle h, const char* what) {
+  if (h.is_none()) return Tensor();
+  if (!py::isinstance<TensorImpl>(h))
+    throw py::type_error(std::string(what) + " must return a Tensor or None, not " +
+                         std::string(py::str(py::type::of(h).attr("__name__"))));
+  return h.cast<Tensor>();
+}
+
+inline py::tuple to_py_tuple(const TensorList& ts) {
+  py::tuple out(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) out[i] = ts[i] ? py::cast(ts[i]) : py::none();
+  return out;
+}
+
+}  // namespace cgrad::bindings

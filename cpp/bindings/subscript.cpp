@@ -1,0 +1,169 @@
+// Tensor.__getitem__ / __setitem__: Python's subscripts turned into cgrad ops.
+//
+// Note [Indexing]: a subscript is read left to right. Basic items become views — an int
+// `select`s (the dim disappears), a slice `slice`s, None `unsqueeze`s, `...` skips the
+// dims that the remaining items don't consume. Tensors, lists and bool masks are
+// advanced indices: each is remembered against the dim it stands for, and after the
+// basic pass one `index` op gathers them all (IndexBackward0), placing the broadcast
+// index dims as torch does. Assignment writes through the same path: basic subscripts
+// `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
+#include <string>
+
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
+
+bool is_integer(py::handle h) {
+  return (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) ||
+         (py::hasattr(h, "__index__") && !py::isinstance<TensorImpl>(h) &&
+          !PyFloat_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h));
+}
+
+// A 0-d integer tensor indexes like an int (torch records SelectBackward0 for it).
+bool is_integer_scalar_tensor(py::handle h) {
+  if (!py::isinstance<TensorImpl>(h)) return false;
+  Tensor t = h.cast<Tensor>();
+  return t->dim() == 0 && is_integral(t->dtype, /*include_bool=*/false);
+}
+
+bool is_advanced(py::handle h) {
+  return py::isinstance<TensorImpl>(h) || PyList_Check(h.ptr()) || py::isinstance<py::array>(h) ||
+         PyBool_Check(h.ptr());
+}
+
+// A list is a tuple of subscripts when it holds slices, None, `...` or sequences
+// (torch's legacy rule); otherwise it is one index array.
+py::tuple subscript_items(py::handle index) {
+  if (PyTuple_Check(index.ptr())) return py::reinterpret_borrow<py::tuple>(index);
+  if (PyList_Check(index.ptr())) {
+    for (py::handle item : index)
+      if (PySlice_Check(item.ptr()) || item.is_none() || item.ptr() == Py_Ellipsis ||
+          PySequence_Check(item.ptr()) || py::isinstance<TensorImpl>(item))
+        return py::tuple(py::reinterpret_borrow<py::list>(index));
+  }
+  return py::make_tuple(index);
+}
+
+// How many of `self`'s dims an item consumes.
+int64_t dims_consumed(py::handle item) {
+  if (item.is_none() || item.ptr() == Py_Ellipsis || PyBool_Check(item.ptr())) return 0;
+  if (py::isinstance<TensorImpl>(item)) {
+    Tensor t = item.cast<Tensor>();
+    return t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
+  }
+  return 1;
+}
+
+int64_t slice_bound(py::handle h, int64_t fallback) {
+  if (h.is_none()) return fallback;
+  if (py::isinstance<TensorImpl>(h)) return item_as_int64(*h.cast<Tensor>());
+  return py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>();
+}
+
+struct Subscript {
+  Tensor view;                          // self after the basic items
+  std::vector<Tensor> advanced;         // per dim of `view`: index tensor or undefined
+  bool has_advanced = false;
+};
+
+Subscript apply_subscript(const Tensor& self, py::handle index) {
+  py::tuple items = subscript_items(index);
+  int64_t consumed = 0;
+  bool seen_ellipsis = false;
+  for (py::handle item : items) {
+    if (item.ptr() == Py_Ellipsis) {
+      if (seen_ellipsis) throw IndexError("an index can only have a single ellipsis ('...')");
+      seen_ellipsis = true;
+    }
+    consumed += dims_consumed(item);
+  }
+  if (consumed > self->dim())
+    throw IndexError("too many indices for tensor of dimension " + std::to_string(self->dim()));
+
+  Subscript s{self, {}, false};
+  std::vector<std::pair<int64_t, Tensor>> advanced;
+  int64_t dim = 0;
+  for (py::handle item : items) {
+    if (item.is_none()) {
+      s.view = unsqueeze(s.view, dim++);
+    } else if (item.ptr() == Py_Ellipsis) {
+      dim += self->dim() - consumed;
+    } else if (is_integer(item) || is_integer_scalar_tensor(item)) {
+      int64_t i = py::isinstance<TensorImpl>(item) ? item_as_int64(*item.cast<Tensor>())
+                                                   : py::int_(py::reinterpret_borrow<py::object>(item)).cast<int64_t>();
+      int64_t size = s.view->sizes[dim];
+      if (i < -size || i >= size)
+        throw IndexError("index " + std::to_string(i) + " is out of bounds for dimension " +
+                         std::to_string(dim) + " with size " + std::to_string(size));
+      s.view = select(s.view, dim, i);
+    } else if (PySlice_Check(item.ptr())) {
+      py::slice sl = py::reinterpret_borrow<py::slice>(item);
+      int64_t step = slice_bound(sl.attr("step"), 1);
+      if (step <= 0) throw ValueError("step must be greater than zero");
+      int64_t size = s.view->sizes[dim];
+      s.view = slice(s.view, dim, slice_bound(sl.attr("start"), 0),
+                     slice_bound(sl.attr("stop"), size), step);
+      ++dim;
+    } else if (is_advanced(item)) {
+      Tensor t;
+      if (PyBool_Check(item.ptr())) {  // x[True] adds a dim of size 1 (0 for False)
+        s.view = unsqueeze(s.view, dim);
+        t = arange(0, item.ptr() == Py_True ? 1 : 0, 1, DType::Int64);
+      } else {
+        t = py::isinstance<TensorImpl>(item) ? item.cast<Tensor>() : tensor_from_data(item, std::nullopt);
+        if (!is_integral(t->dtype, /*include_bool=*/true))
+          throw IndexError("tensors used as indices must be long, int, byte or bool tensors");
+      }
+      advanced.emplace_back(dim, t);
+      dim += t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
+    } else if (PyFloat_Check(item.ptr())) {
+      throw IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                       "Variables are valid indices (got float)");
+    } else {
+      throw TypeError("new(): invalid data type '" + type_name(item) + "'");
+    }
+  }
+  if (!advanced.empty()) {
+    s.has_advanced = true;
+    s.advanced.assign(s.view->dim(), Tensor());
+    for (auto& [d, t] : advanced) s.advanced[d] = t;
+  }
+  return s;
+}
+
+// The advanced-index step (Note [Indexing]).
+Tensor gather_advanced(const Tensor& view, const std::vector<Tensor>& indices) {
+  throw NotImplementedError("advanced indexing (tensors, lists, masks) is not available yet");
+}
+void put_advanced(Tensor& view, const std::vector<Tensor>& indices, const Tensor& values) {
+  throw NotImplementedError("advanced index assignment is not available yet");
+}
+
+}  // namespace
+
+void init_subscript(py::module_& m, TensorClass& cls) {
+  cls.def("__getitem__", [](const Tensor& self, py::handle index) {
+    if (self->dim() == 0 && !index.is_none() && index.ptr() != Py_Ellipsis &&
+        !PyTuple_Check(index.ptr()) && !is_advanced(index))
+      throw IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                       "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+    Subscript s = apply_subscript(self, index);
+    return s.has_advanced ? gather_advanced(s.view, s.advanced) : s.view;
+  });
+  cls.def("__setitem__", [](const Tensor& self, py::handle index, py::handle value) {
+    Tensor v = as_operand(value);
+    if (!v)
+      throw TypeError("can't assign a " + type_name(value) + " to a " +
+                      std::string(dtype_torch_name(self->dtype)) + "Tensor");
+    Subscript s = apply_subscript(self, index);
+    if (s.has_advanced) put_advanced(s.view, s.advanced, v);
+    else copy_(s.view, v);
+  });
+}
+
+}  // namespace cgrad::bindings

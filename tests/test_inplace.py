@@ -1,0 +1,108 @@
+"""In-place ops under autograd against torch: values, node names, gradients, errors."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from parity import P, R, case, check  # noqa: E402
+
+
+def on_copy(op):
+    """Runs `op` in place on a non-leaf copy of the first input, returns it."""
+    def fn(L, a, *rest):
+        y = a * 1
+        op(L, y, *rest)
+        return y
+    return fn
+
+
+CASES = [
+    case("add_", on_copy(lambda L, y, b: y.add_(b)), R(2, 3), R(2, 3)),
+    case("add_broadcast", on_copy(lambda L, y, b: y.add_(b)), R(2, 3), R(3)),
+    case("add_alpha", on_copy(lambda L, y, b: y.add_(b, alpha=2)), R(2, 3), R(2, 3)),
+    case("sub_", on_copy(lambda L, y, b: y.sub_(b)), R(3), R(3)),
+    case("mul_", on_copy(lambda L, y, b: y.mul_(b)), R(3), R(3)),
+    case("mul_scalar", on_copy(lambda L, y: y.mul_(3)), R(3)),
+    case("div_", on_copy(lambda L, y, b: y.div_(b)), R(3), P(3)),
+    case("pow_", on_copy(lambda L, y: y.pow_(2)), R(3)),
+    case("iadd", on_copy(lambda L, y, b: y.__iadd__(b)), R(3), R(3)),
+    case("imul", on_copy(lambda L, y: y.__imul__(2.5)), R(3)),
+    case("exp_", on_copy(lambda L, y: y.exp_()), R(3)),
+    case("sigmoid_", on_copy(lambda L, y: y.sigmoid_()), R(3)),
+    case("relu_", on_copy(lambda L, y: y.relu_()), R(4)),
+    case("zero_", on_copy(lambda L, y: y.zero_()), R(3)),
+    case("fill_", on_copy(lambda L, y: y.fill_(2.0)), R(3)),
+    case("copy_", on_copy(lambda L, y, b: y.copy_(b)), R(2, 3), R(3)),
+    case("view_mul_", on_copy(lambda L, y: y[0:2].mul_(2)), R(3, 2)),
+    case("view_add_tensor", on_copy(lambda L, y, b: y[:, 1].add_(b)), R(3, 2), R(3)),
+    case("setitem_scalar", on_copy(lambda L, y: y.__setitem__(0, 5.0)), R(3, 2)),
+    case("setitem_tensor", on_copy(lambda L, y, b: y.__setitem__((slice(None), 1), b)), R(3, 2), R(3)),
+    case("setitem_broadcast", on_copy(lambda L, y, b: y.__setitem__(slice(1, None), b)), R(3, 2), R(2)),
+    case("chain_of_inplace", on_copy(lambda L, y, b: (y.mul_(b), y.add_(1), y[0].mul_(3))), R(2, 3), R(3)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs,grad", CASES)
+def test_inplace(fn, inputs, grad):
+    check(fn, *inputs, grad=grad)
+
+
+def test_inplace_on_a_leaf_without_grad_takes_history():
+    def fn(L, x):
+        a = L.zeros(3)
+        a.add_(x)
+        return a
+    check(fn, R(3))
+
+
+def test_no_grad_sgd_step_keeps_the_leaf():
+    p = cgrad.tensor([1.0, -2.0], requires_grad=True)
+    (p * p).sum().backward()
+    with cgrad.no_grad():
+        p -= 0.1 * p.grad
+        p[0] = 3.0
+    assert p.is_leaf and p.requires_grad and p.grad_fn is None
+    np.testing.assert_allclose(p.detach().numpy(), [3.0, -1.6], rtol=1e-6)
+
+
+def test_writes_through_views_change_the_base():
+    base = cgrad.zeros(2, 3)
+    base[1, 1:] = cgrad.tensor([4.0, 5.0])
+    base.t()[0] = 9.0
+    assert base.tolist() == [[9.0, 0.0, 0.0], [9.0, 4.0, 5.0]]
+
+
+@pytest.mark.parametrize("bad,message", [
+    (lambda L: L.ones(3, requires_grad=True).add_(1), "leaf Variable that requires grad"),
+    (lambda L: L.ones(3, requires_grad=True)[0:2].mul_(2), "view of a leaf Variable"),
+    (lambda L: L.ones(3, requires_grad=True).__setitem__(0, 1.0), "leaf Variable"),
+    (lambda L: L.ones(3, dtype=L.int64).add_(1.5), "can't be cast"),
+    (lambda L: L.ones(3).add_(L.ones(2, 3)), "doesn't match the broadcast shape"),
+    (lambda L: L.ones(3).copy_(L.ones(2)), "must match"),
+])
+def test_errors_match_torch(bad, message):
+    for lib in (torch, cgrad):
+        with pytest.raises(RuntimeError, match=message if lib is cgrad else None):
+            bad(lib)
+
+
+def test_modified_saved_tensor_raises_naming_the_node():
+    def run(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x.exp()
+        y.add_(1)
+        y.sum().backward()
+    for lib in (torch, cgrad):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(lib)
+    with pytest.raises(RuntimeError, match=r"ExpBackward0.*version 1; expected version 0"):
+        run(cgrad)
+
+
+def test_mul_inplace_saves_the_original_self():
+    # torch keeps the old value of y for the gradient of z, so this works.
+    def fn(L, x, z):
+        y = x * 1
+        y.mul_(z)
+        return y
+    check(fn, R(3), R(3))
