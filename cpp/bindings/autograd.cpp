@@ -175,6 +175,8 @@ void init_autograd(py::module_& m, TensorClass& cls) {
     return to_py_tuple(grads);
   });
 
+  m.def("_live_objects", []() { return py::make_tuple(live_tensor_count(), live_node_count()); },
+        "(TensorImpls, graph nodes) alive now, for leak tests.");
   m.def("is_grad_enabled", &GradMode::is_enabled, "Whether autograd records operations.");
   m.def("_set_grad_enabled", &GradMode::set_enabled, py::arg("mode"));
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);

@@ -1,5 +1,6 @@
 #include "cgrad/tensor.h"
 
+#include <atomic>
 #include <limits>
 #include <string>
 
@@ -9,6 +10,11 @@
 
 namespace cgrad {
 
+namespace {
+std::atomic<int64_t> live_tensors{0};
+}
+int64_t live_tensor_count() { return live_tensors.load(); }
+
 TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape strides_,
                        int64_t offset_, DType dtype_)
     : storage(std::move(storage_)),
@@ -17,9 +23,12 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape st
       offset(offset_),
       dtype(dtype_),
       is_inference(InferenceMode::is_enabled()),
-      version(storage, &storage->version) {}
+      version(storage, &storage->version) {
+  live_tensors.fetch_add(1, std::memory_order_relaxed);
+}
 
 TensorImpl::~TensorImpl() {
+  live_tensors.fetch_sub(1, std::memory_order_relaxed);
   if (autograd && autograd->grad_fn) release_iteratively(std::move(autograd->grad_fn));
 }
 

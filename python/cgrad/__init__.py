@@ -9,7 +9,9 @@ from . import _tensor_repr  # noqa: F401  (installs Tensor.__repr__)
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions
 from . import autograd, nn
-from .autograd import enable_grad, no_grad, set_grad_enabled
+from .autograd import (  # noqa: F401
+    enable_grad, inference_mode, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
 
 _C._set_size_class(Size)
 

@@ -10,7 +10,12 @@ namespace cgrad {
 // Bumped by every in-place write; saved tensors compare against it at backward time.
 struct VersionCounter {
   std::atomic<uint32_t> value{0};
-  void bump() { value.fetch_add(1, std::memory_order_relaxed); }
+  // The in-place op behind the latest bump ("mul_"), for error messages.
+  std::atomic<const char*> last_writer{nullptr};
+  void bump(const char* writer = nullptr) {
+    last_writer.store(writer, std::memory_order_relaxed);
+    value.fetch_add(1, std::memory_order_relaxed);
+  }
   uint32_t get() const { return value.load(std::memory_order_relaxed); }
 };
 

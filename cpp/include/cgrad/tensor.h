@@ -82,6 +82,10 @@ struct TensorImpl {
   void set_requires_grad(bool value);
 };
 
+// How many TensorImpls and Nodes exist now: leak tests watch these.
+int64_t live_tensor_count();
+int64_t live_node_count();
+
 // Fresh contiguous tensor with uninitialised contents.
 Tensor empty(const Shape& sizes, DType dtype);
 // A view of `base`'s storage (shares the version counter, no autograd metadata).

@@ -1,6 +1,7 @@
 #include "cgrad/autograd/node.h"
 
 #include <atomic>
+#include <cctype>
 #include <stdexcept>
 #include <string>
 
@@ -42,7 +43,17 @@ void release_iteratively(std::shared_ptr<Node>&& node) {
   q.draining = false;
 }
 
+namespace {
+std::atomic<int64_t> live_nodes{0};
+}
+int64_t live_node_count() { return live_nodes.load(); }
+
+Node::Node(const char* name) : name_(name), sequence_nr_(next_sequence_nr()) {
+  live_nodes.fetch_add(1, std::memory_order_relaxed);
+}
+
 Node::~Node() {
+  live_nodes.fetch_sub(1, std::memory_order_relaxed);
   for (auto& e : next_edges_) release_iteratively(std::move(e.node));
 }
 
@@ -52,6 +63,24 @@ uint64_t Node::next_sequence_nr() {
 }
 
 // ---- saved tensors ----
+
+namespace {
+// The user's name for the op behind a node: "LinalgVectorNormBackward0" -> "linalg_vector_norm".
+std::string forward_op_name(const std::string& node_name) {
+  std::string base = node_name.substr(0, node_name.find("Backward"));
+  std::string out;
+  for (size_t i = 0; i < base.size(); ++i) {
+    char c = base[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0) out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t) return;
@@ -80,13 +109,18 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
         "you need to access saved tensors after calling backward.");
   if (!data_) return data_;
   uint32_t now = data_->version->get();
-  if (now != version_)
+  if (now != version_) {
+    const char* writer = data_->version->last_writer.load();
     throw std::runtime_error(
         "one of the variables needed for gradient computation has been modified by an "
-        "inplace operation: [" + std::string(dtype_name(data_->dtype)) + " " +
-        shape_str(data_->sizes) + "], saved by " + owner->name() + ", is at version " +
+        "inplace operation: " + std::string(is_output_ ? "the output" : "an input") + " of `" +
+        forward_op_name(owner->name()) + "` (" + owner->name() + "), a " +
+        dtype_name(data_->dtype) + " tensor of shape " + shape_str(data_->sizes) +
+        " saved for backward, was modified in place" +
+        (writer ? std::string(" by `") + writer + "`" : std::string()) + ": it is at version " +
         std::to_string(now) + "; expected version " + std::to_string(version_) +
-        " instead.");
+        " instead. Clone it before the in-place op, or use the out-of-place form.");
+  }
   if (!is_output_) return data_;
   Tensor t = make_view(data_, data_->sizes, data_->strides, data_->offset);
   if (requires_grad_) {

@@ -80,7 +80,7 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
   std::shared_ptr<Node> node = result->grad_fn();
   if (node) node->snapshot_saved(self);
   kernels::copy(*result, *self);
-  self->version->bump();
+  self->version->bump(op);
   if (!node) return self;
   if (self->view_base) rebase_view_history(self, node);
   else set_history({self}, node);
@@ -99,7 +99,7 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
       broadcast_shapes(self->sizes, other->sizes) != self->sizes)
     return apply_inplace(self, name, [&] { return out_of_place(self, other); });
   kernels::binary(op, *self, *detail::cast(other, t), *self);
-  self->version->bump();
+  self->version->bump(name);
   return self;
 }
 
@@ -119,7 +119,7 @@ Tensor filled_like(const Tensor& self, double value, const char* name) {
 Tensor& fill_(Tensor& self, double value) {
   if (!records_graph(self, nullptr) && !outside_inference_mode(self)) {
     kernels::fill(*self, value);
-    self->version->bump();
+    self->version->bump("fill_");
     return self;
   }
   return apply_inplace(self, "fill_", [&] { return filled_like(self, value, "FillBackward2"); });

@@ -64,7 +64,7 @@ class SavedTensor {
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
-  explicit Node(const char* name) : name_(name), sequence_nr_(next_sequence_nr()) {}
+  explicit Node(const char* name);
   virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
