@@ -31,5 +31,6 @@ PYBIND11_MODULE(_C, m) {
   init_reduction(m, cls);
   init_view(m, cls);
   init_inplace(m, cls);
+  init_indexing(m, cls);
   init_autograd(m);
 }

@@ -7,6 +7,7 @@
 #include "cgrad/ops/comparison.h"
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
+#include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
 #include "cgrad/ops/join.h"
 #include "cgrad/ops/reduction.h"
