@@ -344,3 +344,35 @@ def test_in_place_returns_self():
     assert x.index_add_(0, cgrad.tensor([1]), cgrad.ones(1)) is x
     assert cgrad._C._index_put_(x, [cgrad.tensor([0])], cgrad.tensor(5.0)) is x
     np.testing.assert_array_equal(x.numpy(), [5.0, 4.0, 1.0])
+
+
+@pytest.mark.parametrize("fn,shapes", [
+    pytest.param(lambda L, x: x.index_select(0, L.tensor([2, 0, 2])), [(3, 4)], id="index_select"),
+    pytest.param(lambda L, x: x.gather(1, L.tensor([[1], [0], [1]])), [(3, 2)], id="gather"),
+    pytest.param(lambda L, x, s: x.scatter(1, L.tensor([[1, 0]]), s), [(2, 3), (1, 2)], id="scatter"),
+    pytest.param(lambda L, x: x.scatter(1, L.tensor([[1]]), 2.0), [(2, 3)], id="scatter_value"),
+    pytest.param(lambda L, x, s: x.scatter_add(0, L.tensor([0, 0]), s), [(3,), (2,)], id="scatter_add"),
+    pytest.param(lambda L, x: x.masked_fill(L.tensor([True, False]), 1.0), [(3, 2)], id="masked_fill"),
+    pytest.param(lambda L, x, v: x.masked_fill(L.tensor([True, False]), v), [(3, 2), ()],
+                 id="masked_fill_value"),
+    pytest.param(lambda L, x: IX(L, x, L.tensor([1, 1])), [(3, 2)], id="index"),
+    pytest.param(lambda L, x, v: IP(L, x, [L.tensor([2, 0])], v), [(3, 2), (2, 2)], id="index_put"),
+    pytest.param(lambda L, x, v: IP(L, x, [L.tensor([2, 0])], v, True), [(3, 2), (2, 2)],
+                 id="index_put_acc"),
+])
+def test_backward_graph_node_names(fn, shapes):
+    # With create_graph=True the gradients carry the nodes of the backward formulas.
+    # torch's are read from autograd.grad: its .grad under create_graph is a copy
+    # (CopyBackwards), an AccumulateGrad detail that is not the formulas' business.
+    names = {}
+    for L in (torch, cgrad):
+        xs = [L.ones(s, dtype=L.float64, requires_grad=True) for s in shapes]
+        y = fn(L, *xs)
+        upstream = L.ones(tuple(y.shape), dtype=L.float64, requires_grad=True)
+        if L is torch:
+            grads = torch.autograd.grad(y, xs, upstream, create_graph=True)
+        else:
+            y.backward(upstream, create_graph=True)
+            grads = [x.grad for x in xs]
+        names[L] = [g.grad_fn.name() if g.grad_fn else None for g in grads]
+    assert names[cgrad] == names[torch]
