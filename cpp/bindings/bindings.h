@@ -26,6 +26,7 @@ void init_reduction(py::module_& m, TensorClass& cls);
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);
+void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m);
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first

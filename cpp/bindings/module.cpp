@@ -32,5 +32,6 @@ PYBIND11_MODULE(_C, m) {
   init_view(m, cls);
   init_inplace(m, cls);
   init_indexing(m, cls);
+  init_random(m, cls);
   init_autograd(m);
 }

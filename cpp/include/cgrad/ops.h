@@ -10,6 +10,7 @@
 #include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
 #include "cgrad/ops/join.h"
+#include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/unary.h"
