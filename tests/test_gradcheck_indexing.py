@@ -63,11 +63,14 @@ CASES = {
                        lambda: (leaf(2, 3), leaf(seed=1))),
     "masked_fill_": (lambda x, v: (x * 1).masked_fill_(mask(True, False), v),
                      lambda: (leaf(3, 2), leaf(seed=1))),
-    "index_put_": (lambda x, v: IP_(x * 1, [idx(1)], v, True), lambda: (leaf(2, 3), leaf(3, seed=1))),
-    "scatter_": (lambda x, s: (x * 1).scatter_(0, idx(2, 0), s), lambda: (leaf(3), leaf(2, seed=1))),
+    "index_put_": (lambda x, v: IP_(x * 1, [idx(1)], v, True),
+                   lambda: (leaf(2, 3), leaf(3, seed=1))),
+    "scatter_": (lambda x, s: (x * 1).scatter_(0, idx(2, 0), s),
+                 lambda: (leaf(3), leaf(2, seed=1))),
     "scatter_add_": (lambda x, s: (x * 1).scatter_add_(0, idx(0, 0), s),
                      lambda: (leaf(3), leaf(2, seed=1))),
-    "index_add_": (lambda x, s: (x * 1).index_add_(1, idx(1), s), lambda: (leaf(2, 3), leaf(2, 1, seed=1))),
+    "index_add_": (lambda x, s: (x * 1).index_add_(1, idx(1), s),
+                   lambda: (leaf(2, 3), leaf(2, 1, seed=1))),
 }
 
 
