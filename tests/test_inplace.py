@@ -38,6 +38,10 @@ CASES = [
     case("setitem_scalar", on_copy(lambda L, y: y.__setitem__(0, 5.0)), R(3, 2)),
     case("setitem_tensor", on_copy(lambda L, y, b: y.__setitem__((slice(None), 1), b)), R(3, 2), R(3)),
     case("setitem_broadcast", on_copy(lambda L, y, b: y.__setitem__(slice(1, None), b)), R(3, 2), R(2)),
+    case("setitem_list", on_copy(lambda L, y: y.__setitem__([0, 2], 7.0)), R(3, 2)),
+    case("setitem_mask", on_copy(lambda L, y: y.__setitem__(y > 0, 0.0)), R(3, 2)),
+    case("setitem_list_tensor", on_copy(lambda L, y, b: y.__setitem__((slice(None), [1]), b)),
+         R(3, 2), R(3, 1)),
     case("chain_of_inplace", on_copy(lambda L, y, b: (y.mul_(b), y.add_(1), y[0].mul_(3))), R(2, 3), R(3)),
 ]
 

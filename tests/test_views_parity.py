@@ -66,6 +66,16 @@ CASES = [
     case("getitem_scalar_tensor", lambda L, a: a[L.tensor(1)], R(3, 2)),
     case("getitem_transposed", lambda L, a: a[1:, 0], T(R(3, 4))),
     case("getitem_chain", lambda L, a: a[1][0:2][1], R(3, 4)),
+    case("getitem_list", lambda L, a: a[[0, 2, 2]], R(3, 4)),
+    case("getitem_tensor_index", lambda L, a: a[:, L.tensor([3, 0, -1])], R(3, 4)),
+    case("getitem_two_lists", lambda L, a: a[[0, 2], [1, 3]], R(3, 4)),
+    case("getitem_broadcast_lists", lambda L, a: a[[[0], [2]], [1, 3]], R(3, 4)),
+    case("getitem_int_and_list", lambda L, a: a[0, :, [0, 1]], R(2, 3, 4)),
+    case("getitem_separated_lists", lambda L, a: a[[0, 1], :, [0, 1]], R(2, 3, 4)),
+    case("getitem_mask", lambda L, a: a[a > 0], R(3, 4)),
+    case("getitem_row_mask", lambda L, a: a[L.tensor([True, False, True]), 1:], R(3, 4)),
+    case("getitem_true", lambda L, a: a[True], R(3)),
+    case("getitem_transposed_list", lambda L, a: a[[1, 0]], T(R(3, 2))),
 ]
 
 

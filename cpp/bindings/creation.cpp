@@ -334,8 +334,6 @@ void init_creation(py::module_& m) {
       },
       py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("requires_grad") = false);
-  m.def("manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); },
-        py::arg("seed"), "Seeds the generator behind rand/randn.");
 }
 
 }  // namespace cgrad::bindings

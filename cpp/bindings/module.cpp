@@ -31,11 +31,15 @@ PYBIND11_MODULE(_C, m) {
   init_function(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
+  ops.record_area("random", [&] { init_random(m, cls); });
   ops.record_area("pointwise", [&] { init_elementwise(m, cls); });
   ops.record_area("activations", [&] { init_activation(m, cls); });
   ops.record_area("reductions", [&] { init_reduction(m, cls); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
-  ops.record_area("indexing", [&] { init_subscript(m, cls); });
+  ops.record_area("indexing", [&] {
+    init_subscript(m, cls);
+    init_indexing(m, cls);
+  });
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
   ops.publish();
 }

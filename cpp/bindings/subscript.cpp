@@ -67,15 +67,16 @@ int64_t slice_bound(py::handle h, int64_t fallback) {
 
 struct Subscript {
   Tensor view;                          // self after the basic items
-  std::vector<Tensor> advanced;         // per dim of `view`: index tensor or undefined
+  std::vector<Tensor> advanced;  // index() operands: per dim an index, a mask or undefined
   bool has_advanced = false;
 };
 
 Subscript apply_subscript(const Tensor& self, py::handle index) {
   py::tuple items = subscript_items(index);
   int64_t consumed = 0;
-  bool seen_ellipsis = false;
+  bool seen_ellipsis = false, any_advanced = false;
   for (py::handle item : items) {
+    any_advanced = any_advanced || is_advanced(item);
     if (item.ptr() == Py_Ellipsis) {
       if (seen_ellipsis) throw IndexError("an index can only have a single ellipsis ('...')");
       seen_ellipsis = true;
@@ -103,6 +104,12 @@ Subscript apply_subscript(const Tensor& self, py::handle index) {
       s.view = select(s.view, dim, i);
     } else if (PySlice_Check(item.ptr())) {
       py::slice sl = py::reinterpret_borrow<py::slice>(item);
+      bool full = sl.attr("start").is_none() && sl.attr("stop").is_none() &&
+                  (sl.attr("step").is_none() || slice_bound(sl.attr("step"), 1) == 1);
+      if (full && any_advanced) {  // torch leaves `:` beside advanced indices to `index`
+        ++dim;
+        continue;
+      }
       int64_t step = slice_bound(sl.attr("step"), 1);
       if (step <= 0) throw ValueError("step must be greater than zero");
       int64_t size = s.view->sizes[dim];
@@ -129,19 +136,21 @@ Subscript apply_subscript(const Tensor& self, py::handle index) {
     }
   }
   if (!advanced.empty()) {
+    // One entry per dim of the view, except that a k-dim mask stands for k dims.
     s.has_advanced = true;
-    s.advanced.assign(s.view->dim(), Tensor());
-    for (auto& [d, t] : advanced) s.advanced[d] = t;
+    size_t next = 0;
+    for (int64_t d = 0; d < s.view->dim();) {
+      if (next < advanced.size() && advanced[next].first == d) {
+        const Tensor& t = advanced[next++].second;
+        s.advanced.push_back(t);
+        d += t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
+      } else {
+        s.advanced.push_back(Tensor());
+        ++d;
+      }
+    }
   }
   return s;
-}
-
-// The advanced-index step (Note [Indexing]).
-Tensor gather_advanced(const Tensor& view, const std::vector<Tensor>& indices) {
-  throw NotImplementedError("advanced indexing (tensors, lists, masks) is not available yet");
-}
-void put_advanced(Tensor& view, const std::vector<Tensor>& indices, const Tensor& values) {
-  throw NotImplementedError("advanced index assignment is not available yet");
 }
 
 }  // namespace
@@ -153,7 +162,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       throw IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                        "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
     Subscript s = apply_subscript(self, index);
-    return s.has_advanced ? gather_advanced(s.view, s.advanced) : s.view;
+    return s.has_advanced ? cgrad::index(s.view, s.advanced) : s.view;
   });
   cls.def("__setitem__", [](const Tensor& self, py::handle index, py::handle value) {
     Tensor v = as_operand(value);
@@ -161,7 +170,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
     Subscript s = apply_subscript(self, index);
-    if (s.has_advanced) put_advanced(s.view, s.advanced, v);
+    if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
     else copy_(s.view, v);
   });
 }

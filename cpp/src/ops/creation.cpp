@@ -1,7 +1,5 @@
-// Factories and the random generator.
+// Factories (random ones live in random.cpp).
 #include <cmath>
-#include <mutex>
-#include <random>
 
 #include "ops/common.h"
 
@@ -53,65 +51,6 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = static_cast<T>(1);
   });
   return t;
-}
-
-namespace {
-// One process-wide generator, as torch's default CPU generator; a fixed default seed
-// makes a fresh process reproducible.
-struct Generator {
-  std::mutex mutex;
-  std::mt19937_64 engine{67280421310721ULL};
-};
-Generator& generator() {
-  static Generator g;
-  return g;
-}
-
-// Uniform [0, 1) with the full mantissa of the target type.
-template <class T> T uniform01(std::mt19937_64& e) {
-  if constexpr (std::is_same_v<T, float>) return static_cast<float>(e() >> 40) * 0x1.0p-24f;
-  else return static_cast<double>(e() >> 11) * 0x1.0p-53;
-}
-
-template <class F> Tensor random_float(const Shape& sizes, DType dtype, const char* op, F draw) {
-  if (!is_floating(dtype))
-    throw NotImplementedError(std::string("\"") + op + "\" not implemented for '" +
-                             dtype_torch_name(dtype) + "'");
-  Tensor t = empty(sizes, dtype);
-  auto& g = generator();
-  std::lock_guard<std::mutex> lock(g.mutex);
-  dispatch(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    if constexpr (std::is_floating_point_v<T>) {
-      T* p = t->data<T>();
-      const int64_t n = t->numel();
-      for (int64_t i = 0; i < n; ++i) p[i] = draw(g.engine, TypeTag<T>{});
-    }
-  });
-  return t;
-}
-}  // namespace
-
-Tensor rand(const Shape& sizes, DType dtype) {
-  return random_float(sizes, dtype, "check_uniform_bounds", [](auto& e, auto tag) {
-    using T = typename decltype(tag)::type;
-    return uniform01<T>(e);
-  });
-}
-
-Tensor randn(const Shape& sizes, DType dtype) {
-  return random_float(sizes, dtype, "normal_kernel_cpu", [](auto& e, auto tag) {
-    using T = typename decltype(tag)::type;
-    // Box-Muller; 1 - u keeps the log argument in (0, 1].
-    double u1 = 1.0 - uniform01<double>(e), u2 = uniform01<double>(e);
-    return static_cast<T>(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
-  });
-}
-
-void manual_seed(uint64_t seed) {
-  auto& g = generator();
-  std::lock_guard<std::mutex> lock(g.mutex);
-  g.engine.seed(seed);
 }
 
 }  // namespace cgrad

@@ -1,5 +1,5 @@
 #pragma once
-// Creation and random (definitions in cpp/src/ops/creation.cpp).
+// Creation (definitions in cpp/src/ops/creation.cpp; random sampling is in random.h).
 #include "cgrad/tensor.h"
 
 namespace cgrad {
@@ -7,8 +7,5 @@ namespace cgrad {
 Tensor full(const Shape& sizes, double value, DType dtype);
 Tensor arange(double start, double end, double step, DType dtype);
 Tensor eye(int64_t n, int64_t m, DType dtype);
-Tensor rand(const Shape& sizes, DType dtype);
-Tensor randn(const Shape& sizes, DType dtype);
-void manual_seed(uint64_t seed);
 
 }  // namespace cgrad

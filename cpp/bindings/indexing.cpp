@@ -1,0 +1,137 @@
+// Indexing: index_select, index_add, gather, scatter, scatter_add, masked_fill, nonzero
+// (methods, functions and in-place methods), and the advanced-indexing primitives behind
+// x[...] as cgrad._C._index / _index_put / _index_put_.
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
+
+// A tuple or list of tensors and Nones (None: the whole dim).
+TensorList index_list(py::handle seq) {
+  if (py::isinstance<TensorImpl>(seq) || !PySequence_Check(seq.ptr()))
+    throw TypeError("indices must be a tuple or list of Tensors or None, not " + type_name(seq));
+  TensorList out;
+  for (py::handle h : seq) {
+    if (h.is_none()) out.push_back(nullptr);
+    else if (py::isinstance<TensorImpl>(h)) out.push_back(h.cast<Tensor>());
+    else throw TypeError("expected Tensor or None as element " + std::to_string(out.size()) +
+                         " of indices, but got " + type_name(h));
+  }
+  return out;
+}
+
+// scatter's third argument: src (a tensor; a number given positionally is torch's value
+// overload) or value= (a number).
+Tensor scatter_source(py::handle src, py::handle value) {
+  if (src.is_none() == value.is_none())
+    throw TypeError("scatter() expects exactly one of 'src' (a Tensor) and 'value' (a number)");
+  if (!src.is_none()) return operand_or_throw(src, "scatter");
+  Tensor v = as_operand(value);
+  if (!v || !v->is_wrapped_number)
+    throw TypeError("scatter(): argument 'value' must be Number, not " + type_name(value));
+  return v;
+}
+
+// x.op_(...) returns x itself (the same Python object).
+template <class... Args> auto in_place(void (*f)(Tensor&, Args...)) {
+  return [f](py::object self_obj, Args... args) {
+    Tensor self = self_obj.cast<Tensor>();
+    f(self, args...);
+    return self_obj;
+  };
+}
+
+py::object nonzero_any(const Tensor& t, bool as_tuple) {
+  if (!as_tuple) return py::cast(nonzero(t));
+  // One tensor per dim; a 0-d input counts as 1-d, as in torch.
+  Tensor coords = nonzero(t->dim() == 0 ? make_view(t, {1}, {1}, t->offset) : t);
+  TensorList columns = unbind(coords, 1);
+  py::tuple out(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) out[i] = py::cast(columns[i]);
+  return std::move(out);
+}
+
+}  // namespace
+
+void init_indexing(py::module_& m, TensorClass& cls) {
+  def_method_and_function(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
+  def_method_and_function(
+      m, cls, "index_add",
+      [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, double alpha) {
+        return index_add(t, dim, index, source, alpha);
+      },
+      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1.0);
+  cls.def("index_add_",
+          in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& source,
+                       double alpha) { index_add_(t, dim, index, source, alpha); }),
+          py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
+          py::arg("alpha") = 1.0);
+
+  def_method_and_function(m, cls, "gather", [](const Tensor& t, int64_t dim, const Tensor& index,
+                                               bool sparse_grad) {
+    if (sparse_grad) throw NotImplementedError("gather(): sparse_grad=True is not supported");
+    return gather(t, dim, index);
+  }, py::arg("dim"), py::arg("index"), py::kw_only(), py::arg("sparse_grad") = false);
+  def_method_and_function(
+      m, cls, "scatter",
+      [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
+        return scatter(t, dim, index, scatter_source(src, value));
+      },
+      py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
+      py::arg("value") = py::none());
+  cls.def("scatter_",
+          in_place(+[](Tensor& t, int64_t dim, const Tensor& index, py::handle src,
+                       py::handle value) { scatter_(t, dim, index, scatter_source(src, value)); }),
+          py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
+          py::arg("value") = py::none());
+  def_method_and_function(m, cls, "scatter_add", &scatter_add, py::arg("dim"), py::arg("index"),
+                          py::arg("src"));
+  cls.def("scatter_add_",
+          in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+            scatter_add_(t, dim, index, src);
+          }),
+          py::arg("dim"), py::arg("index"), py::arg("src"));
+
+  def_method_and_function(
+      m, cls, "masked_fill",
+      [](const Tensor& t, const Tensor& mask, py::handle value) {
+        return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
+      },
+      py::arg("mask"), py::arg("value"));
+  cls.def("masked_fill_",
+          in_place(+[](Tensor& t, const Tensor& mask, py::handle value) {
+            masked_fill_(t, mask, operand_or_throw(value, "masked_fill_"));
+          }),
+          py::arg("mask"), py::arg("value"));
+
+  def_method_and_function(m, cls, "nonzero", &nonzero_any, py::kw_only(),
+                          py::arg("as_tuple") = false);
+
+  // x[...] primitives for the Python subscript code; indices as in cgrad::index.
+  m.def("_index", [](const Tensor& t, py::handle indices) { return index(t, index_list(indices)); },
+        py::arg("input"), py::arg("indices"),
+        "input[indices] for a list of index tensors / bool masks / None (advanced indexing).");
+  m.def(
+      "_index_put",
+      [](const Tensor& t, py::handle indices, py::handle values, bool accumulate) {
+        return index_put(t, index_list(indices), operand_or_throw(values, "index_put"),
+                         accumulate);
+      },
+      py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
+      "A copy of input with values written (or added) at input[indices].");
+  m.def(
+      "_index_put_",
+      [](py::object self_obj, py::handle indices, py::handle values, bool accumulate) {
+        Tensor t = self_obj.cast<Tensor>();
+        index_put_(t, index_list(indices), operand_or_throw(values, "index_put_"), accumulate);
+        return self_obj;
+      },
+      py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
+      "Writes (or adds) values at input[indices] in place; returns input.");
+}
+
+}  // namespace cgrad::bindings

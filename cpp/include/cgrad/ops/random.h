@@ -1,0 +1,34 @@
+#pragma once
+// Random sampling (definitions in cpp/src/ops/random.cpp). Every draw comes from one
+// process-wide generator, so manual_seed(s) makes all of these repeat their results.
+#include "cgrad/tensor.h"
+
+namespace cgrad {
+
+Tensor rand(const Shape& sizes, DType dtype);   // uniform in [0, 1)
+Tensor randn(const Shape& sizes, DType dtype);  // standard normal
+// Integers uniform in [low, high), stored in any dtype that can hold them.
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype);
+Tensor randperm(int64_t n, DType dtype);  // a random permutation of 0..n-1
+Tensor normal(double mean, double stdev, const Shape& sizes, DType dtype);
+// Elementwise mean and std, broadcast together; either may be a Python scalar. Recorded
+// as torch does, with zero gradients: NormalBackward1 (mean a tensor), NormalBackward2
+// (std a tensor), NormalBackward3 (both).
+Tensor normal(const Tensor& mean, const Tensor& stdev);
+// 1 with probability p, elementwise over a floating tensor of probabilities
+// (BernoulliBackward0, zero gradient)...
+Tensor bernoulli(const Tensor& p);
+// ... or with one probability, in input's shape and dtype.
+Tensor bernoulli(const Tensor& input, double p);
+
+// In place, recorded with a zero gradient for self's old value: UniformBackward0,
+// NormalBackward0, BernoulliBackward2 (one p) and BernoulliBackward1 (a tensor of p,
+// broadcast to self's shape).
+Tensor& uniform_(Tensor& self, double from, double to);
+Tensor& normal_(Tensor& self, double mean, double stdev);
+Tensor& bernoulli_(Tensor& self, double p);
+Tensor& bernoulli_(Tensor& self, const Tensor& p);
+
+void manual_seed(uint64_t seed);
+
+}  // namespace cgrad

@@ -1,0 +1,645 @@
+// Indexing: advanced indexing (index, index_put), one dim at a time (index_select,
+// index_add), elementwise along a dim (gather, scatter, scatter_add), masked_fill and
+// nonzero. Every forward checks all positions while building an offset table (Note
+// [Offset tables]), so the kernels never see an index out of range.
+#include <cmath>
+#include <string>
+
+#include "kernels/index.h"
+#include "ops/common.h"
+
+namespace cgrad {
+
+using kernels::OffsetTable;
+
+namespace {
+
+// ---- index values and bounds ----
+
+bool is_index_dtype(DType t) { return t == DType::Int64 || t == DType::Int32; }
+
+// `index` broadcast to `sizes` as a fresh contiguous int64 tensor, to read linearly.
+Tensor long_values(const Tensor& index, const Shape& sizes) {
+  Tensor out = empty(sizes, DType::Int64);
+  kernels::copy(*index, *out);
+  return out;
+}
+
+// What a position outside [0, size) means: torch's exception type differs by op, and
+// only subscripts count negative positions from the end.
+struct Bounds {
+  const char* prefix;  // the op, for the message; "" for x[...], which torch words plainly
+  bool wrap_negative;
+  bool index_error;  // IndexError, else RuntimeError
+};
+constexpr Bounds kSubscript{"", true, true};
+
+int64_t checked(int64_t v, int64_t size, int64_t dim, const Bounds& b) {
+  const int64_t w = b.wrap_negative && v < 0 ? v + size : v;
+  if (w >= 0 && w < size) return w;
+  std::string msg = std::string(b.prefix) + "index " + std::to_string(v) +
+                    " is out of bounds for dimension " + std::to_string(dim) + " with size " +
+                    std::to_string(size);
+  if (b.index_error) throw IndexError(msg);
+  throw std::runtime_error(msg);
+}
+
+// torch checks gather/scatter/index_add shapes with 0-d tensors counted as 1-d of size 1.
+Shape at_least_1d(const Shape& s) { return s.empty() ? Shape{1} : s; }
+Shape strides_1d(const TensorImpl& t) { return t.strides.empty() ? Shape{1} : t.strides; }
+
+// Calls f(offset) for every position of a (sizes, strides) grid, in row-major order.
+template <class F> void for_each_offset(const Shape& sizes, const Shape& strides, F f) {
+  for (int64_t s : sizes)
+    if (s == 0) return;
+  const int64_t nd = static_cast<int64_t>(sizes.size());
+  std::vector<int64_t> at(nd, 0);
+  int64_t off = 0;
+  for (;;) {
+    f(off);
+    int64_t d = nd - 1;
+    for (; d >= 0; --d) {
+      off += strides[d];
+      if (++at[d] < sizes[d]) break;
+      off -= strides[d] * sizes[d];
+      at[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+bool expandable(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 1; i <= from.size(); ++i) {
+    int64_t f = from[from.size() - i];
+    if (f != 1 && f != to[to.size() - i]) return false;
+  }
+  return true;
+}
+
+// The nodes below save index lists with undefined entries; these keep them in order.
+void save_list(Node& node, const TensorList& ts) {
+  for (const Tensor& t : ts) node.save(t);
+}
+TensorList saved_list(Node& node, size_t count) {
+  TensorList out;
+  for (size_t i = 0; i < count; ++i) out.push_back(node.saved(i));
+  return out;
+}
+
+// True when an in-place write must go through apply_inplace to be recorded; otherwise
+// the kernel writes into self directly, which spares a full copy of self per write.
+bool write_needs_graph(const Tensor& self, const Tensor& other) {
+  return GradMode::is_enabled() &&
+         (self->requires_grad() || (self->view_base && self->view_base->requires_grad()) ||
+          other->requires_grad());
+}
+
+// ---- advanced indexing plan ----
+
+// Note [Normalized indices]: x[...] indices are checked and rewritten once, in the
+// forward: a k-d bool mask becomes the k columns of its nonzero(), int32 becomes int64,
+// undefined entries and 0-d masks stay. The result is itself a valid index list, which
+// nodes save (as torch saves the expanded indices) and pass to index/index_put again.
+TensorList normalize_indices(const TensorImpl& self, const TensorList& indices) {
+  int64_t consumed = 0;
+  for (const Tensor& t : indices)
+    consumed += t && t->dtype == DType::Bool ? t->dim() : 1;
+  if (consumed > self.dim())
+    throw IndexError("too many indices for tensor of dimension " + std::to_string(self.dim()) +
+                     " (got " + std::to_string(consumed) + ")");
+  TensorList out;
+  int64_t dim = 0;  // the dim of self the next index applies to
+  bool any = false;
+  for (const Tensor& t : indices) {
+    if (!t) {
+      out.push_back(nullptr);
+      ++dim;
+      continue;
+    }
+    any = true;
+    if (is_index_dtype(t->dtype)) {
+      out.push_back(detail::cast(t, DType::Int64));
+      ++dim;
+    } else if (t->dtype != DType::Bool) {
+      throw IndexError("tensors used as indices must be long, int, byte or bool tensors");
+    } else if (t->dim() == 0) {
+      out.push_back(t);
+    } else {
+      for (int64_t j = 0; j < t->dim(); ++j)
+        if (t->sizes[j] != self.sizes[dim + j])
+          throw IndexError("The shape of the mask " + shape_str(t->sizes) + " at index " +
+                           std::to_string(j) + " does not match the shape of the indexed tensor " +
+                           shape_str(self.sizes) + " at index " + std::to_string(dim + j));
+      Tensor coords = nonzero(t);
+      for (int64_t j = 0; j < t->dim(); ++j) out.push_back(select(coords, 1, j));
+      dim += t->dim();
+    }
+  }
+  if (!any) throw IndexError("at least one index must be provided");
+  return out;
+}
+
+// The dims a plan walks: the indexed tensor's, plus one of size 1 and stride 0 where a
+// 0-d mask stands, indexed by [0] (True) or [] (False) — numpy's x[True] and x[False].
+struct IndexedDims {
+  Shape sizes, strides;
+  TensorList index;  // per dim: int64 positions, or undefined for the whole dim
+};
+
+IndexedDims indexed_dims(const Shape& sizes, const Shape& strides, const TensorList& normalized) {
+  IndexedDims g;
+  size_t d = 0;
+  auto keep = [&](const Tensor& index) {
+    g.sizes.push_back(sizes[d]);
+    g.strides.push_back(strides[d]);
+    g.index.push_back(index);
+    ++d;
+  };
+  for (const Tensor& t : normalized) {
+    if (t && t->dtype == DType::Bool) {
+      g.sizes.push_back(1);
+      g.strides.push_back(0);
+      g.index.push_back(full({item_as_int64(*t) ? 1 : 0}, 0.0, DType::Int64));
+    } else {
+      keep(t);
+    }
+  }
+  while (d < sizes.size()) keep(nullptr);
+  return g;
+}
+
+struct IndexPlan {
+  Shape result;  // the shape of x[indices]
+  OffsetTable table;
+};
+
+// Note [Advanced index layout]: the index tensors broadcast to one shape B. When the
+// indexed dims are adjacent, B takes their place: result = before + B + after, walked as
+// (before x B) table entries of `after`-shaped blocks. Otherwise B leads and every
+// unindexed dim goes into the block: result = B + rest, as numpy and torch order it.
+IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
+  std::vector<size_t> dims;
+  for (size_t d = 0; d < g.index.size(); ++d)
+    if (g.index[d]) dims.push_back(d);
+  Shape b = g.index[dims[0]]->sizes;
+  for (size_t d : dims) {
+    try {
+      b = broadcast_shapes(b, g.index[d]->sizes);
+    } catch (const std::runtime_error&) {
+      std::string shapes;
+      for (size_t e : dims) shapes += (shapes.empty() ? "" : ", ") + shape_str(g.index[e]->sizes);
+      throw IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                       "shapes " + shapes);
+    }
+  }
+  const bool adjacent = dims.back() - dims.front() + 1 == dims.size();
+  IndexPlan p;
+  Shape before, before_strides;
+  for (size_t d = 0; d < g.sizes.size(); ++d) {
+    if (g.index[d]) continue;
+    const bool is_before = adjacent && d < dims.front();
+    (is_before ? before : p.table.block).push_back(g.sizes[d]);
+    (is_before ? before_strides : p.table.block_strides).push_back(g.strides[d]);
+  }
+  p.result = before;
+  p.result.insert(p.result.end(), b.begin(), b.end());
+  p.result.insert(p.result.end(), p.table.block.begin(), p.table.block.end());
+
+  const int64_t nb = numel_of(b);
+  std::vector<int64_t> index_offsets(nb, 0);
+  for (size_t d : dims) {
+    Tensor v = long_values(g.index[d], b);
+    const int64_t* pv = v->data<int64_t>();
+    for (int64_t k = 0; k < nb; ++k)
+      index_offsets[k] +=
+          checked(pv[k], g.sizes[d], static_cast<int64_t>(d), bounds) * g.strides[d];
+  }
+  p.table.offsets.reserve(numel_of(before) * nb);
+  for_each_offset(before, before_strides, [&](int64_t base) {
+    for (int64_t off : index_offsets) p.table.offsets.push_back(base + off);
+  });
+  return p;
+}
+
+// Plan for one 0-d or 1-d index along `dim` of a (0-d counted as 1-d) tensor.
+IndexPlan plan_along(const TensorImpl& t, int64_t dim, const Tensor& index, const Bounds& bounds) {
+  Tensor vector = index->dim() == 1 ? index : make_view(index, {1}, {1}, index->offset);
+  TensorList per_dim(std::max<int64_t>(t.dim(), 1));
+  per_dim[dim] = vector;
+  return plan_index({at_least_1d(t.sizes), strides_1d(t), per_dim}, bounds);
+}
+
+// One table entry per element of `index` (row-major): the element of a (sizes, strides)
+// tensor at index's position, except along `dim`, where index's value picks it.
+OffsetTable plan_gather(const Shape& sizes, const Shape& strides, int64_t dim,
+                        const Tensor& index, const Bounds& bounds) {
+  const Shape index_sizes = at_least_1d(index->sizes);
+  Tensor v = long_values(index, index_sizes);
+  const int64_t* pv = v->data<int64_t>();
+  Shape walk = strides;
+  walk[dim] = 0;
+  OffsetTable t;
+  t.offsets.reserve(v->numel());
+  for_each_offset(index_sizes, walk, [&](int64_t base) {
+    t.offsets.push_back(base + checked(*pv++, sizes[dim], dim, bounds) * strides[dim]);
+  });
+  return t;
+}
+
+// ---- the writes behind index_put / scatter / index_add, in or out of place ----
+
+void check_index_put(const TensorImpl& self, const Tensor& values) {
+  if (values->dtype != self.dtype)
+    throw std::runtime_error(std::string("Index put requires the source and destination dtypes "
+                                         "match, got ") + dtype_torch_name(self.dtype) +
+                             " for the destination and " + dtype_torch_name(values->dtype) +
+                             " for the source.");
+}
+
+// Python scalars take self's dtype, as `x[i] = 2` does in torch.
+Tensor values_for(const TensorImpl& self, const Tensor& values) {
+  return values->is_wrapped_number ? detail::cast(values, self.dtype) : values;
+}
+
+void index_put_into(TensorImpl& dst, const TensorList& normalized, const Tensor& values,
+                    bool accumulate) {
+  IndexPlan p = plan_index(indexed_dims(dst.sizes, dst.strides, normalized), kSubscript);
+  if (!expandable(values->sizes, p.result))
+    throw std::runtime_error("shape mismatch: value tensor of shape " + shape_str(values->sizes) +
+                             " cannot be broadcast to indexing result of shape " +
+                             shape_str(p.result));
+  Tensor packed = empty(p.result, dst.dtype);
+  kernels::copy(*values, *packed);
+  kernels::scatter_blocks(dst, p.table, *packed, accumulate);
+}
+
+Tensor copy_of(const Tensor& self) {
+  Tensor out = empty(self->sizes, self->dtype);
+  kernels::copy(*self, *out);
+  return out;
+}
+
+Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const Tensor& values_in,
+                          bool accumulate, const char* name) {
+  Tensor values = values_for(*self, values_in);
+  check_index_put(*self, values);
+  TensorList normalized = normalize_indices(*self, indices);
+  Tensor out = copy_of(self);
+  index_put_into(*out, normalized, values, accumulate);
+  if (any_requires_grad({&self, &values})) {
+    const size_t k = normalized.size();
+    auto node = make_node(name, {self, values},
+                          [accumulate, k](Node& n, TensorList& g) -> TensorList {
+      TensorList idx = saved_list(n, k);
+      Tensor to_self, to_values;
+      if (n.needs_input_grad(0))
+        to_self = accumulate ? g[0] : index_put(g[0], idx, detail::constant(0.0), false);
+      if (n.needs_input_grad(1)) to_values = sum_to(index(g[0], idx), n.input_meta()[1].sizes);
+      return {to_self, to_values};
+    });
+    save_list(*node, normalized);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+// gather/scatter's shape rules: index has self's rank and fits in self apart from `dim`
+// (and in src everywhere, for scatter with a src tensor).
+void check_scatter(const char* op, const Tensor& self, int64_t dim, const Tensor& index,
+                   const Tensor* src) {
+  const std::string name = std::string(op) + "(): ";
+  if (!is_index_dtype(index->dtype))
+    throw std::runtime_error(name + "Expected dtype int32/int64 for index");
+  if (src && (*src)->dtype != self->dtype)
+    throw std::runtime_error(name + "Expected self.dtype to be equal to src.dtype");
+  const Shape s = at_least_1d(self->sizes), i = at_least_1d(index->sizes);
+  if (i.size() != s.size())
+    throw std::runtime_error(name + "Index tensor must have the same number of dimensions as "
+                                    "self tensor");
+  if (src && at_least_1d((*src)->sizes).size() != i.size())
+    throw std::runtime_error(name + "Index tensor must have the same number of dimensions as "
+                                    "src tensor");
+  for (size_t d = 0; d < i.size(); ++d) {
+    const bool fits = (static_cast<int64_t>(d) == dim || i[d] <= s[d]) &&
+                      (!src || i[d] <= at_least_1d((*src)->sizes)[d]);
+    if (fits) continue;
+    std::string msg = name + "Expected index " + shape_str(index->sizes) +
+                      " to be no larger than self " + shape_str(self->sizes) +
+                      " apart from dimension " + std::to_string(dim);
+    if (src) msg += " and to be no larger size than src " + shape_str((*src)->sizes);
+    throw std::runtime_error(msg);
+  }
+}
+
+// src's elements at index's positions (or a Python scalar) written or added into dst.
+void scatter_into(const char* op, TensorImpl& dst, int64_t dim, const Tensor& index,
+                  const Tensor& src, bool accumulate) {
+  const std::string prefix = std::string(op) + "(): ";
+  OffsetTable table = plan_gather(at_least_1d(dst.sizes), strides_1d(dst), dim, index,
+                                  {prefix.c_str(), false, false});
+  Tensor packed = empty(at_least_1d(index->sizes), dst.dtype);
+  if (src->is_wrapped_number) kernels::copy(*src, *packed);
+  else kernels::copy(*make_view(src, packed->sizes, strides_1d(*src), src->offset), *packed);
+  kernels::scatter_blocks(dst, table, *packed, accumulate);
+}
+
+// The gradient for src: gather's result has index's shape, while src may be larger (only
+// its leading part is read), so it goes into zeros of src's shape.
+Tensor src_grad(const Tensor& gathered, const Shape& src_sizes) {
+  if (gathered->sizes == src_sizes) return gathered;
+  const Shape whole = at_least_1d(src_sizes);
+  Tensor part = reshape(gathered, at_least_1d(gathered->sizes));
+  Tensor placed = embed_in_zeros(part, whole, {part->sizes, contiguous_strides(whole), 0});
+  return reshape(placed, src_sizes);
+}
+
+Tensor zeros_of(const Shape& sizes, const Tensor& like) { return full(sizes, 0.0, like->dtype); }
+
+void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  if (!is_index_dtype(index->dtype))
+    throw std::runtime_error(std::string("index_add(): Expected dtype int32/int64 for index but "
+                                         "got: ") + dtype_torch_name(index->dtype));
+  if (index->dim() > 1)
+    throw IndexError("index_add(): Index is supposed to be a vector, but got dim: " +
+                     std::to_string(index->dim()) + " with type: " +
+                     dtype_torch_name(index->dtype) + " and size: " + shape_str(index->sizes));
+  if (source->dtype != self->dtype)
+    throw std::runtime_error(std::string("index_add(): self (") + dtype_torch_name(self->dtype) +
+                             ") and source (" + dtype_torch_name(source->dtype) +
+                             ") must have the same scalar type");
+  bool same = source->dim() == self->dim();
+  for (int64_t d = 0; same && d < self->dim(); ++d)
+    same = d == dim || source->sizes[d] == self->sizes[d];
+  if (!same)
+    throw std::runtime_error("index_add(): source tensor shape must match self tensor shape, "
+                             "excluding the specified dimension. Got self.shape = " +
+                             shape_str(self->sizes) + " source.shape = " +
+                             shape_str(source->sizes));
+  const int64_t along = at_least_1d(source->sizes)[dim];
+  if (index->numel() != along)
+    throw std::runtime_error("index_add(): Number of indices (" + std::to_string(index->numel()) +
+                             ") should be equal to source.size(dim): (" + std::to_string(along) +
+                             "), for dim: " + std::to_string(dim));
+}
+
+void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source,
+                    double alpha) {
+  // torch raises IndexError here for most ranks (RuntimeError for 2-d); we always do.
+  IndexPlan p = plan_along(dst, dim, index, {"index_add(): ", false, true});
+  Tensor packed = empty(source->sizes, dst.dtype);
+  if (alpha == 1.0) {
+    kernels::copy(*source, *packed);
+  } else {
+    // Integer tensors take an integer alpha, as torch converts the scalar to self's type.
+    Tensor a = scalar_tensor(is_floating(dst.dtype) ? alpha : std::trunc(alpha), dst.dtype);
+    kernels::binary(kernels::BinaryOp::Mul, *source, *a, *packed);
+  }
+  kernels::scatter_blocks(dst, p.table, *packed, true);
+}
+
+void check_masked_fill(const Tensor& mask, const Tensor& value) {
+  if (mask->dtype != DType::Bool)
+    throw std::runtime_error(std::string("masked_fill only supports boolean masks, but got mask "
+                                         "with dtype ") + dtype_torch_name(mask->dtype));
+  if (value->dim() != 0)
+    throw std::runtime_error("masked_fill only supports a 0-dimensional value tensor, but got "
+                             "tensor with " + std::to_string(value->dim()) + " dimension(s).");
+}
+
+}  // namespace
+
+// ---- advanced indexing ----
+
+Tensor index(const Tensor& self, const TensorList& indices) {
+  TensorList normalized = normalize_indices(*self, indices);
+  IndexPlan p = plan_index(indexed_dims(self->sizes, self->strides, normalized), kSubscript);
+  Tensor out = empty(p.result, self->dtype);
+  kernels::gather_blocks(*self, p.table, *out);
+  if (any_requires_grad({&self})) {
+    const size_t k = normalized.size();
+    auto node = make_node("IndexBackward0", {self}, [k](Node& n, TensorList& g) -> TensorList {
+      // torch's backward is its internal _index_put_impl_, named IndexPutImplBackward0.
+      return {index_put_recorded(zeros_of(n.input_meta()[0].sizes, g[0]), saved_list(n, k),
+                                 g[0], true, "IndexPutImplBackward0")};
+    });
+    save_list(*node, normalized);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor index_put(const Tensor& self, const TensorList& indices, const Tensor& values,
+                 bool accumulate) {
+  return index_put_recorded(self, indices, values, accumulate, "IndexPutBackward0");
+}
+
+Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values_in,
+                   bool accumulate) {
+  Tensor values = values_for(*self, values_in);
+  if (write_needs_graph(self, values))
+    return apply_inplace(self, "index_put_",
+                         [&] { return index_put(self, indices, values, accumulate); });
+  check_index_put(*self, values);
+  index_put_into(*self, normalize_indices(*self, indices), values, accumulate);
+  self->version->bump();
+  return self;
+}
+
+// ---- one dim ----
+
+Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  if (!is_index_dtype(index->dtype))
+    throw std::runtime_error("index_select(): Expected dtype int32 or int64 for index");
+  if (index->dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
+  if (self->dim() == 0 && index->numel() != 1)
+    throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
+                     std::to_string(index->numel()) + " value(s)");
+  IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, true});
+  Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
+  kernels::gather_blocks(*self, p.table, *out);
+  if (any_requires_grad({&self})) {
+    auto node = make_node("IndexSelectBackward0", {self},
+                          [d](Node& n, TensorList& g) -> TensorList {
+      return {index_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
+    });
+    node->save(index);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                 double alpha) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_index_add(self, d, index, source);
+  Tensor out = copy_of(self);
+  index_add_into(*out, d, index, source, alpha);
+  if (any_requires_grad({&self, &source})) {
+    auto node = make_node("IndexAddBackward0", {self, source},
+                          [d, alpha](Node& n, TensorList& g) -> TensorList {
+      Tensor to_source;
+      if (n.needs_input_grad(1)) {
+        to_source = index_select(g[0], d, n.saved(0));
+        if (alpha != 1.0) to_source = mul(to_source, detail::constant(alpha));
+      }
+      return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
+    });
+    node->save(index);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                   double alpha) {
+  if (write_needs_graph(self, source))
+    return apply_inplace(self, "index_add_",
+                         [&] { return index_add(self, dim, index, source, alpha); });
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_index_add(self, d, index, source);
+  index_add_into(*self, d, index, source, alpha);
+  self->version->bump();
+  return self;
+}
+
+// ---- elementwise along a dim ----
+
+Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  if (!is_index_dtype(index->dtype))
+    throw std::runtime_error("gather(): Expected dtype int32/int64 for index");
+  const Shape s = at_least_1d(self->sizes), i = at_least_1d(index->sizes);
+  if (i.size() != s.size())
+    throw std::runtime_error("gather(): Index tensor must have the same number of dimensions as "
+                             "input tensor");
+  for (size_t k = 0; k < i.size(); ++k)
+    if (static_cast<int64_t>(k) != d && i[k] > s[k])
+      throw std::runtime_error("gather(): Size does not match at dimension " + std::to_string(k) +
+                               " expected index " + shape_str(index->sizes) +
+                               " to be no larger than self " + shape_str(self->sizes) +
+                               " apart from dimension " + std::to_string(d));
+  OffsetTable table = plan_gather(s, strides_1d(*self), d, index, {"gather(): ", false, false});
+  Tensor out = empty(index->sizes, self->dtype);
+  kernels::gather_blocks(*self, table, *out);
+  if (any_requires_grad({&self})) {
+    auto node = make_node("GatherBackward0", {self}, [d](Node& n, TensorList& g) -> TensorList {
+      return {scatter_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
+    });
+    node->save(index);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  const bool is_value = src->is_wrapped_number;
+  check_scatter("scatter", self, d, index, is_value ? nullptr : &src);
+  Tensor out = copy_of(self);
+  scatter_into("scatter", *out, d, index, src, false);
+  if (is_value ? !any_requires_grad({&self}) : !any_requires_grad({&self, &src})) return out;
+  // ScatterBackward1 (a scalar) has self alone as input; ScatterBackward0 also src.
+  TensorList inputs = is_value ? TensorList{self} : TensorList{self, src};
+  auto node = make_node(is_value ? "ScatterBackward1" : "ScatterBackward0", inputs,
+                        [d](Node& n, TensorList& g) -> TensorList {
+    Tensor idx = n.saved(0);
+    TensorList grads{n.needs_input_grad(0) ? scatter(g[0], d, idx, detail::constant(0.0))
+                                           : Tensor()};
+    if (n.num_outputs() > 1)
+      grads.push_back(n.needs_input_grad(1)
+                          ? src_grad(gather(g[0], d, idx), n.input_meta()[1].sizes)
+                          : Tensor());
+    return grads;
+  });
+  node->save(index);
+  set_history({out}, node);
+  return out;
+}
+
+Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (write_needs_graph(self, src))
+    return apply_inplace(self, "scatter_", [&] { return scatter(self, dim, index, src); });
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_scatter("scatter", self, d, index, src->is_wrapped_number ? nullptr : &src);
+  scatter_into("scatter", *self, d, index, src, false);
+  self->version->bump();
+  return self;
+}
+
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_scatter("scatter_add", self, d, index, &src);
+  Tensor out = copy_of(self);
+  scatter_into("scatter_add", *out, d, index, src, true);
+  if (any_requires_grad({&self, &src})) {
+    auto node = make_node("ScatterAddBackward0", {self, src},
+                          [d](Node& n, TensorList& g) -> TensorList {
+      Tensor to_src;
+      if (n.needs_input_grad(1))
+        to_src = src_grad(gather(g[0], d, n.saved(0)), n.input_meta()[1].sizes);
+      return {n.needs_input_grad(0) ? g[0] : Tensor(), to_src};
+    });
+    node->save(index);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (write_needs_graph(self, src))
+    return apply_inplace(self, "scatter_add_", [&] { return scatter_add(self, dim, index, src); });
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_scatter("scatter_add", self, d, index, &src);
+  scatter_into("scatter_add", *self, d, index, src, true);
+  self->version->bump();
+  return self;
+}
+
+// ---- masks ----
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  check_masked_fill(mask, value);
+  Tensor out = empty(broadcast_shapes(self->sizes, mask->sizes), self->dtype);
+  kernels::where(*mask, *detail::cast(value, self->dtype), *self, *out);
+  // A Python scalar is torch's Scalar overload (MaskedFillBackward0, self alone); a 0-d
+  // tensor its Tensor overload (MaskedFillBackward1), which also differentiates value.
+  const bool is_scalar = value->is_wrapped_number;
+  if (!is_floating(self->dtype) ||
+      (is_scalar ? !any_requires_grad({&self}) : !any_requires_grad({&self, &value})))
+    return out;
+  TensorList inputs = is_scalar ? TensorList{self} : TensorList{self, value};
+  auto node = make_node(is_scalar ? "MaskedFillBackward0" : "MaskedFillBackward1", inputs,
+                        [](Node& n, TensorList& g) -> TensorList {
+    Tensor mask = n.saved(0);
+    Tensor zero = detail::constant(0.0);
+    TensorList grads{n.needs_input_grad(0)
+                         ? sum_to(masked_fill(g[0], mask, zero), n.input_meta()[0].sizes)
+                         : Tensor()};
+    if (n.num_outputs() > 1)
+      grads.push_back(n.needs_input_grad(1) ? sum(where(mask, g[0], zero)) : Tensor());
+    return grads;
+  });
+  node->save(mask);
+  set_history({out}, node);
+  return out;
+}
+
+Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
+  check_masked_fill(mask, value);
+  if (write_needs_graph(self, value) || broadcast_shapes(self->sizes, mask->sizes) != self->sizes)
+    return apply_inplace(self, "masked_fill_", [&] { return masked_fill(self, mask, value); });
+  // Each element is read and written at the same position, so self can be the output.
+  kernels::where(*mask, *detail::cast(value, self->dtype), *self, *self);
+  self->version->bump();
+  return self;
+}
+
+Tensor nonzero(const Tensor& self) {
+  Tensor out = empty({kernels::count_nonzero(*self), self->dim()}, DType::Int64);
+  kernels::nonzero(*self, *out);
+  return out;
+}
+
+}  // namespace cgrad
