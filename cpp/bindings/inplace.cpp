@@ -1,4 +1,7 @@
 // In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
+#include <deque>
+#include <string>
+
 #include "bindings.h"
 
 namespace cgrad::bindings {
@@ -37,6 +40,16 @@ auto unary_inplace(UnaryFn f, const char* name) {
     return self_obj;
   };
 }
+// x.clamp_(...) for any out-of-place method x.clamp(...): the method's result, written
+// back (Note [In-place ops]). One lookup of the bound C++ method; no Python code runs.
+auto inplace_via_method(const char* method, const char* name) {
+  return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
+    Tensor self = self_obj.cast<Tensor>();
+    py::object bound = self_obj.attr(method);
+    apply_inplace(self, name, [&] { return bound(*args, **kwargs).cast<Tensor>(); });
+    return self_obj;
+  };
+}
 }  // namespace
 
 void init_inplace(py::module_& m, TensorClass& cls) {
@@ -68,6 +81,19 @@ void init_inplace(py::module_& m, TensorClass& cls) {
       {"exp_", &exp},   {"log_", &log},               {"tanh_", &tanh},       {"sigmoid_", &sigmoid},
       {"relu_", &relu}, {"sqrt_", &sqrt},             {"abs_", &abs},         {"sign_", &sign}};
   for (auto [name, fn] : unary) cls.def(name, unary_inplace(fn, name));
+
+  // The rest of the pointwise ops, in place through their method (registered after the
+  // out-of-place ones, so the method exists).
+  for (const char* method :
+       {"clamp", "clip", "clamp_min", "clamp_max", "floor", "ceil", "round", "trunc", "frac",
+        "tan", "asin", "acos", "atan", "sinh", "cosh", "expm1", "log2", "log10", "log1p",
+        "rsqrt", "atan2", "fmod", "remainder", "lerp", "minimum", "maximum", "floor_divide"}) {
+    if (!py::hasattr(cls, method)) continue;
+    static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
+    names.push_back(std::string(method) + "_");
+    if (py::hasattr(cls, names.back().c_str())) continue;
+    cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str()));
+  }
 
   cls.def("zero_", [](py::object self) {
        Tensor t = self.cast<Tensor>();
