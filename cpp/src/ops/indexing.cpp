@@ -463,7 +463,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (index->dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
   if (self->dim() == 0 && index->numel() != 1)
     throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
-                     std::to_string(index->numel()) + " value(s)");
+                             std::to_string(index->numel()) + " value(s)");
   IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, true});
   Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
   kernels::gather_blocks(*self, p.table, *out);
