@@ -3,8 +3,10 @@
 // coordinates with NaN counted and -0.0 not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels/index.h"
 #include "test_util.h"
@@ -16,6 +18,13 @@ using kernels::OffsetTable;
 using test::from_values;
 using test::values_of;
 
+OffsetTable table(const std::vector<int64_t>& offsets, const Shape& block = {},
+                  const Shape& block_strides = {}) {
+  OffsetTable t(static_cast<int64_t>(offsets.size()), block, block_strides);
+  std::copy(offsets.begin(), offsets.end(), t.offsets.get());
+  return t;
+}
+
 // A 3x4 tensor holding 0..11, seen transposed (4x3, strides {1, 4}).
 Tensor transposed_3x4() {
   Tensor base = from_values({3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
@@ -25,43 +34,39 @@ Tensor transposed_3x4() {
 TEST(IndexKernels, GatherBlocksFollowTheBlockStrides) {
   Tensor src = transposed_3x4();
   // Rows 3 and 1 of the 4x3 view: blocks of 3 elements, 4 apart in memory.
-  OffsetTable table{{3, 1}, {3}, {4}};
   Tensor out = empty({2, 3}, DType::Float32);
-  kernels::gather_blocks(*src, table, *out);
+  kernels::gather_blocks(*src, table({3, 1}, {3}, {4}), *out);
   EXPECT_EQ(values_of(out), (std::vector<double>{3, 7, 11, 1, 5, 9}));
 }
 
 TEST(IndexKernels, GatherSingleElementsWithAnOffsetSource) {
   Tensor base = from_values({6}, {10, 11, 12, 13, 14, 15}, DType::Int64);
   Tensor src = make_view(base, {4}, {1}, 2);  // offsets count from src's first element
-  OffsetTable table{{3, 0, 3}, {}, {}};
   Tensor out = empty({3}, DType::Int64);
-  kernels::gather_blocks(*src, table, *out);
+  kernels::gather_blocks(*src, table({3, 0, 3}), *out);
   EXPECT_EQ(values_of(out), (std::vector<double>{15, 12, 15}));
 }
 
 TEST(IndexKernels, GatherMergesContiguousBlockDims) {
   Tensor src = from_values({2, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, DType::Float64);
-  OffsetTable table{{6, 0}, {2, 3}, {3, 1}};
   Tensor out = empty({2, 2, 3}, DType::Float64);
-  kernels::gather_blocks(*src, table, *out);
+  kernels::gather_blocks(*src, table({6, 0}, {2, 3}, {3, 1}), *out);
   EXPECT_EQ(values_of(out), (std::vector<double>{6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5}));
 }
 
 TEST(IndexKernels, ScatterLastWriteWinsOrAccumulates) {
   Tensor values = from_values({3}, {1, 2, 4});
-  OffsetTable table{{1, 1, 0}, {}, {}};
   Tensor dst = from_values({2}, {10, 20});
-  kernels::scatter_blocks(*dst, table, *values, false);
+  kernels::scatter_blocks(*dst, table({1, 1, 0}), *values, false);
   EXPECT_EQ(values_of(dst), (std::vector<double>{4, 2}));
-  kernels::scatter_blocks(*dst, table, *values, true);
+  kernels::scatter_blocks(*dst, table({1, 1, 0}), *values, true);
   EXPECT_EQ(values_of(dst), (std::vector<double>{8, 5}));
 }
 
 TEST(IndexKernels, ScatterWritesThroughAStridedDestination) {
   Tensor dst = transposed_3x4();
-  OffsetTable table{{2}, {3}, {4}};  // row 2 of the 4x3 view
-  kernels::scatter_blocks(*dst, table, *from_values({3}, {-1, -2, -3}), false);
+  // Row 2 of the 4x3 view.
+  kernels::scatter_blocks(*dst, table({2}, {3}, {4}), *from_values({3}, {-1, -2, -3}), false);
   EXPECT_EQ(values_of(dst), (std::vector<double>{0, 4, 8, 1, 5, 9, -1, -2, -3, 3, 7, 11}));
 }
 
@@ -70,17 +75,17 @@ TEST(IndexKernels, IntegerAccumulationWrapsAndBoolOrs) {
   Tensor dst = empty({1}, DType::Int64);
   dst->data<int64_t>()[0] = max;
   Tensor one = from_values({1}, {1}, DType::Int64);
-  kernels::scatter_blocks(*dst, {{0}, {}, {}}, *one, true);
+  kernels::scatter_blocks(*dst, table({0}), *one, true);
   EXPECT_EQ(dst->data<int64_t>()[0], std::numeric_limits<int64_t>::min());
   Tensor flags = from_values({2}, {1, 0}, DType::Bool);
-  kernels::scatter_blocks(*flags, {{0, 1}, {}, {}}, *from_values({2}, {1, 0}, DType::Bool), true);
+  kernels::scatter_blocks(*flags, table({0, 1}), *from_values({2}, {1, 0}, DType::Bool), true);
   EXPECT_EQ(values_of(flags), (std::vector<double>{1, 0}));
 }
 
 TEST(IndexKernels, EmptyBlocksAndTablesMoveNothing) {
   Tensor dst = from_values({2}, {1, 2});
-  kernels::scatter_blocks(*dst, {{0, 1}, {0}, {1}}, *empty({0}, DType::Float32), false);
-  kernels::scatter_blocks(*dst, {{}, {}, {}}, *empty({0}, DType::Float32), false);
+  kernels::scatter_blocks(*dst, table({0, 1}, {0}, {1}), *empty({0}, DType::Float32), false);
+  kernels::scatter_blocks(*dst, table({}), *empty({0}, DType::Float32), false);
   EXPECT_EQ(values_of(dst), (std::vector<double>{1, 2}));
 }
 

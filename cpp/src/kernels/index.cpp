@@ -1,7 +1,10 @@
 // Offset-table copies (Note [Offset tables]) and nonzero.
 #include "kernels/index.h"
 
+#include <algorithm>
 #include <type_traits>
+
+#include "kernels/loop.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -29,11 +32,16 @@ void walk_blocks(T* strided, const OffsetTable& table, T* packed, Move move) {
   for (int64_t s : sizes)
     if (s == 0) return;
   const int64_t nd = static_cast<int64_t>(sizes.size());
-  const int64_t inner = nd ? sizes.back() : 1;
-  const int64_t step = nd ? strides.back() : 0;
+  const int64_t* offsets = table.offsets.get();
+  if (nd == 0) {  // one element per entry (gather/scatter, indexing the last dim)
+    for (int64_t k = 0; k < table.count; ++k) move(strided[offsets[k]], packed[k]);
+    return;
+  }
+  const int64_t inner = sizes.back();
+  const int64_t step = strides.back();
   std::vector<int64_t> index(nd > 1 ? nd - 1 : 0);
-  for (int64_t base : table.offsets) {
-    for (;;) {
+  for (int64_t k = 0; k < table.count; ++k) {
+    for (int64_t base = offsets[k];;) {
       T* s = strided + base;
       if (step == 1) {
         for (int64_t i = 0; i < inner; ++i) move(s[i], packed[i]);
@@ -61,27 +69,6 @@ template <class T> inline void add_into(T& dst, T v) {
   else dst += v;
 }
 
-// Visits a's elements in row-major order: f(value).
-template <class T, class F> void for_each_element(const TensorImpl& a, F f) {
-  const int64_t nd = a.dim();
-  for (int64_t s : a.sizes)
-    if (s == 0) return;
-  const T* p = a.data<T>();
-  std::vector<int64_t> index(nd);
-  int64_t off = 0;
-  for (;;) {
-    f(p[off], index);
-    int64_t d = nd - 1;
-    for (; d >= 0; --d) {
-      off += a.strides[d];
-      if (++index[d] < a.sizes[d]) break;
-      off -= a.strides[d] * a.sizes[d];
-      index[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}
-
 }  // namespace
 
 void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& out) {
@@ -101,22 +88,36 @@ void scatter_blocks(TensorImpl& dst, const OffsetTable& table, const TensorImpl&
   });
 }
 
+// Both walk a's rows (its last dim) in row-major order with the shared strided loop.
 int64_t count_nonzero(const TensorImpl& a) {
-  return dispatch(a.dtype, [&](auto tag) {
+  int64_t n = 0;
+  dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    int64_t n = 0;
-    for_each_element<T>(a, [&](T v, const std::vector<int64_t>&) { n += v != T(0); });
-    return n;
+    for_each_row<1>(a.sizes, {broadcast_byte_strides(a, a.sizes)},
+                    {static_cast<char*>(a.raw_data())}, [&](auto& p, auto& s, int64_t m) {
+      for (int64_t i = 0; i < m; ++i) n += *reinterpret_cast<const T*>(p[0] + i * s[0]) != T(0);
+    });
   });
+  return n;
 }
 
 void nonzero(const TensorImpl& a, TensorImpl& out) {
   int64_t* o = out.data<int64_t>();
+  const int64_t nd = a.dim();
+  std::vector<int64_t> row(nd > 1 ? nd - 1 : 0);  // coordinates of the current row
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    for_each_element<T>(a, [&](T v, const std::vector<int64_t>& index) {
-      if (v == T(0)) return;
-      for (int64_t i : index) *o++ = i;
+    for_each_row<1>(a.sizes, {broadcast_byte_strides(a, a.sizes)},
+                    {static_cast<char*>(a.raw_data())}, [&](auto& p, auto& s, int64_t m) {
+      for (int64_t i = 0; i < m; ++i) {
+        if (*reinterpret_cast<const T*>(p[0] + i * s[0]) == T(0)) continue;
+        o = std::copy(row.begin(), row.end(), o);
+        if (nd) *o++ = i;
+      }
+      for (int64_t d = nd - 2; d >= 0; --d) {
+        if (++row[d] < a.sizes[d]) break;
+        row[d] = 0;
+      }
     });
   });
 }

@@ -2,7 +2,8 @@
 // Kernels behind x[indices], index_put, index_select/index_add, gather/scatter and
 // nonzero. No autograd and no bounds checks: the op layer validates every index while
 // building the offset table.
-#include <vector>
+#include <memory>
+#include <utility>
 
 #include "cgrad/tensor.h"
 
@@ -15,7 +16,14 @@ namespace cgrad::kernels {
 // entry (empty block); x[idx] moves the dims its indices leave alone as the block, so a
 // row of a contiguous tensor is one inner loop rather than one table entry per element.
 struct OffsetTable {
-  std::vector<int64_t> offsets;
+  // `count` entries, left uninitialised for the op to fill (zeroing them first would
+  // cost a pass over a table as long as the result).
+  OffsetTable(int64_t count, Shape block = {}, Shape block_strides = {})
+      : offsets(new int64_t[count]), count(count), block(std::move(block)),
+        block_strides(std::move(block_strides)) {}
+
+  std::unique_ptr<int64_t[]> offsets;
+  int64_t count;
   Shape block;
   Shape block_strides;
 };

@@ -34,14 +34,20 @@ struct Bounds {
 };
 constexpr Bounds kSubscript{"", true, true};
 
-int64_t checked(int64_t v, int64_t size, int64_t dim, const Bounds& b) {
-  const int64_t w = b.wrap_negative && v < 0 ? v + size : v;
-  if (w >= 0 && w < size) return w;
+[[noreturn]] void throw_out_of_bounds(int64_t v, int64_t size, int64_t dim, const Bounds& b) {
   std::string msg = std::string(b.prefix) + "index " + std::to_string(v) +
                     " is out of bounds for dimension " + std::to_string(dim) + " with size " +
                     std::to_string(size);
   if (b.index_error) throw IndexError(msg);
   throw std::runtime_error(msg);
+}
+
+// The position `v` stands for along a dim of `size`; runs once per index element, so the
+// error path stays out of line.
+inline int64_t checked(int64_t v, int64_t size, int64_t dim, const Bounds& b) {
+  const int64_t w = b.wrap_negative && v < 0 ? v + size : v;
+  if (__builtin_expect(w >= 0 && w < size, 1)) return w;
+  throw_out_of_bounds(v, size, dim, b);
 }
 
 // torch checks gather/scatter/index_add shapes with 0-d tensors counted as 1-d of size 1.
@@ -53,11 +59,13 @@ template <class F> void for_each_offset(const Shape& sizes, const Shape& strides
   for (int64_t s : sizes)
     if (s == 0) return;
   const int64_t nd = static_cast<int64_t>(sizes.size());
-  std::vector<int64_t> at(nd, 0);
+  if (nd == 0) return f(int64_t{0});
+  const int64_t inner = sizes.back(), step = strides.back();
+  std::vector<int64_t> at(nd - 1, 0);
   int64_t off = 0;
   for (;;) {
-    f(off);
-    int64_t d = nd - 1;
+    for (int64_t i = 0; i < inner; ++i) f(off + i * step);
+    int64_t d = nd - 2;
     for (; d >= 0; --d) {
       off += strides[d];
       if (++at[d] < sizes[d]) break;
@@ -194,17 +202,16 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
     }
   }
   const bool adjacent = dims.back() - dims.front() + 1 == dims.size();
-  IndexPlan p;
-  Shape before, before_strides;
+  Shape before, before_strides, block, block_strides;
   for (size_t d = 0; d < g.sizes.size(); ++d) {
     if (g.index[d]) continue;
     const bool is_before = adjacent && d < dims.front();
-    (is_before ? before : p.table.block).push_back(g.sizes[d]);
-    (is_before ? before_strides : p.table.block_strides).push_back(g.strides[d]);
+    (is_before ? before : block).push_back(g.sizes[d]);
+    (is_before ? before_strides : block_strides).push_back(g.strides[d]);
   }
-  p.result = before;
-  p.result.insert(p.result.end(), b.begin(), b.end());
-  p.result.insert(p.result.end(), p.table.block.begin(), p.table.block.end());
+  Shape result = before;
+  result.insert(result.end(), b.begin(), b.end());
+  result.insert(result.end(), block.begin(), block.end());
 
   const int64_t nb = numel_of(b);
   std::vector<int64_t> index_offsets(nb, 0);
@@ -215,9 +222,10 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
       index_offsets[k] +=
           checked(pv[k], g.sizes[d], static_cast<int64_t>(d), bounds) * g.strides[d];
   }
-  p.table.offsets.reserve(numel_of(before) * nb);
+  IndexPlan p{result, OffsetTable(numel_of(before) * nb, block, block_strides)};
+  int64_t* out = p.table.offsets.get();
   for_each_offset(before, before_strides, [&](int64_t base) {
-    for (int64_t off : index_offsets) p.table.offsets.push_back(base + off);
+    for (int64_t off : index_offsets) *out++ = base + off;
   });
   return p;
 }
@@ -239,10 +247,10 @@ OffsetTable plan_gather(const Shape& sizes, const Shape& strides, int64_t dim,
   const int64_t* pv = v->data<int64_t>();
   Shape walk = strides;
   walk[dim] = 0;
-  OffsetTable t;
-  t.offsets.reserve(v->numel());
+  OffsetTable t(v->numel());
+  int64_t* out = t.offsets.get();
   for_each_offset(index_sizes, walk, [&](int64_t base) {
-    t.offsets.push_back(base + checked(*pv++, sizes[dim], dim, bounds) * strides[dim]);
+    *out++ = base + checked(*pv++, sizes[dim], dim, bounds) * strides[dim];
   });
   return t;
 }
@@ -455,7 +463,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (index->dim() > 1) throw IndexError("index_select(): Index is supposed to be a vector");
   if (self->dim() == 0 && index->numel() != 1)
     throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
-                     std::to_string(index->numel()) + " value(s)");
+                             std::to_string(index->numel()) + " value(s)");
   IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, true});
   Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
   kernels::gather_blocks(*self, p.table, *out);
