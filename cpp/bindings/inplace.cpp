@@ -87,7 +87,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   for (const char* method :
        {"clamp", "clip", "clamp_min", "clamp_max", "floor", "ceil", "round", "trunc", "frac",
         "tan", "asin", "acos", "atan", "sinh", "cosh", "expm1", "log2", "log10", "log1p",
-        "rsqrt", "atan2", "fmod", "remainder", "lerp", "minimum", "maximum", "floor_divide"}) {
+        "rsqrt", "atan2", "fmod", "remainder", "lerp", "floor_divide"}) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");

@@ -1,0 +1,39 @@
+"""The op registry: the README's op list is generated from it and current, and every
+registered op is exercised somewhere in the test suite."""
+import re
+from pathlib import Path
+
+import cgrad
+from cgrad import _op_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def registered_names():
+    names = set()
+    for entry in cgrad._C._op_registry().values():
+        for kind in ("functions", "methods", "nn.functional"):
+            names.update(n for n in entry[kind] if not n.startswith("__"))
+    return names
+
+
+def test_readme_op_list_is_generated_and_current():
+    text = (ROOT / "README.md").read_text()
+    start = text.index(_op_table.BEGIN) + len(_op_table.BEGIN)
+    stop = text.index(_op_table.END)
+    assert text[start:stop].strip() == _op_table.markdown().strip(), (
+        "README.md's op list is stale: run `python -m cgrad._op_table`")
+
+
+def test_every_registered_op_is_tested():
+    sources = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))
+    untested = sorted(n for n in registered_names()
+                      if not re.search(rf"[.\s(\[\"']{re.escape(n)}\b", sources))
+    assert not untested, f"ops without a test that calls them: {untested}"
+
+
+def test_every_area_registers_something():
+    registry = cgrad._C._op_registry()
+    assert len(registry) >= 8
+    for area, entry in registry.items():
+        assert any(entry.values()), area
