@@ -486,3 +486,19 @@ def test_saved_tensors_are_released_after_backward():
     assert cgrad._C._live_objects()[0] < tensors_before
     with pytest.raises(RuntimeError, match="second time"):
         y.sum().backward()
+
+
+def test_hooks_that_capture_their_tensor_are_collectable():
+    x = leaf(cgrad, X)
+    gc.collect()
+    before = cgrad._C._live_objects()
+    for _ in range(5):
+        y = x * 2
+        y.register_hook(lambda g, y=y: g * y.sum())  # closure -> y -> grad_fn -> closure
+        y.grad_fn.metadata["self"] = y
+        z = x.exp()
+        z.register_hook(lambda g: g + z.sum())
+        del y, z
+    assert cgrad._C._live_objects() != before
+    gc.collect()
+    assert cgrad._C._live_objects() == before

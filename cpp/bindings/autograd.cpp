@@ -40,8 +40,11 @@ TensorList optional_tensor_list(py::handle seq, size_t n) {
   return out;
 }
 
-GradHook tensor_hook(py::object fn) {
-  auto cb = std::make_shared<PyCallback>(std::move(fn));
+// The hook's Python callable is held by whoever holds the hook: a leaf itself, or the
+// non-leaf's grad_fn (Note [Python objects held by the graph]).
+GradHook tensor_hook(const Tensor& t, py::object fn) {
+  auto& slot = t->grad_fn() ? t->grad_fn()->python_state : t->autograd_meta().python_state;
+  auto cb = held_by(slot, std::move(fn));
   return [cb](const Tensor& g) {
     py::gil_scoped_acquire gil;
     return tensor_or_undefined(cb->get()(g), "hook");
@@ -93,12 +96,12 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       })
       .def_property_readonly("metadata", [](Node& n) {
         // Kept on the node (not on this wrapper object) so it lives as long as the node.
-        if (!n.python_state)
-          n.python_state = std::make_shared<PyCallback>(py::dict());
-        return static_cast<PyCallback*>(n.python_state.get())->get();
+        auto& state = graph_state(n.python_state);
+        if (!state.metadata) state.metadata = std::make_shared<PyCallback>(py::dict());
+        return state.metadata->get();
       })
       .def("register_hook", [](const std::shared_ptr<Node>& n, py::object fn) {
-        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        auto cb = held_by(n->python_state, std::move(fn));
         int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_inputs), to_py_tuple(grad_outputs));
@@ -107,7 +110,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_inputs, grad_outputs) runs after the node; may return new grad_inputs.")
       .def("register_prehook", [](const std::shared_ptr<Node>& n, py::object fn) {
-        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        auto cb = held_by(n->python_state, std::move(fn));
         int64_t id = n->add_pre_hook([cb](const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_outputs));
@@ -132,7 +135,9 @@ void init_autograd(py::module_& m, TensorClass& cls) {
      py::arg("create_graph") = false, py::arg("inputs") = py::none(),
      "Computes the gradient of this tensor w.r.t. the graph leaves.")
       .def("register_hook", [](const Tensor& t, py::object fn) {
-        int64_t id = register_tensor_hook(t, tensor_hook(std::move(fn)));
+        if (!t->requires_grad())
+          throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
+        int64_t id = register_tensor_hook(t, tensor_hook(t, std::move(fn)));
         return RemovableHandle{t, t->grad_fn(), id};
       }, py::arg("hook"), "hook(grad) runs when the gradient w.r.t. this tensor is computed; "
                           "it may return a replacement.")
@@ -141,7 +146,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
           throw std::runtime_error("post accumulate grad hooks cannot be registered on non-leaf tensors");
         if (!t->requires_grad())
           throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
-        auto cb = std::make_shared<PyCallback>(std::move(fn));
+        auto cb = held_by(t->autograd->python_state, std::move(fn));
         int64_t id = next_hook_id();
         t->autograd->post_accumulate_hooks.emplace_back(id, [cb](const Tensor& leaf) {
           py::gil_scoped_acquire gil;

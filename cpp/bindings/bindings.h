@@ -20,6 +20,8 @@ using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 // method form and its function form (cgrad.sin) side by side.
 void init_dtype(py::module_& m);
 TensorClass init_tensor(py::module_& m);
+// Lets Python's cycle collector see the Python objects a tensor's graph holds.
+void setup_tensor_gc(PyHeapTypeObject* heap_type);
 void init_creation(py::module_& m);
 void init_elementwise(py::module_& m, TensorClass& cls);
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule

@@ -20,8 +20,7 @@ const char* intern(const std::string& name) {
 class PyFunctionNode final : public Node {
  public:
   PyFunctionNode(const char* name, py::object ctx, std::vector<InputMeta> outputs)
-      : Node(name), ctx_(std::make_shared<PyCallback>(std::move(ctx))),
-        outputs_(std::move(outputs)) {}
+      : Node(name), ctx_(held_by(python_state, std::move(ctx))), outputs_(std::move(outputs)) {}
 
   TensorList apply(TensorList&& grads) override {
     py::gil_scoped_acquire gil;

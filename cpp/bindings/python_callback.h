@@ -1,6 +1,9 @@
 #pragma once
 // Python callables kept by C++ (hooks, custom Functions): called with the GIL taken, and
 // released with it, since the engine runs with the GIL dropped.
+#include <memory>
+#include <vector>
+
 #include "bindings.h"
 
 namespace cgrad::bindings {
@@ -23,6 +26,28 @@ class PyCallback {
  private:
   py::object fn_;
 };
+
+// Note [Python objects held by the graph]: hooks, custom-Function contexts and
+// grad_fn.metadata are Python objects owned by C++ nodes and tensors. Each owner keeps
+// them in one PyGraphState (its `python_state` slot) so that Tensor's tp_traverse can
+// show them to Python's cycle collector — a hook whose closure captures its own tensor
+// is then collectable, as in torch — and tp_clear can drop them.
+struct PyGraphState {
+  std::vector<std::shared_ptr<PyCallback>> objects;
+  std::shared_ptr<PyCallback> metadata;
+};
+
+inline PyGraphState& graph_state(std::shared_ptr<void>& slot) {
+  if (!slot) slot = std::make_shared<PyGraphState>();
+  return *static_cast<PyGraphState*>(slot.get());
+}
+
+// A PyCallback for `fn`, registered with the owner's state.
+inline std::shared_ptr<PyCallback> held_by(std::shared_ptr<void>& slot, py::object fn) {
+  auto cb = std::make_shared<PyCallback>(std::move(fn));
+  graph_state(slot).objects.push_back(cb);
+  return cb;
+}
 
 // A Tensor or None from Python as an optional gradient.
 inline Tensor tensor_or_undefined(py::handle h, const char* what) {

@@ -97,7 +97,7 @@ py::object scalar_of(const Tensor& self) {
 }  // namespace
 
 TensorClass init_tensor(py::module_& m) {
-  TensorClass cls(m, "Tensor", py::dynamic_attr());
+  TensorClass cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(&setup_tensor_gc));
   cls.def(py::init(&legacy_constructor),
           "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
 

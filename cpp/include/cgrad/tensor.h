@@ -38,6 +38,8 @@ struct AutogradMeta {
   std::shared_ptr<Node> grad_fn;          // null for leaves
   std::weak_ptr<Node> grad_accumulator;   // leaves: the AccumulateGrad node, made lazily
   uint32_t output_nr = 0;
+  // Opaque state owned by the Python layer (the Python hooks above, for its GC).
+  std::shared_ptr<void> python_state;
 };
 
 struct TensorImpl {

@@ -270,6 +270,13 @@ bool Node::remove_hook(int64_t id) {
          erase_by_id(post_hooks_, id, [](auto& h) { return h.first; });
 }
 
+void Node::clear_hooks() {
+  grad_hooks_.clear();
+  retain_grad_hooks_.clear();
+  pre_hooks_.clear();
+  post_hooks_.clear();
+}
+
 void Node::run_grad_hooks(TensorList& grads) {
   run_hook_list(grad_hooks_, grads);
   for (auto& [nr, hook] : retain_grad_hooks_)

@@ -93,6 +93,7 @@ class Node : public std::enable_shared_from_this<Node> {
   int64_t add_pre_hook(NodePreHook fn);
   int64_t add_post_hook(NodePostHook fn);
   bool remove_hook(int64_t id);
+  void clear_hooks();
   // Gradient hooks on the incoming gradients; a leaf's sink reads its tensor's hooks.
   virtual void run_grad_hooks(TensorList& grads);
   void run_pre_hooks(TensorList& grads);
