@@ -30,6 +30,7 @@ PYBIND11_MODULE(_C, m) {
   init_elementwise(m, cls);
   init_reduction(m, cls);
   init_linalg(m, cls);
+  init_loss(m);
   init_view(m, cls);
   init_inplace(m, cls);
   init_autograd(m);

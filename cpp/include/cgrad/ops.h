@@ -10,6 +10,7 @@
 #include "cgrad/ops/inplace.h"
 #include "cgrad/ops/join.h"
 #include "cgrad/ops/linalg.h"
+#include "cgrad/ops/loss.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/unary.h"

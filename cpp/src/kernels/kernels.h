@@ -40,6 +40,15 @@ enum class ScanOp { Sum, Prod };
 // shape and dtype and is contiguous. Accumulates like reduce.
 void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out);
 
+// Class-index losses (nll_loss): picked[n, r] = input[n, target[n, r], r] and
+// picked_weight[n, r] = weight[target[n, r]] (1 without weight), both 0 where the target
+// is ignore_index. input: [N, C, R] contiguous; target: [N, R] Int64 contiguous; weight:
+// [C] contiguous in input's dtype, or null; outputs: fresh [N, R] in input's dtype.
+// Returns false, with the target in *bad_target, on a target outside [0, C).
+bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
+                         const TensorImpl* weight, int64_t ignore_index, TensorImpl& picked,
+                         TensorImpl& picked_weight, int64_t* bad_target);
+
 // C = alpha * op(A) op(B) + beta * C, all row-major: op(A) is m x k, op(B) k x n, C m x n
 // with row strides lda/ldb/ldc; op(X) = X^T when trans_x (X then stored k x m / n x k).
 // beta == 0 means C is only written. The single entry point of every matmul-like op.
