@@ -2,6 +2,7 @@
 // every matmul-like op calls (mm, bmm, mv, dot, addmm, matmul, linear, einsum).
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -221,11 +222,17 @@ __attribute__((target("avx2,fma"))) void gemm_avx2(const Operand<double>& a,
 }
 
 enum class Isa { Baseline, Avx2, Avx512 };
+// The best path this CPU runs; CGRAD_GEMM_ISA=avx2|baseline selects a lower one (the C++
+// tests run every path that way).
 Isa detect_isa() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return Isa::Avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
-  return Isa::Baseline;
+  Isa best = Isa::Baseline;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = Isa::Avx2;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) best = Isa::Avx512;
+  const char* wanted = std::getenv("CGRAD_GEMM_ISA");
+  if (wanted && std::strcmp(wanted, "baseline") == 0) return Isa::Baseline;
+  if (wanted && std::strcmp(wanted, "avx2") == 0) return std::min(best, Isa::Avx2);
+  return best;
 }
 #endif
 
