@@ -26,6 +26,8 @@ void init_creation(py::module_& m);
 void init_elementwise(py::module_& m, TensorClass& cls);
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);
+void init_linalg(py::module_& m, TensorClass& cls);
+void init_loss(py::module_& m);
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);

@@ -1,7 +1,77 @@
-// Reductions: sum, mean, norm — as methods and functions.
+// Reductions and scans: sum, mean, norm, prod, amax/amin, max/min, argmax/argmin,
+// var/std, logsumexp, all/any, cumsum/cumprod — as methods and functions.
 #include "bindings.h"
+#include "cgrad/errors.h"
 
 namespace cgrad::bindings {
+
+namespace {
+
+// torch.return_types-style results (cgrad.return_types.max): struct sequences, so they
+// index, unpack and compare like tuples and name their fields.
+PyStructSequence_Field kValuesIndices[] = {{"values", nullptr}, {"indices", nullptr}, {nullptr, nullptr}};
+
+// torch prints "torch.return_types.max(\nvalues=tensor(...),\nindices=tensor(...))".
+PyObject* return_type_repr(PyObject* self) {
+  try {
+    py::handle h(self);
+    std::string out = py::str(h.get_type().attr("__module__")).cast<std::string>() + "." +
+                      py::str(h.get_type().attr("__name__")).cast<std::string>() + "(";
+    for (Py_ssize_t i = 0; i < Py_SIZE(self); ++i)
+      out += std::string(i ? "," : "") + "\n" + kValuesIndices[i].name + "=" +
+             py::repr(PyStructSequence_GetItem(self, i)).cast<std::string>();
+    return py::str(out + ")").release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+    return nullptr;
+  }
+}
+
+py::object make_return_type(const char* qualified_name) {
+  // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
+  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, kValuesIndices, 2};
+  PyTypeObject* type = PyStructSequence_NewType(desc);
+  if (!type) throw py::error_already_set();
+  type->tp_repr = return_type_repr;
+  PyType_Modified(type);
+  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
+}
+
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+  PyObject* obj = PyStructSequence_New(reinterpret_cast<PyTypeObject*>(type.ptr()));
+  if (!obj) throw py::error_already_set();
+  PyStructSequence_SetItem(obj, 0, py::cast(r.first).release().ptr());
+  PyStructSequence_SetItem(obj, 1, py::cast(r.second).release().ptr());
+  return py::reinterpret_steal<py::object>(obj);
+}
+
+std::optional<int64_t> optional_dim(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return dim_from_py(h);
+}
+
+DimList dims_or_all(py::handle h) {
+  auto dims = dims_from_py(h);
+  return dims ? *dims : DimList{};
+}
+
+// var/std's overloads: (dim, unbiased, keepdim), (dim, *, correction, keepdim) and
+// (unbiased) alone, where a bool in the dim position is `unbiased`.
+struct VarArgs {
+  std::optional<DimList> dims;
+  double correction;
+};
+VarArgs var_args(py::handle dim, py::handle unbiased, py::handle correction) {
+  VarArgs out{std::nullopt, 1.0};
+  py::handle flag = unbiased;
+  if (PyBool_Check(dim.ptr())) flag = dim;
+  else out.dims = dims_from_py(dim);
+  if (!correction.is_none()) out.correction = py::float_(py::reinterpret_borrow<py::object>(correction));
+  else if (!flag.is_none()) out.correction = flag.cast<bool>() ? 1.0 : 0.0;
+  return out;
+}
+
+}  // namespace
 
 void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
@@ -20,10 +90,111 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       py::arg("dtype") = py::none());
   def_method_and_function(
       m, cls, "norm",
-      [](const Tensor& t, py::object p, py::object dim, bool keepdim) {
-        return norm(t, norm_order(p), dims_from_py(dim), keepdim);
+      [](const Tensor& t, py::object p, py::object dim, bool keepdim, py::object dtype) {
+        auto dims = dims_from_py(dim);
+        if (PyUnicode_Check(p.ptr()) && p.cast<std::string>() == "fro" && dims &&
+            dims->size() > 2) {
+          std::string got;
+          for (int64_t d : *dims) got += " " + std::to_string(d);
+          throw std::runtime_error("linalg.matrix_norm: dim must be a 2-tuple. Got" + got);
+        }
+        auto out_dtype = optional_dtype(dtype);
+        return norm(out_dtype ? to_dtype(t, *out_dtype) : t, norm_order(p), dims, keepdim);
       },
-      py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false,
+      py::arg("dtype") = py::none());
+
+  def_method_and_function(
+      m, cls, "prod",
+      [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
+        return prod(t, optional_dim(dim), keepdim, optional_dtype(dtype));
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+      py::arg("dtype") = py::none());
+  def_method_and_function(
+      m, cls, "amax",
+      [](const Tensor& t, py::object dim, bool keepdim) { return amax(t, dims_or_all(dim), keepdim); },
+      py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "amin",
+      [](const Tensor& t, py::object dim, bool keepdim) { return amin(t, dims_or_all(dim), keepdim); },
+      py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+
+  py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
+  types.attr("max") = make_return_type("cgrad.return_types.max");
+  types.attr("min") = make_return_type("cgrad.return_types.min");
+  // max()/min(): of everything; with dim: (values, indices); with a tensor: elementwise,
+  // routed to maximum/minimum where the elementwise ops provide them.
+  for (bool is_max : {true, false}) {
+    const char* name = is_max ? "max" : "min";
+    const char* elementwise = is_max ? "maximum" : "minimum";
+    py::object type = types.attr(name);
+    def_method_and_function(
+        m, cls, name,
+        [is_max, name, elementwise, type, m](const Tensor& t, py::object dim,
+                                             bool keepdim) -> py::object {
+          if (dim.is_none()) return py::cast(is_max ? max(t) : min(t));
+          if (py::isinstance<TensorImpl>(dim)) {
+            py::object fn = py::getattr(m, elementwise, py::none());
+            if (fn.is_none())
+              throw TypeError(std::string(name) + "(input, other): use " + elementwise +
+                              "(input, other), not available in this build");
+            return fn(t, dim);
+          }
+          int64_t d = dim_from_py(dim);
+          return values_indices(type, is_max ? max(t, d, keepdim) : min(t, d, keepdim));
+        },
+        py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  }
+  def_method_and_function(
+      m, cls, "argmax",
+      [](const Tensor& t, py::object dim, bool keepdim) { return argmax(t, optional_dim(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "argmin",
+      [](const Tensor& t, py::object dim, bool keepdim) { return argmin(t, optional_dim(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+
+  def_method_and_function(
+      m, cls, "var",
+      [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
+        VarArgs v = var_args(dim, unbiased, correction);
+        return var(t, v.dims, v.correction, keepdim);
+      },
+      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+      py::kw_only(), py::arg("correction") = py::none());
+  def_method_and_function(
+      m, cls, "std",
+      [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
+        VarArgs v = var_args(dim, unbiased, correction);
+        return stddev(t, v.dims, v.correction, keepdim);
+      },
+      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+      py::kw_only(), py::arg("correction") = py::none());
+  def_method_and_function(
+      m, cls, "logsumexp",
+      [](const Tensor& t, py::object dim, bool keepdim) { return logsumexp(t, dims_or_all(dim), keepdim); },
+      py::arg("dim"), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "all",
+      [](const Tensor& t, py::object dim, bool keepdim) { return all(t, dims_from_py(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "any",
+      [](const Tensor& t, py::object dim, bool keepdim) { return any(t, dims_from_py(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "cumsum",
+      [](const Tensor& t, py::object dim, py::object dtype) {
+        return cumsum(t, dim_from_py(dim), optional_dtype(dtype));
+      },
+      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+  def_method_and_function(
+      m, cls, "cumprod",
+      [](const Tensor& t, py::object dim, py::object dtype) {
+        return cumprod(t, dim_from_py(dim), optional_dtype(dtype));
+      },
+      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
 }
 
 }  // namespace cgrad::bindings

@@ -24,6 +24,9 @@ py::list added(const py::dict& before, const py::dict& after) {
   py::list out;
   for (auto [name, value] : after) {
     if (incidental.contains(name)) continue;
+    // Ops are functions, methods and properties; namespaces (return_types) are not.
+    if (!PyCallable_Check(value.ptr()) && !PyObject_TypeCheck(value.ptr(), &PyProperty_Type))
+      continue;
     if (!before.contains(name) || before[name].ptr() != value.ptr()) out.append(name);
   }
   out.attr("sort")();

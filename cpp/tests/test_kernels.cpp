@@ -435,7 +435,11 @@ std::vector<double> reference_reduce(ReduceOp op, const Tensor& a, const std::ve
   Shape kept;
   for (size_t d = 0; d < a->sizes.size(); ++d) kept.push_back(mask[d] ? 1 : a->sizes[d]);
   const int64_t n_out = numel_of(kept);
-  std::vector<double> acc(n_out, op == ReduceOp::NormNegInf ? kInf : 0.0);
+  double init = 0.0;
+  if (op == ReduceOp::NormNegInf || op == ReduceOp::Min) init = kInf;
+  if (op == ReduceOp::Max) init = -kInf;
+  if (op == ReduceOp::Prod || op == ReduceOp::All) init = 1.0;
+  std::vector<double> acc(n_out, init);
   for (int64_t i = 0; i < a->numel(); ++i) {
     int64_t rest = i, o = 0, scale = 1;
     for (size_t d = a->sizes.size(); d-- > 0;) {
@@ -456,6 +460,15 @@ std::vector<double> reference_reduce(ReduceOp op, const Tensor& a, const std::ve
       case ReduceOp::NormNegInf:
         if (!std::isnan(r) && (std::isnan(x) || std::fabs(x) < r)) r = std::fabs(x);
         break;
+      case ReduceOp::Prod: r *= x; break;
+      case ReduceOp::Max:
+        if (!std::isnan(r) && (std::isnan(x) || x > r)) r = x;
+        break;
+      case ReduceOp::Min:
+        if (!std::isnan(r) && (std::isnan(x) || x < r)) r = x;
+        break;
+      case ReduceOp::All: r = r && x != 0.0; break;
+      case ReduceOp::Any: r = r || x != 0.0; break;
     }
   }
   if (op == ReduceOp::NormP)
@@ -470,7 +483,9 @@ struct ReduceCase {
 constexpr ReduceCase kReduceCases[] = {{ReduceOp::Sum, 0.0},     {ReduceOp::NormP, 1.0},
                                        {ReduceOp::NormP, 2.0},   {ReduceOp::NormP, 3.0},
                                        {ReduceOp::NormZero, 0.0}, {ReduceOp::NormInf, 0.0},
-                                       {ReduceOp::NormNegInf, 0.0}};
+                                       {ReduceOp::NormNegInf, 0.0}, {ReduceOp::Prod, 0.0},
+                                       {ReduceOp::Max, 0.0},      {ReduceOp::Min, 0.0},
+                                       {ReduceOp::All, 0.0},      {ReduceOp::Any, 0.0}};
 
 void check_reduce_all_masks(const Tensor& a, double tol, const std::string& what) {
   const size_t nd = a->sizes.size();
@@ -482,7 +497,8 @@ void check_reduce_all_masks(const Tensor& a, double tol, const std::string& what
       kept.push_back(mask[d] ? 1 : a->sizes[d]);
     }
     for (const ReduceCase& c : kReduceCases) {
-      Tensor out = empty(kept, a->dtype);
+      const bool logical = c.op == ReduceOp::All || c.op == ReduceOp::Any;
+      Tensor out = empty(kept, logical ? DType::Bool : a->dtype);
       kernels::reduce(c.op, *a, *out, c.p);
       std::vector<double> want = reference_reduce(c.op, a, mask, c.p);
       for (int64_t i = 0; i < out->numel(); ++i)

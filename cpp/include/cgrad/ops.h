@@ -13,6 +13,8 @@
 #include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
 #include "cgrad/ops/join.h"
+#include "cgrad/ops/linalg.h"
+#include "cgrad/ops/loss.h"
 #include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"

@@ -65,9 +65,48 @@ void softmax_backward(const TensorImpl& grad, const TensorImpl& out, TensorImpl&
 void copy(const TensorImpl& src, TensorImpl& dst);
 void fill(TensorImpl& dst, double value);
 
-enum class ReduceOp { Sum, NormP, NormInf, NormNegInf, NormZero };
+enum class ReduceOp { Sum, NormP, NormInf, NormNegInf, NormZero, Prod, Max, Min, All, Any };
 // Reduces `a` into `out`, which has a's rank with 1 in every reduced dim and is
-// contiguous. Sums accumulate in double/int64 and cast on store.
+// contiguous. Sums and products accumulate in double/int64 (integers wrap) and cast on
+// store; Max/Min keep a's type and let NaN win; All/Any write Bool.
 void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p = 0.0);
+// Variance over the reduced dims (out laid out as for reduce, floating):
+// sum((x - mean)^2) / max(0, count - correction), accumulated in double (Welford).
+void variance(const TensorImpl& a, TensorImpl& out, double correction);
+// Max (or min) along `dim` with its first index: `values` (a's dtype) and `indices`
+// (Int64) have a's rank with 1 at `dim`, contiguous. NaN counts as the extreme;
+// a.sizes[dim] > 0.
+void arg_reduce(bool is_max, const TensorImpl& a, int64_t dim, TensorImpl& values,
+                TensorImpl& indices);
+
+enum class ScanOp { Sum, Prod };
+// Inclusive running sum/product along `dim` (from the end when `reverse`); out has a's
+// shape and dtype and is contiguous. Accumulates like reduce.
+void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out);
+
+// Class-index losses (nll_loss): picked[n, r] = input[n, target[n, r], r] and
+// picked_weight[n, r] = weight[target[n, r]] (1 without weight), both 0 where the target
+// is ignore_index. input: [N, C, R] contiguous; target: [N, R] Int64 contiguous; weight:
+// [C] contiguous in input's dtype, or null; outputs: fresh [N, R] in input's dtype.
+// Returns false, with the target in *bad_target, on a target outside [0, C).
+bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
+                         const TensorImpl* weight, int64_t ignore_index, TensorImpl& picked,
+                         TensorImpl& picked_weight, int64_t* bad_target);
+
+// C = alpha * op(A) op(B) + beta * C, all row-major: op(A) is m x k, op(B) k x n, C m x n
+// with row strides lda/ldb/ldc; op(X) = X^T when trans_x (X then stored k x m / n x k).
+// beta == 0 means C is only written. The single entry point of every matmul-like op.
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+          const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
+          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t alpha,
+          const int64_t* a, int64_t lda, const int64_t* b, int64_t ldb, int64_t beta,
+          int64_t* c, int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int32_t alpha,
+          const int32_t* a, int64_t lda, const int32_t* b, int64_t ldb, int32_t beta,
+          int32_t* c, int64_t ldc);
 
 }  // namespace cgrad::kernels

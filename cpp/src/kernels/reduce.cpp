@@ -1,5 +1,8 @@
-// Reductions over a mask of dims: sum and the p-norm family.
+// Reductions over a mask of dims (sum, prod, max/min, all/any, the p-norm family,
+// variance) and along one dim with the index of the extreme (max/min with indices).
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -36,15 +39,62 @@ void reduce_into(const TensorImpl& a, const TensorImpl& out, std::vector<A>& acc
   });
 }
 
+// r * x that wraps for integers (torch's behaviour) instead of overflowing (UB).
+template <class A> A times(A r, A x) {
+  if constexpr (std::is_integral_v<A>)
+    return static_cast<A>(static_cast<uint64_t>(r) * static_cast<uint64_t>(x));
+  else
+    return r * x;
+}
+
+// Running max/min in a's own type (exact for int64); the first NaN sticks.
+template <class T> T extreme_init(bool is_max) {
+  if constexpr (std::is_same_v<T, bool>) return !is_max;
+  else if constexpr (std::is_floating_point_v<T>)
+    return is_max ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+  else return is_max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+}
+template <class T> bool is_nan(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
+  else return false;
+}
+template <class T> bool beats(bool is_max, T x, T best) {
+  if (is_nan(best)) return false;
+  return is_nan(x) || (is_max ? x > best : x < best);
+}
+
 template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p) {
   const int64_t n = out.numel();
+  if (op == ReduceOp::Max || op == ReduceOp::Min) {
+    const bool is_max = op == ReduceOp::Max;
+    using S = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;  // not vector<bool>
+    std::vector<S> acc(n, extreme_init<T>(is_max));
+    reduce_into<T, S>(a, out, acc, [is_max](S r, T x) -> S {
+      return beats(is_max, x, static_cast<T>(r)) ? x : r;
+    });
+    std::copy(acc.begin(), acc.end(), out.data<T>());
+    return;
+  }
+  if (op == ReduceOp::All || op == ReduceOp::Any) {
+    const bool all = op == ReduceOp::All;
+    std::vector<uint8_t> acc(n, all);
+    reduce_into<T, uint8_t>(a, out, acc, [all](uint8_t r, T x) -> uint8_t {
+      return all ? (r && x != T(0)) : (r || x != T(0));
+    });
+    std::copy(acc.begin(), acc.end(), out.data<bool>());
+    return;
+  }
   dispatch(out.dtype, [&](auto otag) {
     using O = typename decltype(otag)::type;
     O* o = out.data<O>();
-    if (op == ReduceOp::Sum) {
+    if (op == ReduceOp::Sum || op == ReduceOp::Prod) {
       using A = acc_t<T>;
-      std::vector<A> acc(n, A(0));
-      reduce_into<T, A>(a, out, acc, [](A r, T x) { return r + static_cast<A>(x); });
+      const bool prod = op == ReduceOp::Prod;
+      std::vector<A> acc(n, A(prod ? 1 : 0));
+      if (prod)
+        reduce_into<T, A>(a, out, acc, [](A r, T x) { return times<A>(r, static_cast<A>(x)); });
+      else
+        reduce_into<T, A>(a, out, acc, [](A r, T x) { return r + static_cast<A>(x); });
       for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(acc[i]);
       return;
     }
@@ -89,6 +139,71 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
 
 void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p) {
   dispatch(a.dtype, [&](auto tag) { reduce_typed<typename decltype(tag)::type>(op, a, out, p); });
+}
+
+void variance(const TensorImpl& a, TensorImpl& out, double correction) {
+  struct Welford {
+    double mean = 0.0, m2 = 0.0;
+    int64_t n = 0;
+  };
+  const int64_t n = out.numel();
+  std::vector<Welford> acc(n);
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    reduce_into<T, Welford>(a, out, acc, [](Welford w, T x) {
+      const double v = static_cast<double>(x), delta = v - w.mean;
+      w.n += 1;
+      w.mean += delta / static_cast<double>(w.n);
+      w.m2 += delta * (v - w.mean);
+      return w;
+    });
+  });
+  dispatch(out.dtype, [&](auto tag) {
+    using O = typename decltype(tag)::type;
+    O* o = out.data<O>();
+    for (int64_t i = 0; i < n; ++i) {
+      const double dof = std::max(0.0, static_cast<double>(acc[i].n) - correction);
+      o[i] = static_cast<O>(acc[i].m2 / dof);  // 0/0 = NaN, x/0 = inf, as torch
+    }
+  });
+}
+
+void arg_reduce(bool is_max, const TensorImpl& a, int64_t dim, TensorImpl& values,
+                TensorImpl& indices) {
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    // Walk every output position (a's shape with 1 at dim); each scans its own row.
+    Shape outer = a.sizes;
+    outer[dim] = 1;
+    const int64_t item = static_cast<int64_t>(sizeof(T));
+    std::array<Shape, 3> strides{Shape(outer.size()), Shape(outer.size()), Shape(outer.size())};
+    const Shape out_strides = contiguous_strides(outer);
+    for (size_t d = 0; d < outer.size(); ++d) {
+      strides[0][d] = outer[d] == 1 ? 0 : a.strides[d] * item;
+      strides[1][d] = outer[d] == 1 ? 0 : out_strides[d] * item;
+      strides[2][d] = outer[d] == 1 ? 0 : out_strides[d] * int64_t(sizeof(int64_t));
+    }
+    const int64_t len = a.sizes[dim], step = a.strides[dim] * item;
+    std::array<char*, 3> ptrs{static_cast<char*>(a.raw_data()),
+                              static_cast<char*>(values.raw_data()),
+                              static_cast<char*>(indices.raw_data())};
+    for_each_row<3>(outer, strides, ptrs, [&](auto& p, auto& s, int64_t m) {
+      for (int64_t i = 0; i < m; ++i) {
+        const char* row = p[0] + i * s[0];
+        T best = *reinterpret_cast<const T*>(row);
+        int64_t at = 0;
+        for (int64_t j = 1; j < len && !is_nan(best); ++j) {
+          const T x = *reinterpret_cast<const T*>(row + j * step);
+          if (beats(is_max, x, best)) {
+            best = x;
+            at = j;
+          }
+        }
+        *reinterpret_cast<T*>(p[1] + i * s[1]) = best;
+        *reinterpret_cast<int64_t*>(p[2] + i * s[2]) = at;
+      }
+    });
+  });
 }
 
 }  // namespace cgrad::kernels

@@ -1,6 +1,9 @@
-// sum / mean / norm over all dims or a list of dims, and sum_to (broadcast undone).
+// Reductions over all dims or a list of dims (sum, mean, norm, prod, amax/amin, max/min,
+// argmax/argmin, var/std, logsumexp, all/any), the running cumsum/cumprod, and sum_to
+// (broadcast undone).
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "ops/common.h"
 
@@ -33,14 +36,43 @@ Reduction plan(const Tensor& a, const std::optional<DimList>& dims, bool keepdim
   return r;
 }
 
+// A fresh kernel output (laid out as kept_sizes) relabelled to the op's output shape.
+Tensor relabel(Tensor out, const Shape& sizes) {
+  out->sizes = sizes;
+  out->strides = contiguous_strides(sizes);
+  return out;
+}
+
 Tensor run_reduce(kernels::ReduceOp op, const Tensor& a, const Reduction& r, DType out_dtype,
                   double p = 0.0) {
   Tensor out = empty(r.kept_sizes, out_dtype);
   kernels::reduce(op, *a, *out, p);
-  out->sizes = r.out_sizes;
-  out->strides = contiguous_strides(r.out_sizes);
-  return out;
+  return relabel(out, r.out_sizes);
 }
+
+DimList reduced_dims(const std::vector<bool>& mask) {
+  DimList dims;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) dims.push_back(static_cast<int64_t>(d));
+  return dims;
+}
+
+// torch's errors for a max/min-like reduction (no identity) over nothing; a dim is named
+// as the caller wrote it.
+void check_nonempty(const char* op, const Tensor& a, const std::optional<DimList>& dims) {
+  if (!dims && a->numel() == 0)
+    throw std::runtime_error(std::string(op) +
+                             "(): Expected reduction dim to be specified for input.numel() == "
+                             "0. Specify the reduction dim with the 'dim' argument.");
+  for (int64_t d : dims ? *dims : DimList{})
+    if (a->dim() > 0 && a->sizes[wrap_dim(d, a->dim())] == 0)
+      throw IndexError(std::string(op) + "(): Expected reduction dim " + std::to_string(d) +
+                       " to have non-zero size.");
+}
+
+// Bool masks for the backward formulas.
+Tensor both(const Tensor& a, const Tensor& b) { return where(a, b, a); }
+Tensor nan_mask(const Tensor& a) { return ne(a, a); }
 
 // A reduced gradient brought back to the input's rank (1 in reduced dims).
 Tensor unreduce(const Tensor& g, const std::vector<bool>& mask, bool keepdim) {
@@ -151,6 +183,353 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
   }
   return out;
 }
+
+// ---- prod ----
+
+namespace {
+// d prod / d x_k = product of the other elements, exact with zeros: one zero in a slice
+// sends the slice's gradient to that zero only, two or more zero it entirely.
+Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
+                     const std::vector<bool>& mask, bool keepdim, std::optional<int64_t> dim) {
+  if (x->dim() == 0) return g;
+  Tensor gk = unreduce(g, mask, keepdim), ok = unreduce(out, mask, keepdim);
+  Tensor zero = constant(0.0);
+  Tensor is_zero = eq(x, zero);
+  if (item_as_double(*any(is_zero)) == 0.0) return mul(gk, div(ok, x));
+  Tensor zeros = sum(is_zero, reduced_dims(mask), /*keepdim=*/true);
+  Tensor x_safe = where(is_zero, constant(1.0), x);
+  Tensor others = dim ? prod(x_safe, *dim, /*keepdim=*/true) : prod(x_safe);
+  Tensor at_zero = where(eq(zeros, constant(1.0)), mul(gk, others), zero);
+  return where(is_zero, at_zero, where(eq(zeros, zero), mul(gk, div(ok, x_safe)), zero));
+}
+}  // namespace
+
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
+  DType out_dtype = dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
+  std::optional<DimList> dims;
+  if (dim) dims = DimList{*dim};
+  Reduction r = plan(a, dims, keepdim);
+  Tensor out = run_reduce(kernels::ReduceOp::Prod, detail::cast(a, out_dtype), r, out_dtype);
+  if (any_requires_grad({&a})) {
+    std::optional<int64_t> d;
+    if (dim) d = wrap_dim(*dim, a->dim());
+    auto node = make_node(dim ? "ProdBackward1" : "ProdBackward0", {a},
+                          [mask = r.mask, keepdim, d](Node& n, TensorList& g) -> TensorList {
+                            return {prod_backward(n.saved(0), n.saved(1), g[0], mask, keepdim, d)};
+                          });
+    node->save(a);
+    set_history({out}, node);
+    node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+
+// ---- max / min ----
+
+namespace {
+Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool keepdim) {
+  const char* op = is_max ? "amax" : "amin";
+  std::optional<DimList> d;
+  if (!dims.empty()) d = dims;
+  Reduction r = plan(a, d, keepdim);
+  check_nonempty(op, a, d);
+  Tensor out = run_reduce(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, a, r, a->dtype);
+  if (any_requires_grad({&a})) {
+    auto node = make_node(is_max ? "AmaxBackward0" : "AminBackward0", {a},
+                          [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
+                            // Ties share the gradient evenly.
+                            Tensor tied = eq(n.saved(0), unreduce(n.saved(1), mask, keepdim));
+                            Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
+                            return {mul(div(unreduce(g[0], mask, keepdim), count), tied)};
+                          });
+    node->save(a);
+    set_history({out}, node);
+    node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+
+Tensor extreme_all(bool is_max, const Tensor& a) {
+  const char* op = is_max ? "max" : "min";
+  Reduction r = plan(a, std::nullopt, false);
+  check_nonempty(op, a, std::nullopt);
+  Tensor out = run_reduce(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, a, r, a->dtype);
+  if (any_requires_grad({&a})) {
+    auto node = make_node(is_max ? "MaxBackward1" : "MinBackward1", {a},
+                          [](Node& n, TensorList& g) -> TensorList {
+                            // Shared evenly between the elements equal to the result (the
+                            // NaNs when it is NaN).
+                            Tensor x = n.saved(0), value = n.saved(1);
+                            Tensor hit = std::isnan(item_as_double(*value)) ? nan_mask(x) : eq(x, value);
+                            return {where(hit, div(g[0], sum(hit)), constant(0.0))};
+                          });
+    node->save(a);
+    set_history({out}, node);
+    node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+
+// Extreme along one dim with its first index. 0-d inputs act as one-element vectors.
+std::pair<Tensor, Tensor> extreme_along(bool is_max, const char* op, const Tensor& a, int64_t dim,
+                                        bool keepdim) {
+  const int64_t d = wrap_dim(dim, a->dim());
+  Tensor src = a->dim() == 0 ? make_view(a, {1}, {1}, a->offset) : a;
+  if (src->sizes[d] == 0)
+    throw IndexError(std::string(op) + "(): Expected reduction dim " + std::to_string(d) +
+                     " to have non-zero size.");
+  Shape kept = src->sizes;
+  kept[d] = 1;
+  Tensor values = empty(kept, a->dtype), indices = empty(kept, DType::Int64);
+  kernels::arg_reduce(is_max, *src, d, *values, *indices);
+  Shape sizes = a->sizes;
+  if (a->dim() > 0) {
+    if (keepdim) sizes[d] = 1;
+    else sizes.erase(sizes.begin() + d);
+  }
+  return {relabel(values, sizes), relabel(indices, sizes)};
+}
+
+// One-hot along `d` of `index` (kept rank) inside a tensor of `sizes`.
+Tensor one_hot_along(const Tensor& index, int64_t d, const Shape& sizes) {
+  Shape positions_shape(sizes.size(), 1);
+  positions_shape[d] = sizes[d];
+  Tensor positions = relabel(arange(0, static_cast<double>(sizes[d]), 1, DType::Int64),
+                             positions_shape);
+  return eq(positions, index);
+}
+
+std::pair<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& a, int64_t dim, bool keepdim) {
+  auto [values, indices] = extreme_along(is_max, is_max ? "max" : "min", a, dim, keepdim);
+  if (any_requires_grad({&a})) {
+    const int64_t d = wrap_dim(dim, a->dim());
+    auto node = make_node(
+        is_max ? "MaxBackward0" : "MinBackward0", {a},
+        [d, keepdim](Node& n, TensorList& g) -> TensorList {
+          const Shape& sizes = n.input_meta()[0].sizes;
+          if (sizes.empty()) return {g[0]};
+          // The gradient goes to the returned index only (as a scatter would put it).
+          Tensor index = n.saved(0);
+          Tensor gk = keepdim ? g[0] : unsqueeze(g[0], d);
+          Tensor ik = keepdim ? index : unsqueeze(index, d);
+          return {where(one_hot_along(ik, d, sizes), gk, constant(0.0))};
+        });
+    node->save(indices);
+    set_history({values}, node);
+  }
+  return {values, indices};
+}
+
+Tensor arg_extreme(bool is_max, const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  const char* op = is_max ? "argmax" : "argmin";
+  if (a->dtype == DType::Bool)
+    throw std::runtime_error(std::string(op) + "(): does not support bool input");
+  if (dim) return extreme_along(is_max, op, a, *dim, keepdim).second;
+  if (a->numel() == 0)
+    throw IndexError(std::string(op) +
+                     "(): Expected reduction dim to be specified for input.numel() == 0.");
+  // Over the flattened tensor: its row-major index.
+  Tensor flat = a;
+  if (!a->is_contiguous()) {
+    flat = empty(a->sizes, a->dtype);
+    kernels::copy(*a, *flat);
+  }
+  Tensor index = extreme_along(is_max, op, make_view(flat, {a->numel()}, {1}, flat->offset), 0,
+                               false).second;
+  return relabel(index, keepdim ? Shape(a->dim(), 1) : Shape{});
+}
+}  // namespace
+
+Tensor amax(const Tensor& a, const DimList& dims, bool keepdim) {
+  return extreme_over_dims(true, a, dims, keepdim);
+}
+Tensor amin(const Tensor& a, const DimList& dims, bool keepdim) {
+  return extreme_over_dims(false, a, dims, keepdim);
+}
+Tensor max(const Tensor& a) { return extreme_all(true, a); }
+Tensor min(const Tensor& a) { return extreme_all(false, a); }
+std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim) {
+  return max_min_dim(true, a, dim, keepdim);
+}
+std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim) {
+  return max_min_dim(false, a, dim, keepdim);
+}
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return arg_extreme(true, a, dim, keepdim);
+}
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return arg_extreme(false, a, dim, keepdim);
+}
+
+// ---- var / std ----
+
+namespace {
+// d var / d x = 2 (x - mean) / (count - correction), with torch's NaN/inf when a
+// whole-tensor variance has no degrees of freedom left.
+Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
+                    bool dims_given, double correction, bool keepdim, double count) {
+  const double dof = count - correction;
+  if (!dims_given || x->dim() == 0) {
+    if (dof <= 0)
+      return mul(g, where(eq(x, mean(x)), constant(std::numeric_limits<double>::quiet_NaN()),
+                          constant(std::numeric_limits<double>::infinity())));
+    return mul(mul(constant(2.0 / dof), g), sub(x, mean(x)));
+  }
+  Tensor centered = sub(x, mean(x, reduced_dims(mask), /*keepdim=*/true));
+  return mul(mul(constant(2.0 / dof), unreduce(g, mask, keepdim)), centered);
+}
+
+Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double correction,
+                   bool keepdim, bool take_sqrt) {
+  if (!is_floating(a->dtype))
+    throw std::runtime_error("std and var only support floating point and complex dtypes");
+  Reduction r = plan(a, dims, keepdim);
+  Tensor out = empty(r.kept_sizes, a->dtype);
+  kernels::variance(*a, *out, correction);
+  out = relabel(out, r.out_sizes);
+  if (take_sqrt) out = detail::unary_forward(kernels::UnaryOp::Sqrt, out, a->dtype);
+  if (any_requires_grad({&a})) {
+    const bool dims_given = dims.has_value();
+    const double count = static_cast<double>(r.count);
+    auto node = make_node(
+        take_sqrt ? "StdBackward0" : "VarBackward0", {a},
+        [mask = r.mask, dims_given, correction, keepdim, count, take_sqrt](
+            Node& n, TensorList& g) -> TensorList {
+          Tensor grad = g[0];
+          if (take_sqrt) {  // d std = d var / (2 std); 0 where std == 0
+            Tensor std_out = n.saved(1);
+            grad = where(eq(std_out, constant(0.0)), constant(0.0),
+                         div(grad, mul(std_out, constant(2.0))));
+          }
+          return {var_backward(grad, n.saved(0), mask, dims_given, correction, keepdim, count)};
+        });
+    node->save(a);
+    set_history({out}, node);
+    if (take_sqrt) node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+}  // namespace
+
+Tensor var(const Tensor& a, const std::optional<DimList>& dims, double correction, bool keepdim) {
+  return variance_op(a, dims, correction, keepdim, false);
+}
+Tensor stddev(const Tensor& a, const std::optional<DimList>& dims, double correction,
+              bool keepdim) {
+  return variance_op(a, dims, correction, keepdim, true);
+}
+
+// ---- logsumexp ----
+
+Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) {
+  DType t = is_floating(a->dtype) ? a->dtype : kDefaultFloat;
+  Tensor x = detail::cast(a, t);
+  std::optional<DimList> d;
+  if (!dims.empty()) d = dims;
+  Reduction r = plan(x, d, keepdim);
+  DimList all_reduced = reduced_dims(r.mask);
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    if (r.count == 0) {
+      out = full(r.out_sizes, -std::numeric_limits<double>::infinity(), t);
+    } else {
+      // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead
+      // (inf - inf would be NaN).
+      Tensor m = amax(x, all_reduced, /*keepdim=*/true);
+      Tensor shift = where(eq(abs(m), constant(std::numeric_limits<double>::infinity())),
+                           constant(0.0), m);
+      Tensor s = sum(exp(sub(x, shift)), all_reduced, /*keepdim=*/true);
+      out = relabel(add(log(s), shift), r.out_sizes);
+    }
+  }
+  if (any_requires_grad({&a})) {
+    auto node = make_node("LogsumexpBackward0", {a},
+                          [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
+                            Tensor ok = unreduce(n.saved(1), mask, keepdim);
+                            return {mul(unreduce(g[0], mask, keepdim), exp(sub(n.saved(0), ok)))};
+                          });
+    node->save(a);
+    set_history({out}, node);
+    node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+
+// ---- all / any ----
+
+Tensor all(const Tensor& a, const std::optional<DimList>& dims, bool keepdim) {
+  return run_reduce(kernels::ReduceOp::All, a, plan(a, dims, keepdim), DType::Bool);
+}
+Tensor any(const Tensor& a, const std::optional<DimList>& dims, bool keepdim) {
+  return run_reduce(kernels::ReduceOp::Any, a, plan(a, dims, keepdim), DType::Bool);
+}
+
+// ---- cumsum / cumprod ----
+
+namespace {
+// Running sum along d (from the end when `reverse`) in `dtype`, recorded against `a`: the
+// backward of one direction is the other.
+Tensor running_sum(const Tensor& a, int64_t d, bool reverse, DType dtype) {
+  Tensor src = detail::cast(a, dtype);
+  Tensor out = empty(a->sizes, dtype);
+  if (a->dim() == 0) kernels::copy(*src, *out);
+  else kernels::scan(kernels::ScanOp::Sum, *src, d, reverse, *out);
+  if (any_requires_grad({&a})) {
+    auto node = make_node("CumsumBackward0", {a}, [d, reverse](Node&, TensorList& g) -> TensorList {
+      return {running_sum(g[0], d, !reverse, g[0]->dtype)};
+    });
+    set_history({out}, node);
+  }
+  return out;
+}
+
+DType scan_dtype(const Tensor& a, std::optional<DType> dtype) {
+  return dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
+}
+
+// d cumprod_j / d x_k = prod_{i <= j, i != k} x_i for j >= k. Before a slice's first zero
+// that is out_j / x_k; at the first zero it is the running product with that zero taken
+// as 1; after it, 0.
+Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int64_t d) {
+  if (x->dim() == 0 || x->numel() == 0) return g;
+  Tensor g_out = mul(g, out);
+  Tensor zero = constant(0.0), one = constant(1.0);
+  Tensor is_zero = eq(x, zero);
+  if (item_as_double(*any(is_zero)) == 0.0) return div(running_sum(g_out, d, true, g_out->dtype), x);
+  Tensor zeros_so_far = running_sum(is_zero, d, false, DType::Int64);
+  Tensor before_first = eq(zeros_so_far, zero);
+  Tensor at_first = both(is_zero, eq(zeros_so_far, one));
+  Tensor before = div(running_sum(g_out, d, true, g_out->dtype), where(before_first, x, one));
+  Tensor skipping_zero = cumprod(where(at_first, one, x), d);
+  Tensor at = running_sum(mul(g, skipping_zero), d, true, g_out->dtype);
+  return where(before_first, before, where(at_first, at, zero));
+}
+}  // namespace
+
+Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  return running_sum(a, wrap_dim(dim, a->dim()), false, scan_dtype(a, dtype));
+}
+
+Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  const int64_t d = wrap_dim(dim, a->dim());
+  DType t = scan_dtype(a, dtype);
+  Tensor src = detail::cast(a, t);
+  Tensor out = empty(a->sizes, t);
+  if (a->dim() == 0) kernels::copy(*src, *out);
+  else kernels::scan(kernels::ScanOp::Prod, *src, d, false, *out);
+  if (any_requires_grad({&a})) {
+    auto node = make_node("CumprodBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
+      return {cumprod_backward(n.saved(0), n.saved(1), g[0], d)};
+    });
+    node->save(a);
+    set_history({out}, node);
+    node->save(out, /*is_output=*/true);
+  }
+  return out;
+}
+
+// ---- sum_to ----
 
 Tensor sum_to(const Tensor& grad, const Shape& sizes) {
   if (grad->sizes == sizes) return grad;

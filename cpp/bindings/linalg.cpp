@@ -1,0 +1,81 @@
+// Matrix products: mm, bmm, mv, dot, matmul (and @), outer, addmm, einsum, and
+// nn.functional.linear.
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+// Products this large run with the GIL released, so other Python threads keep going.
+constexpr int64_t kGilFreeElements = 1 << 16;
+
+template <class F>
+Tensor run_product(const Tensor& a, const Tensor& b, F&& f) {
+  if (a->numel() + b->numel() < kGilFreeElements) return f();
+  py::gil_scoped_release no_gil;
+  return f();
+}
+
+using ProductFn = Tensor (*)(const Tensor&, const Tensor&);
+auto product(ProductFn fn) {
+  return [fn](const Tensor& a, const Tensor& b) { return run_product(a, b, [&] { return fn(a, b); }); };
+}
+
+// `a @ b` takes tensors only; anything else returns NotImplemented (Python's TypeError).
+auto matmul_operator(bool reflected) {
+  return [reflected](const Tensor& self, py::handle other) -> py::object {
+    if (!py::isinstance<TensorImpl>(other)) return not_implemented();
+    Tensor o = other.cast<Tensor>();
+    const Tensor& a = reflected ? o : self;
+    const Tensor& b = reflected ? self : o;
+    return py::cast(run_product(a, b, [&] { return matmul(a, b); }));
+  };
+}
+
+}  // namespace
+
+void init_linalg(py::module_& m, TensorClass& cls) {
+  const std::tuple<const char*, ProductFn, const char*> products[] = {
+      {"mm", &mm, "mat2"},      {"bmm", &bmm, "mat2"},     {"mv", &mv, "vec"},
+      {"dot", &dot, "tensor"},  {"matmul", &matmul, "other"}, {"outer", &outer, "vec2"},
+      {"ger", &outer, "vec2"}};
+  for (auto [name, fn, other] : products)
+    def_method_and_function(m, cls, name, product(fn), py::arg(other));
+  cls.def("__matmul__", matmul_operator(false)).def("__rmatmul__", matmul_operator(true));
+
+  def_method_and_function(
+      m, cls, "addmm",
+      [](const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
+        return run_product(a, b, [&] { return addmm(bias, a, b, beta, alpha); });
+      },
+      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1.0,
+      py::arg("alpha") = 1.0);
+
+  m.def("einsum", [](const std::string& equation, py::args args) {
+    // einsum(eq, a, b) and einsum(eq, [a, b]) are both accepted, as in torch.
+    py::sequence seq = args;
+    if (args.size() == 1 && (py::isinstance<py::list>(args[0]) || py::isinstance<py::tuple>(args[0])))
+      seq = args[0];
+    TensorList operands;
+    for (py::handle h : seq) {
+      if (!py::isinstance<TensorImpl>(h))
+        throw TypeError("einsum(): operands must be Tensors, got " +
+                        std::string(py::str(h.get_type().attr("__name__"))));
+      operands.push_back(h.cast<Tensor>());
+    }
+    int64_t elements = 0;
+    for (const Tensor& t : operands) elements += t->numel();
+    if (elements < kGilFreeElements) return einsum(equation, operands);
+    py::gil_scoped_release no_gil;
+    return einsum(equation, operands);
+  }, py::arg("equation"));
+
+  py::module_ nn = m.attr("_nn");
+  nn.def("linear", [](const Tensor& input, const Tensor& weight, std::optional<Tensor> bias) {
+    return run_product(input, weight, [&] { return linear(input, weight, bias ? *bias : Tensor()); });
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
+     "input @ weight.T + bias, as torch.nn.functional.linear");
+}
+
+}  // namespace cgrad::bindings

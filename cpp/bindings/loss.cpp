@@ -1,0 +1,81 @@
+// Losses of cgrad.nn.functional: mse_loss, l1_loss, nll_loss, cross_entropy,
+// binary_cross_entropy, binary_cross_entropy_with_logits.
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+// `reduction`, or the deprecated size_average/reduce pair when either is given.
+LossReduction reduction_of(py::handle size_average, py::handle reduce, const std::string& reduction) {
+  if (!size_average.is_none() || !reduce.is_none()) {
+    const bool average = size_average.is_none() || size_average.cast<bool>();
+    const bool reduced = reduce.is_none() || reduce.cast<bool>();
+    return !reduced ? LossReduction::None : (average ? LossReduction::Mean : LossReduction::Sum);
+  }
+  if (reduction == "mean") return LossReduction::Mean;
+  if (reduction == "sum") return LossReduction::Sum;
+  if (reduction == "none") return LossReduction::None;
+  throw ValueError(reduction + " is not a valid value for reduction");
+}
+
+Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
+
+// torch warns when a regression target broadcasts against the input.
+void warn_if_broadcasting(const Tensor& input, const Tensor& target) {
+  if (input->sizes == target->sizes) return;
+  std::string msg = "Using a target size (cgrad.Size(" + shape_str(target->sizes) +
+                    ")) that is different to the input size (cgrad.Size(" +
+                    shape_str(input->sizes) +
+                    ")). This will likely lead to incorrect results due to broadcasting. "
+                    "Please ensure they have the same size.";
+  if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) < 0) throw py::error_already_set();
+}
+
+}  // namespace
+
+void init_loss(py::module_& m) {
+  py::module_ nn = m.attr("_nn");
+  using Opt = std::optional<Tensor>;
+  for (auto [name, fn] : {std::pair{"mse_loss", &mse_loss}, std::pair{"l1_loss", &l1_loss}})
+    nn.def(name, [fn = fn](const Tensor& input, const Tensor& target, py::object size_average,
+                           py::object reduce, const std::string& reduction) {
+      warn_if_broadcasting(input, target);
+      return fn(input, target, reduction_of(size_average, reduce, reduction));
+    }, py::arg("input"), py::arg("target"), py::arg("size_average") = py::none(),
+       py::arg("reduce") = py::none(), py::arg("reduction") = "mean");
+  nn.def("nll_loss", [](const Tensor& input, const Tensor& target, Opt weight, py::object size_average,
+                        int64_t ignore_index, py::object reduce, const std::string& reduction) {
+    return nll_loss(input, target, or_null(weight), reduction_of(size_average, reduce, reduction),
+                    ignore_index);
+  }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
+     py::arg("size_average") = py::none(), py::arg("ignore_index") = -100,
+     py::arg("reduce") = py::none(), py::arg("reduction") = "mean");
+  nn.def("cross_entropy", [](const Tensor& input, const Tensor& target, Opt weight,
+                             py::object size_average, int64_t ignore_index, py::object reduce,
+                             const std::string& reduction, double label_smoothing) {
+    return cross_entropy(input, target, or_null(weight), reduction_of(size_average, reduce, reduction),
+                         ignore_index, label_smoothing);
+  }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
+     py::arg("size_average") = py::none(), py::arg("ignore_index") = -100,
+     py::arg("reduce") = py::none(), py::arg("reduction") = "mean", py::arg("label_smoothing") = 0.0);
+  nn.def("binary_cross_entropy", [](const Tensor& input, const Tensor& target, Opt weight,
+                                    py::object size_average, py::object reduce,
+                                    const std::string& reduction) {
+    return binary_cross_entropy(input, target, or_null(weight),
+                                reduction_of(size_average, reduce, reduction));
+  }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
+     py::arg("size_average") = py::none(), py::arg("reduce") = py::none(),
+     py::arg("reduction") = "mean");
+  nn.def("binary_cross_entropy_with_logits", [](const Tensor& input, const Tensor& target, Opt weight,
+                                                py::object size_average, py::object reduce,
+                                                const std::string& reduction, Opt pos_weight) {
+    return binary_cross_entropy_with_logits(input, target, or_null(weight), or_null(pos_weight),
+                                            reduction_of(size_average, reduce, reduction));
+  }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
+     py::arg("size_average") = py::none(), py::arg("reduce") = py::none(),
+     py::arg("reduction") = "mean", py::arg("pos_weight") = py::none());
+}
+
+}  // namespace cgrad::bindings

@@ -1,0 +1,26 @@
+#pragma once
+// Matrix products (definitions in cpp/src/ops/linalg.cpp). Every product runs on the one
+// kernel entry point kernels::gemm, transposed operands passed as flags, not copies.
+#include <string>
+
+#include "cgrad/tensor.h"
+
+namespace cgrad {
+
+Tensor mm(const Tensor& a, const Tensor& b);   // 2-D x 2-D (MmBackward0)
+Tensor bmm(const Tensor& a, const Tensor& b);  // 3-D x 3-D, same batch (BmmBackward0)
+Tensor mv(const Tensor& a, const Tensor& v);   // 2-D x 1-D (MvBackward0)
+Tensor dot(const Tensor& a, const Tensor& b);  // 1-D x 1-D (DotBackward0)
+// torch.matmul: picks dot/mv/mm/bmm by rank, folding or broadcasting batch dims, and
+// records the same view/expand/copy nodes torch does around them.
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);  // a[:, None] * b (MulBackward0)
+// beta * bias + alpha * (a @ b), bias broadcast to the product (AddmmBackward0).
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0,
+             double alpha = 1.0);
+// input @ weight^T + bias (bias may be null), with torch's choice of addmm / matmul.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
+// Einstein summation over the operands, by diagonals, permutes, sums, products and bmm.
+Tensor einsum(const std::string& equation, const TensorList& operands);
+
+}  // namespace cgrad

@@ -1,0 +1,289 @@
+// gemm: C = alpha * op(A) op(B) + beta * C on row-major buffers, the one entry point
+// every matmul-like op calls (mm, bmm, mv, dot, addmm, matmul, linear, einsum).
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/kernels.h"
+
+namespace cgrad::kernels {
+namespace {
+
+// Note [gemm blocking]: the classic three-level blocking. B is packed a KC x NC block at
+// a time into column panels NR wide, A an MC x KC block at a time into row panels MR
+// tall, both zero-padded to whole panels; a micro-kernel then keeps an MR x NR tile of C
+// in registers while it walks KC rank-1 updates over contiguous panel memory. Packing
+// reads op(A)/op(B) through their strides, so transposed operands cost no extra copy.
+// The micro-kernel is a plain loop nest with compile-time trip counts that the compiler
+// unrolls and vectorises; it is compiled once per instruction set (AVX-512, AVX2+FMA,
+// baseline) and picked at run time (Note [Portable builds]).
+template <class T, int MR_, int NR_, int W_>
+struct Blocking {
+  static constexpr int MR = MR_, NR = NR_, W = W_;  // W: lanes per vector register
+  typedef T Vec __attribute__((vector_size(W_ * sizeof(T))));
+  static constexpr int64_t KC = 256;
+  static constexpr int64_t MC = MR * (std::is_same_v<T, double> ? 16 : 24);
+  static constexpr int64_t NC = 2048;
+};
+
+// Problems below this many multiply-adds skip packing: the per-call cost dominates.
+constexpr int64_t kSmallWork = 32 * 32 * 32;
+
+template <class T> struct Operand {
+  const T* p;
+  int64_t ld;
+  bool trans;
+  // Element (i, j) of op(X).
+  T at(int64_t i, int64_t j) const { return trans ? p[j * ld + i] : p[i * ld + j]; }
+};
+
+// Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
+template <class B, class T>
+inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i0, int64_t mc,
+                                                  int64_t p0, int64_t kc, T* out) {
+  for (int64_t ir = 0; ir < mc; ir += B::MR) {
+    const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
+    for (int64_t p = 0; p < kc; ++p) {
+      for (int64_t i = 0; i < rows; ++i) out[i] = a.at(i0 + ir + i, p0 + p);
+      for (int64_t i = rows; i < B::MR; ++i) out[i] = T(0);
+      out += B::MR;
+    }
+  }
+}
+
+// Packs rows [p0, p0 + kc) x cols [j0, j0 + nc) of op(B) into NR-column panels, p-major.
+template <class B, class T>
+inline __attribute__((always_inline)) void pack_b(const Operand<T>& b, int64_t p0, int64_t kc,
+                                                  int64_t j0, int64_t nc, T* out) {
+  for (int64_t jr = 0; jr < nc; jr += B::NR) {
+    const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
+    for (int64_t p = 0; p < kc; ++p) {
+      if (!b.trans && cols == B::NR) {
+        std::memcpy(out, b.p + (p0 + p) * b.ld + j0 + jr, sizeof(T) * B::NR);
+      } else {
+        for (int64_t j = 0; j < cols; ++j) out[j] = b.at(p0 + p, j0 + jr + j);
+        for (int64_t j = cols; j < B::NR; ++j) out[j] = T(0);
+      }
+      out += B::NR;
+    }
+  }
+}
+
+// tile = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop.
+// The tile is held as MR x (NR / W) GNU vectors of W lanes, so the accumulators surely
+// live in registers; the compiler lowers each vector op to the target's instructions.
+template <class B, class T>
+inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const T* __restrict a,
+                                                        const T* __restrict b,
+                                                        T* __restrict tile) {
+  constexpr int W = B::W, NV = B::NR / B::W;
+  using V = typename B::Vec;
+  V acc[B::MR][NV];
+  for (int i = 0; i < B::MR; ++i)
+    for (int j = 0; j < NV; ++j) acc[i][j] = V{};
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + j * W, sizeof(V));
+    for (int i = 0; i < B::MR; ++i) {
+      const T ai = a[i];  // scalar * vector broadcasts the scalar
+      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
+    }
+    a += B::MR;
+    b += B::NR;
+  }
+  for (int i = 0; i < B::MR; ++i)
+    for (int j = 0; j < NV; ++j) std::memcpy(tile + i * B::NR + j * W, &acc[i][j], sizeof(V));
+}
+
+// C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile. With
+// beta == 0, C is not read (NaN there does not leak), as BLAS defines it.
+template <class B, class T>
+inline __attribute__((always_inline)) void store_tile(const T* tile, int64_t rows, int64_t cols,
+                                                      T alpha, T beta, bool first, T* c,
+                                                      int64_t ldc) {
+  for (int64_t i = 0; i < rows; ++i) {
+    T* ci = c + i * ldc;
+    const T* ti = tile + i * B::NR;
+    if (!first) {
+      for (int64_t j = 0; j < cols; ++j) ci[j] += alpha * ti[j];
+    } else if (beta == T(0)) {
+      for (int64_t j = 0; j < cols; ++j) ci[j] = alpha * ti[j];
+    } else {
+      for (int64_t j = 0; j < cols; ++j) ci[j] = alpha * ti[j] + beta * ci[j];
+    }
+  }
+}
+
+template <class B, class T>
+inline __attribute__((always_inline)) void gemm_blocked(const Operand<T>& a, const Operand<T>& b,
+                                                        int64_t m, int64_t n, int64_t k,
+                                                        T alpha, T beta, T* c, int64_t ldc) {
+  thread_local std::vector<T> a_pack, b_pack;
+  a_pack.resize(static_cast<size_t>(B::MC * B::KC));
+  b_pack.resize(static_cast<size_t>(B::KC * ((B::NC + B::NR - 1) / B::NR) * B::NR));
+  alignas(64) T tile[B::MR * B::NR];
+  for (int64_t jc = 0; jc < n; jc += B::NC) {
+    const int64_t nc = std::min(B::NC, n - jc);
+    for (int64_t pc = 0; pc < k; pc += B::KC) {
+      const int64_t kc = std::min(B::KC, k - pc);
+      const bool first = pc == 0;
+      pack_b<B>(b, pc, kc, jc, nc, b_pack.data());
+      for (int64_t ic = 0; ic < m; ic += B::MC) {
+        const int64_t mc = std::min(B::MC, m - ic);
+        pack_a<B>(a, ic, mc, pc, kc, a_pack.data());
+        for (int64_t jr = 0; jr < nc; jr += B::NR) {
+          const T* bp = b_pack.data() + (jr / B::NR) * kc * B::NR;
+          for (int64_t ir = 0; ir < mc; ir += B::MR) {
+            micro_kernel<B>(kc, a_pack.data() + (ir / B::MR) * kc * B::MR, bp, tile);
+            store_tile<B>(tile, std::min<int64_t>(B::MR, mc - ir),
+                          std::min<int64_t>(B::NR, nc - jr), alpha, beta, first,
+                          c + (ic + ir) * ldc + jc + jr, ldc);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Small problems: a direct loop nest, the innermost loop running along contiguous B rows
+// when B is not transposed, a dot product along contiguous A/B rows otherwise.
+template <class T>
+void gemm_small(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
+                T alpha, T beta, T* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    T* ci = c + i * ldc;
+    if (!b.trans) {
+      thread_local std::vector<T> row;
+      row.assign(static_cast<size_t>(n), T(0));
+      for (int64_t p = 0; p < k; ++p) {
+        const T aip = a.at(i, p);
+        const T* bp = b.p + p * b.ld;
+        for (int64_t j = 0; j < n; ++j) row[j] += aip * bp[j];
+      }
+      for (int64_t j = 0; j < n; ++j)
+        ci[j] = beta == T(0) ? alpha * row[j] : alpha * row[j] + beta * ci[j];
+    } else {
+      for (int64_t j = 0; j < n; ++j) {
+        T s = T(0);
+        for (int64_t p = 0; p < k; ++p) s += a.at(i, p) * b.p[j * b.ld + p];
+        ci[j] = beta == T(0) ? alpha * s : alpha * s + beta * ci[j];
+      }
+    }
+  }
+}
+
+// Integer matmul (torch supports it; no fast path needed): sums wrap on overflow like
+// torch's instead of being undefined behaviour in C++.
+template <class T>
+void gemm_integral(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
+                   T alpha, T beta, T* c, int64_t ldc) {
+  using U = std::make_unsigned_t<T>;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      U s = 0;
+      for (int64_t p = 0; p < k; ++p) s += U(a.at(i, p)) * U(b.at(p, j));
+      U r = U(alpha) * s;
+      if (beta != T(0)) r += U(beta) * U(c[i * ldc + j]);
+      c[i * ldc + j] = static_cast<T>(r);
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CGRAD_GEMM_X86 1
+using Avx512F = Blocking<float, 6, 32, 16>;
+using Avx512D = Blocking<double, 6, 16, 8>;
+using Avx2F = Blocking<float, 6, 16, 8>;
+using Avx2D = Blocking<double, 6, 8, 4>;
+
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void gemm_avx512(
+    const Operand<float>& a, const Operand<float>& b, int64_t m, int64_t n, int64_t k,
+    float alpha, float beta, float* c, int64_t ldc) {
+  gemm_blocked<Avx512F>(a, b, m, n, k, alpha, beta, c, ldc);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) void gemm_avx512(
+    const Operand<double>& a, const Operand<double>& b, int64_t m, int64_t n, int64_t k,
+    double alpha, double beta, double* c, int64_t ldc) {
+  gemm_blocked<Avx512D>(a, b, m, n, k, alpha, beta, c, ldc);
+}
+__attribute__((target("avx2,fma"))) void gemm_avx2(const Operand<float>& a,
+                                                   const Operand<float>& b, int64_t m,
+                                                   int64_t n, int64_t k, float alpha,
+                                                   float beta, float* c, int64_t ldc) {
+  gemm_blocked<Avx2F>(a, b, m, n, k, alpha, beta, c, ldc);
+}
+__attribute__((target("avx2,fma"))) void gemm_avx2(const Operand<double>& a,
+                                                   const Operand<double>& b, int64_t m,
+                                                   int64_t n, int64_t k, double alpha,
+                                                   double beta, double* c, int64_t ldc) {
+  gemm_blocked<Avx2D>(a, b, m, n, k, alpha, beta, c, ldc);
+}
+
+enum class Isa { Baseline, Avx2, Avx512 };
+// The best path this CPU runs; CGRAD_GEMM_ISA=avx2|baseline selects a lower one (the C++
+// tests run every path that way).
+Isa detect_isa() {
+  __builtin_cpu_init();
+  Isa best = Isa::Baseline;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = Isa::Avx2;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) best = Isa::Avx512;
+  const char* wanted = std::getenv("CGRAD_GEMM_ISA");
+  if (wanted && std::strcmp(wanted, "baseline") == 0) return Isa::Baseline;
+  if (wanted && std::strcmp(wanted, "avx2") == 0) return std::min(best, Isa::Avx2);
+  return best;
+}
+#endif
+
+template <class T>
+void gemm_floating(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
+                   int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  const Operand<T> A{a, lda, trans_a}, B{b, ldb, trans_b};
+  if (k == 0 || alpha == T(0)) {  // C = beta * C, C not read when beta == 0
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+    return;
+  }
+  if (m * n * k <= kSmallWork || m == 1 || n == 1) {
+    gemm_small(A, B, m, n, k, alpha, beta, c, ldc);
+    return;
+  }
+#ifdef CGRAD_GEMM_X86
+  static const Isa isa = detect_isa();
+  if (isa == Isa::Avx512) return gemm_avx512(A, B, m, n, k, alpha, beta, c, ldc);
+  if (isa == Isa::Avx2) return gemm_avx2(A, B, m, n, k, alpha, beta, c, ldc);
+#endif
+  gemm_blocked<Blocking<T, 4, 16 / sizeof(T) * 2, 16 / sizeof(T)>>(A, B, m, n, k, alpha, beta, c, ldc);
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+          int64_t ldc) {
+  gemm_floating(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+          const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
+          int64_t ldc) {
+  gemm_floating(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t alpha,
+          const int64_t* a, int64_t lda, const int64_t* b, int64_t ldb, int64_t beta,
+          int64_t* c, int64_t ldc) {
+  gemm_integral<int64_t>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int32_t alpha,
+          const int32_t* a, int64_t lda, const int32_t* b, int64_t ldb, int32_t beta,
+          int32_t* c, int64_t ldc) {
+  gemm_integral<int32_t>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+}
+
+}  // namespace cgrad::kernels

@@ -1,0 +1,42 @@
+// Loss kernels: the per-target gather behind nll_loss.
+#include <type_traits>
+
+#include "kernels/kernels.h"
+
+namespace cgrad::kernels {
+
+bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
+                         const TensorImpl* weight, int64_t ignore_index, TensorImpl& picked,
+                         TensorImpl& picked_weight, int64_t* bad_target) {
+  const int64_t n = input.sizes[0], classes = input.sizes[1], r = input.sizes[2];
+  const int64_t* t = target.data<int64_t>();
+  bool ok = true;
+  dispatch(input.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* x = input.data<T>();
+      const T* w = weight ? weight->data<T>() : nullptr;
+      T* out = picked.data<T>();
+      T* out_w = picked_weight.data<T>();
+      for (int64_t i = 0; i < n && ok; ++i)
+        for (int64_t j = 0; j < r; ++j) {
+          const int64_t k = i * r + j, c = t[k];
+          if (c == ignore_index) {
+            out[k] = T(0);
+            out_w[k] = T(0);
+            continue;
+          }
+          if (c < 0 || c >= classes) {
+            *bad_target = c;
+            ok = false;
+            break;
+          }
+          out[k] = x[(i * classes + c) * r + j];
+          out_w[k] = w ? w[c] : T(1);
+        }
+    }
+  });
+  return ok;
+}
+
+}  // namespace cgrad::kernels

@@ -1,0 +1,62 @@
+// Running sums and products along one dim (cumsum, cumprod and their backward).
+#include <cstdint>
+#include <type_traits>
+
+#include "kernels/kernels.h"
+#include "kernels/loop.h"
+
+namespace cgrad::kernels {
+namespace {
+
+template <class T, class A, bool kProd>
+void scan_typed(const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out) {
+  // One pass per output row along `dim`: walk every other position, then the row.
+  Shape outer = a.sizes;
+  outer[dim] = 1;
+  const int64_t item = static_cast<int64_t>(sizeof(T));
+  std::array<Shape, 2> strides{Shape(outer.size()), Shape(outer.size())};
+  for (size_t d = 0; d < outer.size(); ++d) {
+    strides[0][d] = outer[d] == 1 ? 0 : a.strides[d] * item;
+    strides[1][d] = outer[d] == 1 ? 0 : out.strides[d] * item;
+  }
+  const int64_t len = a.sizes[dim];
+  const int64_t a_step = (reverse ? -1 : 1) * a.strides[dim] * item;
+  const int64_t o_step = (reverse ? -1 : 1) * out.strides[dim] * item;
+  const int64_t first = reverse ? len - 1 : 0;
+  std::array<char*, 2> ptrs{static_cast<char*>(a.raw_data()) + first * a.strides[dim] * item,
+                            static_cast<char*>(out.raw_data()) + first * out.strides[dim] * item};
+  for_each_row<2>(outer, strides, ptrs, [&](auto& p, auto& s, int64_t m) {
+    for (int64_t i = 0; i < m; ++i) {
+      const char* src = p[0] + i * s[0];
+      char* dst = p[1] + i * s[1];
+      A acc = A(kProd ? 1 : 0);
+      for (int64_t j = 0; j < len; ++j) {
+        const A x = static_cast<A>(*reinterpret_cast<const T*>(src + j * a_step));
+        if constexpr (kProd && std::is_integral_v<A>)  // wraps like torch, no UB
+          acc = static_cast<A>(static_cast<uint64_t>(acc) * static_cast<uint64_t>(x));
+        else if constexpr (kProd)
+          acc *= x;
+        else if constexpr (std::is_integral_v<A>)
+          acc = static_cast<A>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(x));
+        else
+          acc += x;
+        *reinterpret_cast<T*>(dst + j * o_step) = static_cast<T>(acc);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out) {
+  if (a.numel() == 0) return;
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    // Floating sums run in double, integer ones in int64 (cast on store).
+    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    if (op == ScanOp::Prod) scan_typed<T, A, true>(a, dim, reverse, out);
+    else scan_typed<T, A, false>(a, dim, reverse, out);
+  });
+}
+
+}  // namespace cgrad::kernels

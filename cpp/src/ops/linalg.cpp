@@ -1,0 +1,651 @@
+// Matrix products: mm, bmm, mv, dot, addmm, matmul, outer, linear and einsum. Every
+// forward runs kernels::gemm; every backward formula is a product again (of transposed
+// views, which gemm reads through flags), so create_graph=True differentiates it twice.
+#include <algorithm>
+#include <numeric>
+
+#include "ops/common.h"
+
+namespace cgrad {
+
+using detail::constant;
+
+namespace {
+
+// torch spells element types the C++ way in mm's dtype error ("float != double").
+const char* cpp_type_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: break;
+  }
+  return "double";
+}
+
+std::string matrix_str(const Tensor& t) {
+  return std::to_string(t->sizes[0]) + "x" + std::to_string(t->sizes[1]);
+}
+
+void check_not_bool(const Tensor& a, const char* kernel) {
+  if (a->dtype == DType::Bool)
+    throw NotImplementedError("\"" + std::string(kernel) + "\" not implemented for 'Bool'");
+}
+
+// ---- the gemm call ----
+
+// How gemm reads an m x n matrix from its strides: row-major (trans = false, ld = row
+// stride) or column-major (trans = true, ld = column stride); size-1 dims fit either.
+struct Layout {
+  bool trans;
+  int64_t ld;
+};
+std::optional<Layout> layout_of(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
+  if (col_stride == 1 || cols == 1) return Layout{false, row_stride};
+  if (row_stride == 1 || rows == 1) return Layout{true, col_stride};
+  return std::nullopt;
+}
+
+// A raw (unrecorded) [batch, rows, cols] view for gemm: 2-D tensors get a batch of one.
+Tensor as_batch(const Tensor& t) {
+  if (t->dim() == 3) return t;
+  return make_view(t, {1, t->sizes[0], t->sizes[1]}, {0, t->strides[0], t->strides[1]}, t->offset);
+}
+
+// out[i] = alpha * a[i] @ b[i] + beta * out[i] for every batch i. a: [.., m, k] and
+// b: [.., k, n] with any strides (a copy only when a matrix has no unit stride);
+// out: fresh contiguous [.., m, n]. Integer products take alpha/beta truncated, as torch.
+void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, double alpha,
+               double beta) {
+  Tensor a = as_batch(a_in), b = as_batch(b_in), out = as_batch(out_in);
+  const int64_t batch = out->sizes[0], m = out->sizes[1], n = out->sizes[2], k = a->sizes[2];
+  auto layout = [](Tensor& t) {
+    auto l = layout_of(t->sizes[1], t->sizes[2], t->strides[1], t->strides[2]);
+    if (l) return *l;
+    Tensor copy = empty(t->sizes, t->dtype);
+    kernels::copy(*t, *copy);
+    t = copy;
+    return Layout{false, t->sizes[2]};
+  };
+  const Layout la = layout(a), lb = layout(b);
+  dispatch(out->dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, bool>) {
+      throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
+    } else {
+      const T* pa = a->data<T>();
+      const T* pb = b->data<T>();
+      T* pc = out->data<T>();
+      for (int64_t i = 0; i < batch; ++i)
+        kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
+                      pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
+                      static_cast<T>(beta), pc + i * m * n, n);
+    }
+  });
+}
+
+// `r` (a fresh contiguous product) under new sizes, as torch's _unsafe_view / squeeze_
+// record it: a tensor sharing r's memory that is not a view, with node `name`.
+Tensor relabel(const Tensor& r, const Shape& sizes, const char* name) {
+  Tensor out = make_view(r, sizes, contiguous_strides(sizes), r->offset);
+  if (any_requires_grad({&r}))
+    set_history({out}, make_node(name, {r}, [](Node& n, TensorList& g) -> TensorList {
+                  return {reshape(g[0], n.input_meta()[0].sizes)};
+                }));
+  return out;
+}
+
+Tensor scaled(const Tensor& g, double factor) {
+  return factor == 1.0 ? g : mul(g, constant(factor));
+}
+
+}  // namespace
+
+// ---- the products ----
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  if (a->dim() != 2) throw std::runtime_error("self must be a matrix");
+  if (b->dim() != 2) throw std::runtime_error("mat2 must be a matrix");
+  if (a->sizes[1] != b->sizes[0])
+    throw std::runtime_error("mat1 and mat2 shapes cannot be multiplied (" + matrix_str(a) +
+                             " and " + matrix_str(b) + ")");
+  if (a->dtype != b->dtype)
+    throw std::runtime_error(std::string("expected m1 and m2 to have the same dtype, but got: ") +
+                             cpp_type_name(a->dtype) + " != " + cpp_type_name(b->dtype));
+  Tensor out = empty({a->sizes[0], b->sizes[1]}, a->dtype);
+  gemm_into(a, b, out, 1.0, 0.0);
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("MmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? mm(g[0], t(n.saved(1))) : Tensor(),
+              n.needs_input_grad(1) ? mm(t(n.saved(0)), g[0]) : Tensor()};
+    });
+    node->save(b->requires_grad() ? a : Tensor());
+    node->save(a->requires_grad() ? b : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (a->dim() != 3) throw std::runtime_error("batch1 must be a 3D tensor");
+  if (b->dim() != 3) throw std::runtime_error("batch2 must be a 3D tensor");
+  if (b->sizes[0] != a->sizes[0] || b->sizes[1] != a->sizes[2])
+    throw std::runtime_error("Expected size for first two dimensions of batch2 tensor to be: [" +
+                             std::to_string(a->sizes[0]) + ", " + std::to_string(a->sizes[2]) +
+                             "] but got: [" + std::to_string(b->sizes[0]) + ", " +
+                             std::to_string(b->sizes[1]) + "].");
+  if (a->dtype != b->dtype)
+    throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
+                             " but found " + dtype_torch_name(b->dtype));
+  check_not_bool(a, "bmm");
+  Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, a->dtype);
+  gemm_into(a, b, out, 1.0, 0.0);
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("BmmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(1), 1, 2)) : Tensor(),
+              n.needs_input_grad(1) ? bmm(transpose(n.saved(0), 1, 2), g[0]) : Tensor()};
+    });
+    node->save(b->requires_grad() ? a : Tensor());
+    node->save(a->requires_grad() ? b : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor mv(const Tensor& a, const Tensor& v) {
+  if (a->dim() != 2 || v->dim() != 1)
+    throw std::runtime_error("vector + matrix @ vector expected, got 1, " +
+                             std::to_string(a->dim()) + ", " + std::to_string(v->dim()));
+  if (a->sizes[1] != v->sizes[0])
+    throw std::runtime_error("size mismatch, got input (" + std::to_string(a->sizes[0]) +
+                             "), mat (" + matrix_str(a) + "), vec (" +
+                             std::to_string(v->sizes[0]) + ")");
+  if (a->dtype != v->dtype)
+    throw std::runtime_error(std::string("addmv input tensors must have the same dtype, but got ") +
+                             dtype_torch_name(v->dtype) + ", " + dtype_torch_name(a->dtype) +
+                             ", and " + dtype_torch_name(v->dtype));
+  check_not_bool(a, "addmv_impl_cpu");
+  Tensor out = empty({a->sizes[0]}, a->dtype);
+  // v as a k x 1 matrix, out as m x 1.
+  gemm_into(a, make_view(v, {v->sizes[0], 1}, {v->strides[0], 1}, v->offset),
+            make_view(out, {a->sizes[0], 1}, {1, 1}, 0), 1.0, 0.0);
+  if (any_requires_grad({&a, &v})) {
+    auto node = make_node("MvBackward0", {a, v}, [](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? outer(g[0], n.saved(1)) : Tensor(),
+              n.needs_input_grad(1) ? mv(t(n.saved(0)), g[0]) : Tensor()};
+    });
+    node->save(v->requires_grad() ? a : Tensor());
+    node->save(a->requires_grad() ? v : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  if (a->dim() != 1 || b->dim() != 1)
+    throw std::runtime_error("1D tensors expected, but got " + std::to_string(a->dim()) + "D and " +
+                             std::to_string(b->dim()) + "D tensors");
+  if (a->sizes[0] != b->sizes[0])
+    throw std::runtime_error("inconsistent tensor size, expected tensor [" +
+                             std::to_string(a->sizes[0]) + "] and src [" +
+                             std::to_string(b->sizes[0]) +
+                             "] to have the same number of elements, but got " +
+                             std::to_string(a->sizes[0]) + " and " + std::to_string(b->sizes[0]) +
+                             " elements respectively");
+  if (a->dtype != b->dtype)
+    throw std::runtime_error(std::string("dot : expected both vectors to have same dtype, but found ") +
+                             dtype_torch_name(a->dtype) + " and " + dtype_torch_name(b->dtype));
+  check_not_bool(a, "dot");
+  Tensor out = empty({}, a->dtype);
+  const int64_t k = a->sizes[0];
+  gemm_into(make_view(a, {1, k}, {0, a->strides[0]}, a->offset),
+            make_view(b, {k, 1}, {b->strides[0], 1}, b->offset), make_view(out, {1, 1}, {1, 1}, 0),
+            1.0, 0.0);
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("DotBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? mul(g[0], n.saved(1)) : Tensor(),
+              n.needs_input_grad(1) ? mul(g[0], n.saved(0)) : Tensor()};
+    });
+    node->save(b->requires_grad() ? a : Tensor());
+    node->save(a->requires_grad() ? b : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  if (a->dim() != 1)
+    throw std::runtime_error("outer: Expected 1-D argument self, but got " +
+                             std::to_string(a->dim()) + "-D");
+  if (b->dim() != 1)
+    throw std::runtime_error("outer: Expected 1-D argument vec2, but got " +
+                             std::to_string(b->dim()) + "-D");
+  return mul(reshape(a, {a->sizes[0], 1}), b);
+}
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
+  for (auto [x, name] : {std::pair{&a, "mat1"}, std::pair{&b, "mat2"}})
+    if ((*x)->dim() != 2)
+      throw std::runtime_error(std::string(name) + " must be a matrix, got " +
+                               std::to_string((*x)->dim()) + "-D tensor");
+  if (a->sizes[1] != b->sizes[0])
+    throw std::runtime_error("mat1 and mat2 shapes cannot be multiplied (" + matrix_str(a) +
+                             " and " + matrix_str(b) + ")");
+  for (auto [x, name] : {std::pair{&bias, "self"}, std::pair{&a, "mat1"}})
+    if ((*x)->dtype != b->dtype)
+      throw std::runtime_error(std::string(name) + " and mat2 must have the same dtype, but got " +
+                               dtype_torch_name((*x)->dtype) + " and " + dtype_torch_name(b->dtype));
+  const Shape sizes{a->sizes[0], b->sizes[1]};
+  Tensor out = empty(sizes, a->dtype);
+  {
+    GradModeGuard no_grad(false);
+    Tensor expanded = expand(bias, sizes);  // torch's error when bias does not broadcast
+    if (beta != 0.0) kernels::copy(*expanded, *out);
+  }
+  gemm_into(a, b, out, alpha, beta);
+  if (any_requires_grad({&bias, &a, &b})) {
+    auto node = make_node("AddmmBackward0", {bias, a, b},
+                          [beta, alpha](Node& n, TensorList& g) -> TensorList {
+                            return {n.needs_input_grad(0)
+                                        ? sum_to(scaled(g[0], beta), n.input_meta()[0].sizes)
+                                        : Tensor(),
+                                    n.needs_input_grad(1) ? scaled(mm(g[0], t(n.saved(1))), alpha)
+                                                          : Tensor(),
+                                    n.needs_input_grad(2) ? scaled(mm(t(n.saved(0)), g[0]), alpha)
+                                                          : Tensor()};
+                          });
+    node->save(b->requires_grad() ? a : Tensor());
+    node->save(a->requires_grad() ? b : Tensor());
+    set_history({out}, node);
+  }
+  return out;
+}
+
+// ---- matmul ----
+
+namespace {
+// Note [matmul folding]: as torch, a >= 3-D operand times a 1-D/2-D one runs as a single
+// mm/mv over the batch folded into rows when that needs no copy of the big operand, or
+// when the small one requires grad (its gradient is then one mm, not a batch summed).
+bool should_fold(const Tensor& a, const Tensor& b) {
+  const bool a_larger = a->dim() >= b->dim();
+  const Tensor& big = a_larger ? a : b;
+  const int64_t big_dim = big->dim(), small_dim = a_larger ? b->dim() : a->dim();
+  if (big_dim < 3 || small_dim > 2) return false;
+  if ((a_larger ? b : a)->requires_grad()) return true;
+  if (a->dim() == 2) return false;
+  if (big->numel() == 0) return true;
+  // The big operand (transposed when it is b) must flatten its leading dims as a view.
+  Shape sizes = big->sizes, strides = big->strides;
+  if (!a_larger) {
+    std::swap(sizes[big_dim - 1], sizes[big_dim - 2]);
+    std::swap(strides[big_dim - 1], strides[big_dim - 2]);
+  }
+  for (int64_t i = 0; i < big_dim - 2; ++i)
+    if (strides[i] != strides[i + 1] * sizes[i + 1]) return false;
+  return true;
+}
+
+Tensor folded_matmul(const Tensor& a, const Tensor& b) {
+  const bool transpose_out = b->dim() > a->dim();
+  Tensor t1 = transpose_out ? transpose(b, -2, -1) : a;
+  Tensor t2 = !transpose_out ? b : (a->dim() == 2 ? t(a) : a);
+  Shape out_shape(t1->sizes.begin(), t1->sizes.end() - 1);
+  const int64_t rows = numel_of(out_shape);
+  Tensor t1_folded = reshape(t1, {rows, t1->sizes.back()});
+  if (t2->dim() == 1) return relabel(mv(t1_folded, t2), out_shape, "UnsafeViewBackward0");
+  out_shape.push_back(t2->sizes[1]);
+  Tensor out = relabel(mm(t1_folded, t2), out_shape, "UnsafeViewBackward0");
+  return transpose_out ? contiguous(transpose(out, -2, -1)) : out;
+}
+
+Tensor batched_matmul(const Tensor& a, const Tensor& b) {
+  const int64_t da = a->dim(), db = b->dim();
+  const int64_t n = da > 1 ? a->sizes[da - 2] : 1, m1 = a->sizes.back();
+  const int64_t m2 = db > 1 ? b->sizes[db - 2] : b->sizes[0], p = db > 1 ? b->sizes.back() : 1;
+  const Shape batch_a(a->sizes.begin(), a->sizes.begin() + std::max<int64_t>(da - 2, 0));
+  const Shape batch_b(b->sizes.begin(), b->sizes.begin() + std::max<int64_t>(db - 2, 0));
+  // A batch of one that requires grad is squeezed rather than expanded (torch does too),
+  // which lets the product fold.
+  if (da == 3 && db == 3 && batch_a[0] != batch_b[0]) {
+    if (batch_a[0] == 1 && a->requires_grad()) return matmul(squeeze(a, {0}, true), b);
+    if (batch_b[0] == 1 && b->requires_grad()) return matmul(a, squeeze(b, {0}, true));
+  }
+  Shape out_shape = broadcast_shapes(batch_a, batch_b);
+  const int64_t batch = numel_of(out_shape);
+  auto with = [&](std::initializer_list<int64_t> tail) {
+    Shape s = out_shape;
+    s.insert(s.end(), tail);
+    return s;
+  };
+  Tensor a3 = reshape(expand(a, with({n, m1})), {batch, n, m1});
+  Tensor b3 = db == 1 ? unsqueeze(reshape(expand(b, with({m2})), {batch, m2}), 2)
+                      : reshape(expand(b, with({m2, p})), {batch, m2, p});
+  if (da > 1) out_shape.push_back(n);
+  if (db > 1) out_shape.push_back(p);
+  Tensor r = bmm(a3, b3);
+  if (db == 1) r = squeeze(r, {-1}, true);
+  return relabel(r, out_shape, "UnsafeViewBackward0");
+}
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  const int64_t da = a->dim(), db = b->dim();
+  if (da == 0 || db == 0)
+    throw std::runtime_error("both arguments to matmul need to be at least 1D, but they are " +
+                             std::to_string(da) + "D and " + std::to_string(db) + "D");
+  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 2 && db == 1) return mv(a, b);
+  if (da == 1 && db == 2) {
+    // torch squeezes the 1 x n product in place: SqueezeBackward4.
+    return relabel(mm(unsqueeze(a, 0), b), {b->sizes[1]}, "SqueezeBackward4");
+  }
+  if (da == 2 && db == 2) return mm(a, b);
+  if (should_fold(a, b)) return folded_matmul(a, b);
+  return batched_matmul(a, b);
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  if (input->dim() == 0 || weight->dim() == 0)
+    throw std::runtime_error("both arguments to linear need to be at least 1D, but they are " +
+                             std::to_string(input->dim()) + "D and " +
+                             std::to_string(weight->dim()) + "D");
+  if (bias && input->dim() == 2) return addmm(bias, input, t(weight));
+  if (bias && bias->dim() == 1 && input->is_contiguous()) {
+    // Any other rank with a vector bias: fold the leading dims into one addmm.
+    Shape sizes(input->sizes.begin(), input->sizes.end() - 1);
+    Tensor out = addmm(bias, reshape(input, {numel_of(sizes), input->sizes.back()}), t(weight));
+    sizes.push_back(out->sizes[1]);
+    return view(out, sizes);
+  }
+  Tensor out = matmul(input, t(weight));
+  if (bias) add_(out, bias);
+  return out;
+}
+
+// ---- einsum ----
+
+namespace {
+
+constexpr int kLetters = 52;  // labels 0-25: 'A'-'Z', 26-51: 'a'-'z', then ellipsis dims
+
+int label_of(char c) { return c <= 'Z' ? c - 'A' : c - 'a' + 26; }
+char char_of(int label) { return static_cast<char>(label < 26 ? 'A' + label : 'a' + label - 26); }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::runtime_error einsum_error(const std::string& what) {
+  return std::runtime_error("einsum(): " + what);
+}
+
+constexpr int kEllipsis = -1;
+
+// One side of "->" as label lists (kEllipsis for "..."), one per comma-separated term.
+// `offset`: where this side starts in the equation, for error positions.
+std::vector<std::vector<int>> parse_terms(const std::string& side, size_t offset,
+                                          bool single_term) {
+  std::vector<std::vector<int>> terms(1);
+  for (size_t i = 0; i < side.size(); ++i) {
+    const char c = side[i];
+    if (c == ' ') continue;
+    if (c == ',' && !single_term) {
+      terms.emplace_back();
+      continue;
+    }
+    auto& term = terms.back();
+    const std::string who = single_term ? "the output" : "operand " + std::to_string(terms.size() - 1);
+    if (c == '.') {
+      if (std::count(term.begin(), term.end(), kEllipsis))
+        throw einsum_error("found '.' for " + who + " for which an ellipsis was already found");
+      if (side.compare(i, 3, "...") != 0)
+        throw einsum_error("found '.' for " + who + " that is not part of any ellipsis");
+      term.push_back(kEllipsis);
+      i += 2;
+      continue;
+    }
+    if (!is_letter(c))
+      throw einsum_error("invalid subscript given at index " + std::to_string(offset + i) +
+                         " in the equation string, subscripts must be in [a-zA-Z]");
+    term.push_back(label_of(c));
+  }
+  return terms;
+}
+
+// a's diagonal over dims d1 < d2 as a view, both dims removed and the diagonal appended
+// (torch.diagonal), recorded as DiagonalBackward0.
+Tensor diagonal(const Tensor& a, int64_t d1, int64_t d2) {
+  const Shape base_strides = contiguous_strides(a->sizes);
+  Shape sizes, strides;
+  ViewGeometry region;
+  for (int64_t d = 0; d < a->dim(); ++d)
+    if (d != d1 && d != d2) {
+      sizes.push_back(a->sizes[d]);
+      strides.push_back(a->strides[d]);
+      region.strides.push_back(base_strides[d]);
+    }
+  sizes.push_back(std::min(a->sizes[d1], a->sizes[d2]));
+  strides.push_back(a->strides[d1] + a->strides[d2]);
+  region.strides.push_back(base_strides[d1] + base_strides[d2]);
+  region.sizes = sizes;
+  Tensor out = make_view(a, sizes, strides, a->offset);
+  out->view_base = a->view_base ? a->view_base : a;
+  if (any_requires_grad({&a})) {
+    Shape base = a->sizes;
+    set_history({out}, make_node("DiagonalBackward0", {a}, [base, region](Node&, TensorList& g) -> TensorList {
+                  return {embed_in_zeros(g[0], base, region)};
+                }));
+  }
+  return out;
+}
+
+// sum over `sum_dims` (dims where both have size > 1) of left * right, keeping those dims
+// as size 1, as one bmm: dims are grouped into batch (in both), left-only, summed and
+// right-only, each side is permuted and flattened to 3-D, and the product is put back in
+// dim order. Without dims to sum it is a plain (broadcasting) product.
+Tensor sum_product(const Tensor& left, const Tensor& right, const DimList& sum_dims) {
+  if (sum_dims.empty()) return mul(left, right);
+  const int64_t nd = left->dim();
+  std::vector<bool> summed(nd, false);
+  for (int64_t d : sum_dims) summed[d] = true;
+  DimList both, left_only, right_only;
+  int64_t both_size = 1, left_size = 1, sum_size = 1, right_size = 1;
+  for (int64_t d = 0; d < nd; ++d) {
+    const bool in_left = left->sizes[d] != 1, in_right = right->sizes[d] != 1;
+    if (summed[d]) {
+      sum_size *= left->sizes[d];
+    } else if (in_left && in_right) {
+      both.push_back(d);
+      both_size *= left->sizes[d];
+    } else if (in_left) {
+      left_only.push_back(d);
+      left_size *= left->sizes[d];
+    } else {
+      right_only.push_back(d);
+      right_size *= right->sizes[d];
+    }
+  }
+  auto concat = [](std::initializer_list<const DimList*> parts) {
+    DimList out;
+    for (const DimList* p : parts) out.insert(out.end(), p->begin(), p->end());
+    return out;
+  };
+  const DimList left_perm = concat({&both, &left_only, &sum_dims, &right_only});
+  const DimList right_perm = concat({&both, &sum_dims, &right_only, &left_only});
+  Shape out_sizes;
+  for (int64_t d : left_perm)
+    out_sizes.push_back(summed[d] ? 1 : std::max(left->sizes[d], right->sizes[d]));
+  DimList back(nd);
+  for (int64_t i = 0; i < nd; ++i) back[left_perm[i]] = i;
+  Tensor l3 = reshape(permute(left, left_perm), {both_size, left_size, sum_size});
+  Tensor r3 = reshape(permute(right, right_perm), {both_size, sum_size, right_size});
+  return permute(view(bmm(l3, r3), out_sizes), back);
+}
+
+}  // namespace
+
+// Note [einsum]: each operand takes the diagonal of repeated labels, then is permuted
+// (with size-1 dims for labels it lacks) into one order: output labels, then contracted
+// labels. A single operand then sums its contracted dims. Several are combined left to
+// right; a contracted dim is summed (kept as size 1) as soon as no other operand still
+// has it, inside the product (sum_product, a bmm) or alone when only one side has it, and
+// a final view drops those dims. This records the nodes torch records, down to the last.
+Tensor einsum(const std::string& equation, const TensorList& operands) {
+  if (operands.empty())
+    throw ValueError("einsum(): must specify the equation string and at least one operand, or "
+                     "at least one operand and its subscripts list");
+  const size_t arrow = equation.find("->");
+  auto terms = parse_terms(equation.substr(0, arrow), 0, false);
+  if (terms.size() > operands.size())
+    throw einsum_error("fewer operands were provided than specified in the equation");
+  if (terms.size() < operands.size())
+    throw einsum_error("more operands were provided than specified in the equation");
+  const size_t num_ops = operands.size();
+
+  // Expand each term to one label per dim; ellipsis dims are right-aligned, numbered
+  // kLetters + i across the widest ellipsis.
+  int64_t ellipsis_dims = 0;
+  for (size_t k = 0; k < num_ops; ++k) {
+    const auto& term = terms[k];
+    const int64_t named = static_cast<int64_t>(term.size()) -
+                          std::count(term.begin(), term.end(), kEllipsis);
+    const int64_t nd = operands[k]->dim();
+    const bool has_ellipsis = named != static_cast<int64_t>(term.size());
+    if (has_ellipsis ? named > nd : named != nd)
+      throw einsum_error("the number of subscripts in the equation (" + std::to_string(named) +
+                         (has_ellipsis ? ") is more than the number of dimensions ("
+                                       : ") does not match the number of dimensions (") +
+                         std::to_string(nd) + ") for operand " + std::to_string(k) +
+                         (has_ellipsis ? "" : " and no ellipsis was given"));
+    ellipsis_dims = std::max(ellipsis_dims, nd - named);
+  }
+  std::vector<std::vector<int>> labels(num_ops);
+  std::vector<int> count(kLetters + ellipsis_dims, 0);
+  for (size_t k = 0; k < num_ops; ++k) {
+    const int64_t covered = operands[k]->dim() - static_cast<int64_t>(terms[k].size()) + 1;
+    for (int l : terms[k]) {
+      if (l != kEllipsis) {
+        labels[k].push_back(l);
+        continue;
+      }
+      for (int64_t i = 0; i < covered; ++i)
+        labels[k].push_back(static_cast<int>(kLetters + ellipsis_dims - covered + i));
+    }
+    for (int l : labels[k]) ++count[l];
+  }
+
+  std::vector<int> out_labels;
+  if (arrow != std::string::npos) {
+    auto rhs = parse_terms(equation.substr(arrow + 2), arrow + 2, true)[0];
+    for (int l : rhs) {
+      if (l == kEllipsis) {
+        for (int64_t i = 0; i < ellipsis_dims; ++i) out_labels.push_back(static_cast<int>(kLetters + i));
+        continue;
+      }
+      if (std::count(out_labels.begin(), out_labels.end(), l))
+        throw einsum_error(std::string("output subscript ") + char_of(l) +
+                           " appears more than once in the output");
+      if (!count[l])
+        throw einsum_error(std::string("output subscript ") + char_of(l) +
+                           " does not appear in the equation for any input operand");
+      out_labels.push_back(l);
+    }
+  } else {  // implicit output: the ellipsis, then labels used once, in label order
+    for (int64_t i = 0; i < ellipsis_dims; ++i) out_labels.push_back(static_cast<int>(kLetters + i));
+    for (int l = 0; l < kLetters; ++l)
+      if (count[l] == 1) out_labels.push_back(l);
+  }
+  const int64_t num_out = static_cast<int64_t>(out_labels.size());
+  std::vector<int64_t> position(count.size(), -1);
+  std::vector<int> order = out_labels;
+  for (int l = 0; l < static_cast<int>(count.size()); ++l)
+    if (count[l] && std::find(out_labels.begin(), out_labels.end(), l) == out_labels.end())
+      order.push_back(l);
+  for (size_t i = 0; i < order.size(); ++i) position[order[i]] = static_cast<int64_t>(i);
+  const int64_t total = static_cast<int64_t>(order.size());
+
+  // Sizes must agree per label: within an operand exactly (a diagonal), across operands
+  // up to broadcasting of size 1.
+  std::vector<int64_t> label_size(count.size(), 1);
+  for (size_t k = 0; k < num_ops; ++k) {
+    std::vector<int64_t> own_size(count.size(), -1);
+    for (size_t d = 0; d < labels[k].size(); ++d) {
+      const int l = labels[k][d];
+      const int64_t size = operands[k]->sizes[d];
+      if (own_size[l] >= 0 && own_size[l] != size)
+        throw einsum_error(std::string("subscript ") + char_of(l) + " is repeated for operand " +
+                           std::to_string(k) + " but the sizes don't match, " +
+                           std::to_string(size) + " != " + std::to_string(own_size[l]));
+      own_size[l] = size;
+      if (size == 1) continue;
+      if (label_size[l] != 1 && label_size[l] != size) {
+        const std::string name = l < kLetters ? std::string(1, char_of(l)) : "...";
+        throw einsum_error("subscript " + name + " has size " + std::to_string(size) +
+                           " for operand " + std::to_string(k) +
+                           " which does not broadcast with previously seen size " +
+                           std::to_string(label_size[l]));
+      }
+      label_size[l] = size;
+    }
+  }
+
+  TensorList ops;
+  for (size_t k = 0; k < num_ops; ++k) {
+    Tensor op = operands[k];
+    std::vector<int> dims_labels = labels[k];
+    // Repeated labels: take the diagonal (which moves it last) until none is left.
+    for (bool again = true; again;) {
+      again = false;
+      for (size_t j = 1; j < dims_labels.size() && !again; ++j)
+        for (size_t i = 0; i < j && !again; ++i)
+          if (dims_labels[i] == dims_labels[j]) {
+            op = diagonal(op, static_cast<int64_t>(i), static_cast<int64_t>(j));
+            const int l = dims_labels[i];
+            dims_labels.erase(dims_labels.begin() + j);
+            dims_labels.erase(dims_labels.begin() + i);
+            dims_labels.push_back(l);
+            again = true;
+          }
+    }
+    DimList perm(total, -1);
+    for (size_t d = 0; d < dims_labels.size(); ++d) perm[position[dims_labels[d]]] = static_cast<int64_t>(d);
+    for (int64_t i = 0; i < total; ++i)
+      if (perm[i] < 0) {
+        op = unsqueeze(op, op->dim());
+        perm[i] = op->dim() - 1;
+      }
+    ops.push_back(permute(op, perm));
+  }
+
+  DimList contracted(total - num_out);
+  std::iota(contracted.begin(), contracted.end(), num_out);
+  if (num_ops == 1) return contracted.empty() ? ops[0] : sum(ops[0], contracted);
+  // How many operands still have each contracted dim (size > 1).
+  std::vector<int64_t> holders(total, 0);
+  for (const Tensor& op : ops)
+    for (int64_t d : contracted) holders[d] += op->sizes[d] != 1;
+  Tensor result = ops[0];
+  for (size_t k = 1; k < num_ops; ++k) {
+    Tensor other = ops[k];
+    DimList sum_dims;
+    for (int64_t d : contracted) {
+      const bool in_result = result->sizes[d] != 1, in_other = other->sizes[d] != 1;
+      if (in_result && in_other) {
+        if (--holders[d] == 1) {
+          sum_dims.push_back(d);
+          holders[d] = 0;
+        }
+      } else if (holders[d] == 1 && in_result) {  // only one side has it: sum it now
+        result = sum(result, DimList{d}, /*keepdim=*/true);
+        holders[d] = 0;
+      } else if (holders[d] == 1 && in_other) {
+        other = sum(other, DimList{d}, /*keepdim=*/true);
+        holders[d] = 0;
+      }
+    }
+    result = sum_product(result, other, sum_dims);
+  }
+  if (contracted.empty()) return result;
+  return view(result, Shape(result->sizes.begin(), result->sizes.begin() + num_out));
+}
+
+}  // namespace cgrad

@@ -1,0 +1,383 @@
+// Losses: mse, l1, nll (class indices), cross entropy (indices or probabilities, label
+// smoothing), binary cross entropy on probabilities and on logits. Fused losses compute
+// their value with cgrad ops under no_grad and record one node named as torch's, whose
+// backward formula is again written in cgrad ops (so it differentiates twice);
+// composite ones (l1, cross entropy) are built from ops, as torch builds them.
+#include <sstream>
+
+#include "ops/common.h"
+
+namespace cgrad {
+
+using detail::constant;
+
+namespace {
+
+Tensor reduce_loss(const Tensor& loss, LossReduction reduction) {
+  switch (reduction) {
+    case LossReduction::None: return loss;
+    case LossReduction::Mean: return mean(loss);
+    case LossReduction::Sum: break;
+  }
+  return sum(loss);
+}
+
+// A fused loss's gradient from its elementwise derivative d: d * upstream, times the
+// weight, over the element count for 'mean' (in that order, as torch, so float32
+// upstream gradients do not round a float64 result).
+Tensor loss_grad(const Tensor& d, const Tensor& upstream, const Tensor& weight,
+                 LossReduction reduction, int64_t count) {
+  Tensor g = mul(d, upstream);
+  if (weight) g = mul(g, weight);
+  return reduction == LossReduction::Mean ? div(g, constant(static_cast<double>(count))) : g;
+}
+
+// Products with a C++ number, recorded as torch's Scalar overloads (MulBackward1,
+// DivBackward1): composite losses end in these nodes.
+Tensor mul_scalar(const Tensor& a, double s) {
+  Tensor factor = wrapped_scalar(s, DType::Float64);
+  const DType t = result_type(a, factor);
+  Tensor out = detail::binary_forward(kernels::BinaryOp::Mul, a, factor, t, t);
+  if (any_requires_grad({&a}))
+    set_history({out}, make_node("MulBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
+                  return {mul_scalar(g[0], s)};
+                }));
+  return out;
+}
+
+Tensor div_scalar(const Tensor& a, double s) {
+  DType t = is_floating(a->dtype) ? a->dtype : kDefaultFloat;
+  Tensor out = detail::binary_forward(kernels::BinaryOp::Div, a, scalar_tensor(s, t), t, t);
+  if (any_requires_grad({&a}))
+    set_history({out}, make_node("DivBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
+                  return {div_scalar(g[0], s)};
+                }));
+  return out;
+}
+
+// log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), finite for every x.
+Tensor log_sigmoid(const Tensor& x) {
+  return neg(add(relu(neg(x)), log(add(exp(neg(abs(x))), constant(1.0)))));
+}
+
+// torch has no gradient for class / sample weights and refuses ones that require grad.
+void check_not_differentiable(const Tensor& t, const char* function, const char* argument) {
+  if (t && t->requires_grad() && GradMode::is_enabled())
+    throw std::runtime_error(std::string("The function '") + function +
+                             "' is not differentiable with respect to argument '" + argument +
+                             "'. This input cannot have requires_grad True.");
+}
+
+std::string size_repr(const Shape& s) { return "cgrad.Size(" + shape_str(s) + ")"; }
+
+// Class-index positions along dim 1 of an [N, C, R] tensor: [1, C, 1].
+Tensor class_positions(int64_t classes, int64_t rank, int64_t class_dim) {
+  Shape sizes(rank, 1);
+  sizes[class_dim] = classes;
+  Tensor positions = arange(0, static_cast<double>(classes), 1, DType::Int64);
+  return make_view(positions, sizes, contiguous_strides(sizes), 0);
+}
+
+// nll_loss on a 1-D, 2-D or 4-D input, recorded as `name`.
+Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
+                LossReduction reduction, int64_t ignore_index, const char* name) {
+  const int64_t nd = input->dim();
+  if (nd <= 2 && target->dim() > 1)
+    throw std::runtime_error("0D or 1D target tensor expected, multi-target not supported");
+  if (nd <= 2 && target->dim() == 1 && target->sizes[0] != (nd == 1 ? 1 : input->sizes[0]))
+    throw std::runtime_error("size mismatch (got input: " + shape_str(input->sizes) +
+                             ", target: " + shape_str(target->sizes) + ")");
+  if (nd == 4 && (target->dim() != 3 || target->sizes[0] != input->sizes[0] ||
+                  target->sizes[1] != input->sizes[2] || target->sizes[2] != input->sizes[3]))
+    throw std::runtime_error("size mismatch (got input: " + shape_str(input->sizes) +
+                             " , target: " + shape_str(target->sizes));
+  if (target->dtype != DType::Int64)
+    throw std::runtime_error(std::string("expected target dtype to be Long or Byte, but got ") +
+                             dtype_torch_name(target->dtype));
+  if (!is_floating(input->dtype))
+    throw NotImplementedError(std::string(nd == 4 ? "\"nll_loss2d_forward_out_frame\"" : "\"nll_loss_out_frame\"") +
+                              " not implemented for '" + dtype_torch_name(input->dtype) + "'");
+  const int64_t classes = nd == 1 ? input->sizes[0] : input->sizes[1];
+  if (weight && weight->numel() != classes)
+    throw std::runtime_error("weight tensor should be defined either for all " +
+                             std::to_string(classes) +
+                             " classes or no classes but got weight tensor of shape: " +
+                             shape_str(weight->sizes));
+  if (weight && weight->dtype != input->dtype)
+    throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(input->dtype) +
+                             " but found " + dtype_torch_name(weight->dtype));
+  check_not_differentiable(weight, nd == 4 ? "nll_loss2d_forward" : "nll_loss_forward", "weight");
+
+  // Every layout as [N, C, R].
+  const int64_t n = nd == 1 ? 1 : input->sizes[0];
+  const int64_t r = nd == 4 ? input->sizes[2] * input->sizes[3] : 1;
+  auto dense = [](const Tensor& t, const Shape& sizes) {
+    Tensor c = t;
+    if (!t->is_contiguous()) {
+      c = empty(t->sizes, t->dtype);
+      kernels::copy(*t, *c);
+    }
+    return make_view(c, sizes, contiguous_strides(sizes), c->offset);
+  };
+  Tensor x = dense(input, {n, classes, r}), t = dense(target, {n, r});
+  Tensor w = weight ? dense(weight, {classes}) : Tensor();
+  Tensor picked = empty({n, r}, input->dtype), picked_weight = empty({n, r}, input->dtype);
+  int64_t bad_target = 0;
+  if (!kernels::gather_class_scores(*x, *t, w.get(), ignore_index, *picked, *picked_weight,
+                                    &bad_target))
+    throw IndexError("Target " + std::to_string(bad_target) + " is out of bounds.");
+
+  Tensor out, scale;  // scale: d loss / d input at each target, before the upstream grad
+  {
+    GradModeGuard no_grad(false);
+    Tensor losses = neg(mul(picked, picked_weight));
+    scale = neg(picked_weight);
+    if (reduction == LossReduction::None) {
+      out = reshape(losses, target->sizes);
+    } else if (reduction == LossReduction::Sum) {
+      out = sum(losses);
+    } else {
+      Tensor total = sum(picked_weight);
+      out = div(sum(losses), total);
+      scale = div(scale, total);
+    }
+  }
+  if (any_requires_grad({&input})) {
+    auto node = make_node(name, {input}, [n, classes, r, reduction](Node& node, TensorList& g) -> TensorList {
+      Tensor targets = node.saved(0), scale = node.saved(1);
+      Tensor upstream = reduction == LossReduction::None ? reshape(g[0], {n, r}) : g[0];
+      Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
+      Tensor grad = where(hit, unsqueeze(mul(upstream, scale), 1), constant(0.0));
+      return {reshape(grad, node.input_meta()[0].sizes)};
+    });
+    node->save(t);
+    node->save(scale);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
+  const Shape shape = broadcast_shapes(input->sizes, target->sizes);
+  Tensor x = expand(input, shape), t = expand(target, shape);
+  const DType dtype = result_type(x, t);
+  if (!is_floating(dtype))
+    throw NotImplementedError(std::string("\"mse_cpu\" not implemented for '") +
+                              dtype_torch_name(dtype) + "'");
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    Tensor diff = sub(x, t);
+    out = reduce_loss(mul(diff, diff), reduction);
+  }
+  if (any_requires_grad({&x, &t})) {
+    const int64_t count = numel_of(shape);
+    const double norm = reduction == LossReduction::Mean ? 2.0 / static_cast<double>(count) : 2.0;
+    auto node = make_node("MseLossBackward0", {x, t}, [norm](Node& n, TensorList& g) -> TensorList {
+      Tensor grad = mul(mul(constant(norm), sub(n.saved(0), n.saved(1))), g[0]);
+      return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
+    });
+    node->save(x);
+    node->save(t);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
+  const Shape shape = broadcast_shapes(input->sizes, target->sizes);
+  return reduce_loss(abs(sub(expand(input, shape), expand(target, shape))), reduction);
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                LossReduction reduction, int64_t ignore_index) {
+  const int64_t nd = input->dim();
+  if (nd < 1) throw ValueError("Expected 1 or more dimensions (got 0)");
+  if (nd != 1 && target->dim() > 0 && input->sizes[0] != target->sizes[0])
+    throw ValueError("Expected input batch_size (" + std::to_string(input->sizes[0]) +
+                     ") to match target batch_size (" + std::to_string(target->sizes[0]) + ").");
+  if (nd <= 2) return nll_core(input, target, weight, reduction, ignore_index, "NllLossBackward0");
+  if (nd == 4) return nll_core(input, target, weight, reduction, ignore_index, "NllLoss2DBackward0");
+  // 3-D and 5-D or more: as [N, C, 1, rest] (torch does the same).
+  Shape expected{input->sizes[0]};
+  expected.insert(expected.end(), input->sizes.begin() + 2, input->sizes.end());
+  if (target->sizes != expected)
+    throw std::runtime_error("Expected target size " + shape_str(expected) + ", got " +
+                             shape_str(target->sizes));
+  const int64_t n = input->sizes[0], rest = numel_of(Shape(input->sizes.begin() + 2, input->sizes.end()));
+  Tensor out = nll_core(view(contiguous(input), {n, input->sizes[1], 1, rest}),
+                        view(contiguous(target), {n, 1, rest}), weight, reduction, ignore_index,
+                        "NllLoss2DBackward0");
+  return reduction == LossReduction::None ? view(out, target->sizes) : out;
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                     LossReduction reduction, int64_t ignore_index, double label_smoothing) {
+  if (label_smoothing < 0.0 || label_smoothing > 1.0) {
+    std::ostringstream msg;
+    msg << "label_smoothing must be between 0.0 and 1.0. Got: " << label_smoothing;
+    throw std::runtime_error(msg.str());
+  }
+  const int64_t class_dim = input->dim() == 1 ? 0 : 1;
+  const int64_t classes = input->dim() == 0 ? 1 : input->sizes[class_dim];
+  Shape weight_shape(std::max<int64_t>(input->dim(), 1), 1);  // weight along the class dim
+  weight_shape[class_dim] = classes;
+
+  if (input->sizes == target->sizes) {  // class probabilities
+    if (!is_floating(target->dtype))
+      throw std::runtime_error(std::string("Expected floating point type for target with class "
+                                           "probabilities, got ") + dtype_torch_name(target->dtype));
+    if (ignore_index >= 0)
+      throw std::runtime_error("ignore_index is not supported for floating point target");
+    Tensor logp = log_softmax(input, class_dim);
+    Tensor probs = label_smoothing > 0
+                       ? add(mul_scalar(target, 1.0 - label_smoothing),
+                             wrapped_scalar(label_smoothing / static_cast<double>(classes), DType::Float64))
+                       : target;
+    Tensor terms = mul(logp, probs);
+    if (weight) terms = mul(terms, reshape(weight, weight_shape));
+    switch (reduction) {
+      case LossReduction::None: return neg(sum(terms, DimList{class_dim}));
+      case LossReduction::Sum: return neg(sum(terms));
+      case LossReduction::Mean: break;
+    }
+    return div_scalar(neg(sum(terms)), static_cast<double>(input->numel() / classes));
+  }
+
+  Tensor logp = log_softmax(input, class_dim);
+  Tensor nll = nll_loss(logp, target, weight, reduction, ignore_index);
+  if (label_smoothing == 0.0) return nll;
+  // Smoothing: mix in the loss against the uniform distribution, 0 at ignored targets.
+  Tensor ignored = eq(target, scalar_tensor(static_cast<double>(ignore_index), DType::Int64));
+  Tensor smooth = neg(sum(weight ? mul(logp, reshape(weight, weight_shape)) : logp, DimList{class_dim}));
+  smooth = where(ignored, constant(0.0), smooth);
+  Tensor ret = smooth;
+  if (reduction == LossReduction::Sum) {
+    ret = sum(smooth);
+  } else if (reduction == LossReduction::Mean) {
+    // Divided by the summed weight (or the count) of the targets not ignored.
+    Tensor denominator;
+    if (weight) {
+      Tensor hit = eq(class_positions(classes, logp->dim(), class_dim), unsqueeze(target, class_dim));
+      denominator = sum(mul(hit, reshape(weight, weight_shape)));
+    } else {
+      denominator = sum(eq(ignored, scalar_tensor(0, DType::Bool)));
+    }
+    ret = div(sum(smooth), denominator);
+  }
+  return add(mul_scalar(nll, 1.0 - label_smoothing),
+             mul_scalar(ret, label_smoothing / static_cast<double>(classes)));
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                            LossReduction reduction) {
+  if (input->sizes != target->sizes)
+    throw ValueError("Using a target size (" + size_repr(target->sizes) +
+                     ") that is different to the input size (" + size_repr(input->sizes) +
+                     ") is deprecated. Please ensure they have the same size.");
+  if (target->dtype != input->dtype)
+    throw std::runtime_error(std::string("Found dtype ") + dtype_torch_name(target->dtype) +
+                             " but expected " + dtype_torch_name(input->dtype));
+  check_not_differentiable(weight, "binary_cross_entropy", "weight");
+  Tensor w = weight ? expand(weight, broadcast_shapes(target->sizes, weight->sizes)) : Tensor();
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    Tensor above = ge(input, constant(0.0));  // false for NaN too
+    if (item_as_double(*all(where(above, le(input, constant(1.0)), above))) == 0.0)
+      throw std::runtime_error("all elements of input should be between 0 and 1");
+    // Logs are clamped at -100 so that 0 * log(0) stays finite, as torch does.
+    auto clamped_log = [](const Tensor& v) {
+      Tensor l = log(v);
+      return where(lt(l, constant(-100.0)), constant(-100.0), l);
+    };
+    Tensor one = constant(1.0);
+    Tensor loss = neg(add(mul(target, clamped_log(input)),
+                          mul(rsub(target, one), clamped_log(rsub(input, one)))));
+    out = reduce_loss(w ? mul(loss, w) : loss, reduction);
+  }
+  if (any_requires_grad({&input, &target})) {
+    const int64_t count = input->numel();
+    auto node = make_node(
+        "BinaryCrossEntropyBackward0", {input, target},
+        [reduction, count](Node& n, TensorList& g) -> TensorList {
+          Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2);
+          Tensor one = constant(1.0), eps = constant(1e-12);
+          Tensor gi, gt;
+          if (n.needs_input_grad(0)) {  // (x - t) / max(x (1 - x), eps)
+            Tensor denominator = mul(rsub(x, one), x);
+            denominator = where(lt(denominator, eps), eps, denominator);
+            gi = loss_grad(div(sub(x, t), denominator), g[0], w, reduction, count);
+          }
+          if (n.needs_input_grad(1))  // -logit(x)
+            gt = loss_grad(neg(log(div(x, rsub(x, one)))), g[0], w, reduction, count);
+          return {gi, gt};
+        });
+    node->save(input);
+    node->save(target);
+    node->save(w);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const Tensor& weight, const Tensor& pos_weight,
+                                        LossReduction reduction) {
+  if (input->sizes != target->sizes)
+    throw ValueError("Target size (" + size_repr(target->sizes) +
+                     ") must be the same as input size (" + size_repr(input->sizes) + ")");
+  if (!is_floating(target->dtype))
+    throw std::runtime_error(std::string("result type ") +
+                             dtype_torch_name(result_type(input, target)) +
+                             " can't be cast to the desired output type " +
+                             dtype_torch_name(target->dtype));
+  check_not_differentiable(weight, "binary_cross_entropy_with_logits", "weight");
+  check_not_differentiable(pos_weight, "binary_cross_entropy_with_logits", "pos_weight");
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    Tensor one = constant(1.0);
+    // (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))
+    Tensor log_sig = log_sigmoid(input);
+    if (pos_weight) log_sig = mul(log_sig, add(mul(sub(pos_weight, one), target), one));
+    Tensor loss = sub(mul(rsub(target, one), input), log_sig);
+    if (weight) loss = mul(loss, weight);
+    // torch accumulates in place into (1 - target): the result keeps target's dtype.
+    out = reduce_loss(detail::cast(loss, target->dtype), reduction);
+  }
+  if (any_requires_grad({&input, &target})) {
+    const int64_t count = input->numel();
+    auto node = make_node(
+        "BinaryCrossEntropyWithLogitsBackward0", {input, target},
+        [reduction, count](Node& n, TensorList& g) -> TensorList {
+          Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2), pw = n.saved(3);
+          Tensor gi, gt;
+          if (n.needs_input_grad(0)) {
+            // sigmoid(x) - t, or (pw t + 1 - t) sigmoid(x) - pw t with pos_weight
+            Tensor d = sub(sigmoid(x), t);
+            if (pw) {
+              Tensor pt = mul(pw, t);
+              d = sub(mul(add(rsub(t, constant(1.0)), pt), sigmoid(x)), pt);
+            }
+            gi = loss_grad(d, g[0], w, reduction, count);
+          }
+          if (n.needs_input_grad(1)) {
+            // -x, or log(sigmoid(-x)) - pw log(sigmoid(x)) with pos_weight
+            Tensor d = pw ? sub(log_sigmoid(neg(x)), mul(pw, log_sigmoid(x))) : neg(x);
+            gt = loss_grad(d, g[0], w, reduction, count);
+          }
+          return {gi, gt};
+        });
+    node->save(input);
+    node->save(target);
+    node->save(weight);
+    node->save(pos_weight);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace cgrad

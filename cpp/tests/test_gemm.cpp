@@ -1,0 +1,123 @@
+// kernels::gemm against a naive triple loop: every transpose combination, sizes that are
+// not multiples of the register tile or the cache blocks, padded leading dimensions,
+// alpha/beta, and the BLAS rule that beta == 0 never reads C.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+
+namespace cgrad {
+namespace {
+
+struct Problem {
+  int64_t m, n, k;
+};
+
+// Small tiles, the unpacked path (a row or a column), one register tile, and sizes that
+// cross the cache blocks (rows past MC, depth past KC, columns past NC).
+constexpr Problem kProblems[] = {{1, 1, 1},   {3, 5, 7},    {7, 33, 5},    {1, 100, 50},
+                                 {100, 1, 50}, {6, 32, 64},  {37, 29, 41},  {150, 70, 300},
+                                 {13, 2100, 9}, {64, 64, 0}, {0, 8, 8}};
+
+// A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
+// small multiples of 1/2, so every sum below is exact in float and the FMA or summation
+// order cannot change a result.
+template <class T>
+std::vector<T> random_matrix(int64_t rows, int64_t cols, int64_t ld, std::mt19937& rng) {
+  std::uniform_int_distribution<int> dist(-8, 8);
+  std::vector<T> x(static_cast<size_t>(rows * ld), T(0));
+  const T half = std::is_floating_point_v<T> ? T(0.5) : T(1);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) x[i * ld + j] = static_cast<T>(dist(rng)) * half;
+  return x;
+}
+
+template <class T>
+void check_against_naive(const Problem& p, bool trans_a, bool trans_b, T alpha, T beta) {
+  std::mt19937 rng(static_cast<unsigned>(p.m * 131 + p.n * 17 + p.k));
+  // op(A) is m x k: stored k x m when transposed. Three columns of padding everywhere.
+  const int64_t a_rows = trans_a ? p.k : p.m, a_cols = trans_a ? p.m : p.k, lda = a_cols + 3;
+  const int64_t b_rows = trans_b ? p.n : p.k, b_cols = trans_b ? p.k : p.n, ldb = b_cols + 3;
+  const int64_t ldc = p.n + 3;
+  const auto a = random_matrix<T>(a_rows, a_cols, lda, rng);
+  const auto b = random_matrix<T>(b_rows, b_cols, ldb, rng);
+  auto c = random_matrix<T>(p.m, p.n, ldc, rng);
+  std::vector<T> want = c;
+  for (int64_t i = 0; i < p.m; ++i)
+    for (int64_t j = 0; j < p.n; ++j) {
+      T s = T(0);
+      for (int64_t q = 0; q < p.k; ++q)
+        s += (trans_a ? a[q * lda + i] : a[i * lda + q]) * (trans_b ? b[j * ldb + q] : b[q * ldb + j]);
+      want[i * ldc + j] = alpha * s + beta * c[i * ldc + j];
+    }
+  kernels::gemm(trans_a, trans_b, p.m, p.n, p.k, alpha, a.data(), lda, b.data(), ldb, beta,
+                c.data(), ldc);
+  for (int64_t i = 0; i < p.m; ++i)
+    for (int64_t j = 0; j < ldc; ++j)  // the padding columns must be left alone too
+      ASSERT_EQ(c[i * ldc + j], want[i * ldc + j])
+          << p.m << "x" << p.n << "x" << p.k << " trans_a " << trans_a << " trans_b " << trans_b
+          << " at (" << i << ", " << j << ")";
+}
+
+template <class T> void check_all(T alpha, T beta) {
+  for (const Problem& p : kProblems)
+    for (bool trans_a : {false, true})
+      for (bool trans_b : {false, true}) check_against_naive<T>(p, trans_a, trans_b, alpha, beta);
+}
+
+TEST(Gemm, FloatMatchesNaiveLoop) {
+  check_all<float>(1.0f, 0.0f);
+  check_all<float>(2.0f, 0.5f);
+}
+
+TEST(Gemm, DoubleMatchesNaiveLoop) {
+  check_all<double>(1.0, 0.0);
+  check_all<double>(-1.0, 1.0);
+}
+
+TEST(Gemm, IntegersMatchNaiveLoop) {
+  check_all<int64_t>(1, 0);
+  check_all<int64_t>(2, 3);
+  check_all<int32_t>(-1, 1);
+}
+
+TEST(Gemm, BetaZeroNeverReadsC) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const Problem& p : {Problem{2, 3, 4}, Problem{40, 50, 60}}) {
+    std::vector<float> a(p.m * p.k, 1.0f), b(p.k * p.n, 2.0f), c(p.m * p.n, nan);
+    kernels::gemm(false, false, p.m, p.n, p.k, 1.0f, a.data(), p.k, b.data(), p.n, 0.0f,
+                  c.data(), p.n);
+    for (float v : c) ASSERT_EQ(v, 2.0f * static_cast<float>(p.k));
+  }
+}
+
+TEST(Gemm, EmptyDepthScalesC) {
+  std::vector<double> c{1, 2, 3, 4}, unused(1);
+  kernels::gemm(false, false, 2, 2, 0, 1.0, unused.data(), 1, unused.data(), 2, 3.0, c.data(), 2);
+  EXPECT_EQ(c, (std::vector<double>{3, 6, 9, 12}));
+  kernels::gemm(false, false, 2, 2, 0, 1.0, unused.data(), 1, unused.data(), 2, 0.0, c.data(), 2);
+  EXPECT_EQ(c, (std::vector<double>{0, 0, 0, 0}));
+}
+
+TEST(Gemm, NanAndInfPropagate) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int64_t n : {3, 40}) {  // the direct loop and the packed path
+    std::vector<double> a(n * n, 1.0), b(n * n, 1.0), c(n * n, 0.0);
+    a[0] = std::nan("");
+    b[1] = inf;
+    kernels::gemm(false, false, n, n, n, 1.0, a.data(), n, b.data(), n, 0.0, c.data(), n);
+    EXPECT_TRUE(std::isnan(c[0]));  // row 0 saw the NaN
+    EXPECT_TRUE(std::isnan(c[1]));
+    EXPECT_EQ(c[n + 1], inf);       // row 1 column 1 saw the inf
+    EXPECT_EQ(c[n + 2], static_cast<double>(n));
+  }
+}
+
+}  // namespace
+}  // namespace cgrad

@@ -1,0 +1,263 @@
+"""Reductions and scans against PyTorch, one line per case: values, dtypes, grad_fn names
+and gradients (ties and zeros included), then torch's errors."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from error_parity import check_error, error_case  # noqa: E402
+from parity import B, H, I, INF, P, R, T, case, check  # noqa: E402
+
+# torch warns when var/std have no degrees of freedom left; the values are what we compare.
+pytestmark = pytest.mark.filterwarnings("ignore:var.*degrees of freedom:UserWarning")
+
+NAN = float("nan")
+F64 = np.float64
+
+
+def arr(values, dtype=np.float32):
+    return np.array(values, dtype=dtype)
+
+
+# Rows with one zero, two zeros and none: prod/cumprod gradients at zeros.
+ZEROS = arr([[1.5, 0.0, 2.0, -1.0], [0.0, 3.0, 0.0, 2.0], [1.0, -2.0, 0.5, 3.0]])
+ONE_ZERO = arr([1.5, -2.0, 0.0, 3.0, 0.5])
+TWO_ZEROS = arr([0.0, 2.0, 0.0, 3.0])
+TIES = arr([[1.0, 3.0, 3.0, -1.0], [2.0, 2.0, 2.0, 2.0], [-4.0, 0.5, -4.0, 1.0]])
+
+CASES = [
+    # ---- prod ----
+    case("prod", lambda L, a: a.prod(), R(3, 4)),
+    case("prod_dim", lambda L, a: a.prod(1), R(3, 4)),
+    case("prod_neg_dim_keepdim", lambda L, a: a.prod(-2, keepdim=True), R(3, 4)),
+    case("prod_fn", lambda L, a: L.prod(a, 0), R(3, 4)),
+    case("prod_0d", lambda L, a: a.prod(), R()),
+    case("prod_0d_dim", lambda L, a: a.prod(0), R()),
+    case("prod_1d", lambda L, a: a.prod(0), R(5)),
+    case("prod_f64", lambda L, a: a.prod(1), R(3, 4, dtype=F64)),
+    case("prod_strided", lambda L, a: a.prod(1), T(R(4, 3))),
+    case("prod_int", lambda L, a: a.prod(), I(3, 4, low=-3, high=4)),
+    case("prod_int32_dim", lambda L, a: a.prod(0), I(3, 4, dtype=np.int32, low=-3, high=4)),
+    case("prod_bool", lambda L, a: a.prod(1), B(3, 4)),
+    case("prod_dtype", lambda L, a: a.prod(dtype=L.float64), R(3, 4)),
+    case("prod_int_dtype", lambda L, a: a.prod(1, dtype=L.float32), I(3, 4)),
+    case("prod_empty_dim", lambda L, a: a.prod(0), np.zeros((0, 3), np.float32)),
+    case("prod_zeros_dim", lambda L, a: a.prod(1), ZEROS),
+    case("prod_zeros_dim0", lambda L, a: a.prod(0, keepdim=True), ZEROS),
+    case("prod_one_zero", lambda L, a: a.prod(), ONE_ZERO),
+    case("prod_two_zeros", lambda L, a: a.prod(), TWO_ZEROS),
+    # ---- amax / amin ----
+    case("amax", lambda L, a: a.amax(), R(3, 4)),
+    case("amax_dim", lambda L, a: a.amax(1), R(3, 4)),
+    case("amax_tuple", lambda L, a: a.amax((0, 2)), R(2, 3, 4)),
+    case("amax_empty_tuple", lambda L, a: a.amax(()), R(3, 4)),
+    case("amax_neg_keepdim", lambda L, a: a.amax(-1, keepdim=True), R(3, 4)),
+    case("amax_fn", lambda L, a: L.amax(a, 0), R(3, 4)),
+    case("amax_ties", lambda L, a: a.amax(1), TIES),
+    case("amax_ties_all", lambda L, a: a.amax(), H(3, 4)),
+    case("amax_strided", lambda L, a: a.amax(0), T(R(4, 3))),
+    case("amax_0d", lambda L, a: a.amax(), R()),
+    case("amax_int", lambda L, a: a.amax(0), I(3, 4)),
+    case("amax_bool", lambda L, a: a.amax(1), B(3, 4)),
+    case("amax_empty_other_dim", lambda L, a: a.amax(1), np.zeros((0, 3), np.float32)),
+    case("amin", lambda L, a: a.amin(), R(3, 4)),
+    case("amin_dim_keepdim", lambda L, a: a.amin(0, keepdim=True), R(3, 4, dtype=F64)),
+    case("amin_ties", lambda L, a: a.amin((0, 1)), TIES),
+    case("amin_int", lambda L, a: a.amin(-1), I(3, 4, dtype=np.int32)),
+    # ---- max / min ----
+    case("max", lambda L, a: a.max(), R(3, 4)),
+    case("max_fn", lambda L, a: L.max(a), R(3, 4)),
+    case("max_ties", lambda L, a: a.max(), TIES),
+    case("max_nan", lambda L, a: a.max(), arr([1.0, NAN, 3.0, NAN])),
+    case("max_0d", lambda L, a: a.max(), R()),
+    case("max_int", lambda L, a: a.max(), I(3, 4)),
+    case("max_bool", lambda L, a: a.max(), B(3, 4)),
+    case("max_dim", lambda L, a: a.max(1), R(3, 4)),
+    case("max_dim_kw", lambda L, a: a.max(dim=0), R(3, 4)),
+    case("max_dim_keepdim", lambda L, a: a.max(1, keepdim=True), R(3, 4)),
+    case("max_dim_fn", lambda L, a: L.max(a, -1), R(2, 3, 4)),
+    case("max_dim_ties", lambda L, a: a.max(1), TIES),
+    case("max_dim_ties_dim0", lambda L, a: a.max(0, keepdim=True), TIES),
+    case("max_dim_nan", lambda L, a: a.max(1), arr([[1.0, NAN, 5.0], [2.0, 1.0, NAN]])),
+    case("max_dim_strided", lambda L, a: a.max(1), T(R(4, 3))),
+    case("max_dim_0d", lambda L, a: a.max(0), R()),
+    case("max_dim_int", lambda L, a: a.max(0), I(3, 4)),
+    case("max_dim_bool", lambda L, a: a.max(1), B(3, 4)),
+    case("max_dim_f64", lambda L, a: a.max(0), R(3, 4, dtype=F64)),
+    case("max_dim_empty_other", lambda L, a: a.max(1), np.zeros((0, 3), np.float32)),
+    case("max_values_attr", lambda L, a: a.max(1).values, R(3, 4)),
+    case("max_indices_attr", lambda L, a: a.max(1).indices, R(3, 4)),
+    case("max_unpacked", lambda L, a: a.max(0)[0] * 2, R(3, 4)),
+    case("min", lambda L, a: a.min(), R(3, 4)),
+    case("min_ties", lambda L, a: a.min(), TIES),
+    case("min_dim", lambda L, a: a.min(0), R(3, 4)),
+    case("min_dim_ties", lambda L, a: a.min(-1, keepdim=True), TIES),
+    case("min_fn", lambda L, a: L.min(a, 1), R(3, 4)),
+    # ---- argmax / argmin ----
+    case("argmax", lambda L, a: a.argmax(), R(3, 4)),
+    case("argmax_dim", lambda L, a: a.argmax(1), R(3, 4)),
+    case("argmax_dim_keepdim", lambda L, a: a.argmax(0, keepdim=True), R(3, 4)),
+    case("argmax_keepdim_no_dim", lambda L, a: a.argmax(keepdim=True), R(3, 4)),
+    case("argmax_ties", lambda L, a: a.argmax(1), TIES),
+    case("argmax_ties_flat", lambda L, a: a.argmax(), TIES),
+    case("argmax_strided", lambda L, a: a.argmax(), T(R(4, 3))),
+    case("argmax_nan", lambda L, a: a.argmax(), arr([1.0, NAN, 3.0, NAN])),
+    case("argmax_int", lambda L, a: a.argmax(0), I(3, 4)),
+    case("argmax_0d", lambda L, a: a.argmax(), R()),
+    case("argmax_fn", lambda L, a: L.argmax(a, dim=-1), R(2, 3, 4)),
+    case("argmin", lambda L, a: a.argmin(), R(3, 4)),
+    case("argmin_dim", lambda L, a: a.argmin(0), TIES),
+    case("argmin_fn", lambda L, a: L.argmin(a), I(3, 4)),
+    # ---- var / std ----
+    case("var", lambda L, a: a.var(), R(3, 4)),
+    case("var_dim", lambda L, a: a.var(1), R(3, 4)),
+    case("var_tuple", lambda L, a: a.var((0, 1)), R(3, 4)),
+    case("var_tuple_3d", lambda L, a: a.var((0, 2), keepdim=True), R(2, 3, 4)),
+    case("var_unbiased_false", lambda L, a: a.var(1, unbiased=False), R(3, 4)),
+    case("var_unbiased_positional", lambda L, a: a.var(1, False), R(3, 4)),
+    case("var_only_unbiased", lambda L, a: a.var(False), R(3, 4)),
+    case("var_correction_0", lambda L, a: a.var(1, correction=0), R(3, 4)),
+    case("var_correction_2", lambda L, a: a.var(correction=2), R(3, 4)),
+    case("var_correction_keepdim", lambda L, a: a.var(dim=1, correction=2, keepdim=True), R(3, 4)),
+    case("var_one_element", lambda L, a: a.var(), R(1)),
+    case("var_one_element_dim", lambda L, a: a.var(0), R(1, 3)),
+    case("var_no_dof", lambda L, a: a.var(correction=3), R(2)),
+    case("var_no_dof_dim", lambda L, a: a.var(1, correction=3), R(2, 2)),
+    case("var_0d", lambda L, a: a.var(), R()),
+    case("var_0d_dim", lambda L, a: a.var(0, correction=0), R()),
+    case("var_f64", lambda L, a: a.var(0), R(3, 4, dtype=F64)),
+    case("var_strided", lambda L, a: a.var(1), T(R(4, 3))),
+    case("var_fn", lambda L, a: L.var(a, -1), R(3, 4)),
+    case("std", lambda L, a: a.std(), R(3, 4)),
+    case("std_dim_keepdim", lambda L, a: a.std(0, keepdim=True), R(3, 4)),
+    case("std_unbiased_false", lambda L, a: a.std(1, False), R(3, 4, dtype=F64)),
+    case("std_correction", lambda L, a: a.std((0, 1), correction=0), R(3, 4)),
+    case("std_constant_rows", lambda L, a: a.std(1), arr([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])),
+    case("std_0d", lambda L, a: a.std(0, correction=0), R()),
+    case("std_fn", lambda L, a: L.std(a), R(5)),
+    # ---- logsumexp ----
+    case("logsumexp", lambda L, a: a.logsumexp(1), R(3, 4)),
+    case("logsumexp_tuple", lambda L, a: a.logsumexp((0, 1)), R(3, 4)),
+    case("logsumexp_keepdim", lambda L, a: a.logsumexp(0, keepdim=True), R(3, 4)),
+    case("logsumexp_fn", lambda L, a: L.logsumexp(a, -1), R(2, 3, 4)),
+    case("logsumexp_large", lambda L, a: a.logsumexp(1), R(3, 4, low=500, high=1000)),
+    case("logsumexp_neg_inf", lambda L, a: a.logsumexp(1), arr([[-INF, -INF], [-INF, 1.0]])),
+    case("logsumexp_inf", lambda L, a: a.logsumexp(0), arr([INF, 1.0]), grad=False),
+    case("logsumexp_0d", lambda L, a: a.logsumexp(0), R()),
+    case("logsumexp_f64", lambda L, a: a.logsumexp(1), R(3, 4, dtype=F64)),
+    case("logsumexp_strided", lambda L, a: a.logsumexp(0), T(R(4, 3))),
+    case("logsumexp_int", lambda L, a: a.logsumexp(0), I(3, 4)),
+    case("logsumexp_bool", lambda L, a: a.logsumexp(1), B(3, 4)),
+    case("logsumexp_empty_dim", lambda L, a: a.logsumexp(0), np.zeros((0, 3), np.float32)),
+    # ---- all / any ----
+    case("all", lambda L, a: a.all(), R(3, 4)),
+    case("all_zeros", lambda L, a: a.all(1), ZEROS),
+    case("all_tuple", lambda L, a: a.all((0, 1)), B(3, 4)),
+    case("all_keepdim", lambda L, a: a.all(0, keepdim=True), I(3, 4, low=0, high=2)),
+    case("all_empty", lambda L, a: a.all(), np.zeros(0, np.float32)),
+    case("all_fn", lambda L, a: L.all(a, -1), B(2, 3)),
+    case("all_nan", lambda L, a: a.all(), arr([NAN, 1.0])),
+    case("any", lambda L, a: a.any(), ZEROS),
+    case("any_dim_keepdim", lambda L, a: a.any(1, keepdim=True), I(3, 4, low=0, high=2)),
+    case("any_bool", lambda L, a: a.any(0), B(3, 4)),
+    case("any_empty", lambda L, a: a.any(), np.zeros(0, np.float32)),
+    case("any_strided", lambda L, a: a.any(0), T(B(4, 3))),
+    case("any_fn", lambda L, a: L.any(a), np.zeros((2, 2), np.int32)),
+    # ---- cumsum / cumprod ----
+    case("cumsum", lambda L, a: a.cumsum(1), R(3, 4)),
+    case("cumsum_dim0", lambda L, a: a.cumsum(0), R(3, 4)),
+    case("cumsum_neg_dim", lambda L, a: a.cumsum(-1), R(2, 3, 4)),
+    case("cumsum_fn", lambda L, a: L.cumsum(a, dim=1), R(3, 4)),
+    case("cumsum_1d", lambda L, a: a.cumsum(0), R(6)),
+    case("cumsum_0d", lambda L, a: a.cumsum(0), R()),
+    case("cumsum_strided", lambda L, a: a.cumsum(1), T(R(4, 3))),
+    case("cumsum_f64", lambda L, a: a.cumsum(0), R(3, 4, dtype=F64)),
+    case("cumsum_int", lambda L, a: a.cumsum(0), I(3, 4)),
+    case("cumsum_int32", lambda L, a: a.cumsum(1), I(3, 4, dtype=np.int32)),
+    case("cumsum_bool", lambda L, a: a.cumsum(0), B(3, 4)),
+    case("cumsum_dtype", lambda L, a: a.cumsum(0, dtype=L.float64), R(3, 4)),
+    case("cumsum_int_dtype", lambda L, a: a.cumsum(1, dtype=L.float32), I(3, 4)),
+    case("cumsum_empty", lambda L, a: a.cumsum(0), np.zeros((0, 3), np.float32)),
+    case("cumprod", lambda L, a: a.cumprod(-1), R(3, 4)),
+    case("cumprod_dim0", lambda L, a: a.cumprod(0), P(3, 4)),
+    case("cumprod_fn", lambda L, a: L.cumprod(a, 1), R(2, 3)),
+    case("cumprod_0d", lambda L, a: a.cumprod(0), R()),
+    case("cumprod_strided", lambda L, a: a.cumprod(0), T(R(4, 3))),
+    case("cumprod_int", lambda L, a: a.cumprod(0), I(3, 4, low=-3, high=4)),
+    case("cumprod_dtype", lambda L, a: a.cumprod(0, dtype=L.float64), I(3, 4)),
+    case("cumprod_zeros", lambda L, a: a.cumprod(1), ZEROS),
+    case("cumprod_zeros_dim0", lambda L, a: a.cumprod(0), ZEROS),
+    case("cumprod_one_zero", lambda L, a: a.cumprod(0), ONE_ZERO),
+    case("cumprod_two_zeros", lambda L, a: a.cumprod(0), TWO_ZEROS),
+    case("cumprod_f64_zeros", lambda L, a: a.cumprod(1), ZEROS.astype(F64)),
+    # ---- norm (every form torch.norm accepts here) ----
+    case("norm", lambda L, a: a.norm(), R(3, 4)),
+    case("norm_fro_dims", lambda L, a: a.norm(p="fro", dim=(0, 1)), R(3, 4)),
+    case("norm_fro_dim", lambda L, a: a.norm(p="fro", dim=1), R(3, 4)),
+    case("norm_2_dim_keepdim", lambda L, a: L.norm(a, 2, 1, True), R(3, 4)),
+    case("norm_1_dim", lambda L, a: a.norm(1, dim=1), R(3, 4)),
+    case("norm_inf", lambda L, a: a.norm(INF), R(3, 4)),
+    case("norm_inf_ties", lambda L, a: a.norm(INF, dim=1), TIES),
+    case("norm_neg_inf", lambda L, a: a.norm(-INF, dim=0), R(3, 4)),
+    case("norm_3", lambda L, a: a.norm(3, dim=-1), R(3, 4)),
+    case("norm_0", lambda L, a: a.norm(0), R(3, 4)),
+    case("norm_dtype", lambda L, a: a.norm(dtype=L.float64), R(3, 4)),
+    case("norm_strided", lambda L, a: a.norm(dim=0), T(R(4, 3))),
+    case("norm_0d", lambda L, a: a.norm(dim=0), R()),
+    # ---- chains through several reductions ----
+    case("softmax_by_hand", lambda L, a: (a - a.logsumexp(1, keepdim=True)).exp(), R(3, 4)),
+    case("standardize", lambda L, a: (a - a.mean(0)) / a.std(0), R(5, 3)),
+    case("max_of_cumsum", lambda L, a: a.cumsum(1).max(1)[0].prod(), R(3, 4)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs,grad", CASES)
+def test_op(fn, inputs, grad):
+    check(fn, *inputs, grad=grad)
+
+
+def test_max_dim_returns_named_tuple():
+    x = np.array([[1.0, 5.0, 5.0], [2.0, 0.0, 3.0]], np.float32)
+    for name in ("max", "min"):
+        t = getattr(torch.tensor(x), name)(1)
+        c = getattr(cgrad.tensor(x), name)(1)
+        assert type(c).__name__ == type(t).__name__ == name
+        values, indices = c
+        assert c[0] is values and c.values is values and c.indices is indices and len(c) == 2
+        assert repr(c).replace("cgrad", "torch") == repr(t)
+
+
+ERRORS = [
+    error_case("prod_tuple_dim", lambda L: L.ones(2, 3).prod((0, 1)), None),
+    error_case("prod_dim_out_of_range", lambda L: L.ones(()).prod(1)),
+    error_case("amax_empty_dim", lambda L: L.zeros(0, 3).amax(0)),
+    error_case("amax_empty_all", lambda L: L.zeros(0, 3).amax()),
+    error_case("amin_empty_dim", lambda L: L.zeros(2, 0).amin(-1)),
+    error_case("amax_empty_dim_in_tuple", lambda L: L.zeros(0, 3).amax((1, -2))),
+    error_case("max_empty_neg_dim", lambda L: L.zeros(0, 3).max(-2)),
+    error_case("argmax_empty_dim", lambda L: L.zeros(0, 3).argmax(-2)),
+    error_case("amax_repeated_dim", lambda L: L.ones(2, 3).amax((0, 0))),
+    error_case("max_empty", lambda L: L.zeros(0, 3).max()),
+    error_case("min_empty", lambda L: L.zeros(0).min()),
+    error_case("max_empty_dim", lambda L: L.zeros(0, 3).max(0)),
+    error_case("max_dim_out_of_range", lambda L: L.ones(2, 3).max(2)),
+    error_case("max_tuple_dim", lambda L: L.ones(2, 3).max((0, 1)), None),
+    error_case("argmax_empty", lambda L: L.zeros(0, 3).argmax()),
+    error_case("argmax_bool", lambda L: L.ones(3, dtype=L.bool).argmax()),
+    error_case("argmin_bool_dim", lambda L: L.ones(3, dtype=L.bool).argmin(0)),
+    error_case("var_int", lambda L: L.ones(3, dtype=L.int64).var()),
+    error_case("std_int", lambda L: L.ones(3, dtype=L.int32).std(0)),
+    error_case("var_bool", lambda L: L.ones(3, dtype=L.bool).var()),
+    error_case("logsumexp_no_dim", lambda L: L.ones(3).logsumexp(), None),
+    error_case("cumsum_no_dim", lambda L: L.ones(3).cumsum(), None),
+    error_case("cumsum_dim_out_of_range", lambda L: L.ones(2, 3).cumsum(3)),
+    error_case("cumprod_dim_out_of_range", lambda L: L.ones(2, 3).cumprod(-3)),
+    error_case("norm_int", lambda L: L.ones(3, dtype=L.int64).norm()),
+    error_case("norm_fro_three_dims", lambda L: L.ones(2, 3, 4).norm(p="fro", dim=(0, 1, 2))),
+    error_case("all_dim_out_of_range", lambda L: L.ones(2).all(1)),
+]
+
+
+@pytest.mark.parametrize("fn,match", ERRORS)
+def test_error(fn, match):
+    check_error(fn, match)
