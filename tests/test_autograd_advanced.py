@@ -502,3 +502,22 @@ def test_hooks_that_capture_their_tensor_are_collectable():
     assert cgrad._C._live_objects() != before
     gc.collect()
     assert cgrad._C._live_objects() == before
+
+
+@pytest.mark.parametrize("expr,attrs", [
+    (lambda L, x, w: x * w, ["_saved_self", "_saved_other"]),
+    (lambda L, x, w: x / w, ["_saved_self", "_saved_other"]),
+    (lambda L, x, w: x.exp(), ["_saved_result"]),
+    (lambda L, x, w: x.sin(), ["_saved_self"]),
+    (lambda L, x, w: x.tanh(), ["_saved_result"]),
+    (lambda L, x, w: x ** w, ["_saved_self", "_saved_exponent", "_saved_result"]),
+    (lambda L, x, w: x ** 2, ["_saved_self"]),
+])
+def test_saved_tensors_readable_as_in_torch(expr, attrs):
+    def fn(lib):
+        x, w = leaf(lib, [1.0, 2.0]), leaf(lib, [3.0, 0.5])
+        node = expr(lib, x, w).grad_fn
+        return [getattr(node, a) for a in attrs]
+    close(*both(fn))
+    with pytest.raises(AttributeError):
+        (leaf(cgrad, [1.0]) * 2).grad_fn._saved_nothing

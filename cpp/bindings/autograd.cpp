@@ -118,6 +118,14 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         });
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_outputs) runs before the node; may return new grad_outputs.")
+      .def("__getattr__", [](const std::shared_ptr<Node>& n, const std::string& attr) -> py::object {
+        // torch's _saved_<name> attributes, for the saved tensors that carry a name.
+        const std::string prefix = "_saved_";
+        if (attr.rfind(prefix, 0) == 0)
+          if (auto t = n->saved_by_name(attr.substr(prefix.size())))
+            return *t ? py::cast(*t) : py::none();
+        throw py::attribute_error("'" + class_name(*n) + "' object has no attribute '" + attr + "'");
+      })
       .def("__repr__", [](py::handle self) {
         char addr[32];
         std::snprintf(addr, sizeof addr, "%p", static_cast<void*>(self.ptr()));

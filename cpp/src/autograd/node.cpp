@@ -82,7 +82,7 @@ std::string forward_op_name(const std::string& node_name) {
 }
 }  // namespace
 
-SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
+SavedTensor::SavedTensor(const Tensor& t, bool is_output, const char* name) : name_(name) {
   if (!t) return;
   if (t->is_inference && !InferenceMode::is_enabled())
     throw std::runtime_error(
@@ -130,6 +130,12 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
     meta.output_nr = output_nr_;
   }
   return t;
+}
+
+std::optional<Tensor> Node::saved_by_name(const std::string& name) {
+  for (size_t i = 0; i < saved_.size(); ++i)
+    if (saved_[i].name() && name == saved_[i].name()) return saved(i);
+  return std::nullopt;
 }
 
 void Node::release_saved() {

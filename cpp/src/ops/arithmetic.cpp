@@ -85,8 +85,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? sum_to(mul(g[0], n.saved(1)), input_sizes(n, 0)) : Tensor(),
               n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(0)), input_sizes(n, 1)) : Tensor()};
     });
-    node->save(b->requires_grad() ? a : Tensor());  // saved(0): a, needed for b's grad
-    node->save(a->requires_grad() ? b : Tensor());  // saved(1): b, needed for a's grad
+    node->save(b->requires_grad() ? a : Tensor(), false, "self");  // saved(0): a, needed for b's grad
+    node->save(a->requires_grad() ? b : Tensor(), false, "other");  // saved(1): b, needed for a's grad
     set_history({out}, node);
   }
   return out;
@@ -105,8 +105,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
         gb = sum_to(div(mul(neg(g[0]), n.saved(0)), mul(other, other)), input_sizes(n, 1));
       return {ga, gb};
     });
-    node->save(b->requires_grad() ? a : Tensor());
-    node->save(b);
+    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(b, false, "other");
     set_history({out}, node);
   }
   return out;
@@ -128,7 +128,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       if (e == 0.0) return {mul(g[0], constant(0.0))};
       return {mul(g[0], mul(constant(e), pow(self, constant(e - 1.0))))};
     });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
   } else if (a->is_wrapped_number) {  // scalar ** tensor
     double base = item_as_double(*a);
@@ -142,7 +142,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       return {mul(g[0], mul(result, constant(std::log(base))))};
     });
     set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
     node->save(base == 0.0 ? b : Tensor());
   } else {  // tensor ** tensor
     auto node = make_node("PowBackward1", {a, b}, [](Node& n, TensorList& g) -> TensorList {
@@ -163,10 +163,10 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       }
       return {ga, gb};
     });
-    node->save(a);
-    node->save(b);
+    node->save(a, false, "self");
+    node->save(b, false, "exponent");
     set_history({out}, node);
-    node->save(b->requires_grad() ? out : Tensor(), /*is_output=*/true);
+    node->save(b->requires_grad() ? out : Tensor(), /*is_output=*/true, "result");
   }
   return out;
 }

@@ -25,8 +25,8 @@ Tensor pointwise(const char* name, UnaryOp op, const Tensor& a, DType dtype, boo
   if (any_requires_grad({&a})) {
     auto node = make_node(name, {a}, std::move(backward));
     set_history({out}, node);
-    if (save_input) node->save(a);
-    if (save_output) node->save(out, /*is_output=*/true);
+    if (save_input) node->save(a, false, "self");
+    if (save_output) node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }

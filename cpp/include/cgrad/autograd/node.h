@@ -41,7 +41,7 @@ struct InputMeta {
 class SavedTensor {
  public:
   SavedTensor() = default;
-  SavedTensor(const Tensor& t, bool is_output);
+  SavedTensor(const Tensor& t, bool is_output, const char* name = nullptr);
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   void release() { data_.reset(); released_ = true; }
@@ -49,6 +49,8 @@ class SavedTensor {
   // Keeps a private copy of the current value (taken before an in-place write).
   void replace_with_copy();
   bool defined() const { return static_cast<bool>(data_) || released_; }
+  // torch's attribute name for it on the node, without the prefix: "self" for _saved_self.
+  const char* name() const { return name_; }
 
  private:
   // Note [Saved outputs]: an output saved by its own grad_fn would form a cycle
@@ -60,6 +62,7 @@ class SavedTensor {
   bool is_output_ = false;
   bool requires_grad_ = false;
   bool released_ = false;
+  const char* name_ = nullptr;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -106,7 +109,11 @@ class Node : public std::enable_shared_from_this<Node> {
   // Opaque state owned by the Python layer (grad_fn.metadata, anomaly traces).
   std::shared_ptr<void> python_state;
 
-  void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
+  void save(const Tensor& t, bool is_output = false, const char* name = nullptr) {
+    saved_.emplace_back(t, is_output, name);
+  }
+  // The saved tensor torch exposes as `_saved_<name>`; nullopt if there is none.
+  std::optional<Tensor> saved_by_name(const std::string& name);
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
   size_t num_saved() const { return saved_.size(); }
   virtual void release_saved();
