@@ -41,16 +41,25 @@ template <class T> struct Operand {
 };
 
 // Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
+// Each loop nest reads memory in its contiguous order.
 template <class B, class T>
 inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i0, int64_t mc,
                                                   int64_t p0, int64_t kc, T* out) {
-  for (int64_t ir = 0; ir < mc; ir += B::MR) {
+  for (int64_t ir = 0; ir < mc; ir += B::MR, out += B::MR * kc) {
     const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
-    for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t i = 0; i < rows; ++i) out[i] = a.at(i0 + ir + i, p0 + p);
-      for (int64_t i = rows; i < B::MR; ++i) out[i] = T(0);
-      out += B::MR;
+    if (a.trans) {  // op(A)(i, p) = a[p][i]: rows of `a` run along i
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* src = a.p + (p0 + p) * a.ld + i0 + ir;
+        for (int64_t i = 0; i < rows; ++i) out[p * B::MR + i] = src[i];
+      }
+    } else {  // op(A)(i, p) = a[i][p]: rows of `a` run along p
+      for (int64_t i = 0; i < rows; ++i) {
+        const T* src = a.p + (i0 + ir + i) * a.ld + p0;
+        for (int64_t p = 0; p < kc; ++p) out[p * B::MR + i] = src[p];
+      }
     }
+    for (int64_t i = rows; i < B::MR; ++i)
+      for (int64_t p = 0; p < kc; ++p) out[p * B::MR + i] = T(0);
   }
 }
 
@@ -58,17 +67,19 @@ inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i
 template <class B, class T>
 inline __attribute__((always_inline)) void pack_b(const Operand<T>& b, int64_t p0, int64_t kc,
                                                   int64_t j0, int64_t nc, T* out) {
-  for (int64_t jr = 0; jr < nc; jr += B::NR) {
+  for (int64_t jr = 0; jr < nc; jr += B::NR, out += B::NR * kc) {
     const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
-    for (int64_t p = 0; p < kc; ++p) {
-      if (!b.trans && cols == B::NR) {
-        std::memcpy(out, b.p + (p0 + p) * b.ld + j0 + jr, sizeof(T) * B::NR);
-      } else {
-        for (int64_t j = 0; j < cols; ++j) out[j] = b.at(p0 + p, j0 + jr + j);
-        for (int64_t j = cols; j < B::NR; ++j) out[j] = T(0);
+    if (b.trans) {  // op(B)(p, j) = b[j][p]: rows of `b` run along p
+      for (int64_t j = 0; j < cols; ++j) {
+        const T* src = b.p + (j0 + jr + j) * b.ld + p0;
+        for (int64_t p = 0; p < kc; ++p) out[p * B::NR + j] = src[p];
       }
-      out += B::NR;
+    } else {  // op(B)(p, j) = b[p][j]: rows of `b` run along j
+      for (int64_t p = 0; p < kc; ++p)
+        std::memcpy(out + p * B::NR, b.p + (p0 + p) * b.ld + j0 + jr, sizeof(T) * cols);
     }
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t j = cols; j < B::NR; ++j) out[p * B::NR + j] = T(0);
   }
 }
 
@@ -98,29 +109,30 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const T* __r
     for (int j = 0; j < NV; ++j) std::memcpy(tile + i * B::NR + j * W, &acc[i][j], sizeof(V));
 }
 
-// C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile. With
-// beta == 0, C is not read (NaN there does not leak), as BLAS defines it.
+// C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile, where C's
+// element (i, j) sits at c[i * rs + j * cs]. With beta == 0, C is not read (NaN there
+// does not leak), as BLAS defines it.
 template <class B, class T>
 inline __attribute__((always_inline)) void store_tile(const T* tile, int64_t rows, int64_t cols,
                                                       T alpha, T beta, bool first, T* c,
-                                                      int64_t ldc) {
+                                                      int64_t rs, int64_t cs) {
   for (int64_t i = 0; i < rows; ++i) {
-    T* ci = c + i * ldc;
+    T* ci = c + i * rs;
     const T* ti = tile + i * B::NR;
     if (!first) {
-      for (int64_t j = 0; j < cols; ++j) ci[j] += alpha * ti[j];
+      for (int64_t j = 0; j < cols; ++j) ci[j * cs] += alpha * ti[j];
     } else if (beta == T(0)) {
-      for (int64_t j = 0; j < cols; ++j) ci[j] = alpha * ti[j];
+      for (int64_t j = 0; j < cols; ++j) ci[j * cs] = alpha * ti[j];
     } else {
-      for (int64_t j = 0; j < cols; ++j) ci[j] = alpha * ti[j] + beta * ci[j];
+      for (int64_t j = 0; j < cols; ++j) ci[j * cs] = alpha * ti[j] + beta * ci[j * cs];
     }
   }
 }
 
 template <class B, class T>
-inline __attribute__((always_inline)) void gemm_blocked(const Operand<T>& a, const Operand<T>& b,
-                                                        int64_t m, int64_t n, int64_t k,
-                                                        T alpha, T beta, T* c, int64_t ldc) {
+inline __attribute__((always_inline)) void gemm_panels(const Operand<T>& a, const Operand<T>& b,
+                                                       int64_t m, int64_t n, int64_t k, T alpha,
+                                                       T beta, T* c, int64_t rs, int64_t cs) {
   thread_local std::vector<T> a_pack, b_pack;
   a_pack.resize(static_cast<size_t>(B::MC * B::KC));
   b_pack.resize(static_cast<size_t>(B::KC * ((B::NC + B::NR - 1) / B::NR) * B::NR));
@@ -140,12 +152,24 @@ inline __attribute__((always_inline)) void gemm_blocked(const Operand<T>& a, con
             micro_kernel<B>(kc, a_pack.data() + (ir / B::MR) * kc * B::MR, bp, tile);
             store_tile<B>(tile, std::min<int64_t>(B::MR, mc - ir),
                           std::min<int64_t>(B::NR, nc - jr), alpha, beta, first,
-                          c + (ic + ir) * ldc + jc + jr, ldc);
+                          c + (ic + ir) * rs + (jc + jr) * cs, rs, cs);
           }
         }
       }
     }
   }
+}
+
+template <class B, class T>
+inline __attribute__((always_inline)) void gemm_blocked(const Operand<T>& a, const Operand<T>& b,
+                                                        int64_t m, int64_t n, int64_t k,
+                                                        T alpha, T beta, T* c, int64_t ldc) {
+  // A C with fewer columns than a tile is wide would waste most of every tile: compute
+  // C^T = op(B)^T op(A)^T instead (its few rows fit the short side), written transposed.
+  if (n < B::NR && m > n)
+    return gemm_panels<B>(Operand<T>{b.p, b.ld, !b.trans}, Operand<T>{a.p, a.ld, !a.trans}, n, m,
+                          k, alpha, beta, c, 1, ldc);
+  gemm_panels<B>(a, b, m, n, k, alpha, beta, c, ldc, 1);
 }
 
 // Small problems: a direct loop nest, the innermost loop running along contiguous B rows
