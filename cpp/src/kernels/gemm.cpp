@@ -45,8 +45,7 @@ template <class T> struct Operand {
 // Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
 // Each loop nest reads memory in its contiguous order.
 template <class B, class T>
-inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i0, int64_t mc,
-                                                  int64_t p0, int64_t kc, T* out) {
+void pack_a(const Operand<T>& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* out) {
   for (int64_t ir = 0; ir < mc; ir += B::MR, out += B::MR * kc) {
     const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
     if (a.trans) {  // op(A)(i, p) = a[p][i]: rows of `a` run along i
@@ -67,8 +66,7 @@ inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i
 
 // Packs rows [p0, p0 + kc) x cols [j0, j0 + nc) of op(B) into NR-column panels, p-major.
 template <class B, class T>
-inline __attribute__((always_inline)) void pack_b(const Operand<T>& b, int64_t p0, int64_t kc,
-                                                  int64_t j0, int64_t nc, T* out) {
+void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* out) {
   for (int64_t jr = 0; jr < nc; jr += B::NR, out += B::NR * kc) {
     const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
     if (b.trans) {  // op(B)(p, j) = b[j][p]: rows of `b` run along p
@@ -124,9 +122,8 @@ void micro_kernel_baseline(int64_t kc, const typename B::Elem* a, const typename
 // element (i, j) sits at c[i * rs + j * cs]. With beta == 0, C is not read (NaN there
 // does not leak), as BLAS defines it.
 template <class B, class T>
-inline __attribute__((always_inline)) void store_tile(const T* tile, int64_t rows, int64_t cols,
-                                                      T alpha, T beta, bool first, T* c,
-                                                      int64_t rs, int64_t cs) {
+void store_tile(const T* tile, int64_t rows, int64_t cols, T alpha, T beta, bool first, T* c,
+                int64_t rs, int64_t cs) {
   for (int64_t i = 0; i < rows; ++i) {
     T* ci = c + i * rs;
     const T* ti = tile + i * B::NR;
