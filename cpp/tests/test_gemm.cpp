@@ -19,11 +19,12 @@ struct Problem {
   int64_t m, n, k;
 };
 
-// Small tiles, the unpacked path (a row or a column), one register tile, and sizes that
-// cross the cache blocks (rows past MC, depth past KC, columns past NC).
-constexpr Problem kProblems[] = {{1, 1, 1},   {3, 5, 7},    {7, 33, 5},    {1, 100, 50},
-                                 {100, 1, 50}, {6, 32, 64},  {37, 29, 41},  {150, 70, 300},
-                                 {13, 2100, 9}, {64, 64, 0}, {0, 8, 8}};
+// Small tiles, the unpacked path (a row or a column), one register tile, a thin C (run
+// transposed), and sizes that cross the cache blocks (rows past MC, depth past KC,
+// columns past NC).
+constexpr Problem kProblems[] = {{1, 1, 1},     {3, 5, 7},     {7, 33, 5},   {1, 100, 50},
+                                 {100, 1, 50},  {6, 32, 64},   {37, 29, 41}, {150, 10, 40},
+                                 {150, 70, 300}, {13, 2100, 9}, {64, 64, 0}, {0, 8, 8}};
 
 // A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
 // small multiples of 1/2, so every sum below is exact in float and the FMA or summation

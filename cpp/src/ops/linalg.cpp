@@ -3,6 +3,7 @@
 // views, which gemm reads through flags), so create_graph=True differentiates it twice.
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "ops/common.h"
 

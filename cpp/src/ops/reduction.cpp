@@ -163,11 +163,8 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           if (p == 0.0) return {Tensor()};  // as torch: no gradient at all, not zeros
           if (p == 1.0) return {mul(sign(self), grad_kept)};
           if (std::isinf(p)) {  // the gradient is shared evenly between tied extremes
-            DimList reduced;
-            for (size_t d = 0; d < mask.size(); ++d)
-              if (mask[d]) reduced.push_back(static_cast<int64_t>(d));
             Tensor tied = eq(abs(self), norm_kept);
-            Tensor count = sum(tied, reduced, /*keepdim=*/true);
+            Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
             // where, not a multiply by the mask: a NaN norm ties nothing and gets 0, not 0/0.
             return {mul(sign(self), where(tied, div(grad_kept, count), zero))};
           }
