@@ -47,6 +47,9 @@ def serve(name, threads):
     cases = {}
     for line in sys.stdin:
         request = json.loads(line)
+        if request.get("ping"):
+            print(json.dumps({"status": "ready"}), flush=True)
+            continue
         if request.get("peak_memory"):
             print(json.dumps(peak_memory(lib, workloads)), flush=True)
             continue
@@ -153,6 +156,8 @@ def measure_bandwidth():
 def run_threads(threads, names, rounds, samples):
     libs = [lib for lib in LIBRARIES if available(lib)]
     workers = {lib: Worker(lib, threads) for lib in libs}
+    for w in workers.values():  # no timing while another worker is still importing
+        w.ask({"ping": True})
     results = {}
     try:
         for workload in names:
