@@ -39,6 +39,65 @@ void reduce_into(const TensorImpl& a, const TensorImpl& out, std::vector<A>& acc
   });
 }
 
+// Note [Blocked sums]: a contiguous run is summed in fixed blocks, each with 32
+// independent double accumulators (lane k takes elements k, k+32, ...; enough chains to
+// hide the add latency, and vectorised per ISA without -ffast-math), and the block sums
+// are then added in block order. Every ISA clone computes the same lanes in the same
+// order, and the order depends only on the length, never on how blocks are shared out,
+// so results are bit-identical across machines and thread counts.
+constexpr int64_t kSumBlock = 1 << 15;
+constexpr int kLanes = 32;
+
+template <class T> double combine_lanes(const double* lanes) {
+  double width[kLanes];
+  std::copy(lanes, lanes + kLanes, width);
+  for (int half = kLanes / 2; half > 0; half /= 2)
+    for (int k = 0; k < half; ++k) width[k] += width[k + half];
+  return width[0];
+}
+
+#define CGRAD_SUM_BLOCK(T)                                                           \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) double sum_block_##T( \
+      const T* p, int64_t n) {                                                       \
+    double lanes[kLanes] = {};                                                       \
+    int64_t i = 0;                                                                   \
+    for (; i + kLanes <= n; i += kLanes)                                             \
+      for (int k = 0; k < kLanes; ++k) lanes[k] += static_cast<double>(p[i + k]);   \
+    double r = combine_lanes<T>(lanes);                                              \
+    for (; i < n; ++i) r += static_cast<double>(p[i]);                               \
+    return r;                                                                        \
+  }
+CGRAD_SUM_BLOCK(float)
+CGRAD_SUM_BLOCK(double)
+#undef CGRAD_SUM_BLOCK
+
+template <class T> double sum_block(const T* p, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) return sum_block_float(p, n);
+  else return sum_block_double(p, n);
+}
+
+template <class T> double sum_contiguous(const T* p, int64_t n) {
+  double total = 0;
+  for (int64_t start = 0; start < n; start += kSumBlock)
+    total += sum_block(p + start, std::min(kSumBlock, n - start));
+  return total;
+}
+
+// When `a` is contiguous and the reduced dims are its trailing ones, each output sums
+// one contiguous run: the fast path for x.sum() and x.sum(-1).
+template <class T> bool trailing_runs(const TensorImpl& a, const TensorImpl& out, int64_t& run) {
+  if (!a.is_contiguous()) return false;
+  run = 1;
+  bool in_suffix = true;
+  for (int64_t d = a.dim() - 1; d >= 0; --d) {
+    bool reduced = out.sizes[d] == 1 && a.sizes[d] != 1;
+    if (reduced && !in_suffix) return false;
+    if (!reduced && a.sizes[d] != 1) in_suffix = false;
+    if (in_suffix) run *= a.sizes[d];
+  }
+  return true;
+}
+
 // r * x that wraps for integers (torch's behaviour) instead of overflowing (UB).
 template <class A> A times(A r, A x) {
   if constexpr (std::is_integral_v<A>)
@@ -91,6 +150,14 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
       using A = acc_t<T>;
       const bool prod = op == ReduceOp::Prod;
       std::vector<A> acc(n, A(prod ? 1 : 0));
+      int64_t run = 0;
+      if constexpr (std::is_floating_point_v<T>) {
+        if (!prod && trailing_runs<T>(a, out, run) && run * n == a.numel()) {
+          const T* p = a.data<T>();
+          for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(sum_contiguous(p + i * run, run));
+          return;
+        }
+      }
       if (prod)
         reduce_into<T, A>(a, out, acc, [](A r, T x) { return times<A>(r, static_cast<A>(x)); });
       else
