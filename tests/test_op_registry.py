@@ -37,3 +37,23 @@ def test_every_area_registers_something():
     assert len(registry) >= 8
     for area, entry in registry.items():
         assert any(entry.values()), area
+
+
+# Ops with no gradient to check: factories, random draws, predicates, comparisons and
+# integer-valued results (torch gives them no grad_fn, or one that raises).
+NOT_DIFFERENTIABLE = {
+    "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "ones",
+    "ones_like", "zeros", "zeros_like", "rand", "rand_like", "randn", "randn_like",
+    "tensor", "manual_seed", "bernoulli", "bernoulli_", "normal", "normal_", "randint",
+    "randint_like", "randperm", "uniform_", "eq", "ne", "lt", "le", "gt", "ge", "isnan",
+    "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide",
+    "floor_divide_", "nonzero", "all", "any", "argmax", "argmin",
+}
+
+
+def test_every_differentiable_op_has_a_float64_gradcheck():
+    sources = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_gradcheck*.py"))
+    unchecked = sorted(n for n in registered_names() - NOT_DIFFERENTIABLE
+                       if not re.search(rf"[.\s(\[\"']{re.escape(n)}\b", sources))
+    assert not unchecked, f"differentiable ops without a gradcheck case: {unchecked}"

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "cgrad/ops.h"
-#include "kernels/kernels.h"
 
 namespace cgrad {
 
@@ -16,15 +15,18 @@ CopySlices::CopySlices(const Tensor& base, ViewGeometry region, std::shared_ptr<
 }
 
 TensorList CopySlices::apply(TensorList&& grads) {
+  // Written with differentiable ops (no in-place writes into the gradient) so that
+  // create_graph=True differentiates through the write as well.
   const Tensor& grad = grads[0];
-  Tensor result = clone(grad);  // fresh and contiguous: the region is addressable
-  Tensor slot = make_view(result, region_.sizes, region_.strides, region_.offset);
-  TensorList fn_grads = fn_->apply({clone(slot)});
+  Tensor slot = as_strided_region(grad, region_);
+  TensorList fn_grads = fn_->apply({slot});
   if (fn_grads.size() != fn_->next_edges().size())
     throw std::runtime_error(std::string("CopySlices: ") + fn_->name() +
                              " returned the wrong number of gradients");
-  if (fn_grads[0]) kernels::copy(*fn_grads[0], *slot);
-  else kernels::fill(*slot, 0.0);
+  // Outside the region the gradient passes through; inside, it is fn's gradient for the
+  // view's old value (zero where fn sends none).
+  Tensor result = sub(grad, embed_in_zeros(slot, grad->sizes, region_));
+  if (fn_grads[0]) result = add(result, embed_in_zeros(fn_grads[0], grad->sizes, region_));
   TensorList out{result};
   for (size_t i = 1; i < fn_grads.size(); ++i) out.push_back(fn_grads[i]);
   return out;

@@ -143,8 +143,9 @@ void Node::release_saved() {
 }
 
 void SavedTensor::replace_with_copy() {
-  GradModeGuard no_grad(false);
-  data_ = clone(detach(data_));
+  // The copy keeps the old value's history (CloneBackward0), so gradients of gradients
+  // still see how the saved value depends on the inputs.
+  data_ = clone(data_);
   version_ = data_->version->get();
 }
 
