@@ -13,7 +13,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -101,7 +100,14 @@ def peak_memory(lib, workloads):
             case.run()
     except Exception as e:  # noqa: BLE001
         return {"status": "n/a", "detail": f"{type(e).__name__}: {e}"[:120]}
-    return {"status": "ok", "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"status": "ok", "peak_mib": peak_rss_kib() / 1024}
+
+
+def peak_rss_kib():
+    # VmHWM, not ru_maxrss: the latter survives exec, so a worker would inherit the
+    # parent's peak.
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
 
 
 # ---------------------------------------------------------------- parent side
