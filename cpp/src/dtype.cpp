@@ -35,6 +35,17 @@ const char* dtype_torch_name(DType t) {
   return "?";
 }
 
+const char* dtype_cpp_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int32: return "int";
+    case DType::Int64: return "long int";
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+  }
+  return "?";
+}
+
 DType promote_types(DType a, DType b) {
   // Our five types form a chain under torch's lattice: bool < int32 < int64 < float32 <
   // float64 (int64 with float32 gives float32).

@@ -13,6 +13,7 @@ constexpr int kNumDTypes = 5;
 size_t itemsize(DType t);
 const char* dtype_name(DType t);       // "float32"
 const char* dtype_torch_name(DType t); // "Float" — as torch's messages spell it
+const char* dtype_cpp_name(DType t);   // "float", "long int" — torch's C++ spelling in some errors
 inline bool is_floating(DType t) { return t == DType::Float32 || t == DType::Float64; }
 inline bool is_integral(DType t, bool include_bool) {
   return t == DType::Int32 || t == DType::Int64 || (include_bool && t == DType::Bool);

@@ -202,17 +202,6 @@ Tensor reciprocal(const Tensor& a) {
 // ---- atan2, minimum/maximum, fmod/remainder/floor_divide, lerp, clamp ----
 
 namespace {
-// Torch's C++ spelling of a dtype in lerp's dtype errors.
-const char* cpp_type_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "bool";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float32: return "float";
-    case DType::Float64: break;
-  }
-  return "double";
-}
 
 Tensor zero_where(const Tensor& mask, const Tensor& g) { return where(mask, constant(0.0), g); }
 Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, constant(0.0)); }
@@ -335,8 +324,8 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   auto check_dtype = [&](const Tensor& t, const char* what) {
     if (t->dtype != start->dtype)
-      throw std::runtime_error(std::string("expected dtype ") + cpp_type_name(start->dtype) +
-                               " for `" + what + "` but got dtype " + cpp_type_name(t->dtype));
+      throw std::runtime_error(std::string("expected dtype ") + dtype_cpp_name(start->dtype) +
+                               " for `" + what + "` but got dtype " + dtype_cpp_name(t->dtype));
   };
   const bool scalar_weight = weight->is_wrapped_number;
   check_dtype(end, "end");

@@ -13,17 +13,6 @@ using detail::constant;
 
 namespace {
 
-// torch spells element types the C++ way in mm's dtype error ("float != double").
-const char* cpp_type_name(DType t) {
-  switch (t) {
-    case DType::Bool: return "bool";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float32: return "float";
-    case DType::Float64: break;
-  }
-  return "double";
-}
 
 std::string matrix_str(const Tensor& t) {
   return std::to_string(t->sizes[0]) + "x" + std::to_string(t->sizes[1]);
@@ -113,7 +102,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
                              " and " + matrix_str(b) + ")");
   if (a->dtype != b->dtype)
     throw std::runtime_error(std::string("expected m1 and m2 to have the same dtype, but got: ") +
-                             cpp_type_name(a->dtype) + " != " + cpp_type_name(b->dtype));
+                             dtype_cpp_name(a->dtype) + " != " + dtype_cpp_name(b->dtype));
   Tensor out = empty({a->sizes[0], b->sizes[1]}, a->dtype);
   gemm_into(a, b, out, 1.0, 0.0);
   if (any_requires_grad({&a, &b})) {
