@@ -29,6 +29,7 @@ void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
+void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first
 // argument is called `input` as in torch. `extra` annotates the remaining arguments.
