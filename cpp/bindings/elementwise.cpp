@@ -163,8 +163,8 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       {"arcsin", &asin},     {"acos", &acos},             {"arccos", &acos}, {"atan", &atan},
       {"arctan", &atan},     {"sinh", &sinh},             {"cosh", &cosh}, {"floor", &floor},
       {"ceil", &ceil},       {"trunc", &trunc},           {"fix", &trunc}, {"frac", &frac},
-      {"isnan", &isnan},     {"isinf", &isinf},           {"isfinite", &isfinite},
-      {"logical_not", &logical_not},                      {"bitwise_not", &bitwise_not}};
+      {"erf", &erf},         {"isnan", &isnan},           {"isinf", &isinf},
+      {"isfinite", &isfinite}, {"logical_not", &logical_not}, {"bitwise_not", &bitwise_not}};
   for (auto [name, fn] : unary) def_method_and_function(m, cls, name, fn);
   // decimals is keyword-only, as in torch.
   def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
