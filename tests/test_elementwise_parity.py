@@ -39,11 +39,11 @@ def W(*shape, dtype=np.float32):
 HALVES = arr(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, -0.0)
 
 UNARY = {  # name -> input maker for a well-defined, well-conditioned domain
-    "expm1": R, "log2": P, "log10": P, "log1p": P, "rsqrt": P, "tan": U, "asin": U,
+    "expm1": R, "erf": W, "log2": P, "log10": P, "log1p": P, "rsqrt": P, "tan": U, "asin": U,
     "acos": U, "atan": R, "sinh": R, "cosh": R, "floor": W, "ceil": W, "round": W,
     "trunc": W, "frac": W,
 }
-TRANSCENDENTAL = ["expm1", "log2", "log10", "log1p", "rsqrt", "tan", "asin", "acos", "atan",
+TRANSCENDENTAL = ["expm1", "erf", "log2", "log10", "log1p", "rsqrt", "tan", "asin", "acos", "atan",
                   "sinh", "cosh"]
 ROUNDING = ["floor", "ceil", "round", "trunc"]
 

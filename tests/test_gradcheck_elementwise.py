@@ -31,6 +31,7 @@ def const(*shape, low=-2.0, high=2.0, seed=5):
 CASES = {
     # ---- unary ----
     "expm1": (cgrad.expm1, lambda: (leaf(5),)),
+    "erf": (cgrad.erf, lambda: (leaf(5),)),
     "log2": (cgrad.log2, lambda: (positive(5),)),
     "log10": (cgrad.log10, lambda: (positive(5),)),
     "log1p": (cgrad.log1p, lambda: (leaf(5, low=-0.8, high=3.0),)),

@@ -20,7 +20,7 @@ using UnaryFn = Tensor (*)(const Tensor&);
 // those are refused while a graph is being recorded.
 Tensor run_maybe_inplace(const Tensor& input, bool inplace, const char* name,
                          const std::function<Tensor(const Tensor&)>& f, bool same_node) {
-  if (!inplace) return f(input);
+  if (!inplace) return without_gil_if_large(input->numel(), [&] { return f(input); });
   if (!same_node && GradMode::is_enabled() && input->requires_grad())
     throw NotImplementedError(std::string(name) + " (inplace=True) on a tensor that requires "
                               "grad is not supported yet; use inplace=False");
@@ -69,12 +69,16 @@ void init_activation(py::module_& m, TensorClass& cls) {
                              [=](const Tensor& x) { return elu(x, alpha); }, false);
   }, py::arg("input"), py::arg("alpha") = 1.0, py::arg("inplace") = false);
   nn.def("gelu", [](const Tensor& input, const std::string& approximate) {
-    return gelu(input, gelu_approximation(approximate));
+    const GeluApproximation approx = gelu_approximation(approximate);
+    return without_gil_if_large(input->numel(), [&] { return gelu(input, approx); });
   }, py::arg("input"), py::arg("approximate") = "none");
-  nn.def("softplus", &softplus, py::arg("input"), py::arg("beta") = 1.0,
-         py::arg("threshold") = 20.0);
-  nn.def("sigmoid", static_cast<UnaryFn>(&sigmoid), py::arg("input"));
-  nn.def("tanh", static_cast<UnaryFn>(&tanh), py::arg("input"));
+  nn.def("softplus", [](const Tensor& input, double beta, double threshold) {
+    return without_gil_if_large(input->numel(), [&] { return softplus(input, beta, threshold); });
+  }, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+  nn.def("sigmoid", [](const Tensor& input) { return call_op(&sigmoid, input); },
+         py::arg("input"));
+  nn.def("tanh", [](const Tensor& input) { return call_op(static_cast<UnaryFn>(&tanh), input); },
+         py::arg("input"));
 
   using SoftmaxFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
   const std::pair<const char*, SoftmaxFn> softmaxes[] = {{"softmax", &softmax},
@@ -82,13 +86,17 @@ void init_activation(py::module_& m, TensorClass& cls) {
   for (auto [name, fn] : softmaxes) {
     nn.def(name, [fn = fn, name = name](const Tensor& input, py::handle dim, int stacklevel,
                                         py::handle dtype) {
-      return fn(input, softmax_dim(dim, input, name, stacklevel), optional_dtype(dtype));
+      const int64_t d = softmax_dim(dim, input, name, stacklevel);
+      const auto dt = optional_dtype(dtype);
+      return without_gil_if_large(input->numel(), [&] { return fn(input, d, dt); });
     }, py::arg("input"), py::arg("dim") = py::none(), py::arg("_stacklevel") = 3,
        py::arg("dtype") = py::none());
     // Tensor.softmax(dim) / cgrad.softmax(input, dim): dim required, dtype keyword-only.
     def_method_and_function(m, cls, name, [fn = fn](const Tensor& input, py::handle dim,
                                                     py::handle dtype) {
-      return fn(input, dim_from_py(dim), optional_dtype(dtype));
+      const int64_t d = dim_from_py(dim);
+      const auto dt = optional_dtype(dtype);
+      return without_gil_if_large(input->numel(), [&] { return fn(input, d, dt); });
     }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   }
 }

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cgrad/ops.h"
+#include "cgrad/parallel.h"
 #include "cgrad/tensor.h"
 
 namespace py = pybind11;
@@ -35,6 +36,7 @@ void init_indexing(py::module_& m, TensorClass& cls);
 void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
+void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first
 // argument is called `input` as in torch. `extra` annotates the remaining arguments.
@@ -73,6 +75,24 @@ py::array to_numpy(const Tensor& t, py::handle owner);
 // torch.tensor(data): a copy of nested sequences / scalars / arrays / tensors.
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 
+// Note [GIL release]: an op whose operands have kGrainSize elements or more runs with
+// the GIL released, so other Python threads go on while its kernels run (and kernels
+// may use threads). Below that, releasing would cost more than the op. The ops touch
+// no Python objects; the Python callables they may reach (anomaly traces, hooks) take
+// the GIL themselves.
+template <class F> Tensor without_gil_if_large(int64_t numel, F&& f) {
+  if (numel < kGrainSize) return f();
+  py::gil_scoped_release no_gil;
+  return f();
+}
+// f(a) or f(a, b), without the GIL for large operands.
+template <class F> Tensor call_op(F f, const Tensor& a) {
+  return without_gil_if_large(a->numel(), [&] { return f(a); });
+}
+template <class F> Tensor call_op(F f, const Tensor& a, const Tensor& b) {
+  return without_gil_if_large(std::max(a->numel(), b->numel()), [&] { return f(a, b); });
+}
+
 // ---- operand adapters for binary ops ----
 using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
 inline py::object not_implemented() {
@@ -84,7 +104,7 @@ inline auto forward_op(BinaryFn f) {
   return [f](const Tensor& self, py::handle other) -> py::object {
     Tensor o = as_operand(other);
     if (!o) return not_implemented();
-    return py::cast(f(self, o));
+    return py::cast(call_op(f, self, o));
   };
 }
 // other (op) self, for __rpow__ and friends.
@@ -92,14 +112,14 @@ inline auto reflected_op(BinaryFn f) {
   return [f](const Tensor& self, py::handle other) -> py::object {
     Tensor o = as_operand(other);
     if (!o) return not_implemented();
-    return py::cast(f(o, self));
+    return py::cast(call_op(f, o, self));
   };
 }
 // For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
 Tensor operand_or_throw(py::handle other, const char* op);
 inline auto named_op(BinaryFn f, const char* name) {
   return [f, name](const Tensor& self, py::handle other) {
-    return f(self, operand_or_throw(other, name));
+    return call_op(f, self, operand_or_throw(other, name));
   };
 }
 

@@ -77,8 +77,8 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       })
       .def("__pow__", forward_op(&pow))
       .def("__rpow__", reflected_op(&pow))
-      .def("__neg__", &neg)
-      .def("__abs__", &abs)
+      .def("__neg__", [](const Tensor& self) { return call_op(&neg, self); })
+      .def("__abs__", [](const Tensor& self) { return call_op(&abs, self); })
       .def("__eq__", forward_op(&eq))
       .def("__ne__", forward_op(&ne))
       .def("__lt__", forward_op(&lt))
@@ -163,9 +163,11 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       {"arcsin", &asin},     {"acos", &acos},             {"arccos", &acos}, {"atan", &atan},
       {"arctan", &atan},     {"sinh", &sinh},             {"cosh", &cosh}, {"floor", &floor},
       {"ceil", &ceil},       {"trunc", &trunc},           {"fix", &trunc}, {"frac", &frac},
-      {"isnan", &isnan},     {"isinf", &isinf},           {"isfinite", &isfinite},
-      {"logical_not", &logical_not},                      {"bitwise_not", &bitwise_not}};
-  for (auto [name, fn] : unary) def_method_and_function(m, cls, name, fn);
+      {"erf", &erf},         {"isnan", &isnan},           {"isinf", &isinf},
+      {"isfinite", &isfinite}, {"logical_not", &logical_not}, {"bitwise_not", &bitwise_not}};
+  for (auto [name, fn] : unary)
+    def_method_and_function(m, cls, name,
+                            [fn = fn](const Tensor& self) { return call_op(fn, self); });
   // decimals is keyword-only, as in torch.
   def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
     return round(self, decimals);

@@ -1,6 +1,8 @@
 #include "cgrad/storage.h"
 
 #include <cstdlib>
+#include <deque>
+#include <iterator>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -12,20 +14,31 @@ namespace {
 
 // Note [Caching allocator]: buffers up to 1 MiB are rounded up to a power of two and
 // kept on a free list per size class when freed, so the small tensors that dominate
-// per-op overhead never reach malloc after warm-up. Larger buffers go straight to the
-// system; the cached bytes per class are bounded.
+// per-op overhead never reach malloc after warm-up.
+//
+// Larger buffers are cached too, for a different reason: fresh memory from the system
+// is mapped on first touch, one page fault per 4 KiB, which costs about as much as the
+// elementwise op writing it (a 64 MiB output takes 16K faults). Their sizes are rounded
+// up to 1/8 of a power of two (rounding reserves address space, not resident pages),
+// and freed blocks are kept, oldest evicted first, while the cache holds at most
+// kMaxLargeCachedBytes, so a loop that allocates the same large shapes reuses warm
+// memory.
 constexpr size_t kAlignment = 64;
 constexpr int kMinClass = 6;   // 64 B
 constexpr int kMaxClass = 20;  // 1 MiB
 constexpr size_t kMaxCachedPerClass = 64;
+constexpr size_t kMaxLargeCachedBytes = size_t(256) << 20;
+
+struct LargeBlock {
+  size_t capacity;
+  void* ptr;
+};
 
 struct FreeLists {
   std::mutex mutex;
   std::vector<void*> lists[kMaxClass + 1];
-  ~FreeLists() {
-    for (auto& l : lists)
-      for (void* p : l) std::free(p);
-  }
+  std::deque<LargeBlock> large;  // oldest first
+  size_t large_bytes = 0;
 };
 
 FreeLists& free_lists() {
@@ -37,6 +50,14 @@ int size_class(size_t nbytes) {
   int c = kMinClass;
   while ((size_t(1) << c) < nbytes) ++c;
   return c;
+}
+
+// Large sizes rounded up to a multiple of 1/8 of their power of two.
+size_t large_capacity(size_t nbytes) {
+  int bits = 0;
+  while ((size_t(1) << (bits + 1)) <= nbytes) ++bits;  // 2^bits <= nbytes
+  const size_t step = size_t(1) << (bits - 3);
+  return (nbytes + step - 1) / step * step;
 }
 
 // RuntimeError in Python, with the size asked for, as torch reports it.
@@ -55,13 +76,35 @@ void* system_alloc(size_t nbytes) {
 }  // namespace
 
 void* allocate_bytes(size_t nbytes) {
+  auto& fl = free_lists();
   if (nbytes > (size_t(1) << kMaxClass)) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
       throw_out_of_memory(nbytes);
-    return system_alloc(nbytes);
+    const size_t capacity = large_capacity(nbytes);
+    {
+      std::lock_guard<std::mutex> lock(fl.mutex);
+      for (auto it = fl.large.rbegin(); it != fl.large.rend(); ++it) {  // newest first
+        if (it->capacity != capacity) continue;
+        void* p = it->ptr;
+        fl.large_bytes -= capacity;
+        fl.large.erase(std::next(it).base());
+        return p;
+      }
+    }
+    try {
+      return system_alloc(capacity);
+    } catch (const std::runtime_error&) {  // out of memory: give the cache back, try again
+      std::deque<LargeBlock> cached;
+      {
+        std::lock_guard<std::mutex> lock(fl.mutex);
+        cached.swap(fl.large);
+        fl.large_bytes = 0;
+      }
+      for (const LargeBlock& b : cached) std::free(b.ptr);
+      return system_alloc(capacity);
+    }
   }
   int c = size_class(nbytes);
-  auto& fl = free_lists();
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
     auto& list = fl.lists[c];
@@ -76,9 +119,29 @@ void* allocate_bytes(size_t nbytes) {
 
 void free_bytes(void* p, size_t nbytes) {
   if (!p) return;
-  if (nbytes <= (size_t(1) << kMaxClass)) {
-    int c = size_class(nbytes);
-    auto& fl = free_lists();
+  auto& fl = free_lists();
+  if (nbytes > (size_t(1) << kMaxClass)) {
+    const size_t capacity = large_capacity(nbytes);
+    if (capacity > kMaxLargeCachedBytes) {
+      std::free(p);
+      return;
+    }
+    std::vector<void*> evicted;
+    {
+      std::lock_guard<std::mutex> lock(fl.mutex);
+      while (fl.large_bytes + capacity > kMaxLargeCachedBytes) {
+        evicted.push_back(fl.large.front().ptr);
+        fl.large_bytes -= fl.large.front().capacity;
+        fl.large.pop_front();
+      }
+      fl.large.push_back({capacity, p});
+      fl.large_bytes += capacity;
+    }
+    for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
+    return;
+  }
+  int c = size_class(nbytes);
+  {
     std::lock_guard<std::mutex> lock(fl.mutex);
     if (fl.lists[c].size() < kMaxCachedPerClass) {
       fl.lists[c].push_back(p);

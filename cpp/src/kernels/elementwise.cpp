@@ -1,11 +1,15 @@
 // Elementwise kernels: unary, binary and ternary with broadcasting, casting copy and fill.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
+#include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
+#include "kernels/vecmath.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -111,6 +115,20 @@ template <BinaryOp OP, class T> constexpr bool binary_supported() {
   }
 }
 
+// Elements worth a thread: memory-bound ops need kGrainSize; libm calls cost ~10x more.
+template <BinaryOp OP> constexpr int64_t binary_grain() {
+  switch (OP) {
+    case BinaryOp::Add: case BinaryOp::Sub: case BinaryOp::Mul: case BinaryOp::Div:
+    case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le:
+    case BinaryOp::Gt: case BinaryOp::Ge: case BinaryOp::Minimum: case BinaryOp::Maximum:
+    case BinaryOp::BitwiseAnd: case BinaryOp::BitwiseOr: case BinaryOp::BitwiseXor:
+    case BinaryOp::LeakyReluBackward: case BinaryOp::ThresholdBackward:
+      return kGrainSize;
+    default:
+      return kGrainSize / 8;
+  }
+}
+
 template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, const OpParams& p) {
   constexpr bool wraps = std::is_integral_v<T> && !std::is_same_v<T, bool>;
   if constexpr (OP == BinaryOp::Add) {
@@ -158,29 +176,175 @@ template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, const OpParam
   }
 }
 
+// Activation backward kernels whose exp/erf/tanh come from vecmath.
+template <BinaryOp OP> constexpr bool binary_vectorized() {
+  return OP == BinaryOp::GeluBackward || OP == BinaryOp::GeluTanhBackward ||
+         OP == BinaryOp::SoftplusBackward || OP == BinaryOp::EluBackward;
+}
+
+// y[i] = a[i] (op) b[i] over contiguous buffers of m <= kBinaryBlock elements. The
+// vectorized ops compute apply_binary's formulas in passes over stack buffers.
+constexpr int64_t kBinaryBlock = 256;
+
+// (GCC 12 cannot see that u[0, m) is written before vecmath reads it.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <BinaryOp OP, class T, class R>
+void binary_contiguous(const T* a, const T* b, R* y, int64_t m, const OpParams& p) {
+  if constexpr (std::is_floating_point_v<T> && binary_vectorized<OP>()) {
+    alignas(64) T u[kBinaryBlock], v[kBinaryBlock];
+    if constexpr (OP == BinaryOp::GeluBackward) {  // a * (Phi(x) + x phi(x)), x = b
+      for (int64_t i = 0; i < m; ++i) u[i] = b[i] * T(kSqrtHalf);
+      for (int64_t i = 0; i < m; ++i) v[i] = T(-0.5) * b[i] * b[i];
+      vecmath::apply(vecmath::Func::Erf, u, u, m);
+      vecmath::apply(vecmath::Func::Exp, v, v, m);
+      for (int64_t i = 0; i < m; ++i) {
+        const T cdf = T(0.5) * (T(1) + u[i]);
+        const T pdf = v[i] * T(kInvSqrt2Pi);
+        y[i] = a[i] * (cdf + b[i] * pdf);
+      }
+    } else if constexpr (OP == BinaryOp::GeluTanhBackward) {
+      for (int64_t i = 0; i < m; ++i) {
+        const T x = b[i];
+        u[i] = T(kSqrt2OverPi) * (x + T(kGeluCubic) * (x * x) * x);
+      }
+      vecmath::apply(vecmath::Func::Tanh, u, u, m);
+      for (int64_t i = 0; i < m; ++i) {
+        const T x = b[i], x2 = x * x, t = u[i];
+        const T dinner = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * x2);
+        y[i] = a[i] * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * dinner);
+      }
+    } else if constexpr (OP == BinaryOp::SoftplusBackward) {
+      const T beta = T(p.p0), threshold = T(p.p1);
+      for (int64_t i = 0; i < m; ++i) u[i] = b[i] * beta;
+      vecmath::apply(vecmath::Func::Exp, u, v, m);
+      for (int64_t i = 0; i < m; ++i) y[i] = u[i] > threshold ? a[i] : a[i] * v[i] / (v[i] + T(1));
+    } else {
+      static_assert(OP == BinaryOp::EluBackward);
+      vecmath::apply(vecmath::Func::Exp, b, u, m);
+      for (int64_t i = 0; i < m; ++i) y[i] = b[i] <= T(0) ? a[i] * T(p.p0) * u[i] : a[i];
+    }
+  } else {
+    for (int64_t i = 0; i < m; ++i) y[i] = apply_binary<OP, T>(a[i], b[i], p);
+  }
+}
+#pragma GCC diagnostic pop
+
+// The vectorized ops on strided operands (element strides, 0 for a broadcast value):
+// gathered block by block into the contiguous code, so layout never changes a result.
+template <BinaryOp OP, class T, class R>
+void binary_gathered(const T* a, int64_t sa, const T* b, int64_t sb, R* y, int64_t sy,
+                     int64_t m, const OpParams& p) {
+  alignas(64) T ga[kBinaryBlock], gb[kBinaryBlock];
+  alignas(64) R gy[kBinaryBlock];
+  for (int64_t start = 0; start < m; start += kBinaryBlock) {
+    const int64_t k = std::min(kBinaryBlock, m - start);
+    for (int64_t i = 0; i < k; ++i) ga[i] = a[(start + i) * sa];
+    for (int64_t i = 0; i < k; ++i) gb[i] = b[(start + i) * sb];
+    binary_contiguous<OP, T, R>(ga, gb, gy, k, p);
+    for (int64_t i = 0; i < k; ++i) y[(start + i) * sy] = gy[i];
+  }
+}
+
+// Note [Binary fast paths]: a call is classified once by how each operand maps onto the
+// flat (row-major) index of the contiguous output: Full (same shape, contiguous), Row
+// (contiguous, broadcast over leading dims: a [M, N] + b [N] repeats b every N
+// outputs), Col (contiguous, broadcast over trailing dims: b [M, 1] holds one value per
+// N outputs), or Scalar. The output is then walked in segments on which each operand
+// has stride 1 or 0, so every segment is one of four simple (vectorizable) loops, and
+// the flat range splits across threads anywhere. Anything else takes the strided path.
+struct Flat {
+  enum Kind { Full, Row, Col, Scalar } kind = Full;
+  int64_t inner = 1;  // Row: period in outputs; Col: outputs per element
+};
+
+std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_t n) {
+  if (!x.is_contiguous()) return std::nullopt;
+  const int64_t xn = x.numel();
+  if (xn == 1) return Flat{Flat::Scalar, 1};
+  if (xn == n) return Flat{Flat::Full, 1};
+  const size_t nd = out_sizes.size(), lead = nd - x.sizes.size();
+  auto size_at = [&](size_t d) { return d < lead ? int64_t(1) : x.sizes[d - lead]; };
+  size_t first = 0, last = nd;  // first and one past the last dim where x is not 1
+  while (first < nd && size_at(first) == 1) ++first;
+  while (last > first && size_at(last - 1) == 1) --last;
+  bool row = true, col = true;
+  int64_t trailing = 1;
+  for (size_t d = 0; d < nd; ++d) {
+    const bool same = size_at(d) == out_sizes[d];
+    if (d >= first && !same) row = false;
+    if (d < last && !same) col = false;
+    if (d >= last) trailing *= out_sizes[d];
+  }
+  if (row) return Flat{Flat::Row, xn};
+  if (col) return Flat{Flat::Col, trailing};
+  return std::nullopt;
+}
+
+template <BinaryOp OP, class T, class R>
+void binary_segments(const Flat& fa, const T* pa, const Flat& fb, const T* pb, R* o, int64_t begin,
+                     int64_t end, const OpParams& p) {
+  // Offset into x for output index i, whether x advances with i, and where that stops.
+  auto locate = [](const Flat& f, int64_t i, int64_t& offset, int64_t& stop) {
+    switch (f.kind) {
+      case Flat::Full: offset = i; return true;
+      case Flat::Scalar: offset = 0; return false;
+      case Flat::Row:
+        offset = i % f.inner;
+        stop = std::min(stop, i - offset + f.inner);
+        return true;
+      case Flat::Col:
+        offset = i / f.inner;
+        stop = std::min(stop, (offset + 1) * f.inner);
+        return false;
+    }
+    return false;
+  };
+  for (int64_t i = begin; i < end;) {
+    int64_t stop = end, oa = 0, ob = 0;
+    const bool va = locate(fa, i, oa, stop), vb = locate(fb, i, ob, stop);
+    const int64_t m = stop - i;
+    const T* a = pa + oa;
+    const T* b = pb + ob;
+    R* y = o + i;
+    if constexpr (binary_vectorized<OP>()) {
+      if (va && vb) {
+        for (int64_t j = 0; j < m; j += kBinaryBlock)
+          binary_contiguous<OP, T, R>(a + j, b + j, y + j, std::min(kBinaryBlock, m - j), p);
+      } else {
+        binary_gathered<OP, T, R>(a, va ? 1 : 0, b, vb ? 1 : 0, y, 1, m, p);
+      }
+    } else if (va && vb) {
+      for (int64_t j = 0; j < m; ++j) y[j] = apply_binary<OP, T>(a[j], b[j], p);
+    } else if (va) {
+      const T sb = *b;
+      for (int64_t j = 0; j < m; ++j) y[j] = apply_binary<OP, T>(a[j], sb, p);
+    } else if (vb) {
+      const T sa = *a;
+      for (int64_t j = 0; j < m; ++j) y[j] = apply_binary<OP, T>(sa, b[j], p);
+    } else {
+      const R v = apply_binary<OP, T>(*a, *b, p);
+      for (int64_t j = 0; j < m; ++j) y[j] = v;
+    }
+    i = stop;
+  }
+}
+
 template <BinaryOp OP, class T>
 void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, const OpParams& p) {
   using R = decltype(apply_binary<OP, T>(T{}, T{}, p));
   const int64_t n = out.numel();
   R* o = out.data<R>();
-  // Fast paths: classify the call once (contiguous/contiguous, tensor/scalar).
-  if (!out.is_contiguous()) {
-    // in place into a strided tensor: general path below
-  } else if (a.is_contiguous() && b.is_contiguous() && a.numel() == n && b.numel() == n) {
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], pb[i], p);
-    return;
-  } else if (a.is_contiguous() && a.numel() == n && b.numel() == 1) {
-    const T* pa = a.data<T>();
-    const T sb = *b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(pa[i], sb, p);
-    return;
-  } else if (b.is_contiguous() && b.numel() == n && a.numel() == 1) {
-    const T sa = *a.data<T>();
-    const T* pb = b.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<OP, T>(sa, pb[i], p);
-    return;
+  if (out.is_contiguous()) {  // (in place into a strided tensor: general path below)
+    const auto fa = classify(a, out.sizes, n), fb = classify(b, out.sizes, n);
+    if (fa && fb) {
+      const T* pa = a.data<T>();
+      const T* pb = b.data<T>();
+      parallel_for(n, binary_grain<OP>(), [&](int64_t begin, int64_t end) {
+        binary_segments<OP, T, R>(*fa, pa, *fb, pb, o, begin, end, p);
+      });
+      return;
+    }
   }
   std::array<Shape, 3> strides{broadcast_byte_strides(out, out.sizes),
                                broadcast_byte_strides(a, out.sizes),
@@ -188,10 +352,16 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, con
   std::array<char*, 3> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data()),
                             static_cast<char*>(b.raw_data())};
   for_each_row<3>(out.sizes, strides, ptrs, [&p](auto& q, auto& s, int64_t m) {
-    for (int64_t i = 0; i < m; ++i)
-      *reinterpret_cast<R*>(q[0] + i * s[0]) =
-          apply_binary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]),
-                              *reinterpret_cast<const T*>(q[2] + i * s[2]), p);
+    if constexpr (binary_vectorized<OP>()) {  // byte strides are multiples of sizeof(T)
+      binary_gathered<OP, T, R>(reinterpret_cast<const T*>(q[1]), s[1] / int64_t(sizeof(T)),
+                                reinterpret_cast<const T*>(q[2]), s[2] / int64_t(sizeof(T)),
+                                reinterpret_cast<R*>(q[0]), s[0] / int64_t(sizeof(R)), m, p);
+    } else {
+      for (int64_t i = 0; i < m; ++i)
+        *reinterpret_cast<R*>(q[0] + i * s[0]) =
+            apply_binary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]),
+                                *reinterpret_cast<const T*>(q[2] + i * s[2]), p);
+    }
   });
 }
 
@@ -277,9 +447,13 @@ template <UnaryOp OP, class T> inline auto apply_unary(T x, const OpParams& p) {
   else if constexpr (OP == UnaryOp::Exp) return std::exp(x);
   else if constexpr (OP == UnaryOp::Log) return std::log(x);
   else if constexpr (OP == UnaryOp::Tanh) return std::tanh(x);
-  else if constexpr (OP == UnaryOp::Sigmoid) return T(1) / (T(1) + std::exp(-x));
+  else if constexpr (OP == UnaryOp::Sigmoid) {  // as vecmath: exp(-|x|) never overflows
+    const T e = std::exp(-std::fabs(x));
+    return (x < T(0) ? e : T(1)) / (T(1) + e);
+  }
   else if constexpr (OP == UnaryOp::Sqrt) return std::sqrt(x);
   else if constexpr (OP == UnaryOp::Expm1) return std::expm1(x);
+  else if constexpr (OP == UnaryOp::Erf) return std::erf(x);
   else if constexpr (OP == UnaryOp::Log2) return std::log2(x);
   else if constexpr (OP == UnaryOp::Log10) return std::log10(x);
   else if constexpr (OP == UnaryOp::Log1p) return std::log1p(x);
@@ -310,6 +484,86 @@ template <UnaryOp OP, class T> inline auto apply_unary(T x, const OpParams& p) {
   }
 }
 
+template <UnaryOp OP> constexpr int64_t unary_grain() {
+  switch (OP) {
+    case UnaryOp::Neg: case UnaryOp::Reciprocal: case UnaryOp::Relu: case UnaryOp::Sqrt:
+    case UnaryOp::Abs: case UnaryOp::Sign: case UnaryOp::Floor: case UnaryOp::Ceil:
+    case UnaryOp::Trunc: case UnaryOp::Frac: case UnaryOp::BitwiseNot: case UnaryOp::IsNan:
+    case UnaryOp::IsInf: case UnaryOp::IsFinite: case UnaryOp::LogicalNot:
+    case UnaryOp::LeakyRelu:
+      return kGrainSize;
+    default:
+      return kGrainSize / 8;
+  }
+}
+
+// The vecmath function computing OP outright, if any.
+template <UnaryOp OP> constexpr std::optional<vecmath::Func> vector_func() {
+  switch (OP) {
+    case UnaryOp::Exp: return vecmath::Func::Exp;
+    case UnaryOp::Expm1: return vecmath::Func::Expm1;
+    case UnaryOp::Log: return vecmath::Func::Log;
+    case UnaryOp::Log1p: return vecmath::Func::Log1p;
+    case UnaryOp::Tanh: return vecmath::Func::Tanh;
+    case UnaryOp::Sigmoid: return vecmath::Func::Sigmoid;
+    case UnaryOp::Sin: return vecmath::Func::Sin;
+    case UnaryOp::Cos: return vecmath::Func::Cos;
+    case UnaryOp::Erf: return vecmath::Func::Erf;
+    default: return std::nullopt;
+  }
+}
+
+// Activations built around one vecmath call, run block by block through a stack buffer
+// (the block stays in L1 between the passes): buf = pre(x); buf = f(buf); y = post(x, buf).
+// The passes vectorize, conditions included (see Note [No trapping math]).
+template <class T, class Pre, class Post>
+void vector_blocks(vecmath::Func f, const T* x, T* y, int64_t n, Pre pre, Post post) {
+  constexpr int64_t kBlock = 512;
+  alignas(64) T buf[kBlock];
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t m = std::min(kBlock, n - b);
+    for (int64_t i = 0; i < m; ++i) buf[i] = pre(x[b + i]);
+    vecmath::apply(f, buf, buf, m);
+    for (int64_t i = 0; i < m; ++i) y[b + i] = post(x[b + i], buf[i]);
+  }
+}
+
+// Contiguous input and output. Each formula is the scalar one of apply_unary (NaN, inf
+// and saturation behave the same), with exp/tanh/erf/log1p/expm1 from vecmath.
+template <UnaryOp OP, class T, class R>
+void unary_contiguous(const T* x, R* y, int64_t n, const OpParams& p) {
+  if constexpr (std::is_floating_point_v<T>) {
+    constexpr auto func = vector_func<OP>();
+    if constexpr (func.has_value()) {
+      return vecmath::apply(*func, x, y, n);
+    } else if constexpr (OP == UnaryOp::Silu) {  // x * sigmoid(x)
+      return vector_blocks(vecmath::Func::Sigmoid, x, y, n, [](T v) { return v; },
+                           [](T v, T s) { return v * s; });
+    } else if constexpr (OP == UnaryOp::Gelu) {
+      return vector_blocks(vecmath::Func::Erf, x, y, n, [](T v) { return v * T(kSqrtHalf); },
+                           [](T v, T e) { return v * T(0.5) * (T(1) + e); });
+    } else if constexpr (OP == UnaryOp::GeluTanh) {
+      return vector_blocks(
+          vecmath::Func::Tanh, x, y, n,
+          [](T v) { return T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v); },
+          [](T v, T t) { return T(0.5) * v * (T(1) + t); });
+    } else if constexpr (OP == UnaryOp::Elu) {
+      const T alpha = T(p.p0);
+      return vector_blocks(vecmath::Func::Expm1, x, y, n, [](T v) { return v; },
+                           [alpha](T v, T e) { return v <= T(0) ? e * alpha : v; });
+    } else if constexpr (OP == UnaryOp::Softplus) {
+      // log1p(exp(beta x)) / beta below the threshold: exp here, log1p on the result.
+      const T beta = T(p.p0), threshold = T(p.p1);
+      vector_blocks(vecmath::Func::Exp, x, y, n, [beta](T v) { return v * beta; },
+                    [](T, T e) { return e; });
+      vecmath::apply(vecmath::Func::Log1p, y, y, n);
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] * beta > threshold ? x[i] : y[i] / beta;
+      return;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i) y[i] = apply_unary<OP, T>(x[i], p);
+}
+
 template <UnaryOp OP, class T>
 void unary_typed(const TensorImpl& a, TensorImpl& out, const OpParams& p) {
   using R = decltype(apply_unary<OP, T>(T{}, p));
@@ -317,16 +571,26 @@ void unary_typed(const TensorImpl& a, TensorImpl& out, const OpParams& p) {
   R* o = out.data<R>();
   if (a.is_contiguous() && out.is_contiguous()) {
     const T* pa = a.data<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] = apply_unary<OP, T>(pa[i], p);
+    parallel_for(n, unary_grain<OP>(), [&](int64_t begin, int64_t end) {
+      unary_contiguous<OP, T, R>(pa + begin, o + begin, end - begin, p);
+    });
     return;
   }
+  // Strided: rows are gathered into a buffer and computed by the contiguous code, so a
+  // value's result never depends on the layout it came in.
   std::array<Shape, 2> strides{broadcast_byte_strides(out, out.sizes),
                                broadcast_byte_strides(a, out.sizes)};
   std::array<char*, 2> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data())};
   for_each_row<2>(out.sizes, strides, ptrs, [&p](auto& q, auto& s, int64_t m) {
-    for (int64_t i = 0; i < m; ++i)
-      *reinterpret_cast<R*>(q[0] + i * s[0]) =
-          apply_unary<OP, T>(*reinterpret_cast<const T*>(q[1] + i * s[1]), p);
+    constexpr int64_t kBlock = 256;
+    T in[kBlock];
+    R res[kBlock];
+    for (int64_t b = 0; b < m; b += kBlock) {
+      const int64_t k = std::min(kBlock, m - b);
+      for (int64_t i = 0; i < k; ++i) in[i] = *reinterpret_cast<const T*>(q[1] + (b + i) * s[1]);
+      unary_contiguous<OP, T, R>(in, res, k, p);
+      for (int64_t i = 0; i < k; ++i) *reinterpret_cast<R*>(q[0] + (b + i) * s[0]) = res[i];
+    }
   });
 }
 
@@ -356,12 +620,16 @@ void ternary_typed(const TensorImpl& a, const TensorImpl& b, const TensorImpl& c
     if (b.is_contiguous() && c.is_contiguous() && b.numel() == n && c.numel() == n) {
       const T* pb = b.data<T>();
       const T* pc = c.data<T>();
-      for (int64_t i = 0; i < n; ++i) o[i] = apply_ternary<OP, T>(pa[i], pb[i], pc[i]);
+      parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) o[i] = apply_ternary<OP, T>(pa[i], pb[i], pc[i]);
+      });
       return;
     }
     if (b.numel() == 1 && c.numel() == 1) {  // clamp(x, lo, hi) with scalar bounds
       const T sb = *b.data<T>(), sc = *c.data<T>();
-      for (int64_t i = 0; i < n; ++i) o[i] = apply_ternary<OP, T>(pa[i], sb, sc);
+      parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) o[i] = apply_ternary<OP, T>(pa[i], sb, sc);
+      });
       return;
     }
   }
@@ -464,6 +732,7 @@ void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
     case U::Abs: return unary_dispatch<U::Abs>(a, out, params);
     case U::Sign: return unary_dispatch<U::Sign>(a, out, params);
     case U::Expm1: return unary_dispatch<U::Expm1>(a, out, params);
+    case U::Erf: return unary_dispatch<U::Erf>(a, out, params);
     case U::Log2: return unary_dispatch<U::Log2>(a, out, params);
     case U::Log10: return unary_dispatch<U::Log10>(a, out, params);
     case U::Log1p: return unary_dispatch<U::Log1p>(a, out, params);
@@ -494,9 +763,28 @@ void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
 }
 
 void copy(const TensorImpl& src, TensorImpl& dst) {
-  if (src.dtype == dst.dtype && src.is_contiguous() && dst.is_contiguous() &&
-      src.numel() == dst.numel()) {
-    std::memcpy(dst.raw_data(), src.raw_data(), dst.numel() * itemsize(dst.dtype));
+  const int64_t n = dst.numel();
+  if (src.is_contiguous() && dst.is_contiguous() && src.numel() == n) {
+    if (src.dtype == dst.dtype) {
+      const size_t item = itemsize(dst.dtype);
+      char* d = static_cast<char*>(dst.raw_data());
+      const char* s = static_cast<const char*>(src.raw_data());
+      parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
+        std::memcpy(d + begin * item, s + begin * item, (end - begin) * item);
+      });
+      return;
+    }
+    dispatch(dst.dtype, [&](auto dtag) {
+      using D = typename decltype(dtag)::type;
+      dispatch(src.dtype, [&](auto stag) {
+        using S = typename decltype(stag)::type;
+        D* d = dst.data<D>();
+        const S* s = src.data<S>();
+        parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) d[i] = cast_value<D, S>(s[i]);
+        });
+      });
+    });
     return;
   }
   std::array<Shape, 2> strides{broadcast_byte_strides(dst, dst.sizes),
@@ -521,8 +809,9 @@ void fill(TensorImpl& dst, double value) {
     const T v = cast_value<T, double>(value);
     if (dst.is_contiguous()) {
       T* p = dst.data<T>();
-      const int64_t n = dst.numel();
-      for (int64_t i = 0; i < n; ++i) p[i] = v;
+      parallel_for(dst.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+        std::fill(p + begin, p + end, v);
+      });
       return;
     }
     std::array<Shape, 1> strides{broadcast_byte_strides(dst, dst.sizes)};

@@ -28,7 +28,7 @@ enum class BinaryOp {
 };
 enum class UnaryOp {
   Neg, Reciprocal, Sin, Cos, Exp, Log, Tanh, Sigmoid, Relu, Sqrt, Abs, Sign,
-  Expm1, Log2, Log10, Log1p, Rsqrt, Tan, Asin, Acos, Atan, Sinh, Cosh,
+  Expm1, Erf, Log2, Log10, Log1p, Rsqrt, Tan, Asin, Acos, Atan, Sinh, Cosh,
   Floor, Ceil, Trunc, Frac,
   Round,  // p0 = decimals (0: round half to even)
   BitwiseNot,  // integers and bools only

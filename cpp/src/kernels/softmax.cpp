@@ -5,11 +5,14 @@
 // A slice containing NaN, +inf, or only -inf comes out NaN, as in torch. Tensors are
 // viewed as [outer, n, inner] with `n` the softmax dim; inner == 1 (the last dim) walks
 // contiguous rows, otherwise `inner` columns are processed side by side.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "cgrad/parallel.h"
 #include "kernels/kernels.h"
+#include "kernels/vecmath.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -28,7 +31,8 @@ Layout layout_of(const Shape& sizes, int64_t dim) {
   return l;
 }
 
-// One block of n rows by `inner` columns; stride between rows is `inner`.
+// One block of n rows by `inner` columns; stride between rows is `inner`. y doubles as
+// scratch for the exponentials.
 template <class T>
 void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::vector<T>& mx,
                    std::vector<double>& sum) {
@@ -41,11 +45,9 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::ve
   for (int64_t i = 0; i < n; ++i) {
     const T* row = x + i * inner;
     T* out = y + i * inner;
-    for (int64_t j = 0; j < inner; ++j) {
-      const T e = std::exp(row[j] - mx[j]);
-      if (!log) out[j] = e;
-      sum[j] += e;
-    }
+    for (int64_t j = 0; j < inner; ++j) out[j] = row[j] - mx[j];
+    vecmath::apply(vecmath::Func::Exp, out, out, inner);
+    for (int64_t j = 0; j < inner; ++j) sum[j] += out[j];
   }
   if (log) {
     for (int64_t j = 0; j < inner; ++j) sum[j] = std::log(sum[j]);
@@ -60,58 +62,61 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::ve
   }
 }
 
-template <class T> void softmax_typed(const T* x, T* y, const Layout& l, bool log) {
-  std::vector<T> mx;
-  std::vector<double> sum;
-  for (int64_t o = 0; o < l.outer; ++o) {
-    const int64_t base = o * l.n * l.inner;
-    if (l.inner > 1) {
-      softmax_block(x + base, y + base, l.n, l.inner, log, mx, sum);
-      continue;
-    }
-    // Last dim: one contiguous row, max and sum kept in registers.
-    const T* row = x + base;
-    T* out = y + base;
-    T m = -std::numeric_limits<T>::infinity();
-    for (int64_t i = 0; i < l.n; ++i) m = row[i] > m ? row[i] : m;
-    double s = 0.0;
-    for (int64_t i = 0; i < l.n; ++i) {
-      const T e = std::exp(row[i] - m);
-      if (!log) out[i] = e;
-      s += e;
-    }
-    if (log) {
-      const double lse = std::log(s);
-      for (int64_t i = 0; i < l.n; ++i) out[i] = static_cast<T>(row[i] - m - lse);
-    } else {
-      const double inv = 1.0 / s;
-      for (int64_t i = 0; i < l.n; ++i) out[i] = static_cast<T>(out[i] * inv);
-    }
+// Last dim: one contiguous row; exp and its sum in one vecmath pass.
+template <class T> void softmax_row(const T* row, T* out, int64_t n, bool log) {
+  const T m = vecmath::max_value(row, n);
+  const double s = vecmath::exp_shifted_sum(row, log ? nullptr : out, n, m);
+  if (log) {
+    const double lse = std::log(s);
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(row[i] - m - lse);
+  } else {
+    const double inv = 1.0 / s;
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(out[i] * inv);
   }
+}
+
+// Rows of [outer] go to threads whole, so results do not depend on the thread count.
+template <class T> void softmax_typed(const T* x, T* y, const Layout& l, bool log) {
+  const int64_t slice = l.n * l.inner;
+  parallel_for(l.outer, std::max<int64_t>(1, kGrainSize / 8 / std::max<int64_t>(slice, 1)),
+               [&](int64_t begin, int64_t end) {
+    std::vector<T> mx;
+    std::vector<double> sum;
+    for (int64_t o = begin; o < end; ++o) {
+      const int64_t base = o * slice;
+      if (l.inner > 1) softmax_block(x + base, y + base, l.n, l.inner, log, mx, sum);
+      else softmax_row(x + base, y + base, l.n, log);
+    }
+  });
 }
 
 // softmax: gi = y * (g - sum(g * y)); log_softmax: gi = g - exp(y) * sum(g).
 template <class T>
 void softmax_backward_typed(const T* g, const T* y, T* gi, const Layout& l, bool log) {
-  std::vector<double> acc;
-  for (int64_t o = 0; o < l.outer; ++o) {
-    const int64_t base = o * l.n * l.inner;
-    const T* gb = g + base;
-    const T* yb = y + base;
-    T* ob = gi + base;
-    acc.assign(l.inner, 0.0);
-    for (int64_t i = 0; i < l.n; ++i)
-      for (int64_t j = 0; j < l.inner; ++j) {
-        const int64_t k = i * l.inner + j;
-        acc[j] += log ? static_cast<double>(gb[k]) : static_cast<double>(gb[k]) * yb[k];
-      }
-    for (int64_t i = 0; i < l.n; ++i)
-      for (int64_t j = 0; j < l.inner; ++j) {
-        const int64_t k = i * l.inner + j;
-        ob[k] = log ? static_cast<T>(gb[k] - std::exp(yb[k]) * acc[j])
-                    : static_cast<T>(yb[k] * (gb[k] - acc[j]));
-      }
-  }
+  const int64_t slice = l.n * l.inner;
+  parallel_for(l.outer, std::max<int64_t>(1, kGrainSize / 4 / std::max<int64_t>(slice, 1)),
+               [&](int64_t begin, int64_t end) {
+    std::vector<double> acc;
+    for (int64_t o = begin; o < end; ++o) {
+      const int64_t base = o * slice;
+      const T* gb = g + base;
+      const T* yb = y + base;
+      T* ob = gi + base;
+      acc.assign(l.inner, 0.0);
+      for (int64_t i = 0; i < l.n; ++i)
+        for (int64_t j = 0; j < l.inner; ++j) {
+          const int64_t k = i * l.inner + j;
+          acc[j] += log ? static_cast<double>(gb[k]) : static_cast<double>(gb[k]) * yb[k];
+        }
+      if (log) vecmath::apply(vecmath::Func::Exp, yb, ob, slice);  // ob = exp(y) first
+      for (int64_t i = 0; i < l.n; ++i)
+        for (int64_t j = 0; j < l.inner; ++j) {
+          const int64_t k = i * l.inner + j;
+          ob[k] = log ? static_cast<T>(gb[k] - ob[k] * acc[j])
+                      : static_cast<T>(yb[k] * (gb[k] - acc[j]));
+        }
+    }
+  });
 }
 
 }  // namespace

@@ -105,6 +105,14 @@ Tensor expm1(const Tensor& a) {
                    });
 }
 
+Tensor erf(const Tensor& a) {  // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
+  return pointwise("ErfBackward0", UnaryOp::Erf, a, float_result(a), true, false,
+                   [](Node& n, TensorList& g) -> TensorList {
+                     const Tensor& x = n.saved(0);
+                     return {mul(g[0], mul(exp(neg(mul(x, x))), constant(M_2_SQRTPI)))};
+                   });
+}
+
 Tensor log2(const Tensor& a) {
   return pointwise("Log2Backward0", UnaryOp::Log2, a, float_result(a), true, false,
                    [](Node& n, TensorList& g) -> TensorList {

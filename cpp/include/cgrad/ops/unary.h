@@ -17,6 +17,7 @@ Tensor sqrt(const Tensor& a);
 Tensor abs(const Tensor& a);
 Tensor sign(const Tensor& a);
 Tensor expm1(const Tensor& a);
+Tensor erf(const Tensor& a);
 Tensor log2(const Tensor& a);
 Tensor log10(const Tensor& a);
 Tensor log1p(const Tensor& a);

@@ -1,0 +1,57 @@
+// The caching allocator: freed buffers come back for the same size class, large ones
+// included (Note [Caching allocator]), and stay 64-byte aligned.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "cgrad/storage.h"
+
+namespace cgrad {
+namespace {
+
+bool aligned(void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
+
+TEST(Storage, SmallBlocksAreReused) {
+  void* p = allocate_bytes(1000);
+  ASSERT_TRUE(aligned(p));
+  free_bytes(p, 1000);
+  void* q = allocate_bytes(1000);  // same power-of-two class
+  EXPECT_EQ(p, q);
+  free_bytes(q, 1000);
+}
+
+TEST(Storage, LargeBlocksAreReusedWarm) {
+  const size_t n = size_t(24) << 20;  // 24 MiB: beyond the small classes
+  char* p = static_cast<char*>(allocate_bytes(n));
+  ASSERT_TRUE(aligned(p));
+  std::memset(p, 1, n);
+  free_bytes(p, n);
+  char* q = static_cast<char*>(allocate_bytes(n - 100));  // same rounded size
+  EXPECT_EQ(p, q);
+  EXPECT_EQ(q[n - 101], 1);  // the same pages, still mapped
+  std::memset(q, 2, n - 100);
+  free_bytes(q, n - 100);
+}
+
+TEST(Storage, LargeSizesRoundToEighthsOfAPowerOfTwo) {
+  // 9 MiB and 9.5 MiB share a class (multiples of 1 MiB between 8 and 16 MiB)...
+  void* p = allocate_bytes(size_t(9) << 20);
+  free_bytes(p, size_t(9) << 20);
+  void* q = allocate_bytes((size_t(19) << 20) / 2);
+  EXPECT_NE(p, q);  // 9.5 MiB rounds to 10 MiB: another class
+  void* r = allocate_bytes((size_t(17) << 20) / 2);  // 8.5 MiB rounds to 9 MiB
+  EXPECT_EQ(p, r);
+  free_bytes(q, (size_t(19) << 20) / 2);
+  free_bytes(r, (size_t(17) << 20) / 2);
+}
+
+TEST(Storage, HugeBlocksAreNotCached) {
+  const size_t n = size_t(300) << 20;  // above the cache's cap: straight back to the system
+  void* p = allocate_bytes(n);
+  ASSERT_NE(p, nullptr);
+  free_bytes(p, n);
+}
+
+}  // namespace
+}  // namespace cgrad
