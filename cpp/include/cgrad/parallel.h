@@ -32,8 +32,8 @@ template <class F>
 void parallel_for(int64_t n, int64_t grain, const F& f) {
   if (n <= 0) return;
 #ifdef _OPENMP
-  const int threads = get_num_threads();
-  if (threads > 1 && n >= 2 * grain && !omp_in_parallel()) {
+  const int threads = n >= 2 * grain ? get_num_threads() : 1;  // small loops: no call at all
+  if (threads > 1 && !omp_in_parallel()) {
     const int64_t want = std::min<int64_t>(threads, n / grain);
 #pragma omp parallel num_threads(static_cast<int>(want))
     {
