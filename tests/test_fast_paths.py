@@ -69,12 +69,15 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("op", sorted(BINARY))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+# Integer div/pow/atan2 are left to the parity tests (their results are not integers).
+OP_DTYPES = [(op, dtype) for op in sorted(BINARY)
+             for dtype in (np.float32, np.float64, np.int64)
+             if not (dtype == np.int64 and op in ("div", "pow", "atan2"))]
+
+
+@pytest.mark.parametrize("op,dtype", OP_DTYPES)
 @pytest.mark.parametrize("shapes", SHAPES, ids=str)
 def test_binary_layouts_agree(op, dtype, shapes):
-    if dtype == np.int64 and op in ("div", "pow", "atan2"):
-        pytest.skip("integer division/pow/atan2 covered by the parity tests")
     f = BINARY[op]
     a, b = values(shapes[0], dtype), values(shapes[1], dtype)
     out_shape = np.broadcast_shapes(a.shape, b.shape)
