@@ -9,6 +9,7 @@ vecmath_simd.inc, and NaN and exact infinities must appear exactly where the ref
 has them.
 """
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -21,8 +22,9 @@ ULP_BOUNDS = {
     "exp": 1.0, "expm1": 1.5, "log": 1.0, "log1p": 1.2, "tanh": 1.4, "sigmoid": 2.5,
     "sin": 1.6, "cos": 1.6, "erf": 1.5,
 }
-# The libm fallback (no AVX2): glibc's tanhf is off by up to 2.1 ulp here.
-SCALAR_BOUNDS = dict(ULP_BOUNDS, tanh=2.5)
+# The libm fallback (no AVX2): glibc's tanhf is off by up to 2.2 ulp here, and its
+# log1pf by 1.29 ulp next to sqrt(2) - 1 (the worst over every float32 in [-1, 16)).
+SCALAR_BOUNDS = dict(ULP_BOUNDS, tanh=2.5, log1p=1.3)
 
 LN2 = np.log(2.0)
 FLT_MAX = float(np.finfo(np.float32).max)
@@ -98,7 +100,8 @@ SPECIALS = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, DENORM_MIN, -D
 
 
 def inputs(name):
-    rng = np.random.default_rng(hash(name) % 2 ** 32)
+    # A fixed seed per function: str hashes change between processes.
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
     bits = rng.integers(0, 2 ** 32, 1 << 20, dtype=np.uint64).astype(np.uint32)
     dense = {"exp": (-105, 90), "expm1": (-30, 90), "sigmoid": (-110, 110), "tanh": (-12, 12),
              "log": (0, 10), "log1p": (-1, 10), "sin": (-400, 400), "cos": (-400, 400),
