@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 
 namespace cgrad {
@@ -22,9 +23,10 @@ struct Problem {
 // Small tiles, the unpacked path (a row or a column), one register tile, a thin C (run
 // transposed), and sizes that cross the cache blocks (rows past MC, depth past KC,
 // columns past NC).
-constexpr Problem kProblems[] = {{1, 1, 1},     {3, 5, 7},     {7, 33, 5},   {1, 100, 50},
-                                 {100, 1, 50},  {6, 32, 64},   {37, 29, 41}, {150, 10, 40},
-                                 {150, 70, 300}, {13, 2100, 9}, {64, 64, 0}, {0, 8, 8}};
+constexpr Problem kProblems[] = {{1, 1, 1},     {3, 5, 7},     {7, 33, 5},    {1, 100, 50},
+                                 {100, 1, 50},  {6, 32, 64},   {8, 32, 64},   {37, 29, 41},
+                                 {150, 10, 40}, {150, 70, 300}, {13, 2100, 9}, {64, 64, 0},
+                                 {0, 8, 8}};
 
 // A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
 // small multiples of 1/2, so every sum below is exact in float and the FMA or summation
@@ -70,6 +72,28 @@ template <class T> void check_all(T alpha, T beta) {
   for (const Problem& p : kProblems)
     for (bool trans_a : {false, true})
       for (bool trans_b : {false, true}) check_against_naive<T>(p, trans_a, trans_b, alpha, beta);
+}
+
+// Note [gemm threads]: C split by column panels (wide C) or by row panels (tall C).
+TEST(Gemm, SlicesAcrossThreadsGiveTheSameResult) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  const int before = get_num_threads();
+  for (const Problem& p : {Problem{40, 300, 270}, Problem{300, 40, 270}}) {
+    std::vector<float> a(p.m * p.k), b(p.k * p.n), one(p.m * p.n), two(p.m * p.n);
+    for (float& x : a) x = dist(rng);  // random values: a different order would round differently
+    for (float& x : b) x = dist(rng);
+    set_num_threads(1);
+    kernels::gemm(false, false, p.m, p.n, p.k, 1.f, a.data(), p.k, b.data(), p.n, 0.f,
+                  one.data(), p.n);
+    set_num_threads(2);
+    kernels::gemm(false, false, p.m, p.n, p.k, 1.f, a.data(), p.k, b.data(), p.n, 0.f,
+                  two.data(), p.n);
+    EXPECT_EQ(one, two) << p.m << "x" << p.n << "x" << p.k;
+  }
+  set_num_threads(2);
+  check_all<float>(1.5f, 0.5f);  // the naive-loop checks with slices too
+  set_num_threads(before);
 }
 
 TEST(Gemm, FloatMatchesNaiveLoop) {

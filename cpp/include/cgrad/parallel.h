@@ -5,9 +5,10 @@
 // gets back disjoint [begin, end) chunks; every element is computed by the same code
 // whatever chunk it lands in (vector tails included), so results never depend on the
 // thread count. Chunks start on multiples of 16 elements (a cache line of float32) so
-// threads never write to the same line. Below the grain size, or inside an enclosing
-// parallel region, the loop runs on the calling thread. Builds without OpenMP run
-// everything on the calling thread.
+// threads never write to the same line; a loop over whole blocks (gemm's column panels)
+// aligns to one block instead. Below the grain size, or inside an enclosing parallel
+// region, the loop runs on the calling thread. Builds without OpenMP run everything on
+// the calling thread.
 #include <algorithm>
 #include <cstdint>
 
@@ -27,9 +28,11 @@ void set_num_threads(int n);
 constexpr int64_t kGrainSize = 32768;
 
 // Calls f(begin, end) over disjoint chunks that cover [0, n). `grain` is the fewest
-// elements worth giving a thread. f must not throw.
+// elements worth giving a thread; chunks start on multiples of `align` (16 suits float
+// elements; a loop over whole blocks, such as gemm's column panels, passes 1). f must
+// not throw.
 template <class F>
-void parallel_for(int64_t n, int64_t grain, const F& f) {
+void parallel_for(int64_t n, int64_t grain, const F& f, int64_t align = 16) {
   if (n <= 0) return;
 #ifdef _OPENMP
   const int threads = n >= 2 * grain ? get_num_threads() : 1;  // small loops: no call at all
@@ -39,7 +42,7 @@ void parallel_for(int64_t n, int64_t grain, const F& f) {
     {
       const int64_t k = omp_get_num_threads();
       const int64_t t = omp_get_thread_num();
-      const int64_t per = ((n + k - 1) / k + 15) / 16 * 16;
+      const int64_t per = ((n + k - 1) / k + align - 1) / align * align;
       const int64_t begin = std::min(n, t * per);
       const int64_t end = std::min(n, begin + per);
       if (begin < end) f(begin, end);

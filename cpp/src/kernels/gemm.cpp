@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
+#include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 
 namespace cgrad::kernels {
@@ -15,24 +17,32 @@ namespace {
 // Note [gemm blocking]: the classic three-level blocking. B is packed a KC x NC block at
 // a time into column panels NR wide, A an MC x KC block at a time into row panels MR
 // tall, both zero-padded to whole panels; a micro-kernel then keeps an MR x NR tile of C
-// in registers while it walks KC rank-1 updates over contiguous panel memory. Packing
-// reads op(A)/op(B) through their strides, so transposed operands cost no extra copy.
+// in registers while it walks KC rank-1 updates over contiguous panel memory, and
+// finishes by writing the tile straight into C (edge tiles go through a local tile).
+// Packing reads op(A)/op(B) through their strides, so transposed operands cost no extra
+// copy; an operand whose rows run along k is packed with 4 x 4 register transposes, and
+// the packing buffers are cache-line aligned (a misaligned 64-byte load touches two
+// lines). At 128 x 128 packing is a tenth of the work, so it has to be this cheap.
 // The micro-kernel is a loop nest with compile-time trip counts over GNU vector types,
 // which the compiler unrolls into register-resident vector code; it is compiled once per
 // instruction set (AVX-512, AVX2+FMA, baseline) and picked at run time
-// (Note [Portable builds]).
+// (Note [Portable builds]). The float AVX-512 tile, 8 x 32, was picked with a C++
+// timing loop on the machine the README's table comes from: it matched 6 x 32 and
+// 12 x 32 at 512 to 2048 and won at 128, which it divides without an edge panel.
 template <class T, int MR_, int NR_, int W_>
 struct Blocking {
   using Elem = T;
   static constexpr int MR = MR_, NR = NR_, W = W_;  // W: lanes per vector register
   typedef T Vec __attribute__((vector_size(W_ * sizeof(T))));
   static constexpr int64_t KC = 256;
-  static constexpr int64_t MC = MR * (std::is_same_v<T, double> ? 16 : 24);
+  static constexpr int64_t MC = MR * (std::is_same_v<T, double> ? 16 : 18);
   static constexpr int64_t NC = 2048;
 };
 
 // Problems below this many multiply-adds skip packing: the per-call cost dominates.
 constexpr int64_t kSmallWork = 32 * 32 * 32;
+// Multiply-adds worth waking a thread for: about 5 us of one core's work.
+constexpr int64_t kGemmGrain = 1 << 19;
 
 template <class T> struct Operand {
   const T* p;
@@ -42,18 +52,55 @@ template <class T> struct Operand {
   T at(int64_t i, int64_t j) const { return trans ? p[j * ld + i] : p[i * ld + j]; }
 };
 
+// out[p * R + i] = src[i * ld + p] for R rows and kc columns: the panel layout of a
+// row-major A. float goes through 4 x 4 register transposes (rows in groups of four,
+// four columns at a time), the rest element by element.
+template <int R, class T>
+void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+  int64_t p = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    typedef float V4 __attribute__((vector_size(16)));
+    typedef int I4 __attribute__((vector_size(16)));
+    for (; p + 4 <= kc; p += 4) {
+      int i = 0;
+      for (; i + 4 <= R; i += 4) {
+        V4 r[4];
+        for (int q = 0; q < 4; ++q) std::memcpy(&r[q], src + (i + q) * ld + p, sizeof(V4));
+        const V4 lo01 = __builtin_shuffle(r[0], r[1], I4{0, 4, 1, 5});
+        const V4 lo23 = __builtin_shuffle(r[2], r[3], I4{0, 4, 1, 5});
+        const V4 hi01 = __builtin_shuffle(r[0], r[1], I4{2, 6, 3, 7});
+        const V4 hi23 = __builtin_shuffle(r[2], r[3], I4{2, 6, 3, 7});
+        const V4 col[4] = {__builtin_shuffle(lo01, lo23, I4{0, 1, 4, 5}),
+                           __builtin_shuffle(lo01, lo23, I4{2, 3, 6, 7}),
+                           __builtin_shuffle(hi01, hi23, I4{0, 1, 4, 5}),
+                           __builtin_shuffle(hi01, hi23, I4{2, 3, 6, 7})};
+        for (int q = 0; q < 4; ++q) std::memcpy(out + (p + q) * R + i, &col[q], sizeof(V4));
+      }
+      for (; i < R; ++i)
+        for (int q = 0; q < 4; ++q) out[(p + q) * R + i] = src[i * ld + p + q];
+    }
+  }
+  for (; p < kc; ++p)
+    for (int i = 0; i < R; ++i) out[p * R + i] = src[i * ld + p];
+}
+
 // Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
 // Each loop nest reads memory in its contiguous order.
 template <class B, class T>
 void pack_a(const Operand<T>& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* out) {
   for (int64_t ir = 0; ir < mc; ir += B::MR, out += B::MR * kc) {
     const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
-    if (a.trans) {  // op(A)(i, p) = a[p][i]: rows of `a` run along i
+    if (a.trans && rows == B::MR) {  // op(A)(i, p) = a[p][i]: rows of `a` run along i
+      for (int64_t p = 0; p < kc; ++p)
+        std::memcpy(out + p * B::MR, a.p + (p0 + p) * a.ld + i0 + ir, sizeof(T) * B::MR);
+    } else if (a.trans) {
       for (int64_t p = 0; p < kc; ++p) {
         const T* src = a.p + (p0 + p) * a.ld + i0 + ir;
         for (int64_t i = 0; i < rows; ++i) out[p * B::MR + i] = src[i];
       }
-    } else {  // op(A)(i, p) = a[i][p]: rows of `a` run along p
+    } else if (rows == B::MR) {  // op(A)(i, p) = a[i][p]: rows of `a` run along p
+      pack_rows_transposed<B::MR>(a.p + (i0 + ir) * a.ld + p0, a.ld, kc, out);
+    } else {
       for (int64_t i = 0; i < rows; ++i) {
         const T* src = a.p + (i0 + ir + i) * a.ld + p0;
         for (int64_t p = 0; p < kc; ++p) out[p * B::MR + i] = src[p];
@@ -69,12 +116,18 @@ template <class B, class T>
 void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* out) {
   for (int64_t jr = 0; jr < nc; jr += B::NR, out += B::NR * kc) {
     const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
-    if (b.trans) {  // op(B)(p, j) = b[j][p]: rows of `b` run along p
+    if (b.trans && cols == B::NR) {  // op(B)(p, j) = b[j][p]: rows of `b` run along p
+      pack_rows_transposed<B::NR>(b.p + (j0 + jr) * b.ld + p0, b.ld, kc, out);
+    } else if (b.trans) {
       for (int64_t j = 0; j < cols; ++j) {
         const T* src = b.p + (j0 + jr + j) * b.ld + p0;
         for (int64_t p = 0; p < kc; ++p) out[p * B::NR + j] = src[p];
       }
-    } else {  // op(B)(p, j) = b[p][j]: rows of `b` run along j
+    } else if (cols == B::NR) {  // op(B)(p, j) = b[p][j]: rows of `b` run along j
+      // A compile-time length: vector moves, not a library call per row.
+      for (int64_t p = 0; p < kc; ++p)
+        std::memcpy(out + p * B::NR, b.p + (p0 + p) * b.ld + j0 + jr, sizeof(T) * B::NR);
+    } else {
       for (int64_t p = 0; p < kc; ++p)
         std::memcpy(out + p * B::NR, b.p + (p0 + p) * b.ld + j0 + jr, sizeof(T) * cols);
     }
@@ -83,18 +136,28 @@ void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
   }
 }
 
-// tile = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop.
-// The tile is held as MR x (NR / W) GNU vectors of W lanes, so the accumulators surely
-// live in registers; the compiler lowers each vector op to the target's instructions.
+// How a micro-kernel writes its MR x NR result into C (row stride ldc, columns
+// contiguous): Store: C = alpha * acc (C not read, so NaN there does not leak, as BLAS
+// defines beta == 0); Scale: C = alpha * acc + beta * C; Accumulate: C += alpha * acc.
+enum class Epilogue { Store, Scale, Accumulate };
+
+// acc = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop,
+// then the epilogue straight into C. The tile is held as MR x (NR / W) GNU vectors of W
+// lanes, so the accumulators surely live in registers; the compiler lowers each vector
+// op to the target's instructions.
 template <class B, class T>
 inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T* __restrict a,
                                                              const T* __restrict b,
-                                                             T* __restrict tile) {
+                                                             T* __restrict c, int64_t ldc,
+                                                             T alpha, T beta, Epilogue mode) {
   constexpr int W = B::W, NV = B::NR / B::W;
   using V = typename B::Vec;
   V acc[B::MR][NV];
   for (int i = 0; i < B::MR; ++i)
     for (int j = 0; j < NV; ++j) acc[i][j] = V{};
+  // The epilogue's lines of C, fetched while the loop below runs.
+  for (int i = 0; i < B::MR; ++i)
+    for (int j = 0; j < B::NR; j += 64 / int(sizeof(T))) __builtin_prefetch(c + i * ldc + j, 1);
   for (int64_t p = 0; p < kc; ++p) {
     V bv[NV];
     for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + j * W, sizeof(V));
@@ -106,16 +169,28 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
     b += B::NR;
   }
   for (int i = 0; i < B::MR; ++i)
-    for (int j = 0; j < NV; ++j) std::memcpy(tile + i * B::NR + j * W, &acc[i][j], sizeof(V));
+    for (int j = 0; j < NV; ++j) {
+      T* dst = c + i * ldc + j * W;
+      V out = alpha * acc[i][j];
+      if (mode != Epilogue::Store) {
+        V old;
+        std::memcpy(&old, dst, sizeof(V));
+        out += mode == Epilogue::Scale ? beta * old : old;
+      }
+      std::memcpy(dst, &out, sizeof(V));
+    }
 }
 
-// One compiled micro-kernel: packed A panel, packed B panel, tile out.
-template <class T> using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* tile);
+// One compiled micro-kernel: packed A panel, packed B panel, a full MR x NR block of C.
+template <class T>
+using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
+                             T beta, Epilogue mode);
 
 template <class B>
 void micro_kernel_baseline(int64_t kc, const typename B::Elem* a, const typename B::Elem* b,
-                           typename B::Elem* tile) {
-  micro_kernel_body<B>(kc, a, b, tile);
+                           typename B::Elem* c, int64_t ldc, typename B::Elem alpha,
+                           typename B::Elem beta, Epilogue mode) {
+  micro_kernel_body<B>(kc, a, b, c, ldc, alpha, beta, mode);
 }
 
 // C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile, where C's
@@ -137,12 +212,31 @@ void store_tile(const T* tile, int64_t rows, int64_t cols, T alpha, T beta, bool
   }
 }
 
+// A thread's packing buffer, grown on demand and aligned to a cache line so no vector
+// load from a packed panel straddles two lines.
+template <class T> T* pack_buffer(int slot, size_t elems) {
+  struct Buffer {
+    std::unique_ptr<T[]> raw;
+    size_t size = 0;
+    T* aligned = nullptr;
+  };
+  thread_local Buffer buffers[2];
+  Buffer& buf = buffers[slot];
+  if (buf.size < elems) {
+    constexpr size_t pad = 64 / sizeof(T);
+    buf.raw.reset(new T[elems + pad]);
+    auto addr = reinterpret_cast<uintptr_t>(buf.raw.get());
+    buf.aligned = buf.raw.get() + ((64 - addr % 64) % 64) / sizeof(T);
+    buf.size = elems;
+  }
+  return buf.aligned;
+}
+
 template <class B, class T>
 void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
                  T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernel<T> micro) {
-  thread_local std::vector<T> a_pack, b_pack;
-  a_pack.resize(static_cast<size_t>(B::MC * B::KC));
-  b_pack.resize(static_cast<size_t>(B::KC * ((B::NC + B::NR - 1) / B::NR) * B::NR));
+  T* a_pack = pack_buffer<T>(0, static_cast<size_t>(B::MC * B::KC));
+  T* b_pack = pack_buffer<T>(1, static_cast<size_t>(B::KC * ((B::NC + B::NR - 1) / B::NR) * B::NR));
   alignas(64) T tile[B::MR * B::NR];
   for (int64_t jc = 0; jc < n; jc += B::NC) {
     const int64_t nc = std::min(B::NC, n - jc);
@@ -152,21 +246,57 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
     for (int64_t pc = 0; pc < k; pc += k_step) {
       const int64_t kc = std::min(k_step, k - pc);
       const bool first = pc == 0;
-      pack_b<B>(b, pc, kc, jc, nc, b_pack.data());
+      const Epilogue mode = !first ? Epilogue::Accumulate
+                            : beta == T(0) ? Epilogue::Store : Epilogue::Scale;
+      pack_b<B>(b, pc, kc, jc, nc, b_pack);
       for (int64_t ic = 0; ic < m; ic += B::MC) {
         const int64_t mc = std::min(B::MC, m - ic);
-        pack_a<B>(a, ic, mc, pc, kc, a_pack.data());
+        pack_a<B>(a, ic, mc, pc, kc, a_pack);
         for (int64_t jr = 0; jr < nc; jr += B::NR) {
-          const T* bp = b_pack.data() + (jr / B::NR) * kc * B::NR;
+          const T* bp = b_pack + (jr / B::NR) * kc * B::NR;
           for (int64_t ir = 0; ir < mc; ir += B::MR) {
-            micro(kc, a_pack.data() + (ir / B::MR) * kc * B::MR, bp, tile);
-            store_tile<B>(tile, std::min<int64_t>(B::MR, mc - ir),
-                          std::min<int64_t>(B::NR, nc - jr), alpha, beta, first,
-                          c + (ic + ir) * rs + (jc + jr) * cs, rs, cs);
+            const T* ap = a_pack + (ir / B::MR) * kc * B::MR;
+            const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
+            const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
+            T* cblock = c + (ic + ir) * rs + (jc + jr) * cs;
+            if (rows == B::MR && cols == B::NR && cs == 1) {
+              micro(kc, ap, bp, cblock, rs, alpha, beta, mode);
+            } else {  // an edge tile, or C written transposed: through a local tile
+              micro(kc, ap, bp, tile, B::NR, T(1), T(0), Epilogue::Store);
+              store_tile<B>(tile, rows, cols, alpha, beta, first, cblock, rs, cs);
+            }
           }
         }
       }
     }
+  }
+}
+
+// Note [gemm threads]: threads take disjoint slices of C, whole column panels (or whole
+// row panels when C has fewer column panels than row panels), and each runs the blocked
+// product on its slice with its own packing buffers. Packing op(A) (or op(B)) once per
+// thread costs little next to the product, and no thread waits for, or reads from the
+// cache of, another. A tile of C goes through the same packed values and the same
+// micro-kernel whichever slice it lands in, so results are bit-identical for every thread
+// count (Note [Threads and determinism]).
+template <class B, class T>
+void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
+                   T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernel<T> micro) {
+  const int64_t col_panels = (n + B::NR - 1) / B::NR, row_panels = (m + B::MR - 1) / B::MR;
+  if (col_panels >= row_panels) {
+    const int64_t grain = std::max<int64_t>(1, kGemmGrain / (m * k * B::NR));
+    parallel_for(col_panels, grain, [&](int64_t begin, int64_t end) {
+      const int64_t j0 = begin * B::NR, cols = std::min(n, end * B::NR) - j0;
+      const Operand<T> slice{b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans};
+      gemm_panels<B>(a, slice, m, cols, k, alpha, beta, c + j0 * cs, rs, cs, micro);
+    }, /*align=*/1);
+  } else {
+    const int64_t grain = std::max<int64_t>(1, kGemmGrain / (n * k * B::MR));
+    parallel_for(row_panels, grain, [&](int64_t begin, int64_t end) {
+      const int64_t i0 = begin * B::MR, rows = std::min(m, end * B::MR) - i0;
+      const Operand<T> slice{a.trans ? a.p + i0 : a.p + i0 * a.ld, a.ld, a.trans};
+      gemm_panels<B>(slice, b, rows, n, k, alpha, beta, c + i0 * rs, rs, cs, micro);
+    }, /*align=*/1);
   }
 }
 
@@ -176,9 +306,9 @@ void gemm_blocked(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n
   // A C with fewer columns than a tile is wide would waste most of every tile: compute
   // C^T = op(B)^T op(A)^T instead (its few rows fit the short side), written transposed.
   if (n < B::NR && m > n)
-    return gemm_panels<B>(Operand<T>{b.p, b.ld, !b.trans}, Operand<T>{a.p, a.ld, !a.trans}, n, m,
-                          k, alpha, beta, c, 1, ldc, micro);
-  gemm_panels<B>(a, b, m, n, k, alpha, beta, c, ldc, 1, micro);
+    return gemm_threaded<B>(Operand<T>{b.p, b.ld, !b.trans}, Operand<T>{a.p, a.ld, !a.trans},
+                            n, m, k, alpha, beta, c, 1, ldc, micro);
+  gemm_threaded<B>(a, b, m, n, k, alpha, beta, c, ldc, 1, micro);
 }
 
 // Small problems: a direct loop nest, the innermost loop running along contiguous B rows
@@ -226,29 +356,23 @@ void gemm_integral(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t 
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CGRAD_GEMM_X86 1
-using Avx512F = Blocking<float, 6, 32, 16>;
+using Avx512F = Blocking<float, 8, 32, 16>;
 using Avx512D = Blocking<double, 6, 16, 8>;
 using Avx2F = Blocking<float, 6, 16, 8>;
 using Avx2D = Blocking<double, 6, 8, 4>;
 
 // The micro-kernels compiled for each instruction set. Only these carry a target: they
 // are whole functions, so their code does not depend on what they get inlined into.
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) void micro_avx512(
-    int64_t kc, const float* a, const float* b, float* tile) {
-  micro_kernel_body<Avx512F>(kc, a, b, tile);
-}
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) void micro_avx512(
-    int64_t kc, const double* a, const double* b, double* tile) {
-  micro_kernel_body<Avx512D>(kc, a, b, tile);
-}
-__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* a, const float* b,
-                                                    float* tile) {
-  micro_kernel_body<Avx2F>(kc, a, b, tile);
-}
-__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const double* a,
-                                                    const double* b, double* tile) {
-  micro_kernel_body<Avx2D>(kc, a, b, tile);
-}
+#define CGRAD_MICRO_KERNEL(TARGET, NAME, T, BLOCKING)                                         \
+  __attribute__((target(TARGET))) void NAME(int64_t kc, const T* a, const T* b, T* c,            \
+                                            int64_t ldc, T alpha, T beta, Epilogue mode) {       \
+    micro_kernel_body<BLOCKING>(kc, a, b, c, ldc, alpha, beta, mode);                           \
+  }
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, float, Avx512F)
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, double, Avx512D)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, float, Avx2F)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, double, Avx2D)
+#undef CGRAD_MICRO_KERNEL
 
 enum class Isa { Baseline, Avx2, Avx512 };
 // The best path this CPU runs; CGRAD_GEMM_ISA=avx2|baseline selects a lower one (the C++
