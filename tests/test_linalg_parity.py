@@ -173,6 +173,38 @@ def test_products_of_transposed_views_copy_nothing_and_match_numpy():
             np.testing.assert_allclose(got.numpy(), want, rtol=1e-4, atol=1e-4)
 
 
+# Note [mm gradient layout]: a column-major operand (a transposed matrix, as linear's
+# t(weight)) gets its gradient in its own memory order, as torch computes it; hooks on
+# the operands see the strides of what the backward node returned.
+LAYOUT_CASES = {
+    "mm": lambda L, x, w, b: L.mm(x, w),
+    "addmm": lambda L, x, w, b: L.addmm(b, x, w),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_CASES))
+@pytest.mark.parametrize("x_transposed", [False, True])
+@pytest.mark.parametrize("w_transposed", [False, True])
+def test_gradients_of_transposed_operands_keep_torchs_strides(name, x_transposed, w_transposed):
+    rng = np.random.default_rng(3)
+    x_np = rng.standard_normal((5, 6) if x_transposed else (6, 5)).astype(np.float32)
+    w_np = rng.standard_normal((4, 5) if w_transposed else (5, 4)).astype(np.float32)
+    b_np = rng.standard_normal(4).astype(np.float32)
+    seen = {}
+    for L in (torch, cgrad):
+        x, w, b = (L.tensor(a, requires_grad=True) for a in (x_np, w_np, b_np))
+        xo = x.t() if x_transposed else x * 1
+        wo = w.t() if w_transposed else w * 1
+        strides = []
+        for operand in (xo, wo):
+            operand.register_hook(lambda g, strides=strides: strides.append((g.stride(), g.numpy().copy())))
+        LAYOUT_CASES[name](L, xo, wo, b).sum().backward()
+        seen[L] = strides
+    assert [s for s, _ in seen[cgrad]] == [s for s, _ in seen[torch]]
+    for (_, got), (_, want) in zip(seen[cgrad], seen[torch]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
 ERRORS = [
     error_case("matmul_0d", lambda L: L.matmul(L.ones(()), L.ones(3))),
     error_case("matmul_shapes", lambda L: L.ones(2, 3) @ L.ones(4, 5)),

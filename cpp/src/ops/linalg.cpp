@@ -90,6 +90,25 @@ Tensor scaled(const Tensor& g, double factor) {
   return factor == 1.0 ? g : mul(g, constant(factor));
 }
 
+// Note [mm gradient layout]: as torch's mm_mat1_backward/mm_mat2_backward, the gradient
+// of a column-major operand (a transposed row-major matrix, such as linear's t(weight))
+// is computed as the transposed product and transposed back, so it comes out in the
+// operand's own memory order. Through linear's TBackward0 the weight's gradient then
+// arrives contiguous, and AccumulateGrad keeps the buffer instead of copying it.
+bool column_major(const Tensor& x) {
+  return x->strides[0] == 1 && x->strides[1] == x->sizes[0];
+}
+
+// d(a @ b)/da = g @ b^T, in a's memory order when `a_columns`.
+Tensor mm_grad_a(const Tensor& g, const Tensor& b, bool a_columns) {
+  return a_columns ? t(mm(b, t(g))) : mm(g, t(b));
+}
+
+// d(a @ b)/db = a^T @ g, in b's memory order when `b_columns`.
+Tensor mm_grad_b(const Tensor& g, const Tensor& a, bool b_columns) {
+  return b_columns ? t(mm(t(g), a)) : mm(t(a), g);
+}
+
 }  // namespace
 
 // ---- the products ----
@@ -106,10 +125,14 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor out = empty({a->sizes[0], b->sizes[1]}, a->dtype);
   gemm_into(a, b, out, 1.0, 0.0);
   if (any_requires_grad({&a, &b})) {
-    auto node = make_node("MmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? mm(g[0], t(n.saved(1))) : Tensor(),
-              n.needs_input_grad(1) ? mm(t(n.saved(0)), g[0]) : Tensor()};
-    });
+    const bool a_columns = column_major(a), b_columns = column_major(b);
+    auto node = make_node("MmBackward0", {a, b},
+                          [a_columns, b_columns](Node& n, TensorList& g) -> TensorList {
+                            return {n.needs_input_grad(0) ? mm_grad_a(g[0], n.saved(1), a_columns)
+                                                          : Tensor(),
+                                    n.needs_input_grad(1) ? mm_grad_b(g[0], n.saved(0), b_columns)
+                                                          : Tensor()};
+                          });
     node->save(b->requires_grad() ? a : Tensor());
     node->save(a->requires_grad() ? b : Tensor());
     set_history({out}, node);
@@ -235,16 +258,17 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
   }
   gemm_into(a, b, out, alpha, beta);
   if (any_requires_grad({&bias, &a, &b})) {
-    auto node = make_node("AddmmBackward0", {bias, a, b},
-                          [beta, alpha](Node& n, TensorList& g) -> TensorList {
-                            return {n.needs_input_grad(0)
-                                        ? sum_to(scaled(g[0], beta), n.input_meta()[0].sizes)
+    const bool a_columns = column_major(a), b_columns = column_major(b);
+    auto node = make_node(
+        "AddmmBackward0", {bias, a, b},
+        [beta, alpha, a_columns, b_columns](Node& n, TensorList& g) -> TensorList {
+          return {n.needs_input_grad(0) ? sum_to(scaled(g[0], beta), n.input_meta()[0].sizes)
                                         : Tensor(),
-                                    n.needs_input_grad(1) ? scaled(mm(g[0], t(n.saved(1))), alpha)
-                                                          : Tensor(),
-                                    n.needs_input_grad(2) ? scaled(mm(t(n.saved(0)), g[0]), alpha)
-                                                          : Tensor()};
-                          });
+                  n.needs_input_grad(1) ? scaled(mm_grad_a(g[0], n.saved(1), a_columns), alpha)
+                                        : Tensor(),
+                  n.needs_input_grad(2) ? scaled(mm_grad_b(g[0], n.saved(0), b_columns), alpha)
+                                        : Tensor()};
+        });
     node->save(b->requires_grad() ? a : Tensor());
     node->save(a->requires_grad() ? b : Tensor());
     set_history({out}, node);
