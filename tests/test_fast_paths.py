@@ -167,7 +167,11 @@ def large_cases():
     row = values((2 * 1024 + 3,), np.float32)
     col = values((97, 1), np.float32)
     xd = values((N_LARGE,), np.float64)
+    big = values((9 * 32768 + 5,), np.float32)  # nine sum blocks and a partial one
     return [
+        ("sum", lambda: T(big).sum()),
+        ("sum_f64", lambda: T(big.astype(np.float64)).sum()),
+        ("mean", lambda: T(big).mean()),
         ("exp", lambda: cgrad.exp(T(x))),
         ("tanh", lambda: cgrad.tanh(T(x))),
         ("sigmoid_f64", lambda: cgrad.sigmoid(T(xd))),

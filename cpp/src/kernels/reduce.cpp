@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
+#include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
 
@@ -76,10 +78,17 @@ template <class T> double sum_block(const T* p, int64_t n) {
   else return sum_block_double(p, n);
 }
 
+// Threads take whole blocks; the block sums are then added in block order on one thread.
 template <class T> double sum_contiguous(const T* p, int64_t n) {
+  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
   double total = 0;
-  for (int64_t start = 0; start < n; start += kSumBlock)
-    total += sum_block(p + start, std::min(kSumBlock, n - start));
+  if (blocks <= 1) return n > 0 ? total + sum_block(p, n) : total;
+  std::vector<double> partial(static_cast<size_t>(blocks));
+  parallel_for(blocks, /*grain=*/2, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b)
+      partial[b] = sum_block(p + b * kSumBlock, std::min(kSumBlock, n - b * kSumBlock));
+  }, /*align=*/1);
+  for (double s : partial) total += s;
   return total;
 }
 
