@@ -64,6 +64,17 @@ CASES = [
     case("rpow_int", lambda L, a: 2 ** a, R(3, 4)),
     case("rpow_float", lambda L, a: 0.5 ** a, R(3, 4)),
     case("rpow_zero", lambda L, a: 0 ** a, np.array([-1, 0, 0.5, 2], np.float32)),
+    # numpy scalars on either side (torch's __array_priority__ makes numpy defer)
+    case("radd_numpy_float32", lambda L, a: np.float32(2) + a, R(3, 4)),
+    case("rsub_numpy_float64", lambda L, a: np.float64(2) - a, R(3, 4)),
+    case("rmul_numpy_int64", lambda L, a: np.int64(3) * a, R(3, 4)),
+    case("rdiv_numpy_float32", lambda L, a: np.float32(2) / a, P(3, 4)),
+    case("sub_numpy_float32", lambda L, a: a - np.float32(0.5), R(3, 4)),
+    # the dunder methods called by name agree with the operators (Note [Operator slots])
+    case("dunder_add", lambda L, a: a.__add__(2), R(3)),
+    case("dunder_rsub", lambda L, a: a.__rsub__(2), R(3)),
+    case("dunder_rtruediv", lambda L, a: a.__rtruediv__(2), P(3)),
+    case("dunder_rmul", lambda L, a: a.__rmul__(a), R(3)),
     case("add_scalar_method", lambda L, a: a.add(2), R(3)),
     case("sub_scalar_method", lambda L, a: a.sub(1.5), R(3)),
     case("mul_scalar_method", lambda L, a: a.mul(2), R(3)),

@@ -115,6 +115,11 @@ inline auto reflected_op(BinaryFn f) {
     return py::cast(call_op(f, o, self));
   };
 }
+// other / self, as torch computes it: self.reciprocal() * other (MulBackward0).
+Tensor reflected_div(const Tensor& self, const Tensor& other);
+// The fast `+ - * /` (Note [Operator slots]); call after the dunder methods are bound.
+void install_operator_slots(TensorClass& cls);
+
 // For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
 Tensor operand_or_throw(py::handle other, const char* op);
 inline auto named_op(BinaryFn f, const char* name) {

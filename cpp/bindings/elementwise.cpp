@@ -70,11 +70,7 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       .def("__mul__", forward_op(&mul))
       .def("__rmul__", forward_op(&mul))
       .def("__truediv__", forward_op(&div))
-      .def("__rtruediv__", [](const Tensor& self, py::handle other) -> py::object {
-        Tensor o = as_operand(other);  // torch: other / self == self.reciprocal() * other
-        if (!o) return not_implemented();
-        return py::cast(mul(reciprocal(self), o));
-      })
+      .def("__rtruediv__", forward_op(&reflected_div))
       .def("__pow__", forward_op(&pow))
       .def("__rpow__", reflected_op(&pow))
       .def("__neg__", [](const Tensor& self) { return call_op(&neg, self); })

@@ -44,5 +44,6 @@ PYBIND11_MODULE(_C, m) {
     init_indexing(m, cls);
   });
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
+  install_operator_slots(cls);  // after every __add__ ... is bound
   ops.publish();
 }

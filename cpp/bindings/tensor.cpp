@@ -156,8 +156,11 @@ TensorClass init_tensor(py::module_& m) {
       .def("__array__", [](py::object self, py::object dtype, py::object copy) -> py::object {
         py::array a = to_numpy(self.cast<Tensor>(), self);
         return dtype.is_none() ? py::object(a) : a.attr("astype")(dtype);
-      }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
-      .def("__bool__", [](const Tensor& t) {
+      }, py::arg("dtype") = py::none(), py::arg("copy") = py::none());
+  // As torch: numpy defers to the tensor, so np.float32(2) + t is a tensor (with its
+  // graph), not an array built through __array__.
+  cls.attr("__array_priority__") = 1000;
+  cls.def("__bool__", [](const Tensor& t) {
         if (t->numel() == 0) throw std::runtime_error("Boolean value of Tensor with no values is ambiguous");
         if (t->numel() > 1) throw std::runtime_error("Boolean value of Tensor with more than one value is ambiguous");
         return item_as_double(*t) != 0.0;

@@ -1,0 +1,66 @@
+// The number slots behind `a + b`, `a - b`, `a * b` and `a / b`.
+//
+// Note [Operator slots]: pybind11 binds __add__ and friends as methods, so CPython reaches
+// them through its generic slot_nb_add: a lookup in the type's dict, a bound method, then
+// pybind11's dispatcher converting each argument. For 4-element tensors that path costs
+// more than the op. The slots installed here go straight from CPython's binary-operator
+// protocol to the op: CPython calls a slot with the operands in source order, whichever
+// operand's type provided it, so the slot picks the forward op when the tensor is on the
+// left and the reflected one (what __radd__ ... compute) when it is on the right. Operands
+// the methods would reject get NotImplemented, as from the methods. The methods stay
+// bound, with the same results, for explicit calls such as x.__add__(y).
+#include "bindings.h"
+
+namespace cgrad::bindings {
+
+Tensor reflected_div(const Tensor& self, const Tensor& other) {
+  return mul(reciprocal(self), other);
+}
+
+namespace {
+
+PyTypeObject* tensor_type = nullptr;  // cgrad.Tensor, set by install_operator_slots
+
+// An operand as a tensor: a cgrad.Tensor's holder read directly (no pybind11 type
+// lookup), anything else (subclasses, Python scalars) through as_operand; nullptr when
+// it is neither.
+Tensor operand(PyObject* o) {
+  if (Py_TYPE(o) == tensor_type) {
+    auto v_h = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
+    if (v_h.holder_constructed()) return v_h.holder<Tensor>();
+  }
+  return as_operand(o);
+}
+
+template <BinaryFn Forward, BinaryFn Reflected>
+PyObject* binary_slot(PyObject* left, PyObject* right) {
+  try {
+    const bool tensor_on_left = PyObject_TypeCheck(left, tensor_type);
+    Tensor self = operand(tensor_on_left ? left : right);
+    Tensor other = operand(tensor_on_left ? right : left);
+    if (!self || !other) Py_RETURN_NOTIMPLEMENTED;
+    Tensor out = tensor_on_left ? call_op(Forward, self, other) : call_op(Reflected, self, other);
+    return py::cast(std::move(out)).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+    return nullptr;
+  } catch (...) {
+    py::detail::try_translate_exceptions();  // cgrad's translators, then pybind11's
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+void install_operator_slots(TensorClass& cls) {
+  tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(cls.ptr());
+  PyNumberMethods& number = heap_type->as_number;
+  number.nb_add = &binary_slot<&add, &add>;
+  number.nb_subtract = &binary_slot<&sub, &rsub>;
+  number.nb_multiply = &binary_slot<&mul, &mul>;
+  number.nb_true_divide = &binary_slot<&div, &reflected_div>;
+  PyType_Modified(tensor_type);
+}
+
+}  // namespace cgrad::bindings
