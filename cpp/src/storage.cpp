@@ -46,6 +46,53 @@ FreeLists& free_lists() {
   return *lists;
 }
 
+// Note [Thread block cache]: blocks up to 4 KiB, the per-op tensors of small-tensor code,
+// are first cached per thread, so the common alloc/free pair takes no lock. A thread's
+// blocks go to the shared lists when it exits. Tensors freed while or after the thread's
+// cache is destroyed (thread and process teardown) use the shared lists directly. The
+// cache is reached through one initial-exec thread-local pointer: a plain load, where a
+// general thread-local in a shared library costs a call to __tls_get_addr.
+constexpr int kMaxThreadClass = 12;  // 4 KiB
+
+struct ThreadCache {
+  std::vector<void*> lists[kMaxThreadClass + 1];
+};
+
+thread_local ThreadCache* tls_cache __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local bool tls_cache_gone __attribute__((tls_model("initial-exec"))) = false;
+
+// Hands the thread's blocks to the shared lists when the thread exits.
+struct ThreadCacheOwner {
+  ~ThreadCacheOwner() {
+    ThreadCache* cache = tls_cache;
+    tls_cache = nullptr;
+    tls_cache_gone = true;
+    if (!cache) return;
+    auto& fl = free_lists();
+    std::vector<void*> spill;
+    {
+      std::lock_guard<std::mutex> lock(fl.mutex);
+      for (int c = 0; c <= kMaxThreadClass; ++c)
+        for (void* p : cache->lists[c]) {
+          if (fl.lists[c].size() < kMaxCachedPerClass) fl.lists[c].push_back(p);
+          else spill.push_back(p);
+        }
+    }
+    for (void* p : spill) std::free(p);
+    delete cache;
+  }
+};
+
+// This thread's cache, or nullptr during teardown.
+ThreadCache* thread_cache() {
+  if (ThreadCache* cache = tls_cache) return cache;
+  if (tls_cache_gone) return nullptr;
+  thread_local ThreadCacheOwner owner;  // constructed once: registers the exit hook
+  (void)owner;
+  tls_cache = new ThreadCache();
+  return tls_cache;
+}
+
 int size_class(size_t nbytes) {
   int c = kMinClass;
   while ((size_t(1) << c) < nbytes) ++c;
@@ -105,6 +152,13 @@ void* allocate_bytes(size_t nbytes) {
     }
   }
   int c = size_class(nbytes);
+  if (c <= kMaxThreadClass) {
+    if (ThreadCache* cache = thread_cache(); cache && !cache->lists[c].empty()) {
+      void* p = cache->lists[c].back();
+      cache->lists[c].pop_back();
+      return p;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
     auto& list = fl.lists[c];
@@ -141,6 +195,12 @@ void free_bytes(void* p, size_t nbytes) {
     return;
   }
   int c = size_class(nbytes);
+  if (c <= kMaxThreadClass) {
+    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < kMaxCachedPerClass) {
+      cache->lists[c].push_back(p);
+      return;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
     if (fl.lists[c].size() < kMaxCachedPerClass) {

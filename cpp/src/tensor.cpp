@@ -72,20 +72,23 @@ void TensorImpl::set_requires_grad(bool value) {
   autograd_meta().requires_grad = value;
 }
 
-Tensor empty(const Shape& sizes, DType dtype) {
+Tensor empty(Shape sizes, DType dtype) {
   int64_t n = numel_of(sizes);
   // numel_of bounds the element count; the byte count can still wrap around.
   if (static_cast<size_t>(n) > std::numeric_limits<size_t>::max() / itemsize(dtype))
     throw std::runtime_error("Storage size calculation overflowed with sizes=" +
                              shape_str(sizes));
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(n) * itemsize(dtype));
-  return std::make_shared<TensorImpl>(std::move(storage), sizes, contiguous_strides(sizes), 0,
-                                      dtype);
+  auto storage = std::allocate_shared<Storage>(CachingAllocator<Storage>(),
+                                              static_cast<size_t>(n) * itemsize(dtype));
+  Shape strides = contiguous_strides(sizes);
+  return std::allocate_shared<TensorImpl>(CachingAllocator<TensorImpl>(), std::move(storage),
+                                          std::move(sizes), std::move(strides), 0, dtype);
 }
 
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
-  auto t = std::make_shared<TensorImpl>(base->storage, std::move(sizes), std::move(strides),
-                                        offset, base->dtype);
+  auto t = std::allocate_shared<TensorImpl>(CachingAllocator<TensorImpl>(), base->storage,
+                                            std::move(sizes), std::move(strides), offset,
+                                            base->dtype);
   t->version = base->version;
   return t;
 }

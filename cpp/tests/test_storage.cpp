@@ -2,8 +2,11 @@
 // included (Note [Caching allocator]), and stay 64-byte aligned.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "cgrad/storage.h"
 
@@ -19,6 +22,26 @@ TEST(Storage, SmallBlocksAreReused) {
   void* q = allocate_bytes(1000);  // same power-of-two class
   EXPECT_EQ(p, q);
   free_bytes(q, 1000);
+}
+
+// Note [Thread block cache]: a thread's cached blocks are handed to the shared lists
+// when it exits, so other threads get them back; blocks freed on another thread than
+// the one that allocated them are fine.
+TEST(Storage, AnExitingThreadHandsItsBlocksOn) {
+  std::vector<void*> from_thread;
+  std::vector<void*> freed_by_thread{allocate_bytes(3000)};  // allocated here, freed there
+  std::thread worker([&] {
+    for (int i = 0; i < 3; ++i) from_thread.push_back(allocate_bytes(3000));
+    for (void* p : from_thread) free_bytes(p, 3000);
+    for (void* p : freed_by_thread) free_bytes(p, 3000);
+  });
+  worker.join();
+  std::vector<void*> got;
+  for (int i = 0; i < 200; ++i) got.push_back(allocate_bytes(3000));
+  for (void* p : from_thread)
+    EXPECT_NE(std::find(got.begin(), got.end(), p), got.end());
+  EXPECT_NE(std::find(got.begin(), got.end(), freed_by_thread[0]), got.end());
+  for (void* p : got) free_bytes(p, 3000);
 }
 
 TEST(Storage, LargeBlocksAreReusedWarm) {

@@ -89,7 +89,7 @@ int64_t live_tensor_count();
 int64_t live_node_count();
 
 // Fresh contiguous tensor with uninitialised contents.
-Tensor empty(const Shape& sizes, DType dtype);
+Tensor empty(Shape sizes, DType dtype);
 // A view of `base`'s storage (shares the version counter, no autograd metadata).
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
 Tensor scalar_tensor(double value, DType dtype);

@@ -15,7 +15,7 @@ Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DT
   Shape shape = broadcast_shapes(a->sizes, b->sizes);
   Tensor ca = cast(a, compute);
   Tensor cb = cast(b, compute);
-  Tensor out = empty(shape, out_dtype);
+  Tensor out = empty(std::move(shape), out_dtype);
   kernels::binary(op, *ca, *cb, *out, params);
   return out;
 }
