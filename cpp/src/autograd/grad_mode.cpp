@@ -2,9 +2,11 @@
 
 namespace cgrad {
 namespace {
-thread_local bool grad_enabled = true;
-thread_local bool inference_enabled = false;
-}
+// Read by every op: initial-exec, a plain load instead of a call to __tls_get_addr
+// (Note [Thread block cache]).
+thread_local bool grad_enabled __attribute__((tls_model("initial-exec"))) = true;
+thread_local bool inference_enabled __attribute__((tls_model("initial-exec"))) = false;
+}  // namespace
 bool GradMode::is_enabled() { return grad_enabled; }
 void GradMode::set_enabled(bool enabled) { grad_enabled = enabled; }
 bool InferenceMode::is_enabled() { return inference_enabled; }

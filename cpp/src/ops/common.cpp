@@ -13,10 +13,12 @@ Tensor cast(const Tensor& t, DType dtype) {
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
                       DType out_dtype, kernels::OpParams params) {
   Shape shape = broadcast_shapes(a->sizes, b->sizes);
-  Tensor ca = cast(a, compute);
-  Tensor cb = cast(b, compute);
+  // Operands already in the compute dtype are used in place (no refcount traffic).
+  Tensor a_cast, b_cast;
+  const TensorImpl& ca = a->dtype == compute ? *a : *(a_cast = cast(a, compute));
+  const TensorImpl& cb = b->dtype == compute ? *b : *(b_cast = cast(b, compute));
   Tensor out = empty(std::move(shape), out_dtype);
-  kernels::binary(op, *ca, *cb, *out, params);
+  kernels::binary(op, ca, cb, *out, params);
   return out;
 }
 
@@ -27,9 +29,10 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
 
 Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
                      kernels::OpParams params) {
-  Tensor ca = cast(a, compute);
+  Tensor a_cast;
+  const TensorImpl& ca = a->dtype == compute ? *a : *(a_cast = cast(a, compute));
   Tensor out = empty(a->sizes, out_dtype);
-  kernels::unary(op, *ca, *out, params);
+  kernels::unary(op, ca, *out, params);
   return out;
 }
 
