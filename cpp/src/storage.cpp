@@ -53,6 +53,11 @@ FreeLists& free_lists() {
 // cache is reached through one initial-exec thread-local pointer: a plain load, where a
 // general thread-local in a shared library costs a call to __tls_get_addr.
 constexpr int kMaxThreadClass = 12;  // 4 KiB
+// Up to 512 KiB per class and thread (8192 blocks of 64 bytes): a graph of a few
+// thousand nodes is freed and rebuilt every training step, and blocks past the cap
+// would go back to the system.
+constexpr size_t kThreadCacheBytesPerClass = size_t(512) << 10;
+size_t thread_cache_cap(int c) { return kThreadCacheBytesPerClass >> c; }
 
 struct ThreadCache {
   std::vector<void*> lists[kMaxThreadClass + 1];
@@ -196,7 +201,7 @@ void free_bytes(void* p, size_t nbytes) {
   }
   int c = size_class(nbytes);
   if (c <= kMaxThreadClass) {
-    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < kMaxCachedPerClass) {
+    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < thread_cache_cap(c)) {
       cache->lists[c].push_back(p);
       return;
     }

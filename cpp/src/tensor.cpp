@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <limits>
+#include <new>
 #include <string>
 
 #include "cgrad/autograd/grad_mode.h"
@@ -54,8 +55,16 @@ const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
   return autograd ? autograd->grad_fn : none;
 }
 
+void AutogradMetaDeleter::operator()(AutogradMeta* meta) const {
+  meta->~AutogradMeta();
+  CachingAllocator<AutogradMeta>().deallocate(meta, 1);
+}
+
 AutogradMeta& TensorImpl::autograd_meta() {
-  if (!autograd) autograd = std::make_unique<AutogradMeta>();
+  if (!autograd) {
+    AutogradMeta* meta = CachingAllocator<AutogradMeta>().allocate(1);
+    autograd.reset(new (meta) AutogradMeta());  // AutogradMeta() does not throw
+  }
   return *autograd;
 }
 

@@ -42,6 +42,11 @@ struct AutogradMeta {
   std::shared_ptr<void> python_state;
 };
 
+// AutogradMeta comes from the caching allocator (Note [Node allocations]).
+struct AutogradMetaDeleter {
+  void operator()(AutogradMeta* meta) const;
+};
+
 struct TensorImpl {
   TensorImpl(std::shared_ptr<Storage> storage, Shape sizes, Shape strides, int64_t offset,
              DType dtype);
@@ -58,7 +63,7 @@ struct TensorImpl {
   // view). In-place writes through a view rebase the base's history (CopySlices).
   Tensor view_base;
   std::shared_ptr<VersionCounter> version;
-  std::unique_ptr<AutogradMeta> autograd;
+  std::unique_ptr<AutogradMeta, AutogradMetaDeleter> autograd;
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   int64_t numel() const;

@@ -5,8 +5,7 @@
 #include <cmath>
 #include <queue>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
@@ -54,16 +53,73 @@ void check_for_nan(const Node& node, const TensorList& grads) {
   }
 }
 
-struct ByPriority {
-  // Later-created nodes first (torch's order); AccumulateGrad sinks whenever ready.
-  bool operator()(const Node* a, const Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
-};
-
 // Where a gradient is captured: the input buffer slot (node, input_nr) of an edge.
 struct Capture {
   Node* node;
   uint32_t input_nr;
   size_t index;  // into the inputs list
+};
+
+// Per-node state of one graph task. Note [Node table]: kept in one open-addressing
+// table keyed by node address, filled when dependencies are counted and only read after
+// that, so references stay valid while the graph runs. Node-keyed std::unordered_maps
+// cost an allocation per node per map, which was most of a small graph's backward.
+struct NodeState {
+  Node* node = nullptr;  // null: empty slot
+  int dependencies = 0;
+  int pending = 0;  // mark_needed's copy of the counts
+  bool needed = false;
+  TensorList buffer;  // gradients gathered for the node's inputs
+};
+
+class NodeTable {
+ public:
+  // The node's state, inserted if new; `inserted` tells which.
+  NodeState& insert(Node* node, bool& inserted) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    NodeState& slot = probe(node);
+    inserted = slot.node == nullptr;
+    if (inserted) {
+      slot.node = node;
+      ++size_;
+    }
+    return slot;
+  }
+  NodeState& at(Node* node) { return probe(node); }  // node must be present
+  template <class F> void for_each(F f) {
+    for (NodeState& s : slots_)
+      if (s.node) f(s);
+  }
+
+ private:
+  size_t index(Node* node) const {  // Fibonacci hashing of the address
+    return (reinterpret_cast<uintptr_t>(node) * 0x9E3779B97F4A7C15ull) >> shift_;
+  }
+  const NodeState& probe_const(Node* node) const {
+    size_t i = index(node), mask = slots_.size() - 1;
+    while (slots_[i].node && slots_[i].node != node) i = (i + 1) & mask;
+    return slots_[i];
+  }
+  NodeState& probe(Node* node) { return const_cast<NodeState&>(probe_const(node)); }
+  void grow() {
+    std::vector<NodeState> old = std::move(slots_);
+    const size_t capacity = old.empty() ? 16 : old.size() * 2;
+    slots_ = std::vector<NodeState>(capacity);
+    shift_ = 64 - __builtin_ctzll(capacity);
+    for (NodeState& s : old)
+      if (s.node) probe(s.node) = std::move(s);
+  }
+
+  std::vector<NodeState> slots_;
+  size_t size_ = 0;
+  int shift_ = 64;
+};
+
+struct ByPriority {
+  // Later-created nodes first (torch's order); AccumulateGrad sinks whenever ready.
+  bool operator()(const NodeState* a, const NodeState* b) const {
+    return a->node->sequence_nr() < b->node->sequence_nr();
+  }
 };
 
 // Note [Graph tasks]: one run of the engine. Without captures it runs everything reachable
@@ -117,25 +173,26 @@ class GraphTask {
     count_dependencies();
     if (!captures_.empty()) mark_needed();
     for (size_t i = 0; i < root_edges_.size(); ++i)
-      accumulate_into(root_edges_[i].node.get(), root_edges_[i].input_nr, seeds_[i]);
-    std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
+      accumulate_into(nodes_.at(root_edges_[i].node.get()), root_edges_[i].input_nr, seeds_[i]);
+    std::priority_queue<NodeState*, std::vector<NodeState*>, ByPriority> ready;
     for (auto& e : root_edges_) {
-      Node* n = e.node.get();
-      if (dependencies_[n] == 0) {
-        dependencies_[n] = -1;  // queued once even when several roots share it
-        ready.push(n);
+      NodeState& root = nodes_.at(e.node.get());
+      if (root.dependencies == 0) {
+        root.dependencies = -1;  // queued once even when several roots share it
+        ready.push(&root);
       }
     }
     while (!ready.empty()) {
-      Node* node = ready.top();
+      NodeState& state = *ready.top();
       ready.pop();
-      TensorList outputs = execute(*node);
+      Node* node = state.node;
+      TensorList outputs = execute(state);
       auto& edges = node->next_edges();
       for (size_t i = 0; i < edges.size(); ++i) {
         if (!edges[i].is_valid()) continue;
-        Node* child = edges[i].node.get();
+        NodeState& child = nodes_.at(edges[i].node.get());
         if (i < outputs.size() && outputs[i]) accumulate_into(child, edges[i].input_nr, outputs[i]);
-        if (--dependencies_[child] == 0) ready.push(child);
+        if (--child.dependencies == 0) ready.push(&child);
       }
     }
     return captured_;
@@ -144,16 +201,19 @@ class GraphTask {
  private:
   void count_dependencies() {
     std::vector<Node*> stack;
-    for (auto& e : root_edges_)
-      if (seen_.insert(e.node.get()).second) stack.push_back(e.node.get());
+    bool inserted = false;
+    for (auto& e : root_edges_) {
+      nodes_.insert(e.node.get(), inserted);
+      if (inserted) stack.push_back(e.node.get());
+    }
     while (!stack.empty()) {
       Node* n = stack.back();
       stack.pop_back();
       for (auto& e : n->next_edges()) {
         if (!e.is_valid()) continue;
         Node* child = e.node.get();
-        dependencies_[child] += 1;
-        if (seen_.insert(child).second) stack.push_back(child);
+        nodes_.insert(child, inserted).dependencies += 1;
+        if (inserted) stack.push_back(child);
       }
     }
   }
@@ -161,47 +221,55 @@ class GraphTask {
   // A node must run when a capture lies strictly below it. Kahn's order over the
   // reachable graph, walked backwards, settles each node after all its children.
   void mark_needed() {
-    std::unordered_set<Node*> targets;
-    for (auto& c : captures_) targets.insert(c.node);
-    std::unordered_map<Node*, int> pending = dependencies_;
-    std::vector<Node*> topo, frontier;
+    auto is_target = [&](Node* n) {
+      for (auto& c : captures_)
+        if (c.node == n) return true;
+      return false;
+    };
+    nodes_.for_each([](NodeState& s) { s.pending = s.dependencies; });
+    std::vector<NodeState*> topo, frontier;
     for (auto& e : root_edges_) {
-      Node* root = e.node.get();
-      if (pending[root] == 0 && std::find(frontier.begin(), frontier.end(), root) == frontier.end())
+      NodeState* root = &nodes_.at(e.node.get());
+      if (root->pending == 0 && std::find(frontier.begin(), frontier.end(), root) == frontier.end())
         frontier.push_back(root);
     }
     while (!frontier.empty()) {
-      Node* n = frontier.back();
+      NodeState* n = frontier.back();
       frontier.pop_back();
       topo.push_back(n);
-      for (auto& e : n->next_edges())
-        if (e.is_valid() && --pending[e.node.get()] == 0) frontier.push_back(e.node.get());
+      for (auto& e : n->node->next_edges()) {
+        if (!e.is_valid()) continue;
+        NodeState& child = nodes_.at(e.node.get());
+        if (--child.pending == 0) frontier.push_back(&child);
+      }
     }
     for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
       bool needed = false;
-      for (auto& e : (*it)->next_edges())
-        if (e.is_valid()) needed = needed || targets.count(e.node.get()) || needed_.count(e.node.get());
-      if (needed) needed_.insert(*it);
+      for (auto& e : (*it)->node->next_edges())
+        if (e.is_valid())
+          needed = needed || is_target(e.node.get()) || nodes_.at(e.node.get()).needed;
+      (*it)->needed = needed;
     }
   }
 
-  void accumulate_into(Node* node, uint32_t input_nr, Tensor g) {
-    TensorList& buf = buffers_[node];
-    if (buf.size() < node->num_inputs()) buf.resize(node->num_inputs());
+  void accumulate_into(NodeState& state, uint32_t input_nr, Tensor g) {
+    TensorList& buf = state.buffer;
+    if (buf.size() < state.node->num_inputs()) buf.resize(state.node->num_inputs());
     Tensor& slot = buf[input_nr];
     slot = slot ? add(slot, g) : std::move(g);
   }
 
-  TensorList execute(Node& node) {
-    TensorList inputs = std::move(buffers_[&node]);
-    buffers_.erase(&node);
+  TensorList execute(NodeState& state) {
+    Node& node = *state.node;
+    TensorList inputs = std::move(state.buffer);
+    state.buffer = TensorList();
     if (inputs.size() < node.num_inputs()) inputs.resize(node.num_inputs());
     node.run_grad_hooks(inputs);
     for (auto& c : captures_)
       if (c.node == &node && inputs[c.input_nr])
         captured_[c.index] = captured_[c.index] ? add(captured_[c.index], inputs[c.input_nr])
                                                 : inputs[c.input_nr];
-    bool runs = captures_.empty() || needed_.count(&node);
+    bool runs = captures_.empty() || state.needed;
     bool any_grad = false;
     for (auto& g : inputs) any_grad = any_grad || static_cast<bool>(g);
     TensorList outputs;
@@ -225,9 +293,7 @@ class GraphTask {
   std::vector<Capture> captures_;
   TensorList captured_;
   std::vector<std::shared_ptr<Node>> keep_alive_;
-  std::unordered_set<Node*> seen_, needed_;
-  std::unordered_map<Node*, int> dependencies_;
-  std::unordered_map<Node*, TensorList> buffers_;
+  NodeTable nodes_;
 };
 
 std::atomic<bool> anomaly_enabled{false};

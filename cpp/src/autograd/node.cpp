@@ -167,10 +167,12 @@ Edge gradient_edge(const Tensor& t) {
 
 // ---- wiring ----
 
-void Node::set_next_edges(const TensorList& inputs) {
-  next_edges_.reserve(inputs.size());
-  input_meta_.reserve(inputs.size());
-  for (const Tensor& t : inputs) {
+void Node::set_next_edges(const Tensor* inputs, size_t count) {
+  next_edges_.reserve(count);
+  input_meta_.reserve(count);
+  saved_.reserve(count);  // ops save about as many tensors as they take
+  for (size_t i = 0; i < count; ++i) {
+    const Tensor& t = inputs[i];
     if (!t || !t->requires_grad()) {
       next_edges_.emplace_back();
       input_meta_.push_back({{}, DType::Float32});
@@ -195,11 +197,11 @@ bool compute_requires_grad(const TensorList& inputs) {
   return false;
 }
 
-void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
-  node->set_num_inputs(outputs.size());
+void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
+  node->set_num_inputs(count);
   if (AnomalyMode::is_enabled() && node->forward_trace.empty())
     node->forward_trace = AnomalyMode::capture_trace();
-  for (size_t i = 0; i < outputs.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     auto& meta = outputs[i]->autograd_meta();
     meta.requires_grad = true;
     meta.grad_fn = node;
@@ -210,7 +212,7 @@ void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   auto& meta = leaf->autograd_meta();
   if (auto existing = meta.grad_accumulator.lock()) return existing;
-  auto acc = std::make_shared<AccumulateGrad>(leaf);
+  auto acc = std::allocate_shared<AccumulateGrad>(CachingAllocator<AccumulateGrad>(), leaf);
   meta.grad_accumulator = acc;
   return acc;
 }

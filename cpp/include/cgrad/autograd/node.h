@@ -3,6 +3,7 @@
 // is torch's (`MulBackward0`) and its backward formula sits next to the op's forward.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,12 @@ struct Edge {
   uint32_t input_nr = 0;
   bool is_valid() const { return static_cast<bool>(node); }
 };
+
+// Note [Node allocations]: recording a node is most of what an op costs under autograd
+// on small tensors, and most of that was malloc. A node, its edge, meta and saved lists
+// come from the caching allocator's per-thread cache (Note [Thread block cache]), and
+// make_node/set_history take their tensors as braced lists without building a vector.
+template <class T> using NodeVector = std::vector<T, CachingAllocator<T>>;
 
 // Shape and dtype of one forward input; the engine checks and casts gradients to them.
 struct InputMeta {
@@ -74,9 +81,9 @@ class Node : public std::enable_shared_from_this<Node> {
 
   const char* name() const { return name_; }
   uint64_t sequence_nr() const { return sequence_nr_; }
-  std::vector<Edge>& next_edges() { return next_edges_; }
-  const std::vector<Edge>& next_edges() const { return next_edges_; }
-  const std::vector<InputMeta>& input_meta() const { return input_meta_; }
+  NodeVector<Edge>& next_edges() { return next_edges_; }
+  const NodeVector<Edge>& next_edges() const { return next_edges_; }
+  const NodeVector<InputMeta>& input_meta() const { return input_meta_; }
   size_t num_outputs() const { return next_edges_.size(); }
   // Forward outputs recorded with this node as grad_fn = gradients it receives.
   size_t num_inputs() const { return num_inputs_; }
@@ -121,7 +128,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // current value (torch saves the original self of an in-place op).
   void snapshot_saved(const Tensor& t);
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
-  void set_next_edges(const TensorList& inputs);
+  void set_next_edges(const Tensor* inputs, size_t count);
+  void set_next_edges(const TensorList& inputs) { set_next_edges(inputs.data(), inputs.size()); }
   // One more edge, with the shape and dtype its gradient must have.
   void add_next_edge(Edge edge, InputMeta meta);
 
@@ -129,9 +137,9 @@ class Node : public std::enable_shared_from_this<Node> {
   static uint64_t next_sequence_nr();
   const char* name_;
   uint64_t sequence_nr_;
-  std::vector<Edge> next_edges_;
-  std::vector<InputMeta> input_meta_;
-  std::vector<SavedTensor> saved_;
+  NodeVector<Edge> next_edges_;
+  NodeVector<InputMeta> input_meta_;
+  NodeVector<SavedTensor> saved_;
   size_t num_inputs_ = 1;
   std::vector<GradHookEntry> grad_hooks_;
   std::vector<std::pair<uint32_t, GradHook>> retain_grad_hooks_;
@@ -168,13 +176,28 @@ bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
 bool compute_requires_grad(const TensorList& inputs);
 
 // Records `node` as grad_fn of `outputs` (which become non-leaf, requiring grad).
-void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node);
+void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node);
+inline void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
+  set_history(outputs.data(), outputs.size(), node);
+}
+inline void set_history(std::initializer_list<Tensor> outputs, const std::shared_ptr<Node>& node) {
+  set_history(outputs.begin(), outputs.size(), node);
+}
 
 template <class F>
-std::shared_ptr<Node> make_node(const char* name, const TensorList& inputs, F fn) {
-  auto node = std::make_shared<FunctionNode<F>>(name, std::move(fn));
-  node->set_next_edges(inputs);
+std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t count, F fn) {
+  auto node = std::allocate_shared<FunctionNode<F>>(CachingAllocator<FunctionNode<F>>(), name,
+                                                    std::move(fn));
+  node->set_next_edges(inputs, count);
   return node;
+}
+template <class F>
+std::shared_ptr<Node> make_node(const char* name, const TensorList& inputs, F fn) {
+  return make_node(name, inputs.data(), inputs.size(), std::move(fn));
+}
+template <class F>
+std::shared_ptr<Node> make_node(const char* name, std::initializer_list<Tensor> inputs, F fn) {
+  return make_node(name, inputs.begin(), inputs.size(), std::move(fn));
 }
 
 // Drops a reference to a node without recursing down the graph: a node freed here has
