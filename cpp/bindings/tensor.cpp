@@ -117,7 +117,7 @@ TensorClass init_tensor(py::module_& m) {
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); })
       .def("is_contiguous", &TensorImpl::is_contiguous)
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
-        if (dim.is_none()) return py::cast(std::vector<int64_t>(t->strides)).cast<py::tuple>();
+        if (dim.is_none()) return py::cast(t->strides).cast<py::tuple>();
         return py::int_(t->strides[wrap_dim(dim_from_py(dim), t->dim())]);
       }, py::arg("dim") = py::none())
       .def("storage_offset", [](const Tensor& t) { return t->offset; })

@@ -64,7 +64,7 @@ int64_t wrap_dim(int64_t dim, int64_t ndim) {
   return dim < 0 ? dim + n : dim;
 }
 
-std::vector<bool> dim_mask(const std::vector<int64_t>& dims, int64_t ndim) {
+std::vector<bool> dim_mask(const DimList& dims, int64_t ndim) {
   std::vector<bool> mask(ndim > 0 ? ndim : 0, dims.empty());
   std::vector<bool> seen(ndim > 0 ? ndim : 1, false);
   for (int64_t d : dims) {

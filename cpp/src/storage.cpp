@@ -53,10 +53,10 @@ FreeLists& free_lists() {
 // cache is reached through one initial-exec thread-local pointer: a plain load, where a
 // general thread-local in a shared library costs a call to __tls_get_addr.
 constexpr int kMaxThreadClass = 12;  // 4 KiB
-// Up to 512 KiB per class and thread (8192 blocks of 64 bytes): a graph of a few
-// thousand nodes is freed and rebuilt every training step, and blocks past the cap
-// would go back to the system.
-constexpr size_t kThreadCacheBytesPerClass = size_t(512) << 10;
+// Up to 4 MiB per class and thread (65536 blocks of 64 bytes, 8192 of 512): a graph of
+// ten thousand nodes is freed and rebuilt every training step, and blocks past the cap
+// would go back to the system. The cache holds at most what the thread had live at once.
+constexpr size_t kThreadCacheBytesPerClass = size_t(4) << 20;
 size_t thread_cache_cap(int c) { return kThreadCacheBytesPerClass >> c; }
 
 struct ThreadCache {

@@ -4,10 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "cgrad/allocator.h"
+
 namespace cgrad {
 
-using Shape = std::vector<int64_t>;
-using DimList = std::vector<int64_t>;  // dims to reduce or permute
+// From the caching allocator: every op builds a few (Note [Node allocations]).
+using Shape = std::vector<int64_t, CachingAllocator<int64_t>>;
+using DimList = Shape;  // dims to reduce or permute
 
 int64_t numel_of(const Shape& sizes);  // throws RuntimeError on overflow
 Shape contiguous_strides(const Shape& sizes);
@@ -18,6 +21,6 @@ Shape broadcast_shapes(const Shape& a, const Shape& b);
 // Wraps a possibly negative dim into [0, ndim); IndexError in torch's words otherwise.
 int64_t wrap_dim(int64_t dim, int64_t ndim);
 // A sorted, duplicate-checked mask of reduced dims; empty `dims` means all of them.
-std::vector<bool> dim_mask(const std::vector<int64_t>& dims, int64_t ndim);
+std::vector<bool> dim_mask(const DimList& dims, int64_t ndim);
 
 }  // namespace cgrad

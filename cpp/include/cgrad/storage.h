@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "cgrad/allocator.h"
+
 namespace cgrad {
 
 // Bumped by every in-place write; saved tensors compare against it at backward time.
@@ -41,22 +43,6 @@ class Storage {
   void* data_ = nullptr;
   size_t nbytes_ = 0;
   std::shared_ptr<void> owner_;  // set for borrowed memory
-};
-
-// Caching allocator: small freed buffers are kept for reuse (per-op overhead matters).
-void* allocate_bytes(size_t nbytes);
-void free_bytes(void* p, size_t nbytes);
-
-// A std allocator over the caching allocator, for std::allocate_shared: every op makes a
-// TensorImpl and a Storage, and this keeps both out of malloc.
-template <class T> struct CachingAllocator {
-  using value_type = T;
-  CachingAllocator() = default;
-  template <class U> CachingAllocator(const CachingAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(allocate_bytes(n * sizeof(T))); }
-  void deallocate(T* p, size_t n) { free_bytes(p, n * sizeof(T)); }
-  template <class U> bool operator==(const CachingAllocator<U>&) const { return true; }
-  template <class U> bool operator!=(const CachingAllocator<U>&) const { return false; }
 };
 
 }  // namespace cgrad

@@ -102,15 +102,16 @@ class NodeTable {
   }
   NodeState& probe(Node* node) { return const_cast<NodeState&>(probe_const(node)); }
   void grow() {
-    std::vector<NodeState> old = std::move(slots_);
+    NodeVector<NodeState> old = std::move(slots_);
     const size_t capacity = old.empty() ? 16 : old.size() * 2;
-    slots_ = std::vector<NodeState>(capacity);
+    slots_ = NodeVector<NodeState>(capacity);
     shift_ = 64 - __builtin_ctzll(capacity);
     for (NodeState& s : old)
       if (s.node) probe(s.node) = std::move(s);
   }
 
-  std::vector<NodeState> slots_;
+  // From the caching allocator: a big graph's table is megabytes, reused warm each step.
+  NodeVector<NodeState> slots_;
   size_t size_ = 0;
   int shift_ = 64;
 };
