@@ -67,7 +67,7 @@ int64_t slice_bound(py::handle h, int64_t fallback) {
 
 struct Subscript {
   Tensor view;                          // self after the basic items
-  std::vector<Tensor> advanced;  // index() operands: per dim an index, a mask or undefined
+  TensorList advanced;  // index() operands: per dim an index, a mask or undefined
   bool has_advanced = false;
 };
 

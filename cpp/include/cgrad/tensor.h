@@ -15,7 +15,8 @@ namespace cgrad {
 struct TensorImpl;
 class Node;
 using Tensor = std::shared_ptr<TensorImpl>;
-using TensorList = std::vector<Tensor>;
+// From the caching allocator: every node builds a few per backward (Note [Node allocations]).
+using TensorList = std::vector<Tensor, CachingAllocator<Tensor>>;
 
 // A hook on the gradient flowing into a tensor (Note [Hooks] in autograd/node.h): it may
 // return a replacement gradient (undefined: keep it).

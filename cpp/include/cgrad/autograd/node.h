@@ -20,9 +20,9 @@ namespace cgrad {
 // output. Node hooks see a node's gradients: pre-hooks the incoming ones
 // (grad_outputs), post-hooks both sides; either may return replacements. The engine
 // runs, per node: gradient hooks, retain_grad's hook, pre-hooks, apply, post-hooks.
-using NodePreHook = std::function<std::optional<std::vector<Tensor>>(const std::vector<Tensor>&)>;
-using NodePostHook = std::function<std::optional<std::vector<Tensor>>(
-    const std::vector<Tensor>& grad_inputs, const std::vector<Tensor>& grad_outputs)>;
+using NodePreHook = std::function<std::optional<TensorList>(const TensorList&)>;
+using NodePostHook = std::function<std::optional<TensorList>(
+    const TensorList& grad_inputs, const TensorList& grad_outputs)>;
 // Unique ids, so a handle can remove exactly the hook it added.
 int64_t next_hook_id();
 
