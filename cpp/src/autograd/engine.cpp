@@ -116,12 +116,10 @@ class NodeTable {
   int shift_ = 64;
 };
 
-struct ByPriority {
-  // Later-created nodes first (torch's order); AccumulateGrad sinks whenever ready.
-  bool operator()(const NodeState* a, const NodeState* b) const {
-    return a->node->sequence_nr() < b->node->sequence_nr();
-  }
-};
+// The ready queue: later-created nodes first (torch's order); AccumulateGrad sinks
+// whenever ready. Entries carry the sequence number, so ordering reads no node.
+using ReadyEntry = std::pair<uint64_t, NodeState*>;
+using ReadyQueue = std::priority_queue<ReadyEntry, std::vector<ReadyEntry>>;
 
 // Note [Graph tasks]: one run of the engine. Without captures it runs everything reachable
 // and AccumulateGrad writes leaves' .grad (backward). With captures (autograd.grad, or
@@ -175,16 +173,16 @@ class GraphTask {
     if (!captures_.empty()) mark_needed();
     for (size_t i = 0; i < root_edges_.size(); ++i)
       accumulate_into(nodes_.at(root_edges_[i].node.get()), root_edges_[i].input_nr, seeds_[i]);
-    std::priority_queue<NodeState*, std::vector<NodeState*>, ByPriority> ready;
+    ReadyQueue ready;
     for (auto& e : root_edges_) {
       NodeState& root = nodes_.at(e.node.get());
       if (root.dependencies == 0) {
         root.dependencies = -1;  // queued once even when several roots share it
-        ready.push(&root);
+        ready.push({root.node->sequence_nr(), &root});
       }
     }
     while (!ready.empty()) {
-      NodeState& state = *ready.top();
+      NodeState& state = *ready.top().second;
       ready.pop();
       Node* node = state.node;
       TensorList outputs = execute(state);
@@ -193,7 +191,7 @@ class GraphTask {
         if (!edges[i].is_valid()) continue;
         NodeState& child = nodes_.at(edges[i].node.get());
         if (i < outputs.size() && outputs[i]) accumulate_into(child, edges[i].input_nr, outputs[i]);
-        if (--child.dependencies == 0) ready.push(&child);
+        if (--child.dependencies == 0) ready.push({child.node->sequence_nr(), &child});
       }
     }
     return captured_;
@@ -257,7 +255,20 @@ class GraphTask {
     TensorList& buf = state.buffer;
     if (buf.size() < state.node->num_inputs()) buf.resize(state.node->num_inputs());
     Tensor& slot = buf[input_nr];
-    slot = slot ? add(slot, g) : std::move(g);
+    if (!slot) {
+      slot = std::move(g);
+    } else if (!create_graph_ && owned_here(slot) && slot->sizes == g->sizes &&
+               slot->dtype == g->dtype) {
+      add_(slot, g);  // as torch's InputBuffer: sum into a buffer nobody else holds
+    } else {
+      slot = add(slot, g);
+    }
+  }
+
+  // A gradient only this buffer refers to: a fresh result no hook, node or user kept.
+  static bool owned_here(const Tensor& t) {
+    return t.use_count() == 1 && !t->autograd && t->is_contiguous() && !t->view_base &&
+           t->storage_is_exclusive();
   }
 
   TensorList execute(NodeState& state) {
@@ -278,7 +289,7 @@ class GraphTask {
       node.run_pre_hooks(inputs);
       TensorList grad_outputs = node.has_post_hooks() ? inputs : TensorList();
       outputs = node.apply(std::move(inputs));
-      if (!dynamic_cast<AccumulateGrad*>(&node)) {
+      if (!node.is_sink()) {
         validate_grads(node, outputs);
         node.run_post_hooks(outputs, grad_outputs);
         if (AnomalyMode::is_enabled()) check_for_nan(node, outputs);

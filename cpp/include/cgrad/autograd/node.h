@@ -95,6 +95,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // grads: one per forward output (undefined where no gradient flowed).
   // Returns one gradient per forward input (undefined where not needed).
   virtual TensorList apply(TensorList&& grads) = 0;
+  // AccumulateGrad: a sink, whose (empty) output the engine does not validate.
+  virtual bool is_sink() const { return false; }
 
   // ---- hooks (run by the engine around apply) ----
   int64_t add_grad_hook(uint32_t output_nr, GradHook fn);
@@ -152,6 +154,7 @@ class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(Tensor variable);
   TensorList apply(TensorList&& grads) override;
+  bool is_sink() const override { return true; }
   void run_grad_hooks(TensorList& grads) override;  // the leaf's own hooks
   const Tensor& variable() const { return variable_; }
 
