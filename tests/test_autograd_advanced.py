@@ -255,6 +255,28 @@ def test_node_hooks():
     close(*both(fn))
 
 
+def test_gradients_summed_at_a_shared_input_leave_kept_ones_alone():
+    # Several paths meet at y; the engine may sum their gradients in place only when no
+    # one else holds them. Hooks that keep (not clone) what they see must keep its value.
+    def fn(lib):
+        x = leaf(lib, X)
+        y = x * 2
+        c, b, a = y * y, y.exp(), y * 3  # a's node runs first: its gradient opens y's sum
+        kept = {}
+
+        def keep(name):
+            def hook(*grads):
+                g = grads[0]
+                kept[name] = g[0] if isinstance(g, tuple) else g  # a node hook: (grad_inputs, ...)
+            return hook
+        a.grad_fn.register_hook(keep("a"))
+        b.grad_fn.register_hook(keep("b"))
+        y.register_hook(keep("y"))
+        (a + b + c).sum().backward()
+        return kept["a"], kept["b"], kept["y"], x.grad
+    close(*both(fn))
+
+
 def test_hooks_on_ints_raise():
     for lib in (torch, cgrad):
         with pytest.raises(RuntimeError):
