@@ -24,6 +24,10 @@ def case(id, fn, match=None):
 
 
 CASES = [
+    # ---- numpy arrays as operators' operands (numpy defers to tensors, as to torch's) ----
+    case("ndarray_plus_tensor", lambda L: np.ones(3) + L.ones(3)),
+    case("one_element_ndarray_times_tensor", lambda L: np.ones(1) * L.ones(3)),
+    case("zero_d_ndarray_minus_tensor", lambda L: np.array(2.0) - L.ones(3)),
     # ---- data that is not a tensor ----
     case("ragged_length", lambda L: L.tensor([[1, 2], [3]]),
          r"expected sequence of length 2 at dim 1 \(got 1\)"),

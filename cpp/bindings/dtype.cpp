@@ -48,6 +48,7 @@ Tensor as_operand(py::handle h) {
     return wrapped_scalar(static_cast<double>(v), DType::Int64);
   }
   if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o), DType::Float64);
+  if (py::isinstance<py::array>(h)) return nullptr;  // an array is no number: TypeError
   if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) {  // numpy scalars
     py::object v = h.attr("item")();
     if (PyBool_Check(v.ptr()) || PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr()))
