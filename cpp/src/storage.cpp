@@ -98,10 +98,9 @@ ThreadCache* thread_cache() {
   return tls_cache;
 }
 
-int size_class(size_t nbytes) {
-  int c = kMinClass;
-  while ((size_t(1) << c) < nbytes) ++c;
-  return c;
+int size_class(size_t nbytes) {  // the smallest c >= kMinClass with 2^c >= nbytes
+  if (nbytes <= (size_t(1) << kMinClass)) return kMinClass;
+  return 64 - __builtin_clzll(static_cast<unsigned long long>(nbytes - 1));
 }
 
 // Large sizes rounded up to a multiple of 1/8 of their power of two.
