@@ -12,9 +12,11 @@
 namespace cgrad {
 namespace {
 
-// Note [Caching allocator]: buffers up to 1 MiB are rounded up to a power of two and
+// Note [Caching allocator]: blocks up to 1 MiB are rounded up to a power of two and
 // kept on a free list per size class when freed, so the small tensors that dominate
-// per-op overhead never reach malloc after warm-up.
+// per-op overhead never reach malloc after warm-up. Besides tensor buffers, the
+// objects every op makes (TensorImpl, Storage, shapes, graph nodes) come from here too
+// (Note [Node allocations]).
 //
 // Larger buffers are cached too, for a different reason: fresh memory from the system
 // is mapped on first touch, one page fault per 4 KiB, which costs about as much as the
@@ -51,7 +53,8 @@ FreeLists& free_lists() {
 // blocks go to the shared lists when it exits. Tensors freed while or after the thread's
 // cache is destroyed (thread and process teardown) use the shared lists directly. The
 // cache is reached through one initial-exec thread-local pointer: a plain load, where a
-// general thread-local in a shared library costs a call to __tls_get_addr.
+// general thread-local in a shared library costs a call to __tls_get_addr. (The few
+// initial-exec bytes come from the static TLS surplus glibc keeps for dlopen'd modules.)
 constexpr int kMaxThreadClass = 12;  // 4 KiB
 // Up to 4 MiB per class and thread (65536 blocks of 64 bytes, 8192 of 512): a graph of
 // ten thousand nodes is freed and rebuilt every training step, and blocks past the cap
