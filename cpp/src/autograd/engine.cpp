@@ -273,8 +273,7 @@ class GraphTask {
 
   TensorList execute(NodeState& state) {
     Node& node = *state.node;
-    TensorList inputs = std::move(state.buffer);
-    state.buffer = TensorList();
+    TensorList inputs = std::move(state.buffer);  // leaves the buffer empty
     if (inputs.size() < node.num_inputs()) inputs.resize(node.num_inputs());
     node.run_grad_hooks(inputs);
     for (auto& c : captures_)

@@ -10,13 +10,20 @@ Tensor cast(const Tensor& t, DType dtype) {
   return out;
 }
 
+namespace {
+// `t` in dtype `d`: itself when it already is (no copy, no refcount traffic), else a
+// converted copy kept alive by `holder`.
+const TensorImpl& in_dtype(const Tensor& t, DType d, Tensor& holder) {
+  return t->dtype == d ? *t : *(holder = cast(t, d));
+}
+}  // namespace
+
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
                       DType out_dtype, kernels::OpParams params) {
   Shape shape = broadcast_shapes(a->sizes, b->sizes);
-  // Operands already in the compute dtype are used in place (no refcount traffic).
   Tensor a_cast, b_cast;
-  const TensorImpl& ca = a->dtype == compute ? *a : *(a_cast = cast(a, compute));
-  const TensorImpl& cb = b->dtype == compute ? *b : *(b_cast = cast(b, compute));
+  const TensorImpl& ca = in_dtype(a, compute, a_cast);
+  const TensorImpl& cb = in_dtype(b, compute, b_cast);
   Tensor out = empty(std::move(shape), out_dtype);
   kernels::binary(op, ca, cb, *out, params);
   return out;
@@ -30,7 +37,7 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
 Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
                      kernels::OpParams params) {
   Tensor a_cast;
-  const TensorImpl& ca = a->dtype == compute ? *a : *(a_cast = cast(a, compute));
+  const TensorImpl& ca = in_dtype(a, compute, a_cast);
   Tensor out = empty(a->sizes, out_dtype);
   kernels::unary(op, ca, *out, params);
   return out;
