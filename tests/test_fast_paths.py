@@ -106,6 +106,30 @@ def test_binary_in_place_into_strided_output():
     bits_equal(view.numpy(), want)
 
 
+# At 16 MiB of output and more, + - * / write with non-temporal stores (Note [Streaming
+# stores]), starting with ordinary stores until the output is 32-byte aligned.
+STREAMED = (1 << 22) + 5  # float32 elements: just over 16 MiB, and an odd tail
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_streamed_arithmetic_is_exact(threads, op, n_threads):
+    cgrad.set_num_threads(n_threads)
+    f = BINARY[op]
+    a, b = values(STREAMED, np.float32), values(STREAMED, np.float32)
+    with np.errstate(all="ignore"):
+        bits_equal(f(T(a), T(b)).numpy(), f(a, b))
+        bits_equal(f(T(a), T(b[:1])).numpy(), f(a, b[:1]))  # one value on either side
+        bits_equal(f(T(a[:1]), T(b)).numpy(), f(a[:1], b))
+        col = a[:STREAMED // 5].reshape(-1, 1)  # a column by a row: segments of 5
+        bits_equal(f(T(col), T(b[:5])).numpy(), f(col, b[:5]))
+        # In place into a view that starts 4 bytes past the buffer's alignment.
+        base = T(np.concatenate([np.zeros(1, np.float32), a]))
+        view = base[1:]
+        getattr(view, f"{op}_")(T(b))
+        bits_equal(view.numpy(), f(a, b))
+
+
 UNARY = ["exp", "expm1", "log", "log1p", "tanh", "sigmoid", "sin", "cos", "sqrt", "abs", "neg",
          "atan", "floor", "reciprocal", "relu"]
 ACTIVATIONS = {

@@ -9,6 +9,7 @@
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
+#include "kernels/simd_arith.h"
 #include "kernels/vecmath.h"
 
 namespace cgrad::kernels {
@@ -281,9 +282,16 @@ std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_
   return std::nullopt;
 }
 
+// + - * / on floating types, which have AVX2 loops (Note [Wide arithmetic]).
+template <BinaryOp OP, class T, class R> constexpr bool binary_wide() {
+  return (OP == BinaryOp::Add || OP == BinaryOp::Sub || OP == BinaryOp::Mul ||
+          OP == BinaryOp::Div) && std::is_floating_point_v<T> && std::is_same_v<T, R>;
+}
+
+// With `stream`, the wide ops write with non-temporal stores (Note [Streaming stores]).
 template <BinaryOp OP, class T, class R>
 void binary_segments(const Flat& fa, const T* pa, const Flat& fb, const T* pb, R* o, int64_t begin,
-                     int64_t end, const OpParams& p) {
+                     int64_t end, const OpParams& p, bool stream) {
   // Offset into x for output index i, whether x advances with i, and where that stops.
   auto locate = [](const Flat& f, int64_t i, int64_t& offset, int64_t& stop) {
     switch (f.kind) {
@@ -307,6 +315,12 @@ void binary_segments(const Flat& fa, const T* pa, const Flat& fb, const T* pb, R
     const T* a = pa + oa;
     const T* b = pb + ob;
     R* y = o + i;
+    if constexpr (binary_wide<OP, T, R>()) {
+      if (simd_arith(OP, a, va ? 1 : 0, b, vb ? 1 : 0, y, m, stream)) {
+        i = stop;
+        continue;
+      }
+    }
     if constexpr (binary_vectorized<OP>()) {
       if (va && vb) {
         for (int64_t j = 0; j < m; j += kBinaryBlock)
@@ -340,8 +354,10 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, con
     if (fa && fb) {
       const T* pa = a.data<T>();
       const T* pb = b.data<T>();
+      const bool stream = binary_wide<OP, T, R>() && worth_streaming(n * int64_t(sizeof(R)));
       parallel_for(n, binary_grain<OP>(), [&](int64_t begin, int64_t end) {
-        binary_segments<OP, T, R>(*fa, pa, *fb, pb, o, begin, end, p);
+        binary_segments<OP, T, R>(*fa, pa, *fb, pb, o, begin, end, p, stream);
+        if (stream) stream_fence();
       });
       return;
     }
