@@ -56,10 +56,12 @@ FreeLists& free_lists() {
 // general thread-local in a shared library costs a call to __tls_get_addr. (The few
 // initial-exec bytes come from the static TLS surplus glibc keeps for dlopen'd modules.)
 constexpr int kMaxThreadClass = 12;  // 4 KiB
-// Up to 4 MiB per class and thread (65536 blocks of 64 bytes, 8192 of 512): a graph of
-// ten thousand nodes is freed and rebuilt every training step, and blocks past the cap
-// would go back to the system. The cache holds at most what the thread had live at once.
-constexpr size_t kThreadCacheBytesPerClass = size_t(4) << 20;
+// Up to 16 MiB per class and thread (262144 blocks of 64 bytes, 32768 of 512): a graph
+// of ten thousand nodes is freed and rebuilt every training step, and blocks past the cap
+// go back to malloc (at 4 MiB, micrograd_mlp_scalar's 9231-node graph overflowed the
+// 512-byte class, and malloc/free took 5% of its time). The cache holds at most what
+// the thread had live at once.
+constexpr size_t kThreadCacheBytesPerClass = size_t(16) << 20;
 size_t thread_cache_cap(int c) { return kThreadCacheBytesPerClass >> c; }
 
 struct ThreadCache {

@@ -74,6 +74,15 @@ struct NodeState {
 
 class NodeTable {
  public:
+  // Sized for as many nodes as the last graph on this thread had: a training loop builds
+  // the same graph every step, and growing by doubling rehashes every node a dozen times.
+  NodeTable() {
+    size_t capacity = 16;
+    while (capacity < 2 * (last_size + 1)) capacity *= 2;
+    resize(capacity);
+  }
+  ~NodeTable() { last_size = size_; }
+
   // The node's state, inserted if new; `inserted` tells which.
   NodeState& insert(Node* node, bool& inserted) {
     if (2 * (size_ + 1) > slots_.size()) grow();
@@ -101,20 +110,24 @@ class NodeTable {
     return slots_[i];
   }
   NodeState& probe(Node* node) { return const_cast<NodeState&>(probe_const(node)); }
-  void grow() {
+  void grow() { resize(slots_.size() * 2); }
+  void resize(size_t capacity) {  // a power of two
     NodeVector<NodeState> old = std::move(slots_);
-    const size_t capacity = old.empty() ? 16 : old.size() * 2;
     slots_ = NodeVector<NodeState>(capacity);
     shift_ = 64 - __builtin_ctzll(capacity);
     for (NodeState& s : old)
       if (s.node) probe(s.node) = std::move(s);
   }
 
+  static thread_local size_t last_size;
+
   // From the caching allocator: a big graph's table is megabytes, reused warm each step.
   NodeVector<NodeState> slots_;
   size_t size_ = 0;
   int shift_ = 64;
 };
+
+thread_local size_t NodeTable::last_size = 0;
 
 // The ready queue: later-created nodes first (torch's order); AccumulateGrad sinks
 // whenever ready. Entries carry the sequence number, so ordering reads no node.

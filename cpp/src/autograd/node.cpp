@@ -57,9 +57,11 @@ Node::~Node() {
   for (auto& e : next_edges_) release_iteratively(std::move(e.node));
 }
 
+// Per thread, as torch's: the number only orders a graph's ready nodes (later-created
+// first), and a shared counter cost a locked increment per recorded op.
 uint64_t Node::next_sequence_nr() {
-  static std::atomic<uint64_t> counter{0};
-  return counter.fetch_add(1, std::memory_order_relaxed);
+  static thread_local uint64_t counter __attribute__((tls_model("initial-exec"))) = 0;
+  return counter++;
 }
 
 // ---- saved tensors ----

@@ -315,8 +315,8 @@ void binary_segments(const Flat& fa, const T* pa, const Flat& fb, const T* pb, R
     const T* a = pa + oa;
     const T* b = pb + ob;
     R* y = o + i;
-    if constexpr (binary_wide<OP, T, R>()) {
-      if (simd_arith(OP, a, va ? 1 : 0, b, vb ? 1 : 0, y, m, stream)) {
+    if constexpr (binary_wide<OP, T, R>()) {  // (a few elements: not worth the call)
+      if (m >= 16 && simd_arith(OP, a, va ? 1 : 0, b, vb ? 1 : 0, y, m, stream)) {
         i = stop;
         continue;
       }
