@@ -22,7 +22,8 @@ namespace {
 // Packing reads op(A)/op(B) through their strides, so transposed operands cost no extra
 // copy; an operand whose rows run along k is packed with 4 x 4 register transposes, and
 // the packing buffers are cache-line aligned (a misaligned 64-byte load touches two
-// lines). At 128 x 128 packing is a tenth of the work, so it has to be this cheap.
+// lines). At 128 x 128 packing was a tenth of the time, so it has to be this cheap (and
+// there A is not packed at all: Note [gemm direct A]).
 // The micro-kernel is a loop nest with compile-time trip counts over GNU vector types,
 // which the compiler unrolls into register-resident vector code; it is compiled once per
 // instruction set (AVX-512, AVX2+FMA, baseline) and picked at run time
@@ -144,9 +145,11 @@ enum class Epilogue { Store, Scale, Accumulate };
 // acc = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop,
 // then the epilogue straight into C. The tile is held as MR x (NR / W) GNU vectors of W
 // lanes, so the accumulators surely live in registers; the compiler lowers each vector
-// op to the target's instructions.
-template <class B, class T>
+// op to the target's instructions. A is a packed panel (element (i, p) at a[p * MR + i])
+// or, with DIRECT_A, MR rows of a row-major A read in place (at a[i * lda + p]).
+template <class B, bool DIRECT_A, class T>
 inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T* __restrict a,
+                                                             int64_t lda,
                                                              const T* __restrict b,
                                                              T* __restrict c, int64_t ldc,
                                                              T alpha, T beta, Epilogue mode) {
@@ -162,10 +165,10 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
     V bv[NV];
     for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + j * W, sizeof(V));
     for (int i = 0; i < B::MR; ++i) {
-      const T ai = a[i];  // scalar * vector broadcasts the scalar
+      const T ai = DIRECT_A ? a[i * lda] : a[i];  // scalar * vector broadcasts the scalar
       for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
     }
-    a += B::MR;
+    a += DIRECT_A ? 1 : B::MR;
     b += B::NR;
   }
   for (int i = 0; i < B::MR; ++i)
@@ -181,16 +184,20 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
     }
 }
 
-// One compiled micro-kernel: packed A panel, packed B panel, a full MR x NR block of C.
+// One compiled micro-kernel: an A panel (packed, or rows in place at stride lda), a
+// packed B panel, a full MR x NR block of C.
 template <class T>
-using MicroKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha,
-                             T beta, Epilogue mode);
+using MicroKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc,
+                             T alpha, T beta, Epilogue mode);
+template <class T> struct MicroKernels {
+  MicroKernel<T> packed, direct;
+};
 
-template <class B>
-void micro_kernel_baseline(int64_t kc, const typename B::Elem* a, const typename B::Elem* b,
-                           typename B::Elem* c, int64_t ldc, typename B::Elem alpha,
-                           typename B::Elem beta, Epilogue mode) {
-  micro_kernel_body<B>(kc, a, b, c, ldc, alpha, beta, mode);
+template <class B, bool DIRECT_A>
+void micro_kernel_baseline(int64_t kc, const typename B::Elem* a, int64_t lda,
+                           const typename B::Elem* b, typename B::Elem* c, int64_t ldc,
+                           typename B::Elem alpha, typename B::Elem beta, Epilogue mode) {
+  micro_kernel_body<B, DIRECT_A>(kc, a, lda, b, c, ldc, alpha, beta, mode);
 }
 
 // C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile, where C's
@@ -232,12 +239,20 @@ template <class T> T* pack_buffer(int slot, size_t elems) {
   return buf.aligned;
 }
 
+// Note [gemm direct A]: when a row-major op(A) is at most KC deep, the micro-kernel
+// reads its rows in place instead of from a packed copy. Each block of A is then read
+// straight from A, MR row streams at a time, for every column panel of C. Measured at 1
+// thread (GFLOP/s, packed -> in place): 128^3 129 -> 140-147, 256^3 150 -> 160. Deeper
+// problems still pack: reading in place measured slower at 1024^3 (152 -> 148) and
+// 2048^3 (150 -> 145). Edge row panels (fewer than MR rows) are always packed, so no row
+// past A is read.
 template <class B, class T>
 void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
-                 T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernel<T> micro) {
+                 T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernels<T> micro) {
   T* a_pack = pack_buffer<T>(0, static_cast<size_t>(B::MC * B::KC));
   T* b_pack = pack_buffer<T>(1, static_cast<size_t>(B::KC * ((B::NC + B::NR - 1) / B::NR) * B::NR));
   alignas(64) T tile[B::MR * B::NR];
+  const bool direct_a = !a.trans && k <= B::KC;
   for (int64_t jc = 0; jc < n; jc += B::NC) {
     const int64_t nc = std::min(B::NC, n - jc);
     // Equal depth blocks (784 = 4 x 196, not 3 x 256 + 16): a shallow last block would pay
@@ -251,18 +266,22 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
       pack_b<B>(b, pc, kc, jc, nc, b_pack);
       for (int64_t ic = 0; ic < m; ic += B::MC) {
         const int64_t mc = std::min(B::MC, m - ic);
-        pack_a<B>(a, ic, mc, pc, kc, a_pack);
+        const int64_t full_rows = direct_a ? mc / B::MR * B::MR : 0;  // read in place
+        if (full_rows < mc)
+          pack_a<B>(a, ic + full_rows, mc - full_rows, pc, kc, a_pack + full_rows * kc);
         for (int64_t jr = 0; jr < nc; jr += B::NR) {
           const T* bp = b_pack + (jr / B::NR) * kc * B::NR;
           for (int64_t ir = 0; ir < mc; ir += B::MR) {
-            const T* ap = a_pack + (ir / B::MR) * kc * B::MR;
+            const bool direct = ir < full_rows;
+            const T* ap = direct ? a.p + (ic + ir) * a.ld + pc : a_pack + (ir / B::MR) * kc * B::MR;
+            const MicroKernel<T> kernel = direct ? micro.direct : micro.packed;
             const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
             const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
             T* cblock = c + (ic + ir) * rs + (jc + jr) * cs;
             if (rows == B::MR && cols == B::NR && cs == 1) {
-              micro(kc, ap, bp, cblock, rs, alpha, beta, mode);
+              kernel(kc, ap, a.ld, bp, cblock, rs, alpha, beta, mode);
             } else {  // an edge tile, or C written transposed: through a local tile
-              micro(kc, ap, bp, tile, B::NR, T(1), T(0), Epilogue::Store);
+              kernel(kc, ap, a.ld, bp, tile, B::NR, T(1), T(0), Epilogue::Store);
               store_tile<B>(tile, rows, cols, alpha, beta, first, cblock, rs, cs);
             }
           }
@@ -281,7 +300,7 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
 // count (Note [Threads and determinism]).
 template <class B, class T>
 void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
-                   T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernel<T> micro) {
+                   T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernels<T> micro) {
   const int64_t col_panels = (n + B::NR - 1) / B::NR, row_panels = (m + B::MR - 1) / B::MR;
   if (col_panels >= row_panels) {
     const int64_t grain = std::max<int64_t>(1, kGemmGrain / (m * k * B::NR));
@@ -302,7 +321,7 @@ void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t 
 
 template <class B, class T>
 void gemm_blocked(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
-                  T alpha, T beta, T* c, int64_t ldc, MicroKernel<T> micro) {
+                  T alpha, T beta, T* c, int64_t ldc, MicroKernels<T> micro) {
   // A C with fewer columns than a tile is wide would waste most of every tile: compute
   // C^T = op(B)^T op(A)^T instead (its few rows fit the short side), written transposed.
   if (n < B::NR && m > n)
@@ -363,15 +382,19 @@ using Avx2D = Blocking<double, 6, 8, 4>;
 
 // The micro-kernels compiled for each instruction set. Only these carry a target: they
 // are whole functions, so their code does not depend on what they get inlined into.
-#define CGRAD_MICRO_KERNEL(TARGET, NAME, T, BLOCKING)                                         \
-  __attribute__((target(TARGET))) void NAME(int64_t kc, const T* a, const T* b, T* c,            \
-                                            int64_t ldc, T alpha, T beta, Epilogue mode) {       \
-    micro_kernel_body<BLOCKING>(kc, a, b, c, ldc, alpha, beta, mode);                           \
+#define CGRAD_MICRO_KERNEL(TARGET, NAME, DIRECT_A, T, BLOCKING)                                \
+  __attribute__((target(TARGET))) void NAME(int64_t kc, const T* a, int64_t lda, const T* b,     \
+                                            T* c, int64_t ldc, T alpha, T beta, Epilogue mode) { \
+    micro_kernel_body<BLOCKING, DIRECT_A>(kc, a, lda, b, c, ldc, alpha, beta, mode);            \
   }
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, float, Avx512F)
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, double, Avx512D)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, float, Avx2F)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, double, Avx2D)
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, false, float, Avx512F)
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, false, double, Avx512D)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, false, float, Avx2F)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, false, double, Avx2D)
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512_direct, true, float, Avx512F)
+CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512_direct, true, double, Avx512D)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, float, Avx2F)
+CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, double, Avx2D)
 #undef CGRAD_MICRO_KERNEL
 
 enum class Isa { Baseline, Avx2, Avx512 };
@@ -410,12 +433,15 @@ void gemm_floating(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
   using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
   using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
   if (isa == Isa::Avx512)
-    return gemm_blocked<Avx512>(A, B, m, n, k, alpha, beta, c, ldc, MicroKernel<T>(&micro_avx512));
+    return gemm_blocked<Avx512>(A, B, m, n, k, alpha, beta, c, ldc,
+                                {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct)});
   if (isa == Isa::Avx2)
-    return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc, MicroKernel<T>(&micro_avx2));
+    return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc,
+                              {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct)});
 #endif
   using Sse = Blocking<T, 4, 32 / sizeof(T), 16 / sizeof(T)>;  // two 16-byte vectors wide
-  gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc, &micro_kernel_baseline<Sse>);
+  gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc,
+                    {&micro_kernel_baseline<Sse, false>, &micro_kernel_baseline<Sse, true>});
 }
 
 }  // namespace
