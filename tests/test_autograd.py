@@ -123,6 +123,29 @@ def test_data_setter_replaces_values():
     assert ours == theirs
 
 
+def test_version_counters_of_data_and_its_setter():
+    def fn(lib):
+        x = lib.tensor([1.0, 2.0])
+        view = x.view(2)
+        d = x.data  # a counter of its own
+        d.add_(1)
+        src = lib.tensor([5.0, 6.0])
+        src.add_(1)
+        src.add_(1)
+        y = lib.tensor([0.0, 0.0])
+        y.add_(1)
+        y.data = src  # y keeps its own counter
+        after_set = (y._version, src._version)
+        src.mul_(2)
+        after_src_write = (y._version, src._version)
+        del src  # y holds the storage
+        y.add_(1)
+        return (x._version, view._version, d._version, after_set, after_src_write,
+                y._version, y.tolist())
+    ours, theirs = both(fn)
+    assert ours == theirs
+
+
 def test_backward_with_gradient_argument():
     def fn(lib):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -500,6 +500,30 @@ def test_dropping_the_output_frees_the_graph():
     assert cgrad._C._live_objects() == (tensors, nodes)
 
 
+def test_live_counts_follow_objects_across_threads():
+    # Each thread counts in its own slot (Note [Live counts]): graphs made in threads that
+    # have exited, and freed here, must still bring the totals back.
+    import threading
+    x = leaf(cgrad, X)
+    keep = x * 2  # holds x's accumulator, so the threads add only their own nodes
+    gc.collect()
+    before = cgrad._C._live_objects()
+    made = []
+
+    def work():
+        made.append((x * 2).exp())
+
+    for _ in range(3):
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+    assert cgrad._C._live_objects()[1] == before[1] + 3 * 2  # mul and exp per thread
+    made.clear()
+    gc.collect()
+    assert cgrad._C._live_objects() == before
+    del keep
+
+
 def test_saved_tensors_are_released_after_backward():
     x = leaf(cgrad, X)
     y = (x * 1).exp()

@@ -55,12 +55,16 @@ py::object tolist(const TensorImpl& t) {
 void set_data(const Tensor& self, const Tensor& src) {
   if (self->requires_grad() && !is_floating(src->dtype))
     throw std::runtime_error("data set to a tensor that requires gradients must be floating point");
+  // As torch, self keeps its own version counter. When that lives in the storage being
+  // replaced, it now holds that storage alive (Note [Version counter ownership]).
+  std::shared_ptr<Storage> old = std::move(self->storage);
+  if (self->version.get() == &old->version)
+    self->version = VersionRef(std::shared_ptr<VersionCounter>(old, &old->version));
   self->storage = src->storage;
   self->sizes = src->sizes;
   self->strides = src->strides;
   self->offset = src->offset;
   self->dtype = src->dtype;
-  self->version = src->version;
 }
 
 void set_grad(const Tensor& self, const Tensor& grad) {
@@ -144,7 +148,7 @@ TensorClass init_tensor(py::module_& m) {
         // `.data` shares memory but not the version counter: writes through it are not
         // seen by autograd, exactly as in torch.
         Tensor d = detach(t);
-        d->version = std::make_shared<VersionCounter>();
+        d->version = VersionRef(std::make_shared<VersionCounter>());
         return d;
       }, &set_data)
       .def("detach", &detach);

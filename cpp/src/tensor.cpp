@@ -1,6 +1,5 @@
 #include "cgrad/tensor.h"
 
-#include <atomic>
 #include <limits>
 #include <new>
 #include <string>
@@ -8,13 +7,11 @@
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"
 #include "cgrad/errors.h"
+#include "live_counts.h"
 
 namespace cgrad {
 
-namespace {
-std::atomic<int64_t> live_tensors{0};
-}
-int64_t live_tensor_count() { return live_tensors.load(); }
+int64_t live_tensor_count() { return live_counts::total(live_counts::kTensors); }
 
 TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape strides_,
                        int64_t offset_, DType dtype_)
@@ -24,12 +21,12 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape st
       offset(offset_),
       dtype(dtype_),
       is_inference(InferenceMode::is_enabled()),
-      version(storage, &storage->version) {
-  live_tensors.fetch_add(1, std::memory_order_relaxed);
+      version(&storage->version) {
+  live_counts::add(live_counts::kTensors, 1);
 }
 
 TensorImpl::~TensorImpl() {
-  live_tensors.fetch_sub(1, std::memory_order_relaxed);
+  live_counts::add(live_counts::kTensors, -1);
   if (autograd && autograd->grad_fn) release_iteratively(std::move(autograd->grad_fn));
 }
 

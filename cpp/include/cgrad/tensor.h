@@ -48,6 +48,26 @@ struct AutogradMetaDeleter {
   void operator()(AutogradMeta* meta) const;
 };
 
+// Note [Version counter ownership]: a tensor's version counter is nearly always the one
+// in its own storage (views share the storage, hence the counter), and the storage
+// pointer already keeps that alive, so it is held by a plain pointer. (An aliasing
+// shared_ptr into the storage cost a locked increment and decrement per tensor.) Only
+// `.data` (a fresh counter) and `.data =` (which keeps the tensor's counter while its
+// storage is replaced) hold their counter through `owner_`.
+class VersionRef {
+ public:
+  VersionRef() = default;
+  explicit VersionRef(VersionCounter* in_own_storage) : counter_(in_own_storage) {}
+  explicit VersionRef(std::shared_ptr<VersionCounter> owned)
+      : counter_(owned.get()), owner_(std::move(owned)) {}
+  VersionCounter* operator->() const { return counter_; }
+  VersionCounter* get() const { return counter_; }
+
+ private:
+  VersionCounter* counter_ = nullptr;
+  std::shared_ptr<VersionCounter> owner_;  // null when the counter is the storage's
+};
+
 struct TensorImpl {
   TensorImpl(std::shared_ptr<Storage> storage, Shape sizes, Shape strides, int64_t offset,
              DType dtype);
@@ -63,7 +83,7 @@ struct TensorImpl {
   // For tensors made by a view op: the tensor that owns the memory (never itself a
   // view). In-place writes through a view rebase the base's history (CopySlices).
   Tensor view_base;
-  std::shared_ptr<VersionCounter> version;
+  VersionRef version;
   std::unique_ptr<AutogradMeta, AutogradMetaDeleter> autograd;
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
@@ -77,10 +97,7 @@ struct TensorImpl {
   }
 
   // No other tensor (view, alias) shares this buffer.
-  bool storage_is_exclusive() const {
-    long own = version.get() == &storage->version ? 2 : 1;  // `version` may alias storage
-    return storage.use_count() == own;
-  }
+  bool storage_is_exclusive() const { return storage.use_count() == 1; }
 
   bool requires_grad() const { return autograd && autograd->requires_grad; }
   const std::shared_ptr<Node>& grad_fn() const;

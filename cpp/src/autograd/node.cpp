@@ -8,6 +8,7 @@
 #include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/ops.h"
+#include "live_counts.h"
 
 namespace cgrad {
 
@@ -43,17 +44,14 @@ void release_iteratively(std::shared_ptr<Node>&& node) {
   q.draining = false;
 }
 
-namespace {
-std::atomic<int64_t> live_nodes{0};
-}
-int64_t live_node_count() { return live_nodes.load(); }
+int64_t live_node_count() { return live_counts::total(live_counts::kNodes); }
 
 Node::Node(const char* name) : name_(name), sequence_nr_(next_sequence_nr()) {
-  live_nodes.fetch_add(1, std::memory_order_relaxed);
+  live_counts::add(live_counts::kNodes, 1);
 }
 
 Node::~Node() {
-  live_nodes.fetch_sub(1, std::memory_order_relaxed);
+  live_counts::add(live_counts::kNodes, -1);
   for (auto& e : next_edges_) release_iteratively(std::move(e.node));
 }
 
