@@ -93,14 +93,18 @@ struct ThreadCacheOwner {
   }
 };
 
-// This thread's cache, or nullptr during teardown.
-ThreadCache* thread_cache() {
-  if (ThreadCache* cache = tls_cache) return cache;
+// This thread's cache, made on first use; nullptr during teardown.
+ThreadCache* make_thread_cache() {
   if (tls_cache_gone) return nullptr;
   thread_local ThreadCacheOwner owner;  // constructed once: registers the exit hook
   (void)owner;
   tls_cache = new ThreadCache();
   return tls_cache;
+}
+
+inline ThreadCache* thread_cache() {
+  if (ThreadCache* cache = tls_cache) return cache;
+  return make_thread_cache();
 }
 
 int size_class(size_t nbytes) {  // the smallest c >= kMinClass with 2^c >= nbytes
@@ -132,8 +136,16 @@ void* system_alloc(size_t nbytes) {
 }  // namespace
 
 void* allocate_bytes(size_t nbytes) {
+  const int c = nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+  if (c <= kMaxThreadClass) {  // the per-op path: no shared state touched
+    if (ThreadCache* cache = thread_cache(); cache && !cache->lists[c].empty()) {
+      void* p = cache->lists[c].back();
+      cache->lists[c].pop_back();
+      return p;
+    }
+  }
   auto& fl = free_lists();
-  if (nbytes > (size_t(1) << kMaxClass)) {
+  if (c > kMaxClass) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
       throw_out_of_memory(nbytes);
     const size_t capacity = large_capacity(nbytes);
@@ -160,14 +172,6 @@ void* allocate_bytes(size_t nbytes) {
       return system_alloc(capacity);
     }
   }
-  int c = size_class(nbytes);
-  if (c <= kMaxThreadClass) {
-    if (ThreadCache* cache = thread_cache(); cache && !cache->lists[c].empty()) {
-      void* p = cache->lists[c].back();
-      cache->lists[c].pop_back();
-      return p;
-    }
-  }
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
     auto& list = fl.lists[c];
@@ -182,8 +186,15 @@ void* allocate_bytes(size_t nbytes) {
 
 void free_bytes(void* p, size_t nbytes) {
   if (!p) return;
+  const int c = nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+  if (c <= kMaxThreadClass) {  // the per-op path: no shared state touched
+    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < thread_cache_cap(c)) {
+      cache->lists[c].push_back(p);
+      return;
+    }
+  }
   auto& fl = free_lists();
-  if (nbytes > (size_t(1) << kMaxClass)) {
+  if (c > kMaxClass) {
     const size_t capacity = large_capacity(nbytes);
     if (capacity > kMaxLargeCachedBytes) {
       std::free(p);
@@ -202,13 +213,6 @@ void free_bytes(void* p, size_t nbytes) {
     }
     for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
     return;
-  }
-  int c = size_class(nbytes);
-  if (c <= kMaxThreadClass) {
-    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < thread_cache_cap(c)) {
-      cache->lists[c].push_back(p);
-      return;
-    }
   }
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
