@@ -35,8 +35,8 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
 
   // Note [Version counter lives in the storage]: views share their base's counter, so
-  // the counter sits here and tensors point at it through an aliasing shared_ptr — no
-  // extra allocation per tensor. Only `.data` gets a counter of its own.
+  // the counter sits here and tensors point at it (Note [Version counter ownership]):
+  // no extra allocation per tensor. Only `.data` gets a counter of its own.
   VersionCounter version;
 
  private:
