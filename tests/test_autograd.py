@@ -146,6 +146,26 @@ def test_version_counters_of_data_and_its_setter():
     assert ours == theirs
 
 
+def test_data_set_to_itself_changes_nothing():
+    def fn(lib):
+        x = lib.arange(6.0)
+        x.data = x
+        return x.tolist(), x._version
+    ours, theirs = both(fn)
+    assert ours == theirs
+
+
+def test_data_setter_lets_the_old_memory_go():
+    import sys
+    arr = np.arange(4.0, dtype=np.float32)
+    x = cgrad.from_numpy(arr)  # x's storage holds arr
+    held = sys.getrefcount(arr)
+    x.add_(1)
+    x.data = cgrad.zeros(4)
+    assert sys.getrefcount(arr) == held - 1
+    assert x._version == 1 and x.tolist() == [0.0] * 4
+
+
 def test_backward_with_gradient_argument():
     def fn(lib):
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -90,6 +90,45 @@ def test_errors_match_torch(bad, message):
             bad(lib)
 
 
+SHARED = "more than one element of the written-to tensor refers to a single memory location"
+PARTLY = "some elements of the input tensor and the written-to tensor refer to a single memory"
+
+
+# Note [In-place overlap]: torch's checks, with its messages.
+@pytest.mark.parametrize("bad,message", [
+    (lambda L, x: x.expand(2, 6).add_(1), SHARED),
+    (lambda L, x: x.expand(2, 6).exp_(), SHARED),
+    (lambda L, x: x.expand(2, 6).copy_(L.ones(2, 6)), SHARED),
+    (lambda L, x: L.nn.functional.relu(x.expand(2, 6), inplace=True), SHARED),
+    (lambda L, x: x[1:].add_(x[:-1]), PARTLY),
+    (lambda L, x: x[:-1].mul_(x[1:]), PARTLY),
+    (lambda L, x: x[1:].copy_(x[:-1]), PARTLY),
+    (lambda L, x: x[1:].pow_(x[:-1]), PARTLY),
+    (lambda L, x: x[1:].clamp_(x[:-1], None), PARTLY),
+    (lambda L, x: x[1:].lerp_(x[:-1], 0.5), PARTLY),
+    (lambda L, x: x.view(2, 3).add_(x.view(3, 2).t()), PARTLY),  # same bytes, other strides
+])
+def test_overlapping_in_place_writes_raise_as_in_torch(bad, message):
+    for lib in (torch, cgrad):
+        with pytest.raises(RuntimeError, match=message):
+            bad(lib, lib.arange(6.0))
+
+
+@pytest.mark.parametrize("fine", [
+    lambda L, x: x.add_(x),  # the same memory, element for element
+    lambda L, x: x[:3].add_(x[3:]),  # disjoint halves
+    lambda L, x: x[1:4].add_(x[0]),  # a scalar view outside the written range
+    lambda L, x: x[::2].add_(x[1::2]),  # interleaved, never the same element
+    lambda L, x: x.view(2, 3)[:, 1:].add_(x.view(2, 3)[:, :2]),  # not dense: unchecked
+    lambda L, x: x.expand(2, 6).fill_(1.0),  # torch allows fill_ on an expanded tensor
+])
+def test_in_place_writes_torch_allows(fine):
+    ours, theirs = cgrad.arange(6.0), torch.arange(6.0)
+    fine(cgrad, ours)
+    fine(torch, theirs)
+    assert ours.tolist() == theirs.tolist()
+
+
 def test_modified_saved_tensor_raises_naming_the_node():
     def run(lib):
         x = lib.ones(3, requires_grad=True)

@@ -25,6 +25,7 @@ Tensor run_maybe_inplace(const Tensor& input, bool inplace, const char* name,
     throw NotImplementedError(std::string(name) + " (inplace=True) on a tensor that requires "
                               "grad is not supported yet; use inplace=False");
   Tensor self = input;
+  check_inplace_overlap(self, {});
   apply_inplace(self, name, [&] { return f(self); });
   return self;
 }

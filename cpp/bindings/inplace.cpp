@@ -1,6 +1,7 @@
 // In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "bindings.h"
 
@@ -36,6 +37,7 @@ auto inplace_method(InplaceFn f, const char* name) {
 auto unary_inplace(UnaryFn f, const char* name) {
   return [f, name](py::object self_obj) {
     Tensor self = self_obj.cast<Tensor>();
+    check_inplace_overlap(self, {});
     apply_inplace(self, name, [&] { return f(self); });
     return self_obj;
   };
@@ -45,6 +47,13 @@ auto unary_inplace(UnaryFn f, const char* name) {
 auto inplace_via_method(const char* method, const char* name) {
   return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
     Tensor self = self_obj.cast<Tensor>();
+    std::vector<Tensor> inputs;  // the tensor arguments, for the overlap check
+    for (py::handle a : args)
+      if (py::isinstance<TensorImpl>(a)) inputs.push_back(a.cast<Tensor>());
+    for (auto item : kwargs)
+      if (py::isinstance<TensorImpl>(item.second)) inputs.push_back(item.second.cast<Tensor>());
+    check_inplace_overlap(self, {});
+    for (const Tensor& input : inputs) check_inplace_overlap(self, {&input});
     py::object bound = self_obj.attr(method);
     apply_inplace(self, name, [&] { return bound(*args, **kwargs).cast<Tensor>(); });
     return self_obj;
@@ -61,6 +70,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   cls.def("pow_", [](py::object self_obj, py::handle exponent) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_");
+    check_inplace_overlap(self, {&e});
     apply_inplace(self, "pow_", [&] { return pow(self, e); });
     return self_obj;
   }, py::arg("exponent"));
@@ -72,6 +82,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         Tensor e = as_operand(exponent);
         if (!e) return not_implemented();
         Tensor self = self_obj.cast<Tensor>();
+        check_inplace_overlap(self, {&e});
         apply_inplace(self, "pow_", [&] { return pow(self, e); });
         return self_obj;
       });

@@ -55,11 +55,21 @@ py::object tolist(const TensorImpl& t) {
 void set_data(const Tensor& self, const Tensor& src) {
   if (self->requires_grad() && !is_floating(src->dtype))
     throw std::runtime_error("data set to a tensor that requires gradients must be floating point");
-  // As torch, self keeps its own version counter. When that lives in the storage being
-  // replaced, it now holds that storage alive (Note [Version counter ownership]).
+  if (self.get() == src.get()) return;  // x.data = x changes nothing
+  // As torch, self keeps its own version counter (Note [Version counter ownership]).
+  // When that lives in the storage being replaced, the count moves to a counter of its
+  // own, unless views still share that storage (and so the counter).
   std::shared_ptr<Storage> old = std::move(self->storage);
-  if (self->version.get() == &old->version)
-    self->version = VersionRef(std::shared_ptr<VersionCounter>(old, &old->version));
+  if (self->version.get() == &old->version) {
+    if (old.use_count() == 1) {
+      auto own = std::make_shared<VersionCounter>();
+      own->value.store(old->version.get());
+      own->last_writer.store(old->version.last_writer.load());
+      self->version = VersionRef(std::move(own));
+    } else {
+      self->version = VersionRef(std::shared_ptr<VersionCounter>(old, &old->version));
+    }
+  }
   self->storage = src->storage;
   self->sizes = src->sizes;
   self->strides = src->strides;

@@ -14,7 +14,7 @@ namespace cgrad::live_counts {
 
 enum Kind { kTensors = 0, kNodes = 1 };
 
-struct Slot {
+struct alignas(64) Slot {  // a line of its own: no two threads write one line
   std::atomic<int64_t> count[2] = {};  // written only by the owning thread
   Slot* next_in_list = nullptr;        // every slot ever made, for the readers
   Slot* next_free = nullptr;           // slots of exited threads

@@ -112,6 +112,11 @@ int size_class(size_t nbytes) {  // the smallest c >= kMinClass with 2^c >= nbyt
   return 64 - __builtin_clzll(static_cast<unsigned long long>(nbytes - 1));
 }
 
+// The size class of a block of nbytes; kMaxClass + 1 for the large ones.
+int block_class(size_t nbytes) {
+  return nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+}
+
 // Large sizes rounded up to a multiple of 1/8 of their power of two.
 size_t large_capacity(size_t nbytes) {
   int bits = 0;
@@ -136,7 +141,7 @@ void* system_alloc(size_t nbytes) {
 }  // namespace
 
 void* allocate_bytes(size_t nbytes) {
-  const int c = nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+  const int c = block_class(nbytes);
   if (c <= kMaxThreadClass) {  // the per-op path: no shared state touched
     if (ThreadCache* cache = thread_cache(); cache && !cache->lists[c].empty()) {
       void* p = cache->lists[c].back();
@@ -186,7 +191,7 @@ void* allocate_bytes(size_t nbytes) {
 
 void free_bytes(void* p, size_t nbytes) {
   if (!p) return;
-  const int c = nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+  const int c = block_class(nbytes);
   if (c <= kMaxThreadClass) {  // the per-op path: no shared state touched
     if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < thread_cache_cap(c)) {
       cache->lists[c].push_back(p);

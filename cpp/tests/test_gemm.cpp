@@ -21,14 +21,14 @@ struct Problem {
 };
 
 // Small tiles, the unpacked path (a row or a column), one register tile, a thin C (run
-// transposed), A read in place (Note [gemm direct A]: whole register tiles, with a
-// packed edge panel at 37 rows, and rows past MC at 200), and sizes that cross the cache blocks (rows past MC,
-// depth past KC, columns past NC).
-constexpr Problem kProblems[] = {{1, 1, 1},     {3, 5, 7},      {7, 33, 5},    {1, 100, 50},
-                                 {100, 1, 50},  {6, 32, 64},    {8, 32, 64},   {37, 29, 41},
-                                 {128, 128, 128}, {200, 40, 100}, {150, 10, 40},
-                                 {150, 70, 300}, {13, 2100, 9},
-                                 {64, 64, 0},   {0, 8, 8}};
+// transposed), A read in place (Note [gemm direct A]) with and without a packed edge
+// row panel (37 rows; 128 rows with AVX2's 6-row tiles) and with rows past MC (200),
+// and sizes that cross the cache blocks (rows past MC, depth past KC, columns past NC).
+constexpr Problem kProblems[] = {
+    {1, 1, 1},       {3, 5, 7},      {7, 33, 5},     {1, 100, 50},  {100, 1, 50},
+    {6, 32, 64},     {8, 32, 64},    {37, 29, 41},   {37, 40, 41},  {128, 128, 128},
+    {200, 40, 100},  {150, 10, 40},  {150, 70, 300}, {13, 2100, 9}, {64, 64, 0},
+    {0, 8, 8}};
 
 // A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
 // small multiples of 1/2, so every sum below is exact in float and the FMA or summation

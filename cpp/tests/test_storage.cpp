@@ -36,10 +36,10 @@ TEST(Storage, AnExitingThreadHandsItsBlocksOn) {
     for (void* p : freed_by_thread) free_bytes(p, 3000);
   });
   worker.join();
-  // More blocks than this thread's own cache can hold for the class (4 MiB of 4 KiB),
-  // so the shared lists are reached whatever earlier tests left cached here.
+  // More blocks than this thread's own cache can hold for the class (16 MiB of 4 KiB,
+  // 4096 blocks), so the shared lists are reached whatever earlier tests left cached here.
   std::vector<void*> got;
-  for (int i = 0; i < 1200; ++i) got.push_back(allocate_bytes(3000));
+  for (int i = 0; i < 4200; ++i) got.push_back(allocate_bytes(3000));
   for (void* p : from_thread)
     EXPECT_NE(std::find(got.begin(), got.end(), p), got.end());
   EXPECT_NE(std::find(got.begin(), got.end(), freed_by_thread[0]), got.end());

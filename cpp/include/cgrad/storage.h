@@ -36,7 +36,8 @@ class Storage {
 
   // Note [Version counter lives in the storage]: views share their base's counter, so
   // the counter sits here and tensors point at it (Note [Version counter ownership]):
-  // no extra allocation per tensor. Only `.data` gets a counter of its own.
+  // no extra allocation per tensor. Only `.data` gets a counter of its own, and `.data =`
+  // when it replaces the storage the counter lived in.
   VersionCounter version;
 
  private:

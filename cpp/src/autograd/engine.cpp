@@ -76,6 +76,8 @@ class NodeTable {
  public:
   // Sized for as many nodes as the last graph on this thread had: a training loop builds
   // the same graph every step, and growing by doubling rehashes every node a dozen times.
+  // (A small graph right after a big one clears a big table: about 10 ns per node of the
+  // big graph, a few percent of what that graph's backward took.)
   NodeTable() {
     size_t capacity = 16;
     while (capacity < 2 * (last_size + 1)) capacity *= 2;

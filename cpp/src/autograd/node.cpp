@@ -56,7 +56,8 @@ Node::~Node() {
 }
 
 // Per thread, as torch's: the number only orders a graph's ready nodes (later-created
-// first), and a shared counter cost a locked increment per recorded op.
+// first), and a shared counter cost a locked increment per recorded op. (For a graph
+// built on several threads, as in torch, ties then fall to an arbitrary order.)
 uint64_t Node::next_sequence_nr() {
   static thread_local uint64_t counter __attribute__((tls_model("initial-exec"))) = 0;
   return counter++;

@@ -316,7 +316,9 @@ void binary_segments(const Flat& fa, const T* pa, const Flat& fb, const T* pb, R
     const T* b = pb + ob;
     R* y = o + i;
     if constexpr (binary_wide<OP, T, R>()) {  // (a few elements: not worth the call)
-      if (m >= 16 && simd_arith(OP, a, va ? 1 : 0, b, vb ? 1 : 0, y, m, stream)) {
+      // Short segments (a small broadcast period) store normally: a non-temporal store
+      // that fills only part of a line before an ordinary store to it is slow.
+      if (m >= 16 && simd_arith(OP, a, va ? 1 : 0, b, vb ? 1 : 0, y, m, stream && m >= 1024)) {
         i = stop;
         continue;
       }

@@ -295,9 +295,10 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
 // row panels when C has fewer column panels than row panels), and each runs the blocked
 // product on its slice with its own packing buffers. Packing op(A) (or op(B)) once per
 // thread costs little next to the product, and no thread waits for, or reads from the
-// cache of, another. A tile of C goes through the same packed values and the same
-// micro-kernel whichever slice it lands in, so results are bit-identical for every thread
-// count (Note [Threads and determinism]).
+// cache of, another. A tile of C goes through the same values (packed, or read in place
+// by Note [gemm direct A], which depends on the shapes only) and the same micro-kernel
+// whichever slice it lands in, so results are bit-identical for every thread count
+// (Note [Threads and determinism]).
 template <class B, class T>
 void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
                    T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernels<T> micro) {

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <type_traits>
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -98,13 +99,18 @@ void run(BinaryOp op, const typename S::T* a, int64_t sa, const typename S::T* b
     case BinaryOp::Add: return go(std::integral_constant<BinaryOp, BinaryOp::Add>{});
     case BinaryOp::Sub: return go(std::integral_constant<BinaryOp, BinaryOp::Sub>{});
     case BinaryOp::Mul: return go(std::integral_constant<BinaryOp, BinaryOp::Mul>{});
-    default: return go(std::integral_constant<BinaryOp, BinaryOp::Div>{});
+    case BinaryOp::Div: return go(std::integral_constant<BinaryOp, BinaryOp::Div>{});
+    default: throw std::logic_error("simd_arith: only + - * / have wide loops");
   }
 }
 
 #pragma GCC pop_options
 
-const bool g_has_avx2 = __builtin_cpu_supports("avx2");
+bool detect_avx2() {
+  __builtin_cpu_init();  // (a static initializer may run before libgcc's)
+  return __builtin_cpu_supports("avx2");
+}
+const bool g_has_avx2 = detect_avx2();
 
 }  // namespace
 

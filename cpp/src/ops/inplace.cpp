@@ -1,4 +1,8 @@
 // In-place ops: the out-of-place op, written back into self, with self's history rebased.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "cgrad/autograd/copy_slices.h"
 #include "ops/common.h"
 
@@ -67,6 +71,59 @@ bool records_graph(const Tensor& self, const Tensor* other) {
 
 }  // namespace
 
+// Note [In-place overlap]: as torch, an elementwise op that writes into self refuses
+// (1) a self in which several elements share memory (a stride of 0 over a dim of size
+// > 1, as from expand), and (2) an input whose memory partly overlaps self's, where the
+// result would depend on the order elements are written in. Overlap is decided as torch
+// decides it: only for tensors that are non-overlapping and dense, by their byte ranges;
+// the same range with the same strides is the same tensor, which is fine (x.add_(x)).
+// Other layouts pass unchecked, as in torch. fill_, zero_ and the indexing and random
+// in-place ops are not checked (torch allows fill_ on an expanded tensor).
+namespace {
+
+bool non_overlapping_and_dense(const TensorImpl& t) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
+  for (size_t d = 0; d < t.sizes.size(); ++d)
+    if (t.sizes[d] != 1) dims.emplace_back(t.strides[d], t.sizes[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+bool partly_overlaps(const TensorImpl& self, const TensorImpl& input) {
+  if (&self == &input || self.storage != input.storage) return false;
+  if (self.numel() == 0 || input.numel() == 0) return false;
+  if (!non_overlapping_and_dense(self) || !non_overlapping_and_dense(input)) return false;
+  auto range = [](const TensorImpl& t) {
+    const auto* begin = static_cast<const char*>(t.raw_data());
+    return std::make_pair(begin, begin + t.numel() * static_cast<int64_t>(itemsize(t.dtype)));
+  };
+  const auto [a_begin, a_end] = range(self);
+  const auto [b_begin, b_end] = range(input);
+  if (a_begin == b_begin && a_end == b_end) return self.strides != input.strides;
+  return a_begin < b_end && b_begin < a_end;
+}
+
+}  // namespace
+
+void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs) {
+  for (size_t d = 0; d < self->sizes.size(); ++d)
+    if (self->strides[d] == 0 && self->sizes[d] > 1)
+      throw std::runtime_error(
+          "unsupported operation: more than one element of the written-to tensor refers to a "
+          "single memory location. Please clone() the tensor before performing the operation.");
+  for (const Tensor* input : inputs)
+    if (input && *input && partly_overlaps(*self, **input))
+      throw std::runtime_error(
+          "unsupported operation: some elements of the input tensor and the written-to tensor "
+          "refer to a single memory location. Please clone() the tensor before performing the "
+          "operation.");
+}
+
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute) {
   check_inplace_allowed(self);
   Tensor result = compute();
@@ -93,6 +150,7 @@ using BinaryOpFn = Tensor (*)(const Tensor&, const Tensor&);
 // The fast path: nothing to record and nothing to convert, so the kernel writes in place.
 Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char* name,
                        Tensor& self, const Tensor& other) {
+  check_inplace_overlap(self, {&other});
   DType t = result_type(self, other);
   if (op == kernels::BinaryOp::Div && !is_floating(t)) t = kDefaultFloat;
   if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
@@ -131,6 +189,7 @@ Tensor& zero_(Tensor& self) {
 }
 
 Tensor& copy_(Tensor& self, const Tensor& src) {
+  check_inplace_overlap(self, {&src});
   return apply_inplace(self, "copy_", [&] {
     Shape shape = broadcast_shapes(self->sizes, src->sizes);
     if (shape != self->sizes)

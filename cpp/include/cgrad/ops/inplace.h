@@ -3,6 +3,7 @@
 // its version counter and — when a graph is being recorded — rebases self's history onto
 // the node of the equivalent out-of-place op (see Note [In-place ops]).
 #include <functional>
+#include <initializer_list>
 
 #include "cgrad/tensor.h"
 
@@ -11,6 +12,11 @@ namespace cgrad {
 // Writes compute() — the out-of-place op evaluated on self's current value — into self.
 // `op` names the op in error messages.
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute);
+
+// torch's memory-overlap checks for an op that writes into `self` from `inputs`
+// (Note [In-place overlap]): RuntimeError when several elements of self share memory,
+// or when an input partly overlaps self.
+void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs);
 
 Tensor& fill_(Tensor& self, double value);   // FillBackward2
 Tensor& zero_(Tensor& self);                 // ZeroBackward0
