@@ -351,6 +351,11 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, con
   using R = decltype(apply_binary<OP, T>(T{}, T{}, p));
   const int64_t n = out.numel();
   R* o = out.data<R>();
+  if (n == 1) {  // one element (so one in each operand): graphs of scalars live here
+    if constexpr (binary_vectorized<OP>()) binary_contiguous<OP, T, R>(a.data<T>(), b.data<T>(), o, 1, p);
+    else *o = apply_binary<OP, T>(*a.data<T>(), *b.data<T>(), p);
+    return;
+  }
   if (out.is_contiguous()) {  // (in place into a strided tensor: general path below)
     const auto fa = classify(a, out.sizes, n), fb = classify(b, out.sizes, n);
     if (fa && fb) {
