@@ -193,7 +193,8 @@ void free_bytes(void* p, size_t nbytes) {
   if (!p) return;
   const int c = block_class(nbytes);
   if (c <= kMaxThreadClass) {  // the per-op path: no shared state touched
-    if (ThreadCache* cache = thread_cache(); cache && cache->lists[c].size() < thread_cache_cap(c)) {
+    ThreadCache* cache = thread_cache();
+    if (cache && cache->lists[c].size() < thread_cache_cap(c)) {
       cache->lists[c].push_back(p);
       return;
     }

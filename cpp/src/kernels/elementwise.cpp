@@ -352,8 +352,10 @@ void binary_typed(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, con
   const int64_t n = out.numel();
   R* o = out.data<R>();
   if (n == 1) {  // one element (so one in each operand): graphs of scalars live here
-    if constexpr (binary_vectorized<OP>()) binary_contiguous<OP, T, R>(a.data<T>(), b.data<T>(), o, 1, p);
-    else *o = apply_binary<OP, T>(*a.data<T>(), *b.data<T>(), p);
+    if constexpr (binary_vectorized<OP>())
+      binary_contiguous<OP, T, R>(a.data<T>(), b.data<T>(), o, 1, p);
+    else
+      *o = apply_binary<OP, T>(*a.data<T>(), *b.data<T>(), p);
     return;
   }
   if (out.is_contiguous()) {  // (in place into a strided tensor: general path below)

@@ -434,8 +434,9 @@ void gemm_floating(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
   using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
   using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
   if (isa == Isa::Avx512)
-    return gemm_blocked<Avx512>(A, B, m, n, k, alpha, beta, c, ldc,
-                                {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct)});
+    return gemm_blocked<Avx512>(
+        A, B, m, n, k, alpha, beta, c, ldc,
+        {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct)});
   if (isa == Isa::Avx2)
     return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc,
                               {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct)});
