@@ -1,7 +1,6 @@
 // In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
 #include <deque>
 #include <string>
-#include <vector>
 
 #include "bindings.h"
 
@@ -47,13 +46,14 @@ auto unary_inplace(UnaryFn f, const char* name) {
 auto inplace_via_method(const char* method, const char* name) {
   return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
     Tensor self = self_obj.cast<Tensor>();
-    std::vector<Tensor> inputs;  // the tensor arguments, for the overlap check
-    for (py::handle a : args)
-      if (py::isinstance<TensorImpl>(a)) inputs.push_back(a.cast<Tensor>());
-    for (auto item : kwargs)
-      if (py::isinstance<TensorImpl>(item.second)) inputs.push_back(item.second.cast<Tensor>());
     check_inplace_overlap(self, {});
-    for (const Tensor& input : inputs) check_inplace_overlap(self, {&input});
+    auto check_input = [&](py::handle arg) {  // each tensor argument against self
+      if (!py::isinstance<TensorImpl>(arg)) return;
+      Tensor input = arg.cast<Tensor>();
+      check_inplace_overlap(self, {&input});
+    };
+    for (py::handle a : args) check_input(a);
+    for (auto item : kwargs) check_input(item.second);
     py::object bound = self_obj.attr(method);
     apply_inplace(self, name, [&] { return bound(*args, **kwargs).cast<Tensor>(); });
     return self_obj;
