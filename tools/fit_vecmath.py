@@ -1,6 +1,7 @@
 """Fits the polynomial coefficients used by cpp/src/kernels/vecmath.cpp.
 
     python tools/fit_vecmath.py            # prints every table as float32 constants
+    python tools/fit_vecmath.py --tanh-table > cpp/src/kernels/vecmath_tanh_table.h
 
 Each function is approximated on its reduced interval by a polynomial whose leading
 Taylor terms are fixed (so the approximation is exact to first order at 0) and whose
@@ -111,8 +112,71 @@ def fit_all(degrees):
          err)
 
 
+def tanh_table_intervals():
+    """Slot -> (b, w) for the AVX-512 tanh (Note [Table tanh]): t = a + 1 rounded has
+    bits >> 20 = 8 * biased exponent + top 3 mantissa bits, whose low 5 bits pick the slot;
+    a in [0, 15) falls in [b, b + w) with w = 1/8 on [0, 1), 1/4 on [1, 3), 1/2 on [3, 7)
+    and 1 on [7, 15)."""
+    out = {}
+    for e in range(4):
+        for m in range(8):
+            slot = ((127 + e) * 8 + m) % 32
+            out[slot] = (mp.mpf(2) ** e * (1 + mp.mpf(m) / 8) - 1, mp.mpf(2) ** e / 8)
+    return out
+
+
+def fit_tanh_table(degree=5):
+    """tanh(b + u) = sum c_j u^j on each interval, relative error minimised; c_0 = 0 on
+    [0, 1/8) so tanh keeps its relative accuracy at 0. The coefficients are rounded to
+    float32 one at a time, from c_0 up, each time refitting the ones not yet rounded, so
+    the later ones absorb the earlier roundings."""
+    rows, notes = {}, []
+    with mp.workdps(30):
+        for slot, (b, w) in sorted(tanh_table_intervals().items()):
+            # t = a + 1 may round up into this interval from just below b.
+            lo = b if b == 0 else b - mp.mpf(2) ** -19
+            powers = list(range(1 if b == 0 else 0, degree + 1))
+            fixed = []
+            for step in range(len(powers)):
+                free = powers[step:]
+                def g(x, fixed=tuple(fixed)):
+                    return mp.tanh(x) - mp.fsum(c * (x - b) ** p for p, c in fixed)
+                basis = [(lambda p: (lambda x: (x - b) ** p))(p) for p in free]
+                coeffs, _ = remez(g, lambda x: 1 / mp.tanh(x), basis, lo, b + w, grid=600,
+                                  iterations=12)
+                fixed.append((free[0], mp.mpf(_to_float32(coeffs[0]))))
+            xs = [lo + (b + w - lo) * i / 2000 for i in range(1, 2001)]
+            err = max(abs(mp.fsum(c * (x - b) ** p for p, c in fixed) / mp.tanh(x) - 1)
+                      for x in xs)
+            rows[slot] = (b, [0.0] * (b == 0) + [float(c) for _, c in fixed])
+            notes.append(f"// slot {slot:2d}: [{mp.nstr(b, 5)}, {mp.nstr(b + w, 5)}), relative "
+                         f"error {mp.nstr(err, 3)}")
+    print("#pragma once")
+    print("// The AVX-512 tanh's table (Note [Table tanh] in vecmath_simd.inc), written by")
+    print("// `python tools/fit_vecmath.py --tanh-table`: on slot s, tanh(kTanhB[s] + u) =")
+    print(f"// sum_j kTanhCj[s] u^j, j <= {degree}. Errors are of the float32 coefficients, before")
+    print("// the rounding of the evaluation.")
+    print("\n".join(notes))
+    print("namespace cgrad::vecmath::tanh_table {")
+
+    def table(name, values):
+        print(f"constexpr float {name} = {{")
+        for i in range(0, 32, 4):
+            print("    " + " ".join(f"{v}," for v in values[i:i + 4]))
+        print("};")
+    table("kTanhB[32]", [f"{float(rows[s][0])}f" for s in range(32)])
+    for j in range(degree + 1):
+        table(f"kTanhC{j}[32]", [f"{rows[s][1][j]:.9e}f" for s in range(32)])
+    print("}  // namespace cgrad::vecmath::tanh_table")
+
+
 def main():
-    argparse.ArgumentParser(description=__doc__).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tanh-table", action="store_true",
+                        help="fit the AVX-512 tanh's interval table instead (about 30 s)")
+    if parser.parse_args().tanh_table:
+        fit_tanh_table()
+        return
     fit_all({"erf": 7, "erfc": 9, "exp": 5, "expm1": 5, "log1p": 9, "tanh": 5, "sin": 3, "cos": 3})
 
 

@@ -6,7 +6,8 @@
 // x86-64 (no -march=native). The widest set the CPU supports is picked once, when the
 // library loads, with __builtin_cpu_supports; without AVX2+FMA, and for float64, each
 // element goes to libm. Both vector paths perform the same operations lane by lane with
-// explicit FMAs, so AVX2 and AVX-512 give bit-identical results.
+// explicit FMAs, so AVX2 and AVX-512 give bit-identical results, except for tanh, which
+// AVX-512 computes from a table (Note [Table tanh]).
 //
 // Note [Vector math accuracy]: each function reduces its argument exactly or with one
 // rounding (Cody-Waite splits of ln2 and pi/2), evaluates a minimax polynomial fitted
@@ -16,6 +17,7 @@
 // error over every float32 input, measured against libm's float64 result by
 // tools/vecmath_ulp.cpp; tests/test_vecmath.py checks the same bounds on a sweep.
 #include "kernels/vecmath.h"
+#include "kernels/vecmath_tanh_table.h"
 
 #include <cmath>
 
@@ -105,6 +107,7 @@ struct S {
   using I = __m256i;
   using M = __m256;
   static constexpr int kLanes = 8;
+  static constexpr bool kHasLookup32 = false;  // a 32-entry permute takes AVX-512
   static F set(float v) { return _mm256_set1_ps(v); }
   static F load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
@@ -187,6 +190,12 @@ struct S {
   using I = __m512i;
   using M = __mmask16;
   static constexpr int kLanes = 16;
+  static constexpr bool kHasLookup32 = true;
+  // table[k & 31] per lane; the table's two loads are hoisted out of the callers' loops.
+  static F lookup32(const float* table, I k) {
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(table), k, _mm512_loadu_ps(table + 16));
+  }
+  static I srl20(I a) { return _mm512_srli_epi32(a, 20); }
   static F set(float v) { return _mm512_set1_ps(v); }
   static F load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
