@@ -39,7 +39,7 @@ std::string shape_str(const Shape& sizes) {
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b) {
-  if (a == b) return a;
+  if (same_shape(a, b)) return a;
   size_t n = std::max(a.size(), b.size());
   Shape out(n);
   // Right to left, so a mismatch is reported at the trailing dim first, as torch does.

@@ -28,7 +28,7 @@ void validate_grads(Node& node, TensorList& grads) {
     Tensor& g = grads[i];
     if (!g || !node.needs_input_grad(i)) continue;
     const InputMeta& meta = node.input_meta()[i];
-    if (g->sizes != meta.sizes) {
+    if (!same_shape(g->sizes, meta.sizes)) {
       if (numel_of(g->sizes) != numel_of(meta.sizes) && g->numel() != 1)
         throw std::runtime_error(std::string("Function ") + node.name() +
                                  " returned an invalid gradient at index " + std::to_string(i) +
@@ -158,7 +158,7 @@ class GraphTask {
               shape_str(t->sizes) + ", so pass a gradient of that shape: "
               "backward(gradient=ones_like(output)) sums the output, for example");
         g = full(t->sizes, 1.0, t->dtype);
-      } else if (g->sizes != t->sizes) {
+      } else if (!same_shape(g->sizes, t->sizes)) {
         throw std::runtime_error("Mismatch in shape: grad_output[" + std::to_string(i) +
                                  "] has a shape of " + size_str(g->sizes) + " and output[" +
                                  std::to_string(i) + "] has a shape of " + size_str(t->sizes) + ".");
@@ -272,7 +272,7 @@ class GraphTask {
     Tensor& slot = buf[input_nr];
     if (!slot) {
       slot = std::move(g);
-    } else if (!create_graph_ && owned_here(slot) && slot->sizes == g->sizes &&
+    } else if (!create_graph_ && owned_here(slot) && same_shape(slot->sizes, g->sizes) &&
                slot->dtype == g->dtype) {
       add_(slot, g);  // as torch's InputBuffer: sum into a buffer nobody else holds
     } else {

@@ -529,13 +529,13 @@ Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
 // ---- sum_to ----
 
 Tensor sum_to(const Tensor& grad, const Shape& sizes) {
-  if (grad->sizes == sizes) return grad;
+  if (same_shape(grad->sizes, sizes)) return grad;
   const int64_t lead = grad->dim() - static_cast<int64_t>(sizes.size());
   DimList dims;
   for (int64_t d = 0; d < grad->dim(); ++d)
     if (d < lead || (sizes[d - lead] == 1 && grad->sizes[d] != 1)) dims.push_back(d);
   Tensor reduced = dims.empty() ? grad : sum(grad, dims, /*keepdim=*/true);
-  return reduced->sizes == sizes ? reduced : reshape(reduced, sizes);
+  return same_shape(reduced->sizes, sizes) ? reduced : reshape(reduced, sizes);
 }
 
 }  // namespace cgrad

@@ -196,7 +196,7 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
     out_sizes[d] = want;
     out_strides[d] = have == want ? a->strides[d - lead] : 0;
   }
-  if (out_sizes == a->sizes) return a;
+  if (same_shape(out_sizes, a->sizes)) return a;
   return record_view(a, {out_sizes, out_strides, a->offset}, "ExpandBackward0",
                      [](Node& n, TensorList& g) -> TensorList {
                        return {sum_to(g[0], n.input_meta()[0].sizes)};
