@@ -45,8 +45,8 @@ void reduce_into(const TensorImpl& a, const TensorImpl& out, std::vector<A>& acc
 // independent double accumulators, and the block sums are then added in block order.
 // Lane k takes (x[k] + x[k+32]) + (x[k+64] + x[k+96]) from each 128 elements, added in
 // T first: converting every float to double capped the kernel at 46 GB/s in cache (two
-// conversions and two adds per 16 floats) against 73 this way, and the partial of four
-// floats still carries only two roundings into the double lanes. The 32 chains hide the
+// conversions and two adds per 16 floats) against 73 this way, and each element goes
+// through only two float roundings before it reaches a double lane. The 32 chains hide the
 // add latency and vectorise per ISA without -ffast-math. Every ISA clone computes the
 // same lanes in the same order, and the order depends only on the length, never on how
 // blocks are shared out, so results are bit-identical across machines and thread counts.
