@@ -46,6 +46,36 @@ TEST(Storage, AnExitingThreadHandsItsBlocksOn) {
   for (void* p : got) free_bytes(p, 3000);
 }
 
+// Note [Slabs]: small blocks are carved from shared slabs, so they must not overlap
+// across classes and slab boundaries, and a freed one is always kept: past the thread
+// cache's cap it goes to the shared lists (it cannot go back to malloc).
+TEST(Storage, SlabBlocksAreDistinctAndAlwaysComeBack) {
+  std::vector<std::pair<char*, size_t>> blocks;
+  for (int i = 0; i < 6000; ++i) {  // about 8 MiB of mixed sizes: several slabs
+    const size_t n = size_t(48) << (i % 7);  // 48 B .. 3 KiB, classes 64 B .. 4 KiB
+    char* p = static_cast<char*>(allocate_bytes(n));
+    ASSERT_TRUE(aligned(p));
+    std::memset(p, i % 251, n);
+    blocks.push_back({p, n});
+  }
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const auto& [p, n] = blocks[i];
+    ASSERT_EQ(p[0], static_cast<char>(i % 251));
+    ASSERT_EQ(p[n - 1], static_cast<char>(i % 251));
+  }
+  for (const auto& [p, n] : blocks) free_bytes(p, n);
+
+  // 4 KiB blocks: 4096 fill this thread's cache for the class; the rest overflow.
+  std::vector<void*> first, second;
+  for (int i = 0; i < 5000; ++i) first.push_back(allocate_bytes(4096));
+  for (void* p : first) free_bytes(p, 4096);
+  for (int i = 0; i < 5000; ++i) second.push_back(allocate_bytes(4096));
+  std::sort(first.begin(), first.end());
+  std::sort(second.begin(), second.end());
+  EXPECT_EQ(first, second);
+  for (void* p : second) free_bytes(p, 4096);
+}
+
 TEST(Storage, LargeBlocksAreReusedWarm) {
   const size_t n = size_t(24) << 20;  // 24 MiB: beyond the small classes
   char* p = static_cast<char*>(allocate_bytes(n));
