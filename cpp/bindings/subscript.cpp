@@ -71,8 +71,23 @@ struct Subscript {
   bool has_advanced = false;
 };
 
-Subscript apply_subscript(const Tensor& self, py::handle index) {
+// Note [Full slices]: as torch, a slice that keeps a whole dim (0 or None to at least its
+// size, step 1) is skipped when the subscript is a tuple, and in assignments, but a lone
+// slice, `x[:]` too, still records SliceBackward0. A subscript that leaves self as it
+// is returns an alias of it (AliasBackward0), never self.
+bool keeps_whole_dim(const py::slice& sl, int64_t size) {
+  auto is_none_or = [](py::handle h, auto accept) {
+    return h.is_none() || (is_integer(h) && accept(slice_bound(h, 0)));
+  };
+  return is_none_or(sl.attr("start"), [](int64_t v) { return v == 0; }) &&
+         is_none_or(sl.attr("stop"), [size](int64_t v) { return v >= size; }) &&
+         is_none_or(sl.attr("step"), [](int64_t v) { return v == 1; });
+}
+
+Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignment) {
   py::tuple items = subscript_items(index);
+  const bool skip_full_slices = in_assignment || PyTuple_Check(index.ptr()) ||
+                                PyList_Check(index.ptr());
   int64_t consumed = 0;
   bool seen_ellipsis = false, any_advanced = false;
   for (py::handle item : items) {
@@ -106,13 +121,15 @@ Subscript apply_subscript(const Tensor& self, py::handle index) {
       py::slice sl = py::reinterpret_borrow<py::slice>(item);
       bool full = sl.attr("start").is_none() && sl.attr("stop").is_none() &&
                   (sl.attr("step").is_none() || slice_bound(sl.attr("step"), 1) == 1);
-      if (full && any_advanced) {  // torch leaves `:` beside advanced indices to `index`
+      int64_t size = s.view->sizes[dim];
+      // torch leaves `:` beside advanced indices to `index`
+      if ((full && any_advanced) ||
+          (skip_full_slices && keeps_whole_dim(sl, size))) {
         ++dim;
         continue;
       }
       int64_t step = slice_bound(sl.attr("step"), 1);
       if (step <= 0) throw ValueError("step must be greater than zero");
-      int64_t size = s.view->sizes[dim];
       s.view = slice(s.view, dim, slice_bound(sl.attr("start"), 0),
                      slice_bound(sl.attr("stop"), size), step);
       ++dim;
@@ -161,15 +178,16 @@ void init_subscript(py::module_& m, TensorClass& cls) {
         !PyTuple_Check(index.ptr()) && !is_advanced(index))
       throw IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                        "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
-    Subscript s = apply_subscript(self, index);
-    return s.has_advanced ? cgrad::index(s.view, s.advanced) : s.view;
+    Subscript s = apply_subscript(self, index, /*in_assignment=*/false);
+    if (s.has_advanced) return cgrad::index(s.view, s.advanced);
+    return s.view == self ? alias(self) : s.view;
   });
   cls.def("__setitem__", [](const Tensor& self, py::handle index, py::handle value) {
     Tensor v = as_operand(value);
     if (!v)
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
-    Subscript s = apply_subscript(self, index);
+    Subscript s = apply_subscript(self, index, /*in_assignment=*/true);
     if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
     else copy_(s.view, v);
   });

@@ -6,6 +6,7 @@
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"
+#include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
 #include "live_counts.h"
 
@@ -49,6 +50,7 @@ bool TensorImpl::is_contiguous() const {
 
 const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
   static const std::shared_ptr<Node> none;
+  if (view_base && view_version != version->get()) return refresh_view_grad_fn(*this);
   return autograd ? autograd->grad_fn : none;
 }
 

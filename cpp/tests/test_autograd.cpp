@@ -261,12 +261,18 @@ TEST(GradMode, NothingRecordedWhenDisabled) {
     GradModeGuard no_grad(false);
     EXPECT_FALSE(GradMode::is_enabled());
     const Tensor outs[] = {add(x, x),   mul(x, scalar(2.0)), sin(x),        exp(x),
-                           sum(x),      mean(x, DimList{0}), norm(x),       expand(x, {4, 2, 3}),
-                           reshape(x, {6}), unsqueeze(x, 0), to_dtype(x, DType::Float64),
-                           where(gt(x, scalar(2.0)), x, x)};
+                           sum(x),      mean(x, DimList{0}), norm(x),
+                           to_dtype(x, DType::Float64), where(gt(x, scalar(2.0)), x, x)};
     for (const Tensor& t : outs) {
       EXPECT_FALSE(t->grad_fn());
       EXPECT_FALSE(t->requires_grad());
+    }
+    // Views record no node either, but require grad with their base, as in torch.
+    const Tensor views[] = {expand(x, {4, 2, 3}), reshape(x, {6}), unsqueeze(x, 0)};
+    for (const Tensor& t : views) {
+      EXPECT_FALSE(t->grad_fn());
+      EXPECT_TRUE(t->requires_grad());
+      EXPECT_TRUE(t->is_leaf());
     }
     {
       GradModeGuard enable(true);

@@ -68,6 +68,16 @@ class VersionRef {
   std::shared_ptr<VersionCounter> owner_;  // null when the counter is the storage's
 };
 
+// How a differentiable view came to be, as torch's CreationMeta: only views made the
+// ordinary way may be written in place while autograd records (Note [Views and in-place]).
+enum class ViewCreation : uint8_t {
+  Default,
+  NoGradMode,         // made with grad mode off
+  InferenceMode,      // made in inference mode
+  MultiOutput,        // one of several views one op returned (split, unbind, chunk)
+  InCustomFunction,   // returned by a custom Function's forward
+};
+
 struct TensorImpl {
   TensorImpl(std::shared_ptr<Storage> storage, Shape sizes, Shape strides, int64_t offset,
              DType dtype);
@@ -80,6 +90,10 @@ struct TensorImpl {
   DType dtype;
   bool is_wrapped_number = false;  // a Python scalar; ranks lowest in type promotion
   bool is_inference;               // made under inference mode
+  // Differentiable views (Note [Views and in-place]) only: how the view was made, and the
+  // version of the shared counter its grad_fn was last set at (torch's attr_version).
+  ViewCreation view_creation = ViewCreation::Default;
+  mutable uint32_t view_version = 0;
   // For tensors made by a view op: the tensor that owns the memory (never itself a
   // view). In-place writes through a view rebase the base's history (CopySlices).
   Tensor view_base;
@@ -99,9 +113,15 @@ struct TensorImpl {
   // No other tensor (view, alias) shares this buffer.
   bool storage_is_exclusive() const { return storage.use_count() == 1; }
 
-  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  // A view also requires grad when its base does, as in torch (even one made under
+  // no_grad, which then has no grad_fn and is a leaf).
+  bool requires_grad() const {
+    return (autograd && autograd->requires_grad) || (view_base && view_base->requires_grad());
+  }
+  // For a view whose base (or another view of it) was written in place since its grad_fn
+  // was set, this first regenerates the grad_fn from the base's new history.
   const std::shared_ptr<Node>& grad_fn() const;
-  bool is_leaf() const { return !autograd || !autograd->grad_fn; }
+  bool is_leaf() const { return !grad_fn(); }
   AutogradMeta& autograd_meta();  // creates it on first use
   // Leaf only: raises torch's error for non-floating dtypes.
   void set_requires_grad(bool value);

@@ -240,6 +240,16 @@ void Node::set_retain_grad_hook(uint32_t output_nr, GradHook fn) {
   retain_grad_hooks_.emplace_back(output_nr, std::move(fn));
 }
 
+GradHook Node::take_retain_grad_hook(uint32_t output_nr) {
+  for (auto it = retain_grad_hooks_.begin(); it != retain_grad_hooks_.end(); ++it)
+    if (it->first == output_nr) {
+      GradHook hook = std::move(it->second);
+      retain_grad_hooks_.erase(it);
+      return hook;
+    }
+  return {};
+}
+
 int64_t Node::add_pre_hook(NodePreHook fn) {
   int64_t id = next_hook_id();
   pre_hooks_.emplace_back(id, std::move(fn));

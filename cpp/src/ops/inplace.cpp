@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "cgrad/autograd/copy_slices.h"
+#include "cgrad/autograd/views.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -13,11 +13,9 @@ namespace cgrad {
 // self's memory. Then:
 // - references N saved to self itself become copies of the old value (torch saves the
 //   original self), while other nodes that saved self see the version bump and raise;
-// - a plain tensor takes N as its grad_fn;
-// - a view's base takes CopySlices(N) as its grad_fn (Note [CopySlices]) and the view
-//   reads its region back from the base (AsStridedBackward0).
-// Views of the same base made before the write keep their old history; torch
-// regenerates theirs, which only matters if they are differentiated afterwards.
+// - self's history is rebased onto N (Note [Views and in-place]): a plain tensor takes N
+//   as its grad_fn, a view's base takes CopySlices(N), and every view of that memory
+//   follows the new history when next used.
 // Without a graph to record, the kernel writes into self directly.
 
 namespace {
@@ -32,41 +30,29 @@ bool outside_inference_mode(const Tensor& self) {
   return self->is_inference && !InferenceMode::is_enabled();
 }
 
+// The checks torch makes before the op runs; those that depend on the other inputs
+// (check_view_writable) come once the op has recorded its node.
 void check_inplace_allowed(const Tensor& self) {
   if (outside_inference_mode(self))
     throw std::runtime_error(
         "Inplace update to inference tensor outside InferenceMode is not allowed. You can make "
         "a clone to get a normal tensor before doing inplace update.");
-  if (!GradMode::is_enabled()) return;
-  if (self->requires_grad() && self->is_leaf() && !self->view_base)
+  if (!GradMode::is_enabled() || !self->requires_grad()) return;
+  if (self->view_base) {
+    check_view_writable(*self, /*indirect=*/false);
+    if (self->view_base->is_leaf())
+      throw std::runtime_error(
+          "a view of a leaf Variable that requires grad is being used in an in-place "
+          "operation.");
+  }
+  if (self->is_leaf())
     throw std::runtime_error(
         "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (self->view_base && self->view_base->requires_grad() && self->view_base->is_leaf())
-    throw std::runtime_error(
-        "a view of a leaf Variable that requires grad is being used in an in-place operation.");
-}
-
-void rebase_view_history(const Tensor& self, const std::shared_ptr<Node>& fn) {
-  const Tensor& base = self->view_base;
-  if (!base->is_contiguous())
-    throw NotImplementedError(
-        "in-place write through a view of a non-contiguous tensor while recording a graph; "
-        "make the base contiguous first");
-  ViewGeometry region{self->sizes, self->strides, self->offset - base->offset};
-  auto copy_slices = std::make_shared<CopySlices>(base, region, fn);
-  set_history({base}, copy_slices);
-  Shape base_sizes = base->sizes;
-  auto view_node = make_node("AsStridedBackward0", {base},
-                             [region, base_sizes](Node&, TensorList& g) -> TensorList {
-                               return {embed_in_zeros(g[0], base_sizes, region)};
-                             });
-  set_history({self}, view_node);
 }
 
 bool records_graph(const Tensor& self, const Tensor* other) {
   if (!GradMode::is_enabled()) return false;
-  return self->requires_grad() || (self->view_base && self->view_base->requires_grad()) ||
-         (other && (*other)->requires_grad());
+  return self->requires_grad() || (other && (*other)->requires_grad());
 }
 
 }  // namespace
@@ -135,12 +121,13 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
     throw std::runtime_error(std::string(op) + ": output with shape " + shape_str(self->sizes) +
                              " doesn't match the broadcast shape " + shape_str(result->sizes));
   std::shared_ptr<Node> node = result->grad_fn();
-  if (node) node->snapshot_saved(self);
+  if (node) {
+    if (self->view_base) check_view_writable(*self, /*indirect=*/false);
+    node->snapshot_saved(self);
+  }
   kernels::copy(*result, *self);
   self->version->bump(op);
-  if (!node) return self;
-  if (self->view_base) rebase_view_history(self, node);
-  else set_history({self}, node);
+  if (node) rebase_history(self, node);
   return self;
 }
 

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <optional>
 
+#include "cgrad/autograd/views.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -442,7 +443,7 @@ Tensor diagonal(const Tensor& a, int64_t d1, int64_t d2) {
   region.strides.push_back(base_strides[d1] + base_strides[d2]);
   region.sizes = sizes;
   Tensor out = make_view(a, sizes, strides, a->offset);
-  out->view_base = a->view_base ? a->view_base : a;
+  mark_as_view(out, a);
   if (any_requires_grad({&a})) {
     Shape base = a->sizes;
     set_history({out}, make_node("DiagonalBackward0", {a}, [base, region](Node&, TensorList& g) -> TensorList {

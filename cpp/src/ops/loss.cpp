@@ -133,7 +133,9 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     Tensor losses = neg(mul(picked, picked_weight));
     scale = neg(picked_weight);
     if (reduction == LossReduction::None) {
-      out = reshape(losses, target->sizes);
+      // The same elements under the target's shape, but not a view: the output gets this
+      // op's node, and a view made under no_grad could not be written in place.
+      out = make_view(losses, target->sizes, contiguous_strides(target->sizes), losses->offset);
     } else if (reduction == LossReduction::Sum) {
       out = sum(losses);
     } else {

@@ -4,19 +4,21 @@
 #include <algorithm>
 #include <numeric>
 
+#include "cgrad/autograd/views.h"
 #include "ops/common.h"
 
 namespace cgrad {
 
 namespace {
 
-ViewGeometry geometry_of(const Tensor& a) { return {a->sizes, a->strides, a->offset}; }
+ViewGeometry geometry_of(const Tensor& a) { return geometry_of(*a); }
 ViewGeometry contiguous_geometry(const Shape& sizes) { return {sizes, contiguous_strides(sizes), 0}; }
 
 // The view tensor over a's storage; remembers the base that owns the memory.
-Tensor make_view_of(const Tensor& a, ViewGeometry g) {
+Tensor make_view_of(const Tensor& a, ViewGeometry g,
+                    ViewCreation creation = ViewCreation::Default) {
   Tensor out = make_view(a, std::move(g.sizes), std::move(g.strides), g.offset);
-  out->view_base = a->view_base ? a->view_base : a;
+  mark_as_view(out, a, creation);
   return out;
 }
 
@@ -104,7 +106,7 @@ template <class Join>
 TensorList record_views(const Tensor& a, std::vector<ViewGeometry> parts, const char* name,
                         Join join) {
   TensorList outs;
-  for (auto& g : parts) outs.push_back(make_view_of(a, std::move(g)));
+  for (auto& g : parts) outs.push_back(make_view_of(a, std::move(g), ViewCreation::MultiOutput));
   if (any_requires_grad({&a})) {
     auto node = make_node(name, {a}, [join](Node& n, TensorList& grads) -> TensorList {
       return {join(n, grads)};
@@ -196,7 +198,6 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
     out_sizes[d] = want;
     out_strides[d] = have == want ? a->strides[d - lead] : 0;
   }
-  if (same_shape(out_sizes, a->sizes)) return a;
   return record_view(a, {out_sizes, out_strides, a->offset}, "ExpandBackward0",
                      [](Node& n, TensorList& g) -> TensorList {
                        return {sum_to(g[0], n.input_meta()[0].sizes)};
@@ -456,6 +457,15 @@ Tensor as_strided_region(const Tensor& a, const ViewGeometry& region) {
 }
 
 Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeometry& region) {
+  // Elements of an expanded region share memory: their gradients add up.
+  DimList shared;
+  for (size_t d = 0; d < region.sizes.size(); ++d)
+    if (region.strides[d] == 0 && region.sizes[d] > 1) shared.push_back(static_cast<int64_t>(d));
+  if (!shared.empty()) {
+    ViewGeometry single = region;
+    for (int64_t d : shared) single.sizes[d] = 1;
+    return embed_in_zeros(sum(g, shared, /*keepdim=*/true), base_sizes, single);
+  }
   Tensor out = full(base_sizes, 0.0, g->dtype);
   Tensor window = make_view(out, region.sizes, region.strides, region.offset);
   kernels::copy(*g, *window);

@@ -6,19 +6,21 @@
 namespace cgrad {
 
 // Note [CopySlices]: after `view.op_(...)`, the base's new value is "old base, with the
-// region of the view replaced by op(old view, ...)". Its gradient is the incoming
-// gradient everywhere outside the region, and, inside it, what `fn` (op's node) sends
-// to its first input; fn's other inputs get fn's other gradients.
+// view's elements replaced by op(old view, ...)". Its gradient is the incoming gradient
+// at every other element and, at the view's, what `fn` (op's node) sends to its first
+// input; fn's other inputs get fn's other gradients. The view's elements are selected,
+// not subtracted out, so an infinite gradient elsewhere stays infinite.
 class CopySlices final : public Node {
  public:
-  // `base` with its history from before the write; `region` is the view's place in
-  // base's contiguous layout.
-  CopySlices(const Tensor& base, ViewGeometry region, std::shared_ptr<Node> fn);
+  // `base` with its history from before the write; `view` is the written view's
+  // geometry in their shared storage.
+  CopySlices(const Tensor& base, ViewGeometry view, std::shared_ptr<Node> fn);
   TensorList apply(TensorList&& grads) override;
   void release_saved() override;
 
  private:
-  ViewGeometry region_;
+  ViewGeometry base_;
+  ViewGeometry view_;
   std::shared_ptr<Node> fn_;
 };
 

@@ -102,6 +102,8 @@ class Node : public std::enable_shared_from_this<Node> {
   int64_t add_grad_hook(uint32_t output_nr, GradHook fn);
   // retain_grad's hook: runs after the user's gradient hooks, at most one per output.
   void set_retain_grad_hook(uint32_t output_nr, GradHook fn);
+  // Removes and returns it (empty if none), for a tensor whose history moved on.
+  GradHook take_retain_grad_hook(uint32_t output_nr);
   int64_t add_pre_hook(NodePreHook fn);
   int64_t add_post_hook(NodePostHook fn);
   bool remove_hook(int64_t id);

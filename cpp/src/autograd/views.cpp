@@ -1,0 +1,208 @@
+#include "cgrad/autograd/views.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "cgrad/autograd/copy_slices.h"
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/ops.h"
+
+namespace cgrad {
+
+// Note [Views and in-place]: a view shares its base's memory and version counter, so a
+// write to the base, or to any view of it, changes the view's value too — and with it
+// the view's history. As torch does, history follows the memory:
+// - Writing a view `v.op_(...)` records op as node N; the base's history becomes
+//   CopySlices(N) (Note [CopySlices]): "the old base, with v's region replaced by N's
+//   result".
+// - Every view remembers the version its grad_fn was set at. When the version has moved
+//   (its base or any view of the base was written since), reading its grad_fn first
+//   replaces it with AsStridedBackward0: "my elements, read from the base's current
+//   history". So a view taken before `y.mul_(2)` sees the doubled y, as torch's does.
+//   The written view itself gets its new grad_fn the same way.
+// - A view also requires grad when its base does.
+// Some views may not be written in place while a graph is recorded, because no history
+// could be right for them (ViewCreation): views made under no_grad or inference mode,
+// the outputs of ops returning several views (their one node cannot be split), and views
+// a custom Function returned (CopySlices would bypass its backward). Writing one raises
+// torch's error, and so does reading its grad_fn after its base was written.
+
+namespace {
+
+ViewCreation creation_in_current_mode(ViewCreation requested) {
+  if (InferenceMode::is_enabled()) return ViewCreation::InferenceMode;
+  if (!GradMode::is_enabled()) return ViewCreation::NoGradMode;
+  return requested;
+}
+
+// A view of a view inherits its input's record unless it has one of its own; inference
+// mode is never overridden.
+ViewCreation propagate(ViewCreation input, ViewCreation now) {
+  if (now == ViewCreation::Default) return input;
+  return input == ViewCreation::InferenceMode ? input : now;
+}
+
+// "SliceBackward0" -> "Slice": torch names the op in these messages without the suffix.
+std::string op_name(const Node& n) {
+  std::string name = n.name();
+  auto pos = name.rfind("Backward");
+  return pos == std::string::npos ? name : name.substr(0, pos);
+}
+
+}  // namespace
+
+void mark_as_view(const Tensor& out, const Tensor& input, ViewCreation requested) {
+  out->view_base = input->view_base ? input->view_base : input;
+  out->view_version = out->version->get();
+  ViewCreation now = creation_in_current_mode(requested);
+  out->view_creation = input->view_base ? propagate(input->view_creation, now) : now;
+}
+
+void check_view_writable(const TensorImpl& view, bool indirect) {
+  const ViewCreation creation = view.view_creation;
+  if (creation == ViewCreation::Default) return;
+  // The node the view was made by; none when it was made without recording.
+  const Node* fn = view.autograd ? view.autograd->grad_fn.get() : nullptr;
+  const std::string modified =
+      indirect ? "its base or another view of its base has been" : "is being";
+  std::string msg;
+  if (creation == ViewCreation::InferenceMode || creation == ViewCreation::NoGradMode || !fn) {
+    std::string prefix = fn ? "Output " + std::to_string(view.autograd->output_nr) + " of " +
+                                  op_name(*fn) + " is a view of a view which was created in"
+                            : std::string("A view was created in");
+    msg = creation == ViewCreation::InferenceMode
+              ? prefix + " inference mode and " + modified + " modified inplace in normal mode."
+              : prefix + " no_grad mode and " + modified +
+                    " modified inplace with grad mode enabled.";
+  } else {
+    msg = "Output " + std::to_string(view.autograd->output_nr) + " of " + op_name(*fn) +
+          " is a view and " + modified + " modified inplace.";
+  }
+  switch (creation) {
+    case ViewCreation::MultiOutput:
+      msg += " This view is the output of a function that returns multiple views. Such "
+             "functions do not allow the output views to be modified inplace. You should "
+             "replace the inplace operation by an out-of-place one.";
+      break;
+    case ViewCreation::NoGradMode:
+    case ViewCreation::InferenceMode: {
+      const char* block =
+          creation == ViewCreation::NoGradMode ? "no_grad" : "inference_mode";
+      msg += std::string(" Given that this use case is ambiguous and error-prone, it is "
+                         "forbidden. You can clarify your code by moving both the view and the "
+                         "inplace either both inside the ") + block +
+             " block (if you don't want the inplace to be tracked) or both outside (if you "
+             "want the inplace to be tracked).";
+      break;
+    }
+    case ViewCreation::InCustomFunction:
+      msg += " This view was created inside a custom Function (or because an input was "
+             "returned as-is) and the autograd logic to handle view+inplace would override "
+             "the custom backward associated with the custom Function, leading to incorrect "
+             "gradients. This behavior is forbidden. You can fix this by cloning the output "
+             "of the custom Function.";
+      break;
+    case ViewCreation::Default:
+      break;
+  }
+  throw std::runtime_error(msg);
+}
+
+namespace {
+
+// A tensor that retains its gradient keeps doing so for its new history: the hook that
+// fills .grad moves to the new grad_fn, as in torch (the user's own hooks stay with the
+// old value's node).
+void move_retain_grad_hook(const TensorImpl& t, Node* old_fn, uint32_t old_output_nr,
+                           Node& new_fn) {
+  if (!t.autograd || !t.autograd->retains_grad || !old_fn || old_fn == &new_fn) return;
+  if (GradHook hook = old_fn->take_retain_grad_hook(old_output_nr))
+    new_fn.set_retain_grad_hook(0, std::move(hook));
+}
+
+// `t` (not a view) takes `fn` as the history of its new value.
+void set_new_history(const Tensor& t, const std::shared_ptr<Node>& fn) {
+  std::shared_ptr<Node> old_fn = t->grad_fn();
+  uint32_t old_output_nr = t->autograd ? t->autograd->output_nr : 0;
+  set_history({t}, fn);
+  move_retain_grad_hook(*t, old_fn.get(), old_output_nr, *fn);
+}
+
+}  // namespace
+
+void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn) {
+  if (!self->view_base) return set_new_history(self, fn);
+  const Tensor& base = self->view_base;
+  set_new_history(base, std::allocate_shared<CopySlices>(CachingAllocator<CopySlices>(), base,
+                                                         geometry_of(*self), fn));
+  self->grad_fn();  // the version moved: the view reads its part of the new history
+}
+
+const std::shared_ptr<Node>& refresh_view_grad_fn(const TensorImpl& view) {
+  static const std::shared_ptr<Node> none;
+  const Tensor& base = view.view_base;
+  const std::shared_ptr<Node>& current = view.autograd ? view.autograd->grad_fn : none;
+  if (!current && !base->requires_grad()) return current;  // no history to follow
+  check_view_writable(view, /*indirect=*/true);
+  ViewGeometry base_geometry = geometry_of(*base), view_geometry = geometry_of(view);
+  auto node = make_node("AsStridedBackward0", {base},
+                        [base_geometry, view_geometry](Node&, TensorList& g) -> TensorList {
+                          return {view_grad_to_base(g[0], base_geometry, view_geometry)};
+                        });
+  std::shared_ptr<Node> old_fn = current;
+  auto& meta = const_cast<TensorImpl&>(view).autograd_meta();
+  move_retain_grad_hook(view, old_fn.get(), meta.output_nr, *node);
+  meta.requires_grad = true;
+  meta.grad_fn = std::move(node);
+  meta.output_nr = 0;
+  view.view_version = view.version->get();
+  release_iteratively(std::move(old_fn));
+  return meta.grad_fn;
+}
+
+namespace {
+
+bool is_contiguous_geometry(const ViewGeometry& g) {
+  int64_t expected = 1;
+  for (size_t i = g.sizes.size(); i-- > 0;) {
+    if (g.sizes[i] == 1) continue;
+    if (g.strides[i] != expected) return false;
+    expected *= g.sizes[i];
+  }
+  return true;
+}
+
+ViewGeometry shifted(ViewGeometry g, int64_t by) {
+  g.offset += by;
+  return g;
+}
+
+// How many storage elements a geometry spans from its offset (strides are never
+// negative here).
+int64_t span_of(const ViewGeometry& g) {
+  int64_t last = 0;
+  for (size_t d = 0; d < g.sizes.size(); ++d) {
+    if (g.sizes[d] == 0) return 0;
+    last += (g.sizes[d] - 1) * g.strides[d];
+  }
+  return last + 1;
+}
+
+}  // namespace
+
+Tensor view_grad_to_base(const Tensor& grad, const ViewGeometry& base, const ViewGeometry& view) {
+  if (is_contiguous_geometry(base))
+    return embed_in_zeros(grad, base.sizes, shifted(view, -base.offset));
+  // A base laid out with gaps or permuted: place the gradient in a buffer laid out as the
+  // storage, then read the base's elements out of it.
+  Tensor storage_grad = embed_in_zeros(grad, {span_of(base)}, shifted(view, -base.offset));
+  return as_strided_region(storage_grad, shifted(base, -base.offset));
+}
+
+Tensor view_grad_from_base(const Tensor& grad, const ViewGeometry& base, const ViewGeometry& view) {
+  if (is_contiguous_geometry(base)) return as_strided_region(grad, shifted(view, -base.offset));
+  Tensor storage_grad = embed_in_zeros(grad, {span_of(base)}, shifted(base, -base.offset));
+  return as_strided_region(storage_grad, shifted(view, -base.offset));
+}
+
+}  // namespace cgrad
