@@ -181,3 +181,23 @@ def test_pointwise_inplace_forms(method, args, make):
         check(fn, *inputs, grad=False)
     else:
         check(fn, *inputs)
+
+
+# Writing a float that requires grad into an integer or bool tensor records nothing.
+INTO_NON_FLOATING = {
+    "setitem_select": lambda L, a, x: a.__setitem__(0, x[0]),
+    "setitem_slice": lambda L, a, x: a.__setitem__(slice(0, 2), x),
+    "copy_": lambda L, a, x: a[:2].copy_(x),
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+@pytest.mark.parametrize("write", list(INTO_NON_FLOATING), ids=str)
+def test_write_into_non_floating_takes_no_history(write, dtype):
+    results = []
+    for L in (torch, cgrad):
+        x = L.tensor([1.5, 2.5], requires_grad=True)
+        a = L.zeros(3, dtype=getattr(L, dtype))
+        INTO_NON_FLOATING[write](L, a, x)
+        results.append((a.requires_grad, a.grad_fn is None, a.tolist()))
+    assert results[1] == results[0]

@@ -40,6 +40,41 @@ TensorList optional_tensor_list(py::handle seq, size_t n) {
   return out;
 }
 
+std::string hook_name(py::handle fn) {
+  return py::hasattr(fn, "__name__") ? std::string(py::str(fn.attr("__name__"))) : "<unknown>";
+}
+
+const char* legacy_type_name(DType t) {
+  switch (t) {
+    case DType::Float32: return "cgrad.FloatTensor";
+    case DType::Float64: return "cgrad.DoubleTensor";
+    case DType::Int64: return "cgrad.LongTensor";
+    case DType::Int32: return "cgrad.IntTensor";
+    case DType::Bool: return "cgrad.BoolTensor";
+  }
+  return "cgrad.Tensor";
+}
+
+// Note [Hook results]: a Python hook may replace a gradient only by one of the same shape
+// and dtype (None keeps the gradient, or in a node hook's tuple drops it); anything else
+// raises torch's error here, naming the hook, before the engine uses the value.
+Tensor checked_replacement(py::handle hook, py::handle value, const Tensor& original) {
+  if (value.is_none()) return Tensor();
+  if (!py::isinstance<TensorImpl>(value))
+    throw py::type_error("expected Variable, but hook returned '" +
+                         std::string(py::str(py::type::of(value).attr("__name__"))) + "'");
+  Tensor t = value.cast<Tensor>();
+  if (!original)
+    throw std::runtime_error("can't replace a None gradient with a non-None value");
+  if (!same_shape(t->sizes, original->sizes))
+    throw std::runtime_error("hook '" + hook_name(hook) + "' has changed the size of value");
+  if (t->dtype != original->dtype)
+    throw std::runtime_error("hook '" + hook_name(hook) + "' has changed the type of value (was " +
+                             legacy_type_name(original->dtype) + " got " +
+                             legacy_type_name(t->dtype) + ")");
+  return t;
+}
+
 // The hook's Python callable is held by whoever holds the hook: a leaf itself, or the
 // non-leaf's grad_fn (Note [Python objects held by the graph]).
 GradHook tensor_hook(const Tensor& t, py::object fn) {
@@ -47,17 +82,24 @@ GradHook tensor_hook(const Tensor& t, py::object fn) {
   auto cb = held_by(slot, std::move(fn));
   return [cb](const Tensor& g) {
     py::gil_scoped_acquire gil;
-    return tensor_or_undefined(cb->get()(g), "hook");
+    return checked_replacement(cb->get(), cb->get()(g), g);
   };
 }
 
-std::optional<TensorList> replacement(py::handle result, size_t expected, const char* what) {
+// A node hook's result: None keeps `grads`, else a tuple with one entry per gradient.
+std::optional<TensorList> replacement(py::handle hook, py::handle result, const TensorList& grads) {
   if (result.is_none()) return std::nullopt;
+  if (!PyTuple_Check(result.ptr()))
+    throw py::type_error("expected tuple, but hook returned '" +
+                         std::string(py::str(py::type::of(result).attr("__name__"))) + "'");
+  py::tuple values = py::reinterpret_borrow<py::tuple>(result);
+  if (values.size() != grads.size())
+    throw std::runtime_error("hook '" + hook_name(hook) + "' returned an incorrect number of "
+                             "values (got " + std::to_string(values.size()) + ", but expected " +
+                             std::to_string(grads.size()) + ")");
   TensorList out;
-  for (py::handle h : result) out.push_back(tensor_or_undefined(h, what));
-  if (out.size() != expected)
-    throw std::runtime_error(std::string(what) + " returned " + std::to_string(out.size()) +
-                             " gradients but " + std::to_string(expected) + " were expected");
+  for (size_t i = 0; i < grads.size(); ++i)
+    out.push_back(checked_replacement(hook, values[i], grads[i]));
   return out;
 }
 
@@ -105,7 +147,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_inputs), to_py_tuple(grad_outputs));
-          return replacement(r, grad_inputs.size(), "hook");
+          return replacement(cb->get(), r, grad_inputs);
         });
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_inputs, grad_outputs) runs after the node; may return new grad_inputs.")
@@ -114,7 +156,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         int64_t id = n->add_pre_hook([cb](const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_outputs));
-          return replacement(r, grad_outputs.size(), "prehook");
+          return replacement(cb->get(), r, grad_outputs);
         });
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_outputs) runs before the node; may return new grad_outputs.")

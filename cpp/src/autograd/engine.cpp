@@ -16,8 +16,18 @@ namespace {
 
 std::string size_str(const Shape& s) { return "cgrad.Size(" + shape_str(s) + ")"; }
 
-// Checks a node's returned gradients against its inputs' shapes and casts dtypes, as
-// torch's validate_outputs does.
+// True when `sizes` broadcasts to `target`: a gradient of `target`'s shape sums back.
+bool expandable_to(const Shape& sizes, const Shape& target) {
+  if (sizes.size() > target.size()) return false;
+  const size_t lead = target.size() - sizes.size();
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d] != 1 && sizes[d] != target[lead + d]) return false;
+  return true;
+}
+
+// Checks a node's returned gradients against its inputs' shapes and dtypes, as torch's
+// validate_outputs does: a gradient of a shape the input broadcasts to is summed back to
+// the input's shape, any other shape is an error; another floating dtype is cast.
 void validate_grads(Node& node, TensorList& grads) {
   if (grads.size() != node.num_outputs())
     throw std::runtime_error(std::string("function ") + node.name() + " returned an incorrect "
@@ -29,12 +39,12 @@ void validate_grads(Node& node, TensorList& grads) {
     if (!g || !node.needs_input_grad(i)) continue;
     const InputMeta& meta = node.input_meta()[i];
     if (!same_shape(g->sizes, meta.sizes)) {
-      if (numel_of(g->sizes) != numel_of(meta.sizes) && g->numel() != 1)
+      if (!expandable_to(meta.sizes, g->sizes))
         throw std::runtime_error(std::string("Function ") + node.name() +
                                  " returned an invalid gradient at index " + std::to_string(i) +
                                  " - got " + shape_str(g->sizes) +
                                  " but expected shape compatible with " + shape_str(meta.sizes));
-      g = g->numel() == numel_of(meta.sizes) ? reshape(g, meta.sizes) : expand(g, meta.sizes);
+      g = sum_to(g, meta.sizes);
     }
     if (g->dtype != meta.dtype) g = to_dtype(g, meta.dtype);
   }

@@ -120,7 +120,9 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
   if (result->sizes != self->sizes)
     throw std::runtime_error(std::string(op) + ": output with shape " + shape_str(self->sizes) +
                              " doesn't match the broadcast shape " + shape_str(result->sizes));
-  std::shared_ptr<Node> node = result->grad_fn();
+  // Only floating tensors carry gradients: writing a float that requires grad into an
+  // integer or bool tensor records nothing, as in torch.
+  std::shared_ptr<Node> node = is_floating(self->dtype) ? result->grad_fn() : nullptr;
   if (node) {
     if (self->view_base) check_view_writable(*self, /*indirect=*/false);
     node->snapshot_saved(self);
