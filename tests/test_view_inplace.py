@@ -205,6 +205,29 @@ def inplace_on_nll_loss_none(L, x, z):
     return loss
 
 
+def no_grad_view_used_with_grad(L, x, z):
+    with L.no_grad():
+        v = x[:2]
+    return v * z[:2] + v
+
+
+def no_grad_view_differentiated(L, x, z):
+    with L.no_grad():
+        v = x[:2]
+    return L.autograd.grad((v * z[:2]).sum(), v)[0]
+
+
+def no_grad_view_as_root(L, x, z):
+    with L.no_grad():
+        v = x[:2]
+    v.backward(L.ones(2))
+    return z * 1
+
+
+def unused_input_named_by_index(L, x, z):
+    return L.autograd.grad((x * 2).sum(), [x, z])[0]
+
+
 # ---- forbidden writes ----
 
 def write_view_made_under_no_grad(L, x, z):
@@ -318,7 +341,8 @@ CASES = [
     double_backward_through_view_write, alias_subscript_is_not_self,
     expand_to_same_shape_records, expand_to_same_shape_node, subscript_full_tuple,
     subscript_lone_full_slice, subscript_ellipsis, inplace_on_cross_entropy_none,
-    inplace_on_nll_loss_none,
+    inplace_on_nll_loss_none, no_grad_view_used_with_grad, no_grad_view_differentiated,
+    no_grad_view_as_root, unused_input_named_by_index,
     write_view_made_under_no_grad, view_made_under_no_grad_after_base_write,
     view_of_no_grad_view_written, no_grad_view_of_plain_tensor_written_with_grad,
     no_grad_view_written_under_no_grad, unbind_output_written, split_output_written,

@@ -157,7 +157,8 @@ class GraphTask {
       : retain_graph_(retain_graph), create_graph_(create_graph) {
     for (size_t i = 0; i < roots.size(); ++i) {
       const Tensor& t = roots[i];
-      if (!t->requires_grad())
+      Edge edge = gradient_edge(t);
+      if (!edge.is_valid())
         throw std::runtime_error("element " + std::to_string(i) +
                                  " of tensors does not require grad and does not have a grad_fn");
       Tensor g = i < grad_roots.size() ? grad_roots[i] : Tensor();
@@ -175,7 +176,7 @@ class GraphTask {
       } else if (g->dtype != t->dtype) {
         g = to_dtype(g, t->dtype);
       }
-      root_edges_.push_back(gradient_edge(t));
+      root_edges_.push_back(std::move(edge));
       seeds_.push_back(std::move(g));
     }
   }
@@ -364,11 +365,11 @@ TensorList grad(const TensorList& roots, const TensorList& grad_roots, const Ten
   task.capture(inputs);
   TensorList grads = task.run();
   if (!allow_unused)
-    for (const Tensor& g : grads)
-      if (!g)
-        throw std::runtime_error(
-            "One of the differentiated Tensors appears to not have been used in the graph. Set "
-            "allow_unused=True if this is the desired behavior.");
+    for (size_t i = 0; i < grads.size(); ++i)
+      if (!grads[i])
+        throw std::runtime_error("The differentiated Tensor at index " + std::to_string(i) +
+                                 " appears to not have been used in the graph. Set "
+                                 "allow_unused=True if this is the desired behavior.");
   return grads;
 }
 

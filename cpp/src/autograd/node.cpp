@@ -163,6 +163,9 @@ void Node::add_next_edge(Edge edge, InputMeta meta) {
 Edge gradient_edge(const Tensor& t) {
   if (!t->requires_grad()) return {};
   if (t->grad_fn()) return {t->grad_fn(), t->autograd->output_nr};
+  // A leaf accumulates only if it was asked to itself: a view made under no_grad of a
+  // base that requires grad reports requires_grad but collects nothing, as in torch.
+  if (!t->autograd || !t->autograd->requires_grad) return {};
   return {grad_accumulator(t), 0};
 }
 
