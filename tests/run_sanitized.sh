@@ -25,6 +25,6 @@ cp "$build"/_C*.so "$build/pkg/cgrad/"
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export PYTHONPATH="$PWD/$build/pkg"
+export PYTHONPATH="$PWD/$build/pkg" CGRAD_SANITIZED=1
 python3 -c "import cgrad, sys; assert cgrad.__file__.startswith('$PWD/$build/pkg'), cgrad.__file__"
 python3 -m pytest tests -q -p no:cacheprovider "$@"

@@ -1,10 +1,16 @@
 """Long training loops keep resident memory flat (run in a subprocess, so a leak or a
 crash fails this test only)."""
+import os
 import subprocess
 import sys
 import textwrap
 
+import pytest
 
+
+# AddressSanitizer holds freed memory in quarantine, so resident memory grows by design.
+@pytest.mark.skipif(os.environ.get("CGRAD_SANITIZED") == "1",
+                    reason="resident memory is not ours to measure under AddressSanitizer")
 def test_small_mlp_training_keeps_memory_flat():
     script = textwrap.dedent("""
         import resource, cgrad
