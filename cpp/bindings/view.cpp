@@ -69,6 +69,11 @@ void init_view(py::module_& m, TensorClass& cls) {
       .def("permute", [](const Tensor& t, py::args dims) { return permute(t, dims_from_args(dims)); })
       .def_property_readonly("T", &numpy_T)
       .def_property_readonly("mT", [](const Tensor& t) {
+        if (t->dim() == 0) {  // torch: deprecated, and the tensor itself
+          PyErr_WarnEx(PyExc_UserWarning, "Tensor.mT is deprecated on 0-D tensors. This "
+                       "function is the identity in these cases.", 1);
+          return t;
+        }
         if (t->dim() < 2) throw std::runtime_error("tensor.mT is only supported on matrices or batches of matrices. Got " + std::to_string(t->dim()) + "-D tensor.");
         return transpose(t, -2, -1);
       })

@@ -162,6 +162,9 @@ Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& a, int64_t dim, const Shape& parts) {
+  if (a->dim() == 0)
+    throw std::runtime_error("unflatten: Dimension specified as " + std::to_string(dim) +
+                             " but tensor has no dimensions");
   int64_t d = wrap_dim(dim, a->dim());
   if (parts.empty()) throw std::runtime_error("unflatten: sizes must be non-empty");
   Shape part_sizes = infer_size(parts, a->sizes[d], {a->sizes[d]});
@@ -291,6 +294,13 @@ Tensor movedim(const Tensor& a, const DimList& source, const DimList& destinatio
                              shape_str(source) + " dims) should contain the same number of "
                              "dims as destination (" + shape_str(destination) + " dims)");
   const int64_t n = a->dim();
+  if (n == 0) {  // dims 0 and -1 name the tensor itself; torch returns an alias
+    for (size_t i = 0; i < source.size(); ++i) {
+      wrap_dim(source[i], 0);
+      wrap_dim(destination[i], 0);
+    }
+    return alias(a);
+  }
   DimList order(n, -1);
   std::vector<bool> used(n, false);
   for (size_t i = 0; i < source.size(); ++i) {
