@@ -1,6 +1,5 @@
 // The Python face of autograd: grad_fn nodes, backward/grad, hooks, grad mode, anomaly
 // detection.
-#include <cstdio>
 #include <string>
 
 #include "bindings.h"
@@ -12,13 +11,6 @@
 namespace cgrad::bindings {
 
 namespace {
-// torch prints AccumulateGrad by its class name, not the qualified name() it returns.
-std::string class_name(const Node& n) {
-  std::string name = n.name();
-  auto pos = name.rfind("::");
-  return pos == std::string::npos ? name : name.substr(pos + 2);
-}
-
 TensorList tensor_list(py::handle seq, const char* what) {
   TensorList out;
   if (py::isinstance<TensorImpl>(seq)) return {seq.cast<Tensor>()};
@@ -80,19 +72,22 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
 
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
-      .def("name", [](const Node& n) { return std::string(n.name()); })
+  // The base class of every node (Note [Node classes]); cgrad.autograd.graph.Node.
+  py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
+  node_cls.attr("__module__") = "cgrad.autograd.graph";
+  node_cls.def("name", [](const Node& n) { return std::string(n.name()); })
       .def_property_readonly("next_functions", [](const Node& n) {
         py::tuple out(n.next_edges().size());
         for (size_t i = 0; i < n.next_edges().size(); ++i) {
           const Edge& e = n.next_edges()[i];
-          out[i] = py::make_tuple(e.node ? py::cast(e.node) : py::none(), e.input_nr);
+          out[i] = py::make_tuple(node_object(e.node), e.input_nr);
         }
         return out;
       })
       .def_property_readonly("variable", [](const Node& n) -> py::object {
         if (auto* acc = dynamic_cast<const AccumulateGrad*>(&n)) return py::cast(acc->variable());
-        throw py::attribute_error("'" + class_name(n) + "' object has no attribute 'variable'");
+        throw py::attribute_error("'" + node_class_name(n.name()) +
+                                  "' object has no attribute 'variable'");
       })
       .def_property_readonly("metadata", [](Node& n) {
         // Kept on the node (not on this wrapper object) so it lives as long as the node.
@@ -100,6 +95,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         if (!state.metadata) state.metadata = std::make_shared<PyCallback>(py::dict());
         return state.metadata->get();
       })
+      .def("_sequence_nr", &Node::sequence_nr)
       .def("register_hook", [](const std::shared_ptr<Node>& n, py::object fn) {
         auto cb = held_by(n->python_state, std::move(fn));
         int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
@@ -124,12 +120,16 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         if (attr.rfind(prefix, 0) == 0)
           if (auto t = n->saved_by_name(attr.substr(prefix.size())))
             return *t ? py::cast(*t) : py::none();
-        throw py::attribute_error("'" + class_name(*n) + "' object has no attribute '" + attr + "'");
+        throw py::attribute_error("'" + node_class_name(n->name()) + "' object has no attribute '" +
+                                  attr + "'");
       })
-      .def("__repr__", [](py::handle self) {
-        char addr[32];
-        std::snprintf(addr, sizeof addr, "%p", static_cast<void*>(self.ptr()));
-        return "<" + class_name(self.cast<const Node&>()) + " object at " + addr + ">";
+      .def("__dir__", [](py::handle self) {
+        // The class's names and, as torch lists them, the node's `_saved_<name>`s.
+        py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        const Node& n = self.cast<const Node&>();
+        for (size_t i = 0; i < n.num_saved(); ++i)
+          if (const char* name = n.saved_name(i)) names.append(std::string("_saved_") + name);
+        return names;
       });
 
   cls.def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,

@@ -153,7 +153,7 @@ TensorClass init_tensor(py::module_& m) {
       .def_property_readonly("is_leaf", &TensorImpl::is_leaf)
       .def_property("grad", [](const Tensor& t) { return t->autograd ? t->autograd->grad : Tensor(); },
                     &set_grad)
-      .def_property_readonly("grad_fn", [](const Tensor& t) { return t->grad_fn(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return node_object(t->grad_fn()); })
       .def_property("data", [](const Tensor& t) {
         // `.data` shares memory but not the version counter: writes through it are not
         // seen by autograd, exactly as in torch.

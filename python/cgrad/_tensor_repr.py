@@ -11,12 +11,8 @@ def tensor_repr(t):
         values,
         repr(t.dtype).split(".")[1],
         requires_grad=t.requires_grad and grad_fn is None,
-        grad_fn_name=None if grad_fn is None else type_name(grad_fn),
+        grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
     )
-
-
-def type_name(node):
-    return repr(node).split(" object at ")[0][1:]
 
 
 _C.Tensor.__repr__ = tensor_repr
