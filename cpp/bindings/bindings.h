@@ -37,6 +37,7 @@ void init_indexing(py::module_& m, TensorClass& cls);
 void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
+void init_storage(py::module_& m);  // the storage access copy, deepcopy and pickle use
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
 // custom Function's FBackward): every node handed to Python goes through here

@@ -161,7 +161,12 @@ TensorClass init_tensor(py::module_& m) {
         d->version = VersionRef(std::make_shared<VersionCounter>());
         return d;
       }, &set_data)
-      .def("detach", &detach);
+      .def("detach", &detach)
+      // A view op's result (not detach, .data): the tensor owning the memory is its _base.
+      .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
+      .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });
+  m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
+        py::arg("obj"), "True if `obj` is a cgrad Tensor.");
 
   // ---- conversions ----
   cls.def("item", [](const Tensor& t) { return item_object(*t); })

@@ -17,3 +17,16 @@ def tensor_repr(t):
 
 _C.Tensor.__repr__ = tensor_repr
 _C.Tensor.__str__ = tensor_repr
+
+
+def tensor_format(t, spec):
+    # As torch: a 0-d tensor formats as its Python number (f"{loss:.4f}"); any other
+    # takes only the empty spec, giving its repr.
+    if t.dim() == 0:
+        return t.item().__format__(spec)
+    if spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(t)
+
+
+_C.Tensor.__format__ = tensor_format
