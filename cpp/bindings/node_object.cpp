@@ -51,6 +51,16 @@ PyObject* class_for_name(const char* node_name) {
   return cls;
 }
 
+// `obj.__class__ = cls` without the layout checks Python's setattr makes on every call:
+// these classes add no slots to Node (above), so they pass by construction. Half the cost
+// of handing a node to Python went to those checks.
+void set_name_class(PyObject* obj, PyObject* cls) {
+  PyTypeObject* old = Py_TYPE(obj);
+  Py_INCREF(cls);
+  Py_SET_TYPE(obj, reinterpret_cast<PyTypeObject*>(cls));
+  Py_DECREF(old);  // a heap type, which its instances hold a reference to
+}
+
 }  // namespace
 
 py::object node_object(const std::shared_ptr<Node>& node) {
@@ -59,11 +69,11 @@ py::object node_object(const std::shared_ptr<Node>& node) {
   if (reinterpret_cast<PyObject*>(Py_TYPE(obj.ptr())) != node_base())
     return obj;  // a wrapper that is still alive already has its class
   auto* state = static_cast<PyGraphState*>(node->python_state.get());
-  if (state && state->node_class) {
+  if (state && state->node_class) {  // a Python class: checked assignment
     obj.attr("__class__") = state->node_class->get();
     obj.attr("__dict__") = state->node_dict->get();
   } else {
-    obj.attr("__class__") = py::handle(class_for_name(node->name()));
+    set_name_class(obj.ptr(), class_for_name(node->name()));
   }
   return obj;
 }
