@@ -70,7 +70,8 @@ def walk(root):
 
 def describe_graph(lib, y):
     return [(type(fn).__name__, type(fn).__module__, repr(fn), fn.name(),
-             isinstance(fn, lib.autograd.graph.Node), [nr for _, nr in fn.next_functions])
+             isinstance(fn, lib.autograd.graph.Node), [nr for _, nr in fn.next_functions],
+             "variable" in dir(fn), hasattr(fn, "variable"))
             for fn in walk(y.grad_fn)]
 
 

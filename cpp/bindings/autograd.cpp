@@ -124,9 +124,11 @@ void init_autograd(py::module_& m, TensorClass& cls) {
                                   attr + "'");
       })
       .def("__dir__", [](py::handle self) {
-        // The class's names and, as torch lists them, the node's `_saved_<name>`s.
+        // The class's names and, as torch lists them, the node's `_saved_<name>`s;
+        // `variable` only for AccumulateGrad, the one node that has it.
         py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
         const Node& n = self.cast<const Node&>();
+        if (!dynamic_cast<const AccumulateGrad*>(&n)) names.attr("remove")("variable");
         for (size_t i = 0; i < n.num_saved(); ++i)
           if (const char* name = n.saved_name(i)) names.append(std::string("_saved_") + name);
         return names;
