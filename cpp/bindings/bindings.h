@@ -38,6 +38,7 @@ void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
 void init_storage(py::module_& m);  // the storage access copy, deepcopy and pickle use
+void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
 // custom Function's FBackward): every node handed to Python goes through here
@@ -45,7 +46,6 @@ void init_storage(py::module_& m);  // the storage access copy, deepcopy and pic
 py::object node_object(const std::shared_ptr<Node>& node);
 // The name of that class: "torch::autograd::AccumulateGrad" -> "AccumulateGrad".
 std::string node_class_name(const char* node_name);
-void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first
 // argument is called `input` as in torch. `extra` annotates the remaining arguments.
