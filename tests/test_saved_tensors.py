@@ -190,6 +190,39 @@ def test_saved_tensor_names_and_values_match_torch(fn, inputs, grad):
         assert_same(c_saved[name], t_value, name, rtol, atol)
 
 
+def set_at(L, a, i):
+    c = a * 1
+    c[i] = 5.0
+    return c
+
+
+INDEX_LISTS = [
+    saved_case("tensor_index", lambda L, a, i: a[i], X, I(3, low=0, high=2)),
+    saved_case("column_index", lambda L, a, i: a[:, i], X, I(2, low=0, high=3)),
+    saved_case("two_indices", lambda L, a, i, j: a[i, j], X, I(2, low=0, high=2),
+               I(2, low=0, high=3)),
+    saved_case("list_index", lambda L, a: a[[1, 0]], X),
+    saved_case("setitem_tensor_index", set_at, X, I(1, low=0, high=2)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, grad", INDEX_LISTS)
+def test_saved_index_lists_match_torch(fn, inputs, grad):
+    # torch shows an index list as a tuple, None where a dim is not indexed. (Boolean
+    # masks differ: cgrad keeps the mask's coordinates, torch the mask.)
+    lists = []
+    for lib in (torch, cgrad):
+        node = fn(lib, *[make(lib, x, True) for x in inputs]).grad_fn
+        assert "_saved_indices" in dir(node)
+        lists.append(node._saved_indices)
+    theirs, ours = lists
+    assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    for c, t in zip(ours, theirs):
+        assert (c is None) == (t is None)
+        if t is not None:
+            assert_same(c, t, "index", 0, 0)
+
+
 def test_saved_output_carries_its_node():
     # A saved output comes back with the node that made it as its grad_fn, as in torch.
     for lib in (torch, cgrad):

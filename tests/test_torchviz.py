@@ -60,6 +60,13 @@ def view_output(lib):
     return (p["w2"] @ p["w1"]).tanh()[1:, 0], p
 
 
+def indexing(lib):
+    p = params(lib)
+    w = p["w1"]
+    picked = w[lib.tensor([0, 2, 4]), lib.tensor([1, 0, 2])]
+    return picked.sum() + w[:, lib.tensor([2, 0])].tanh().sum(), {"w1": w}
+
+
 def multi_output(lib):
     p = params(lib)
     parts = p["w1"].split(2)
@@ -137,7 +144,7 @@ def canonical(dot, only_tensor_attributes=False, rounds=4):
 
 
 BUILDS = [pytest.param(b, id=b.__name__)
-          for b in (mlp, elementwise, custom_function, view_output, multi_output)]
+          for b in (mlp, elementwise, custom_function, view_output, indexing, multi_output)]
 
 
 @pytest.mark.parametrize("build", BUILDS)

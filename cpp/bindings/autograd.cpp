@@ -53,6 +53,23 @@ std::optional<TensorList> replacement(py::handle result, size_t expected, const 
   return out;
 }
 
+// Saved tensors named `list_name` ("indices[]": entries of one list) as the tuple torch
+// shows: undefined entries as None, trailing ones left out (an index list covers every
+// dim; torch's ends at the last index given). nullopt if the node has none.
+std::optional<py::tuple> saved_list(const std::shared_ptr<Node>& n, const std::string& list_name) {
+  TensorList items;
+  bool found = false;
+  for (size_t i = 0; i < n->num_saved(); ++i) {
+    const char* name = n->saved_name(i);
+    if (!name || list_name != name) continue;
+    found = true;
+    items.push_back(n->saved(i));
+  }
+  if (!found) return std::nullopt;
+  while (!items.empty() && !items.back()) items.pop_back();
+  return to_py_tuple(items);
+}
+
 // The handle register_hook returns; it holds its owner weakly so it keeps nothing alive.
 struct RemovableHandle {
   std::weak_ptr<TensorImpl> tensor;
@@ -117,9 +134,11 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       .def("__getattr__", [](const std::shared_ptr<Node>& n, const std::string& attr) -> py::object {
         // torch's _saved_<name> attributes, for the saved tensors that carry a name.
         const std::string prefix = "_saved_";
-        if (attr.rfind(prefix, 0) == 0)
-          if (auto t = n->saved_by_name(attr.substr(prefix.size())))
-            return *t ? py::cast(*t) : py::none();
+        if (attr.rfind(prefix, 0) == 0) {
+          const std::string name = attr.substr(prefix.size());
+          if (auto t = n->saved_by_name(name)) return *t ? py::cast(*t) : py::none();
+          if (auto list = saved_list(n, name + "[]")) return *list;
+        }
         throw py::attribute_error("'" + node_class_name(n->name()) + "' object has no attribute '" +
                                   attr + "'");
       })
@@ -129,8 +148,16 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
         const Node& n = self.cast<const Node&>();
         if (!dynamic_cast<const AccumulateGrad*>(&n)) names.attr("remove")("variable");
-        for (size_t i = 0; i < n.num_saved(); ++i)
-          if (const char* name = n.saved_name(i)) names.append(std::string("_saved_") + name);
+        std::string last;
+        for (size_t i = 0; i < n.num_saved(); ++i) {
+          const char* name = n.saved_name(i);
+          if (!name) continue;
+          std::string attr = std::string("_saved_") + name;
+          if (attr.size() > 2 && attr.compare(attr.size() - 2, 2, "[]") == 0)
+            attr.resize(attr.size() - 2);  // a list's entries: one attribute
+          if (attr != last) names.append(attr);
+          last = attr;
+        }
         return names;
       });
 

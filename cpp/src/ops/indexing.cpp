@@ -86,8 +86,9 @@ bool expandable(const Shape& from, const Shape& to) {
 }
 
 // The nodes below save index lists with undefined entries; these keep them in order.
+// torch shows the list as the tuple `_saved_indices` (a "[]" name: one entry of a list).
 void save_list(Node& node, const TensorList& ts) {
-  for (const Tensor& t : ts) node.save(t);
+  for (const Tensor& t : ts) node.save(t, false, "indices[]");
 }
 TensorList saved_list(Node& node, size_t count) {
   TensorList out;
