@@ -267,9 +267,9 @@ def run_non_differentiable(lib):
     return flags, seen.events, x.grad
 
 
-def run_once_differentiable(lib):
-    seen = Recorder()
-
+def once_differentiable_square(lib, seen):
+    """x * x, whose backward is marked once_differentiable and tells `seen` the grad mode
+    it ran in and whether its incoming gradient requires grad."""
     class Square(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -282,7 +282,12 @@ def run_once_differentiable(lib):
             x, = ctx.saved_tensors
             seen(lib.is_grad_enabled(), g.requires_grad)
             return 2 * x * g
+    return Square
 
+
+def run_once_differentiable(lib):
+    seen = Recorder()
+    Square = once_differentiable_square(lib, seen)
     x = leaf(lib)
     y = Square.apply(x)
     first, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
@@ -290,18 +295,7 @@ def run_once_differentiable(lib):
 
 
 def run_once_differentiable_twice(lib):
-    class Square(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        @lib.autograd.function.once_differentiable
-        def backward(ctx, g):
-            x, = ctx.saved_tensors
-            return 2 * x * g
-
+    Square = once_differentiable_square(lib, Recorder())
     x = leaf(lib)
     y = Square.apply(x)
     g, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
@@ -312,21 +306,11 @@ def run_once_differentiable_twice(lib):
 
 
 def run_once_differentiable_first_order_create_graph(lib):
-    class Square(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        @lib.autograd.function.once_differentiable
-        def backward(ctx, g):
-            x, = ctx.saved_tensors
-            return 2 * x * g
-
+    seen = Recorder()
     x = leaf(lib)
-    g, = lib.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
-    return g  # the seed does not require grad: no Error node, a plain result
+    g, = lib.autograd.grad(once_differentiable_square(lib, seen).apply(x).sum(), x,
+                           create_graph=True)
+    return g, seen.events  # the seed does not require grad: no Error node, a plain result
 
 
 def run_ctx_is_grad_fn(lib):
