@@ -1,6 +1,5 @@
 // The Python face of autograd: grad_fn nodes, backward/grad, hooks, grad mode, anomaly
 // detection.
-#include <cstdio>
 #include <string>
 
 #include "bindings.h"
@@ -12,13 +11,6 @@
 namespace cgrad::bindings {
 
 namespace {
-// torch prints AccumulateGrad by its class name, not the qualified name() it returns.
-std::string class_name(const Node& n) {
-  std::string name = n.name();
-  auto pos = name.rfind("::");
-  return pos == std::string::npos ? name : name.substr(pos + 2);
-}
-
 TensorList tensor_list(py::handle seq, const char* what) {
   TensorList out;
   if (py::isinstance<TensorImpl>(seq)) return {seq.cast<Tensor>()};
@@ -103,6 +95,23 @@ std::optional<TensorList> replacement(py::handle hook, py::handle result, const 
   return out;
 }
 
+// Saved tensors named `list_name` ("indices[]": entries of one list) as the tuple torch
+// shows: undefined entries as None, trailing ones left out (an index list covers every
+// dim; torch's ends at the last index given). nullopt if the node has none.
+std::optional<py::tuple> saved_list(const std::shared_ptr<Node>& n, const std::string& list_name) {
+  TensorList items;
+  bool found = false;
+  for (size_t i = 0; i < n->num_saved(); ++i) {
+    const char* name = n->saved_name(i);
+    if (!name || list_name != name) continue;
+    found = true;
+    items.push_back(n->saved(i));
+  }
+  if (!found) return std::nullopt;
+  while (!items.empty() && !items.back()) items.pop_back();
+  return to_py_tuple(items);
+}
+
 // The handle register_hook returns; it holds its owner weakly so it keeps nothing alive.
 struct RemovableHandle {
   std::weak_ptr<TensorImpl> tensor;
@@ -122,19 +131,22 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
 
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
-      .def("name", [](const Node& n) { return std::string(n.name()); })
+  // The base class of every node (Note [Node classes]); cgrad.autograd.graph.Node.
+  py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
+  node_cls.attr("__module__") = "cgrad.autograd.graph";
+  node_cls.def("name", [](const Node& n) { return std::string(n.name()); })
       .def_property_readonly("next_functions", [](const Node& n) {
         py::tuple out(n.next_edges().size());
         for (size_t i = 0; i < n.next_edges().size(); ++i) {
           const Edge& e = n.next_edges()[i];
-          out[i] = py::make_tuple(e.node ? py::cast(e.node) : py::none(), e.input_nr);
+          out[i] = py::make_tuple(node_object(e.node), e.input_nr);
         }
         return out;
       })
       .def_property_readonly("variable", [](const Node& n) -> py::object {
         if (auto* acc = dynamic_cast<const AccumulateGrad*>(&n)) return py::cast(acc->variable());
-        throw py::attribute_error("'" + class_name(n) + "' object has no attribute 'variable'");
+        throw py::attribute_error("'" + node_class_name(n.name()) +
+                                  "' object has no attribute 'variable'");
       })
       .def_property_readonly("metadata", [](Node& n) {
         // Kept on the node (not on this wrapper object) so it lives as long as the node.
@@ -142,6 +154,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         if (!state.metadata) state.metadata = std::make_shared<PyCallback>(py::dict());
         return state.metadata->get();
       })
+      .def("_sequence_nr", &Node::sequence_nr)
       .def("register_hook", [](const std::shared_ptr<Node>& n, py::object fn) {
         auto cb = held_by(n->python_state, std::move(fn));
         int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
@@ -163,15 +176,31 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       .def("__getattr__", [](const std::shared_ptr<Node>& n, const std::string& attr) -> py::object {
         // torch's _saved_<name> attributes, for the saved tensors that carry a name.
         const std::string prefix = "_saved_";
-        if (attr.rfind(prefix, 0) == 0)
-          if (auto t = n->saved_by_name(attr.substr(prefix.size())))
-            return *t ? py::cast(*t) : py::none();
-        throw py::attribute_error("'" + class_name(*n) + "' object has no attribute '" + attr + "'");
+        if (attr.rfind(prefix, 0) == 0) {
+          const std::string name = attr.substr(prefix.size());
+          if (auto t = n->saved_by_name(name)) return *t ? py::cast(*t) : py::none();
+          if (auto list = saved_list(n, name + "[]")) return *list;
+        }
+        throw py::attribute_error("'" + node_class_name(n->name()) + "' object has no attribute '" +
+                                  attr + "'");
       })
-      .def("__repr__", [](py::handle self) {
-        char addr[32];
-        std::snprintf(addr, sizeof addr, "%p", static_cast<void*>(self.ptr()));
-        return "<" + class_name(self.cast<const Node&>()) + " object at " + addr + ">";
+      .def("__dir__", [](py::handle self) {
+        // The class's names and, as torch lists them, the node's `_saved_<name>`s;
+        // `variable` only for AccumulateGrad, the one node that has it.
+        py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        const Node& n = self.cast<const Node&>();
+        if (!dynamic_cast<const AccumulateGrad*>(&n)) names.attr("remove")("variable");
+        std::string last;
+        for (size_t i = 0; i < n.num_saved(); ++i) {
+          const char* name = n.saved_name(i);
+          if (!name) continue;
+          std::string attr = std::string("_saved_") + name;
+          if (attr.size() > 2 && attr.compare(attr.size() - 2, 2, "[]") == 0)
+            attr.resize(attr.size() - 2);  // a list's entries: one attribute
+          if (attr != last) names.append(attr);
+          last = attr;
+        }
+        return names;
       });
 
   cls.def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,

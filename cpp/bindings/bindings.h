@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <string>
 
 #include "cgrad/ops.h"
 #include "cgrad/parallel.h"
@@ -36,7 +37,15 @@ void init_indexing(py::module_& m, TensorClass& cls);
 void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
+void init_storage(py::module_& m);  // the storage access copy, deepcopy and pickle use
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
+
+// The Python object of a graph node, an instance of its own class (AddBackward0, a
+// custom Function's FBackward): every node handed to Python goes through here
+// (Note [Node classes], node_object.cpp). None for a null node.
+py::object node_object(const std::shared_ptr<Node>& node);
+// The name of that class: "torch::autograd::AccumulateGrad" -> "AccumulateGrad".
+std::string node_class_name(const char* node_name);
 
 // Binds `fn` as Tensor method `name` and as module function `name`, whose first
 // argument is called `input` as in torch. `extra` annotates the remaining arguments.

@@ -1,5 +1,5 @@
 // The node behind custom autograd Functions (cgrad.autograd.Function): its backward is
-// the user's Python `backward`, called through the ctx object.
+// the user's Python `backward`, called on the node itself, which is also the ctx.
 #include <string>
 #include <unordered_set>
 
@@ -9,6 +9,15 @@
 
 namespace cgrad::bindings {
 
+// Note [Function nodes are their ctx]: as in torch, the `ctx` a custom Function's
+// forward and backward see is its graph node (`y.grad_fn is ctx` while it lives, with
+// ctx's attributes readable as `y.grad_fn.attr`, `y.grad_fn.saved_tensors`). The node
+// is made before forward runs. Its Python wrapper may die and be made again later (the
+// node lives on in the graph), so what the user stores on ctx cannot live in a wrapper:
+// the node owns the attribute dict, and every wrapper of it shows that dict as its
+// `__dict__` (node_object). The dict and the class sit in the node's PyGraphState, where
+// Tensor's cycle collection sees them. The node never holds its own wrapper, so a graph
+// is freed by reference counting alone, as before.
 namespace {
 
 // Node names must outlive every node; class names are few, so they are kept forever.
@@ -19,26 +28,17 @@ const char* intern(const std::string& name) {
 
 class PyFunctionNode final : public Node {
  public:
-  PyFunctionNode(const char* name, py::object ctx, std::vector<InputMeta> outputs)
-      : Node(name), ctx_(held_by(python_state, std::move(ctx))), outputs_(std::move(outputs)) {}
+  using Node::Node;
+  // Shapes and dtypes of the forward outputs, for gradients that did not flow.
+  void set_output_meta(std::vector<InputMeta> outputs) { outputs_ = std::move(outputs); }
 
   TensorList apply(TensorList&& grads) override {
     py::gil_scoped_acquire gil;
-    const py::object& ctx = ctx_->get();
-    if (ctx.attr("_materialize_grads").cast<bool>())
+    py::object ctx = node_object(shared_from_this());
+    if (ctx.attr("materialize_grads").cast<bool>())
       for (size_t i = 0; i < grads.size(); ++i)
         if (!grads[i]) grads[i] = full(outputs_[i].sizes, 0.0, outputs_[i].dtype);
-    // The ctx reaches its saved tensors through the node only while backward runs, so
-    // it never holds the node (a C++/Python cycle no collector could see).
-    ctx.attr("_node") = py::cast(shared_from_this());
-    py::object result;
-    try {
-      result = ctx.attr("_run_backward")(to_py_tuple(grads));
-    } catch (...) {
-      ctx.attr("_node") = py::none();
-      throw;
-    }
-    ctx.attr("_node") = py::none();
+    py::object result = ctx.attr("_run_backward")(to_py_tuple(grads));
     TensorList out;
     for (py::handle h : result) out.push_back(tensor_or_undefined(h, "backward"));
     if (out.size() != num_outputs())
@@ -50,47 +50,87 @@ class PyFunctionNode final : public Node {
   }
 
  private:
-  std::shared_ptr<PyCallback> ctx_;
   std::vector<InputMeta> outputs_;
 };
+
+// Wires a Function call's node into the graph once forward has run: edges to the
+// inputs, history on the differentiable outputs, then the tensors save_for_backward got.
+void attach(const std::shared_ptr<Node>& node, py::list inputs, py::list outputs,
+            py::list differentiable, py::list saved) {
+  auto* fn = dynamic_cast<PyFunctionNode*>(node.get());
+  if (!fn) throw py::type_error("_function_attach expects a custom Function's node");
+  TensorList in;
+  for (py::handle h : inputs) in.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+  TensorList out;
+  std::vector<InputMeta> metas;
+  for (py::handle h : outputs) {
+    out.push_back(h.cast<Tensor>());
+    metas.push_back({out.back()->sizes, out.back()->dtype});
+  }
+  fn->set_output_meta(std::move(metas));
+  fn->set_next_edges(in);
+  fn->set_num_inputs(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!differentiable[i].cast<bool>() || !is_floating(out[i]->dtype)) continue;
+    auto& meta = out[i]->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = node;
+    meta.output_nr = static_cast<uint32_t>(i);
+  }
+  // After the outputs have their grad_fn, so saved outputs are stored without a cycle
+  // (Note [Saved outputs]).
+  for (py::handle h : saved) {
+    if (h.is_none()) {
+      fn->save(Tensor());
+      continue;
+    }
+    Tensor t = h.cast<Tensor>();
+    bool is_output = false;
+    for (const Tensor& o : out) is_output = is_output || o == t;
+    fn->save(t, is_output);
+  }
+}
+
+// once_differentiable: the gradients a backward returned under create_graph get a node
+// that raises `message` if anything differentiates through them, as torch's Error node.
+// Its edges lead to fresh leaves, so that the engine does reach it.
+py::tuple delayed_error(const std::string& message, py::tuple grads) {
+  TensorList leaves;
+  for (py::handle h : grads) {
+    if (h.is_none()) continue;
+    Tensor leaf = detach(h.cast<Tensor>());
+    leaf->set_requires_grad(true);
+    leaves.push_back(leaf);
+  }
+  if (leaves.empty()) return grads;
+  auto node = make_node("torch::autograd::Error", leaves,
+                        [message](Node&, TensorList&) -> TensorList {
+                          throw std::runtime_error(message);
+                        });
+  TensorList outs;
+  for (const Tensor& leaf : leaves) outs.push_back(detach(leaf));
+  set_history(outs, node);
+  py::tuple result(grads.size());
+  for (size_t i = 0, k = 0; i < grads.size(); ++i)
+    result[i] = grads[i].is_none() ? py::none() : py::cast(outs[k++]);
+  return result;
+}
 
 }  // namespace
 
 void init_function(py::module_& m) {
-  m.def("_function_node", [](const std::string& name, py::object ctx, py::list inputs,
-                             py::list outputs, py::list differentiable, py::list saved) {
-    TensorList in;
-    for (py::handle h : inputs) in.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
-    TensorList out;
-    std::vector<InputMeta> metas;
-    for (py::handle h : outputs) {
-      out.push_back(h.cast<Tensor>());
-      metas.push_back({out.back()->sizes, out.back()->dtype});
-    }
-    auto node = std::make_shared<PyFunctionNode>(intern(name), std::move(ctx), std::move(metas));
-    node->set_next_edges(in);
-    node->set_num_inputs(out.size());
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (!differentiable[i].cast<bool>() || !is_floating(out[i]->dtype)) continue;
-      auto& meta = out[i]->autograd_meta();
-      meta.requires_grad = true;
-      meta.grad_fn = node;
-      meta.output_nr = static_cast<uint32_t>(i);
-    }
-    // After the outputs have their grad_fn, so saved outputs are stored without a cycle
-    // (Note [Saved outputs]).
-    for (py::handle h : saved) {
-      if (h.is_none()) {
-        node->save(Tensor());
-        continue;
-      }
-      Tensor t = h.cast<Tensor>();
-      bool is_output = false;
-      for (const Tensor& o : out) is_output = is_output || o == t;
-      node->save(t, is_output);
-    }
-    return std::static_pointer_cast<Node>(node);
-  }, "Builds the graph node of a custom Function call (used by cgrad.autograd.Function).");
+  m.def("_function_ctx", [](py::object node_class) {
+    auto node = std::make_shared<PyFunctionNode>(intern(py::str(node_class.attr("__name__"))));
+    auto& state = graph_state(node->python_state);
+    state.node_class = std::make_shared<PyCallback>(std::move(node_class));
+    state.node_dict = std::make_shared<PyCallback>(py::dict());
+    return node_object(node);
+  }, "A new custom Function node of class `node_class`: the ctx of one Function call.");
+  m.def("_function_attach", &attach, py::arg("ctx"), py::arg("inputs"), py::arg("outputs"),
+        py::arg("differentiable"), py::arg("saved"),
+        "Puts a custom Function call's node (its ctx) into the graph after forward.");
+  m.def("_delayed_error", &delayed_error, py::arg("message"), py::arg("grads"),
+        "The gradients `grads`, with a node that raises `message` when differentiated.");
 
   m.def("_saved_tensors", [](const std::shared_ptr<Node>& node) {
     py::tuple out(node->num_saved());

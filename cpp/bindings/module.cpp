@@ -29,6 +29,7 @@ PYBIND11_MODULE(_C, m) {
   TensorClass cls = init_tensor(m);
   init_autograd(m, cls);
   init_function(m);
+  init_storage(m);
   init_parallel(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });

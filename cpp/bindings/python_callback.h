@@ -35,6 +35,10 @@ class PyCallback {
 struct PyGraphState {
   std::vector<std::shared_ptr<PyCallback>> objects;
   std::shared_ptr<PyCallback> metadata;
+  // A custom Function's node only: its Python class and the attribute dict its Python
+  // object shows (Note [Function nodes are their ctx], function.cpp).
+  std::shared_ptr<PyCallback> node_class;
+  std::shared_ptr<PyCallback> node_dict;
 };
 
 inline PyGraphState& graph_state(std::shared_ptr<void>& slot) {

@@ -153,7 +153,7 @@ TensorClass init_tensor(py::module_& m) {
       .def_property_readonly("is_leaf", &TensorImpl::is_leaf)
       .def_property("grad", [](const Tensor& t) { return t->autograd ? t->autograd->grad : Tensor(); },
                     &set_grad)
-      .def_property_readonly("grad_fn", [](const Tensor& t) { return t->grad_fn(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return node_object(t->grad_fn()); })
       .def_property("data", [](const Tensor& t) {
         // `.data` shares memory but not the version counter: writes through it are not
         // seen by autograd, exactly as in torch.
@@ -161,7 +161,12 @@ TensorClass init_tensor(py::module_& m) {
         d->version = VersionRef(std::make_shared<VersionCounter>());
         return d;
       }, &set_data)
-      .def("detach", &detach);
+      .def("detach", &detach)
+      // A view op's result (not detach, .data): the tensor owning the memory is its _base.
+      .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
+      .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });
+  m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
+        py::arg("obj"), "True if `obj` is a cgrad Tensor.");
 
   // ---- conversions ----
   cls.def("item", [](const Tensor& t) { return item_object(*t); })

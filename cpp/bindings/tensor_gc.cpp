@@ -30,7 +30,8 @@ int visit_state(const std::shared_ptr<void>& slot, visitproc visit, void* arg) {
   if (!slot) return 0;
   auto* state = static_cast<PyGraphState*>(slot.get());
   for (auto& cb : state->objects) Py_VISIT(cb->get().ptr());
-  if (state->metadata) Py_VISIT(state->metadata->get().ptr());
+  for (auto* held : {&state->metadata, &state->node_class, &state->node_dict})
+    if (*held) Py_VISIT((*held)->get().ptr());
   return 0;
 }
 

@@ -5,7 +5,8 @@
 from . import _C
 # Every public op, factory and dtype is bound in C++; this re-exports them all.
 from ._C import *  # noqa: F401,F403
-from . import _tensor_repr  # noqa: F401  (installs Tensor.__repr__)
+from . import _tensor_repr  # noqa: F401  (installs Tensor.__repr__, __format__)
+from . import _tensor_copy  # noqa: F401  (installs copy, deepcopy and pickle support)
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions
 from . import autograd, nn

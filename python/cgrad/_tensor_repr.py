@@ -11,13 +11,22 @@ def tensor_repr(t):
         values,
         repr(t.dtype).split(".")[1],
         requires_grad=t.requires_grad and grad_fn is None,
-        grad_fn_name=None if grad_fn is None else type_name(grad_fn),
+        grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
     )
-
-
-def type_name(node):
-    return repr(node).split(" object at ")[0][1:]
 
 
 _C.Tensor.__repr__ = tensor_repr
 _C.Tensor.__str__ = tensor_repr
+
+
+def tensor_format(t, spec):
+    # As torch: a 0-d tensor formats as its Python number (f"{loss:.4f}"); any other
+    # takes only the empty spec, giving its repr.
+    if t.dim() == 0:
+        return t.item().__format__(spec)
+    if spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(t)
+
+
+_C.Tensor.__format__ = tensor_format

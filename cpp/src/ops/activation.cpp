@@ -27,22 +27,25 @@ Tensor activation(const char* name, UnaryOp op, const Tensor& a, kernels::OpPara
   Tensor out = detail::unary_forward(op, a, a->dtype, params);
   if (any_requires_grad({&a})) {
     auto node = make_node(name, {a}, std::move(backward));
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
   }
   return out;
 }
 
 // grad * f'(a) by the fused kernel `op`; under create_graph it records `name`, whose
-// backward(node, grads) reads grad as saved(0) and a as saved(1).
+// backward(node, grads) reads grad as saved(0) and a as saved(1). `saved_names`: torch's
+// names for the two (null where torch keeps no such attribute).
 template <class F>
 Tensor activation_backward(const char* name, BinaryOp op, const Tensor& grad, const Tensor& a,
-                           kernels::OpParams params, F backward) {
+                           kernels::OpParams params, F backward,
+                           std::pair<const char*, const char*> saved_names = {"grad_output",
+                                                                              "self"}) {
   Tensor out = detail::binary_forward(op, grad, a, a->dtype, a->dtype, params);
   if (any_requires_grad({&grad, &a})) {
     auto node = make_node(name, {grad, a}, std::move(backward));
-    node->save(grad);
-    node->save(a);
+    node->save(grad, false, saved_names.first);
+    node->save(a, false, saved_names.second);
     set_history({out}, node);
   }
   return out;
@@ -149,7 +152,8 @@ Tensor leaky_relu_backward(const Tensor& grad, const Tensor& a, double negative_
         if (n.needs_input_grad(0)) ggrad = leaky_relu_backward(g[0], n.saved(1), negative_slope);
         if (n.needs_input_grad(1)) gx = zeros_like(n.saved(1));  // piecewise linear
         return {ggrad, gx};
-      });
+      },
+      {nullptr, "self"});
 }
 
 // ---- elu ----
@@ -174,7 +178,8 @@ Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
           gx = mul(mul(gg, grad), where(le(x, constant(0.0)), second, constant(0.0)));
         }
         return {ggrad, gx};
-      });
+      },
+      {"grad_output", "self_or_result"});
 }
 
 // ---- relu's backward (relu itself is in unary.cpp) ----
@@ -187,7 +192,8 @@ Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold)
         if (n.needs_input_grad(0)) ggrad = threshold_backward(g[0], n.saved(1), threshold);
         if (n.needs_input_grad(1)) gx = zeros_like(n.saved(1));  // piecewise constant mask
         return {ggrad, gx};
-      });
+      },
+      {nullptr, "self"});
 }
 
 // ---- softmax / log_softmax ----
@@ -220,7 +226,7 @@ Tensor softmax_impl(bool log, const Tensor& input, int64_t dim, std::optional<DT
                                         : softmax_backward_data(g[0], n.saved(0), d)};
                           });
     set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -251,8 +257,8 @@ Tensor softmax_backward_impl(bool log, const Tensor& grad, const Tensor& y, int6
   };
   auto node = make_node(log ? "LogSoftmaxBackwardDataBackward0" : "SoftmaxBackwardDataBackward0",
                         {grad, y}, backward);
-  node->save(grad);
-  node->save(y);
+  node->save(grad, false, "grad_output");
+  node->save(y, false, "output");
   set_history({out}, node);
   return out;
 }

@@ -143,7 +143,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     });
     set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
     node->save(out, /*is_output=*/true, "result");
-    node->save(base == 0.0 ? b : Tensor());
+    node->save(b, false, "exponent");  // read back only for a zero base
   } else {  // tensor ** tensor
     auto node = make_node("PowBackward1", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       Tensor self = n.saved(0), exponent = n.saved(1);
@@ -166,7 +166,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     node->save(a, false, "self");
     node->save(b, false, "exponent");
     set_history({out}, node);
-    node->save(b->requires_grad() ? out : Tensor(), /*is_output=*/true, "result");
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -194,7 +194,7 @@ Tensor reciprocal(const Tensor& a) {
       return {mul(neg(g[0]), mul(r, r))};
     });
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -239,8 +239,8 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
                   ? sum_to(mul(mul(g[0], neg(self)), recip), input_sizes(n, 1))
                   : Tensor()};
     });
-    node->save(a);
-    node->save(b);
+    node->save(a, false, "self");
+    node->save(b, false, "other");
     set_history({out}, node);
   }
   return out;
@@ -266,8 +266,8 @@ Tensor min_max(bool is_max, const Tensor& a, const Tensor& b) {
       return {ga, gb};
     };
     auto node = make_node(is_max ? "MaximumBackward0" : "MinimumBackward0", {a, b}, backward);
-    node->save(a);
-    node->save(b);
+    node->save(a, false, "self");
+    node->save(b, false, "other");
     set_history({out}, node);
   }
   return out;
@@ -300,8 +300,8 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
       return {ga, gb};
     };
     auto node = make_node(python_sign ? "RemainderBackward1" : "FmodBackward1", {a, b}, backward);
-    node->save(b->requires_grad() ? a : Tensor());
-    node->save(b->requires_grad() ? b : Tensor());
+    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(b->requires_grad() ? b : Tensor(), false, "other");
     set_history({out}, node);
   }
   return out;
@@ -363,9 +363,9 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   };
   auto node = make_node("LerpBackward1", {start, end, weight}, backward);
   const bool need_ends = weight->requires_grad();
-  node->save(need_ends ? start : Tensor());
-  node->save(need_ends ? end : Tensor());
-  node->save(weight);
+  node->save(need_ends ? start : Tensor(), false, "self");
+  node->save(need_ends ? end : Tensor(), false, "end");
+  node->save(weight, false, "weight");
   set_history({out}, node);
   return out;
 }
@@ -404,7 +404,7 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
     auto node = make_node(scalar_node, {a}, [lo, hi](Node& n, TensorList& g) -> TensorList {
       return {keep_where(clamp_input_mask(n.saved(0), lo, hi), g[0])};
     });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
     return out;
   }
@@ -432,9 +432,10 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
     return grads;
   };
   auto node = make_node(tensor_node, inputs, backward);
-  node->save(a);
-  node->save(lo);
-  node->save(hi);
+  // torch's ClampMin/MaxBackward1 have no slot for the missing bound.
+  node->save(a, false, "self");
+  node->save(lo, false, lo || both_slots ? "min" : nullptr);
+  node->save(hi, false, hi || both_slots ? "max" : nullptr);
   set_history({out}, node);
   return out;
 }

@@ -86,8 +86,9 @@ bool expandable(const Shape& from, const Shape& to) {
 }
 
 // The nodes below save index lists with undefined entries; these keep them in order.
+// torch shows the list as the tuple `_saved_indices` (a "[]" name: one entry of a list).
 void save_list(Node& node, const TensorList& ts) {
-  for (const Tensor& t : ts) node.save(t);
+  for (const Tensor& t : ts) node.save(t, false, "indices[]");
 }
 TensorList saved_list(Node& node, size_t count) {
   TensorList out;
@@ -470,7 +471,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
                           [d](Node& n, TensorList& g) -> TensorList {
       return {index_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
     });
-    node->save(index);
+    node->save(index, false, "index");
     set_history({out}, node);
   }
   return out;
@@ -492,7 +493,9 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
       }
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
     });
-    node->save(index);
+    // Only source's gradient reads them; torch keeps them only then.
+    node->save(source->requires_grad() ? index : Tensor(), false, "index");
+    node->save(source->requires_grad() ? source : Tensor(), false, "source");
     set_history({out}, node);
   }
   return out;
@@ -533,7 +536,8 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
     auto node = make_node("GatherBackward0", {self}, [d](Node& n, TensorList& g) -> TensorList {
       return {scatter_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
     });
-    node->save(index);
+    node->save(index, false, "index");
+    node->save(self, false, "self");  // not read back: kept, and checked, as torch keeps it
     set_history({out}, node);
   }
   return out;
@@ -559,7 +563,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
                           : Tensor());
     return grads;
   });
-  node->save(index);
+  node->save(index, false, "index");
   set_history({out}, node);
   return out;
 }
@@ -587,7 +591,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
         to_src = src_grad(gather(g[0], d, n.saved(0)), n.input_meta()[1].sizes);
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_src};
     });
-    node->save(index);
+    node->save(src->requires_grad() ? index : Tensor(), false, "index");  // for src's gradient
     set_history({out}, node);
   }
   return out;
@@ -627,7 +631,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
       grads.push_back(n.needs_input_grad(1) ? sum(where(mask, g[0], zero)) : Tensor());
     return grads;
   });
-  node->save(mask);
+  node->save(mask, false, "mask");
   set_history({out}, node);
   return out;
 }

@@ -128,10 +128,13 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     throw IndexError("Target " + std::to_string(bad_target) + " is out of bounds.");
 
   Tensor out, scale;  // scale: d loss / d input at each target, before the upstream grad
+  Tensor total;  // the weight of the targets counted (torch's total_weight; 0 when unused)
   {
     GradModeGuard no_grad(false);
     Tensor losses = neg(mul(picked, picked_weight));
     scale = neg(picked_weight);
+    total = reduction == LossReduction::None ? scalar_tensor(0.0, input->dtype)
+                                             : sum(picked_weight);
     if (reduction == LossReduction::None) {
       // The same elements under the target's shape, but not a view: the output gets this
       // op's node, and a view made under no_grad could not be written in place.
@@ -139,7 +142,6 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     } else if (reduction == LossReduction::Sum) {
       out = sum(losses);
     } else {
-      Tensor total = sum(picked_weight);
       out = div(sum(losses), total);
       scale = div(scale, total);
     }
@@ -154,6 +156,11 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     });
     node->save(t);
     node->save(scale);
+    // torch's saved attributes, kept (and checked against in-place changes) as torch does.
+    node->save(input, false, "self");
+    node->save(target, false, "target");
+    node->save(total, false, "total_weight");
+    node->save(weight, false, "weight");
     set_history({out}, node);
   }
   return out;
@@ -181,8 +188,8 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reducti
       Tensor grad = mul(mul(constant(norm), sub(n.saved(0), n.saved(1))), g[0]);
       return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
     });
-    node->save(x);
-    node->save(t);
+    node->save(x, false, "self");
+    node->save(t, false, "target");
     set_history({out}, node);
   }
   return out;
@@ -317,9 +324,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
             gt = loss_grad(neg(log(div(x, rsub(x, one)))), g[0], w, reduction, count);
           return {gi, gt};
         });
-    node->save(input);
-    node->save(target);
-    node->save(w);
+    node->save(input, false, "self");
+    node->save(target, false, "target");
+    node->save(w, false, "weight");
     set_history({out}, node);
   }
   return out;
@@ -373,10 +380,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
           }
           return {gi, gt};
         });
-    node->save(input);
-    node->save(target);
-    node->save(weight);
-    node->save(pos_weight);
+    node->save(input, false, "self");
+    node->save(target, false, "target");
+    node->save(weight, false, "weight");
+    node->save(pos_weight, false, "pos_weight");
     set_history({out}, node);
   }
   return out;

@@ -174,9 +174,9 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           if (p == 2.0) return {mul(self, scale)};
           return {mul(mul(self, pow(abs(self), constant(p - 2.0))), scale)};
         });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -214,9 +214,9 @@ Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::opti
                           [mask = r.mask, keepdim, d](Node& n, TensorList& g) -> TensorList {
                             return {prod_backward(n.saved(0), n.saved(1), g[0], mask, keepdim, d)};
                           });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -239,9 +239,9 @@ Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool
                             Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
                             return {mul(div(unreduce(g[0], mask, keepdim), count), tied)};
                           });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -260,9 +260,9 @@ Tensor extreme_all(bool is_max, const Tensor& a) {
                             Tensor hit = std::isnan(item_as_double(*value)) ? nan_mask(x) : eq(x, value);
                             return {where(hit, div(g[0], sum(hit)), constant(0.0))};
                           });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -311,7 +311,7 @@ std::pair<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& a, int64_t dim,
           Tensor ik = keepdim ? index : unsqueeze(index, d);
           return {where(one_hot_along(ik, d, sizes), gk, constant(0.0))};
         });
-    node->save(indices);
+    node->save(indices, false, "indices");
     set_history({values}, node);
   }
   return {values, indices};
@@ -400,9 +400,9 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
           }
           return {var_backward(grad, n.saved(0), mask, dims_given, correction, keepdim, count)};
         });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    if (take_sqrt) node->save(out, /*is_output=*/true);
+    if (take_sqrt) node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -446,9 +446,9 @@ Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) {
                             Tensor ok = unreduce(n.saved(1), mask, keepdim);
                             return {mul(unreduce(g[0], mask, keepdim), exp(sub(n.saved(0), ok)))};
                           });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -519,9 +519,9 @@ Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
     auto node = make_node("CumprodBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
       return {cumprod_backward(n.saved(0), n.saved(1), g[0], d)};
     });
-    node->save(a);
+    node->save(a, false, "self");
     set_history({out}, node);
-    node->save(out, /*is_output=*/true);
+    node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }

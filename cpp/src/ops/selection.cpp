@@ -21,7 +21,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
               n.needs_input_grad(1) ? sum_to(where(c, zero, g[0]), n.input_meta()[1].sizes)
                                     : Tensor()};
     });
-    node->save(cond);
+    node->save(cond, false, "condition");
     set_history({out}, node);
   }
   return out;

@@ -1,7 +1,7 @@
 """cgrad.autograd: the engine's entry points (backward, grad), grad-mode switches, custom
 Functions, gradient checks, anomaly detection, functional transforms and the legacy
 Variable."""
-from . import functional
+from . import functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
@@ -14,7 +14,7 @@ from .variable import Variable
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Variable", "backward", "detect_anomaly",
-    "enable_grad", "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
+    "enable_grad", "functional", "grad", "graph", "gradcheck", "gradgradcheck", "inference_mode",
     "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
     "once_differentiable", "set_detect_anomaly", "set_grad_enabled",
 ]

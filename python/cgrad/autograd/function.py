@@ -1,45 +1,61 @@
 """Custom differentiable functions: subclass Function with static forward/backward."""
 import functools
+import inspect
 
 from .. import _C
 from .grad_mode import no_grad
+from .graph import Node
+
+# torch's message for differentiating through a backward marked @once_differentiable.
+_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
 
 
 class FunctionCtx:
-    """The `ctx` passed to forward and backward."""
+    """What a custom Function's forward (or setup_context) and backward get as `ctx`.
 
-    def __init__(self):
-        self.to_save = ()
-        self.needs_input_grad = ()
-        self._non_differentiable = set()
-        self._materialize_grads = True
-        self._node = None  # set by the graph node only while backward runs
-        self._backward = None
+    The defaults below are class attributes; what a Function sets lands on its ctx. No
+    slots of its own: a node class (BackwardCFunction) must keep Node's layout."""
+
+    __slots__ = ()
+    to_save = ()
+    non_differentiable = ()
+    materialize_grads = True
+    needs_input_grad = ()
 
     def save_for_backward(self, *tensors):
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, _C.Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{len(self.to_save)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
         self.to_save = tensors
 
-    @property
-    def saved_tensors(self):
-        if self._node is None:
-            raise RuntimeError("saved_tensors can only be read inside backward")
-        return _C._saved_tensors(self._node)
-
     def mark_non_differentiable(self, *tensors):
-        self._non_differentiable.update(id(t) for t in tensors)
+        """These outputs get requires_grad=False; backward still receives a (zero or None)
+        gradient for each of them."""
+        self.non_differentiable = tensors
 
     def set_materialize_grads(self, value):
-        self._materialize_grads = bool(value)
+        """False: backward gets None, not zeros, for outputs no gradient flowed into."""
+        self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors):
         raise NotImplementedError("mark_dirty (in-place custom Functions) is not supported")
 
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The graph node of one custom Function call, which is also the call's ctx (Note
+    [Function nodes are their ctx], function.cpp). Each Function has a subclass of its
+    own, `<Name>Backward`, made by FunctionMeta."""
+
+    __slots__ = ()  # Node's layout, so a node's wrapper can take this class
+    _forward_cls = None
+
+    @property
+    def saved_tensors(self):
+        return _C._saved_tensors(self)
+
     def _run_backward(self, grads):
-        result = self._backward(self, *grads)
+        result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n_inputs = len(self.needs_input_grad)
@@ -48,7 +64,32 @@ class FunctionCtx:
         return result
 
 
-class Function:
+class FunctionMeta(type):
+    """Gives each Function subclass its node class, `<Name>Backward`, as torch does."""
+
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,),
+                                 {"__slots__": (), "_forward_cls": cls})
+
+
+def _bound_arguments(forward, args, kwargs, with_ctx):
+    """The call's arguments in forward's order, so that tensors passed by keyword are
+    inputs too. setup_context style (no ctx) binds strictly and fills in defaults, as
+    torch; the ctx style leaves an unbindable call for forward itself to reject."""
+    signature = inspect.signature(forward)
+    if with_ctx:
+        try:
+            bound = signature.bind(None, *args, **kwargs)
+        except TypeError:
+            return args, kwargs
+        return bound.args[1:], bound.kwargs
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.args, bound.kwargs
+
+
+class Function(metaclass=FunctionMeta):
     """Base class of custom autograd functions:
 
         class Exp(Function):
@@ -63,7 +104,10 @@ class Function:
                 y, = ctx.saved_tensors
                 return grad * y
 
-        y = Exp.apply(x)        # y.grad_fn.name() == "ExpBackward"
+        y = Exp.apply(x)        # type(y.grad_fn).__name__ == "ExpBackward"
+
+    Or, in the setup_context style, `forward(x)` takes no ctx and
+    `setup_context(ctx, inputs, output)` saves what backward needs.
     """
 
     @staticmethod
@@ -72,38 +116,59 @@ class Function:
                                   "autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward mode AD.")
 
     @classmethod
-    def apply(cls, *args):
-        ctx = FunctionCtx()
-        ctx._backward = cls.backward
+    def apply(cls, *args, **kwargs):
+        with_ctx = cls.setup_context is Function.setup_context
+        if kwargs or not with_ctx:
+            args, kwargs = _bound_arguments(cls.forward, args, kwargs, with_ctx)
+        ctx = _C._function_ctx(cls._backward_cls)
         ctx.needs_input_grad = tuple(isinstance(a, _C.Tensor) and a.requires_grad for a in args)
         with no_grad():
-            result = cls.forward(ctx, *args)
-        outputs = result if isinstance(result, tuple) else (result,)
+            if with_ctx:
+                result = cls.forward(ctx, *args, **kwargs)
+            else:
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, result)
         if not (_C.is_grad_enabled() and any(ctx.needs_input_grad)):
             return result
+        outputs = result if isinstance(result, tuple) else (result,)
         inputs = [a if isinstance(a, _C.Tensor) else None for a in args]
+        non_differentiable = {id(t) for t in ctx.non_differentiable}
+        differentiable = [id(o) not in non_differentiable
+                          for o in outputs if isinstance(o, _C.Tensor)]
         # An input returned as is becomes a new tensor over the same memory, as in torch,
         # so that the input's own history is left alone.
         input_ids = {id(a) for a in inputs if a is not None}
         outputs = tuple(o.detach() if isinstance(o, _C.Tensor) and id(o) in input_ids else o
                         for o in outputs)
         tensors = [o for o in outputs if isinstance(o, _C.Tensor)]
-        differentiable = [id(o) not in ctx._non_differentiable for o in tensors]
-        _C._function_node(cls.__name__ + "Backward", ctx, inputs, tensors, differentiable,
-                          list(ctx.to_save))
-        ctx.to_save = ()
+        _C._function_attach(ctx, inputs, tensors, differentiable, list(ctx.to_save))
+        # The node now holds the saved tensors; ctx keeping them too would tie outputs to
+        # their own node in a cycle.
+        ctx.__dict__.pop("to_save", None)
+        ctx.__dict__.pop("non_differentiable", None)
         return outputs if isinstance(result, tuple) else outputs[0]
 
 
 def once_differentiable(backward):
-    """Marks a backward as not differentiable again: it runs without recording a graph."""
+    """Marks a backward as not differentiable again: it runs without recording a graph,
+    and differentiating its result (under create_graph) raises."""
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
         with no_grad():
-            return backward(ctx, *grads)
+            result = backward(ctx, *grads)
+        if not (_C.is_grad_enabled() and
+                any(isinstance(g, _C.Tensor) and g.requires_grad for g in grads)):
+            return result
+        if not isinstance(result, tuple):
+            return _C._delayed_error(_TWICE, (result,))[0]
+        return _C._delayed_error(_TWICE, result)
     return wrapper

@@ -1,11 +1,75 @@
 """no_grad / enable_grad / set_grad_enabled / inference_mode: thread-local switches over
 the C++ grad mode, usable as context managers and as decorators."""
 import functools
+import inspect
+import warnings
 
 from .. import _C
 
 
-class _GradModeContext:
+class _DecoratingContext:
+    """A context manager that also decorates: each call of a decorated function, or each
+    step of a decorated generator, runs inside a fresh copy of the context."""
+
+    def clone(self):
+        return self.__class__()
+
+    def __call__(self, fn):
+        if inspect.isclass(fn):
+            warnings.warn("Decorating classes is deprecated and will be disabled in future "
+                          "versions. You should only decorate functions or methods. To "
+                          "preserve the current behavior of class decoration, you can directly "
+                          "decorate the `__init__` method and nothing else.", FutureWarning,
+                          stacklevel=2)
+            cls = fn
+            fn = lambda *args, **kwargs: cls(*args, **kwargs)  # noqa: E731
+        if inspect.isgeneratorfunction(fn):
+            return self._decorate_generator(fn)
+
+        @functools.wraps(fn)
+        def run_inside(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+
+        return run_inside
+
+    def _decorate_generator(self, fn):
+        # Note [Decorated generators]: the mode must hold while the generator's body
+        # runs, and only then: between two steps the caller's own mode is back. So each
+        # resumption (next, send, throw, close) enters the context anew.
+        @functools.wraps(fn)
+        def step_inside(*args, **kwargs):
+            with self.clone():
+                gen = fn(*args, **kwargs)
+            resume, value = gen.send, None
+            while True:
+                try:
+                    with self.clone():
+                        item = resume(value)
+                except StopIteration as stop:
+                    return stop.value
+                try:
+                    value, resume = (yield item), gen.send
+                except GeneratorExit:
+                    with self.clone():
+                        gen.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: pass it on
+                    value, resume = error, gen.throw
+
+        return step_inside
+
+
+class _BareDecorator:
+    """Lets `@no_grad` (without parentheses) decorate, as torch allows."""
+
+    def __new__(cls, fn=None):
+        if fn is None:
+            return super().__new__(cls)
+        return cls()(fn)
+
+
+class _GradModeContext(_DecoratingContext):
     """Sets grad mode to `self._mode` on entry and restores the previous mode on exit."""
 
     _mode = True
@@ -13,28 +77,19 @@ class _GradModeContext:
     def __enter__(self):
         self._prev = _C.is_grad_enabled()
         _C._set_grad_enabled(self._mode)
-        return None
 
     def __exit__(self, *exc):
         _C._set_grad_enabled(self._prev)
         return False
 
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
 
-        return wrapper
-
-
-class no_grad(_GradModeContext):
+class no_grad(_BareDecorator, _GradModeContext):
     """Context manager / decorator: operations inside record no graph."""
 
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecorator, _GradModeContext):
     """Context manager / decorator: turns recording back on inside a no_grad block."""
 
     _mode = True
@@ -42,28 +97,28 @@ class enable_grad(_GradModeContext):
 
 class set_grad_enabled(_GradModeContext):
     """Sets grad mode at once (like a function call); as a context manager it restores the
-    previous mode on exit."""
+    previous mode on exit, and as a decorator it runs the function in that mode."""
 
     def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._prev = _C.is_grad_enabled()
-        self._mode = bool(mode)
-        _C._set_grad_enabled(self._mode)
+        self._mode = mode
+        _C._set_grad_enabled(mode)
 
     def __enter__(self):
-        return None
+        pass
 
     def __call__(self, fn):
-        _C._set_grad_enabled(self._prev)
+        _C._set_grad_enabled(self._prev)  # decorating: the mode applies inside fn only
+        return super().__call__(fn)
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(self._mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+    def clone(self):
+        return self.__class__(self._mode)
 
 
-class inference_mode(_GradModeContext):
+class inference_mode(_DecoratingContext):
     """Like no_grad, and tensors made inside are inference tensors: autograd will not
     save them for backward or let them be written in place outside inference mode."""
 
@@ -77,22 +132,17 @@ class inference_mode(_GradModeContext):
 
     def __enter__(self):
         self._prev = (_C.is_grad_enabled(), _C.is_inference_mode_enabled())
-        if self._inference:
-            _C._set_grad_enabled(False)
-            _C._set_inference_mode(True)
+        # As torch: inference_mode(False) turns grad mode on, even inside no_grad.
+        _C._set_grad_enabled(not self._inference)
+        _C._set_inference_mode(self._inference)
 
     def __exit__(self, *exc):
         _C._set_grad_enabled(self._prev[0])
         _C._set_inference_mode(self._prev[1])
         return False
 
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(self._inference):
-                return fn(*args, **kwargs)
-
-        return wrapper
+    def clone(self):
+        return self.__class__(self._inference)
 
 
 is_grad_enabled = _C.is_grad_enabled

@@ -127,6 +127,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::optional<Tensor> saved_by_name(const std::string& name);
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
   size_t num_saved() const { return saved_.size(); }
+  const char* saved_name(size_t i) const { return saved_[i].name(); }  // null if unnamed
   virtual void release_saved();
   // Before `t` is overwritten in place: saved references to it become copies of its
   // current value (torch saves the original self of an in-place op).

@@ -1,0 +1,9 @@
+"""cgrad.autograd.graph: the backward graph's node type.
+
+Every `grad_fn` and `next_functions` entry is an instance of a subclass of `Node` named
+after it (`MulBackward0`, `AccumulateGrad`, a custom Function's `<Name>Backward`), so
+`isinstance(fn, Node)` holds and `type(fn).__name__` is the node's name.
+"""
+from .._C import Node
+
+__all__ = ["Node"]
