@@ -334,9 +334,9 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b) {
     s.insert(s.end(), tail);
     return s;
   };
-  Tensor a3 = reshape(expand(a, with({n, m1})), {batch, n, m1});
-  Tensor b3 = db == 1 ? unsqueeze(reshape(expand(b, with({m2})), {batch, m2}), 2)
-                      : reshape(expand(b, with({m2, p})), {batch, m2, p});
+  Tensor a3 = reshape(expand_to(a, with({n, m1})), {batch, n, m1});
+  Tensor b3 = db == 1 ? unsqueeze(reshape(expand_to(b, with({m2})), {batch, m2}), 2)
+                      : reshape(expand_to(b, with({m2, p})), {batch, m2, p});
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(p);
   Tensor r = bmm(a3, b3);

@@ -170,7 +170,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
   const Shape shape = broadcast_shapes(input->sizes, target->sizes);
-  Tensor x = expand(input, shape), t = expand(target, shape);
+  Tensor x = expand_to(input, shape), t = expand_to(target, shape);
   const DType dtype = result_type(x, t);
   if (!is_floating(dtype))
     throw NotImplementedError(std::string("\"mse_cpu\" not implemented for '") +
@@ -197,7 +197,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reducti
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
   const Shape shape = broadcast_shapes(input->sizes, target->sizes);
-  return reduce_loss(abs(sub(expand(input, shape), expand(target, shape))), reduction);
+  return reduce_loss(abs(sub(expand_to(input, shape), expand_to(target, shape))), reduction);
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -290,7 +290,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     throw std::runtime_error(std::string("Found dtype ") + dtype_torch_name(target->dtype) +
                              " but expected " + dtype_torch_name(input->dtype));
   check_not_differentiable(weight, "binary_cross_entropy", "weight");
-  Tensor w = weight ? expand(weight, broadcast_shapes(target->sizes, weight->sizes)) : Tensor();
+  Tensor w = weight ? expand_to(weight, broadcast_shapes(target->sizes, weight->sizes)) : Tensor();
   Tensor out;
   {
     GradModeGuard no_grad(false);

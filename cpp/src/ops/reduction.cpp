@@ -94,7 +94,7 @@ Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
   if (any_requires_grad({&a})) {
     const char* name = dims ? "SumBackward1" : "SumBackward0";
     auto node = make_node(name, {a}, [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
-      return {expand(unreduce(g[0], mask, keepdim), n.input_meta()[0].sizes)};
+      return {expand_to(unreduce(g[0], mask, keepdim), n.input_meta()[0].sizes)};
     });
     set_history({out}, node);
   }
@@ -120,7 +120,7 @@ Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
     auto node = make_node(name, {a},
                           [mask = r.mask, keepdim, count](Node& n, TensorList& g) -> TensorList {
                             Tensor scaled_grad = div(g[0], constant(count));
-                            return {expand(unreduce(scaled_grad, mask, keepdim),
+                            return {expand_to(unreduce(scaled_grad, mask, keepdim),
                                            n.input_meta()[0].sizes)};
                           });
     set_history({scaled}, node);

@@ -207,6 +207,10 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
                      });
 }
 
+Tensor expand_to(const Tensor& a, const Shape& sizes) {
+  return same_shape(a->sizes, sizes) ? a : expand(a, sizes);
+}
+
 Tensor unsqueeze(const Tensor& a, int64_t dim) {
   int64_t d = wrap_dim(dim, a->dim() + 1);
   ViewGeometry g = geometry_of(a);

@@ -13,6 +13,8 @@ Tensor reshape(const Tensor& a, const Shape& sizes);   // a view when possible, 
 Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor unflatten(const Tensor& a, int64_t dim, const Shape& sizes);
 Tensor expand(const Tensor& a, const Shape& sizes);
+// For ops and backward formulas: `a` itself when it has `sizes` already, else expand.
+Tensor expand_to(const Tensor& a, const Shape& sizes);
 Tensor unsqueeze(const Tensor& a, int64_t dim);
 Tensor squeeze(const Tensor& a);                       // every size-1 dim
 Tensor squeeze(const Tensor& a, const DimList& dims, bool single_dim);
