@@ -4,7 +4,9 @@
 #include <unordered_set>
 
 #include "bindings.h"
+#include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"
+#include "cgrad/autograd/views.h"
 #include "python_callback.h"
 
 namespace cgrad::bindings {
@@ -53,10 +55,46 @@ class PyFunctionNode final : public Node {
   std::vector<InputMeta> outputs_;
 };
 
+// A new view of `t` over all of it, recorded by no node (torch's view_as_self without
+// grad): what an input returned as is becomes, so that the input's own history stays.
+Tensor view_as_self(const Tensor& t) {
+  GradModeGuard no_grad(false);
+  return alias(t);
+}
+
+// Note [Function outputs]: as torch wraps a custom Function's outputs once forward has
+// run (all under no_grad, so nothing in forward was recorded):
+// - a differentiable output takes the node as grad_fn; an input returned as is is first
+//   replaced by a view of itself; an input marked dirty (modified in place) keeps its
+//   identity and has its history rebased onto the node (Note [Views and in-place]);
+// - a differentiable output that is a view may not be written in place later
+//   (ViewCreation::InCustomFunction): CopySlices would bypass the Function's backward;
+// - a non-differentiable output that is an input requiring grad is replaced by a
+//   detached alias, so the input itself is left alone.
+void check_dirty(const TensorList& out, const std::vector<bool>& dirty) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!dirty[i]) continue;
+    if (out[i]->requires_grad() && out[i]->is_leaf())
+      throw std::runtime_error(
+          "a leaf Variable that requires grad has been used in an in-place operation.");
+    if (out[i]->view_base && out.size() > 1)
+      throw std::runtime_error(
+          "If your Function modifies inplace an input that is a view of another Tensor, your "
+          "Function cannot return more than one Tensor. This is not supported by the current "
+          "autograd engine. You should either make sure the input is not a view (using "
+          ".clone() for example) or make your Function only return one Tensor (potentially "
+          "splitting it into two Functions: one doing the inplace that returns a single Tensor "
+          "and a second one that does the other operations). You can ask on the forum "
+          "https://discuss.pytorch.org/ if you need help to do this change.");
+  }
+}
+
 // Wires a Function call's node into the graph once forward has run: edges to the
-// inputs, history on the differentiable outputs, then the tensors save_for_backward got.
-void attach(const std::shared_ptr<Node>& node, py::list inputs, py::list outputs,
-            py::list differentiable, py::list saved) {
+// inputs, history on the differentiable outputs (Note [Function outputs]), then the
+// tensors save_for_backward got. Returns the outputs to hand back.
+py::list attach(const std::shared_ptr<Node>& node, py::list inputs, py::list outputs,
+                const std::vector<bool>& differentiable, const std::vector<bool>& is_input,
+                const std::vector<bool>& dirty, py::list saved) {
   auto* fn = dynamic_cast<PyFunctionNode*>(node.get());
   if (!fn) throw py::type_error("_function_attach expects a custom Function's node");
   TensorList in;
@@ -67,15 +105,30 @@ void attach(const std::shared_ptr<Node>& node, py::list inputs, py::list outputs
     out.push_back(h.cast<Tensor>());
     metas.push_back({out.back()->sizes, out.back()->dtype});
   }
+  check_dirty(out, dirty);
   fn->set_output_meta(std::move(metas));
   fn->set_next_edges(in);
   fn->set_num_inputs(out.size());
   for (size_t i = 0; i < out.size(); ++i) {
-    if (!differentiable[i].cast<bool>() || !is_floating(out[i]->dtype)) continue;
-    auto& meta = out[i]->autograd_meta();
+    Tensor& o = out[i];
+    const auto nr = static_cast<uint32_t>(i);
+    if (!differentiable[i] || !is_floating(o->dtype)) {
+      if (is_input[i] && o->requires_grad()) o = detach(o);
+      continue;
+    }
+    if (dirty[i]) {
+      rebase_history(o, node, nr);
+      continue;
+    }
+    if (is_input[i]) o = view_as_self(o);
+    auto& meta = o->autograd_meta();
     meta.requires_grad = true;
     meta.grad_fn = node;
-    meta.output_nr = static_cast<uint32_t>(i);
+    meta.output_nr = nr;
+    if (o->view_base) {
+      o->view_creation = ViewCreation::InCustomFunction;
+      o->view_version = o->version->get();
+    }
   }
   // After the outputs have their grad_fn, so saved outputs are stored without a cycle
   // (Note [Saved outputs]).
@@ -89,6 +142,9 @@ void attach(const std::shared_ptr<Node>& node, py::list inputs, py::list outputs
     for (const Tensor& o : out) is_output = is_output || o == t;
     fn->save(t, is_output);
   }
+  py::list result;
+  for (const Tensor& o : out) result.append(py::cast(o));
+  return result;
 }
 
 // once_differentiable: the gradients a backward returned under create_graph get a node
@@ -127,8 +183,13 @@ void init_function(py::module_& m) {
     return node_object(node);
   }, "A new custom Function node of class `node_class`: the ctx of one Function call.");
   m.def("_function_attach", &attach, py::arg("ctx"), py::arg("inputs"), py::arg("outputs"),
-        py::arg("differentiable"), py::arg("saved"),
-        "Puts a custom Function call's node (its ctx) into the graph after forward.");
+        py::arg("differentiable"), py::arg("is_input"), py::arg("dirty"), py::arg("saved"),
+        "Puts a custom Function call's node (its ctx) into the graph after forward; returns "
+        "the outputs to hand back (Note [Function outputs]).");
+  m.def("_view_as_self", &view_as_self, py::arg("input"),
+        "A view of all of `input`, recorded by no node.");
+  m.def("_mark_modified", [](const Tensor& t) { t->version->bump("mark_dirty"); },
+        py::arg("input"), "Counts a custom Function's in-place write (mark_dirty) in the version.");
   m.def("_delayed_error", &delayed_error, py::arg("message"), py::arg("grads"),
         "The gradients `grads`, with a node that raises `message` when differentiated.");
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cgrad/autograd/copy_slices.h"
+#include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/ops.h"
 
@@ -117,24 +118,30 @@ void move_retain_grad_hook(const TensorImpl& t, Node* old_fn, uint32_t old_outpu
                            Node& new_fn) {
   if (!t.autograd || !t.autograd->retains_grad || !old_fn || old_fn == &new_fn) return;
   if (GradHook hook = old_fn->take_retain_grad_hook(old_output_nr))
-    new_fn.set_retain_grad_hook(0, std::move(hook));
+    new_fn.set_retain_grad_hook(t.autograd->output_nr, std::move(hook));
 }
 
-// `t` (not a view) takes `fn` as the history of its new value.
-void set_new_history(const Tensor& t, const std::shared_ptr<Node>& fn) {
+// `t` (not a view) takes output `output_nr` of `fn` as the history of its new value.
+void set_new_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t output_nr) {
   std::shared_ptr<Node> old_fn = t->grad_fn();
-  uint32_t old_output_nr = t->autograd ? t->autograd->output_nr : 0;
-  set_history({t}, fn);
+  auto& meta = t->autograd_meta();
+  uint32_t old_output_nr = meta.output_nr;
+  meta.requires_grad = true;
+  meta.grad_fn = fn;
+  meta.output_nr = output_nr;
   move_retain_grad_hook(*t, old_fn.get(), old_output_nr, *fn);
+  release_iteratively(std::move(old_fn));
 }
 
 }  // namespace
 
-void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn) {
-  if (!self->view_base) return set_new_history(self, fn);
+void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn, uint32_t output_nr) {
+  if (!self->view_base) return set_new_history(self, fn, output_nr);
   const Tensor& base = self->view_base;
-  set_new_history(base, std::allocate_shared<CopySlices>(CachingAllocator<CopySlices>(), base,
-                                                         geometry_of(*self), fn));
+  auto copy_slices = std::allocate_shared<CopySlices>(CachingAllocator<CopySlices>(), base,
+                                                      geometry_of(*self), fn);
+  if (AnomalyMode::is_enabled()) copy_slices->forward_trace = fn->forward_trace;
+  set_new_history(base, copy_slices, 0);
   self->grad_fn();  // the version moved: the view reads its part of the new history
 }
 
@@ -151,10 +158,11 @@ const std::shared_ptr<Node>& refresh_view_grad_fn(const TensorImpl& view) {
                         });
   std::shared_ptr<Node> old_fn = current;
   auto& meta = const_cast<TensorImpl&>(view).autograd_meta();
-  move_retain_grad_hook(view, old_fn.get(), meta.output_nr, *node);
+  uint32_t old_output_nr = meta.output_nr;
   meta.requires_grad = true;
-  meta.grad_fn = std::move(node);
+  meta.grad_fn = node;
   meta.output_nr = 0;
+  move_retain_grad_hook(view, old_fn.get(), old_output_nr, *node);
   view.view_version = view.version->get();
   release_iteratively(std::move(old_fn));
   return meta.grad_fn;

@@ -19,6 +19,7 @@ class FunctionCtx:
     __slots__ = ()
     to_save = ()
     non_differentiable = ()
+    dirty_tensors = ()
     materialize_grads = True
     needs_input_grad = ()
 
@@ -39,7 +40,9 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors):
-        raise NotImplementedError("mark_dirty (in-place custom Functions) is not supported")
+        """These inputs were modified in place by forward; each must also be returned, and
+        its history becomes this Function's (Note [Function outputs], function.cpp)."""
+        self.dirty_tensors = tensors
 
 
 class BackwardCFunction(Node, FunctionCtx):
@@ -137,24 +140,32 @@ class Function(metaclass=FunctionMeta):
             else:
                 result = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, result)
-        if not (_C.is_grad_enabled() and any(ctx.needs_input_grad)):
-            return result
         outputs = result if isinstance(result, tuple) else (result,)
         inputs = [a if isinstance(a, _C.Tensor) else None for a in args]
-        non_differentiable = {id(t) for t in ctx.non_differentiable}
-        differentiable = [id(o) not in non_differentiable
-                          for o in outputs if isinstance(o, _C.Tensor)]
-        # An input returned as is becomes a new tensor over the same memory, as in torch,
-        # so that the input's own history is left alone.
         input_ids = {id(a) for a in inputs if a is not None}
-        outputs = tuple(o.detach() if isinstance(o, _C.Tensor) and id(o) in input_ids else o
-                        for o in outputs)
+        dirty = {id(t) for t in ctx.dirty_tensors}
+        if not dirty <= {id(o) for o in outputs}:
+            raise RuntimeError("Some elements marked as dirty during the forward method were "
+                               "not returned as output. The inputs that are modified inplace "
+                               "must all be outputs of the Function.")
         tensors = [o for o in outputs if isinstance(o, _C.Tensor)]
-        _C._function_attach(ctx, inputs, tensors, differentiable, list(ctx.to_save))
-        # The node now holds the saved tensors; ctx keeping them too would tie outputs to
-        # their own node in a cycle.
-        ctx.__dict__.pop("to_save", None)
-        ctx.__dict__.pop("non_differentiable", None)
+        for t in ctx.dirty_tensors:
+            _C._mark_modified(t)
+        if not (_C.is_grad_enabled() and any(ctx.needs_input_grad)):
+            # Nothing to record; an input returned as is still comes back as a view of it.
+            wrapped = iter([_C._view_as_self(t) if id(t) in input_ids and id(t) not in dirty
+                            else t for t in tensors])
+        else:
+            non_differentiable = {id(t) for t in ctx.non_differentiable}
+            wrapped = iter(_C._function_attach(
+                ctx, inputs, tensors, [id(t) not in non_differentiable for t in tensors],
+                [id(t) in input_ids for t in tensors], [id(t) in dirty for t in tensors],
+                list(ctx.to_save)))
+            # The node now holds the saved tensors; ctx keeping them too would tie outputs
+            # to their own node in a cycle.
+            for name in ("to_save", "non_differentiable", "dirty_tensors"):
+                ctx.__dict__.pop(name, None)
+        outputs = tuple(next(wrapped) if isinstance(o, _C.Tensor) else o for o in outputs)
         return outputs if isinstance(result, tuple) else outputs[0]
 
 

@@ -18,9 +18,10 @@ void mark_as_view(const Tensor& out, const Tensor& input,
 // indirect: its base or another view of it was written, and its grad_fn is wanted now.
 void check_view_writable(const TensorImpl& view, bool indirect);
 
-// After `self` was overwritten by an op recorded as `fn`: a plain tensor takes fn as its
-// grad_fn; a view's base takes CopySlices(fn), and the view reads its part back from it.
-void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn);
+// After `self` was overwritten by an op recorded as `fn`: a plain tensor takes fn (its
+// output `output_nr`) as its grad_fn; a view's base takes CopySlices(fn), and the view
+// reads its part back from it (fn must then have a single output).
+void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn, uint32_t output_nr = 0);
 
 // TensorImpl::grad_fn's slow path, for a view whose version moved since its grad_fn was
 // set: the grad_fn becomes AsStridedBackward0 of the base's current history.
