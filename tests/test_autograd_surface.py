@@ -587,3 +587,12 @@ def test_base_of_a_differentiable_view():
                                  lambda L: np.ones(2), lambda L: L.ones(2).grad_fn])
 def test_is_tensor(obj):
     same_in_both(lambda L: L.is_tensor(obj(L)))
+
+
+def test_enable_grad_inside_inference_mode_records_nothing():
+    def run(L):
+        x = L.ones(2, requires_grad=True)
+        with L.inference_mode(), L.enable_grad():
+            y = x * 2
+            return L.is_grad_enabled(), y.requires_grad, y.grad_fn is None
+    assert run(cgrad) == run(torch)

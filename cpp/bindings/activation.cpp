@@ -21,7 +21,7 @@ using UnaryFn = Tensor (*)(const Tensor&);
 Tensor run_maybe_inplace(const Tensor& input, bool inplace, const char* name,
                          const std::function<Tensor(const Tensor&)>& f, bool same_node) {
   if (!inplace) return without_gil_if_large(input->numel(), [&] { return f(input); });
-  if (!same_node && GradMode::is_enabled() && input->requires_grad())
+  if (!same_node && GradMode::records() && input->requires_grad())
     throw NotImplementedError(std::string(name) + " (inplace=True) on a tensor that requires "
                               "grad is not supported yet; use inplace=False");
   Tensor self = input;

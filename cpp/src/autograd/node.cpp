@@ -188,14 +188,14 @@ void Node::set_next_edges(const Tensor* inputs, size_t count) {
 }
 
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
-  if (!GradMode::is_enabled()) return false;
+  if (!GradMode::records()) return false;
   for (const Tensor* t : inputs)
     if (*t && (*t)->requires_grad()) return true;
   return false;
 }
 
 bool compute_requires_grad(const TensorList& inputs) {
-  if (!GradMode::is_enabled()) return false;
+  if (!GradMode::records()) return false;
   for (const Tensor& t : inputs)
     if (t && t->requires_grad()) return true;
   return false;

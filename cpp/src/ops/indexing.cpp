@@ -99,7 +99,7 @@ TensorList saved_list(Node& node, size_t count) {
 // True when an in-place write must go through apply_inplace to be recorded; otherwise
 // the kernel writes into self directly, which spares a full copy of self per write.
 bool write_needs_graph(const Tensor& self, const Tensor& other) {
-  return GradMode::is_enabled() && (self->requires_grad() || other->requires_grad());
+  return GradMode::records() && (self->requires_grad() || other->requires_grad());
 }
 
 // ---- advanced indexing plan ----

@@ -37,7 +37,7 @@ void check_inplace_allowed(const Tensor& self) {
     throw std::runtime_error(
         "Inplace update to inference tensor outside InferenceMode is not allowed. You can make "
         "a clone to get a normal tensor before doing inplace update.");
-  if (!GradMode::is_enabled() || !self->requires_grad()) return;
+  if (!GradMode::records() || !self->requires_grad()) return;
   if (self->view_base) {
     check_view_writable(*self, /*indirect=*/false);
     if (self->view_base->is_leaf())
@@ -51,7 +51,7 @@ void check_inplace_allowed(const Tensor& self) {
 }
 
 bool records_graph(const Tensor& self, const Tensor* other) {
-  if (!GradMode::is_enabled()) return false;
+  if (!GradMode::records()) return false;
   return self->requires_grad() || (other && (*other)->requires_grad());
 }
 

@@ -62,7 +62,7 @@ Tensor log_sigmoid(const Tensor& x) {
 
 // torch has no gradient for class / sample weights and refuses ones that require grad.
 void check_not_differentiable(const Tensor& t, const char* function, const char* argument) {
-  if (t && t->requires_grad() && GradMode::is_enabled())
+  if (t && t->requires_grad() && GradMode::records())
     throw std::runtime_error(std::string("The function '") + function +
                              "' is not differentiable with respect to argument '" + argument +
                              "'. This input cannot have requires_grad True.");

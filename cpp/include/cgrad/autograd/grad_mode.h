@@ -6,6 +6,9 @@ namespace cgrad {
 struct GradMode {
   static bool is_enabled();
   static void set_enabled(bool enabled);
+  // Whether ops record a graph now: grad mode on and inference mode off (inside
+  // inference_mode, enable_grad turns grad mode on but records nothing, as in torch).
+  static bool records();
 };
 
 // Thread-local inference mode (torch.inference_mode): grad mode off, and every tensor
