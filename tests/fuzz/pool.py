@@ -5,9 +5,9 @@
 # the imported torch and cgrad, so starting one costs ~30 ms instead of ~2 s). A child
 # runs its share of the indices and streams one JSON line when it starts a program and
 # one with the result; before running any program (a generated one or a minimizer's
-# candidate) it pickles it to its own candidate file. When a child dies by a signal (or
+# candidate) it puts it in its ProgramSlot (slot.py). When a child dies by a signal (or
 # is killed after `timeout` seconds without a result), the parent knows the index it was
-# on and reads the exact program that was running from that file, starts a new child on
+# on and reads the exact program that was running from the slot, starts a new child on
 # the indices left, and minimizes the crash with one forked child per candidate: each
 # reports the step it is about to run in each library, so the crash is pinned to a step
 # and the minimizer keeps candidates that crash at a step made by the same op.
@@ -20,7 +20,6 @@ import resource
 import select
 import signal
 import sys
-import tempfile
 import time
 import traceback
 import warnings
@@ -28,12 +27,16 @@ from collections import Counter, deque
 
 import cgrad
 import torch
+# torch imports this (and sympy) on first use, in broadcast_shapes: once here rather
+# than in every forked child, a second each
+import torch.fx.experimental.symbolic_shapes  # noqa: F401
 
 from .check import check
 from .compare import Divergence
 from .minimize import minimize
 from .report import program_source, reproducer
 from .runner import Runner, signature
+from .slot import ProgramSlot
 
 MEMORY_HEADROOM = 3 << 30   # bytes of address space a child may add to what it has
 CRASH_BUDGET = 150          # forked runs to minimize one crash
@@ -42,8 +45,9 @@ CANDIDATE_TIMEOUT = 30.0
 
 def setup_child():
     """Single-threaded kernels, no warnings, a memory cap, Ctrl-C left to the parent,
-    no traceback dump on a crash (pytest's faulthandler; the parent reports crashes)."""
+    no traceback dump or core file on a crash (the parent reports crashes)."""
     faulthandler.disable()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     torch.set_num_threads(1)
     cgrad.set_num_threads(1)
     warnings.simplefilter("ignore")
@@ -81,8 +85,7 @@ class Worker:
         self.started = 0.0
         self.buf = b""
         self.timed_out = False
-        fd, self.candidate_path = tempfile.mkstemp(prefix="cgrad-fuzz-", suffix=".pkl")
-        os.close(fd)
+        self.slot = ProgramSlot()
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # child
@@ -90,7 +93,7 @@ class Worker:
             code = 0
             try:
                 setup_child()
-                runner = Runner(seed, candidate_path=self.candidate_path, **options)
+                runner = Runner(seed, slot=self.slot, **options)
                 for index in indices:
                     send(w, {"start": index})
                     send(w, {"result": runner.run(index)})
@@ -113,9 +116,8 @@ class Worker:
     def crashed_program(self):
         """The program that was running when the child died (None if unreadable)."""
         try:
-            with open(self.candidate_path, "rb") as f:
-                return pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError):
+            return self.slot.get()
+        except (EOFError, pickle.UnpicklingError):
             return None
 
 
@@ -187,7 +189,7 @@ class Pool:
             for w in workers.values():
                 os.kill(w.pid, signal.SIGKILL)
                 os.waitpid(w.pid, 0)
-                os.unlink(w.candidate_path)
+                w.slot.close()
         return sorted(self.results, key=lambda r: r["index"])
 
     def poll(self, workers):
@@ -225,7 +227,7 @@ class Pool:
         _, status = os.waitpid(w.pid, 0)
         os.close(w.fd)
         steps = w.crashed_program()
-        os.unlink(w.candidate_path)
+        w.slot.close()
         rest = list(w.pending)
         if w.current is not None:
             kind = "timeout" if w.timed_out else "crash"
@@ -246,7 +248,7 @@ class Pool:
         text = "\n".join([f"# cgrad fuzz, seed {self.seed} index {index}: {detail}",
                           "import cgrad as torch  # or: import torch",
                           "F = torch.nn.functional"] + program_source(steps))
-        if kind == "timeout" or not self.options["minimize"]:
+        if kind == "timeout":
             result["repros"].append({"signature": f"timeout | {index}", "text": text})
             return result
         again = [d for d in forked_check(steps) if d.kind == "crash"]
@@ -258,7 +260,8 @@ class Pool:
             return result
         target = again[0]
         result["divs"] = [target.to_dict()]
-        if self.crashes_minimized[target.label] >= self.options["per_signature"]:
+        if not self.options["minimize"] or \
+                self.crashes_minimized[target.label] >= self.options["per_signature"]:
             return result
         self.crashes_minimized[target.label] += 1
         small = minimize(steps, target, forked_check, budget=CRASH_BUDGET)

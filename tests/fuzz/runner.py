@@ -1,6 +1,5 @@
 """One program end to end, inside a worker: generate it, check it, minimize what diverges,
 write the reproducers; the result is a JSON-able dict for the parent (pool.py)."""
-import pickle
 import traceback
 from collections import Counter
 
@@ -37,23 +36,20 @@ def fuzzer_error(index, where):
 
 class Runner:
     """Runs programs of one seed; minimizes the first `per_signature` examples of each
-    kind+op it sees, `max_minimized` in all. `candidate_path`: where each program about
-    to run is pickled, so that the parent can tell which one killed the process
-    (pool.py)."""
+    kind+op it sees, `max_minimized` in all. `slot`: a ProgramSlot that gets each
+    program about to run, so that the parent can tell which one killed the process."""
 
-    def __init__(self, seed, minimize=True, per_signature=2, max_minimized=None,
-                 candidate_path=None):
+    def __init__(self, seed, minimize=True, per_signature=2, max_minimized=None, slot=None):
         self.seed = seed
         self.minimize = minimize
         self.per_signature = per_signature
         self.max_minimized = max_minimized
-        self.candidate_path = candidate_path
+        self.slot = slot
         self.seen = Counter()
 
     def check(self, steps):
-        if self.candidate_path:
-            with open(self.candidate_path, "wb") as f:
-                pickle.dump(steps, f)
+        if self.slot is not None:
+            self.slot.put(steps)
         return check(steps)
 
     def program(self, index):
