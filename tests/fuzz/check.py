@@ -7,7 +7,7 @@
 # steps) is compared at once; a hard divergence (wrong value, shape, dtype,
 # requires_grad, a missing or spurious error) stops the program, because everything after
 # it would differ too; soft ones (is_leaf, grad_fn name) are recorded and the run goes
-# on. At the end every value is compared again (in-place writes must show through every
+# on. A hard difference explained by one of torch's quirks (quirks.py) stops it too. At the end every value is compared again (in-place writes must show through every
 # view and base made earlier) and so is the .grad of every leaf and retained non-leaf.
 """
 import warnings
@@ -27,9 +27,13 @@ class Outcome:
     def __init__(self):
         self.divergences = []   # Divergence, in the order seen
         self.quirks = []        # names of QUIRKS that explained a difference
+        self.explained = False  # a hard difference was a quirk: what follows would differ
 
     def hard(self):
         return [d for d in self.divergences if d.kind not in SOFT_KINDS]
+
+    def over(self):
+        return self.explained or bool(self.hard())
 
 
 def subject_of(step, index):
@@ -78,58 +82,75 @@ def uses_float32(value):
     return any(isinstance(t, TORCH_TENSOR) and t.dtype == torch.float32 for t in items)
 
 
+class Run:
+    """One lockstep run: the program, both libraries' values so far, what was found.
+    Quirk filters (quirks.py) read it to decide whether a divergence is torch's quirk."""
+
+    def __init__(self, steps):
+        self.steps = steps
+        self.tv, self.cv = [], []   # torch's and cgrad's values, aligned with steps
+        self.float32 = False
+        self.outcome = Outcome()
+
+    @property
+    def tol(self):
+        return tolerance(self.float32)
+
+    def record(self, div):
+        quirk = quirk_for(div, self)
+        if quirk is not None:
+            self.outcome.quirks.append(quirk)
+            self.outcome.explained |= div.kind not in SOFT_KINDS
+        else:
+            self.outcome.divergences.append(div)
+
+    def compare(self, ref, t, c, end=None):
+        """Records what differs between torch's `t` and cgrad's `c`, the value at `ref`;
+        `end`: the index for end-of-program checks (None: right after step ref.step)."""
+        step = end if end is not None else len(self.tv) - 1
+        for kind, detail in compare_value(t, c, self.tol, TORCH_TENSOR, CGRAD_TENSOR):
+            self.record(Divergence(kind, step, fmt(ref), self.steps[ref.step].label(),
+                                   detail, describe(t), describe(c),
+                                   "end" if end is not None else "step", ref.step))
+
+
 def check(steps, progress=None):
     """Runs `steps` in both libraries; the Outcome lists what differs. `progress(i, lib)`
     is called before each step runs in each library (pool.py: where a crash happened)."""
-    outcome = Outcome()
-    tv, cv = [], []
-    float32 = False
+    run = Run(steps)
     progress = progress or (lambda i, lib: None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, step in enumerate(steps):
             progress(i, "torch")
-            t_val, t_err = run_step(step, torch, tv)
+            t_val, t_err = run_step(step, torch, run.tv)
             progress(i, "cgrad")
-            c_val, c_err = run_step(step, cgrad, cv)
+            c_val, c_err = run_step(step, cgrad, run.cv)
             if t_err is not None or c_err is not None:
                 div = error_divergence(step, i, t_err, c_err, t_val, c_val)
                 if div is not None:
-                    record(outcome, div, steps)
-                return outcome
-            float32 = float32 or uses_float32(t_val)
+                    run.record(div)
+                return run.outcome
             ref = subject_of(step, i)
             if ref is None:
                 continue
-            t, c = value_at(tv, ref), value_at(cv, ref)
-            float32 = float32 or uses_float32(t)
-            for kind, detail in compare_value(t, c, tolerance(float32), TORCH_TENSOR,
-                                              CGRAD_TENSOR):
-                record(outcome, Divergence(kind, i, fmt(ref), steps[ref.step].label(),
-                                           detail, describe(t), describe(c),
-                                           origin=ref.step), steps)
-            if outcome.hard():
-                return outcome
+            t, c = value_at(run.tv, ref), value_at(run.cv, ref)
+            run.float32 = run.float32 or uses_float32(t_val) or uses_float32(t)
+            run.compare(ref, t, c)
+            if run.outcome.over():
+                return run.outcome
         progress(len(steps), "end")
-        check_end(outcome, steps, tv, cv, tolerance(float32))
-    return outcome
+        check_end(run)
+    return run.outcome
 
 
-def record(outcome, div, steps):
-    quirk = quirk_for(div, steps)
-    if quirk is not None:
-        outcome.quirks.append(quirk)
-    else:
-        outcome.divergences.append(div)
-
-
-def check_end(outcome, steps, tv, cv, tol):
+def check_end(run):
     """Every value again, then every leaf's (and retained non-leaf's) gradient."""
-    end = len(steps)
-    seen = {(d.kind, d.what) for d in outcome.divergences}
+    steps, end = run.steps, len(run.steps)
+    reported = {(d.kind, d.what) for d in run.outcome.divergences}
     pairs = []  # (Ref, torch tensor, cgrad value), each torch tensor once
     ids = set()
-    for i, (t, c) in enumerate(zip(tv, cv)):
+    for i, (t, c) in enumerate(zip(run.tv, run.cv)):
         if not steps[i].out:
             continue
         items = [(Ref(i), t, c)]
@@ -140,13 +161,14 @@ def check_end(outcome, steps, tv, cv, tol):
             if isinstance(ti, TORCH_TENSOR) and id(ti) not in ids:
                 ids.add(id(ti))
                 pairs.append((ref, ti, ci))
+    before = len(run.outcome.divergences)
     for ref, t, c in pairs:
-        for kind, detail in compare_value(t, c, tol, TORCH_TENSOR, CGRAD_TENSOR):
-            if (kind, fmt(ref)) not in seen:
-                record(outcome, Divergence(kind, end, fmt(ref), steps[ref.step].label(),
-                                           detail, describe(t), describe(c), "end",
-                                           ref.step), steps)
+        run.compare(ref, t, c, end)
+    run.outcome.divergences[before:] = [d for d in run.outcome.divergences[before:]
+                                        if (d.kind, d.what) not in reported]
     for ref, t, c in pairs:
+        if run.outcome.explained:
+            return
         if not (attribute(t, "is_leaf") is True and t.requires_grad or t.retains_grad):
             continue
         if not isinstance(c, CGRAD_TENSOR):
@@ -154,15 +176,13 @@ def check_end(outcome, steps, tv, cv, tol):
         what = fmt(ref) + ".grad"
         t_grad, c_grad = t.grad, c.grad
         if (t_grad is None) != (c_grad is None):
-            record(outcome, Divergence("grad", end, what, "grad", "None vs a tensor",
-                                       describe(t_grad), describe(c_grad), "end",
-                                       ref.step), steps)
+            run.record(Divergence("grad", end, what, "grad", "None vs a tensor",
+                                  describe(t_grad), describe(c_grad), "end", ref.step))
             continue
         if t_grad is None:
             continue
-        for kind, detail in compare_tensor(t_grad, c_grad, tol, CGRAD_TENSOR):
+        for kind, detail in compare_tensor(t_grad, c_grad, run.tol, CGRAD_TENSOR):
             if kind in ("value", "shape", "dtype", "type"):
-                record(outcome, Divergence("grad", end, what, "grad", f"{kind}: {detail}",
-                                           describe(t_grad), describe(c_grad), "end",
-                                           ref.step), steps)
+                run.record(Divergence("grad", end, what, "grad", f"{kind}: {detail}",
+                                      describe(t_grad), describe(c_grad), "end", ref.step))
                 break
