@@ -240,6 +240,8 @@ class Gen:
     def data(self, shape, dtype, kind="normal"):
         """Data for torch.tensor(data, dtype=...): nested lists, or Zeros when empty."""
         rng = self.rng
+        if dtype in FLOAT_DTYPES and kind == "plain":  # no specials, few ties
+            return nested(shape, lambda _: round(rng.uniform(-3.0, 3.0), 2))
         if dtype in FLOAT_DTYPES and kind == "normal":
             style = rng.random()
             if style < 0.2:  # whole numbers: ties for max/sort, exact zeros for relu/abs

@@ -46,14 +46,17 @@ def leaves(g):
     return g.tensors(lambda t: t.is_leaf and t.requires_grad)
 
 
+def weights_for(g, ref):
+    """Fixed random weights of the shape and dtype of the tensor at `ref`."""
+    return g.tensor(g.shape_of(ref), g.dtype_name_of(ref), requires_grad=False,
+                    kind="plain", contiguous=True)
+
+
 def weighted_loss(g, outs, tag=""):
     """sum_k (out_k * w_k).sum() as program steps; Note [The closing backward]."""
     total = None
     for ref in outs:
-        t = g.val(ref)
-        w = g.tensor(tuple(t.shape), g.dtype_name_of(ref), requires_grad=False,
-                     contiguous=True)
-        term = g.call(g.binop("*", ref, w, tag=tag), "sum", tag=tag)
+        term = g.call(g.binop("*", ref, weights_for(g, ref), tag=tag), "sum", tag=tag)
         total = term if total is None else g.binop("+", total, term, tag=tag)
     return total
 
@@ -69,20 +72,22 @@ def gen_backward(g):
     mode = rng.choices(("backward", "gradient", "twice", "grad", "double"),
                        (55, 10, 5, 18, 12))[0]
     if mode == "gradient" and len(chosen) == 1:
-        t = g.val(chosen[0])
-        w = g.tensor(tuple(t.shape), g.dtype_name_of(chosen[0]), requires_grad=False,
-                     contiguous=True)
-        return g.call(chosen[0], "backward", w, out=False)
+        return g.call(chosen[0], "backward", weights_for(g, chosen[0]), out=False)
     loss = weighted_loss(g, chosen)
+    inputs = leaves(g)
     if mode in ("backward", "gradient"):
+        if inputs and rng.random() < 0.15:  # only some leaves get .grad
+            subset = rng.sample(inputs, rng.randint(1, len(inputs)))
+            return g.call(loss, "backward", out=False, inputs=subset)
         return g.call(loss, "backward", out=False)
     if mode == "twice":
         g.call(loss, "backward", out=False, retain_graph=rng.random() < 0.7)
         return g.call(loss, "backward", out=False)
-    inputs = leaves(g)
     if not inputs:
         return g.call(loss, "backward", out=False)
     if mode == "grad":
+        if rng.random() < 0.25:  # raises when a leaf is not used
+            return g.call("autograd", "grad", loss, inputs)
         return g.call("autograd", "grad", loss, inputs, allow_unused=True)
     grads = g.call("autograd", "grad", loss, inputs, create_graph=True, allow_unused=True)
     firsts = [r for r in g.tensors(lambda t: t.requires_grad) if r.step == grads.step]

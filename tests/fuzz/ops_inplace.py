@@ -15,6 +15,7 @@ import torch
 
 from .gen import holds, usable
 from .ops_index import adv_index, unique_along
+from .ops_autograd import weights_for
 from .ops_math import operand
 from .ops_shape import ALWAYS_VIEWS, basic_index, gen_view
 from .program import Ref, Step
@@ -176,10 +177,7 @@ def gen_view_then_write(g):
             views.append(sibling)
     write(g, rng.choice([base] + views))
     use = rng.choice(views + [base])
-    u = g.val(use)
-    weights = g.tensor(tuple(u.shape), g.dtype_name_of(use), requires_grad=False,
-                       contiguous=True)
-    return g.binop("*", use, weights)
+    return g.binop("*", use, weights_for(g, use))
 
 
 ROWS = [

@@ -71,6 +71,12 @@ def gen_cast(g):
     return g.method(a, "to", g.dtype_arg(float_only=False))
 
 
+def gen_to_python(g):
+    """Python numbers out of a tensor: item() (one element, else an error), tolist()."""
+    a = g.pick(lambda t: t.numel() <= 1) if g.rng.random() < 0.7 else None
+    return g.method(a or any_tensor(g), g.rng.choice(("item", "tolist")))
+
+
 def gen_binary(g):
     rng = g.rng
     a = any_tensor(g)
@@ -254,6 +260,7 @@ def gen_activation(g):
 ROWS = [
     ("unary", 10, gen_unary),
     ("cast", 2, gen_cast),
+    ("to_python", 1, gen_to_python),
     ("binary", 16, gen_binary),
     ("lerp", 1, gen_lerp),
     ("where", 2, gen_where),
