@@ -171,10 +171,6 @@ class Gen:
                    for r in refs]  # `weight` must not raise: see holds()
         return self.rng.choices(refs, weights)[0]
 
-    def pick_or_new(self, pred=None, p_new=0.15, **new_kw):
-        ref = None if self.rng.random() < p_new else self.pick(pred)
-        return ref if ref is not None else self.tensor(**new_kw)
-
     # ---- making shapes, data, scalars ----
 
     def size(self, zero_p=0.05, one_p=0.2, high=5):
@@ -196,7 +192,7 @@ class Gen:
         return self.rng.choices(ALL_DTYPES, (70, 10, 10, 5, 5))[0]
 
     def dim(self, ndim, bad_p=0.03):
-        """A dim of a tensor with `ndim` dims, negative half the time; rarely out of range."""
+        """A dim of a tensor with `ndim` dims, often negative; rarely out of range."""
         if self.rng.random() < bad_p:
             return self.rng.choice((ndim, -ndim - 1, 5))
         span = max(ndim, 1)

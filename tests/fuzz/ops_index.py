@@ -9,7 +9,6 @@ index_add, nonzero; and the index helpers the in-place rows share.
 """
 from .gen import nested
 from .ops_math import any_tensor
-from .ops_shape import basic_index
 
 
 def distinct_indices(g, n, k):
@@ -123,5 +122,3 @@ ROWS = [
     ("getitem_adv", 5, gen_getitem_adv),
     ("gather_family", 5, gen_gather_family),
 ]
-
-__all__ = ["adv_index", "basic_index", "distinct_indices", "unique_along", "ROWS"]

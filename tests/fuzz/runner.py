@@ -6,7 +6,7 @@ from collections import Counter
 import cgrad
 
 from .check import check
-from .compare import KINDS, SOFT_KINDS, Divergence
+from .compare import SOFT_KINDS, Divergence
 from .generate import generate, lacking
 from .minimize import minimize
 from .report import reproducer
@@ -90,7 +90,3 @@ class Runner:
         final = next((d for d in self.check(small).divergences if div.same_as(d)), div)
         return {"signature": signature(final, small),
                 "text": reproducer(small, final, self.seed, index)}
-
-
-def most_severe(divs):
-    return min(divs, key=lambda d: KINDS.index(d["kind"]) if d["kind"] in KINDS else 0)
