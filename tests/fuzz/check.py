@@ -91,6 +91,19 @@ class Run:
         self.tv, self.cv = [], []   # torch's and cgrad's values, aligned with steps
         self.float32 = False
         self.outcome = Outcome()
+        self.before = None  # (torch copy, cgrad copy) of what the current step writes
+
+    def snapshot(self, step, i):
+        """Keeps copies of the tensor an in-place step is about to write (for quirks.py)."""
+        ref = subject_of(step, i)
+        self.before = None
+        if ref is None or ref.step == i or ref.item is not None:
+            return
+        try:
+            self.before = (self.tv[ref.step].detach().clone(),
+                           self.cv[ref.step].detach().clone())
+        except Exception:  # noqa: BLE001 - only a quirk filter reads it
+            pass
 
     @property
     def tol(self):
@@ -122,6 +135,7 @@ def check(steps, progress=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, step in enumerate(steps):
+            run.snapshot(step, i)
             progress(i, "torch")
             t_val, t_err = run_step(step, torch, run.tv)
             progress(i, "cgrad")
