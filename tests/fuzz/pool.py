@@ -127,12 +127,15 @@ def forked_check(steps, timeout=CANDIDATE_TIMEOUT):
     pid = os.fork()
     if pid == 0:  # child
         os.close(r)
+        code = 0
         try:
             setup_child()
             outcome = check(steps, lambda i, lib: write_all(w, f"@{i} {lib}\n".encode()))
             send(w, [d.to_dict() for d in outcome.divergences])
+        except BaseException:  # noqa: BLE001 - a fuzzer bug: no verdict on this program
+            code = 3
         finally:
-            os._exit(0)
+            os._exit(code)
     os.close(w)
     data, deadline, killed = b"", time.monotonic() + timeout, False
     while True:
@@ -150,6 +153,8 @@ def forked_check(steps, timeout=CANDIDATE_TIMEOUT):
     lines = data.decode().splitlines()
     if lines and not lines[-1].startswith("@") and not killed:
         return [Divergence(**d) for d in json.loads(lines[-1])]
+    if not killed and os.WIFEXITED(status):
+        return []  # the check itself failed (exit status 3), no crash
     where = [ln for ln in lines if ln.startswith("@")]
     step, lib = where[-1][1:].split() if where else (len(steps), "end")
     step = int(step)
