@@ -4,16 +4,19 @@
 # Delta debugging over steps: drop chunks of steps, halving the chunk size down to one
 # step; a chunk is dropped together with every step that reads it (so every candidate is
 # a valid program), and a candidate is kept when it still shows the same divergence
-# (same kind, at a value made by the same op; Divergence.same_as). Then each step is
-# simplified in place: a leaf loses requires_grad, a strided input becomes contiguous, a
-# dim shrinks to size 1, a keyword argument or a no_grad block goes; and steps are dropped
-# once more. Every candidate costs one lockstep run (a few ms), so a budget caps the runs.
+# (same kind, at a value made by the same op; Divergence.same_as). Then steps are
+# bypassed: the readers of a step's value read one of its inputs instead (`v5 = v3 + v4`
+# goes, and whoever read v5 reads v3), which cuts chains that plain dropping cannot (the
+# closing loss is a chain of sums). Then each step is simplified in place: a leaf loses
+# requires_grad, a strided input becomes contiguous, a dim shrinks to size 1, a keyword
+# argument or a no_grad block goes; and steps are dropped once more. Every candidate
+# costs one lockstep run (a few ms), so a budget caps the runs.
 """
 from dataclasses import replace
 
 import numpy as np
 
-from .program import Zeros, renumber
+from .program import Zeros, map_refs, renumber
 
 BUDGET = 400
 
@@ -31,6 +34,29 @@ def without(steps, drop):
             mapping[i] = len(kept)
             kept.append(step)
     return [renumber(s, mapping) for s in kept]
+
+
+def bypass(steps, k, source):
+    """`steps` without step k, its readers reading Ref `source` instead; None where a
+    reader takes one item of k's tuple value."""
+    if any(r.step == k and r.item is not None for s in steps[k + 1:] for r in s.refs()):
+        return None
+    rewired = [map_refs(s, lambda r: source if r.step == k else r) for s in steps]
+    return without(rewired, [k])
+
+
+def bypass_steps(steps, keeps, within_budget):
+    k = len(steps) - 1
+    while k >= 0 and within_budget():
+        step = steps[k]
+        if step.out and step.kind != "tensor":
+            for source in dict.fromkeys(r for r in step.refs()):
+                candidate = bypass(steps, k, source)
+                if candidate is not None and within_budget() and keeps(candidate):
+                    steps = candidate
+                    break
+        k = min(k, len(steps)) - 1
+    return steps
 
 
 def apply_layout(data, dtype, layout):
@@ -94,6 +120,7 @@ def minimize(steps, target, run, budget=BUDGET):
         return any(target.same_as(d) for d in run(candidate))
 
     steps = drop_steps(list(steps), keeps, lambda: runs < budget)
+    steps = bypass_steps(steps, keeps, lambda: runs < budget)
     i = 0
     while i < len(steps) and runs < budget:
         for simpler in simplifications(steps[i]):

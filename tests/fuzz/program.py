@@ -103,12 +103,17 @@ def _collect_refs(x, found):
 
 def renumber(step, mapping):
     """The step with every Ref's step index passed through `mapping` (old -> new)."""
+    return map_refs(step, lambda ref: Ref(mapping[ref.step], ref.item))
+
+
+def map_refs(step, fn):
+    """The step with every Ref replaced by fn(Ref)."""
     if step.kind == "tensor":
         return step  # constants only
 
     def sub(x):
         if isinstance(x, Ref):
-            return Ref(mapping[x.step], x.item)
+            return fn(x)
         if isinstance(x, (DType, Zeros)):
             return x
         if isinstance(x, list):
