@@ -62,9 +62,36 @@ def _gelu_of_inf(div, run):
                 and np.all(np.isnan(t[differ])) and np.all(c[differ] == math.inf))
 
 
-def _empty_dims(step):
-    return step.kind == "call" and step.name in ("var", "std") and (
+def _empty_dims(step, names=("var", "std")):
+    return step.kind == "call" and step.name in names and (
         step.kwargs.get("dim", None) == () or () in step.args)
+
+
+def _logsumexp_over_no_dims(div, run):
+    return (div.kind == "missing-error" and div.phase == "step"
+            and _empty_dims(run.steps[div.step], ("logsumexp",))
+            and "doesn't match the broadcast shape" in div.torch)
+
+
+def _refused_by_torchs_backward(message):
+    def applies(div, run):
+        return (div.kind == "missing-error" and message in div.torch
+                and div.label in (".backward", "autograd.grad"))
+    return applies
+
+
+def _clamp_broadcast_backward(div, run):
+    """torch's backward refuses a clamp whose tensor bounds broadcast its input larger."""
+    if not _refused_by_torchs_backward("doesn't match the broadcast shape")(div, run):
+        return False
+    for i, step in enumerate(run.steps[:div.step]):
+        if step.kind == "call" and step.name in ("clamp", "clip") and step.out:
+            source = step.args[0] if step.target == "torch" else step.target
+            if isinstance(source, Ref) and isinstance(run.tv[i], torch.Tensor):
+                shape = getattr(run.tv[source.step], "shape", None)
+                if source.item is None and shape is not None and shape != run.tv[i].shape:
+                    return True
+    return False
 
 
 def _var_over_no_dims(div, run):
@@ -155,6 +182,29 @@ QUIRKS = [
         "torch gives gelu(inf) = inf for a one-element tensor and NaN from three elements "
         "on (its vectorized erf path computes inf * 0); +inf is the right value.",
         _gelu_of_inf,
+    ),
+    Quirk(
+        "logsumexp over dim=() raises in torch",
+        "torch.logsumexp(x, dim=()) raises 'output with shape [] doesn't match the "
+        "broadcast shape [1]' for every x, where every other reduction reads dim=() as "
+        "all dims (as cgrad does); filtered only with that message.",
+        _logsumexp_over_no_dims,
+    ),
+    Quirk(
+        "torch's backward of a clamp that broadcasts its input",
+        "clamp(x, min=a, max=b) with tensor bounds broadcasts x to a larger shape; "
+        "torch's backward then fails to fit x's gradient ('output with shape [1, 1] "
+        "doesn't match the broadcast shape [2, 1]'), where the gradient is well defined "
+        "(summed back to x's shape, as for any broadcasting op).",
+        _clamp_broadcast_backward,
+    ),
+    Quirk(
+        "torch's backward through a write into a self-overlapping (expanded) view",
+        "torch lets fill_/copy_/... write an expanded tensor, but its backward then raises "
+        "'more than one element of the written-to tensor refers to a single memory "
+        "location'; there is no gradient of torch's to compare with. Filtered only in "
+        "backward/autograd.grad with that message.",
+        _refused_by_torchs_backward("more than one element of the written-to tensor"),
     ),
     Quirk(
         "the gradient of var/std over dim=()",
