@@ -30,6 +30,7 @@ def main(argv=None):
     if args.index is not None:
         indices = [args.index]
         print(f"# seed {args.seed} index {args.index}")
+        print("import cgrad as torch  # or: import torch\nF = torch.nn.functional")
         print("\n".join(program_source(generate(args.seed, args.index, LACKS))))
         print()
     else:
