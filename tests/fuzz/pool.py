@@ -70,6 +70,26 @@ def send(fd, obj):
     write_all(fd, (json.dumps(obj) + "\n").encode())
 
 
+def fork_child(work, failure):
+    """Forks a child that runs work(write end of a pipe) and exits, with status `failure`
+    if work raised (a fuzzer bug); returns (pid, read end of the pipe)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        os.close(r)
+        code = 0
+        try:
+            setup_child()
+            work(w)
+        except BaseException:  # noqa: BLE001 - the exit status says it, stderr says why
+            traceback.print_exc()
+            code = failure
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
 def death(status):
     if os.WIFSIGNALED(status):
         return signal.Signals(os.WTERMSIG(status)).name
@@ -86,24 +106,13 @@ class Worker:
         self.buf = b""
         self.timed_out = False
         self.slot = ProgramSlot()
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child
-            os.close(r)
-            code = 0
-            try:
-                setup_child()
-                runner = Runner(seed, slot=self.slot, **options)
-                for index in indices:
-                    send(w, {"start": index})
-                    send(w, {"result": runner.run(index)})
-            except BaseException:  # noqa: BLE001 - report, then leave without cleanup
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(w)
-        self.pid, self.fd = pid, r
+
+        def run_all(w):
+            runner = Runner(seed, slot=self.slot, **options)
+            for index in indices:
+                send(w, {"start": index})
+                send(w, {"result": runner.run(index)})
+        self.pid, self.fd = fork_child(run_all, failure=1)
 
     def started_program(self, index):
         while self.pending and self.pending[0] != index:
@@ -123,20 +132,10 @@ class Worker:
 
 def forked_check(steps, timeout=CANDIDATE_TIMEOUT):
     """check(steps) in a forked child; a crash or a hang comes back as a Divergence."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        os.close(r)
-        code = 0
-        try:
-            setup_child()
-            outcome = check(steps, lambda i, lib: write_all(w, f"@{i} {lib}\n".encode()))
-            send(w, [d.to_dict() for d in outcome.divergences])
-        except BaseException:  # noqa: BLE001 - a fuzzer bug: no verdict on this program
-            code = 3
-        finally:
-            os._exit(code)
-    os.close(w)
+    def run_one(w):
+        outcome = check(steps, lambda i, lib: write_all(w, f"@{i} {lib}\n".encode()))
+        send(w, [d.to_dict() for d in outcome.divergences])
+    pid, r = fork_child(run_one, failure=3)
     data, deadline, killed = b"", time.monotonic() + timeout, False
     while True:
         ready, _, _ = select.select([r], [], [], max(0.0, deadline - time.monotonic()))
