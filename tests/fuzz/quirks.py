@@ -1,0 +1,224 @@
+"""Torch's own quirks: behaviour where exact parity with torch is not sensible. This is the
+one list of them; each entry matches one narrow behaviour and says why. A divergence that
+matches an entry is counted under the entry's name and not reported. Never add an entry
+for something that is a cgrad bug, and never one that skips an op wholesale.
+
+Behaviour left out of the comparison altogether (not divergences, so not entries):
+- warnings (torch's deprecation and "target size differs" UserWarnings): not compared;
+- the sign of zero: -0.0 == 0.0 in values (torch's own fast paths disagree with its
+  slow paths on it), though 1/x of such a zero still has to give the same signed inf;
+- strides and contiguity of results and of .grad (torch's layout rules for gradients are
+  an optimisation, not part of the API);
+- exception messages: only the exception type is compared (tests/error_parity.py holds
+  the message checks);
+- `type(t.grad_fn).__name__`: cgrad has none yet; grad_fn.name() is compared.
+Behaviour the generator does not produce, for the same reason: writes of different values
+to one place in one op (scatter_, index_put_ with repeated indices), whose winner torch
+leaves unspecified (Note [No duplicate indices ...] in ops_index.py).
+"""
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import cgrad
+import numpy as np
+import torch
+
+from .compare import as_numpy, compare_value
+from .program import Ref, execute
+
+
+@dataclass(frozen=True)
+class Quirk:
+    name: str
+    reason: str
+    applies: Callable  # (divergence, run) -> bool; run: check.Run (steps, tv, cv, tol)
+
+
+def _made_by_double_backward(div, run):
+    if div.kind != "grad_fn" or not 0 <= div.origin < len(run.steps):
+        return False
+    step = run.steps[div.origin]
+    return step.tag == "higher-order" or (
+        step.kind == "call" and step.target == "autograd" and step.kwargs.get("create_graph"))
+
+
+def _made_here(div):
+    """A value divergence in the output of the step just run."""
+    return div.kind == "value" and div.phase == "step" and div.origin == div.step
+
+
+def _gelu_of_inf(div, run):
+    if not _made_here(div) or div.label != "F.gelu":
+        return False
+    step = run.steps[div.step]
+    if step.kwargs.get("approximate", "none") != "none" or not isinstance(step.args[0], Ref):
+        return False
+    x = as_numpy(run.tv[step.args[0].step]).astype(np.float64)
+    t = as_numpy(run.tv[div.step]).astype(np.float64)
+    c = as_numpy(run.cv[div.step]).astype(np.float64)
+    differ = ~np.isclose(t, c, rtol=run.tol[0], atol=run.tol[1], equal_nan=True)
+    return bool(differ.any() and np.all(x[differ] == math.inf)
+                and np.all(np.isnan(t[differ])) and np.all(c[differ] == math.inf))
+
+
+def _empty_dims(step, names=("var", "std")):
+    return step.kind == "call" and step.name in names and (
+        step.kwargs.get("dim", None) == () or () in step.args)
+
+
+def _logsumexp_over_no_dims(div, run):
+    return (div.kind == "missing-error" and div.phase == "step"
+            and _empty_dims(run.steps[div.step], ("logsumexp",))
+            and "doesn't match the broadcast shape" in div.torch)
+
+
+def _refused_by_torchs_backward(message):
+    def applies(div, run):
+        return (div.kind == "missing-error" and message in div.torch
+                and div.label in (".backward", "autograd.grad"))
+    return applies
+
+
+def _clamp_broadcast_backward(div, run):
+    """torch's backward refuses a clamp whose tensor bounds broadcast its input larger."""
+    if not _refused_by_torchs_backward("doesn't match the broadcast shape")(div, run):
+        return False
+    for i, step in enumerate(run.steps[:div.step]):
+        if step.kind == "call" and step.name in ("clamp", "clip") and step.out:
+            source = step.args[0] if step.target == "torch" else step.target
+            if isinstance(source, Ref) and isinstance(run.tv[i], torch.Tensor):
+                shape = getattr(run.tv[source.step], "shape", None)
+                if source.item is None and shape is not None and shape != run.tv[i].shape:
+                    return True
+    return False
+
+
+def _var_over_no_dims(div, run):
+    """The gradient divergence goes away when var/std(dim=()) become var/std(dim=None),
+    which computes the same forward."""
+    if not (div.kind == "grad" or div.kind == "value" and div.label == "autograd.grad"):
+        return False
+    if not any(_empty_dims(s) for s in run.steps):
+        return False
+    from .check import check  # check.py imports this module
+
+    def no_dims(step):
+        if not _empty_dims(step):
+            return step
+        return replace(step, args=tuple(None if a == () else a for a in step.args),
+                       kwargs={k: (None if k == "dim" else v) for k, v in step.kwargs.items()})
+    return not any(div.same_as(d) for d in check([no_dims(s) for s in run.steps]).divergences)
+
+
+def _as_torch(value):
+    if hasattr(value, "numpy") and hasattr(value, "grad_fn"):
+        return torch.from_numpy(as_numpy(value).copy())
+    if isinstance(value, (tuple, list)):
+        return type(value)(_as_torch(v) for v in value)
+    return value
+
+
+def _same_as_torch_on_cgrads_inputs(div, run):
+    """torch, run on cgrad's inputs to this step, gives cgrad's output: the op agrees, and
+    only rounding differences in its inputs (within tolerance up to here) differ. For an
+    in-place step the written tensor's inputs are its copies from before (Run.snapshot)."""
+    if div.kind not in ("value", "shape") or div.phase != "step":
+        return False
+    step = run.steps[div.step]
+    refs = step.refs()
+    if not refs or (not step.out and (run.before is None or div.origin == div.step)):
+        return False
+    values = list(run.tv[:div.step]) + [None]
+    target = None if step.out else Ref(div.origin)
+    t_in = [(run.tv[r.step], run.cv[r.step]) for r in refs if r != target]
+    if target is not None:
+        t_in.append(run.before)
+    if all(_bitwise_same(t, c) for t, c in t_in):
+        return False  # same inputs, different output: the op itself differs
+    for r in refs:
+        values[r.step] = _as_torch(run.cv[r.step])
+    if target is not None:
+        values[target.step] = _as_torch(run.before[1])
+    try:
+        result = execute(step, torch, values)
+    except Exception:  # noqa: BLE001 - then it is not this quirk
+        return False
+    expected, got = (result, run.cv[div.step]) if step.out else \
+        (values[target.step], run.cv[target.step])
+    found = compare_value(expected, got, run.tol, torch.Tensor, cgrad.Tensor)
+    return not any(kind in ("value", "shape", "dtype", "type") for kind, _ in found)
+
+
+def _bitwise_same(t, c):
+    if isinstance(t, (tuple, list)):
+        return isinstance(c, (tuple, list)) and len(t) == len(c) and all(
+            _bitwise_same(a, b) for a, b in zip(t, c))
+    if isinstance(t, torch.Tensor):
+        return as_numpy(t).tobytes() == as_numpy(c).tobytes()
+    return t == c
+
+
+QUIRKS = [
+    Quirk(
+        "grad_fn names inside a double-backward graph",
+        "with create_graph=True the gradients' graph is made of whatever ops each "
+        "backward formula is written with (torch: its derivatives.yaml; cgrad: its own "
+        "ops), so node names there are implementation details; values and gradients of "
+        "that graph are still compared.",
+        _made_by_double_backward,
+    ),
+    Quirk(
+        "rounding in an op's inputs, amplified by the op",
+        "float32 reductions, matmul and transcendentals round differently in the two "
+        "libraries (within tolerance); an ill-conditioned op after them (frac of a large "
+        "value, floor/round/comparisons at a boundary, a difference of near-equal values) "
+        "turns that into a visible difference. Filtered only when torch itself, run on "
+        "cgrad's inputs to the step, gives cgrad's output.",
+        _same_as_torch_on_cgrads_inputs,
+    ),
+    Quirk(
+        "F.gelu(+inf) is NaN in torch's vectorized kernel",
+        "torch gives gelu(inf) = inf for a one-element tensor and NaN from three elements "
+        "on (its vectorized erf path computes inf * 0); +inf is the right value.",
+        _gelu_of_inf,
+    ),
+    Quirk(
+        "logsumexp over dim=() raises in torch",
+        "torch.logsumexp(x, dim=()) raises 'output with shape [] doesn't match the "
+        "broadcast shape [1]' for every x, where every other reduction reads dim=() as "
+        "all dims (as cgrad does); filtered only with that message.",
+        _logsumexp_over_no_dims,
+    ),
+    Quirk(
+        "torch's backward of a clamp that broadcasts its input",
+        "clamp(x, min=a, max=b) with tensor bounds broadcasts x to a larger shape; "
+        "torch's backward then fails to fit x's gradient ('output with shape [1, 1] "
+        "doesn't match the broadcast shape [2, 1]'), where the gradient is well defined "
+        "(summed back to x's shape, as for any broadcasting op).",
+        _clamp_broadcast_backward,
+    ),
+    Quirk(
+        "torch's backward through a write into a self-overlapping (expanded) view",
+        "torch lets fill_/copy_/... write an expanded tensor, but its backward then raises "
+        "'more than one element of the written-to tensor refers to a single memory "
+        "location'; there is no gradient of torch's to compare with. Filtered only in "
+        "backward/autograd.grad with that message.",
+        _refused_by_torchs_backward("more than one element of the written-to tensor"),
+    ),
+    Quirk(
+        "the gradient of var/std over dim=()",
+        "torch reduces over every dim for dim=() in the forward, but its backward divides "
+        "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
+        "filtered only when the same program with dim=None has no such divergence.",
+        _var_over_no_dims,
+    ),
+]
+
+
+def quirk_for(div, run):
+    """The name of the quirk that explains `div`, or None."""
+    for quirk in QUIRKS:
+        if quirk.applies(div, run):
+            return quirk.name
+    return None

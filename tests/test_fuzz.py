@@ -1,0 +1,99 @@
+"""The differential fuzzer (tests/fuzz/) on a fixed seed: a few hundred short autograd
+programs run in cgrad and in torch, compared step by step; any divergence fails the test
+with its minimized reproducers. CGRAD_FUZZ_COUNT sets the number of programs (default
+300), CGRAD_FUZZ_SEED the seed; `python -m tests.fuzz` runs any number on demand."""
+import os
+import time
+from collections import Counter
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from fuzz.pool import Pool  # noqa: E402
+from fuzz.report import summarize  # noqa: E402
+from fuzz.runner import LACKS  # noqa: E402
+
+COUNT = int(os.environ.get("CGRAD_FUZZ_COUNT", "300"))
+SEED = os.environ.get("CGRAD_FUZZ_SEED", "suite")
+
+
+def test_fuzz_programs_match_torch():
+    # Programs run in a forked child, so a crash in cgrad fails this test, not the suite;
+    # a failing run minimizes only its first few divergences, to stay fast.
+    pool = Pool(SEED, jobs=1, per_signature=1, max_minimized=6, timeout=20.0)
+    start = time.monotonic()
+    results = pool.run(range(COUNT))
+    elapsed = time.monotonic() - start
+    assert len(results) == COUNT
+    if any(r["divs"] for r in results):
+        quirks = Counter(q for r in results for q in r["quirks"])
+        pytest.fail(f"fuzz seed {SEED!r}: cgrad and torch diverge\n"
+                    + summarize(results, elapsed, quirks, sorted(LACKS)), pytrace=False)
+
+
+# ---- the fuzzer's own machinery (these pass whatever cgrad does) ----
+
+@pytest.mark.filterwarnings("ignore")
+def test_programs_print_as_they_run():
+    # Note [Programs are data]: the interpreter and the rendered snippet are two readings
+    # of one program; run both in torch and compare every value they leave.
+    import numpy as np
+    from fuzz.generate import generate
+    from fuzz.program import execute
+    from fuzz.report import program_source
+
+    def arrays(value):
+        items = value if isinstance(value, (tuple, list)) else [value]
+        return [t.detach().numpy() for t in items if isinstance(t, torch.Tensor)
+                and t.numel() < 10**5 and max(t.shape, default=0) < 10**5]
+
+    for index in range(30):
+        steps = generate("print", index, LACKS)
+        values, error = [], None
+        for step in steps:
+            try:
+                values.append(execute(step, torch, values))
+            except Exception as e:  # noqa: BLE001 - the program's last step may raise
+                error = e
+                values.append(None)
+                break
+        namespace = {"torch": torch, "F": torch.nn.functional}
+        source = "\n".join(program_source(steps))
+        if error is None:
+            exec(source, namespace)
+        else:
+            with pytest.raises(type(error)):
+                exec(source, namespace)
+        for i, value in enumerate(values):
+            if f"v{i}" in namespace and value is not None:
+                for a, b in zip(arrays(value), arrays(namespace[f"v{i}"])):
+                    assert np.array_equal(a, b, equal_nan=True), (index, i, source)
+
+
+def test_a_crash_costs_one_program_and_comes_back_minimized(monkeypatch):
+    # A stand-in crash: the child kills itself when cgrad is about to run a matmul.
+    import signal
+
+    import fuzz.pool
+    import fuzz.runner
+    from fuzz.check import check
+    matmuls = ("@", "torch.matmul")  # in programs 7 and 9 of seed "c2"
+
+    def crashing_check(steps, progress=None):
+        def on_step(i, lib):
+            if progress:
+                progress(i, lib)
+            if lib == "cgrad" and i < len(steps) and steps[i].label() in matmuls:
+                os.kill(os.getpid(), signal.SIGSEGV)
+        return check(steps, on_step)
+
+    monkeypatch.setattr(fuzz.runner, "check", crashing_check)
+    monkeypatch.setattr(fuzz.pool, "check", crashing_check)
+    results = Pool("c2", per_signature=1, max_minimized=0).run(range(12))
+    assert [r["index"] for r in results] == list(range(12))
+    ours = [r for r in results if r["divs"] and r["divs"][0]["kind"] == "crash"
+            and r["divs"][0]["label"] in matmuls]  # (cgrad's own crashes aside)
+    assert ours, "no program of the 12 reached a matmul: pick another seed"
+    assert all("SIGSEGV" in r["divs"][0]["detail"] for r in ours)
+    minimized = [rep["text"] for r in ours for rep in r["repros"]]
+    assert minimized and all(len(text.splitlines()) < 20 for text in minimized)
