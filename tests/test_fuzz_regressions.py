@@ -25,6 +25,9 @@ out = torch.tensor(1.0).movedim(1, 0)
     "unflatten_of_0d": """
 out = torch.tensor(0.58).unflatten(0, (2, 2))
 """,
+    "split_with_sizes_of_0d": """
+out = torch.split(torch.tensor(2.62, dtype=torch.float64), [0, 1, 0, 0, 0, 1], 0)
+""",
     "mT_of_0d": """
 out = torch.tensor(-2.07).mT + 1
 """,

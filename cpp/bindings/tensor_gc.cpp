@@ -20,9 +20,10 @@ TensorImpl* sole_owner(PyObject* self) {
   return holder && holder.use_count() == 1 ? holder.get() : nullptr;
 }
 
-// The grad_fn too, when the tensor is its only owner.
+// The grad_fn too, when the tensor is its only owner. The one last recorded: a view's
+// grad_fn() could regenerate (and raise), which the cycle collector must never do.
 Node* sole_grad_fn(TensorImpl* t) {
-  const auto& fn = t->grad_fn();
+  const auto& fn = t->autograd->grad_fn;
   return fn && fn.use_count() == 1 ? fn.get() : nullptr;
 }
 

@@ -392,6 +392,7 @@ TensorList split_parts(const Tensor& a, const Shape& part_sizes, int64_t d, cons
 }  // namespace
 
 TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim) {
+  if (a->dim() == 0) throw std::runtime_error("split expects at least a 1-dimensional tensor");
   int64_t d = wrap_dim(dim, a->dim());
   int64_t total = 0;
   for (int64_t s : sizes) {
