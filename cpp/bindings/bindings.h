@@ -52,6 +52,11 @@ py::object dtype_object(DType t);
 DType dtype_from_py(py::handle h);  // also accepts Python's float/int/bool types
 std::optional<DType> optional_dtype(py::handle h);  // None -> nullopt
 
+// A Python int (or int subclass) as int64, exactly (Note [Exact integer scalars]). Ints
+// outside int64 raise as torch's scalar arguments do: OverflowError beyond uint64 or
+// below int64, RuntimeError for [2**63, 2**64) (which torch reads as uint64 in some ops
+// and wraps around; we refuse it everywhere rather than compute a wrong value).
+int64_t int64_from_py(py::handle h);
 // A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
 // Returns nullptr for anything else (the caller returns NotImplemented).
 Tensor as_operand(py::handle h);

@@ -25,7 +25,11 @@ struct Element {
   int64_t i = 0;
   double f = 0.0;
   DType dtype = DType::Bool;
-  double value() const { return kind == Float ? f : static_cast<double>(i); }
+  Scalar value() const {
+    if (kind == Float) return f;
+    if (kind == Bool) return i != 0;
+    return i;
+  }
 };
 
 DType numpy_dtype_to_cgrad(const py::dtype& dt);
@@ -58,6 +62,14 @@ Element element_of(py::handle h) {
   if (PyUnicode_Check(o) || PyBytes_Check(o))
     throw TypeError("new(): invalid data type '" + type_name(h) + "'");
   throw std::runtime_error("Could not infer dtype of " + type_name(h));
+}
+
+// full()'s fill value: as element_of, but an int outside int64 raises as torch's scalar
+// arguments do (int64_from_py), not as its tensor data does.
+Element fill_element(py::handle h) {
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr()))
+    return {Element::Int, int64_from_py(h), 0.0, DType::Int64};
+  return element_of(h);
 }
 
 struct ParsedData {
@@ -289,7 +301,7 @@ void init_creation(py::module_& m) {
         if (!py::isinstance<py::tuple>(size) && !py::isinstance<py::list>(size))
           throw TypeError("full(): argument 'size' (position 1) must be tuple of ints, not " +
                           type_name(size));
-        Element e = element_of(fill_value);
+        Element e = fill_element(fill_value);
         DType d = optional_dtype(dtype).value_or(e.dtype);
         Tensor t = full(sizes_from_args(py::make_tuple(size), "full"), e.value(), d);
         finish(t, requires_grad);
@@ -300,7 +312,7 @@ void init_creation(py::module_& m) {
   m.def(
       "full_like",
       [](const Tensor& like, py::handle fill_value, py::object dtype, bool requires_grad) {
-        Element e = element_of(fill_value);
+        Element e = fill_element(fill_value);
         Tensor t = full(like->sizes, e.value(), optional_dtype(dtype).value_or(like->dtype));
         finish(t, requires_grad);
         return t;
@@ -312,10 +324,14 @@ void init_creation(py::module_& m) {
       [](py::args args, py::kwargs kw) {
         if (args.size() < 1 || args.size() > 3)
           throw TypeError("arange() takes 1 to 3 positional arguments (start, end, step)");
-        double start = 0, end, step = 1;
+        Scalar start = int64_t{0}, end = int64_t{0}, step = int64_t{1};
         bool any_float = false;
         for (py::handle h : args) any_float = any_float || is_float_arg(h);
-        auto num = [](py::handle h) { return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>(); };
+        auto num = [](py::handle h) -> Scalar {
+          if (PyLong_Check(h.ptr())) return int64_from_py(h);
+          if (py::isinstance<TensorImpl>(h)) return item_as_scalar(*h.cast<Tensor>());
+          return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
+        };
         if (args.size() == 1) end = num(args[0]);
         else { start = num(args[0]); end = num(args[1]); }
         if (args.size() == 3) step = num(args[2]);

@@ -34,19 +34,27 @@ std::optional<DType> optional_dtype(py::handle h) {
   return dtype_from_py(h);
 }
 
+int64_t int64_from_py(py::handle h) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+  if (overflow == 0) {
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return v;
+  }
+  if (overflow < 0) throw OverflowError("can't convert negative int to unsigned");
+  PyLong_AsUnsignedLongLong(h.ptr());  // fits in uint64?
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    throw OverflowError("int too big to convert");
+  }
+  throw std::runtime_error("value cannot be converted to type int64_t without overflow");
+}
+
 Tensor as_operand(py::handle h) {
   if (py::isinstance<TensorImpl>(h)) return h.cast<Tensor>();
   PyObject* o = h.ptr();
   if (PyBool_Check(o)) return wrapped_scalar(o == Py_True, DType::Bool);
-  if (PyLong_Check(o)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) {
-      PyErr_SetString(PyExc_OverflowError, "int too big to convert");
-      throw py::error_already_set();
-    }
-    return wrapped_scalar(static_cast<double>(v), DType::Int64);
-  }
+  if (PyLong_Check(o)) return wrapped_scalar(int64_from_py(h), DType::Int64);
   if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o), DType::Float64);
   if (py::isinstance<py::array>(h)) return nullptr;  // an array is no number: TypeError
   if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) {  // numpy scalars

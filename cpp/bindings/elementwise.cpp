@@ -39,7 +39,7 @@ Tensor clamp_bound(py::handle h, bool as_scalar, const char* op) {
     if (t->dim() != 0 || t->requires_grad())  // torch reads only such tensors as numbers
       throw TypeError(std::string(op) + "(): received an invalid combination of arguments: "
                       "min and max must both be Tensors or both be Numbers");
-    return wrapped_scalar(item_as_double(*t), t->dtype);
+    return wrapped_scalar(item_as_scalar(*t), t->dtype);
   }
   return operand_or_throw(h, op);
 }

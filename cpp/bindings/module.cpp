@@ -16,6 +16,8 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const cgrad::NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const cgrad::OverflowError& e) {
+      PyErr_SetString(PyExc_OverflowError, e.what());
     } catch (const py::cast_error& e) {
       // An argument of the wrong Python type: TypeError, as torch raises, not pybind11's
       // default RuntimeError.

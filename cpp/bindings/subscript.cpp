@@ -169,6 +169,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
     if (!v)
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
+    if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
     Subscript s = apply_subscript(self, index);
     if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
     else copy_(s.view, v);

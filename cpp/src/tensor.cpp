@@ -99,20 +99,16 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
   return t;
 }
 
-namespace {
-template <class T> void store(void* p, double v) { *static_cast<T*>(p) = static_cast<T>(v); }
-}  // namespace
-
-Tensor scalar_tensor(double value, DType dtype) {
+Tensor scalar_tensor(Scalar value, DType dtype) {
   Tensor t = empty({}, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    store<T>(t->raw_data(), value);
+    *static_cast<T*>(t->raw_data()) = value.to<T>();
   });
   return t;
 }
 
-Tensor wrapped_scalar(double value, DType dtype) {
+Tensor wrapped_scalar(Scalar value, DType dtype) {
   Tensor t = scalar_tensor(value, dtype);
   t->is_wrapped_number = true;
   return t;
@@ -134,6 +130,14 @@ double item_as_double(const TensorImpl& t, int64_t flat) {
   return dispatch(t.dtype, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;
     return static_cast<double>(t.data<T>()[off]);
+  });
+}
+
+Scalar item_as_scalar(const TensorImpl& t, int64_t flat) {
+  int64_t off = flat_to_offset(t, flat);
+  return dispatch(t.dtype, [&](auto tag) -> Scalar {
+    using T = typename decltype(tag)::type;
+    return Scalar(t.data<T>()[off]);
   });
 }
 

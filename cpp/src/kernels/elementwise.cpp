@@ -828,10 +828,10 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
   });
 }
 
-void fill(TensorImpl& dst, double value) {
+void fill(TensorImpl& dst, Scalar value) {
   dispatch(dst.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = cast_value<T, double>(value);
+    const T v = value.to<T>();
     if (dst.is_contiguous()) {
       T* p = dst.data<T>();
       parallel_for(dst.numel(), kGrainSize, [&](int64_t begin, int64_t end) {

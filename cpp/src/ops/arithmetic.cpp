@@ -119,6 +119,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   // Only a scalar exponent is checked (as torch): per-element checks would cost a pass.
   if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
+  if (!is_floating(t)) detail::check_scalar_fits(b, t);  // (torch lets float exponents overflow)
   Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t);
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
@@ -388,6 +389,8 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
     throw std::runtime_error("torch.clamp: At least one of 'min' or 'max' must not be None");
   const bool scalar_bounds = (!lo || lo->is_wrapped_number) && (!hi || hi->is_wrapped_number);
   DType t = result_type({&a, &lo, &hi});
+  detail::check_scalar_fits(lo, t);
+  detail::check_scalar_fits(hi, t);
   if (t == DType::Bool && (scalar_bounds || (lo && hi)))
     throw detail::not_implemented_for(scalar_bounds ? scalar_kernel : "clamp_cpu", t);
   Tensor out;
