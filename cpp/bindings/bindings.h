@@ -13,6 +13,23 @@
 
 namespace py = pybind11;
 
+// Note [No None tensors]: pybind11's caster for a shared_ptr holder turns None into a null
+// pointer when it may convert, so `cgrad.mm(None, x)` reached the op with a null Tensor
+// and crashed. This caster refuses None for every `Tensor` parameter; pybind11 then
+// reports a type mismatch (worded as torch's by Note [Argument errors]). Parameters that
+// take None say so with std::optional<Tensor>, whose caster handles None itself.
+namespace pybind11::detail {
+template <>
+class type_caster<std::shared_ptr<cgrad::TensorImpl>>
+    : public copyable_holder_caster<cgrad::TensorImpl, std::shared_ptr<cgrad::TensorImpl>> {
+ public:
+  bool load(handle src, bool convert) {
+    if (src.is_none()) return false;
+    return copyable_holder_caster::load(src, convert);
+  }
+};
+}  // namespace pybind11::detail
+
 namespace cgrad::bindings {
 
 using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;

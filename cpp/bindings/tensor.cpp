@@ -77,7 +77,8 @@ void set_data(const Tensor& self, const Tensor& src) {
   self->dtype = src->dtype;
 }
 
-void set_grad(const Tensor& self, const Tensor& grad) {
+void set_grad(const Tensor& self, std::optional<Tensor> maybe_grad) {
+  const Tensor grad = maybe_grad.value_or(Tensor());
   if (grad) {
     if (grad->sizes != self->sizes)
       throw std::runtime_error("assigned grad has data of a different size");
