@@ -31,9 +31,9 @@ TensorImpl::~TensorImpl() {
 }
 
 int64_t TensorImpl::numel() const {
-  int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
-  return n;
+  uint64_t n = 1;  // modulo 2**64: exact for the counts tensors have (Note [Element counts])
+  for (int64_t s : sizes) n *= static_cast<uint64_t>(s);
+  return static_cast<int64_t>(n);
 }
 
 bool TensorImpl::is_contiguous() const {
@@ -79,11 +79,18 @@ void TensorImpl::set_requires_grad(bool value) {
 }
 
 Tensor empty(Shape sizes, DType dtype) {
-  int64_t n = numel_of(sizes);
-  // numel_of bounds the element count; the byte count can still wrap around.
+  // torch words an element count or a byte count that overflows alike.
+  auto overflowed = [&] {
+    return std::runtime_error("Storage size calculation overflowed with sizes=" +
+                              shape_str(sizes));
+  };
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    if (s < 0) numel_of(sizes);  // raises torch's negative-dimension error
+    if (__builtin_mul_overflow(n, s, &n)) throw overflowed();
+  }
   if (static_cast<size_t>(n) > std::numeric_limits<size_t>::max() / itemsize(dtype))
-    throw std::runtime_error("Storage size calculation overflowed with sizes=" +
-                             shape_str(sizes));
+    throw overflowed();
   auto storage = std::allocate_shared<Storage>(CachingAllocator<Storage>(),
                                               static_cast<size_t>(n) * itemsize(dtype));
   Shape strides = contiguous_strides(sizes);

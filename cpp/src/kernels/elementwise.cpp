@@ -275,7 +275,7 @@ std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_
     const bool same = size_at(d) == out_sizes[d];
     if (d >= first && !same) row = false;
     if (d < last && !same) col = false;
-    if (d >= last) trailing *= out_sizes[d];
+    if (d >= last) trailing = saturating_mul(trailing, out_sizes[d]);
   }
   if (row) return Flat{Flat::Row, xn};
   if (col) return Flat{Flat::Col, trailing};

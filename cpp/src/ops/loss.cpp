@@ -120,7 +120,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
 
   // Every layout as [N, C, R].
   const int64_t n = nd == 1 ? 1 : input->sizes[0];
-  const int64_t r = nd == 4 ? input->sizes[2] * input->sizes[3] : 1;
+  const int64_t r = nd == 4 ? saturating_mul(input->sizes[2], input->sizes[3]) : 1;
   auto dense = [](const Tensor& t, const Shape& sizes) {
     Tensor c = t;
     if (!t->is_contiguous()) {

@@ -196,6 +196,7 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
     out_sizes[d] = want;
     out_strides[d] = have == want ? a->strides[d - lead] : 0;
   }
+  numel_of(out_sizes);  // a count beyond int64 raises (Note [Element counts])
   if (same_shape(out_sizes, a->sizes)) return a;
   return record_view(a, {out_sizes, out_strides, a->offset}, "ExpandBackward0",
                      [](Node& n, TensorList& g) -> TensorList {
