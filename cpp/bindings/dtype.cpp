@@ -25,7 +25,7 @@ DType dtype_from_py(py::handle h) {
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
-  throw TypeError("dtype must be a cgrad.dtype (e.g. cgrad.float32), not " +
+  throw TypeError("argument 'dtype' must be cgrad.dtype, not " +
                   std::string(py::str(py::type::of(h).attr("__name__"))));
 }
 
@@ -50,6 +50,13 @@ int64_t int64_from_py(py::handle h) {
   throw std::runtime_error("value cannot be converted to type int64_t without overflow");
 }
 
+void check_device(py::handle device) {
+  if (device.is_none()) return;
+  const std::string name = py::str(device);
+  if (name == "cpu" || name == "cpu:0") return;
+  throw std::runtime_error("cgrad runs on the CPU only; got device '" + name + "'");
+}
+
 Tensor as_operand(py::handle h) {
   if (py::isinstance<TensorImpl>(h)) return h.cast<Tensor>();
   PyObject* o = h.ptr();
@@ -65,10 +72,25 @@ Tensor as_operand(py::handle h) {
   return nullptr;
 }
 
-Tensor operand_or_throw(py::handle other, const char* op) {
+Scalar number_from_py(py::handle h, const char* op, const char* arg) {
+  PyObject* o = h.ptr();
+  if (PyBool_Check(o)) return o == Py_True;
+  if (PyLong_Check(o)) return int64_from_py(h);
+  if (PyFloat_Check(o)) return PyFloat_AS_DOUBLE(o);
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() == 1) return item_as_scalar(*t);
+  } else if (!py::isinstance<py::array>(h) && py::hasattr(h, "dtype") && py::hasattr(h, "item")) {
+    return number_from_py(h.attr("item")(), op, arg);  // numpy scalars
+  }
+  throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Number, not " +
+                  std::string(py::str(py::type::of(h).attr("__name__"))));
+}
+
+Tensor operand_or_throw(py::handle other, const char* op, const char* arg) {
   Tensor o = as_operand(other);
   if (!o)
-    throw TypeError(std::string(op) + "(): argument 'other' must be Tensor or Number, not " +
+    throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Tensor, not " +
                     std::string(py::str(py::type::of(other).attr("__name__"))));
   return o;
 }
@@ -118,7 +140,7 @@ Shape sizes_from_args(const py::args& args, const char* op) {
 int64_t dim_from_py(py::handle h) {
   // bool is an int subclass in Python, but torch rejects it as a dim.
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
-  throw TypeError("argument 'dim' must be int or tuple of ints, but found element of type " +
+  throw TypeError("argument 'dim' must be int, not " +
                   std::string(py::str(py::type::of(h).attr("__name__"))));
 }
 

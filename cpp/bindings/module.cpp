@@ -48,4 +48,5 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
   install_operator_slots(cls);  // after every __add__ ... is bound
   ops.publish();
+  install_call_checks(m);  // last: every function is bound
 }

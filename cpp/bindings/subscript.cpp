@@ -153,6 +153,15 @@ Subscript apply_subscript(const Tensor& self, py::handle index) {
   return s;
 }
 
+// As torch, an assigned value loses its leading size-1 dims before it is broadcast to
+// the target: x[0] = ones(1, 3) fills a row of a (2, 3) x.
+Tensor without_leading_ones(const Tensor& v) {
+  size_t lead = 0;
+  while (lead < v->sizes.size() && v->sizes[lead] == 1) ++lead;
+  if (lead == 0) return v;
+  return reshape(v, Shape(v->sizes.begin() + lead, v->sizes.end()));
+}
+
 }  // namespace
 
 void init_subscript(py::module_& m, TensorClass& cls) {
@@ -170,6 +179,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
     if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
+    v = without_leading_ones(v);
     Subscript s = apply_subscript(self, index);
     if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
     else copy_(s.view, v);

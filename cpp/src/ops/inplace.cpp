@@ -215,6 +215,7 @@ Tensor& add_(Tensor& self, const Tensor& other) {
   return binary_inplace(kernels::BinaryOp::Add, &add, "add_", self, other);
 }
 Tensor& sub_(Tensor& self, const Tensor& other) {
+  detail::check_sub_operands(self, other);
   return binary_inplace(kernels::BinaryOp::Sub, &sub, "sub_", self, other);
 }
 Tensor& mul_(Tensor& self, const Tensor& other) {
