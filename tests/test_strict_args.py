@@ -168,6 +168,14 @@ SAME_TYPE = [
     error_case("eq_str", lambda L: L.eq(X(L), "a"), r"^eq\(\): argument 'other' \(position 2\)"),
     error_case("fill__str", lambda L: X(L).fill_("a"), r"^fill_\(\): argument 'value'"),
     error_case("x_view_str", lambda L: X(L).view("a"), r"^view\(\): argument 'size'"),
+    # These used to crash (a null optional dereferenced, a division by a zero size).
+    error_case("permute_none", lambda L: L.tensor(-1).permute(None), "must be tuple of ints"),
+    error_case("permute_function_none", lambda L: L.permute(L.ones(2), None)),
+    error_case("movedim_none", lambda L: L.ones(2, 3).movedim(None, 0), None),
+    error_case("arange_empty_tensor", lambda L: L.arange(L.zeros(0)),
+               r"^arange\(\): argument 'end' .*must be Number, not Tensor$"),
+    error_case("arange_two_element_tensor", lambda L: L.arange(0, L.zeros(2)), None),
+    error_case("slice_bound_empty_tensor", lambda L: L.ones(4)[L.zeros(0, dtype=L.int64):2]),
 ]
 
 

@@ -391,14 +391,20 @@ void init_creation(py::module_& m) {
         check_device(device);
         bool any_float = false;
         for (const py::object* h : slots) any_float = any_float || is_float_arg(*h);
-        auto num = [](py::handle h, Scalar fallback) -> Scalar {
+        auto num = [](py::handle h, Scalar fallback, const char* name) -> Scalar {
           if (h.is_none()) return fallback;
           if (PyLong_Check(h.ptr())) return int64_from_py(h);
-          if (py::isinstance<TensorImpl>(h)) return item_as_scalar(*h.cast<Tensor>());
+          if (py::isinstance<TensorImpl>(h)) {
+            Tensor t = h.cast<Tensor>();
+            if (t->numel() != 1)
+              throw TypeError(std::string("argument '") + name + "' must be Number, not Tensor");
+            return item_as_scalar(*t);
+          }
           return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
         };
         const DType default_dtype = any_float ? kDefaultFloat : DType::Int64;
-        Tensor t = arange(num(start, int64_t{0}), num(end, int64_t{0}), num(step, int64_t{1}),
+        Tensor t = arange(num(start, int64_t{0}, "start"), num(end, int64_t{0}, "end"),
+                          num(step, int64_t{1}, "step"),
                           optional_dtype(dtype).value_or(default_dtype));
         finish(t, requires_grad);
         return t;

@@ -61,7 +61,12 @@ int64_t dims_consumed(py::handle item) {
 
 int64_t slice_bound(py::handle h, int64_t fallback) {
   if (h.is_none()) return fallback;
-  if (py::isinstance<TensorImpl>(h)) return item_as_int64(*h.cast<Tensor>());
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() != 1 || !is_integral(t->dtype, /*include_bool=*/true))
+      throw TypeError("only integer tensors of a single element can be converted to an index");
+    return item_as_int64(*t);
+  }
   return py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>();
 }
 

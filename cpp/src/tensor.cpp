@@ -123,6 +123,9 @@ Tensor wrapped_scalar(Scalar value, DType dtype) {
 
 namespace {
 int64_t flat_to_offset(const TensorImpl& t, int64_t flat) {
+  if (flat < 0 || flat >= t.numel())  // (an empty tensor would divide by its zero size)
+    throw std::runtime_error("a Tensor with " + std::to_string(t.numel()) +
+                             " elements cannot be converted to Scalar");
   int64_t off = 0;
   for (size_t i = t.sizes.size(); i-- > 0;) {
     off += (flat % t.sizes[i]) * t.strides[i];
