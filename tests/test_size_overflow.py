@@ -1,6 +1,8 @@
 """Element counts beyond int64 raise as in torch (Note [Element counts]): expand and
 broadcast_to check the count of the view they make, fresh tensors check their element,
 byte and stride counts. Huge but representable expands stay legal views."""
+import warnings
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -49,6 +51,32 @@ LEGAL = [
     pytest.param(lambda L: L.ones(0, 1, 1).expand(0, 2**62, 4)[:, :3], id="slice_of_empty_huge"),
     pytest.param(lambda L: L.empty(2**62, 0, 4), id="empty_zero_in_middle"),
 ]
+
+
+SLICES = [
+    pytest.param(lambda L, x: x[0:2**64], id="stop_beyond_int64"),
+    pytest.param(lambda L, x: x[-2**64:], id="start_below_int64"),
+    pytest.param(lambda L, x: x[:, ::2**62], id="step_2_62"),
+    pytest.param(lambda L, x: x[1:2**63], id="stop_2_63"),
+]
+
+
+@pytest.mark.parametrize("fn", SLICES)
+def test_slice_bounds_beyond_int64_are_clamped(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = fn(torch, torch.arange(6.0).reshape(2, 3))
+        c = fn(cgrad, cgrad.arange(6.0).reshape(2, 3))
+    assert c.tolist() == t.tolist()
+
+
+def test_a_step_beyond_the_size_leaves_one_element():
+    # torch fails to size this view; the count never overflows here.
+    x = cgrad.arange(6.0).reshape(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert x[::2**64].tolist() == [[0.0, 1.0, 2.0]]
+    assert x[::2**63 - 1].shape == (1, 3)
 
 
 @pytest.mark.parametrize("fn", LEGAL)

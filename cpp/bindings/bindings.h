@@ -85,6 +85,9 @@ int64_t int64_from_py(py::handle h);
 // A Python number (bool, int, float, numpy scalar or one-element tensor) as a Scalar, for
 // parameters torch types as Number (alpha=); TypeError naming `arg` otherwise.
 Scalar number_from_py(py::handle h, const char* op, const char* arg);
+// A Python int (or an object with __index__) read where torch reads a C++ int64 (sizes,
+// dims, indices): ValueError "Overflow when unpacking long long" beyond int64, as torch.
+int64_t unpack_int64(py::handle h);
 // A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
 // Returns nullptr for anything else (the caller returns NotImplemented).
 Tensor as_operand(py::handle h);

@@ -416,7 +416,7 @@ void init_creation(py::module_& m) {
       "eye",
       [](int64_t n, py::object m_cols, py::object dtype, py::object device, bool requires_grad) {
         check_device(device);
-        Tensor t = eye(n, m_cols.is_none() ? n : m_cols.cast<int64_t>(),
+        Tensor t = eye(n, m_cols.is_none() ? n : unpack_int64(m_cols),
                        optional_dtype(dtype).value_or(kDefaultFloat));
         finish(t, requires_grad);
         return t;

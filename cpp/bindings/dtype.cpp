@@ -57,6 +57,16 @@ void check_device(py::handle device) {
   throw std::runtime_error("cgrad runs on the CPU only; got device '" + name + "'");
 }
 
+int64_t unpack_int64(py::handle h) {
+  py::object value = PyLong_Check(h.ptr()) ? py::reinterpret_borrow<py::object>(h)
+                                           : py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!value) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow) throw ValueError("Overflow when unpacking long long");
+  return v;
+}
+
 Tensor as_operand(py::handle h) {
   if (py::isinstance<TensorImpl>(h)) return h.cast<Tensor>();
   PyObject* o = h.ptr();
@@ -105,10 +115,18 @@ py::object size_object(const Shape& s) {
 }
 
 namespace {
-int64_t int_arg(py::handle h, const char* op) {
-  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
-  if (py::hasattr(h, "__index__") && !PyFloat_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))
-    return py::int_(h.attr("__index__")()).cast<int64_t>();
+// Element `position` (from 1) of a size.
+int64_t int_arg(py::handle h, const char* op, size_t position) {
+  const bool is_int = PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr());
+  if (is_int || (py::hasattr(h, "__index__") && !PyFloat_Check(h.ptr()) &&
+                 !py::isinstance<TensorImpl>(h))) {
+    try {
+      return unpack_int64(h);
+    } catch (const ValueError& e) {  // torch's words for a size element
+      throw TypeError(std::string(op) + "(): argument 'size' failed to unpack the object at "
+                      "pos " + std::to_string(position) + " with error \"" + e.what() + "\"");
+    }
+  }
   if (py::isinstance<TensorImpl>(h)) {
     Tensor t = h.cast<Tensor>();
     if (t->numel() == 1 && is_integral(t->dtype, false)) return item_as_int64(*t);
@@ -121,9 +139,9 @@ int64_t int_arg(py::handle h, const char* op) {
 Shape shape_from_args(const py::args& args, const char* op) {
   Shape sizes;
   if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0]))) {
-    for (py::handle h : args[0]) sizes.push_back(int_arg(h, op));
+    for (py::handle h : args[0]) sizes.push_back(int_arg(h, op, sizes.size() + 1));
   } else {
-    for (py::handle h : args) sizes.push_back(int_arg(h, op));
+    for (py::handle h : args) sizes.push_back(int_arg(h, op, sizes.size() + 1));
   }
   return sizes;
 }
@@ -139,7 +157,7 @@ Shape sizes_from_args(const py::args& args, const char* op) {
 
 int64_t dim_from_py(py::handle h) {
   // bool is an int subclass in Python, but torch rejects it as a dim.
-  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return unpack_int64(h);
   throw TypeError("argument 'dim' must be int, not " +
                   std::string(py::str(py::type::of(h).attr("__name__"))));
 }

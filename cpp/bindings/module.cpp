@@ -20,8 +20,11 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_OverflowError, e.what());
     } catch (const py::cast_error& e) {
       // An argument of the wrong Python type: TypeError, as torch raises, not pybind11's
-      // default RuntimeError.
-      PyErr_SetString(PyExc_TypeError, e.what());
+      // default RuntimeError, worded without pybind11's advice on debug builds.
+      std::string message = e.what();
+      const size_t hint = message.find(" (#define PYBIND11_DETAILED_ERROR_MESSAGES");
+      if (hint != std::string::npos) message.erase(hint);
+      PyErr_SetString(PyExc_TypeError, message.c_str());
     }
   });
   using namespace cgrad::bindings;

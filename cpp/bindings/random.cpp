@@ -13,7 +13,7 @@ int64_t int_arg(py::handle h, const char* op, const char* name, int position) {
   if (!PyLong_Check(h.ptr()))
     throw TypeError(std::string(op) + "(): argument '" + name + "' (position " +
                     std::to_string(position) + ") must be int, not " + type_name(h));
-  return h.cast<int64_t>();
+  return unpack_int64(h);
 }
 
 Shape size_arg(py::handle h, const char* op, int position) {

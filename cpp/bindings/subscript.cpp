@@ -7,6 +7,7 @@
 // basic pass one `index` op gathers them all (IndexBackward0), placing the broadcast
 // index dims as torch does. Assignment writes through the same path: basic subscripts
 // `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
+#include <limits>
 #include <string>
 
 #include "bindings.h"
@@ -67,7 +68,17 @@ int64_t slice_bound(py::handle h, int64_t fallback) {
       throw TypeError("only integer tensors of a single element can be converted to an index");
     return item_as_int64(*t);
   }
-  return py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>();
+  py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!value) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (!overflow) return v;
+  // Bounds beyond int64 are clamped, as torch does (and warns).
+  if (PyErr_WarnEx(PyExc_UserWarning,
+                   "Truncating the start/stop/step of slice. This is likely because of saved old "
+                   "models when the start/stop/step were larger.", 1) < 0)
+    throw py::error_already_set();
+  return overflow > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
 }
 
 struct Subscript {
@@ -101,7 +112,7 @@ Subscript apply_subscript(const Tensor& self, py::handle index) {
       dim += self->dim() - consumed;
     } else if (is_integer(item) || is_integer_scalar_tensor(item)) {
       int64_t i = py::isinstance<TensorImpl>(item) ? item_as_int64(*item.cast<Tensor>())
-                                                   : py::int_(py::reinterpret_borrow<py::object>(item)).cast<int64_t>();
+                                                   : unpack_int64(item);
       int64_t size = s.view->sizes[dim];
       if (i < -size || i >= size)
         throw IndexError("index " + std::to_string(i) + " is out of bounds for dimension " +

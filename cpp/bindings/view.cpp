@@ -45,7 +45,7 @@ py::tuple as_tuple(const TensorList& ts) {
 
 TensorList split_any(const Tensor& t, py::handle split_size_or_sections, int64_t dim) {
   if (PyLong_Check(split_size_or_sections.ptr()))
-    return split(t, split_size_or_sections.cast<int64_t>(), dim);
+    return split(t, unpack_int64(split_size_or_sections), dim);
   return split_with_sizes(t, sizes_from_args(py::make_tuple(split_size_or_sections), "split"), dim);
 }
 
