@@ -335,6 +335,16 @@ ERRORS = [
     err("index_put_out_of_range", lambda L: IP(L, L.ones(2, 3), [L.tensor([2])], L.ones(3)),
         OOB.format(2, 0, 2)),
     err("index_put_mask_shape", lambda L: IP(L, L.ones(4), [L.ones(3, dtype=L.bool)], L.ones(1))),
+    # Assigning through advanced indices needs the target's dtype (torch's index_put).
+    err("setitem_advanced_float64_value",
+        lambda L: L.zeros(2, 3).__setitem__(L.tensor([1]), L.ones(1, 3, dtype=L.float64)),
+        "Index put requires the source and destination dtypes match"),
+    err("setitem_advanced_float_into_int",
+        lambda L: L.zeros(3, dtype=L.int64).__setitem__(L.tensor([0, 2]), L.tensor([1.5, -2.7])),
+        "Index put requires the source and destination dtypes match"),
+    # Only leading size-1 dims are dropped from an assigned value.
+    err("setitem_value_too_big", lambda L: L.zeros(2, 3).__setitem__(0, L.ones(2, 3))),
+    err("setitem_value_trailing_one", lambda L: L.zeros(3).__setitem__(0, L.ones(2))),
     err("index_put_leaf_inplace",
         lambda L: IP_(L, L.ones(3, requires_grad=True), [L.tensor([0])], L.ones(1)),
         "leaf Variable that requires grad"),

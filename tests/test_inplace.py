@@ -42,6 +42,31 @@ CASES = [
     case("setitem_mask", on_copy(lambda L, y: y.__setitem__(y > 0, 0.0)), R(3, 2)),
     case("setitem_list_tensor", on_copy(lambda L, y, b: y.__setitem__((slice(None), [1]), b)),
          R(3, 2), R(3, 1)),
+    # A value with extra leading size-1 dims loses them first, as in torch.
+    case("setitem_leading_ones", on_copy(lambda L, y, b: y.__setitem__(0, b)), R(2, 3), R(1, 1, 3)),
+    case("setitem_leading_ones_slice", on_copy(lambda L, y, b: y.__setitem__(slice(1, 3), b)),
+         R(3, 3), R(1, 1, 2, 3)),
+    case("setitem_leading_ones_to_0d", on_copy(lambda L, y, b: y.__setitem__((0, 1), b)), R(2, 3),
+         R(1, 1)),
+    case("setitem_leading_ones_ellipsis", on_copy(lambda L, y, b: y.__setitem__(Ellipsis, b)),
+         R(2, 3), R(1, 3)),
+    case("setitem_leading_ones_advanced",
+         on_copy(lambda L, y, b: y.__setitem__(L.tensor([0, 1]), b)), R(2, 3), R(1, 2, 3)),
+    case("setitem_leading_ones_mask",
+         on_copy(lambda L, y, b: y.__setitem__(L.tensor([True, False]), b)), R(2, 3), R(1, 1, 3)),
+    # A value of another dtype is cast to the target's, as in torch.
+    case("setitem_float64_value", on_copy(lambda L, y, b: y.__setitem__(0, b)), R(2, 3),
+         R(3, dtype=np.float64)),
+    case("setitem_int_value", on_copy(lambda L, y, b: y.__setitem__(slice(0, 2), b)), R(3),
+         np.array([4, -5], np.int64)),
+    case("setitem_float_into_int", lambda L, x, b: (lambda y: (y.__setitem__(slice(None), b), y)[1])(
+        x.clone()), np.array([1, 2, 3], np.int64), np.array([1.5, -2.7, 3.9]), grad=False),
+    case("setitem_int_float_scalar", lambda L, x: (lambda y: (y.__setitem__(0, 2.7), y)[1])(
+        x.clone()), np.array([1, 2], np.int32), grad=False),
+    case("setitem_float_into_bool", lambda L, x, b: (lambda y: (y.__setitem__(slice(0, 2), b), y)[1])(
+        x.clone()), np.array([False, False, True]), np.array([1.5, 0.0]), grad=False),
+    case("add_alpha_", on_copy(lambda L, y, b: y.add_(b, alpha=-3)), R(2, 3), R(3)),
+    case("sub_alpha_", on_copy(lambda L, y, b: y.sub_(b, alpha=0.5)), R(3), R(3)),
     case("chain_of_inplace", on_copy(lambda L, y, b: (y.mul_(b), y.add_(1), y[0].mul_(3))), R(2, 3), R(3)),
 ]
 

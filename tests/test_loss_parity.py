@@ -45,6 +45,7 @@ def soft(*shape, axis=1):
 T3 = np.array([0, 3, 1], np.int64)
 T3_IGNORED = np.array([0, IGNORE, 1], np.int64)
 T_ALL_IGNORED = np.array([IGNORE, IGNORE, IGNORE], np.int64)
+T_IGNORE_CLASS_1 = np.array([1, 1, 1], np.int64)  # every target ignored with ignore_index=1
 T_SPATIAL = np.array([[0, 3, 1, 2, 2], [1, 1, 0, 3, 0]], np.int64)          # (2, 5)
 T_IMAGE = np.array([[[0, 3], [1, 2], [2, 2]], [[1, 1], [0, 3], [3, 0]]], np.int64)  # (2, 3, 2)
 
@@ -84,6 +85,40 @@ CASES = [
     case("nll_all_ignored", lambda L, x, t: F(L).nll_loss(x, t), R(3, 4), T_ALL_IGNORED),
     case("nll_all_ignored_sum", lambda L, x, t: F(L).nll_loss(x, t, reduction="sum"), R(3, 4),
          T_ALL_IGNORED),
+    # All ignored, ignore_index a real class: the mean is NaN, the gradient still 0.
+    case("nll_all_ignored_class", lambda L, x, t: F(L).nll_loss(x, t, ignore_index=1), R(3, 4),
+         T_IGNORE_CLASS_1),
+    case("nll_all_ignored_class_weight", lambda L, x, t: F(L).nll_loss(
+        x, t, W(0.5, 2, 1, 3)(L), ignore_index=1), R(3, 4), T_IGNORE_CLASS_1),
+    case("nll_all_ignored_class_sum", lambda L, x, t: F(L).nll_loss(
+        x, t, ignore_index=1, reduction="sum"), R(3, 4), T_IGNORE_CLASS_1),
+    case("nll_all_ignored_class_none", lambda L, x, t: F(L).nll_loss(
+        x, t, ignore_index=1, reduction="none"), R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_all_ignored_class", lambda L, x, t: F(L).cross_entropy(x, t, ignore_index=1),
+         R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_all_ignored_class_weight", lambda L, x, t: F(L).cross_entropy(
+        x, t, W(0.5, 2, 1, 3)(L), ignore_index=1), R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_all_ignored_class_smooth", lambda L, x, t: F(L).cross_entropy(
+        x, t, ignore_index=1, label_smoothing=0.1), R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_all_ignored_default", lambda L, x, t: F(L).cross_entropy(x, t), R(3, 4), T_ALL_IGNORED),
+    # Empty inputs: no crash; 'mean' over no elements is NaN.
+    case("ce_probs_no_classes", lambda L, x, t: F(L).cross_entropy(x, t), R(2, 0), R(2, 0)),
+    case("ce_probs_no_classes_sum", lambda L, x, t: F(L).cross_entropy(x, t, reduction="sum"),
+         R(2, 0), R(2, 0)),
+    case("ce_probs_no_classes_none", lambda L, x, t: F(L).cross_entropy(x, t, reduction="none"),
+         R(2, 0), R(2, 0)),
+    case("ce_probs_empty_1d", lambda L, x, t: F(L).cross_entropy(x, t), R(0), R(0)),
+    case("ce_probs_empty_batch", lambda L, x, t: F(L).cross_entropy(x, t), R(0, 3), R(0, 3)),
+    case("ce_empty_batch", lambda L, x, t: F(L).cross_entropy(x, t), R(0, 3),
+         np.zeros(0, np.int64)),
+    case("ce_empty_batch_smooth", lambda L, x, t: F(L).cross_entropy(x, t, label_smoothing=0.2),
+         R(0, 3), np.zeros(0, np.int64)),
+    case("nll_empty_batch", lambda L, x, t: F(L).nll_loss(x, t), R(0, 3), np.zeros(0, np.int64)),
+    case("nll_empty_spatial", lambda L, x, t: F(L).nll_loss(x, t), R(2, 3, 0),
+         np.zeros((2, 0), np.int64)),
+    case("mse_empty", lambda L, x, t: F(L).mse_loss(x, t), R(0), R(0)),
+    case("bce_empty", lambda L, x, t: F(L).binary_cross_entropy(x, t), R(0), R(0)),
+    case("bcel_empty", lambda L, x, t: F(L).binary_cross_entropy_with_logits(x, t), R(0), R(0)),
     case("nll_1d", lambda L, x, t: F(L).nll_loss(x, t), R(4), np.array(2)),
     # torch's own backward fails for a 1-D input with a 1-element target: forward only.
     case("nll_1d_target_1d", lambda L, x, t: F(L).nll_loss(x, t), R(4), np.array([1]), grad=False),
@@ -232,6 +267,34 @@ def test_weights_requiring_grad_are_refused_as_in_torch():
             F(L).nll_loss(x, L.tensor([0, 1, 2]), w)
 
 
+# Note [Ignored targets]: an ignored target's loss and gradient are +0.0 in torch; the
+# value checks above compare -0.0 equal to 0.0, so the signs are compared here.
+SIGNED_ZERO_CASES = [
+    case("nll_none", lambda L, x, t: F(L).nll_loss(x, t, reduction="none"), R(3, 4), T3_IGNORED),
+    case("nll_sum", lambda L, x, t: F(L).nll_loss(x, t, reduction="sum"), R(3, 4), T3_IGNORED),
+    case("nll_class_none", lambda L, x, t: F(L).nll_loss(x, t, ignore_index=1, reduction="none"),
+         R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_class_none", lambda L, x, t: F(L).cross_entropy(x, t, ignore_index=1, reduction="none"),
+         R(3, 4), T_IGNORE_CLASS_1),
+    case("ce_smooth_none", lambda L, x, t: F(L).cross_entropy(
+        x, t, reduction="none", label_smoothing=0.1), R(3, 4), T3_IGNORED),
+    case("nll_weight_none", lambda L, x, t: F(L).nll_loss(x, t, W(0.5, 2, 1, 3)(L), reduction="none"),
+         R(3, 4), T3_IGNORED),
+]
+
+
+@pytest.mark.parametrize("fn,inputs,grad", SIGNED_ZERO_CASES)
+def test_ignored_targets_give_positive_zeros(fn, inputs, grad):
+    x, t = inputs
+    signs = {}
+    for L in (torch, cgrad):
+        xl = L.tensor(x, requires_grad=True)
+        out = fn(L, xl, L.tensor(t))
+        out.sum().backward()
+        signs[L] = (np.signbit(out.detach().numpy()).tolist(), np.signbit(xl.grad.numpy()).tolist())
+    assert signs[cgrad] == signs[torch]
+
+
 ERRORS = [
     error_case("bad_reduction", lambda L: F(L).mse_loss(L.ones(3), L.ones(3), reduction="avg")),
     error_case("nll_bad_reduction", lambda L: F(L).nll_loss(L.ones(3, 4), L.tensor([0, 1, 2]),
@@ -256,6 +319,14 @@ ERRORS = [
                                                                   label_smoothing=1.5)),
     error_case("bce_range", lambda L: F(L).binary_cross_entropy(L.tensor([1.5]), L.tensor([1.0]))),
     error_case("bce_nan", lambda L: F(L).binary_cross_entropy(L.tensor([float("nan")]), L.tensor([1.0]))),
+    error_case("bce_target_above_1", lambda L: F(L).binary_cross_entropy(L.tensor([0.5]), L.tensor([2.0]))),
+    error_case("bce_target_negative", lambda L: F(L).binary_cross_entropy(L.tensor([0.5]), L.tensor([-0.5]))),
+    error_case("bce_target_nan", lambda L: F(L).binary_cross_entropy(L.tensor([0.5]),
+                                                                     L.tensor([float("nan")]))),
+    error_case("bce_input_checked_first", lambda L: F(L).binary_cross_entropy(L.tensor([2.0]),
+                                                                              L.tensor([2.0]))),
+    error_case("ce_no_classes_index_target", lambda L: F(L).cross_entropy(
+        L.zeros(2, 0), L.zeros(2, dtype=L.int64))),
     error_case("bce_size", lambda L: F(L).binary_cross_entropy(L.ones(3, 4) / 2, L.ones(4) / 2),
                r"Using a target size \(\w+\.Size\(\[4\]\)\) that is different to the input size "
                r"\(\w+\.Size\(\[3, 4\]\)\) is deprecated"),

@@ -14,6 +14,23 @@
 
 namespace py = pybind11;
 
+// Note [No None tensors]: pybind11's caster for a shared_ptr holder turns None into a null
+// pointer when it may convert, so `cgrad.mm(None, x)` reached the op with a null Tensor
+// and crashed. This caster refuses None for every `Tensor` parameter; pybind11 then
+// reports a type mismatch (worded as torch's by Note [Argument errors]). Parameters that
+// take None say so with std::optional<Tensor>, whose caster handles None itself.
+namespace pybind11::detail {
+template <>
+class type_caster<std::shared_ptr<cgrad::TensorImpl>>
+    : public copyable_holder_caster<cgrad::TensorImpl, std::shared_ptr<cgrad::TensorImpl>> {
+ public:
+  bool load(handle src, bool convert) {
+    if (src.is_none()) return false;
+    return copyable_holder_caster::load(src, convert);
+  }
+};
+}  // namespace pybind11::detail
+
 namespace cgrad::bindings {
 
 using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
@@ -39,6 +56,9 @@ void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
 void init_storage(py::module_& m);  // the storage access copy, deepcopy and pickle use
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
+// After every area is bound: routes every bound function through the call checks (Note
+// [Call checks], call_checks.cpp).
+void install_call_checks(py::module_& m);
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
 // custom Function's FBackward): every node handed to Python goes through here
@@ -61,6 +81,22 @@ py::object dtype_object(DType t);
 DType dtype_from_py(py::handle h);  // also accepts Python's float/int/bool types
 std::optional<DType> optional_dtype(py::handle h);  // None -> nullopt
 
+// torch's device= argument: cgrad runs on the CPU, so None, "cpu" and "cpu:0" pass and
+// anything else raises rather than being ignored.
+void check_device(py::handle device);
+// A generator= argument: None (the default generator) or a cgrad.Generator (random.cpp).
+Generator* generator_from_py(py::handle generator, const char* op);
+// A Python int (or int subclass) as int64, exactly (Note [Exact integer scalars]). Ints
+// outside int64 raise as torch's scalar arguments do: OverflowError beyond uint64 or
+// below int64, RuntimeError for [2**63, 2**64) (which torch reads as uint64 in some ops
+// and wraps around; we refuse it everywhere rather than compute a wrong value).
+int64_t int64_from_py(py::handle h);
+// A Python number (bool, int, float, numpy scalar or one-element tensor) as a Scalar, for
+// parameters torch types as Number (alpha=); TypeError naming `arg` otherwise.
+Scalar number_from_py(py::handle h, const char* op, const char* arg);
+// A Python int (or an object with __index__) read where torch reads a C++ int64 (sizes,
+// dims, indices): ValueError "Overflow when unpacking long long" beyond int64, as torch.
+int64_t unpack_int64(py::handle h);
 // A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
 // Returns nullptr for anything else (the caller returns NotImplemented).
 Tensor as_operand(py::handle h);
@@ -130,13 +166,17 @@ Tensor reflected_div(const Tensor& self, const Tensor& other);
 void install_operator_slots(TensorClass& cls);
 
 // For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
-Tensor operand_or_throw(py::handle other, const char* op);
+// `arg` names the parameter in the message; the call checks add its position.
+Tensor operand_or_throw(py::handle other, const char* op, const char* arg = "other");
 inline auto named_op(BinaryFn f, const char* name) {
   return [f, name](const Tensor& self, py::handle other) {
     return call_op(f, self, operand_or_throw(other, name));
   };
 }
 
+// `self.data = src`: self takes src's memory, shape and dtype, keeping its own version
+// counter (tensor.cpp).
+void set_data(const Tensor& self, const Tensor& src);
 // Python scalar for element 0 of a one-element tensor.
 py::object item_object(const TensorImpl& t);
 

@@ -25,7 +25,11 @@ struct Element {
   int64_t i = 0;
   double f = 0.0;
   DType dtype = DType::Bool;
-  double value() const { return kind == Float ? f : static_cast<double>(i); }
+  Scalar value() const {
+    if (kind == Float) return f;
+    if (kind == Bool) return i != 0;
+    return i;
+  }
 };
 
 DType numpy_dtype_to_cgrad(const py::dtype& dt);
@@ -58,6 +62,14 @@ Element element_of(py::handle h) {
   if (PyUnicode_Check(o) || PyBytes_Check(o))
     throw TypeError("new(): invalid data type '" + type_name(h) + "'");
   throw std::runtime_error("Could not infer dtype of " + type_name(h));
+}
+
+// full()'s fill value: as element_of, but an int outside int64 raises as torch's scalar
+// arguments do (int64_from_py), not as its tensor data does.
+Element fill_element(py::handle h) {
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr()))
+    return {Element::Int, int64_from_py(h), 0.0, DType::Int64};
+  return element_of(h);
 }
 
 struct ParsedData {
@@ -206,44 +218,76 @@ void finish(Tensor& t, bool requires_grad) {
   if (requires_grad) t->set_requires_grad(true);
 }
 
-DType dtype_kw(const py::kwargs& kw, DType fallback) {
-  if (kw.contains("dtype")) {
-    auto d = optional_dtype(kw["dtype"]);
-    if (d) return *d;
+// The keywords every factory takes (out= is the call checks', Note [out= arguments]).
+struct FactoryKeywords {
+  py::object dtype, device;
+  bool requires_grad;
+  py::object generator;  // None, or the Generator the random ones draw from
+};
+
+// `f(2, 3)`, `f((2, 3))` or `f(size=(2, 3))`.
+Shape factory_sizes(const py::args& args, const py::object& size, const char* op) {
+  if (!size.is_none()) {
+    if (args.size() != 0) throw TypeError(std::string(op) + "() got multiple values for argument 'size'");
+    return sizes_from_args(py::make_tuple(size), op);
   }
-  return fallback;
-}
-
-bool requires_grad_kw(const py::kwargs& kw) {
-  return kw.contains("requires_grad") && kw["requires_grad"].cast<bool>();
-}
-
-Shape sizes_from_call(const py::args& args, const py::kwargs& kw, const char* op) {
-  if (args.size() == 0 && kw.contains("size")) return sizes_from_args(py::make_tuple(kw["size"]), op);
+  if (args.size() == 0)
+    throw TypeError(std::string(op) + "() missing 1 required positional arguments: \"size\"");
   return sizes_from_args(args, op);
 }
 
-// ones(*size, dtype=None, requires_grad=False) and friends.
 template <class Make>
-void def_factory(py::module_& m, const char* name, Make make, const char* doc) {
-  m.def(
-      name,
-      [make, name](py::args args, py::kwargs kw) {
-        Tensor t = make(sizes_from_call(args, kw, name), dtype_kw(kw, kDefaultFloat));
-        finish(t, requires_grad_kw(kw));
-        return t;
-      },
-      doc);
+Tensor make_factory(const Make& make, const Shape& sizes, DType default_dtype,
+                    const FactoryKeywords& kw, const char* op) {
+  check_device(kw.device);
+  GeneratorGuard use(generator_from_py(kw.generator, op));
+  Tensor t = make(sizes, optional_dtype(kw.dtype).value_or(default_dtype));
+  finish(t, kw.requires_grad);
+  return t;
 }
 
-// ones_like(t, dtype=None, requires_grad=False) and friends.
+// ones(*size, dtype=None, device=None, requires_grad=False) and friends; the random
+// ones also take generator=.
 template <class Make>
-void def_like(py::module_& m, const char* name, Make make) {
-  m.def(name, [make](const Tensor& like, py::kwargs kw) {
-    Tensor t = make(like->sizes, dtype_kw(kw, like->dtype));
-    finish(t, requires_grad_kw(kw));
-    return t;
-  });
+void def_factory(py::module_& m, const char* name, Make make, const char* doc, bool random) {
+  auto keywords = [](py::object dtype, py::object device, bool requires_grad, py::object gen) {
+    return FactoryKeywords{std::move(dtype), std::move(device), requires_grad, std::move(gen)};
+  };
+  if (random)
+    m.def(name, [make, name, keywords](py::args args, py::object size, py::object dtype,
+                                       py::object device, bool requires_grad, py::object gen) {
+      return make_factory(make, factory_sizes(args, size, name), kDefaultFloat,
+                          keywords(dtype, device, requires_grad, gen), name);
+    }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
+       py::arg("device") = py::none(), py::arg("requires_grad") = false,
+       py::arg("generator") = py::none());
+  else
+    m.def(name, [make, name, keywords](py::args args, py::object size, py::object dtype,
+                                       py::object device, bool requires_grad) {
+      return make_factory(make, factory_sizes(args, size, name), kDefaultFloat,
+                          keywords(dtype, device, requires_grad, py::none()), name);
+    }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
+       py::arg("device") = py::none(), py::arg("requires_grad") = false);
+}
+
+// ones_like(input, *, dtype=None, device=None, requires_grad=False) and friends.
+template <class Make>
+void def_like(py::module_& m, const char* name, Make make, bool random) {
+  auto run = [make, name](const Tensor& like, const FactoryKeywords& kw) {
+    return make_factory(make, like->sizes, like->dtype, kw, name);
+  };
+  if (random)
+    m.def(name, [run](const Tensor& like, py::object dtype, py::object device, bool requires_grad,
+                      py::object gen) {
+      return run(like, FactoryKeywords{dtype, device, requires_grad, gen});
+    }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(),
+       py::arg("device") = py::none(), py::arg("requires_grad") = false,
+       py::arg("generator") = py::none());
+  else
+    m.def(name, [run](const Tensor& like, py::object dtype, py::object device, bool requires_grad) {
+      return run(like, FactoryKeywords{dtype, device, requires_grad, py::none()});
+    }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(),
+       py::arg("device") = py::none(), py::arg("requires_grad") = false);
 }
 
 bool is_float_arg(py::handle h) {
@@ -257,6 +301,7 @@ void init_creation(py::module_& m) {
   m.def(
       "tensor",
       [](py::handle data, py::object dtype, py::object device, bool requires_grad) {
+        check_device(device);
         Tensor t = tensor_from_data(data, optional_dtype(dtype));
         finish(t, requires_grad);
         return t;
@@ -271,16 +316,21 @@ void init_creation(py::module_& m) {
   }, py::arg("ndarray"),
         "A tensor sharing memory with a numpy array.");
 
-  def_factory(m, "ones", [](const Shape& s, DType d) { return full(s, 1.0, d); }, "A tensor of ones.");
-  def_factory(m, "zeros", [](const Shape& s, DType d) { return full(s, 0.0, d); }, "A tensor of zeros.");
-  def_factory(m, "empty", [](const Shape& s, DType d) { return empty(s, d); }, "An uninitialised tensor.");
-  def_factory(m, "rand", [](const Shape& s, DType d) { return rand(s, d); }, "Uniform samples in [0, 1).");
-  def_factory(m, "randn", [](const Shape& s, DType d) { return randn(s, d); }, "Standard normal samples.");
-  def_like(m, "ones_like", [](const Shape& s, DType d) { return full(s, 1.0, d); });
-  def_like(m, "zeros_like", [](const Shape& s, DType d) { return full(s, 0.0, d); });
-  def_like(m, "empty_like", [](const Shape& s, DType d) { return empty(s, d); });
-  def_like(m, "rand_like", [](const Shape& s, DType d) { return rand(s, d); });
-  def_like(m, "randn_like", [](const Shape& s, DType d) { return randn(s, d); });
+  auto ones = [](const Shape& s, DType d) { return full(s, 1.0, d); };
+  auto zeros = [](const Shape& s, DType d) { return full(s, 0.0, d); };
+  auto uninitialised = [](const Shape& s, DType d) { return empty(s, d); };
+  auto uniform = [](const Shape& s, DType d) { return rand(s, d); };
+  auto normal = [](const Shape& s, DType d) { return randn(s, d); };
+  def_factory(m, "ones", ones, "A tensor of ones.", false);
+  def_factory(m, "zeros", zeros, "A tensor of zeros.", false);
+  def_factory(m, "empty", uninitialised, "An uninitialised tensor.", false);
+  def_factory(m, "rand", uniform, "Uniform samples in [0, 1).", true);
+  def_factory(m, "randn", normal, "Standard normal samples.", true);
+  def_like(m, "ones_like", ones, false);
+  def_like(m, "zeros_like", zeros, false);
+  def_like(m, "empty_like", uninitialised, false);
+  def_like(m, "rand_like", uniform, true);
+  def_like(m, "randn_like", normal, true);
 
   m.def(
       "full",
@@ -289,7 +339,8 @@ void init_creation(py::module_& m) {
         if (!py::isinstance<py::tuple>(size) && !py::isinstance<py::list>(size))
           throw TypeError("full(): argument 'size' (position 1) must be tuple of ints, not " +
                           type_name(size));
-        Element e = element_of(fill_value);
+        check_device(device);
+        Element e = fill_element(fill_value);
         DType d = optional_dtype(dtype).value_or(e.dtype);
         Tensor t = full(sizes_from_args(py::make_tuple(size), "full"), e.value(), d);
         finish(t, requires_grad);
@@ -299,41 +350,79 @@ void init_creation(py::module_& m) {
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def(
       "full_like",
-      [](const Tensor& like, py::handle fill_value, py::object dtype, bool requires_grad) {
-        Element e = element_of(fill_value);
+      [](const Tensor& like, py::handle fill_value, py::object dtype, py::object device,
+         bool requires_grad) {
+        check_device(device);
+        Element e = fill_element(fill_value);
         Tensor t = full(like->sizes, e.value(), optional_dtype(dtype).value_or(like->dtype));
         finish(t, requires_grad);
         return t;
       },
       py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("requires_grad") = false);
+      py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def(
       "arange",
-      [](py::args args, py::kwargs kw) {
-        if (args.size() < 1 || args.size() > 3)
-          throw TypeError("arange() takes 1 to 3 positional arguments (start, end, step)");
-        double start = 0, end, step = 1;
+      [](py::args args, py::object start, py::object end, py::object step, py::object dtype,
+         py::object device, bool requires_grad) {
+        // arange(end) or arange(start, end, step=1), each also by keyword.
+        std::vector<py::object> given;
+        for (py::handle a : args) given.push_back(py::reinterpret_borrow<py::object>(a));
+        if (given.size() > 3)
+          throw TypeError("arange() takes from 1 to 3 positional arguments but " +
+                          std::to_string(given.size()) + " were given");
+        const bool only_end = given.size() == 1 && end.is_none() && start.is_none();
+        if (only_end) {
+          if (!step.is_none())
+            throw TypeError("arange() received an invalid combination of arguments: step "
+                            "needs start and end");
+          end = given[0];
+          given.clear();
+        }
+        py::object* slots[] = {&start, &end, &step};
+        const char* names[] = {"start", "end", "step"};
+        for (size_t i = 0; i < given.size(); ++i) {
+          if (!slots[i]->is_none())
+            throw TypeError(std::string("arange() got multiple values for argument '") +
+                            names[i] + "'");
+          *slots[i] = given[i];
+        }
+        if (end.is_none())
+          throw TypeError("arange() missing 1 required positional arguments: \"end\"");
+        check_device(device);
         bool any_float = false;
-        for (py::handle h : args) any_float = any_float || is_float_arg(h);
-        auto num = [](py::handle h) { return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>(); };
-        if (args.size() == 1) end = num(args[0]);
-        else { start = num(args[0]); end = num(args[1]); }
-        if (args.size() == 3) step = num(args[2]);
-        Tensor t = arange(start, end, step, dtype_kw(kw, any_float ? kDefaultFloat : DType::Int64));
-        finish(t, requires_grad_kw(kw));
+        for (const py::object* h : slots) any_float = any_float || is_float_arg(*h);
+        auto num = [](py::handle h, Scalar fallback, const char* name) -> Scalar {
+          if (h.is_none()) return fallback;
+          if (PyLong_Check(h.ptr())) return int64_from_py(h);
+          if (py::isinstance<TensorImpl>(h)) {
+            Tensor t = h.cast<Tensor>();
+            if (t->numel() != 1)
+              throw TypeError(std::string("argument '") + name + "' must be Number, not Tensor");
+            return item_as_scalar(*t);
+          }
+          return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
+        };
+        const DType default_dtype = any_float ? kDefaultFloat : DType::Int64;
+        Tensor t = arange(num(start, int64_t{0}, "start"), num(end, int64_t{0}, "end"),
+                          num(step, int64_t{1}, "step"),
+                          optional_dtype(dtype).value_or(default_dtype));
+        finish(t, requires_grad);
         return t;
       },
-      "Values from start to end (exclusive) by step.");
+      py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = py::none(),
+      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      py::arg("requires_grad") = false, "Values from start to end (exclusive) by step.");
   m.def(
       "eye",
-      [](int64_t n, py::object m_cols, py::object dtype, bool requires_grad) {
-        Tensor t = eye(n, m_cols.is_none() ? n : m_cols.cast<int64_t>(),
+      [](int64_t n, py::object m_cols, py::object dtype, py::object device, bool requires_grad) {
+        check_device(device);
+        Tensor t = eye(n, m_cols.is_none() ? n : unpack_int64(m_cols),
                        optional_dtype(dtype).value_or(kDefaultFloat));
         finish(t, requires_grad);
         return t;
       },
       py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("requires_grad") = false);
+      py::arg("device") = py::none(), py::arg("requires_grad") = false);
 }
 
 }  // namespace cgrad::bindings

@@ -25,7 +25,7 @@ DType dtype_from_py(py::handle h) {
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
-  throw TypeError("dtype must be a cgrad.dtype (e.g. cgrad.float32), not " +
+  throw TypeError("argument 'dtype' must be cgrad.dtype, not " +
                   std::string(py::str(py::type::of(h).attr("__name__"))));
 }
 
@@ -34,19 +34,44 @@ std::optional<DType> optional_dtype(py::handle h) {
   return dtype_from_py(h);
 }
 
+int64_t int64_from_py(py::handle h) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+  if (overflow == 0) {
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return v;
+  }
+  if (overflow < 0) throw OverflowError("can't convert negative int to unsigned");
+  PyLong_AsUnsignedLongLong(h.ptr());  // fits in uint64?
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    throw OverflowError("int too big to convert");
+  }
+  throw std::runtime_error("value cannot be converted to type int64_t without overflow");
+}
+
+void check_device(py::handle device) {
+  if (device.is_none()) return;
+  const std::string name = py::str(device);
+  if (name == "cpu" || name == "cpu:0") return;
+  throw std::runtime_error("cgrad runs on the CPU only; got device '" + name + "'");
+}
+
+int64_t unpack_int64(py::handle h) {
+  py::object value = PyLong_Check(h.ptr()) ? py::reinterpret_borrow<py::object>(h)
+                                           : py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!value) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow) throw ValueError("Overflow when unpacking long long");
+  return v;
+}
+
 Tensor as_operand(py::handle h) {
   if (py::isinstance<TensorImpl>(h)) return h.cast<Tensor>();
   PyObject* o = h.ptr();
   if (PyBool_Check(o)) return wrapped_scalar(o == Py_True, DType::Bool);
-  if (PyLong_Check(o)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) {
-      PyErr_SetString(PyExc_OverflowError, "int too big to convert");
-      throw py::error_already_set();
-    }
-    return wrapped_scalar(static_cast<double>(v), DType::Int64);
-  }
+  if (PyLong_Check(o)) return wrapped_scalar(int64_from_py(h), DType::Int64);
   if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o), DType::Float64);
   if (py::isinstance<py::array>(h)) return nullptr;  // an array is no number: TypeError
   if (py::hasattr(h, "dtype") && py::hasattr(h, "item")) {  // numpy scalars
@@ -57,10 +82,25 @@ Tensor as_operand(py::handle h) {
   return nullptr;
 }
 
-Tensor operand_or_throw(py::handle other, const char* op) {
+Scalar number_from_py(py::handle h, const char* op, const char* arg) {
+  PyObject* o = h.ptr();
+  if (PyBool_Check(o)) return o == Py_True;
+  if (PyLong_Check(o)) return int64_from_py(h);
+  if (PyFloat_Check(o)) return PyFloat_AS_DOUBLE(o);
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() == 1) return item_as_scalar(*t);
+  } else if (!py::isinstance<py::array>(h) && py::hasattr(h, "dtype") && py::hasattr(h, "item")) {
+    return number_from_py(h.attr("item")(), op, arg);  // numpy scalars
+  }
+  throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Number, not " +
+                  std::string(py::str(py::type::of(h).attr("__name__"))));
+}
+
+Tensor operand_or_throw(py::handle other, const char* op, const char* arg) {
   Tensor o = as_operand(other);
   if (!o)
-    throw TypeError(std::string(op) + "(): argument 'other' must be Tensor or Number, not " +
+    throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Tensor, not " +
                     std::string(py::str(py::type::of(other).attr("__name__"))));
   return o;
 }
@@ -75,10 +115,18 @@ py::object size_object(const Shape& s) {
 }
 
 namespace {
-int64_t int_arg(py::handle h, const char* op) {
-  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
-  if (py::hasattr(h, "__index__") && !PyFloat_Check(h.ptr()) && !py::isinstance<TensorImpl>(h))
-    return py::int_(h.attr("__index__")()).cast<int64_t>();
+// Element `position` (from 1) of a size.
+int64_t int_arg(py::handle h, const char* op, size_t position) {
+  const bool is_int = PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr());
+  if (is_int || (py::hasattr(h, "__index__") && !PyFloat_Check(h.ptr()) &&
+                 !py::isinstance<TensorImpl>(h))) {
+    try {
+      return unpack_int64(h);
+    } catch (const ValueError& e) {  // torch's words for a size element
+      throw TypeError(std::string(op) + "(): argument 'size' failed to unpack the object at "
+                      "pos " + std::to_string(position) + " with error \"" + e.what() + "\"");
+    }
+  }
   if (py::isinstance<TensorImpl>(h)) {
     Tensor t = h.cast<Tensor>();
     if (t->numel() == 1 && is_integral(t->dtype, false)) return item_as_int64(*t);
@@ -91,9 +139,9 @@ int64_t int_arg(py::handle h, const char* op) {
 Shape shape_from_args(const py::args& args, const char* op) {
   Shape sizes;
   if (args.size() == 1 && (py::isinstance<py::tuple>(args[0]) || py::isinstance<py::list>(args[0]))) {
-    for (py::handle h : args[0]) sizes.push_back(int_arg(h, op));
+    for (py::handle h : args[0]) sizes.push_back(int_arg(h, op, sizes.size() + 1));
   } else {
-    for (py::handle h : args) sizes.push_back(int_arg(h, op));
+    for (py::handle h : args) sizes.push_back(int_arg(h, op, sizes.size() + 1));
   }
   return sizes;
 }
@@ -109,8 +157,8 @@ Shape sizes_from_args(const py::args& args, const char* op) {
 
 int64_t dim_from_py(py::handle h) {
   // bool is an int subclass in Python, but torch rejects it as a dim.
-  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return h.cast<int64_t>();
-  throw TypeError("argument 'dim' must be int or tuple of ints, but found element of type " +
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return unpack_int64(h);
+  throw TypeError("argument 'dim' must be int, not " +
                   std::string(py::str(py::type::of(h).attr("__name__"))));
 }
 

@@ -25,7 +25,7 @@ auto scalar_first_function(BinaryFn f, const char* name) {
   return [f, name](py::handle input, py::handle other) {
     if (!py::isinstance<TensorImpl>(input) && !py::isinstance<TensorImpl>(other))
       throw TypeError(std::string(name) + "(): one of 'input' and 'other' must be a Tensor");
-    return f(operand_or_throw(input, name), operand_or_throw(other, name));
+    return f(operand_or_throw(input, name, "input"), operand_or_throw(other, name));
   };
 }
 
@@ -39,7 +39,7 @@ Tensor clamp_bound(py::handle h, bool as_scalar, const char* op) {
     if (t->dim() != 0 || t->requires_grad())  // torch reads only such tensors as numbers
       throw TypeError(std::string(op) + "(): received an invalid combination of arguments: "
                       "min and max must both be Tensors or both be Numbers");
-    return wrapped_scalar(item_as_double(*t), t->dtype);
+    return wrapped_scalar(item_as_scalar(*t), t->dtype);
   }
   return operand_or_throw(h, op);
 }
@@ -52,12 +52,14 @@ Tensor clamp_args(const Tensor& self, py::handle min, py::handle max, const char
   return clamp(self, clamp_bound(min, mixed, op), clamp_bound(max, mixed, op));
 }
 
+bool is_max_bound(const char* clamp_name) { return std::string(clamp_name) == "clamp_max"; }
+
 // clamp_min(x, m) / clamp_max(x, m): m is a number or a tensor, never None.
 auto one_sided_clamp(BinaryFn f, const char* name) {
   return [f, name](const Tensor& self, py::handle bound) {
     if (bound.is_none())
       throw TypeError(std::string(name) + "(): argument must be Tensor or Number, not NoneType");
-    return f(self, operand_or_throw(bound, name));
+    return f(self, operand_or_throw(bound, name, is_max_bound(name) ? "max" : "min"));
   };
 }
 }  // namespace
@@ -98,9 +100,24 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
         return bitwise_not(self);
       });
 
+  // add/sub(other, *, alpha=1): input + alpha * other.
+  using ScaledFn = Tensor (*)(const Tensor&, const Tensor&, const Scalar&);
+  const std::tuple<const char*, BinaryFn, ScaledFn> scaled[] = {
+      {"add", &add, &add}, {"sub", &sub, &sub}};
+  for (auto [name, plain, with_alpha] : scaled)
+    def_method_and_function(m, cls, name, [name = name, plain = plain, with_alpha = with_alpha](
+                                              const Tensor& self, py::handle other,
+                                              py::handle alpha) {
+      Tensor o = operand_or_throw(other, name);
+      if (PyLong_CheckExact(alpha.ptr()) && PyLong_AsLong(alpha.ptr()) == 1)
+        return call_op(plain, self, o);
+      const Scalar a = number_from_py(alpha, name, "alpha");
+      return without_gil_if_large(std::max(self->numel(), o->numel()),
+                                  [&] { return with_alpha(self, o, a); });
+    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
   const std::pair<const char*, BinaryFn> binary[] = {
-      {"add", &add}, {"sub", &sub}, {"mul", &mul}, {"div", &div}, {"eq", &eq},
-      {"ne", &ne},   {"lt", &lt},   {"le", &le},   {"gt", &gt},   {"ge", &ge}};
+      {"mul", &mul}, {"div", &div}, {"eq", &eq}, {"ne", &ne},
+      {"lt", &lt},   {"le", &le},   {"gt", &gt}, {"ge", &ge}};
   for (auto [name, fn] : binary)
     def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
 
@@ -128,7 +145,7 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   }
 
   auto lerp_fn = [](const Tensor& self, py::handle end, py::handle weight) {
-    return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp"));
+    return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp", "weight"));
   };
   def_method_and_function(m, cls, "lerp", lerp_fn, py::arg("end"), py::arg("weight"));
 
@@ -142,11 +159,13 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "clamp_max", one_sided_clamp(&clamp_max, "clamp_max"),
                           py::arg("max"));
   // pow alone also takes a number as the base: cgrad.pow(2, x) (PowBackward2).
-  cls.def("pow", named_op(&pow, "pow"), py::arg("exponent"));
+  cls.def("pow", [](const Tensor& self, py::handle exponent) {
+    return call_op(&pow, self, operand_or_throw(exponent, "pow", "exponent"));
+  }, py::arg("exponent"));
   m.def("pow", [](py::handle base, py::handle exponent) {
     if (!py::isinstance<TensorImpl>(base) && !py::isinstance<TensorImpl>(exponent))
       throw TypeError("pow(): one of 'input' and 'exponent' must be a Tensor");
-    return pow(operand_or_throw(base, "pow"), operand_or_throw(exponent, "pow"));
+    return pow(operand_or_throw(base, "pow", "input"), operand_or_throw(exponent, "pow", "exponent"));
   }, py::arg("input"), py::arg("exponent"));
 
   using UnaryFn = Tensor (*)(const Tensor&);

@@ -29,7 +29,7 @@ TensorList index_list(py::handle seq) {
 Tensor scatter_source(py::handle src, py::handle value) {
   if (src.is_none() == value.is_none())
     throw TypeError("scatter() expects exactly one of 'src' (a Tensor) and 'value' (a number)");
-  if (!src.is_none()) return operand_or_throw(src, "scatter");
+  if (!src.is_none()) return operand_or_throw(src, "scatter", "src");
   Tensor v = as_operand(value);
   if (!v || !v->is_wrapped_number)
     throw TypeError("scatter(): argument 'value' must be Number, not " + type_name(value));
@@ -99,12 +99,12 @@ void init_indexing(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "masked_fill",
       [](const Tensor& t, const Tensor& mask, py::handle value) {
-        return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
+        return masked_fill(t, mask, operand_or_throw(value, "masked_fill", "value"));
       },
       py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_",
           in_place(+[](Tensor& t, const Tensor& mask, py::handle value) {
-            masked_fill_(t, mask, operand_or_throw(value, "masked_fill_"));
+            masked_fill_(t, mask, operand_or_throw(value, "masked_fill_", "value"));
           }),
           py::arg("mask"), py::arg("value"));
 
@@ -118,7 +118,7 @@ void init_indexing(py::module_& m, TensorClass& cls) {
   m.def(
       "_index_put",
       [](const Tensor& t, py::handle indices, py::handle values, bool accumulate) {
-        return index_put(t, index_list(indices), operand_or_throw(values, "index_put"),
+        return index_put(t, index_list(indices), operand_or_throw(values, "index_put", "values"),
                          accumulate);
       },
       py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
@@ -127,7 +127,8 @@ void init_indexing(py::module_& m, TensorClass& cls) {
       "_index_put_",
       [](py::object self_obj, py::handle indices, py::handle values, bool accumulate) {
         Tensor t = self_obj.cast<Tensor>();
-        index_put_(t, index_list(indices), operand_or_throw(values, "index_put_"), accumulate);
+        index_put_(t, index_list(indices), operand_or_throw(values, "index_put_", "values"),
+                   accumulate);
         return self_obj;
       },
       py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,

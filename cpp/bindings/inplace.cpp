@@ -21,13 +21,30 @@ auto inplace_operator(InplaceFn f) {
   };
 }
 
-// x.add_(y, alpha=2) and friends: alpha scales the other operand first, as in torch.
+using ScaledFn = Tensor (*)(const Tensor&, const Tensor&, const Scalar&);
+
+// x.mul_(y) and friends.
 auto inplace_method(InplaceFn f, const char* name) {
-  return [f, name](py::object self_obj, py::handle other, py::handle alpha) {
+  return [f, name](py::object self_obj, py::handle other) {
+    Tensor self = self_obj.cast<Tensor>();
+    f(self, operand_or_throw(other, name));
+    return self_obj;
+  };
+}
+
+// x.add_(y, alpha=2) / x.sub_(y, alpha=2): self (op) alpha * y, recorded as the
+// out-of-place op with alpha (AddBackward0), as in torch.
+auto scaled_inplace_method(InplaceFn f, ScaledFn with_alpha, const char* name) {
+  return [f, with_alpha, name](py::object self_obj, py::handle other, py::handle alpha) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor o = operand_or_throw(other, name);
-    if (!alpha.is_none()) o = mul(o, operand_or_throw(alpha, name));
-    f(self, o);
+    if (PyLong_CheckExact(alpha.ptr()) && PyLong_AsLong(alpha.ptr()) == 1) {
+      f(self, o);
+      return self_obj;
+    }
+    const Scalar a = number_from_py(alpha, name, "alpha");
+    check_inplace_overlap(self, {&o});
+    apply_inplace(self, name, [&] { return with_alpha(self, o, a); });
     return self_obj;
   };
 }
@@ -62,14 +79,16 @@ auto inplace_via_method(const char* method, const char* name) {
 }  // namespace
 
 void init_inplace(py::module_& m, TensorClass& cls) {
-  const std::pair<const char*, InplaceFn> binary[] = {
-      {"add_", &add_}, {"sub_", &sub_}, {"mul_", &mul_}, {"div_", &div_}};
-  for (auto [name, fn] : binary)
-    cls.def(name, inplace_method(fn, name), py::arg("other"), py::kw_only(),
-            py::arg("alpha") = py::none());
+  const std::tuple<const char*, InplaceFn, ScaledFn> with_alpha[] = {
+      {"add_", &add_, &add}, {"sub_", &sub_, &sub}};
+  for (auto [name, fn, scaled] : with_alpha)
+    cls.def(name, scaled_inplace_method(fn, scaled, name), py::arg("other"), py::kw_only(),
+            py::arg("alpha") = 1);
+  for (auto [name, fn] : {std::pair<const char*, InplaceFn>{"mul_", &mul_}, {"div_", &div_}})
+    cls.def(name, inplace_method(fn, name), py::arg("other"));
   cls.def("pow_", [](py::object self_obj, py::handle exponent) {
     Tensor self = self_obj.cast<Tensor>();
-    Tensor e = operand_or_throw(exponent, "pow_");
+    Tensor e = operand_or_throw(exponent, "pow_", "exponent");
     check_inplace_overlap(self, {&e});
     apply_inplace(self, "pow_", [&] { return pow(self, e); });
     return self_obj;
@@ -113,11 +132,12 @@ void init_inplace(py::module_& m, TensorClass& cls) {
      })
       .def("fill_", [](py::object self, py::handle value) {
         Tensor t = self.cast<Tensor>();
-        Tensor v = operand_or_throw(value, "fill_");
+        Tensor v = operand_or_throw(value, "fill_", "value");
         if (v->numel() != 1)
           throw std::runtime_error("fill_ only supports 0-dimension value tensor but got tensor "
                                    "with " + std::to_string(v->dim()) + " dimensions.");
-        fill_(t, item_as_double(*v));
+        if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), t->dtype);
+        fill_(t, item_as_scalar(*v));
         return self;
       }, py::arg("value"))
       .def("copy_", [](py::object self, const Tensor& src) {

@@ -10,8 +10,9 @@ namespace {
 // `reduction`, or the deprecated size_average/reduce pair when either is given.
 LossReduction reduction_of(py::handle size_average, py::handle reduce, const std::string& reduction) {
   if (!size_average.is_none() || !reduce.is_none()) {
-    const bool average = size_average.is_none() || size_average.cast<bool>();
-    const bool reduced = reduce.is_none() || reduce.cast<bool>();
+    // Read by truth value, as torch's Python code reads them.
+    const bool average = size_average.is_none() || PyObject_IsTrue(size_average.ptr()) == 1;
+    const bool reduced = reduce.is_none() || PyObject_IsTrue(reduce.ptr()) == 1;
     return !reduced ? LossReduction::None : (average ? LossReduction::Mean : LossReduction::Sum);
   }
   if (reduction == "mean") return LossReduction::Mean;

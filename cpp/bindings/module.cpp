@@ -16,10 +16,15 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const cgrad::NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const cgrad::OverflowError& e) {
+      PyErr_SetString(PyExc_OverflowError, e.what());
     } catch (const py::cast_error& e) {
       // An argument of the wrong Python type: TypeError, as torch raises, not pybind11's
-      // default RuntimeError.
-      PyErr_SetString(PyExc_TypeError, e.what());
+      // default RuntimeError, worded without pybind11's advice on debug builds.
+      std::string message = e.what();
+      const size_t hint = message.find(" (#define PYBIND11_DETAILED_ERROR_MESSAGES");
+      if (hint != std::string::npos) message.erase(hint);
+      PyErr_SetString(PyExc_TypeError, message.c_str());
     }
   });
   using namespace cgrad::bindings;
@@ -47,4 +52,5 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
   install_operator_slots(cls);  // after every __add__ ... is bound
   ops.publish();
+  install_call_checks(m);  // last: every function is bound
 }

@@ -13,7 +13,7 @@ int64_t int_arg(py::handle h, const char* op, const char* name, int position) {
   if (!PyLong_Check(h.ptr()))
     throw TypeError(std::string(op) + "(): argument '" + name + "' (position " +
                     std::to_string(position) + ") must be int, not " + type_name(h));
-  return h.cast<int64_t>();
+  return unpack_int64(h);
 }
 
 Shape size_arg(py::handle h, const char* op, int position) {
@@ -23,21 +23,31 @@ Shape size_arg(py::handle h, const char* op, int position) {
   return sizes_from_args(py::make_tuple(h), op);
 }
 
-// The keywords every factory here takes.
+// The keywords every factory here takes; `use` makes the calls that sample draw from the
+// generator given (Note [Generators]).
 struct FactoryOptions {
   std::optional<DType> dtype;
   bool requires_grad = false;
+  std::optional<GeneratorGuard> use;
 };
 
-FactoryOptions factory_options(py::kwargs& kw, const char* op) {
-  FactoryOptions o;
-  if (kw.contains("dtype")) o.dtype = optional_dtype(kw.attr("pop")("dtype"));
-  if (kw.contains("requires_grad")) o.requires_grad = kw.attr("pop")("requires_grad").cast<bool>();
-  if (kw.contains("device")) kw.attr("pop")("device");  // torch code passes it; CPU only
+void factory_options(py::kwargs& kw, const char* op, FactoryOptions& o) {
+  auto take = [&](const char* name) {
+    return kw.contains(name) ? kw.attr("pop")(name) : py::object(py::none());
+  };
+  o.dtype = optional_dtype(take("dtype"));
+  py::object requires_grad = take("requires_grad");
+  if (!requires_grad.is_none()) {
+    if (!PyBool_Check(requires_grad.ptr()))
+      throw TypeError(std::string(op) + "(): argument 'requires_grad' must be bool, not " +
+                      type_name(requires_grad));
+    o.requires_grad = requires_grad.cast<bool>();
+  }
+  check_device(take("device"));
+  o.use.emplace(generator_from_py(take("generator"), op));
   if (py::len(kw))
     throw TypeError(std::string(op) + "() got an unexpected keyword argument '" +
-                    std::string(py::str(*kw.begin()->first)) + "'");
-  return o;
+                    std::string(py::str(kw.begin()->first)) + "'");
 }
 
 Tensor finished(Tensor t, const FactoryOptions& o) {
@@ -61,7 +71,8 @@ Tensor randint_call(py::args args, py::kwargs kw) {
       *slot = kw.attr("pop")(name);
     }
   if (!high || !size) throw TypeError("randint() missing required arguments 'high' and 'size'");
-  FactoryOptions o = factory_options(kw, "randint");
+  FactoryOptions o;
+  factory_options(kw, "randint", o);
   int64_t lo = low ? int_arg(low, "randint", "low", 0) : 0;
   return finished(randint(lo, int_arg(high, "randint", "high", 1), size_arg(size, "randint", 2),
                           o.dtype.value_or(DType::Int64)),
@@ -70,9 +81,56 @@ Tensor randint_call(py::args args, py::kwargs kw) {
 
 }  // namespace
 
+Generator* generator_from_py(py::handle generator, const char* op) {
+  if (generator.is_none()) return nullptr;
+  if (!py::isinstance<Generator>(generator))
+    throw TypeError(std::string(op) + "(): argument 'generator' must be cgrad.Generator, not " +
+                    type_name(generator));
+  return generator.cast<Generator*>();
+}
+
+namespace {
+// A seed as torch's Generator.manual_seed reads one: any int that fits in 64 bits,
+// negative ones wrapping around.
+uint64_t seed_from_py(py::handle seed) {
+  if (!PyLong_Check(seed.ptr()))
+    throw std::runtime_error("manual_seed expected a long, but got " + type_name(seed));
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(seed.ptr(), &overflow);
+  if (!overflow) return static_cast<uint64_t>(v);
+  const unsigned long long u = PyLong_AsUnsignedLongLong(seed.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    throw ValueError("Overflow when unpacking long long");
+  }
+  return u;
+}
+}  // namespace
+
 void init_random(py::module_& m, TensorClass& cls) {
-  m.def("manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); },
-        py::arg("seed"), "Seeds the generator behind every random function.");
+  // The default generator is static: Python holds it without owning it.
+  auto default_gen = std::shared_ptr<Generator>(&default_generator(), [](Generator*) {});
+  py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator",
+                                                    "A seeded stream of random numbers.")
+      .def(py::init([](py::object device) {
+             check_device(device);
+             return std::make_shared<Generator>(default_generator().initial_seed());
+           }),
+           py::arg("device") = "cpu")
+      .def("manual_seed", [](py::object self, py::handle seed) {
+             self.cast<Generator*>()->manual_seed(seed_from_py(seed));
+             return self;
+           }, py::arg("seed"), "Reseeds this generator; returns it.")
+      .def("initial_seed", &Generator::initial_seed)
+      .def("seed", &Generator::seed, "Reseeds from the operating system; returns the seed.");
+  m.attr("default_generator") = default_gen;
+  m.def("manual_seed", [default_gen](py::handle seed) {
+    // torch.manual_seed is Python code that first does int(seed).
+    default_gen->manual_seed(seed_from_py(py::int_(py::reinterpret_borrow<py::object>(seed))));
+    return default_gen;
+  }, py::arg("seed"), "Seeds the generator behind every random function; returns it.");
+  m.def("initial_seed", [] { return default_generator().initial_seed(); },
+        "The default generator's seed.");
   m.def("randint", &randint_call, "Integers uniform in [low, high): randint(low=0, high, size).");
   m.def("randint_like", [](const Tensor& like, py::args args, py::kwargs kw) {
     if (args.size() < 1 || args.size() > 2)
@@ -80,49 +138,65 @@ void init_random(py::module_& m, TensorClass& cls) {
     const bool both = args.size() == 2;
     int64_t low = both ? int_arg(args[0], "randint_like", "low", 1) : 0;
     int64_t high = int_arg(args[both ? 1 : 0], "randint_like", "high", both ? 2 : 1);
-    FactoryOptions o = factory_options(kw, "randint_like");
+    FactoryOptions o;
+    factory_options(kw, "randint_like", o);
     return finished(randint(low, high, like->sizes, o.dtype.value_or(like->dtype)), o);
   }, py::arg("input"), "Integers uniform in [low, high) in input's shape (and dtype).");
   m.def("randperm", [](int64_t n, py::kwargs kw) {
-    FactoryOptions o = factory_options(kw, "randperm");
+    FactoryOptions o;
+    factory_options(kw, "randperm", o);
     return finished(randperm(n, o.dtype.value_or(DType::Int64)), o);
   }, py::arg("n"), "A random permutation of 0..n-1.");
   m.def("normal", [](py::handle mean, py::handle stdev, py::handle size, py::kwargs kw) {
     if (!size.is_none()) {  // normal(mean: float, std: float, size)
       if (py::isinstance<TensorImpl>(mean) || py::isinstance<TensorImpl>(stdev))
         throw TypeError("normal(): with a size, mean and std must be numbers");
-      FactoryOptions o = factory_options(kw, "normal");
+      FactoryOptions o;
+      factory_options(kw, "normal", o);
       return finished(normal(mean.cast<double>(), stdev.cast<double>(), size_arg(size, "normal", 2),
                              o.dtype.value_or(kDefaultFloat)),
                       o);
     }
-    if (py::len(kw)) throw TypeError("normal(): dtype and requires_grad go with a size only");
-    return normal(operand_or_throw(mean, "normal"), operand_or_throw(stdev, "normal"));
+    FactoryOptions o;
+    factory_options(kw, "normal", o);
+    if (o.dtype || o.requires_grad)
+      throw TypeError("normal(): dtype and requires_grad go with a size only");
+    return normal(operand_or_throw(mean, "normal", "mean"), operand_or_throw(stdev, "normal", "std"));
   }, py::arg("mean"), py::arg("std") = 1.0, py::arg("size") = py::none(),
         "Normal samples: per-element mean/std tensors, or numbers with a size.");
-  def_method_and_function(m, cls, "bernoulli", [](const Tensor& t, py::handle p) {
+  def_method_and_function(m, cls, "bernoulli", [](const Tensor& t, py::handle p,
+                                                  py::handle generator) {
+    GeneratorGuard use(generator_from_py(generator, "bernoulli"));
     if (p.is_none()) return bernoulli(t);
     if (!PyFloat_Check(p.ptr()) && !PyLong_Check(p.ptr()))
       throw TypeError("bernoulli(): argument 'p' must be float, not " + type_name(p));
     return bernoulli(t, p.cast<double>());
-  }, py::arg("p") = py::none());
+  }, py::arg("p") = py::none(), py::kw_only(), py::arg("generator") = py::none());
 
-  cls.def("uniform_", [](py::object self, double from, double to) {
+  cls.def("uniform_", [](py::object self, double from, double to, py::handle generator) {
     Tensor t = self.cast<Tensor>();
+    GeneratorGuard use(generator_from_py(generator, "uniform_"));
     uniform_(t, from, to);
     return self;
-  }, py::arg("from") = 0.0, py::arg("to") = 1.0);
-  cls.def("normal_", [](py::object self, double mean, double stdev) {
+  }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("normal_", [](py::object self, double mean, double stdev, py::handle generator) {
     Tensor t = self.cast<Tensor>();
+    GeneratorGuard use(generator_from_py(generator, "normal_"));
     normal_(t, mean, stdev);
     return self;
-  }, py::arg("mean") = 0.0, py::arg("std") = 1.0);
-  cls.def("bernoulli_", [](py::object self, py::handle p) {
+  }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("bernoulli_", [](py::object self, py::handle p, py::handle generator) {
     Tensor t = self.cast<Tensor>();
-    if (py::isinstance<TensorImpl>(p)) bernoulli_(t, p.cast<Tensor>());
-    else bernoulli_(t, p.cast<double>());
+    GeneratorGuard use(generator_from_py(generator, "bernoulli_"));
+    if (py::isinstance<TensorImpl>(p)) {
+      bernoulli_(t, p.cast<Tensor>());
+    } else {
+      if (!PyFloat_Check(p.ptr()) && !PyLong_Check(p.ptr()))
+        throw TypeError("bernoulli_(): argument 'p' must be float, not " + type_name(p));
+      bernoulli_(t, p.cast<double>());
+    }
     return self;
-  }, py::arg("p") = 0.5);
+  }, py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none());
 }
 
 }  // namespace cgrad::bindings

@@ -7,6 +7,7 @@
 // basic pass one `index` op gathers them all (IndexBackward0), placing the broadcast
 // index dims as torch does. Assignment writes through the same path: basic subscripts
 // `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
+#include <limits>
 #include <string>
 
 #include "bindings.h"
@@ -61,8 +62,23 @@ int64_t dims_consumed(py::handle item) {
 
 int64_t slice_bound(py::handle h, int64_t fallback) {
   if (h.is_none()) return fallback;
-  if (py::isinstance<TensorImpl>(h)) return item_as_int64(*h.cast<Tensor>());
-  return py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>();
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() != 1 || !is_integral(t->dtype, /*include_bool=*/true))
+      throw TypeError("only integer tensors of a single element can be converted to an index");
+    return item_as_int64(*t);
+  }
+  py::object value = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!value) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (!overflow) return v;
+  // Bounds beyond int64 are clamped, as torch does (and warns).
+  if (PyErr_WarnEx(PyExc_UserWarning,
+                   "Truncating the start/stop/step of slice. This is likely because of saved old "
+                   "models when the start/stop/step were larger.", 1) < 0)
+    throw py::error_already_set();
+  return overflow > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
 }
 
 struct Subscript {
@@ -111,7 +127,7 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
       dim += self->dim() - consumed;
     } else if (is_integer(item) || is_integer_scalar_tensor(item)) {
       int64_t i = py::isinstance<TensorImpl>(item) ? item_as_int64(*item.cast<Tensor>())
-                                                   : py::int_(py::reinterpret_borrow<py::object>(item)).cast<int64_t>();
+                                                   : unpack_int64(item);
       int64_t size = s.view->sizes[dim];
       if (i < -size || i >= size)
         throw IndexError("index " + std::to_string(i) + " is out of bounds for dimension " +
@@ -170,6 +186,15 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
   return s;
 }
 
+// As torch, an assigned value loses its leading size-1 dims before it is broadcast to
+// the target: x[0] = ones(1, 3) fills a row of a (2, 3) x.
+Tensor without_leading_ones(const Tensor& v) {
+  size_t lead = 0;
+  while (lead < v->sizes.size() && v->sizes[lead] == 1) ++lead;
+  if (lead == 0) return v;
+  return reshape(v, Shape(v->sizes.begin() + lead, v->sizes.end()));
+}
+
 }  // namespace
 
 void init_subscript(py::module_& m, TensorClass& cls) {
@@ -187,6 +212,8 @@ void init_subscript(py::module_& m, TensorClass& cls) {
     if (!v)
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
+    if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
+    v = without_leading_ones(v);
     Subscript s = apply_subscript(self, index, /*in_assignment=*/true);
     if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
     else copy_(s.view, v);

@@ -12,10 +12,10 @@ namespace cgrad::bindings {
 
 namespace {
 
-Tensor legacy_constructor(py::args args, py::kwargs kw) {
-  if (kw.contains("dtype") || kw.contains("requires_grad"))
-    throw TypeError("new() received an invalid combination of arguments: the legacy "
-                    "Tensor(...) constructor takes no dtype or requires_grad; use cgrad.tensor");
+// Tensor(*sizes, device=None) or Tensor(data); no dtype or requires_grad (torch's
+// argument error for those, as for any other keyword).
+Tensor legacy_constructor(py::args args, py::object device) {
+  check_device(device);
   if (args.size() == 0) return empty({0}, kDefaultFloat);
   if (args.size() == 1) {
     py::handle a = args[0];
@@ -52,6 +52,8 @@ py::object tolist(const TensorImpl& t) {
   });
 }
 
+}  // namespace
+
 void set_data(const Tensor& self, const Tensor& src) {
   if (self->requires_grad() && !is_floating(src->dtype))
     throw std::runtime_error("data set to a tensor that requires gradients must be floating point");
@@ -77,7 +79,10 @@ void set_data(const Tensor& self, const Tensor& src) {
   self->dtype = src->dtype;
 }
 
-void set_grad(const Tensor& self, const Tensor& grad) {
+namespace {
+
+void set_grad(const Tensor& self, std::optional<Tensor> maybe_grad) {
+  const Tensor grad = maybe_grad.value_or(Tensor());
   if (grad) {
     if (grad->sizes != self->sizes)
       throw std::runtime_error("assigned grad has data of a different size");
@@ -88,17 +93,29 @@ void set_grad(const Tensor& self, const Tensor& grad) {
   self->autograd_meta().grad = grad;
 }
 
-Tensor to_impl(const Tensor& self, py::args args, py::kwargs kw) {
+// to(dtype, non_blocking=False, copy=False), to(device=None, dtype=None, non_blocking=False,
+// copy=False) or to(other, non_blocking=False, copy=False): a device, a dtype or a tensor
+// first, then the two flags (non_blocking means nothing on the CPU).
+Tensor to_impl(const Tensor& self, py::args args, py::object dtype_kw, py::object device,
+               bool non_blocking, bool copy) {
   std::optional<DType> dtype;
-  bool copy = kw.contains("copy") && kw["copy"].cast<bool>();
-  for (py::handle a : args) {
-    if (py::isinstance<TensorImpl>(a)) dtype = a.cast<Tensor>()->dtype;
-    else if (PyUnicode_Check(a.ptr())) {
-      std::string dev = a.cast<std::string>();
-      if (dev != "cpu") throw std::runtime_error("cgrad runs on the CPU only; got device '" + dev + "'");
-    } else if (!a.is_none()) dtype = dtype_from_py(a);
-  }
-  if (kw.contains("dtype") && !kw["dtype"].is_none()) dtype = dtype_from_py(kw["dtype"]);
+  size_t i = 0;
+  auto next_is = [&](auto check) { return i < args.size() && check(args[i]); };
+  if (next_is([](py::handle a) { return PyUnicode_Check(a.ptr()) || a.is_none(); }))
+    check_device(args[i++]);
+  if (next_is([](py::handle a) { return py::isinstance<TensorImpl>(a); }))
+    dtype = args[i++].cast<Tensor>()->dtype;
+  else if (next_is([](py::handle a) { return !PyBool_Check(a.ptr()) && !a.is_none(); }))
+    dtype = dtype_from_py(args[i++]);
+  bool* flags[] = {&non_blocking, &copy};
+  for (bool* flag : flags)
+    if (next_is([](py::handle a) { return PyBool_Check(a.ptr()); })) *flag = args[i++].cast<bool>();
+  if (i < args.size())
+    throw TypeError("to() received an invalid combination of arguments: unexpected " +
+                    std::string(py::str(py::type::of(args[i]).attr("__name__"))) +
+                    " at position " + std::to_string(i + 1));
+  check_device(device);
+  if (!dtype_kw.is_none()) dtype = dtype_from_py(dtype_kw);
   return to_dtype(self, dtype.value_or(self->dtype), copy);  // a copy is a ToCopyBackward0
 }
 
@@ -112,7 +129,7 @@ py::object scalar_of(const Tensor& self) {
 
 TensorClass init_tensor(py::module_& m) {
   TensorClass cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(&setup_tensor_gc));
-  cls.def(py::init(&legacy_constructor),
+  cls.def(py::init(&legacy_constructor), py::arg("device") = py::none(),
           "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
 
   // ---- metadata ----
@@ -197,7 +214,8 @@ TensorClass init_tensor(py::module_& m) {
           throw TypeError("only integer tensors of a single element can be converted to an index");
         return item_as_int64(*t);
       })
-      .def("to", &to_impl)
+      .def("to", &to_impl, py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+           py::arg("non_blocking") = false, py::arg("copy") = false)
       .def("int", [](const Tensor& t) { return to_dtype(t, DType::Int32); })
       .def("long", [](const Tensor& t) { return to_dtype(t, DType::Int64); })
       .def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); })

@@ -5,9 +5,18 @@
 namespace cgrad::bindings {
 
 namespace {
+// A dims argument that may not be None (permute's dims, movedim's source...).
+DimList required_dims(py::handle h, const char* op, const char* arg) {
+  if (h.is_none())
+    throw TypeError(std::string(op) + "(): argument '" + arg + "' must be tuple of ints, not "
+                    "NoneType");
+  return *dims_from_py(h);
+}
+
 // permute(1, 0, 2) or permute((1, 0, 2)), as torch accepts both.
 DimList dims_from_args(const py::args& args) {
-  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) return *dims_from_py(args[0]);
+  if (args.size() == 1 && !PyLong_Check(args[0].ptr()))
+    return required_dims(args[0], "permute", "dims");
   DimList dims;
   for (py::handle h : args) dims.push_back(dim_from_py(h));
   return dims;
@@ -36,7 +45,7 @@ py::tuple as_tuple(const TensorList& ts) {
 
 TensorList split_any(const Tensor& t, py::handle split_size_or_sections, int64_t dim) {
   if (PyLong_Check(split_size_or_sections.ptr()))
-    return split(t, split_size_or_sections.cast<int64_t>(), dim);
+    return split(t, unpack_int64(split_size_or_sections), dim);
   return split_with_sizes(t, sizes_from_args(py::make_tuple(split_size_or_sections), "split"), dim);
 }
 
@@ -81,7 +90,9 @@ void init_view(py::module_& m, TensorClass& cls) {
   m.def("reshape", [](const Tensor& t, py::handle shape) {
     return reshape(t, shape_from_args(py::make_tuple(shape), "reshape"));
   }, py::arg("input"), py::arg("shape"));
-  m.def("permute", [](const Tensor& t, py::handle dims) { return permute(t, *dims_from_py(dims)); },
+  m.def("permute", [](const Tensor& t, py::handle dims) {
+    return permute(t, required_dims(dims, "permute", "dims"));
+  },
         py::arg("input"), py::arg("dims"));
   m.def("broadcast_to", [](const Tensor& t, py::handle shape) {
     return expand(t, shape_from_args(py::make_tuple(shape), "broadcast_to"));
@@ -102,7 +113,8 @@ void init_view(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "swapdims", &transpose, py::arg("dim0"), py::arg("dim1"));
   def_method_and_function(m, cls, "t", &t);
   auto move = [](const Tensor& t, py::handle source, py::handle destination) {
-    return movedim(t, *dims_from_py(source), *dims_from_py(destination));
+    return movedim(t, required_dims(source, "movedim", "source"),
+                   required_dims(destination, "movedim", "destination"));
   };
   def_method_and_function(m, cls, "movedim", move, py::arg("source"), py::arg("destination"));
   def_method_and_function(m, cls, "moveaxis", move, py::arg("source"), py::arg("destination"));

@@ -1,5 +1,9 @@
 #include "cgrad/dtype.h"
 
+#include <stdexcept>
+
+#include "cgrad/scalar.h"
+
 namespace cgrad {
 
 size_t itemsize(DType t) {
@@ -44,6 +48,13 @@ const char* dtype_cpp_name(DType t) {
     case DType::Float64: return "double";
   }
   return "?";
+}
+
+void check_scalar_fits(const Scalar& value, DType dtype) {
+  if (value.fits(dtype)) return;
+  const char* names[kNumDTypes] = {"bool", "int", "int64_t", "float", "double"};
+  throw std::runtime_error(std::string("value cannot be converted to type ") +
+                           names[static_cast<int>(dtype)] + " without overflow");
 }
 
 DType promote_types(DType a, DType b) {

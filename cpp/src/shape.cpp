@@ -12,8 +12,7 @@ int64_t numel_of(const Shape& sizes) {
     if (s < 0) throw std::runtime_error("Trying to create tensor with negative dimension " +
                                         std::to_string(s) + ": " + shape_str(sizes));
     if (s != 0 && n > std::numeric_limits<int64_t>::max() / s)
-      throw std::runtime_error("numel: integer multiplication overflow for size " +
-                               shape_str(sizes));
+      throw std::runtime_error("numel: integer multiplication overflow");
     n *= s;
   }
   return n;
@@ -24,7 +23,9 @@ Shape contiguous_strides(const Shape& sizes) {
   int64_t acc = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     strides[i] = acc;
-    acc *= sizes[i] > 1 ? sizes[i] : 1;
+    // Zero-size dims count as 1, so an empty shape can still overflow ([0, 2**62, 4]).
+    if (__builtin_mul_overflow(acc, sizes[i] > 1 ? sizes[i] : 1, &acc) && i > 0)
+      throw std::runtime_error("Stride calculation overflowed");
   }
   return strides;
 }

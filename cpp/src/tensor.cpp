@@ -32,9 +32,9 @@ TensorImpl::~TensorImpl() {
 }
 
 int64_t TensorImpl::numel() const {
-  int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
-  return n;
+  uint64_t n = 1;  // modulo 2**64: exact for the counts tensors have (Note [Element counts])
+  for (int64_t s : sizes) n *= static_cast<uint64_t>(s);
+  return static_cast<int64_t>(n);
 }
 
 bool TensorImpl::is_contiguous() const {
@@ -82,11 +82,18 @@ void TensorImpl::set_requires_grad(bool value) {
 }
 
 Tensor empty(Shape sizes, DType dtype) {
-  int64_t n = numel_of(sizes);
-  // numel_of bounds the element count; the byte count can still wrap around.
+  // torch words an element count or a byte count that overflows alike.
+  auto overflowed = [&] {
+    return std::runtime_error("Storage size calculation overflowed with sizes=" +
+                              shape_str(sizes));
+  };
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    if (s < 0) numel_of(sizes);  // raises torch's negative-dimension error
+    if (__builtin_mul_overflow(n, s, &n)) throw overflowed();
+  }
   if (static_cast<size_t>(n) > std::numeric_limits<size_t>::max() / itemsize(dtype))
-    throw std::runtime_error("Storage size calculation overflowed with sizes=" +
-                             shape_str(sizes));
+    throw overflowed();
   auto storage = std::allocate_shared<Storage>(CachingAllocator<Storage>(),
                                               static_cast<size_t>(n) * itemsize(dtype));
   Shape strides = contiguous_strides(sizes);
@@ -102,20 +109,16 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
   return t;
 }
 
-namespace {
-template <class T> void store(void* p, double v) { *static_cast<T*>(p) = static_cast<T>(v); }
-}  // namespace
-
-Tensor scalar_tensor(double value, DType dtype) {
+Tensor scalar_tensor(Scalar value, DType dtype) {
   Tensor t = empty({}, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    store<T>(t->raw_data(), value);
+    *static_cast<T*>(t->raw_data()) = value.to<T>();
   });
   return t;
 }
 
-Tensor wrapped_scalar(double value, DType dtype) {
+Tensor wrapped_scalar(Scalar value, DType dtype) {
   Tensor t = scalar_tensor(value, dtype);
   t->is_wrapped_number = true;
   return t;
@@ -123,6 +126,9 @@ Tensor wrapped_scalar(double value, DType dtype) {
 
 namespace {
 int64_t flat_to_offset(const TensorImpl& t, int64_t flat) {
+  if (flat < 0 || flat >= t.numel())  // (an empty tensor would divide by its zero size)
+    throw std::runtime_error("a Tensor with " + std::to_string(t.numel()) +
+                             " elements cannot be converted to Scalar");
   int64_t off = 0;
   for (size_t i = t.sizes.size(); i-- > 0;) {
     off += (flat % t.sizes[i]) * t.strides[i];
@@ -137,6 +143,14 @@ double item_as_double(const TensorImpl& t, int64_t flat) {
   return dispatch(t.dtype, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;
     return static_cast<double>(t.data<T>()[off]);
+  });
+}
+
+Scalar item_as_scalar(const TensorImpl& t, int64_t flat) {
+  int64_t off = flat_to_offset(t, flat);
+  return dispatch(t.dtype, [&](auto tag) -> Scalar {
+    using T = typename decltype(tag)::type;
+    return Scalar(t.data<T>()[off]);
   });
 }
 

@@ -124,6 +124,39 @@ TEST(Numel, ByteCountOverflowThrows) {
   EXPECT_THROW(empty({int64_t(1) << 61}, DType::Float64), std::runtime_error);
 }
 
+TEST(Numel, OverflowMessageIsTorchs) {
+  const int64_t big = int64_t(1) << 40;
+  EXPECT_EQ(message_of<std::runtime_error>([&] { numel_of({big, big}); }),
+            "numel: integer multiplication overflow");
+  EXPECT_EQ(message_of<std::runtime_error>([&] { empty({big, big}, DType::Float32); }),
+            "Storage size calculation overflowed with sizes=[1099511627776, 1099511627776]");
+}
+
+TEST(Numel, LeftToRightAsTorch) {
+  // A zero after an overflowing product still overflows; a leading zero never does.
+  EXPECT_THROW(numel_of({int64_t(1) << 62, 4, 0}), std::runtime_error);
+  EXPECT_EQ(numel_of({0, int64_t(1) << 62, 4}), 0);
+}
+
+TEST(Numel, TensorCountIsExactWithoutOverflowInPartialProducts) {
+  // An empty view whose other dims multiply past int64 (Note [Element counts]).
+  Tensor t = make_view(empty({1}, DType::Float32), {int64_t(1) << 62, 4, 0}, {0, 0, 0}, 0);
+  EXPECT_EQ(t->numel(), 0);
+  EXPECT_TRUE(t->is_contiguous());
+}
+
+TEST(ContiguousStrides, OverflowThrows) {
+  EXPECT_EQ(message_of<std::runtime_error>([] { contiguous_strides({0, int64_t(1) << 62, 4}); }),
+            "Stride calculation overflowed");
+  EXPECT_EQ(contiguous_strides({int64_t(1) << 62, 0, 4}), (Shape{4, 4, 1}));
+}
+
+TEST(SaturatingMul, SaturatesInsteadOfOverflowing) {
+  EXPECT_EQ(saturating_mul(6, 7), 42);
+  EXPECT_EQ(saturating_mul(0, std::numeric_limits<int64_t>::max()), 0);
+  EXPECT_EQ(saturating_mul(int64_t(1) << 62, 4), std::numeric_limits<int64_t>::max());
+}
+
 TEST(ShapeStr, TorchSpelling) {
   EXPECT_EQ(shape_str({}), "[]");
   EXPECT_EQ(shape_str({2, 3}), "[2, 3]");

@@ -21,7 +21,24 @@ inline bool same_shape(const Shape& a, const Shape& b) {
   return true;
 }
 
-int64_t numel_of(const Shape& sizes);  // throws RuntimeError on overflow
+// Note [Element counts]: every tensor's element count fits in int64. numel_of checks it
+// as torch does, multiplying left to right and raising torch's RuntimeError ("numel:
+// integer multiplication overflow") at the first product that overflows; fresh tensors
+// (empty) and expand, the one view that can grow a tensor, go through it. A huge but
+// representable expand is legal, as in torch (it is a view of one element): reducing it
+// then visits every element it claims, as slowly as torch does — we do not special-case
+// stride-0 dims, whose sums would then round differently from torch's. Under that
+// invariant the products of leading dims cannot overflow; the product of some other
+// subset of dims can when a dim outside it is 0 ([0, 2**62, 4] is a valid empty shape),
+// so such products use saturating_mul, and TensorImpl::numel() multiplies modulo 2**64,
+// which is exact for every representable count and never undefined behaviour.
+int64_t numel_of(const Shape& sizes);
+// a * b for non-negative sizes, INT64_MAX when it overflows (Note [Element counts]).
+inline int64_t saturating_mul(int64_t a, int64_t b) {
+  int64_t out;
+  return __builtin_mul_overflow(a, b, &out) ? INT64_MAX : out;
+}
+// Row-major strides; RuntimeError when one overflows (only an empty shape can do that).
 Shape contiguous_strides(const Shape& sizes);
 // torch's "[2, 3]" spelling, used in error messages.
 std::string shape_str(const Shape& sizes);

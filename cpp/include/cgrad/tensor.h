@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cgrad/dtype.h"
+#include "cgrad/scalar.h"
 #include "cgrad/shape.h"
 #include "cgrad/storage.h"
 
@@ -135,12 +136,14 @@ int64_t live_node_count();
 Tensor empty(Shape sizes, DType dtype);
 // A view of `base`'s storage (shares the version counter, no autograd metadata).
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
-Tensor scalar_tensor(double value, DType dtype);
+Tensor scalar_tensor(Scalar value, DType dtype);
 // A 0-d tensor standing for a Python scalar in an op (`x + 2`).
-Tensor wrapped_scalar(double value, DType dtype);
+Tensor wrapped_scalar(Scalar value, DType dtype);
 
 // Element access for scalars and tests: reads element `flat` in row-major order.
 double item_as_double(const TensorImpl& t, int64_t flat = 0);
 int64_t item_as_int64(const TensorImpl& t, int64_t flat = 0);
+// The element as a Scalar of its dtype's kind (exact for int64).
+Scalar item_as_scalar(const TensorImpl& t, int64_t flat = 0);
 
 }  // namespace cgrad

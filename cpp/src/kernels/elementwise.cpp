@@ -275,7 +275,7 @@ std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_
     const bool same = size_at(d) == out_sizes[d];
     if (d >= first && !same) row = false;
     if (d < last && !same) col = false;
-    if (d >= last) trailing *= out_sizes[d];
+    if (d >= last) trailing = saturating_mul(trailing, out_sizes[d]);
   }
   if (row) return Flat{Flat::Row, xn};
   if (col) return Flat{Flat::Col, trailing};
@@ -828,10 +828,10 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
   });
 }
 
-void fill(TensorImpl& dst, double value) {
+void fill(TensorImpl& dst, Scalar value) {
   dispatch(dst.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = cast_value<T, double>(value);
+    const T v = value.to<T>();
     if (dst.is_contiguous()) {
       T* p = dst.data<T>();
       parallel_for(dst.numel(), kGrainSize, [&](int64_t begin, int64_t end) {

@@ -63,7 +63,7 @@ void softmax_backward(const TensorImpl& grad, const TensorImpl& out, TensorImpl&
                       int64_t dim, bool log);
 // dst[i] = cast(src[i]); src broadcast to dst's shape; any dtypes, any strides.
 void copy(const TensorImpl& src, TensorImpl& dst);
-void fill(TensorImpl& dst, double value);
+void fill(TensorImpl& dst, Scalar value);
 
 enum class ReduceOp { Sum, NormP, NormInf, NormNegInf, NormZero, Prod, Max, Min, All, Any };
 // Reduces `a` into `out`, which has a's rank with 1 in every reduced dim and is

@@ -117,7 +117,7 @@ template <class T> bool trailing_runs(const TensorImpl& a, const TensorImpl& out
     bool reduced = out.sizes[d] == 1 && a.sizes[d] != 1;
     if (reduced && !in_suffix) return false;
     if (!reduced && a.sizes[d] != 1) in_suffix = false;
-    if (in_suffix) run *= a.sizes[d];
+    if (in_suffix) run = saturating_mul(run, a.sizes[d]);
   }
   return true;
 }

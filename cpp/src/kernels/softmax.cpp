@@ -24,9 +24,9 @@ struct Layout {
 Layout layout_of(const Shape& sizes, int64_t dim) {
   Layout l;
   for (int64_t d = 0; d < static_cast<int64_t>(sizes.size()); ++d) {
-    if (d < dim) l.outer *= sizes[d];
+    if (d < dim) l.outer = saturating_mul(l.outer, sizes[d]);
     else if (d == dim) l.n = sizes[d];
-    else l.inner *= sizes[d];
+    else l.inner = saturating_mul(l.inner, sizes[d]);  // Note [Element counts]
   }
   return l;
 }

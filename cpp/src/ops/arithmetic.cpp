@@ -15,8 +15,10 @@ namespace {
 // Shape of forward input i as recorded by the node (valid wherever a grad is needed).
 const Shape& input_sizes(const Node& n, size_t i) { return n.input_meta()[i].sizes; }
 
+}  // namespace
+
 // torch refuses `-` whenever either operand (Python scalars included) is bool.
-void check_sub_operands(const Tensor& a, const Tensor& b) {
+void detail::check_sub_operands(const Tensor& a, const Tensor& b) {
   const bool ab = a->dtype == DType::Bool, bb = b->dtype == DType::Bool;
   if (ab && bb)
     throw std::runtime_error(
@@ -27,7 +29,8 @@ void check_sub_operands(const Tensor& a, const Tensor& b) {
         "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
         "to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
-}  // namespace
+
+using detail::check_sub_operands;
 
 Tensor add(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
@@ -54,6 +57,39 @@ Tensor sub(const Tensor& a, const Tensor& b) {
     set_history({out}, node);
   }
   return out;
+}
+
+namespace {
+// a + alpha * b (or minus): alpha scales b in the result's dtype, then the usual op.
+Tensor add_scaled(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtract) {
+  if (subtract) check_sub_operands(a, b);
+  const DType t = result_type(a, b);
+  if (is_integral(t, /*include_bool=*/true) && alpha.is_floating())
+    throw std::runtime_error(
+        "For integral input tensors, argument alpha must not be a floating point number.");
+  if (alpha.kind() == Scalar::Kind::Bool && t != DType::Bool)
+    throw std::runtime_error("Boolean alpha only supported for Boolean results.");
+  Tensor scaled = binary_forward(BinaryOp::Mul, b, wrapped_scalar(alpha, t), t, t);
+  Tensor out = binary_forward(subtract ? BinaryOp::Sub : BinaryOp::Add, a, scaled, t, t);
+  if (any_requires_grad({&a, &b})) {
+    const double factor = subtract ? -alpha.to_double() : alpha.to_double();
+    auto backward = [factor](Node& n, TensorList& g) -> TensorList {
+      return {n.needs_input_grad(0) ? sum_to(g[0], input_sizes(n, 0)) : Tensor(),
+              n.needs_input_grad(1) ? sum_to(mul(g[0], constant(factor)), input_sizes(n, 1))
+                                    : Tensor()};
+    };
+    set_history({out}, make_node(subtract ? "SubBackward0" : "AddBackward0", {a, b}, backward));
+  }
+  return out;
+}
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  return add_scaled(a, b, alpha, /*subtract=*/false);
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  return add_scaled(a, b, alpha, /*subtract=*/true);
 }
 
 Tensor rsub(const Tensor& a, const Tensor& b) {
@@ -119,6 +155,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   // Only a scalar exponent is checked (as torch): per-element checks would cost a pass.
   if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
+  if (!is_floating(t)) detail::check_scalar_fits(b, t);  // (torch lets float exponents overflow)
   Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t);
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
@@ -388,6 +425,8 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
     throw std::runtime_error("torch.clamp: At least one of 'min' or 'max' must not be None");
   const bool scalar_bounds = (!lo || lo->is_wrapped_number) && (!hi || hi->is_wrapped_number);
   DType t = result_type({&a, &lo, &hi});
+  detail::check_scalar_fits(lo, t);
+  detail::check_scalar_fits(hi, t);
   if (t == DType::Bool && (scalar_bounds || (lo && hi)))
     throw detail::not_implemented_for(scalar_bounds ? scalar_kernel : "clamp_cpu", t);
   Tensor out;

@@ -23,6 +23,14 @@ inline NotImplementedError not_implemented_for(const char* kernel, DType t) {
   return NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
                              dtype_torch_name(t) + "'");
 }
+// torch's refusal of `-` with a bool operand (in or out of place).
+void check_sub_operands(const Tensor& a, const Tensor& b);
+// check_scalar_fits (cgrad/scalar.h) for a Python number wrapped as a tensor; tensors of
+// any other kind pass.
+inline void check_scalar_fits(const Tensor& maybe_wrapped, DType dtype) {
+  if (maybe_wrapped && maybe_wrapped->is_wrapped_number)
+    check_scalar_fits(item_as_scalar(*maybe_wrapped), dtype);
+}
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

@@ -266,6 +266,7 @@ void check_index_put(const TensorImpl& self, const Tensor& values) {
 
 // Python scalars take self's dtype, as `x[i] = 2` does in torch.
 Tensor values_for(const TensorImpl& self, const Tensor& values) {
+  detail::check_scalar_fits(values, self.dtype);
   return values->is_wrapped_number ? detail::cast(values, self.dtype) : values;
 }
 
@@ -346,6 +347,7 @@ void scatter_into(const char* op, TensorImpl& dst, int64_t dim, const Tensor& in
   OffsetTable table = plan_gather(at_least_1d(dst.sizes), strides_1d(dst), dim, index,
                                   {prefix.c_str(), false, false});
   Tensor packed = empty(at_least_1d(index->sizes), dst.dtype);
+  detail::check_scalar_fits(src, dst.dtype);
   if (src->is_wrapped_number) kernels::copy(*src, *packed);
   else kernels::copy(*make_view(src, packed->sizes, strides_1d(*src), src->offset), *packed);
   kernels::scatter_blocks(dst, table, *packed, accumulate);
@@ -405,13 +407,14 @@ void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Ten
   kernels::scatter_blocks(dst, p.table, *packed, true);
 }
 
-void check_masked_fill(const Tensor& mask, const Tensor& value) {
+void check_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
   if (mask->dtype != DType::Bool)
     throw std::runtime_error(std::string("masked_fill only supports boolean masks, but got mask "
                                          "with dtype ") + dtype_torch_name(mask->dtype));
   if (value->dim() != 0)
     throw std::runtime_error("masked_fill only supports a 0-dimensional value tensor, but got "
                              "tensor with " + std::to_string(value->dim()) + " dimension(s).");
+  detail::check_scalar_fits(value, self->dtype);
 }
 
 }  // namespace
@@ -610,7 +613,7 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tenso
 // ---- masks ----
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
-  check_masked_fill(mask, value);
+  check_masked_fill(self, mask, value);
   Tensor out = empty(broadcast_shapes(self->sizes, mask->sizes), self->dtype);
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *out);
   // A Python scalar is torch's Scalar overload (MaskedFillBackward0, self alone); a 0-d
@@ -637,7 +640,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
 }
 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
-  check_masked_fill(mask, value);
+  check_masked_fill(self, mask, value);
   if (write_needs_graph(self, value) || broadcast_shapes(self->sizes, mask->sizes) != self->sizes)
     return apply_inplace(self, "masked_fill_", [&] { return masked_fill(self, mask, value); });
   // Each element is read and written at the same position, so self can be the output.

@@ -153,7 +153,7 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
 Tensor zeros_like(const Tensor& g) { return full(g->sizes, 0.0, g->dtype); }
 
 // A tensor of self's shape filled with `value`; self's old value gets a zero gradient.
-Tensor filled_like(const Tensor& self, double value, const char* name) {
+Tensor filled_like(const Tensor& self, Scalar value, const char* name) {
   Tensor out = full(self->sizes, value, self->dtype);
   if (any_requires_grad({&self}))
     set_history({out}, make_node(name, {self}, [](Node&, TensorList& g) -> TensorList {
@@ -163,7 +163,7 @@ Tensor filled_like(const Tensor& self, double value, const char* name) {
 }
 }  // namespace
 
-Tensor& fill_(Tensor& self, double value) {
+Tensor& fill_(Tensor& self, Scalar value) {
   if (!records_graph(self, nullptr) && !outside_inference_mode(self)) {
     kernels::fill(*self, value);
     self->version->bump("fill_");
@@ -204,6 +204,7 @@ Tensor& add_(Tensor& self, const Tensor& other) {
   return binary_inplace(kernels::BinaryOp::Add, &add, "add_", self, other);
 }
 Tensor& sub_(Tensor& self, const Tensor& other) {
+  detail::check_sub_operands(self, other);
   return binary_inplace(kernels::BinaryOp::Sub, &sub, "sub_", self, other);
 }
 Tensor& mul_(Tensor& self, const Tensor& other) {

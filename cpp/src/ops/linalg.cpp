@@ -467,16 +467,16 @@ Tensor sum_product(const Tensor& left, const Tensor& right, const DimList& sum_d
   for (int64_t d = 0; d < nd; ++d) {
     const bool in_left = left->sizes[d] != 1, in_right = right->sizes[d] != 1;
     if (summed[d]) {
-      sum_size *= left->sizes[d];
+      sum_size = saturating_mul(sum_size, left->sizes[d]);
     } else if (in_left && in_right) {
       both.push_back(d);
-      both_size *= left->sizes[d];
+      both_size = saturating_mul(both_size, left->sizes[d]);
     } else if (in_left) {
       left_only.push_back(d);
-      left_size *= left->sizes[d];
+      left_size = saturating_mul(left_size, left->sizes[d]);
     } else {
       right_only.push_back(d);
-      right_size *= right->sizes[d];
+      right_size = saturating_mul(right_size, right->sizes[d]);
     }
   }
   auto concat = [](std::initializer_list<const DimList*> parts) {

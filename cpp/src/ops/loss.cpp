@@ -3,6 +3,7 @@
 // their value with cgrad ops under no_grad and record one node named as torch's, whose
 // backward formula is again written in cgrad ops (so it differentiates twice);
 // composite ones (l1, cross entropy) are built from ops, as torch builds them.
+#include <cmath>
 #include <sstream>
 
 #include "ops/common.h"
@@ -53,6 +54,15 @@ Tensor div_scalar(const Tensor& a, double s) {
                   return {div_scalar(g[0], s)};
                 }));
   return out;
+}
+
+// binary_cross_entropy's input and target are probabilities: torch refuses anything
+// outside [0, 1], NaN included.
+void check_probabilities(const Tensor& t, const char* what) {
+  Tensor above = ge(t, constant(0.0));  // false for NaN too
+  if (item_as_double(*all(where(above, le(t, constant(1.0)), above))) == 0.0)
+    throw std::runtime_error(std::string("all elements of ") + what +
+                             " should be between 0 and 1");
 }
 
 // log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), finite for every x.
@@ -110,7 +120,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
 
   // Every layout as [N, C, R].
   const int64_t n = nd == 1 ? 1 : input->sizes[0];
-  const int64_t r = nd == 4 ? input->sizes[2] * input->sizes[3] : 1;
+  const int64_t r = nd == 4 ? saturating_mul(input->sizes[2], input->sizes[3]) : 1;
   auto dense = [](const Tensor& t, const Shape& sizes) {
     Tensor c = t;
     if (!t->is_contiguous()) {
@@ -127,14 +137,22 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
                                     &bad_target))
     throw IndexError("Target " + std::to_string(bad_target) + " is out of bounds.");
 
-  Tensor out, scale;  // scale: d loss / d input at each target, before the upstream grad
+  // Note [Ignored targets]: an ignored target contributes +0.0 to the loss and exactly 0
+  // to the gradient, as in torch, even when every target is ignored and 'mean' divides by
+  // a total weight of 0 (the loss is then NaN, the gradient still 0). So the losses are
+  // 0 - x*w (not -(x*w), which is -0.0 at w = 0), and the backward masks with `kept`, the
+  // targets with ignored ones replaced by -1, which matches no class: the NaN scale of an
+  // all-ignored batch never reaches the gradient.
+  Tensor out, scale, kept;  // scale: d loss / d input at each target, before the upstream grad
   Tensor total;  // the weight of the targets counted (torch's total_weight; 0 when unused)
   {
     GradModeGuard no_grad(false);
-    Tensor losses = neg(mul(picked, picked_weight));
+    Tensor losses = rsub(mul(picked, picked_weight), constant(0.0));
     scale = neg(picked_weight);
     total = reduction == LossReduction::None ? scalar_tensor(0.0, input->dtype)
                                              : sum(picked_weight);
+    kept = where(eq(t, wrapped_scalar(ignore_index, DType::Int64)),
+                 wrapped_scalar(int64_t{-1}, DType::Int64), t);
     if (reduction == LossReduction::None) {
       // The same elements under the target's shape, but not a view: the output gets this
       // op's node, and a view made under no_grad could not be written in place.
@@ -154,7 +172,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
       Tensor grad = where(hit, unsqueeze(mul(upstream, scale), 1), constant(0.0));
       return {reshape(grad, node.input_meta()[0].sizes)};
     });
-    node->save(t);
+    node->save(kept);
     node->save(scale);
     // torch's saved attributes, kept (and checked against in-place changes) as torch does.
     node->save(input, false, "self");
@@ -252,6 +270,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
       case LossReduction::Sum: return neg(sum(terms));
       case LossReduction::Mean: break;
     }
+    // No elements: torch's mean is NaN (there is no batch size to divide by).
+    if (input->numel() == 0) return neg(mul_scalar(sum(terms), NAN));
     return div_scalar(neg(sum(terms)), static_cast<double>(input->numel() / classes));
   }
 
@@ -294,9 +314,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   Tensor out;
   {
     GradModeGuard no_grad(false);
-    Tensor above = ge(input, constant(0.0));  // false for NaN too
-    if (item_as_double(*all(where(above, le(input, constant(1.0)), above))) == 0.0)
-      throw std::runtime_error("all elements of input should be between 0 and 1");
+    check_probabilities(input, "input");
+    check_probabilities(target, "target");
     // Logs are clamped at -100 so that 0 * log(0) stays finite, as torch does.
     auto clamped_log = [](const Tensor& v) {
       Tensor l = log(v);

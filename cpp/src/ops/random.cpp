@@ -4,6 +4,7 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <random>
 #include <sstream>
 
 #include "ops/common.h"
@@ -49,21 +50,63 @@ class Engine {
   uint64_t state_[4];
 };
 
-// One process-wide generator, as torch's default CPU generator; a fixed default seed
-// makes a fresh process reproducible.
-struct Generator {
+}  // namespace
+
+// Note [Generators]: each Generator (torch.Generator) owns an engine behind a mutex;
+// every sampling op draws from the default one (a fixed default seed makes a fresh
+// process reproducible, as torch's default CPU generator), unless the thread holds a
+// GeneratorGuard naming another — which is how `generator=` reaches every op without a
+// parameter on each.
+struct Generator::Impl {
   std::mutex mutex;
-  Engine engine{67280421310721ULL};
+  Engine engine;
+  uint64_t seed;
+  explicit Impl(uint64_t s) : engine(s), seed(s) {}
 };
-Generator& generator() {
-  static Generator g;
-  return g;
+
+Generator::Generator(uint64_t seed) : impl_(std::make_unique<Impl>(seed)) {}
+Generator::~Generator() = default;
+
+void Generator::manual_seed(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->engine.seed(seed);
+  impl_->seed = seed;
 }
 
+uint64_t Generator::initial_seed() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->seed;
+}
+
+uint64_t Generator::seed() {
+  const uint64_t s = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  manual_seed(s);
+  return s;
+}
+
+Generator& default_generator() {
+  static Generator* g = new Generator(67280421310721ULL);  // never destroyed: used at exit
+  return *g;
+}
+
+namespace {
+thread_local Generator* current_generator = nullptr;
+}  // namespace
+
+GeneratorGuard::GeneratorGuard(Generator* g) : previous_(current_generator) {
+  current_generator = g;
+}
+GeneratorGuard::~GeneratorGuard() { current_generator = previous_; }
+
+template <class F> void Generator::with_engine(F f) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  f(impl_->engine);
+}
+
+namespace {
+
 template <class F> void with_engine(F f) {
-  auto& g = generator();
-  std::lock_guard<std::mutex> lock(g.mutex);
-  f(g.engine);
+  (current_generator ? *current_generator : default_generator()).with_engine(f);
 }
 
 // Uniform [0, 1) with the full mantissa of float when T is float, else of double.
@@ -345,8 +388,6 @@ Tensor& bernoulli_(Tensor& self, const Tensor& p) {
   });
 }
 
-void manual_seed(uint64_t seed) {
-  with_engine([&](Engine& e) { e.seed(seed); });
-}
+void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
 
 }  // namespace cgrad

@@ -25,7 +25,7 @@ Reduction plan(const Tensor& a, const std::optional<DimList>& dims, bool keepdim
   r.mask = dims ? dim_mask(*dims, a->dim()) : std::vector<bool>(a->dim(), true);
   for (int64_t d = 0; d < a->dim(); ++d) {
     if (r.mask[d]) {
-      r.count *= a->sizes[d];
+      r.count = saturating_mul(r.count, a->sizes[d]);
       r.kept_sizes.push_back(1);
       if (keepdim) r.out_sizes.push_back(1);
     } else {

@@ -8,6 +8,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     throw std::runtime_error("where expected condition to be a boolean tensor, but got a tensor "
                              "with dtype " + std::string(dtype_torch_name(cond->dtype)));
   DType t = result_type(a, b);
+  detail::check_scalar_fits(a, t);
+  detail::check_scalar_fits(b, t);
   Shape shape = broadcast_shapes(broadcast_shapes(cond->sizes, a->sizes), b->sizes);
   Tensor ca = detail::cast(a, t), cb = detail::cast(b, t);
   Tensor out = empty(shape, t);

@@ -45,7 +45,7 @@ ViewGeometry slice_geometry(ViewGeometry g, int64_t dim, int64_t start, int64_t 
                             int64_t step) {
   g.offset += start * g.strides[dim];
   g.sizes[dim] = length;
-  g.strides[dim] *= step;
+  g.strides[dim] = saturating_mul(g.strides[dim], step);  // a huge step leaves one element
   return g;
 }
 
@@ -201,6 +201,7 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
     out_sizes[d] = want;
     out_strides[d] = have == want ? a->strides[d - lead] : 0;
   }
+  numel_of(out_sizes);  // a count beyond int64 raises (Note [Element counts])
   return record_view(a, {out_sizes, out_strides, a->offset}, "ExpandBackward0",
                      [](Node& n, TensorList& g) -> TensorList {
                        return {sum_to(g[0], n.input_meta()[0].sizes)};
@@ -350,7 +351,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
     return std::clamp<int64_t>(i, 0, size);
   };
   int64_t s = clamp_index(start), e = std::max(clamp_index(end), clamp_index(start));
-  int64_t length = (e - s + step - 1) / step;
+  int64_t length = e > s ? (e - s - 1) / step + 1 : 0;  // (e - s + step - 1 could overflow)
   return record_view(a, slice_geometry(geometry_of(a), d, s, length, step), "SliceBackward0",
                      [d, s, length, step](Node& n, TensorList& g) -> TensorList {
                        const Shape& in = n.input_meta()[0].sizes;

@@ -6,6 +6,11 @@ namespace cgrad {
 
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
+// a + alpha * b and a - alpha * b (torch's alpha=), recorded as AddBackward0 / SubBackward0.
+// alpha is exact for integers; a floating alpha with an integral result, or a bool alpha
+// with a non-bool one, raises torch's RuntimeError.
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha);
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha);
 Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, recorded as RsubBackward1
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);

@@ -4,8 +4,10 @@
 
 namespace cgrad {
 
-Tensor full(const Shape& sizes, double value, DType dtype);
-Tensor arange(double start, double end, double step, DType dtype);
+Tensor full(const Shape& sizes, Scalar value, DType dtype);
+// Integer bounds and step with an integer dtype step exactly in int64 (Note [arange with
+// integer dtypes]); anything else steps in double.
+Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype);
 Tensor eye(int64_t n, int64_t m, DType dtype);
 
 }  // namespace cgrad

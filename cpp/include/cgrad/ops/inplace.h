@@ -18,7 +18,7 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
 // or when an input partly overlaps self.
 void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs);
 
-Tensor& fill_(Tensor& self, double value);   // FillBackward2
+Tensor& fill_(Tensor& self, Scalar value);   // FillBackward2
 Tensor& zero_(Tensor& self);                 // ZeroBackward0
 Tensor& copy_(Tensor& self, const Tensor& src);  // CopyBackwards; broadcasts and casts src
 Tensor& add_(Tensor& self, const Tensor& other);

@@ -1,9 +1,42 @@
 #pragma once
 // Random sampling (definitions in cpp/src/ops/random.cpp). Every draw comes from one
 // process-wide generator, so manual_seed(s) makes all of these repeat their results.
+#include <memory>
+
 #include "cgrad/tensor.h"
 
 namespace cgrad {
+
+// A seeded stream of random numbers, as torch.Generator (Note [Generators]).
+class Generator {
+ public:
+  explicit Generator(uint64_t seed);
+  ~Generator();
+  void manual_seed(uint64_t seed);
+  uint64_t initial_seed() const;
+  uint64_t seed();  // reseeds from the OS and returns the new seed
+  // Runs f(engine) holding the generator's lock (random.cpp's sampling loops).
+  template <class F> void with_engine(F f);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The generator every op draws from unless a GeneratorGuard says otherwise.
+Generator& default_generator();
+
+// While alive, this thread's sampling ops draw from `g` (null: the default generator).
+class GeneratorGuard {
+ public:
+  explicit GeneratorGuard(Generator* g);
+  ~GeneratorGuard();
+  GeneratorGuard(const GeneratorGuard&) = delete;
+  GeneratorGuard& operator=(const GeneratorGuard&) = delete;
+
+ private:
+  Generator* previous_;
+};
 
 Tensor rand(const Shape& sizes, DType dtype);   // uniform in [0, 1)
 Tensor randn(const Shape& sizes, DType dtype);  // standard normal

@@ -1,0 +1,239 @@
+// `out=`: the result written into a tensor the caller gives.
+//
+// Note [out= arguments]: torch's functions (not its methods, nor nn.functional) take an
+// `out` tensor for their result; cgrad honours it on the same functions, in one place
+// for all of them (the call checks, Note [Call checks]), by running the function as
+// usual and writing its result into out as torch does:
+//   - out is returned, the same object; max/min with a dim take a pair (values, indices);
+//   - the result must be castable to out's dtype ("result type Float can't be cast to the
+//     desired output type Long"); factories (ones, rand, arange, ...) instead make out's
+//     dtype theirs, and refuse another dtype given with it;
+//   - an out of another shape is resized to the result's, with torch's deprecation
+//     warning unless it was empty; its memory is reused when large enough, else replaced
+//     (a view that must grow then stops sharing memory with its base, where torch would
+//     grow the shared storage);
+//   - out must not overlap an input partly, nor repeat memory (torch's errors);
+//   - with grad mode on, neither out nor an input may require grad: out= functions are
+//     not differentiable (torch's RuntimeError).
+// A function torch gives no `out` refuses the keyword like any unknown one.
+#include "out_argument.h"
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/errors.h"
+#include "signature.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+const std::unordered_set<std::string>& out_functions() {
+  static const std::unordered_set<std::string> names = {
+      "abs", "acos", "add", "addmm", "all", "amax", "amin", "any", "arange", "arccos", "arcsin",
+      "arctan", "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli",
+      "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
+      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cumprod", "cumsum", "div",
+      "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
+      "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
+      "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+      "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+      "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
+      "outer", "pow", "prod", "rand", "randint", "randn", "randperm", "reciprocal", "remainder",
+      "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin", "sinh", "softmax",
+      "sqrt", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};
+  return names;
+}
+
+// Factories take out's dtype as their own.
+const std::unordered_set<std::string>& out_factories() {
+  static const std::unordered_set<std::string> names = {
+      "arange", "empty", "eye", "full", "ones", "rand", "randint", "randn", "randperm", "normal",
+      "zeros"};
+  return names;
+}
+
+// Functions whose out must have the result's dtype exactly, where the others cast.
+const std::unordered_set<std::string>& exact_dtype_functions() {
+  static const std::unordered_set<std::string> names = {
+      "abs", "addmm", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_not", "bmm",
+      "ceil", "clamp", "clamp_max", "clamp_min", "clip", "dot", "fix", "floor", "frac", "gather",
+      "index_add", "index_select", "log_softmax", "matmul", "max", "min", "mm", "mv", "neg",
+      "negative", "nonzero", "norm", "round", "scatter", "scatter_add", "sign", "softmax",
+      "trunc", "where"};
+  return names;
+}
+
+std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
+
+// The tensors among a call's arguments, one level into lists and tuples (cat, stack).
+std::vector<Tensor> tensor_inputs(PyObject* const* args, size_t count) {
+  std::vector<Tensor> out;
+  for (size_t i = 0; i < count; ++i) {
+    py::handle a(args[i]);
+    if (py::isinstance<TensorImpl>(a)) {
+      out.push_back(a.cast<Tensor>());
+    } else if (PyList_Check(a.ptr()) || PyTuple_Check(a.ptr())) {
+      for (py::handle item : a)
+        if (py::isinstance<TensorImpl>(item)) out.push_back(item.cast<Tensor>());
+    }
+  }
+  return out;
+}
+
+// Makes `out` `sizes`-shaped and contiguous, reusing its memory when it is large enough.
+void resize_out(const Tensor& out, const Shape& sizes) {
+  const int64_t needed = (out->offset + numel_of(sizes)) * static_cast<int64_t>(itemsize(out->dtype));
+  if (static_cast<int64_t>(out->storage->nbytes()) >= needed) {
+    out->sizes = sizes;
+    out->strides = contiguous_strides(sizes);
+  } else {
+    set_data(out, empty(sizes, out->dtype));
+  }
+}
+
+void write_into(Tensor out, const Tensor& result, const std::string& name) {
+  if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
+    throw std::runtime_error(std::string("Expected out tensor to have dtype ") +
+                             dtype_cpp_name(result->dtype) + ", but got " +
+                             dtype_cpp_name(out->dtype) + " instead");
+  if (!same_shape(out->sizes, result->sizes)) {
+    // Factories resize quietly; arange says why its count differs; the rest warn that
+    // resizing a non-empty out is deprecated.
+    if (name == "arange" && out->numel() != result->numel()) {
+      const std::string message =
+          "The number of elements in the out tensor of shape " + shape_str(out->sizes) + " is " +
+          std::to_string(out->numel()) + " which does not match the computed number of "
+          "elements " + std::to_string(result->numel()) + ". Note that this may occur as a "
+          "result of rounding error. The out tensor will be resized to a tensor of shape (" +
+          std::to_string(result->numel()) + ",).";
+      if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) throw py::error_already_set();
+    } else if (out->numel() != 0 && !out_factories().count(name)) {
+      const std::string message =
+          "An output with one or more elements was resized since it had shape " +
+          shape_str(out->sizes) + ", which does not match the required output shape " +
+          shape_str(result->sizes) +
+          ". This behavior is deprecated, and in a future PyTorch release outputs will not be "
+          "resized unless they have zero elements. You can explicitly reuse an out tensor t by "
+          "resizing it, inplace, to zero elements with t.resize_(0).";
+      if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) throw py::error_already_set();
+    }
+    resize_out(out, result->sizes);
+  }
+  GradModeGuard no_grad(false);
+  apply_inplace(out, name.c_str(), [&] { return result; });
+}
+
+// The call checked and run: the outs it writes, then the dispatch without `out`.
+PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* self,
+                       std::vector<PyObject*>& args, size_t nargs, py::list& keywords,
+                       Dispatch dispatch) {
+  std::vector<Tensor> outs;
+  const bool pair = PyTuple_Check(out_arg.ptr()) || PyList_Check(out_arg.ptr());
+  if (pair) {
+    for (py::handle item : out_arg) {
+      if (!py::isinstance<TensorImpl>(item))
+        throw TypeError(name + "(): argument 'out' must be tuple of Tensors, not " + type_name(item));
+      outs.push_back(item.cast<Tensor>());
+    }
+  } else if (py::isinstance<TensorImpl>(out_arg)) {
+    outs.push_back(out_arg.cast<Tensor>());
+  } else {
+    throw TypeError(name + "(): argument 'out' must be Tensor, not " + type_name(out_arg));
+  }
+  py::object out_dtype;  // keeps the dtype keyword added below alive
+  if (out_factories().count(name) && outs.size() == 1) {
+    bool dtype_given = false;
+    for (size_t k = 0; k < keywords.size(); ++k) {
+      if (keywords[k].cast<std::string>() != "dtype") continue;
+      py::handle dtype(args[nargs + k]);
+      dtype_given = !dtype.is_none();
+      if (dtype_given && dtype_from_py(dtype) != outs[0]->dtype)
+        throw std::runtime_error(std::string("dtype ") + dtype_torch_name(dtype_from_py(dtype)) +
+                                 " does not match dtype of out parameter (" +
+                                 dtype_torch_name(outs[0]->dtype) + ")");
+    }
+    if (!dtype_given) {
+      out_dtype = dtype_object(outs[0]->dtype);
+      keywords.append(py::str("dtype"));
+      args.push_back(out_dtype.ptr());
+    }
+  }
+  const std::vector<Tensor> inputs = tensor_inputs(args.data(), args.size());
+  if (GradMode::is_enabled()) {
+    bool needs_grad = false;
+    for (const Tensor& t : inputs) needs_grad = needs_grad || t->requires_grad();
+    for (const Tensor& t : outs) needs_grad = needs_grad || t->requires_grad();
+    if (needs_grad)
+      throw std::runtime_error(name + "(): functions with out=... arguments don't support "
+                               "automatic differentiation, but one of the arguments requires "
+                               "grad.");
+  }
+  for (const Tensor& out : outs)
+    for (const Tensor& input : inputs) check_inplace_overlap(out, {&input});
+
+  py::tuple names(keywords);
+  py::object result = py::reinterpret_steal<py::object>(
+      dispatch(self, args.data(), nargs, keywords.empty() ? nullptr : names.ptr()));
+  if (!result) throw py::error_already_set();
+  std::vector<Tensor> results;
+  if (py::isinstance<TensorImpl>(result)) {
+    results.push_back(result.cast<Tensor>());
+  } else if (PyTuple_Check(result.ptr())) {
+    for (py::handle item : result) results.push_back(item.cast<Tensor>());
+  }
+  if (results.size() != outs.size())
+    throw TypeError(name + "(): argument 'out' must be " +
+                    (results.size() == 1 ? std::string("Tensor") : "a tuple of " +
+                                                           std::to_string(results.size()) +
+                                                           " Tensors"));
+  for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name);
+  if (!pair) return out_arg.inc_ref().ptr();
+  // The result's own tuple type (cgrad.return_types.max), holding the given tensors.
+  return py::type::of(result)(py::tuple(py::reinterpret_borrow<py::object>(out_arg))).release().ptr();
+}
+
+}  // namespace
+
+bool has_out_keyword(PyObject* kwnames) {
+  for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k)
+    if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, k), "out") == 0) return true;
+  return false;
+}
+
+PyObject* call_with_out(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames,
+                        Dispatch dispatch) {
+  const FunctionInfo* info = function_info(self);
+  if (!info || info->style != CallStyle::Native || !out_functions().count(info->name) ||
+      info->has_param("out"))
+    return dispatch(self, args, nargsf, kwnames);
+  const size_t nargs = PyVectorcall_NARGS(nargsf);
+  try {
+    std::vector<PyObject*> rest(args, args + nargs);
+    py::list keywords;
+    py::handle out_arg;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k) {
+      PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+      if (PyUnicode_CompareWithASCIIString(key, "out") == 0) {
+        out_arg = args[nargs + k];
+        continue;
+      }
+      keywords.append(py::handle(key));
+      rest.push_back(args[nargs + k]);
+    }
+    if (out_arg.is_none()) {  // out=None: an ordinary call
+      py::tuple names(keywords);
+      return dispatch(self, rest.data(), nargs, keywords.empty() ? nullptr : names.ptr());
+    }
+    return run_with_out(info->name, out_arg, self, rest, nargs, keywords, dispatch);
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+  }
+  return nullptr;
+}
+
+}  // namespace cgrad::bindings
