@@ -2,7 +2,7 @@
 # The test suite and a fuzz batch against an extension built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (Note [Sanitizer build] in CMakeLists.txt). Any sanitizer
 # report stops the process with an error, so the run fails.
-#   bash tests/run_sanitized.sh [pytest args...]
+#   bash tests/run_sanitized.sh [pytest args...]   (CGRAD_SANITIZED_FUZZ_COUNT: fuzz batch size)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/sanitize
@@ -28,3 +28,5 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export PYTHONPATH="$PWD/$build/pkg" CGRAD_SANITIZED=1
 python3 -c "import cgrad, sys; assert cgrad.__file__.startswith('$PWD/$build/pkg'), cgrad.__file__"
 python3 -m pytest tests -q -p no:cacheprovider "$@"
+# A fuzz batch beyond the suite's own (tests/fuzz): any crash or divergence fails.
+python3 -m tests.fuzz --count "${CGRAD_SANITIZED_FUZZ_COUNT:-1000}" --seed sanitized --jobs 2
