@@ -103,6 +103,14 @@ def test_views_share_memory_and_version(make_view):
     assert base._version == version + 1 == view._version
 
 
+@pytest.mark.parametrize("dims", [(0, 0), (-1, 0), ((0,), (-1,))])
+def test_movedim_of_a_0d_tensor_is_an_alias(dims):
+    for L in (torch, cgrad):
+        x = L.tensor(2.0, requires_grad=True)
+        out = x.movedim(*dims)
+        assert out.shape == () and out.grad_fn.name() == "AliasBackward0"
+
+
 def test_reshape_of_transposed_copies():
     base = cgrad.zeros(3, 4).t()
     flat = base.reshape(-1)
@@ -129,6 +137,12 @@ def test_reshape_of_transposed_copies():
     lambda L: L.zeros(3)["a"],
     lambda L: L.zeros(2, 3).expand(3, 3),
     lambda L: L.zeros(2, 3).unflatten(1, (2, 2)),
+    # 0-d tensors accept dim 0 but have no size there (these read past the sizes before).
+    lambda L: L.tensor(2.0).split([2, 0]),
+    lambda L: L.split(L.tensor(2.0), [1]),
+    lambda L: L.tensor(2.0).unflatten(0, (1,)),
+    lambda L: L.tensor(2.0).unflatten(-1, (1,)),
+    lambda L: L.ones(3).split([2**62, 2**62, 2**62 - 3]),
 ])
 def test_errors_match_torch(bad):
     kinds = []

@@ -61,15 +61,16 @@ void init_indexing(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
   def_method_and_function(
       m, cls, "index_add",
-      [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, double alpha) {
-        return index_add(t, dim, index, source, alpha);
+      [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, py::handle alpha) {
+        return index_add(t, dim, index, source, number_from_py(alpha, "index_add", "alpha"));
       },
-      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1.0);
+      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
   cls.def("index_add_",
           in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& source,
-                       double alpha) { index_add_(t, dim, index, source, alpha); }),
-          py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
-          py::arg("alpha") = 1.0);
+                       py::handle alpha) {
+            index_add_(t, dim, index, source, number_from_py(alpha, "index_add_", "alpha"));
+          }),
+          py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
 
   def_method_and_function(m, cls, "gather", [](const Tensor& t, int64_t dim, const Tensor& index,
                                                bool sparse_grad) {

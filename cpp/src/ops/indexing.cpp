@@ -393,15 +393,15 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
 }
 
 void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source,
-                    double alpha) {
+                    const Scalar& alpha) {
   // torch raises IndexError here for most ranks (RuntimeError for 2-d); we always do.
   IndexPlan p = plan_along(dst, dim, index, {"index_add(): ", false, true});
   Tensor packed = empty(source->sizes, dst.dtype);
-  if (alpha == 1.0) {
+  if (!alpha.is_floating() && alpha.to_int64() == 1) {
     kernels::copy(*source, *packed);
   } else {
-    // Integer tensors take an integer alpha, as torch converts the scalar to self's type.
-    Tensor a = scalar_tensor(is_floating(dst.dtype) ? alpha : std::trunc(alpha), dst.dtype);
+    // alpha in self's type (integer tensors truncate a floating alpha, as torch).
+    Tensor a = scalar_tensor(alpha, dst.dtype);
     kernels::binary(kernels::BinaryOp::Mul, *source, *a, *packed);
   }
   kernels::scatter_blocks(dst, p.table, *packed, true);
@@ -481,18 +481,18 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
 }
 
 Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                 double alpha) {
+                 const Scalar& alpha) {
   const int64_t d = wrap_dim(dim, self->dim());
   check_index_add(self, d, index, source);
   Tensor out = copy_of(self);
   index_add_into(*out, d, index, source, alpha);
   if (any_requires_grad({&self, &source})) {
     auto node = make_node("IndexAddBackward0", {self, source},
-                          [d, alpha](Node& n, TensorList& g) -> TensorList {
+                          [d, factor = alpha.to_double()](Node& n, TensorList& g) -> TensorList {
       Tensor to_source;
       if (n.needs_input_grad(1)) {
         to_source = index_select(g[0], d, n.saved(0));
-        if (alpha != 1.0) to_source = mul(to_source, detail::constant(alpha));
+        if (factor != 1.0) to_source = mul(to_source, detail::constant(factor));
       }
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
     });
@@ -505,7 +505,7 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
 }
 
 Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                   double alpha) {
+                   const Scalar& alpha) {
   if (write_needs_graph(self, source))
     return apply_inplace(self, "index_add_",
                          [&] { return index_add(self, dim, index, source, alpha); });

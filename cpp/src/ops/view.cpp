@@ -162,7 +162,7 @@ Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& a, int64_t dim, const Shape& parts) {
-  if (a->dim() == 0)
+  if (a->dim() == 0)  // (wrap_dim accepts dim 0 of a 0-d tensor, which has no size to read)
     throw std::runtime_error("unflatten: Dimension specified as " + std::to_string(dim) +
                              " but tensor has no dimensions");
   int64_t d = wrap_dim(dim, a->dim());
@@ -299,11 +299,9 @@ Tensor movedim(const Tensor& a, const DimList& source, const DimList& destinatio
                              shape_str(source) + " dims) should contain the same number of "
                              "dims as destination (" + shape_str(destination) + " dims)");
   const int64_t n = a->dim();
-  if (n == 0) {  // dims 0 and -1 name the tensor itself; torch returns an alias
-    for (size_t i = 0; i < source.size(); ++i) {
-      wrap_dim(source[i], 0);
-      wrap_dim(destination[i], 0);
-    }
+  if (n == 0) {  // dims 0 and -1 name the 0-d tensor itself, as in torch
+    for (const DimList* dims : {&source, &destination})
+      for (int64_t d : *dims) wrap_dim(d, n);
     return alias(a);
   }
   DimList order(n, -1);
@@ -396,11 +394,12 @@ TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim) {
   if (a->dim() == 0) throw std::runtime_error("split expects at least a 1-dimensional tensor");
   int64_t d = wrap_dim(dim, a->dim());
   int64_t total = 0;
+  bool overflow = false;
   for (int64_t s : sizes) {
     if (s < 0) throw std::runtime_error("split_with_sizes expects split_sizes have only non-negative entries");
-    total += s;
+    overflow = overflow || __builtin_add_overflow(total, s, &total);
   }
-  if (total != a->sizes[d])
+  if (overflow || total != a->sizes[d])
     throw std::runtime_error("split_with_sizes expects split_sizes to sum exactly to " +
                              std::to_string(a->sizes[d]) + " (input tensor's size at dimension " +
                              std::to_string(d) + "), but got split_sizes=" + shape_str(sizes));

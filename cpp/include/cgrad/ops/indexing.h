@@ -22,10 +22,11 @@ Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values
 // Along one dim, with a 0-d or 1-d index of non-negative positions.
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);  // IndexSelectBackward0
 // self with alpha * source added at positions `index` along dim (IndexAddBackward0).
+// alpha is exact for integer tensors (a floating alpha is truncated for them, as torch).
 Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                 double alpha = 1.0);
+                 const Scalar& alpha = 1);
 Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                   double alpha = 1.0);
+                   const Scalar& alpha = 1);
 
 // Elementwise along one dim: out[i][j] = self[i][index[i][j]] for dim 1 (GatherBackward0).
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);
