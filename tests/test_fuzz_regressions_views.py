@@ -1,0 +1,84 @@
+"""Programs the differential fuzzer (tests/fuzz) once found diverging from torch in views,
+indexing, setitem and joins, kept as regression cases (the format of
+tests/test_fuzz_regressions.py). Each is source run once with `torch` bound to torch and
+once to cgrad; it sets `out` (a tensor, or a tuple of tensors and None) and may set
+`leaves`, whose gradients are compared after `out` was differentiated by the program
+itself. An error must be raised by both, with the same type. Beyond values, dtypes,
+shapes and requires_grad, each output's grad_fn name and is_leaf are compared too, as
+the fuzzer compares them.
+"""
+import warnings
+
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from test_fuzz_regressions import run, same  # noqa: E402
+
+CASES = {
+    # ---- subscripts ----
+    "0d_tensor_indexed_by_its_0d_bool_self": """
+v0 = torch.tensor(False, dtype=torch.bool)
+out = v0[v0]
+""",
+    "0d_bool_mask_on_a_0d_result": """
+x = torch.tensor([-1.83], requires_grad=True)
+v1 = x.sum()
+out = v1[torch.tensor(True)]
+out.sum().backward()
+leaves = [x]
+""",
+    "0d_bool_masks_beside_other_indices": """
+x = torch.arange(6.0).reshape(2, 3).requires_grad_()
+out = (x[:, torch.tensor(True)], x[torch.tensor(False), 0], x[torch.tensor(True), [0, 1]])
+(out[0].sum() + out[2].sum()).backward()
+leaves = [x]
+""",
+    "setitem_0d_bool_mask_on_a_0d_tensor": """
+v0 = torch.tensor(88.0, dtype=torch.float64)
+v0[torch.tensor(False)] = torch.tensor(2.59, dtype=torch.float64)
+v0[torch.tensor(True)] = torch.tensor(-1.5, dtype=torch.float64)
+out = v0
+""",
+    "empty_list_index_is_an_int64_index": """
+v0 = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+out = (v0[[]], v0[..., []])
+""",
+    "setitem_with_an_empty_list_index": """
+v1 = torch.zeros((4, 0)).cumsum(-2)
+v1[..., []] = torch.tensor(1.56)
+v2 = torch.tensor([[[5]]]).tanh()
+v2[[]] = torch.tensor(-1.06)
+out = (v1, v2)
+""",
+    "setitem_int_beyond_int64": """
+v0 = torch.tensor([-0.0], dtype=torch.float64)
+v0[()] = 18446744073709551616
+out = v0
+""",
+}
+
+
+def autograd_meta(lib, source):
+    """(grad_fn name, is_leaf) of each of the program's outputs."""
+    scope = {"torch": lib, "F": lib.nn.functional}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(source, scope)
+    outs = scope["out"] if isinstance(scope["out"], (tuple, list)) else [scope["out"]]
+    return [None if o is None else (o.grad_fn.name() if o.grad_fn is not None else None,
+                                    o.is_leaf) for o in outs]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_torch(name):
+    source = CASES[name]
+    t, c = run(torch, source), run(cgrad, source)
+    assert c[0] == t[0], f"torch: {t}, cgrad: {c}"
+    if t[0] == "error":
+        assert c[1] == t[1]
+        return
+    assert [len(x) for x in c[1:]] == [len(x) for x in t[1:]]
+    pairs = list(zip(c[1], t[1])) + list(zip(c[2], t[2]))
+    assert all(same(a, b) for a, b in pairs), f"torch: {t}, cgrad: {c}"
+    assert autograd_meta(cgrad, source) == autograd_meta(torch, source)
