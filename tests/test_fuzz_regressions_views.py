@@ -56,6 +56,45 @@ v0 = torch.tensor([-0.0], dtype=torch.float64)
 v0[()] = 18446744073709551616
 out = v0
 """,
+    # ---- views ----
+    "T_of_0d_and_1d_is_a_permute_view": """
+x = torch.tensor(1.38, requires_grad=True)
+y = torch.tensor([1.0, 2.0], requires_grad=True)
+out = (x.T, y.T)
+""",
+    "T_of_1d_as_a_backward_input": """
+v0 = torch.tensor([-0.04], requires_grad=True)
+v1 = v0.T
+v2 = torch.tensor([[1.93]], requires_grad=True)
+v1.sum().backward(inputs=[v2, v1])
+out = v1.grad
+leaves = [v0]
+""",
+    "T_under_no_grad_is_a_leaf": """
+v0 = torch.tensor(0.72, requires_grad=True)
+v3 = torch.scatter_add(v0, -1, torch.tensor(0), torch.tensor(0.14))
+with torch.no_grad():
+    out = v3.T
+""",
+    "chunk_of_an_empty_dim_is_split_with_sizes": """
+v0 = torch.zeros((0, 3), requires_grad=True)
+out = torch.chunk(v0, 3, 0) + v0.chunk(2, 1)
+""",
+    "reshape_of_a_non_contiguous_input_as_a_view": """
+v0 = torch.tensor([[-2.02, -0.12, 2.5], [-2.82, 2.15, -0.29]]).t().requires_grad_()
+v1 = torch.tensor([-2.97, 2.48, -0.39, 1.25, 1.59, -1.4, -0.19, 1.05])[::2].requires_grad_()
+v2 = torch.tensor([1.57], requires_grad=True).expand(5, 3, 2)
+out = (v0.reshape(3, 2), v0.reshape(6), v1.reshape(1, 2, 2), v2.reshape(15, 2),
+       v0.detach().requires_grad_().contiguous().reshape(3, 2))
+(out[0].sum() + out[2].sum() + out[3].sum()).backward()
+leaves = [v1]
+""",
+    "view_reshape_expand_permute_need_sizes": """
+out = torch.tensor(2).expand()
+""",
+    "permute_needs_dims": """
+out = torch.tensor(2.0).permute()
+""",
 }
 
 
