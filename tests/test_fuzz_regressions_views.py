@@ -95,6 +95,22 @@ out = torch.tensor(2).expand()
     "permute_needs_dims": """
 out = torch.tensor(2.0).permute()
 """,
+    # ---- joins ----
+    "cat_of_legacy_empty_tensors_that_require_grad": """
+v0 = torch.tensor([2.47])
+v1 = torch.tensor([-1.92], requires_grad=True)
+v2 = torch.zeros((0,), requires_grad=True)
+v3 = torch.cat((v2, v1, v0))
+v3.sum().backward()
+out = torch.cat([torch.zeros((0,), dtype=torch.float64, requires_grad=True)], 0)
+leaves = [v1, v2]
+""",
+    "cat_names_the_0d_tensor_position": """
+out = torch.cat([torch.zeros((0,)), torch.tensor(1.0)])
+""",
+    "stack_checks_dim_before_shapes": """
+out = torch.stack((torch.tensor([-2.0]), torch.zeros((0,))), dim=-3)
+""",
 }
 
 
