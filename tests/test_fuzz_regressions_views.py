@@ -111,6 +111,45 @@ out = torch.cat([torch.zeros((0,)), torch.tensor(1.0)])
     "stack_checks_dim_before_shapes": """
 out = torch.stack((torch.tensor([-2.0]), torch.zeros((0,))), dim=-3)
 """,
+    # ---- index_select / index_add ----
+    "index_add_into_an_empty_self_checks_no_index": """
+v0 = torch.zeros((2, 0, 2))
+v0.index_add_(-2, torch.tensor([1, 1, 1]), torch.ones(2, 3, 2))
+out = (v0, torch.index_add(torch.zeros((0, 0, 0)), 2, torch.tensor([2, 0]), torch.zeros(0, 0, 2)))
+""",
+    "index_add_count_against_a_0d_source": """
+out = torch.tensor([-0.35]).index_add(0, torch.tensor([0, 0, 0, 0]), torch.tensor(2.15))
+""",
+    "index_add_out_of_range_along_the_first_dim_of_2d": """
+out = torch.zeros(3, 2).index_add(0, torch.tensor([7]), torch.ones(1, 2))
+""",
+    "index_add_out_of_range_along_a_middle_dim": """
+out = torch.zeros(3, 2, 2).index_add(1, torch.tensor([7]), torch.ones(3, 1, 2))
+""",
+    "index_select_from_an_empty_dim": """
+out = torch.tensor([[[[-1.0]]]])[:-1, 5::1].index_select(-3, torch.tensor([0]))
+""",
+    "index_select_out_of_range_along_dim_1": """
+out = torch.zeros(3, 2).index_select(1, torch.tensor([3]))
+""",
+    "index_select_out_of_range_along_dim_0": """
+out = torch.zeros(3, 2).index_select(0, torch.tensor([3]))
+""",
+    # ---- scatter_ / index_add_ / masked_fill ----
+    "scatter_into_an_expanded_tensor": """
+v2 = torch.tensor(-2.68, dtype=torch.float64).expand(4, 2)
+v2.scatter_(-1, torch.zeros((3, 0), dtype=torch.int64), torch.zeros((3, 0), dtype=torch.float64))
+out = v2
+""",
+    "index_add_into_an_expanded_tensor": """
+v2 = torch.zeros(1, 1).expand(3, 2)
+v2.index_add_(0, torch.tensor([0]), torch.ones(1, 2))
+out = v2
+""",
+    "masked_fill_of_an_int_tensor_with_a_value_that_requires_grad": """
+v2 = torch.tensor(-1.0, requires_grad=True)
+out = torch.tensor([-2]).masked_fill(torch.tensor([False]), v2)
+""",
 }
 
 

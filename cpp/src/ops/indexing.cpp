@@ -377,6 +377,17 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
     throw std::runtime_error(std::string("index_add(): self (") + dtype_torch_name(self->dtype) +
                              ") and source (" + dtype_torch_name(source->dtype) +
                              ") must have the same scalar type");
+  // The count is checked first; for a 0-d source torch's message cannot name a size
+  // along `dim`, and its attempt raises torch's IndexError instead.
+  const int64_t along = at_least_1d(source->sizes)[dim];
+  if (index->numel() != along) {
+    if (source->dim() == 0)
+      throw IndexError("Dimension specified as " + std::to_string(dim) +
+                       " but tensor has no dimensions");
+    throw std::runtime_error("index_add(): Number of indices (" + std::to_string(index->numel()) +
+                             ") should be equal to source.size(dim): (" + std::to_string(along) +
+                             "), for dim: " + std::to_string(dim));
+  }
   bool same = source->dim() == self->dim();
   for (int64_t d = 0; same && d < self->dim(); ++d)
     same = d == dim || source->sizes[d] == self->sizes[d];
@@ -385,17 +396,27 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
                              "excluding the specified dimension. Got self.shape = " +
                              shape_str(self->sizes) + " source.shape = " +
                              shape_str(source->sizes));
-  const int64_t along = at_least_1d(source->sizes)[dim];
-  if (index->numel() != along)
-    throw std::runtime_error("index_add(): Number of indices (" + std::to_string(index->numel()) +
-                             ") should be equal to source.size(dim): (" + std::to_string(along) +
-                             "), for dim: " + std::to_string(dim));
+}
+
+// Note [Index errors by path]: torch's CPU kernels for index_select and index_add check
+// positions in different places depending on the layout, and so raise different types
+// for a position out of range. Measured on torch 2.13 (the same for every dtype and
+// stride): index_select raises RuntimeError along dim 1 of a tensor of 2+ dims and for
+// an empty tensor, IndexError otherwise; index_add raises RuntimeError along the first
+// and the last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when
+// self is empty (there is nothing to add to).
+bool index_select_raises_index_error(const TensorImpl& self, int64_t dim) {
+  return self.numel() != 0 && !(self.dim() > 1 && dim == 1);
+}
+bool index_add_raises_index_error(const TensorImpl& self, int64_t dim) {
+  return self.dim() <= 1 || (dim != 0 && dim != self.dim() - 1);
 }
 
 void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source,
                     double alpha) {
-  // torch raises IndexError here for most ranks (RuntimeError for 2-d); we always do.
-  IndexPlan p = plan_along(dst, dim, index, {"index_add(): ", false, true});
+  if (dst.numel() == 0) return;  // Note [Index errors by path]
+  IndexPlan p = plan_along(dst, dim, index,
+                           {"index_add(): ", false, index_add_raises_index_error(dst, dim)});
   Tensor packed = empty(source->sizes, dst.dtype);
   if (alpha == 1.0) {
     kernels::copy(*source, *packed);
@@ -466,7 +487,10 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (self->dim() == 0 && index->numel() != 1)
     throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
                              std::to_string(index->numel()) + " value(s)");
-  IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, true});
+  if (self->dim() > 0 && self->sizes[d] == 0 && index->numel() > 0)
+    throw std::runtime_error("index_select(): self indexing axis dim should be positive");
+  IndexPlan p = plan_along(*self, d, index,
+                           {"index_select(): ", false, index_select_raises_index_error(*self, d)});
   Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
   kernels::gather_blocks(*self, p.table, *out);
   if (any_requires_grad({&self})) {
@@ -506,6 +530,7 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
 
 Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                    double alpha) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, source))
     return apply_inplace(self, "index_add_",
                          [&] { return index_add(self, dim, index, source, alpha); });
@@ -572,6 +597,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
 }
 
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, src))
     return apply_inplace(self, "scatter_", [&] { return scatter(self, dim, index, src); });
   const int64_t d = wrap_dim(dim, self->dim());
@@ -601,6 +627,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
 }
 
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, src))
     return apply_inplace(self, "scatter_add_", [&] { return scatter_add(self, dim, index, src); });
   const int64_t d = wrap_dim(dim, self->dim());
@@ -612,7 +639,8 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tenso
 
 // ---- masks ----
 
-Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+namespace {
+Tensor masked_fill_recorded(const Tensor& self, const Tensor& mask, const Tensor& value) {
   check_masked_fill(self, mask, value);
   Tensor out = empty(broadcast_shapes(self->sizes, mask->sizes), self->dtype);
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *out);
@@ -638,11 +666,22 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
   set_history({out}, node);
   return out;
 }
+}  // namespace
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  // An integer result cannot carry value's gradient; torch refuses it (though its
+  // in-place masked_fill_ writes the value in without a word).
+  if (!is_floating(self->dtype) && GradMode::records() && value->requires_grad())
+    throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                             dtype_torch_name(self->dtype));
+  return masked_fill_recorded(self, mask, value);
+}
 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
   check_masked_fill(self, mask, value);
   if (write_needs_graph(self, value) || broadcast_shapes(self->sizes, mask->sizes) != self->sizes)
-    return apply_inplace(self, "masked_fill_", [&] { return masked_fill(self, mask, value); });
+    return apply_inplace(self, "masked_fill_",
+                         [&] { return masked_fill_recorded(self, mask, value); });
   // Each element is read and written at the same position, so self can be the output.
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *self);
   self->version->bump();
