@@ -56,6 +56,53 @@ v0 = torch.tensor([-0.0], dtype=torch.float64)
 v0[()] = 18446744073709551616
 out = v0
 """,
+    "setitem_0d_bool_index_is_basic": """
+v0 = torch.tensor(-2.19, requires_grad=True)
+v1 = v0 ** 2
+v1[torch.tensor(False)] = 2.15
+v2 = torch.arange(6.0).reshape(2, 3) * v0
+v2[torch.tensor(True), torch.tensor([0, 1])] = 2.0
+v3 = v0 * torch.ones(3)
+v3[..., torch.tensor(True)] = torch.tensor(4.0, requires_grad=True)
+out = (v1, v2, v3)
+(v1 + v2.sum() + v3.sum()).backward()
+leaves = [v0]
+""",
+    "setitem_of_python_false_writes_nothing": """
+v0 = torch.tensor([1.0, 2.0], requires_grad=True)
+v1 = v0 * 1
+v1[False] = torch.ones(5)
+out = v1
+""",
+    "setitem_through_a_mask_converts_a_one_element_value": """
+v0 = torch.tensor([[2.52, 1.66], [-2.6, -2.78]], dtype=torch.float64)
+v0[torch.tensor([False, True])] = torch.tensor(-2.45)
+v1 = torch.tensor([-1.0])
+v1[v1 < 0] = torch.tensor([-2], dtype=torch.int32)
+v2 = torch.tensor([0])
+v2[torch.tensor([True])] = torch.tensor([-1.55])
+v3 = torch.zeros(2, 3, requires_grad=True) * 1
+v4 = torch.tensor([1.5], dtype=torch.float64, requires_grad=True)
+v3[:, torch.tensor([True, False, True])] = v4
+v3.sum().backward()
+out = (v0, v1, v2, v3)
+leaves = [v4]
+""",
+    "setitem_through_a_list_wants_equal_dtypes": """
+v0 = torch.zeros(3)
+v0[[0]] = torch.tensor(1.0, dtype=torch.float64)
+out = v0
+""",
+    "partial_writes_into_an_expanded_tensor": """
+v0 = torch.tensor([[[-2.66]], [[2.46]], [[0.36]], [[2.65]], [[2.14]]], requires_grad=True)
+v2 = v0.clone().expand((5, 4, 1))
+v2.masked_fill_(torch.tensor([[[False], [False], [False], [True]]]), -1)
+v3 = torch.tensor([-2.71]).clone().expand((4, 3, 2))
+v3[torch.tensor([True, False, True, False])] = torch.tensor([-1.33], requires_grad=True)
+v4 = torch.tensor([[2.51]]).expand(2, 1)
+v4[None, [0]] = torch.tensor([[[-1.76]]], requires_grad=True)
+out = (v2, v3, v4)
+""",
     # ---- views ----
     "T_of_0d_and_1d_is_a_permute_view": """
 x = torch.tensor(1.38, requires_grad=True)
@@ -89,6 +136,16 @@ out = (v0.reshape(3, 2), v0.reshape(6), v1.reshape(1, 2, 2), v2.reshape(15, 2),
 (out[0].sum() + out[2].sum() + out[3].sum()).backward()
 leaves = [v1]
 """,
+    "reshape_that_copies_is_no_view": """
+v0 = torch.tensor([[[0.0, 1.0, -1.0], [-1.0, 2.0, -1.0]], [[2.0, 2.0, 1.0], [1.0, -1.0, -2.0]]]).transpose(0, 1)
+v1 = v0.flatten(1, -1)
+v2 = v1.t()
+v3 = torch.tensor([[-1.78]], requires_grad=True)
+v2[:-4, :] = v3
+out = (v1, v2)
+out[0].sum().backward()
+leaves = [v3]
+""",
     "view_reshape_expand_permute_need_sizes": """
 out = torch.tensor(2).expand()
 """,
@@ -116,6 +173,10 @@ out = torch.stack((torch.tensor([-2.0]), torch.zeros((0,))), dim=-3)
 v0 = torch.zeros((2, 0, 2))
 v0.index_add_(-2, torch.tensor([1, 1, 1]), torch.ones(2, 3, 2))
 out = (v0, torch.index_add(torch.zeros((0, 0, 0)), 2, torch.tensor([2, 0]), torch.zeros(0, 0, 2)))
+""",
+    "index_add_into_an_empty_1d_self_checks_its_index": """
+torch.zeros((0,)).index_add_(0, torch.tensor([0, 2]), torch.tensor([0.0, -2.0]))
+out = torch.zeros(0)
 """,
     "index_add_count_against_a_0d_source": """
 out = torch.tensor([-0.35]).index_add(0, torch.tensor([0, 0, 0, 0]), torch.tensor(2.15))

@@ -8,6 +8,7 @@
 // index dims as torch does. Assignment writes through the same path: basic subscripts
 // `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "bindings.h"
@@ -48,6 +49,16 @@ py::tuple subscript_items(py::handle index) {
         return py::tuple(py::reinterpret_borrow<py::list>(index));
   }
   return py::make_tuple(index);
+}
+
+// True, False or a 0-d bool tensor: indexes as numpy's x[True] / x[False] (torch reads
+// a 0-d mask as its value), otherwise nullopt.
+std::optional<bool> bool_item(py::handle item) {
+  if (PyBool_Check(item.ptr())) return item.ptr() == Py_True;
+  if (!py::isinstance<TensorImpl>(item)) return std::nullopt;
+  const Tensor t = item.cast<Tensor>();
+  if (t->dtype != DType::Bool || t->dim() != 0) return std::nullopt;
+  return item_as_int64(*t) != 0;
 }
 
 // How many of self's dims an index tensor stands for: a k-d mask k (a 0-d mask none, as
@@ -159,9 +170,9 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
       ++dim;
     } else if (is_advanced(item)) {
       Tensor t;
-      if (PyBool_Check(item.ptr())) {  // x[True] adds a dim of size 1 (0 for False)
+      if (std::optional<bool> b = bool_item(item)) {  // x[True]: a new dim of size 1 (0 for False)
         s.view = unsqueeze(s.view, dim);
-        t = arange(0, item.ptr() == Py_True ? 1 : 0, 1, DType::Int64);
+        t = arange(0, *b ? 1 : 0, 1, DType::Int64);
       } else {
         t = py::isinstance<TensorImpl>(item) ? item.cast<Tensor>() : index_from_data(item);
         if (!is_integral(t->dtype, /*include_bool=*/true))
@@ -227,6 +238,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
     if (!v)
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
+    if (index.ptr() == Py_False) return;  // x[False] = v selects nothing: torch writes nothing
     if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
     v = without_leading_ones(v);
     Subscript s = apply_subscript(self, index, /*in_assignment=*/true);

@@ -3,6 +3,7 @@
 // nonzero. Every forward checks all positions while building an offset table (Note
 // [Offset tables]), so the kernels never see an index out of range.
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "kernels/index.h"
@@ -100,6 +101,32 @@ TensorList saved_list(Node& node, size_t count) {
 // the kernel writes into self directly, which spares a full copy of self per write.
 bool write_needs_graph(const Tensor& self, const Tensor& other) {
   return GradMode::records() && (self->requires_grad() || other->requires_grad());
+}
+
+// Note [Partial writes into overlapping memory]: index_put_ and masked_fill_ write only
+// the positions they select, and torch lets them write a self whose elements share
+// memory (an expanded tensor): there a selected position's value reaches every element
+// that shares its memory. A recorded write instead copies its whole out-of-place result
+// into self, which for such a self would let unselected elements (written later) undo
+// the selected ones. So the result is first settled: `write` runs on a private twin of
+// self's memory (same strides), and the result takes the twin's values — what self's
+// memory holds after the partial write, identical across elements that share memory.
+Tensor settled_for(const Tensor& self, const Tensor& result,
+                   const std::function<void(TensorImpl&)>& write) {
+  if (result->sizes != self->sizes) return result;  // apply_inplace will refuse it
+  int64_t span = 1;
+  bool overlaps = false;
+  for (size_t d = 0; d < self->sizes.size(); ++d) {
+    if (self->sizes[d] == 0) return result;
+    span += (self->sizes[d] - 1) * self->strides[d];
+    overlaps = overlaps || (self->strides[d] == 0 && self->sizes[d] > 1);
+  }
+  if (!overlaps) return result;
+  Tensor twin = make_view(empty({span}, self->dtype), self->sizes, self->strides, 0);
+  kernels::copy(*self, *twin);
+  write(*twin);
+  kernels::copy(*twin, *result);
+  return result;
 }
 
 // ---- advanced indexing plan ----
@@ -256,27 +283,40 @@ OffsetTable plan_gather(const Shape& sizes, const Shape& strides, int64_t dim,
 
 // ---- the writes behind index_put / scatter / index_add, in or out of place ----
 
-void check_index_put(const TensorImpl& self, const Tensor& values) {
-  if (values->dtype != self.dtype)
-    throw std::runtime_error(std::string("Index put requires the source and destination dtypes "
-                                         "match, got ") + dtype_torch_name(self.dtype) +
-                             " for the destination and " + dtype_torch_name(values->dtype) +
-                             " for the source.");
-}
-
 // Python scalars take self's dtype, as `x[i] = 2` does in torch.
 Tensor values_for(const TensorImpl& self, const Tensor& values) {
   detail::check_scalar_fits(values, self.dtype);
   return values->is_wrapped_number ? detail::cast(values, self.dtype) : values;
 }
 
+// Note [Masked writes of one value]: torch writes a one-element value through a lone
+// bool mask (x[mask] = v, x[:, mask] = v) as a masked fill, which converts v to self's
+// dtype; every other index_put wants the dtypes to match. The node is IndexPutBackward0
+// either way, with v (in its own dtype) as an input.
+bool converts_values(const TensorList& indices, const Tensor& values) {
+  if (values->numel() != 1) return false;
+  const Tensor* only = nullptr;
+  for (const Tensor& t : indices) {
+    if (!t) continue;
+    if (only) return false;
+    only = &t;
+  }
+  return only && (*only)->dtype == DType::Bool;
+}
+
+// Shapes are checked before dtypes, as torch does.
 void index_put_into(TensorImpl& dst, const TensorList& normalized, const Tensor& values,
-                    bool accumulate) {
+                    bool accumulate, bool convert) {
   IndexPlan p = plan_index(indexed_dims(dst.sizes, dst.strides, normalized), kSubscript);
   if (!expandable(values->sizes, p.result))
     throw std::runtime_error("shape mismatch: value tensor of shape " + shape_str(values->sizes) +
                              " cannot be broadcast to indexing result of shape " +
                              shape_str(p.result));
+  if (values->dtype != dst.dtype && !convert)
+    throw std::runtime_error(std::string("Index put requires the source and destination dtypes "
+                                         "match, got ") + dtype_torch_name(dst.dtype) +
+                             " for the destination and " + dtype_torch_name(values->dtype) +
+                             " for the source.");
   Tensor packed = empty(p.result, dst.dtype);
   kernels::copy(*values, *packed);
   kernels::scatter_blocks(dst, p.table, *packed, accumulate);
@@ -291,10 +331,9 @@ Tensor copy_of(const Tensor& self) {
 Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const Tensor& values_in,
                           bool accumulate, const char* name) {
   Tensor values = values_for(*self, values_in);
-  check_index_put(*self, values);
   TensorList normalized = normalize_indices(*self, indices);
   Tensor out = copy_of(self);
-  index_put_into(*out, normalized, values, accumulate);
+  index_put_into(*out, normalized, values, accumulate, converts_values(indices, values));
   if (any_requires_grad({&self, &values})) {
     const size_t k = normalized.size();
     auto node = make_node(name, {self, values},
@@ -404,7 +443,7 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
 // stride): index_select raises RuntimeError along dim 1 of a tensor of 2+ dims and for
 // an empty tensor, IndexError otherwise; index_add raises RuntimeError along the first
 // and the last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when
-// self is empty (there is nothing to add to).
+// self is empty with 2+ dims (there is nothing to add to).
 bool index_select_raises_index_error(const TensorImpl& self, int64_t dim) {
   return self.numel() != 0 && !(self.dim() > 1 && dim == 1);
 }
@@ -414,7 +453,7 @@ bool index_add_raises_index_error(const TensorImpl& self, int64_t dim) {
 
 void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source,
                     double alpha) {
-  if (dst.numel() == 0) return;  // Note [Index errors by path]
+  if (dst.dim() > 1 && dst.numel() == 0) return;  // Note [Index errors by path]
   IndexPlan p = plan_along(dst, dim, index,
                            {"index_add(): ", false, index_add_raises_index_error(dst, dim)});
   Tensor packed = empty(source->sizes, dst.dtype);
@@ -469,10 +508,14 @@ Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values
                    bool accumulate) {
   Tensor values = values_for(*self, values_in);
   if (write_needs_graph(self, values))
-    return apply_inplace(self, "index_put_",
-                         [&] { return index_put(self, indices, values, accumulate); });
-  check_index_put(*self, values);
-  index_put_into(*self, normalize_indices(*self, indices), values, accumulate);
+    return apply_inplace(self, "index_put_", [&] {
+      return settled_for(self, index_put(self, indices, values, accumulate), [&](TensorImpl& t) {
+        index_put_into(t, normalize_indices(t, indices), values, accumulate,
+                       converts_values(indices, values));
+      });
+    });
+  index_put_into(*self, normalize_indices(*self, indices), values, accumulate,
+                 converts_values(indices, values));
   self->version->bump();
   return self;
 }
@@ -680,8 +723,11 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
   check_masked_fill(self, mask, value);
   if (write_needs_graph(self, value) || broadcast_shapes(self->sizes, mask->sizes) != self->sizes)
-    return apply_inplace(self, "masked_fill_",
-                         [&] { return masked_fill_recorded(self, mask, value); });
+    return apply_inplace(self, "masked_fill_", [&] {
+      return settled_for(self, masked_fill_recorded(self, mask, value), [&](TensorImpl& t) {
+        kernels::where(*mask, *detail::cast(value, t.dtype), t, t);
+      });
+    });
   // Each element is read and written at the same position, so self can be the output.
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *self);
   self->version->bump();

@@ -147,10 +147,13 @@ Tensor reshape(const Tensor& a, const Shape& requested) {
     return record_view(a, {sizes, *strides, a->offset},
                        a->is_contiguous() ? "ViewBackward0" : "ReshapeAliasBackward0",
                        reshape_back);
-  // Not expressible as a view: copy, then view the copy (torch: UnsafeViewBackward0).
+  // Not expressible as a view: the result is a copy (CloneBackward0) laid out in the new
+  // shape (UnsafeViewBackward0) — a tensor of its own, not a view of anything.
   Tensor copy = clone(a);
-  return record_view(copy, {sizes, contiguous_strides(sizes), copy->offset},
-                     "UnsafeViewBackward0", reshape_back);
+  Tensor out = make_view(copy, sizes, contiguous_strides(sizes), copy->offset);
+  if (any_requires_grad({&copy}))
+    set_history({out}, make_node("UnsafeViewBackward0", {copy}, reshape_back));
+  return out;
 }
 
 Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
