@@ -8,6 +8,7 @@
 // index dims as torch does. Assignment writes through the same path: basic subscripts
 // `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "bindings.h"
@@ -50,14 +51,32 @@ py::tuple subscript_items(py::handle index) {
   return py::make_tuple(index);
 }
 
+// True, False or a 0-d bool tensor: indexes as numpy's x[True] / x[False] (torch reads
+// a 0-d mask as its value), otherwise nullopt.
+std::optional<bool> bool_item(py::handle item) {
+  if (PyBool_Check(item.ptr())) return item.ptr() == Py_True;
+  if (!py::isinstance<TensorImpl>(item)) return std::nullopt;
+  const Tensor t = item.cast<Tensor>();
+  if (t->dtype != DType::Bool || t->dim() != 0) return std::nullopt;
+  return item_as_int64(*t) != 0;
+}
+
+// How many of self's dims an index tensor stands for: a k-d mask k (a 0-d mask none, as
+// x[True]), anything else one.
+int64_t dims_of_index(const Tensor& t) { return t->dtype == DType::Bool ? t->dim() : 1; }
+
 // How many of `self`'s dims an item consumes.
 int64_t dims_consumed(py::handle item) {
   if (item.is_none() || item.ptr() == Py_Ellipsis || PyBool_Check(item.ptr())) return 0;
-  if (py::isinstance<TensorImpl>(item)) {
-    Tensor t = item.cast<Tensor>();
-    return t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
-  }
+  if (py::isinstance<TensorImpl>(item)) return dims_of_index(item.cast<Tensor>());
   return 1;
+}
+
+// A list or array subscript as an index tensor; an empty list holds no positions, so it
+// is an (empty) int64 index rather than a float tensor, as in torch.
+Tensor index_from_data(py::handle item) {
+  const bool empty_list = PyList_Check(item.ptr()) && PyList_Size(item.ptr()) == 0;
+  return tensor_from_data(item, empty_list ? std::optional<DType>(DType::Int64) : std::nullopt);
 }
 
 int64_t slice_bound(py::handle h, int64_t fallback) {
@@ -151,16 +170,16 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
       ++dim;
     } else if (is_advanced(item)) {
       Tensor t;
-      if (PyBool_Check(item.ptr())) {  // x[True] adds a dim of size 1 (0 for False)
+      if (std::optional<bool> b = bool_item(item)) {  // x[True]: a new dim of size 1 (0 for False)
         s.view = unsqueeze(s.view, dim);
-        t = arange(0, item.ptr() == Py_True ? 1 : 0, 1, DType::Int64);
+        t = arange(0, *b ? 1 : 0, 1, DType::Int64);
       } else {
-        t = py::isinstance<TensorImpl>(item) ? item.cast<Tensor>() : tensor_from_data(item, std::nullopt);
+        t = py::isinstance<TensorImpl>(item) ? item.cast<Tensor>() : index_from_data(item);
         if (!is_integral(t->dtype, /*include_bool=*/true))
           throw IndexError("tensors used as indices must be long, int, byte or bool tensors");
       }
       advanced.emplace_back(dim, t);
-      dim += t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
+      dim += dims_of_index(t);
     } else if (PyFloat_Check(item.ptr())) {
       throw IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                        "Variables are valid indices (got float)");
@@ -169,14 +188,15 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
     }
   }
   if (!advanced.empty()) {
-    // One entry per dim of the view, except that a k-dim mask stands for k dims.
+    // One entry per dim of the view, except that a k-dim mask stands for k dims (a 0-d
+    // one for none: it sits before the dim it was given at).
     s.has_advanced = true;
     size_t next = 0;
-    for (int64_t d = 0; d < s.view->dim();) {
+    for (int64_t d = 0; d < s.view->dim() || next < advanced.size();) {
       if (next < advanced.size() && advanced[next].first == d) {
         const Tensor& t = advanced[next++].second;
         s.advanced.push_back(t);
-        d += t->dtype == DType::Bool ? std::max<int64_t>(t->dim(), 1) : 1;
+        d += dims_of_index(t);
       } else {
         s.advanced.push_back(Tensor());
         ++d;
@@ -208,10 +228,17 @@ void init_subscript(py::module_& m, TensorClass& cls) {
     return s.view == self ? alias(self) : s.view;
   });
   cls.def("__setitem__", [](const Tensor& self, py::handle index, py::handle value) {
+    if (PyLong_Check(value.ptr()) && !PyBool_Check(value.ptr())) {
+      // torch reads an assigned int as an int64 first, whatever self's dtype.
+      int overflow = 0;
+      PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+      if (overflow) throw ValueError("Overflow when unpacking long long");
+    }
     Tensor v = as_operand(value);
     if (!v)
       throw TypeError("can't assign a " + type_name(value) + " to a " +
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
+    if (index.ptr() == Py_False) return;  // x[False] = v selects nothing: torch writes nothing
     if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
     v = without_leading_ones(v);
     Subscript s = apply_subscript(self, index, /*in_assignment=*/true);

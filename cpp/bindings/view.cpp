@@ -13,8 +13,22 @@ DimList required_dims(py::handle h, const char* op, const char* arg) {
   return *dims_from_py(h);
 }
 
+// x.view(), x.expand(): torch's parser wants at least one size (or dim).
+void require_args(const py::args& args, const char* op, const char* param) {
+  if (args.empty())
+    throw TypeError(std::string(op) + "() missing 1 required positional arguments: \"" + param +
+                    "\"");
+}
+
+// x.view(2, 3) or x.view((2, 3)).
+Shape sizes_of(const py::args& args, const char* op) {
+  require_args(args, op, op == std::string("reshape") ? "shape" : "size");
+  return shape_from_args(args, op);
+}
+
 // permute(1, 0, 2) or permute((1, 0, 2)), as torch accepts both.
 DimList dims_from_args(const py::args& args) {
+  require_args(args, "permute", "dims");
   if (args.size() == 1 && !PyLong_Check(args[0].ptr()))
     return required_dims(args[0], "permute", "dims");
   DimList dims;
@@ -55,8 +69,20 @@ Tensor squeeze_any(const Tensor& t, py::handle dim) {
   return squeeze(t, *dims_from_py(dim), single);
 }
 
+// x.T reverses the dims; on other than 2 dims torch warns that this is deprecated, but
+// still returns a permuted view (PermuteBackward0), a 0-d or 1-d tensor included.
 Tensor numpy_T(const Tensor& t) {
-  if (t->dim() < 2) return t;
+  if (t->dim() != 2 &&
+      PyErr_WarnEx(PyExc_UserWarning,
+                   t->dim() == 0
+                       ? "Tensor.T is deprecated on 0-D tensors. This function is the identity "
+                         "in these cases."
+                       : "The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                         "shape is deprecated and it will throw an error in a future release. "
+                         "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+                         "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                   1) < 0)
+    throw py::error_already_set();
   DimList reversed(t->dim());
   for (int64_t i = 0; i < t->dim(); ++i) reversed[i] = t->dim() - 1 - i;
   return permute(t, reversed);
@@ -65,13 +91,13 @@ Tensor numpy_T(const Tensor& t) {
 
 void init_view(py::module_& m, TensorClass& cls) {
   cls.def("view", [](const Tensor& t, py::args shape) {
-       return view(t, shape_from_args(shape, "view"));
+       return view(t, sizes_of(shape, "view"));
      })
       .def("reshape", [](const Tensor& t, py::args shape) {
-        return reshape(t, shape_from_args(shape, "reshape"));
+        return reshape(t, sizes_of(shape, "reshape"));
       })
       .def("expand", [](const Tensor& t, py::args shape) {
-        return expand(t, shape_from_args(shape, "expand"));
+        return expand(t, sizes_of(shape, "expand"));
       })
       .def("expand_as", [](const Tensor& t, const Tensor& other) { return expand(t, other->sizes); },
            py::arg("other"))

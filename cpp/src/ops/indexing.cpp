@@ -3,6 +3,7 @@
 // nonzero. Every forward checks all positions while building an offset table (Note
 // [Offset tables]), so the kernels never see an index out of range.
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "kernels/index.h"
@@ -100,6 +101,32 @@ TensorList saved_list(Node& node, size_t count) {
 // the kernel writes into self directly, which spares a full copy of self per write.
 bool write_needs_graph(const Tensor& self, const Tensor& other) {
   return GradMode::records() && (self->requires_grad() || other->requires_grad());
+}
+
+// Note [Partial writes into overlapping memory]: index_put_ and masked_fill_ write only
+// the positions they select, and torch lets them write a self whose elements share
+// memory (an expanded tensor): there a selected position's value reaches every element
+// that shares its memory. A recorded write instead copies its whole out-of-place result
+// into self, which for such a self would let unselected elements (written later) undo
+// the selected ones. So the result is first settled: `write` runs on a private twin of
+// self's memory (same strides), and the result takes the twin's values — what self's
+// memory holds after the partial write, identical across elements that share memory.
+Tensor settled_for(const Tensor& self, const Tensor& result,
+                   const std::function<void(TensorImpl&)>& write) {
+  if (result->sizes != self->sizes) return result;  // apply_inplace will refuse it
+  int64_t span = 1;
+  bool overlaps = false;
+  for (size_t d = 0; d < self->sizes.size(); ++d) {
+    if (self->sizes[d] == 0) return result;
+    span += (self->sizes[d] - 1) * self->strides[d];
+    overlaps = overlaps || (self->strides[d] == 0 && self->sizes[d] > 1);
+  }
+  if (!overlaps) return result;
+  Tensor twin = make_view(empty({span}, self->dtype), self->sizes, self->strides, 0);
+  kernels::copy(*self, *twin);
+  write(*twin);
+  kernels::copy(*twin, *result);
+  return result;
 }
 
 // ---- advanced indexing plan ----
@@ -256,27 +283,40 @@ OffsetTable plan_gather(const Shape& sizes, const Shape& strides, int64_t dim,
 
 // ---- the writes behind index_put / scatter / index_add, in or out of place ----
 
-void check_index_put(const TensorImpl& self, const Tensor& values) {
-  if (values->dtype != self.dtype)
-    throw std::runtime_error(std::string("Index put requires the source and destination dtypes "
-                                         "match, got ") + dtype_torch_name(self.dtype) +
-                             " for the destination and " + dtype_torch_name(values->dtype) +
-                             " for the source.");
-}
-
 // Python scalars take self's dtype, as `x[i] = 2` does in torch.
 Tensor values_for(const TensorImpl& self, const Tensor& values) {
   detail::check_scalar_fits(values, self.dtype);
   return values->is_wrapped_number ? detail::cast(values, self.dtype) : values;
 }
 
+// Note [Masked writes of one value]: torch writes a one-element value through a lone
+// bool mask (x[mask] = v, x[:, mask] = v) as a masked fill, which converts v to self's
+// dtype; every other index_put wants the dtypes to match. The node is IndexPutBackward0
+// either way, with v (in its own dtype) as an input.
+bool converts_values(const TensorList& indices, const Tensor& values) {
+  if (values->numel() != 1) return false;
+  const Tensor* only = nullptr;
+  for (const Tensor& t : indices) {
+    if (!t) continue;
+    if (only) return false;
+    only = &t;
+  }
+  return only && (*only)->dtype == DType::Bool;
+}
+
+// Shapes are checked before dtypes, as torch does.
 void index_put_into(TensorImpl& dst, const TensorList& normalized, const Tensor& values,
-                    bool accumulate) {
+                    bool accumulate, bool convert) {
   IndexPlan p = plan_index(indexed_dims(dst.sizes, dst.strides, normalized), kSubscript);
   if (!expandable(values->sizes, p.result))
     throw std::runtime_error("shape mismatch: value tensor of shape " + shape_str(values->sizes) +
                              " cannot be broadcast to indexing result of shape " +
                              shape_str(p.result));
+  if (values->dtype != dst.dtype && !convert)
+    throw std::runtime_error(std::string("Index put requires the source and destination dtypes "
+                                         "match, got ") + dtype_torch_name(dst.dtype) +
+                             " for the destination and " + dtype_torch_name(values->dtype) +
+                             " for the source.");
   Tensor packed = empty(p.result, dst.dtype);
   kernels::copy(*values, *packed);
   kernels::scatter_blocks(dst, p.table, *packed, accumulate);
@@ -291,10 +331,9 @@ Tensor copy_of(const Tensor& self) {
 Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const Tensor& values_in,
                           bool accumulate, const char* name) {
   Tensor values = values_for(*self, values_in);
-  check_index_put(*self, values);
   TensorList normalized = normalize_indices(*self, indices);
   Tensor out = copy_of(self);
-  index_put_into(*out, normalized, values, accumulate);
+  index_put_into(*out, normalized, values, accumulate, converts_values(indices, values));
   if (any_requires_grad({&self, &values})) {
     const size_t k = normalized.size();
     auto node = make_node(name, {self, values},
@@ -377,6 +416,17 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
     throw std::runtime_error(std::string("index_add(): self (") + dtype_torch_name(self->dtype) +
                              ") and source (" + dtype_torch_name(source->dtype) +
                              ") must have the same scalar type");
+  // The count is checked first; for a 0-d source torch's message cannot name a size
+  // along `dim`, and its attempt raises torch's IndexError instead.
+  const int64_t along = at_least_1d(source->sizes)[dim];
+  if (index->numel() != along) {
+    if (source->dim() == 0)
+      throw IndexError("Dimension specified as " + std::to_string(dim) +
+                       " but tensor has no dimensions");
+    throw std::runtime_error("index_add(): Number of indices (" + std::to_string(index->numel()) +
+                             ") should be equal to source.size(dim): (" + std::to_string(along) +
+                             "), for dim: " + std::to_string(dim));
+  }
   bool same = source->dim() == self->dim();
   for (int64_t d = 0; same && d < self->dim(); ++d)
     same = d == dim || source->sizes[d] == self->sizes[d];
@@ -385,17 +435,27 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
                              "excluding the specified dimension. Got self.shape = " +
                              shape_str(self->sizes) + " source.shape = " +
                              shape_str(source->sizes));
-  const int64_t along = at_least_1d(source->sizes)[dim];
-  if (index->numel() != along)
-    throw std::runtime_error("index_add(): Number of indices (" + std::to_string(index->numel()) +
-                             ") should be equal to source.size(dim): (" + std::to_string(along) +
-                             "), for dim: " + std::to_string(dim));
+}
+
+// Note [Index errors by path]: torch's CPU kernels for index_select and index_add check
+// positions in different places depending on the layout, and so raise different types
+// for a position out of range. Measured on torch 2.13 (the same for every dtype and
+// stride): index_select raises RuntimeError along dim 1 of a tensor of 2+ dims and for
+// an empty tensor, IndexError otherwise; index_add raises RuntimeError along the first
+// and the last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when
+// self is empty with 2+ dims (there is nothing to add to).
+bool index_select_raises_index_error(const TensorImpl& self, int64_t dim) {
+  return self.numel() != 0 && !(self.dim() > 1 && dim == 1);
+}
+bool index_add_raises_index_error(const TensorImpl& self, int64_t dim) {
+  return self.dim() <= 1 || (dim != 0 && dim != self.dim() - 1);
 }
 
 void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source,
                     const Scalar& alpha) {
-  // torch raises IndexError here for most ranks (RuntimeError for 2-d); we always do.
-  IndexPlan p = plan_along(dst, dim, index, {"index_add(): ", false, true});
+  if (dst.dim() > 1 && dst.numel() == 0) return;  // Note [Index errors by path]
+  IndexPlan p = plan_along(dst, dim, index,
+                           {"index_add(): ", false, index_add_raises_index_error(dst, dim)});
   Tensor packed = empty(source->sizes, dst.dtype);
   if (!alpha.is_floating() && alpha.to_int64() == 1) {
     kernels::copy(*source, *packed);
@@ -448,10 +508,14 @@ Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values
                    bool accumulate) {
   Tensor values = values_for(*self, values_in);
   if (write_needs_graph(self, values))
-    return apply_inplace(self, "index_put_",
-                         [&] { return index_put(self, indices, values, accumulate); });
-  check_index_put(*self, values);
-  index_put_into(*self, normalize_indices(*self, indices), values, accumulate);
+    return apply_inplace(self, "index_put_", [&] {
+      return settled_for(self, index_put(self, indices, values, accumulate), [&](TensorImpl& t) {
+        index_put_into(t, normalize_indices(t, indices), values, accumulate,
+                       converts_values(indices, values));
+      });
+    });
+  index_put_into(*self, normalize_indices(*self, indices), values, accumulate,
+                 converts_values(indices, values));
   self->version->bump();
   return self;
 }
@@ -466,7 +530,10 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (self->dim() == 0 && index->numel() != 1)
     throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
                              std::to_string(index->numel()) + " value(s)");
-  IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, true});
+  if (self->dim() > 0 && self->sizes[d] == 0 && index->numel() > 0)
+    throw std::runtime_error("index_select(): self indexing axis dim should be positive");
+  IndexPlan p = plan_along(*self, d, index,
+                           {"index_select(): ", false, index_select_raises_index_error(*self, d)});
   Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
   kernels::gather_blocks(*self, p.table, *out);
   if (any_requires_grad({&self})) {
@@ -506,6 +573,7 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
 
 Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                    const Scalar& alpha) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, source))
     return apply_inplace(self, "index_add_",
                          [&] { return index_add(self, dim, index, source, alpha); });
@@ -572,6 +640,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
 }
 
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, src))
     return apply_inplace(self, "scatter_", [&] { return scatter(self, dim, index, src); });
   const int64_t d = wrap_dim(dim, self->dim());
@@ -601,6 +670,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
 }
 
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
   if (write_needs_graph(self, src))
     return apply_inplace(self, "scatter_add_", [&] { return scatter_add(self, dim, index, src); });
   const int64_t d = wrap_dim(dim, self->dim());
@@ -612,7 +682,8 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tenso
 
 // ---- masks ----
 
-Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+namespace {
+Tensor masked_fill_recorded(const Tensor& self, const Tensor& mask, const Tensor& value) {
   check_masked_fill(self, mask, value);
   Tensor out = empty(broadcast_shapes(self->sizes, mask->sizes), self->dtype);
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *out);
@@ -638,11 +709,25 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
   set_history({out}, node);
   return out;
 }
+}  // namespace
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  // An integer result cannot carry value's gradient; torch refuses it (though its
+  // in-place masked_fill_ writes the value in without a word).
+  if (!is_floating(self->dtype) && GradMode::records() && value->requires_grad())
+    throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                             dtype_torch_name(self->dtype));
+  return masked_fill_recorded(self, mask, value);
+}
 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
   check_masked_fill(self, mask, value);
   if (write_needs_graph(self, value) || broadcast_shapes(self->sizes, mask->sizes) != self->sizes)
-    return apply_inplace(self, "masked_fill_", [&] { return masked_fill(self, mask, value); });
+    return apply_inplace(self, "masked_fill_", [&] {
+      return settled_for(self, masked_fill_recorded(self, mask, value), [&](TensorImpl& t) {
+        kernels::where(*mask, *detail::cast(value, t.dtype), t, t);
+      });
+    });
   // Each element is read and written at the same position, so self can be the output.
   kernels::where(*mask, *detail::cast(value, self->dtype), *self, *self);
   self->version->bump();

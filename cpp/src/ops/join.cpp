@@ -16,16 +16,19 @@ bool is_legacy_empty(const Tensor& t) { return t->dim() == 1 && t->sizes[0] == 0
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
   if (tensors.empty()) throw ValueError("cat(): expected a non-empty list of Tensors");
-  const Tensor* ref = nullptr;
-  for (const Tensor& t : tensors)
-    if (!is_legacy_empty(t)) { ref = &t; break; }
-  if (!ref) return full({0}, 0.0, common_dtype(tensors));
-  if ((*ref)->dim() == 0)
-    throw std::runtime_error("zero-dimensional tensor (at position 0) cannot be concatenated");
-  const int64_t d = wrap_dim(dim, (*ref)->dim());
-  Shape sizes = (*ref)->sizes;
+  const Tensor* ref = nullptr;  // the first tensor that is not legacy empty
+  for (size_t i = 0; i < tensors.size() && !ref; ++i) {
+    if (is_legacy_empty(tensors[i])) continue;
+    ref = &tensors[i];
+    if (tensors[i]->dim() == 0)
+      throw std::runtime_error("zero-dimensional tensor (at position " + std::to_string(i) +
+                               ") cannot be concatenated");
+  }
+  // Only legacy empty tensors: the result is one more of them.
+  const int64_t d = ref ? wrap_dim(dim, (*ref)->dim()) : 0;
+  Shape sizes = ref ? (*ref)->sizes : Shape{0};
   sizes[d] = 0;
-  for (size_t i = 0; i < tensors.size(); ++i) {
+  for (size_t i = 0; ref && i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (is_legacy_empty(t)) continue;
     if (t->dim() != (*ref)->dim())
@@ -58,8 +61,10 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
                             TensorList grads;
                             for (size_t i = 0; i < offsets.size(); ++i) {
                               const Shape& in = n.input_meta()[i].sizes;
-                              bool skip = !n.needs_input_grad(i) || (in.size() == 1 && in[0] == 0);
-                              grads.push_back(skip ? Tensor() : narrow(g[0], d, offsets[i], in[d]));
+                              if (!n.needs_input_grad(i)) grads.push_back(Tensor());
+                              else if (in.size() == 1 && in[0] == 0)  // a legacy empty input
+                                grads.push_back(full(in, 0.0, g[0]->dtype));
+                              else grads.push_back(narrow(g[0], d, offsets[i], in[d]));
                             }
                             return grads;
                           });
@@ -71,12 +76,12 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
 Tensor stack(const TensorList& tensors, int64_t dim) {
   if (tensors.empty()) throw std::runtime_error("stack expects a non-empty TensorList");
   const Shape& shape = tensors[0]->sizes;
+  const int64_t d = wrap_dim(dim, static_cast<int64_t>(shape.size()) + 1);
   for (size_t i = 1; i < tensors.size(); ++i)
     if (tensors[i]->sizes != shape)
       throw std::runtime_error("stack expects each tensor to be equal size, but got " +
                                shape_str(shape) + " at entry 0 and " +
                                shape_str(tensors[i]->sizes) + " at entry " + std::to_string(i));
-  const int64_t d = wrap_dim(dim, static_cast<int64_t>(shape.size()) + 1);
   Shape sizes = shape;
   sizes.insert(sizes.begin() + d, static_cast<int64_t>(tensors.size()));
   Tensor out = empty(sizes, common_dtype(tensors));

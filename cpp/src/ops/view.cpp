@@ -138,14 +138,22 @@ Tensor view(const Tensor& a, const Shape& requested) {
   return record_view(a, {sizes, *strides, a->offset}, "ViewBackward0", reshape_back);
 }
 
+// Note [Reshape names]: as torch, a reshape that can be a view is recorded as a view
+// (ViewBackward0) of a contiguous input and as ReshapeAliasBackward0 of any other
+// layout; one that cannot copies first (UnsafeViewBackward0). The backward is the same.
 Tensor reshape(const Tensor& a, const Shape& requested) {
   Shape sizes = infer_size(requested, a->numel(), a->sizes);
   if (auto strides = view_strides(a->sizes, a->strides, sizes))
-    return record_view(a, {sizes, *strides, a->offset}, "ViewBackward0", reshape_back);
-  // Not expressible as a view: copy, then view the copy (torch: UnsafeViewBackward0).
+    return record_view(a, {sizes, *strides, a->offset},
+                       a->is_contiguous() ? "ViewBackward0" : "ReshapeAliasBackward0",
+                       reshape_back);
+  // Not expressible as a view: the result is a copy (CloneBackward0) laid out in the new
+  // shape (UnsafeViewBackward0) — a tensor of its own, not a view of anything.
   Tensor copy = clone(a);
-  return record_view(copy, {sizes, contiguous_strides(sizes), copy->offset},
-                     "UnsafeViewBackward0", reshape_back);
+  Tensor out = make_view(copy, sizes, contiguous_strides(sizes), copy->offset);
+  if (any_requires_grad({&copy}))
+    set_history({out}, make_node("UnsafeViewBackward0", {copy}, reshape_back));
+  return out;
 }
 
 Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
@@ -427,9 +435,9 @@ TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim) {
   int64_t d = wrap_dim(dim, a->dim());
   int64_t size = a->sizes[d];
   int64_t split_size = (size + chunks - 1) / chunks;
-  if (split_size == 0 && size == 0) {
+  if (size == 0) {  // `chunks` empty parts, which torch records as split_with_sizes
     Shape parts(chunks, 0);
-    return split_parts(a, parts, d, "SplitBackward0");
+    return split_parts(a, parts, d, "SplitWithSizesBackward0");
   }
   return split(a, split_size, d);
 }
