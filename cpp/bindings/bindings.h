@@ -81,9 +81,13 @@ py::object dtype_object(DType t);
 DType dtype_from_py(py::handle h);  // also accepts Python's float/int/bool types
 std::optional<DType> optional_dtype(py::handle h);  // None -> nullopt
 
-// torch's device= argument: cgrad runs on the CPU, so None, "cpu" and "cpu:0" pass and
-// anything else raises rather than being ignored.
+// torch's device= argument: cgrad runs on the CPU, so None and the CPU pass and anything
+// else raises torch's error rather than being ignored.
 void check_device(py::handle device);
+// Generator(device): as check_device, but CUDA raises RuntimeError, as torch's CPU build.
+void check_generator_device(py::handle device);
+// A device name: a str or a cgrad.device.
+bool is_device(py::handle h);
 // A generator= argument: None (the default generator) or a cgrad.Generator (random.cpp).
 Generator* generator_from_py(py::handle generator, const char* op);
 // A Python int (or int subclass) as int64, exactly (Note [Exact integer scalars]). Ints

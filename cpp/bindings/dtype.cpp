@@ -52,9 +52,19 @@ int64_t int64_from_py(py::handle h) {
 
 void check_device(py::handle device) {
   if (device.is_none()) return;
-  const std::string name = py::str(device);
-  if (name == "cpu" || name == "cpu:0") return;
-  throw std::runtime_error("cgrad runs on the CPU only; got device '" + name + "'");
+  // One parser for device names, in Python (Note [One device] in _device.py).
+  py::module_::import("cgrad._device").attr("check_device")(device);
+}
+
+void check_generator_device(py::handle device) {
+  py::module_::import("cgrad._device").attr("check_generator_device")(device);
+}
+
+bool is_device(py::handle h) {
+  if (PyUnicode_Check(h.ptr())) return true;
+  static py::handle device_class =
+      py::object(py::module_::import("cgrad._device").attr("device")).release();
+  return py::isinstance(h, device_class);
 }
 
 int64_t unpack_int64(py::handle h) {

@@ -113,7 +113,7 @@ void init_random(py::module_& m, TensorClass& cls) {
   py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator",
                                                     "A seeded stream of random numbers.")
       .def(py::init([](py::object device) {
-             check_device(device);
+             check_generator_device(device);
              return std::make_shared<Generator>(default_generator().initial_seed());
            }),
            py::arg("device") = "cpu")

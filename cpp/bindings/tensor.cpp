@@ -101,7 +101,7 @@ Tensor to_impl(const Tensor& self, py::args args, py::object dtype_kw, py::objec
   std::optional<DType> dtype;
   size_t i = 0;
   auto next_is = [&](auto check) { return i < args.size() && check(args[i]); };
-  if (next_is([](py::handle a) { return PyUnicode_Check(a.ptr()) || a.is_none(); }))
+  if (next_is([](py::handle a) { return is_device(a) || a.is_none(); }))
     check_device(args[i++]);
   if (next_is([](py::handle a) { return py::isinstance<TensorImpl>(a); }))
     dtype = args[i++].cast<Tensor>()->dtype;
