@@ -487,6 +487,7 @@ def test_next_functions_variable_and_metadata():
 
 
 def test_dropping_the_output_frees_the_graph():
+    gc.collect()  # cycles left by earlier tests would otherwise be freed mid-count
     x = leaf(cgrad, X)
     tensors, nodes = cgrad._C._live_objects()
     h = x.exp()
