@@ -136,8 +136,12 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         if (v->numel() != 1)
           throw std::runtime_error("fill_ only supports 0-dimension value tensor but got tensor "
                                    "with " + std::to_string(v->dim()) + " dimensions.");
-        if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), t->dtype);
-        fill_(t, item_as_scalar(*v));
+        if (v->is_wrapped_number) {
+          check_scalar_fits(item_as_scalar(*v), t->dtype);
+          fill_(t, item_as_scalar(*v));
+        } else {
+          fill_(t, v);
+        }
         return self;
       }, py::arg("value"))
       .def("copy_", [](py::object self, const Tensor& src) {

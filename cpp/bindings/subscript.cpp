@@ -240,10 +240,16 @@ void init_subscript(py::module_& m, TensorClass& cls) {
                       std::string(dtype_torch_name(self->dtype)) + "Tensor");
     if (index.ptr() == Py_False) return;  // x[False] = v selects nothing: torch writes nothing
     if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
-    v = without_leading_ones(v);
     Subscript s = apply_subscript(self, index, /*in_assignment=*/true);
-    if (s.has_advanced) index_put_(s.view, s.advanced, v, /*accumulate=*/false);
-    else copy_(s.view, v);
+    if (s.has_advanced) {
+      index_put_(s.view, s.advanced, without_leading_ones(v), /*accumulate=*/false);
+    } else if (v->dim() == 0 && s.view->dim() != 0) {
+      // As torch: a 0-d value (a Python number included) is filled in (FillBackward3);
+      // a value of the target's own shape, or any other, is copied (CopyBackwards).
+      fill_(s.view, v);
+    } else {
+      copy_(s.view, v->sizes == s.view->sizes ? v : without_leading_ones(v));
+    }
   });
 }
 

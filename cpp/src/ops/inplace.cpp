@@ -110,7 +110,8 @@ void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tenso
           "operation.");
 }
 
-Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute) {
+Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
+                      bool record_any_dtype) {
   check_inplace_allowed(self);
   Tensor result = compute();
   if (!can_cast(result->dtype, self->dtype))
@@ -122,7 +123,8 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
                              " doesn't match the broadcast shape " + shape_str(result->sizes));
   // Only floating tensors carry gradients: writing a float that requires grad into an
   // integer or bool tensor records nothing, as in torch.
-  std::shared_ptr<Node> node = is_floating(self->dtype) ? result->grad_fn() : nullptr;
+  std::shared_ptr<Node> node =
+      is_floating(self->dtype) || record_any_dtype ? result->grad_fn() : nullptr;
   if (node) {
     if (self->view_base) check_view_writable(*self, /*indirect=*/false);
     node->snapshot_saved(self);
@@ -170,6 +172,33 @@ Tensor& fill_(Tensor& self, Scalar value) {
     return self;
   }
   return apply_inplace(self, "fill_", [&] { return filled_like(self, value, "FillBackward2"); });
+}
+
+// Note [fill_ with a tensor value]: torch's fill_.Tensor is its own op (FillBackward3):
+// the value's gradient is the sum of self's, so a value that requires grad gives self a
+// history even when self had none — even an integer self, which torch then reports as
+// requiring grad. Unlike fill_ with a number, it refuses a self whose elements share
+// memory (an expanded tensor) when it has elements.
+Tensor& fill_(Tensor& self, const Tensor& value) {
+  if (self->numel() > 0) check_inplace_overlap(self, {});
+  if (!records_graph(self, &value) && !outside_inference_mode(self)) {
+    kernels::fill(*self, item_as_scalar(*value));
+    self->version->bump("fill_");
+    return self;
+  }
+  return apply_inplace(
+      self, "fill_",
+      [&] {
+        Tensor out = full(self->sizes, item_as_scalar(*value), self->dtype);
+        if (any_requires_grad({&self, &value}))
+          set_history({out}, make_node("FillBackward3", {self, value},
+                                       [](Node& n, TensorList& g) -> TensorList {
+                                         return {n.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(),
+                                                 n.needs_input_grad(1) ? sum(g[0]) : Tensor()};
+                                       }));
+        return out;
+      },
+      /*record_any_dtype=*/true);
 }
 
 Tensor& zero_(Tensor& self) {

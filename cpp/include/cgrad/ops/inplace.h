@@ -10,8 +10,10 @@
 namespace cgrad {
 
 // Writes compute() — the out-of-place op evaluated on self's current value — into self.
-// `op` names the op in error messages.
-Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute);
+// `op` names the op in error messages. Writing into an integer or bool self records
+// nothing unless record_any_dtype (torch's fill_ with a tensor value records anyway).
+Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
+                      bool record_any_dtype = false);
 
 // torch's memory-overlap checks for an op that writes into `self` from `inputs`
 // (Note [In-place overlap]): RuntimeError when several elements of self share memory,
@@ -19,6 +21,7 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
 void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs);
 
 Tensor& fill_(Tensor& self, Scalar value);   // FillBackward2
+Tensor& fill_(Tensor& self, const Tensor& value);  // FillBackward3; value is 0-d
 Tensor& zero_(Tensor& self);                 // ZeroBackward0
 Tensor& copy_(Tensor& self, const Tensor& src);  // CopyBackwards; broadcasts and casts src
 Tensor& add_(Tensor& self, const Tensor& other);

@@ -1,0 +1,117 @@
+"""Programs the differential fuzzer (tests/fuzz) once found diverging from torch in
+in-place ops (fill_, //=, %=, remainder_, ...), setitem and the version checks of saved
+tensors, kept as regression cases in the format of tests/test_fuzz_regressions_views.py:
+each is run once with `torch` bound to torch and once to cgrad and sets `out` (and may
+set `leaves`, whose gradients are compared); errors must match in type; grad_fn names
+and is_leaf of the outputs are compared too.
+"""
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from test_fuzz_regressions_views import assert_matches_torch  # noqa: E402
+
+CASES = {
+    # ---- fill_ with a tensor value: FillBackward3 ----
+    "fill_with_a_0d_tensor_on_a_non_leaf": """
+x = torch.tensor([[2.85]], requires_grad=True)
+out = x * 2
+out.fill_(torch.tensor(3))
+out.sum().backward()
+leaves = [x]
+""",
+    "fill_with_a_number_on_a_non_leaf": """
+x = torch.tensor([[2.85]], requires_grad=True)
+out = x * 2
+out.fill_(3.0)
+""",
+    "fill_with_a_value_that_requires_grad_into_a_plain_tensor": """
+v = torch.tensor(-1.33, requires_grad=True)
+out = -torch.tensor([[2.77, 1.0]])
+out.fill_(v)
+(out * torch.tensor([[2.0, 3.0]])).sum().backward()
+leaves = [v]
+""",
+    "fill_with_a_float64_value_into_float32": """
+v = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+out = torch.zeros(2, 3)
+out.fill_(v)
+out.sum().backward()
+leaves = [v]
+""",
+    "fill_an_int_tensor_with_a_value_that_requires_grad": """
+out = torch.tensor([1])
+out.fill_(torch.tensor(0.97, requires_grad=True))
+""",
+    "fill_a_strided_view_with_a_value_that_requires_grad": """
+out = torch.tensor([1.0, 2.0, 3.0, 4.0])[::2]
+out.fill_(torch.tensor(-2.44, requires_grad=True))
+""",
+    "fill_an_expanded_tensor_with_a_tensor_value": """
+out = torch.tensor([-1.29, 3.0]).expand(2, 2)
+out.fill_(torch.tensor(1.0))
+""",
+    "fill_an_expanded_tensor_with_a_number": """
+out = torch.tensor([-1.29, 3.0]).expand(2, 2)
+out.fill_(1.0)
+""",
+    "fill_an_empty_expanded_tensor_with_a_tensor_value": """
+out = torch.zeros(1, 0).expand(3, 0)
+out.fill_(torch.tensor(1.0))
+""",
+    # ---- setitem: a 0-d value is filled in, others copied ----
+    "setitem_empty_index_with_a_number": """
+x = torch.tensor([[2.1]], requires_grad=True)
+out = x.clone()
+out[()] = -1
+""",
+    "setitem_full_slice_and_ellipsis_with_a_number": """
+x = torch.tensor([-1.29, 3.0], requires_grad=True)
+a = x * 1
+a[:] = 5.0
+b = x * 1
+b[...] = 5.0
+out = (a, b)
+""",
+    "setitem_empty_index_with_a_0d_value_that_requires_grad": """
+v = torch.tensor(0.56, requires_grad=True)
+out = torch.tensor([-1.29, 2.0])
+out[()] = v
+out.sum().backward()
+leaves = [v]
+""",
+    "setitem_slice_with_a_0d_value_that_requires_grad": """
+v = torch.tensor(0.56, requires_grad=True)
+out = torch.tensor([-1.29, 2.0])
+out[:1] = v
+out.sum().backward()
+leaves = [v]
+""",
+    "setitem_empty_index_with_a_1d_value_copies": """
+v = torch.tensor([0.56], requires_grad=True)
+out = torch.tensor([-1.29, 2.0])
+out[()] = v
+out.sum().backward()
+leaves = [v]
+""",
+    "setitem_of_a_0d_tensor_copies": """
+x = torch.tensor(2.1, requires_grad=True)
+out = x.clone()
+out[()] = -1
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_torch(name):
+    assert_matches_torch(CASES[name])
+
+
+def test_fill_with_a_tensor_value_gradchecks():
+    def f(x, v):
+        y = x * 1
+        y.fill_(v)
+        return y * x
+    x = cgrad.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=cgrad.float64, requires_grad=True)
+    v = cgrad.tensor(0.7, dtype=cgrad.float64, requires_grad=True)
+    assert cgrad.autograd.gradcheck(f, (x, v))
