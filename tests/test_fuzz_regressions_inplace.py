@@ -99,6 +99,65 @@ x = torch.tensor(2.1, requires_grad=True)
 out = x.clone()
 out[()] = -1
 """,
+    # ---- //=, %=, &=, |=, ^= are in place (views see the write) ----
+    "floordiv_assign_into_an_expanded_view_of_itself": """
+x = torch.tensor([[0.39, 0.09, 1.16]], requires_grad=True)
+v1 = x * 1
+v2 = v1.expand((-1, 3))
+v2 //= v1
+out = (v1, v2)
+""",
+    "floordiv_assign_is_seen_through_a_transpose": """
+v1 = torch.tensor([[[2.68]]]) * 1
+v2 = v1.mT
+v1 //= torch.tensor([[[1.59]]], requires_grad=True)
+out = (v1, v2)
+""",
+    "floordiv_assign_into_a_transposed_view": """
+x = torch.tensor([[0.39, 0.09, 1.16]], requires_grad=True)
+v1 = x * 1
+v2 = v1.swapdims(0, 1)
+v2 //= torch.tensor(0.3)
+out = (v1, v2)
+""",
+    "floordiv_assign_of_an_einsum_result": """
+v3 = torch.einsum('ij,j->i', torch.tensor([[-1.0]], dtype=torch.float64),
+                  torch.tensor([-0.66], dtype=torch.float64, requires_grad=True))
+v3 //= torch.tensor(-1)
+out = v3
+""",
+    "floordiv_assign_backward_raises": """
+x = torch.tensor([[0.64, -2.67, 0.41]], requires_grad=True)
+v2 = x * 2
+v3 = v2[:, 1:]
+v3 //= torch.tensor([2.0])
+out = torch.autograd.grad(v2.sum(), x)
+""",
+    "mod_assign_into_a_slice": """
+x = torch.tensor([[0.64, -2.67, 0.41]], requires_grad=True)
+v2 = torch.lerp(torch.tensor([[-1.22]]), x, -0.16)
+v3 = v2[:, 1:]
+v3 %= torch.tensor([2.0])
+out = (v2, v3)
+out[0].sum().backward()
+leaves = [x]
+""",
+    "mod_assign_into_an_empty_slice": """
+x = torch.tensor([[0.64, -2.67, 0.41]], requires_grad=True)
+v2 = torch.lerp(torch.tensor([[-1.22]]), x, -0.16)
+v3 = v2[:0]
+v3 %= torch.tensor([float('nan')])
+out = (v2, v3)
+""",
+    "bitwise_assign_ops_into_views": """
+a = torch.tensor([True, False, True])
+a[1:] |= torch.tensor([True, False])
+b = torch.tensor([3, 5, 6])
+v = b[1:]
+v &= 4
+v ^= torch.tensor([1, 1])
+out = (a, b)
+""",
 }
 
 

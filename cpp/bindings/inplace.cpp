@@ -117,13 +117,26 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   for (const char* method :
        {"clamp", "clip", "clamp_min", "clamp_max", "floor", "ceil", "round", "trunc", "frac",
         "tan", "asin", "acos", "atan", "sinh", "cosh", "expm1", "log2", "log10", "log1p",
-        "rsqrt", "atan2", "fmod", "remainder", "lerp", "floor_divide"}) {
+        "rsqrt", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
+        "bitwise_or", "bitwise_xor"}) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");
     if (py::hasattr(cls, names.back().c_str())) continue;
     cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str()));
   }
+
+  // x //= y, x %= y, x &= y ...: in place, as torch (without these Python would rebind x
+  // to a new tensor and leave x's memory, and the views sharing it, unchanged).
+  for (auto [op, method] : {std::pair<const char*, const char*>{"__ifloordiv__", "floor_divide_"},
+                            {"__imod__", "remainder_"},
+                            {"__iand__", "bitwise_and_"},
+                            {"__ior__", "bitwise_or_"},
+                            {"__ixor__", "bitwise_xor_"}})
+    cls.def(op, [method = method](py::object self_obj, py::handle other) -> py::object {
+      if (!as_operand(other)) return not_implemented();
+      return self_obj.attr(method)(other);
+    });
 
   cls.def("zero_", [](py::object self) {
        Tensor t = self.cast<Tensor>();
