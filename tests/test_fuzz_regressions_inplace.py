@@ -156,7 +156,9 @@ b = torch.tensor([3, 5, 6])
 v = b[1:]
 v &= 4
 v ^= torch.tensor([1, 1])
-out = (a, b)
+c = torch.tensor([6, 5, 3])
+c[:2].bitwise_and_(torch.tensor(3)).bitwise_or_(8).bitwise_xor_(torch.tensor([1, 2]))
+out = (a, b, c)
 """,
 }
 
