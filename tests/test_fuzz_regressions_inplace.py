@@ -160,6 +160,73 @@ c = torch.tensor([6, 5, 3])
 c[:2].bitwise_and_(torch.tensor(3)).bitwise_or_(8).bitwise_xor_(torch.tensor([1, 2]))
 out = (a, b, c)
 """,
+    # ---- saved tensors written in place: backward raises, as torch ----
+    "mul_assign_of_itself_then_backward": """
+x = torch.tensor(2.71, requires_grad=True)
+v1 = x.clone()
+v1 *= v1
+out = v1
+v1.backward()
+""",
+    "remainder_of_itself_then_backward": """
+x = torch.tensor([[-1.68]], requires_grad=True)
+v1 = x * 1
+v1.remainder_(v1)
+out = v1
+v1.sum().backward()
+""",
+    "fmod_div_atan2_pow_clamp_of_itself_then_backward": """
+x = torch.tensor([[-1.0, 2.5]], requires_grad=True)
+outs = []
+for op in ("fmod_", "div_", "atan2_", "pow_"):
+    v = torch.cosh(x)
+    getattr(v, op)(v)
+    outs.append(v)
+v = x * 1
+v.clamp_(v, v)
+out = tuple(outs) + (v,)
+for o in out:
+    try:
+        o.sum().backward()
+    except RuntimeError:
+        outs.append(None)
+out = out + (torch.tensor(float(len(outs))),)
+""",
+    "mul_assign_with_another_tensor_then_backward": """
+x = torch.tensor(2.71, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+out = x.clone()
+out *= y
+out.backward()
+leaves = [x, y]
+""",
+    "exp_then_another_in_place_op_then_backward": """
+x = torch.tensor([[[0.5]]], requires_grad=True)
+out = x.clone()
+out.exp_()
+out.clamp_max_(torch.tensor([0.0]))
+out.sum().backward()
+""",
+    "exp_on_a_view_then_tanh_then_backward": """
+x = torch.tensor([[[0.5, 2.0]]], requires_grad=True)
+out = x.clone()
+v2 = out[..., 1:]
+v2.exp_()
+v2.tanh_()
+out.sum().backward()
+""",
+    "exp_in_place_then_used_then_backward": """
+x = torch.tensor([[[0.5, 2.0]]], requires_grad=True)
+v1 = x.clone()
+v1.exp_()
+out = v1 * 2
+out.sum().backward()
+leaves = [x]
+""",
+    "in_place_op_on_an_empty_expanded_tensor": """
+out = F.elu(torch.zeros((3, 0, 2, 1))).expand((2, 5, -1, 0, -1, -1))
+out.reciprocal_()
+""",
 }
 
 

@@ -150,9 +150,27 @@ void SavedTensor::replace_with_copy() {
   version_ = data_->version->get();
 }
 
+// Note [In-place self and other]: torch's in-place op saves a copy of the original self
+// but any other argument as it is, even when that argument is self itself
+// (x.mul_(x), x.fmod_(x)): its saved `other` then sees the write and backward raises.
+// So only the slot saved as `self` (or an unnamed one) becomes a copy.
+bool SavedTensor::is_self_input(const Tensor& t) const {
+  return data_ == t && !is_output_ && (!name_ || std::string(name_) == "self");
+}
+
 void Node::snapshot_saved(const Tensor& t) {
   for (auto& s : saved_)
-    if (s.refers_to(t)) s.replace_with_copy();
+    if (s.is_self_input(t)) s.replace_with_copy();
+}
+
+void SavedTensor::retarget_output(const Tensor& result, const Tensor& self) {
+  if (!is_output_ || !data_ || data_->storage != result->storage) return;
+  data_ = make_view(self, self->sizes, self->strides, self->offset);
+  version_ = self->version->get();
+}
+
+void Node::retarget_saved_outputs(const Tensor& result, const Tensor& self) {
+  for (auto& s : saved_) s.retarget_output(result, self);
 }
 
 void Node::add_next_edge(Edge edge, InputMeta meta) {

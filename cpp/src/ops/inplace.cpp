@@ -97,6 +97,7 @@ bool partly_overlaps(const TensorImpl& self, const TensorImpl& input) {
 }  // namespace
 
 void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs) {
+  if (self->numel() == 0) return;  // an empty tensor is contiguous, so overlaps nothing
   for (size_t d = 0; d < self->sizes.size(); ++d)
     if (self->strides[d] == 0 && self->sizes[d] > 1)
       throw std::runtime_error(
@@ -131,7 +132,10 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
   }
   kernels::copy(*result, *self);
   self->version->bump(op);
-  if (node) rebase_history(self, node);
+  if (node) {
+    node->retarget_saved_outputs(result, self);
+    rebase_history(self, node);
+  }
   return self;
 }
 
@@ -180,7 +184,7 @@ Tensor& fill_(Tensor& self, Scalar value) {
 // requiring grad. Unlike fill_ with a number, it refuses a self whose elements share
 // memory (an expanded tensor) when it has elements.
 Tensor& fill_(Tensor& self, const Tensor& value) {
-  if (self->numel() > 0) check_inplace_overlap(self, {});
+  check_inplace_overlap(self, {});
   if (!records_graph(self, &value) && !outside_inference_mode(self)) {
     kernels::fill(*self, item_as_scalar(*value));
     self->version->bump("fill_");

@@ -52,9 +52,12 @@ class SavedTensor {
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   void release() { data_.reset(); released_ = true; }
-  bool refers_to(const Tensor& t) const { return data_ == t && !is_output_; }
+  // Whether this is `t` saved as an op's own input `self` (named so, or unnamed).
+  bool is_self_input(const Tensor& t) const;
   // Keeps a private copy of the current value (taken before an in-place write).
   void replace_with_copy();
+  // An output of `result`'s memory now lives in `self` (an in-place op wrote it there).
+  void retarget_output(const Tensor& result, const Tensor& self);
   bool defined() const { return static_cast<bool>(data_) || released_; }
   // torch's attribute name for it on the node, without the prefix: "self" for _saved_self.
   const char* name() const { return name_; }
@@ -132,6 +135,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // Before `t` is overwritten in place: saved references to it become copies of its
   // current value (torch saves the original self of an in-place op).
   void snapshot_saved(const Tensor& t);
+  // After an in-place op wrote its out-of-place result into `self`: saved outputs now
+  // refer to self, so later writes into self are caught (torch saves self as result).
+  void retarget_saved_outputs(const Tensor& result, const Tensor& self);
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
   void set_next_edges(const Tensor* inputs, size_t count);
   void set_next_edges(const TensorList& inputs) { set_next_edges(inputs.data(), inputs.size()); }
