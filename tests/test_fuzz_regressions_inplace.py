@@ -227,6 +227,34 @@ leaves = [x]
 out = F.elu(torch.zeros((3, 0, 2, 1))).expand((2, 5, -1, 0, -1, -1))
 out.reciprocal_()
 """,
+    # ---- saved tensors the formula does not read are checked too ----
+    "gather_input_written_before_backward": """
+x = torch.tensor([2.85, -0.04], requires_grad=True)
+v2 = torch.matmul(torch.tensor([-2.0, 0.0]), x)
+out = v2.gather(0, torch.tensor(0))
+v2.rsqrt_()
+out.backward()
+""",
+    "pow_result_written_when_only_the_base_needs_a_gradient": """
+x = torch.tensor([[2.85]], requires_grad=True)
+out = x ** torch.tensor(2.0)
+out.fill_(torch.tensor(-1.33))
+out.sum().backward()
+""",
+    "nll_loss_target_written_before_backward": """
+x = torch.tensor([[[0.4]], [[-2.32]]], requires_grad=True)
+t = torch.tensor([[2], [2]])
+out = F.nll_loss(x, t, ignore_index=2)
+t.abs_()
+out.backward()
+""",
+    "cross_entropy_target_written_before_grad": """
+x = torch.tensor([[-1.05, -2.47, -1.59]], requires_grad=True)
+t = torch.tensor([2])
+out = F.cross_entropy(x, t)
+t.fmod_(torch.tensor([-4]))
+torch.autograd.grad(out, [x])
+""",
 }
 
 

@@ -36,5 +36,6 @@ TensorList CopySlices::apply(TensorList&& grads) {
 }
 
 void CopySlices::release_saved() { fn_->release_saved(); }
+void CopySlices::check_saved() { fn_->check_saved(); }
 
 }  // namespace cgrad

@@ -313,6 +313,7 @@ class GraphTask {
     if (runs && any_grad) {
       node.run_pre_hooks(inputs);
       TensorList grad_outputs = node.has_post_hooks() ? inputs : TensorList();
+      node.check_saved();
       outputs = node.apply(std::move(inputs));
       if (!node.is_sink()) {
         validate_grads(node, outputs);

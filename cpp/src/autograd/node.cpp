@@ -101,6 +101,19 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output, const char* name) : na
 }
 
 Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
+  check(owner);
+  if (!data_ || !is_output_) return data_;
+  Tensor t = make_view(data_, data_->sizes, data_->strides, data_->offset);
+  if (requires_grad_) {
+    auto& meta = t->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = owner;
+    meta.output_nr = output_nr_;
+  }
+  return t;
+}
+
+void SavedTensor::check(const std::shared_ptr<Node>& owner) const {
   if (released_)
     throw std::runtime_error(
         "Trying to backward through the graph a second time (or directly access saved "
@@ -108,7 +121,7 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
         "graph are freed when you call .backward() or autograd.grad(). Specify "
         "retain_graph=True if you need to backward through the graph a second time or if "
         "you need to access saved tensors after calling backward.");
-  if (!data_) return data_;
+  if (!data_) return;
   uint32_t now = data_->version->get();
   if (now != version_) {
     const char* writer = data_->version->last_writer.load();
@@ -122,21 +135,24 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
         std::to_string(now) + "; expected version " + std::to_string(version_) +
         " instead. Clone it before the in-place op, or use the out-of-place form.");
   }
-  if (!is_output_) return data_;
-  Tensor t = make_view(data_, data_->sizes, data_->strides, data_->offset);
-  if (requires_grad_) {
-    auto& meta = t->autograd_meta();
-    meta.requires_grad = true;
-    meta.grad_fn = owner;
-    meta.output_nr = output_nr_;
-  }
-  return t;
 }
 
 std::optional<Tensor> Node::saved_by_name(const std::string& name) {
   for (size_t i = 0; i < saved_.size(); ++i)
     if (saved_[i].name() && name == saved_[i].name()) return saved(i);
   return std::nullopt;
+}
+
+// Note [Saved tensors are checked up front]: torch's nodes unpack every saved tensor
+// when they run, whether or not the gradients asked for read it (gather's self, pow's
+// result when only the base needs a gradient, a loss's integer target). A write into
+// any of them therefore raises, and so does a second backward through a node that
+// saved something. cgrad's formulas read saved tensors lazily, so the engine checks all
+// of them first.
+void Node::check_saved() {
+  if (saved_.empty()) return;
+  auto self = shared_from_this();
+  for (const auto& s : saved_) s.check(self);
 }
 
 void Node::release_saved() {

@@ -17,6 +17,7 @@ class CopySlices final : public Node {
   CopySlices(const Tensor& base, ViewGeometry view, std::shared_ptr<Node> fn);
   TensorList apply(TensorList&& grads) override;
   void release_saved() override;
+  void check_saved() override;
 
  private:
   ViewGeometry base_;

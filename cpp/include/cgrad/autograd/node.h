@@ -51,6 +51,8 @@ class SavedTensor {
   SavedTensor(const Tensor& t, bool is_output, const char* name = nullptr);
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
+  // The checks of unpack alone.
+  void check(const std::shared_ptr<Node>& owner) const;
   void release() { data_.reset(); released_ = true; }
   // Whether this is `t` saved as an op's own input `self` (named so, or unnamed).
   bool is_self_input(const Tensor& t) const;
@@ -132,6 +134,9 @@ class Node : public std::enable_shared_from_this<Node> {
   size_t num_saved() const { return saved_.size(); }
   const char* saved_name(size_t i) const { return saved_[i].name(); }  // null if unnamed
   virtual void release_saved();
+  // Raises unpack's errors for any saved tensor, read back or not (the engine runs it
+  // before apply; Note [Saved tensors are checked up front]).
+  virtual void check_saved();
   // Before `t` is overwritten in place: saved references to it become copies of its
   // current value (torch saves the original self of an in-place op).
   void snapshot_saved(const Tensor& t);
