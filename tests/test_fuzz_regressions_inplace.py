@@ -227,6 +227,13 @@ leaves = [x]
 out = F.elu(torch.zeros((3, 0, 2, 1))).expand((2, 5, -1, 0, -1, -1))
 out.reciprocal_()
 """,
+    "in_place_op_on_an_empty_expanded_view_then_backward": """
+x = torch.zeros((3, 0, 2, 1), requires_grad=True)
+out = F.elu(x)
+out.expand((2, 5, -1, 0, -1, -1)).reciprocal_()
+out.sum().backward()
+leaves = [x]
+""",
     # ---- saved tensors the formula does not read are checked too ----
     "gather_input_written_before_backward": """
 x = torch.tensor([2.85, -0.04], requires_grad=True)
@@ -271,3 +278,19 @@ def test_fill_with_a_tensor_value_gradchecks():
     x = cgrad.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=cgrad.float64, requires_grad=True)
     v = cgrad.tensor(0.7, dtype=cgrad.float64, requires_grad=True)
     assert cgrad.autograd.gradcheck(f, (x, v))
+
+
+# lerp_: torch lists its overloads; cgrad names the argument (same type, same op name).
+@pytest.mark.parametrize("call,same_message", [("x.atan2_(0.26)", True),
+                                               ("x.atan2_(other=0.26)", True),
+                                               ("x.lerp_(0.2, 0.5)", False)])
+def test_a_number_for_a_tensor_argument_is_a_type_error_before_the_leaf_check(call, same_message):
+    errors = []
+    for lib in (torch, cgrad):
+        with pytest.raises(TypeError) as info:
+            eval(call, {"x": lib.tensor([[2.94]]).requires_grad_()})
+        errors.append(str(info.value))
+    if same_message:
+        assert errors[1] == errors[0]
+    else:
+        assert errors[1].split("(")[0] == errors[0].split("(")[0]

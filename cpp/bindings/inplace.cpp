@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "cgrad/errors.h"
 
 namespace cgrad::bindings {
 
@@ -60,8 +61,25 @@ auto unary_inplace(UnaryFn f, const char* name) {
 }
 // x.clamp_(...) for any out-of-place method x.clamp(...): the method's result, written
 // back (Note [In-place ops]). One lookup of the bound C++ method; no Python code runs.
+// For x.atan2_(y), x.lerp_(y, w): torch parses arguments before any in-place check, so a
+// number where its first argument must be a Tensor is a TypeError naming the in-place op,
+// even on a leaf that requires grad.
+void check_tensor_first_arg(const char* name, const py::args& args, const py::kwargs& kwargs) {
+  const std::string op = name;
+  const char* arg = op == "atan2_" ? "other" : op == "lerp_" ? "end" : nullptr;
+  if (!arg) return;
+  auto type_name = [](py::handle h) { return std::string(py::str(py::type::of(h).attr("__name__"))); };
+  if (!args.empty() && !py::isinstance<TensorImpl>(args[0]))
+    throw TypeError(op + "(): argument '" + arg + "' (position 1) must be Tensor, not " +
+                    type_name(args[0]));
+  if (args.empty() && kwargs.contains(arg) && !py::isinstance<TensorImpl>(kwargs[arg]))
+    throw TypeError(op + "(): argument '" + arg + "' must be Tensor, not " +
+                    type_name(kwargs[arg]));
+}
+
 auto inplace_via_method(const char* method, const char* name) {
   return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
+    check_tensor_first_arg(name, args, kwargs);
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
     auto check_input = [&](py::handle arg) {  // each tensor argument against self

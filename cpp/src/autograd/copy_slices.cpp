@@ -27,7 +27,9 @@ TensorList CopySlices::apply(TensorList&& grads) {
   if (fn_grads.size() != fn_->next_edges().size())
     throw std::runtime_error(std::string("CopySlices: ") + fn_->name() +
                              " returned the wrong number of gradients");
-  Tensor in_view = view_grad_to_base(full(view_.sizes, 1.0, DType::Bool), base_, view_);
+  // (An expanded view's mask is summed over its shared dims, which makes it integer.)
+  Tensor in_view =
+      to_dtype(view_grad_to_base(full(view_.sizes, 1.0, DType::Bool), base_, view_), DType::Bool);
   Tensor replaced = fn_grads[0] ? view_grad_to_base(fn_grads[0], base_, view_)
                                 : full({}, 0.0, grad->dtype);
   TensorList out{where(in_view, replaced, grad)};
