@@ -262,6 +262,15 @@ out = F.cross_entropy(x, t)
 t.fmod_(torch.tensor([-4]))
 torch.autograd.grad(out, [x])
 """,
+    # ---- indices are checked only where elements are read or written ----
+    "out_of_range_index_into_an_empty_transposed_tensor": """
+v1 = torch.zeros((0, 4)).transpose(1, 0)
+out = (v1[torch.tensor([-2, -4, 3, -3, 4]), :], torch.zeros(4, 2)[torch.tensor([4]), :0])
+""",
+    "out_of_range_index_put_into_an_empty_tensor": """
+out = torch.zeros(4, 0)
+out[torch.tensor([4])] = torch.tensor(1.0)
+""",
 }
 
 

@@ -239,6 +239,9 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
   result.insert(result.end(), b.begin(), b.end());
   result.insert(result.end(), block.begin(), block.end());
 
+  // torch checks an index as it reads or writes through it, so a result (or write) with
+  // no elements checks none: zeros(4, 0)[tensor([4])] is an empty (1, 0) tensor.
+  const bool checks = numel_of(result) > 0;
   const int64_t nb = numel_of(b);
   std::vector<int64_t> index_offsets(nb, 0);
   for (size_t d : dims) {
@@ -246,7 +249,8 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
     const int64_t* pv = v->data<int64_t>();
     for (int64_t k = 0; k < nb; ++k)
       index_offsets[k] +=
-          checked(pv[k], g.sizes[d], static_cast<int64_t>(d), bounds) * g.strides[d];
+          (checks ? checked(pv[k], g.sizes[d], static_cast<int64_t>(d), bounds) : 0) *
+          g.strides[d];
   }
   IndexPlan p{result, OffsetTable(numel_of(before) * nb, block, block_strides)};
   int64_t* out = p.table.offsets.get();
