@@ -303,3 +303,30 @@ def test_a_number_for_a_tensor_argument_is_a_type_error_before_the_leaf_check(ca
         assert errors[1] == errors[0]
     else:
         assert errors[1].split("(")[0] == errors[0].split("(")[0]
+
+
+MODIFIED_SAVED_TENSOR = {
+    "an_input_saved_as_other": "x = torch.tensor([[-1.68]], requires_grad=True); v = x * 1; "
+                               "v.remainder_(v); v.sum().backward()",
+    "a_saved_output": "x = torch.tensor([0.5], requires_grad=True); v = x.clone(); v.exp_(); "
+                      "v.clamp_max_(torch.tensor([0.0])); v.sum().backward()",
+    "a_saved_output_written_through_a_view": "x = torch.tensor([1.0, 2.0], dtype=torch.float64, "
+                                             "requires_grad=True); y = x.tanh(); y[1:].add_(1); "
+                                             "y.sum().backward()",
+    "an_int_target": "x = torch.tensor([[-1.05, -2.47]], requires_grad=True); t = torch.tensor([1]); "
+                     "loss = F.cross_entropy(x, t); t.fmod_(torch.tensor([-4])); loss.backward()",
+    "an_int32_index": "x = torch.tensor([1.0, 2.0], requires_grad=True); i = torch.tensor([0, 1], "
+                      "dtype=torch.int32); y = x.index_select(0, i); i.add_(0); y.sum().backward()",
+    "a_bool_mask": "x = torch.tensor([1.0, 2.0], requires_grad=True); m = torch.tensor([True, False]); "
+                   "y = (x * 1).masked_fill(m, 0.0); m[0] = False; y.sum().backward()",
+}
+
+
+@pytest.mark.parametrize("name", list(MODIFIED_SAVED_TENSOR))
+def test_modified_saved_tensor_message_is_torchs(name):
+    messages = []
+    for lib in (torch, cgrad):
+        with pytest.raises(RuntimeError) as info:
+            exec(MODIFIED_SAVED_TENSOR[name], {"torch": lib, "F": lib.nn.functional})
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]

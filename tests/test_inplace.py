@@ -160,11 +160,12 @@ def test_modified_saved_tensor_raises_naming_the_node():
         y = x.exp()
         y.add_(1)
         y.sum().backward()
+    messages = []
     for lib in (torch, cgrad):
-        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as info:
             run(lib)
-    with pytest.raises(RuntimeError, match=r"ExpBackward0.*version 1; expected version 0"):
-        run(cgrad)
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]  # "... which is output 0 of Exp, is at version 1; ..."
 
 
 def test_mul_inplace_saves_the_original_self():

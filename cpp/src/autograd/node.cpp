@@ -65,21 +65,27 @@ uint64_t Node::next_sequence_nr() {
 
 // ---- saved tensors ----
 
+// Note [Modified saved tensor message]: torch's words, with its legacy type names and
+// the node named without "Backward" (and without a 0 suffix): "[torch.FloatTensor [3]],
+// which is output 0 of Exp, is at version 2; expected version 1 instead". A saved output
+// names the node that saved it; a saved input names the grad_fn the tensor has now (a
+// tensor without one, a leaf, names none).
 namespace {
-// The user's name for the op behind a node: "LinalgVectorNormBackward0" -> "linalg_vector_norm".
-std::string forward_op_name(const std::string& node_name) {
-  std::string base = node_name.substr(0, node_name.find("Backward"));
-  std::string out;
-  for (size_t i = 0; i < base.size(); ++i) {
-    char c = base[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      if (i > 0) out += '_';
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
+std::string legacy_type_name(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return "torch.FloatTensor";
+    case DType::Float64: return "torch.DoubleTensor";
+    case DType::Int64: return "torch.LongTensor";
+    case DType::Int32: return "torch.IntTensor";
+    case DType::Bool: return "CPUBoolType";
   }
-  return out;
+  return dtype_name(dtype);
+}
+
+std::string short_node_name(const std::string& name) {
+  const size_t at = name.rfind("Backward");
+  if (at == std::string::npos || at + 9 != name.size() || !std::isdigit(name.back())) return name;
+  return name.substr(0, at) + (name.back() == '0' ? "" : name.substr(at + 8));
 }
 }  // namespace
 
@@ -124,16 +130,21 @@ void SavedTensor::check(const std::shared_ptr<Node>& owner) const {
   if (!data_) return;
   uint32_t now = data_->version->get();
   if (now != version_) {
-    const char* writer = data_->version->last_writer.load();
+    std::string produced_by;
+    if (is_output_) {
+      produced_by = ", which is output " + std::to_string(output_nr_) + " of " +
+                    short_node_name(owner->name()) + ",";
+    } else if (const auto& fn = data_->grad_fn()) {
+      produced_by = ", which is output " + std::to_string(data_->autograd->output_nr) + " of " +
+                    short_node_name(fn->name()) + ",";
+    }
     throw std::runtime_error(
         "one of the variables needed for gradient computation has been modified by an "
-        "inplace operation: " + std::string(is_output_ ? "the output" : "an input") + " of `" +
-        forward_op_name(owner->name()) + "` (" + owner->name() + "), a " +
-        dtype_name(data_->dtype) + " tensor of shape " + shape_str(data_->sizes) +
-        " saved for backward, was modified in place" +
-        (writer ? std::string(" by `") + writer + "`" : std::string()) + ": it is at version " +
-        std::to_string(now) + "; expected version " + std::to_string(version_) +
-        " instead. Clone it before the in-place op, or use the out-of-place form.");
+        "inplace operation: [" + legacy_type_name(data_->dtype) + " " + shape_str(data_->sizes) +
+        "]" + produced_by + " is at version " + std::to_string(now) + "; expected version " +
+        std::to_string(version_) +
+        " instead. Hint: enable anomaly detection to find the operation that failed to compute "
+        "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).");
   }
 }
 
