@@ -271,6 +271,13 @@ out = (v1[torch.tensor([-2, -4, 3, -3, 4]), :], torch.zeros(4, 2)[torch.tensor([
 out = torch.zeros(4, 0)
 out[torch.tensor([4])] = torch.tensor(1.0)
 """,
+    "bool_mask_written_before_backward_of_the_index": """
+x = torch.tensor([1.01, -1.6, -0.08, 2.96], requires_grad=True)
+m = torch.tensor([False, True, False, True])
+out = x[m]
+m[torch.tensor([2])] = -0.23
+out.sum().backward()
+""",
 }
 
 
@@ -330,3 +337,14 @@ def test_modified_saved_tensor_message_is_torchs(name):
             exec(MODIFIED_SAVED_TENSOR[name], {"torch": lib, "F": lib.nn.functional})
         messages.append(str(info.value))
     assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize("index", ["torch.tensor([True, False, True, False])",
+                                   "torch.tensor([0, 1], dtype=torch.int32)"])
+def test_index_saves_the_users_own_indices(index):
+    saved = []
+    for lib in (torch, cgrad):
+        x = lib.ones(4, 3, requires_grad=True)
+        (i,) = x[eval(index, {"torch": lib})].grad_fn._saved_indices
+        saved.append((str(i.dtype).split(".")[-1], i.tolist()))
+    assert saved[1] == saved[0]

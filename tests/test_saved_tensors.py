@@ -208,8 +208,7 @@ INDEX_LISTS = [
 
 @pytest.mark.parametrize("fn, inputs, grad", INDEX_LISTS)
 def test_saved_index_lists_match_torch(fn, inputs, grad):
-    # torch shows an index list as a tuple, None where a dim is not indexed. (Boolean
-    # masks differ: cgrad keeps the mask's coordinates, torch the mask.)
+    # torch shows an index list as a tuple, None where a dim is not indexed.
     lists = []
     for lib in (torch, cgrad):
         node = fn(lib, *[make(lib, x, True) for x in inputs]).grad_fn

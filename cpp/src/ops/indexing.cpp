@@ -497,7 +497,10 @@ Tensor index(const Tensor& self, const TensorList& indices) {
       return {index_put_recorded(zeros_of(n.input_meta()[0].sizes, g[0]), saved_list(n, k),
                                  g[0], true, "IndexPutImplBackward0")};
     });
-    save_list(*node, normalized);
+    // The formula reads the normalized indices; the user's own (a bool mask, int32
+    // positions) are what torch saves, shows as _saved_indices and checks for writes.
+    for (const Tensor& t : normalized) node->save(t);
+    save_list(*node, indices);
     set_history({out}, node);
   }
   return out;
