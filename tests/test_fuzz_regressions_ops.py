@@ -139,6 +139,40 @@ out = F.cross_entropy(torch.zeros((2, 0, 3, 4)), torch.zeros((2, 3, 4), dtype=to
     "cross_entropy_empty_both": """
 out = F.cross_entropy(torch.zeros((2, 0, 0)), torch.zeros((2, 0), dtype=torch.int64))
 """,
+    "cross_entropy_mean_with_weight_ignore_index_and_smoothing": """
+x = torch.tensor([[-2.24, -1.74, 0.1], [2.16, -0.05, -1.94], [0.14, 0.24, 1.66],
+                  [-0.45, 1.35, -2.12], [-2.85, 1.02, 2.53]], requires_grad=True)
+w = torch.tensor([1.69, 0.55, 0.44])
+t = torch.tensor([1, 2, 2, 1, 2])
+out = (F.cross_entropy(x, t, weight=w, ignore_index=2, label_smoothing=0.1),
+       F.cross_entropy(x, t, weight=w, ignore_index=1, label_smoothing=0.3, reduction='sum'))
+(out[0] + out[1]).backward()
+leaves = [x]
+""",
+    "backward_inputs_named_twice": """
+v0 = torch.tensor(1.66, requires_grad=True)
+v1 = torch.tensor(2.81, requires_grad=True)
+v0.backward(inputs=[v1, v0, v0])
+out = v0
+leaves = [v0, v1]
+""",
+    "in_place_on_an_empty_expanded_view_then_backward": """
+v0 = torch.zeros((3, 0, 2, 1), requires_grad=True)
+v1 = F.elu(v0)
+v1.expand((2, 5, -1, 0, -1, -1)).reciprocal_()
+v1.sum().backward()
+out = v1
+leaves = [v0]
+""",
+    "out_of_range_index_with_an_empty_result": """
+v1 = torch.zeros((0, 4)).transpose(1, 0)
+idx = torch.tensor([-2, -4, 3, -3, 4])
+v2 = torch.zeros(0, 4)
+v2[:, torch.tensor([9])] = 1.0
+out = (v1[idx, :], torch.zeros(4, 0)[idx], torch.zeros(0, 4)[:, idx], v2,
+       torch.zeros(2, 3)[torch.tensor([5]), torch.zeros(0, dtype=torch.int64)])
+""",
+    "out_of_range_index_with_elements_to_read": "out = torch.zeros(0, 3)[torch.tensor([1])]",
     # ---- products ----
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool

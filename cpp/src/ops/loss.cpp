@@ -293,7 +293,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     // Divided by the summed weight (or the count) of the targets not ignored.
     Tensor denominator;
     if (weight) {
-      Tensor hit = eq(class_positions(classes, logp->dim(), class_dim), unsqueeze(target, class_dim));
+      Tensor hit = logical_and(
+          eq(class_positions(classes, logp->dim(), class_dim), unsqueeze(target, class_dim)),
+          logical_not(unsqueeze(ignored, class_dim)));  // ignored targets weigh nothing
       denominator = sum(mul(hit, reshape(weight, weight_shape)));
     } else {
       denominator = sum(eq(ignored, scalar_tensor(0, DType::Bool)));
