@@ -173,6 +173,27 @@ out = (v1[idx, :], torch.zeros(4, 0)[idx], torch.zeros(0, 4)[:, idx], v2,
        torch.zeros(2, 3)[torch.tensor([5]), torch.zeros(0, dtype=torch.int64)])
 """,
     "out_of_range_index_with_elements_to_read": "out = torch.zeros(0, 3)[torch.tensor([1])]",
+    "std_var_unbiased_with_correction": "out = torch.std(torch.tensor([[1.22]]), -2, False, correction=1)",
+    "var_unbiased_keyword_with_correction": """
+out = torch.ones(2, 3).var(0, unbiased=True, correction=1)
+""",
+    "bitwise_on_floats_with_mismatched_shapes": """
+out = torch.tensor([[-1.46, -1.96, -1.01, -0.13]]).bitwise_and(torch.ones(1, 5))
+""",
+    "linear_with_a_one_element_bias": """
+x = torch.tensor([[[0.38, -0.15, 1.7, 0.62, 2.87]]], dtype=torch.float64)
+w = torch.ones(2, 5, dtype=torch.float64)
+b = torch.tensor([-2.0], dtype=torch.float64, requires_grad=True)
+out = (F.linear(x, w, b), F.linear(x[0, 0], w, b), F.linear(x, w, torch.ones(3, 2)))
+""",
+    "second_derivative_of_division_by_infinity": """
+v0 = torch.tensor([[[-1.06]]], requires_grad=True)
+v1 = torch.tensor([-float('inf')], requires_grad=True)
+v4 = torch.autograd.grad(v0.div(v1).sum(), [v0, v1], create_graph=True)
+v4[1].sum().backward()
+out = v4
+leaves = [v0, v1]
+""",
     # ---- products ----
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
@@ -221,7 +242,8 @@ leaves = [v0, v1]
 # Outputs that are gradients made with create_graph=True: torch's node names there come
 # from its own backward formulas (a fuzzer quirk, tests/fuzz/quirks.py), so only whether
 # they have a history is compared.
-INSIDE_DOUBLE_BACKWARD = {"prod_grad_of_a_single_zero_factor",
+INSIDE_DOUBLE_BACKWARD = {"second_derivative_of_division_by_infinity",
+                          "prod_grad_of_a_single_zero_factor",
                           "fmod_remainder_divisor_grad_under_create_graph",
                           "div_rounding_mode_grads_do_not_require_grad"}
 

@@ -76,7 +76,13 @@ struct VarArgs {
   std::optional<DimList> dims;
   double correction;
 };
-VarArgs var_args(py::handle dim, py::handle unbiased, py::handle correction) {
+VarArgs var_args(const char* op, py::handle dim, py::handle unbiased, py::handle correction) {
+  // unbiased and correction belong to different overloads: torch accepts one at most.
+  if (!correction.is_none() && (!unbiased.is_none() || PyBool_Check(dim.ptr())))
+    throw TypeError(std::string(op) + "() received an invalid combination of arguments - got "
+                    "both unbiased and correction, but expected one of:\n * (tuple of ints dim, "
+                    "bool unbiased = True, bool keepdim = False)\n * (tuple of ints dim = None, *, "
+                    "Number correction = None, bool keepdim = False)");
   VarArgs out{std::nullopt, 1.0};
   py::handle flag = unbiased;
   if (PyBool_Check(dim.ptr())) flag = dim;
@@ -188,7 +194,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "var",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args(dim, unbiased, correction);
+        VarArgs v = var_args("var", dim, unbiased, correction);
         return var(t, v.dims, v.correction, keepdim);
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
@@ -196,7 +202,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "std",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args(dim, unbiased, correction);
+        VarArgs v = var_args("std", dim, unbiased, correction);
         return stddev(t, v.dims, v.correction, keepdim);
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,

@@ -128,6 +128,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+// d(a / b)/db as torch writes it, -g * ((a / b) / b): never b * b, which overflows to inf
+// for a huge b and turns the second derivative into inf / inf.
+Tensor divisor_grad(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return mul(neg(g), div(div(a, b), b));
+}
+}  // namespace
+
 Tensor div(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   if (!is_floating(t)) t = kDefaultFloat;  // true division
@@ -138,7 +146,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
       Tensor ga, gb;
       if (n.needs_input_grad(0)) ga = sum_to(div(g[0], other), input_sizes(n, 0));
       if (n.needs_input_grad(1))
-        gb = sum_to(div(mul(neg(g[0]), n.saved(0)), mul(other, other)), input_sizes(n, 1));
+        gb = sum_to(divisor_grad(g[0], n.saved(0), other), input_sizes(n, 1));
       return {ga, gb};
     });
     node->save(b->requires_grad() ? a : Tensor(), false, "self");
@@ -397,9 +405,7 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
         } else if (i == 0) {
           grads[i] = sum_to(div(g[0], n.saved(1)), input_sizes(n, 0));
         } else {
-          Tensor other = n.saved(1);
-          grads[i] = sum_to(div(mul(neg(g[0]), n.saved(0)), mul(other, other)),
-                            input_sizes(n, 1));
+          grads[i] = sum_to(divisor_grad(g[0], n.saved(0), n.saved(1)), input_sizes(n, 1));
         }
       }
       return grads;

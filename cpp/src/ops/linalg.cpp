@@ -373,10 +373,11 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   if (bias && input->dim() == 2) return addmm(bias, input, t(weight));
   // Note [linear's fused path]: torch folds the leading dims into one addmm (recorded as
   // ViewBackward0 over AddmmBackward0) only when input and bias are both contiguous and
-  // the bias holds one value per output feature; otherwise it is matmul then `+= bias`
-  // (AddBackward0 over UnsafeViewBackward0 or MmBackward0).
-  if (bias && input->is_contiguous() && bias->is_contiguous() && bias->dim() >= 1 &&
-      weight->dim() == 2 && bias->numel() == weight->sizes[0]) {
+  // the bias is one row (every dim but the last of size 1, at least one dim); otherwise
+  // it is matmul then `+= bias` (AddBackward0 over UnsafeViewBackward0 or MmBackward0).
+  bool one_row = bias && bias->dim() >= 1;
+  for (int64_t d = 0; one_row && d + 1 < bias->dim(); ++d) one_row = bias->sizes[d] == 1;
+  if (one_row && input->is_contiguous() && bias->is_contiguous()) {
     Shape sizes(input->sizes.begin(), input->sizes.end() - 1);
     Tensor out = addmm(bias, reshape(input, {numel_of(sizes), input->sizes.back()}), t(weight));
     sizes.push_back(out->sizes[1]);
