@@ -55,6 +55,12 @@ out = (torch.div(i, j, rounding_mode='trunc'), torch.div(i, j, rounding_mode='fl
        torch.div(i, True, rounding_mode='floor'), torch.tensor(5).div(-2, rounding_mode='trunc'))
 """,
     "div_trunc_int_by_zero": "out = torch.div(torch.tensor([3]), 0, rounding_mode='trunc')",
+    "integer_division_by_zero_with_nothing_to_compute": """
+z = torch.zeros((0, 5), dtype=torch.int64)
+out = (z // 0, torch.div(torch.zeros((0, 1), dtype=torch.int64), torch.tensor(False),
+                         rounding_mode='floor'), z % 0, torch.fmod(z, 0),
+       torch.div(z, 0, rounding_mode='trunc'))
+""",
     "div_floor_bool": "out = torch.tensor([True]).div(True, rounding_mode='floor')",
     "div_trunc_bool": "out = torch.tensor([True]).div(True, rounding_mode='trunc')",
     "div_rounding_mode_empty": """
