@@ -262,6 +262,8 @@ ERRORS = {
     "bitwise_xor_float": "torch.bitwise_xor(3, torch.tensor([[0.57]]))",
     "atan2_in_place_number": "torch.tensor([1.0], requires_grad=True).atan2_(0.26)",
     "prod_dim_none_keepdim": "torch.ones(2).prod(dim=None, keepdim=True)",
+    "sum_keepdim_none": "torch.ones(2, 3).sum(0, None)",
+    "prod_keepdim_none": "torch.ones(2, 3).prod(0, None)",
     "cross_entropy_no_classes": (
         "torch.nn.functional.cross_entropy(torch.zeros((2, 0, 3)), torch.zeros((2, 3), "
         "dtype=torch.int64))"),

@@ -65,6 +65,15 @@ TypeError keepdim_without_dim(const char* op, bool is_function) {
                    "dim, bool keepdim = False, *, torch.dtype dtype = None)");
 }
 
+// keepdim as given (false when omitted); torch takes only a bool.
+bool keepdim_from_py(py::handle keepdim, const char* op) {
+  if (is_omitted(keepdim)) return false;
+  if (!PyBool_Check(keepdim.ptr()))
+    throw TypeError(std::string(op) + "(): argument 'keepdim' (position 2) must be bool, not " +
+                    std::string(py::str(py::type::of(keepdim).attr("__name__"))));
+  return keepdim.ptr() == Py_True;
+}
+
 DimList dims_or_all(py::handle h) {
   auto dims = dims_from_py(h);
   return dims ? *dims : DimList{};
@@ -108,7 +117,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
         if (!has_dim && has_keepdim) throw keepdim_without_dim(name, is_function);
         std::optional<DimList> dims;
         if (has_dim) dims = dim.is_none() ? DimList{} : *dims_from_py(dim);
-        return fn(t, dims, has_keepdim && keepdim.cast<bool>(), optional_dtype(dtype));
+        return fn(t, dims, keepdim_from_py(keepdim, name), optional_dtype(dtype));
       };
       auto dim_arg = py::arg_v("dim", omitted(), "None");
       auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
@@ -143,7 +152,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
           throw TypeError("prod(): argument 'dim' must be int, not NoneType");
         if (is_omitted(dim) && !is_omitted(keepdim)) throw keepdim_without_dim("prod", false);
         return prod(t, is_omitted(dim) ? std::nullopt : optional_dim(dim),
-                    !is_omitted(keepdim) && keepdim.cast<bool>(), optional_dtype(dtype));
+                    keepdim_from_py(keepdim, "prod"), optional_dtype(dtype));
       },
       py::arg_v("dim", omitted(), "None"), py::arg_v("keepdim", omitted(), "False"), py::kw_only(),
       py::arg("dtype") = py::none());
