@@ -63,11 +63,6 @@ auto unary_inplace(UnaryFn f, const char* name) {
 // back (Note [In-place ops]). One lookup of the bound C++ method; no Python code runs.
 auto inplace_via_method(const char* method, const char* name) {
   return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
-    // torch checks argument types before the leaf: atan2_(0.5) is a TypeError.
-    if (std::string(method) == "atan2" && args.size() == 1 &&
-        !py::isinstance<TensorImpl>(args[0]))
-      throw TypeError(std::string(name) + "(): argument 'other' (position 1) must be Tensor, not " +
-                      std::string(py::str(py::type::of(args[0]).attr("__name__"))));
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
     auto check_input = [&](py::handle arg) {  // each tensor argument against self

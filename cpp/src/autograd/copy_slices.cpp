@@ -28,9 +28,6 @@ TensorList CopySlices::apply(TensorList&& grads) {
     throw std::runtime_error(std::string("CopySlices: ") + fn_->name() +
                              " returned the wrong number of gradients");
   Tensor in_view = view_grad_to_base(full(view_.sizes, 1.0, DType::Bool), base_, view_);
-  // A view with repeated elements (an expanded base) sums its way back: the number of
-  // view elements on each base element, to be read as a mask.
-  if (in_view->dtype != DType::Bool) in_view = ne(in_view, full({}, 0.0, in_view->dtype));
   Tensor replaced = fn_grads[0] ? view_grad_to_base(fn_grads[0], base_, view_)
                                 : full({}, 0.0, grad->dtype);
   TensorList out{where(in_view, replaced, grad)};

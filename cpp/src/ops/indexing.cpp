@@ -32,11 +32,8 @@ struct Bounds {
   const char* prefix;  // the op, for the message; "" for x[...], which torch words plainly
   bool wrap_negative;
   bool index_error;  // IndexError, else RuntimeError
-  // x[i] / x[i] = v with an empty result reads and writes nothing, and torch checks no
-  // index then.
-  bool unchecked_when_empty = false;
 };
-constexpr Bounds kSubscript{"", true, true, true};
+constexpr Bounds kSubscript{"", true, true};
 
 [[noreturn]] void throw_out_of_bounds(int64_t v, int64_t size, int64_t dim, const Bounds& b) {
   std::string msg = std::string(b.prefix) + "index " + std::to_string(v) +
@@ -244,7 +241,6 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
 
   const int64_t nb = numel_of(b);
   std::vector<int64_t> index_offsets(nb, 0);
-  if (bounds.unchecked_when_empty && numel_of(result) == 0) dims.clear();  // no offsets used
   for (size_t d : dims) {
     Tensor v = long_values(g.index[d], b);
     const int64_t* pv = v->data<int64_t>();

@@ -97,7 +97,6 @@ bool partly_overlaps(const TensorImpl& self, const TensorImpl& input) {
 }  // namespace
 
 void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs) {
-  if (self->numel() == 0) return;  // nothing is written, so nothing can collide (as in torch)
   for (size_t d = 0; d < self->sizes.size(); ++d)
     if (self->strides[d] == 0 && self->sizes[d] > 1)
       throw std::runtime_error(
