@@ -172,6 +172,10 @@ void install_operator_slots(TensorClass& cls);
 // For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
 // `arg` names the parameter in the message; the call checks add its position.
 Tensor operand_or_throw(py::handle other, const char* op, const char* arg = "other");
+// div(other, rounding_mode=...): `mode` is no_rounding_mode() when the caller left it out
+// (plain DivBackward0 division), else None, 'trunc' or 'floor' (elementwise.cpp).
+py::handle no_rounding_mode();
+Tensor div_any(const Tensor& input, py::handle other, py::handle mode, const char* op);
 inline auto named_op(BinaryFn f, const char* name) {
   return [f, name](const Tensor& self, py::handle other) {
     return call_op(f, self, operand_or_throw(other, name));

@@ -29,6 +29,13 @@ auto scalar_first_function(BinaryFn f, const char* name) {
   };
 }
 
+// torch.add(1, x): torch's parser takes a number for `input` too (a wrapped scalar, as for
+// `other`), so the Tensor-first functions accept one.
+Tensor input_operand(py::handle input, const char* op) {
+  if (py::isinstance<TensorImpl>(input)) return input.cast<Tensor>();
+  return operand_or_throw(input, op, "input");
+}
+
 // A clamp bound: None, a number, or a tensor. When the bounds mix numbers and tensors,
 // torch takes its Scalar overload, which accepts a 0-d tensor as a number.
 Tensor clamp_bound(py::handle h, bool as_scalar, const char* op) {
@@ -63,6 +70,32 @@ auto one_sided_clamp(BinaryFn f, const char* name) {
   };
 }
 }  // namespace
+
+// rounding_mode=: None (true division, but DivBackward2), 'trunc' or 'floor'
+// (Note [div with rounding_mode]).
+static RoundingMode rounding_mode_from_py(py::handle mode) {
+  if (mode.is_none()) return RoundingMode::True;
+  if (!PyUnicode_Check(mode.ptr()))
+    throw TypeError("div(): argument 'rounding_mode' must be str, not " + type_name(mode));
+  const std::string m = mode.cast<std::string>();
+  if (m == "trunc") return RoundingMode::Trunc;
+  if (m == "floor") return RoundingMode::Floor;
+  throw std::runtime_error(
+      "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '" + m + "'");
+}
+
+py::handle no_rounding_mode() {
+  static PyObject* marker = py::module_::import("builtins").attr("object")().release().ptr();
+  return marker;
+}
+
+Tensor div_any(const Tensor& input, py::handle other, py::handle mode, const char* op) {
+  Tensor o = operand_or_throw(other, op);
+  if (mode.ptr() == no_rounding_mode().ptr()) return call_op(&div, input, o);
+  const RoundingMode m = rounding_mode_from_py(mode);
+  return without_gil_if_large(std::max(input->numel(), o->numel()),
+                              [&] { return div_mode(input, o, m); });
+}
 
 void init_elementwise(py::module_& m, TensorClass& cls) {
   cls.def("__add__", forward_op(&add))
@@ -104,31 +137,44 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   using ScaledFn = Tensor (*)(const Tensor&, const Tensor&, const Scalar&);
   const std::tuple<const char*, BinaryFn, ScaledFn> scaled[] = {
       {"add", &add, &add}, {"sub", &sub, &sub}};
-  for (auto [name, plain, with_alpha] : scaled)
-    def_method_and_function(m, cls, name, [name = name, plain = plain, with_alpha = with_alpha](
-                                              const Tensor& self, py::handle other,
-                                              py::handle alpha) {
+  for (auto [name, plain, with_alpha] : scaled) {
+    auto scaled_op = [name = name, plain = plain, with_alpha = with_alpha](
+                         const Tensor& self, py::handle other, py::handle alpha) {
       Tensor o = operand_or_throw(other, name);
       if (PyLong_CheckExact(alpha.ptr()) && PyLong_AsLong(alpha.ptr()) == 1)
         return call_op(plain, self, o);
       const Scalar a = number_from_py(alpha, name, "alpha");
       return without_gil_if_large(std::max(self->numel(), o->numel()),
                                   [&] { return with_alpha(self, o, a); });
-    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-  const std::pair<const char*, BinaryFn> binary[] = {
-      {"mul", &mul}, {"div", &div}, {"eq", &eq}, {"ne", &ne},
-      {"lt", &lt},   {"le", &le},   {"gt", &gt}, {"ge", &ge}};
-  for (auto [name, fn] : binary)
+    };
+    cls.def(name, scaled_op, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
+    m.def(name, [name = name, scaled_op](py::handle input, py::handle other, py::handle alpha) {
+      return scaled_op(input_operand(input, name), other, alpha);
+    }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
+  }
+  cls.def("mul", named_op(&mul, "mul"), py::arg("other"));
+  m.def("mul", [](py::handle input, py::handle other) {
+    return call_op(&mul, input_operand(input, "mul"), operand_or_throw(other, "mul"));
+  }, py::arg("input"), py::arg("other"));
+  cls.def("div", [](const Tensor& self, py::handle other, py::handle mode) {
+    return div_any(self, other, mode, "div");
+  }, py::arg("other"), py::kw_only(), py::arg_v("rounding_mode", no_rounding_mode(), "None"));
+  m.def("div", [](py::handle input, py::handle other, py::handle mode) {
+    return div_any(input_operand(input, "div"), other, mode, "div");
+  }, py::arg("input"), py::arg("other"), py::kw_only(),
+        py::arg_v("rounding_mode", no_rounding_mode(), "None"));
+  const std::pair<const char*, BinaryFn> comparisons[] = {
+      {"eq", &eq}, {"ne", &ne}, {"lt", &lt}, {"le", &le}, {"gt", &gt}, {"ge", &ge}};
+  for (auto [name, fn] : comparisons)
     def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
 
-  // Number or tensor `other`; remainder and floor_divide also take a number first.
-  const std::pair<const char*, BinaryFn> scalar_or_tensor[] = {
-      {"fmod", &fmod},           {"bitwise_and", &bitwise_and}, {"bitwise_or", &bitwise_or},
-      {"bitwise_xor", &bitwise_xor}};
-  for (auto [name, fn] : scalar_or_tensor)
-    def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
+  // Number or tensor `other`; all but fmod also take a number first.
+  def_method_and_function(m, cls, "fmod", named_op(&fmod, "fmod"), py::arg("other"));
   for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"remainder", &remainder},
-                          {"floor_divide", &floor_divide}}) {
+                          {"floor_divide", &floor_divide},
+                          {"bitwise_and", &bitwise_and},
+                          {"bitwise_or", &bitwise_or},
+                          {"bitwise_xor", &bitwise_xor}}) {
     cls.def(name, named_op(fn, name), py::arg("other"));
     m.def(name, scalar_first_function(fn, name), py::arg("input"), py::arg("other"));
   }

@@ -102,8 +102,20 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   for (auto [name, fn, scaled] : with_alpha)
     cls.def(name, scaled_inplace_method(fn, scaled, name), py::arg("other"), py::kw_only(),
             py::arg("alpha") = 1);
-  for (auto [name, fn] : {std::pair<const char*, InplaceFn>{"mul_", &mul_}, {"div_", &div_}})
-    cls.def(name, inplace_method(fn, name), py::arg("other"));
+  cls.def("mul_", inplace_method(&mul_, "mul_"), py::arg("other"));
+  // div_(other, *, rounding_mode): with a mode (even None) it is div's DivBackward2 form
+  // written back (Note [div with rounding_mode]).
+  cls.def("div_", [](py::object self_obj, py::handle other, py::handle mode) {
+    Tensor self = self_obj.cast<Tensor>();
+    if (mode.ptr() == no_rounding_mode().ptr()) {
+      div_(self, operand_or_throw(other, "div_"));
+      return self_obj;
+    }
+    Tensor o = operand_or_throw(other, "div_");
+    check_inplace_overlap(self, {&o});
+    apply_inplace(self, "div_", [&] { return div_any(self, other, mode, "div_"); });
+    return self_obj;
+  }, py::arg("other"), py::kw_only(), py::arg_v("rounding_mode", no_rounding_mode(), "None"));
   cls.def("pow_", [](py::object self_obj, py::handle exponent) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_", "exponent");

@@ -50,6 +50,30 @@ std::optional<int64_t> optional_dim(py::handle h) {
   return dim_from_py(h);
 }
 
+// The default of an argument whose absence matters (Note [Omitted dim]).
+py::handle omitted() {
+  static PyObject* marker = py::module_::import("builtins").attr("object")().release().ptr();
+  return marker;
+}
+bool is_omitted(py::handle h) { return h.ptr() == omitted().ptr(); }
+
+// torch's refusal of keepdim= without dim= (it only exists in the dim overload).
+TypeError keepdim_without_dim(const char* op, bool is_function) {
+  return TypeError(std::string(op) + "() received an invalid combination of arguments - got " +
+                   (is_function ? "(Tensor, keepdim=bool)" : "(keepdim=bool, )") +
+                   ", but expected one of:\n * (*, torch.dtype dtype = None)\n * (tuple of ints "
+                   "dim, bool keepdim = False, *, torch.dtype dtype = None)");
+}
+
+// keepdim as given (false when omitted); torch takes only a bool.
+bool keepdim_from_py(py::handle keepdim, const char* op) {
+  if (is_omitted(keepdim)) return false;
+  if (!PyBool_Check(keepdim.ptr()))
+    throw TypeError(std::string(op) + "(): argument 'keepdim' (position 2) must be bool, not " +
+                    std::string(py::str(py::type::of(keepdim).attr("__name__"))));
+  return keepdim.ptr() == Py_True;
+}
+
 DimList dims_or_all(py::handle h) {
   auto dims = dims_from_py(h);
   return dims ? *dims : DimList{};
@@ -61,7 +85,13 @@ struct VarArgs {
   std::optional<DimList> dims;
   double correction;
 };
-VarArgs var_args(py::handle dim, py::handle unbiased, py::handle correction) {
+VarArgs var_args(const char* op, py::handle dim, py::handle unbiased, py::handle correction) {
+  // unbiased and correction belong to different overloads: torch accepts one at most.
+  if (!correction.is_none() && (!unbiased.is_none() || PyBool_Check(dim.ptr())))
+    throw TypeError(std::string(op) + "() received an invalid combination of arguments - got "
+                    "both unbiased and correction, but expected one of:\n * (tuple of ints dim, "
+                    "bool unbiased = True, bool keepdim = False)\n * (tuple of ints dim = None, *, "
+                    "Number correction = None, bool keepdim = False)");
   VarArgs out{std::nullopt, 1.0};
   py::handle flag = unbiased;
   if (PyBool_Check(dim.ptr())) flag = dim;
@@ -74,20 +104,30 @@ VarArgs var_args(py::handle dim, py::handle unbiased, py::handle correction) {
 }  // namespace
 
 void init_reduction(py::module_& m, TensorClass& cls) {
-  def_method_and_function(
-      m, cls, "sum",
-      [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
-        return sum(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_method_and_function(
-      m, cls, "mean",
-      [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
-        return mean(t, dims_from_py(dim), keepdim, optional_dtype(dtype));
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
+  // Note [Omitted dim]: torch's sum/mean have an overload without dim (SumBackward0) and
+  // one with it, where even dim=None counts as given (SumBackward1); keepdim belongs to
+  // the second only. An `omitted` default tells a missing argument from an explicit None.
+  using ReduceFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, bool,
+                              std::optional<DType>);
+  for (auto [name, fn] : {std::pair<const char*, ReduceFn>{"sum", &sum}, {"mean", &mean}}) {
+    for (bool is_function : {false, true}) {
+      auto reduce = [name = name, fn = fn, is_function](const Tensor& t, py::handle dim,
+                                                        py::handle keepdim, py::object dtype) {
+        const bool has_dim = !is_omitted(dim), has_keepdim = !is_omitted(keepdim);
+        if (!has_dim && has_keepdim) throw keepdim_without_dim(name, is_function);
+        std::optional<DimList> dims;
+        if (has_dim) dims = dim.is_none() ? DimList{} : *dims_from_py(dim);
+        return fn(t, dims, keepdim_from_py(keepdim, name), optional_dtype(dtype));
+      };
+      auto dim_arg = py::arg_v("dim", omitted(), "None");
+      auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
+      if (is_function)
+        m.def(name, reduce, py::arg("input"), dim_arg, keepdim_arg, py::kw_only(),
+              py::arg("dtype") = py::none());
+      else
+        cls.def(name, reduce, dim_arg, keepdim_arg, py::kw_only(), py::arg("dtype") = py::none());
+    }
+  }
   def_method_and_function(
       m, cls, "norm",
       [](const Tensor& t, py::object p, py::object dim, bool keepdim, py::object dtype) {
@@ -106,10 +146,15 @@ void init_reduction(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(
       m, cls, "prod",
-      [](const Tensor& t, py::object dim, bool keepdim, py::object dtype) {
-        return prod(t, optional_dim(dim), keepdim, optional_dtype(dtype));
+      [](const Tensor& t, py::handle dim, py::handle keepdim, py::object dtype) {
+        // prod has no dim=None form: only an omitted dim reduces everything.
+        if (!is_omitted(dim) && dim.is_none())
+          throw TypeError("prod(): argument 'dim' must be int, not NoneType");
+        if (is_omitted(dim) && !is_omitted(keepdim)) throw keepdim_without_dim("prod", false);
+        return prod(t, is_omitted(dim) ? std::nullopt : optional_dim(dim),
+                    keepdim_from_py(keepdim, "prod"), optional_dtype(dtype));
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+      py::arg_v("dim", omitted(), "None"), py::arg_v("keepdim", omitted(), "False"), py::kw_only(),
       py::arg("dtype") = py::none());
   def_method_and_function(
       m, cls, "amax",
@@ -158,7 +203,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "var",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args(dim, unbiased, correction);
+        VarArgs v = var_args("var", dim, unbiased, correction);
         return var(t, v.dims, v.correction, keepdim);
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
@@ -166,7 +211,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "std",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args(dim, unbiased, correction);
+        VarArgs v = var_args("std", dim, unbiased, correction);
         return stddev(t, v.dims, v.correction, keepdim);
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,

@@ -355,6 +355,10 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
   GradModeGuard grad_mode(create_graph);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!grads[i]) continue;
+    // A tensor named twice in inputs= still gets its gradient once, as in torch.
+    bool repeated = false;
+    for (size_t j = 0; j < i; ++j) repeated = repeated || inputs[j].get() == inputs[i].get();
+    if (repeated) continue;
     auto& meta = inputs[i]->autograd_meta();
     meta.grad = meta.grad ? add(meta.grad, grads[i]) : (create_graph ? grads[i] : clone(grads[i]));
   }

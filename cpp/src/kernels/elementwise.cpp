@@ -413,7 +413,8 @@ void binary_dispatch(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, 
       constexpr bool divides = OP == BinaryOp::Fmod || OP == BinaryOp::Remainder ||
                                OP == BinaryOp::FloorDivide;
       if constexpr (divides && std::is_integral_v<T>)
-        if (contains_zero<T>(b)) throw std::runtime_error("ZeroDivisionError");
+        // Raised on meeting a zero divisor, as torch does: never when nothing is computed.
+        if (out.numel() > 0 && contains_zero<T>(b)) throw std::runtime_error("ZeroDivisionError");
       binary_typed<OP, T>(a, b, out, p);
     }
   });

@@ -128,6 +128,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+// d(a / b)/db as torch writes it, -g * ((a / b) / b): never b * b, which overflows to inf
+// for a huge b and turns the second derivative into inf / inf.
+Tensor divisor_grad(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return mul(neg(g), div(div(a, b), b));
+}
+}  // namespace
+
 Tensor div(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   if (!is_floating(t)) t = kDefaultFloat;  // true division
@@ -138,7 +146,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
       Tensor ga, gb;
       if (n.needs_input_grad(0)) ga = sum_to(div(g[0], other), input_sizes(n, 0));
       if (n.needs_input_grad(1))
-        gb = sum_to(div(mul(neg(g[0]), n.saved(0)), mul(other, other)), input_sizes(n, 1));
+        gb = sum_to(divisor_grad(g[0], n.saved(0), other), input_sizes(n, 1));
       return {ga, gb};
     });
     node->save(b->requires_grad() ? a : Tensor(), false, "self");
@@ -330,8 +338,10 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
       Tensor ga, gb;
       if (n.needs_input_grad(0)) ga = sum_to(g[0], input_sizes(n, 0));
       if (n.needs_input_grad(1)) {
-        Tensor self = detach(n.saved(0)), other = detach(n.saved(1));
-        Tensor q = python_sign ? floor_divide(self, other) : trunc(div(self, other));
+        // As torch: -g * self.div(other, rounding_mode=floor|trunc), a DivBackward2 node
+        // whose gradient is zero, so under create_graph the result requires grad.
+        Tensor q = div_mode(n.saved(0), n.saved(1),
+                            python_sign ? RoundingMode::Floor : RoundingMode::Trunc);
         gb = sum_to(mul(neg(g[0]), q), input_sizes(n, 1));
       }
       return {ga, gb};
@@ -355,6 +365,56 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
   if (t == DType::Bool) throw detail::not_implemented_for("div_floor_cpu", t);
   Tensor out = binary_forward(BinaryOp::FloorDivide, a, b, t, t);
   if (any_requires_grad({&a, &b})) record_not_implemented(out, "floor_divide", a, b);
+  return out;
+}
+
+namespace {
+// a / b rounded toward zero; integers are divided exactly (no detour through floats).
+Tensor trunc_divide(const Tensor& a, const Tensor& b) {
+  const DType t = result_type(a, b);
+  if (t == DType::Bool) throw detail::not_implemented_for("div_trunc_cpu", t);
+  if (is_floating(t)) return trunc(div(a, b));
+  // Floor division rounds down; it is one too low where the exact quotient is a negative
+  // non-integer: fmod (sign of a) is nonzero and its sign differs from b's.
+  Tensor m = fmod(a, b);
+  Tensor low = logical_and(ne(m, constant(0.0)), ne(lt(m, constant(0.0)), lt(b, constant(0.0))));
+  return detail::cast(add(floor_divide(a, b), low), t);
+}
+}  // namespace
+
+// Note [div with rounding_mode]: torch.div(a, b, rounding_mode=...) is its own overload,
+// recorded as DivBackward2 even for rounding_mode=None (true division, with div's
+// gradient); trunc and floor are piecewise constant, so their gradient is zero.
+Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
+  Tensor out;
+  {
+    GradModeGuard forward_only(false);  // the node recorded below is DivBackward2
+    switch (mode) {
+      case RoundingMode::True: out = div(a, b); break;
+      case RoundingMode::Trunc: out = trunc_divide(a, b); break;
+      case RoundingMode::Floor: out = floor_divide(a, b); break;
+    }
+  }
+  if (any_requires_grad({&a, &b})) {
+    auto node = make_node("DivBackward2", {a, b}, [mode](Node& n, TensorList& g) -> TensorList {
+      TensorList grads(2);
+      for (size_t i = 0; i < 2; ++i) {
+        if (!n.needs_input_grad(i)) continue;
+        if (mode != RoundingMode::True) {
+          grads[i] = full(input_sizes(n, i), Scalar(0.0), n.input_meta()[i].dtype);
+        } else if (i == 0) {
+          grads[i] = sum_to(div(g[0], n.saved(1)), input_sizes(n, 0));
+        } else {
+          grads[i] = sum_to(divisor_grad(g[0], n.saved(0), n.saved(1)), input_sizes(n, 1));
+        }
+      }
+      return grads;
+    });
+    const bool true_division = mode == RoundingMode::True;
+    node->save(true_division && b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(true_division ? b : Tensor(), false, "other");
+    set_history({out}, node);
+  }
   return out;
 }
 

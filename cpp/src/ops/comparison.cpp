@@ -24,6 +24,7 @@ Tensor predicate(kernels::UnaryOp op, const Tensor& a) {
 
 // Bitwise ops on the promoted dtype; `kernel` names torch's kernel in the dtype error.
 Tensor bitwise(kernels::BinaryOp op, const char* kernel, const Tensor& a, const Tensor& b) {
+  broadcast_shapes(a->sizes, b->sizes);  // torch reports mismatched shapes before dtypes
   DType t = result_type(a, b);
   if (is_floating(t)) throw detail::not_implemented_for(kernel, t);
   return detail::binary_forward(op, a, b, t, t);

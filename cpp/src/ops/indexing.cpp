@@ -741,9 +741,20 @@ Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
   return self;
 }
 
+// Note [nonzero's layout]: torch returns the [n, ndim] coordinates column-major (strides
+// (1, n)), so each dim's coordinates are contiguous and `.view` of the result fails as it
+// does in torch. The kernel writes rows; they are transposed into that layout here.
 Tensor nonzero(const Tensor& self) {
-  Tensor out = empty({kernels::count_nonzero(*self), self->dim()}, DType::Int64);
-  kernels::nonzero(*self, *out);
+  const int64_t n = kernels::count_nonzero(*self), nd = self->dim();
+  Tensor rows = empty({n, nd}, DType::Int64);
+  kernels::nonzero(*self, *rows);
+  Tensor out = empty({nd, n}, DType::Int64);
+  const int64_t* src = rows->data<int64_t>();
+  int64_t* dst = out->data<int64_t>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t d = 0; d < nd; ++d) dst[d * n + i] = src[i * nd + d];
+  out->sizes = {n, nd};
+  out->strides = {1, n};
   return out;
 }
 

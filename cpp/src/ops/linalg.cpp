@@ -19,8 +19,10 @@ std::string matrix_str(const Tensor& t) {
   return std::to_string(t->sizes[0]) + "x" + std::to_string(t->sizes[1]);
 }
 
-void check_not_bool(const Tensor& a, const char* kernel) {
-  if (a->dtype == DType::Bool)
+// torch has no bool products, but a product with nothing to multiply (an empty result or
+// an empty inner dim) never reaches the kernel, so it passes (`trivial`).
+void check_not_bool(const Tensor& a, const char* kernel, bool trivial = false) {
+  if (a->dtype == DType::Bool && !trivial)
     throw NotImplementedError("\"" + std::string(kernel) + "\" not implemented for 'Bool'");
 }
 
@@ -63,6 +65,8 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
   dispatch(out->dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, bool>) {
+      if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
+      if (k == 0 && beta == 0.0) return kernels::fill(*out, Scalar(false));
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     } else {
       const T* pa = a->data<T>();
@@ -152,7 +156,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   if (a->dtype != b->dtype)
     throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
                              " but found " + dtype_torch_name(b->dtype));
-  check_not_bool(a, "bmm");
+  check_not_bool(a, "bmm", a->sizes[0] * a->sizes[1] * b->sizes[2] == 0 || a->sizes[2] == 0);
   Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, a->dtype);
   gemm_into(a, b, out, 1.0, 0.0);
   if (any_requires_grad({&a, &b})) {
@@ -179,7 +183,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
     throw std::runtime_error(std::string("addmv input tensors must have the same dtype, but got ") +
                              dtype_torch_name(v->dtype) + ", " + dtype_torch_name(a->dtype) +
                              ", and " + dtype_torch_name(v->dtype));
-  check_not_bool(a, "addmv_impl_cpu");
+  check_not_bool(a, "addmv_impl_cpu", a->numel() == 0);
   Tensor out = empty({a->sizes[0]}, a->dtype);
   // v as a k x 1 matrix, out as m x 1.
   gemm_into(a, make_view(v, {v->sizes[0], 1}, {v->strides[0], 1}, v->offset),
@@ -367,8 +371,13 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
                              std::to_string(input->dim()) + "D and " +
                              std::to_string(weight->dim()) + "D");
   if (bias && input->dim() == 2) return addmm(bias, input, t(weight));
-  if (bias && bias->dim() == 1 && input->is_contiguous()) {
-    // Any other rank with a vector bias: fold the leading dims into one addmm.
+  // Note [linear's fused path]: torch folds the leading dims into one addmm (recorded as
+  // ViewBackward0 over AddmmBackward0) only when input and bias are both contiguous and
+  // the bias is one row (every dim but the last of size 1, at least one dim); otherwise
+  // it is matmul then `+= bias` (AddBackward0 over UnsafeViewBackward0 or MmBackward0).
+  bool one_row = bias && bias->dim() >= 1;
+  for (int64_t d = 0; one_row && d + 1 < bias->dim(); ++d) one_row = bias->sizes[d] == 1;
+  if (one_row && input->is_contiguous() && bias->is_contiguous()) {
     Shape sizes(input->sizes.begin(), input->sizes.end() - 1);
     Tensor out = addmm(bias, reshape(input, {numel_of(sizes), input->sizes.back()}), t(weight));
     sizes.push_back(out->sizes[1]);
@@ -488,7 +497,8 @@ Tensor sum_product(const Tensor& left, const Tensor& right, const DimList& sum_d
   const DimList right_perm = concat({&both, &sum_dims, &right_only, &left_only});
   Shape out_sizes;
   for (int64_t d : left_perm)
-    out_sizes.push_back(summed[d] ? 1 : std::max(left->sizes[d], right->sizes[d]));
+    // The broadcast size: a size-1 side takes the other's, which may be 0.
+    out_sizes.push_back(summed[d] ? 1 : left->sizes[d] == 1 ? right->sizes[d] : left->sizes[d]);
   DimList back(nd);
   for (int64_t i = 0; i < nd; ++i) back[left_perm[i]] = i;
   Tensor l3 = reshape(permute(left, left_perm), {both_size, left_size, sum_size});

@@ -234,9 +234,13 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
     throw std::runtime_error("Expected target size " + shape_str(expected) + ", got " +
                              shape_str(target->sizes));
   const int64_t n = input->sizes[0], rest = numel_of(Shape(input->sizes.begin() + 2, input->sizes.end()));
-  Tensor out = nll_core(view(contiguous(input), {n, input->sizes[1], 1, rest}),
-                        view(contiguous(target), {n, 1, rest}), weight, reduction, ignore_index,
-                        "NllLoss2DBackward0");
+  // An empty side is viewed as [N, C, 0, 0] / [N, 0, 0] instead (torch does the same), so
+  // classes=0 with targets present is a size mismatch, not an out-of-bounds target.
+  const int64_t c = input->sizes[1];
+  const Shape input_4d = input->numel() ? Shape{n, c, 1, rest} : Shape{n, c, 0, 0};
+  const Shape target_3d = target->numel() ? Shape{n, 1, rest} : Shape{n, 0, 0};
+  Tensor out = nll_core(view(contiguous(input), input_4d), view(contiguous(target), target_3d),
+                        weight, reduction, ignore_index, "NllLoss2DBackward0");
   return reduction == LossReduction::None ? view(out, target->sizes) : out;
 }
 
@@ -289,7 +293,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     // Divided by the summed weight (or the count) of the targets not ignored.
     Tensor denominator;
     if (weight) {
-      Tensor hit = eq(class_positions(classes, logp->dim(), class_dim), unsqueeze(target, class_dim));
+      Tensor hit = logical_and(
+          eq(class_positions(classes, logp->dim(), class_dim), unsqueeze(target, class_dim)),
+          logical_not(unsqueeze(ignored, class_dim)));  // ignored targets weigh nothing
       denominator = sum(mul(hit, reshape(weight, weight_shape)));
     } else {
       denominator = sum(eq(ignored, scalar_tensor(0, DType::Bool)));

@@ -193,6 +193,11 @@ Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
   Tensor zero = constant(0.0);
   Tensor is_zero = eq(x, zero);
   if (item_as_double(*any(is_zero)) == 0.0) return mul(gk, div(ok, x));
+  // Each product has one factor (every reduced dim has size 1): its gradient is g itself,
+  // with no dependence on x — under create_graph it does not require grad, as in torch.
+  bool single_factor = true;
+  for (size_t d = 0; d < mask.size(); ++d) single_factor = single_factor && (!mask[d] || x->sizes[d] == 1);
+  if (single_factor) return gk;
   Tensor zeros = sum(is_zero, reduced_dims(mask), /*keepdim=*/true);
   Tensor x_safe = where(is_zero, constant(1.0), x);
   Tensor others = dim ? prod(x_safe, *dim, /*keepdim=*/true) : prod(x_safe);

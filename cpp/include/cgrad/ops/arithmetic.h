@@ -26,6 +26,9 @@ Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor fmod(const Tensor& a, const Tensor& b);       // sign of a (C fmod)
 Tensor remainder(const Tensor& a, const Tensor& b);  // sign of b (Python %)
 Tensor floor_divide(const Tensor& a, const Tensor& b);  // Python //; no derivative
+// torch.div(a, b, rounding_mode=None | 'trunc' | 'floor'), recorded as DivBackward2.
+enum class RoundingMode { True, Trunc, Floor };
+Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode);
 // start + weight * (end - start); a wrapped weight records LerpBackward0.
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
 // min(max(a, min), max); either bound may be null (None) but not both. Wrapped bounds
