@@ -183,3 +183,83 @@ def test_generator_device_and_seed():
     assert g.device == cgrad.device("cpu") and str(g.device) == str(torch.Generator().device)
     s = cgrad.seed()
     assert cgrad.initial_seed() == s
+
+
+MORE = {
+    "random_float32": lambda L: L.empty(50).random_(),
+    "random_float64": lambda L: L.empty(50, dtype=L.float64).random_(),
+    "random_int64": lambda L: L.empty(50, dtype=L.int64).random_(),
+    "random_int32": lambda L: L.empty(50, dtype=L.int32).random_(),
+    "random_bool": lambda L: L.empty(50, dtype=L.bool).random_(),
+    "random_to": lambda L: L.empty(50).random_(7),
+    "random_from_to": lambda L: L.empty(50, dtype=L.int64).random_(-3, 2**40),
+    "random_from_to_kw": lambda L: L.empty(5, 4).t().random_(**{"from": 2, "to": 9}),
+    "exponential_float32": lambda L: L.empty(50).exponential_(1.7),
+    "exponential_float64": lambda L: L.empty(7, 9, dtype=L.float64).exponential_(0.3),
+    "exponential_default": lambda L: L.empty(20).exponential_(),
+    "multinomial_replacement": lambda L: L.multinomial(L.tensor([0.1, 0.5, 0.2, 0.2]), 100, True),
+    "multinomial_replacement_2d": lambda L: L.multinomial(L.rand(3, 7) ** 3, 50, True),
+    "multinomial_replacement_float64": lambda L: L.multinomial(L.rand(3, 7, dtype=L.float64), 50,
+                                                               replacement=True),
+    "multinomial_replacement_many": lambda L: L.multinomial(L.rand(1000) ** 4, 2000, True),
+    "multinomial": lambda L: L.multinomial(L.tensor([0.1, 0.5, 0.2, 0.2]), 3),
+    "multinomial_2d": lambda L: L.multinomial(L.rand(4, 30), 10),
+    "multinomial_all": lambda L: L.multinomial(L.rand(2, 300, dtype=L.float64), 300),
+    "multinomial_one": lambda L: L.multinomial(L.rand(4, 30), 1),
+    "multinomial_one_replacement": lambda L: L.multinomial(L.rand(4, 30), 1, True),
+    "multinomial_method": lambda L: L.rand(5).multinomial(4),
+    "multinomial_zeros": lambda L: L.multinomial(L.tensor([0.0, 1.0, 0.0, 2.0]), 2),
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS[:4])
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_random_exponential_multinomial_match_torch(name, seed):
+    same_stream(MORE[name], seed)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L, x: x.random_(), lambda L, x: x.random_(5), lambda L, x: x.random_(1, 5),
+    lambda L, x: x.exponential_(),
+], ids=["random_", "random_to", "random_from_to", "exponential_"])
+def test_in_place_nodes_as_torch(make):
+    names = [make(L, L.zeros(3, requires_grad=True) * 1).grad_fn.name() for L in (torch, cgrad)]
+    assert names[1] == names[0]
+
+
+def test_fork_rng_restores_the_state():
+    for L in (torch, cgrad):
+        L.manual_seed(1)
+        with L.random.fork_rng():
+            inside = L.rand(3).tolist()
+        assert L.rand(3).tolist() == inside
+        with L.random.fork_rng(enabled=False):
+            L.rand(3)
+        assert L.rand(3).tolist() != inside
+    assert cgrad.random.initial_seed() == torch.random.initial_seed()
+
+
+from error_parity import check_error  # noqa: E402
+
+ERRORS = [
+    lambda L: L.empty(3).exponential_(0),
+    lambda L: L.empty(3).exponential_(-1),
+    lambda L: L.empty(3, dtype=L.int64).exponential_(),
+    lambda L: L.empty(3).random_(5, 2),
+    lambda L: L.empty(3).random_(0),
+    lambda L: L.empty(3, dtype=L.bool).random_(0, 3),
+    lambda L: L.multinomial(L.ones(3), 4),
+    lambda L: L.multinomial(L.ones(3, dtype=L.int64), 2),
+    lambda L: L.multinomial(L.ones(2, 2, 2), 2),
+    lambda L: L.multinomial(L.tensor([1.0, -1.0]), 1),
+    lambda L: L.multinomial(L.tensor([0.0, 0.0]), 1),
+    lambda L: L.multinomial(L.tensor([0.0, 0.0]), 2, True),
+    lambda L: L.multinomial(L.tensor([1.0, float("inf")]), 2, True),
+    lambda L: L.multinomial(L.tensor([1.0, -1.0]), 2, True),
+    lambda L: L.multinomial(L.ones(3), 0),
+]
+
+
+@pytest.mark.parametrize("fn", ERRORS, ids=range(len(ERRORS)))
+def test_errors_as_torch(fn):
+    check_error(fn)

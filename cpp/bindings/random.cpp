@@ -215,6 +215,30 @@ void init_random(py::module_& m, TensorClass& cls) {
     return bernoulli(t, p.cast<double>());
   }, py::arg("p") = py::none(), py::kw_only(), py::arg("generator") = py::none());
 
+  cls.def("random_", [](py::object self, py::handle from, py::handle to, py::handle generator) {
+    Tensor t = self.cast<Tensor>();
+    GeneratorGuard use(generator_from_py(generator, "random_"));
+    std::optional<int64_t> low, high;
+    if (!from.is_none() && to.is_none()) high = int_arg(from, "random_", "to", 0);  // random_(to)
+    else if (!from.is_none()) low = int_arg(from, "random_", "from", 0), high = int_arg(to, "random_", "to", 1);
+    random_(t, low, high);
+    return self;
+  }, py::arg("from") = py::none(), py::arg("to") = py::none(), py::kw_only(),
+     py::arg("generator") = py::none(),
+     "Integers: random_() over the dtype's exact range, random_(to), random_(from, to).");
+  cls.def("exponential_", [](py::object self, double lambd, py::handle generator) {
+    Tensor t = self.cast<Tensor>();
+    GeneratorGuard use(generator_from_py(generator, "exponential_"));
+    exponential_(t, lambd);
+    return self;
+  }, py::arg("lambd") = 1.0, py::kw_only(), py::arg("generator") = py::none(),
+     "Exponential samples with rate lambd, in place.");
+  def_method_and_function(m, cls, "multinomial", [](const Tensor& t, int64_t num_samples,
+                                                    bool replacement, py::handle generator) {
+    GeneratorGuard use(generator_from_py(generator, "multinomial"));
+    return multinomial(t, num_samples, replacement);
+  }, py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(),
+     py::arg("generator") = py::none());
   cls.def("uniform_", [](py::object self, double from, double to, py::handle generator) {
     Tensor t = self.cast<Tensor>();
     GeneratorGuard use(generator_from_py(generator, "uniform_"));

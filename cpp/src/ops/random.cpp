@@ -464,6 +464,142 @@ Tensor& bernoulli_(Tensor& self, const Tensor& p) {
   });
 }
 
+Tensor& random_(Tensor& self, std::optional<int64_t> from, std::optional<int64_t> to) {
+  if (to) {  // random_(to) or random_(from, to): torch's RandomBackward1 / RandomBackward0
+    const int64_t low = from.value_or(0);
+    check_randint_range(low, *to, self->dtype);
+    return apply_inplace(self, "random_", [&] {
+      return resampled(self, from ? "RandomBackward0" : "RandomBackward1", from_to_fill(low, *to));
+    });
+  }
+  // random_(): integers in [0, 2^digits] for floats, [0, max] for integers.
+  return apply_inplace(self, "random_", [&] {
+    return resampled(self, "RandomBackward2", [](RandomState& s, auto* out, int64_t n, bool) {
+      using T = std::remove_pointer_t<decltype(out)>;
+      for (int64_t i = 0; i < n; ++i) {
+        if constexpr (std::is_same_v<T, bool>) out[i] = s.random32() & 1;
+        else if constexpr (std::is_same_v<T, int64_t>) out[i] = static_cast<T>(s.random64() % (uint64_t{1} << 63));
+        else if constexpr (std::is_same_v<T, int32_t>) out[i] = static_cast<T>(s.random32() % (uint64_t{1} << 31));
+        else if constexpr (std::is_same_v<T, float>) out[i] = static_cast<T>(s.random32() % ((uint64_t{1} << 24) + 1));
+        else out[i] = static_cast<T>(s.random64() % ((uint64_t{1} << 53) + 1));
+      }
+    });
+  });
+}
+
+namespace {
+void check_exponential(DType dtype, double lambda) {
+  if (!is_floating(dtype))
+    throw std::runtime_error(
+        std::string("Exponential distribution is a continuous probability distribution. dtype "
+                    "must be a floating point but you specified ") + dtype_torch_name(dtype));
+  if (!(lambda > 0.0))
+    throw std::runtime_error("exponential_ expects lambda > 0.0, but found lambda=" + num(lambda));
+}
+auto exponential_fill(double lambda) {
+  return [lambda](RandomState& s, auto* out, int64_t n, bool) {
+    using T = std::remove_pointer_t<decltype(out)>;
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(-1.0 / lambda * std::log1p(-s.uniform_double()));
+  };
+}
+}  // namespace
+
+Tensor& exponential_(Tensor& self, double lambda) {
+  check_exponential(self->dtype, lambda);
+  return apply_inplace(self, "exponential_", [&] {
+    return resampled(self, "ExponentialBackward0", exponential_fill(lambda));
+  });
+}
+
+namespace {
+// With replacement: each sample a double uniform, found by binary search in the row's
+// cumulative sums normalised in the input's type (the last forced to 1), as torch.
+template <class T>
+void multinomial_with_replacement(RandomState& s, const T* probs, int64_t rows, int64_t cats,
+                                  int64_t samples, int64_t* out) {
+  std::vector<T> cum(cats);
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* row = probs + r * cats;
+    T sum = 0;
+    for (int64_t j = 0; j < cats; ++j) {
+      if (!(row[j] >= 0))
+        throw std::runtime_error("invalid multinomial distribution (encountering probability entry < 0)");
+      if (!std::isfinite(row[j]))
+        throw std::runtime_error(
+            "invalid multinomial distribution (encountering probability entry = infinity or NaN)");
+      sum += row[j];
+      cum[j] = sum;
+    }
+    if (!(sum > 0))
+      throw std::runtime_error("invalid multinomial distribution (sum of probabilities <= 0)");
+    for (T& c : cum) c /= sum;
+    cum[cats - 1] = 1;
+    for (int64_t k = 0; k < samples; ++k) {
+      const double u = s.uniform_double();
+      int64_t left = 0, right = cats;
+      while (right > left) {
+        const int64_t mid = left + (right - left) / 2;
+        if (cum[mid] < u) left = mid + 1;
+        else right = mid;
+      }
+      out[r * samples + k] = left;
+    }
+  }
+}
+}  // namespace
+
+Tensor multinomial(const Tensor& input, int64_t samples, bool replacement) {
+  if (!is_floating(input->dtype))
+    throw std::runtime_error(std::string("multinomial only supports floating-point dtypes for input, got: ") +
+                             dtype_torch_name(input->dtype));
+  const int64_t dim = static_cast<int64_t>(input->sizes.size());
+  if (dim != 1 && dim != 2) throw std::runtime_error("prob_dist must be 1 or 2 dim");
+  const int64_t cats = input->sizes.back(), rows = dim == 2 ? input->sizes[0] : 1;
+  if (samples <= 0) throw std::runtime_error("cannot sample n_sample <= 0 samples");
+  if (!replacement && samples > cats)
+    throw std::runtime_error("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
+  if (cats > (int64_t{1} << 24)) throw std::runtime_error("number of categories cannot exceed 2^24");
+  const Shape out_sizes = dim == 2 ? Shape{rows, samples} : Shape{samples};
+  Tensor out = empty(out_sizes, DType::Int64);
+  Tensor probs = contiguous(detach(input));
+  int64_t* o = out->data<int64_t>();
+  if (replacement && samples > 1) {
+    dispatch(probs->dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_floating_point_v<T>)
+        with_state([&](RandomState& s) {
+          multinomial_with_replacement(s, probs->data<T>(), rows, cats, samples, o);
+        });
+    });
+    return out;
+  }
+  // torch's sampling without replacement (and of one sample): the top `samples` of
+  // p / q with q ~ Exponential(1) drawn in the input's layout and dtype.
+  if (!every(probs, [](double v) { return v >= 0.0 && v < INFINITY; }))
+    throw std::runtime_error("probability tensor contains either `inf`, `nan` or element < 0");
+  Tensor q = sample(input->sizes, input->dtype, like_layout(*input), exponential_fill(1.0));
+  dispatch(probs->dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* p = probs->data<T>();
+      const T* qq = q->data<T>();
+      std::vector<T> key(cats);
+      std::vector<int64_t> order(cats);
+      for (int64_t r = 0; r < rows; ++r) {
+        T sum = 0;
+        for (int64_t j = 0; j < cats; ++j) sum += p[r * cats + j];
+        if (sum == 0)
+          throw std::runtime_error("invalid multinomial distribution (sum of probabilities <= 0)");
+        for (int64_t j = 0; j < cats; ++j) key[j] = p[r * cats + j] / qq[r * cats + j];
+        std::iota(order.begin(), order.end(), int64_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return key[a] > key[b]; });
+        for (int64_t k = 0; k < samples; ++k) o[r * samples + k] = order[k];
+      }
+    }
+  });
+  return out;
+}
+
 void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
 
 }  // namespace cgrad

@@ -2,6 +2,7 @@
 // Random sampling (definitions in cpp/src/ops/random.cpp), drawing torch's CPU streams:
 // after the same manual_seed, each function returns torch's values.
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cgrad/tensor.h"
@@ -14,7 +15,14 @@ class Generator {
   static constexpr uint64_t kDefaultSeed = 67280421310721ULL;  // torch's default CPU seed
   explicit Generator(uint64_t seed = kDefaultSeed);
   ~Generator();
-  void manual_seed(uint64_t seed);
+  // random_(): integers in [0, 2^mantissa] (floats) or [0, max] (integers); random_(to)
+// and random_(from, to): [from, to). RandomBackward2 / RandomBackward1 / RandomBackward0.
+Tensor& random_(Tensor& self, std::optional<int64_t> from, std::optional<int64_t> to);
+Tensor& exponential_(Tensor& self, double lambda);  // ExponentialBackward0
+// Category indices (int64) per row of a 1-d or 2-d tensor of weights; no history.
+Tensor multinomial(const Tensor& input, int64_t samples, bool replacement);
+
+void manual_seed(uint64_t seed);
   uint64_t initial_seed() const;
   uint64_t seed();  // reseeds from the OS and returns the new seed
   // torch's 5056-byte state (Note [Torch's CPU random streams]); set_state throws
@@ -71,6 +79,13 @@ Tensor& uniform_(Tensor& self, double from, double to);
 Tensor& normal_(Tensor& self, double mean, double stdev);
 Tensor& bernoulli_(Tensor& self, double p);
 Tensor& bernoulli_(Tensor& self, const Tensor& p);
+
+// random_(): integers in [0, 2^mantissa] (floats) or [0, max] (integers); random_(to)
+// and random_(from, to): [from, to). RandomBackward2 / RandomBackward1 / RandomBackward0.
+Tensor& random_(Tensor& self, std::optional<int64_t> from, std::optional<int64_t> to);
+Tensor& exponential_(Tensor& self, double lambda);  // ExponentialBackward0
+// Category indices (int64) per row of a 1-d or 2-d tensor of weights; no history.
+Tensor multinomial(const Tensor& input, int64_t samples, bool replacement);
 
 void manual_seed(uint64_t seed);
 
