@@ -279,6 +279,42 @@ def backward_chain_large(lib, rng):
                 rtol=1e-4)
 
 
+# ---------- random streams (Note [Torch's CPU random streams]) ----------
+
+def _mt19937_uniform_float32(seed, n):
+    """torch's float32 uniforms for `seed`: numpy's MT19937 with the same (Knuth) seeding."""
+    bits = np.random.MT19937()
+    bits._legacy_seeding(seed)
+    raw = bits.random_raw(n).astype(np.uint64)
+    return (raw & np.uint64((1 << 24) - 1)).astype(np.float64) * 2.0 ** -24
+
+
+def _sampler(n, fn_name, reference):
+    def make(lib, rng):
+        if _is_numpy(lib):
+            raise NotImplementedError("numpy draws other streams")
+        fn = getattr(lib, fn_name)
+        out = {}
+
+        def run():
+            lib.manual_seed(0)
+            out["r"] = fn(n)
+
+        return Case(run, lambda: _np(out["r"]), lambda: reference(n), "GB/s", amount=4 * n)
+    return make
+
+
+def _randn_reference(n):  # torch's 16-at-a-time Box-Muller, in float64
+    u = _mt19937_uniform_float32(0, n).reshape(-1, 2, 8)
+    radius = np.sqrt(-2 * np.log(1 - u[:, 0]))
+    theta = 2 * np.pi * u[:, 1]
+    return np.stack([radius * np.cos(theta), radius * np.sin(theta)], 1).reshape(-1)
+
+
+rand_1M = _sampler(1 << 20, "rand", lambda n: _mt19937_uniform_float32(0, n))
+randn_1M = _sampler(1 << 20, "randn", _randn_reference)
+
+
 ALL = {
     "op_overhead_add_small": op_overhead_add_small,
     "op_overhead_autograd_small": op_overhead_autograd_small,
@@ -295,6 +331,8 @@ ALL = {
     "matmul_2048": matmul_2048,
     "mlp_train_step": mlp_train_step,
     "backward_chain_large": backward_chain_large,
+    "rand_1M": rand_1M,
+    "randn_1M": randn_1M,
 }
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",
