@@ -7,32 +7,29 @@ def _with_inplace(text, inplace):
     return text + (", inplace=True" if inplace else "")
 
 
-class ReLU(Module):
+class _InplaceOnly(Module):
+    """An activation whose only option is `inplace` (ReLU, SiLU)."""
+
     __constants__ = ["inplace"]
+    _function = None
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input, inplace=self.inplace)
+        return type(self)._function(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
 
 
-class SiLU(Module):
-    __constants__ = ["inplace"]
+class ReLU(_InplaceOnly):
+    _function = F.relu
 
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
-    def forward(self, input):
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+class SiLU(_InplaceOnly):
+    _function = F.silu
 
 
 class LeakyReLU(Module):

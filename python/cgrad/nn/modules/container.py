@@ -17,7 +17,34 @@ def _index(idx, size):
     return idx % size
 
 
-class Sequential(Module):
+class _NumberedModules(Module):
+    """What Sequential and ModuleList share: children named "0".."n-1", kept dense."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __dir__(self):
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def _renumber(self):
+        # After a deletion: keys stay 0..n-1 so that indexing by position keeps working.
+        values = list(self._modules.values())
+        self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+
+class Sequential(_NumberedModules):
     """Modules called in order, each on the previous one's output."""
 
     def __init__(self, *args):
@@ -48,12 +75,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(iter(self._modules.keys()), idx))
-        # Keys stay 0..n-1 so that indexing by position keeps working.
-        values = list(self._modules.values())
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
-
-    def __len__(self):
-        return len(self._modules)
+        self._renumber()
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
@@ -63,16 +85,6 @@ class Sequential(Module):
         for module in chain(self, other):
             result.append(module)
         return result
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
     def insert(self, index, module):
         if not isinstance(module, Module):
@@ -92,18 +104,13 @@ class Sequential(Module):
             self.append(layer)
         return self
 
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
-
     def forward(self, input):
         for module in self:
             input = module(input)
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedModules):
     """A list of modules, registered as children named by position."""
 
     def __init__(self, modules=None):
@@ -128,14 +135,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, self._get_abs_string_index(idx))
-        values = list(self._modules.values())
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        self._renumber()
 
     def __iadd__(self, modules):
         return self.extend(modules)
@@ -146,22 +146,10 @@ class ModuleList(Module):
             combined.add_module(str(i), module)
         return combined
 
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
     def insert(self, index, module):
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
 
     def extend(self, modules):
         if not hasattr(modules, "__iter__") or isinstance(modules, (str, bytes)):
@@ -187,10 +175,6 @@ class ModuleList(Module):
                     lines.append(f"({start}-{i - 1}): {i - start} x {text}")
                 start = i
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
 class ModuleDict(Module):

@@ -18,6 +18,16 @@ class Identity(Module):
         return input
 
 
+def _register_weight_and_bias(module, weight_shape, bias, device, dtype):
+    # Uninitialized storage; reset_parameters fills it, as torch.
+    module.weight = Parameter(_C.empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        module.bias = Parameter(_C.empty(weight_shape[0], device=device, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 def _uniform_fan_in_bias(bias, weight):
     # torch's bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), 0 when fan_in is 0.
     fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
@@ -34,12 +44,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(_C.empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(_C.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _register_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
 
     def reset_parameters(self):
         # Note [Linear init]: kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in),
@@ -68,13 +73,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(_C.empty((out_features, in1_features, in2_features),
-                                         device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(_C.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _register_weight_and_bias(self, (out_features, in1_features, in2_features), bias, device,
+                                  dtype)
 
     def reset_parameters(self):
         bound = 1 / math.sqrt(self.weight.size(1))
