@@ -4,7 +4,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-from nn_helpers import assert_same, to_cgrad  # noqa: E402
+from nn_helpers import assert_same, raised, to_cgrad  # noqa: E402
 
 ACTIVATIONS = [
     lambda L: L.nn.ReLU(), lambda L: L.nn.GELU(), lambda L: L.nn.GELU(approximate="tanh"),
@@ -72,6 +72,13 @@ LOSSES = [
     (lambda L: L.nn.BCEWithLogitsLoss(), "binary_logits"),
     (lambda L: L.nn.BCEWithLogitsLoss(pos_weight=L.tensor([1.0, 3.0, 0.5, 2.0])), "binary_logits"),
     (lambda L: L.nn.MSELoss(size_average=False), "regression"),
+    (lambda L: L.nn.SmoothL1Loss(), "regression"),
+    (lambda L: L.nn.SmoothL1Loss(beta=0.5, reduction="none"), "regression"),
+    (lambda L: L.nn.SmoothL1Loss(beta=0.0), "regression"),
+    (lambda L: L.nn.SmoothL1Loss(reduction="sum", beta=2.0), "regression"),
+    (lambda L: L.nn.HuberLoss(), "regression"),
+    (lambda L: L.nn.HuberLoss(delta=0.3, reduction="none"), "regression"),
+    (lambda L: L.nn.HuberLoss(reduction="sum", delta=2.0), "regression"),
 ]
 
 
@@ -108,3 +115,15 @@ def test_loss(make, kind):
     lc.sum().backward()
     lt.sum().backward()
     assert_same(xc.grad, xt.grad, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.smooth_l1_loss(L.tensor([1, 2]), L.tensor([1, 3])),
+    lambda L: L.nn.functional.huber_loss(L.tensor([1, 2]), L.tensor([1, 3])),
+    lambda L: L.nn.functional.smooth_l1_loss(L.ones(2), L.ones(2), beta=-1.0),
+    lambda L: L.nn.functional.huber_loss(L.ones(2), L.ones(2), delta=0.0),
+])
+def test_quadratic_then_linear_loss_errors(call):
+    c, t = [raised(lambda: call(L)) for L in (cgrad, torch)]
+    assert c == t
+
