@@ -106,14 +106,6 @@ def test_trunc_normal_matches_the_truncated_distribution():
     assert abs(v.std() - ref.std().item()) < 0.01
 
 
-def test_trunc_normal_inverse_cdf_is_exact():
-    # Same uniform draws in, same values out: the erfinv step against torch's.
-    u = np.linspace(-0.999, 0.999, 2001)
-    from cgrad.nn.init import _erfinv
-    np.testing.assert_allclose(_erfinv(u), torch.erfinv(torch.tensor(u)).numpy(), rtol=1e-12,
-                               atol=1e-12)
-
-
 @pytest.mark.parametrize("shape", [(6, 4), (4, 6), (3, 2, 4)])
 def test_orthogonal(shape):
     t = cgrad.nn.init.orthogonal_(cgrad.empty(*shape), gain=2.0)
@@ -126,3 +118,63 @@ def test_zero_element_kaiming_warns_as_torch():
     for L in (cgrad, torch):
         with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
             L.nn.init.kaiming_uniform_(L.empty(0, 3))
+
+
+# With torch-exact random streams, the same seed gives torch's values: every initializer
+# draws the same numbers in the same order.
+EXACT = [
+    lambda L, t: L.nn.init.uniform_(t, -0.3, 0.7),
+    lambda L, t: L.nn.init.normal_(t, 0.5, 2.0),
+    lambda L, t: L.nn.init.xavier_uniform_(t, gain=1.5),
+    lambda L, t: L.nn.init.xavier_normal_(t),
+    lambda L, t: L.nn.init.kaiming_uniform_(t, a=math.sqrt(5)),
+    lambda L, t: L.nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu"),
+    lambda L, t: L.nn.init.kaiming_normal_(t, a=0.1),
+    lambda L, t: L.nn.init.trunc_normal_(t, 0.1, 0.5, -0.4, 0.6),  # resampling branch
+    lambda L, t: L.nn.init.trunc_normal_(t),
+    lambda L, t: L.nn.init.trunc_normal_(t, 0.0, 1.0, 2.0, 3.0),  # uniform-proposal branch
+    lambda L, t: L.nn.init.trunc_normal_(t, 1.0, 0.1, -1.0, 0.8),
+]
+
+
+@pytest.mark.parametrize("call", EXACT)
+@pytest.mark.parametrize("shape", [(7, 5), (3, 4, 2, 2), (40, 30)])
+def test_initializers_equal_torch_for_the_same_seed(call, shape):
+    values = []
+    for L in (cgrad, torch):
+        L.manual_seed(1234)
+        values.append(call(L, L.empty(*shape)).numpy())
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-6, atol=1e-7)
+
+
+def test_generator_argument_is_used():
+    values = []
+    for L in (cgrad, torch):
+        g = L.Generator().manual_seed(7)
+        values.append(L.nn.init.kaiming_normal_(L.empty(6, 4), generator=g).numpy())
+    np.testing.assert_array_equal(values[0], values[1])
+
+
+def test_orthogonal_equals_torch_for_the_same_seed():
+    values = []
+    for L in (cgrad, torch):
+        L.manual_seed(3)
+        values.append(L.nn.init.orthogonal_(L.empty(5, 8), gain=0.5).numpy())
+    np.testing.assert_allclose(values[0], values[1], atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.nn.Linear(5, 3),
+    lambda L: L.nn.Linear(64, 10, bias=False),
+    lambda L: L.nn.Sequential(L.nn.Linear(4, 8), L.nn.ReLU(), L.nn.Linear(8, 2)),
+    lambda L: L.nn.Bilinear(3, 4, 2),
+    lambda L: L.nn.Linear(3, 2, dtype=L.float64),
+])
+def test_default_initialization_equals_torch_for_the_same_seed(make):
+    states = []
+    for L in (cgrad, torch):
+        L.manual_seed(0)
+        states.append({k: v.numpy() for k, v in make(L).state_dict().items()})
+    assert list(states[0]) == list(states[1])
+    for k in states[1]:
+        np.testing.assert_array_equal(states[0][k], states[1][k])

@@ -132,33 +132,9 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return _no_grad_normal_(tensor, 0, std, generator)
 
 
-def _erfinv(y):
-    # float64 inverse error function: Giles' single-precision approximation as a start,
-    # then two Newton steps on erf(x) - y (erf through math.erf, exact to double).
-    w = -np.log((1.0 - y) * (1.0 + y))
-    small = w < 5.0
-    ws = np.where(small, w - 2.5, np.sqrt(np.maximum(w, 5.0)) - 3.0)
-    p_small = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
-               0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]
-    p_big = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
-             0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]
-    ps = np.full_like(y, p_small[0])
-    pb = np.full_like(y, p_big[0])
-    for cs, cb in zip(p_small[1:], p_big[1:]):
-        ps = ps * ws + cs
-        pb = pb * ws + cb
-    x = np.where(small, ps, pb) * y
-    erf = np.vectorize(math.erf, otypes=[np.float64])
-    finite = np.abs(y) < 1
-    for _ in range(2):
-        xf = np.where(finite, x, 0.0)
-        step = (erf(xf) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-xf * xf))
-        x = np.where(finite, x - step, x)
-    return np.where(y == 1, np.inf, np.where(y == -1, -np.inf, x))
-
-
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) values truncated to [a, b], by inverse-CDF sampling as torch."""
+    """Normal(mean, std) values truncated to [a, b], drawn by rejection as torch 2.13 does
+    (so the same seed gives torch's values)."""
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
@@ -166,13 +142,55 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
     with no_grad():
-        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        # Computed in float64 off the tensor, then written back in the tensor's dtype.
-        values = _erfinv(tensor.detach().numpy().astype(np.float64))
-        values = np.clip(values * (std * math.sqrt(2.0)) + mean, a, b)
-        tensor.copy_(_C.from_numpy(values))
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            _trunc_normal_by_resampling(tensor, mean, std, a, b, generator)
+        else:
+            _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator)
     return tensor
+
+
+def _trunc_normal_by_resampling(tensor, mean, std, a, b, generator):
+    # Most of the mass is inside [a, b]: draw normals, redraw (a whole tensor per round,
+    # as torch, to stay on its random stream) where a value falls outside. The bounds are
+    # rounded to the tensor's dtype first so the test agrees with the stored values.
+    lo = _C.tensor(a, dtype=tensor.dtype).item()
+    hi = _C.tensor(b, dtype=tensor.dtype).item()
+    result = tensor.normal_(mean, std, generator=generator)
+    while True:
+        outside = (result < lo) | (result > hi)
+        if not outside.any():
+            break
+        fresh = _C.empty_like(result).normal_(mean, std, generator=generator)
+        result = _C.where(outside, fresh, result)
+    if result is not tensor:
+        tensor.copy_(result)
+
+
+def _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator):
+    # Little mass inside [a, b]: propose uniformly on [a, b] and accept with probability
+    # pdf(x) / pdf(mode), i.e. when log(u) <= log_pdf(x) - log_peak.
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def log_pdf_over_peak_(x):
+        return x.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+    candidates = _C.empty_like(tensor)
+    accept_draws = _C.empty_like(tensor)
+    tensor.uniform_(a, b, generator=generator)
+    candidates.copy_(tensor)
+    pending = accept_draws.uniform_(0, 1, generator=generator).log_() > log_pdf_over_peak_(candidates)
+    if not pending.any():
+        return
+    result = tensor
+    while True:
+        candidates.uniform_(a, b, generator=generator)
+        result = _C.where(pending, candidates, result)
+        rejected = accept_draws.uniform_(0, 1, generator=generator).log_() > log_pdf_over_peak_(candidates)
+        pending = _C.where(pending, rejected, pending)
+        if not pending.any():
+            break
+    tensor.copy_(result)
 
 
 def orthogonal_(tensor, gain=1, generator=None):
