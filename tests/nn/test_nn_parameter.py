@@ -65,9 +65,31 @@ def test_ops_on_parameters_give_plain_tensors_and_accumulate_grads():
         assert p.requires_grad_(False) is p
 
 
-def test_operators_stay_bound_slots():
-    # `p + p` runs no Python frame of ours: the operator is Tensor's C++ slot.
-    assert cgrad.nn.Parameter.__add__ is cgrad.Tensor.__add__
+def nb_add_slot(cls):
+    """The C function behind `a + b` for instances of cls (CPython's PyTypeObject layout:
+    tp_as_number is the 13th pointer-sized field; nb_add is the first of its table)."""
+    import ctypes
+    number_methods = ctypes.c_void_p.from_address(id(cls) + 12 * ctypes.sizeof(ctypes.c_void_p))
+    return ctypes.c_void_p.from_address(number_methods.value).value
+
+
+def test_parameter_operators_use_tensors_c_slots():
+    # Note [Slots of Tensor subclasses]: without the fix CPython gives a subclass its
+    # generic slot, which calls __add__ through Python's method machinery.
+    class Generic(cgrad.Tensor):
+        pass
+    Generic.__add__ = cgrad.Tensor.__add__  # assigning afterwards installs the generic slot
+    assert nb_add_slot(Generic) != nb_add_slot(cgrad.Tensor)
+    assert nb_add_slot(cgrad.nn.Parameter) == nb_add_slot(cgrad.Tensor)
+
+
+def test_subclass_operator_overrides_still_win():
+    class Mine(cgrad.Tensor):
+        def __add__(self, other):
+            return "mine"
+    x = cgrad.Tensor._make_subclass(Mine, cgrad.ones(2))
+    assert x + 1 == "mine"
+    assert (x * 2).tolist() == [2.0, 2.0] and (1.0 - x).tolist() == [0.0, 0.0]
 
 
 def test_deepcopy_copies_data_and_keeps_type():
