@@ -21,11 +21,11 @@ namespace {
 
 PyTypeObject* tensor_type = nullptr;  // cgrad.Tensor, set by install_operator_slots
 
-// An operand as a tensor: a cgrad.Tensor's holder read directly (no pybind11 type
-// lookup), anything else (subclasses, Python scalars) through as_operand; nullptr when
-// it is neither.
+// An operand as a tensor: a cgrad.Tensor's (or a Python subclass's, e.g. nn.Parameter)
+// holder read directly (no pybind11 type lookup), anything else (Python scalars) through
+// as_operand; nullptr when it is neither.
 Tensor operand(PyObject* o) {
-  if (Py_TYPE(o) == tensor_type) {
+  if (PyObject_TypeCheck(o, tensor_type)) {
     auto v_h = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
     if (v_h.holder_constructed()) return v_h.holder<Tensor>();
   }
@@ -50,6 +50,29 @@ PyObject* binary_slot(PyObject* left, PyObject* right) {
   }
 }
 
+// Note [Slots of Tensor subclasses]: a Python subclass (nn.Parameter) does not inherit
+// these slots: CPython sees Tensor's pybind11 __add__ method in the MRO and gives the
+// subclass its generic slot_nb_add, which goes through the method again (about 1 us per
+// op). Tensor.__init_subclass__ runs after CPython has set the subclass's slots, and puts
+// ours back for every operator the subclass does not define itself.
+void restore_operator_slots(py::handle subclass) {
+  auto* type = reinterpret_cast<PyTypeObject*>(subclass.ptr());
+  auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(type);
+  const PyNumberMethods& base = reinterpret_cast<PyHeapTypeObject*>(tensor_type)->as_number;
+  py::handle tensor_class(reinterpret_cast<PyObject*>(tensor_type));
+  auto inherited = [&](const char* name) {
+    return subclass.attr(name).is(tensor_class.attr(name));
+  };
+  if (inherited("__add__") && inherited("__radd__")) heap_type->as_number.nb_add = base.nb_add;
+  if (inherited("__sub__") && inherited("__rsub__"))
+    heap_type->as_number.nb_subtract = base.nb_subtract;
+  if (inherited("__mul__") && inherited("__rmul__"))
+    heap_type->as_number.nb_multiply = base.nb_multiply;
+  if (inherited("__truediv__") && inherited("__rtruediv__"))
+    heap_type->as_number.nb_true_divide = base.nb_true_divide;
+  PyType_Modified(type);
+}
+
 }  // namespace
 
 void install_operator_slots(TensorClass& cls) {
@@ -61,6 +84,11 @@ void install_operator_slots(TensorClass& cls) {
   number.nb_multiply = &binary_slot<&mul, &mul>;
   number.nb_true_divide = &binary_slot<&div, &reflected_div>;
   PyType_Modified(tensor_type);
+  py::cpp_function init_subclass([](py::handle subclass, py::kwargs) {
+    restore_operator_slots(subclass);
+  });
+  cls.attr("__init_subclass__") =
+      py::reinterpret_steal<py::object>(PyClassMethod_New(init_subclass.ptr()));
 }
 
 }  // namespace cgrad::bindings
