@@ -15,6 +15,7 @@
 #include "cgrad/ops/join.h"
 #include "cgrad/ops/linalg.h"
 #include "cgrad/ops/loss.h"
+#include "cgrad/ops/normalization.h"
 #include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
