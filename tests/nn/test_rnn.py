@@ -1,0 +1,152 @@
+"""Recurrent modules against torch with the same weights: parameter names and shapes,
+reprs, outputs, final states, and the gradients of input, initial state and every
+parameter."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from nn_helpers import assert_same, copy_weights, raised, to_cgrad  # noqa: E402
+
+SEQ, BATCH, IN, HID = 5, 3, 4, 6
+
+
+def _pair(make):
+    torch.manual_seed(0)
+    t = make(torch)
+    c = make(cgrad)
+    copy_weights(t, c)
+    return c, t
+
+
+def _data(*shape, seed=1):
+    return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32),
+                        requires_grad=True)
+
+
+def _backward_both(c_out, t_out, seed=2):
+    for k, (co, to) in enumerate(zip(c_out, t_out)):
+        g = np.random.default_rng(seed + k).standard_normal(tuple(to.shape)).astype(np.float32)
+        (co * cgrad.tensor(g)).sum().backward(retain_graph=True) if k < len(c_out) - 1 else \
+            (co * cgrad.tensor(g)).sum().backward()
+        (to * torch.tensor(g)).sum().backward(retain_graph=True) if k < len(t_out) - 1 else \
+            (to * torch.tensor(g)).sum().backward()
+
+
+def _flatten(out):
+    """output, h_n (and c_n) as one list."""
+    output, state = out
+    return [output] + (list(state) if isinstance(state, tuple) else [state])
+
+
+def _compare_params(c, t):
+    assert [n for n, _ in c.named_parameters()] == [n for n, _ in t.named_parameters()]
+    for (name, pc), (_, pt) in zip(c.named_parameters(), t.named_parameters()):
+        assert_same(pc.grad, pt.grad, rtol=1e-4, atol=1e-5), name
+
+
+SEQUENCE_MODULES = [
+    lambda L: L.nn.RNN(IN, HID),
+    lambda L: L.nn.RNN(IN, HID, nonlinearity="relu", bias=False),
+    lambda L: L.nn.LSTM(IN, HID),
+    lambda L: L.nn.LSTM(IN, HID, num_layers=2),
+    lambda L: L.nn.LSTM(IN, HID, batch_first=True),
+    lambda L: L.nn.LSTM(IN, HID, bidirectional=True),
+    lambda L: L.nn.LSTM(IN, HID, num_layers=2, bidirectional=True, bias=False),
+    lambda L: L.nn.GRU(IN, HID),
+    lambda L: L.nn.GRU(IN, HID, num_layers=2, batch_first=True, bidirectional=True),
+]
+
+
+@pytest.mark.parametrize("make", SEQUENCE_MODULES)
+@pytest.mark.parametrize("with_state", [False, True])
+def test_sequence_module(make, with_state):
+    c, t = _pair(make)
+    assert repr(c) == repr(t)
+    shape = (BATCH, SEQ, IN) if t.batch_first else (SEQ, BATCH, IN)
+    xt = _data(*shape)
+    xc = to_cgrad(xt)
+    args_t, args_c = [xt], [xc]
+    if with_state:
+        layers = t.num_layers * (2 if t.bidirectional else 1)
+        h0 = _data(layers, BATCH, HID, seed=3)
+        if isinstance(t, torch.nn.LSTM):
+            c0 = _data(layers, BATCH, HID, seed=4)
+            args_t.append((h0, c0))
+            args_c.append((to_cgrad(h0), to_cgrad(c0)))
+        else:
+            args_t.append(h0)
+            args_c.append(to_cgrad(h0))
+    t_out, c_out = _flatten(t(*args_t)), _flatten(c(*args_c))
+    for co, to in zip(c_out, t_out):
+        assert_same(co, to, rtol=1e-5, atol=1e-5)
+    _backward_both(c_out, t_out)
+    assert_same(xc.grad, xt.grad, rtol=1e-4, atol=1e-5)
+    _compare_params(c, t)
+    if with_state:
+        states_t = args_t[1] if isinstance(args_t[1], tuple) else (args_t[1],)
+        states_c = args_c[1] if isinstance(args_c[1], tuple) else (args_c[1],)
+        for sc, st in zip(states_c, states_t):
+            assert_same(sc.grad, st.grad, rtol=1e-4, atol=1e-5)
+
+
+def test_unbatched_lstm():
+    c, t = _pair(lambda L: L.nn.LSTM(IN, HID, num_layers=2))
+    xt = _data(SEQ, IN)
+    out_t, out_c = _flatten(t(xt)), _flatten(c(to_cgrad(xt)))
+    for co, to in zip(out_c, out_t):
+        assert_same(co, to, rtol=1e-5, atol=1e-5)
+
+
+def test_state_dict_keys_and_init_bounds():
+    c = cgrad.nn.LSTM(IN, HID, num_layers=2, bidirectional=True)
+    t = torch.nn.LSTM(IN, HID, num_layers=2, bidirectional=True)
+    assert list(c.state_dict()) == list(t.state_dict())
+    for (name, pc), (_, pt) in zip(c.state_dict().items(), t.state_dict().items()):
+        assert tuple(pc.shape) == tuple(pt.shape), name
+        assert float(pc.abs().max()) <= 1 / np.sqrt(HID)
+
+
+CELLS = [
+    lambda L: L.nn.RNNCell(IN, HID),
+    lambda L: L.nn.RNNCell(IN, HID, bias=False, nonlinearity="relu"),
+    lambda L: L.nn.LSTMCell(IN, HID),
+    lambda L: L.nn.GRUCell(IN, HID),
+]
+
+
+@pytest.mark.parametrize("make", CELLS)
+@pytest.mark.parametrize("batched", [True, False])
+def test_cell(make, batched):
+    c, t = _pair(make)
+    assert repr(c) == repr(t)
+    lead = (BATCH,) if batched else ()
+    xt, ht = _data(*lead, IN), _data(*lead, HID, seed=5)
+    xc, hc = to_cgrad(xt), to_cgrad(ht)
+    if isinstance(t, torch.nn.LSTMCell):
+        cst = _data(*lead, HID, seed=6)
+        t_out, c_out = list(t(xt, (ht, cst))), list(c(xc, (hc, to_cgrad(cst))))
+    else:
+        t_out, c_out = [t(xt, ht)], [c(xc, hc)]
+    for co, to in zip(c_out, t_out):
+        assert_same(co, to, rtol=1e-5, atol=1e-5)
+    _backward_both(c_out, t_out)
+    assert_same(xc.grad, xt.grad, rtol=1e-4, atol=1e-5)
+    assert_same(hc.grad, ht.grad, rtol=1e-4, atol=1e-5)
+    _compare_params(c, t)
+
+
+def test_cell_without_state_starts_from_zeros():
+    c, t = _pair(lambda L: L.nn.GRUCell(IN, HID))
+    xt = _data(BATCH, IN)
+    assert_same(c(to_cgrad(xt)), t(xt), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.LSTM(IN, HID)(L.ones(2, 3, 4, 5)),
+    lambda L: L.nn.RNN(IN, HID, nonlinearity="sigmoid"),
+    lambda L: L.nn.GRU(IN, HID, dropout=1.5),
+    lambda L: L.nn.LSTMCell(IN, HID)(L.ones(2, 3, 4)),
+])
+def test_errors_match_torch(fn):
+    assert raised(lambda: fn(cgrad)) == raised(lambda: fn(torch))
