@@ -5,20 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-from nn_helpers import assert_same, copy_weights, raised, to_cgrad  # noqa: E402
-
-
-def _pair(make):
-    torch.manual_seed(0)
-    t = make(torch)
-    c = make(cgrad)
-    copy_weights(t, c)
-    return c, t
-
-
-def _data(*shape, seed=1):
-    return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32),
-                        requires_grad=True)
+from nn_helpers import assert_same, normal_data, raised, seeded_pair, to_cgrad  # noqa: E402
 
 
 def _forward_backward(c, t, xt, xc=None):
@@ -54,13 +41,13 @@ MODULES = [
 @pytest.mark.parametrize("make, shape", MODULES)
 @pytest.mark.parametrize("training", [True, False])
 def test_module_matches_torch(make, shape, training):
-    c, t = _pair(make)
+    c, t = seeded_pair(make)
     assert repr(c) == repr(t)
     assert list(c.state_dict()) == list(t.state_dict())
     c.train(training)
     t.train(training)
     for step in range(2):  # twice: the running statistics feed the second step
-        _forward_backward(c, t, _data(*shape, seed=step))
+        _forward_backward(c, t, normal_data(*shape, seed=step))
     for (name, bc), (_, bt) in zip(c.named_buffers(), t.named_buffers()):
         if bt.dtype == torch.int64:
             assert int(bc) == int(bt), name
@@ -69,7 +56,7 @@ def test_module_matches_torch(make, shape, training):
 
 
 def test_embedding_module():
-    c, t = _pair(lambda L: L.nn.Embedding(10, 3, padding_idx=2))
+    c, t = seeded_pair(lambda L: L.nn.Embedding(10, 3, padding_idx=2))
     assert repr(c) == repr(t)
     assert list(c.state_dict()) == list(t.state_dict())
     idx = torch.tensor([[1, 2, 4], [2, 9, 1]])

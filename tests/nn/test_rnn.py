@@ -6,22 +6,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-from nn_helpers import assert_same, copy_weights, raised, to_cgrad  # noqa: E402
+from nn_helpers import assert_same, normal_data, raised, seeded_pair, to_cgrad  # noqa: E402
 
 SEQ, BATCH, IN, HID = 5, 3, 4, 6
-
-
-def _pair(make):
-    torch.manual_seed(0)
-    t = make(torch)
-    c = make(cgrad)
-    copy_weights(t, c)
-    return c, t
-
-
-def _data(*shape, seed=1):
-    return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32),
-                        requires_grad=True)
 
 
 def _backward_both(c_out, t_out, seed=2):
@@ -61,17 +48,17 @@ SEQUENCE_MODULES = [
 @pytest.mark.parametrize("make", SEQUENCE_MODULES)
 @pytest.mark.parametrize("with_state", [False, True])
 def test_sequence_module(make, with_state):
-    c, t = _pair(make)
+    c, t = seeded_pair(make)
     assert repr(c) == repr(t)
     shape = (BATCH, SEQ, IN) if t.batch_first else (SEQ, BATCH, IN)
-    xt = _data(*shape)
+    xt = normal_data(*shape)
     xc = to_cgrad(xt)
     args_t, args_c = [xt], [xc]
     if with_state:
         layers = t.num_layers * (2 if t.bidirectional else 1)
-        h0 = _data(layers, BATCH, HID, seed=3)
+        h0 = normal_data(layers, BATCH, HID, seed=3)
         if isinstance(t, torch.nn.LSTM):
-            c0 = _data(layers, BATCH, HID, seed=4)
+            c0 = normal_data(layers, BATCH, HID, seed=4)
             args_t.append((h0, c0))
             args_c.append((to_cgrad(h0), to_cgrad(c0)))
         else:
@@ -91,8 +78,8 @@ def test_sequence_module(make, with_state):
 
 
 def test_unbatched_lstm():
-    c, t = _pair(lambda L: L.nn.LSTM(IN, HID, num_layers=2))
-    xt = _data(SEQ, IN)
+    c, t = seeded_pair(lambda L: L.nn.LSTM(IN, HID, num_layers=2))
+    xt = normal_data(SEQ, IN)
     out_t, out_c = _flatten(t(xt)), _flatten(c(to_cgrad(xt)))
     for co, to in zip(out_c, out_t):
         assert_same(co, to, rtol=1e-5, atol=1e-5)
@@ -118,13 +105,13 @@ CELLS = [
 @pytest.mark.parametrize("make", CELLS)
 @pytest.mark.parametrize("batched", [True, False])
 def test_cell(make, batched):
-    c, t = _pair(make)
+    c, t = seeded_pair(make)
     assert repr(c) == repr(t)
     lead = (BATCH,) if batched else ()
-    xt, ht = _data(*lead, IN), _data(*lead, HID, seed=5)
+    xt, ht = normal_data(*lead, IN), normal_data(*lead, HID, seed=5)
     xc, hc = to_cgrad(xt), to_cgrad(ht)
     if isinstance(t, torch.nn.LSTMCell):
-        cst = _data(*lead, HID, seed=6)
+        cst = normal_data(*lead, HID, seed=6)
         t_out, c_out = list(t(xt, (ht, cst))), list(c(xc, (hc, to_cgrad(cst))))
     else:
         t_out, c_out = [t(xt, ht)], [c(xc, hc)]
@@ -137,8 +124,8 @@ def test_cell(make, batched):
 
 
 def test_cell_without_state_starts_from_zeros():
-    c, t = _pair(lambda L: L.nn.GRUCell(IN, HID))
-    xt = _data(BATCH, IN)
+    c, t = seeded_pair(lambda L: L.nn.GRUCell(IN, HID))
+    xt = normal_data(BATCH, IN)
     assert_same(c(to_cgrad(xt)), t(xt), rtol=1e-5, atol=1e-5)
 
 
