@@ -105,3 +105,22 @@ def test_errors_match_torch(fn):
     got, expected = raised(lambda: fn(cgrad)), raised(lambda: fn(torch))
     assert got is not None and got[0] == expected[0]
     assert got[1] == expected[1].replace("torch.Size", "cgrad.Size")
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.nn.LSTM(4, 6, num_layers=2, bidirectional=True),
+    lambda L: L.nn.GRU(3, 5, bias=False),
+    lambda L: L.nn.RNNCell(3, 5),
+    lambda L: L.nn.GRUCell(3, 5),
+    lambda L: L.nn.LSTMCell(3, 5),
+    lambda L: L.nn.Embedding(7, 3, padding_idx=2),
+    lambda L: L.nn.LayerNorm(4),
+    lambda L: L.nn.BatchNorm2d(3),
+])
+def test_same_seed_same_initial_weights(make):
+    torch.manual_seed(5)
+    cgrad.manual_seed(5)
+    t, c = make(torch), make(cgrad)
+    assert list(c.state_dict()) == list(t.state_dict())
+    for (name, vc), (_, vt) in zip(c.state_dict().items(), t.state_dict().items()):
+        np.testing.assert_array_equal(vc.numpy(), vt.numpy(), err_msg=name)
