@@ -137,3 +137,13 @@ def test_cell_without_state_starts_from_zeros():
 ])
 def test_errors_match_torch(fn):
     assert raised(lambda: fn(cgrad)) == raised(lambda: fn(torch))
+
+
+def test_dropout_between_layers_matches_torch_for_the_same_seed():
+    x = np.random.default_rng(0).standard_normal((SEQ, BATCH, IN)).astype(np.float32)
+    outs = []
+    for L in (torch, cgrad):
+        L.manual_seed(1)
+        m = L.nn.LSTM(IN, HID, num_layers=3, dropout=0.5)
+        outs.append(m(L.tensor(x))[0].detach().numpy())
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-5, atol=1e-6)
