@@ -315,6 +315,119 @@ rand_1M = _sampler(1 << 20, "rand", lambda n: _mt19937_uniform_float32(0, n))
 randn_1M = _sampler(1 << 20, "randn", _randn_reference)
 
 
+# ---------- models ----------
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def lstm_seq_fwd_bwd(lib, rng):
+    """One-layer LSTM written with F.linear (input 64, hidden 128, batch 16, 32 steps),
+    forward and backward of the mean squared last hidden state."""
+    F = lib.nn.functional
+    n_in, hidden, batch, steps = 64, 128, 16, 32
+    bound = 1 / np.sqrt(hidden)
+    init = [rng.uniform(-bound, bound, shape).astype(np.float32)
+            for shape in ((4 * hidden, n_in), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,))]
+    w_ih, w_hh, b_ih, b_hh = (lib.tensor(a, requires_grad=True) for a in init)
+    xs_np = rng.standard_normal((steps, batch, n_in)).astype(np.float32)
+    xs = lib.tensor(xs_np)
+    state = {}
+
+    def run():
+        for p in (w_ih, w_hh, b_ih, b_hh):
+            p.grad = None
+        h = lib.zeros(batch, hidden)
+        c = lib.zeros(batch, hidden)
+        for t in range(steps):
+            gates = F.linear(xs[t], w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+            i, f, g, o = gates.chunk(4, 1)
+            c = lib.sigmoid(f) * c + lib.sigmoid(i) * lib.tanh(g)
+            h = lib.sigmoid(o) * lib.tanh(c)
+        loss = (h * h).mean()
+        loss.backward()
+        state.setdefault("loss", np.array(loss.item()))
+
+    def reference():
+        wi, wh, bi, bh = (a.astype(np.float64) for a in init)
+        h = np.zeros((batch, hidden))
+        c = np.zeros((batch, hidden))
+        for t in range(steps):
+            gates = xs_np[t] @ wi.T + bi + h @ wh.T + bh
+            i, f, g, o = np.split(gates, 4, axis=1)
+            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+            h = _sigmoid(o) * np.tanh(c)
+        return np.array((h * h).mean())
+
+    return Case(run, lambda: state["loss"], reference, "ms/step", rtol=1e-3)
+
+
+def transformer_block_train_step(lib, rng):
+    """A pre-norm transformer block language model (embedding, layer_norm, single-head
+    attention via matmul + softmax, tanh-GELU MLP, cross_entropy), d=128, sequence 64,
+    batch 8, vocabulary 256; forward, backward and an SGD step."""
+    F = lib.nn.functional
+    d, seq, batch, vocab = 128, 64, 8, 256
+
+    def uniform(*shape):
+        fan_in = shape[-1]
+        return rng.uniform(-1, 1, shape).astype(np.float32) / np.float32(np.sqrt(fan_in))
+    init = {"emb": rng.standard_normal((vocab, d)).astype(np.float32),
+            "wq": uniform(d, d), "wk": uniform(d, d), "wv": uniform(d, d), "wo": uniform(d, d),
+            "w1": uniform(4 * d, d), "b1": np.zeros(4 * d, np.float32),
+            "w2": uniform(d, 4 * d), "b2": np.zeros(d, np.float32), "out": uniform(vocab, d)}
+    for name in ("ln1", "ln2", "lnf"):
+        init[name + "_w"] = np.ones(d, np.float32)
+        init[name + "_b"] = np.zeros(d, np.float32)
+    params = {k: lib.tensor(v, requires_grad=True) for k, v in init.items()}
+    tokens_np = rng.integers(0, vocab, (batch, seq))
+    targets_np = rng.integers(0, vocab, (batch, seq))
+    tokens, targets = lib.tensor(tokens_np), lib.tensor(targets_np)
+    state = {}
+
+    def run():
+        p = params
+        x = F.embedding(tokens, p["emb"])
+        h = F.layer_norm(x, (d,), p["ln1_w"], p["ln1_b"])
+        q, k, v = F.linear(h, p["wq"]), F.linear(h, p["wk"]), F.linear(h, p["wv"])
+        att = (q @ k.transpose(1, 2) * (1.0 / np.sqrt(d))).softmax(-1)
+        x = x + F.linear(att @ v, p["wo"])
+        h = F.layer_norm(x, (d,), p["ln2_w"], p["ln2_b"])
+        x = x + F.linear(F.gelu(F.linear(h, p["w1"], p["b1"]), approximate="tanh"), p["w2"], p["b2"])
+        logits = F.linear(F.layer_norm(x, (d,), p["lnf_w"], p["lnf_b"]), p["out"])
+        loss = F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1))
+        for t in p.values():
+            t.grad = None
+        loss.backward()
+        with lib.no_grad():
+            for t in p.values():
+                t -= 0.01 * t.grad
+        state.setdefault("loss", np.array(loss.item()))
+
+    def reference():  # the first step's loss, in float64
+        p = {k: v.astype(np.float64) for k, v in init.items()}
+
+        def layer_norm(x, name):
+            mu = x.mean(-1, keepdims=True)
+            var = x.var(-1, keepdims=True)
+            return (x - mu) / np.sqrt(var + 1e-5) * p[name + "_w"] + p[name + "_b"]
+        x = p["emb"][tokens_np]
+        h = layer_norm(x, "ln1")
+        q, k, v = h @ p["wq"].T, h @ p["wk"].T, h @ p["wv"].T
+        s = q @ k.transpose(0, 2, 1) / np.sqrt(d)
+        s = np.exp(s - s.max(-1, keepdims=True))
+        x = x + (s / s.sum(-1, keepdims=True)) @ v @ p["wo"].T
+        h = layer_norm(x, "ln2") @ p["w1"].T + p["b1"]
+        h = 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h ** 3)))
+        x = x + h @ p["w2"].T + p["b2"]
+        logits = (layer_norm(x, "lnf") @ p["out"].T).reshape(-1, vocab)
+        logits = logits - logits.max(1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+        return np.array(-logp[np.arange(batch * seq), targets_np.reshape(-1)].mean())
+
+    return Case(run, lambda: state["loss"], reference, "ms/step", rtol=1e-3)
+
+
 ALL = {
     "op_overhead_add_small": op_overhead_add_small,
     "op_overhead_autograd_small": op_overhead_autograd_small,
@@ -333,6 +446,8 @@ ALL = {
     "backward_chain_large": backward_chain_large,
     "rand_1M": rand_1M,
     "randn_1M": randn_1M,
+    "lstm_seq_fwd_bwd": lstm_seq_fwd_bwd,
+    "transformer_block_train_step": transformer_block_train_step,
 }
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",

@@ -47,6 +47,9 @@ void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn`
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_linalg(py::module_& m, TensorClass& cls);
 void init_loss(py::module_& m);
+void init_normalization(py::module_& m);  // layer_norm, batch_norm
+void init_padding(py::module_& m);
+void init_embedding(py::module_& m);
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);

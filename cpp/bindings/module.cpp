@@ -44,6 +44,11 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("reductions", [&] { init_reduction(m, cls); });
   ops.record_area("linear algebra", [&] { init_linalg(m, cls); });
   ops.record_area("losses", [&] { init_loss(m); });
+  ops.record_area("normalization", [&] { init_normalization(m); });
+  ops.record_area("padding and embedding", [&] {
+    init_padding(m);
+    init_embedding(m);
+  });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);

@@ -33,3 +33,21 @@ def raised(fn):
     except Exception as e:  # noqa: BLE001 - the type is what is compared
         return type(e).__name__, str(e)
     return None
+
+
+def seeded_pair(make):
+    """(cgrad module, torch module) from make(lib), the torch one seeded and its weights
+    copied into the cgrad one."""
+    import torch
+    torch.manual_seed(0)
+    t = make(torch)
+    c = make(cgrad)
+    copy_weights(t, c)
+    return c, t
+
+
+def normal_data(*shape, seed=1):
+    """A float32 torch tensor of standard normal values that requires grad."""
+    import torch
+    return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32),
+                        requires_grad=True)

@@ -6,3 +6,9 @@ from .._C import _nn as _impl
 
 globals().update({name: getattr(_impl, name) for name in dir(_impl) if not name.startswith("_")})
 __all__ = [name for name in dir(_impl) if not name.startswith("_")]
+
+# ---- layers written over cgrad ops (dropout, embedding, pad, attention, ...) ----
+from ._functional_layers import *  # noqa: E402,F401,F403
+from ._functional_layers import __all__ as _layer_names  # noqa: E402
+
+__all__ += _layer_names

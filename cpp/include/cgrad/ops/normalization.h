@@ -1,0 +1,28 @@
+#pragma once
+// Normalization layers' ops: layer_norm and batch_norm, each one node as in torch
+// (NativeLayerNormBackward0, NativeBatchNormBackward0).
+#include <optional>
+#include <tuple>
+
+#include "cgrad/tensor.h"
+
+namespace cgrad {
+
+// Normalizes over the trailing dims `normalized_shape`; weight and bias (that shape) may
+// be null. Returns (output, mean, rstd), the statistics shaped [*batch, 1, ..., 1].
+std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
+                                                     const Shape& normalized_shape,
+                                                     const Tensor& weight, const Tensor& bias,
+                                                     double eps);
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps = 1e-5);
+
+// Normalizes each channel (dim 1) of input [N, C, *]: over the batch with its own
+// statistics when `training` (then updating running_mean/running_var in place, if given,
+// with `momentum` and the unbiased variance), else with the running statistics. Any of
+// weight, bias, running_mean, running_var may be null (the running ones not in eval).
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps);
+
+}  // namespace cgrad

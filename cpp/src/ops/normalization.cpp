@@ -1,0 +1,242 @@
+// layer_norm and batch_norm: one node each, named as torch's.
+//
+// Note [Normalization backward]: a first-order backward runs a fused path (layer_norm:
+// one kernel pass per row; batch_norm: a few ops reading the saved statistics). Under
+// create_graph the same gradients are written in cgrad ops that recompute the
+// statistics from the saved input, so the input gradient itself differentiates
+// correctly (the saved mean/rstd are constants and would drop their own derivatives).
+#include <sstream>
+#include <stdexcept>
+
+#include "kernels/normalization.h"
+#include "ops/common.h"
+
+namespace cgrad {
+
+using detail::constant;
+
+namespace {
+
+// t in `dtype`, contiguous; never recorded (kernels read flat rows).
+Tensor flat_values(const Tensor& t, DType dtype) {
+  GradModeGuard no_grad(false);
+  return contiguous(detail::cast(t, dtype));
+}
+
+Tensor sum_over(const Tensor& t, const DimList& dims, bool keepdim) {
+  return dims.empty() ? t : sum(t, dims, keepdim);
+}
+Tensor mean_over(const Tensor& t, const DimList& dims) { return mean(t, dims, true); }
+
+// (x - mean(x)) / sqrt(var(x) + eps) over `dims`, the statistics recomputed with
+// recorded ops; also returns rstd.
+std::pair<Tensor, Tensor> normalized(const Tensor& x, const DimList& dims, double eps) {
+  Tensor centered = sub(x, mean_over(x, dims));
+  Tensor rstd = rsqrt(add(mean_over(mul(centered, centered), dims), constant(eps)));
+  return {mul(centered, rstd), rstd};
+}
+
+// The input gradient of a normalization over `dims` with per-group statistics:
+// rstd * (dy - mean(dy) - xhat * mean(dy * xhat)).
+Tensor normalized_input_grad(const Tensor& dy, const Tensor& xhat, const Tensor& rstd,
+                             const DimList& dims) {
+  Tensor centered = sub(dy, mean_over(dy, dims));
+  return mul(rstd, sub(centered, mul(xhat, mean_over(mul(dy, xhat), dims))));
+}
+
+void check_layer_norm_args(const Tensor& input, const Shape& normalized_shape,
+                           const Tensor& weight, const Tensor& bias) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  if (k == 0)
+    throw std::runtime_error(
+        "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+        "element, but got normalized_shape = []");
+  if (weight && weight->sizes != normalized_shape)
+    throw std::runtime_error("Expected weight to be of same shape as normalized_shape, but got "
+                             "weight of shape " + shape_str(weight->sizes) +
+                             " and normalized_shape = " + shape_str(normalized_shape));
+  if (bias && bias->sizes != normalized_shape)
+    throw std::runtime_error("Expected bias to be of same shape as normalized_shape, but got "
+                             "bias of shape " + shape_str(bias->sizes) +
+                             " and normalized_shape = " + shape_str(normalized_shape));
+  const int64_t nd = input->dim();
+  bool matches = nd >= k;
+  for (int64_t i = 0; matches && i < k; ++i)
+    matches = input->sizes[nd - k + i] == normalized_shape[i];
+  if (!matches) {
+    std::string expected = "[*";
+    for (int64_t s : normalized_shape) expected += ", " + std::to_string(s);
+    throw std::runtime_error("Given normalized_shape=" + shape_str(normalized_shape) +
+                             ", expected input with shape " + expected +
+                             "], but got input of size" + shape_str(input->sizes));
+  }
+  if (!is_floating(input->dtype)) throw detail::not_implemented_for("LayerNormKernelImpl", input->dtype);
+}
+
+}  // namespace
+
+// ---- layer_norm ----
+
+std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
+                                                     const Shape& normalized_shape,
+                                                     const Tensor& weight, const Tensor& bias,
+                                                     double eps) {
+  check_layer_norm_args(input, normalized_shape, weight, bias);
+  const DType dtype = input->dtype;
+  const int64_t axis = input->dim() - static_cast<int64_t>(normalized_shape.size());
+  int64_t rows = 1, cols = 1;
+  Shape stat_sizes;
+  for (int64_t d = 0; d < input->dim(); ++d) {
+    (d < axis ? rows : cols) *= input->sizes[d];
+    stat_sizes.push_back(d < axis ? input->sizes[d] : 1);
+  }
+  Tensor x = flat_values(input, dtype);
+  Tensor w = weight ? flat_values(weight, dtype) : Tensor();
+  Tensor b = bias ? flat_values(bias, dtype) : Tensor();
+  Tensor out = empty(input->sizes, dtype);
+  Tensor mean_t = empty(stat_sizes, dtype), rstd_t = empty(stat_sizes, dtype);
+  kernels::layer_norm(*x, w.get(), b.get(), eps, rows, cols, *out, *mean_t, *rstd_t);
+
+  if (any_requires_grad({&input, &weight, &bias})) {
+    DimList dims;
+    for (int64_t d = axis; d < input->dim(); ++d) dims.push_back(d);
+    auto backward = [dims, rows, cols, eps](Node& n, TensorList& g) -> TensorList {
+      Tensor grad = g[0], x = n.saved(0), w = n.saved(1), b = n.saved(2);
+      if (!grad) return {Tensor(), Tensor(), Tensor()};
+      const bool want_x = n.needs_input_grad(0), want_w = n.needs_input_grad(1),
+                 want_b = n.needs_input_grad(2);
+      if (GradMode::records()) {  // create_graph: Note [Normalization backward]
+        auto [xhat, rstd] = normalized(x, dims, eps);
+        Tensor gx, gw, gb;
+        if (want_x) gx = normalized_input_grad(w ? mul(grad, w) : grad, xhat, rstd, dims);
+        if (want_w) gw = sum_to(mul(grad, xhat), w->sizes);
+        if (want_b) gb = sum_to(grad, b->sizes);
+        return {gx, gw, gb};
+      }
+      const DType t = x->dtype;
+      Tensor gc = flat_values(grad, t), xc = flat_values(x, t);
+      Tensor wc = w ? flat_values(w, t) : Tensor();
+      Tensor gx = want_x ? empty(x->sizes, t) : Tensor();
+      Tensor gw = want_w ? empty(w->sizes, t) : Tensor();
+      Tensor gb = want_b ? empty(b->sizes, t) : Tensor();
+      kernels::layer_norm_backward(*gc, *xc, *n.saved(3), *n.saved(4), wc.get(), rows, cols,
+                                   gx.get(), gw.get(), gb.get());
+      return {gx, gw, gb};
+    };
+    auto node = make_node("NativeLayerNormBackward0", {input, weight, bias}, backward);
+    node->save(input, false, "input");
+    node->save(weight, false, "weight");
+    node->save(bias, false, "bias");
+    node->save(mean_t, false, "mean");
+    node->save(rstd_t, false, "rstd");
+    set_history({out}, node);
+  }
+  return {out, mean_t, rstd_t};
+}
+
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  return std::get<0>(native_layer_norm(input, normalized_shape, weight, bias, eps));
+}
+
+// ---- batch_norm ----
+
+namespace {
+
+void check_channel_count(const char* what, int64_t channels, const Tensor& t) {
+  if (t && t->numel() != channels)
+    throw std::runtime_error(std::string(what) + " should contain " + std::to_string(channels) +
+                             " elements not " + std::to_string(t->numel()));
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps) {
+  const int64_t channels = input->dim() > 1 ? input->sizes[1] : 0;
+  if (!is_floating(input->dtype))
+    throw detail::not_implemented_for("batch_norm", input->dtype);
+  check_channel_count("running_mean", channels, running_mean);
+  if (!running_mean && !training)
+    throw std::runtime_error("running_mean must be defined in evaluation mode");
+  check_channel_count("running_var", channels, running_var);
+  if (!running_var && !training)
+    throw std::runtime_error("running_var must be defined in evaluation mode");
+  check_channel_count("weight", channels, weight);
+  check_channel_count("bias", channels, bias);
+
+  // Channels broadcast as [1, C, 1, ...]; statistics reduce every other dim.
+  DimList dims;
+  Shape channel_shape(input->dim(), 1);
+  for (int64_t d = 0; d < input->dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  if (input->dim() > 1) channel_shape[1] = channels;
+  auto per_channel = [&](const Tensor& t) { return reshape(t, channel_shape); };
+
+  Tensor out, mean_t, rstd_t;
+  {
+    GradModeGuard no_grad(false);
+    const DType dtype = input->dtype;
+    if (training) {
+      mean_t = mean_over(input, dims);
+      Tensor biased_var = var(input, dims, 0.0, true);
+      rstd_t = rsqrt(add(biased_var, constant(eps)));
+      // Written straight into the buffers, as torch's kernel does: no version bump.
+      const int64_t count = channels > 0 ? input->numel() / channels : 0;
+      if (running_mean && input->numel() > 0) {
+        kernels::copy(*add(mul(running_mean, constant(1.0 - momentum)),
+                          mul(reshape(mean_t, {channels}), constant(momentum))),
+                      *running_mean);
+      }
+      if (running_var && input->numel() > 0) {
+        // The running variance is the unbiased one.
+        Tensor unbiased = mul(reshape(biased_var, {channels}),
+                              constant(static_cast<double>(count) / static_cast<double>(count - 1)));
+        kernels::copy(*add(mul(running_var, constant(1.0 - momentum)),
+                           mul(unbiased, constant(momentum))),
+                      *running_var);
+      }
+    } else {
+      // Copies: a later training step updates the running statistics in place.
+      mean_t = clone(detail::cast(per_channel(running_mean), dtype));
+      rstd_t = rsqrt(add(detail::cast(per_channel(running_var), dtype), constant(eps)));
+    }
+    out = mul(sub(input, mean_t), rstd_t);
+    if (weight) out = mul(out, per_channel(weight));
+    if (bias) out = add(out, per_channel(bias));
+    out = detail::cast(out, dtype);
+  }
+
+  if (any_requires_grad({&input, &weight, &bias})) {
+    auto backward = [dims, channel_shape, training, eps](Node& n, TensorList& g) -> TensorList {
+      Tensor grad = g[0], x = n.saved(0), w = n.saved(1), b = n.saved(2);
+      if (!grad) return {Tensor(), Tensor(), Tensor()};
+      Tensor xhat, rstd;
+      if (training && GradMode::records()) {  // Note [Normalization backward]
+        std::tie(xhat, rstd) = normalized(x, dims, eps);
+      } else {
+        rstd = n.saved(4);
+        xhat = mul(sub(x, n.saved(3)), rstd);
+      }
+      Tensor gx, gw, gb;
+      if (n.needs_input_grad(0)) {
+        Tensor dy = w ? mul(grad, reshape(w, channel_shape)) : grad;
+        gx = training ? normalized_input_grad(dy, xhat, rstd, dims) : mul(dy, rstd);
+      }
+      if (n.needs_input_grad(1)) gw = reshape(sum_over(mul(grad, xhat), dims, false), w->sizes);
+      if (n.needs_input_grad(2)) gb = reshape(sum_over(grad, dims, false), b->sizes);
+      return {gx, gw, gb};
+    };
+    auto node = make_node("NativeBatchNormBackward0", {input, weight, bias}, backward);
+    node->save(input, false, "input");
+    node->save(weight, false, "weight");
+    node->save(bias, false, "bias");
+    node->save(mean_t, false, training ? "save_mean" : nullptr);
+    node->save(rstd_t, false, training ? "save_invstd" : nullptr);
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace cgrad

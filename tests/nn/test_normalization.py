@@ -1,0 +1,111 @@
+"""layer_norm and batch_norm against PyTorch, one line per case: values, grad_fn names,
+gradients of input/weight/bias, running statistics, errors; float64 gradchecks."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from error_parity import check_error, error_case  # noqa: E402
+from parity import R, T, case, check  # noqa: E402
+
+F64 = np.float64
+
+
+def F(L):
+    return L.nn.functional
+
+
+LAYER_NORM = [
+    case("ln_last", lambda L, x: F(L).layer_norm(x, (5,)), R(4, 5)),
+    case("ln_affine", lambda L, x, w, b: F(L).layer_norm(x, (5,), w, b), R(4, 5), R(5), R(5)),
+    case("ln_weight_only", lambda L, x, w: F(L).layer_norm(x, [5], w), R(2, 3, 5), R(5)),
+    case("ln_bias_only", lambda L, x, b: F(L).layer_norm(x, (5,), None, b), R(3, 5), R(5)),
+    case("ln_two_dims", lambda L, x, w, b: F(L).layer_norm(x, (3, 4), w, b), R(2, 3, 4), R(3, 4),
+         R(3, 4)),
+    case("ln_whole", lambda L, x: F(L).layer_norm(x, (2, 3)), R(2, 3)),
+    case("ln_1d", lambda L, x, w: F(L).layer_norm(x, (6,), w), R(6), R(6)),
+    case("ln_eps", lambda L, x: F(L).layer_norm(x, (5,), eps=0.5), R(4, 5)),
+    case("ln_strided", lambda L, x, w: F(L).layer_norm(x, (3,), w), T(R(3, 4)), R(3)),
+    case("ln_f64", lambda L, x, w, b: F(L).layer_norm(x, (4,), w, b), R(3, 4, dtype=F64),
+         R(4, dtype=F64), R(4, dtype=F64)),
+    case("ln_empty_batch", lambda L, x, w: F(L).layer_norm(x, (3,), w), R(0, 3), R(3)),
+    case("ln_no_grad_input", lambda L, x, w: F(L).layer_norm(x.detach(), (5,), w), R(4, 5), R(5)),
+    case("ln_size", lambda L, x: F(L).layer_norm(x, x.shape[1:]), R(2, 5)),
+    case("native_ln", lambda L, x, w, b: L.native_layer_norm(x, [4], w, b, 1e-5), R(3, 4), R(4), R(4)),
+]
+
+
+def _batch_norm_case(training, momentum=0.1, affine=True, stats=True, shape=(4, 3)):
+    """batch_norm with fresh running statistics; returns the output and the statistics."""
+    def fn(L, x, w=None, b=None):
+        c = shape[1]
+        rm = L.tensor(np.linspace(-0.5, 0.5, c, dtype=np.float32)) if stats else None
+        rv = L.tensor(np.linspace(0.5, 1.5, c, dtype=np.float32)) if stats else None
+        out = F(L).batch_norm(x, rm, rv, w if affine else None, b if affine else None,
+                              training=training, momentum=momentum)
+        return (out, rm, rv) if stats else out
+    return fn
+
+
+BATCH_NORM = [
+    case("bn_train", _batch_norm_case(True), R(4, 3), R(3), R(3)),
+    case("bn_train_3d", _batch_norm_case(True, shape=(2, 3, 5)), R(2, 3, 5), R(3), R(3)),
+    case("bn_train_4d", _batch_norm_case(True, shape=(2, 3, 2, 2)), R(2, 3, 2, 2), R(3), R(3)),
+    case("bn_train_momentum", _batch_norm_case(True, momentum=0.3), R(4, 3), R(3), R(3)),
+    case("bn_train_no_affine", _batch_norm_case(True, affine=False), R(4, 3)),
+    case("bn_train_no_stats", _batch_norm_case(True, stats=False), R(4, 3), R(3), R(3)),
+    case("bn_eval", _batch_norm_case(False), R(4, 3), R(3), R(3)),
+    case("bn_eval_4d", _batch_norm_case(False, shape=(2, 3, 2, 2)), R(2, 3, 2, 2), R(3), R(3)),
+    case("bn_eval_no_affine", _batch_norm_case(False, affine=False), R(4, 3)),
+    case("bn_f64", lambda L, x, w, b: F(L).batch_norm(x, None, None, w, b, True), R(5, 2, dtype=F64),
+         R(2, dtype=F64), R(2, dtype=F64)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, grad", LAYER_NORM + BATCH_NORM)
+def test_matches_torch(fn, inputs, grad):
+    check(fn, *inputs, grad=grad)
+
+
+def test_layer_norm_rows_with_a_large_offset_stay_accurate():
+    # Note [Layer norm statistics]: torch's float32 statistics lose ~1e-4 here; ours do not.
+    x = (R(3, 8) + np.float32(1000)).astype(np.float32)
+    x64 = x.astype(np.float64)
+    exact = (x64 - x64.mean(1, keepdims=True)) / np.sqrt(x64.var(1, keepdims=True) + 1e-5)
+    got = F(cgrad).layer_norm(cgrad.tensor(x), (8,)).numpy()
+    np.testing.assert_allclose(got, exact, atol=1e-6)
+
+
+def test_batch_norm_updates_running_stats_like_torch():
+    for L in (torch, cgrad):
+        x = L.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) ** 2)
+        rm, rv = L.zeros(3), L.ones(3)
+        F(L).batch_norm(x, rm, rv, training=True, momentum=0.2)
+        if L is torch:
+            expected = (rm.numpy().copy(), rv.numpy().copy(), rm._version)
+    np.testing.assert_allclose(rm.numpy(), expected[0], rtol=1e-6)
+    np.testing.assert_allclose(rv.numpy(), expected[1], rtol=1e-6)
+    assert rm._version == expected[2]
+
+
+ERRORS = [
+    error_case("ln_shape", lambda L: F(L).layer_norm(L.ones(4, 5), (4,))),
+    error_case("ln_too_many_dims", lambda L: F(L).layer_norm(L.ones(4, 5), (4, 5, 6))),
+    error_case("ln_weight_shape", lambda L: F(L).layer_norm(L.ones(4, 5), (5,), L.ones(3))),
+    error_case("ln_bias_shape", lambda L: F(L).layer_norm(L.ones(4, 5), (5,), None, L.ones(3))),
+    error_case("ln_empty_shape", lambda L: F(L).layer_norm(L.ones(4, 5), ())),
+    error_case("ln_int_input", lambda L: F(L).layer_norm(L.ones(4, 5, dtype=L.int64), (5,))),
+    error_case("ln_int_shape", lambda L: F(L).layer_norm(L.ones(4, 5), 5)),
+    error_case("bn_running_mean", lambda L: F(L).batch_norm(L.ones(4, 5), L.zeros(3), L.ones(3))),
+    error_case("bn_weight", lambda L: F(L).batch_norm(L.ones(4, 5), L.zeros(5), L.ones(5),
+                                                      L.ones(3))),
+    error_case("bn_eval_needs_stats", lambda L: F(L).batch_norm(L.ones(2, 5), None, None)),
+    error_case("bn_one_value", lambda L: F(L).batch_norm(L.ones(1, 5), None, None, training=True),
+               match=r"^Expected more than 1 value per channel when training, got input size "
+                     r"cgrad.Size\(\[1, 5\]\)$"),
+]
+
+
+@pytest.mark.parametrize("fn, match", ERRORS)
+def test_errors_match_torch(fn, match):
+    check_error(fn, match)
