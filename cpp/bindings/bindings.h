@@ -47,6 +47,7 @@ void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn`
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_linalg(py::module_& m, TensorClass& cls);
 void init_loss(py::module_& m);
+void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);

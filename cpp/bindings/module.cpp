@@ -44,6 +44,7 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("reductions", [&] { init_reduction(m, cls); });
   ops.record_area("linear algebra", [&] { init_linalg(m, cls); });
   ops.record_area("losses", [&] { init_loss(m); });
+  ops.record_area("convolution and pooling", [&] { init_convolution(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);
