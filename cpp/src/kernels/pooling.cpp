@@ -24,40 +24,48 @@ int64_t plane_grain(int64_t plane_size) {
   return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, plane_size));
 }
 
+// Calls visit(plane, i, j, k) for each output position (i, j) of each plane, where
+// `plane` points at that plane of `base` (planes of plane_size elements) and k is the
+// position's flat index in the [P, OH, OW] output. Threads own whole planes.
+template <class T, class F>
+void for_each_window(T* base, int64_t planes, int64_t plane_size, int64_t oh, int64_t ow,
+                     const F& visit) {
+  parallel_for(planes, plane_grain(plane_size), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) visit(base + p * plane_size, i, j, (p * oh + i) * ow + j);
+  }, 1);
+}
+
+int64_t count(const AxisWindows& w) { return static_cast<int64_t>(w.begin.size()); }
+
 }  // namespace
 
 void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 TensorImpl& out, TensorImpl& indices) {
-  const int64_t planes = input.sizes[0], h = input.sizes[1], w = input.sizes[2];
-  const int64_t oh = static_cast<int64_t>(rows.begin.size()), ow = static_cast<int64_t>(cols.begin.size());
+  const int64_t w = input.sizes[2];
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
-    const T* x = input.data<T>();
     T* y = out.data<T>();
     int64_t* idx = indices.data<int64_t>();
-    parallel_for(planes, plane_grain(h * w), [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const T* plane = x + p * h * w;
-        for (int64_t i = 0; i < oh; ++i)
-          for (int64_t j = 0; j < ow; ++j) {
-            // Note [Max pool NaN]: as torch, a NaN replaces the running maximum (so the
-            // last NaN of a window is reported) and the index starts at the window's
-            // first position (reported when every value is -inf).
-            int64_t best = rows.begin[i] * w + cols.begin[j];
-            T best_value = -std::numeric_limits<T>::infinity();
-            for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
-              for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) {
-                const T v = plane[r * w + c];
-                if (v > best_value || std::isnan(v)) {
-                  best_value = v;
-                  best = r * w + c;
-                }
-              }
-            y[(p * oh + i) * ow + j] = best_value;
-            idx[(p * oh + i) * ow + j] = best;
+    for_each_window(input.data<T>(), input.sizes[0], input.sizes[1] * w, count(rows), count(cols),
+                    [&](const T* plane, int64_t i, int64_t j, int64_t k) {
+      // Note [Max pool NaN]: as torch, a NaN replaces the running maximum (so the last
+      // NaN of a window is reported) and the index starts at the window's first position
+      // (reported when every value is -inf).
+      int64_t best = rows.begin[i] * w + cols.begin[j];
+      T best_value = -std::numeric_limits<T>::infinity();
+      for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
+        for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) {
+          const T v = plane[r * w + c];
+          if (v > best_value || std::isnan(v)) {
+            best_value = v;
+            best = r * w + c;
           }
-      }
-    }, 1);
+        }
+      y[k] = best_value;
+      idx[k] = best;
+    });
   });
 }
 
@@ -98,47 +106,34 @@ void gather_planes(const TensorImpl& source, const TensorImpl& indices, TensorIm
 
 void avg_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 const std::vector<double>& divisors, TensorImpl& out) {
-  const int64_t planes = input.sizes[0], h = input.sizes[1], w = input.sizes[2];
-  const int64_t oh = static_cast<int64_t>(rows.begin.size()), ow = static_cast<int64_t>(cols.begin.size());
+  const int64_t w = input.sizes[2], ow = count(cols);
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
-    const T* x = input.data<T>();
     T* y = out.data<T>();
-    parallel_for(planes, plane_grain(h * w), [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        const T* plane = x + p * h * w;
-        for (int64_t i = 0; i < oh; ++i)
-          for (int64_t j = 0; j < ow; ++j) {
-            T sum = 0;  // accumulated in the input's type, in window order, as torch
-            for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
-              for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) sum += plane[r * w + c];
-            y[(p * oh + i) * ow + j] = sum / static_cast<T>(divisors[i * ow + j]);
-          }
-      }
-    }, 1);
+    for_each_window(input.data<T>(), input.sizes[0], input.sizes[1] * w, count(rows), ow,
+                    [&](const T* plane, int64_t i, int64_t j, int64_t k) {
+      T sum = 0;  // accumulated in the input's type, in window order, as torch
+      for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
+        for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) sum += plane[r * w + c];
+      y[k] = sum / static_cast<T>(divisors[i * ow + j]);
+    });
   });
 }
 
 void avg_pool2d_backward(const TensorImpl& grad, const AxisWindows& rows, const AxisWindows& cols,
                          const std::vector<double>& divisors, TensorImpl& grad_input) {
-  const int64_t planes = grad_input.sizes[0], h = grad_input.sizes[1], w = grad_input.sizes[2];
-  const int64_t oh = static_cast<int64_t>(rows.begin.size()), ow = static_cast<int64_t>(cols.begin.size());
+  const int64_t w = grad_input.sizes[2], ow = count(cols);
   dispatch_floating(grad.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* g = grad.data<T>();
     T* gx = grad_input.data<T>();
-    parallel_for(planes, plane_grain(h * w), [&](int64_t begin, int64_t end) {
-      std::fill(gx + begin * h * w, gx + end * h * w, T(0));
-      for (int64_t p = begin; p < end; ++p) {
-        T* plane = gx + p * h * w;
-        for (int64_t i = 0; i < oh; ++i)
-          for (int64_t j = 0; j < ow; ++j) {
-            const T share = g[(p * oh + i) * ow + j] / static_cast<T>(divisors[i * ow + j]);
-            for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
-              for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) plane[r * w + c] += share;
-          }
-      }
-    }, 1);
+    std::fill(gx, gx + grad_input.numel(), T(0));
+    for_each_window(gx, grad_input.sizes[0], grad_input.sizes[1] * w, count(rows), ow,
+                    [&](T* plane, int64_t i, int64_t j, int64_t k) {
+      const T share = g[k] / static_cast<T>(divisors[i * ow + j]);
+      for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
+        for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step) plane[r * w + c] += share;
+    });
   });
 }
 
