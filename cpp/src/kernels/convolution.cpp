@@ -97,7 +97,11 @@ void col2im(const ConvGeometry& g, const T* cols, T* x) {
             if (ih < 0 || ih >= g.in_h) continue;
             const T* src = row + oh * g.out_w;
             T* dst = plane + ih * g.in_w + w_offset;
-            for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += src[ow];
+            if (g.stride_w == 1) {  // unit stride: a plain vectorizable add
+              for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
+            } else {
+              for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += src[ow];
+            }
           }
         }
   }, 1);
