@@ -212,6 +212,18 @@ def _matmul(n):
 matmul_128, matmul_512, matmul_1024, matmul_2048 = (_matmul(n) for n in (128, 512, 1024, 2048))
 
 
+def _sgd_step(lib, params, loss, lr=0.01):
+    """Backward from loss into fresh gradients, then one plain SGD step on (w, b) pairs."""
+    for w, b in params:
+        w.grad = None
+        b.grad = None
+    loss.backward()
+    with lib.no_grad():
+        for w, b in params:
+            w -= lr * w.grad
+            b -= lr * b.grad
+
+
 def mlp_train_step(lib, rng):
     """784-256-128-10 ReLU MLP, batch 128, cross-entropy, SGD (lr 0.01)."""
     F = lib.nn.functional
@@ -231,14 +243,7 @@ def mlp_train_step(lib, rng):
             if i < len(params) - 1:
                 h = F.relu(h)
         loss = F.cross_entropy(h, y)
-        for w, b in params:
-            w.grad = None
-            b.grad = None
-        loss.backward()
-        with lib.no_grad():
-            for w, b in params:
-                w -= 0.01 * w.grad
-                b -= 0.01 * b.grad
+        _sgd_step(lib, params, loss)
         state["loss"] = loss
 
     def reference():  # the first step's loss, in float64
@@ -426,6 +431,73 @@ def transformer_block_train_step(lib, rng):
         return np.array(-logp[np.arange(batch * seq), targets_np.reshape(-1)].mean())
 
     return Case(run, lambda: state["loss"], reference, "ms/step", rtol=1e-3)
+# ---------- convolutional networks ----------
+
+def _np_conv2d(x, w, b=None, padding=0):
+    """float64 reference convolution (stride 1) on numpy arrays."""
+    x = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    kh, kw = w.shape[2:]
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))  # N C OH OW KH KW
+    out = np.tensordot(windows, w.astype(np.float64), axes=([1, 4, 5], [1, 2, 3]))  # N OH OW O
+    out = out.transpose(0, 3, 1, 2)
+    return out if b is None else out + b.reshape(1, -1, 1, 1)
+
+
+def conv2d_fwd_bwd(lib, rng):
+    """conv2d 64 -> 64 channels, 3x3, padding 1, on 16x64x32x32, forward and backward."""
+    F = lib.nn.functional
+    x_np = rng.standard_normal((16, 64, 32, 32)).astype(np.float32)
+    w_np = (rng.standard_normal((64, 64, 3, 3)) / 24).astype(np.float32)
+    b_np = rng.standard_normal(64).astype(np.float32)
+    x = lib.tensor(x_np, requires_grad=True)
+    w, b = lib.tensor(w_np, requires_grad=True), lib.tensor(b_np, requires_grad=True)
+    upstream = lib.tensor(rng.standard_normal((16, 64, 32, 32)).astype(np.float32))
+    out = {}
+
+    def run():
+        x.grad = w.grad = b.grad = None
+        y = F.conv2d(x, w, b, padding=1)
+        y.backward(upstream)
+        out["y"] = y
+
+    flops = 3 * 2.0 * 16 * 64 * 32 * 32 * 64 * 9  # forward, input grad, weight grad
+    return Case(run, lambda: _np(out["y"]), lambda: _np_conv2d(x_np, w_np, b_np, 1),
+                "GFLOP/s", amount=flops, rtol=1e-3)
+
+
+def cnn_train_step(lib, rng):
+    """conv(1->8, 3x3) relu maxpool2, conv(8->16, 3x3) relu maxpool2, linear(784->10);
+    cross-entropy and SGD (lr 0.01) on a batch of 32 28x28 images."""
+    F = lib.nn.functional
+    shapes = [((8, 1, 3, 3), 9), ((16, 8, 3, 3), 72), ((10, 784), 784)]
+    init = [((rng.standard_normal(s) / np.sqrt(fan_in)).astype(np.float32),
+             np.zeros(s[0], np.float32)) for s, fan_in in shapes]
+    params = [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)) for w, b in init]
+    x_np = rng.standard_normal((32, 1, 28, 28)).astype(np.float32)
+    x, y = lib.tensor(x_np), lib.tensor(rng.integers(0, 10, 32))
+    state, first = {}, {}
+
+    def run():
+        (w1, b1), (w2, b2), (w3, b3) = params
+        h = F.max_pool2d(F.relu(F.conv2d(x, w1, b1, padding=1)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, w2, b2, padding=1)), 2)
+        loss = F.cross_entropy(F.linear(h.reshape(32, 784), w3, b3), y)
+        _sgd_step(lib, params, loss)
+        first.setdefault("loss", np.array(loss.item()))
+
+    def reference():  # the first step's loss, in float64
+        def pool(a):
+            n, c, hh, ww = a.shape
+            return a.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
+        (w1, b1), (w2, b2), (w3, b3) = init
+        h = pool(np.maximum(_np_conv2d(x_np, w1, b1, 1), 0))
+        h = pool(np.maximum(_np_conv2d(h, w2, b2, 1), 0))
+        z = h.reshape(32, 784) @ w3.T.astype(np.float64) + b3
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return np.array(-logp[np.arange(32), _np(y)].mean())
+
+    return Case(run, lambda: first["loss"], reference, "ms/step", rtol=1e-3)
 
 
 ALL = {
@@ -448,6 +520,8 @@ ALL = {
     "randn_1M": randn_1M,
     "lstm_seq_fwd_bwd": lstm_seq_fwd_bwd,
     "transformer_block_train_step": transformer_block_train_step,
+    "conv2d_fwd_bwd": conv2d_fwd_bwd,
+    "cnn_train_step": cnn_train_step,
 }
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",

@@ -50,6 +50,7 @@ void init_loss(py::module_& m);
 void init_normalization(py::module_& m);  // layer_norm, batch_norm
 void init_padding(py::module_& m);
 void init_embedding(py::module_& m);
+void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);

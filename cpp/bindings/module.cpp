@@ -49,6 +49,7 @@ PYBIND11_MODULE(_C, m) {
     init_padding(m);
     init_embedding(m);
   });
+  ops.record_area("convolution and pooling", [&] { init_convolution(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);

@@ -11,6 +11,9 @@ from .normalization import LayerNorm
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .dropout import Dropout
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
+from .conv import Conv1d, Conv2d
+from .pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d)
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
@@ -21,4 +24,6 @@ __all__ = [
     "BCEWithLogitsLoss",
     "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Dropout",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
 ]

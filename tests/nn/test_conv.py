@@ -1,0 +1,137 @@
+"""conv1d / conv2d against PyTorch, one line per case: values, grad_fn names, gradients
+of input, weight and bias, second derivatives, and torch's errors for bad arguments."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from error_parity import check_error, error_case  # noqa: E402
+from parity import R, T, case, check  # noqa: E402
+
+F64 = np.float64
+
+
+def F(L):
+    return L.nn.functional
+
+
+CONV = [
+    case("conv2d", lambda L, x, w, b: F(L).conv2d(x, w, b), R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
+    case("conv2d_no_bias", lambda L, x, w: F(L).conv2d(x, w), R(2, 3, 5, 5), R(4, 3, 2, 2)),
+    case("conv2d_stride_pad", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
+         R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
+    case("conv2d_tuples", lambda L, x, w, b: F(L).conv2d(x, w, b, (2, 1), (1, 2), (1, 2)),
+         R(2, 3, 9, 8), R(5, 3, 3, 2), R(5)),
+    case("conv2d_dilation", lambda L, x, w: F(L).conv2d(x, w, dilation=2), R(1, 2, 9, 9), R(3, 2, 3, 3)),
+    case("conv2d_groups", lambda L, x, w, b: F(L).conv2d(x, w, b, groups=2, padding=1),
+         R(2, 4, 6, 6), R(6, 2, 3, 3), R(6)),
+    case("conv2d_depthwise", lambda L, x, w: F(L).conv2d(x, w, groups=3), R(2, 3, 6, 6), R(6, 1, 3, 3)),
+    case("conv2d_1x1", lambda L, x, w, b: F(L).conv2d(x, w, b), R(2, 5, 4, 3), R(3, 5, 1, 1), R(3)),
+    case("conv2d_1x1_stride", lambda L, x, w: F(L).conv2d(x, w, stride=2), R(2, 5, 5, 4), R(3, 5, 1, 1)),
+    case("conv2d_same", lambda L, x, w, b: F(L).conv2d(x, w, b, padding="same"),
+         R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
+    case("conv2d_same_dilated", lambda L, x, w: F(L).conv2d(x, w, padding="same", dilation=2),
+         R(1, 2, 7, 6), R(3, 2, 3, 3)),
+    case("conv2d_valid", lambda L, x, w: F(L).conv2d(x, w, padding="valid"), R(1, 2, 5, 5), R(3, 2, 3, 3)),
+    case("conv2d_unbatched", lambda L, x, w, b: F(L).conv2d(x, w, b), R(3, 6, 5), R(4, 3, 2, 2), R(4)),
+    case("conv2d_noncontiguous", lambda L, x, w: F(L).conv2d(x.transpose(2, 3), w), R(2, 3, 5, 6), R(4, 3, 3, 3)),
+    case("conv2d_transposed_input", lambda L, x, w: F(L).conv2d(x, w), T(R(6, 5, 3, 2)), R(4, 3, 3, 3)),
+    case("conv2d_empty_batch", lambda L, x, w, b: F(L).conv2d(x, w, b), R(0, 3, 5, 5), R(4, 3, 3, 3), R(4)),
+    case("conv2d_f64", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=2),
+         R(2, 3, 7, 6, dtype=F64), R(4, 3, 3, 3, dtype=F64), R(4, dtype=F64)),
+    case("conv2d_kernel_fills_input", lambda L, x, w: F(L).conv2d(x, w), R(2, 3, 3, 3), R(4, 3, 3, 3)),
+    case("conv2d_no_grad_input", lambda L, w: F(L).conv2d(L.ones(2, 3, 5, 5), w), R(4, 3, 3, 3)),
+    case("conv1d", lambda L, x, w, b: F(L).conv1d(x, w, b), R(2, 3, 9), R(4, 3, 3), R(4)),
+    case("conv1d_stride_pad_dilation", lambda L, x, w, b: F(L).conv1d(x, w, b, 2, 2, 2),
+         R(2, 3, 11), R(4, 3, 3), R(4)),
+    case("conv1d_groups", lambda L, x, w: F(L).conv1d(x, w, groups=2), R(2, 4, 7), R(4, 2, 3)),
+    case("conv1d_same", lambda L, x, w: F(L).conv1d(x, w, padding="same"), R(2, 3, 7), R(4, 3, 5)),
+    case("conv1d_unbatched", lambda L, x, w, b: F(L).conv1d(x, w, b), R(3, 8), R(4, 3, 3), R(4)),
+    case("conv1d_f64", lambda L, x, w: F(L).conv1d(x, w, stride=3), R(2, 3, 10, dtype=F64), R(4, 3, 2, dtype=F64)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, grad", CONV)
+def test_conv_matches_torch(fn, inputs, grad):
+    check(fn, *inputs, grad=grad)
+
+
+def double_backward(lib, fn, arrays):
+    """d/d(inputs) of <grad of sum(fn(inputs)**2) wrt inputs, fixed weights>."""
+    inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(lib, *inputs)
+    grads = lib.autograd.grad((out * out).sum(), inputs, create_graph=True)
+    names = [g.grad_fn.name() for g in grads]
+    total = sum((g * lib.tensor(np.full(g.shape, 0.5 + i))).sum() for i, g in enumerate(grads))
+    second = lib.autograd.grad(total, inputs)
+    return names, [s.detach().numpy() for s in second]
+
+
+@pytest.mark.parametrize("fn, arrays", [
+    (lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
+     [R(2, 3, 6, 5, dtype=F64), R(4, 3, 3, 3, dtype=F64), R(4, dtype=F64)]),
+    (lambda L, x, w: F(L).conv2d(x, w, groups=2, dilation=(2, 1)),
+     [R(2, 4, 7, 5, dtype=F64), R(4, 2, 2, 2, dtype=F64)]),
+    (lambda L, x, w: F(L).conv1d(x, w, padding=1), [R(2, 3, 6, dtype=F64), R(2, 3, 3, dtype=F64)]),
+], ids=["conv2d", "conv2d_groups", "conv1d"])
+def test_conv_second_derivatives_match_torch(fn, arrays):
+    t_names, t_second = double_backward(torch, fn, arrays)
+    c_names, c_second = double_backward(cgrad, fn, arrays)
+    assert c_names[:2] == t_names[:2]
+    for c, t in zip(c_second, t_second):
+        np.testing.assert_allclose(c, t, rtol=1e-10, atol=1e-10)
+
+
+def test_conv_saved_tensors_and_next_functions():
+    for L in (torch, cgrad):
+        x, w = L.ones(1, 2, 4, 4, requires_grad=True), L.ones(3, 2, 3, 3, requires_grad=True)
+        y = F(L).conv2d(x, w)
+        assert y.grad_fn._saved_input is not None and y.grad_fn._saved_weight is not None
+        assert [type(n).__name__ if n else None for n, _ in y.grad_fn.next_functions] == \
+            ["AccumulateGrad", "AccumulateGrad", None]
+
+
+def test_conv_under_no_grad_records_nothing():
+    x, w = cgrad.ones(1, 2, 4, 4, requires_grad=True), cgrad.ones(3, 2, 3, 3, requires_grad=True)
+    with cgrad.no_grad():
+        y = cgrad.nn.functional.conv2d(x, w)
+    assert y.grad_fn is None and not y.requires_grad
+
+
+def C2(*sizes):
+    return lambda L: L.ones(*sizes)
+
+
+CONV_ERRORS = [
+    error_case("channels", lambda L: F(L).conv2d(L.ones(2, 4, 8, 8), L.ones(4, 3, 3, 3))),
+    error_case("kernel_too_big", lambda L: F(L).conv2d(L.ones(2, 3, 2, 2), L.ones(4, 3, 3, 3))),
+    error_case("kernel_too_big_1d", lambda L: F(L).conv1d(L.ones(2, 3, 2), L.ones(4, 3, 3))),
+    error_case("unbatched_channels", lambda L: F(L).conv2d(L.ones(2, 3, 8), L.ones(4, 3, 3, 3))),
+    error_case("rank5", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8, 1), L.ones(4, 3, 3, 3))),
+    error_case("rank1", lambda L: F(L).conv2d(L.ones(8), L.ones(4, 3, 3, 3))),
+    error_case("conv1d_rank4", lambda L: F(L).conv1d(L.ones(2, 3, 4, 5), L.ones(4, 3, 3))),
+    error_case("bias_size", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), L.ones(3))),
+    error_case("groups_channels", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), groups=2)),
+    error_case("groups_divisible", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 1, 3, 3), groups=3)),
+    error_case("groups_zero", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), groups=0)),
+    error_case("no_out_channels", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(0, 3, 3, 3))),
+    error_case("stride_zero", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), stride=0)),
+    error_case("padding_negative", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), padding=-1)),
+    error_case("dilation_zero", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), dilation=0)),
+    error_case("same_strided", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), stride=2, padding="same")),
+    error_case("bad_padding_string", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), padding="foo")),
+    error_case("stride_length", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), stride=(1, 1, 1))),
+    error_case("padding_length", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), padding=(1, 1, 1))),
+    error_case("dilation_length", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), dilation=(1, 1, 1))),
+    error_case("weight_rank_mismatch", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3))),
+    error_case("weight_rank2", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3))),
+    error_case("double_input", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8, dtype=L.float64), L.ones(4, 3, 3, 3))),
+    error_case("double_weight", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3, dtype=L.float64))),
+    error_case("double_bias", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8), L.ones(4, 3, 3, 3), L.ones(4, dtype=L.float64))),
+    error_case("bool", lambda L: F(L).conv2d(L.ones(2, 3, 8, 8, dtype=L.bool), L.ones(4, 3, 3, 3, dtype=L.bool))),
+]
+
+
+@pytest.mark.parametrize("fn, match", CONV_ERRORS)
+def test_conv_errors_match_torch(fn, match):
+    check_error(fn, match)
