@@ -222,6 +222,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         found = self._allowed.get((module, name))
         if found is None:
+            module = "builtins" if module == "__builtin__" else module  # protocol 2 spelling
             raise pickle.UnpicklingError(
                 "Weights only load failed. cgrad.load only loads tensors, numbers, strings "
                 "and containers of them (it never runs code from a checkpoint).\n"
