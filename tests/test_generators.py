@@ -1,7 +1,7 @@
 """cgrad.Generator and `generator=` (Note [Generators]): every sampling function draws
 from the generator it is given, leaving the default one alone, and repeats its draws
-when the generator is reseeded. (torch's streams differ from ours: only the behaviour
-is compared, not the numbers.)"""
+when the generator is reseeded. (The numbers themselves are torch's:
+tests/test_random_streams.py.)"""
 import pytest
 
 torch = pytest.importorskip("torch")

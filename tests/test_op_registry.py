@@ -49,6 +49,7 @@ NOT_DIFFERENTIABLE = {
     "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide",
     "floor_divide_", "nonzero", "all", "any", "argmax", "argmin", "Generator", "initial_seed",
+    "seed", "get_rng_state", "set_rng_state",
 }
 
 

@@ -274,7 +274,11 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
 template <class Make>
 void def_like(py::module_& m, const char* name, Make make, bool random) {
   auto run = [make, name](const Tensor& like, const FactoryKeywords& kw) {
-    return make_factory(make, like->sizes, like->dtype, kw, name);
+    if constexpr (std::is_invocable_v<Make, const Tensor&, DType>)  // draws follow like's layout
+      return make_factory([&](const Shape&, DType d) { return make(like, d); }, like->sizes,
+                          like->dtype, kw, name);
+    else
+      return make_factory(make, like->sizes, like->dtype, kw, name);
   };
   if (random)
     m.def(name, [run](const Tensor& like, py::object dtype, py::object device, bool requires_grad,
@@ -329,8 +333,8 @@ void init_creation(py::module_& m) {
   def_like(m, "ones_like", ones, false);
   def_like(m, "zeros_like", zeros, false);
   def_like(m, "empty_like", uninitialised, false);
-  def_like(m, "rand_like", uniform, true);
-  def_like(m, "randn_like", normal, true);
+  def_like(m, "rand_like", [](const Tensor& like, DType d) { return rand_like(like, d); }, true);
+  def_like(m, "randn_like", [](const Tensor& like, DType d) { return randn_like(like, d); }, true);
 
   m.def(
       "full",

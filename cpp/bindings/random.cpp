@@ -105,6 +105,33 @@ uint64_t seed_from_py(py::handle seed) {
   }
   return u;
 }
+// Note [RNG state tensors]: torch returns its generator state as a uint8 tensor of the
+// 5056 bytes of CPUGeneratorImplState. cgrad has no uint8 dtype, so the same bytes come
+// as an int64 tensor of values 0..255 (equal tolist() to torch's); set_state takes any
+// integer tensor of that form, so a saved state round-trips.
+Tensor state_tensor(const std::vector<uint8_t>& bytes) {
+  Tensor t = empty({static_cast<int64_t>(bytes.size())}, DType::Int64);
+  int64_t* p = t->data<int64_t>();
+  for (size_t i = 0; i < bytes.size(); ++i) p[i] = bytes[i];
+  return t;
+}
+
+std::vector<uint8_t> state_bytes(py::handle state) {
+  if (!py::isinstance<TensorImpl>(state))
+    throw TypeError("expected a torch.ByteTensor, but got " + type_name(state));
+  Tensor t = state.cast<Tensor>();
+  if (!is_integral(t->dtype, false)) throw TypeError("RNG state must be a torch.ByteTensor");
+  Tensor c = contiguous(to_dtype(t, DType::Int64));
+  std::vector<uint8_t> bytes(c->numel());
+  for (int64_t i = 0; i < c->numel(); ++i) bytes[i] = static_cast<uint8_t>(c->data<int64_t>()[i]);
+  return bytes;
+}
+
+void set_state_from_py(Generator& g, py::handle state) {
+  const std::vector<uint8_t> bytes = state_bytes(state);
+  g.set_state(bytes.data(), bytes.size());
+}
+
 }  // namespace
 
 void init_random(py::module_& m, TensorClass& cls) {
@@ -114,7 +141,7 @@ void init_random(py::module_& m, TensorClass& cls) {
                                                     "A seeded stream of random numbers.")
       .def(py::init([](py::object device) {
              check_generator_device(device);
-             return std::make_shared<Generator>(default_generator().initial_seed());
+             return std::make_shared<Generator>();
            }),
            py::arg("device") = "cpu")
       .def("manual_seed", [](py::object self, py::handle seed) {
@@ -122,7 +149,16 @@ void init_random(py::module_& m, TensorClass& cls) {
              return self;
            }, py::arg("seed"), "Reseeds this generator; returns it.")
       .def("initial_seed", &Generator::initial_seed)
-      .def("seed", &Generator::seed, "Reseeds from the operating system; returns the seed.");
+      .def("seed", &Generator::seed, "Reseeds from the operating system; returns the seed.")
+      .def("get_state", [](const Generator& g) { return state_tensor(g.get_state()); },
+           "torch's state bytes (Note [RNG state tensors]).")
+      .def("set_state", [](py::object self, py::handle state) {
+             set_state_from_py(*self.cast<Generator*>(), state);
+             return self;
+           }, py::arg("new_state"), "Restores a state from get_state; returns the generator.")
+      .def_property_readonly("device", [](const Generator&) {
+             return py::module_::import("cgrad").attr("device")("cpu");
+           });
   m.attr("default_generator") = default_gen;
   m.def("manual_seed", [default_gen](py::handle seed) {
     // torch.manual_seed is Python code that first does int(seed).
@@ -131,6 +167,12 @@ void init_random(py::module_& m, TensorClass& cls) {
   }, py::arg("seed"), "Seeds the generator behind every random function; returns it.");
   m.def("initial_seed", [] { return default_generator().initial_seed(); },
         "The default generator's seed.");
+  m.def("seed", [] { return default_generator().seed(); },
+        "Reseeds the default generator from the operating system; returns the seed.");
+  m.def("get_rng_state", [] { return state_tensor(default_generator().get_state()); },
+        "The default generator's state (Note [RNG state tensors]).");
+  m.def("set_rng_state", [](py::handle state) { set_state_from_py(default_generator(), state); },
+        py::arg("new_state"), "Restores the default generator's state from get_rng_state.");
   m.def("randint", &randint_call, "Integers uniform in [low, high): randint(low=0, high, size).");
   m.def("randint_like", [](const Tensor& like, py::args args, py::kwargs kw) {
     if (args.size() < 1 || args.size() > 2)
@@ -140,7 +182,7 @@ void init_random(py::module_& m, TensorClass& cls) {
     int64_t high = int_arg(args[both ? 1 : 0], "randint_like", "high", both ? 2 : 1);
     FactoryOptions o;
     factory_options(kw, "randint_like", o);
-    return finished(randint(low, high, like->sizes, o.dtype.value_or(like->dtype)), o);
+    return finished(randint_like(like, low, high, o.dtype.value_or(like->dtype)), o);
   }, py::arg("input"), "Integers uniform in [low, high) in input's shape (and dtype).");
   m.def("randperm", [](int64_t n, py::kwargs kw) {
     FactoryOptions o;

@@ -1,5 +1,6 @@
-// Random sampling. All draws come from one generator behind a mutex; each op takes the
-// lock once and fills its whole output, so a seed fixes every sequence.
+// Random sampling, stream for stream as torch's CPU generator (Note [Torch's CPU random
+// streams], cpp/src/kernels/random.h). Each op takes its generator's lock once and
+// fills its whole output, so a seed fixes every sequence.
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -7,61 +8,21 @@
 #include <random>
 #include <sstream>
 
+#include "kernels/random.h"
 #include "ops/common.h"
 
 namespace cgrad {
 
-namespace {
-
-// Note [Random engine]: xoshiro256++ (Blackman and Vigna): 256 bits of state, period
-// 2^256 - 1, passes BigCrush, and a draw is a few adds, shifts and rotates — several
-// times cheaper than mt19937_64, whose draws dominated rand and randint. Seeds are spread
-// over the state by splitmix64, as the authors recommend. (torch uses mt19937; matching
-// its exact streams is not a goal, only reproducibility under manual_seed.)
-class Engine {
- public:
-  explicit Engine(uint64_t seed) { this->seed(seed); }
-
-  void seed(uint64_t seed) {
-    for (uint64_t& word : state_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      word = z ^ (z >> 31);
-    }
-  }
-
-  uint64_t operator()() {
-    uint64_t* s = state_;
-    const uint64_t result = rotl(s[0] + s[3], 23) + s[0];
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-  }
-
- private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t state_[4];
-};
-
-}  // namespace
-
-// Note [Generators]: each Generator (torch.Generator) owns an engine behind a mutex;
-// every sampling op draws from the default one (a fixed default seed makes a fresh
-// process reproducible, as torch's default CPU generator), unless the thread holds a
+// Note [Generators]: each Generator (torch.Generator) owns torch's CPU generator state
+// (kernels::RandomState: an mt19937 and the cached normal, Note [Torch's CPU random
+// streams]) behind a mutex; every sampling op draws from the default one (torch's
+// default seed, so a fresh process repeats torch's draws), unless the thread holds a
 // GeneratorGuard naming another — which is how `generator=` reaches every op without a
 // parameter on each.
 struct Generator::Impl {
   std::mutex mutex;
-  Engine engine;
-  uint64_t seed;
-  explicit Impl(uint64_t s) : engine(s), seed(s) {}
+  kernels::RandomState state;
+  explicit Impl(uint64_t s) : state(s) {}
 };
 
 Generator::Generator(uint64_t seed) : impl_(std::make_unique<Impl>(seed)) {}
@@ -69,23 +30,33 @@ Generator::~Generator() = default;
 
 void Generator::manual_seed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->engine.seed(seed);
-  impl_->seed = seed;
+  impl_->state.reseed(seed);
 }
 
 uint64_t Generator::initial_seed() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->seed;
+  return impl_->state.engine.seed_;
 }
 
 uint64_t Generator::seed() {
+  // torch draws a 64-bit nondeterministic seed too.
   const uint64_t s = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   manual_seed(s);
   return s;
 }
 
+std::vector<uint8_t> Generator::get_state() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return kernels::save_state(impl_->state);
+}
+
+void Generator::set_state(const uint8_t* bytes, size_t size) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  kernels::load_state(impl_->state, bytes, size);
+}
+
 Generator& default_generator() {
-  static Generator* g = new Generator(67280421310721ULL);  // never destroyed: used at exit
+  static Generator* g = new Generator(Generator::kDefaultSeed);  // never destroyed: used at exit
   return *g;
 }
 
@@ -98,74 +69,121 @@ GeneratorGuard::GeneratorGuard(Generator* g) : previous_(current_generator) {
 }
 GeneratorGuard::~GeneratorGuard() { current_generator = previous_; }
 
-template <class F> void Generator::with_engine(F f) {
+template <class F> void Generator::with_state(F f) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  f(impl_->engine);
+  f(impl_->state);
 }
 
 namespace {
 
-template <class F> void with_engine(F f) {
-  (current_generator ? *current_generator : default_generator()).with_engine(f);
+using kernels::RandomState;
+
+template <class F> void with_state(F f) {
+  (current_generator ? *current_generator : default_generator()).with_state(f);
 }
 
-// Uniform [0, 1) with the full mantissa of float when T is float, else of double.
-template <class T> auto uniform01(Engine& e) {
-  if constexpr (std::is_same_v<T, float>) return static_cast<float>(e() >> 40) * 0x1.0p-24f;
-  else return static_cast<double>(e() >> 11) * 0x1.0p-53;
+// Note [Sampling order]: torch fills a tensor in its memory order (TensorIterator walks
+// the output's dimensions from the largest stride to the smallest), so a transposed
+// view or a *_like of one gets its draws in that order. Sampling ops draw into a buffer
+// in draw order, then place element k at the k-th position of `layout`'s memory order.
+// Dimensions ordered outermost first for strides `layout` (ties keep the given order).
+std::vector<size_t> memory_order(const Shape& sizes, const Shape& layout) {
+  std::vector<size_t> dims, ones;
+  for (size_t d = 0; d < sizes.size(); ++d) (sizes[d] == 1 ? ones : dims).push_back(d);
+  std::stable_sort(dims.begin(), dims.end(), [&](size_t a, size_t b) { return layout[a] > layout[b]; });
+  dims.insert(dims.begin(), ones.begin(), ones.end());  // size-1 dims: anywhere
+  return dims;
 }
 
-// Standard normal draws by Marsaglia's polar method: a point uniform in the unit disc
-// gives two independent normals for one log and one sqrt (Box-Muller's sin/cos cost
-// more than the rest of the draw). The second is kept for the next call; one object
-// per sampling op, so a seed still fixes every op's values.
-class StandardNormal {
- public:
-  double operator()(Engine& e) {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
+bool row_major(const Shape& sizes, const Shape& layout) {
+  int64_t expected = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    if (sizes[d] != 1 && layout[d] != expected) return false;
+    expected *= sizes[d];
+  }
+  return true;
+}
+
+// The strides empty_like gives: the input's when they are dense and non-overlapping,
+// else row-major (torch's preserve_format).
+Shape like_layout(const TensorImpl& t) {
+  const std::vector<size_t> dims = memory_order(t.sizes, t.strides);
+  int64_t expected = 1;
+  for (size_t k = dims.size(); k-- > 0;) {
+    const size_t d = dims[k];
+    if (t.sizes[d] != 1 && t.strides[d] != expected) return contiguous_strides(t.sizes);
+    expected *= t.sizes[d];
+  }
+  return t.strides;
+}
+
+// Moves values drawn in `layout`'s memory order into row-major order, in place.
+template <class T> void to_row_major(T* p, const Shape& sizes, const Shape& layout) {
+  const int64_t n = numel_of(sizes);
+  const std::vector<size_t> dims = memory_order(sizes, layout);
+  const Shape row = contiguous_strides(sizes);
+  std::vector<T> drawn(p, p + n);
+  std::vector<int64_t> index(dims.size(), 0);
+  int64_t at = 0;  // row-major offset of the element at `index`
+  for (int64_t k = 0; k < n; ++k) {
+    p[at] = drawn[k];
+    for (size_t j = dims.size(); j-- > 0;) {  // odometer, innermost dim last in `dims`
+      const size_t d = dims[j];
+      if (++index[d] < sizes[d]) {
+        at += row[d];
+        break;
+      }
+      at -= (sizes[d] - 1) * row[d];
+      index[d] = 0;
     }
-    double u, v, s;
-    do {
-      u = 2.0 * uniform01<double>(e) - 1.0;
-      v = 2.0 * uniform01<double>(e) - 1.0;
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    const double scale = std::sqrt(-2.0 * std::log(s) / s);
-    spare_ = v * scale;
-    has_spare_ = true;
-    return u * scale;
   }
-
- private:
-  double spare_ = 0.0;
-  bool has_spare_ = false;
-};
-
-// Uniform in [0, range) without bias, by Lemire's multiply-shift: the high half of
-// draw * range, redrawn in the rare case the low half falls below 2^64 mod range.
-uint64_t uniform_below(Engine& e, uint64_t range) {
-  __uint128_t m = static_cast<__uint128_t>(e()) * range;
-  if (static_cast<uint64_t>(m) < range) {
-    const uint64_t threshold = (0 - range) % range;
-    while (static_cast<uint64_t>(m) < threshold) m = static_cast<__uint128_t>(e()) * range;
-  }
-  return static_cast<uint64_t>(m >> 64);
 }
 
-// A fresh tensor whose elements are draw(engine, TypeTag<T>{}), in row-major order.
-template <class Draw> Tensor sample(const Shape& sizes, DType dtype, Draw draw) {
+// A fresh tensor filled by fill(state, T* buffer, n, contiguous) in `layout`'s memory
+// order (contiguous: whether that order is row-major).
+template <class Fill>
+Tensor sample(const Shape& sizes, DType dtype, const Shape& layout, Fill fill) {
   Tensor t = empty(sizes, dtype);
   const int64_t n = t->numel();
-  with_engine([&](Engine& e) {
-    dispatch(dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* p = t->data<T>();
-      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(draw(e, tag));
-    });
+  const bool contiguous = row_major(sizes, layout);
+  dispatch(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* p = t->data<T>();
+    with_state([&](RandomState& s) { fill(s, p, n, contiguous); });
+    if (!contiguous) to_row_major(p, sizes, layout);
   });
   return t;
+}
+
+template <class Fill> Tensor sample(const Shape& sizes, DType dtype, Fill fill) {
+  return sample(sizes, dtype, contiguous_strides(sizes), fill);
+}
+
+// fill for a value per element: value(state) in the element's type T.
+#define CGRAD_PER_ELEMENT(expr)                                               \
+  [&](RandomState& s, auto* out, int64_t n, bool) {                           \
+    using T = std::remove_pointer_t<decltype(out)>;                           \
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(expr);            \
+  }
+
+// torch's random_(from, to): from + r % range, r 64-bit for ranges of 2^32 or more.
+template <class T> T from_to(RandomState& s, uint64_t range, int64_t base) {
+  const uint64_t r = range >= (uint64_t{1} << 32) ? s.random64() : s.random32();
+  return static_cast<T>(static_cast<int64_t>(r % range + static_cast<uint64_t>(base)));
+}
+
+// Normals as torch's normal kernel: the 16-at-a-time path for floating contiguous runs
+// of 16 or more, else the cached per-element path.
+auto normal_fill(double mean, double stdev) {
+  return [=](RandomState& s, auto* p, int64_t n, bool contiguous) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (contiguous && n >= 16)
+        kernels::normal_fill_blocks(s, p, n, static_cast<T>(mean), static_cast<T>(stdev));
+      else
+        kernels::normal_fill_serial(s, p, n, mean, stdev);
+    }
+  };
 }
 
 void require_floating(DType t, const char* kernel) {
@@ -207,11 +225,12 @@ TensorList zero_grads(Node& n, TensorList& g) {
   return zeros;
 }
 
-// Samples in self's shape and dtype as a new tensor for apply_inplace, recorded under
-// torch's node name with self's old value (and a tensor p) as inputs.
-template <class Draw>
-Tensor resampled(const Tensor& self, const char* name, Draw draw, const Tensor& p = nullptr) {
-  Tensor out = sample(self->sizes, self->dtype, draw);
+// Samples in self's shape and dtype, in self's memory order, as a new tensor for
+// apply_inplace, recorded under torch's node name with self's old value (and a tensor
+// p) as inputs.
+template <class Fill>
+Tensor resampled(const Tensor& self, const char* name, Fill fill, const Tensor& p = nullptr) {
+  Tensor out = sample(self->sizes, self->dtype, self->strides, fill);
   if (any_requires_grad({&self, &p}))
     set_history({out}, make_node(name, p ? TensorList{self, p} : TensorList{self}, zero_grads));
   return out;
@@ -220,22 +239,65 @@ Tensor resampled(const Tensor& self, const char* name, Draw draw, const Tensor& 
 // torch names C types in these messages ("out of bounds for float").
 const char* c_type_name(DType t) { return t == DType::Float32 ? "float" : "double"; }
 
+auto uniform_fill(double from, double to) {
+  return [=](RandomState& s, auto* p, int64_t n, bool) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    if constexpr (std::is_floating_point_v<T>)
+      kernels::uniform_fill(s, p, n, static_cast<T>(from), static_cast<T>(to));
+  };
+}
+
+// Bernoulli draws against probabilities pp (in draw order): a uniform of p's type.
+auto bernoulli_fill(const Tensor& probs) {
+  return [&probs](RandomState& s, auto* out, int64_t n, bool) {
+    using T = std::remove_pointer_t<decltype(out)>;
+    if (probs->dtype == DType::Float64) {
+      const double* pp = probs->data<double>();
+      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(s.uniform_double() < pp[i]);
+    } else {
+      const float* pp = probs->data<float>();
+      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(s.uniform_float() < pp[i]);
+    }
+  };
+}
+
+// p as float or double (its own type unless float64), broadcast to `sizes` and laid out
+// in `layout`'s memory order, to read in draw order.
+Tensor probabilities_in_order(const Tensor& p, const Shape& sizes, const Shape& layout) {
+  const DType type = p->dtype == DType::Float64 ? DType::Float64 : DType::Float32;
+  Tensor src = expand(detach(p), sizes);
+  const std::vector<size_t> dims = memory_order(sizes, layout);
+  Shape perm_sizes, perm_strides;
+  for (size_t d : dims) perm_sizes.push_back(sizes[d]), perm_strides.push_back(src->strides[d]);
+  Tensor ordered = empty(perm_sizes, type);
+  kernels::copy(*make_view(src, perm_sizes, perm_strides, src->offset), *ordered);
+  return ordered;
+}
+
 }  // namespace
 
 Tensor rand(const Shape& sizes, DType dtype) {
   require_floating(dtype, "check_uniform_bounds");
-  return sample(sizes, dtype, [](auto& e, auto tag) {
-    return uniform01<typename decltype(tag)::type>(e);
-  });
+  return sample(sizes, dtype, uniform_fill(0.0, 1.0));
+}
+
+Tensor rand_like(const Tensor& like, DType dtype) {
+  require_floating(dtype, "check_uniform_bounds");
+  return sample(like->sizes, dtype, like_layout(*like), uniform_fill(0.0, 1.0));
 }
 
 Tensor randn(const Shape& sizes, DType dtype) {
   require_floating(dtype, "normal_kernel_cpu");
-  StandardNormal z;
-  return sample(sizes, dtype, [&](auto& e, auto) { return z(e); });
+  return sample(sizes, dtype, normal_fill(0.0, 1.0));
 }
 
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
+Tensor randn_like(const Tensor& like, DType dtype) {
+  require_floating(dtype, "normal_kernel_cpu");
+  return sample(like->sizes, dtype, like_layout(*like), normal_fill(0.0, 1.0));
+}
+
+namespace {
+void check_randint_range(int64_t low, int64_t high, DType dtype) {
   if (low >= high)
     throw std::runtime_error("random_ expects 'from' to be less than 'to', but got from=" +
                              std::to_string(low) + " >= to=" + std::to_string(high));
@@ -248,10 +310,25 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
     if (low < lo) throw std::runtime_error("from is out of bounds for " + type);
     if (high - 1 > hi) throw std::runtime_error("to - 1 is out of bounds for " + type);
   }
+}
+
+auto from_to_fill(int64_t low, int64_t high) {
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  return sample(sizes, dtype, [&](auto& e, auto) {
-    return static_cast<int64_t>(static_cast<uint64_t>(low) + uniform_below(e, range));
-  });
+  return [=](RandomState& s, auto* p, int64_t n, bool) {
+    using T = std::remove_pointer_t<decltype(p)>;
+    for (int64_t i = 0; i < n; ++i) p[i] = from_to<T>(s, range, low);
+  };
+}
+}  // namespace
+
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
+  check_randint_range(low, high, dtype);
+  return sample(sizes, dtype, from_to_fill(low, high));
+}
+
+Tensor randint_like(const Tensor& like, int64_t low, int64_t high, DType dtype) {
+  check_randint_range(low, high, dtype);
+  return sample(like->sizes, dtype, like_layout(*like), from_to_fill(low, high));
 }
 
 Tensor randperm(int64_t n, DType dtype) {
@@ -261,9 +338,17 @@ Tensor randperm(int64_t n, DType dtype) {
   Tensor t = empty({n}, dtype);
   std::vector<int64_t> perm(n);
   std::iota(perm.begin(), perm.end(), int64_t{0});
-  with_engine([&](Engine& e) {  // Fisher-Yates
-    for (int64_t i = n - 1; i > 0; --i)
-      std::swap(perm[i], perm[uniform_below(e, static_cast<uint64_t>(i) + 1)]);
+  with_state([&](RandomState& s) {
+    if (n < std::numeric_limits<uint32_t>::max() / 20) {  // torch's small-n shuffle
+      for (int64_t i = 0; i < n - 1; ++i)
+        std::swap(perm[i], perm[i + static_cast<int64_t>(s.random32() % static_cast<uint64_t>(n - i))]);
+    } else {  // inside-out Fisher-Yates on 64-bit draws
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t z = static_cast<int64_t>(s.random64() % static_cast<uint64_t>(i + 1));
+        perm[i] = perm[z];
+        perm[z] = i;
+      }
+    }
   });
   dispatch(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -276,8 +361,7 @@ Tensor randperm(int64_t n, DType dtype) {
 Tensor normal(double mean, double stdev, const Shape& sizes, DType dtype) {
   require_floating(dtype, "normal_kernel_cpu");
   check_std(stdev);
-  StandardNormal z;
-  return sample(sizes, dtype, [&](auto& e, auto) { return mean + stdev * z(e); });
+  return sample(sizes, dtype, normal_fill(mean, stdev));
 }
 
 Tensor normal(const Tensor& mean, const Tensor& stdev) {
@@ -290,9 +374,16 @@ Tensor normal(const Tensor& mean, const Tensor& stdev) {
   if (std_scalar) check_std(item_as_double(*stdev));
   else if (!every(stdev, [](double s) { return s >= 0.0; }))
     throw std::runtime_error("normal expects all elements of std >= 0.0");
-  Tensor z = randn(broadcast_shapes(mean->sizes, stdev->sizes), dtype);
-  Tensor scaled = detail::binary_forward(kernels::BinaryOp::Mul, z, stdev, dtype, dtype);
-  Tensor out = detail::binary_forward(kernels::BinaryOp::Add, scaled, mean, dtype, dtype);
+  const Shape shape = broadcast_shapes(mean->sizes, stdev->sizes);
+  Tensor out;
+  if (std_scalar) {  // torch: normal_(0, std), then + mean
+    Tensor z = normal(0.0, item_as_double(*stdev), shape, dtype);
+    out = detail::binary_forward(kernels::BinaryOp::Add, z, mean, dtype, dtype);
+  } else {  // torch: normal_(0, 1), then * std + mean
+    Tensor z = randn(shape, dtype);
+    Tensor scaled = detail::binary_forward(kernels::BinaryOp::Mul, z, stdev, dtype, dtype);
+    out = detail::binary_forward(kernels::BinaryOp::Add, scaled, mean, dtype, dtype);
+  }
   if (any_requires_grad({&mean, &stdev})) {
     TensorList inputs;
     if (!mean_scalar) inputs.push_back(mean);
@@ -309,12 +400,9 @@ Tensor bernoulli(const Tensor& p) {
   require_floating(p->dtype, "bernoulli_tensor_cpu_p_");
   if (!every(p, [](double v) { return v >= 0.0 && v <= 1.0; }))
     throw std::runtime_error("bernoulli expects all elements of p to be in [0, 1]");
-  Tensor probs = empty(p->sizes, DType::Float64);
-  kernels::copy(*p, *probs);
-  const double* pp = probs->data<double>();
-  int64_t i = 0;
-  Tensor out = sample(p->sizes, p->dtype,
-                      [&](auto& e, auto) { return uniform01<double>(e) < pp[i++]; });
+  // torch samples into a row-major result here (not empty_like's layout).
+  Tensor probs = probabilities_in_order(p, p->sizes, contiguous_strides(p->sizes));
+  Tensor out = sample(p->sizes, p->dtype, bernoulli_fill(probs));
   if (any_requires_grad({&p}))
     set_history({out}, make_node("BernoulliBackward0", {p}, zero_grads));
   return out;
@@ -322,8 +410,7 @@ Tensor bernoulli(const Tensor& p) {
 
 Tensor bernoulli(const Tensor& input, double p) {
   check_p(p, "bernoulli_");
-  Tensor out = sample(input->sizes, input->dtype,
-                      [&](auto& e, auto) { return uniform01<double>(e) < p; });
+  Tensor out = sample(input->sizes, input->dtype, CGRAD_PER_ELEMENT(s.uniform_double() < p));
   // torch has no derivative for this overload: its node raises when reached.
   if (any_requires_grad({&input}))
     set_history({out}, make_node("torch::autograd::NotImplemented", {input},
@@ -349,42 +436,31 @@ Tensor& uniform_(Tensor& self, double from, double to) {
                              ">::max(), but found to=" + num(to) + " and from=" + num(from) +
                              " which result in to-from to exceed the limit");
   return apply_inplace(self, "uniform_", [&] {
-    return resampled(self, "UniformBackward0", [&](auto& e, auto tag) {
-      using T = typename decltype(tag)::type;
-      // Rounding to T can land on `to`; step back below it to keep [from, to) half-open.
-      const T v = static_cast<T>(from + (to - from) * uniform01<double>(e));
-      return v < static_cast<T>(to) ? v : std::nextafter(static_cast<T>(to), static_cast<T>(from));
-    });
+    return resampled(self, "UniformBackward0", uniform_fill(from, to));
   });
 }
 
 Tensor& normal_(Tensor& self, double mean, double stdev) {
   require_floating(self->dtype, "normal_kernel_cpu");
   check_std(stdev);
-  StandardNormal z;
   return apply_inplace(self, "normal_", [&] {
-    return resampled(self, "NormalBackward0", [&](auto& e, auto) { return mean + stdev * z(e); });
+    return resampled(self, "NormalBackward0", normal_fill(mean, stdev));
   });
 }
 
 Tensor& bernoulli_(Tensor& self, double p) {
   check_p(p, "bernoulli_");
   return apply_inplace(self, "bernoulli_", [&] {
-    return resampled(self, "BernoulliBackward2",
-                     [&](auto& e, auto) { return uniform01<double>(e) < p; });
+    return resampled(self, "BernoulliBackward2", CGRAD_PER_ELEMENT(s.uniform_double() < p));
   });
 }
 
 Tensor& bernoulli_(Tensor& self, const Tensor& p) {
-  Tensor probs = empty(self->sizes, DType::Float64);
-  kernels::copy(*expand(detach(p), self->sizes), *probs);
+  Tensor probs = probabilities_in_order(p, self->sizes, self->strides);
   if (!every(probs, [](double v) { return v >= 0.0 && v <= 1.0; }))
     throw std::runtime_error("bernoulli_ expects all elements of p to be in [0, 1]");
-  const double* pp = probs->data<double>();
   return apply_inplace(self, "bernoulli_", [&] {
-    int64_t i = 0;
-    return resampled(self, "BernoulliBackward1",
-                     [&](auto& e, auto) { return uniform01<double>(e) < pp[i++]; }, p);
+    return resampled(self, "BernoulliBackward1", bernoulli_fill(probs), p);
   });
 }
 

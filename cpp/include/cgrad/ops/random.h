@@ -1,7 +1,8 @@
 #pragma once
-// Random sampling (definitions in cpp/src/ops/random.cpp). Every draw comes from one
-// process-wide generator, so manual_seed(s) makes all of these repeat their results.
+// Random sampling (definitions in cpp/src/ops/random.cpp), drawing torch's CPU streams:
+// after the same manual_seed, each function returns torch's values.
 #include <memory>
+#include <vector>
 
 #include "cgrad/tensor.h"
 
@@ -10,13 +11,18 @@ namespace cgrad {
 // A seeded stream of random numbers, as torch.Generator (Note [Generators]).
 class Generator {
  public:
-  explicit Generator(uint64_t seed);
+  static constexpr uint64_t kDefaultSeed = 67280421310721ULL;  // torch's default CPU seed
+  explicit Generator(uint64_t seed = kDefaultSeed);
   ~Generator();
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const;
   uint64_t seed();  // reseeds from the OS and returns the new seed
-  // Runs f(engine) holding the generator's lock (random.cpp's sampling loops).
-  template <class F> void with_engine(F f);
+  // torch's 5056-byte state (Note [Torch's CPU random streams]); set_state throws
+  // std::runtime_error with torch's message on a bad size or state.
+  std::vector<uint8_t> get_state() const;
+  void set_state(const uint8_t* bytes, size_t size);
+  // Runs f(state) holding the generator's lock (random.cpp's sampling loops).
+  template <class F> void with_state(F f);
 
  private:
   struct Impl;
@@ -40,6 +46,10 @@ class GeneratorGuard {
 
 Tensor rand(const Shape& sizes, DType dtype);   // uniform in [0, 1)
 Tensor randn(const Shape& sizes, DType dtype);  // standard normal
+// In like's shape, drawn in the memory order empty_like(like) has, as torch.
+Tensor rand_like(const Tensor& like, DType dtype);
+Tensor randn_like(const Tensor& like, DType dtype);
+Tensor randint_like(const Tensor& like, int64_t low, int64_t high, DType dtype);
 // Integers uniform in [low, high), stored in any dtype that can hold them.
 Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype);
 Tensor randperm(int64_t n, DType dtype);  // a random permutation of 0..n-1

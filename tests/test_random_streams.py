@@ -1,0 +1,185 @@
+"""cgrad's CPU generator draws torch's streams (Note [Torch's CPU random streams]): after
+the same seed every sampler returns torch's values exactly, bit for bit, and leaves the
+generator where torch leaves it (checked by a draw after each case)."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+
+SEEDS = [0, 1, 7, 42, 2**32 + 5, 123456789]
+SIZES = [(1,), (3,), (15,), (16,), (17,), (5, 7), (33,), (2, 3, 40)]
+
+
+def same_stream(make, seed):
+    """make(L) after L.manual_seed(seed), then one more rand: equal bitwise in both."""
+    out = []
+    for L in (torch, cgrad):
+        L.manual_seed(seed)
+        t = make(L)
+        out.append((t.detach().numpy().copy(), L.rand(3).numpy().copy()))
+    (t_val, t_after), (c_val, c_after) = out
+    assert c_val.dtype == t_val.dtype and c_val.shape == t_val.shape
+    np.testing.assert_array_equal(c_val, t_val)
+    np.testing.assert_array_equal(c_after, t_after)
+
+
+def dt(L, name):
+    return getattr(L, name)
+
+
+CASES = {
+    "rand": lambda L, s, d: L.rand(*s, dtype=dt(L, d)),
+    "randn": lambda L, s, d: L.randn(*s, dtype=dt(L, d)),
+    "rand_like": lambda L, s, d: L.rand_like(L.zeros(*s, dtype=dt(L, d))),
+    "randn_like": lambda L, s, d: L.randn_like(L.zeros(*s, dtype=dt(L, d))),
+    "normal_sized": lambda L, s, d: L.normal(1.5, 0.3, s, dtype=dt(L, d)),
+    "uniform_": lambda L, s, d: L.empty(*s, dtype=dt(L, d)).uniform_(-1.3, 2.9),
+    "normal_": lambda L, s, d: L.empty(*s, dtype=dt(L, d)).normal_(-0.7, 2.5),
+    "bernoulli_p": lambda L, s, d: L.empty(*s, dtype=dt(L, d)).bernoulli_(0.3),
+    "bernoulli_tensor_p": lambda L, s, d: L.empty(*s, dtype=dt(L, d)).bernoulli_(
+        (L.arange(s[-1], dtype=dt(L, d)) / s[-1])),
+    "bernoulli": lambda L, s, d: L.bernoulli(L.full(s, 0.6, dtype=dt(L, d))),
+    "bernoulli_number": lambda L, s, d: L.bernoulli(L.zeros(*s, dtype=dt(L, d)), 0.25),
+    "randint_like": lambda L, s, d: L.randint_like(L.zeros(*s, dtype=dt(L, d)), -3, 9),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", SIZES, ids=str)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_floating_samplers_match_torch(name, size, dtype):
+    for seed in SEEDS[:3]:
+        same_stream(lambda L: CASES[name](L, size, dtype), seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("n", [16, 100, 1000, 16 * 3000 + 7])
+def test_randn_large_float32_bitwise(seed, n):
+    same_stream(lambda L: L.randn(n), seed)
+
+
+INTS = {
+    "randint_small": lambda L: L.randint(0, 10, (50,)),
+    "randint_negative": lambda L: L.randint(-7, 3, (4, 5)),
+    "randint_2_32": lambda L: L.randint(0, 2**32, (20,)),
+    "randint_wide": lambda L: L.randint(-2**40, 2**40, (20,)),
+    "randint_huge": lambda L: L.randint(-2**62, 2**62, (20,)),
+    "randint_int32": lambda L: L.randint(-2**31, 2**31, (20,), dtype=L.int32),
+    "randint_float": lambda L: L.randint(3, 2**33, (20,), dtype=L.float64),
+    "randint_float32": lambda L: L.randint(0, 1000, (20,), dtype=L.float32),
+    "randint_bool": lambda L: L.randint(0, 2, (20,), dtype=L.bool),
+    "randint_high_only": lambda L: L.randint(6, (3, 3)),
+    "randperm_1": lambda L: L.randperm(1),
+    "randperm_10": lambda L: L.randperm(10),
+    "randperm_1000": lambda L: L.randperm(1000),
+    "randperm_100000": lambda L: L.randperm(100000),
+    "randperm_int32": lambda L: L.randperm(50, dtype=L.int32),
+    "randperm_float": lambda L: L.randperm(50, dtype=L.float32),
+    "bernoulli_int64": lambda L: L.zeros(30, dtype=L.int64).bernoulli_(0.5),
+    "bernoulli_bool": lambda L: L.zeros(30, dtype=L.bool).bernoulli_(0.7),
+    "normal_mean_tensor": lambda L: L.normal(L.arange(20.0), 0.5),
+    "normal_std_tensor": lambda L: L.normal(2.0, L.arange(20.0)),
+    "normal_both": lambda L: L.normal(L.arange(6.0).reshape(2, 3), L.ones(3) * 2),
+    "normal_both_small": lambda L: L.normal(L.zeros(3), L.ones(3)),
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", sorted(INTS))
+def test_other_samplers_match_torch(name, seed):
+    same_stream(INTS[name], seed)
+
+
+LAYOUTS = {
+    "uniform_transposed": lambda L: L.zeros(4, 6).t().uniform_(),
+    "normal_transposed": lambda L: L.zeros(8, 6).t().normal_(),
+    "normal_strided": lambda L: L.zeros(10, 8)[:, ::2].normal_(),
+    "rand_like_transposed": lambda L: L.rand_like(L.zeros(5, 7).t()),
+    "randn_like_permuted": lambda L: L.randn_like(L.zeros(2, 3, 4).permute(2, 0, 1)),
+    "randn_like_sliced": lambda L: L.randn_like(L.zeros(6, 8)[:, 1:]),
+    "bernoulli_transposed_p": lambda L: L.bernoulli(L.rand(4, 5).t().contiguous().t()),
+    "bernoulli_number_transposed": lambda L: L.bernoulli(L.zeros(4, 5).t(), 0.5),
+    "randint_like_transposed": lambda L: L.randint_like(L.zeros(4, 5).t(), 100),
+    "bernoulli_tensor_p_transposed": lambda L: L.zeros(3, 4).t().bernoulli_(L.full((3,), 0.5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_memory_order_as_torch(name):
+    for seed in SEEDS[:3]:
+        same_stream(LAYOUTS[name], seed)
+
+
+def test_cached_normal_survives_across_calls():
+    same_stream(lambda L: L.cat([L.randn(1), L.randn(3), L.randn(1, dtype=L.float64).float()]), 3)
+
+
+GENERATOR_DRAWS = [
+    lambda L, g: L.rand(5, generator=g),
+    lambda L, g: L.randn(5, generator=g),
+    lambda L, g: L.randperm(9, generator=g),
+    lambda L, g: L.randint(0, 50, (5,), generator=g),
+    lambda L, g: L.empty(20).normal_(generator=g),
+    lambda L, g: L.empty(20).bernoulli_(0.5, generator=g),
+]
+
+
+@pytest.mark.parametrize("i", range(len(GENERATOR_DRAWS)))
+def test_generator_objects_match_torch(i):
+    t = GENERATOR_DRAWS[i](torch, torch.Generator().manual_seed(99)).numpy()
+    c = GENERATOR_DRAWS[i](cgrad, cgrad.Generator().manual_seed(99)).numpy()
+    np.testing.assert_array_equal(c, t)
+    # A fresh generator starts from torch's default seed.
+    t = GENERATOR_DRAWS[i](torch, torch.Generator()).numpy()
+    c = GENERATOR_DRAWS[i](cgrad, cgrad.Generator()).numpy()
+    np.testing.assert_array_equal(c, t)
+
+
+@pytest.mark.parametrize("seed", [0, 5, 2**40 + 3])
+def test_state_bytes_match_torch(seed):
+    for L in (torch, cgrad):
+        L.manual_seed(seed)
+    assert cgrad.get_rng_state().tolist() == torch.get_rng_state().tolist()
+    for L in (torch, cgrad):
+        L.randn(3, dtype=L.float64)  # leaves a cached normal in the state
+        L.rand(700)  # wraps the twister
+    assert cgrad.get_rng_state().tolist() == torch.get_rng_state().tolist()
+    g = cgrad.Generator().manual_seed(seed)
+    assert g.get_state().tolist() == torch.Generator().manual_seed(seed).get_state().tolist()
+
+
+def test_set_state_round_trips():
+    cgrad.manual_seed(11)
+    cgrad.randn(1)
+    state = cgrad.get_rng_state()
+    first = cgrad.randn(40).tolist()
+    cgrad.set_rng_state(state)
+    assert cgrad.randn(40).tolist() == first
+    g = cgrad.Generator()
+    assert g.set_state(state) is g
+    assert cgrad.randn(40, generator=g).tolist() == first
+    assert g.initial_seed() == 11
+
+
+@pytest.mark.parametrize("bad", [
+    lambda L: L.set_rng_state(L.zeros(10, dtype=L.int64) if L is cgrad else L.zeros(10, dtype=L.uint8)),
+    lambda L: L.set_rng_state(L.zeros(5056)),
+    lambda L: L.set_rng_state([1, 2]),
+    lambda L: L.Generator().set_state(L.zeros(5056, dtype=L.int64) if L is cgrad
+                                      else L.zeros(5056, dtype=L.uint8)),
+], ids=["size", "float", "list", "invalid"])
+def test_state_errors_as_torch(bad):
+    errors = []
+    for L in (torch, cgrad):
+        with pytest.raises(Exception) as e:
+            bad(L)
+        errors.append((type(e.value), str(e.value)))
+    assert errors[1] == errors[0]
+
+
+def test_generator_device_and_seed():
+    g = cgrad.Generator()
+    assert g.device == cgrad.device("cpu") and str(g.device) == str(torch.Generator().device)
+    s = cgrad.seed()
+    assert cgrad.initial_seed() == s
