@@ -11,6 +11,14 @@ _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, nu
                   "dicts or lists; found {}")
 
 
+def _as_tensor(array):
+    # torch.as_tensor of a numpy array or scalar: arrays share memory, as from_numpy.
+    array = np.asarray(array)
+    if array.ndim and array.flags.writeable:
+        return cgrad.from_numpy(array)
+    return cgrad.tensor(array)
+
+
 def _is_namedtuple(obj):
     return isinstance(obj, tuple) and hasattr(obj, "_fields")
 
@@ -22,9 +30,9 @@ def default_convert(data):
     if isinstance(data, np.ndarray):
         if _NUMPY_STRING_KINDS.search(data.dtype.str) is not None:
             return data
-        return cgrad.as_tensor(data)
+        return _as_tensor(data)
     if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_)):
-        return cgrad.as_tensor(data)
+        return _as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         try:
             return type(data)({key: default_convert(data[key]) for key in data})
@@ -52,9 +60,9 @@ def default_collate(batch):
     if isinstance(elem, np.ndarray) and type(elem).__module__ == "numpy":
         if _NUMPY_STRING_KINDS.search(elem.dtype.str) is not None:
             raise TypeError(_COLLATE_ERROR.format(elem.dtype))
-        return default_collate([cgrad.as_tensor(b) for b in batch])
+        return default_collate([_as_tensor(b) for b in batch])
     if isinstance(elem, np.generic) and not isinstance(elem, (np.str_, np.bytes_)):
-        return cgrad.as_tensor(np.array(batch))
+        return _as_tensor(np.array(batch))
     if isinstance(elem, float):
         return cgrad.tensor(batch, dtype=cgrad.float64)
     if isinstance(elem, int):
