@@ -26,7 +26,7 @@ def test_readme_op_list_is_generated_and_current():
 
 
 def test_every_registered_op_is_tested():
-    sources = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))
+    sources = "\n".join(p.read_text() for p in (ROOT / "tests").rglob("test_*.py"))
     untested = sorted(n for n in registered_names()
                       if not re.search(rf"[.\s(\[\"']{re.escape(n)}\b", sources))
     assert not untested, f"ops without a test that calls them: {untested}"
@@ -54,7 +54,7 @@ NOT_DIFFERENTIABLE = {
 
 
 def test_every_differentiable_op_has_a_float64_gradcheck():
-    sources = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_gradcheck*.py"))
+    sources = "\n".join(p.read_text() for p in (ROOT / "tests").rglob("test_gradcheck*.py"))
     unchecked = sorted(n for n in registered_names() - NOT_DIFFERENTIABLE
                        if not re.search(rf"[.\s(\[\"']{re.escape(n)}\b", sources))
     assert not unchecked, f"differentiable ops without a gradcheck case: {unchecked}"

@@ -46,6 +46,17 @@ void init_loss(py::module_& m) {
       return fn(input, target, reduction_of(size_average, reduce, reduction));
     }, py::arg("input"), py::arg("target"), py::arg("size_average") = py::none(),
        py::arg("reduce") = py::none(), py::arg("reduction") = "mean");
+  nn.def("smooth_l1_loss", [](const Tensor& input, const Tensor& target, py::object size_average,
+                             py::object reduce, const std::string& reduction, double beta) {
+    warn_if_broadcasting(input, target);
+    return smooth_l1_loss(input, target, reduction_of(size_average, reduce, reduction), beta);
+  }, py::arg("input"), py::arg("target"), py::arg("size_average") = py::none(),
+     py::arg("reduce") = py::none(), py::arg("reduction") = "mean", py::arg("beta") = 1.0);
+  nn.def("huber_loss", [](const Tensor& input, const Tensor& target, const std::string& reduction,
+                         double delta) {
+    warn_if_broadcasting(input, target);
+    return huber_loss(input, target, reduction_of(py::none(), py::none(), reduction), delta);
+  }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", py::arg("delta") = 1.0);
   nn.def("nll_loss", [](const Tensor& input, const Tensor& target, Opt weight, py::object size_average,
                         int64_t ignore_index, py::object reduce, const std::string& reduction) {
     return nll_loss(input, target, or_null(weight), reduction_of(size_average, reduce, reduction),

@@ -125,12 +125,39 @@ py::object scalar_of(const Tensor& self) {
   return item_object(*self);
 }
 
+// Note [Tensor subclasses]: nn.Parameter (and any user subclass) is a Python subclass of
+// the bound Tensor. torch builds one with Tensor._make_subclass(cls, data, requires_grad):
+// a new tensor sharing data's storage and version counter, outside data's graph, whose
+// Python object is an instance of cls. We allocate that object as pybind11 itself does
+// when it returns a C++ tensor (make_new_instance + the type's init_instance, which
+// registers the instance), only with cls as the type. Registration makes every later
+// return of this TensorImpl (requires_grad_(), an op's pass-through) hand back the same
+// subclass object, and operators stay the bound C++ slots: no Python frame is added.
+py::object make_subclass(py::handle cls, const Tensor& data, bool requires_grad) {
+  auto* tensor_type = reinterpret_cast<PyTypeObject*>(py::type::of<TensorImpl>().ptr());
+  if (!PyType_Check(cls.ptr()) ||
+      !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(cls.ptr()), tensor_type))
+    throw TypeError("cls must be a type (got " + std::string(Py_TYPE(cls.ptr())->tp_name) + ")");
+  Tensor t = detach(data);
+  t->set_requires_grad(requires_grad);
+  auto obj = py::reinterpret_steal<py::object>(
+      py::detail::make_new_instance(reinterpret_cast<PyTypeObject*>(cls.ptr())));
+  auto* inst = reinterpret_cast<py::detail::instance*>(obj.ptr());
+  inst->owned = true;
+  py::detail::values_and_holders(inst).begin()->value_ptr() = t.get();
+  py::detail::get_type_info(typeid(TensorImpl))->init_instance(inst, &t);
+  return obj;
+}
+
 }  // namespace
 
 TensorClass init_tensor(py::module_& m) {
   TensorClass cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(&setup_tensor_gc));
   cls.def(py::init(&legacy_constructor), py::arg("device") = py::none(),
           "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
+  cls.def_static("_make_subclass", &make_subclass, py::arg("cls"), py::arg("data"),
+                 py::arg("require_grad") = false,
+                 "An instance of the Tensor subclass `cls` sharing `data`'s memory, detached.");
 
   // ---- metadata ----
   cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes); })

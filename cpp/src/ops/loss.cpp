@@ -213,6 +213,65 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reducti
   return out;
 }
 
+namespace {
+
+// Note [Quadratic-then-linear losses]: smooth_l1 and huber are one curve, quadratic for
+// |d| < cut and linear beyond, differing only in scale: smooth_l1 is huber / beta. They
+// are computed separately (not one from the other) so that each rounds as torch's kernel
+// does: 0.5 d^2 / beta and |d| - 0.5 beta; 0.5 d^2 and delta (|d| - 0.5 delta). The
+// backward is d' = clamp(d, -cut, cut), divided by beta for smooth_l1.
+Tensor quadratic_then_linear_loss(const Tensor& input, const Tensor& target,
+                                  LossReduction reduction, double cut, bool smooth_l1) {
+  const Shape shape = broadcast_shapes(input->sizes, target->sizes);
+  Tensor x = expand_to(input, shape), t = expand_to(target, shape);
+  const DType dtype = result_type(x, t);
+  if (!is_floating(dtype))
+    throw NotImplementedError(std::string(smooth_l1 ? "\"smooth_l1_cpu\"" : "\"huber_cpu\"") +
+                              " not implemented for '" + dtype_torch_name(dtype) + "'");
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    Tensor d = sub(x, t);
+    Tensor ad = abs(d);
+    Tensor half_square = mul(constant(0.5), mul(d, d));
+    Tensor linear = sub(ad, constant(0.5 * cut));
+    Tensor loss = smooth_l1 ? where(lt(ad, constant(cut)), div(half_square, constant(cut)), linear)
+                            : where(lt(ad, constant(cut)), half_square, mul(constant(cut), linear));
+    out = reduce_loss(loss, reduction);
+  }
+  if (any_requires_grad({&x, &t})) {
+    const double count = static_cast<double>(numel_of(shape));
+    const double norm = (reduction == LossReduction::Mean ? 1.0 / count : 1.0) /
+                        (smooth_l1 ? cut : 1.0);
+    auto node = make_node(smooth_l1 ? "SmoothL1LossBackward0" : "HuberLossBackward0", {x, t},
+                          [norm, cut](Node& n, TensorList& g) -> TensorList {
+      Tensor d = sub(n.saved(0), n.saved(1));
+      Tensor grad = mul(mul(constant(norm), clamp(d, constant(-cut), constant(cut))), g[0]);
+      return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
+    });
+    node->save(x, false, "self");
+    node->save(t, false, "target");
+    set_history({out}, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
+                      double beta) {
+  if (beta < 0) throw std::runtime_error("smooth_l1_loss does not support negative values for beta.");
+  if (beta == 0) return l1_loss(input, target, reduction);  // torch's own shortcut
+  return quadratic_then_linear_loss(input, target, reduction, beta, true);
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
+                  double delta) {
+  if (!(delta > 0))
+    throw std::runtime_error("huber_loss does not support non-positive values for delta.");
+  return quadratic_then_linear_loss(input, target, reduction, delta, false);
+}
+
 Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
   const Shape shape = broadcast_shapes(input->sizes, target->sizes);
   return reduce_loss(abs(sub(expand_to(input, shape), expand_to(target, shape))), reduction);

@@ -11,6 +11,13 @@ enum class LossReduction { None, Mean, Sum };
 Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction);
 // |input - target|, as torch composes it (AbsBackward0 / MeanBackward0 / SumBackward0).
 Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction);
+// |d| < beta ? 0.5 d^2 / beta : |d| - 0.5 beta for d = input - target
+// (SmoothL1LossBackward0); beta == 0 is l1_loss, beta < 0 an error, as torch.
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
+                      double beta);
+// |d| < delta ? 0.5 d^2 : delta (|d| - 0.5 delta) (HuberLossBackward0); delta must be > 0.
+Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
+                  double delta);
 // -weight[t] * input[n, t, ...] for class indices t (NllLossBackward0 / NllLoss2DBackward0);
 // 'mean' divides by the summed weight of the targets not equal to ignore_index.
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,

@@ -1,0 +1,95 @@
+"""Identity, Linear and Bilinear."""
+import math
+
+from ... import _C
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+
+class Identity(Module):
+    """Returns its input; ignores any constructor arguments, as torch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+def _register_weight_and_bias(module, weight_shape, bias, device, dtype):
+    # Uninitialized storage; reset_parameters fills it, as torch.
+    module.weight = Parameter(_C.empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        module.bias = Parameter(_C.empty(weight_shape[0], device=device, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
+def _uniform_fan_in_bias(bias, weight):
+    # torch's bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), 0 when fan_in is 0.
+    fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+    init.uniform_(bias, -bound, bound)
+
+
+class Linear(Module):
+    """y = x W^T + b, with torch's default initialization."""
+
+    __constants__ = ["in_features", "out_features"]
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        _register_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
+
+    def reset_parameters(self):
+        # Note [Linear init]: kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in),
+        # 1/sqrt(fan_in)) for the weight; torch keeps this spelling and so its random draws,
+        # weight first, then bias.
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            _uniform_fan_in_bias(self.bias, self.weight)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """y_k = x1^T A_k x2 + b_k."""
+
+    __constants__ = ["in1_features", "in2_features", "out_features"]
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        _register_weight_and_bias(self, (out_features, in1_features, in2_features), bias, device,
+                                  dtype)
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.size(1))
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        # (…, i) @ (i, o*j) -> (…, o, j), then contract j with input2.
+        o, i, j = self.weight.shape
+        mixed = _C.matmul(input1, self.weight.permute(1, 0, 2).reshape(i, o * j))
+        mixed = mixed.reshape(*input1.shape[:-1], o, j)
+        out = (mixed * input2.unsqueeze(-2)).sum(-1)
+        return out + self.bias if self.bias is not None else out
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
