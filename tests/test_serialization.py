@@ -114,3 +114,14 @@ def test_size_and_dtype_objects_round_trip(tmp_path):
     back = cgrad.load(tmp_path / "t.pt")
     assert back == {"shape": cgrad.Size([2, 3]), "dtype": cgrad.float64}
     assert type(back["shape"]) is cgrad.Size
+
+
+def test_parameters_round_trip_as_parameters():
+    for saver, loader in [(cgrad, torch), (torch, cgrad)]:
+        p = saver.nn.Parameter(saver.ones(2, 3))
+        buffer = io.BytesIO()
+        saver.save({"p": p, "again": [p]}, buffer)
+        buffer.seek(0)
+        out = loader.load(buffer, weights_only=True)
+        assert type(out["p"]) is loader.nn.Parameter and out["p"].requires_grad
+        assert out["again"][0] is out["p"]
