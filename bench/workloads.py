@@ -500,6 +500,38 @@ def cnn_train_step(lib, rng):
     return Case(run, lambda: first["loss"], reference, "ms/step", rtol=1e-3)
 
 
+def _optimizer_step(make_optimizer, first_step_reference):
+    """One optimizer step over 100 parameters of 32x32 with fixed gradients: the cost of
+    an optimizer's bookkeeping and update (torch runs a loop of per-tensor ops; cgrad one
+    fused call). The first step's parameters are checked against float64 numpy."""
+    def make(lib, rng):
+        init = [rng.standard_normal((32, 32)).astype(np.float32) for _ in range(100)]
+        grads = [rng.standard_normal((32, 32)).astype(np.float32) for _ in range(100)]
+        params = [lib.tensor(w, requires_grad=True) for w in init]
+        for p, g in zip(params, grads):
+            p.grad = lib.tensor(g)
+        opt = make_optimizer(lib, params)
+        first = {}
+
+        def run():
+            opt.step()
+            first.setdefault("p", _np(params[0]).copy())
+
+        return Case(run, lambda: first["p"],
+                    lambda: first_step_reference(init[0].astype(np.float64),
+                                                 grads[0].astype(np.float64)),
+                    "us/op", amount=1)  # one step
+    return make
+
+
+adam_step_100_params = _optimizer_step(
+    lambda lib, params: lib.optim.Adam(params, lr=1e-3),
+    lambda w, g: w - 1e-3 * g / (np.abs(g) + 1e-8))  # step 1: m^ = g, v^ = g*g
+sgd_momentum_step_100_params = _optimizer_step(
+    lambda lib, params: lib.optim.SGD(params, lr=0.01, momentum=0.9),
+    lambda w, g: w - 0.01 * g)  # step 1: the momentum buffer is the gradient
+
+
 ALL = {
     "op_overhead_add_small": op_overhead_add_small,
     "op_overhead_autograd_small": op_overhead_autograd_small,
@@ -522,6 +554,8 @@ ALL = {
     "transformer_block_train_step": transformer_block_train_step,
     "conv2d_fwd_bwd": conv2d_fwd_bwd,
     "cnn_train_step": cnn_train_step,
+    "adam_step_100_params": adam_step_100_params,
+    "sgd_momentum_step_100_params": sgd_momentum_step_100_params,
 }
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",

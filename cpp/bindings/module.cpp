@@ -36,6 +36,7 @@ PYBIND11_MODULE(_C, m) {
   init_function(m);
   init_storage(m);
   init_parallel(m);
+  init_optim(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });

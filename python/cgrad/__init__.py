@@ -23,4 +23,7 @@ double = float64
 long = int64
 int = int32
 
+from . import optim, utils  # noqa: E402  (after the dtypes they use)
+from .serialization import load, save  # noqa: E402
+
 __version__ = "0.1.0"
