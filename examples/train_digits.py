@@ -1,0 +1,136 @@
+"""Train a small classifier on scikit-learn's bundled 8x8 digits with cgrad, as torch code.
+
+    pip install ".[examples]"          # scikit-learn (the data) and matplotlib (the plot)
+    python examples/train_digits.py    # trains, prints a progress bar and test accuracy,
+                                       # writes digits_checkpoint.pt and digits_training.png
+
+The script is ordinary PyTorch code: only the import differs. `--torch` runs the very same
+code on torch (if installed) for comparison, and `--model mlp` swaps the CNN for an MLP.
+"""
+import argparse
+import sys
+import time
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", choices=["cnn", "mlp"], default="cnn")
+    parser.add_argument("--out", default="digits", help="prefix of the checkpoint and plot")
+    parser.add_argument("--torch", action="store_true", help="run on torch instead of cgrad")
+    parser.add_argument("--no-plot", action="store_true")
+    return parser.parse_args()
+
+
+args = parse_args()
+if args.torch:
+    import torch
+else:
+    import cgrad as torch
+nn = torch.nn  # attribute access: `from torch import nn` would find the real torch
+DataLoader, TensorDataset = torch.utils.data.DataLoader, torch.utils.data.TensorDataset
+
+
+def load_digits_split(seed):
+    """The 1797 digits as (N, 1, 8, 8) float tensors in [0, 1], split 80/20."""
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    images = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    labels = torch.tensor(digits.target, dtype=torch.int64)
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
+    cut = int(0.8 * len(labels))
+    train, test = order[:cut], order[cut:]
+    return TensorDataset(images[train], labels[train]), TensorDataset(images[test], labels[test])
+
+
+def make_model(kind):
+    if kind == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 16x4x4
+        nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 32x2x2
+        nn.Flatten(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def progress(epoch, epochs, done, total, loss, width=30):
+    filled = width * done // total
+    bar = "#" * filled + "-" * (width - filled)
+    sys.stdout.write(f"\repoch {epoch:3d}/{epochs} [{bar}] {done:4d}/{total} loss {loss:.4f}")
+    sys.stdout.flush()
+
+
+def accuracy(model, loader):
+    model.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for images, labels in loader:
+            correct += (model(images).argmax(dim=1) == labels).sum().item()
+            total += len(labels)
+    model.train()
+    return correct / total
+
+
+def main():
+    torch.manual_seed(args.seed)
+    train_set, test_set = load_digits_split(args.seed)
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
+    test_loader = DataLoader(test_set, batch_size=256)
+    model = make_model(args.model)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    print(model)
+
+    history = {"loss": [], "train_acc": [], "test_acc": []}
+    start = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        running, seen = 0.0, 0
+        for images, labels in train_loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            running += loss.item() * len(labels)
+            seen += len(labels)
+            progress(epoch, args.epochs, seen, len(train_set), running / seen)
+        history["loss"].append(running / seen)
+        history["train_acc"].append(accuracy(model, train_loader))
+        history["test_acc"].append(accuracy(model, test_loader))
+        print(f"  train acc {history['train_acc'][-1]:.3f}  test acc {history['test_acc'][-1]:.3f}")
+    elapsed = time.perf_counter() - start
+    print(f"trained {args.epochs} epochs in {elapsed:.1f} s "
+          f"({elapsed / args.epochs * 1e3:.0f} ms/epoch); test accuracy {history['test_acc'][-1]:.4f}")
+
+    checkpoint = f"{args.out}_checkpoint.pt"
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "epoch": args.epochs}, checkpoint)
+    restored = make_model(args.model)
+    restored.load_state_dict(torch.load(checkpoint)["model"])
+    print(f"saved {checkpoint}; reloaded model's test accuracy {accuracy(restored, test_loader):.4f}")
+    if not args.no_plot:
+        plot(history, f"{args.out}_training.png")
+
+
+def plot(history, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    epochs = range(1, len(history["loss"]) + 1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, history["loss"], color="tab:red")
+    left.set(title="training loss (cross entropy)", xlabel="epoch", ylabel="loss")
+    right.plot(epochs, history["train_acc"], label="train")
+    right.plot(epochs, history["test_acc"], label="test")
+    right.set(title="accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.5, 1.0))
+    right.legend()
+    backend = "torch" if args.torch else "cgrad"
+    fig.suptitle(f"{args.model.upper()} on scikit-learn digits, trained with {backend}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
