@@ -278,6 +278,25 @@ out = x[m]
 m[torch.tensor([2])] = -0.23
 out.sum().backward()
 """,
+    # ---- Note [Saved outputs of in-place ops on views] ----
+    "double_backward_through_an_inplace_op_on_a_view": """
+x = torch.tensor([[0.57, 0.67, 0.51, 0.66]], requires_grad=True)
+v = (x * 1).t()
+v.exp_()
+g, = torch.autograd.grad(v.sigmoid().sum(), [x], create_graph=True)
+g.sum().backward()
+out = g
+leaves = [x]
+""",
+    "double_backward_through_an_inplace_op_on_a_batched_matmul": """
+a = torch.tensor([[2.57, 2.67, 0.51, 2.66]], requires_grad=True)
+b = torch.tensor([[[0.82], [1.99], [-2.37], [2.81]]], requires_grad=True)
+out = torch.matmul(a, b)
+out.expm1_()
+g, = torch.autograd.grad(out.sigmoid().sum(), [a], create_graph=True)
+g.sum().backward()
+leaves = [a, b]
+""",
 }
 
 

@@ -113,8 +113,9 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
   if (requires_grad_) {
     auto& meta = t->autograd_meta();
     meta.requires_grad = true;
-    meta.grad_fn = owner;
-    meta.output_nr = output_nr_;
+    std::shared_ptr<Node> view_fn = view_grad_fn_.lock();
+    meta.grad_fn = view_fn ? view_fn : owner;
+    meta.output_nr = view_fn ? 0 : output_nr_;
   }
   return t;
 }
@@ -196,8 +197,19 @@ void SavedTensor::retarget_output(const Tensor& result, const Tensor& self) {
   version_ = self->version->get();
 }
 
+void SavedTensor::follow_view_history(const Tensor& view,
+                                      const std::shared_ptr<Node>& view_grad_fn) {
+  if (is_output_ && data_ && data_->storage == view->storage) view_grad_fn_ = view_grad_fn;
+}
+
 void Node::retarget_saved_outputs(const Tensor& result, const Tensor& self) {
   for (auto& s : saved_) s.retarget_output(result, self);
+}
+
+void Node::saved_outputs_follow_view(const Tensor& view) {
+  const std::shared_ptr<Node>& view_fn = view->grad_fn();
+  if (!view_fn) return;
+  for (auto& s : saved_) s.follow_view_history(view, view_fn);
 }
 
 void Node::add_next_edge(Edge edge, InputMeta meta) {

@@ -135,6 +135,7 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
   if (node) {
     node->retarget_saved_outputs(result, self);
     rebase_history(self, node);
+    if (self->view_base) node->saved_outputs_follow_view(self);
   }
   return self;
 }

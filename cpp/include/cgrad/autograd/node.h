@@ -60,6 +60,13 @@ class SavedTensor {
   void replace_with_copy();
   // An output of `result`'s memory now lives in `self` (an in-place op wrote it there).
   void retarget_output(const Tensor& result, const Tensor& self);
+  // Note [Saved outputs of in-place ops on views]: after `view.exp_()` the node that
+  // saved the result is CopySlices' inner function, not a node of the graph, so the
+  // unpacked result must carry the view's new history (AsStridedBackward0 -> CopySlices),
+  // held weakly as torch's SavedVariable does; re-attaching the inner node would put it
+  // in double-backward graphs beside its CopySlices, and it would run (and free its
+  // saved tensors) twice.
+  void follow_view_history(const Tensor& view, const std::shared_ptr<Node>& view_grad_fn);
   bool defined() const { return static_cast<bool>(data_) || released_; }
   // torch's attribute name for it on the node, without the prefix: "self" for _saved_self.
   const char* name() const { return name_; }
@@ -69,6 +76,7 @@ class SavedTensor {
   // (output -> grad_fn -> output). We keep a detached alias and re-attach the owning
   // node on unpack, as torch's SavedVariable does.
   Tensor data_;
+  std::weak_ptr<Node> view_grad_fn_;  // set by follow_view_history
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
@@ -143,6 +151,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // After an in-place op wrote its out-of-place result into `self`: saved outputs now
   // refer to self, so later writes into self are caught (torch saves self as result).
   void retarget_saved_outputs(const Tensor& result, const Tensor& self);
+  // Saved outputs now living in `view` unpack with the view's history (see SavedTensor).
+  void saved_outputs_follow_view(const Tensor& view);
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
   void set_next_edges(const Tensor* inputs, size_t count);
   void set_next_edges(const TensorList& inputs) { set_next_edges(inputs.data(), inputs.size()); }
