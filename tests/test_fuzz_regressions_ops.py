@@ -212,6 +212,28 @@ out = (torch.einsum('ij,j->i', v0, v1), torch.einsum('bij,bjk->bik', v2, v3),
 (out[0].sum() + out[2].sum()).backward()
 leaves = [v0, v1]
 """,
+    # ---- Note [Output layout of elementwise ops] ----
+    "flatten_of_a_transposed_quotient_copies": """
+a = torch.tensor([[-0.31, 1.25, -1.99], [-2.37, 2.16, -2.79]], dtype=torch.float64)
+x = a.t().requires_grad_()
+out = torch.flatten(torch.div(x, torch.tensor([[-3]])), -2, 1)
+out.sum().backward()
+leaves = [x]
+""",
+    "view_of_a_transposed_logical_and_fails": """
+a = torch.tensor([[-2.59, 1.12, -0.53], [0.64, -0.72, -0.64], [0.59, 1.69, 0.51],
+                  [1.7, 0.53, -2.05]])
+b = torch.tensor([[[[2.39]], [[0.06]], [[-1.83]]], [[[1.47]], [[-1.75]], [[1.01]]],
+                  [[[-0.93]], [[-2.93]], [[0.73]]]])
+out = torch.logical_and(a.mT, b).view(3, 9, 2, -1)
+""",
+    "a_unary_result_keeps_a_permuted_layout": """
+out = torch.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1).exp().view(-1)
+""",
+    "the_first_input_decides_the_layout": """
+y = torch.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+out = ((y.contiguous() + y).view(-1), (y + y.contiguous()).permute(1, 2, 0).view(-1))
+""",
 }
 
 # Outputs that are gradients made with create_graph=True: torch's node names there come

@@ -11,6 +11,63 @@ Tensor cast(const Tensor& t, DType dtype) {
 }
 
 namespace {
+// Note [Output layout of elementwise ops]: torch's TensorIterator gives an elementwise
+// result the memory order of its inputs, so `sigmoid(x.t())` is itself transposed and a
+// later `.view` fails (or `flatten` copies, as _unsafe_view) exactly where torch's does.
+// The order: dimensions sorted fastest-first by the inputs' strides, the first input
+// deciding and later ones breaking ties, broadcast (stride 0) dimensions not voting,
+// and equal strides putting the smaller size first; an insertion sort from the reversed
+// order, as torch's `reorder_dimensions`. All-contiguous inputs keep the plain layout.
+int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0, size_t d1) {
+  for (const Shape& st : strides) {
+    if (st[d0] == 0 || st[d1] == 0) continue;
+    if (st[d0] < st[d1]) return -1;
+    if (st[d0] > st[d1]) return 1;
+    if (shape[d0] > shape[d1]) return 1;
+  }
+  return 0;
+}
+
+Tensor empty_in_input_layout(Shape shape, DType dtype,
+                             std::initializer_list<const TensorImpl*> inputs) {
+  const size_t n = shape.size();
+  bool plain = true;
+  for (const TensorImpl* t : inputs) plain = plain && t->is_contiguous();
+  if (plain || n <= 1) return empty(std::move(shape), dtype);
+  std::vector<Shape> strides;  // each input's strides aligned to `shape`, 0 where broadcast
+  for (const TensorImpl* t : inputs) {
+    Shape st(n, 0);
+    const size_t lead = n - t->sizes.size();
+    for (size_t i = 0; i < t->sizes.size(); ++i)
+      st[lead + i] = (t->sizes[i] == 1 && shape[lead + i] != 1) ? 0 : t->strides[i];
+    strides.push_back(std::move(st));
+  }
+  std::vector<size_t> perm(n);  // perm[0] is the fastest dimension
+  for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
+  for (size_t i = 1; i < n; ++i) {
+    size_t d1 = i;
+    for (size_t d0 = i; d0-- > 0;) {
+      int c = should_swap(shape, strides, perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  bool reversed = true;
+  for (size_t i = 0; i < n; ++i) reversed = reversed && perm[i] == n - 1 - i;
+  Tensor out = empty(shape, dtype);
+  if (reversed) return out;
+  int64_t step = 1;
+  for (size_t d : perm) {
+    out->strides[d] = step;
+    step *= shape[d];
+  }
+  return out;
+}
+
 // `t` in dtype `d`: itself when it already is (no copy, no refcount traffic), else a
 // converted copy kept alive by `holder`.
 const TensorImpl& in_dtype(const Tensor& t, DType d, Tensor& holder) {
@@ -24,7 +81,7 @@ Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DT
   Tensor a_cast, b_cast;
   const TensorImpl& ca = in_dtype(a, compute, a_cast);
   const TensorImpl& cb = in_dtype(b, compute, b_cast);
-  Tensor out = empty(std::move(shape), out_dtype);
+  Tensor out = empty_in_input_layout(std::move(shape), out_dtype, {a.get(), b.get()});
   kernels::binary(op, ca, cb, *out, params);
   return out;
 }
@@ -38,7 +95,7 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType 
                      kernels::OpParams params) {
   Tensor a_cast;
   const TensorImpl& ca = in_dtype(a, compute, a_cast);
-  Tensor out = empty(a->sizes, out_dtype);
+  Tensor out = empty_in_input_layout(a->sizes, out_dtype, {a.get()});
   kernels::unary(op, ca, *out, params);
   return out;
 }
