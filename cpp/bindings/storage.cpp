@@ -1,6 +1,7 @@
 // A tensor's whole storage as Python sees it, for copy.copy, copy.deepcopy and pickle
 // (python/cgrad/_tensor_copy.py): they copy or serialize the storage once and rebuild
 // each tensor over it from its sizes, strides and offset, as torch does.
+#include <limits>
 #include <string>
 
 #include "bindings.h"
@@ -32,15 +33,18 @@ Tensor tensor_over(const Tensor& storage, const Shape& sizes, const Shape& strid
                __builtin_add_overflow(last, reach, &last);
   }
   const int64_t available = storage_numel(storage);
-  const int64_t needed = empty ? 0 : last + 1;
+  overflow = overflow || last == std::numeric_limits<int64_t>::max();
+  const int64_t needed = empty || overflow ? 0 : last + 1;
   if (offset < 0 || (!empty && (overflow || needed > available))) {
     const int64_t size = static_cast<int64_t>(itemsize(storage->dtype));
-    throw std::runtime_error("setStorage: sizes " + shape_str(sizes) + ", strides " +
-                             shape_str(strides) + ", storage offset " + std::to_string(offset) +
-                             ", and itemsize " + std::to_string(size) +
-                             " requiring a storage size of " + std::to_string(needed * size) +
-                             " are out of bounds for storage of size " +
-                             std::to_string(available * size));
+    int64_t needed_bytes = 0;  // a geometry from a pickle may overflow even in bytes
+    const bool huge = overflow || __builtin_mul_overflow(needed, size, &needed_bytes);
+    throw std::runtime_error(
+        "setStorage: sizes " + shape_str(sizes) + ", strides " + shape_str(strides) +
+        ", storage offset " + std::to_string(offset) + ", and itemsize " +
+        std::to_string(size) + " requiring a storage size of " +
+        (huge ? std::string("more than 2^63 bytes") : std::to_string(needed_bytes)) +
+        " are out of bounds for storage of size " + std::to_string(available * size));
   }
   return make_view(storage, sizes, strides, offset);
 }
