@@ -31,9 +31,10 @@ int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs) {
   const size_t n = shape.size();
+  if (n <= 1) return empty(std::move(shape), dtype);  // one order only: skip the checks
   bool plain = true;
   for (const TensorImpl* t : inputs) plain = plain && t->is_contiguous();
-  if (plain || n <= 1) return empty(std::move(shape), dtype);
+  if (plain) return empty(std::move(shape), dtype);
   std::vector<Shape> strides;  // each input's strides aligned to `shape`, 0 where broadcast
   for (const TensorImpl* t : inputs) {
     Shape st(n, 0);
