@@ -23,6 +23,16 @@ SCHEDULES = [
     ("OneCycleLR", dict(max_lr=0.5, total_steps=EPOCHS + 1)),
     ("OneCycleLR", dict(max_lr=[0.5, 0.2], epochs=7, steps_per_epoch=6, anneal_strategy="linear",
                         three_phase=True)),
+    ("PolynomialLR", dict(total_iters=25, power=0.9)),
+    ("PolynomialLR", dict()),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    ("CyclicLR", dict(base_lr=[0.01, 0.02], max_lr=0.3, step_size_up=3, step_size_down=7,
+                      mode="triangular2")),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.97)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.2, step_size_up=5, scale_fn=lambda x: 0.9 ** x,
+                      scale_mode="iterations", base_momentum=0.7, max_momentum=0.95)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=6, eta_min=0.001)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2)),
 ]
 
 
@@ -123,9 +133,77 @@ BAD = [
     lambda lib: lib.optim.lr_scheduler.ReduceLROnPlateau(make_optimizer(lib), mode="avg"),
     lambda lib: lib.optim.lr_scheduler.LambdaLR(make_optimizer(lib), [lambda e: 1.0]),
     lambda lib: lib.optim.lr_scheduler.StepLR(make_optimizer(lib), step_size=2, last_epoch=3),
+    lambda lib: lib.optim.lr_scheduler.CyclicLR(make_optimizer(lib), 0.1, 1.0, mode="saw"),
+    lambda lib: lib.optim.lr_scheduler.CyclicLR(make_optimizer(lib), [0.1], 1.0),
+    lambda lib: lib.optim.lr_scheduler.CyclicLR(
+        lib.optim.Adagrad([lib.zeros(1, requires_grad=True)]), 0.1, 1.0),
+    lambda lib: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(make_optimizer(lib), T_0=0),
+    lambda lib: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(make_optimizer(lib), 2,
+                                                                   T_mult=1.5),
+    lambda lib: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(make_optimizer(lib), 2).step(-1),
+    lambda lib: lib.optim.lr_scheduler.SequentialLR(make_optimizer(lib), [], []),
+    lambda lib: _sequential(lib, milestones=[]),
+    lambda lib: lib.optim.lr_scheduler.ChainedScheduler([]),
+    lambda lib: _chained(lib, plateau=True),
 ]
 
 
 @pytest.mark.parametrize("index", range(len(BAD)))
 def test_errors_match_torch(index):
     check_error(BAD[index])
+
+
+def _sequential(lib, milestones=(6,)):
+    opt = make_optimizer(lib)
+    s = lib.optim.lr_scheduler
+    inner = [s.ConstantLR(opt, factor=0.1, total_iters=6), s.ExponentialLR(opt, gamma=0.9)]
+    return s.SequentialLR(opt, inner, milestones=list(milestones))
+
+
+def _chained(lib, plateau=False):
+    opt = make_optimizer(lib)
+    s = lib.optim.lr_scheduler
+    inner = [s.ConstantLR(opt, factor=0.1, total_iters=6), s.ExponentialLR(opt, gamma=0.9)]
+    if plateau:
+        inner.append(s.ReduceLROnPlateau(opt))
+    return s.ChainedScheduler(inner)
+
+
+def _three_phase(lib):
+    opt = make_optimizer(lib)
+    s = lib.optim.lr_scheduler
+    warm = s.LinearLR(opt, start_factor=0.2, total_iters=4)
+    hold = s.StepLR(opt, step_size=2, gamma=0.8)
+    decay = s.CosineAnnealingLR(opt, T_max=12)
+    return s.SequentialLR(opt, [warm, hold, decay], milestones=[5, 11])
+
+
+@pytest.mark.parametrize("build", [_sequential, _chained, _three_phase])
+def test_composite_schedules_match_torch(build):
+    def run(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sched = build(lib)
+            lrs = [sched.get_last_lr()]
+            for _ in range(EPOCHS):
+                sched.optimizer.step()
+                sched.step()
+                lrs.append(sched.get_last_lr())
+        return lrs, sched
+    (ours, ours_sched), (theirs, _) = run(cgrad), run(torch)
+    assert ours == theirs
+    state = ours_sched.state_dict()
+    assert len(state["_schedulers"]) == len(ours_sched._schedulers)
+    assert "optimizer" not in state
+
+
+def test_warm_restarts_closed_form_matches_torch():
+    def run(lib):
+        opt = make_optimizer(lib)
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        out = []
+        for epoch in (0.5, 2, 3, 7.25, 20, 4, 45):
+            sched.step(epoch)
+            out.append((sched.get_last_lr(), sched.T_i, sched.last_epoch))
+        return out
+    assert run(cgrad) == run(torch)
