@@ -135,3 +135,34 @@ def outcome(program, L):
 @pytest.mark.parametrize("program", CASES, ids=[c.__name__ for c in CASES])
 def test_matches_torch(program):
     assert outcome(program, cgrad) == outcome(program, torch)
+
+
+def _scaled(L, grads_back):
+    class Scale(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, k, x, name):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return grads_back(g)
+    return Scale
+
+
+@pytest.mark.parametrize("grads_back", [
+    lambda g: (None, g * 3, None),
+    lambda g: (None, g * 3),            # too few
+    lambda g: (g, g * 3, None),         # a gradient for the number
+    lambda g: (None, g * 3, None, None),  # trailing Nones are allowed
+])
+def test_non_tensor_arguments_get_no_edge(grads_back):
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = _scaled(L, grads_back).apply(3, x * 1, "s")
+        edges = [type(fn).__name__ for fn, _ in y.grad_fn.next_functions]
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return edges, str(e)
+        return edges, x.grad.tolist()
+    assert run(cgrad) == run(torch)

@@ -35,6 +35,8 @@ MODULES = [
     (lambda L: L.nn.BatchNorm2d(3), (2, 3, 4, 4)),
     (lambda L: L.nn.BatchNorm2d(3, bias=False), (2, 3, 2, 2)),
     (lambda L: L.nn.BatchNorm2d(3, eps=1e-3, momentum=0.3), (2, 3, 2, 5)),
+    (lambda L: L.nn.BatchNorm3d(3), (2, 3, 2, 3, 4)),
+    (lambda L: L.nn.BatchNorm3d(2, affine=False, momentum=None), (3, 2, 1, 2, 2)),
 ]
 
 
@@ -97,6 +99,7 @@ def test_dropout_module():
     lambda L: L.nn.Dropout(1.5),
     lambda L: L.nn.BatchNorm1d(3)(L.ones(2, 3, 4, 5)),
     lambda L: L.nn.BatchNorm2d(3)(L.ones(2, 3)),
+    lambda L: L.nn.BatchNorm3d(3)(L.ones(2, 3, 4, 5)),
     lambda L: L.nn.BatchNorm1d(3)(L.ones(1, 3)),
     lambda L: L.nn.LayerNorm(4)(L.ones(2, 5)),
     lambda L: L.nn.Embedding(4, 2, padding_idx=5),

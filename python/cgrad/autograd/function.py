@@ -22,6 +22,7 @@ class FunctionCtx:
     dirty_tensors = ()
     materialize_grads = True
     needs_input_grad = ()
+    _input_is_tensor = ()
 
     def save_for_backward(self, *tensors):
         for i, t in enumerate(tensors):
@@ -64,7 +65,19 @@ class BackwardCFunction(Node, FunctionCtx):
         n_inputs = len(self.needs_input_grad)
         if len(result) > n_inputs and all(r is None for r in result[n_inputs:]):
             result = result[:n_inputs]  # torch allows trailing Nones
-        return result
+        if len(result) != n_inputs:
+            raise RuntimeError(f"function {type(self).__name__} returned an incorrect number "
+                               f"of gradients (expected {n_inputs}, got {len(result)})")
+        # The graph has edges to tensor inputs only, as torch's: drop the other slots.
+        grads = []
+        for i, (grad, is_tensor) in enumerate(zip(result, self._input_is_tensor)):
+            if is_tensor:
+                grads.append(grad)
+            elif grad is not None:
+                raise RuntimeError(f"function {type(self).__name__} returned a gradient "
+                                   f"different than None at position {i + 1}, but the "
+                                   "corresponding forward input was not a Variable")
+        return grads
 
 
 class FunctionMeta(type):
@@ -133,6 +146,7 @@ class Function(metaclass=FunctionMeta):
         if kwargs or not with_ctx:
             args, kwargs = _bound_arguments(cls.forward, args, kwargs, with_ctx)
         ctx = _C._function_ctx(cls._backward_cls)
+        ctx._input_is_tensor = tuple(isinstance(a, _C.Tensor) for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, _C.Tensor) and a.requires_grad for a in args)
         with no_grad():
             if with_ctx:
@@ -141,8 +155,8 @@ class Function(metaclass=FunctionMeta):
                 result = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, result)
         outputs = result if isinstance(result, tuple) else (result,)
-        inputs = [a if isinstance(a, _C.Tensor) else None for a in args]
-        input_ids = {id(a) for a in inputs if a is not None}
+        inputs = [a for a in args if isinstance(a, _C.Tensor)]
+        input_ids = {id(a) for a in inputs}
         dirty = {id(t) for t in ctx.dirty_tensors}
         if not dirty <= {id(o) for o in outputs}:
             raise RuntimeError("Some elements marked as dirty during the forward method were "

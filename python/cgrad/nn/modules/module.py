@@ -6,6 +6,7 @@ from collections import OrderedDict, namedtuple
 from ... import _C
 from ...autograd import no_grad
 from ..parameter import Parameter
+from ._backward_hooks import BackwardHookCall
 
 Tensor = _C.Tensor
 
@@ -114,6 +115,8 @@ class Module:
         setattr_("_forward_hooks_always_called", OrderedDict())
         setattr_("_forward_pre_hooks", OrderedDict())
         setattr_("_forward_pre_hooks_with_kwargs", OrderedDict())
+        setattr_("_backward_hooks", OrderedDict())
+        setattr_("_backward_pre_hooks", OrderedDict())
         setattr_("_state_dict_hooks", OrderedDict())
         setattr_("_load_state_dict_post_hooks", OrderedDict())
         setattr_("_modules", {})
@@ -443,8 +446,22 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        return self._add_backward_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        return self._add_backward_hook(self._backward_hooks, hook, prepend)
+
+    def _add_backward_hook(self, hooks, hook, prepend):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
     def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -459,6 +476,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hooks = BackwardHookCall(self, self._backward_hooks, self._backward_pre_hooks)
+            args = backward_hooks.wrap_inputs(args)
         called = set()
         try:
             result = self.forward(*args, **kwargs)
@@ -482,6 +503,8 @@ class Module:
                     except Exception:
                         pass
             raise
+        if backward_hooks is not None:
+            result = backward_hooks.wrap_outputs(result)
         return result
 
     __call__ = _call_impl
