@@ -16,6 +16,13 @@ CONV_MODULES = [
     (lambda L: L.nn.Conv2d(3, 4, 3, padding="valid"), (3, 6, 5)),
     (lambda L: L.nn.Conv1d(3, 5, 3, stride=2, padding=1), (2, 3, 9)),
     (lambda L: L.nn.Conv1d(4, 4, 3, groups=4, dilation=2, bias=False), (4, 10)),
+    (lambda L: L.nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), (2, 2, 5, 6)),
+    (lambda L: L.nn.Conv2d(2, 3, (2, 3), padding=(1, 2), padding_mode="replicate"), (2, 5, 4)),
+    (lambda L: L.nn.Conv2d(2, 3, 4, padding="same", dilation=2, padding_mode="circular"),
+     (1, 2, 7, 8)),
+    (lambda L: L.nn.Conv2d(2, 2, 3, padding="valid", padding_mode="reflect"), (1, 2, 5, 5)),
+    (lambda L: L.nn.Conv1d(3, 2, 4, padding="same", padding_mode="replicate"), (2, 3, 9)),
+    (lambda L: L.nn.Conv1d(3, 2, 3, stride=2, padding=2, padding_mode="circular"), (2, 3, 9)),
 ]
 
 
@@ -50,11 +57,12 @@ def test_conv_default_init_range():
         assert values.max() - values.min() > bound  # spread over the range, not constant
 
 
-def test_conv_padding_mode_other_than_zeros_is_refused_at_forward():
-    conv = cgrad.nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect")
-    assert repr(conv) == repr(torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect"))
-    with pytest.raises(NotImplementedError):
-        conv(cgrad.ones(1, 1, 4, 4))
+def test_conv_padding_amounts_match_torch():
+    for args in [dict(padding=(1, 2)), dict(padding="same", kernel_size=4, dilation=3),
+                 dict(padding="valid")]:
+        kwargs = dict(kernel_size=3, padding_mode="reflect") | args
+        c, t = cgrad.nn.Conv2d(1, 1, **kwargs), torch.nn.Conv2d(1, 1, **kwargs)
+        assert c._reversed_padding_repeated_twice == list(t._reversed_padding_repeated_twice)
 
 
 @pytest.mark.parametrize("make", [

@@ -51,6 +51,7 @@ class _ConvNd(Module):
         self.output_padding = (0,) * n
         self.groups = groups
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = self._pad_amounts()
         _register_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size),
                                   bias, device, dtype)
 
@@ -61,11 +62,27 @@ class _ConvNd(Module):
         if self.bias is not None:
             _uniform_fan_in_bias(self.bias, self.weight)
 
+    def _pad_amounts(self):
+        """F.pad's list (last dim first, left then right) for the non-zero padding modes;
+        'same' puts the odd element on the right, as torch's."""
+        amounts = []
+        for i in reversed(range(self._dims)):
+            if self.padding == "valid":
+                left = right = 0
+            elif self.padding == "same":
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                left, right = total // 2, total - total // 2
+            else:
+                left = right = self.padding[i]
+            amounts += [left, right]
+        return amounts
+
     def forward(self, input):
-        if self.padding_mode != "zeros":
-            raise NotImplementedError(f"cgrad: padding_mode='{self.padding_mode}' is not "
-                                      "supported yet; only 'zeros'")
         conv = F.conv1d if self._dims == 1 else F.conv2d
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                     self.groups)
 
