@@ -1,5 +1,7 @@
 """conv1d / conv2d against PyTorch, one line per case: values, grad_fn names, gradients
 of input, weight and bias, second derivatives, and torch's errors for bad arguments."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -48,12 +50,37 @@ CONV = [
     case("conv1d_same", lambda L, x, w: F(L).conv1d(x, w, padding="same"), R(2, 3, 7), R(4, 3, 5)),
     case("conv1d_unbatched", lambda L, x, w, b: F(L).conv1d(x, w, b), R(3, 8), R(4, 3, 3), R(4)),
     case("conv1d_f64", lambda L, x, w: F(L).conv1d(x, w, stride=3), R(2, 3, 10, dtype=F64), R(4, 3, 2, dtype=F64)),
+    case("conv2d_same_even_kernel", lambda L, x, w, b: F(L).conv2d(x, w, b, padding="same"),
+         R(2, 3, 6, 5), R(4, 3, 2, 4), R(4)),
+    case("conv2d_same_even_dilated", lambda L, x, w: F(L).conv2d(x, w, padding="same", dilation=(3, 2)),
+         R(1, 2, 7, 6), R(3, 2, 2, 2)),
+    case("conv1d_same_even_kernel", lambda L, x, w: F(L).conv1d(x, w, padding="same"), R(2, 3, 7), R(4, 3, 4)),
+    case("conv2d_int64", lambda L, x, w, b: F(L).conv2d(x, w, b, padding=1, stride=(1, 2)),
+         np.arange(2 * 3 * 5 * 4).reshape(2, 3, 5, 4) - 50, np.arange(4 * 3 * 9).reshape(4, 3, 3, 3) % 7 - 3,
+         np.arange(4) * 11),
+    case("conv1d_int32", lambda L, x, w: F(L).conv1d(x, w, groups=3),
+         (np.arange(3 * 6 * 7).reshape(3, 6, 7) % 13 - 6).astype(np.int32),
+         (np.arange(6 * 2 * 3).reshape(6, 2, 3) - 20).astype(np.int32)),
 ]
 
 
 @pytest.mark.parametrize("fn, inputs, grad", CONV)
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 def test_conv_matches_torch(fn, inputs, grad):
     check(fn, *inputs, grad=grad)
+
+
+@pytest.mark.parametrize("kernel", [(2, 2), (3, 4), (3, 3)])
+def test_same_padding_pads_explicitly_when_asymmetric(kernel):
+    """torch pads the input (ConstantPadNdBackward0, with a warning given once per
+    process) when 'same' needs an odd total padding; cgrad records the same graph."""
+    def run(L):
+        x = L.ones(1, 1, 5, 5, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = F(L).conv2d(x, L.ones(1, 1, *kernel), padding="same")
+        return tuple(out.shape), type(out.grad_fn.next_functions[0][0]).__name__
+    assert run(cgrad) == run(torch)
 
 
 def double_backward(lib, fn, arrays):

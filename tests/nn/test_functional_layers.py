@@ -1,6 +1,6 @@
 """nn.functional's layer functions against PyTorch, one line per case: dropout,
 embedding, one_hot, pad, normalize, cosine_similarity, pairwise_distance,
-scaled_dot_product_attention (values, grad_fn names, gradients, errors)."""
+scaled_dot_product_attention, bilinear (values, grad_fn names, gradients, errors)."""
 import numpy as np
 import pytest
 
@@ -22,6 +22,14 @@ def table(L, w):
 
 
 CASES = [
+    # ---- bilinear ----
+    case("bilinear", lambda L, a, b, w, c: F(L).bilinear(a, b, w, c), R(4, 3), R(4, 2), R(5, 3, 2), R(5)),
+    case("bilinear_no_bias", lambda L, a, b, w: F(L).bilinear(a, b, w), R(4, 3), R(4, 2), R(5, 3, 2)),
+    case("bilinear_batched", lambda L, a, b, w: F(L).bilinear(a, b, w), R(2, 3, 3), R(2, 3, 4), R(2, 3, 4)),
+    case("bilinear_1d", lambda L, a, b, w, c: F(L).bilinear(a, b, w, c), R(3), R(4), R(5, 3, 4), R(5)),
+    case("bilinear_empty_batch", lambda L, a, b, w: F(L).bilinear(a, b, w), R(0, 3), R(0, 2), R(5, 3, 2)),
+    case("bilinear_f64", lambda L, a, b, w: F(L).bilinear(a.t(), b, w), R(3, 4, dtype=F64),
+         R(4, 2, dtype=F64), R(1, 3, 2, dtype=F64)),
     # ---- embedding ----
     case("emb", lambda L, w, i: F(L).embedding(i, w), R(5, 3), IDX),
     case("emb_1d", lambda L, w, i: F(L).embedding(i, w), R(5, 3), IDX[0]),
@@ -155,6 +163,17 @@ def test_embedding_max_norm_renormalizes_used_rows_in_place():
 
 
 ERRORS = [
+    error_case("bilinear_dtype", lambda L: F(L).bilinear(L.ones(2, 3, dtype=L.float64), L.ones(2, 4),
+                                                         L.ones(5, 2, 4))),
+    error_case("bilinear_bias_dtype", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(2, 4),
+                                                              L.ones(5, 3, 4), L.ones(5, dtype=L.int64))),
+    error_case("bilinear_ranks", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(4), L.ones(5, 3, 4))),
+    error_case("bilinear_batch", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(3, 4), L.ones(5, 3, 4))),
+    error_case("bilinear_input1", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(2, 4), L.ones(5, 2, 4))),
+    error_case("bilinear_input2", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(2, 4), L.ones(5, 3, 5))),
+    error_case("bilinear_weight_rank", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(2, 4), L.ones(5, 3))),
+    error_case("bilinear_bias", lambda L: F(L).bilinear(L.ones(2, 3), L.ones(2, 4), L.ones(5, 3, 4),
+                                                        L.ones(1, 5))),
     error_case("dropout_p", lambda L: F(L).dropout(L.ones(3), 1.5)),
     error_case("dropout_negative_p", lambda L: F(L).dropout(L.ones(3), -0.1)),
     error_case("emb_float_indices", lambda L: F(L).embedding(L.tensor([1.0]), L.ones(5, 3)),

@@ -14,6 +14,10 @@ def gradcheck(fn, *shapes):
     assert cgrad.autograd.gradgradcheck(fn, inputs)
 
 
+def test_bilinear():
+    gradcheck(lambda a, b, w, c: F.bilinear(a, b, w, c), (3, 2), (3, 4), (2, 2, 4), (2,))
+
+
 def test_layer_norm():
     gradcheck(lambda x, w, b: F.layer_norm(x, (2, 3), w, b), (4, 2, 3), (2, 3), (2, 3))
 

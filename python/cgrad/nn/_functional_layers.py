@@ -1,5 +1,6 @@
 """nn.functional's layer functions written over cgrad ops: dropout, embedding, one_hot,
-pad, normalize, cosine_similarity, pairwise_distance, scaled_dot_product_attention.
+pad, normalize, cosine_similarity, pairwise_distance, scaled_dot_product_attention,
+bilinear.
 
 Each records the nodes torch records where torch's version is built from ops too
 (dropout: MulBackward0; normalize: DivBackward0; cosine_similarity: SumBackward1); single
@@ -12,7 +13,7 @@ from .. import _C
 from .._C import _nn as _impl
 
 __all__ = ["dropout", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
-           "pairwise_distance", "scaled_dot_product_attention"]
+           "pairwise_distance", "scaled_dot_product_attention", "bilinear"]
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -150,3 +151,41 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights @ value
+
+
+_CPP_TYPE_NAMES = {_C.float32: "float", _C.float64: "double", _C.int64: "long int",
+                   _C.int32: "int", _C.bool: "bool"}
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] (+ bias[o]), with
+    torch's checks in torch's order; the result is a view of the flat batch
+    (ViewBackward0, or AddBackward0 with a bias), as torch's."""
+    named = [("input1", input1), ("input2", input2), ("weight", weight)]
+    if bias is not None:
+        named.append(("bias", bias))
+    if len({t.dtype for _, t in named}) > 1:
+        raise RuntimeError("All tensors must have the same dtype, got " + ", ".join(
+            f"{name}: {_CPP_TYPE_NAMES.get(t.dtype, t.dtype)}" for name, t in named))
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} "
+                           f"and {input2.dim()}")
+    for d in range(input1.dim() - 1):
+        if input1.size(d) != input2.size(d):
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {input1.size(d)} and {input2.size(d)}")
+    for which, given, wanted in (("input1", input1.size(-1), weight.size(1)),
+                                 ("input2", input2.size(-1), weight.size(2))):
+        if given != wanted:
+            raise RuntimeError(f"bilinear(): {which} size does not match weight size: got "
+                               f"{given} but expected {wanted}")
+    if bias is not None and bias.size(0) != weight.size(0):
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
+                           f"{bias.size(0)} but expected {weight.size(0)}")
+    o, i, j = weight.shape
+    batch = tuple(input1.shape[:-1])
+    n = math.prod(batch)
+    # (n, i) @ (i, o*j) -> (n, o, j), then contract j with input2.
+    mixed = (input1.reshape(n, i) @ weight.permute(1, 0, 2).reshape(i, o * j)).reshape(n, o, j)
+    out = (mixed * input2.reshape(n, 1, j)).sum(-1).view(*batch, o)
+    return out + bias if bias is not None else out

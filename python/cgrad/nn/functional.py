@@ -12,3 +12,6 @@ from ._functional_layers import *  # noqa: E402,F401,F403
 from ._functional_layers import __all__ as _layer_names  # noqa: E402
 
 __all__ += _layer_names
+
+# ---- convolutions: the C++ op, with torch's asymmetric-'same' and integer routes ----
+from ._functional_conv import conv1d, conv2d  # noqa: E402,F401

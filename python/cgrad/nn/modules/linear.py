@@ -83,12 +83,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
-        # (…, i) @ (i, o*j) -> (…, o, j), then contract j with input2.
-        o, i, j = self.weight.shape
-        mixed = _C.matmul(input1, self.weight.permute(1, 0, 2).reshape(i, o * j))
-        mixed = mixed.reshape(*input1.shape[:-1], o, j)
-        out = (mixed * input2.unsqueeze(-2)).sum(-1)
-        return out + self.bias if self.bias is not None else out
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

@@ -1,0 +1,82 @@
+"""conv1d / conv2d: the C++ convolution, with the two cases torch routes elsewhere.
+
+- padding='same' whose total padding is odd in some dim (even kernel, odd dilation): torch
+  pads the input explicitly (a ConstantPadNdBackward0 node, with a warning), one extra
+  element on the right, then convolves with the symmetric left padding.
+- integer tensors: torch's CPU convolution takes int32/int64. Note [Integer convolution]:
+  cgrad convolves them in float64 and converts back, exact while every partial sum stays
+  within 2**53 (float64's integer range); beyond that torch wraps around and cgrad rounds.
+"""
+import warnings
+
+from .. import _C
+from .._C import _nn as _impl
+
+__all__ = ["conv1d", "conv2d"]
+
+_INTEGER = (_C.int32, _C.int64)
+_SAME_COPY_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may "
+                      "require a zero-padded copy of the input be created")
+
+
+def _asymmetric_same(input, weight, dilation, dims):
+    """The left padding per dim and F.pad's list for the extra right element, or None
+    when 'same' is symmetric in every dim."""
+    dilation = tuple(dilation) if isinstance(dilation, (tuple, list)) else (dilation,) * dims
+    if len(dilation) != dims or weight.dim() != dims + 2:
+        return None                  # malformed: the C++ op names the problem
+    left, extra = [], []
+    for d, k in zip(dilation, weight.shape[2:]):
+        total = d * (k - 1)
+        left.append(total // 2)
+        extra.append(total - 2 * (total // 2))
+    if not any(extra):
+        return None
+    pad = []
+    for e in reversed(extra):
+        pad += [0, e]
+    return tuple(left), pad
+
+
+def _warn_once():
+    # torch warns about the copy once per process (TORCH_WARN_ONCE).
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(_SAME_COPY_WARNING, UserWarning, stacklevel=4)
+
+
+_warned = False
+
+
+def _unit(stride):
+    """Strided 'same' is refused by the C++ op, which names the problem."""
+    return all(s == 1 for s in stride) if isinstance(stride, (tuple, list)) else stride == 1
+
+
+def _convolve(op, dims, input, weight, bias, stride, padding, dilation, groups):
+    if (isinstance(padding, str) and padding == "same" and isinstance(weight, _C.Tensor)
+            and _unit(stride)):
+        asymmetric = _asymmetric_same(input, weight, dilation, dims)
+        if asymmetric is not None:
+            _warn_once()
+            padding, extra = asymmetric
+            input = _C._nn.pad(input, extra, "constant", None)
+    if (isinstance(input, _C.Tensor) and input.dtype in _INTEGER
+            and isinstance(weight, _C.Tensor) and weight.dtype == input.dtype
+            and (bias is None or (isinstance(bias, _C.Tensor) and bias.dtype == input.dtype))):
+        as_double = [None if t is None else t.to(_C.float64) for t in (input, weight, bias)]
+        return op(*as_double, stride, padding, dilation, groups).to(input.dtype)
+    return op(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convolve(_impl.conv1d, 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convolve(_impl.conv2d, 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+conv1d.__doc__ = _impl.conv1d.__doc__
+conv2d.__doc__ = _impl.conv2d.__doc__
