@@ -121,6 +121,21 @@ def _empty_batched_matmul_of_two_dtypes(div, run):
             and "expected scalar type" in div.cgrad)
 
 
+def _floor_divide_of_a_view_loses_other(div, run):
+    if not (div.kind == "spurious-error" and div.label in (".backward", "autograd.grad")
+            and "derivative for aten::floor_divide is not implemented" in div.cgrad):
+        return False
+    for step in run.steps[:div.step]:
+        if (step.kind == "call" and step.name == "floor_divide_"
+                or step.kind == "iop" and step.name == "//="):
+            written = step.target if step.kind == "call" else step.args[0]
+            value = run.tv[written.step]
+            value = value if written.item is None else value[written.item]
+            if isinstance(value, torch.Tensor) and value._is_view():
+                return True
+    return False
+
+
 def _as_torch(value):
     if isinstance(value, cgrad.Tensor):  # (reading grad_fn may raise: split's outputs)
         return torch.from_numpy(as_numpy(value).copy())
@@ -230,6 +245,15 @@ QUIRKS = [
         "never runs: torch then returns an empty tensor of the second operand's dtype. "
         "mm, mv and dot check dtypes up front, empty or not, as cgrad does for all of them.",
         _empty_batched_matmul_of_two_dtypes,
+    ),
+    Quirk(
+        "torch's floor_divide_ of a view forgets its divisor's history",
+        "floor_divide has no derivative in torch (its node raises 'derivative for "
+        "aten::floor_divide_ is not implemented'), but written through a view the node is "
+        "wrapped in CopySlices without the divisor's edge, so a gradient with respect to a "
+        "divisor that requires grad comes back None instead of raising. cgrad raises in "
+        "both cases; filtered only for that message after floor_divide_ of a view.",
+        _floor_divide_of_a_view_loses_other,
     ),
 ]
 
