@@ -38,6 +38,11 @@ CASES = {
     "torch_flatten_0d_out_of_range": "out = torch.flatten(torch.tensor(1.26), -1, 5)",
     "unflatten_0d_dim_out_of_range": "out = torch.unflatten(torch.tensor(1.5), 5, (1, -1))",
     "unflatten_0d_dim_in_range": "out = torch.tensor(1.5).unflatten(-1, (1, -1))",
+    # ---- div with rounding_mode saves both operands, as torch's DivBackward2 ----
+    "div_floor_divisor_written_after": "x = torch.tensor([-0.35], requires_grad=True); y = torch.tensor([-2.15]); out = x.div(y, rounding_mode='floor'); y.abs_(); out.sum().backward()",
+    "div_trunc_self_written_after": "x = torch.tensor([[-2.0]], requires_grad=True); out = torch.div(x, x, rounding_mode='trunc')\nwith torch.no_grad(): x.floor_divide_(x)\ntorch.autograd.grad(out.sum(), [x])",
+    "div_floor_dividend_written_after": "x = torch.tensor([1.5]); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); x.neg_(); out.sum().backward()",
+    "div_floor_unwritten_gives_zeros": "x = torch.tensor([1.5], requires_grad=True); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); out.sum().backward(); leaves = [x, y]",
 }
 
 

@@ -401,6 +401,10 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
       for (size_t i = 0; i < 2; ++i) {
         if (!n.needs_input_grad(i)) continue;
         if (mode != RoundingMode::True) {
+          // torch's formulas read the saved operands for every mode, so a zero gradient
+          // still fails when one of them was written in place since
+          n.saved(1);
+          if (i == 1) n.saved(0);
           grads[i] = full(input_sizes(n, i), Scalar(0.0), n.input_meta()[i].dtype);
         } else if (i == 0) {
           grads[i] = sum_to(div(g[0], n.saved(1)), input_sizes(n, 0));
@@ -410,9 +414,8 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
       }
       return grads;
     });
-    const bool true_division = mode == RoundingMode::True;
-    node->save(true_division && b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(true_division ? b : Tensor(), false, "other");
+    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(b, false, "other");
     set_history({out}, node);
   }
   return out;
