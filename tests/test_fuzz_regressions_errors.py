@@ -43,6 +43,14 @@ CASES = {
     "div_trunc_self_written_after": "x = torch.tensor([[-2.0]], requires_grad=True); out = torch.div(x, x, rounding_mode='trunc')\nwith torch.no_grad(): x.floor_divide_(x)\ntorch.autograd.grad(out.sum(), [x])",
     "div_floor_dividend_written_after": "x = torch.tensor([1.5]); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); x.neg_(); out.sum().backward()",
     "div_floor_unwritten_gives_zeros": "x = torch.tensor([1.5], requires_grad=True); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); out.sum().backward(); leaves = [x, y]",
+    # ---- leaf checks read the grad_fn as recorded, not a view's regenerated one ----
+    "inplace_on_view_taken_before_its_base_required_grad": "v1 = torch.tensor([2.38]) * 1; v2 = v1.view(()); v1[v1 > -2.47] = torch.tensor(-1.23, requires_grad=True); v2.add_(1.55); out = v2",
+    "inplace_on_view_whose_grad_fn_was_read": "v1 = torch.tensor([2.38]) * 1; v2 = v1.view(()); v1.mul_(torch.tensor(-1.23, requires_grad=True)); v2.grad_fn; v2.add_(1.55); out = v2",
+    "inplace_on_permuted_loss_after_copy": "v2 = F.nll_loss(torch.randn(3, 1, 5), torch.zeros(3, 5, dtype=torch.int64), reduction='none'); v3 = v2.permute((0, 1)); v2.copy_(torch.tensor(1.76, requires_grad=True)); v3.fill_(1.11); out = v3",
+    "inplace_on_view_after_an_empty_view_was_written": "v0 = torch.zeros(4, 3).t(); v1 = v0[1, 2:0]; v1[()] = torch.zeros(0, requires_grad=True); v0.remainder_(2.66); out = v0",
+    "requires_grad_on_split_output_after_base_written": "v1 = torch.ones(5, 5); v2 = v1.split([1, 4]); v1 **= torch.tensor([[-0.42]], requires_grad=True); v2[0].requires_grad_(True); out = v2[0].detach()",
+    "requires_grad_on_no_grad_view_after_base_written": "v1 = torch.zeros(2, 0, 4, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(True); out = v1",
+    "requires_grad_false_on_no_grad_view_after_base_written": "v1 = torch.ones(2, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(False); out = v1",
 }
 
 

@@ -40,12 +40,12 @@ void check_inplace_allowed(const Tensor& self) {
   if (!GradMode::records() || !self->requires_grad()) return;
   if (self->view_base) {
     check_view_writable(*self, /*indirect=*/false);
-    if (self->view_base->is_leaf())
+    if (!self->view_base->has_recorded_grad_fn())
       throw std::runtime_error(
           "a view of a leaf Variable that requires grad is being used in an in-place "
           "operation.");
   }
-  if (self->is_leaf())
+  if (!self->has_recorded_grad_fn())  // Note [Leaf checks read the recorded grad_fn]
     throw std::runtime_error(
         "a leaf Variable that requires grad is being used in an in-place operation.");
 }
