@@ -51,10 +51,49 @@ CASES = {
     "requires_grad_on_split_output_after_base_written": "v1 = torch.ones(5, 5); v2 = v1.split([1, 4]); v1 **= torch.tensor([[-0.42]], requires_grad=True); v2[0].requires_grad_(True); out = v2[0].detach()",
     "requires_grad_on_no_grad_view_after_base_written": "v1 = torch.zeros(2, 0, 4, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(True); out = v1",
     "requires_grad_false_on_no_grad_view_after_base_written": "v1 = torch.ones(2, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(False); out = v1",
+    # ---- copies and elementwise results keep their inputs' memory order ----
+    "view_of_a_clone_of_a_transpose": "v1 = torch.tensor([[-1.21, 1.86, 0.88], [0.57, 1.98, -0.07]]).t().clone(); out = v1.mT.view(-1)",
+    "reshape_of_a_clone_of_a_transpose": "v0 = torch.arange(8.0).reshape(2, 4).t().requires_grad_(); out = v0.clone().reshape((2, 2, 2))",
+    "flatten_of_a_clone_of_a_transpose": "v0 = torch.arange(24.0).reshape(2, 3, 4).transpose(1, 2).requires_grad_(); out = torch.flatten(v0.clone(), 1, -1)",
+    "flatten_of_a_converted_einsum": "v0 = torch.arange(6.0).reshape(1, 2, 3).requires_grad_(); out = torch.flatten(torch.einsum('ijk->kji', v0).double(), 0, -1)",
+    "view_of_clamp_of_a_transpose": "v0 = torch.arange(15.0).reshape(5, 3).t(); out = torch.clamp(v0, min=2.92, max=0.92).view((5, -1))",
+    "view_of_where_of_a_transpose": "v0 = torch.arange(6.0).reshape(2, 1, 3).transpose(0, 2); out = torch.where(torch.tensor(True), v0, v0).view((2, 3))",
+    "reshape_of_where_with_an_expanded_condition": "v0 = torch.arange(15.0).reshape(3, 5).t(); v1 = torch.tensor([[[False, True, False]], [[True, True, True]]]).expand(2, 5, 3); v2 = torch.where(v1, v0, -1.64).requires_grad_(); out = torch.reshape(v2, (2, 15))",
+    "contiguous_of_where_of_a_permute": "v0 = torch.tensor([-1.34, -0.16, -0.33, 2.01], requires_grad=True).reshape((1, 2, 2)).permute(2, 0, 1); out = torch.where(v0 > 0.92, torch.tensor([[[-1.26]]], dtype=torch.float64), v0).contiguous()",
+    "view_of_lerp_of_a_transpose": "v0 = torch.arange(12.0).reshape(3, 4).t(); out = torch.lerp(v0, torch.zeros(4, 3), 0.5).view(-1)",
+}
+
+# Expressions whose result's strides must be torch's (x: a (4, 2, 3) tensor with strides
+# (1, 12, 4); t: a (4, 3) transpose).
+LAYOUTS = {
+    "clone": "x.clone()",
+    "clone_of_a_strided_slice": "x[::2].clone()",
+    "clone_of_an_expand": "torch.ones(3, 1).expand(3, 4).clone()",
+    "double": "x.double()",
+    "to_dtype": "x.to(torch.float64)",
+    "int": "x.int()",
+    "where_tensor_scalar": "torch.where(t > 3, t, -1.64)",
+    "where_scalars": "torch.where(t > 3, 1.0, 2.0)",
+    "where_0d_condition": "torch.where(torch.tensor(True), x, x)",
+    "clamp_scalars": "torch.clamp(t, min=2.92, max=0.92)",
+    "clamp_tensor_bound": "torch.clamp(torch.zeros(4, 3), min=t)",
+    "lerp_scalar_weight": "torch.lerp(t, torch.zeros(4, 3), 0.5)",
+    "lerp_tensor_weight": "torch.lerp(t, t, torch.zeros(4, 3))",
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_matches_torch(name):
     assert_matches_torch(CASES[name])
+
+
+def strides_of(lib, expression):
+    x = lib.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+    t = lib.arange(12.0).reshape(3, 4).t()
+    return eval(expression, {"torch": lib, "x": x, "t": t}).stride()
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_memory_order_matches_torch(name):
+    assert strides_of(cgrad, LAYOUTS[name]) == strides_of(torch, LAYOUTS[name])
 

@@ -360,7 +360,7 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
     for (size_t j = 0; j < i; ++j) repeated = repeated || inputs[j].get() == inputs[i].get();
     if (repeated) continue;
     auto& meta = inputs[i]->autograd_meta();
-    meta.grad = meta.grad ? add(meta.grad, grads[i]) : (create_graph ? grads[i] : clone(grads[i]));
+    meta.grad = meta.grad ? add(meta.grad, grads[i]) : (create_graph ? grads[i] : clone_contiguous(grads[i]));
   }
 }
 

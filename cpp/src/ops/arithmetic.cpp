@@ -436,7 +436,7 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
         scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", t);
   Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
   Tensor w = detail::cast(weight, t);
-  Tensor out = empty(shape, t);
+  Tensor out = detail::empty_in_input_layout(shape, t, {start.get(), end.get(), weight.get()});
   kernels::ternary(kernels::TernaryOp::Lerp, *start, *end, *w, *out);
   if (scalar_weight) {
     if (!any_requires_grad({&start, &end})) return out;
@@ -496,7 +496,7 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   if (lo && hi) {
     Shape shape = broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes);
     Tensor ca = detail::cast(a, t), clo = detail::cast(lo, t), chi = detail::cast(hi, t);
-    out = empty(shape, t);
+    out = detail::empty_in_input_layout(shape, t, {a.get(), lo.get(), hi.get()});
     kernels::ternary(kernels::TernaryOp::Clamp, *ca, *clo, *chi, *out);
   } else {
     out = binary_forward(lo ? BinaryOp::Maximum : BinaryOp::Minimum, a, lo ? lo : hi, t, t);

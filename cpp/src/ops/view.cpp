@@ -149,7 +149,7 @@ Tensor reshape(const Tensor& a, const Shape& requested) {
                        reshape_back);
   // Not expressible as a view: the result is a copy (CloneBackward0) laid out in the new
   // shape (UnsafeViewBackward0) — a tensor of its own, not a view of anything.
-  Tensor copy = clone(a);
+  Tensor copy = clone_contiguous(a);
   Tensor out = make_view(copy, sizes, contiguous_strides(sizes), copy->offset);
   if (any_requires_grad({&copy}))
     set_history({out}, make_node("UnsafeViewBackward0", {copy}, reshape_back));
