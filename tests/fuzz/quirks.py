@@ -111,8 +111,18 @@ def _var_over_no_dims(div, run):
     return not any(div.same_as(d) for d in check([no_dims(s) for s in run.steps]).divergences)
 
 
+def _empty_batched_matmul_of_two_dtypes(div, run):
+    """torch gave an empty result where cgrad refused the mixed dtypes."""
+    if div.kind != "spurious-error" or div.phase != "step":
+        return False
+    result = run.tv[div.step]
+    return (div.label in ("torch.bmm", ".bmm", "torch.matmul", ".matmul", "@")
+            and isinstance(result, torch.Tensor) and result.numel() == 0
+            and "expected scalar type" in div.cgrad)
+
+
 def _as_torch(value):
-    if hasattr(value, "numpy") and hasattr(value, "grad_fn"):
+    if isinstance(value, cgrad.Tensor):  # (reading grad_fn may raise: split's outputs)
         return torch.from_numpy(as_numpy(value).copy())
     if isinstance(value, (tuple, list)):
         return type(value)(_as_torch(v) for v in value)
@@ -212,6 +222,14 @@ QUIRKS = [
         "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
         "filtered only when the same program with dim=None has no such divergence.",
         _var_over_no_dims,
+    ),
+    Quirk(
+        "torch's bmm skips its dtype check when the result is empty",
+        "bmm (and matmul where it batches) of float64 and float32, or of a float and an "
+        "int64 tensor, raises 'expected scalar type' in torch's kernel, which an empty result "
+        "never runs: torch then returns an empty tensor of the second operand's dtype. "
+        "mm, mv and dot check dtypes up front, empty or not, as cgrad does for all of them.",
+        _empty_batched_matmul_of_two_dtypes,
     ),
 ]
 
