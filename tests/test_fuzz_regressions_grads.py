@@ -43,11 +43,54 @@ up = torch.ones_like(l).requires_grad_()
 g, = torch.autograd.grad(l, [x], up, create_graph=True)
 out = (g,) + torch.autograd.grad(g.sum(), [up])
 """,
+    # ---- prod / cumprod with zeros: the gradient still depends on the zeros ----
+    "prod_double_backward_with_zeros": """
+x = torch.tensor([[2.0, 0.0, 1.0, -1.0, -2.0], [2.0, 1.0, -1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 2.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(torch.prod(x, dim=1).sum(), [x], create_graph=True)
+(g * torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_all_double_backward_with_one_zero": """
+x = torch.tensor([[0.0, 2.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(torch.prod(x), [x], create_graph=True)
+g.sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_all_double_backward_with_two_zeros": """
+x = torch.tensor([[0.0, 2.0, -1.0], [0.0, 3.0, 0.5]], requires_grad=True)
+g, = torch.autograd.grad(x.prod(), [x], create_graph=True)
+(g * torch.arange(6.0).view(2, 3)).sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_keepdim_single_factor_with_zero": """
+x = torch.tensor([[0.0], [2.0]], requires_grad=True)
+g, = torch.autograd.grad(x.prod(1, keepdim=True).sum(), [x], create_graph=True)
+out = g
+""",
+    "cumprod_double_backward_with_zeros": """
+x = torch.tensor([[0.0, 2.0, -1.0, 0.0, 3.0], [1.5, 0.0, 2.0, 1.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)
+(g * torch.tensor([1.0, -2.0, 3.0, 0.5, 1.0])).sum().backward()
+out = g
+leaves = [x]
+""",
+    "cumprod_first_order_with_zeros": """
+x = torch.tensor([[0.0, 2.0], [-1.0, 0.0], [3.0, 0.0]], requires_grad=True)
+x.cumprod(0).backward(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+out = x.cumprod(0)
+leaves = [x]
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
 # each library's backward formulas (tests/fuzz/quirks.py), so only values are compared.
-INSIDE_DOUBLE_BACKWARD = set()
+INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
+                          "prod_all_double_backward_with_two_zeros",
+                          "prod_keepdim_single_factor_with_zero",
+                          "cumprod_double_backward_with_zeros"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -78,3 +121,13 @@ def test_nll_loss_double_backward_gradchecks():
             return cgrad.autograd.grad(l, [x], up.reshape(l.shape), create_graph=True)[0]
         up = [1.3] if reduction != "none" else [1.3, -0.7, 2.0]
         gradchecks(first_grad, [[0.1, -0.2, 0.3], [1.0, 2.0, -1.0], [0.5, 0.5, 0.5]], up)
+
+
+def test_prod_and_cumprod_with_zeros_gradcheck():
+    x = [[0.0, 2.0, -1.5, 0.7], [0.3, 0.0, 0.0, 1.2], [1.1, -0.4, 0.9, 2.0]]
+    gradchecks(lambda t: t.prod(), x)
+    gradchecks(lambda t: t.prod(1), x)
+    gradchecks(lambda t: t.prod(0, keepdim=True), x)
+    gradchecks(lambda t: t.cumprod(1), x)
+    gradchecks(lambda t: t.cumprod(0), x)
+
