@@ -83,6 +83,19 @@ x.cumprod(0).backward(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
 out = x.cumprod(0)
 leaves = [x]
 """,
+    # ---- elu's second derivative is 0 from x = 0 on, a product with the mask ----
+    "elu_double_backward_at_zero": """
+x = torch.tensor([[2.0], [0.0], [1.0], [-1.0], [-0.0]], requires_grad=True)
+g, = torch.autograd.grad(F.elu(x, alpha=0.5).sum(), [x], create_graph=True)
+g.sum().backward()
+out = g
+leaves = [x]
+""",
+    "elu_double_backward_of_infinite_gradient": """
+x = torch.tensor([2.0, 0.0, -1.0], requires_grad=True)
+g, = torch.autograd.grad(F.elu(x).sum(), [x], create_graph=True)
+out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]))
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
@@ -131,3 +144,6 @@ def test_prod_and_cumprod_with_zeros_gradcheck():
     gradchecks(lambda t: t.cumprod(1), x)
     gradchecks(lambda t: t.cumprod(0), x)
 
+
+def test_elu_gradgradcheck():
+    gradchecks(lambda t: cgrad.nn.functional.elu(t, alpha=0.7), [1.5, -0.3, -2.0, 0.4])
