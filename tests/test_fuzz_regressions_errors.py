@@ -75,6 +75,8 @@ CASES = {
     "reshape_of_where_with_an_expanded_condition": "v0 = torch.arange(15.0).reshape(3, 5).t(); v1 = torch.tensor([[[False, True, False]], [[True, True, True]]]).expand(2, 5, 3); v2 = torch.where(v1, v0, -1.64).requires_grad_(); out = torch.reshape(v2, (2, 15))",
     "contiguous_of_where_of_a_permute": "v0 = torch.tensor([-1.34, -0.16, -0.33, 2.01], requires_grad=True).reshape((1, 2, 2)).permute(2, 0, 1); out = torch.where(v0 > 0.92, torch.tensor([[[-1.26]]], dtype=torch.float64), v0).contiguous()",
     "view_of_lerp_of_a_transpose": "v0 = torch.arange(12.0).reshape(3, 4).t(); out = torch.lerp(v0, torch.zeros(4, 3), 0.5).view(-1)",
+    "view_of_an_index_into_a_transpose": "v0 = torch.arange(20.0).reshape(4, 5, 1).transpose(0, 1); out = v0[:, :, torch.tensor([0, -1, 0, -1, 0])].view(50, 2)",
+    "reshape_of_an_index_into_a_transpose": "v0 = torch.arange(30.0).reshape(1, 2, 5, 3).transpose(1, 3).requires_grad_(); out = v0[:, :, :, torch.tensor([[-1, 0], [-2, -1], [1, -2]])].reshape(15, 3, 2)",
 }
 
 # Expressions whose result's strides must be torch's (x: a (4, 2, 3) tensor with strides
@@ -93,6 +95,13 @@ LAYOUTS = {
     "clamp_tensor_bound": "torch.clamp(torch.zeros(4, 3), min=t)",
     "lerp_scalar_weight": "torch.lerp(t, torch.zeros(4, 3), 0.5)",
     "lerp_tensor_weight": "torch.lerp(t, t, torch.zeros(4, 3))",
+    "index_trailing_dim": "x[:, :, torch.tensor([[0, 1], [2, 0]])]",
+    "index_middle_dim": "x[:, torch.tensor([1, 0, 1])]",
+    "index_first_dim_of_a_transpose": "t[torch.tensor([0, 1])]",
+    "index_by_a_transposed_index": "t[:, torch.zeros(3, 3, dtype=torch.int64).t()]",
+    "index_beside_a_size_1_dim": "x[:, :1, torch.zeros(3, 3, dtype=torch.int64).t()]",
+    "index_of_separated_dims": "x[torch.tensor([0, 1]), :, torch.tensor([1, 2])]",
+    "index_by_a_mask": "x[:, torch.tensor([True, False])]",
 }
 
 
