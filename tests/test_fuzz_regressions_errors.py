@@ -58,6 +58,7 @@ CASES = {
     "clamp_inplace_negative_int_beyond_int64_on_a_leaf": "out = torch.tensor([1.0], requires_grad=True); out.clamp_(max=-2**63 - 1)",
     "floor_divide_bool_shapes_mismatch": "out = torch.floor_divide(torch.tensor([True, False, True]), torch.tensor([True, False, True, False]))",
     "floor_divide_inplace_bool_output_shape": "out = torch.tensor([[[[-2.0]]]]).lt(torch.tensor([[[[0.95]]]])); out.floor_divide_(torch.tensor([[[[True, False, False, True]]]]))",
+    "pow_inplace_bool_output_shape": "out = torch.tensor([[True]]); out.pow_(torch.tensor([[True, False]]))",
     "remainder_inplace_bool_output_shape": "out = torch.tensor([True]); out.remainder_(torch.tensor([True, False]))",
     "fmod_bool_shapes_mismatch": "out = torch.fmod(torch.tensor([True, False, True]), torch.tensor([True, False]))",
     "lerp_long_shapes_mismatch": "out = torch.lerp(torch.ones(3, dtype=torch.int64), torch.ones(4, dtype=torch.int64), 0.5)",

@@ -143,7 +143,10 @@ void init_inplace(py::module_& m, TensorClass& cls) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_", "exponent");
     check_inplace_overlap(self, {&e});
-    apply_inplace(self, "pow_", [&] { return pow(self, e); });
+    apply_inplace(self, "pow_", [&] {
+      check_inplace_shape(self, {e}, "pow_");
+      return pow(self, e);
+    });
     return self_obj;
   }, py::arg("exponent"));
   cls.def("__iadd__", inplace_operator(&add_))
@@ -155,7 +158,10 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         if (!e) return not_implemented();
         Tensor self = self_obj.cast<Tensor>();
         check_inplace_overlap(self, {&e});
-        apply_inplace(self, "pow_", [&] { return pow(self, e); });
+        apply_inplace(self, "pow_", [&] {
+      check_inplace_shape(self, {e}, "pow_");
+      return pow(self, e);
+    });
         return self_obj;
       });
 
