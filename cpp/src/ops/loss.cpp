@@ -143,6 +143,12 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   // 0 - x*w (not -(x*w), which is -0.0 at w = 0), and the backward masks with `kept`, the
   // targets with ignored ones replaced by -1, which matches no class: the NaN scale of an
   // all-ignored batch never reaches the gradient.
+  //
+  // Note [Scattered nll gradient]: the gradient is zero but at the N*R targets, so a
+  // first-order backward writes it with one memset and a scatter (one pass over N*C*R
+  // elements, not the comparison and select over all of them). Under create_graph it
+  // stays in cgrad ops (a select by target), so it differentiates with respect to the
+  // upstream gradient.
   Tensor out, scale, kept;  // scale: d loss / d input at each target, before the upstream grad
   Tensor total;  // the weight of the targets counted (torch's total_weight; 0 when unused)
   {
@@ -168,9 +174,16 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     auto node = make_node(name, {input}, [n, classes, r, reduction](Node& node, TensorList& g) -> TensorList {
       Tensor targets = node.saved(0), scale = node.saved(1);
       Tensor upstream = reduction == LossReduction::None ? reshape(g[0], {n, r}) : g[0];
+      const Shape& input_sizes = node.input_meta()[0].sizes;
+      if (!GradMode::records()) {  // Note [Scattered nll gradient]
+        Tensor values = contiguous(mul(upstream, scale));  // [N, R], as scale
+        Tensor grad = empty({n, classes, r}, values->dtype);
+        kernels::scatter_class_grads(*targets, *values, *grad);
+        return {reshape(grad, input_sizes)};
+      }
       Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
       Tensor grad = where(hit, unsqueeze(mul(upstream, scale), 1), constant(0.0));
-      return {reshape(grad, node.input_meta()[0].sizes)};
+      return {reshape(grad, input_sizes)};
     });
     node->save(kept);
     node->save(scale);
