@@ -1,5 +1,6 @@
 #include "cgrad/storage.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <iterator>
@@ -26,9 +27,16 @@ namespace {
 // is mapped on first touch, one page fault per 4 KiB, which costs about as much as the
 // elementwise op writing it (a 64 MiB output takes 16K faults). Their sizes are rounded
 // up to 1/8 of a power of two (rounding reserves address space, not resident pages),
-// and freed blocks are kept, oldest evicted first, while the cache holds at most
-// kMaxLargeCachedBytes, so a loop that allocates the same large shapes reuses warm
-// memory.
+// and freed blocks are kept, oldest evicted first, so a loop that allocates the same
+// large shapes reuses warm memory.
+//
+// Note [Large cache budget]: the cache may hold max(peak - live, kMaxLargeCachedBytes)
+// bytes, where live counts the large blocks in use and peak is the most ever in use at
+// once. So the large blocks held, in use or cached, never exceed what the program
+// itself once had live, or live + kMaxLargeCachedBytes: a training step whose tensors
+// are larger than the fixed allowance (a 4096 x 10000 cross entropy makes three 160 MiB
+// buffers) still finds them all warm on the next step, yet the cache never grows the
+// footprint past the step's own peak.
 constexpr size_t kAlignment = 64;
 constexpr int kMinClass = 6;   // 64 B
 constexpr int kMaxClass = 20;  // 1 MiB
@@ -44,7 +52,9 @@ struct FreeLists {
   std::mutex mutex;
   std::vector<void*> lists[kMaxClass + 1];
   std::deque<LargeBlock> large;  // oldest first
-  size_t large_bytes = 0;
+  size_t large_bytes = 0;       // cached
+  size_t large_live = 0;        // in use (Note [Large cache budget])
+  size_t large_peak_live = 0;
   char* slab = nullptr;  // the unused rest of the current slab (Note [Slabs])
   size_t slab_left = 0;
 };
@@ -133,6 +143,21 @@ size_t large_capacity(size_t nbytes) {
                            std::to_string(nbytes) + " bytes");
 }
 
+// What the large cache may hold now (Note [Large cache budget]); fl.mutex held.
+size_t large_cache_budget(const FreeLists& fl) {
+  return std::max(fl.large_peak_live - fl.large_live, kMaxLargeCachedBytes);
+}
+
+// Drops the oldest cached large blocks until the cache fits its budget; fl.mutex held,
+// the dropped blocks are for the caller to free once it is released.
+void evict_large_over_budget(FreeLists& fl, std::vector<void*>& evicted) {
+  while (fl.large_bytes > large_cache_budget(fl)) {
+    evicted.push_back(fl.large.front().ptr);
+    fl.large_bytes -= fl.large.front().capacity;
+    fl.large.pop_front();
+  }
+}
+
 void* system_alloc(size_t nbytes) {
   size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
@@ -183,8 +208,11 @@ void* allocate_bytes(size_t nbytes) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
       throw_out_of_memory(nbytes);
     const size_t capacity = large_capacity(nbytes);
+    std::vector<void*> evicted;
     {
       std::lock_guard<std::mutex> lock(fl.mutex);
+      fl.large_live += capacity;
+      fl.large_peak_live = std::max(fl.large_peak_live, fl.large_live);
       for (auto it = fl.large.rbegin(); it != fl.large.rend(); ++it) {  // newest first
         if (it->capacity != capacity) continue;
         void* p = it->ptr;
@@ -192,7 +220,9 @@ void* allocate_bytes(size_t nbytes) {
         fl.large.erase(std::next(it).base());
         return p;
       }
+      evict_large_over_budget(fl, evicted);  // live grew: the allowance shrank
     }
+    for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
     try {
       return system_alloc(capacity);
     } catch (const std::runtime_error&) {  // out of memory: give the cache back, try again
@@ -203,7 +233,13 @@ void* allocate_bytes(size_t nbytes) {
         fl.large_bytes = 0;
       }
       for (const LargeBlock& b : cached) std::free(b.ptr);
-      return system_alloc(capacity);
+      try {
+        return system_alloc(capacity);
+      } catch (const std::runtime_error&) {
+        std::lock_guard<std::mutex> lock(fl.mutex);
+        fl.large_live -= capacity;
+        throw;
+      }
     }
   }
   {
@@ -232,20 +268,17 @@ void free_bytes(void* p, size_t nbytes) {
   auto& fl = free_lists();
   if (c > kMaxClass) {
     const size_t capacity = large_capacity(nbytes);
-    if (capacity > kMaxLargeCachedBytes) {
-      std::free(p);
-      return;
-    }
     std::vector<void*> evicted;
     {
       std::lock_guard<std::mutex> lock(fl.mutex);
-      while (fl.large_bytes + capacity > kMaxLargeCachedBytes) {
-        evicted.push_back(fl.large.front().ptr);
-        fl.large_bytes -= fl.large.front().capacity;
-        fl.large.pop_front();
+      fl.large_live -= capacity;
+      if (capacity > large_cache_budget(fl)) {
+        evicted.push_back(p);
+      } else {
+        fl.large.push_back({capacity, p});
+        fl.large_bytes += capacity;
+        evict_large_over_budget(fl, evicted);
       }
-      fl.large.push_back({capacity, p});
-      fl.large_bytes += capacity;
     }
     for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
     return;

@@ -92,6 +92,10 @@ void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl&
 bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
                          const TensorImpl* weight, int64_t ignore_index, TensorImpl& picked,
                          TensorImpl& picked_weight, int64_t* bad_target);
+// nll_loss's input gradient: out [N, C, R] (contiguous) is zero but for
+// out[n, target[n, r], r] = values[n, r]; a negative target (an ignored one) writes
+// nothing. target: [N, R] Int64 in [-1, C); values: [N, R] in out's dtype, contiguous.
+void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, TensorImpl& out);
 
 // C = alpha * op(A) op(B) + beta * C, all row-major: op(A) is m x k, op(B) k x n, C m x n
 // with row strides lda/ldb/ldc; op(X) = X^T when trans_x (X then stored k x m / n x k).

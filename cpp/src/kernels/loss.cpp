@@ -1,4 +1,5 @@
-// Loss kernels: the per-target gather behind nll_loss.
+// Loss kernels: the per-target gather behind nll_loss, and the scatter of its gradient.
+#include <cstring>
 #include <type_traits>
 
 #include "kernels/kernels.h"
@@ -37,6 +38,24 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
     }
   });
   return ok;
+}
+
+void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, TensorImpl& out) {
+  const int64_t n = out.sizes[0], classes = out.sizes[1], r = out.sizes[2];
+  const int64_t* t = target.data<int64_t>();
+  dispatch(out.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* v = values.data<T>();
+      T* o = out.data<T>();
+      std::memset(o, 0, sizeof(T) * static_cast<size_t>(n * classes * r));
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < r; ++j) {
+          const int64_t k = i * r + j, c = t[k];
+          if (c >= 0) o[(i * classes + c) * r + j] = v[k];
+        }
+    }
+  });
 }
 
 }  // namespace cgrad::kernels

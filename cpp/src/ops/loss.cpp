@@ -99,12 +99,14 @@ Tensor nll_backward(const Tensor& upstream, const Tensor& input, const Tensor& t
                     const Tensor& scale, int64_t classes, LossReduction reduction,
                     const char* name) {
   const int64_t n = targets->sizes[0], r = targets->sizes[1];
-  Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
   Tensor grad;
-  {
+  {  // Note [Scattered nll gradient]
     GradModeGuard no_grad(false);
     Tensor up = reduction == LossReduction::None ? reshape(upstream, {n, r}) : upstream;
-    grad = reshape(where(hit, unsqueeze(mul(up, scale), 1), constant(0.0)), input->sizes);
+    Tensor values = contiguous(mul(up, scale));  // [N, R], as scale
+    grad = empty({n, classes, r}, values->dtype);
+    kernels::scatter_class_grads(*targets, *values, *grad);
+    grad = reshape(grad, input->sizes);
   }
   if (any_requires_grad({&upstream, &input})) {
     const bool two_d = std::strcmp(name, "NllLoss2DBackward0") == 0;
@@ -186,6 +188,11 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   // 0 - x*w (not -(x*w), which is -0.0 at w = 0), and the backward masks with `kept`, the
   // targets with ignored ones replaced by -1, which matches no class: the NaN scale of an
   // all-ignored batch never reaches the gradient.
+  //
+  // Note [Scattered nll gradient]: the gradient is zero but at the N*R targets, so it
+  // is written with one memset and a scatter (one pass over N*C*R elements, not a
+  // comparison and a select over all of them). Its own derivative is recorded by
+  // nll_backward's node, so the kernel serves create_graph too.
   Tensor out, scale, kept;  // scale: d loss / d input at each target, before the upstream grad
   Tensor total;  // the weight of the targets counted (torch's total_weight; 0 when unused)
   {
