@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from .compare import as_numpy, compare_value
-from .program import Ref, execute
+from .program import Ref, execute, value_at
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,27 @@ def _gelu_of_inf(div, run):
     differ = ~np.isclose(t, c, rtol=run.tol[0], atol=run.tol[1], equal_nan=True)
     return bool(differ.any() and np.all(x[differ] == math.inf)
                 and np.all(np.isnan(t[differ])) and np.all(c[differ] == math.inf))
+
+
+def _elu_backward_of_nan(div, run):
+    """The program takes elu of a NaN, and torch's elu backward of that input gives another
+    result than the same backward taken one element at a time."""
+    if not (div.kind == "grad" or div.kind == "value" and div.label == "autograd.grad"):
+        return False
+    for step in run.steps[:div.step]:
+        if step.kind != "call" or step.label() != "F.elu" or not isinstance(step.args[0], Ref):
+            continue
+        x = value_at(run.tv, step.args[0]).detach()
+        alpha = step.kwargs.get("alpha", 1.0)
+        if not x.dtype.is_floating_point or not x.isnan().any():
+            continue
+        backward = torch.ops.aten.elu_backward
+        whole = backward(torch.ones_like(x), alpha, 1, 1, False, x).flatten()
+        alone = torch.stack([backward(torch.ones(1, dtype=x.dtype), alpha, 1, 1, False, e.view(1))[0]
+                             for e in x.flatten()]) if x.numel() else whole
+        if not torch.equal(whole.isnan(), alone.isnan()):
+            return True
+    return False
 
 
 def _empty_dims(step, names=("var", "std")):
@@ -111,8 +132,33 @@ def _var_over_no_dims(div, run):
     return not any(div.same_as(d) for d in check([no_dims(s) for s in run.steps]).divergences)
 
 
+def _empty_batched_matmul_of_two_dtypes(div, run):
+    """torch gave an empty result where cgrad refused the mixed dtypes."""
+    if div.kind != "spurious-error" or div.phase != "step":
+        return False
+    result = run.tv[div.step]
+    return (div.label in ("torch.bmm", ".bmm", "torch.matmul", ".matmul", "@")
+            and isinstance(result, torch.Tensor) and result.numel() == 0
+            and "expected scalar type" in div.cgrad)
+
+
+def _floor_divide_of_a_view_loses_other(div, run):
+    if not (div.kind == "spurious-error" and div.label in (".backward", "autograd.grad")
+            and "derivative for aten::floor_divide is not implemented" in div.cgrad):
+        return False
+    for step in run.steps[:div.step]:
+        if (step.kind == "call" and step.name == "floor_divide_"
+                or step.kind == "iop" and step.name == "//="):
+            written = step.target if step.kind == "call" else step.args[0]
+            value = run.tv[written.step]
+            value = value if written.item is None else value[written.item]
+            if isinstance(value, torch.Tensor) and value._is_view():
+                return True
+    return False
+
+
 def _as_torch(value):
-    if hasattr(value, "numpy") and hasattr(value, "grad_fn"):
+    if isinstance(value, cgrad.Tensor):  # (reading grad_fn may raise: split's outputs)
         return torch.from_numpy(as_numpy(value).copy())
     if isinstance(value, (tuple, list)):
         return type(value)(_as_torch(v) for v in value)
@@ -184,6 +230,15 @@ QUIRKS = [
         _gelu_of_inf,
     ),
     Quirk(
+        "F.elu's gradient at NaN depends on where torch's kernel takes the element",
+        "torch's elu backward gives 1 at a NaN input in its scalar loop and NaN in its "
+        "vectorized one (blocks of 32 float32 elements), so the gradient at a NaN depends "
+        "on the tensor's size and the element's place; cgrad gives the scalar loop's 1 "
+        "everywhere. Filtered only for gradients of programs where torch's elu backward of "
+        "the elu's own input disagrees with itself taken one element at a time.",
+        _elu_backward_of_nan,
+    ),
+    Quirk(
         "logsumexp over dim=() raises in torch",
         "torch.logsumexp(x, dim=()) raises 'output with shape [] doesn't match the "
         "broadcast shape [1]' for every x, where every other reduction reads dim=() as "
@@ -212,6 +267,23 @@ QUIRKS = [
         "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
         "filtered only when the same program with dim=None has no such divergence.",
         _var_over_no_dims,
+    ),
+    Quirk(
+        "torch's bmm skips its dtype check when the result is empty",
+        "bmm (and matmul where it batches) of float64 and float32, or of a float and an "
+        "int64 tensor, raises 'expected scalar type' in torch's kernel, which an empty result "
+        "never runs: torch then returns an empty tensor of the second operand's dtype. "
+        "mm, mv and dot check dtypes up front, empty or not, as cgrad does for all of them.",
+        _empty_batched_matmul_of_two_dtypes,
+    ),
+    Quirk(
+        "torch's floor_divide_ of a view forgets its divisor's history",
+        "floor_divide has no derivative in torch (its node raises 'derivative for "
+        "aten::floor_divide_ is not implemented'), but written through a view the node is "
+        "wrapped in CopySlices without the divisor's edge, so a gradient with respect to a "
+        "divisor that requires grad comes back None instead of raising. cgrad raises in "
+        "both cases; filtered only for that message after floor_divide_ of a view.",
+        _floor_divide_of_a_view_loses_other,
     ),
 ]
 
