@@ -65,6 +65,10 @@ CASES = {
     "lerp_of_0d_tensors_promotes_to_the_weight": "out = torch.lerp(torch.tensor(-2.99), torch.tensor(2.53), torch.tensor(-1.75, dtype=torch.float64))",
     "lerp_of_1d_tensors_keeps_their_dtype": "out = torch.lerp(torch.tensor([-2.99]), torch.tensor([2.53]), torch.tensor(-1.75, dtype=torch.float64))",
     "lerp_0d_weight_gradients": "a = torch.tensor(0.5, requires_grad=True); b = torch.tensor(0.2, requires_grad=True); w = torch.tensor(0.3, dtype=torch.float64, requires_grad=True); out = torch.lerp(a, b, w); out.backward(); leaves = [a, b, w]",
+    # ---- a bool mask of a setitem is saved and checked for writes before backward ----
+    "setitem_mask_written_before_backward": "x = torch.ones(3); v = torch.tensor(2.0, requires_grad=True); m = torch.tensor([True, False, True]); x[m] = v; m.fill_(False); x.sum().backward(); out = x",
+    "setitem_row_mask_written_before_backward": "x = torch.ones(2, 3) * 1; v = torch.tensor(2.0, requires_grad=True); m = torch.tensor([True, False]); x[m] = v; m.fill_(False); x.sum().backward(); out = x",
+    "setitem_mask_of_a_stack_written_before_backward": "v2 = torch.stack((torch.tensor([-2.62, -0.78]), torch.tensor([2.08, -2.52]))); v3 = torch.tensor([False, False]); v2[v3] = torch.tensor([[-0.12]], requires_grad=True); v3.masked_fill_(torch.tensor([True]), 2); v2.sum().backward(); out = v2",
     # ---- copies and elementwise results keep their inputs' memory order ----
     "view_of_a_clone_of_a_transpose": "v1 = torch.tensor([[-1.21, 1.86, 0.88], [0.57, 1.98, -0.07]]).t().clone(); out = v1.mT.view(-1)",
     "reshape_of_a_clone_of_a_transpose": "v0 = torch.arange(8.0).reshape(2, 4).t().requires_grad_(); out = v0.clone().reshape((2, 2, 2))",

@@ -392,7 +392,10 @@ Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const T
       if (n.needs_input_grad(1)) to_values = sum_to(index(g[0], idx), n.input_meta()[1].sizes);
       return {to_self, to_values};
     });
-    save_list(*node, normalized);
+    // As index(): the formula reads the normalized indices; the user's own (a bool mask)
+    // are what torch saves and checks for writes before backward.
+    for (const Tensor& t : normalized) node->save(t);
+    save_list(*node, indices);
     set_history({out}, node);
   }
   return out;
