@@ -203,6 +203,24 @@ def broadcast_add_row(lib, rng):
                 "GB/s", amount=8 * 1024 * 1024)
 
 
+def _flip(dim):
+    """flip of a 2048 x 2048 float32 matrix along `dim` (numpy: np.flip, copied)."""
+    def make(lib, rng):
+        a_np = rng.standard_normal((2048, 2048), dtype=np.float32)
+        a = _tensor(lib, a_np)
+        out = {}
+
+        def run():
+            out["r"] = np.flip(a, dim).copy() if _is_numpy(lib) else a.flip(dim)
+
+        return Case(run, lambda: _np(out["r"]), lambda: np.flip(a_np, dim).astype(np.float64),
+                    "GB/s", amount=8 * a_np.size)
+    return make
+
+
+flip_rows_4M, flip_cols_4M = _flip(0), _flip(1)
+
+
 # ---------- compute-bound and training ----------
 
 def _matmul(n, batch=1):
@@ -688,6 +706,8 @@ ALL = {
     "tanh_4M": tanh_4M,
     "reduction_sum_16M": reduction_sum_16M,
     "broadcast_add_row": broadcast_add_row,
+    "flip_rows_4M": flip_rows_4M,
+    "flip_cols_4M": flip_cols_4M,
     "matmul_128": matmul_128,
     "matmul_512": matmul_512,
     "matmul_1024": matmul_1024,
@@ -711,5 +731,6 @@ ALL = {
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",
                 "unary_exp_4M", "tanh_4M", "reduction_sum_16M", "broadcast_add_row",
+                "flip_rows_4M", "flip_cols_4M",
                 "matmul_128", "matmul_512", "matmul_1024", "matmul_2048",
                 "batched_matmul_64x128x128"}

@@ -52,6 +52,7 @@ void init_padding(py::module_& m);
 void init_embedding(py::module_& m);
 void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
+void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, tril, diagonal...
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);

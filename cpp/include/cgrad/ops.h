@@ -22,6 +22,7 @@
 #include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
+#include "cgrad/ops/shape_ops.h"
 #include "cgrad/ops/unary.h"
 #include "cgrad/ops/view.h"
 

@@ -79,6 +79,10 @@ void variance(const TensorImpl& a, TensorImpl& out, double correction);
 void arg_reduce(bool is_max, const TensorImpl& a, int64_t dim, TensorImpl& values,
                 TensorImpl& indices);
 
+// out (contiguous, a's shape and dtype) = a with the elements outside the triangle of
+// the last two dims zeroed: tril keeps column j <= row i + k, triu (upper) j >= i + k.
+void triangle(const TensorImpl& a, int64_t k, bool upper, TensorImpl& out);
+
 enum class ScanOp { Sum, Prod };
 // Inclusive running sum/product along `dim` (from the end when `reverse`); out has a's
 // shape and dtype and is contiguous. Accumulates like reduce.

@@ -435,33 +435,6 @@ std::vector<std::vector<int>> parse_terms(const std::string& side, size_t offset
   return terms;
 }
 
-// a's diagonal over dims d1 < d2 as a view, both dims removed and the diagonal appended
-// (torch.diagonal), recorded as DiagonalBackward0.
-Tensor diagonal(const Tensor& a, int64_t d1, int64_t d2) {
-  const Shape base_strides = contiguous_strides(a->sizes);
-  Shape sizes, strides;
-  ViewGeometry region;
-  for (int64_t d = 0; d < a->dim(); ++d)
-    if (d != d1 && d != d2) {
-      sizes.push_back(a->sizes[d]);
-      strides.push_back(a->strides[d]);
-      region.strides.push_back(base_strides[d]);
-    }
-  sizes.push_back(std::min(a->sizes[d1], a->sizes[d2]));
-  strides.push_back(a->strides[d1] + a->strides[d2]);
-  region.strides.push_back(base_strides[d1] + base_strides[d2]);
-  region.sizes = sizes;
-  Tensor out = make_view(a, sizes, strides, a->offset);
-  mark_as_view(out, a);
-  if (any_requires_grad({&a})) {
-    Shape base = a->sizes;
-    set_history({out}, make_node("DiagonalBackward0", {a}, [base, region](Node&, TensorList& g) -> TensorList {
-                  return {embed_in_zeros(g[0], base, region)};
-                }));
-  }
-  return out;
-}
-
 // sum over `sum_dims` (dims where both have size > 1) of left * right, keeping those dims
 // as size 1, as one bmm: dims are grouped into batch (in both), left-only, summed and
 // right-only, each side is permuted and flattened to 3-D, and the product is put back in
@@ -623,7 +596,7 @@ Tensor einsum(const std::string& equation, const TensorList& operands) {
       for (size_t j = 1; j < dims_labels.size() && !again; ++j)
         for (size_t i = 0; i < j && !again; ++i)
           if (dims_labels[i] == dims_labels[j]) {
-            op = diagonal(op, static_cast<int64_t>(i), static_cast<int64_t>(j));
+            op = diagonal(op, 0, static_cast<int64_t>(i), static_cast<int64_t>(j));
             const int l = dims_labels[i];
             dims_labels.erase(dims_labels.begin() + j);
             dims_labels.erase(dims_labels.begin() + i);
