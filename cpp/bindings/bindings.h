@@ -43,6 +43,7 @@ TensorClass init_tensor(py::module_& m);
 void setup_tensor_gc(PyHeapTypeObject* heap_type);
 void init_creation(py::module_& m);
 void init_elementwise(py::module_& m, TensorClass& cls);
+void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isclose ...
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_linalg(py::module_& m, TensorClass& cls);

@@ -177,7 +177,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
        {"clamp", "clip", "clamp_min", "clamp_max", "floor", "ceil", "round", "trunc", "frac",
         "tan", "asin", "acos", "atan", "sinh", "cosh", "expm1", "log2", "log10", "log1p",
         "rsqrt", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
-        "bitwise_or", "bitwise_xor"}) {
+        "bitwise_or", "bitwise_xor", "exp2", "sinc", "hypot", "xlogy", "nan_to_num"}) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");

@@ -42,6 +42,7 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });
   ops.record_area("pointwise", [&] { init_elementwise(m, cls); });
+  ops.record_area("math functions", [&] { init_math_functions(m, cls); });
   ops.record_area("activations", [&] { init_activation(m, cls); });
   ops.record_area("reductions", [&] { init_reduction(m, cls); });
   ops.record_area("linear algebra", [&] { init_linalg(m, cls); });

@@ -10,6 +10,7 @@ namespace {
 // torch.return_types-style results (cgrad.return_types.max): struct sequences, so they
 // index, unpack and compare like tuples and name their fields.
 PyStructSequence_Field kValuesIndices[] = {{"values", nullptr}, {"indices", nullptr}, {nullptr, nullptr}};
+PyStructSequence_Field kMinMax[] = {{"min", nullptr}, {"max", nullptr}, {nullptr, nullptr}};
 
 // torch prints "torch.return_types.max(\nvalues=tensor(...),\nindices=tensor(...))".
 PyObject* return_type_repr(PyObject* self) {
@@ -17,8 +18,9 @@ PyObject* return_type_repr(PyObject* self) {
     py::handle h(self);
     std::string out = py::str(h.get_type().attr("__module__")).cast<std::string>() + "." +
                       py::str(h.get_type().attr("__name__")).cast<std::string>() + "(";
+    py::tuple fields = h.get_type().attr("__match_args__");  // the field names, in order
     for (Py_ssize_t i = 0; i < Py_SIZE(self); ++i)
-      out += std::string(i ? "," : "") + "\n" + kValuesIndices[i].name + "=" +
+      out += std::string(i ? "," : "") + "\n" + fields[i].cast<std::string>() + "=" +
              py::repr(PyStructSequence_GetItem(self, i)).cast<std::string>();
     return py::str(out + ")").release().ptr();
   } catch (py::error_already_set& e) {
@@ -27,9 +29,10 @@ PyObject* return_type_repr(PyObject* self) {
   }
 }
 
-py::object make_return_type(const char* qualified_name) {
+py::object make_return_type(const char* qualified_name,
+                             PyStructSequence_Field* fields = kValuesIndices) {
   // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
-  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, kValuesIndices, 2};
+  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, 2};
   PyTypeObject* type = PyStructSequence_NewType(desc);
   if (!type) throw py::error_already_set();
   type->tp_repr = return_type_repr;
@@ -240,6 +243,30 @@ void init_reduction(py::module_& m, TensorClass& cls) {
         return cumprod(t, dim_from_py(dim), optional_dtype(dtype));
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+
+  // std_mean / var_mean: functions only, as in torch; (spread, mean) as a plain tuple.
+  for (bool take_sqrt : {true, false}) {
+    const char* name = take_sqrt ? "std_mean" : "var_mean";
+    m.def(name, [name, take_sqrt](const Tensor& t, py::object dim, py::object unbiased,
+                                  bool keepdim, py::object correction) {
+      VarArgs v = var_args(name, dim, unbiased, correction);
+      auto r = take_sqrt ? std_mean(t, v.dims, v.correction, keepdim)
+                         : var_mean(t, v.dims, v.correction, keepdim);
+      return py::make_tuple(r.first, r.second);
+    }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
+       py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+  }
+  types.attr("aminmax") = make_return_type("cgrad.return_types.aminmax", kMinMax);
+  def_method_and_function(
+      m, cls, "aminmax",
+      [type = py::object(types.attr("aminmax"))](const Tensor& t, py::object dim, bool keepdim) {
+        return values_indices(type, aminmax(t, optional_dim(dim), keepdim));
+      },
+      py::kw_only(), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_method_and_function(
+      m, cls, "count_nonzero",
+      [](const Tensor& t, py::object dim) { return count_nonzero(t, dims_from_py(dim)); },
+      py::arg("dim") = py::none());
 }
 
 }  // namespace cgrad::bindings

@@ -17,6 +17,7 @@
 #include "cgrad/ops/join.h"
 #include "cgrad/ops/linalg.h"
 #include "cgrad/ops/loss.h"
+#include "cgrad/ops/math_functions.h"
 #include "cgrad/ops/normalization.h"
 #include "cgrad/ops/padding.h"
 #include "cgrad/ops/random.h"

@@ -42,6 +42,9 @@ inline void check_scalar_fits(const Tensor& maybe_wrapped, DType dtype) {
   if (maybe_wrapped && maybe_wrapped->is_wrapped_number)
     check_scalar_fits(item_as_scalar(*maybe_wrapped), dtype);
 }
+// A reduced gradient brought back to the input's rank (1 in the dims `mask` marks), unless
+// the reduction kept them (reduction.cpp).
+Tensor unreduce(const Tensor& g, const std::vector<bool>& mask, bool keepdim);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

@@ -74,16 +74,16 @@ void check_nonempty(const char* op, const Tensor& a, const std::optional<DimList
 Tensor both(const Tensor& a, const Tensor& b) { return where(a, b, a); }
 Tensor nan_mask(const Tensor& a) { return ne(a, a); }
 
-// A reduced gradient brought back to the input's rank (1 in reduced dims).
-Tensor unreduce(const Tensor& g, const std::vector<bool>& mask, bool keepdim) {
+}  // namespace
+
+Tensor detail::unreduce(const Tensor& g, const std::vector<bool>& mask, bool keepdim) {
   if (keepdim) return g;
   Tensor out = g;
   for (size_t d = 0; d < mask.size(); ++d)
     if (mask[d]) out = unsqueeze(out, static_cast<int64_t>(d));
   return out;
 }
-
-}  // namespace
+using detail::unreduce;
 
 Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
            std::optional<DType> dtype) {

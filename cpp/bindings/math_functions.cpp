@@ -1,0 +1,77 @@
+// The math functions beyond the basic pointwise ops: exp2, sinc, logaddexp(2), hypot,
+// xlogy, nan_to_num, isclose/allclose/equal, with the in-place functions torch has
+// (exp2_, sinc_, xlogy_, nan_to_num_; the methods come from init_inplace).
+#include "bindings.h"
+#include "cgrad/errors.h"
+
+namespace cgrad::bindings {
+
+namespace {
+std::optional<double> optional_number(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return h.cast<double>();
+}
+
+// torch.exp2_(t, ...) and friends: the method, called on the tensor.
+auto inplace_function(const char* method) {
+  return [method](py::object self, py::args args, py::kwargs kwargs) {
+    if (!py::isinstance<TensorImpl>(self))
+      throw TypeError(std::string(method) + "(): argument 'input' (position 1) must be Tensor, not " +
+                      std::string(py::str(py::type::of(self).attr("__name__"))));
+    return self.attr(method)(*args, **kwargs);
+  };
+}
+}  // namespace
+
+void init_math_functions(py::module_& m, TensorClass& cls) {
+  using UnaryFn = Tensor (*)(const Tensor&);
+  for (auto [name, fn] : {std::pair<const char*, UnaryFn>{"exp2", &exp2}, {"sinc", &sinc}})
+    def_method_and_function(m, cls, name, [fn = fn](const Tensor& a) { return call_op(fn, a); });
+  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"logaddexp", &logaddexp},
+                          {"logaddexp2", &logaddexp2},
+                          {"hypot", &hypot}})
+    def_method_and_function(m, cls, name, [fn = fn](const Tensor& a, const Tensor& b) {
+      return call_op(fn, a, b);
+    }, py::arg("other"));
+
+  // xlogy takes a number on either side (XlogyBackward1 / XlogyBackward2).
+  cls.def("xlogy", [](const Tensor& x, py::handle other) {
+    return call_op(&xlogy, x, operand_or_throw(other, "xlogy"));
+  }, py::arg("other"));
+  m.def("xlogy", [](py::handle input, py::handle other) {
+    Tensor x = as_operand(input), y = as_operand(other);
+    if (!x || !y || (x->is_wrapped_number && y->is_wrapped_number))
+      throw TypeError("xlogy(): expected a Tensor for 'input' or 'other', got " +
+                      std::string(py::str(py::type::of(input).attr("__name__"))) + " and " +
+                      std::string(py::str(py::type::of(other).attr("__name__"))));
+    return call_op(&xlogy, x, y);
+  }, py::arg("input"), py::arg("other"));
+
+  def_method_and_function(
+      m, cls, "nan_to_num",
+      [](const Tensor& a, py::handle nan, py::handle posinf, py::handle neginf) {
+        return nan_to_num(a, optional_number(nan), optional_number(posinf), optional_number(neginf));
+      },
+      py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
+
+  def_method_and_function(
+      m, cls, "isclose",
+      [](const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+        return isclose(a, b, rtol, atol, equal_nan);
+      },
+      py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
+      py::arg("equal_nan") = false);
+  def_method_and_function(
+      m, cls, "allclose",
+      [](const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+        return allclose(a, b, rtol, atol, equal_nan);
+      },
+      py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
+      py::arg("equal_nan") = false);
+  def_method_and_function(m, cls, "equal", [](const Tensor& a, const Tensor& b) { return equal(a, b); },
+                          py::arg("other"));
+
+  for (const char* name : {"exp2_", "sinc_", "xlogy_", "nan_to_num_"}) m.def(name, inplace_function(name));
+}
+
+}  // namespace cgrad::bindings
