@@ -40,6 +40,7 @@ def import_library(name, threads):
 def serve(name, threads):
     """Worker loop: one JSON request per stdin line, one JSON answer per stdout line."""
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent / "examples"))  # digits_model, shared with the example
     import workloads
 
     lib = import_library(name, threads)
@@ -140,7 +141,7 @@ def available(name):
 def value_in_unit(seconds, unit, amount):
     if unit == "us/op":
         return seconds / amount * 1e6
-    if unit == "ms/step":
+    if unit in ("ms/step", "ms/epoch"):
         return seconds * 1e3
     if unit == "GB/s":
         return amount / seconds / 1e9

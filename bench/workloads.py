@@ -16,7 +16,7 @@ class Case:
     run: Callable[[], object]
     result: Callable[[], np.ndarray]
     reference: Callable[[], np.ndarray]
-    unit: str             # "us/op", "GB/s", "GFLOP/s", "ms/step"
+    unit: str             # "us/op", "GB/s", "GFLOP/s", "ms/step", "ms/epoch"
     amount: float = 1.0   # bytes, flops or ops per run (per the unit)
     rtol: float = 1e-4
 
@@ -27,6 +27,18 @@ def _np(t):
 
 def _is_numpy(lib):
     return lib is np
+
+
+def _np_cross_entropy(logits, labels):
+    """Mean negative log-softmax at the labels, in float64."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.array(-logp[np.arange(len(z)), labels].mean())
+
+
+def _np_max_pool2(a):
+    n, c, hh, ww = a.shape
+    return a.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
 
 
 def _tensor(lib, array, requires_grad=False):
@@ -193,10 +205,12 @@ def broadcast_add_row(lib, rng):
 
 # ---------- compute-bound and training ----------
 
-def _matmul(n):
+def _matmul(n, batch=1):
+    """n x n @ n x n, or `batch` independent such products (a 3-d @, torch.bmm's work)."""
     def make(lib, rng):
-        a_np = rng.standard_normal((n, n), dtype=np.float32)
-        b_np = rng.standard_normal((n, n), dtype=np.float32)
+        shape = (n, n) if batch == 1 else (batch, n, n)
+        a_np = rng.standard_normal(shape, dtype=np.float32)
+        b_np = rng.standard_normal(shape, dtype=np.float32)
         a, b = _tensor(lib, a_np), _tensor(lib, b_np)
         out = {}
 
@@ -205,11 +219,12 @@ def _matmul(n):
 
         return Case(run, lambda: _np(out["r"]),
                     lambda: a_np.astype(np.float64) @ b_np.astype(np.float64),
-                    "GFLOP/s", amount=2.0 * n ** 3, rtol=1e-3)
+                    "GFLOP/s", amount=2.0 * batch * n ** 3, rtol=1e-3)
     return make
 
 
 matmul_128, matmul_512, matmul_1024, matmul_2048 = (_matmul(n) for n in (128, 512, 1024, 2048))
+batched_matmul_64x128x128 = _matmul(128, batch=64)
 
 
 def _sgd_step(lib, params, loss, lr=0.01):
@@ -252,9 +267,7 @@ def mlp_train_step(lib, rng):
             h = h @ w.T.astype(np.float64) + b
             if i < len(init) - 1:
                 h = np.maximum(h, 0)
-        h = h - h.max(axis=1, keepdims=True)
-        logp = h - np.log(np.exp(h).sum(axis=1, keepdims=True))
-        return np.array(-logp[np.arange(128), _np(y)].mean())
+        return _np_cross_entropy(h, _np(y))
 
     first = {}
 
@@ -426,11 +439,105 @@ def transformer_block_train_step(lib, rng):
         h = 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h ** 3)))
         x = x + h @ p["w2"].T + p["b2"]
         logits = (layer_norm(x, "lnf") @ p["out"].T).reshape(-1, vocab)
-        logits = logits - logits.max(1, keepdims=True)
-        logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
-        return np.array(-logp[np.arange(batch * seq), targets_np.reshape(-1)].mean())
+        return _np_cross_entropy(logits, targets_np.reshape(-1))
 
     return Case(run, lambda: state["loss"], reference, "ms/step", rtol=1e-3)
+# ---------- normalization, losses, embeddings ----------
+
+def layer_norm_fwd_bwd(lib, rng):
+    """F.layer_norm over the last 1024 of 8192x1024 with weight and bias, forward and
+    backward of a fixed upstream gradient; checks the output and the input's gradient."""
+    F = lib.nn.functional
+    rows, d = 8192, 1024
+    x_np = rng.standard_normal((rows, d)).astype(np.float32)
+    w_np = rng.uniform(0.5, 1.5, d).astype(np.float32)
+    b_np = rng.standard_normal(d).astype(np.float32)
+    g_np = rng.standard_normal((rows, d)).astype(np.float32)
+    x = lib.tensor(x_np, requires_grad=True)
+    w, b = lib.tensor(w_np, requires_grad=True), lib.tensor(b_np, requires_grad=True)
+    upstream = lib.tensor(g_np)
+    out = {}
+
+    def run():
+        x.grad = w.grad = b.grad = None
+        y = F.layer_norm(x, (d,), w, b)
+        y.backward(upstream)
+        out["y"] = y
+
+    def reference():
+        xs, g = x_np.astype(np.float64), g_np.astype(np.float64)
+        mu = xs.mean(1, keepdims=True)
+        rstd = 1 / np.sqrt(xs.var(1, keepdims=True) + 1e-5)
+        xhat = (xs - mu) * rstd
+        gx = g * w_np
+        grad_x = rstd * (gx - gx.mean(1, keepdims=True) - xhat * (gx * xhat).mean(1, keepdims=True))
+        return np.concatenate([(xhat * w_np + b_np).ravel(), grad_x.ravel(),
+                               (g * xhat).sum(0), g.sum(0)])
+
+    def result():
+        return np.concatenate([_np(t).ravel() for t in (out["y"], x.grad, w.grad, b.grad)])
+
+    # forward reads x, writes y; backward reads x and upstream, writes x.grad
+    return Case(run, result, reference, "GB/s", amount=4.0 * rows * d * 5, rtol=1e-3)
+
+
+def softmax_cross_entropy_fwd_bwd(lib, rng):
+    """F.cross_entropy on 4096x10000 logits (mean over the batch), forward and backward;
+    checks the loss and the logits' gradient."""
+    F = lib.nn.functional
+    rows, classes = 4096, 10000
+    z_np = (rng.standard_normal((rows, classes)) * 2).astype(np.float32)
+    t_np = rng.integers(0, classes, rows)
+    z = lib.tensor(z_np, requires_grad=True)
+    targets = lib.tensor(t_np)
+    out = {}
+
+    def run():
+        z.grad = None
+        loss = F.cross_entropy(z, targets)
+        loss.backward()
+        out["loss"] = loss
+
+    def reference():
+        zs = z_np.astype(np.float64)
+        zs = zs - zs.max(1, keepdims=True)
+        p = np.exp(zs) / np.exp(zs).sum(1, keepdims=True)
+        loss = -np.log(p[np.arange(rows), t_np]).mean()
+        p[np.arange(rows), t_np] -= 1
+        return np.concatenate([[loss], (p / rows).ravel()])
+
+    def result():
+        return np.concatenate([[out["loss"].item()], _np(z.grad).ravel()])
+
+    # read the logits twice (forward, backward) and write the gradient
+    return Case(run, result, reference, "GB/s", amount=4.0 * rows * classes * 3, rtol=1e-4)
+
+
+def embedding_bwd(lib, rng):
+    """F.embedding of 32768 indices into a 50000x256 table, forward and backward of a
+    fixed upstream gradient (repeated indices accumulate); checks the table's gradient."""
+    F = lib.nn.functional
+    vocab, d, n = 50000, 256, 32768
+    w_np = rng.standard_normal((vocab, d)).astype(np.float32)
+    idx_np = rng.integers(0, vocab, n)
+    g_np = rng.standard_normal((n, d)).astype(np.float32)
+    w = lib.tensor(w_np, requires_grad=True)
+    idx, upstream = lib.tensor(idx_np), lib.tensor(g_np)
+
+    def run():
+        w.grad = None
+        F.embedding(idx, w).backward(upstream)
+
+    def reference():
+        grad = np.zeros((vocab, d))
+        np.add.at(grad, idx_np, g_np.astype(np.float64))
+        return grad
+
+    # gather and scatter n rows, and write the dense vocab x d gradient
+    return Case(run, lambda: _np(w.grad), reference, "GB/s",
+                amount=4.0 * d * (3 * n + vocab), rtol=1e-4)
+
+
 # ---------- convolutional networks ----------
 
 def _np_conv2d(x, w, b=None, padding=0):
@@ -460,9 +567,20 @@ def conv2d_fwd_bwd(lib, rng):
         y.backward(upstream)
         out["y"] = y
 
+    def result():
+        return np.concatenate([_np(t).ravel() for t in (out["y"], x.grad, w.grad, b.grad)])
+
+    def reference():  # the gradients are convolutions too (stride 1, padding 1)
+        g = _np(upstream).astype(np.float64)
+        xpad = np.pad(x_np.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+        windows = np.lib.stride_tricks.sliding_window_view(xpad, (3, 3), axis=(2, 3))
+        grad_w = np.tensordot(g, windows, axes=([0, 2, 3], [0, 2, 3]))  # O C KH KW
+        grad_x = _np_conv2d(g, w_np.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], padding=1)
+        return np.concatenate([_np_conv2d(x_np, w_np, b_np, 1).ravel(), grad_x.ravel(),
+                               grad_w.ravel(), g.sum(axis=(0, 2, 3))])
+
     flops = 3 * 2.0 * 16 * 64 * 32 * 32 * 64 * 9  # forward, input grad, weight grad
-    return Case(run, lambda: _np(out["y"]), lambda: _np_conv2d(x_np, w_np, b_np, 1),
-                "GFLOP/s", amount=flops, rtol=1e-3)
+    return Case(run, result, reference, "GFLOP/s", amount=flops, rtol=1e-3)
 
 
 def cnn_train_step(lib, rng):
@@ -486,18 +604,46 @@ def cnn_train_step(lib, rng):
         first.setdefault("loss", np.array(loss.item()))
 
     def reference():  # the first step's loss, in float64
-        def pool(a):
-            n, c, hh, ww = a.shape
-            return a.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
         (w1, b1), (w2, b2), (w3, b3) = init
-        h = pool(np.maximum(_np_conv2d(x_np, w1, b1, 1), 0))
-        h = pool(np.maximum(_np_conv2d(h, w2, b2, 1), 0))
+        h = _np_max_pool2(np.maximum(_np_conv2d(x_np, w1, b1, 1), 0))
+        h = _np_max_pool2(np.maximum(_np_conv2d(h, w2, b2, 1), 0))
         z = h.reshape(32, 784) @ w3.T.astype(np.float64) + b3
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return np.array(-logp[np.arange(32), _np(y)].mean())
+        return _np_cross_entropy(z, _np(y))
 
     return Case(run, lambda: first["loss"], reference, "ms/step", rtol=1e-3)
+
+
+def digits_epoch(lib, rng):
+    """One epoch of examples/train_digits.py: its CNN (examples/digits_model.py) on the
+    1437 training digits, batches of 64 shuffled by a DataLoader, cross-entropy and Adam
+    (lr 3e-3). Checks the first batch's loss against a float64 forward pass of the
+    initial parameters. Needs scikit-learn (the data)."""
+    if _is_numpy(lib):
+        raise NotImplementedError("a training loop")
+    import digits_model
+    lib.manual_seed(0)
+    train_set, _ = digits_model.load_digits_split(lib, 0)
+    loader = lib.utils.data.DataLoader(train_set, batch_size=64, shuffle=True)
+    model = digits_model.make_model(lib, "cnn")
+    init = [_np(p).astype(np.float64) for p in model.parameters()]
+    optimizer = lib.optim.Adam(model.parameters(), lr=3e-3)
+    first = {}
+
+    def remember_first(images, labels, loss):
+        if not first:
+            first.update(images=_np(images), labels=_np(labels), loss=loss.item())
+
+    def run():
+        digits_model.train_epoch(lib, model, optimizer, loader, remember_first)
+
+    def reference():  # the model's layers, in float64, on the first batch
+        w1, b1, w2, b2, w3, b3, w4, b4 = init
+        h = _np_max_pool2(np.maximum(_np_conv2d(first["images"], w1, b1, 1), 0))
+        h = _np_max_pool2(np.maximum(_np_conv2d(h, w2, b2, 1), 0)).reshape(len(h), -1)
+        z = np.maximum(h @ w3.T + b3, 0) @ w4.T + b4
+        return _np_cross_entropy(z, first["labels"])
+
+    return Case(run, lambda: np.array(first["loss"]), reference, "ms/epoch", rtol=1e-4)
 
 
 def _optimizer_step(make_optimizer, first_step_reference):
@@ -554,10 +700,16 @@ ALL = {
     "transformer_block_train_step": transformer_block_train_step,
     "conv2d_fwd_bwd": conv2d_fwd_bwd,
     "cnn_train_step": cnn_train_step,
+    "digits_epoch": digits_epoch,
+    "layer_norm_fwd_bwd": layer_norm_fwd_bwd,
+    "softmax_cross_entropy_fwd_bwd": softmax_cross_entropy_fwd_bwd,
+    "embedding_bwd": embedding_bwd,
+    "batched_matmul_64x128x128": batched_matmul_64x128x128,
     "adam_step_100_params": adam_step_100_params,
     "sgd_momentum_step_100_params": sgd_momentum_step_100_params,
 }
 # Workloads numpy can run too (no autograd).
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",
                 "unary_exp_4M", "tanh_4M", "reduction_sum_16M", "broadcast_add_row",
-                "matmul_128", "matmul_512", "matmul_1024", "matmul_2048"}
+                "matmul_128", "matmul_512", "matmul_1024", "matmul_2048",
+                "batched_matmul_64x128x128"}

@@ -11,6 +11,8 @@ import argparse
 import sys
 import time
 
+from digits_model import load_digits_split, make_model, train_epoch
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,29 +32,7 @@ if args.torch:
     import torch
 else:
     import cgrad as torch
-nn = torch.nn  # attribute access: `from torch import nn` would find the real torch
-DataLoader, TensorDataset = torch.utils.data.DataLoader, torch.utils.data.TensorDataset
-
-
-def load_digits_split(seed):
-    """The 1797 digits as (N, 1, 8, 8) float tensors in [0, 1], split 80/20."""
-    from sklearn.datasets import load_digits
-    digits = load_digits()
-    images = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    labels = torch.tensor(digits.target, dtype=torch.int64)
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
-    cut = int(0.8 * len(labels))
-    train, test = order[:cut], order[cut:]
-    return TensorDataset(images[train], labels[train]), TensorDataset(images[test], labels[test])
-
-
-def make_model(kind):
-    if kind == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 16x4x4
-        nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 32x2x2
-        nn.Flatten(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+DataLoader = torch.utils.data.DataLoader
 
 
 def progress(epoch, epochs, done, total, loss, width=30):
@@ -75,26 +55,24 @@ def accuracy(model, loader):
 
 def main():
     torch.manual_seed(args.seed)
-    train_set, test_set = load_digits_split(args.seed)
+    train_set, test_set = load_digits_split(torch, args.seed)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=256)
-    model = make_model(args.model)
+    model = make_model(torch, args.model)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    loss_fn = nn.CrossEntropyLoss()
     print(model)
 
     history = {"loss": [], "train_acc": [], "test_acc": []}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         running, seen = 0.0, 0
-        for images, labels in train_loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(images), labels)
-            loss.backward()
-            optimizer.step()
+
+        def report(images, labels, loss):
+            nonlocal running, seen
             running += loss.item() * len(labels)
             seen += len(labels)
             progress(epoch, args.epochs, seen, len(train_set), running / seen)
+        train_epoch(torch, model, optimizer, train_loader, report)
         history["loss"].append(running / seen)
         history["train_acc"].append(accuracy(model, train_loader))
         history["test_acc"].append(accuracy(model, test_loader))
@@ -106,7 +84,7 @@ def main():
     checkpoint = f"{args.out}_checkpoint.pt"
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "epoch": args.epochs}, checkpoint)
-    restored = make_model(args.model)
+    restored = make_model(torch, args.model)
     restored.load_state_dict(torch.load(checkpoint)["model"])
     print(f"saved {checkpoint}; reloaded model's test accuracy {accuracy(restored, test_loader):.4f}")
     if not args.no_plot:

@@ -259,6 +259,13 @@ void init_autograd(py::module_& m, TensorClass& cls) {
     return to_py_tuple(grads);
   });
 
+  m.def("_queue_callback", [](py::object fn) {
+    auto cb = std::make_shared<PyCallback>(std::move(fn));  // freed with the GIL taken
+    queue_final_callback([cb]() {
+      py::gil_scoped_acquire gil;
+      cb->get()();
+    });
+  }, py::arg("callback"), "Runs `callback` once the current backward pass has run every node.");
   m.def("_live_objects", []() { return py::make_tuple(live_tensor_count(), live_node_count()); },
         "(TensorImpls, graph nodes) alive now, for leak tests.");
   m.def("is_grad_enabled", &GradMode::is_enabled, "Whether autograd records operations.");

@@ -68,7 +68,8 @@ AutogradMeta& TensorImpl::autograd_meta() {
 }
 
 void TensorImpl::set_requires_grad(bool value) {
-  if (!is_leaf() && !value)
+  // Note [Leaf checks read the recorded grad_fn]
+  if (has_recorded_grad_fn() && !value)
     throw std::runtime_error(
         "you can only change requires_grad flags of leaf variables. If you want to use a "
         "computed variable in a subgraph that doesn't require differentiation use "
@@ -77,7 +78,7 @@ void TensorImpl::set_requires_grad(bool value) {
     throw std::runtime_error(
         "Only Tensors of floating point and complex dtype can require gradients");
   if (!value && !autograd) return;
-  if (!is_leaf()) return;  // a non-leaf requires grad already
+  if (has_recorded_grad_fn()) return;  // a non-leaf requires grad already
   autograd_meta().requires_grad = value;
 }
 

@@ -24,6 +24,7 @@ long = int64
 int = int32
 
 from . import optim, utils  # noqa: E402  (after the dtypes they use)
+from . import distributed  # noqa: E402  (imports mpi4py only when a group starts)
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

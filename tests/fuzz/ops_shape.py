@@ -2,6 +2,7 @@
 unsqueeze, expand, flatten, split/chunk/unbind, detach) and joins (cat, stack)."""
 import math
 
+from .gen import MAX_NUMEL
 from .ops_math import any_tensor
 
 HUGE = (2**31, 2**40, 2**62, 2**63 - 1)
@@ -135,7 +136,10 @@ def gen_view(g, a=None, names=None):
     if name == "expand":
         return gen_expand(g, a, s)
     if name == "expand_as":
-        other = g.tensor(expanded_shape(g, s), requires_grad=False)
+        shape = expanded_shape(g, s)
+        if math.prod(shape) > MAX_NUMEL:  # `other` holds data: keep it small
+            shape = tuple(s)
+        other = g.tensor(shape, requires_grad=False)
         return g.method(a, "expand_as", other)
     if name == "flatten":
         if rng.random() < 0.3:

@@ -111,8 +111,33 @@ def _var_over_no_dims(div, run):
     return not any(div.same_as(d) for d in check([no_dims(s) for s in run.steps]).divergences)
 
 
+def _empty_batched_matmul_of_two_dtypes(div, run):
+    """torch gave an empty result where cgrad refused the mixed dtypes."""
+    if div.kind != "spurious-error" or div.phase != "step":
+        return False
+    result = run.tv[div.step]
+    return (div.label in ("torch.bmm", ".bmm", "torch.matmul", ".matmul", "@")
+            and isinstance(result, torch.Tensor) and result.numel() == 0
+            and "expected scalar type" in div.cgrad)
+
+
+def _floor_divide_of_a_view_loses_other(div, run):
+    if not (div.kind == "spurious-error" and div.label in (".backward", "autograd.grad")
+            and "derivative for aten::floor_divide is not implemented" in div.cgrad):
+        return False
+    for step in run.steps[:div.step]:
+        if (step.kind == "call" and step.name == "floor_divide_"
+                or step.kind == "iop" and step.name == "//="):
+            written = step.target if step.kind == "call" else step.args[0]
+            value = run.tv[written.step]
+            value = value if written.item is None else value[written.item]
+            if isinstance(value, torch.Tensor) and value._is_view():
+                return True
+    return False
+
+
 def _as_torch(value):
-    if hasattr(value, "numpy") and hasattr(value, "grad_fn"):
+    if isinstance(value, cgrad.Tensor):  # (reading grad_fn may raise: split's outputs)
         return torch.from_numpy(as_numpy(value).copy())
     if isinstance(value, (tuple, list)):
         return type(value)(_as_torch(v) for v in value)
@@ -212,6 +237,23 @@ QUIRKS = [
         "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
         "filtered only when the same program with dim=None has no such divergence.",
         _var_over_no_dims,
+    ),
+    Quirk(
+        "torch's bmm skips its dtype check when the result is empty",
+        "bmm (and matmul where it batches) of float64 and float32, or of a float and an "
+        "int64 tensor, raises 'expected scalar type' in torch's kernel, which an empty result "
+        "never runs: torch then returns an empty tensor of the second operand's dtype. "
+        "mm, mv and dot check dtypes up front, empty or not, as cgrad does for all of them.",
+        _empty_batched_matmul_of_two_dtypes,
+    ),
+    Quirk(
+        "torch's floor_divide_ of a view forgets its divisor's history",
+        "floor_divide has no derivative in torch (its node raises 'derivative for "
+        "aten::floor_divide_ is not implemented'), but written through a view the node is "
+        "wrapped in CopySlices without the divisor's edge, so a gradient with respect to a "
+        "divisor that requires grad comes back None instead of raising. cgrad raises in "
+        "both cases; filtered only for that message after floor_divide_ of a view.",
+        _floor_divide_of_a_view_loses_other,
     ),
 ]
 

@@ -123,6 +123,12 @@ struct TensorImpl {
   // was set, this first regenerates the grad_fn from the base's new history.
   const std::shared_ptr<Node>& grad_fn() const;
   bool is_leaf() const { return !grad_fn(); }
+  // Note [Leaf checks read the recorded grad_fn]: torch's own checks (in-place on a leaf,
+  // requires_grad_) ask whether a grad_fn was recorded, without regenerating a view's
+  // first: a view made while its base needed no grad stays a leaf to them, even once the
+  // base's history has moved on (until its grad_fn is read). Python's t.is_leaf does
+  // regenerate. Both are kept apart here so that each check raises exactly where torch's does.
+  bool has_recorded_grad_fn() const { return autograd && autograd->grad_fn; }
   AutogradMeta& autograd_meta();  // creates it on first use
   // Leaf only: raises torch's error for non-floating dtypes.
   void set_requires_grad(bool value);

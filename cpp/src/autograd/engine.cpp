@@ -195,6 +195,7 @@ class GraphTask {
 
   TensorList run() {
     GradModeGuard grad_mode(create_graph_);
+    CurrentTask current(this);
     count_dependencies();
     if (!captures_.empty()) mark_needed();
     for (size_t i = 0; i < root_edges_.size(); ++i)
@@ -220,7 +221,14 @@ class GraphTask {
         if (--child.dependencies == 0) ready.push({child.node->sequence_nr(), &child});
       }
     }
+    // By index: a callback may queue another, which then runs in turn.
+    for (size_t i = 0; i < final_callbacks_.size(); ++i) final_callbacks_[i]();
     return captured_;
+  }
+
+  static GraphTask* current() { return current_; }
+  void queue_final_callback(std::function<void()> callback) {
+    final_callbacks_.push_back(std::move(callback));
   }
 
  private:
@@ -325,6 +333,17 @@ class GraphTask {
     return outputs;
   }
 
+  // Note [Final callbacks]: the graph task running on this thread, for queue_callback. A
+  // node that itself calls backward (a reentrant pass) installs its own task and puts the
+  // outer one back when done, so a callback goes to the pass that queued it.
+  struct CurrentTask {
+    explicit CurrentTask(GraphTask* task) : previous(current_) { current_ = task; }
+    ~CurrentTask() { current_ = previous; }
+    GraphTask* previous;
+  };
+  static thread_local GraphTask* current_;
+
+  std::vector<std::function<void()>> final_callbacks_;
   bool retain_graph_, create_graph_;
   std::vector<Edge> root_edges_;
   TensorList seeds_;
@@ -333,6 +352,8 @@ class GraphTask {
   std::vector<std::shared_ptr<Node>> keep_alive_;
   NodeTable nodes_;
 };
+
+thread_local GraphTask* GraphTask::current_ = nullptr;
 
 std::atomic<bool> anomaly_enabled{false};
 std::function<std::string()>& trace_capturer() {
@@ -360,7 +381,7 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
     for (size_t j = 0; j < i; ++j) repeated = repeated || inputs[j].get() == inputs[i].get();
     if (repeated) continue;
     auto& meta = inputs[i]->autograd_meta();
-    meta.grad = meta.grad ? add(meta.grad, grads[i]) : (create_graph ? grads[i] : clone(grads[i]));
+    meta.grad = meta.grad ? add(meta.grad, grads[i]) : (create_graph ? grads[i] : clone_contiguous(grads[i]));
   }
 }
 
@@ -376,6 +397,12 @@ TensorList grad(const TensorList& roots, const TensorList& grad_roots, const Ten
                                  " appears to not have been used in the graph. Set "
                                  "allow_unused=True if this is the desired behavior.");
   return grads;
+}
+
+void queue_final_callback(std::function<void()> callback) {
+  GraphTask* task = GraphTask::current();
+  if (!task) throw std::runtime_error("Final callbacks can only be installed during backward pass.");
+  task->queue_final_callback(std::move(callback));
 }
 
 bool AnomalyMode::is_enabled() { return anomaly_enabled.load(std::memory_order_relaxed); }

@@ -174,7 +174,7 @@ void Node::release_saved() {
 void SavedTensor::replace_with_copy() {
   // The copy keeps the old value's history (CloneBackward0), so gradients of gradients
   // still see how the saved value depends on the inputs.
-  data_ = clone(data_);
+  data_ = clone_contiguous(data_);
   version_ = data_->version->get();
 }
 
@@ -402,7 +402,7 @@ void retain_grad(const Tensor& t) {
   t->grad_fn()->set_retain_grad_hook(t->autograd->output_nr, [weak](const Tensor& g) {
     if (Tensor self = weak.lock()) {
       auto& meta = self->autograd_meta();
-      if (!meta.grad) meta.grad = GradMode::is_enabled() ? g : clone(g);
+      if (!meta.grad) meta.grad = GradMode::is_enabled() ? g : clone_contiguous(g);
       else meta.grad = add(meta.grad, g);
     }
     return Tensor();
@@ -429,7 +429,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     // or borrowed gradient is copied so later in-place accumulation is safe.
     bool exclusive = g.use_count() == 1 && g->is_contiguous() && !g->autograd &&
                      g->storage_is_exclusive();
-    meta.grad = exclusive ? g : clone(g);
+    meta.grad = exclusive ? g : clone_contiguous(g);
   } else {
     add_(meta.grad, g);
   }

@@ -401,6 +401,10 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
       for (size_t i = 0; i < 2; ++i) {
         if (!n.needs_input_grad(i)) continue;
         if (mode != RoundingMode::True) {
+          // torch's formulas read the saved operands for every mode, so a zero gradient
+          // still fails when one of them was written in place since
+          n.saved(1);
+          if (i == 1) n.saved(0);
           grads[i] = full(input_sizes(n, i), Scalar(0.0), n.input_meta()[i].dtype);
         } else if (i == 0) {
           grads[i] = sum_to(div(g[0], n.saved(1)), input_sizes(n, 0));
@@ -410,9 +414,8 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
       }
       return grads;
     });
-    const bool true_division = mode == RoundingMode::True;
-    node->save(true_division && b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(true_division ? b : Tensor(), false, "other");
+    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(b, false, "other");
     set_history({out}, node);
   }
   return out;
@@ -433,7 +436,7 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
         scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", t);
   Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
   Tensor w = detail::cast(weight, t);
-  Tensor out = empty(shape, t);
+  Tensor out = detail::empty_in_input_layout(shape, t, {start.get(), end.get(), weight.get()});
   kernels::ternary(kernels::TernaryOp::Lerp, *start, *end, *w, *out);
   if (scalar_weight) {
     if (!any_requires_grad({&start, &end})) return out;
@@ -493,7 +496,7 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   if (lo && hi) {
     Shape shape = broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes);
     Tensor ca = detail::cast(a, t), clo = detail::cast(lo, t), chi = detail::cast(hi, t);
-    out = empty(shape, t);
+    out = detail::empty_in_input_layout(shape, t, {a.get(), lo.get(), hi.get()});
     kernels::ternary(kernels::TernaryOp::Clamp, *ca, *clo, *chi, *out);
   } else {
     out = binary_forward(lo ? BinaryOp::Maximum : BinaryOp::Minimum, a, lo ? lo : hi, t, t);

@@ -1,5 +1,9 @@
 #include "ops/common.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace cgrad::detail {
 
 Tensor cast(const Tensor& t, DType dtype) {
@@ -28,21 +32,29 @@ int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0
   return 0;
 }
 
+}  // namespace
+
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs) {
   const size_t n = shape.size();
   if (n <= 1) return empty(std::move(shape), dtype);  // one order only: skip the checks
   bool plain = true;
-  for (const TensorImpl* t : inputs) plain = plain && t->is_contiguous();
+  for (const TensorImpl* t : inputs) plain = plain && (!t || t->is_contiguous());
   if (plain) return empty(std::move(shape), dtype);
   std::vector<Shape> strides;  // each input's strides aligned to `shape`, 0 where broadcast
   for (const TensorImpl* t : inputs) {
+    if (!t) continue;
     Shape st(n, 0);
     const size_t lead = n - t->sizes.size();
     for (size_t i = 0; i < t->sizes.size(); ++i)
       st[lead + i] = (t->sizes[i] == 1 && shape[lead + i] != 1) ? 0 : t->strides[i];
     strides.push_back(std::move(st));
   }
+  return empty_in_layout(std::move(shape), dtype, strides);
+}
+
+Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides) {
+  const size_t n = shape.size();
   std::vector<size_t> perm(n);  // perm[0] is the fastest dimension
   for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
   for (size_t i = 1; i < n; ++i) {
@@ -68,6 +80,29 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
   }
   return out;
 }
+
+bool non_overlapping_and_dense(const TensorImpl& t) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
+  for (size_t d = 0; d < t.sizes.size(); ++d)
+    if (t.sizes[d] != 1) dims.emplace_back(t.strides[d], t.sizes[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+Tensor empty_preserving_layout(const TensorImpl& t, DType dtype) {
+  if (t.is_contiguous()) return empty(t.sizes, dtype);
+  if (!non_overlapping_and_dense(t)) return empty_in_layout(t.sizes, dtype, {t.strides});
+  Tensor out = empty(t.sizes, dtype);
+  out->strides = t.strides;
+  return out;
+}
+
+namespace {
 
 // `t` in dtype `d`: itself when it already is (no copy, no refcount traffic), else a
 // converted copy kept alive by `holder`.

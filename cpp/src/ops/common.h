@@ -18,6 +18,17 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
 // For ops whose result dtype differs from the compute dtype (isnan: any -> Bool).
 Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
                      kernels::OpParams params = {});
+// Whether t's elements fill a block of memory without gaps, each at its own place.
+bool non_overlapping_and_dense(const TensorImpl& t);
+// An uninitialized result in the memory order torch's TensorIterator gives the inputs
+// (Note [Output layout of elementwise ops]); absent inputs (null) do not vote.
+Tensor empty_in_input_layout(Shape shape, DType dtype,
+                             std::initializer_list<const TensorImpl*> inputs);
+// The same from the operands' strides, each already aligned to `shape` (0: broadcast).
+Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides);
+// torch's preserve_format (clone, .to): t's own strides where t is non-overlapping and
+// dense, else dense strides in t's order of dims.
+Tensor empty_preserving_layout(const TensorImpl& t, DType dtype);
 // torch's error for a dtype a kernel lacks: "\"<kernel>\" not implemented for 'Long'".
 inline NotImplementedError not_implemented_for(const char* kernel, DType t) {
   return NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +

@@ -3,8 +3,8 @@
 
 namespace cgrad {
 
-Tensor clone(const Tensor& a) {
-  Tensor out = empty(a->sizes, a->dtype);
+namespace {
+Tensor clone_into(const Tensor& a, Tensor out) {
   kernels::copy(*a, *out);
   if (any_requires_grad({&a})) {
     auto node = make_node("CloneBackward0", {a},
@@ -13,12 +13,22 @@ Tensor clone(const Tensor& a) {
   }
   return out;
 }
+}  // namespace
 
-Tensor contiguous(const Tensor& a) { return a->is_contiguous() ? a : clone(a); }
+// Note [Copies keep the memory order]: clone and .to copy in torch's preserve_format, so
+// a copy of x.t() is transposed too, and .view / flatten of it fail or copy where
+// torch's do; contiguous() and the copies reshape makes are laid out plainly.
+Tensor clone(const Tensor& a) {
+  return clone_into(a, detail::empty_preserving_layout(*a, a->dtype));
+}
+
+Tensor clone_contiguous(const Tensor& a) { return clone_into(a, empty(a->sizes, a->dtype)); }
+
+Tensor contiguous(const Tensor& a) { return a->is_contiguous() ? a : clone_contiguous(a); }
 
 Tensor to_dtype(const Tensor& a, DType dtype, bool copy) {
   if (a->dtype == dtype && !copy) return a;
-  Tensor out = empty(a->sizes, dtype);
+  Tensor out = detail::empty_preserving_layout(*a, dtype);
   kernels::copy(*a, *out);
   // Only float -> float conversions carry gradients; torch drops the graph otherwise.
   if (is_floating(dtype) && any_requires_grad({&a})) {

@@ -32,6 +32,7 @@ struct Bounds {
   const char* prefix;  // the op, for the message; "" for x[...], which torch words plainly
   bool wrap_negative;
   bool index_error;  // IndexError, else RuntimeError
+  bool checks_empty_results = false;  // index_select checks even where nothing is read
 };
 constexpr Bounds kSubscript{"", true, true};
 
@@ -241,8 +242,13 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
 
   // torch checks an index as it reads or writes through it, so a result (or write) with
   // no elements checks none: zeros(4, 0)[tensor([4])] is an empty (1, 0) tensor.
-  const bool checks = numel_of(result) > 0;
+  const bool checks = bounds.checks_empty_results || numel_of(result) > 0;
   const int64_t nb = numel_of(b);
+  // torch's advanced indexing (x[i], x[i] = v) refuses any index into a dim of size 0
+  // before it looks at a position, whatever the result's size.
+  if (&bounds == &kSubscript && nb > 0)
+    for (size_t d : dims)
+      if (g.sizes[d] == 0) throw IndexError("index is out of bounds for dimension with size 0");
   std::vector<int64_t> index_offsets(nb, 0);
   for (size_t d : dims) {
     Tensor v = long_values(g.index[d], b);
@@ -444,12 +450,13 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
 // Note [Index errors by path]: torch's CPU kernels for index_select and index_add check
 // positions in different places depending on the layout, and so raise different types
 // for a position out of range. Measured on torch 2.13 (the same for every dtype and
-// stride): index_select raises RuntimeError along dim 1 of a tensor of 2+ dims and for
-// an empty tensor, IndexError otherwise; index_add raises RuntimeError along the first
-// and the last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when
-// self is empty with 2+ dims (there is nothing to add to).
+// stride): index_select of a 0-d or 1-d tensor raises IndexError ('index out of range in
+// self', empty or not); of a tensor of 2+ dims, RuntimeError along dim 1 and for an empty
+// tensor, IndexError otherwise. index_add raises RuntimeError along the first and the
+// last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when self is
+// empty with 2+ dims (there is nothing to add to).
 bool index_select_raises_index_error(const TensorImpl& self, int64_t dim) {
-  return self.numel() != 0 && !(self.dim() > 1 && dim == 1);
+  return self.dim() <= 1 || (self.numel() != 0 && dim != 1);
 }
 bool index_add_raises_index_error(const TensorImpl& self, int64_t dim) {
   return self.dim() <= 1 || (dim != 0 && dim != self.dim() - 1);
@@ -537,10 +544,10 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (self->dim() == 0 && index->numel() != 1)
     throw std::runtime_error("index_select(): Index to scalar can have only 1 value, got " +
                              std::to_string(index->numel()) + " value(s)");
-  if (self->dim() > 0 && self->sizes[d] == 0 && index->numel() > 0)
+  if (self->dim() > 1 && self->sizes[d] == 0 && index->numel() > 0)
     throw std::runtime_error("index_select(): self indexing axis dim should be positive");
-  IndexPlan p = plan_along(*self, d, index,
-                           {"index_select(): ", false, index_select_raises_index_error(*self, d)});
+  const bool index_error = index_select_raises_index_error(*self, d);
+  IndexPlan p = plan_along(*self, d, index, {"index_select(): ", false, index_error, true});
   Tensor out = empty(self->dim() == 0 ? Shape{} : p.result, self->dtype);
   kernels::gather_blocks(*self, p.table, *out);
   if (any_requires_grad({&self})) {

@@ -40,12 +40,12 @@ void check_inplace_allowed(const Tensor& self) {
   if (!GradMode::records() || !self->requires_grad()) return;
   if (self->view_base) {
     check_view_writable(*self, /*indirect=*/false);
-    if (self->view_base->is_leaf())
+    if (!self->view_base->has_recorded_grad_fn())
       throw std::runtime_error(
           "a view of a leaf Variable that requires grad is being used in an in-place "
           "operation.");
   }
-  if (self->is_leaf())
+  if (!self->has_recorded_grad_fn())  // Note [Leaf checks read the recorded grad_fn]
     throw std::runtime_error(
         "a leaf Variable that requires grad is being used in an in-place operation.");
 }
@@ -67,23 +67,11 @@ bool records_graph(const Tensor& self, const Tensor* other) {
 // in-place ops are not checked (torch allows fill_ on an expanded tensor).
 namespace {
 
-bool non_overlapping_and_dense(const TensorImpl& t) {
-  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
-  for (size_t d = 0; d < t.sizes.size(); ++d)
-    if (t.sizes[d] != 1) dims.emplace_back(t.strides[d], t.sizes[d]);
-  std::sort(dims.begin(), dims.end());
-  int64_t expected = 1;
-  for (auto [stride, size] : dims) {
-    if (stride != expected) return false;
-    expected *= size;
-  }
-  return true;
-}
-
 bool partly_overlaps(const TensorImpl& self, const TensorImpl& input) {
   if (&self == &input || self.storage != input.storage) return false;
   if (self.numel() == 0 || input.numel() == 0) return false;
-  if (!non_overlapping_and_dense(self) || !non_overlapping_and_dense(input)) return false;
+  if (!detail::non_overlapping_and_dense(self) || !detail::non_overlapping_and_dense(input))
+    return false;
   auto range = [](const TensorImpl& t) {
     const auto* begin = static_cast<const char*>(t.raw_data());
     return std::make_pair(begin, begin + t.numel() * static_cast<int64_t>(itemsize(t.dtype)));

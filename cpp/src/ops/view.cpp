@@ -149,7 +149,7 @@ Tensor reshape(const Tensor& a, const Shape& requested) {
                        reshape_back);
   // Not expressible as a view: the result is a copy (CloneBackward0) laid out in the new
   // shape (UnsafeViewBackward0) — a tensor of its own, not a view of anything.
-  Tensor copy = clone(a);
+  Tensor copy = clone_contiguous(a);
   Tensor out = make_view(copy, sizes, contiguous_strides(sizes), copy->offset);
   if (any_requires_grad({&copy}))
     set_history({out}, make_node("UnsafeViewBackward0", {copy}, reshape_back));
@@ -157,8 +157,8 @@ Tensor reshape(const Tensor& a, const Shape& requested) {
 }
 
 Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
-  if (a->dim() == 0) return reshape(a, {1});
   int64_t s = wrap_dim(start_dim, a->dim()), e = wrap_dim(end_dim, a->dim());
+  if (a->dim() == 0) return reshape(a, {1});
   if (s > e) throw std::runtime_error("flatten() has invalid args: start_dim cannot come after end_dim");
   if (s == e) return a;
   Shape sizes(a->sizes.begin(), a->sizes.begin() + s);
@@ -170,10 +170,10 @@ Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& a, int64_t dim, const Shape& parts) {
+  int64_t d = wrap_dim(dim, a->dim());
   if (a->dim() == 0)  // (wrap_dim accepts dim 0 of a 0-d tensor, which has no size to read)
     throw std::runtime_error("unflatten: Dimension specified as " + std::to_string(dim) +
                              " but tensor has no dimensions");
-  int64_t d = wrap_dim(dim, a->dim());
   if (parts.empty()) throw std::runtime_error("unflatten: sizes must be non-empty");
   Shape part_sizes = infer_size(parts, a->sizes[d], {a->sizes[d]});
   Shape sizes(a->sizes.begin(), a->sizes.begin() + d);

@@ -17,6 +17,11 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
 TensorList grad(const TensorList& roots, const TensorList& grad_roots, const TensorList& inputs,
                 bool retain_graph, bool create_graph, bool allow_unused);
 
+// Queues `callback` to run once the backward pass now running on this thread has run
+// every node (torch's Variable._execution_engine.queue_callback); a callback may queue
+// more. Outside a backward pass it throws.
+void queue_final_callback(std::function<void()> callback);
+
 // Anomaly detection: nodes remember where the forward called them (a trace the Python
 // layer captures), and a backward node that returns NaN raises naming both.
 struct AnomalyMode {

@@ -1,0 +1,99 @@
+"""Programs the differential fuzzer (tests/fuzz) once found raising where torch does not,
+not raising where torch does, or raising another exception type; and programs whose
+results took another memory layout than torch's (which shows as a view that one library
+refuses). The format of tests/test_fuzz_regressions_views.py: each case is source run
+once with `torch` bound to torch and once to cgrad, setting `out` (and maybe `leaves`);
+an error must be raised by both, with the same type.
+"""
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from test_fuzz_regressions_views import assert_matches_torch  # noqa: E402
+
+CASES = {
+    # ---- index_select: which positions are checked, and with which exception ----
+    "index_select_empty_1d_position_out_of_range": "out = torch.zeros(0).index_select(-1, torch.tensor([1]))",
+    "index_select_empty_1d_negative_position": "out = torch.zeros(0).index_select(0, torch.tensor([-1]))",
+    "index_select_empty_1d_no_positions": "out = torch.zeros(0).index_select(0, torch.zeros(0, dtype=torch.int64))",
+    "index_select_0d_position_out_of_range": "out = torch.tensor(2.0).index_select(-1, torch.tensor(2))",
+    "index_select_0d_taken_from_an_empty_mask": "out = torch.zeros(0)[torch.zeros(0, dtype=torch.bool)].index_select(0, torch.tensor(2))",
+    "index_select_empty_2d_along_a_nonempty_dim": "out = torch.ones(0, 4).index_select(1, torch.tensor([5]))",
+    "index_select_empty_3d_along_the_last_dim": "out = torch.ones(2, 0, 4).index_select(2, torch.tensor([5]))",
+    "index_select_empty_dim_of_a_2d_tensor": "out = torch.ones(2, 0).index_select(1, torch.tensor([0]))",
+    "index_select_2d_along_dim_1": "out = torch.ones(2, 3).index_select(1, torch.tensor([5]))",
+    "index_select_2d_along_dim_0": "out = torch.ones(2, 3).index_select(0, torch.tensor([5]))",
+    # ---- subscripts into a dim of size 0 ----
+    "getitem_index_into_an_empty_dim": "out = torch.zeros(0, 0)[:, torch.tensor([0])]",
+    "getitem_index_into_an_empty_leading_dim": "out = torch.zeros(0, 0)[torch.tensor([0])]",
+    "getitem_indices_into_an_empty_dim": "out = torch.zeros(3, 0)[torch.tensor([1]), torch.tensor([5])]",
+    "getitem_no_positions_into_an_empty_dim": "out = torch.zeros(0, 2)[torch.zeros(0, dtype=torch.int64), torch.tensor([1])]",
+    "getitem_empty_result_of_a_nonempty_dim": "out = torch.zeros(4, 0)[torch.tensor([4])]",
+    "setitem_index_into_an_empty_dim": "out = torch.zeros(0, 0); out[:, torch.tensor([0])] = 1.0",
+    "setitem_indices_into_an_empty_dim": "out = torch.zeros(0, 2); out[torch.tensor([0]), torch.tensor([5])] = torch.tensor(1.0)",
+    # ---- flatten / unflatten of a 0-d tensor check their dims ----
+    "flatten_0d_end_dim_out_of_range": "out = torch.tensor(2.2).flatten(0, 5)",
+    "flatten_0d_start_dim_out_of_range": "out = torch.tensor(2.2).flatten(-2, 0)",
+    "flatten_0d_in_range": "out = torch.tensor(2.2).flatten(-1, 0)",
+    "torch_flatten_0d_out_of_range": "out = torch.flatten(torch.tensor(1.26), -1, 5)",
+    "unflatten_0d_dim_out_of_range": "out = torch.unflatten(torch.tensor(1.5), 5, (1, -1))",
+    "unflatten_0d_dim_in_range": "out = torch.tensor(1.5).unflatten(-1, (1, -1))",
+    # ---- div with rounding_mode saves both operands, as torch's DivBackward2 ----
+    "div_floor_divisor_written_after": "x = torch.tensor([-0.35], requires_grad=True); y = torch.tensor([-2.15]); out = x.div(y, rounding_mode='floor'); y.abs_(); out.sum().backward()",
+    "div_trunc_self_written_after": "x = torch.tensor([[-2.0]], requires_grad=True); out = torch.div(x, x, rounding_mode='trunc')\nwith torch.no_grad(): x.floor_divide_(x)\ntorch.autograd.grad(out.sum(), [x])",
+    "div_floor_dividend_written_after": "x = torch.tensor([1.5]); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); x.neg_(); out.sum().backward()",
+    "div_floor_unwritten_gives_zeros": "x = torch.tensor([1.5], requires_grad=True); y = torch.tensor([0.7], requires_grad=True); out = torch.div(x, y, rounding_mode='floor'); out.sum().backward(); leaves = [x, y]",
+    # ---- leaf checks read the grad_fn as recorded, not a view's regenerated one ----
+    "inplace_on_view_taken_before_its_base_required_grad": "v1 = torch.tensor([2.38]) * 1; v2 = v1.view(()); v1[v1 > -2.47] = torch.tensor(-1.23, requires_grad=True); v2.add_(1.55); out = v2",
+    "inplace_on_view_whose_grad_fn_was_read": "v1 = torch.tensor([2.38]) * 1; v2 = v1.view(()); v1.mul_(torch.tensor(-1.23, requires_grad=True)); v2.grad_fn; v2.add_(1.55); out = v2",
+    "inplace_on_permuted_loss_after_copy": "v2 = F.nll_loss(torch.randn(3, 1, 5), torch.zeros(3, 5, dtype=torch.int64), reduction='none'); v3 = v2.permute((0, 1)); v2.copy_(torch.tensor(1.76, requires_grad=True)); v3.fill_(1.11); out = v3",
+    "inplace_on_view_after_an_empty_view_was_written": "v0 = torch.zeros(4, 3).t(); v1 = v0[1, 2:0]; v1[()] = torch.zeros(0, requires_grad=True); v0.remainder_(2.66); out = v0",
+    "requires_grad_on_split_output_after_base_written": "v1 = torch.ones(5, 5); v2 = v1.split([1, 4]); v1 **= torch.tensor([[-0.42]], requires_grad=True); v2[0].requires_grad_(True); out = v2[0].detach()",
+    "requires_grad_on_no_grad_view_after_base_written": "v1 = torch.zeros(2, 0, 4, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(True); out = v1",
+    "requires_grad_false_on_no_grad_view_after_base_written": "v1 = torch.ones(2, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(False); out = v1",
+    # ---- copies and elementwise results keep their inputs' memory order ----
+    "view_of_a_clone_of_a_transpose": "v1 = torch.tensor([[-1.21, 1.86, 0.88], [0.57, 1.98, -0.07]]).t().clone(); out = v1.mT.view(-1)",
+    "reshape_of_a_clone_of_a_transpose": "v0 = torch.arange(8.0).reshape(2, 4).t().requires_grad_(); out = v0.clone().reshape((2, 2, 2))",
+    "flatten_of_a_clone_of_a_transpose": "v0 = torch.arange(24.0).reshape(2, 3, 4).transpose(1, 2).requires_grad_(); out = torch.flatten(v0.clone(), 1, -1)",
+    "flatten_of_a_converted_einsum": "v0 = torch.arange(6.0).reshape(1, 2, 3).requires_grad_(); out = torch.flatten(torch.einsum('ijk->kji', v0).double(), 0, -1)",
+    "view_of_clamp_of_a_transpose": "v0 = torch.arange(15.0).reshape(5, 3).t(); out = torch.clamp(v0, min=2.92, max=0.92).view((5, -1))",
+    "view_of_where_of_a_transpose": "v0 = torch.arange(6.0).reshape(2, 1, 3).transpose(0, 2); out = torch.where(torch.tensor(True), v0, v0).view((2, 3))",
+    "reshape_of_where_with_an_expanded_condition": "v0 = torch.arange(15.0).reshape(3, 5).t(); v1 = torch.tensor([[[False, True, False]], [[True, True, True]]]).expand(2, 5, 3); v2 = torch.where(v1, v0, -1.64).requires_grad_(); out = torch.reshape(v2, (2, 15))",
+    "contiguous_of_where_of_a_permute": "v0 = torch.tensor([-1.34, -0.16, -0.33, 2.01], requires_grad=True).reshape((1, 2, 2)).permute(2, 0, 1); out = torch.where(v0 > 0.92, torch.tensor([[[-1.26]]], dtype=torch.float64), v0).contiguous()",
+    "view_of_lerp_of_a_transpose": "v0 = torch.arange(12.0).reshape(3, 4).t(); out = torch.lerp(v0, torch.zeros(4, 3), 0.5).view(-1)",
+}
+
+# Expressions whose result's strides must be torch's (x: a (4, 2, 3) tensor with strides
+# (1, 12, 4); t: a (4, 3) transpose).
+LAYOUTS = {
+    "clone": "x.clone()",
+    "clone_of_a_strided_slice": "x[::2].clone()",
+    "clone_of_an_expand": "torch.ones(3, 1).expand(3, 4).clone()",
+    "double": "x.double()",
+    "to_dtype": "x.to(torch.float64)",
+    "int": "x.int()",
+    "where_tensor_scalar": "torch.where(t > 3, t, -1.64)",
+    "where_scalars": "torch.where(t > 3, 1.0, 2.0)",
+    "where_0d_condition": "torch.where(torch.tensor(True), x, x)",
+    "clamp_scalars": "torch.clamp(t, min=2.92, max=0.92)",
+    "clamp_tensor_bound": "torch.clamp(torch.zeros(4, 3), min=t)",
+    "lerp_scalar_weight": "torch.lerp(t, torch.zeros(4, 3), 0.5)",
+    "lerp_tensor_weight": "torch.lerp(t, t, torch.zeros(4, 3))",
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_torch(name):
+    assert_matches_torch(CASES[name])
+
+
+def strides_of(lib, expression):
+    x = lib.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+    t = lib.arange(12.0).reshape(3, 4).t()
+    return eval(expression, {"torch": lib, "x": x, "t": t}).stride()
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_memory_order_matches_torch(name):
+    assert strides_of(cgrad, LAYOUTS[name]) == strides_of(torch, LAYOUTS[name])
+
