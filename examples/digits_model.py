@@ -40,3 +40,15 @@ def train_epoch(torch, model, optimizer, loader, on_batch=None):
         optimizer.step()
         if on_batch is not None:
             on_batch(images, labels, loss)
+
+
+def accuracy(torch, model, loader):
+    """The fraction of `loader`'s samples the model classifies right (in eval mode)."""
+    model.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for images, labels in loader:
+            correct += (model(images).argmax(dim=1) == labels).sum().item()
+            total += len(labels)
+    model.train()
+    return correct / total

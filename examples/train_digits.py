@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from digits_model import load_digits_split, make_model, train_epoch
+from digits_model import accuracy, load_digits_split, make_model, train_epoch
 
 
 def parse_args():
@@ -42,17 +42,6 @@ def progress(epoch, epochs, done, total, loss, width=30):
     sys.stdout.flush()
 
 
-def accuracy(model, loader):
-    model.eval()
-    correct = total = 0
-    with torch.no_grad():
-        for images, labels in loader:
-            correct += (model(images).argmax(dim=1) == labels).sum().item()
-            total += len(labels)
-    model.train()
-    return correct / total
-
-
 def main():
     torch.manual_seed(args.seed)
     train_set, test_set = load_digits_split(torch, args.seed)
@@ -74,8 +63,8 @@ def main():
             progress(epoch, args.epochs, seen, len(train_set), running / seen)
         train_epoch(torch, model, optimizer, train_loader, report)
         history["loss"].append(running / seen)
-        history["train_acc"].append(accuracy(model, train_loader))
-        history["test_acc"].append(accuracy(model, test_loader))
+        history["train_acc"].append(accuracy(torch, model, train_loader))
+        history["test_acc"].append(accuracy(torch, model, test_loader))
         print(f"  train acc {history['train_acc'][-1]:.3f}  test acc {history['test_acc'][-1]:.3f}")
     elapsed = time.perf_counter() - start
     print(f"trained {args.epochs} epochs in {elapsed:.1f} s "
@@ -86,7 +75,8 @@ def main():
                 "epoch": args.epochs}, checkpoint)
     restored = make_model(torch, args.model)
     restored.load_state_dict(torch.load(checkpoint)["model"])
-    print(f"saved {checkpoint}; reloaded model's test accuracy {accuracy(restored, test_loader):.4f}")
+    restored_accuracy = accuracy(torch, restored, test_loader)
+    print(f"saved {checkpoint}; reloaded model's test accuracy {restored_accuracy:.4f}")
     if not args.no_plot:
         plot(history, f"{args.out}_training.png")
 

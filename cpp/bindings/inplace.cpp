@@ -1,6 +1,7 @@
 // In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "bindings.h"
 #include "cgrad/errors.h"
@@ -77,20 +78,42 @@ void check_tensor_first_arg(const char* name, const py::args& args, const py::kw
                     type_name(kwargs[arg]));
 }
 
+// A Python int beyond uint64 (or below int64) is refused as torch's argument parser
+// refuses it, before the in-place checks: OverflowError even on a leaf that requires grad.
+void check_ints_convert(const py::args& args, const py::kwargs& kwargs) {
+  auto check = [](py::handle h) {
+    if (!PyLong_Check(h.ptr()) || PyBool_Check(h.ptr())) return;
+    try {
+      int64_from_py(h);
+    } catch (const OverflowError&) {
+      throw;
+    } catch (const std::runtime_error&) {  // in uint64's range: a valid number to torch
+    }
+  };
+  for (py::handle a : args) check(a);
+  for (auto item : kwargs) check(item.second);
+}
+
 auto inplace_via_method(const char* method, const char* name) {
   return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
     check_tensor_first_arg(name, args, kwargs);
+    check_ints_convert(args, kwargs);
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
+    std::vector<Tensor> inputs;
     auto check_input = [&](py::handle arg) {  // each tensor argument against self
       if (!py::isinstance<TensorImpl>(arg)) return;
       Tensor input = arg.cast<Tensor>();
       check_inplace_overlap(self, {&input});
+      inputs.push_back(std::move(input));
     };
     for (py::handle a : args) check_input(a);
     for (auto item : kwargs) check_input(item.second);
     py::object bound = self_obj.attr(method);
-    apply_inplace(self, name, [&] { return bound(*args, **kwargs).cast<Tensor>(); });
+    apply_inplace(self, name, [&] {
+      check_inplace_shape(self, inputs, name);
+      return bound(*args, **kwargs).cast<Tensor>();
+    });
     return self_obj;
   };
 }

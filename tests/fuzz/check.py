@@ -17,7 +17,7 @@ import torch
 
 from .compare import (SOFT_KINDS, Divergence, attribute, compare_tensor, compare_value,
                       describe, tolerance)
-from .program import Ref, execute, fmt
+from .program import Ref, execute, fmt, value_at
 from .quirks import quirk_for
 
 TORCH_TENSOR, CGRAD_TENSOR = torch.Tensor, cgrad.Tensor
@@ -46,11 +46,6 @@ def subject_of(step, index):
             and step.name != "requires_grad_":
         return step.target
     return None
-
-
-def value_at(values, ref):
-    v = values[ref.step]
-    return v if ref.item is None else v[ref.item]
 
 
 def run_step(step, lib, values):

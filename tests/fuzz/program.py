@@ -129,6 +129,12 @@ def map_refs(step, fn):
 
 # ---- running a step ----
 
+def value_at(values, ref):
+    """The value `ref` names among the values of the steps run so far."""
+    v = values[ref.step]
+    return v if ref.item is None else v[ref.item]
+
+
 def resolve(x, lib, values):
     if isinstance(x, Ref):
         v = values[x.step]

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from .compare import as_numpy, compare_value
-from .program import Ref, execute
+from .program import Ref, execute, value_at
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,27 @@ def _gelu_of_inf(div, run):
     differ = ~np.isclose(t, c, rtol=run.tol[0], atol=run.tol[1], equal_nan=True)
     return bool(differ.any() and np.all(x[differ] == math.inf)
                 and np.all(np.isnan(t[differ])) and np.all(c[differ] == math.inf))
+
+
+def _elu_backward_of_nan(div, run):
+    """The program takes elu of a NaN, and torch's elu backward of that input gives another
+    result than the same backward taken one element at a time."""
+    if not (div.kind == "grad" or div.kind == "value" and div.label == "autograd.grad"):
+        return False
+    for step in run.steps[:div.step]:
+        if step.kind != "call" or step.label() != "F.elu" or not isinstance(step.args[0], Ref):
+            continue
+        x = value_at(run.tv, step.args[0]).detach()
+        alpha = step.kwargs.get("alpha", 1.0)
+        if not x.dtype.is_floating_point or not x.isnan().any():
+            continue
+        backward = torch.ops.aten.elu_backward
+        whole = backward(torch.ones_like(x), alpha, 1, 1, False, x).flatten()
+        alone = torch.stack([backward(torch.ones(1, dtype=x.dtype), alpha, 1, 1, False, e.view(1))[0]
+                             for e in x.flatten()]) if x.numel() else whole
+        if not torch.equal(whole.isnan(), alone.isnan()):
+            return True
+    return False
 
 
 def _empty_dims(step, names=("var", "std")):
@@ -207,6 +228,15 @@ QUIRKS = [
         "torch gives gelu(inf) = inf for a one-element tensor and NaN from three elements "
         "on (its vectorized erf path computes inf * 0); +inf is the right value.",
         _gelu_of_inf,
+    ),
+    Quirk(
+        "F.elu's gradient at NaN depends on where torch's kernel takes the element",
+        "torch's elu backward gives 1 at a NaN input in its scalar loop and NaN in its "
+        "vectorized one (blocks of 32 float32 elements), so the gradient at a NaN depends "
+        "on the tensor's size and the element's place; cgrad gives the scalar loop's 1 "
+        "everywhere. Filtered only for gradients of programs where torch's elu backward of "
+        "the elu's own input disagrees with itself taken one element at a time.",
+        _elu_backward_of_nan,
     ),
     Quirk(
         "logsumexp over dim=() raises in torch",

@@ -173,10 +173,11 @@ Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
         Tensor gg = g[0], grad = n.saved(0), x = n.saved(1);
         Tensor ggrad, gx;
         if (n.needs_input_grad(0)) ggrad = elu_backward(gg, x, alpha);
-        if (n.needs_input_grad(1)) {  // alpha exp(x) for x <= 0, 0 above
-          Tensor second = mul(exp(x), constant(alpha));
-          gx = mul(mul(gg, grad), where(le(x, constant(0.0)), second, constant(0.0)));
-        }
+        // alpha exp(x) for x < 0, 0 from 0 on (torch's choice at the kink: the first
+        // derivative takes the x <= 0 branch there, the second the x > 0 one), masked by a
+        // product as torch's, so an infinite gradient gives NaN where x >= 0.
+        if (n.needs_input_grad(1))
+          gx = mul(elu_backward(mul(gg, grad), x, alpha), lt(x, constant(0.0)));
         return {ggrad, gx};
       },
       {"grad_output", "self_or_result"});

@@ -323,6 +323,7 @@ Tensor min_max(bool is_max, const Tensor& a, const Tensor& b) {
 Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   const char* name = python_sign ? "remainder" : "fmod";
+  broadcast_shapes(a->sizes, b->sizes);  // torch checks shapes before dtypes
   if (t == DType::Bool)
     throw detail::not_implemented_for(python_sign ? "remainder_cpu" : "fmod_cpu", t);
   Tensor out = binary_forward(python_sign ? BinaryOp::Remainder : BinaryOp::Fmod, a, b, t, t);
@@ -362,6 +363,7 @@ Tensor remainder(const Tensor& a, const Tensor& b) { return modulo(true, a, b); 
 
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
+  broadcast_shapes(a->sizes, b->sizes);  // torch checks shapes before dtypes
   if (t == DType::Bool) throw detail::not_implemented_for("div_floor_cpu", t);
   Tensor out = binary_forward(BinaryOp::FloorDivide, a, b, t, t);
   if (any_requires_grad({&a, &b})) record_not_implemented(out, "floor_divide", a, b);
@@ -428,16 +430,19 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
                                " for `" + what + "` but got dtype " + dtype_cpp_name(t->dtype));
   };
   const bool scalar_weight = weight->is_wrapped_number;
+  Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
   check_dtype(end, "end");
   if (!scalar_weight && weight->dim() > 0) check_dtype(weight, "weight");  // 0-d: cast
-  const DType t = start->dtype;
-  if (!is_floating(t))
+  if (!is_floating(start->dtype))
     throw detail::not_implemented_for(
-        scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", t);
-  Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
+        scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", start->dtype);
+  // A 0-d weight tensor takes part in promotion, which only shows when all are 0-d:
+  // lerp(float32 0-d, float32 0-d, float64 0-d) is float64, as torch's.
+  const DType t = scalar_weight ? start->dtype : result_type({&start, &end, &weight});
   Tensor w = detail::cast(weight, t);
   Tensor out = detail::empty_in_input_layout(shape, t, {start.get(), end.get(), weight.get()});
-  kernels::ternary(kernels::TernaryOp::Lerp, *start, *end, *w, *out);
+  kernels::ternary(kernels::TernaryOp::Lerp, *detail::cast(start, t), *detail::cast(end, t), *w,
+                   *out);
   if (scalar_weight) {
     if (!any_requires_grad({&start, &end})) return out;
     const double wv = item_as_double(*weight);

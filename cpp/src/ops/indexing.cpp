@@ -453,12 +453,14 @@ void check_index_add(const Tensor& self, int64_t dim, const Tensor& index, const
 // stride): index_select of a 0-d or 1-d tensor raises IndexError ('index out of range in
 // self', empty or not); of a tensor of 2+ dims, RuntimeError along dim 1 and for an empty
 // tensor, IndexError otherwise. index_add raises RuntimeError along the first and the
-// last dim of a tensor of 2+ dims, IndexError otherwise, and checks nothing when self is
-// empty with 2+ dims (there is nothing to add to).
+// last dim of a tensor of 2+ dims, IndexError otherwise (always IndexError with an alpha
+// other than 1), and checks nothing when self is empty with 2+ dims (there is nothing to
+// add to).
 bool index_select_raises_index_error(const TensorImpl& self, int64_t dim) {
   return self.dim() <= 1 || (self.numel() != 0 && dim != 1);
 }
-bool index_add_raises_index_error(const TensorImpl& self, int64_t dim) {
+bool index_add_raises_index_error(const TensorImpl& self, int64_t dim, const Scalar& alpha) {
+  if (alpha.is_floating() || alpha.to_int64() != 1) return true;  // alpha's own kernel
   return self.dim() <= 1 || (dim != 0 && dim != self.dim() - 1);
 }
 
@@ -466,7 +468,7 @@ void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Ten
                     const Scalar& alpha) {
   if (dst.dim() > 1 && dst.numel() == 0) return;  // Note [Index errors by path]
   IndexPlan p = plan_along(dst, dim, index,
-                           {"index_add(): ", false, index_add_raises_index_error(dst, dim)});
+                           {"index_add(): ", false, index_add_raises_index_error(dst, dim, alpha)});
   Tensor packed = empty(source->sizes, dst.dtype);
   if (!alpha.is_floating() && alpha.to_int64() == 1) {
     kernels::copy(*source, *packed);

@@ -99,6 +99,19 @@ void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tenso
           "operation.");
 }
 
+namespace {
+[[noreturn]] void throw_output_shape(const Tensor& self, const Shape& broadcast, const char* op) {
+  throw std::runtime_error(std::string(op) + ": output with shape " + shape_str(self->sizes) +
+                           " doesn't match the broadcast shape " + shape_str(broadcast));
+}
+}  // namespace
+
+void check_inplace_shape(const Tensor& self, const std::vector<Tensor>& inputs, const char* op) {
+  Shape shape = self->sizes;
+  for (const Tensor& t : inputs) shape = broadcast_shapes(shape, t->sizes);
+  if (shape != self->sizes) throw_output_shape(self, shape, op);
+}
+
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
                       bool record_any_dtype) {
   check_inplace_allowed(self);
@@ -107,9 +120,7 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
     throw std::runtime_error(std::string("result type ") + dtype_torch_name(result->dtype) +
                              " can't be cast to the desired output type " +
                              dtype_torch_name(self->dtype));
-  if (result->sizes != self->sizes)
-    throw std::runtime_error(std::string(op) + ": output with shape " + shape_str(self->sizes) +
-                             " doesn't match the broadcast shape " + shape_str(result->sizes));
+  if (result->sizes != self->sizes) throw_output_shape(self, result->sizes, op);
   // Only floating tensors carry gradients: writing a float that requires grad into an
   // integer or bool tensor records nothing, as in torch.
   std::shared_ptr<Node> node =
@@ -139,7 +150,10 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
   if (op == kernels::BinaryOp::Div && !is_floating(t)) t = default_float();
   if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
       broadcast_shapes(self->sizes, other->sizes) != self->sizes)
-    return apply_inplace(self, name, [&] { return out_of_place(self, other); });
+    return apply_inplace(self, name, [&] {
+      check_inplace_shape(self, {other}, name);
+      return out_of_place(self, other);
+    });
   kernels::binary(op, *self, *detail::cast(other, t), *self);
   self->version->bump(name);
   return self;

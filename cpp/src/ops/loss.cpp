@@ -4,6 +4,7 @@
 // backward formula is again written in cgrad ops (so it differentiates twice);
 // composite ones (l1, cross entropy) are built from ops, as torch builds them.
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "ops/common.h"
@@ -88,6 +89,48 @@ Tensor class_positions(int64_t classes, int64_t rank, int64_t class_dim) {
   return make_view(positions, sizes, contiguous_strides(sizes), 0);
 }
 
+// nll_loss's gradient: the upstream gradient times `scale` at each kept target's class,
+// 0 elsewhere, in the input's shape. `targets` [N, R] (ignored ones -1) and `scale`
+// [N, R] are the forward's. Recorded (under create_graph) as torch's
+// NllLossBackwardBackward0 / NllLoss2DBackwardBackward0, with an edge to the input whose
+// gradient is 0: the result depends on the input's shape only, yet requires grad as in
+// torch, and the double backward gives the input a zero gradient rather than none.
+Tensor nll_backward(const Tensor& upstream, const Tensor& input, const Tensor& targets,
+                    const Tensor& scale, int64_t classes, LossReduction reduction,
+                    const char* name) {
+  const int64_t n = targets->sizes[0], r = targets->sizes[1];
+  Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
+  Tensor grad;
+  {
+    GradModeGuard no_grad(false);
+    Tensor up = reduction == LossReduction::None ? reshape(upstream, {n, r}) : upstream;
+    grad = reshape(where(hit, unsqueeze(mul(up, scale), 1), constant(0.0)), input->sizes);
+  }
+  if (any_requires_grad({&upstream, &input})) {
+    const bool two_d = std::strcmp(name, "NllLoss2DBackward0") == 0;
+    auto node = make_node(two_d ? "NllLoss2DBackwardBackward0" : "NllLossBackwardBackward0",
+                          {upstream, input},
+                          [n, classes, r, reduction](Node& node, TensorList& g) -> TensorList {
+      Tensor targets = node.saved(0), scale = node.saved(1);
+      Tensor grad_upstream, grad_input;
+      if (node.needs_input_grad(0)) {  // the loss of the incoming gradient itself
+        Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
+        Tensor gg = reshape(g[0], {n, classes, r});
+        Tensor picked = mul(sum(where(hit, gg, constant(0.0)), DimList{1}), scale);
+        grad_upstream = reduction == LossReduction::None
+                            ? reshape(picked, node.input_meta()[0].sizes) : sum(picked);
+      }
+      if (node.needs_input_grad(1))
+        grad_input = full(node.input_meta()[1].sizes, 0.0, g[0]->dtype);
+      return {grad_upstream, grad_input};
+    });
+    node->save(targets);
+    node->save(scale);
+    set_history({grad}, node);
+  }
+  return grad;
+}
+
 // nll_loss on a 1-D, 2-D or 4-D input, recorded as `name`.
 Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
                 LossReduction reduction, int64_t ignore_index, const char* name) {
@@ -148,7 +191,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   {
     GradModeGuard no_grad(false);
     Tensor losses = rsub(mul(picked, picked_weight), constant(0.0));
-    scale = neg(picked_weight);
+    scale = rsub(picked_weight, constant(0.0));  // +0.0 for an ignored target
     total = reduction == LossReduction::None ? scalar_tensor(0.0, input->dtype)
                                              : sum(picked_weight);
     kept = where(eq(t, wrapped_scalar(ignore_index, DType::Int64)),
@@ -165,12 +208,9 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
     }
   }
   if (any_requires_grad({&input})) {
-    auto node = make_node(name, {input}, [n, classes, r, reduction](Node& node, TensorList& g) -> TensorList {
-      Tensor targets = node.saved(0), scale = node.saved(1);
-      Tensor upstream = reduction == LossReduction::None ? reshape(g[0], {n, r}) : g[0];
-      Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
-      Tensor grad = where(hit, unsqueeze(mul(upstream, scale), 1), constant(0.0));
-      return {reshape(grad, node.input_meta()[0].sizes)};
+    auto node = make_node(name, {input}, [classes, reduction, name](Node& node, TensorList& g) -> TensorList {
+      return {nll_backward(g[0], node.saved(2), node.saved(0), node.saved(1), classes, reduction,
+                           name)};
     });
     node->save(kept);
     node->save(scale);

@@ -184,25 +184,40 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
 // ---- prod ----
 
 namespace {
-// d prod / d x_k = product of the other elements, exact with zeros: one zero in a slice
-// sends the slice's gradient to that zero only, two or more zero it entirely.
+// `x` reversed along d (an index_select, so differentiable).
+Tensor reversed(const Tensor& x, int64_t d) {
+  const int64_t n = x->sizes[d];
+  return index_select(x, d, arange(n - 1, -1, -1, DType::Int64));
+}
+
+// The product of the elements before and the product of those after each element along
+// d, multiplied: d prod / d x_k without dividing by x_k, so exact with zeros and, being
+// made of cumprods, differentiable again with respect to the zeros themselves.
+Tensor products_of_the_others(const Tensor& x, int64_t d) {
+  const int64_t n = x->sizes[d];
+  Shape one_sizes = x->sizes;
+  one_sizes[d] = 1;
+  Tensor ones = full(one_sizes, 1.0, x->dtype);
+  Tensor before = cumprod(cat({ones, narrow(x, d, 0, n - 1)}, d), d);
+  Tensor after = reversed(cumprod(cat({ones, reversed(narrow(x, d, 1, n - 1), d)}, d), d), d);
+  return mul(before, after);
+}
+
+// d prod / d x_k = product of the other elements: out / x_k while no element is 0 (as
+// torch), else products_of_the_others (over the flattened input for prod over all dims).
 Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
                      const std::vector<bool>& mask, bool keepdim, std::optional<int64_t> dim) {
   if (x->dim() == 0) return g;
-  Tensor gk = unreduce(g, mask, keepdim), ok = unreduce(out, mask, keepdim);
-  Tensor zero = constant(0.0);
-  Tensor is_zero = eq(x, zero);
-  if (item_as_double(*any(is_zero)) == 0.0) return mul(gk, div(ok, x));
+  Tensor gk = unreduce(g, mask, keepdim);
+  if (item_as_double(*any(eq(x, constant(0.0)))) == 0.0)
+    return mul(gk, div(unreduce(out, mask, keepdim), x));
   // Each product has one factor (every reduced dim has size 1): its gradient is g itself,
   // with no dependence on x — under create_graph it does not require grad, as in torch.
   bool single_factor = true;
   for (size_t d = 0; d < mask.size(); ++d) single_factor = single_factor && (!mask[d] || x->sizes[d] == 1);
   if (single_factor) return gk;
-  Tensor zeros = sum(is_zero, reduced_dims(mask), /*keepdim=*/true);
-  Tensor x_safe = where(is_zero, constant(1.0), x);
-  Tensor others = dim ? prod(x_safe, *dim, /*keepdim=*/true) : prod(x_safe);
-  Tensor at_zero = where(eq(zeros, constant(1.0)), mul(gk, others), zero);
-  return where(is_zero, at_zero, where(eq(zeros, zero), mul(gk, div(ok, x_safe)), zero));
+  if (dim) return mul(gk, products_of_the_others(x, *dim));
+  return reshape(mul(gk, products_of_the_others(reshape(x, {x->numel()}), 0)), x->sizes);
 }
 }  // namespace
 
@@ -490,15 +505,32 @@ DType scan_dtype(const Tensor& a, std::optional<DType> dtype) {
   return dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
 }
 
+// The gradient of cumprod along d with zeros in x, as a differentiable formula (for
+// create_graph): for each k, sum_{j >= k} g_j prod_{i <= j, i != k} x_i, with the
+// products made from prod and cumprod of x's slices, never a division. O(n^2) in the
+// length along d, as torch's double-backward formula.
+Tensor cumprod_backward_differentiable(const Tensor& x, const Tensor& g, int64_t d) {
+  const int64_t n = x->sizes[d];
+  TensorList grads;
+  for (int64_t k = 0; k < n; ++k) {
+    Tensor before = prod(narrow(x, d, 0, k), d, /*keepdim=*/true);
+    Tensor omitted = cat({before, mul(before, cumprod(narrow(x, d, k + 1, n - k - 1), d))}, d);
+    grads.push_back(sum(mul(narrow(g, d, k, n - k), omitted), DimList{d}));
+  }
+  return stack(grads, d);
+}
+
 // d cumprod_j / d x_k = prod_{i <= j, i != k} x_i for j >= k. Before a slice's first zero
 // that is out_j / x_k; at the first zero it is the running product with that zero taken
-// as 1; after it, 0.
+// as 1; after it, 0. Under create_graph those zeros still depend on the first zero, so
+// the differentiable formula above is used instead.
 Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int64_t d) {
   if (x->dim() == 0 || x->numel() == 0) return g;
   Tensor g_out = mul(g, out);
   Tensor zero = constant(0.0), one = constant(1.0);
   Tensor is_zero = eq(x, zero);
   if (item_as_double(*any(is_zero)) == 0.0) return div(running_sum(g_out, d, true, g_out->dtype), x);
+  if (GradMode::is_enabled()) return cumprod_backward_differentiable(x, g, d);
   Tensor zeros_so_far = running_sum(is_zero, d, false, DType::Int64);
   Tensor before_first = eq(zeros_so_far, zero);
   Tensor at_first = both(is_zero, eq(zeros_so_far, one));

@@ -69,12 +69,19 @@ def _mpi_op(mpi, op, dtype, name):
     return table[op]
 
 
-def _submit(pg, name, start, finish, async_op, outputs=()):
-    work = pg.comm_thread.submit(Operation(Work(name, outputs), start, finish))
+def _submit(pg, name, run, finish, async_op, outputs=()):
+    """Queues a collective: `run` is its blocking MPI call (Note [Rendezvous, then a
+    blocking collective]); waits for it unless async_op."""
+    work = pg.comm_thread.submit(Operation(Work(name, outputs), run, finish))
     if async_op:
         return work
     work.wait()
     return None
+
+
+def _submit_point_to_point(pg, name, start, finish, outputs=()):
+    """Queues a send or receive: `start` returns its non-blocking MPI requests."""
+    return pg.comm_thread.submit(Operation(Work(name, outputs), finish=finish, start=start))
 
 
 def _averaged(pg, op, array):
@@ -93,7 +100,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         _averaged(pg, op, buf.array)
         buf.write_back()
     return _submit(pg, "all_reduce",
-                   lambda: [pg.comm.Iallreduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op)],
+                   lambda: pg.comm.Allreduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op),
                    finish, async_op, [tensor])
 
 
@@ -104,7 +111,7 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     src = group_src if src is None else src
     _check_rank("broadcast", "root", src, pg.size())
     buf = _Buffer(tensor)
-    return _submit(pg, "broadcast", lambda: [pg.comm.Ibcast(buf.array, root=src)],
+    return _submit(pg, "broadcast", lambda: pg.comm.Bcast(buf.array, root=src),
                    lambda _: buf.write_back(), async_op, [tensor])
 
 
@@ -136,7 +143,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     _same_layout("all_gather", tensor_list, tensor)
     send = _Buffer(tensor).array
     received = np.empty((pg.size(), send.size), dtype=send.dtype)
-    return _submit(pg, "all_gather", lambda: [pg.comm.Iallgather(send, received)],
+    return _submit(pg, "all_gather", lambda: pg.comm.Allgather(send, received),
                    lambda _: _copy_rows(tensor_list, received), async_op, tensor_list)
 
 
@@ -155,7 +162,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     _check_numel("all_gather_into_tensor", output_tensor, input_tensor, pg.size())
     send, out = _Buffer(input_tensor).array, _Buffer(output_tensor)
     return _submit(pg, "all_gather_into_tensor",
-                   lambda: [pg.comm.Iallgather(send, out.array)],
+                   lambda: pg.comm.Allgather(send, out.array),
                    lambda _: out.write_back(), async_op, [output_tensor])
 
 
@@ -166,7 +173,7 @@ def _reduce_scatter(pg, name, output, send, op, async_op):
     def finish(_):
         _averaged(pg, op, out.array)
         out.write_back()
-    return _submit(pg, name, lambda: [pg.comm.Ireduce_scatter_block(send, out.array, op=mpi_op)],
+    return _submit(pg, name, lambda: pg.comm.Reduce_scatter_block(send, out.array, op=mpi_op),
                    finish, async_op, [output])
 
 
@@ -201,16 +208,17 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     mpi_op = _mpi_op(pg.mpi, op, buf.array.dtype, "reduce")
     root = pg.rank() == dst
 
-    def start():
+    def run():
         if root:
-            return [pg.comm.Ireduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op, root=dst)]
-        return [pg.comm.Ireduce(buf.array, None, op=mpi_op, root=dst)]
+            pg.comm.Reduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op, root=dst)
+        else:
+            pg.comm.Reduce(buf.array, None, op=mpi_op, root=dst)
 
     def finish(_):
         if root:
             _averaged(pg, op, buf.array)
             buf.write_back()
-    return _submit(pg, "reduce", start, finish, async_op, [tensor])
+    return _submit(pg, "reduce", run, finish, async_op, [tensor])
 
 
 def _root_and_list(pg, name, tensor, tensors, root, group_root, role):
@@ -241,7 +249,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
     def finish(_):
         if root:
             _copy_rows(gather_list, received)
-    return _submit(pg, "gather", lambda: [pg.comm.Igather(send, received, root=dst)],
+    return _submit(pg, "gather", lambda: pg.comm.Gather(send, received, root=dst),
                    finish, async_op, gather_list or [])
 
 
@@ -252,14 +260,14 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     src, root = _root_and_list(pg, "scatter", tensor, scatter_list, src, group_src, "source")
     send = np.concatenate([_Buffer(t).array.reshape(-1) for t in scatter_list]) if root else None
     out = _Buffer(tensor)
-    return _submit(pg, "scatter", lambda: [pg.comm.Iscatter(send, out.array, root=src)],
+    return _submit(pg, "scatter", lambda: pg.comm.Scatter(send, out.array, root=src),
                    lambda _: out.write_back(), async_op, [tensor])
 
 
 def barrier(group=None, async_op=False, device_ids=None):
     """Returns once every rank reached it."""
     pg = _group_of(group)
-    return _submit(pg, "barrier", lambda: [pg.comm.Ibarrier()], None, async_op)
+    return _submit(pg, "barrier", None, None, async_op)  # the rendezvous is the barrier
 
 
 def _check_peer(name, peer, pg, what):
@@ -278,7 +286,8 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
     send = _Buffer(tensor).array
     if not tensor.is_contiguous():
         send = send.copy()  # the copy must not change while MPI sends it
-    return _submit(pg, "send", lambda: [pg.comm.Isend(send, dest=dst, tag=tag)], None, True)
+    return _submit_point_to_point(pg, "send", lambda: [pg.comm.Isend(send, dest=dst, tag=tag)],
+                                  None)
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
@@ -296,8 +305,8 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     def finish(statuses):
         buf.write_back()
         work._source_rank = statuses[0].Get_source()
-    work = _submit(pg, "recv", lambda: [pg.comm.Irecv(buf.array, source=source, tag=tag)],
-                   finish, True, [tensor])
+    work = _submit_point_to_point(
+        pg, "recv", lambda: [pg.comm.Irecv(buf.array, source=source, tag=tag)], finish, [tensor])
     return work
 
 

@@ -46,7 +46,7 @@ class ProcessGroup:
         self.mpi, self.comm = mpi, comm
         self._rank, self._size = comm.Get_rank(), comm.Get_size()
         self.timeout = timeout
-        self.comm_thread = CommThread(mpi, self._rank, timeout.total_seconds())
+        self.comm_thread = CommThread(mpi, comm, self._rank, timeout.total_seconds())
 
     def rank(self):
         return self._rank

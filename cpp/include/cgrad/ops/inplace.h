@@ -4,6 +4,7 @@
 // the node of the equivalent out-of-place op (see Note [In-place ops]).
 #include <functional>
 #include <initializer_list>
+#include <vector>
 
 #include "cgrad/tensor.h"
 
@@ -19,6 +20,10 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
 // (Note [In-place overlap]): RuntimeError when several elements of self share memory,
 // or when an input partly overlaps self.
 void check_inplace_overlap(const Tensor& self, std::initializer_list<const Tensor*> inputs);
+
+// torch's shape checks of an elementwise op writing into `self`, which come before any
+// dtype check: the inputs must broadcast together, to self's own shape.
+void check_inplace_shape(const Tensor& self, const std::vector<Tensor>& inputs, const char* op);
 
 Tensor& fill_(Tensor& self, Scalar value);   // FillBackward2
 Tensor& fill_(Tensor& self, const Tensor& value);  // FillBackward3; value is 0-d

@@ -105,13 +105,16 @@ class DistributedDataParallel(Module):
     """Wraps `module` for data-parallel training: each rank runs it on its own share of
     the batch, and backward leaves every rank's .grad holding the average over ranks, as
     torch's. Parameters and buffers start as rank 0's (broadcast here); buffers are
-    broadcast from rank 0 again before each forward when broadcast_buffers."""
+    broadcast from rank 0 again before each forward when broadcast_buffers. The device
+    and tuning arguments torch takes (device_ids, gradient_as_bucket_view, static_graph,
+    ...) are accepted so torch scripts run; on CPU they change no result."""
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0,
                  broadcast_buffers=True, process_group=None, bucket_cap_mb=None,
                  find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False, delay_all_reduce_named_params=None,
-                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None):
+                 gradient_as_bucket_view=False, static_graph=False,
+                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None,
+                 mixed_precision=None, device_mesh=None):
         super().__init__()
         self.module = module
         self.process_group = process_group
@@ -135,7 +138,8 @@ class DistributedDataParallel(Module):
         self._buckets = []
         self._slot_of = {}  # parameter index -> (bucket, slot in it)
         for indices in _assign_buckets(self._params, int(cap_mb * 1024 * 1024)):
-            bucket = _Bucket([(i, self._params[i]) for i in indices], self._params[indices[0]].dtype)
+            dtype = self._params[indices[0]].dtype
+            bucket = _Bucket([(i, self._params[i]) for i in indices], dtype)
             for slot, i in enumerate(indices):
                 self._slot_of[i] = (bucket, slot)
             self._buckets.append(bucket)
@@ -162,7 +166,8 @@ class DistributedDataParallel(Module):
             if buffers:
                 _broadcast_coalesced(buffers)
         output = self.module(*inputs, **kwargs)
-        if cgrad.is_grad_enabled() and self.require_backward_grad_sync:
+        # One rank's gradients are already the average: nothing to reduce.
+        if cgrad.is_grad_enabled() and self.require_backward_grad_sync and self.world_size > 1:
             self._prepare_for_backward(output)
         return output
 
@@ -224,12 +229,12 @@ class DistributedDataParallel(Module):
         with cgrad.no_grad():
             if grad is None:
                 bucket.view(slot).zero_()
-            else:
-                bucket.view(slot).copy_(grad)
+            else:  # copied and divided by the world size in one pass
+                cgrad.mul(grad, 1.0 / self.world_size, out=bucket.view(slot))
         bucket.pending -= 1
-        while self._next_bucket < len(self._buckets) and self._buckets[self._next_bucket].pending == 0:
-            launched = self._buckets[self._next_bucket]
-            launched.flat.div_(self.world_size)
+        buckets = self._buckets
+        while self._next_bucket < len(buckets) and buckets[self._next_bucket].pending == 0:
+            launched = buckets[self._next_bucket]
             launched.work = dist.all_reduce(launched.flat, group=self.process_group, async_op=True)
             self._next_bucket += 1
 

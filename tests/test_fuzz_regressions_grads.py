@@ -1,0 +1,149 @@
+"""Value and gradient divergences the differential fuzzer (tests/fuzz) found: programs
+that run in both libraries but gave other values, dtypes, gradients, grad_fn names or
+requires_grad. The format is that of tests/test_fuzz_regressions.py: each source runs
+once with `torch` bound to torch and once to cgrad, sets `out` (a tensor or a tuple of
+tensors and None) and may set `leaves`, whose gradients are compared; requires_grad,
+is_leaf and (outside INSIDE_DOUBLE_BACKWARD) grad_fn names of `out` are compared too.
+New backward formulas are gradchecked in float64 below.
+"""
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+from test_fuzz_regressions import run, same  # noqa: E402
+from test_fuzz_regressions_ops import autograd_meta  # noqa: E402
+
+CASES = {
+    # ---- nll_loss's gradient depends on the input (NllLossBackwardBackward0) ----
+    "nll_loss_grad_requires_grad": """
+x = torch.tensor([-2.0, 2.0, -2.0, -1.0], requires_grad=True)
+g, = torch.autograd.grad(F.nll_loss(x, torch.tensor(1)), [x], create_graph=True)
+out = (g,) + torch.autograd.grad(g.sum(), [x], allow_unused=True)
+""",
+    "nll_loss_double_backward_reductions": """
+x = torch.tensor([[-2.0, 2.0, -1.0], [0.5, 0.1, 0.3]], requires_grad=True)
+out = ()
+for reduction in ('mean', 'sum', 'none'):
+    l = F.nll_loss(x, torch.tensor([1, -100]), reduction=reduction, weight=torch.tensor([1., 2, 3]))
+    up = torch.ones_like(l).requires_grad_()
+    g, = torch.autograd.grad(l, [x], up, create_graph=True)
+    out += (g,) + torch.autograd.grad(g, [up, x], torch.tensor([[1., 2, 3], [4, 5, 6]]))
+""",
+    "nll_loss2d_double_backward": """
+x = torch.tensor([[[[0.5, -1.0]], [[2.0, 0.1]], [[-0.3, 1.5]]]], requires_grad=True)
+l = F.nll_loss(x, torch.tensor([[[2, 0]]]), reduction='none')
+up = torch.ones_like(l).requires_grad_()
+g, = torch.autograd.grad(l, [x], up, create_graph=True)
+out = (g,) + torch.autograd.grad((g * g).sum(), [up, x])
+""",
+    "nll_loss_all_ignored_double_backward": """
+x = torch.tensor([[-2.0, 2.0, -1.0], [0.5, 0.1, 0.3]], requires_grad=True)
+l = F.nll_loss(x, torch.tensor([-100, -100]))
+up = torch.ones_like(l).requires_grad_()
+g, = torch.autograd.grad(l, [x], up, create_graph=True)
+out = (g,) + torch.autograd.grad(g.sum(), [up])
+""",
+    # ---- prod / cumprod with zeros: the gradient still depends on the zeros ----
+    "prod_double_backward_with_zeros": """
+x = torch.tensor([[2.0, 0.0, 1.0, -1.0, -2.0], [2.0, 1.0, -1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 2.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(torch.prod(x, dim=1).sum(), [x], create_graph=True)
+(g * torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_all_double_backward_with_one_zero": """
+x = torch.tensor([[0.0, 2.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(torch.prod(x), [x], create_graph=True)
+g.sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_all_double_backward_with_two_zeros": """
+x = torch.tensor([[0.0, 2.0, -1.0], [0.0, 3.0, 0.5]], requires_grad=True)
+g, = torch.autograd.grad(x.prod(), [x], create_graph=True)
+(g * torch.arange(6.0).view(2, 3)).sum().backward()
+out = g
+leaves = [x]
+""",
+    "prod_keepdim_single_factor_with_zero": """
+x = torch.tensor([[0.0], [2.0]], requires_grad=True)
+g, = torch.autograd.grad(x.prod(1, keepdim=True).sum(), [x], create_graph=True)
+out = g
+""",
+    "cumprod_double_backward_with_zeros": """
+x = torch.tensor([[0.0, 2.0, -1.0, 0.0, 3.0], [1.5, 0.0, 2.0, 1.0, -1.0]], requires_grad=True)
+g, = torch.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)
+(g * torch.tensor([1.0, -2.0, 3.0, 0.5, 1.0])).sum().backward()
+out = g
+leaves = [x]
+""",
+    "cumprod_first_order_with_zeros": """
+x = torch.tensor([[0.0, 2.0], [-1.0, 0.0], [3.0, 0.0]], requires_grad=True)
+x.cumprod(0).backward(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+out = x.cumprod(0)
+leaves = [x]
+""",
+    # ---- elu's second derivative is 0 from x = 0 on, a product with the mask ----
+    "elu_double_backward_at_zero": """
+x = torch.tensor([[2.0], [0.0], [1.0], [-1.0], [-0.0]], requires_grad=True)
+g, = torch.autograd.grad(F.elu(x, alpha=0.5).sum(), [x], create_graph=True)
+g.sum().backward()
+out = g
+leaves = [x]
+""",
+    "elu_double_backward_of_infinite_gradient": """
+x = torch.tensor([2.0, 0.0, -1.0], requires_grad=True)
+g, = torch.autograd.grad(F.elu(x).sum(), [x], create_graph=True)
+out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]))
+""",
+}
+
+# Programs whose `out` is made inside a double-backward graph: node names there follow
+# each library's backward formulas (tests/fuzz/quirks.py), so only values are compared.
+INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
+                          "prod_all_double_backward_with_two_zeros",
+                          "prod_keepdim_single_factor_with_zero",
+                          "cumprod_double_backward_with_zeros"}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_torch(name):
+    source = CASES[name]
+    expected, got = run(torch, source), run(cgrad, source)
+    if expected[0] == "error" or got[0] == "error":
+        assert got == expected  # ("error", type name) on both sides
+        return
+    assert len(got[1]) == len(expected[1]) and len(got[2]) == len(expected[2])
+    for mine, theirs in list(zip(got[1], expected[1])) + list(zip(got[2], expected[2])):
+        assert same(mine, theirs), f"torch: {theirs}, cgrad: {mine}"
+    names = name not in INSIDE_DOUBLE_BACKWARD
+    assert autograd_meta(cgrad, source, names) == autograd_meta(torch, source, names)
+
+
+def gradchecks(fn, *inputs):
+    args = [cgrad.tensor(x, dtype=cgrad.float64, requires_grad=True) for x in inputs]
+    assert cgrad.autograd.gradcheck(fn, args)
+    assert cgrad.autograd.gradgradcheck(fn, args)
+
+
+def test_nll_loss_double_backward_gradchecks():
+    target = cgrad.tensor([1, 2, -100])
+    for reduction in ("mean", "sum", "none"):
+        def first_grad(x, up):
+            l = cgrad.nn.functional.nll_loss(x, target, reduction=reduction)
+            return cgrad.autograd.grad(l, [x], up.reshape(l.shape), create_graph=True)[0]
+        up = [1.3] if reduction != "none" else [1.3, -0.7, 2.0]
+        gradchecks(first_grad, [[0.1, -0.2, 0.3], [1.0, 2.0, -1.0], [0.5, 0.5, 0.5]], up)
+
+
+def test_prod_and_cumprod_with_zeros_gradcheck():
+    x = [[0.0, 2.0, -1.5, 0.7], [0.3, 0.0, 0.0, 1.2], [1.1, -0.4, 0.9, 2.0]]
+    gradchecks(lambda t: t.prod(), x)
+    gradchecks(lambda t: t.prod(1), x)
+    gradchecks(lambda t: t.prod(0, keepdim=True), x)
+    gradchecks(lambda t: t.cumprod(1), x)
+    gradchecks(lambda t: t.cumprod(0), x)
+
+
+def test_elu_gradgradcheck():
+    gradchecks(lambda t: cgrad.nn.functional.elu(t, alpha=0.7), [1.5, -0.3, -2.0, 0.4])
