@@ -43,6 +43,7 @@ def test_every_area_registers_something():
 # integer-valued results (torch gives them no grad_fn, or one that raises).
 NOT_DIFFERENTIABLE = {
     "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "ones",
+    "linspace", "logspace",
     "ones_like", "zeros", "zeros_like", "rand", "rand_like", "randn", "randn_like",
     "tensor", "manual_seed", "bernoulli", "bernoulli_", "normal", "normal_", "randint",
     "randint_like", "randperm", "uniform_", "eq", "ne", "lt", "le", "gt", "ge", "isnan",

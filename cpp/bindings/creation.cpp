@@ -44,7 +44,7 @@ Element element_of(py::handle h) {
     return {Element::Int, v, 0.0, DType::Int64};
   }
   // Exact check: numpy.float64 subclasses float but keeps its own dtype (below).
-  if (PyFloat_CheckExact(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), kDefaultFloat};
+  if (PyFloat_CheckExact(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), default_float()};
   if (py::isinstance<TensorImpl>(h)) {
     Tensor t = h.cast<Tensor>();
     if (t->numel() != 1)
@@ -58,7 +58,7 @@ Element element_of(py::handle h) {
     e.dtype = numpy_dtype_to_cgrad(py::dtype::from_args(h.attr("dtype")));
     return e;
   }
-  if (PyFloat_Check(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), kDefaultFloat};
+  if (PyFloat_Check(o)) return {Element::Float, 0, PyFloat_AS_DOUBLE(o), default_float()};
   if (PyUnicode_Check(o) || PyBytes_Check(o))
     throw TypeError("new(): invalid data type '" + type_name(h) + "'");
   throw std::runtime_error("Could not infer dtype of " + type_name(h));
@@ -136,7 +136,7 @@ py::dtype numpy_dtype_of(DType t) {
 
 Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
   // No elements at all (`tensor([])`) gives the default float, as in torch.
-  DType inferred = p.elements.empty() ? kDefaultFloat : DType::Bool;
+  DType inferred = p.elements.empty() ? default_float() : DType::Bool;
   for (const Element& e : p.elements) inferred = promote_types(inferred, e.dtype);
   DType d = dtype ? *dtype : inferred;
   Tensor t = empty(p.sizes, d);
@@ -256,7 +256,7 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
   if (random)
     m.def(name, [make, name, keywords](py::args args, py::object size, py::object dtype,
                                        py::object device, bool requires_grad, py::object gen) {
-      return make_factory(make, factory_sizes(args, size, name), kDefaultFloat,
+      return make_factory(make, factory_sizes(args, size, name), default_float(),
                           keywords(dtype, device, requires_grad, gen), name);
     }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
        py::arg("device") = py::none(), py::arg("requires_grad") = false,
@@ -264,7 +264,7 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
   else
     m.def(name, [make, name, keywords](py::args args, py::object size, py::object dtype,
                                        py::object device, bool requires_grad) {
-      return make_factory(make, factory_sizes(args, size, name), kDefaultFloat,
+      return make_factory(make, factory_sizes(args, size, name), default_float(),
                           keywords(dtype, device, requires_grad, py::none()), name);
     }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
        py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -292,6 +292,25 @@ void def_like(py::module_& m, const char* name, Make make, bool random) {
       return run(like, FactoryKeywords{dtype, device, requires_grad, py::none()});
     }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(),
        py::arg("device") = py::none(), py::arg("requires_grad") = false);
+}
+
+// linspace's and logspace's start and end: a number or a 0-d tensor.
+Scalar range_end(py::handle h, const char* op, const char* name) {
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->dim() != 0)
+      throw std::runtime_error(std::string(op) + " only supports 0-dimensional start and end "
+                               "tensors, but got " + name + " with " + std::to_string(t->dim()) +
+                               " dimension(s).");
+    return item_as_scalar(*t);
+  }
+  return number_from_py(h, op, name);
+}
+
+int64_t steps_arg(py::handle h, const char* op) {
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return unpack_int64(h);
+  throw TypeError(std::string(op) + "(): argument 'steps' (position 3) must be int, not " +
+                  type_name(h));
 }
 
 bool is_float_arg(py::handle h) {
@@ -406,7 +425,7 @@ void init_creation(py::module_& m) {
           }
           return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
         };
-        const DType default_dtype = any_float ? kDefaultFloat : DType::Int64;
+        const DType default_dtype = any_float ? default_float() : DType::Int64;
         Tensor t = arange(num(start, int64_t{0}, "start"), num(end, int64_t{0}, "end"),
                           num(step, int64_t{1}, "step"),
                           optional_dtype(dtype).value_or(default_dtype));
@@ -417,11 +436,41 @@ void init_creation(py::module_& m) {
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
       py::arg("requires_grad") = false, "Values from start to end (exclusive) by step.");
   m.def(
+      "linspace",
+      [](py::handle start, py::handle end, py::handle steps, py::object dtype, py::object device,
+         bool requires_grad) {
+        check_device(device);
+        Tensor t = linspace(range_end(start, "linspace", "start"), range_end(end, "linspace", "end"),
+                            steps_arg(steps, "linspace"),
+                            optional_dtype(dtype).value_or(default_float()));
+        finish(t, requires_grad);
+        return t;
+      },
+      py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(),
+      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      py::arg("requires_grad") = false,
+      "steps evenly spaced values from start to end, both included (Note [linspace rounding]).");
+  m.def(
+      "logspace",
+      [](py::handle start, py::handle end, py::handle steps, double base, py::object dtype,
+         py::object device, bool requires_grad) {
+        check_device(device);
+        Tensor t = logspace(range_end(start, "logspace", "start"), range_end(end, "logspace", "end"),
+                            steps_arg(steps, "logspace"), base,
+                            optional_dtype(dtype).value_or(default_float()));
+        finish(t, requires_grad);
+        return t;
+      },
+      py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("base") = 10.0, py::kw_only(),
+      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      py::arg("requires_grad") = false,
+      "base ** linspace(start, end, steps): steps values spaced evenly on a log scale.");
+  m.def(
       "eye",
       [](int64_t n, py::object m_cols, py::object dtype, py::object device, bool requires_grad) {
         check_device(device);
         Tensor t = eye(n, m_cols.is_none() ? n : unpack_int64(m_cols),
-                       optional_dtype(dtype).value_or(kDefaultFloat));
+                       optional_dtype(dtype).value_or(default_float()));
         finish(t, requires_grad);
         return t;
       },

@@ -38,8 +38,8 @@ const std::unordered_set<std::string>& out_functions() {
       "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cumprod", "cumsum", "div",
       "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
       "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
-      "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
-      "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+      "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+      "logical_or", "logical_xor", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
       "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
       "outer", "pow", "prod", "rand", "randint", "randn", "randperm", "reciprocal", "remainder",
       "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin", "sinh", "softmax",
@@ -50,8 +50,8 @@ const std::unordered_set<std::string>& out_functions() {
 // Factories take out's dtype as their own.
 const std::unordered_set<std::string>& out_factories() {
   static const std::unordered_set<std::string> names = {
-      "arange", "empty", "eye", "full", "ones", "rand", "randint", "randn", "randperm", "normal",
-      "zeros"};
+      "arange", "empty", "eye", "full", "linspace", "logspace", "ones", "rand", "randint", "randn",
+      "randperm", "normal", "zeros"};
   return names;
 }
 

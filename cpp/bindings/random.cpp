@@ -196,7 +196,7 @@ void init_random(py::module_& m, TensorClass& cls) {
       FactoryOptions o;
       factory_options(kw, "normal", o);
       return finished(normal(mean.cast<double>(), stdev.cast<double>(), size_arg(size, "normal", 2),
-                             o.dtype.value_or(kDefaultFloat)),
+                             o.dtype.value_or(default_float())),
                       o);
     }
     FactoryOptions o;

@@ -16,16 +16,16 @@ namespace {
 // argument error for those, as for any other keyword).
 Tensor legacy_constructor(py::args args, py::object device) {
   check_device(device);
-  if (args.size() == 0) return empty({0}, kDefaultFloat);
+  if (args.size() == 0) return empty({0}, default_float());
   if (args.size() == 1) {
     py::handle a = args[0];
     // Tensor(t): torch returns an alias of t, whatever its dtype, still in the graph.
     if (py::isinstance<TensorImpl>(a)) return alias(a.cast<Tensor>());
     bool is_size = py::hasattr(py::type::of(a), "numel") && py::isinstance<py::tuple>(a);
-    if (is_size) return empty(sizes_from_args(args, "Tensor"), kDefaultFloat);
-    if (!PyLong_Check(a.ptr())) return tensor_from_data(a, kDefaultFloat);
+    if (is_size) return empty(sizes_from_args(args, "Tensor"), default_float());
+    if (!PyLong_Check(a.ptr())) return tensor_from_data(a, default_float());
   }
-  return empty(sizes_from_args(args, "Tensor"), kDefaultFloat);
+  return empty(sizes_from_args(args, "Tensor"), default_float());
 }
 
 // Nested Python lists of t's elements.

@@ -1,10 +1,21 @@
 #include "cgrad/dtype.h"
 
+#include <atomic>
 #include <stdexcept>
 
 #include "cgrad/scalar.h"
 
 namespace cgrad {
+
+// Note [Default dtype]: torch.set_default_dtype changes one process-wide setting that
+// every thread sees (not a thread-local one like grad mode), so it is one atomic here;
+// ops read it once per call.
+namespace {
+std::atomic<DType> default_float_dtype{DType::Float32};
+}  // namespace
+
+DType default_float() { return default_float_dtype.load(std::memory_order_relaxed); }
+void set_default_float(DType t) { default_float_dtype.store(t, std::memory_order_relaxed); }
 
 size_t itemsize(DType t) {
   switch (t) {

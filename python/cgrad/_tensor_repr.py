@@ -12,6 +12,7 @@ def tensor_repr(t):
         repr(t.dtype).split(".")[1],
         requires_grad=t.requires_grad and grad_fn is None,
         grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
+        default_float=repr(_C.get_default_dtype()).split(".")[1],
     )
 
 

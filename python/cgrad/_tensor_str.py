@@ -17,8 +17,9 @@ _PROFILES = {
 _options = {**_PROFILES["default"], "sci_mode": None}
 
 # dtypes that torch leaves out of the repr because tensor(...) would infer them
-# from the printed values; from a bare [] only float32 is inferred.
-_INFERRED_DTYPES = ("float32", "int64", "bool")
+# from the printed values: the default float dtype (get_default_dtype), int64 and bool;
+# from a bare [] only the default float dtype is inferred.
+_INFERRED_DTYPES = ("int64", "bool")
 _PREFIX = "tensor("
 _ELLIPSIS = "..."
 
@@ -41,11 +42,13 @@ def get_printoptions():
     return dict(_options)
 
 
-def format_tensor(values, dtype_name, *, requires_grad=False, grad_fn_name=None):
+def format_tensor(values, dtype_name, *, requires_grad=False, grad_fn_name=None,
+                  default_float="float32"):
     """Return what ``repr`` of a tensor holding ``values`` prints.
 
     ``values`` is a numpy array with the tensor's data and shape, ``dtype_name``
-    the tensor's dtype ("float32", "float64", "int64", "int32" or "bool").
+    the tensor's dtype ("float32", "float64", "int64", "int32" or "bool"),
+    ``default_float`` the default dtype's name (get_default_dtype).
     """
     values = np.asarray(values)
     indent = len(_PREFIX)
@@ -63,7 +66,7 @@ def format_tensor(values, dtype_name, *, requires_grad=False, grad_fn_name=None)
     # tensors other than tensor([]), and always when edgeitems is 0.
     if values.shape != (0,) and (values.size == 0 or _options["edgeitems"] == 0):
         suffixes.append(f"size={tuple(values.shape)}")
-    inferred_dtypes = ("float32",) if values.size == 0 else _INFERRED_DTYPES
+    inferred_dtypes = (default_float,) + (() if values.size == 0 else _INFERRED_DTYPES)
     if dtype_name not in inferred_dtypes:
         suffixes.append(f"dtype=cgrad.{dtype_name}")
     if grad_fn_name is not None:

@@ -19,7 +19,11 @@ inline bool is_integral(DType t, bool include_bool) {
   return t == DType::Int32 || t == DType::Int64 || (include_bool && t == DType::Bool);
 }
 DType promote_types(DType a, DType b);
-constexpr DType kDefaultFloat = DType::Float32;
+// The dtype of Python floats, of factories without a dtype and of true division or
+// float functions of integers: float32 unless set_default_float changed it. Process-wide,
+// as torch.set_default_dtype is (Note [Default dtype] in dtype.cpp).
+DType default_float();
+void set_default_float(DType t);  // float32 or float64; the caller checks
 
 template <class T> struct TypeTag { using type = T; };
 

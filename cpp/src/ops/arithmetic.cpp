@@ -138,7 +138,7 @@ Tensor divisor_grad(const Tensor& g, const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
-  if (!is_floating(t)) t = kDefaultFloat;  // true division
+  if (!is_floating(t)) t = default_float();  // true division
   Tensor out = binary_forward(BinaryOp::Div, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("DivBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
@@ -231,7 +231,7 @@ Tensor neg(const Tensor& a) {
 }
 
 Tensor reciprocal(const Tensor& a) {
-  DType t = is_floating(a->dtype) ? a->dtype : kDefaultFloat;
+  DType t = is_floating(a->dtype) ? a->dtype : default_float();
   Tensor out = detail::unary_forward(kernels::UnaryOp::Reciprocal, a, t);
   if (any_requires_grad({&a})) {
     auto node = make_node("ReciprocalBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
@@ -270,7 +270,7 @@ void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor
 
 Tensor atan2(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
-  if (!is_floating(t)) t = kDefaultFloat;
+  if (!is_floating(t)) t = default_float();
   Tensor out = binary_forward(BinaryOp::Atan2, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("Atan2Backward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {

@@ -162,7 +162,7 @@ DType result_type(std::initializer_list<const Tensor*> operands) {
     if (!*t) continue;  // an absent optional operand (clamp's min or max)
     Tier k = (*t)->is_wrapped_number ? kWrapped : ((*t)->dim() == 0 ? kZeroDim : kDimTensor);
     DType d = (*t)->dtype;
-    if (k == kWrapped && is_floating(d)) d = kDefaultFloat;
+    if (k == kWrapped && is_floating(d)) d = default_float();
     tiers[k] = tiers[k] ? promote_types(*tiers[k], d) : d;
   }
   return *combine_categories(tiers[kDimTensor],

@@ -147,7 +147,7 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
                        Tensor& self, const Tensor& other) {
   check_inplace_overlap(self, {&other});
   DType t = result_type(self, other);
-  if (op == kernels::BinaryOp::Div && !is_floating(t)) t = kDefaultFloat;
+  if (op == kernels::BinaryOp::Div && !is_floating(t)) t = default_float();
   if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
       broadcast_shapes(self->sizes, other->sizes) != self->sizes)
     return apply_inplace(self, name, [&] {

@@ -48,7 +48,7 @@ Tensor mul_scalar(const Tensor& a, double s) {
 }
 
 Tensor div_scalar(const Tensor& a, double s) {
-  DType t = is_floating(a->dtype) ? a->dtype : kDefaultFloat;
+  DType t = is_floating(a->dtype) ? a->dtype : default_float();
   Tensor out = detail::binary_forward(kernels::BinaryOp::Div, a, scalar_tensor(s, t), t, t);
   if (any_requires_grad({&a}))
     set_history({out}, make_node("DivBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {

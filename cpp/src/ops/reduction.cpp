@@ -439,7 +439,7 @@ Tensor stddev(const Tensor& a, const std::optional<DimList>& dims, double correc
 // ---- logsumexp ----
 
 Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) {
-  DType t = is_floating(a->dtype) ? a->dtype : kDefaultFloat;
+  DType t = is_floating(a->dtype) ? a->dtype : default_float();
   Tensor x = detail::cast(a, t);
   std::optional<DimList> d;
   if (!dims.empty()) d = dims;

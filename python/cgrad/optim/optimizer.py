@@ -207,4 +207,4 @@ class Optimizer:
 
     @staticmethod
     def _zero_step():
-        return cgrad.tensor(0.0, dtype=cgrad.float32)
+        return cgrad.tensor(0.0, dtype=cgrad.get_default_dtype())  # torch's _get_scalar_dtype

@@ -9,5 +9,9 @@ Tensor full(const Shape& sizes, Scalar value, DType dtype);
 // integer dtypes]); anything else steps in double.
 Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype);
 Tensor eye(int64_t n, int64_t m, DType dtype);
+// `steps` evenly spaced values from start to end, rounded as torch's CPU kernel rounds
+// them (Note [linspace rounding]); logspace is base ** linspace, as torch computes it.
+Tensor linspace(Scalar start, Scalar end, int64_t steps, DType dtype);
+Tensor logspace(Scalar start, Scalar end, int64_t steps, double base, DType dtype);
 
 }  // namespace cgrad
