@@ -65,6 +65,10 @@ CASES = {
     "lerp_of_0d_tensors_promotes_to_the_weight": "out = torch.lerp(torch.tensor(-2.99), torch.tensor(2.53), torch.tensor(-1.75, dtype=torch.float64))",
     "lerp_of_1d_tensors_keeps_their_dtype": "out = torch.lerp(torch.tensor([-2.99]), torch.tensor([2.53]), torch.tensor(-1.75, dtype=torch.float64))",
     "lerp_0d_weight_gradients": "a = torch.tensor(0.5, requires_grad=True); b = torch.tensor(0.2, requires_grad=True); w = torch.tensor(0.3, dtype=torch.float64, requires_grad=True); out = torch.lerp(a, b, w); out.backward(); leaves = [a, b, w]",
+    # ---- a bool mask of a setitem is saved and checked for writes before backward ----
+    "setitem_mask_written_before_backward": "x = torch.ones(3); v = torch.tensor(2.0, requires_grad=True); m = torch.tensor([True, False, True]); x[m] = v; m.fill_(False); x.sum().backward(); out = x",
+    "setitem_row_mask_written_before_backward": "x = torch.ones(2, 3) * 1; v = torch.tensor(2.0, requires_grad=True); m = torch.tensor([True, False]); x[m] = v; m.fill_(False); x.sum().backward(); out = x",
+    "setitem_mask_of_a_stack_written_before_backward": "v2 = torch.stack((torch.tensor([-2.62, -0.78]), torch.tensor([2.08, -2.52]))); v3 = torch.tensor([False, False]); v2[v3] = torch.tensor([[-0.12]], requires_grad=True); v3.masked_fill_(torch.tensor([True]), 2); v2.sum().backward(); out = v2",
     # ---- copies and elementwise results keep their inputs' memory order ----
     "view_of_a_clone_of_a_transpose": "v1 = torch.tensor([[-1.21, 1.86, 0.88], [0.57, 1.98, -0.07]]).t().clone(); out = v1.mT.view(-1)",
     "reshape_of_a_clone_of_a_transpose": "v0 = torch.arange(8.0).reshape(2, 4).t().requires_grad_(); out = v0.clone().reshape((2, 2, 2))",
@@ -75,6 +79,8 @@ CASES = {
     "reshape_of_where_with_an_expanded_condition": "v0 = torch.arange(15.0).reshape(3, 5).t(); v1 = torch.tensor([[[False, True, False]], [[True, True, True]]]).expand(2, 5, 3); v2 = torch.where(v1, v0, -1.64).requires_grad_(); out = torch.reshape(v2, (2, 15))",
     "contiguous_of_where_of_a_permute": "v0 = torch.tensor([-1.34, -0.16, -0.33, 2.01], requires_grad=True).reshape((1, 2, 2)).permute(2, 0, 1); out = torch.where(v0 > 0.92, torch.tensor([[[-1.26]]], dtype=torch.float64), v0).contiguous()",
     "view_of_lerp_of_a_transpose": "v0 = torch.arange(12.0).reshape(3, 4).t(); out = torch.lerp(v0, torch.zeros(4, 3), 0.5).view(-1)",
+    "view_of_an_index_into_a_transpose": "v0 = torch.arange(20.0).reshape(4, 5, 1).transpose(0, 1); out = v0[:, :, torch.tensor([0, -1, 0, -1, 0])].view(50, 2)",
+    "reshape_of_an_index_into_a_transpose": "v0 = torch.arange(30.0).reshape(1, 2, 5, 3).transpose(1, 3).requires_grad_(); out = v0[:, :, :, torch.tensor([[-1, 0], [-2, -1], [1, -2]])].reshape(15, 3, 2)",
 }
 
 # Expressions whose result's strides must be torch's (x: a (4, 2, 3) tensor with strides
@@ -93,6 +99,13 @@ LAYOUTS = {
     "clamp_tensor_bound": "torch.clamp(torch.zeros(4, 3), min=t)",
     "lerp_scalar_weight": "torch.lerp(t, torch.zeros(4, 3), 0.5)",
     "lerp_tensor_weight": "torch.lerp(t, t, torch.zeros(4, 3))",
+    "index_trailing_dim": "x[:, :, torch.tensor([[0, 1], [2, 0]])]",
+    "index_middle_dim": "x[:, torch.tensor([1, 0, 1])]",
+    "index_first_dim_of_a_transpose": "t[torch.tensor([0, 1])]",
+    "index_by_a_transposed_index": "t[:, torch.zeros(3, 3, dtype=torch.int64).t()]",
+    "index_beside_a_size_1_dim": "x[:, :1, torch.zeros(3, 3, dtype=torch.int64).t()]",
+    "index_of_separated_dims": "x[torch.tensor([0, 1]), :, torch.tensor([1, 2])]",
+    "index_by_a_mask": "x[:, torch.tensor([True, False])]",
 }
 
 

@@ -59,6 +59,7 @@ void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
 void init_storage(py::module_& m);  // the storage access copy, deepcopy and pickle use
+void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlpack
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
 // After every area is bound: routes every bound function through the call checks (Note

@@ -35,6 +35,7 @@ PYBIND11_MODULE(_C, m) {
   init_autograd(m, cls);
   init_function(m);
   init_storage(m);
+  init_dlpack(m, cls);
   init_parallel(m);
   init_optim(m);
   OpRegistry ops(m, cls);

@@ -217,8 +217,14 @@ TensorClass init_tensor(py::module_& m) {
       .def("tolist", [](const Tensor& t) { return tolist(*t); })
       .def("numpy", [](py::object self) { return to_numpy(self.cast<Tensor>(), self); })
       .def("__array__", [](py::object self, py::object dtype, py::object copy) -> py::object {
+        // numpy 2's copy=: True always copies, False refuses to, None copies when the
+        // dtype asks for it (torch 2.13's __array__ takes no copy= yet).
         py::array a = to_numpy(self.cast<Tensor>(), self);
-        return dtype.is_none() ? py::object(a) : a.attr("astype")(dtype);
+        const bool convert = !dtype.is_none() && !a.dtype().is(py::dtype::from_args(dtype));
+        if (convert && !copy.is_none() && !copy.cast<bool>())
+          throw ValueError("Unable to avoid copy while creating an array as requested.");
+        if (convert) return a.attr("astype")(dtype);
+        return !copy.is_none() && copy.cast<bool>() ? a.attr("copy")() : py::object(a);
       }, py::arg("dtype") = py::none(), py::arg("copy") = py::none());
   // As torch: numpy defers to the tensor, so np.float32(2) + t is a tensor (with its
   // graph), not an array built through __array__.

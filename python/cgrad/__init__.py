@@ -26,5 +26,6 @@ int = int32
 from . import optim, utils  # noqa: E402  (after the dtypes they use)
 from . import distributed  # noqa: E402  (imports mpi4py only when a group starts)
 from .serialization import load, save  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
 
 __version__ = "0.1.0"

@@ -266,6 +266,43 @@ IndexPlan plan_index(const IndexedDims& g, const Bounds& bounds) {
   return p;
 }
 
+// Note [Layout of indexing results]: torch computes x[i] with a TensorIterator over x
+// (restrided: 0 along the index dims) and the index tensors (0 along the others), so the
+// result takes their memory order: x.t()[:, i] is laid out like x.t(), and a later .view
+// fails where torch's does. The gather below writes row-major; a result in another order
+// is filled from that.
+Tensor empty_in_index_layout(const IndexedDims& g, const Shape& result, DType dtype) {
+  std::vector<size_t> dims;
+  for (size_t d = 0; d < g.index.size(); ++d)
+    if (g.index[d]) dims.push_back(d);
+  Shape b = g.index[dims[0]]->sizes;
+  for (size_t d : dims) b = broadcast_shapes(b, g.index[d]->sizes);
+  const bool adjacent = dims.back() - dims.front() + 1 == dims.size();
+  const size_t n = result.size(), rank = b.size();
+  size_t before = 0;
+  for (size_t d = 0; adjacent && d < dims.front(); ++d) ++before;
+  std::vector<Shape> strides;
+  Shape src(n, 0);
+  size_t at_before = 0, at_block = before + rank;
+  for (size_t d = 0; d < g.sizes.size(); ++d)
+    if (!g.index[d]) src[adjacent && d < dims.front() ? at_before++ : at_block++] = g.strides[d];
+  strides.push_back(std::move(src));
+  for (size_t d : dims) {
+    const Tensor& t = g.index[d];
+    Shape st(n, 0);
+    const size_t lead = rank - t->sizes.size();
+    for (size_t i = 0; i < t->sizes.size(); ++i)
+      st[before + lead + i] = (t->sizes[i] == 1 && b[lead + i] != 1) ? 0 : t->strides[i];
+    // torch reshapes each index to the result's rank; the dims it adds keep the strides
+    // view() gives them where the result has size 1 (and so can break ties in the order)
+    const int64_t first = rank ? b[0] * st[before] : 1, last = rank ? st[before + rank - 1] : 1;
+    for (size_t i = 0; i < n; ++i)
+      if (result[i] == 1 && (i < before || i >= before + rank)) st[i] = i < before ? first : last;
+    strides.push_back(std::move(st));
+  }
+  return detail::empty_in_layout(result, dtype, strides);
+}
+
 // Plan for one 0-d or 1-d index along `dim` of a (0-d counted as 1-d) tensor.
 IndexPlan plan_along(const TensorImpl& t, int64_t dim, const Tensor& index, const Bounds& bounds) {
   Tensor vector = index->dim() == 1 ? index : make_view(index, {1}, {1}, index->offset);
@@ -355,7 +392,10 @@ Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const T
       if (n.needs_input_grad(1)) to_values = sum_to(index(g[0], idx), n.input_meta()[1].sizes);
       return {to_self, to_values};
     });
-    save_list(*node, normalized);
+    // As index(): the formula reads the normalized indices; the user's own (a bool mask)
+    // are what torch saves and checks for writes before backward.
+    for (const Tensor& t : normalized) node->save(t);
+    save_list(*node, indices);
     set_history({out}, node);
   }
   return out;
@@ -496,9 +536,16 @@ void check_masked_fill(const Tensor& self, const Tensor& mask, const Tensor& val
 
 Tensor index(const Tensor& self, const TensorList& indices) {
   TensorList normalized = normalize_indices(*self, indices);
-  IndexPlan p = plan_index(indexed_dims(self->sizes, self->strides, normalized), kSubscript);
-  Tensor out = empty(p.result, self->dtype);
-  kernels::gather_blocks(*self, p.table, *out);
+  IndexedDims g = indexed_dims(self->sizes, self->strides, normalized);
+  IndexPlan p = plan_index(g, kSubscript);
+  Tensor out = empty_in_index_layout(g, p.result, self->dtype);
+  if (out->is_contiguous()) {
+    kernels::gather_blocks(*self, p.table, *out);
+  } else {  // Note [Layout of indexing results]
+    Tensor rows = empty(p.result, self->dtype);
+    kernels::gather_blocks(*self, p.table, *rows);
+    kernels::copy(*rows, *out);
+  }
   if (any_requires_grad({&self})) {
     const size_t k = normalized.size();
     auto node = make_node("IndexBackward0", {self}, [k](Node& n, TensorList& g) -> TensorList {

@@ -1,2 +1,2 @@
-"""cgrad.utils: data loading (cgrad.utils.data)."""
-from . import data  # noqa: F401
+"""cgrad.utils: data loading (cgrad.utils.data) and DLPack exchange (cgrad.utils.dlpack)."""
+from . import data, dlpack  # noqa: F401
