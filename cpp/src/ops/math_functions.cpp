@@ -21,7 +21,7 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kLn2 = 0.69314718055994530942;
 
-DType float_result(const Tensor& a) { return is_floating(a->dtype) ? a->dtype : kDefaultFloat; }
+DType float_result(const Tensor& a) { return is_floating(a->dtype) ? a->dtype : default_float(); }
 
 // The common floating dtype of a binary function that has no integer kernel in torch.
 DType floating_binary_dtype(const char* kernel, const Tensor& a, const Tensor& b) {
@@ -151,7 +151,7 @@ Tensor xlogy(const Tensor& x, const Tensor& y) {
   {
     GradModeGuard no_grad(false);
     const DType promoted = result_type(x, y);
-    const DType dtype = is_floating(promoted) ? promoted : kDefaultFloat;
+    const DType dtype = is_floating(promoted) ? promoted : default_float();
     // 0 * log(y) is 0 wherever x is, even for y = 0 or inf; a NaN y stays NaN.
     Tensor product = mul(x, log(y));
     out = detail::cast(where(logical_and(eq(x, constant(0.0)), logical_not(isnan(y))),
@@ -237,7 +237,7 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   if (equal_nan && is_floating(a->dtype)) close = logical_or(close, logical_and(isnan(a), isnan(b)));
   if (a->dtype == DType::Bool || (rtol == 0 && atol == 0)) return close;
   // Integers compare in the default float dtype, as torch.
-  Tensor other = is_floating(b->dtype) ? b : detail::cast(b, kDefaultFloat);
+  Tensor other = is_floating(b->dtype) ? b : detail::cast(b, default_float());
   Tensor allowed = add(constant(atol), abs(mul(constant(rtol), other)));
   Tensor actual = abs(sub(a, other));
   return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
