@@ -96,6 +96,22 @@ x = torch.tensor([2.0, 0.0, -1.0], requires_grad=True)
 g, = torch.autograd.grad(F.elu(x).sum(), [x], create_graph=True)
 out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]))
 """,
+    # ---- norm's gradient at zero elements and zero norms ----
+    "norm_gradient_at_zero_elements": """
+x = torch.tensor([[1.0, 0.0, -1.0, -1.0, 1.0]], requires_grad=True)
+out = tuple(torch.autograd.grad(x.norm(p=p), [x])[0] for p in (0.5, 1.5, 3.0, -1.0, 2.0, 1.0))
+""",
+    "norm_gradient_of_zero_rows": """
+x = torch.tensor([[0.0, 0.0], [0.0, 2.0]], requires_grad=True)
+out = tuple(torch.autograd.grad(x.norm(p=p, dim=1).sum(), [x])[0] for p in (0.5, 1.5, 3.0, 2.0, -0.5))
+""",
+    "norm_double_backward_at_zero_norm": """
+x = torch.tensor([[0.0, 0.0], [0.5, 2.0]], requires_grad=True)
+out = ()
+for p in (2.0, 4.0, 0.5, 1.5):
+    g, = torch.autograd.grad(x.norm(p=p, dim=1).sum(), [x], create_graph=True)
+    out += (g, torch.autograd.grad((g * g).sum(), [x], allow_unused=True)[0])
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
@@ -103,7 +119,7 @@ out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]
 INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
                           "prod_all_double_backward_with_two_zeros",
                           "prod_keepdim_single_factor_with_zero",
-                          "cumprod_double_backward_with_zeros"}
+                          "cumprod_double_backward_with_zeros", "norm_double_backward_at_zero_norm"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -147,3 +163,9 @@ def test_prod_and_cumprod_with_zeros_gradcheck():
 
 def test_elu_gradgradcheck():
     gradchecks(lambda t: cgrad.nn.functional.elu(t, alpha=0.7), [1.5, -0.3, -2.0, 0.4])
+
+
+def test_norm_gradgradcheck():
+    x = [[0.3, 1.5, -0.7], [0.4, -2.0, 0.9]]  # away from 0, where |x|^p has no derivative
+    for p in (0.5, 1.5, 2.0, 3.0):
+        gradchecks(lambda t: t.norm(p=p, dim=1), x)
