@@ -112,6 +112,18 @@ for p in (2.0, 4.0, 0.5, 1.5):
     g, = torch.autograd.grad(x.norm(p=p, dim=1).sum(), [x], create_graph=True)
     out += (g, torch.autograd.grad((g * g).sum(), [x], allow_unused=True)[0])
 """,
+    # ---- lerp: a 0-d weight takes part in the dtype promotion ----
+    "lerp_of_0d_with_float64_0d_weight": """
+a = torch.tensor(1.0, requires_grad=True)
+w = torch.tensor(-0.54, dtype=torch.float64, requires_grad=True)
+y = a.lerp(torch.tensor(1.99), w)
+y.backward()
+out = (y, torch.tensor([1.0, 2.0]).lerp(torch.tensor([2.0, 3.0]), w.detach()),
+       torch.tensor(1.0).lerp(torch.tensor([2.0, 3.0]), w.detach()),
+       torch.tensor(1.0, dtype=torch.float64).lerp(torch.tensor(2.0, dtype=torch.float64), torch.tensor(0.3)),
+       torch.tensor(1.0).lerp_(torch.tensor(2.0), w.detach()))
+leaves = [a, w]
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow

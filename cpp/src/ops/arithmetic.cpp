@@ -430,14 +430,17 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   const bool scalar_weight = weight->is_wrapped_number;
   check_dtype(end, "end");
   if (!scalar_weight && weight->dim() > 0) check_dtype(weight, "weight");  // 0-d: cast
-  const DType t = start->dtype;
-  if (!is_floating(t))
+  if (!is_floating(start->dtype))
     throw detail::not_implemented_for(
-        scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", t);
+        scalar_weight ? "lerp_kernel_scalar" : "lerp_kernel_tensor", start->dtype);
+  // end has start's dtype and so has a weight with dims; a 0-d weight still takes part in
+  // the promotion, so it decides the result's dtype when start and end are 0-d too.
+  const DType t = result_type({&start, &end, &weight});
   Shape shape = broadcast_shapes(broadcast_shapes(start->sizes, end->sizes), weight->sizes);
   Tensor w = detail::cast(weight, t);
   Tensor out = detail::empty_in_input_layout(shape, t, {start.get(), end.get(), weight.get()});
-  kernels::ternary(kernels::TernaryOp::Lerp, *start, *end, *w, *out);
+  kernels::ternary(kernels::TernaryOp::Lerp, *detail::cast(start, t), *detail::cast(end, t), *w,
+                   *out);
   if (scalar_weight) {
     if (!any_requires_grad({&start, &end})) return out;
     const double wv = item_as_double(*weight);
