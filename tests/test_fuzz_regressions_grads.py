@@ -124,6 +124,14 @@ out = (y, torch.tensor([1.0, 2.0]).lerp(torch.tensor([2.0, 3.0]), w.detach()),
        torch.tensor(1.0).lerp_(torch.tensor(2.0), w.detach()))
 leaves = [a, w]
 """,
+    # ---- std: the root is taken in double, before the float32 variance overflows ----
+    "std_of_a_float32_variance_that_overflows": """
+x = torch.tensor([[-2.42, 88.0], [-2.59, 88.0], [2.98, 2.6], [1e+30, 0.19], [0.45, 0.75]], requires_grad=True)
+s = torch.std(x)
+s.backward()
+out = (s, torch.var(x), torch.std(x, 0), torch.std(x, 1, correction=0), x.std(1, keepdim=True))
+leaves = [x]
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow

@@ -415,9 +415,8 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
     throw std::runtime_error("std and var only support floating point and complex dtypes");
   Reduction r = plan(a, dims, keepdim);
   Tensor out = empty(r.kept_sizes, a->dtype);
-  kernels::variance(*a, *out, correction);
+  kernels::variance(*a, *out, correction, take_sqrt);
   out = relabel(out, r.out_sizes);
-  if (take_sqrt) out = detail::unary_forward(kernels::UnaryOp::Sqrt, out, a->dtype);
   if (any_requires_grad({&a})) {
     const bool dims_given = dims.has_value();
     const double count = static_cast<double>(r.count);
