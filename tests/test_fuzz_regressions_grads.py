@@ -132,6 +132,25 @@ s.backward()
 out = (s, torch.var(x), torch.std(x, 0), torch.std(x, 1, correction=0), x.std(1, keepdim=True))
 leaves = [x]
 """,
+    # ---- bmm with nothing to multiply checks no dtypes ----
+    "bmm_empty_of_mixed_dtypes": """
+out = ()
+for sa, sb in [((0, 2, 0), (0, 0, 3)), ((0, 2, 1), (0, 1, 3)), ((1, 2, 0), (1, 0, 3)), ((1, 2, 2), (1, 2, 0))]:
+    for da, db in [(torch.float64, torch.float32), (torch.float32, torch.float64)]:
+        x = torch.ones(sa, dtype=da, requires_grad=True)
+        y = torch.ones(sb, dtype=db, requires_grad=True)
+        r = torch.bmm(x, y)
+        r.sum().backward()
+        out += (r, x.grad, y.grad)
+""",
+    "bmm_empty_of_integer_and_bool": """
+out = (torch.bmm(torch.ones((1, 2, 0), dtype=torch.int64), torch.ones((1, 0, 3))),
+       torch.bmm(torch.ones((1, 2, 0), dtype=torch.bool), torch.ones((1, 0, 3), dtype=torch.int64)),
+       torch.ones((0, 2, 0), dtype=torch.float64) @ torch.ones((0, 0, 3)))
+""",
+    "bmm_of_mixed_dtypes_still_raises": """
+out = torch.bmm(torch.ones((1, 2, 1), dtype=torch.float64), torch.ones((1, 1, 3)))
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
