@@ -151,6 +151,32 @@ out = (torch.bmm(torch.ones((1, 2, 0), dtype=torch.int64), torch.ones((1, 0, 3))
     "bmm_of_mixed_dtypes_still_raises": """
 out = torch.bmm(torch.ones((1, 2, 1), dtype=torch.float64), torch.ones((1, 1, 3)))
 """,
+    # ---- integer and bool tensors in the graph, where torch records them ----
+    "masked_write_of_one_value_into_bool_is_recorded": """
+x = torch.tensor([False, True])
+x[x] = torch.tensor([0.62], dtype=torch.float64, requires_grad=True)
+out = x
+""",
+    "masked_write_of_a_0d_value_into_int_is_recorded": """
+x = torch.tensor([[1, 2], [3, 4]])
+x[torch.tensor([True, False])] = torch.tensor(0.6, requires_grad=True)
+out = x
+""",
+    "in_place_ops_on_an_int_tensor_that_requires_grad_are_recorded": """
+def filled():
+    x = torch.tensor([1, 2])
+    x.fill_(torch.tensor(2.5, requires_grad=True))
+    return x
+a, b, c, d, e, f = filled(), filled(), filled(), filled(), filled(), torch.tensor([True, False])
+a.add_(1)
+b.mul_(torch.tensor([3, 4]))
+c[[0]] = 5
+d.masked_fill_(torch.tensor([True, False]), 3)
+e.copy_(torch.tensor([7.0, 8.0], requires_grad=True))
+f.fill_(torch.tensor(2.5, requires_grad=True))
+f.zero_()
+out = (a, b, c, d, e, f)
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
