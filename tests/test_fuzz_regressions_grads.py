@@ -177,6 +177,21 @@ f.fill_(torch.tensor(2.5, requires_grad=True))
 f.zero_()
 out = (a, b, c, d, e, f)
 """,
+    # ---- nodes without a derivative have edges to the inputs that require grad only ----
+    "floor_divide_in_place_into_a_view_of_a_plain_tensor": """
+v0 = torch.tensor([-2.07])
+v1 = v0[()]
+v2 = torch.tensor([2.36], requires_grad=True)
+v1.floor_divide_(v2)
+v0.backward(inputs=[v2])
+out = (v0, v2.grad)
+""",
+    "not_implemented_node_edges": """
+v2 = torch.tensor([2.36], requires_grad=True)
+y = torch.floor_divide(torch.tensor([3.0]), v2)
+z = (v2 * 1) // v2
+out = (y, z, torch.tensor([len(y.grad_fn.next_functions), len(z.grad_fn.next_functions)]))
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
