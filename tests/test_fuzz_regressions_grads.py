@@ -96,6 +96,102 @@ x = torch.tensor([2.0, 0.0, -1.0], requires_grad=True)
 g, = torch.autograd.grad(F.elu(x).sum(), [x], create_graph=True)
 out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]))
 """,
+    # ---- norm's gradient at zero elements and zero norms ----
+    "norm_gradient_at_zero_elements": """
+x = torch.tensor([[1.0, 0.0, -1.0, -1.0, 1.0]], requires_grad=True)
+out = tuple(torch.autograd.grad(x.norm(p=p), [x])[0] for p in (0.5, 1.5, 3.0, -1.0, 2.0, 1.0))
+""",
+    "norm_gradient_of_zero_rows": """
+x = torch.tensor([[0.0, 0.0], [0.0, 2.0]], requires_grad=True)
+out = tuple(torch.autograd.grad(x.norm(p=p, dim=1).sum(), [x])[0] for p in (0.5, 1.5, 3.0, 2.0, -0.5))
+""",
+    "norm_double_backward_at_zero_norm": """
+x = torch.tensor([[0.0, 0.0], [0.5, 2.0]], requires_grad=True)
+out = ()
+for p in (2.0, 4.0, 0.5, 1.5):
+    g, = torch.autograd.grad(x.norm(p=p, dim=1).sum(), [x], create_graph=True)
+    out += (g, torch.autograd.grad((g * g).sum(), [x], allow_unused=True)[0])
+""",
+    # ---- lerp: a 0-d weight takes part in the dtype promotion ----
+    "lerp_of_0d_with_float64_0d_weight": """
+a = torch.tensor(1.0, requires_grad=True)
+w = torch.tensor(-0.54, dtype=torch.float64, requires_grad=True)
+y = a.lerp(torch.tensor(1.99), w)
+y.backward()
+out = (y, torch.tensor([1.0, 2.0]).lerp(torch.tensor([2.0, 3.0]), w.detach()),
+       torch.tensor(1.0).lerp(torch.tensor([2.0, 3.0]), w.detach()),
+       torch.tensor(1.0, dtype=torch.float64).lerp(torch.tensor(2.0, dtype=torch.float64), torch.tensor(0.3)),
+       torch.tensor(1.0).lerp_(torch.tensor(2.0), w.detach()))
+leaves = [a, w]
+""",
+    # ---- std: the root is taken in double, before the float32 variance overflows ----
+    "std_of_a_float32_variance_that_overflows": """
+x = torch.tensor([[-2.42, 88.0], [-2.59, 88.0], [2.98, 2.6], [1e+30, 0.19], [0.45, 0.75]], requires_grad=True)
+s = torch.std(x)
+s.backward()
+out = (s, torch.var(x), torch.std(x, 0), torch.std(x, 1, correction=0), x.std(1, keepdim=True))
+leaves = [x]
+""",
+    # ---- bmm with nothing to multiply checks no dtypes ----
+    "bmm_empty_of_mixed_dtypes": """
+out = ()
+for sa, sb in [((0, 2, 0), (0, 0, 3)), ((0, 2, 1), (0, 1, 3)), ((1, 2, 0), (1, 0, 3)), ((1, 2, 2), (1, 2, 0))]:
+    for da, db in [(torch.float64, torch.float32), (torch.float32, torch.float64)]:
+        x = torch.ones(sa, dtype=da, requires_grad=True)
+        y = torch.ones(sb, dtype=db, requires_grad=True)
+        r = torch.bmm(x, y)
+        r.sum().backward()
+        out += (r, x.grad, y.grad)
+""",
+    "bmm_empty_of_integer_and_bool": """
+out = (torch.bmm(torch.ones((1, 2, 0), dtype=torch.int64), torch.ones((1, 0, 3))),
+       torch.bmm(torch.ones((1, 2, 0), dtype=torch.bool), torch.ones((1, 0, 3), dtype=torch.int64)),
+       torch.ones((0, 2, 0), dtype=torch.float64) @ torch.ones((0, 0, 3)))
+""",
+    "bmm_of_mixed_dtypes_still_raises": """
+out = torch.bmm(torch.ones((1, 2, 1), dtype=torch.float64), torch.ones((1, 1, 3)))
+""",
+    # ---- integer and bool tensors in the graph, where torch records them ----
+    "masked_write_of_one_value_into_bool_is_recorded": """
+x = torch.tensor([False, True])
+x[x] = torch.tensor([0.62], dtype=torch.float64, requires_grad=True)
+out = x
+""",
+    "masked_write_of_a_0d_value_into_int_is_recorded": """
+x = torch.tensor([[1, 2], [3, 4]])
+x[torch.tensor([True, False])] = torch.tensor(0.6, requires_grad=True)
+out = x
+""",
+    "in_place_ops_on_an_int_tensor_that_requires_grad_are_recorded": """
+def filled():
+    x = torch.tensor([1, 2])
+    x.fill_(torch.tensor(2.5, requires_grad=True))
+    return x
+a, b, c, d, e, f = filled(), filled(), filled(), filled(), filled(), torch.tensor([True, False])
+a.add_(1)
+b.mul_(torch.tensor([3, 4]))
+c[[0]] = 5
+d.masked_fill_(torch.tensor([True, False]), 3)
+e.copy_(torch.tensor([7.0, 8.0], requires_grad=True))
+f.fill_(torch.tensor(2.5, requires_grad=True))
+f.zero_()
+out = (a, b, c, d, e, f)
+""",
+    # ---- nodes without a derivative have edges to the inputs that require grad only ----
+    "floor_divide_in_place_into_a_view_of_a_plain_tensor": """
+v0 = torch.tensor([-2.07])
+v1 = v0[()]
+v2 = torch.tensor([2.36], requires_grad=True)
+v1.floor_divide_(v2)
+v0.backward(inputs=[v2])
+out = (v0, v2.grad)
+""",
+    "not_implemented_node_edges": """
+v2 = torch.tensor([2.36], requires_grad=True)
+y = torch.floor_divide(torch.tensor([3.0]), v2)
+z = (v2 * 1) // v2
+out = (y, z, torch.tensor([len(y.grad_fn.next_functions), len(z.grad_fn.next_functions)]))
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
@@ -103,7 +199,7 @@ out = torch.autograd.grad(g, [x], torch.tensor([float('inf'), float('inf'), 1.0]
 INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
                           "prod_all_double_backward_with_two_zeros",
                           "prod_keepdim_single_factor_with_zero",
-                          "cumprod_double_backward_with_zeros"}
+                          "cumprod_double_backward_with_zeros", "norm_double_backward_at_zero_norm"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -147,3 +243,9 @@ def test_prod_and_cumprod_with_zeros_gradcheck():
 
 def test_elu_gradgradcheck():
     gradchecks(lambda t: cgrad.nn.functional.elu(t, alpha=0.7), [1.5, -0.3, -2.0, 0.4])
+
+
+def test_norm_gradgradcheck():
+    x = [[0.3, 1.5, -0.7], [0.4, -2.0, 0.9]]  # away from 0, where |x|^p has no derivative
+    for p in (0.5, 1.5, 2.0, 3.0):
+        gradchecks(lambda t: t.norm(p=p, dim=1), x)

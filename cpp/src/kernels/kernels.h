@@ -71,8 +71,9 @@ enum class ReduceOp { Sum, NormP, NormInf, NormNegInf, NormZero, Prod, Max, Min,
 // store; Max/Min keep a's type and let NaN win; All/Any write Bool.
 void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p = 0.0);
 // Variance over the reduced dims (out laid out as for reduce, floating):
-// sum((x - mean)^2) / max(0, count - correction), accumulated in double (Welford).
-void variance(const TensorImpl& a, TensorImpl& out, double correction);
+// sum((x - mean)^2) / max(0, count - correction), accumulated in double (Welford);
+// with take_sqrt its square root (the standard deviation), also in double.
+void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt = false);
 // Max (or min) along `dim` with its first index: `values` (a's dtype) and `indices`
 // (Int64) have a's rank with 1 at `dim`, contiguous. NaN counts as the extreme;
 // a.sizes[dim] > 0.

@@ -232,7 +232,7 @@ void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p) {
   dispatch(a.dtype, [&](auto tag) { reduce_typed<typename decltype(tag)::type>(op, a, out, p); });
 }
 
-void variance(const TensorImpl& a, TensorImpl& out, double correction) {
+void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt) {
   struct Welford {
     double mean = 0.0, m2 = 0.0;
     int64_t n = 0;
@@ -254,7 +254,10 @@ void variance(const TensorImpl& a, TensorImpl& out, double correction) {
     O* o = out.data<O>();
     for (int64_t i = 0; i < n; ++i) {
       const double dof = std::max(0.0, static_cast<double>(acc[i].n) - correction);
-      o[i] = static_cast<O>(acc[i].m2 / dof);  // 0/0 = NaN, x/0 = inf, as torch
+      const double var = acc[i].m2 / dof;  // 0/0 = NaN, x/0 = inf, as torch
+      // The standard deviation's root is taken before rounding to O, as torch's: a
+      // float32 variance may overflow where its root does not.
+      o[i] = static_cast<O>(take_sqrt ? std::sqrt(var) : var);
     }
   });
 }

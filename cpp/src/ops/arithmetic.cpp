@@ -254,11 +254,15 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // Note [Ops without a derivative]: torch records a node named
 // "torch::autograd::NotImplemented" for ops that have no derivative formula (floor_divide,
 // remainder with a scalar dividend); the forward works, backward through it raises.
+// Its edges go to the inputs that require grad only, as torch's: so in an in-place write
+// into a view whose own input does not require grad (x[()].floor_divide_(y) with x
+// plain), torch's CopySlices takes the node's one edge (y's) for self's and y gets no
+// edge at all — backward(inputs=[y]) then never runs the node and does not raise.
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b) {
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
-    if (!(*t)->is_wrapped_number) inputs.push_back(*t);
+    if (!(*t)->is_wrapped_number && (*t)->requires_grad()) inputs.push_back(*t);
   std::string message = std::string("derivative for aten::") + aten_op + " is not implemented";
   auto node = make_node("torch::autograd::NotImplemented", inputs,
                         [message](Node&, TensorList&) -> TensorList {

@@ -570,13 +570,15 @@ Tensor index_put(const Tensor& self, const TensorList& indices, const Tensor& va
 Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values_in,
                    bool accumulate) {
   Tensor values = values_for(*self, values_in);
+  // A masked write of one value (Note [Masked writes of one value]) is recorded whatever
+  // self's dtype, as torch's: an integer or bool self gets IndexPutBackward0.
+  const bool converts = converts_values(indices, values);
   if (write_needs_graph(self, values))
     return apply_inplace(self, "index_put_", [&] {
       return settled_for(self, index_put(self, indices, values, accumulate), [&](TensorImpl& t) {
-        index_put_into(t, normalize_indices(t, indices), values, accumulate,
-                       converts_values(indices, values));
+        index_put_into(t, normalize_indices(t, indices), values, accumulate, converts);
       });
-    });
+    }, /*record_any_dtype=*/converts);
   index_put_into(*self, normalize_indices(*self, indices), values, accumulate,
                  converts_values(indices, values));
   self->version->bump();
@@ -753,7 +755,7 @@ Tensor masked_fill_recorded(const Tensor& self, const Tensor& mask, const Tensor
   // A Python scalar is torch's Scalar overload (MaskedFillBackward0, self alone); a 0-d
   // tensor its Tensor overload (MaskedFillBackward1), which also differentiates value.
   const bool is_scalar = value->is_wrapped_number;
-  if (!is_floating(self->dtype) ||
+  if ((!is_floating(self->dtype) && !self->requires_grad()) ||
       (is_scalar ? !any_requires_grad({&self}) : !any_requires_grad({&self, &value})))
     return out;
   TensorList inputs = is_scalar ? TensorList{self} : TensorList{self, value};

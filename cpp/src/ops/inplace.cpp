@@ -122,9 +122,13 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
                              dtype_torch_name(self->dtype));
   if (result->sizes != self->sizes) throw_output_shape(self, result->sizes, op);
   // Only floating tensors carry gradients: writing a float that requires grad into an
-  // integer or bool tensor records nothing, as in torch.
-  std::shared_ptr<Node> node =
-      is_floating(self->dtype) || record_any_dtype ? result->grad_fn() : nullptr;
+  // integer or bool tensor records nothing, as in torch, unless that tensor already
+  // requires grad (fill_ and masked writes of one value record whatever the dtype): then
+  // every in-place op on it is recorded, as torch's.
+  std::shared_ptr<Node> node = is_floating(self->dtype) || record_any_dtype ||
+                                       self->requires_grad()
+                                   ? result->grad_fn()
+                                   : nullptr;
   if (node) {
     if (self->view_base) check_view_writable(*self, /*indirect=*/false);
     node->snapshot_saved(self);
@@ -222,7 +226,9 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
                                " doesn't match the broadcast shape " + shape_str(shape));
     Tensor out = empty(self->sizes, self->dtype);
     kernels::copy(*src, *out);
-    if (any_requires_grad({&self, &src})) {
+    // torch never records copy_ into an integer or bool self, even one that requires
+    // grad (through fill_): its history stays.
+    if (is_floating(self->dtype) && any_requires_grad({&self, &src})) {
       auto node = make_node("torch::autograd::CopyBackwards", {self, src},
                             [](Node& n, TensorList& g) -> TensorList {
                               Tensor to_src;

@@ -153,12 +153,16 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
                              std::to_string(a->sizes[0]) + ", " + std::to_string(a->sizes[2]) +
                              "] but got: [" + std::to_string(b->sizes[0]) + ", " +
                              std::to_string(b->sizes[1]) + "].");
-  if (a->dtype != b->dtype)
+  // With nothing to multiply (an empty result, or k = 0) torch checks no dtypes: the
+  // result is zeros in batch2's dtype.
+  const bool nothing_to_multiply = a->sizes[0] * a->sizes[1] * b->sizes[2] == 0 || a->sizes[2] == 0;
+  if (a->dtype != b->dtype && !nothing_to_multiply)
     throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
                              " but found " + dtype_torch_name(b->dtype));
-  check_not_bool(a, "bmm", a->sizes[0] * a->sizes[1] * b->sizes[2] == 0 || a->sizes[2] == 0);
-  Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, a->dtype);
-  gemm_into(a, b, out, 1.0, 0.0);
+  check_not_bool(a, "bmm", nothing_to_multiply);
+  Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, b->dtype);
+  if (a->dtype != b->dtype) kernels::fill(*out, Scalar(0.0));
+  else gemm_into(a, b, out, 1.0, 0.0);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("BmmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(1), 1, 2)) : Tensor(),

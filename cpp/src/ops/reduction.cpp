@@ -168,10 +168,23 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
             // where, not a multiply by the mask: a NaN norm ties nothing and gets 0, not 0/0.
             return {mul(sign(self), where(tied, div(grad_kept, count), zero))};
           }
+          // Note [Norm gradient at zero elements]: d|x|_p/dx = sgn(x) |x|^(p-1) / |x|_p^(p-1).
+          // Below p = 2 the power |x|^(p-1) (p < 1) or |x|^(p-2) is infinite at x = 0, so
+          // the factor is written so that a zero element gets 0, as torch's: below p = 1
+          // |x|^(p-1) is masked at zeros and the norm enters as |x|_p^(1-p) (0 for a zero
+          // norm); from 1 to 2 sgn(x) |x|^(p-1) is 0 there; above, x |x|^(p-2) is.
+          if (p < 1.0) {
+            Tensor powered = where(eq(self, zero), zero, pow(abs(self), constant(p - 1.0)));
+            return {mul(mul(mul(sign(self), powered), grad_kept),
+                        pow(norm_kept, constant(1.0 - p)))};
+          }
+          // At p = 2 the mask is on x / |x|_2, before the gradient multiplies it (as
+          // torch's), so the double backward at a zero norm is NaN (0/0) as torch's.
+          if (p == 2.0)
+            return {mul(grad_kept, where(eq(norm_kept, zero), zero, div(self, norm_kept)))};
           Tensor scale = where(eq(norm_kept, zero), zero,
-                               p == 2.0 ? div(grad_kept, norm_kept)
-                                        : div(grad_kept, pow(norm_kept, constant(p - 1.0))));
-          if (p == 2.0) return {mul(self, scale)};
+                               div(grad_kept, pow(norm_kept, constant(p - 1.0))));
+          if (p < 2.0) return {mul(mul(sign(self), pow(abs(self), constant(p - 1.0))), scale)};
           return {mul(mul(self, pow(abs(self), constant(p - 2.0))), scale)};
         });
     node->save(a, false, "self");
@@ -402,9 +415,8 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
     throw std::runtime_error("std and var only support floating point and complex dtypes");
   Reduction r = plan(a, dims, keepdim);
   Tensor out = empty(r.kept_sizes, a->dtype);
-  kernels::variance(*a, *out, correction);
+  kernels::variance(*a, *out, correction, take_sqrt);
   out = relabel(out, r.out_sizes);
-  if (take_sqrt) out = detail::unary_forward(kernels::UnaryOp::Sqrt, out, a->dtype);
   if (any_requires_grad({&a})) {
     const bool dims_given = dims.has_value();
     const double count = static_cast<double>(r.count);

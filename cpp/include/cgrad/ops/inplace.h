@@ -12,7 +12,8 @@ namespace cgrad {
 
 // Writes compute() — the out-of-place op evaluated on self's current value — into self.
 // `op` names the op in error messages. Writing into an integer or bool self records
-// nothing unless record_any_dtype (torch's fill_ with a tensor value records anyway).
+// nothing unless it already requires grad or record_any_dtype (torch's fill_ with a
+// tensor value and masked writes of one value record anyway).
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
                       bool record_any_dtype = false);
 
