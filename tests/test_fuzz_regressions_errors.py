@@ -31,6 +31,12 @@ CASES = {
     "getitem_empty_result_of_a_nonempty_dim": "out = torch.zeros(4, 0)[torch.tensor([4])]",
     "setitem_index_into_an_empty_dim": "out = torch.zeros(0, 0); out[:, torch.tensor([0])] = 1.0",
     "setitem_indices_into_an_empty_dim": "out = torch.zeros(0, 2); out[torch.tensor([0]), torch.tensor([5])] = torch.tensor(1.0)",
+    # ---- a stale no_grad view raises its view error before the op checks its dims ----
+    "transpose_of_a_stale_no_grad_view_with_a_bad_dim": (
+        "x = torch.zeros(0, 4, 5).requires_grad_()\n"
+        "with torch.no_grad():\n    v = x.expand(5, 0, 4, 5)\n    v.sign_()\n"
+        "out = torch.swapdims(v, 5, 2)"
+    ),
     # ---- flatten / unflatten of a 0-d tensor check their dims ----
     "flatten_0d_end_dim_out_of_range": "out = torch.tensor(2.2).flatten(0, 5)",
     "flatten_0d_start_dim_out_of_range": "out = torch.tensor(2.2).flatten(-2, 0)",
