@@ -41,6 +41,8 @@ CASES = [
     case("roll_fn_kw", lambda L, a: L.roll(a, shifts=2, dims=1), R(3, 4)),
     case("roll_strided", lambda L, a: a.roll(1, 1), T(R(4, 3))),
     case("roll_int", lambda L, a: a.roll(2), I(5)),
+    case("roll_flat_of_a_slice", lambda L, a: a[1:].roll(3), R(3, 4)),
+    case("roll_flat_transposed", lambda L, a: a.t().roll(1), R(3, 4)),
     case("roll_empty", lambda L, a: a.roll(1, 1), EMPTY),
     case("roll_zero", lambda L, a: a.roll(0, 0), R(3)),
     # ---- repeat / tile ----

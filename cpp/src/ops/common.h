@@ -42,9 +42,20 @@ inline void check_scalar_fits(const Tensor& maybe_wrapped, DType dtype) {
   if (maybe_wrapped && maybe_wrapped->is_wrapped_number)
     check_scalar_fits(item_as_scalar(*maybe_wrapped), dtype);
 }
-// A reduced gradient brought back to the input's rank (1 in the dims `mask` marks), unless
-// the reduction kept them (reduction.cpp).
+// The dtype of a float function of `a`: a's own when floating, else the default float.
+inline DType float_result(const Tensor& a) {
+  return is_floating(a->dtype) ? a->dtype : default_float();
+}
+// Reduction helpers shared by reduction.cpp (which defines them) and the composed ops:
+// a reduced gradient brought back to the input's rank (1 in the dims `mask` marks)
+// unless the reduction kept them; the dims `mask` marks as a list;
 Tensor unreduce(const Tensor& g, const std::vector<bool>& mask, bool keepdim);
+DimList reduced_dims(const std::vector<bool>& mask);
+// d var / dx for a variance over the dims `mask` marks (`dims_given`: reduced over an
+// explicit dim list), and a std's gradient turned into its variance's (0 where std is 0).
+Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
+                    bool dims_given, double correction, bool keepdim, double count);
+Tensor std_grad_to_var_grad(const Tensor& g, const Tensor& std_out);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

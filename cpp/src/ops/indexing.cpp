@@ -579,8 +579,7 @@ Tensor& index_put_(Tensor& self, const TensorList& indices, const Tensor& values
         index_put_into(t, normalize_indices(t, indices), values, accumulate, converts);
       });
     }, /*record_any_dtype=*/converts);
-  index_put_into(*self, normalize_indices(*self, indices), values, accumulate,
-                 converts_values(indices, values));
+  index_put_into(*self, normalize_indices(*self, indices), values, accumulate, converts);
   self->version->bump();
   return self;
 }

@@ -14,6 +14,8 @@
 namespace cgrad {
 
 using detail::constant;
+using detail::float_result;
+using detail::reduced_dims;
 using detail::unreduce;
 
 namespace {
@@ -21,20 +23,11 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kLn2 = 0.69314718055994530942;
 
-DType float_result(const Tensor& a) { return is_floating(a->dtype) ? a->dtype : default_float(); }
-
 // The common floating dtype of a binary function that has no integer kernel in torch.
 DType floating_binary_dtype(const char* kernel, const Tensor& a, const Tensor& b) {
   const DType dtype = result_type(a, b);
   if (!is_floating(dtype)) throw detail::not_implemented_for(kernel, dtype);
   return dtype;
-}
-
-DimList dims_of(const std::vector<bool>& mask) {
-  DimList dims;
-  for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) dims.push_back(static_cast<int64_t>(d));
-  return dims;
 }
 
 // The gradient of a binary function for one operand, undone of broadcasting.
@@ -280,19 +273,13 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
       if (mask[d]) count *= static_cast<double>(a->sizes[d]);
     auto node = make_node(
         take_sqrt ? "StdMeanBackward0" : "VarMeanBackward0", {a},
-        [mask, count, correction, keepdim, take_sqrt](Node& n, TensorList& g) -> TensorList {
+        [mask, dims_given = dims.has_value(), count, correction, keepdim, take_sqrt](Node& n, TensorList& g) -> TensorList {
           Tensor x = n.saved(0);
           const Shape& sizes = n.input_meta()[0].sizes;
           Tensor grad;
-          if (g[0]) {  // d var / dx = 2 (x - mean) / (count - correction)
-            Tensor gv = g[0];
-            if (take_sqrt) {
-              Tensor s = n.saved(1);
-              gv = where(eq(s, constant(0.0)), constant(0.0), div(gv, mul(s, constant(2.0))));
-            }
-            const double dof = std::max(0.0, count - correction);
-            Tensor centred = sub(x, mean(x, dims_of(mask), /*keepdim=*/true));
-            grad = mul(mul(constant(2.0 / dof), unreduce(gv, mask, keepdim)), centred);
+          if (g[0]) {  // the spread's gradient is var's or std's
+            Tensor gv = take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(1)) : g[0];
+            grad = detail::var_backward(gv, x, mask, dims_given, correction, keepdim, count);
           }
           if (g[1]) {
             Tensor gm = expand_to(unreduce(div(g[1], constant(count)), mask, keepdim), sizes);
@@ -346,7 +333,7 @@ std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, b
         if (!g[k]) continue;
         // Ties share the gradient evenly, as amin/amax.
         Tensor tied = eq(x, unreduce(n.saved(1 + k), mask, keepdim));
-        Tensor count = sum(tied, dims_of(mask), /*keepdim=*/true);
+        Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
         Tensor part = mul(div(unreduce(g[k], mask, keepdim), count), tied);
         grad = grad ? add(grad, part) : part;
       }

@@ -50,12 +50,6 @@ Tensor run_reduce(kernels::ReduceOp op, const Tensor& a, const Reduction& r, DTy
   return relabel(out, r.out_sizes);
 }
 
-DimList reduced_dims(const std::vector<bool>& mask) {
-  DimList dims;
-  for (size_t d = 0; d < mask.size(); ++d)
-    if (mask[d]) dims.push_back(static_cast<int64_t>(d));
-  return dims;
-}
 
 // torch's errors for a max/min-like reduction (no identity) over nothing; a dim is named
 // as the caller wrote it.
@@ -83,6 +77,13 @@ Tensor detail::unreduce(const Tensor& g, const std::vector<bool>& mask, bool kee
     if (mask[d]) out = unsqueeze(out, static_cast<int64_t>(d));
   return out;
 }
+DimList detail::reduced_dims(const std::vector<bool>& mask) {
+  DimList dims;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) dims.push_back(static_cast<int64_t>(d));
+  return dims;
+}
+using detail::reduced_dims;
 using detail::unreduce;
 
 Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
@@ -393,10 +394,9 @@ Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
 
 // ---- var / std ----
 
-namespace {
 // d var / d x = 2 (x - mean) / (count - correction), with torch's NaN/inf when a
 // whole-tensor variance has no degrees of freedom left.
-Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
+Tensor detail::var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
                     bool dims_given, double correction, bool keepdim, double count) {
   const double dof = count - correction;
   if (!dims_given || x->dim() == 0) {
@@ -408,6 +408,13 @@ Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& m
   Tensor centered = sub(x, mean(x, reduced_dims(mask), /*keepdim=*/true));
   return mul(mul(constant(2.0 / dof), unreduce(g, mask, keepdim)), centered);
 }
+
+// d std = d var / (2 std); 0 where std == 0.
+Tensor detail::std_grad_to_var_grad(const Tensor& g, const Tensor& std_out) {
+  return where(eq(std_out, constant(0.0)), constant(0.0), div(g, mul(std_out, constant(2.0))));
+}
+
+namespace {
 
 Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double correction,
                    bool keepdim, bool take_sqrt) {
@@ -424,13 +431,8 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
         take_sqrt ? "StdBackward0" : "VarBackward0", {a},
         [mask = r.mask, dims_given, correction, keepdim, count, take_sqrt](
             Node& n, TensorList& g) -> TensorList {
-          Tensor grad = g[0];
-          if (take_sqrt) {  // d std = d var / (2 std); 0 where std == 0
-            Tensor std_out = n.saved(1);
-            grad = where(eq(std_out, constant(0.0)), constant(0.0),
-                         div(grad, mul(std_out, constant(2.0))));
-          }
-          return {var_backward(grad, n.saved(0), mask, dims_given, correction, keepdim, count)};
+          Tensor grad = take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(1)) : g[0];
+          return {detail::var_backward(grad, n.saved(0), mask, dims_given, correction, keepdim, count)};
         });
     node->save(a, false, "self");
     set_history({out}, node);

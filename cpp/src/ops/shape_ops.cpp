@@ -89,9 +89,12 @@ Tensor roll(const Tensor& a, const Shape& shifts, const DimList& dims) {
   DimList ds = wrapped(dims, a->dim());
   Tensor out;
   if (ds.empty()) {  // along the flattened tensor
-    Tensor flat = empty(a->sizes, a->dtype);
-    kernels::copy(*a, *flat);
-    out = roll_values(make_view(flat, {a->numel()}, {1}, 0), shifts[0], 0);
+    Tensor flat = a;
+    if (!a->is_contiguous()) {
+      flat = empty(a->sizes, a->dtype);
+      kernels::copy(*a, *flat);
+    }
+    out = roll_values(make_view(flat, {a->numel()}, {1}, flat->offset), shifts[0], 0);
     out->sizes = a->sizes;
     out->strides = contiguous_strides(a->sizes);
   } else {

@@ -8,9 +8,9 @@ namespace cgrad {
 
 using kernels::UnaryOp;
 using detail::constant;
+using detail::float_result;
 
 namespace {
-DType float_result(const Tensor& a) { return is_floating(a->dtype) ? a->dtype : default_float(); }
 
 // torch's zeros_like(grad): the gradient of piecewise-constant functions (not grad * 0,
 // which would turn an inf or NaN gradient into NaN).

@@ -286,7 +286,7 @@ ViewGeometry swapped(const Tensor& a, int64_t d0, int64_t d1) {
 Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
   // torch's autograd layer reads the input's history before the op checks its dims, so a
   // stale view made under no_grad raises its view error ahead of a bad dim.
-  if (any_requires_grad({&a})) (void)a->grad_fn();
+  if (a->view_base && GradMode::records()) (void)a->grad_fn();
   int64_t d0 = wrap_dim(dim0, a->dim()), d1 = wrap_dim(dim1, a->dim());
   if (a->dim() == 0) return record_view(a, geometry_of(a), "TransposeBackward0", reshape_back);
   return record_view(a, swapped(a, d0, d1), "TransposeBackward0",
