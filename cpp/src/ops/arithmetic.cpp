@@ -168,9 +168,12 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
     double e = item_as_double(*b);
-    auto node = make_node("PowBackward0", {a}, [e](Node& n, TensorList& g) -> TensorList {
+    // torch's pow_backward answers a zero exponent with zeros_like(self), off the graph;
+    // a False exponent is no number to it, so takes the formula (a -0.0 that requires grad).
+    const bool zero_exponent = e == 0.0 && b->dtype != DType::Bool;
+    auto node = make_node("PowBackward0", {a}, [e, zero_exponent](Node& n, TensorList& g) -> TensorList {
       Tensor self = n.saved(0);
-      if (e == 0.0) return {mul(g[0], constant(0.0))};
+      if (zero_exponent) return {full(self->sizes, 0.0, self->dtype)};
       return {mul(g[0], mul(constant(e), pow(self, constant(e - 1.0))))};
     });
     node->save(a, false, "self");
