@@ -28,4 +28,6 @@ from . import distributed  # noqa: E402  (imports mpi4py only when a group start
 from .serialization import load, save  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
 
-__version__ = "0.1.0"
+from . import version  # noqa: E402
+from .version import __version__  # noqa: E402
+from ._dtype_info import finfo, iinfo  # noqa: E402
