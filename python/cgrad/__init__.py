@@ -31,3 +31,4 @@ from .utils.dlpack import from_dlpack  # noqa: E402
 from . import version  # noqa: E402
 from .version import __version__  # noqa: E402
 from ._dtype_info import finfo, iinfo  # noqa: E402
+from . import testing  # noqa: E402
