@@ -32,3 +32,6 @@ from . import version  # noqa: E402
 from .version import __version__  # noqa: E402
 from ._dtype_info import finfo, iinfo  # noqa: E402
 from . import testing  # noqa: E402
+from ._creation_extra import (  # noqa: E402
+    as_tensor, asarray, empty_strided, meshgrid, tril_indices, triu_indices,
+)
