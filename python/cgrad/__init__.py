@@ -33,6 +33,7 @@ from .version import __version__  # noqa: E402
 from ._dtype_info import finfo, iinfo  # noqa: E402
 from . import testing  # noqa: E402
 from . import _tensor_new  # noqa: E402,F401  (installs Tensor.new_zeros ... nbytes, itemsize)
+from .storage import TypedStorage, UntypedStorage  # noqa: E402  (installs Tensor.storage ...)
 from ._legacy_tensor_types import (  # noqa: E402  (also installs Tensor.type)
     BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor,
 )
