@@ -173,7 +173,9 @@ TensorClass init_tensor(py::module_& m) {
       .def("element_size", [](const Tensor& t) { return itemsize(t->dtype); })
       .def_property_readonly("dtype", [](const Tensor& t) { return dtype_object(t->dtype); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); })
-      .def("is_contiguous", &TensorImpl::is_contiguous)
+      .def("is_contiguous", [](const Tensor& t, py::handle memory_format) {
+        return is_contiguous_as(*t, memory_format);
+      }, py::kw_only(), py::arg("memory_format") = contiguous_format_object())
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::cast(t->strides).cast<py::tuple>();
         return py::int_(t->strides[wrap_dim(dim_from_py(dim), t->dim())]);
