@@ -24,6 +24,9 @@ def same(c, t, values=True):
 
 
 CONSTRUCTORS = [
+    case("tensor_sizes", lambda L: L.Tensor(2, 3)),
+    case("tensor_size_object", lambda L: L.Tensor(L.Size([2]))),
+    case("tensor_empty", lambda L: L.Tensor()),
     case("float_sizes", lambda L: L.FloatTensor(2, 3)),
     case("float_size_object", lambda L: L.FloatTensor(L.Size([2, 3]))),
     case("double_empty", lambda L: L.DoubleTensor()),
@@ -31,6 +34,12 @@ CONSTRUCTORS = [
     case("bool_sizes", lambda L: L.BoolTensor(0, 2)),
 ]
 DATA = [
+    case("tensor_list", lambda L: L.Tensor([1, 2])),
+    case("tensor_tuple_is_data", lambda L: L.Tensor((2, 3))),
+    case("tensor_nested", lambda L: L.Tensor([[1.5], [2]])),
+    case("tensor_numpy", lambda L: L.Tensor(np.arange(3))),
+    case("tensor_of_tensor", lambda L: L.Tensor(L.arange(3))),
+    case("tensor_empty_list", lambda L: L.Tensor([])),
     case("float_tuple_is_data", lambda L: L.FloatTensor((2, 3))),
     case("long_list", lambda L: L.LongTensor([1, 2])),
     case("long_large", lambda L: L.LongTensor([2**40 + 1])),
@@ -88,6 +97,13 @@ LEGACY_ERRORS = [
     error_case("ragged", lambda L: L.FloatTensor([[1, 2], [3]])),
     error_case("str_size", lambda L: L.LongTensor(2, "a"), r"argument 'size'"),
     error_case("negative_size", lambda L: L.FloatTensor(-1), r"Trying to create tensor with negative dimension -1"),
+    error_case("float_scalar", lambda L: L.FloatTensor(2.5)),
+    error_case("bool_scalar", lambda L: L.LongTensor(True)),
+    error_case("numpy_scalar", lambda L: L.DoubleTensor(np.float64(1.0)), r"new\(\): data must be a sequence"),
+    error_case("tensor_float_scalar", lambda L: L.Tensor(2.5)),
+    error_case("tensor_bool_scalar", lambda L: L.Tensor(False)),
+    error_case("tensor_dtype_keyword", lambda L: L.Tensor(2, dtype=L.float64), r"^new\(\)"),
+    error_case("tensor_negative", lambda L: L.Tensor(-1), r"Trying to create tensor with negative dimension -1: \[-1\]"),
     error_case("type_bad_name", lambda L: L.ones(2).type("x.Nothing"), None),
 ]
 

@@ -23,7 +23,13 @@ Tensor legacy_constructor(py::args args, py::object device) {
     if (py::isinstance<TensorImpl>(a)) return alias(a.cast<Tensor>());
     bool is_size = py::hasattr(py::type::of(a), "numel") && py::isinstance<py::tuple>(a);
     if (is_size) return empty(sizes_from_args(args, "Tensor"), default_float());
-    if (!PyLong_Check(a.ptr())) return tensor_from_data(a, default_float());
+    if (!PyLong_Check(a.ptr()) || PyBool_Check(a.ptr())) {
+      // A lone number is neither sizes nor data here (torch.tensor takes numbers).
+      if (!PySequence_Check(a.ptr()))
+        throw TypeError("new(): data must be a sequence (got " +
+                        std::string(py::str(py::type::of(a).attr("__name__"))) + ")");
+      return tensor_from_data(a, default_float());
+    }
   }
   return empty(sizes_from_args(args, "Tensor"), default_float());
 }

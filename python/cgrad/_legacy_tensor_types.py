@@ -6,6 +6,10 @@ whose instances are never made: calling it builds a cgrad.Tensor of its dtype, l
 legacy Tensor(*sizes) / Tensor(data) constructor, and isinstance(t, FloatTensor) asks
 whether t is a Tensor of that dtype.
 """
+import collections.abc
+
+import numpy as np
+
 from . import _C
 from ._size import Size
 
@@ -23,8 +27,11 @@ class tensortype(type):
                 raise TypeError(f"expected {cls.__name__} (got "
                                 f"{_legacy_name(args[0].dtype)})")
             return _C.Tensor(args[0], device=device)
-        data = len(args) == 1 and not isinstance(args[0], (int, Size))  # a plain tuple is data
+        # A plain tuple is data, a Size is sizes; a bool is no size.
+        data = len(args) == 1 and (isinstance(args[0], bool) or not isinstance(args[0], (int, Size)))
         if data:
+            if not isinstance(args[0], (collections.abc.Sequence, np.ndarray)):
+                raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
             return _C.tensor(args[0], dtype=cls.dtype, device=device)
         shape = _C.Tensor(*args, device=device).shape  # checks the sizes as Tensor() does
         return _C.empty(shape, dtype=cls.dtype)
