@@ -65,6 +65,7 @@ void init_storage(py::module_& m);  // the storage access copy, deepcopy and pic
 void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlpack
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
+void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.memory
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);

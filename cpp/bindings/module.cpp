@@ -38,6 +38,7 @@ PYBIND11_MODULE(_C, m) {
   init_dlpack(m, cls);
   init_parallel(m);
   init_optim(m);
+  init_memory(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });
