@@ -38,6 +38,10 @@ using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 // One init per area. Areas that add Tensor methods get the class; each binds an op's
 // method form and its function form (cgrad.sin) side by side.
 void init_dtype(py::module_& m);
+void init_type_promotion(py::module_& m);  // promote_types, result_type, can_cast
+void init_memory_format(py::module_& m);  // contiguous_format, channels_last, ...
+bool is_contiguous_as(const TensorImpl& t, py::handle memory_format);
+py::object contiguous_format_object();
 TensorClass init_tensor(py::module_& m);
 // Lets Python's cycle collector see the Python objects a tensor's graph holds.
 void setup_tensor_gc(PyHeapTypeObject* heap_type);
