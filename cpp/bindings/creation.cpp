@@ -335,7 +335,23 @@ void init_creation(py::module_& m) {
   m.def("from_numpy", [](py::handle a) {
     if (!py::isinstance<py::array>(a))
       throw TypeError("expected np.ndarray (got " + type_name(a) + ")");
-    return from_numpy(py::reinterpret_borrow<py::array>(a));
+    auto array = py::reinterpret_borrow<py::array>(a);
+    Tensor t = from_numpy(array);
+    // The tensor shares the array's memory, so writing through it would write to memory
+    // numpy promised not to change: torch warns, once per process, and shares anyway.
+    static bool warned_not_writable = false;
+    if (!array.writeable() && !warned_not_writable) {
+      warned_not_writable = true;
+      if (PyErr_WarnEx(PyExc_UserWarning,
+                       "The given NumPy array is not writable, and PyTorch does not support "
+                       "non-writable tensors. This means writing to this tensor will result "
+                       "in undefined behavior. You may want to copy the array to protect its "
+                       "data or make it writable before converting it to a tensor. This type "
+                       "of warning will be suppressed for the rest of this program.",
+                       1) != 0)
+        throw py::error_already_set();  // warnings turned into errors
+    }
+    return t;
   }, py::arg("ndarray"),
         "A tensor sharing memory with a numpy array.");
 
