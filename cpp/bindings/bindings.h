@@ -61,6 +61,7 @@ void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, t
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);
+void init_selection_math(py::module_& m, TensorClass& cls);  // take, diff, kron, cdist ...
 void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);

@@ -62,6 +62,7 @@ PYBIND11_MODULE(_C, m) {
     init_subscript(m, cls);
     init_indexing(m, cls);
   });
+  ops.record_area("selection and products", [&] { init_selection_math(m, cls); });
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
   install_operator_slots(cls);  // after every __add__ ... is bound
   ops.publish();

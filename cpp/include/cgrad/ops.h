@@ -11,6 +11,8 @@
 #include "cgrad/ops/convolution.h"
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
+#include "cgrad/ops/differences.h"
+#include "cgrad/ops/element_selection.h"
 #include "cgrad/ops/embedding.h"
 #include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
@@ -24,6 +26,7 @@
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"
+#include "cgrad/ops/tensor_products.h"
 #include "cgrad/ops/unary.h"
 #include "cgrad/ops/view.h"
 
