@@ -177,6 +177,15 @@ f.fill_(torch.tensor(2.5, requires_grad=True))
 f.zero_()
 out = (a, b, c, d, e, f)
 """,
+    # ---- an integer or bool output refuses history (Note [Only floating outputs get history]) ----
+    "mul_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, True])] = torch.tensor(0.66, requires_grad=True); out = x * torch.tensor([2])",
+    "view_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.view(2)",
+    "select_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x[0]",
+    "unbind_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.unbind()",
+    "cumsum_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.cumsum(0)",
+    "empty_bmm_of_bool_tensors_with_history_raises": "x = torch.zeros(2, 0, 3, dtype=torch.bool); x[torch.ones(2, 0, 3, dtype=torch.bool)] = torch.tensor(0.5, requires_grad=True); out = x.bmm(torch.zeros(2, 3, 1, dtype=torch.bool))",
+    "cast_of_an_int_tensor_with_history_keeps_it": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = (x.double(), x.to(torch.int32), x > 1, x.argmax(), x.detach())",
+    "floor_divide_of_an_int_tensor_with_history_records_nothing": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = (torch.floor_divide(x, 2), x.floor_divide_(torch.tensor(2)))",
     # ---- nodes without a derivative have edges to the inputs that require grad only ----
     "floor_divide_in_place_into_a_view_of_a_plain_tensor": """
 v0 = torch.tensor([-2.07])

@@ -38,6 +38,10 @@ using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 // One init per area. Areas that add Tensor methods get the class; each binds an op's
 // method form and its function form (cgrad.sin) side by side.
 void init_dtype(py::module_& m);
+void init_type_promotion(py::module_& m);  // promote_types, result_type, can_cast
+void init_memory_format(py::module_& m);  // contiguous_format, channels_last, ...
+bool is_contiguous_as(const TensorImpl& t, py::handle memory_format);
+py::object contiguous_format_object();
 TensorClass init_tensor(py::module_& m);
 // Lets Python's cycle collector see the Python objects a tensor's graph holds.
 void setup_tensor_gc(PyHeapTypeObject* heap_type);
@@ -65,6 +69,7 @@ void init_storage(py::module_& m);  // the storage access copy, deepcopy and pic
 void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlpack
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
+void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.memory
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);

@@ -31,6 +31,8 @@ PYBIND11_MODULE(_C, m) {
   // cgrad.nn.functional's functions live here; areas add to it via m.def_submodule("_nn").
   m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
   init_dtype(m);
+  init_type_promotion(m);
+  init_memory_format(m);
   TensorClass cls = init_tensor(m);
   init_autograd(m, cls);
   init_function(m);
@@ -38,6 +40,7 @@ PYBIND11_MODULE(_C, m) {
   init_dlpack(m, cls);
   init_parallel(m);
   init_optim(m);
+  init_memory(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });

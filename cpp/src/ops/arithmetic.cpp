@@ -258,8 +258,11 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // into a view whose own input does not require grad (x[()].floor_divide_(y) with x
 // plain), torch's CopySlices takes the node's one edge (y's) for self's and y gets no
 // edge at all — backward(inputs=[y]) then never runs the node and does not raise.
+// An integer result is not differentiable, so torch records nothing for it, in place or
+// not (Note [Only floating outputs get history]).
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b) {
+  if (!is_floating(out->dtype)) return;
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
     if (!(*t)->is_wrapped_number && (*t)->requires_grad()) inputs.push_back(*t);
