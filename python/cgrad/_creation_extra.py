@@ -152,7 +152,9 @@ def _triangle_indices(op, row, col, offset, dtype, device, lower):
     # Row-major order of the kept (row, column) pairs, as torch lists them.
     pick = np.tril_indices if lower else np.triu_indices
     rows, cols = pick(row, offset, col) if row and col else (np.zeros(0), np.zeros(0))
-    return _C.tensor(np.stack([rows, cols]).astype(np.int64), dtype=dtype)
+    # (contiguous: an empty numpy stack has zero strides, which a conversion would keep)
+    return _C.tensor(np.ascontiguousarray(np.stack([rows, cols]), dtype=np.int64),
+                     dtype=dtype) if len(rows) else _C.zeros((2, 0), dtype=dtype)
 
 
 def tril_indices(row, col, offset=0, *, dtype=_C.int64, device=None, layout=None):
