@@ -58,6 +58,7 @@ void init_embedding(py::module_& m);
 void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, tril, diagonal...
+void init_sorting(py::module_& m, TensorClass& cls);  // sort, topk, median, cummax, unique...
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);
@@ -73,6 +74,12 @@ void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.me
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);
+
+// A torch.return_types-style struct sequence type named `qualified_name` with two fields
+// (values/indices unless `fields` says otherwise; return_types.cpp), and one of its
+// instances holding a pair of results.
+py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields = nullptr);
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r);
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
 // custom Function's FBackward): every node handed to Python goes through here

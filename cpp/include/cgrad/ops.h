@@ -26,6 +26,7 @@
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"
+#include "cgrad/ops/sorting.h"
 #include "cgrad/ops/tensor_products.h"
 #include "cgrad/ops/unary.h"
 #include "cgrad/ops/view.h"
