@@ -36,6 +36,8 @@ up = torch.ones_like(l).requires_grad_()
 g, = torch.autograd.grad(l, [x], up, create_graph=True)
 out = (g,) + torch.autograd.grad((g * g).sum(), [up, x])
 """,
+    # ---- pow by a number: sqrt, 1/sqrt, 1/x and products, as torch (Note [Powers torch computes without pow]) ----
+    "pow_by_a_number_without_pow_at_negative_zero_and_inf": "x = torch.tensor([-0.0, -float('inf'), 0.7, 3.0, -2.0], dtype=torch.float64, requires_grad=True); out = (x.pow(0.5), 1 / x.pow(0.5), x.pow(-0.5), x ** 3, x ** -2, x ** -1, 1 / x.pow(3), torch.pow(x, torch.tensor(0.5, dtype=torch.float64))); (x.pow(0.5) + x.pow(1.5)).sum().backward(); leaves = [x]",
     # ---- log(sigmoid(x)) inside a loss's backward has derivative 1/2 at x = 0 ----
     "bce_with_logits_pos_weight_double_backward_at_zero": "x = torch.tensor([0.0, 2.0, -0.0], dtype=torch.float64, requires_grad=True); t = torch.tensor([0.4, 0.3, 0.9], dtype=torch.float64, requires_grad=True); g = torch.autograd.grad(F.binary_cross_entropy_with_logits(x, t, pos_weight=torch.tensor([1.41], dtype=torch.float64)), [x, t], create_graph=True); out = g + torch.autograd.grad(g[1].sum() + g[0].sum(), [x, t])",
     "nll_loss_all_ignored_double_backward": """
