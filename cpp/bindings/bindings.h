@@ -47,6 +47,7 @@ void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isc
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_linalg(py::module_& m, TensorClass& cls);
+void init_dense_linalg(py::module_& m, TensorClass& cls);  // cgrad.linalg (as _C._linalg)
 void init_loss(py::module_& m);
 void init_normalization(py::module_& m);  // layer_norm, batch_norm
 void init_padding(py::module_& m);
@@ -83,6 +84,11 @@ void def_method_and_function(py::module_& m, TensorClass& cls, const char* name,
   cls.def(name, fn, extra...);
   m.def(name, std::forward<F>(fn), py::arg("input"), extra...);
 }
+
+// torch.return_types-style named tuples (reduction.cpp): one type per result kind, its
+// null-terminated `fields` outliving it; struct_result makes one holding `items`.
+py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields);
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items);
 
 // The Python dtype object (`cgrad.float32`) for a DType, and back.
 py::object dtype_object(DType t);

@@ -29,10 +29,13 @@ PyObject* return_type_repr(PyObject* self) {
   }
 }
 
-py::object make_return_type(const char* qualified_name,
-                             PyStructSequence_Field* fields = kValuesIndices) {
+}  // namespace
+
+py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields) {
+  int count = 0;
+  while (fields[count].name) ++count;
   // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
-  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, 2};
+  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, count};
   PyTypeObject* type = PyStructSequence_NewType(desc);
   if (!type) throw py::error_already_set();
   type->tp_repr = return_type_repr;
@@ -40,12 +43,17 @@ py::object make_return_type(const char* qualified_name,
   return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
 }
 
-py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items) {
   PyObject* obj = PyStructSequence_New(reinterpret_cast<PyTypeObject*>(type.ptr()));
   if (!obj) throw py::error_already_set();
-  PyStructSequence_SetItem(obj, 0, py::cast(r.first).release().ptr());
-  PyStructSequence_SetItem(obj, 1, py::cast(r.second).release().ptr());
+  Py_ssize_t i = 0;
+  for (const Tensor& t : items) PyStructSequence_SetItem(obj, i++, py::cast(t).release().ptr());
   return py::reinterpret_steal<py::object>(obj);
+}
+
+namespace {
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+  return struct_result(type, {r.first, r.second});
 }
 
 std::optional<int64_t> optional_dim(py::handle h) {
@@ -135,6 +143,19 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "norm",
       [](const Tensor& t, py::object p, py::object dim, bool keepdim, py::object dtype) {
         auto dims = dims_from_py(dim);
+        const bool nuclear = PyUnicode_Check(p.ptr()) && p.cast<std::string>() == "nuc";
+        if (nuclear) {  // the sum of singular values, over the last two dims by default
+          DimList d = dims ? *dims : DimList{};
+          if (!dims) for (int64_t k = 0; k < t->dim(); ++k) d.push_back(k);
+          if (d.size() != 2) {
+            std::string got;
+            for (int64_t k : d) got += " " + std::to_string(k);
+            throw std::runtime_error("linalg.matrix_norm: dim must be a 2-tuple. Got" + got);
+          }
+          auto out_dtype = optional_dtype(dtype);
+          return linalg_matrix_norm(out_dtype ? to_dtype(t, *out_dtype) : t, "nuc", 0.0, d[0],
+                                    d[1], keepdim);
+        }
         if (PyUnicode_Check(p.ptr()) && p.cast<std::string>() == "fro" && dims &&
             dims->size() > 2) {
           std::string got;
@@ -169,8 +190,8 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
 
   py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
-  types.attr("max") = make_return_type("cgrad.return_types.max");
-  types.attr("min") = make_return_type("cgrad.return_types.min");
+  types.attr("max") = make_return_type("cgrad.return_types.max", kValuesIndices);
+  types.attr("min") = make_return_type("cgrad.return_types.min", kValuesIndices);
   // max()/min(): of everything; with dim: (values, indices); with a tensor: elementwise,
   // routed to maximum/minimum where the elementwise ops provide them.
   for (bool is_max : {true, false}) {

@@ -11,6 +11,7 @@
 #include "cgrad/ops/convolution.h"
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
+#include "cgrad/ops/dense_linalg.h"
 #include "cgrad/ops/embedding.h"
 #include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
