@@ -177,6 +177,21 @@ f.fill_(torch.tensor(2.5, requires_grad=True))
 f.zero_()
 out = (a, b, c, d, e, f)
 """,
+    # ---- an integer or bool output refuses history (Note [Only floating outputs get history]) ----
+    "mul_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, True])] = torch.tensor(0.66, requires_grad=True); out = x * torch.tensor([2])",
+    "view_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.view(2)",
+    "select_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x[0]",
+    "unbind_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.unbind()",
+    "cumsum_of_an_int_tensor_with_history_raises": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = x.cumsum(0)",
+    "empty_bmm_of_bool_tensors_with_history_raises": "x = torch.zeros(2, 0, 3, dtype=torch.bool); x[torch.ones(2, 0, 3, dtype=torch.bool)] = torch.tensor(0.5, requires_grad=True); out = x.bmm(torch.zeros(2, 3, 1, dtype=torch.bool))",
+    "cast_of_an_int_tensor_with_history_keeps_it": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = (x.double(), x.to(torch.int32), x > 1, x.argmax(), x.detach())",
+    "floor_divide_of_an_int_tensor_with_history_records_nothing": "x = torch.tensor([4, 4]); x[torch.tensor([True, False])] = torch.tensor(0.66, requires_grad=True); out = (torch.floor_divide(x, 2), x.floor_divide_(torch.tensor(2)))",
+    # ---- gradients torch computes off the graph: they never require grad ----
+    "cumprod_along_a_size_1_dim_passes_the_gradient_through": "v1 = torch.tensor([0.51], requires_grad=True); v2 = torch.outer(torch.tensor([-2.16]), v1); out = torch.autograd.grad(torch.cumprod(v2, 0).sum(), [v1], create_graph=True) + torch.autograd.grad(torch.cumprod(v2 * 2, 1).sum(), [v1], create_graph=True)",
+    "pow_zero_exponent_gradient_is_zeros_like_self": "x = torch.tensor([[-2.1]], dtype=torch.float64, requires_grad=True); up = torch.ones(1, 1, dtype=torch.float64, requires_grad=True); out = torch.autograd.grad((x * 1).pow(0), [x], up, create_graph=True) + torch.autograd.grad((x * 1).pow(0.0), [x], up, create_graph=True)",
+    "pow_false_exponent_gradient_takes_the_formula": "x = torch.tensor([[-2.1]], dtype=torch.float64, requires_grad=True); v1 = x * 1; v1.pow_(False); out = torch.autograd.grad(v1.sum(), [x], create_graph=True)",
+    "write_of_an_empty_slice_into_a_strided_view": "x = torch.zeros(0, requires_grad=True); v0 = torch.zeros((0, 10))[:, ::2]; v0[1:1, -3] = x; out = torch.autograd.grad(v0.acos().sum(), [x], create_graph=True)",
+    "regenerated_view_of_an_empty_slice": "w = torch.ones(3, requires_grad=True); y = w * 2; z = y[1:1]; y.mul_(2); out = torch.autograd.grad(z, [w], torch.ones(0, requires_grad=True), create_graph=True)",
     # ---- nodes without a derivative have edges to the inputs that require grad only ----
     "floor_divide_in_place_into_a_view_of_a_plain_tensor": """
 v0 = torch.tensor([-2.07])
@@ -239,6 +254,13 @@ def test_prod_and_cumprod_with_zeros_gradcheck():
     gradchecks(lambda t: t.prod(0, keepdim=True), x)
     gradchecks(lambda t: t.cumprod(1), x)
     gradchecks(lambda t: t.cumprod(0), x)
+
+
+def test_cumprod_along_a_size_1_dim_and_pow_of_zero_gradcheck():
+    gradchecks(lambda t: t.cumprod(0), [[0.5, -1.5, 2.0]])
+    gradchecks(lambda t: t.cumprod(-1), [[0.5], [-1.5]])
+    gradchecks(lambda t: t.pow(0), [0.5, -1.5, 2.0])
+    gradchecks(lambda t: t.pow(False), [0.5, -1.5, 2.0])
 
 
 def test_elu_gradgradcheck():

@@ -16,6 +16,12 @@ import cgrad  # noqa: E402
 from test_fuzz_regressions import run, same  # noqa: E402
 
 CASES = {
+    # ---- result layouts (a .view after them works or fails as in torch) ----
+    "view_after_mixed_dtype_mul": """
+a = torch.tensor([[[2, -4, -2, 2, 4]], [[-2, -2, 2, 4, -1]]], dtype=torch.int32).expand(2, 3, 5)
+b = torch.arange(15.).reshape(5, 3).transpose(0, 1)
+out = (a * b).view(5, -1)
+""",
     # ---- a number as the first operand ----
     "add_sub_mul_div_number_first": """
 v0 = torch.tensor([[2.8, -1.5]], requires_grad=True)
@@ -313,3 +319,36 @@ def test_div_rounding_mode_gradcheck():
     # trunc and floor are piecewise constant: away from the jumps their gradient is 0.
     for mode in ("trunc", "floor"):
         assert cgrad.autograd.gradcheck(lambda x, y: cgrad.div(x, y, rounding_mode=mode), (a, b))
+
+
+# Result layouts torch gives, compared by strides (seeded draws also by value).
+LAYOUTS = {
+    "like_of_permuted": "torch.zeros_like(torch.ones(2, 3, 4).permute(2, 0, 1))",
+    "like_of_sliced_transpose": "torch.ones_like(torch.ones(4, 6).t()[::2])",
+    "like_of_expanded": "torch.empty_like(torch.ones(3, 1).expand(3, 4)).fill_(1)",
+    "like_of_empty_transpose": "torch.full_like(torch.ones(3, 0, 2).transpose(0, 2), 2.0)",
+    "like_of_size1_permuted": "torch.zeros_like(torch.ones(3, 1, 2).transpose(0, 2))",
+    "rand_like_of_transpose": "torch.rand_like(torch.ones(3, 4).t())",
+    "randn_like_of_permuted": "torch.randn_like(torch.ones(2, 3, 5).permute(1, 2, 0))",
+    "randint_like_of_transpose": "torch.randint_like(torch.ones(3, 4).t(), 9)",
+    "number_power_of_transpose": "2 ** torch.arange(12.).reshape(3, 4).t()",
+    "pow_number_first_of_transpose": "torch.pow(2.5, torch.arange(12.).reshape(3, 4).t())",
+    "exp2_of_transpose": "torch.exp2(torch.arange(12.).reshape(3, 4).t())",
+    "mixed_dtype_mul_of_expanded": (
+        "torch.ones(4, 1, 5, dtype=torch.int32).expand(4, 3, 5) * torch.ones(5, 3).t()"),
+    "int_to_float_where": (
+        "torch.where(torch.ones(3, 4).t() > 0, torch.ones(1, 3, dtype=torch.int64)"
+        ".expand(4, 3), torch.ones(3, 4).t())"),
+    "pow_number_of_empty_permuted": "torch.ones(3, 0, 2).permute(2, 1, 0) ** 2",
+    "clamp_numbers_of_empty_permuted": "torch.ones(3, 0, 2).permute(2, 1, 0).clamp(0, 1)",
+    "add_number_of_empty_permuted": "torch.ones(3, 0, 2).permute(2, 1, 0) + 2",
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_layout_matches_torch(name):
+    def layout(lib):
+        lib.manual_seed(7)
+        r = eval(LAYOUTS[name], {"torch": lib})
+        return tuple(r.shape), tuple(r.stride()), str(r.dtype).split(".")[-1], r.tolist()
+    assert layout(cgrad) == layout(torch)

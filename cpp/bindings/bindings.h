@@ -38,6 +38,10 @@ using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 // One init per area. Areas that add Tensor methods get the class; each binds an op's
 // method form and its function form (cgrad.sin) side by side.
 void init_dtype(py::module_& m);
+void init_type_promotion(py::module_& m);  // promote_types, result_type, can_cast
+void init_memory_format(py::module_& m);  // contiguous_format, channels_last, ...
+bool is_contiguous_as(const TensorImpl& t, py::handle memory_format);
+py::object contiguous_format_object();
 TensorClass init_tensor(py::module_& m);
 // Lets Python's cycle collector see the Python objects a tensor's graph holds.
 void setup_tensor_gc(PyHeapTypeObject* heap_type);
@@ -55,9 +59,11 @@ void init_embedding(py::module_& m);
 void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, tril, diagonal...
+void init_sorting(py::module_& m, TensorClass& cls);  // sort, topk, median, cummax, unique...
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);
+void init_selection_math(py::module_& m, TensorClass& cls);  // take, diff, kron, cdist ...
 void init_random(py::module_& m, TensorClass& cls);
 void init_autograd(py::module_& m, TensorClass& cls);
 void init_function(py::module_& m);
@@ -65,9 +71,17 @@ void init_storage(py::module_& m);  // the storage access copy, deepcopy and pic
 void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlpack
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
+void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.memory
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);
+
+// A torch.return_types-style struct sequence type named `qualified_name` (return_types.cpp)
+// with the null-terminated `fields`, which must outlive it (values/indices when null);
+// struct_result makes one holding `items`, values_indices one holding a pair of results.
+py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields = nullptr);
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items);
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r);
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
 // custom Function's FBackward): every node handed to Python goes through here
@@ -85,10 +99,6 @@ void def_method_and_function(py::module_& m, TensorClass& cls, const char* name,
   m.def(name, std::forward<F>(fn), py::arg("input"), extra...);
 }
 
-// torch.return_types-style named tuples (reduction.cpp): one type per result kind, its
-// null-terminated `fields` outliving it; struct_result makes one holding `items`.
-py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields);
-py::object struct_result(const py::object& type, std::initializer_list<Tensor> items);
 
 // The Python dtype object (`cgrad.float32`) for a DType, and back.
 py::object dtype_object(DType t);

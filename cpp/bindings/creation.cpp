@@ -274,11 +274,8 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
 template <class Make>
 void def_like(py::module_& m, const char* name, Make make, bool random) {
   auto run = [make, name](const Tensor& like, const FactoryKeywords& kw) {
-    if constexpr (std::is_invocable_v<Make, const Tensor&, DType>)  // draws follow like's layout
-      return make_factory([&](const Shape&, DType d) { return make(like, d); }, like->sizes,
-                          like->dtype, kw, name);
-    else
-      return make_factory(make, like->sizes, like->dtype, kw, name);
+    return make_factory([&](const Shape&, DType d) { return make(like, d); }, like->sizes,
+                        like->dtype, kw, name);
   };
   if (random)
     m.def(name, [run](const Tensor& like, py::object dtype, py::object device, bool requires_grad,
@@ -335,7 +332,23 @@ void init_creation(py::module_& m) {
   m.def("from_numpy", [](py::handle a) {
     if (!py::isinstance<py::array>(a))
       throw TypeError("expected np.ndarray (got " + type_name(a) + ")");
-    return from_numpy(py::reinterpret_borrow<py::array>(a));
+    auto array = py::reinterpret_borrow<py::array>(a);
+    Tensor t = from_numpy(array);
+    // The tensor shares the array's memory, so writing through it would write to memory
+    // numpy promised not to change: torch warns, once per process, and shares anyway.
+    static bool warned_not_writable = false;
+    if (!array.writeable() && !warned_not_writable) {
+      warned_not_writable = true;
+      if (PyErr_WarnEx(PyExc_UserWarning,
+                       "The given NumPy array is not writable, and PyTorch does not support "
+                       "non-writable tensors. This means writing to this tensor will result "
+                       "in undefined behavior. You may want to copy the array to protect its "
+                       "data or make it writable before converting it to a tensor. This type "
+                       "of warning will be suppressed for the rest of this program.",
+                       1) != 0)
+        throw py::error_already_set();  // warnings turned into errors
+    }
+    return t;
   }, py::arg("ndarray"),
         "A tensor sharing memory with a numpy array.");
 
@@ -349,9 +362,12 @@ void init_creation(py::module_& m) {
   def_factory(m, "empty", uninitialised, "An uninitialised tensor.", false);
   def_factory(m, "rand", uniform, "Uniform samples in [0, 1).", true);
   def_factory(m, "randn", normal, "Standard normal samples.", true);
-  def_like(m, "ones_like", ones, false);
-  def_like(m, "zeros_like", zeros, false);
-  def_like(m, "empty_like", uninitialised, false);
+  def_like(m, "ones_like", [](const Tensor& like, DType d) { return full_like(like, 1.0, d); },
+           false);
+  def_like(m, "zeros_like", [](const Tensor& like, DType d) { return full_like(like, 0.0, d); },
+           false);
+  def_like(m, "empty_like", [](const Tensor& like, DType d) { return empty_like(like, d); },
+           false);
   def_like(m, "rand_like", [](const Tensor& like, DType d) { return rand_like(like, d); }, true);
   def_like(m, "randn_like", [](const Tensor& like, DType d) { return randn_like(like, d); }, true);
 
@@ -377,7 +393,7 @@ void init_creation(py::module_& m) {
          bool requires_grad) {
         check_device(device);
         Element e = fill_element(fill_value);
-        Tensor t = full(like->sizes, e.value(), optional_dtype(dtype).value_or(like->dtype));
+        Tensor t = full_like(like, e.value(), optional_dtype(dtype).value_or(like->dtype));
         finish(t, requires_grad);
         return t;
       },

@@ -234,11 +234,16 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
     return round(self, decimals);
   }, py::kw_only(), py::arg("decimals") = py::none());
 
-  m.def("where", [](const Tensor& cond, py::handle a, py::handle b) {
+  // where(condition) alone is nonzero(condition, as_tuple=True), as in torch.
+  m.def("where", [](const Tensor& cond, py::handle a, py::handle b) -> py::object {
+    if (a.is_none() && b.is_none()) return py::module_::import("cgrad").attr("nonzero")(cond, py::arg("as_tuple") = true);
     Tensor ta = as_operand(a), tb = as_operand(b);
     if (!ta || !tb) throw TypeError("where(): arguments must be Tensors or Numbers");
-    return where(cond, ta, tb);
-  }, py::arg("condition"), py::arg("input"), py::arg("other"));
+    return py::cast(where(cond, ta, tb));
+  }, py::arg("condition"), py::arg("input") = py::none(), py::arg("other") = py::none());
+  cls.def("where", [](const Tensor& self, const Tensor& cond, py::handle other) {
+    return where(cond, self, operand_or_throw(other, "where"));
+  }, py::arg("condition"), py::arg("other"));
 }
 
 }  // namespace cgrad::bindings

@@ -33,6 +33,8 @@ PYBIND11_MODULE(_C, m) {
   m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
   m.def_submodule("_linalg", "The ops behind cgrad.linalg");
   init_dtype(m);
+  init_type_promotion(m);
+  init_memory_format(m);
   TensorClass cls = init_tensor(m);
   init_autograd(m, cls);
   init_function(m);
@@ -40,6 +42,7 @@ PYBIND11_MODULE(_C, m) {
   init_dlpack(m, cls);
   init_parallel(m);
   init_optim(m);
+  init_memory(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });
@@ -60,10 +63,12 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("convolution and pooling", [&] { init_convolution(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("rearranging and diagonals", [&] { init_shape_ops(m, cls); });
+  ops.record_area("sorting and selection", [&] { init_sorting(m, cls); });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);
     init_indexing(m, cls);
   });
+  ops.record_area("selection and products", [&] { init_selection_math(m, cls); });
   ops.record_area("in-place", [&] { init_inplace(m, cls); });
   install_operator_slots(cls);  // after every __add__ ... is bound
   ops.publish();

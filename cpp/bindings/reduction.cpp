@@ -7,54 +7,7 @@ namespace cgrad::bindings {
 
 namespace {
 
-// torch.return_types-style results (cgrad.return_types.max): struct sequences, so they
-// index, unpack and compare like tuples and name their fields.
-PyStructSequence_Field kValuesIndices[] = {{"values", nullptr}, {"indices", nullptr}, {nullptr, nullptr}};
 PyStructSequence_Field kMinMax[] = {{"min", nullptr}, {"max", nullptr}, {nullptr, nullptr}};
-
-// torch prints "torch.return_types.max(\nvalues=tensor(...),\nindices=tensor(...))".
-PyObject* return_type_repr(PyObject* self) {
-  try {
-    py::handle h(self);
-    std::string out = py::str(h.get_type().attr("__module__")).cast<std::string>() + "." +
-                      py::str(h.get_type().attr("__name__")).cast<std::string>() + "(";
-    py::tuple fields = h.get_type().attr("__match_args__");  // the field names, in order
-    for (Py_ssize_t i = 0; i < Py_SIZE(self); ++i)
-      out += std::string(i ? "," : "") + "\n" + fields[i].cast<std::string>() + "=" +
-             py::repr(PyStructSequence_GetItem(self, i)).cast<std::string>();
-    return py::str(out + ")").release().ptr();
-  } catch (py::error_already_set& e) {
-    e.restore();
-    return nullptr;
-  }
-}
-
-}  // namespace
-
-py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields) {
-  int count = 0;
-  while (fields[count].name) ++count;
-  // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
-  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, count};
-  PyTypeObject* type = PyStructSequence_NewType(desc);
-  if (!type) throw py::error_already_set();
-  type->tp_repr = return_type_repr;
-  PyType_Modified(type);
-  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
-}
-
-py::object struct_result(const py::object& type, std::initializer_list<Tensor> items) {
-  PyObject* obj = PyStructSequence_New(reinterpret_cast<PyTypeObject*>(type.ptr()));
-  if (!obj) throw py::error_already_set();
-  Py_ssize_t i = 0;
-  for (const Tensor& t : items) PyStructSequence_SetItem(obj, i++, py::cast(t).release().ptr());
-  return py::reinterpret_steal<py::object>(obj);
-}
-
-namespace {
-py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
-  return struct_result(type, {r.first, r.second});
-}
 
 std::optional<int64_t> optional_dim(py::handle h) {
   if (h.is_none()) return std::nullopt;
@@ -190,8 +143,8 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
 
   py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
-  types.attr("max") = make_return_type("cgrad.return_types.max", kValuesIndices);
-  types.attr("min") = make_return_type("cgrad.return_types.min", kValuesIndices);
+  types.attr("max") = make_return_type("cgrad.return_types.max");
+  types.attr("min") = make_return_type("cgrad.return_types.min");
   // max()/min(): of everything; with dim: (values, indices); with a tensor: elementwise,
   // routed to maximum/minimum where the elementwise ops provide them.
   for (bool is_max : {true, false}) {

@@ -23,7 +23,13 @@ Tensor legacy_constructor(py::args args, py::object device) {
     if (py::isinstance<TensorImpl>(a)) return alias(a.cast<Tensor>());
     bool is_size = py::hasattr(py::type::of(a), "numel") && py::isinstance<py::tuple>(a);
     if (is_size) return empty(sizes_from_args(args, "Tensor"), default_float());
-    if (!PyLong_Check(a.ptr())) return tensor_from_data(a, default_float());
+    if (!PyLong_Check(a.ptr()) || PyBool_Check(a.ptr())) {
+      // A lone number is neither sizes nor data here (torch.tensor takes numbers).
+      if (!PySequence_Check(a.ptr()))
+        throw TypeError("new(): data must be a sequence (got " +
+                        std::string(py::str(py::type::of(a).attr("__name__"))) + ")");
+      return tensor_from_data(a, default_float());
+    }
   }
   return empty(sizes_from_args(args, "Tensor"), default_float());
 }
@@ -173,7 +179,9 @@ TensorClass init_tensor(py::module_& m) {
       .def("element_size", [](const Tensor& t) { return itemsize(t->dtype); })
       .def_property_readonly("dtype", [](const Tensor& t) { return dtype_object(t->dtype); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); })
-      .def("is_contiguous", &TensorImpl::is_contiguous)
+      .def("is_contiguous", [](const Tensor& t, py::handle memory_format) {
+        return is_contiguous_as(*t, memory_format);
+      }, py::kw_only(), py::arg("memory_format") = contiguous_format_object())
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::cast(t->strides).cast<py::tuple>();
         return py::int_(t->strides[wrap_dim(dim_from_py(dim), t->dim())]);
@@ -210,7 +218,11 @@ TensorClass init_tensor(py::module_& m) {
       .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
       .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });
   m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
-        py::arg("obj"), "True if `obj` is a cgrad Tensor.");
+        py::arg("obj"), py::pos_only(), "True if `obj` is a cgrad Tensor.");
+  m.def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); },
+        py::arg("input"), "True if the input's dtype is a floating-point type.");
+  m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"),
+        "The number of elements of the input.");
 
   // ---- conversions ----
   cls.def("item", [](const Tensor& t) { return item_object(*t); })

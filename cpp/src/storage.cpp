@@ -1,6 +1,9 @@
 #include "cgrad/storage.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <iterator>
@@ -37,6 +40,16 @@ namespace {
 // are larger than the fixed allowance (a 4096 x 10000 cross entropy makes three 160 MiB
 // buffers) still finds them all warm on the next step, yet the cache never grows the
 // footprint past the step's own peak.
+//
+// Note [Cache limit]: CGRAD_CACHE_LIMIT_MB caps the bytes cached in blocks over 4 KiB
+// (the large cache and the 8 KiB .. 1 MiB free lists together); 0 turns that caching
+// off, so every such block goes back to the system when its tensor dies. Blocks of 4 KiB
+// and less are carved from slabs (Note [Slabs]) and cannot go back one by one: neither
+// the cap nor empty_cache() touches them. empty_cache() hands every cached block over
+// 4 KiB back to the system at once; memory_stats() reports what is live, cached and
+// held, so a user can see the difference. The variable is read once, at the first
+// allocation; a value that is not a number of MiB leaves the cache uncapped and is
+// reported (cgrad.memory warns about it at import).
 constexpr size_t kAlignment = 64;
 constexpr int kMinClass = 6;   // 64 B
 constexpr int kMaxClass = 20;  // 1 MiB
@@ -48,15 +61,44 @@ struct LargeBlock {
   void* ptr;
 };
 
+struct ThreadCache;
+
+// CGRAD_CACHE_LIMIT_MB in bytes, SIZE_MAX when unset (Note [Cache limit]).
+struct CacheLimit {
+  size_t bytes = SIZE_MAX;
+  std::string error;  // the rejected value, when it is not a number of MiB
+};
+
+CacheLimit read_cache_limit() {
+  CacheLimit limit;
+  const char* text = std::getenv("CGRAD_CACHE_LIMIT_MB");
+  if (!text || !*text) return limit;
+  char* end = nullptr;
+  errno = 0;
+  const double mib = std::strtod(text, &end);
+  if (errno != 0 || *end != '\0' || !(mib >= 0) || mib > double(SIZE_MAX >> 21)) {
+    limit.error = text;
+    return limit;
+  }
+  limit.bytes = static_cast<size_t>(mib * double(size_t(1) << 20));
+  return limit;
+}
+
 struct FreeLists {
   std::mutex mutex;
+  const CacheLimit limit = read_cache_limit();
   std::vector<void*> lists[kMaxClass + 1];
   std::deque<LargeBlock> large;  // oldest first
   size_t large_bytes = 0;       // cached
   size_t large_live = 0;        // in use (Note [Large cache budget])
   size_t large_peak_live = 0;
+  size_t medium_bytes = 0;      // cached in the 8 KiB .. 1 MiB lists
   char* slab = nullptr;  // the unused rest of the current slab (Note [Slabs])
   size_t slab_left = 0;
+  std::vector<ThreadCache*> thread_caches;  // every live thread's cache, for stats
+  // Held from the system (slabs and blocks over 4 KiB), and the most held at once.
+  std::atomic<size_t> system_bytes{0};
+  std::atomic<size_t> peak_system_bytes{0};
 };
 
 FreeLists& free_lists() {
@@ -83,6 +125,13 @@ size_t thread_cache_cap(int c) { return kThreadCacheBytesPerClass >> c; }
 
 struct ThreadCache {
   std::vector<void*> lists[kMaxThreadClass + 1];
+  // The bytes in `lists`: written by the owning thread only (a plain load and store),
+  // read by memory_stats() from any thread.
+  std::atomic<size_t> cached_bytes{0};
+  void add_cached(size_t nbytes, bool freed) {
+    const size_t now = cached_bytes.load(std::memory_order_relaxed);
+    cached_bytes.store(freed ? now + nbytes : now - nbytes, std::memory_order_relaxed);
+  }
 };
 
 thread_local ThreadCache* tls_cache __attribute__((tls_model("initial-exec"))) = nullptr;
@@ -98,6 +147,8 @@ struct ThreadCacheOwner {
     auto& fl = free_lists();
     {
       std::lock_guard<std::mutex> lock(fl.mutex);  // slab blocks: never to free()
+      auto& caches = fl.thread_caches;
+      caches.erase(std::find(caches.begin(), caches.end(), cache));
       for (int c = 0; c <= kMaxThreadClass; ++c)
         fl.lists[c].insert(fl.lists[c].end(), cache->lists[c].begin(), cache->lists[c].end());
     }
@@ -110,8 +161,14 @@ ThreadCache* make_thread_cache() {
   if (tls_cache_gone) return nullptr;
   thread_local ThreadCacheOwner owner;  // constructed once: registers the exit hook
   (void)owner;
-  tls_cache = new ThreadCache();
-  return tls_cache;
+  ThreadCache* cache = new ThreadCache();
+  auto& fl = free_lists();
+  {
+    std::lock_guard<std::mutex> lock(fl.mutex);
+    fl.thread_caches.push_back(cache);
+  }
+  tls_cache = cache;
+  return cache;
 }
 
 inline ThreadCache* thread_cache() {
@@ -143,25 +200,44 @@ size_t large_capacity(size_t nbytes) {
                            std::to_string(nbytes) + " bytes");
 }
 
-// What the large cache may hold now (Note [Large cache budget]); fl.mutex held.
+// What the large cache may hold now (Note [Large cache budget]), within the limit
+// left by the medium lists (Note [Cache limit]); fl.mutex held.
 size_t large_cache_budget(const FreeLists& fl) {
-  return std::max(fl.large_peak_live - fl.large_live, kMaxLargeCachedBytes);
+  const size_t limit_left =
+      fl.limit.bytes > fl.medium_bytes ? fl.limit.bytes - fl.medium_bytes : 0;
+  return std::min(std::max(fl.large_peak_live - fl.large_live, kMaxLargeCachedBytes),
+                  limit_left);
+}
+
+void note_system_alloc(FreeLists& fl, size_t nbytes) {
+  const size_t now = fl.system_bytes.fetch_add(nbytes, std::memory_order_relaxed) + nbytes;
+  size_t peak = fl.peak_system_bytes.load(std::memory_order_relaxed);
+  while (now > peak && !fl.peak_system_bytes.compare_exchange_weak(
+                           peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+// Gives a block over 4 KiB back to the system.
+void system_free(FreeLists& fl, void* p, size_t nbytes) {
+  std::free(p);
+  fl.system_bytes.fetch_sub(nbytes, std::memory_order_relaxed);
 }
 
 // Drops the oldest cached large blocks until the cache fits its budget; fl.mutex held,
 // the dropped blocks are for the caller to free once it is released.
-void evict_large_over_budget(FreeLists& fl, std::vector<void*>& evicted) {
+void evict_large_over_budget(FreeLists& fl, std::vector<LargeBlock>& evicted) {
   while (fl.large_bytes > large_cache_budget(fl)) {
-    evicted.push_back(fl.large.front().ptr);
+    evicted.push_back(fl.large.front());
     fl.large_bytes -= fl.large.front().capacity;
     fl.large.pop_front();
   }
 }
 
-void* system_alloc(size_t nbytes) {
-  size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+// nbytes (a multiple of kAlignment) for a block over 4 KiB.
+void* system_alloc(FreeLists& fl, size_t nbytes) {
+  void* p = std::aligned_alloc(kAlignment, nbytes);
   if (!p) throw_out_of_memory(nbytes);
+  note_system_alloc(fl, nbytes);
   return p;
 }
 
@@ -183,6 +259,7 @@ void* slab_alloc(FreeLists& fl, size_t nbytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     madvise(slab, kSlabBytes, MADV_HUGEPAGE);  // a hint: without it, 4 KiB pages
 #endif
+    note_system_alloc(fl, kSlabBytes);
     fl.slab = static_cast<char*>(slab);
     fl.slab_left = kSlabBytes;
   }
@@ -200,6 +277,7 @@ void* allocate_bytes(size_t nbytes) {
     if (ThreadCache* cache = thread_cache(); cache && !cache->lists[c].empty()) {
       void* p = cache->lists[c].back();
       cache->lists[c].pop_back();
+      cache->add_cached(size_t(1) << c, false);
       return p;
     }
   }
@@ -208,7 +286,7 @@ void* allocate_bytes(size_t nbytes) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
       throw_out_of_memory(nbytes);
     const size_t capacity = large_capacity(nbytes);
-    std::vector<void*> evicted;
+    std::vector<LargeBlock> evicted;
     {
       std::lock_guard<std::mutex> lock(fl.mutex);
       fl.large_live += capacity;
@@ -222,19 +300,13 @@ void* allocate_bytes(size_t nbytes) {
       }
       evict_large_over_budget(fl, evicted);  // live grew: the allowance shrank
     }
-    for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
+    for (const LargeBlock& b : evicted) system_free(fl, b.ptr, b.capacity);  // unlocked: slow
     try {
-      return system_alloc(capacity);
+      return system_alloc(fl, capacity);
     } catch (const std::runtime_error&) {  // out of memory: give the cache back, try again
-      std::deque<LargeBlock> cached;
-      {
-        std::lock_guard<std::mutex> lock(fl.mutex);
-        cached.swap(fl.large);
-        fl.large_bytes = 0;
-      }
-      for (const LargeBlock& b : cached) std::free(b.ptr);
+      empty_cache();
       try {
-        return system_alloc(capacity);
+        return system_alloc(fl, capacity);
       } catch (const std::runtime_error&) {
         std::lock_guard<std::mutex> lock(fl.mutex);
         fl.large_live -= capacity;
@@ -248,11 +320,12 @@ void* allocate_bytes(size_t nbytes) {
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
+      if (c > kMaxThreadClass) fl.medium_bytes -= size_t(1) << c;
       return p;
     }
     if (c <= kMaxThreadClass) return slab_alloc(fl, size_t(1) << c);
   }
-  return system_alloc(size_t(1) << c);
+  return system_alloc(fl, size_t(1) << c);
 }
 
 void free_bytes(void* p, size_t nbytes) {
@@ -262,36 +335,90 @@ void free_bytes(void* p, size_t nbytes) {
     ThreadCache* cache = thread_cache();
     if (cache && cache->lists[c].size() < thread_cache_cap(c)) {
       cache->lists[c].push_back(p);
+      cache->add_cached(size_t(1) << c, true);
       return;
     }
   }
   auto& fl = free_lists();
   if (c > kMaxClass) {
     const size_t capacity = large_capacity(nbytes);
-    std::vector<void*> evicted;
+    std::vector<LargeBlock> evicted;
     {
       std::lock_guard<std::mutex> lock(fl.mutex);
       fl.large_live -= capacity;
       if (capacity > large_cache_budget(fl)) {
-        evicted.push_back(p);
+        evicted.push_back({capacity, p});
       } else {
         fl.large.push_back({capacity, p});
         fl.large_bytes += capacity;
         evict_large_over_budget(fl, evicted);
       }
     }
-    for (void* q : evicted) std::free(q);  // outside the lock: unmapping is slow
+    for (const LargeBlock& b : evicted) system_free(fl, b.ptr, b.capacity);  // unlocked: slow
     return;
   }
+  const size_t size = size_t(1) << c;
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
-    if (c <= kMaxThreadClass || fl.lists[c].size() < kMaxCachedPerClass) {
-      fl.lists[c].push_back(p);  // a slab block always: it cannot go to free()
+    if (c <= kMaxThreadClass) {
+      fl.lists[c].push_back(p);  // a slab block: it cannot go to free()
+      return;
+    }
+    if (fl.lists[c].size() < kMaxCachedPerClass &&
+        fl.medium_bytes + fl.large_bytes + size <= fl.limit.bytes) {
+      fl.lists[c].push_back(p);
+      fl.medium_bytes += size;
       return;
     }
   }
-  std::free(p);
+  system_free(fl, p, size);
 }
+
+void empty_cache() {
+  auto& fl = free_lists();
+  std::deque<LargeBlock> large;
+  std::vector<LargeBlock> medium;
+  {
+    std::lock_guard<std::mutex> lock(fl.mutex);
+    large.swap(fl.large);
+    fl.large_bytes = 0;
+    for (int c = kMaxThreadClass + 1; c <= kMaxClass; ++c) {
+      for (void* p : fl.lists[c]) medium.push_back({size_t(1) << c, p});
+      fl.lists[c].clear();
+    }
+    fl.medium_bytes = 0;
+  }
+  for (const LargeBlock& b : large) system_free(fl, b.ptr, b.capacity);  // unlocked: slow
+  for (const LargeBlock& b : medium) system_free(fl, b.ptr, b.capacity);
+}
+
+MemoryStats memory_stats() {
+  auto& fl = free_lists();
+  MemoryStats stats;
+  size_t cached = 0;
+  {
+    std::lock_guard<std::mutex> lock(fl.mutex);
+    for (int c = kMinClass; c <= kMaxClass; ++c) cached += fl.lists[c].size() << c;
+    cached += fl.large_bytes + fl.slab_left;
+    for (const ThreadCache* cache : fl.thread_caches)
+      cached += cache->cached_bytes.load(std::memory_order_relaxed);
+    stats.reserved_bytes = fl.system_bytes.load(std::memory_order_relaxed);
+    stats.peak_reserved_bytes = fl.peak_system_bytes.load(std::memory_order_relaxed);
+  }
+  // Other threads' caches are read while they run: keep the parts consistent.
+  stats.cached_bytes = std::min(cached, stats.reserved_bytes);
+  stats.live_bytes = stats.reserved_bytes - stats.cached_bytes;
+  stats.cache_limit_bytes = fl.limit.bytes;
+  return stats;
+}
+
+void reset_peak_memory() {
+  auto& fl = free_lists();
+  fl.peak_system_bytes.store(fl.system_bytes.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+}
+
+std::string cache_limit_error() { return free_lists().limit.error; }
 
 Storage::Storage(size_t nbytes) : data_(allocate_bytes(nbytes)), nbytes_(nbytes) {}
 

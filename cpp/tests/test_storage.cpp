@@ -108,5 +108,28 @@ TEST(Storage, HugeBlocksAreNotCached) {
   free_bytes(p, n);
 }
 
+// Note [Cache limit]: freed blocks over 4 KiB are counted as cached until empty_cache()
+// hands them back, and live + cached is always what is held from the system.
+TEST(Storage, EmptyCacheHandsCachedBlocksBack) {
+  empty_cache();
+  const MemoryStats before = memory_stats();
+  const size_t large = size_t(12) << 20, medium = size_t(256) << 10;
+  void* p = allocate_bytes(large);
+  void* q = allocate_bytes(medium);
+  const MemoryStats live = memory_stats();
+  EXPECT_EQ(live.live_bytes - before.live_bytes, large + medium);
+  EXPECT_EQ(live.live_bytes + live.cached_bytes, live.reserved_bytes);
+  free_bytes(p, large);
+  free_bytes(q, medium);
+  const MemoryStats freed = memory_stats();
+  EXPECT_EQ(freed.cached_bytes - before.cached_bytes, large + medium);
+  EXPECT_EQ(freed.live_bytes, before.live_bytes);
+  empty_cache();
+  const MemoryStats emptied = memory_stats();
+  EXPECT_EQ(emptied.cached_bytes, before.cached_bytes);
+  EXPECT_EQ(emptied.reserved_bytes, before.reserved_bytes);
+  EXPECT_GE(emptied.peak_reserved_bytes, before.reserved_bytes + large + medium);
+}
+
 }  // namespace
 }  // namespace cgrad

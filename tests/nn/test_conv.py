@@ -19,6 +19,12 @@ def F(L):
 
 CONV = [
     case("conv2d", lambda L, x, w, b: F(L).conv2d(x, w, b), R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
+    # Rows 32 and 37 wide: the unfolding written straight into gemm's panels, one output
+    # row per panel and panels across output rows (Note [gemm panel sources]).
+    case("conv2d_wide_rows", lambda L, x, w, b: F(L).conv2d(x, w, b, padding=1), R(2, 3, 5, 32),
+         R(4, 3, 3, 3), R(4)),
+    case("conv2d_odd_wide_rows", lambda L, x, w: F(L).conv2d(x, w, stride=(1, 2), padding=2),
+         R(1, 2, 4, 75), R(3, 2, 3, 3)),
     case("conv2d_no_bias", lambda L, x, w: F(L).conv2d(x, w), R(2, 3, 5, 5), R(4, 3, 2, 2)),
     case("conv2d_stride_pad", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
          R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
@@ -107,6 +113,27 @@ def test_conv_second_derivatives_match_torch(fn, arrays):
     assert c_names[:2] == t_names[:2]
     for c, t in zip(c_second, t_second):
         np.testing.assert_allclose(c, t, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("batch", [1, 3])  # 1: threads inside gemm; 3: a sample per thread
+def test_conv_does_not_depend_on_thread_count(batch):
+    rng = np.random.default_rng(3)
+    x_np = rng.standard_normal((batch, 16, 20, 37)).astype(np.float32)
+    w_np = rng.standard_normal((64, 16, 3, 3)).astype(np.float32)
+    g_np = rng.standard_normal((batch, 64, 20, 37)).astype(np.float32)
+    before = cgrad.get_num_threads()
+    results = []
+    try:
+        for n in (1, 2):
+            cgrad.set_num_threads(n)
+            x, w = cgrad.tensor(x_np, requires_grad=True), cgrad.tensor(w_np, requires_grad=True)
+            y = F(cgrad).conv2d(x, w, padding=1)
+            y.backward(cgrad.tensor(g_np))
+            results.append([t.detach().numpy() for t in (y, x.grad, w.grad)])
+    finally:
+        cgrad.set_num_threads(before)
+    for one, two in zip(*results):
+        assert one.tobytes() == two.tobytes()
 
 
 def test_conv_saved_tensors_and_next_functions():

@@ -31,6 +31,15 @@ LAYER_NORM = [
     case("ln_empty_batch", lambda L, x, w: F(L).layer_norm(x, (3,), w), R(0, 3), R(3)),
     case("ln_no_grad_input", lambda L, x, w: F(L).layer_norm(x.detach(), (5,), w), R(4, 5), R(5)),
     case("ln_size", lambda L, x: F(L).layer_norm(x, x.shape[1:]), R(2, 5)),
+    # Wide rows take the float32 vector path (Note [Layer norm float32 rows]): a body of
+    # whole vectors and a tail, and row counts across several weight-gradient blocks.
+    case("ln_wide_affine", lambda L, x, w, b: F(L).layer_norm(x, (37,), w, b), R(130, 37), R(37),
+         R(37)),
+    case("ln_wide_weight_only", lambda L, x, w: F(L).layer_norm(x, (40,), w), R(70, 40), R(40)),
+    case("ln_wide_bias_only", lambda L, x, b: F(L).layer_norm(x, (23,), None, b), R(65, 23), R(23)),
+    case("ln_wide_plain", lambda L, x: F(L).layer_norm(x, (64,)), R(3, 64)),
+    case("ln_wide_no_grad_input", lambda L, x, w, b: F(L).layer_norm(x.detach(), (33,), w, b),
+         R(129, 33), R(33), R(33)),
     case("native_ln", lambda L, x, w, b: L.native_layer_norm(x, [4], w, b, 1e-5), R(3, 4), R(4), R(4)),
 ]
 
@@ -67,13 +76,33 @@ def test_matches_torch(fn, inputs, grad):
     check(fn, *inputs, grad=grad)
 
 
-def test_layer_norm_rows_with_a_large_offset_stay_accurate():
+@pytest.mark.parametrize("cols", [8, 45])  # 45: the float32 vector path and its tail
+def test_layer_norm_rows_with_a_large_offset_stay_accurate(cols):
     # Note [Layer norm statistics]: torch's float32 statistics lose ~1e-4 here; ours do not.
-    x = (R(3, 8) + np.float32(1000)).astype(np.float32)
+    x = (R(3, cols) + np.float32(1000)).astype(np.float32)
     x64 = x.astype(np.float64)
     exact = (x64 - x64.mean(1, keepdims=True)) / np.sqrt(x64.var(1, keepdims=True) + 1e-5)
-    got = F(cgrad).layer_norm(cgrad.tensor(x), (8,)).numpy()
+    got = F(cgrad).layer_norm(cgrad.tensor(x), (cols,)).numpy()
     np.testing.assert_allclose(got, exact, atol=1e-6)
+
+
+def test_layer_norm_does_not_depend_on_thread_count():
+    rng = np.random.default_rng(1)
+    x_np, g_np = (rng.standard_normal((1000, 301)).astype(np.float32) for _ in range(2))
+    w_np, b_np = (rng.standard_normal(301).astype(np.float32) for _ in range(2))
+    before = cgrad.get_num_threads()
+    results = []
+    try:
+        for n in (1, 2):
+            cgrad.set_num_threads(n)
+            x, w, b = (cgrad.tensor(a, requires_grad=True) for a in (x_np, w_np, b_np))
+            y = F(cgrad).layer_norm(x, (301,), w, b)
+            y.backward(cgrad.tensor(g_np))
+            results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    finally:
+        cgrad.set_num_threads(before)
+    for one, two in zip(*results):
+        assert one.tobytes() == two.tobytes()
 
 
 def test_batch_norm_updates_running_stats_like_torch():

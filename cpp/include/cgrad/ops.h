@@ -12,6 +12,8 @@
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
 #include "cgrad/ops/dense_linalg.h"
+#include "cgrad/ops/differences.h"
+#include "cgrad/ops/element_selection.h"
 #include "cgrad/ops/embedding.h"
 #include "cgrad/ops/indexing.h"
 #include "cgrad/ops/inplace.h"
@@ -25,6 +27,8 @@
 #include "cgrad/ops/reduction.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"
+#include "cgrad/ops/sorting.h"
+#include "cgrad/ops/tensor_products.h"
 #include "cgrad/ops/unary.h"
 #include "cgrad/ops/view.h"
 

@@ -258,7 +258,20 @@ bool compute_requires_grad(const TensorList& inputs) {
   return false;
 }
 
+namespace {
+thread_local bool inplace_history = false;
+}
+
+InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }
+InplaceHistory::~InplaceHistory() { inplace_history = prev_; }
+bool InplaceHistory::active() { return inplace_history; }
+
 void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
+  if (!inplace_history)  // Note [Only floating outputs get history]
+    for (size_t i = 0; i < count; ++i)
+      if (outputs[i] && !is_floating(outputs[i]->dtype))
+        throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                                 dtype_torch_name(outputs[i]->dtype));
   node->set_num_inputs(count);
   if (AnomalyMode::is_enabled() && node->forward_trace.empty())
     node->forward_trace = AnomalyMode::capture_trace();

@@ -154,6 +154,8 @@ const std::shared_ptr<Node>& refresh_view_grad_fn(const TensorImpl& view) {
   ViewGeometry base_geometry = geometry_of(*base), view_geometry = geometry_of(view);
   auto node = make_node("AsStridedBackward0", {base},
                         [base_geometry, view_geometry](Node&, TensorList& g) -> TensorList {
+                          if (as_strided_grad_is_zero(base_geometry.sizes, view_geometry.sizes))
+                            return {full(base_geometry.sizes, 0.0, g[0]->dtype)};
                           return {view_grad_to_base(g[0], base_geometry, view_geometry)};
                         });
   std::shared_ptr<Node> old_fn = current;

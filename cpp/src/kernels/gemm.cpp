@@ -45,10 +45,18 @@ constexpr int64_t kSmallWork = 32 * 32 * 32;
 // Multiply-adds worth waking a thread for: about 5 us of one core's work.
 constexpr int64_t kGemmGrain = 1 << 19;
 
+// Note [gemm panel sources]: a convolution's op(B) is its input unfolded by im2col.
+// Rather than unfold into a buffer that pack_b then copies into panels (two passes over
+// KH * KW copies of the input), the operand can name a PanelSource that writes the
+// panels itself; pack_b hands it the request, with the operand's column offset (a
+// thread's slice of C) added. Everything else about the product is unchanged, so the
+// results are bit-identical to those of the unfolded buffer.
 template <class T> struct Operand {
   const T* p;
   int64_t ld;
   bool trans;
+  const PanelSource<T>* source = nullptr;  // when set, op(B) comes from here
+  int64_t col0 = 0;                        // the source's column of this operand's column 0
   // Element (i, j) of op(X).
   T at(int64_t i, int64_t j) const { return trans ? p[j * ld + i] : p[i * ld + j]; }
 };
@@ -115,6 +123,7 @@ void pack_a(const Operand<T>& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
 // Packs rows [p0, p0 + kc) x cols [j0, j0 + nc) of op(B) into NR-column panels, p-major.
 template <class B, class T>
 void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* out) {
+  if (b.source) return b.source->pack(p0, kc, b.col0 + j0, nc, B::NR, out);
   for (int64_t jr = 0; jr < nc; jr += B::NR, out += B::NR * kc) {
     const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
     if (b.trans && cols == B::NR) {  // op(B)(p, j) = b[j][p]: rows of `b` run along p
@@ -307,7 +316,8 @@ void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t 
     const int64_t grain = std::max<int64_t>(1, kGemmGrain / (m * k * B::NR));
     parallel_for(col_panels, grain, [&](int64_t begin, int64_t end) {
       const int64_t j0 = begin * B::NR, cols = std::min(n, end * B::NR) - j0;
-      const Operand<T> slice{b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans};
+      const Operand<T> slice{b.source ? b.p : b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans,
+                             b.source, b.col0 + j0};
       gemm_panels<B>(a, slice, m, cols, k, alpha, beta, c + j0 * cs, rs, cs, micro);
     }, /*align=*/1);
   } else {
@@ -325,7 +335,7 @@ void gemm_blocked(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n
                   T alpha, T beta, T* c, int64_t ldc, MicroKernels<T> micro) {
   // A C with fewer columns than a tile is wide would waste most of every tile: compute
   // C^T = op(B)^T op(A)^T instead (its few rows fit the short side), written transposed.
-  if (n < B::NR && m > n)
+  if (n < B::NR && m > n && !b.source)
     return gemm_threaded<B>(Operand<T>{b.p, b.ld, !b.trans}, Operand<T>{a.p, a.ld, !a.trans},
                             n, m, k, alpha, beta, c, 1, ldc, micro);
   gemm_threaded<B>(a, b, m, n, k, alpha, beta, c, ldc, 1, micro);
@@ -414,18 +424,16 @@ Isa detect_isa() {
 #endif
 
 template <class T>
-void gemm_floating(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
-                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c,
-                   int64_t ldc) {
+void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k,
+                   T alpha, T beta, T* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
-  const Operand<T> A{a, lda, trans_a}, B{b, ldb, trans_b};
   if (k == 0 || alpha == T(0)) {  // C = beta * C, C not read when beta == 0
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
         c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  if (m * n * k <= kSmallWork || m == 1 || n == 1) {
+  if (!B.source && (m * n * k <= kSmallWork || m == 1 || n == 1)) {
     gemm_small(A, B, m, n, k, alpha, beta, c, ldc);
     return;
   }
@@ -451,13 +459,23 @@ void gemm_floating(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
           int64_t ldc) {
-  gemm_floating(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  gemm_floating<float>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc) {
-  gemm_floating(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  gemm_floating<double>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+}
+
+void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const PanelSource<float>& b, float beta, float* c, int64_t ldc) {
+  gemm_floating<float>({a, lda, false}, {nullptr, 0, false, &b}, m, n, k, 1.0f, beta, c, ldc);
+}
+
+void gemm(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+          const PanelSource<double>& b, double beta, double* c, int64_t ldc) {
+  gemm_floating<double>({a, lda, false}, {nullptr, 0, false, &b}, m, n, k, 1.0, beta, c, ldc);
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t alpha,

@@ -118,4 +118,21 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int32_t a
           const int32_t* a, int64_t lda, const int32_t* b, int64_t ldb, int32_t beta,
           int32_t* c, int64_t ldc);
 
+// An op(B) that writes itself into gemm's packed panels (Note [gemm panel sources]):
+// pack writes rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) as ceil(nc / nr)
+// panels nr columns wide, one after another, each p-major (element (p, j) of a panel at
+// panel[p * nr + j]), with the columns past nc zero. gemm calls it from several threads
+// at once.
+template <class T> struct PanelSource {
+  virtual void pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, T* out) const = 0;
+
+ protected:
+  ~PanelSource() = default;
+};
+// C = A op(B) + beta * C with op(B) (k x n) from a panel source, A row-major m x k.
+void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const PanelSource<float>& b, float beta, float* c, int64_t ldc);
+void gemm(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+          const PanelSource<double>& b, double beta, double* c, int64_t ldc);
+
 }  // namespace cgrad::kernels

@@ -164,13 +164,19 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
   if (!is_floating(t)) detail::check_scalar_fits(b, t);  // (torch lets float exponents overflow)
-  Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t);
+  const bool number_base = a->is_wrapped_number && !b->is_wrapped_number;
+  Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t, {},
+                              number_base ? detail::OutputLayout::kPlain
+                                          : detail::OutputLayout::kTensorInputs);
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
     double e = item_as_double(*b);
-    auto node = make_node("PowBackward0", {a}, [e](Node& n, TensorList& g) -> TensorList {
+    // torch's pow_backward answers a zero exponent with zeros_like(self), off the graph;
+    // a False exponent is no number to it, so takes the formula (a -0.0 that requires grad).
+    const bool zero_exponent = e == 0.0 && b->dtype != DType::Bool;
+    auto node = make_node("PowBackward0", {a}, [e, zero_exponent](Node& n, TensorList& g) -> TensorList {
       Tensor self = n.saved(0);
-      if (e == 0.0) return {mul(g[0], constant(0.0))};
+      if (zero_exponent) return {full(self->sizes, 0.0, self->dtype)};
       return {mul(g[0], mul(constant(e), pow(self, constant(e - 1.0))))};
     });
     node->save(a, false, "self");
@@ -258,8 +264,11 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // into a view whose own input does not require grad (x[()].floor_divide_(y) with x
 // plain), torch's CopySlices takes the node's one edge (y's) for self's and y gets no
 // edge at all — backward(inputs=[y]) then never runs the node and does not raise.
+// An integer result is not differentiable, so torch records nothing for it, in place or
+// not (Note [Only floating outputs get history]).
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b) {
+  if (!is_floating(out->dtype)) return;
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
     if (!(*t)->is_wrapped_number && (*t)->requires_grad()) inputs.push_back(*t);
@@ -443,10 +452,10 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   // A 0-d weight tensor takes part in promotion, which only shows when all are 0-d:
   // lerp(float32 0-d, float32 0-d, float64 0-d) is float64, as torch's.
   const DType t = scalar_weight ? start->dtype : result_type({&start, &end, &weight});
-  Tensor w = detail::cast(weight, t);
-  Tensor out = detail::empty_in_input_layout(shape, t, {start.get(), end.get(), weight.get()});
-  kernels::ternary(kernels::TernaryOp::Lerp, *detail::cast(start, t), *detail::cast(end, t), *w,
-                   *out);
+  Tensor cs = detail::cast(start, t), ce = detail::cast(end, t), w = detail::cast(weight, t);
+  Tensor out = detail::empty_in_input_layout(shape, t,  // (a number weight does not vote)
+                                             {cs.get(), ce.get(), scalar_weight ? nullptr : w.get()});
+  kernels::ternary(kernels::TernaryOp::Lerp, *cs, *ce, *w, *out);
   if (scalar_weight) {
     if (!any_requires_grad({&start, &end})) return out;
     const double wv = item_as_double(*weight);
@@ -505,10 +514,13 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   if (lo && hi) {
     Shape shape = broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes);
     Tensor ca = detail::cast(a, t), clo = detail::cast(lo, t), chi = detail::cast(hi, t);
-    out = detail::empty_in_input_layout(shape, t, {a.get(), lo.get(), hi.get()});
+    out = detail::empty_in_input_layout(shape, t,  // (number bounds do not vote)
+                                        {ca.get(), lo->is_wrapped_number ? nullptr : clo.get(),
+                                         hi->is_wrapped_number ? nullptr : chi.get()});
     kernels::ternary(kernels::TernaryOp::Clamp, *ca, *clo, *chi, *out);
   } else {
-    out = binary_forward(lo ? BinaryOp::Maximum : BinaryOp::Minimum, a, lo ? lo : hi, t, t);
+    out = binary_forward(lo ? BinaryOp::Maximum : BinaryOp::Minimum, a, lo ? lo : hi, t, t, {},
+                         detail::OutputLayout::kTensorInputs);
   }
   if (scalar_bounds) {
     if (!any_requires_grad({&a})) return out;

@@ -8,7 +8,7 @@ namespace cgrad::detail {
 
 Tensor cast(const Tensor& t, DType dtype) {
   if (t->dtype == dtype) return t;
-  Tensor out = empty(t->sizes, dtype);
+  Tensor out = empty_preserving_layout(*t, dtype);
   kernels::copy(*t, *out);
   out->is_wrapped_number = t->is_wrapped_number;
   return out;
@@ -21,7 +21,9 @@ namespace {
 // The order: dimensions sorted fastest-first by the inputs' strides, the first input
 // deciding and later ones breaking ties, broadcast (stride 0) dimensions not voting,
 // and equal strides putting the smaller size first; an insertion sort from the reversed
-// order, as torch's `reorder_dimensions`. All-contiguous inputs keep the plain layout.
+// order, as torch's `reorder_dimensions`. Before that torch's fast setup: inputs all of
+// the result's shape that are all contiguous give a plain result, and all non-overlapping
+// and dense with the same strides give those strides (size-1 dims' strides included).
 int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0, size_t d1) {
   for (const Shape& st : strides) {
     if (st[d0] == 0 || st[d1] == 0) continue;
@@ -37,10 +39,21 @@ int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs) {
   const size_t n = shape.size();
-  if (n <= 1) return empty(std::move(shape), dtype);  // one order only: skip the checks
-  bool plain = true;
-  for (const TensorImpl* t : inputs) plain = plain && (!t || t->is_contiguous());
-  if (plain) return empty(std::move(shape), dtype);
+  bool same_shape = true, contiguous = true, dense_alike = true;
+  const TensorImpl* first = nullptr;
+  for (const TensorImpl* t : inputs) {
+    if (!t) continue;
+    if (!first) first = t;
+    same_shape = same_shape && t->sizes == shape;
+    contiguous = contiguous && t->is_contiguous();
+    dense_alike = dense_alike && t->strides == first->strides;
+  }
+  if (n == 0 || !first || (same_shape && contiguous)) return empty(std::move(shape), dtype);
+  if (same_shape && dense_alike && non_overlapping_and_dense(*first)) {
+    Tensor out = empty(std::move(shape), dtype);
+    out->strides = first->strides;
+    return out;
+  }
   std::vector<Shape> strides;  // each input's strides aligned to `shape`, 0 where broadcast
   for (const TensorImpl* t : inputs) {
     if (!t) continue;
@@ -53,7 +66,10 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
   return empty_in_layout(std::move(shape), dtype, strides);
 }
 
-Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides) {
+namespace {
+// Dense strides in the order the operands' strides give (Note [Output layout of
+// elementwise ops]); empty when that order is the plain row-major one.
+Shape ordered_dense_strides(const Shape& shape, const std::vector<Shape>& strides) {
   const size_t n = shape.size();
   std::vector<size_t> perm(n);  // perm[0] is the fastest dimension
   for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
@@ -71,17 +87,26 @@ Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strid
   }
   bool reversed = true;
   for (size_t i = 0; i < n; ++i) reversed = reversed && perm[i] == n - 1 - i;
-  Tensor out = empty(shape, dtype);
-  if (reversed) return out;
+  if (reversed) return {};
+  Shape out(n);
   int64_t step = 1;
   for (size_t d : perm) {
-    out->strides[d] = step;
+    out[d] = step;
     step *= shape[d];
   }
   return out;
 }
+}  // namespace
+
+Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides) {
+  Shape ordered = ordered_dense_strides(shape, strides);
+  Tensor out = empty(std::move(shape), dtype);
+  if (!ordered.empty()) out->strides = std::move(ordered);
+  return out;
+}
 
 bool non_overlapping_and_dense(const TensorImpl& t) {
+  if (t.numel() == 0) return true;  // contiguous, as torch counts it
   std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
   for (size_t d = 0; d < t.sizes.size(); ++d)
     if (t.sizes[d] != 1) dims.emplace_back(t.strides[d], t.sizes[d]);
@@ -94,11 +119,15 @@ bool non_overlapping_and_dense(const TensorImpl& t) {
   return true;
 }
 
+Shape preserved_strides(const TensorImpl& t) {
+  if (non_overlapping_and_dense(t)) return t.strides;
+  Shape ordered = ordered_dense_strides(t.sizes, {t.strides});
+  return ordered.empty() ? contiguous_strides(t.sizes) : ordered;
+}
+
 Tensor empty_preserving_layout(const TensorImpl& t, DType dtype) {
-  if (t.is_contiguous()) return empty(t.sizes, dtype);
-  if (!non_overlapping_and_dense(t)) return empty_in_layout(t.sizes, dtype, {t.strides});
   Tensor out = empty(t.sizes, dtype);
-  out->strides = t.strides;
+  if (out->strides != t.strides) out->strides = preserved_strides(t);
   return out;
 }
 
@@ -112,12 +141,17 @@ const TensorImpl& in_dtype(const Tensor& t, DType d, Tensor& holder) {
 }  // namespace
 
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
-                      DType out_dtype, kernels::OpParams params) {
+                      DType out_dtype, kernels::OpParams params, OutputLayout layout) {
   Shape shape = broadcast_shapes(a->sizes, b->sizes);
   Tensor a_cast, b_cast;
   const TensorImpl& ca = in_dtype(a, compute, a_cast);
   const TensorImpl& cb = in_dtype(b, compute, b_cast);
-  Tensor out = empty_in_input_layout(std::move(shape), out_dtype, {a.get(), b.get()});
+  const bool by_tensors = layout == OutputLayout::kTensorInputs;
+  Tensor out = layout == OutputLayout::kPlain
+                   ? empty(std::move(shape), out_dtype)
+                   : empty_in_input_layout(std::move(shape), out_dtype,
+                                           {by_tensors && a->is_wrapped_number ? nullptr : &ca,
+                                            by_tensors && b->is_wrapped_number ? nullptr : &cb});
   kernels::binary(op, ca, cb, *out, params);
   return out;
 }
@@ -131,7 +165,7 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType 
                      kernels::OpParams params) {
   Tensor a_cast;
   const TensorImpl& ca = in_dtype(a, compute, a_cast);
-  Tensor out = empty_in_input_layout(a->sizes, out_dtype, {a.get()});
+  Tensor out = empty_in_input_layout(a->sizes, out_dtype, {&ca});
   kernels::unary(op, ca, *out, params);
   return out;
 }

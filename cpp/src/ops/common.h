@@ -8,11 +8,18 @@
 
 namespace cgrad::detail {
 
-// `t` in `dtype` (itself when it already is); never recorded.
+// `t` in `dtype` (itself when it already is), laid out as torch's t.to(dtype) lays it out
+// (preserve_format); never recorded.
 Tensor cast(const Tensor& t, DType dtype);
+// How an elementwise result is laid out: in its inputs' memory order (torch's binary ops,
+// where a Python number takes part as a 0-d operand), in the order of its tensor inputs
+// alone (torch's unary ops with a number argument: pow(x, 2), clamp(x, 0, 1)), or plainly
+// (pow(2, x), whose result torch allocates before it looks at the exponent).
+enum class OutputLayout { kInputs, kTensorInputs, kPlain };
 // Broadcasts a and b, computes in `compute`, writes an `out_dtype` result.
 Tensor binary_forward(kernels::BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
-                      DType out_dtype, kernels::OpParams params = {});
+                      DType out_dtype, kernels::OpParams params = {},
+                      OutputLayout layout = OutputLayout::kInputs);
 Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
                      kernels::OpParams params = {});
 // For ops whose result dtype differs from the compute dtype (isnan: any -> Bool).
@@ -21,13 +28,15 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType 
 // Whether t's elements fill a block of memory without gaps, each at its own place.
 bool non_overlapping_and_dense(const TensorImpl& t);
 // An uninitialized result in the memory order torch's TensorIterator gives the inputs
-// (Note [Output layout of elementwise ops]); absent inputs (null) do not vote.
+// (Note [Output layout of elementwise ops]); absent inputs (null) do not vote. Pass the
+// inputs as converted to the op's common dtype (cast): torch converts before it orders.
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs);
 // The same from the operands' strides, each already aligned to `shape` (0: broadcast).
 Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides);
-// torch's preserve_format (clone, .to): t's own strides where t is non-overlapping and
-// dense, else dense strides in t's order of dims.
+// torch's preserve_format (clone, .to, *_like): t's own strides where t is non-overlapping
+// and dense (an empty t always is), else dense strides in t's order of dims.
+Shape preserved_strides(const TensorImpl& t);
 Tensor empty_preserving_layout(const TensorImpl& t, DType dtype);
 // torch's error for a dtype a kernel lacks: "\"<kernel>\" not implemented for 'Long'".
 inline NotImplementedError not_implemented_for(const char* kernel, DType t) {

@@ -13,6 +13,17 @@ Tensor full(const Shape& sizes, Scalar value, DType dtype) {
   return t;
 }
 
+Tensor empty_like(const Tensor& like, DType dtype) {
+  return detail::empty_preserving_layout(*like, dtype);
+}
+
+Tensor full_like(const Tensor& like, Scalar value, DType dtype) {
+  check_scalar_fits(value, dtype);
+  Tensor t = empty_like(like, dtype);
+  kernels::fill(*t, value);
+  return t;
+}
+
 // Note [arange with integer dtypes]: torch truncates start and step to integers before
 // stepping, so arange(-2.5, 0, 0.7, dtype=int32) repeats -2; for int64 it also sizes the
 // range from the truncated bounds (a zero step is then an error). We follow both rules.

@@ -115,7 +115,10 @@ void check_inplace_shape(const Tensor& self, const std::vector<Tensor>& inputs, 
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
                       bool record_any_dtype) {
   check_inplace_allowed(self);
-  Tensor result = compute();
+  Tensor result = [&] {
+    InplaceHistory any_dtype;  // Note [Only floating outputs get history]
+    return compute();
+  }();
   if (!can_cast(result->dtype, self->dtype))
     throw std::runtime_error(std::string("result type ") + dtype_torch_name(result->dtype) +
                              " can't be cast to the desired output type " +

@@ -38,11 +38,10 @@ Tensor operand_grad(Node& n, size_t i, const Tensor& g) {
 }  // namespace
 
 Tensor exp2(const Tensor& a) {
-  Tensor out;
-  {
-    GradModeGuard no_grad(false);
-    out = pow(constant(2.0), detail::cast(a, float_result(a)));
-  }
+  // 2 ** a by pow's kernel, laid out as the unary op it is in torch.
+  const DType t = float_result(a);
+  Tensor out = detail::binary_forward(kernels::BinaryOp::Pow, constant(2.0), a, t, t, {},
+                                      detail::OutputLayout::kTensorInputs);
   if (any_requires_grad({&a})) {
     auto node = make_node("Exp2Backward0", {a}, [](Node& n, TensorList& g) -> TensorList {
       return {mul(mul(g[0], n.saved(0)), constant(kLn2))};

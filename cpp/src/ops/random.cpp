@@ -104,19 +104,6 @@ bool row_major(const Shape& sizes, const Shape& layout) {
   return true;
 }
 
-// The strides empty_like gives: the input's when they are dense and non-overlapping,
-// else row-major (torch's preserve_format).
-Shape like_layout(const TensorImpl& t) {
-  const std::vector<size_t> dims = memory_order(t.sizes, t.strides);
-  int64_t expected = 1;
-  for (size_t k = dims.size(); k-- > 0;) {
-    const size_t d = dims[k];
-    if (t.sizes[d] != 1 && t.strides[d] != expected) return contiguous_strides(t.sizes);
-    expected *= t.sizes[d];
-  }
-  return t.strides;
-}
-
 // Moves values drawn in `layout`'s memory order into row-major order, in place.
 template <class T> void to_row_major(T* p, const Shape& sizes, const Shape& layout) {
   const int64_t n = numel_of(sizes);
@@ -157,6 +144,19 @@ Tensor sample(const Shape& sizes, DType dtype, const Shape& layout, Fill fill) {
 
 template <class Fill> Tensor sample(const Shape& sizes, DType dtype, Fill fill) {
   return sample(sizes, dtype, contiguous_strides(sizes), fill);
+}
+
+// torch's empty_like(like).<sampler>_(): a result in like's preserve_format layout,
+// which is dense, so its memory order is its buffer's order.
+template <class Fill> Tensor sample_like(const TensorImpl& like, DType dtype, Fill fill) {
+  Tensor t = detail::empty_preserving_layout(like, dtype);
+  const int64_t n = t->numel();
+  const bool contiguous = t->is_contiguous();
+  dispatch(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    with_state([&](RandomState& s) { fill(s, t->data<T>(), n, contiguous); });
+  });
+  return t;
 }
 
 // fill for a value per element: value(state) in the element's type T.
@@ -283,7 +283,7 @@ Tensor rand(const Shape& sizes, DType dtype) {
 
 Tensor rand_like(const Tensor& like, DType dtype) {
   require_floating(dtype, "check_uniform_bounds");
-  return sample(like->sizes, dtype, like_layout(*like), uniform_fill(0.0, 1.0));
+  return sample_like(*like, dtype, uniform_fill(0.0, 1.0));
 }
 
 Tensor randn(const Shape& sizes, DType dtype) {
@@ -293,7 +293,7 @@ Tensor randn(const Shape& sizes, DType dtype) {
 
 Tensor randn_like(const Tensor& like, DType dtype) {
   require_floating(dtype, "normal_kernel_cpu");
-  return sample(like->sizes, dtype, like_layout(*like), normal_fill(0.0, 1.0));
+  return sample_like(*like, dtype, normal_fill(0.0, 1.0));
 }
 
 namespace {
@@ -328,7 +328,7 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
 
 Tensor randint_like(const Tensor& like, int64_t low, int64_t high, DType dtype) {
   check_randint_range(low, high, dtype);
-  return sample(like->sizes, dtype, like_layout(*like), from_to_fill(low, high));
+  return sample_like(*like, dtype, from_to_fill(low, high));
 }
 
 Tensor randperm(int64_t n, DType dtype) {
@@ -577,7 +577,8 @@ Tensor multinomial(const Tensor& input, int64_t samples, bool replacement) {
   // p / q with q ~ Exponential(1) drawn in the input's layout and dtype.
   if (!every(probs, [](double v) { return v >= 0.0 && v < INFINITY; }))
     throw std::runtime_error("probability tensor contains either `inf`, `nan` or element < 0");
-  Tensor q = sample(input->sizes, input->dtype, like_layout(*input), exponential_fill(1.0));
+  Tensor q = sample(input->sizes, input->dtype, detail::preserved_strides(*input),
+                    exponential_fill(1.0));
   dispatch(probs->dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {

@@ -539,7 +539,8 @@ Tensor cumprod_backward_differentiable(const Tensor& x, const Tensor& g, int64_t
 // as 1; after it, 0. Under create_graph those zeros still depend on the first zero, so
 // the differentiable formula above is used instead.
 Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int64_t d) {
-  if (x->dim() == 0 || x->numel() == 0) return g;
+  // As torch: one factor per slice, so the gradient passes through (off x's graph).
+  if (x->dim() == 0 || x->numel() <= 1 || x->sizes[d] == 1) return g;
   Tensor g_out = mul(g, out);
   Tensor zero = constant(0.0), one = constant(1.0);
   Tensor is_zero = eq(x, zero);

@@ -12,7 +12,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   detail::check_scalar_fits(b, t);
   Shape shape = broadcast_shapes(broadcast_shapes(cond->sizes, a->sizes), b->sizes);
   Tensor ca = detail::cast(a, t), cb = detail::cast(b, t);
-  Tensor out = detail::empty_in_input_layout(shape, t, {cond.get(), a.get(), b.get()});
+  Tensor out = detail::empty_in_input_layout(shape, t, {cond.get(), ca.get(), cb.get()});
   kernels::where(*cond, *ca, *cb, *out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("WhereBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {

@@ -471,6 +471,13 @@ Tensor alias(const Tensor& a) {
 
 // ---- the pair behind select/slice backward ----
 
+// Note [Empty as_strided gradients]: torch's as_strided_backward returns plain zeros when
+// the base or the view has no elements, so such a gradient never requires grad, even
+// under create_graph (a view of an empty slice regenerated after an in-place write).
+bool as_strided_grad_is_zero(const Shape& base_sizes, const Shape& view_sizes) {
+  return numel_of(base_sizes) == 0 || numel_of(view_sizes) == 0;
+}
+
 Tensor as_strided_region(const Tensor& a, const ViewGeometry& region) {
   Tensor base = contiguous(a);
   ViewGeometry g = region;
@@ -478,6 +485,8 @@ Tensor as_strided_region(const Tensor& a, const ViewGeometry& region) {
   Shape base_sizes = a->sizes;
   return record_view(base, std::move(g), "AsStridedBackward0",
                      [region, base_sizes](Node&, TensorList& grads) -> TensorList {
+                       if (as_strided_grad_is_zero(base_sizes, region.sizes))
+                         return {full(base_sizes, 0.0, grads[0]->dtype)};
                        return {embed_in_zeros(grads[0], base_sizes, region)};
                      });
 }

@@ -203,6 +203,13 @@ bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
 bool compute_requires_grad(const TensorList& inputs);
 
 // Records `node` as grad_fn of `outputs` (which become non-leaf, requiring grad).
+// Note [Only floating outputs get history]: as torch's set_history, an integer or bool
+// output refuses a grad_fn ("Autograd not support dtype: Long"): an op that would carry
+// gradient into it raises instead of returning an integer tensor that requires grad.
+// Ops torch treats as non-differentiable (comparisons, argmax, floor_divide of
+// integers, casts to an integer) record nothing, so never get here. In-place ops are
+// exempt (InplaceHistory): torch rebases self's history onto the op's node whatever
+// self's dtype, so an integer tensor that already requires grad takes new history.
 void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node);
 inline void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
   set_history(outputs.data(), outputs.size(), node);
@@ -210,6 +217,20 @@ inline void set_history(const TensorList& outputs, const std::shared_ptr<Node>& 
 inline void set_history(std::initializer_list<Tensor> outputs, const std::shared_ptr<Node>& node) {
   set_history(outputs.begin(), outputs.size(), node);
 }
+
+// While alive, set_history accepts outputs of any dtype: apply_inplace's out-of-place
+// result is only ever rebased into self, never handed out.
+class InplaceHistory {
+ public:
+  InplaceHistory();
+  ~InplaceHistory();
+  InplaceHistory(const InplaceHistory&) = delete;
+  InplaceHistory& operator=(const InplaceHistory&) = delete;
+  static bool active();
+
+ private:
+  bool prev_;
+};
 
 template <class F>
 std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t count, F fn) {

@@ -5,6 +5,10 @@
 namespace cgrad {
 
 Tensor full(const Shape& sizes, Scalar value, DType dtype);
+// empty_like / full_like (ones_like, zeros_like): like's sizes, laid out as torch's
+// preserve_format lays out a copy of `like`.
+Tensor empty_like(const Tensor& like, DType dtype);
+Tensor full_like(const Tensor& like, Scalar value, DType dtype);
 // Integer bounds and step with an integer dtype step exactly in int64 (Note [arange with
 // integer dtypes]); anything else steps in double.
 Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype);

@@ -44,6 +44,8 @@ struct ViewGeometry {
 // `region` of a contiguous tensor of `base_sizes` read out of `a` (contiguous copy if
 // needed); recorded as AsStridedBackward0.
 Tensor as_strided_region(const Tensor& a, const ViewGeometry& region);
+// Whether AsStridedBackward0's gradient is plain zeros (Note [Empty as_strided gradients]).
+bool as_strided_grad_is_zero(const Shape& base_sizes, const Shape& view_sizes);
 // Zeros of `base_sizes` with `g` written into `region`: the backward of a view.
 Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeometry& region);
 

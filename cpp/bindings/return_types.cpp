@@ -1,0 +1,55 @@
+// torch.return_types-style results (cgrad.return_types.max, .sort, ...): struct sequences,
+// so they index, unpack and compare like tuples and name their fields.
+#include "bindings.h"
+
+namespace cgrad::bindings {
+
+namespace {
+
+PyStructSequence_Field kValuesIndices[] = {{"values", nullptr}, {"indices", nullptr}, {nullptr, nullptr}};
+
+// torch prints "torch.return_types.max(\nvalues=tensor(...),\nindices=tensor(...))".
+PyObject* return_type_repr(PyObject* self) {
+  try {
+    py::handle h(self);
+    std::string out = py::str(py::type::handle_of(h).attr("__module__")).cast<std::string>() + "." +
+                      py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>() + "(";
+    py::tuple fields = py::type::handle_of(h).attr("__match_args__");  // the field names, in order
+    for (Py_ssize_t i = 0; i < Py_SIZE(self); ++i)
+      out += std::string(i ? "," : "") + "\n" + fields[i].cast<std::string>() + "=" +
+             py::repr(PyStructSequence_GetItem(self, i)).cast<std::string>();
+    return py::str(out + ")").release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields) {
+  if (!fields) fields = kValuesIndices;
+  int count = 0;
+  while (fields[count].name) ++count;
+  // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
+  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, count};
+  PyTypeObject* type = PyStructSequence_NewType(desc);
+  if (!type) throw py::error_already_set();
+  type->tp_repr = return_type_repr;
+  PyType_Modified(type);
+  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
+}
+
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items) {
+  PyObject* obj = PyStructSequence_New(reinterpret_cast<PyTypeObject*>(type.ptr()));
+  if (!obj) throw py::error_already_set();
+  Py_ssize_t i = 0;
+  for (const Tensor& t : items) PyStructSequence_SetItem(obj, i++, py::cast(t).release().ptr());
+  return py::reinterpret_steal<py::object>(obj);
+}
+
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+  return struct_result(type, {r.first, r.second});
+}
+
+}  // namespace cgrad::bindings
