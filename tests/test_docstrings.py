@@ -12,6 +12,7 @@ import pytest
 
 import cgrad
 import cgrad.autograd
+import cgrad.linalg
 import cgrad.nn.functional as F
 from cgrad import _docs
 
@@ -29,9 +30,7 @@ def public_callables():
             if not isinstance(value, property):
                 value = getattr(cgrad.Tensor, name)
             out.append((f"Tensor.{name}", value, name))
-    modules = [F, cgrad.autograd, cgrad.autograd.functional, cgrad.autograd.graph]
-    if hasattr(cgrad, "linalg"):
-        modules.append(cgrad.linalg)
+    modules = [F, cgrad.linalg, cgrad.autograd, cgrad.autograd.functional, cgrad.autograd.graph]
     for module in modules:
         for name in getattr(module, "__all__", ()):
             value = getattr(module, name)
@@ -67,7 +66,8 @@ def test_public_callable_has_a_docstring(label, value, name):
 def signature_lines():
     out = []
     for area in (_docs.torch_functions.DOCS, _docs.torch_functions.CLASSES,
-                 _docs.tensor_methods.DOCS, _docs.nn_functional.DOCS):
+                 _docs.tensor_methods.DOCS, _docs.nn_functional.DOCS, _docs.linalg.DOCS,
+                 _docs.linalg.TOP_LEVEL):
         for entry in _docs.parse(area).values():
             out += entry.signatures
     return out
@@ -89,6 +89,7 @@ def test_documented_parameters_are_accepted():
     bad = []
     for owner, area in ((cgrad._C, _docs.torch_functions.DOCS),
                         (cgrad._C._nn, _docs.nn_functional.DOCS),
+                        (cgrad.linalg, _docs.linalg.DOCS), (cgrad._C, _docs.linalg.TOP_LEVEL),
                         (cgrad.Tensor, _docs.tensor_methods.DOCS)):
         for name, entry in _docs.parse(area).items():
             value = getattr(owner, name, None)

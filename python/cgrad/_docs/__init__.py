@@ -22,7 +22,7 @@ they are collected in PROBLEMS, which tests/test_docstrings.py requires to be em
 import re
 import textwrap
 
-from . import nn_functional, tensor_methods, torch_functions
+from . import linalg, nn_functional, tensor_methods, torch_functions
 
 PROBLEMS = []
 
@@ -176,7 +176,8 @@ def apply():
     from .. import _C
 
     for owner, text in ((_C, torch_functions.DOCS), (_C, torch_functions.CLASSES),
-                        (_C._nn, nn_functional.DOCS)):
+                        (_C._nn, nn_functional.DOCS), (cgrad.linalg, linalg.DOCS),
+                        (_C, linalg.TOP_LEVEL)):
         for name, entry in parse(text).items():
             _set(owner, name, entry)
 
