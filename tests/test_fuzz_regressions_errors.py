@@ -23,6 +23,10 @@ CASES = {
     "index_select_empty_dim_of_a_2d_tensor": "out = torch.ones(2, 0).index_select(1, torch.tensor([0]))",
     "index_select_2d_along_dim_1": "out = torch.ones(2, 3).index_select(1, torch.tensor([5]))",
     "index_select_2d_along_dim_0": "out = torch.ones(2, 3).index_select(0, torch.tensor([5]))",
+    # ---- amax/amin: each dim is checked for size 0 before any is checked for repeats ----
+    "amax_over_a_repeated_empty_dim": "out = torch.amax(torch.zeros(0, 3), dim=(0, 0))",
+    "amin_over_a_repeated_dim_after_an_empty_one": "out = torch.zeros(3, 0).amin(dim=(1, 1), keepdim=True)",
+    "amax_over_a_repeated_nonempty_dim_of_an_empty_tensor": "out = torch.zeros(3, 0).amax(dim=(0, 0))",
     # ---- subscripts into a dim of size 0 ----
     "getitem_index_into_an_empty_dim": "out = torch.zeros(0, 0)[:, torch.tensor([0])]",
     "getitem_index_into_an_empty_leading_dim": "out = torch.zeros(0, 0)[torch.tensor([0])]",
