@@ -69,19 +69,28 @@ def _mpi_op(mpi, op, dtype, name):
     return table[op]
 
 
-def _submit(pg, name, run, finish, async_op, outputs=()):
+def _submit(pg, name, run, finish, async_op, outputs=(), signature=()):
     """Queues a collective: `run` is its blocking MPI call (Note [Rendezvous, then a
-    blocking collective]); waits for it unless async_op."""
-    work = pg.comm_thread.submit(Operation(Work(name, outputs), run, finish))
+    blocking collective]), `signature` (element count, dtype, root or reduce op) what
+    every rank's call must share (Note [Matching collectives]); waits for it unless
+    async_op."""
+    work = pg.comm_thread.submit(Operation(Work(name, outputs), pg, run, finish,
+                                           signature=signature))
     if async_op:
         return work
     work.wait()
     return None
 
 
-def _submit_point_to_point(pg, name, start, finish, outputs=()):
-    """Queues a send or receive: `start` returns its non-blocking MPI requests."""
-    return pg.comm_thread.submit(Operation(Work(name, outputs), finish=finish, start=start))
+def _submit_point_to_point(pg, name, start, finish, peer, outputs=()):
+    """Queues a send or receive with `peer` (None: any rank): `start` returns its
+    non-blocking MPI requests."""
+    return pg.comm_thread.submit(Operation(Work(name, outputs), pg, finish=finish, start=start,
+                                           peer=peer))
+
+
+def _signature(array, extra=None):
+    return array.size, array.dtype, extra
 
 
 def _averaged(pg, op, array):
@@ -101,7 +110,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         buf.write_back()
     return _submit(pg, "all_reduce",
                    lambda: pg.comm.Allreduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op),
-                   finish, async_op, [tensor])
+                   finish, async_op, [tensor], _signature(buf.array, op.value))
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
@@ -112,7 +121,7 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     _check_rank("broadcast", "root", src, pg.size())
     buf = _Buffer(tensor)
     return _submit(pg, "broadcast", lambda: pg.comm.Bcast(buf.array, root=src),
-                   lambda _: buf.write_back(), async_op, [tensor])
+                   lambda _: buf.write_back(), async_op, [tensor], _signature(buf.array, src))
 
 
 def _same_layout(name, outputs, reference):
@@ -144,7 +153,8 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     send = _Buffer(tensor).array
     received = np.empty((pg.size(), send.size), dtype=send.dtype)
     return _submit(pg, "all_gather", lambda: pg.comm.Allgather(send, received),
-                   lambda _: _copy_rows(tensor_list, received), async_op, tensor_list)
+                   lambda _: _copy_rows(tensor_list, received), async_op, tensor_list,
+                   _signature(send))
 
 
 def _check_numel(name, big, small, size):
@@ -163,7 +173,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     send, out = _Buffer(input_tensor).array, _Buffer(output_tensor)
     return _submit(pg, "all_gather_into_tensor",
                    lambda: pg.comm.Allgather(send, out.array),
-                   lambda _: out.write_back(), async_op, [output_tensor])
+                   lambda _: out.write_back(), async_op, [output_tensor], _signature(send))
 
 
 def _reduce_scatter(pg, name, output, send, op, async_op):
@@ -174,7 +184,7 @@ def _reduce_scatter(pg, name, output, send, op, async_op):
         _averaged(pg, op, out.array)
         out.write_back()
     return _submit(pg, name, lambda: pg.comm.Reduce_scatter_block(send, out.array, op=mpi_op),
-                   finish, async_op, [output])
+                   finish, async_op, [output], _signature(out.array, op.value))
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
@@ -218,7 +228,8 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
         if root:
             _averaged(pg, op, buf.array)
             buf.write_back()
-    return _submit(pg, "reduce", run, finish, async_op, [tensor])
+    return _submit(pg, "reduce", run, finish, async_op, [tensor],
+                   _signature(buf.array, op.value * pg.size() + dst))
 
 
 def _root_and_list(pg, name, tensor, tensors, root, group_root, role):
@@ -250,7 +261,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         if root:
             _copy_rows(gather_list, received)
     return _submit(pg, "gather", lambda: pg.comm.Gather(send, received, root=dst),
-                   finish, async_op, gather_list or [])
+                   finish, async_op, gather_list or [], _signature(send, dst))
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
@@ -261,7 +272,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     send = np.concatenate([_Buffer(t).array.reshape(-1) for t in scatter_list]) if root else None
     out = _Buffer(tensor)
     return _submit(pg, "scatter", lambda: pg.comm.Scatter(send, out.array, root=src),
-                   lambda _: out.write_back(), async_op, [tensor])
+                   lambda _: out.write_back(), async_op, [tensor], _signature(out.array, src))
 
 
 def barrier(group=None, async_op=False, device_ids=None):
@@ -287,7 +298,7 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
     if not tensor.is_contiguous():
         send = send.copy()  # the copy must not change while MPI sends it
     return _submit_point_to_point(pg, "send", lambda: [pg.comm.Isend(send, dest=dst, tag=tag)],
-                                  None)
+                                  None, dst)
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
@@ -306,7 +317,8 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
         buf.write_back()
         work._source_rank = statuses[0].Get_source()
     work = _submit_point_to_point(
-        pg, "recv", lambda: [pg.comm.Irecv(buf.array, source=source, tag=tag)], finish, [tensor])
+        pg, "recv", lambda: [pg.comm.Irecv(buf.array, source=source, tag=tag)], finish, src,
+        [tensor])
     return work
 
 

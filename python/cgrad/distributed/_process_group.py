@@ -6,9 +6,11 @@ Note [A failing rank aborts the job]: MPI collectives wait for every rank, so on
 that dies of an exception would leave the others blocked in their next collective. While
 a group of more than one rank exists, an uncaught exception (in any thread) prints its
 traceback and then calls MPI_Abort, which makes the launcher stop every rank with
-"MPI_ABORT was invoked on rank N". A rank that stops without an exception (an exit
-mid-training) is caught by the group's timeout instead: its peers' collectives fail with
-an error naming the operation, which aborts them in turn.
+"MPI_ABORT was invoked on rank N"; a rank killed by a signal is reported by the launcher,
+which stops the others. A rank that stops without an exception (an exit mid-training, a
+hang) is caught by the group's timeout (init_process_group's `timeout`) instead: its
+peers' collectives, sends and receives fail with an error naming the operation, which
+aborts them in turn unless caught; after it the group refuses further work.
 """
 import datetime
 import enum
@@ -46,7 +48,7 @@ class ProcessGroup:
         self.mpi, self.comm = mpi, comm
         self._rank, self._size = comm.Get_rank(), comm.Get_size()
         self.timeout = timeout
-        self.comm_thread = CommThread(mpi, comm, self._rank, timeout.total_seconds())
+        self.comm_thread = CommThread(mpi, self._rank)
 
     def rank(self):
         return self._rank
@@ -157,7 +159,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
         timeout = default_pg_timeout
     elif not isinstance(timeout, datetime.timedelta):
         raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got "
-                        f"{type(timeout)}")
+                        f"{timeout}")
     mpi = _import_mpi()
     comm = mpi.COMM_WORLD.Dup()  # our own context: user MPI traffic cannot match ours
     if init_method == "env://" or world_size != -1 or rank != -1:
