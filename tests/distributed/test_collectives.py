@@ -100,8 +100,8 @@ def test_argument_errors(results):
     assert errors["all_gather_length"][0] == "ValueError"
     assert "AVG needs a floating-point tensor" in errors["avg_int"][1]
     assert errors["not_tensor"][0] == "TypeError"
-    assert errors["send_self"] == ("ValueError", "Invalid destination rank: should not be the "
-                                   "same as the rank of the current process.")
+    assert errors["send_self"] == ("ValueError", "Invalid destination rank: destination rank "
+                                   "should not be the same as the rank of the current process.")
     assert errors["twice"] == ("ValueError", "trying to initialize the default process group twice!")
 
 
@@ -120,6 +120,7 @@ TIMED_OUT = "all_reduce on rank 0 timed out after 2 s waiting for the other rank
     ("killed", 600, ["rank 1 with PID", "exited on signal 9 (Killed)"]),
     ("exit", 2, [TIMED_OUT]),
     ("exit_after_barrier", 2, [TIMED_OUT]),
+    ("exit_in_subgroup", 600, [TIMED_OUT]),
     ("exit_before_recv", 2, ["recv on rank 0 timed out after 2 s waiting for rank 1"]),
     ("hang_in_backward", 2, [
         "rank 0 caught: cgrad.distributed: " + TIMED_OUT,
@@ -152,13 +153,15 @@ def test_timeout_must_be_a_timedelta_as_torch():
 def test_without_a_group_as_torch():
     torch = pytest.importorskip("torch")
     import torch.distributed as tdist
-    for name in ["get_rank", "get_world_size", "barrier"]:
+    for name in ["get_rank", "get_world_size", "barrier", "new_group"]:
         with pytest.raises(ValueError) as ours:
             getattr(dist, name)()
         with pytest.raises(ValueError) as theirs:
             getattr(tdist, name)()
         assert str(ours.value) == str(theirs.value)
     assert dist.is_initialized() is tdist.is_initialized() is False
+    assert dist.group.WORLD is tdist.group.WORLD is dist.GroupMember.WORLD is None
+    assert dist.GroupMember.NON_GROUP_MEMBER == tdist.GroupMember.NON_GROUP_MEMBER
     assert dist.is_available() is True
     for op in ["SUM", "AVG", "PRODUCT", "MIN", "MAX", "BAND", "BOR", "BXOR"]:
         assert repr(getattr(dist.ReduceOp, op)) == repr(getattr(tdist.ReduceOp, op))

@@ -1,8 +1,11 @@
-"""The communication thread: every MPI call of a process group runs here, in order.
+"""The communication thread: every MPI call of a process's groups runs here, in order.
 
 Note [One communication thread]: collectives are queued to a single thread that runs
 them in submission order (every rank must issue its collectives in the same order, and
-one thread keeps it so), while the caller's thread goes on: DDP's bucket all-reduces run
+one thread keeps it so; MPI then needs only MPI_THREAD_SERIALIZED). The groups made by
+new_group share it, so a rank's collectives on several groups also run in its submission
+order: ranks must not order two groups' collectives differently, as with NCCL. The
+caller's thread goes on meanwhile: DDP's bucket all-reduces run
 while backward computes the next buckets' gradients. Point-to-point sends and receives
 are started as MPI non-blocking operations at once and completed whenever MPI reports
 them done, so a symmetric isend/irecv exchange cannot deadlock on the thread's order.
@@ -111,7 +114,7 @@ class Operation:
 
     def describe(self):
         count, dtype, _ = self.signature or (None, None, None)
-        if count is None:
+        if dtype is None:
             return self.work._name
         return f"{self.work._name} of {count} {dtype.name} elements"
 
@@ -151,6 +154,14 @@ class CommThread:
             raise self._unusable(operation)
         self._queue.put(operation)
         return operation.work
+
+    def call(self, pg, name, fn):
+        """Runs fn(), an MPI call local to this process (freeing a communicator), on this
+        thread in order with the queued work, and waits for it."""
+        def start():
+            fn()
+            return []
+        self.submit(Operation(Work(name), pg, start=start)).wait()
 
     def stop(self):
         self._queue.put(_STOP)

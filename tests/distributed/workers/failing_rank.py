@@ -9,11 +9,13 @@ clear error, not hang. argv[3] is the group's timeout in seconds.
   killed               rank 1 is killed (SIGKILL) while rank 0 waits in an all_reduce
   exit_before_recv     rank 1 leaves while rank 0 waits to receive from it
   mismatch             rank 1 broadcasts while rank 0 all-reduces: both raise
+  exit_in_subgroup     as exit, in a group of its own whose timeout is 2 s
   raise_in_backward    rank 1 raises halfway through a DDP backward, some of its
                        buckets already launched
   hang_in_backward     rank 1 stops halfway through a DDP backward; rank 0 catches its
                        timeout, finds the group broken, then raises
 """
+import datetime
 import os
 import signal
 import sys
@@ -65,6 +67,11 @@ if case.endswith("in_backward"):
         except RuntimeError as again:
             print(f"rank {rank} then barrier: {again}", flush=True)
         raise
+elif case == "exit_in_subgroup":
+    both = dist.new_group([0, 1], timeout=datetime.timedelta(seconds=2))
+    if rank == 1:
+        sys.exit(0)
+    dist.all_reduce(cgrad.ones(3), group=both)
 elif case == "mismatch":
     try:
         if rank == 1:
