@@ -293,6 +293,10 @@ def tensor_class():
             returns, ignore = returns.split("  ", 1)
             ignore = "  " + ignore
         lines.append(f"    def {name}({params}) -> {type_expression(returns)}: ...{ignore}")
+    if "__iter__" not in tensor.__dict__ and "__getitem__" in tensor.__dict__:
+        # Python iterates a Tensor through __getitem__ and __len__; type checkers need
+        # __iter__ said.
+        lines.append("    def __iter__(self) -> Iterator[Tensor]: ...")
     for name in public(dir(tensor)):
         value = tensor.__dict__.get(name)
         if isinstance(value, property):

@@ -49,6 +49,8 @@ def train(steps: int = 5) -> float:
     x = cgrad.arange(6, dtype=cgrad.float32).reshape(2, 3)
     y = (x * 2 + 1) @ x.T
     total: float = float(y.sum())
+    rows: list[Tensor] = [row * 2 for row in x]
+    assert len(rows) == x.size(0)
     parts = cgrad.split(x, 1, dim=0)
     stacked = cgrad.stack(list(parts), dim=0)
     assert stacked.dim() == 3 and total > 0
