@@ -72,6 +72,9 @@ void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlp
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
 void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.memory
+void init_docstrings(py::module_& m);  // _add_docstr, _signatures (Note [Docstrings])
+// Gives a bound callable its docstring, once (Note [Docstrings]).
+void set_docstring(py::handle callable, const std::string& doc);
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);
