@@ -111,6 +111,8 @@ out = (torch.autograd.grad(torch.prod(x), [x], create_graph=True)[0],
        torch.autograd.grad(torch.prod(y, 0).sum(), [y], create_graph=True)[0],
        torch.autograd.grad(torch.prod(z), [z], create_graph=True)[0])
 """,
+    # ---- norm in float32 overflows and underflows as torch's (Note [Float32 norms overflow as torch's]) ----
+    "float32_norm_overflow_and_underflow": "x = torch.tensor([[1e30, 1e30, 3e20], [1e-30, 1e-25, 3e-40]], requires_grad=True); out = (x.norm(dim=1), x.norm(p=3, dim=1), x.norm(p=0.5, dim=1), x.norm(p=-2, dim=1), x.norm(p=1, dim=0), torch.tensor([1.5e19, 1.5e19]).norm(), torch.tensor([1e-20, 1e-20]).norm(), x.double().norm(dim=1)); x.norm(dim=1).sum().backward(); leaves = [x]",
     # ---- fmod / remainder: the divisor's gradient depends on it ----
     "fmod_remainder_divisor_grad_under_create_graph": """
 v2 = torch.tensor([2.69])
