@@ -178,6 +178,17 @@ out = v4
 leaves = [v0, v1]
 """,
     # ---- products ----
+    # Note [Small gemm accumulation]: -3e38 + 3e38 * 1.1667 is 5e37 fused, inf unfused
+    "small_products_fuse_as_torchs": """
+A = torch.tensor([[3e38, 3e38, 0.0], [3e38, 3e38, 1.0]])
+B = torch.tensor([[-1.0, -1.0], [1.1667, 1.1667], [2.0, 0.0]])
+out = (A.mm(B), torch.addmm(torch.ones(2, 2), A, B), A.t().contiguous().t().mm(B),
+       A.t().contiguous().t().mm(B.t().contiguous().t()), A.mm(B.t().contiguous().t()),
+       torch.mm(A[:1], B), torch.mm(A[:1], B[:, :1]), torch.mv(A, B[:, 0].contiguous()),
+       torch.mv(A[:1], B[:, 0].contiguous()), torch.dot(A[0], B[:, 0].contiguous()),
+       torch.bmm(A[None], B[None]), torch.matmul(A.expand(2, 2, 3), B),
+       torch.tensor([[1.7e308, 1.7e308]] * 2, dtype=torch.float64).mm(torch.tensor([[-1.0, -1.0], [1.08, 1.08]], dtype=torch.float64)))
+""",
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
 out = (torch.zeros((0, 0, 1), dtype=B).bmm(torch.zeros((0, 1, 3), dtype=B)),
