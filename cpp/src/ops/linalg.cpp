@@ -70,22 +70,19 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
       if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
       if (k == 0 && beta == 0.0) return kernels::fill(*out, Scalar(false));
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
-    } else if constexpr (std::is_floating_point_v<T>) {
-      const T* pa = a->data<T>();
-      const T* pb = b->data<T>();
-      T* pc = out->data<T>();
-      for (int64_t i = 0; i < batch; ++i)
-        kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
-                      pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
-                      static_cast<T>(beta), pc + i * m * n, n, accumulation);
     } else {
       const T* pa = a->data<T>();
       const T* pb = b->data<T>();
       T* pc = out->data<T>();
-      for (int64_t i = 0; i < batch; ++i)
-        kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
-                      pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
-                      static_cast<T>(beta), pc + i * m * n, n);
+      // Only the floating products take an accumulation order (integers are exact).
+      auto run = [&](auto... accumulation_if_floating) {
+        for (int64_t i = 0; i < batch; ++i)
+          kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
+                        pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
+                        static_cast<T>(beta), pc + i * m * n, n, accumulation_if_floating...);
+      };
+      if constexpr (std::is_floating_point_v<T>) run(accumulation);
+      else run();
     }
   });
 }
