@@ -26,6 +26,7 @@ from . import linalg, nn_functional, tensor_methods, torch_functions
 
 PROBLEMS = []
 
+_OVERLOAD_NUMBER = re.compile(r"^\d+\. ")
 _ANNOTATED = re.compile(r"[(,] ?\*{0,2}\w+: ")
 _HEADER = re.compile(r"^(\w+)(?:(\(.*\))(?:\s*->\s*(.+))?|:\s*(.+))$")
 
@@ -144,8 +145,8 @@ def entry_from_doc(name, doc):
 def cpp_docstring(obj, name):
     """Text given to a pybind11 binding in C++, beyond the signatures pybind11 writes."""
     lines = (getattr(obj, "__doc__", None) or "").split("\n")
-    generated = re.compile(rf"^(\d+\. )?{name}\(|^Overloaded function\.$")
-    return "\n".join(line for line in lines if not generated.match(line)).strip()
+    return "\n".join(line for line in lines if line != "Overloaded function."
+                     and not _OVERLOAD_NUMBER.sub("", line).startswith(name + "(")).strip()
 
 
 def _set(owner, name, entry):

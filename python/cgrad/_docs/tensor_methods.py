@@ -148,13 +148,15 @@ retain_grad() -> None
 flip(*dims) -> Tensor
     A copy of self with the order of elements reversed along each of dims.
 
-size(dim=None) -> Size | int
+size() -> Size
+size(dim) -> int
     The size of each dim, or of dim only.
 
 storage_offset() -> int
     Offset of the first element in the storage, in elements.
 
-stride(dim=None) -> tuple[int, ...] | int
+stride() -> tuple[int, ...]
+stride(dim) -> int
     The step in elements between neighbours along each dim, or along dim only.
 
 tile(*dims) -> Tensor
