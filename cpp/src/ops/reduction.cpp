@@ -52,7 +52,8 @@ Tensor run_reduce(kernels::ReduceOp op, const Tensor& a, const Reduction& r, DTy
 
 
 // torch's errors for a max/min-like reduction (no identity) over nothing; a dim is named
-// as the caller wrote it.
+// as the caller wrote it. torch checks the dims one by one in the caller's order (range,
+// then size) and only then for repeats: amax(zeros(0, 3), dim=(0, 0)) is the size error.
 void check_nonempty(const char* op, const Tensor& a, const std::optional<DimList>& dims) {
   if (!dims && a->numel() == 0)
     throw std::runtime_error(std::string(op) +
@@ -219,12 +220,15 @@ Tensor products_of_the_others(const Tensor& x, int64_t d) {
 
 // d prod / d x_k = product of the other elements: out / x_k while no element is 0 (as
 // torch), else products_of_the_others (over the flattened input for prod over all dims).
+// The product of all elements with two zeros has a zero gradient everywhere, which torch
+// gives as such outside create_graph (not inf * 0 = NaN where an element is infinite).
 Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
                      const std::vector<bool>& mask, bool keepdim, std::optional<int64_t> dim) {
   if (x->dim() == 0) return g;
   Tensor gk = unreduce(g, mask, keepdim);
-  if (item_as_double(*any(eq(x, constant(0.0)))) == 0.0)
-    return mul(gk, div(unreduce(out, mask, keepdim), x));
+  const double zeros = item_as_double(*sum(eq(x, constant(0.0))));
+  if (zeros == 0.0) return mul(gk, div(unreduce(out, mask, keepdim), x));
+  if (!dim && zeros > 1.0 && !GradMode::is_enabled()) return full(x->sizes, 0.0, x->dtype);
   // Each product has one factor (every reduced dim has size 1): its gradient is g itself,
   // with no dependence on x — under create_graph it does not require grad, as in torch.
   bool single_factor = true;
@@ -262,8 +266,8 @@ Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool
   const char* op = is_max ? "amax" : "amin";
   std::optional<DimList> d;
   if (!dims.empty()) d = dims;
+  check_nonempty(op, a, d);  // before plan's check for repeated dims, as torch
   Reduction r = plan(a, d, keepdim);
-  check_nonempty(op, a, d);
   Tensor out = run_reduce(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, a, r, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node(is_max ? "AmaxBackward0" : "AminBackward0", {a},
