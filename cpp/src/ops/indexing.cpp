@@ -628,8 +628,8 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
     });
     // Only source's gradient reads them; torch keeps them only then.
-    node->save(source->requires_grad() ? index : Tensor(), false, "index");
-    node->save(source->requires_grad() ? source : Tensor(), false, "source");
+    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");
+    node->save(node->needs_input_grad(1) ? source : Tensor(), false, "source");
     set_history({out}, node);
   }
   return out;
@@ -727,7 +727,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
         to_src = src_grad(gather(g[0], d, n.saved(0)), n.input_meta()[1].sizes);
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_src};
     });
-    node->save(src->requires_grad() ? index : Tensor(), false, "index");  // for src's gradient
+    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");  // for src's gradient
     set_history({out}, node);
   }
   return out;
