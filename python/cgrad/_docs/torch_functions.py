@@ -149,6 +149,10 @@ cosh(input, *, out=None) -> Tensor
 count_nonzero(input, dim=None) -> Tensor
     Number of nonzero elements, in total or along dim; int64 result.
 
+cross(input, other, dim=None, *, out=None) -> Tensor
+    Cross product of 3-vectors along dim, batch dims broadcast; without dim (deprecated,
+    with a warning) the first dim of input of length 3. See linalg.cross.
+
 cummax(input, dim) -> tuple[Tensor, Tensor]
     Running maximum along dim and the index where it was found, as a (values, indices)
     named tuple.
@@ -373,6 +377,10 @@ logical_or(input, other, *, out=None) -> Tensor
 logical_xor(input, other, *, out=None) -> Tensor
     Elementwise XOR of the truth values; bool result.
 
+logcumsumexp(input, dim, *, out=None) -> Tensor
+    Running log(sum(exp(input))) along dim, computed without overflow (stable at large
+    values and -inf); floating input only.
+
 logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     base raised to steps evenly spaced exponents from start to end inclusive.
 
@@ -425,6 +433,10 @@ minimum(input, other, *, out=None) -> Tensor
 
 mm(input, mat2, *, out=None) -> Tensor
     Product of an (n, m) and an (m, p) matrix; no broadcasting.
+
+mode(input, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+    The most frequent value along dim (the smallest of equally frequent ones) and the index
+    of one of its occurrences, as a (values, indices) named tuple.
 
 moveaxis(input, source, destination) -> Tensor
     Alias of movedim.
