@@ -122,6 +122,21 @@ LAYOUTS = {
     "index_beside_a_size_1_dim": "x[:, :1, torch.zeros(3, 3, dtype=torch.int64).t()]",
     "index_of_separated_dims": "x[torch.tensor([0, 1]), :, torch.tensor([1, 2])]",
     "index_by_a_mask": "x[:, torch.tensor([True, False])]",
+    "einsum_right_only_dim_first": "torch.einsum('ij,kj->ki', t, torch.ones(2, 3))",
+    "einsum_batched_right_only_dim_first": "torch.einsum('bij,bkj->bki', x, torch.ones(4, 5, 3))",
+    "sin_of_a_channels_last_view_with_odd_size_1_strides": "torch.ones(3, 1, 3).permute(1, 0, 2).unsqueeze(2).sin()",
+    "add_of_a_channels_last_view_with_odd_size_1_strides": "torch.ones(2, 3).t().unsqueeze(0).unsqueeze(0).permute(0, 2, 1, 3) + 1",
+    "sin_of_a_view_dense_as_channels_last": "torch.ones(3, 2, 1).permute(2, 1, 0).unsqueeze(2).sin()",
+    "sin_of_a_5d_view_with_odd_size_1_strides": "torch.ones(3, 2, 1).permute(2, 1, 0).unsqueeze(2).unsqueeze(3).sin()",
+    "sinc_of_a_view_with_odd_size_1_strides": "torch.sinc(t[:1].unsqueeze(2))",
+    "sinc_of_a_transpose": "torch.sinc(x)",
+    "nan_to_num_of_a_view_with_odd_size_1_strides": "torch.nan_to_num(t[:1].unsqueeze(2))",
+    "nan_to_num_of_a_channels_last_view": "torch.nan_to_num(torch.ones(3, 1, 3).permute(1, 0, 2).unsqueeze(2))",
+    "xlogy_number_self_of_a_view_with_odd_size_1_strides": "torch.xlogy(2.0, t[:1].unsqueeze(2))",
+    "hypot_of_a_transpose_and_its_row": "torch.hypot(t[:2], t[:2])",
+    "xlogy_of_a_broadcast_column": "torch.xlogy(x[:, :1], x)",
+    "logaddexp_of_a_transpose": "torch.logaddexp(t, t)",
+    "isclose_of_a_transpose": "torch.isclose(t, t)",
 }
 
 

@@ -22,8 +22,11 @@ namespace {
 // deciding and later ones breaking ties, broadcast (stride 0) dimensions not voting,
 // and equal strides putting the smaller size first; an insertion sort from the reversed
 // order, as torch's `reorder_dimensions`. Before that torch's fast setup: inputs all of
-// the result's shape that are all contiguous give a plain result, and all non-overlapping
-// and dense with the same strides give those strides (size-1 dims' strides included).
+// the result's shape that are all contiguous give a plain result, all channels-last
+// contiguous (4-d) give channels-last strides, and all
+// non-overlapping and dense with the same strides give those strides (size-1 dims'
+// strides included). The channels-last test skips size-1 dims, so a 4-d input whose
+// size-1 dims carry odd strides can pass it and come out with the canonical ones.
 int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0, size_t d1) {
   for (const Shape& st : strides) {
     if (st[d0] == 0 || st[d1] == 0) continue;
@@ -34,12 +37,42 @@ int should_swap(const Shape& shape, const std::vector<Shape>& strides, size_t d0
   return 0;
 }
 
+// The fastest-first dim order of torch's channels-last format (4-d only: the fast setup
+// does not test channels-last-3d), or empty.
+std::vector<size_t> channels_last_order(size_t rank) {
+  if (rank == 4) return {1, 3, 2, 0};
+  return {};
+}
+
+// Whether t is dense in `order` (fastest first), size-1 dims skipped, as torch's
+// is_contiguous(memory_format=channels_last).
+bool dense_in_order(const TensorImpl& t, const std::vector<size_t>& order) {
+  int64_t expected = 1;
+  for (size_t d : order) {
+    if (t.sizes[d] == 1) continue;
+    if (t.strides[d] != expected) return false;
+    expected *= t.sizes[d];
+  }
+  return true;
+}
+
+Shape strides_in_order(const Shape& shape, const std::vector<size_t>& order) {
+  Shape out(shape.size());
+  int64_t step = 1;
+  for (size_t d : order) {
+    out[d] = step;
+    step *= shape[d];
+  }
+  return out;
+}
 }  // namespace
 
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs) {
   const size_t n = shape.size();
+  const std::vector<size_t> channels_last = channels_last_order(n);
   bool same_shape = true, contiguous = true, dense_alike = true;
+  bool in_channels_last = !channels_last.empty();
   const TensorImpl* first = nullptr;
   for (const TensorImpl* t : inputs) {
     if (!t) continue;
@@ -47,8 +80,14 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
     same_shape = same_shape && t->sizes == shape;
     contiguous = contiguous && t->is_contiguous();
     dense_alike = dense_alike && t->strides == first->strides;
+    in_channels_last = in_channels_last && t->sizes == shape && dense_in_order(*t, channels_last);
   }
   if (n == 0 || !first || (same_shape && contiguous)) return empty(std::move(shape), dtype);
+  if (in_channels_last) {
+    Tensor out = empty(shape, dtype);
+    out->strides = strides_in_order(shape, channels_last);
+    return out;
+  }
   if (same_shape && dense_alike && non_overlapping_and_dense(*first)) {
     Tensor out = empty(std::move(shape), dtype);
     out->strides = first->strides;
@@ -64,6 +103,22 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
     strides.push_back(std::move(st));
   }
   return empty_in_layout(std::move(shape), dtype, strides);
+}
+
+namespace {
+Tensor copied_into(const Tensor& out, Tensor target) {
+  if (target->strides == out->strides) return out;
+  kernels::copy(*out, *target);
+  return target;
+}
+}  // namespace
+
+Tensor in_input_layout(const Tensor& out, std::initializer_list<const TensorImpl*> inputs) {
+  return copied_into(out, empty_in_input_layout(out->sizes, out->dtype, inputs));
+}
+
+Tensor in_preserved_layout(const Tensor& out, const TensorImpl& t) {
+  return copied_into(out, empty_preserving_layout(t, out->dtype));
 }
 
 namespace {
@@ -88,13 +143,7 @@ Shape ordered_dense_strides(const Shape& shape, const std::vector<Shape>& stride
   bool reversed = true;
   for (size_t i = 0; i < n; ++i) reversed = reversed && perm[i] == n - 1 - i;
   if (reversed) return {};
-  Shape out(n);
-  int64_t step = 1;
-  for (size_t d : perm) {
-    out[d] = step;
-    step *= shape[d];
-  }
-  return out;
+  return strides_in_order(shape, perm);
 }
 }  // namespace
 

@@ -32,6 +32,12 @@ bool non_overlapping_and_dense(const TensorImpl& t);
 // inputs as converted to the op's common dtype (cast): torch converts before it orders.
 Tensor empty_in_input_layout(Shape shape, DType dtype,
                              std::initializer_list<const TensorImpl*> inputs);
+// `out`, made by a composite of ops, in the layout empty_in_input_layout gives `inputs`
+// (what torch's one TensorIterator kernel gives): `out` itself if it has it, else a copy.
+Tensor in_input_layout(const Tensor& out, std::initializer_list<const TensorImpl*> inputs);
+// The same with the layout of empty_preserving_layout(t) (torch's ops that start from
+// empty_like(self)).
+Tensor in_preserved_layout(const Tensor& out, const TensorImpl& t);
 // The same from the operands' strides, each already aligned to `shape` (0: broadcast).
 Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strides);
 // torch's preserve_format (clone, .to, *_like): t's own strides where t is non-overlapping

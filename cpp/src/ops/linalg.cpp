@@ -476,6 +476,10 @@ Tensor sum_product(const Tensor& left, const Tensor& right, const DimList& sum_d
       right_size = saturating_mul(right_size, right->sizes[d]);
     }
   }
+  // As torch: when every right-only dim comes before every left-only one, the operands
+  // trade places, so that the bmm's result is already in dim order (its layout).
+  if (!left_only.empty() && !right_only.empty() && right_only.back() < left_only.front())
+    return sum_product(right, left, sum_dims);
   auto concat = [](std::initializer_list<const DimList*> parts) {
     DimList out;
     for (const DimList* p : parts) out.insert(out.end(), p->begin(), p->end());

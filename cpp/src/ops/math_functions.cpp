@@ -58,7 +58,8 @@ Tensor sinc(const Tensor& a) {
     GradModeGuard no_grad(false);
     Tensor x = detail::cast(a, float_result(a));
     Tensor px = mul(x, constant(kPi));
-    out = where(eq(x, constant(0.0)), constant(1.0), div(sin(px), px));
+    out = detail::in_input_layout(where(eq(x, constant(0.0)), constant(1.0), div(sin(px), px)),
+                                  {a.get()});
   }
   if (any_requires_grad({&a})) {
     auto node = make_node("SincBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
@@ -85,7 +86,8 @@ Tensor log_add(const char* name, const char* kernel, bool base2, const Tensor& a
     GradModeGuard no_grad(false);
     Tensor gap = neg(abs(sub(a, b)));
     Tensor tail = base2 ? div(log1p(exp2(gap)), constant(kLn2)) : log1p(exp(gap));
-    out = where(logical_and(isinf(a), eq(a, b)), a, add(maximum(a, b), tail));
+    out = detail::in_input_layout(
+        where(logical_and(isinf(a), eq(a, b)), a, add(maximum(a, b), tail)), {a.get(), b.get()});
   }
   if (any_requires_grad({&a, &b})) {
     auto node = make_node(name, {a, b}, [base2](Node& n, TensorList& g) -> TensorList {
@@ -122,7 +124,8 @@ Tensor hypot(const Tensor& a, const Tensor& b) {
     GradModeGuard no_grad(false);
     const DType wide = DType::Float64;
     Tensor x = detail::cast(a, wide), y = detail::cast(b, wide);
-    out = detail::cast(sqrt(add(mul(x, x), mul(y, y))), dtype);
+    out = detail::in_input_layout(detail::cast(sqrt(add(mul(x, x), mul(y, y))), dtype),
+                                  {a.get(), b.get()});
   }
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("HypotBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
@@ -149,6 +152,7 @@ Tensor xlogy(const Tensor& x, const Tensor& y) {
     out = detail::cast(where(logical_and(eq(x, constant(0.0)), logical_not(isnan(y))),
                              constant(0.0), product),
                        dtype);
+    out = detail::in_input_layout(out, {x.get(), y.get()});
   }
   const bool x_number = x->is_wrapped_number, y_number = y->is_wrapped_number;
   if (any_requires_grad({&x, &y})) {
@@ -197,7 +201,8 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
     const double inf = std::numeric_limits<double>::infinity();
     Tensor replaced = where(eq(a, constant(inf)), constant(posinf.value_or(top)), a);
     replaced = where(eq(a, constant(-inf)), constant(neginf.value_or(-top)), replaced);
-    out = where(isnan(a), constant(nan.value_or(0.0)), replaced);
+    // (torch writes into empty_like(self))
+    out = detail::in_preserved_layout(where(isnan(a), constant(nan.value_or(0.0)), replaced), *a);
   }
   if (any_requires_grad({&a})) {
     auto node = make_node("NanToNumBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
@@ -227,12 +232,14 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   GradModeGuard no_grad(false);
   Tensor close = eq(a, b);  // also catches equal infinities
   if (equal_nan && is_floating(a->dtype)) close = logical_or(close, logical_and(isnan(a), isnan(b)));
-  if (a->dtype == DType::Bool || (rtol == 0 && atol == 0)) return close;
-  // Integers compare in the default float dtype, as torch.
-  Tensor other = is_floating(b->dtype) ? b : detail::cast(b, default_float());
-  Tensor allowed = add(constant(atol), abs(mul(constant(rtol), other)));
-  Tensor actual = abs(sub(a, other));
-  return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
+  if (a->dtype != DType::Bool && (rtol != 0 || atol != 0)) {
+    // Integers compare in the default float dtype, as torch.
+    Tensor other = is_floating(b->dtype) ? b : detail::cast(b, default_float());
+    Tensor allowed = add(constant(atol), abs(mul(constant(rtol), other)));
+    Tensor actual = abs(sub(a, other));
+    close = logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
+  }
+  return detail::in_input_layout(close, {a.get(), b.get()});  // torch's: that of a == b
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
