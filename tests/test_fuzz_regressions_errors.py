@@ -23,6 +23,10 @@ CASES = {
     "index_select_empty_dim_of_a_2d_tensor": "out = torch.ones(2, 0).index_select(1, torch.tensor([0]))",
     "index_select_2d_along_dim_1": "out = torch.ones(2, 3).index_select(1, torch.tensor([5]))",
     "index_select_2d_along_dim_0": "out = torch.ones(2, 3).index_select(0, torch.tensor([5]))",
+    # ---- amax/amin: each dim is checked for size 0 before any is checked for repeats ----
+    "amax_over_a_repeated_empty_dim": "out = torch.amax(torch.zeros(0, 3), dim=(0, 0))",
+    "amin_over_a_repeated_dim_after_an_empty_one": "out = torch.zeros(3, 0).amin(dim=(1, 1), keepdim=True)",
+    "amax_over_a_repeated_nonempty_dim_of_an_empty_tensor": "out = torch.zeros(3, 0).amax(dim=(0, 0))",
     # ---- subscripts into a dim of size 0 ----
     "getitem_index_into_an_empty_dim": "out = torch.zeros(0, 0)[:, torch.tensor([0])]",
     "getitem_index_into_an_empty_leading_dim": "out = torch.zeros(0, 0)[torch.tensor([0])]",
@@ -57,6 +61,11 @@ CASES = {
     "requires_grad_on_split_output_after_base_written": "v1 = torch.ones(5, 5); v2 = v1.split([1, 4]); v1 **= torch.tensor([[-0.42]], requires_grad=True); v2[0].requires_grad_(True); out = v2[0].detach()",
     "requires_grad_on_no_grad_view_after_base_written": "v1 = torch.zeros(2, 0, 4, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(True); out = v1",
     "requires_grad_false_on_no_grad_view_after_base_written": "v1 = torch.ones(2, requires_grad=True).clone()\nwith torch.no_grad(): v2 = v1[None]\nv1.sin_(); v2.requires_grad_(False); out = v1",
+    # ---- a node no gradient reaches still runs (Note [Nodes reached by no gradient]) ----
+    "saved_result_written_under_a_gradient_free_norm": "x = torch.tensor([[0.66]], requires_grad=True); v = F.log_softmax(x, 1); v.clamp_min_(torch.tensor([[0.0]])); torch.norm(v, p=0).backward(); out = x",
+    "saved_input_written_under_a_gradient_free_norm_grad": "x = torch.tensor([1.0, 2.0], requires_grad=True); v = x.exp(); w = v.exp(); v.mul_(2); out = torch.autograd.grad(torch.norm(w, p=0), [x], allow_unused=True)",
+    "copy_slices_reached_by_no_gradient_checks_nothing": "x = torch.tensor([1.0, 2.0], requires_grad=True); y = x * 1; y[0:1].exp_(); y[0:1].mul_(3); torch.norm(y, p=0).backward(); out = y; leaves = [x]",
+    "custom_function_reached_by_no_gradient_gets_zeros": "class Twice(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x): return x * 2\n    @staticmethod\n    def backward(ctx, g): return g * 2\nx = torch.tensor([1.0, 2.0], requires_grad=True); torch.norm(Twice.apply(x), p=0).backward(); out = x.grad; leaves = [x]",
     # ---- argument and shape checks come before in-place and dtype checks, as torch's ----
     "index_add_alpha_out_of_range_position": "out = torch.ones(4, 1).index_add(1, torch.tensor([3, 5, 1]), torch.ones(4, 3), alpha=2)",
     "index_add_float_alpha_out_of_range_position": "out = torch.ones(2, 4).index_add(0, torch.tensor([3]), torch.ones(1, 4), alpha=1.5)",

@@ -36,6 +36,10 @@ up = torch.ones_like(l).requires_grad_()
 g, = torch.autograd.grad(l, [x], up, create_graph=True)
 out = (g,) + torch.autograd.grad((g * g).sum(), [up, x])
 """,
+    # ---- pow by a number: sqrt, 1/sqrt, 1/x and products, as torch (Note [Powers torch computes without pow]) ----
+    "pow_by_a_number_without_pow_at_negative_zero_and_inf": "x = torch.tensor([-0.0, -float('inf'), 0.7, 3.0, -2.0], dtype=torch.float64, requires_grad=True); out = (x.pow(0.5), 1 / x.pow(0.5), x.pow(-0.5), x ** 3, x ** -2, x ** -1, 1 / x.pow(3), torch.pow(x, torch.tensor(0.5, dtype=torch.float64))); (x.pow(0.5) + x.pow(1.5)).sum().backward(); leaves = [x]",
+    # ---- log(sigmoid(x)) inside a loss's backward has derivative 1/2 at x = 0 ----
+    "bce_with_logits_pos_weight_double_backward_at_zero": "x = torch.tensor([0.0, 2.0, -0.0], dtype=torch.float64, requires_grad=True); t = torch.tensor([0.4, 0.3, 0.9], dtype=torch.float64, requires_grad=True); g = torch.autograd.grad(F.binary_cross_entropy_with_logits(x, t, pos_weight=torch.tensor([1.41], dtype=torch.float64)), [x, t], create_graph=True); out = g + torch.autograd.grad(g[1].sum() + g[0].sum(), [x, t])",
     "nll_loss_all_ignored_double_backward": """
 x = torch.tensor([[-2.0, 2.0, -1.0], [0.5, 0.1, 0.3]], requires_grad=True)
 l = F.nll_loss(x, torch.tensor([-100, -100]))
@@ -214,7 +218,8 @@ out = (y, z, torch.tensor([len(y.grad_fn.next_functions), len(z.grad_fn.next_fun
 INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
                           "prod_all_double_backward_with_two_zeros",
                           "prod_keepdim_single_factor_with_zero",
-                          "cumprod_double_backward_with_zeros", "norm_double_backward_at_zero_norm"}
+                          "cumprod_double_backward_with_zeros", "norm_double_backward_at_zero_norm",
+                          "bce_with_logits_pos_weight_double_backward_at_zero"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -271,3 +276,10 @@ def test_norm_gradgradcheck():
     x = [[0.3, 1.5, -0.7], [0.4, -2.0, 0.9]]  # away from 0, where |x|^p has no derivative
     for p in (0.5, 1.5, 2.0, 3.0):
         gradchecks(lambda t: t.norm(p=p, dim=1), x)
+
+
+def test_bce_with_logits_gradgradcheck_at_zero():
+    bce = cgrad.nn.functional.binary_cross_entropy_with_logits
+    pos_weight = cgrad.tensor([1.41, 0.5, 2.0], dtype=cgrad.float64)
+    gradchecks(lambda x, t: bce(x, t, pos_weight=pos_weight), [0.0, 1.5, -0.7], [0.4, 0.3, 0.9])
+    gradchecks(lambda x, t: bce(x, t, reduction='none'), [0.0, 1.5, -0.7], [0.4, 0.3, 0.9])

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def registered_names():
     names = set()
     for entry in cgrad._C._op_registry().values():
-        for kind in ("functions", "methods", "nn.functional"):
+        for kind in ("functions", "methods", "nn.functional", "linalg"):
             names.update(n for n in entry[kind] if not n.startswith("__"))
     return names
 

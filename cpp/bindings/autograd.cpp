@@ -211,15 +211,13 @@ void init_autograd(py::module_& m, TensorClass& cls) {
        py::gil_scoped_release no_gil;
        backward({self}, {g}, retain, create_graph, only);
      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
-     py::arg("create_graph") = false, py::arg("inputs") = py::none(),
-     "Computes the gradient of this tensor w.r.t. the graph leaves.")
+     py::arg("create_graph") = false, py::arg("inputs") = py::none())
       .def("register_hook", [](const Tensor& t, py::object fn) {
         if (!t->requires_grad())
           throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
         int64_t id = register_tensor_hook(t, tensor_hook(t, std::move(fn)));
         return RemovableHandle{t, t->grad_fn(), id};
-      }, py::arg("hook"), "hook(grad) runs when the gradient w.r.t. this tensor is computed; "
-                          "it may return a replacement.")
+      }, py::arg("hook"))
       .def("register_post_accumulate_grad_hook", [](const Tensor& t, py::object fn) {
         if (!t->is_leaf())
           throw std::runtime_error("post accumulate grad hooks cannot be registered on non-leaf tensors");
@@ -268,7 +266,7 @@ void init_autograd(py::module_& m, TensorClass& cls) {
   }, py::arg("callback"), "Runs `callback` once the current backward pass has run every node.");
   m.def("_live_objects", []() { return py::make_tuple(live_tensor_count(), live_node_count()); },
         "(TensorImpls, graph nodes) alive now, for leak tests.");
-  m.def("is_grad_enabled", &GradMode::is_enabled, "Whether autograd records operations.");
+  m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled, py::arg("mode"));
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
   m.def("_set_inference_mode", &InferenceMode::set_enabled, py::arg("mode"));

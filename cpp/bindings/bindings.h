@@ -56,6 +56,7 @@ void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isc
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);
 void init_linalg(py::module_& m, TensorClass& cls);
+void init_dense_linalg(py::module_& m, TensorClass& cls);  // cgrad.linalg (as _C._linalg)
 void init_loss(py::module_& m);
 void init_normalization(py::module_& m);  // layer_norm, batch_norm
 void init_padding(py::module_& m);
@@ -76,14 +77,18 @@ void init_dlpack(py::module_& m, TensorClass& cls);  // __dlpack__ and _from_dlp
 void init_parallel(py::module_& m);  // set_num_threads / get_num_threads
 void init_optim(py::module_& m);     // cgrad._C._optim, behind cgrad.optim
 void init_memory(py::module_& m);    // the allocator's figures, behind cgrad.memory
+void init_docstrings(py::module_& m);  // _add_docstr, _signatures (Note [Docstrings])
+// Gives a bound callable its docstring, once (Note [Docstrings]).
+void set_docstring(py::handle callable, const std::string& doc);
 // After every area is bound: routes every bound function through the call checks (Note
 // [Call checks], call_checks.cpp).
 void install_call_checks(py::module_& m);
 
-// A torch.return_types-style struct sequence type named `qualified_name` with two fields
-// (values/indices unless `fields` says otherwise; return_types.cpp), and one of its
-// instances holding a pair of results.
+// A torch.return_types-style struct sequence type named `qualified_name` (return_types.cpp)
+// with the null-terminated `fields`, which must outlive it (values/indices when null);
+// struct_result makes one holding `items`, values_indices one holding a pair of results.
 py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields = nullptr);
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items);
 py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r);
 
 // The Python object of a graph node, an instance of its own class (AddBackward0, a
@@ -101,6 +106,7 @@ void def_method_and_function(py::module_& m, TensorClass& cls, const char* name,
   cls.def(name, fn, extra...);
   m.def(name, std::forward<F>(fn), py::arg("input"), extra...);
 }
+
 
 // The Python dtype object (`cgrad.float32`) for a DType, and back.
 py::object dtype_object(DType t);

@@ -249,7 +249,7 @@ Tensor make_factory(const Make& make, const Shape& sizes, DType default_dtype,
 // ones(*size, dtype=None, device=None, requires_grad=False) and friends; the random
 // ones also take generator=.
 template <class Make>
-void def_factory(py::module_& m, const char* name, Make make, const char* doc, bool random) {
+void def_factory(py::module_& m, const char* name, Make make, bool random) {
   auto keywords = [](py::object dtype, py::object device, bool requires_grad, py::object gen) {
     return FactoryKeywords{std::move(dtype), std::move(device), requires_grad, std::move(gen)};
   };
@@ -258,7 +258,7 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
                                        py::object device, bool requires_grad, py::object gen) {
       return make_factory(make, factory_sizes(args, size, name), default_float(),
                           keywords(dtype, device, requires_grad, gen), name);
-    }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
+    }, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
        py::arg("device") = py::none(), py::arg("requires_grad") = false,
        py::arg("generator") = py::none());
   else
@@ -266,7 +266,7 @@ void def_factory(py::module_& m, const char* name, Make make, const char* doc, b
                                        py::object device, bool requires_grad) {
       return make_factory(make, factory_sizes(args, size, name), default_float(),
                           keywords(dtype, device, requires_grad, py::none()), name);
-    }, doc, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
+    }, py::arg("size") = py::none(), py::arg("dtype") = py::none(),
        py::arg("device") = py::none(), py::arg("requires_grad") = false);
 }
 
@@ -327,8 +327,7 @@ void init_creation(py::module_& m) {
         return t;
       },
       py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false,
-      "Copies data (nested sequences, scalars, numpy arrays, tensors) into a new tensor.");
+      py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def("from_numpy", [](py::handle a) {
     if (!py::isinstance<py::array>(a))
       throw TypeError("expected np.ndarray (got " + type_name(a) + ")");
@@ -349,19 +348,18 @@ void init_creation(py::module_& m) {
         throw py::error_already_set();  // warnings turned into errors
     }
     return t;
-  }, py::arg("ndarray"),
-        "A tensor sharing memory with a numpy array.");
+  }, py::arg("ndarray"));
 
   auto ones = [](const Shape& s, DType d) { return full(s, 1.0, d); };
   auto zeros = [](const Shape& s, DType d) { return full(s, 0.0, d); };
   auto uninitialised = [](const Shape& s, DType d) { return empty(s, d); };
   auto uniform = [](const Shape& s, DType d) { return rand(s, d); };
   auto normal = [](const Shape& s, DType d) { return randn(s, d); };
-  def_factory(m, "ones", ones, "A tensor of ones.", false);
-  def_factory(m, "zeros", zeros, "A tensor of zeros.", false);
-  def_factory(m, "empty", uninitialised, "An uninitialised tensor.", false);
-  def_factory(m, "rand", uniform, "Uniform samples in [0, 1).", true);
-  def_factory(m, "randn", normal, "Standard normal samples.", true);
+  def_factory(m, "ones", ones, false);
+  def_factory(m, "zeros", zeros, false);
+  def_factory(m, "empty", uninitialised, false);
+  def_factory(m, "rand", uniform, true);
+  def_factory(m, "randn", normal, true);
   def_like(m, "ones_like", [](const Tensor& like, DType d) { return full_like(like, 1.0, d); },
            false);
   def_like(m, "zeros_like", [](const Tensor& like, DType d) { return full_like(like, 0.0, d); },
@@ -450,7 +448,7 @@ void init_creation(py::module_& m) {
       },
       py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = py::none(),
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false, "Values from start to end (exclusive) by step.");
+      py::arg("requires_grad") = false);
   m.def(
       "linspace",
       [](py::handle start, py::handle end, py::handle steps, py::object dtype, py::object device,
@@ -464,8 +462,7 @@ void init_creation(py::module_& m) {
       },
       py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(),
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false,
-      "steps evenly spaced values from start to end, both included (Note [linspace rounding]).");
+      py::arg("requires_grad") = false);
   m.def(
       "logspace",
       [](py::handle start, py::handle end, py::handle steps, double base, py::object dtype,
@@ -479,8 +476,7 @@ void init_creation(py::module_& m) {
       },
       py::arg("start"), py::arg("end"), py::arg("steps"), py::arg("base") = 10.0, py::kw_only(),
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false,
-      "base ** linspace(start, end, steps): steps values spaced evenly on a log scale.");
+      py::arg("requires_grad") = false);
   m.def(
       "eye",
       [](int64_t n, py::object m_cols, py::object dtype, py::object device, bool requires_grad) {

@@ -208,8 +208,7 @@ void init_dtype(py::module_& m) {
   for (int i = 0; i < kNumDTypes; ++i)
     m.attr(dtype_name(static_cast<DType>(i))) = dtype_object(static_cast<DType>(i));
   m.def("_set_size_class", &set_size_class);
-  m.def("get_default_dtype", [] { return dtype_object(default_float()); },
-        "The dtype of Python floats and of float factories without a dtype= (float32 at start).");
+  m.def("get_default_dtype", [] { return dtype_object(default_float()); });
   m.def("set_default_dtype", [](py::handle d) {
     if (!py::isinstance<DTypeObject>(d))
       throw TypeError("invalid dtype object: only floating-point types are supported as the "
@@ -217,7 +216,7 @@ void init_dtype(py::module_& m) {
     DType t = d.cast<DTypeObject*>()->type;
     if (!is_floating(t)) throw TypeError("only floating-point types are supported as the default type");
     set_default_float(t);
-  }, py::arg("d"), "Sets the default float dtype (float32 or float64), process-wide.");
+  }, py::arg("d"));
 }
 
 }  // namespace cgrad::bindings

@@ -33,6 +33,7 @@ class PyFunctionNode final : public Node {
   using Node::Node;
   // Shapes and dtypes of the forward outputs, for gradients that did not flow.
   void set_output_meta(std::vector<InputMeta> outputs) { outputs_ = std::move(outputs); }
+  WithoutGrads without_grads() const override { return WithoutGrads::Apply; }
 
   TensorList apply(TensorList&& grads) override {
     py::gil_scoped_acquire gil;

@@ -74,8 +74,7 @@ void init_linalg(py::module_& m, TensorClass& cls) {
   py::module_ nn = m.attr("_nn");
   nn.def("linear", [](const Tensor& input, const Tensor& weight, std::optional<Tensor> bias) {
     return run_product(input, weight, [&] { return linear(input, weight, bias ? *bias : Tensor()); });
-  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
-     "input @ weight.T + bias, as torch.nn.functional.linear");
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
 }
 
 }  // namespace cgrad::bindings

@@ -28,8 +28,10 @@ PYBIND11_MODULE(_C, m) {
     }
   });
   using namespace cgrad::bindings;
-  // cgrad.nn.functional's functions live here; areas add to it via m.def_submodule("_nn").
+  // cgrad.nn.functional's and cgrad.linalg's compiled functions live in these submodules;
+  // areas add to them (Note [Op registry] lists each area's additions).
   m.def_submodule("_nn", "The ops behind cgrad.nn.functional");
+  m.def_submodule("_linalg", "The ops behind cgrad.linalg");
   init_dtype(m);
   init_type_promotion(m);
   init_memory_format(m);
@@ -42,6 +44,7 @@ PYBIND11_MODULE(_C, m) {
   init_optim(m);
   init_memory(m);
   init_pointwise_table(m);
+  init_docstrings(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });
   ops.record_area("random", [&] { init_random(m, cls); });
@@ -49,7 +52,10 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("math functions", [&] { init_math_functions(m, cls); });
   ops.record_area("activations", [&] { init_activation(m, cls); });
   ops.record_area("reductions", [&] { init_reduction(m, cls); });
-  ops.record_area("linear algebra", [&] { init_linalg(m, cls); });
+  ops.record_area("linear algebra", [&] {
+    init_linalg(m, cls);
+    init_dense_linalg(m, cls);
+  });
   ops.record_area("losses", [&] { init_loss(m); });
   ops.record_area("normalization", [&] { init_normalization(m); });
   ops.record_area("padding and embedding", [&] {

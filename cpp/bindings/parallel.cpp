@@ -8,10 +8,8 @@
 namespace cgrad::bindings {
 
 void init_parallel(py::module_& m) {
-  m.def("set_num_threads", &cgrad::set_num_threads, py::arg("int"),
-        "Sets the number of threads used for intra-op parallelism on the CPU.");
-  m.def("get_num_threads", &cgrad::get_num_threads,
-        "Returns the number of threads used for intra-op parallelism on the CPU.");
+  m.def("set_num_threads", &cgrad::set_num_threads, py::arg("int"));
+  m.def("get_num_threads", &cgrad::get_num_threads);
 
   // Tests only: which vector instruction set vecmath uses, and forcing a narrower one.
   m.def("_vecmath_isa", [] { return std::string(vecmath::isa_name(vecmath::active_isa())); });

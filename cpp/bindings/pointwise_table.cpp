@@ -3,7 +3,7 @@
 // has them, and cgrad._C._pointwise_ops(), the table as data for the tests.
 #include "bindings.h"
 #include "cgrad/errors.h"
-#include "cgrad/ops/pointwise_table.h"
+#include "cgrad/pointwise/table.h"
 
 namespace cgrad::bindings {
 
@@ -26,7 +26,7 @@ struct UnaryRow {
 #define CGRAD_UNARY_ALIAS(alias, name, inplace) \
   {#alias, #alias "_", &name, nullptr, #name, pointwise::inplace},
 const UnaryRow kUnaryRows[] = {
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
 };
 
 // x.exp_(): the out-of-place op written back (Note [In-place ops]).

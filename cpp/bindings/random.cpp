@@ -137,8 +137,7 @@ void set_state_from_py(Generator& g, py::handle state) {
 void init_random(py::module_& m, TensorClass& cls) {
   // The default generator is static: Python holds it without owning it.
   auto default_gen = std::shared_ptr<Generator>(&default_generator(), [](Generator*) {});
-  py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator",
-                                                    "A seeded stream of random numbers.")
+  py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator")
       .def(py::init([](py::object device) {
              check_generator_device(device);
              return std::make_shared<Generator>();
@@ -164,16 +163,13 @@ void init_random(py::module_& m, TensorClass& cls) {
     // torch.manual_seed is Python code that first does int(seed).
     default_gen->manual_seed(seed_from_py(py::int_(py::reinterpret_borrow<py::object>(seed))));
     return default_gen;
-  }, py::arg("seed"), "Seeds the generator behind every random function; returns it.");
-  m.def("initial_seed", [] { return default_generator().initial_seed(); },
-        "The default generator's seed.");
-  m.def("seed", [] { return default_generator().seed(); },
-        "Reseeds the default generator from the operating system; returns the seed.");
-  m.def("get_rng_state", [] { return state_tensor(default_generator().get_state()); },
-        "The default generator's state (Note [RNG state tensors]).");
+  }, py::arg("seed"));
+  m.def("initial_seed", [] { return default_generator().initial_seed(); });
+  m.def("seed", [] { return default_generator().seed(); });
+  m.def("get_rng_state", [] { return state_tensor(default_generator().get_state()); });
   m.def("set_rng_state", [](py::handle state) { set_state_from_py(default_generator(), state); },
-        py::arg("new_state"), "Restores the default generator's state from get_rng_state.");
-  m.def("randint", &randint_call, "Integers uniform in [low, high): randint(low=0, high, size).");
+        py::arg("new_state"));
+  m.def("randint", &randint_call);
   m.def("randint_like", [](const Tensor& like, py::args args, py::kwargs kw) {
     if (args.size() < 1 || args.size() > 2)
       throw TypeError("randint_like() takes high or (low, high) after the input");
@@ -183,12 +179,12 @@ void init_random(py::module_& m, TensorClass& cls) {
     FactoryOptions o;
     factory_options(kw, "randint_like", o);
     return finished(randint_like(like, low, high, o.dtype.value_or(like->dtype)), o);
-  }, py::arg("input"), "Integers uniform in [low, high) in input's shape (and dtype).");
+  }, py::arg("input"));
   m.def("randperm", [](int64_t n, py::kwargs kw) {
     FactoryOptions o;
     factory_options(kw, "randperm", o);
     return finished(randperm(n, o.dtype.value_or(DType::Int64)), o);
-  }, py::arg("n"), "A random permutation of 0..n-1.");
+  }, py::arg("n"));
   m.def("normal", [](py::handle mean, py::handle stdev, py::handle size, py::kwargs kw) {
     if (!size.is_none()) {  // normal(mean: float, std: float, size)
       if (py::isinstance<TensorImpl>(mean) || py::isinstance<TensorImpl>(stdev))
@@ -204,8 +200,7 @@ void init_random(py::module_& m, TensorClass& cls) {
     if (o.dtype || o.requires_grad)
       throw TypeError("normal(): dtype and requires_grad go with a size only");
     return normal(operand_or_throw(mean, "normal", "mean"), operand_or_throw(stdev, "normal", "std"));
-  }, py::arg("mean"), py::arg("std") = 1.0, py::arg("size") = py::none(),
-        "Normal samples: per-element mean/std tensors, or numbers with a size.");
+  }, py::arg("mean"), py::arg("std") = 1.0, py::arg("size") = py::none());
   def_method_and_function(m, cls, "bernoulli", [](const Tensor& t, py::handle p,
                                                   py::handle generator) {
     GeneratorGuard use(generator_from_py(generator, "bernoulli"));
@@ -224,15 +219,13 @@ void init_random(py::module_& m, TensorClass& cls) {
     random_(t, low, high);
     return self;
   }, py::arg("from") = py::none(), py::arg("to") = py::none(), py::kw_only(),
-     py::arg("generator") = py::none(),
-     "Integers: random_() over the dtype's exact range, random_(to), random_(from, to).");
+     py::arg("generator") = py::none());
   cls.def("exponential_", [](py::object self, double lambd, py::handle generator) {
     Tensor t = self.cast<Tensor>();
     GeneratorGuard use(generator_from_py(generator, "exponential_"));
     exponential_(t, lambd);
     return self;
-  }, py::arg("lambd") = 1.0, py::kw_only(), py::arg("generator") = py::none(),
-     "Exponential samples with rate lambd, in place.");
+  }, py::arg("lambd") = 1.0, py::kw_only(), py::arg("generator") = py::none());
   def_method_and_function(m, cls, "multinomial", [](const Tensor& t, int64_t num_samples,
                                                     bool replacement, py::handle generator) {
     GeneratorGuard use(generator_from_py(generator, "multinomial"));

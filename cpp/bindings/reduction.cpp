@@ -96,6 +96,19 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "norm",
       [](const Tensor& t, py::object p, py::object dim, bool keepdim, py::object dtype) {
         auto dims = dims_from_py(dim);
+        const bool nuclear = PyUnicode_Check(p.ptr()) && p.cast<std::string>() == "nuc";
+        if (nuclear) {  // the sum of singular values, over the last two dims by default
+          DimList d = dims ? *dims : DimList{};
+          if (!dims) for (int64_t k = 0; k < t->dim(); ++k) d.push_back(k);
+          if (d.size() != 2) {
+            std::string got;
+            for (int64_t k : d) got += " " + std::to_string(k);
+            throw std::runtime_error("linalg.matrix_norm: dim must be a 2-tuple. Got" + got);
+          }
+          auto out_dtype = optional_dtype(dtype);
+          return linalg_matrix_norm(out_dtype ? to_dtype(t, *out_dtype) : t, "nuc", 0.0, d[0],
+                                    d[1], keepdim);
+        }
         if (PyUnicode_Check(p.ptr()) && p.cast<std::string>() == "fro" && dims &&
             dims->size() > 2) {
           std::string got;

@@ -24,9 +24,11 @@ py::list added(const py::dict& before, const py::dict& after) {
   py::list out;
   for (auto [name, value] : after) {
     if (incidental.contains(name)) continue;
-    // Ops are functions, methods and properties; namespaces (return_types) are not.
+    // Ops are functions, methods and properties; namespaces (return_types) and exception
+    // classes (LinAlgError) are not.
     if (!PyCallable_Check(value.ptr()) && !PyObject_TypeCheck(value.ptr(), &PyProperty_Type))
       continue;
+    if (PyExceptionClass_Check(value.ptr())) continue;
     if (!before.contains(name) || before[name].ptr() != value.ptr()) out.append(name);
   }
   out.attr("sort")();
@@ -35,15 +37,17 @@ py::list added(const py::dict& before, const py::dict& after) {
 }  // namespace
 
 OpRegistry::OpRegistry(py::module_& m, TensorClass& cls)
-    : m_(m), cls_(cls), nn_(m.attr("_nn")), areas_(py::dict()) {}
+    : m_(m), cls_(cls), nn_(m.attr("_nn")), linalg_(m.attr("_linalg")), areas_(py::dict()) {}
 
 void OpRegistry::record_area(const char* area, const std::function<void()>& init) {
-  py::dict m0 = attributes_of(m_), c0 = attributes_of(cls_), n0 = attributes_of(nn_);
+  py::dict m0 = attributes_of(m_), c0 = attributes_of(cls_), n0 = attributes_of(nn_),
+           l0 = attributes_of(linalg_);
   init();
   py::dict entry;
   entry["functions"] = added(m0, attributes_of(m_));
   entry["methods"] = added(c0, attributes_of(cls_));
   entry["nn.functional"] = added(n0, attributes_of(nn_));
+  entry["linalg"] = added(l0, attributes_of(linalg_));
   areas_[area] = entry;
 }
 

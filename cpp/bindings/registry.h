@@ -18,6 +18,7 @@ class OpRegistry {
   py::module_& m_;
   TensorClass& cls_;
   py::object nn_;
+  py::object linalg_;
   py::dict areas_;
 };
 

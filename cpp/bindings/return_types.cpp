@@ -28,8 +28,11 @@ PyObject* return_type_repr(PyObject* self) {
 }  // namespace
 
 py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields) {
+  if (!fields) fields = kValuesIndices;
+  int count = 0;
+  while (fields[count].name) ++count;
   // PyStructSequence_NewType keeps pointers into the description: it must outlive the type.
-  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields ? fields : kValuesIndices, 2};
+  auto* desc = new PyStructSequence_Desc{qualified_name, nullptr, fields, count};
   PyTypeObject* type = PyStructSequence_NewType(desc);
   if (!type) throw py::error_already_set();
   type->tp_repr = return_type_repr;
@@ -37,12 +40,16 @@ py::object make_return_type(const char* qualified_name, PyStructSequence_Field* 
   return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
 }
 
-py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+py::object struct_result(const py::object& type, std::initializer_list<Tensor> items) {
   PyObject* obj = PyStructSequence_New(reinterpret_cast<PyTypeObject*>(type.ptr()));
   if (!obj) throw py::error_already_set();
-  PyStructSequence_SetItem(obj, 0, py::cast(r.first).release().ptr());
-  PyStructSequence_SetItem(obj, 1, py::cast(r.second).release().ptr());
+  Py_ssize_t i = 0;
+  for (const Tensor& t : items) PyStructSequence_SetItem(obj, i++, py::cast(t).release().ptr());
   return py::reinterpret_steal<py::object>(obj);
+}
+
+py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r) {
+  return struct_result(type, {r.first, r.second});
 }
 
 }  // namespace cgrad::bindings

@@ -218,11 +218,10 @@ TensorClass init_tensor(py::module_& m) {
       .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
       .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });
   m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
-        py::arg("obj"), py::pos_only(), "True if `obj` is a cgrad Tensor.");
+        py::arg("obj"), py::pos_only());
   m.def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); },
-        py::arg("input"), "True if the input's dtype is a floating-point type.");
-  m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"),
-        "The number of elements of the input.");
+        py::arg("input"));
+  m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"));
 
   // ---- conversions ----
   cls.def("item", [](const Tensor& t) { return item_object(*t); })

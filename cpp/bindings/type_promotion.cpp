@@ -35,12 +35,10 @@ void init_type_promotion(py::module_& m) {
   m.def("promote_types", [](py::handle type1, py::handle type2) {
     return dtype_object(promote_types(dtype_arg(type1, "promote_types", "type1", 1),
                                       dtype_arg(type2, "promote_types", "type2", 2)));
-  }, py::arg("type1"), py::arg("type2"),
-        "The smallest dtype of the highest kind that holds values of both dtypes.");
+  }, py::arg("type1"), py::arg("type2"));
   m.def("can_cast", [](py::handle from, py::handle to) {
     return can_cast(dtype_arg(from, "can_cast", "from_", 1), dtype_arg(to, "can_cast", "to", 2));
-  }, py::arg("from_"), py::arg("to"),
-        "Whether torch's casting rules allow from_ to become to (Note [Casting rules]).");
+  }, py::arg("from_"), py::arg("to"));
   m.def("result_type", [](py::handle tensor, py::handle other) {
     Tensor a = as_operand(tensor), b = as_operand(other);
     if (!a || !b)
@@ -49,8 +47,7 @@ void init_type_promotion(py::module_& m) {
                       " * (Tensor tensor, Tensor other)\n * (Number scalar, Tensor tensor)\n"
                       " * (Tensor tensor, Number other)\n * (Number scalar1, Number scalar2)\n");
     return dtype_object(result_type(a, b));
-  }, py::arg("tensor"), py::arg("other"),
-        "The dtype an arithmetic op on tensor and other gives (tensors and Python numbers).");
+  }, py::arg("tensor"), py::arg("other"));
 }
 
 }  // namespace cgrad::bindings

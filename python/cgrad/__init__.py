@@ -9,7 +9,7 @@ from . import _tensor_repr  # noqa: F401  (installs Tensor.__repr__, __format__)
 from . import _tensor_copy  # noqa: F401  (installs copy, deepcopy and pickle support)
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions
-from . import autograd, cuda, memory, nn, random
+from . import autograd, cuda, linalg, memory, nn, random
 from ._device import device, get_default_device, set_default_device
 from .autograd import (  # noqa: F401
     enable_grad, inference_mode, is_inference_mode_enabled, no_grad, set_grad_enabled,
@@ -40,3 +40,6 @@ from ._legacy_tensor_types import (  # noqa: E402  (also installs Tensor.type)
 from ._creation_extra import (  # noqa: E402
     as_tensor, asarray, empty_strided, meshgrid, tril_indices, triu_indices,
 )
+
+from . import _docs  # noqa: E402  (last: documents everything bound above)
+_docs.apply()

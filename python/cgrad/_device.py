@@ -113,6 +113,7 @@ _default_device = _CPU
 
 
 def get_default_device():
+    """The device factories use when given none: always the CPU in cgrad."""
     return _default_device
 
 
@@ -123,16 +124,22 @@ def set_default_device(value):
 
 
 def _tensor_cuda(self, device=None, non_blocking=False, memory_format=None):
+    """cuda(device=None, non_blocking=False, memory_format=preserve_format) -> Tensor
+
+    Always raises: cgrad has no CUDA tensors (torch's error for a build without CUDA)."""
     raise AssertionError("cgrad not compiled with CUDA enabled (it runs on the CPU only)")
 
 
 def _tensor_cpu(self, memory_format=None):
+    """cpu(memory_format=preserve_format) -> Tensor
+
+    self: every cgrad tensor is on the CPU."""
     return self
 
 
 _C.Tensor.device = property(lambda self: _CPU, doc="The tensor's device: always the CPU.")
-_C.Tensor.is_cuda = property(lambda self: False)
-_C.Tensor.is_cpu = property(lambda self: True)
-_C.Tensor.is_meta = property(lambda self: False)
+_C.Tensor.is_cuda = property(lambda self: False, doc="False: cgrad has no CUDA tensors.")
+_C.Tensor.is_cpu = property(lambda self: True, doc="True: every cgrad tensor is on the CPU.")
+_C.Tensor.is_meta = property(lambda self: False, doc="False: cgrad has no meta tensors.")
 _C.Tensor.cpu = _tensor_cpu
 _C.Tensor.cuda = _tensor_cuda

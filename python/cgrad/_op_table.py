@@ -23,13 +23,15 @@ OPERATORS = {
 
 
 def markdown():
-    lines = ["| area | functions (`cgrad.*`) | Tensor methods and operators | `cgrad.nn.functional` |",
-             "|---|---|---|---|"]
+    lines = ["| area | functions (`cgrad.*`) | Tensor methods and operators | `cgrad.nn.functional` "
+             "| `cgrad.linalg` |",
+             "|---|---|---|---|---|"]
     for area, entry in _C._op_registry().items():
         methods = [n for n in entry["methods"] if not n.startswith("_")]
         operators = [OPERATORS[n] for n in entry["methods"] if n in OPERATORS]
         cells = [", ".join(f"`{n}`" for n in names) or "-"
-                 for names in (entry["functions"], operators + methods, entry["nn.functional"])]
+                 for names in (entry["functions"], operators + methods, entry["nn.functional"],
+                               entry["linalg"])]
         lines.append(f"| {area} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -100,22 +100,52 @@ def test_argument_errors(results):
     assert errors["all_gather_length"][0] == "ValueError"
     assert "AVG needs a floating-point tensor" in errors["avg_int"][1]
     assert errors["not_tensor"][0] == "TypeError"
-    assert errors["send_self"] == ("ValueError", "Invalid destination rank: should not be the "
-                                   "same as the rank of the current process.")
+    assert errors["send_self"] == ("ValueError", "Invalid destination rank: destination rank "
+                                   "should not be the same as the rank of the current process.")
     assert errors["twice"] == ("ValueError", "trying to initialize the default process group twice!")
 
 
-def test_a_failing_rank_aborts_the_job(tmp_path):
-    done = launch("failing_rank.py", tmp_path, "raise", 600, timeout=60)
-    assert done.returncode != 0
-    assert "ValueError: rank 1 cannot go on" in done.stdout
-    assert "rank 1 failed with the exception above; aborting all 2 ranks" in done.stdout
+ABORTED = "rank 1 failed with the exception above; aborting all 2 ranks"
+RAISED = "ValueError: rank 1 cannot go on"
+TIMED_OUT = "all_reduce on rank 0 timed out after 2 s waiting for the other ranks"
 
 
-def test_a_rank_that_leaves_times_the_others_out(tmp_path):
-    done = launch("failing_rank.py", tmp_path, "exit", 2, timeout=60)
-    assert done.returncode != 0
-    assert "all_reduce on rank 0 timed out after 2 s" in done.stdout
+# (case of workers/failing_rank.py, group timeout in s, what the job's output must hold).
+# A raise must end the job at once (its timeout is 600 s, the launch's 60 s).
+@pytest.mark.parametrize("case, timeout_s, expected", [
+    ("raise_before_init", 600, [RAISED, "exited with non-zero status"]),
+    ("raise", 600, [RAISED, ABORTED]),
+    ("raise_after_barrier", 600, [RAISED, ABORTED]),
+    ("raise_in_backward", 600, [RAISED, "in backward", ABORTED]),
+    ("killed", 600, ["rank 1 with PID", "exited on signal 9 (Killed)"]),
+    ("exit", 2, [TIMED_OUT]),
+    ("exit_after_barrier", 2, [TIMED_OUT]),
+    ("exit_in_subgroup", 600, [TIMED_OUT]),
+    ("exit_before_recv", 2, ["recv on rank 0 timed out after 2 s waiting for rank 1"]),
+    ("hang_in_backward", 2, [
+        "rank 0 caught: cgrad.distributed: " + TIMED_OUT,
+        "rank 0 then barrier: barrier on rank 0: the process group can no longer be used after "
+        "an earlier error: cgrad.distributed: " + TIMED_OUT,
+        "rank 0 failed with the exception above; aborting all 2 ranks"]),
+    ("mismatch", 600, ["of 3 float32 elements on rank", "does not match the collective another "
+                       "rank called at the same point"]),
+])
+def test_a_failing_rank_ends_the_job_with_a_clear_error(tmp_path, case, timeout_s, expected):
+    done = launch("failing_rank.py", tmp_path, case, timeout_s, timeout=60)
+    assert done.returncode != 0, done.stdout[-4000:]
+    for text in expected:
+        assert text in done.stdout, (text, done.stdout[-4000:])
+
+
+def test_timeout_must_be_a_timedelta_as_torch():
+    tdist = pytest.importorskip("torch.distributed")
+    with pytest.raises(TypeError) as ours:
+        dist.init_process_group("mpi", timeout=5)
+    with pytest.raises(TypeError) as theirs:
+        tdist.init_process_group("gloo", timeout=5, rank=0, world_size=1,
+                                 init_method="tcp://127.0.0.1:29511")
+    assert str(ours.value) == str(theirs.value)
+    assert not dist.is_initialized()
 
 
 # ---- in this process, without MPI ----
@@ -123,13 +153,15 @@ def test_a_rank_that_leaves_times_the_others_out(tmp_path):
 def test_without_a_group_as_torch():
     torch = pytest.importorskip("torch")
     import torch.distributed as tdist
-    for name in ["get_rank", "get_world_size", "barrier"]:
+    for name in ["get_rank", "get_world_size", "barrier", "new_group"]:
         with pytest.raises(ValueError) as ours:
             getattr(dist, name)()
         with pytest.raises(ValueError) as theirs:
             getattr(tdist, name)()
         assert str(ours.value) == str(theirs.value)
     assert dist.is_initialized() is tdist.is_initialized() is False
+    assert dist.group.WORLD is tdist.group.WORLD is dist.GroupMember.WORLD is None
+    assert dist.GroupMember.NON_GROUP_MEMBER == tdist.GroupMember.NON_GROUP_MEMBER
     assert dist.is_available() is True
     for op in ["SUM", "AVG", "PRODUCT", "MIN", "MAX", "BAND", "BOR", "BXOR"]:
         assert repr(getattr(dist.ReduceOp, op)) == repr(getattr(tdist.ReduceOp, op))

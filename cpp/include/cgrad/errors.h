@@ -11,5 +11,7 @@ struct ValueError : std::runtime_error { using std::runtime_error::runtime_error
 struct IndexError : std::runtime_error { using std::runtime_error::runtime_error; };
 struct NotImplementedError : std::runtime_error { using std::runtime_error::runtime_error; };
 struct OverflowError : std::runtime_error { using std::runtime_error::runtime_error; };
+// torch.linalg.LinAlgError (a RuntimeError): a singular or non-positive-definite input.
+struct LinAlgError : std::runtime_error { using std::runtime_error::runtime_error; };
 
 }  // namespace cgrad

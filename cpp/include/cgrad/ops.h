@@ -11,6 +11,7 @@
 #include "cgrad/ops/convolution.h"
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
+#include "cgrad/ops/dense_linalg.h"
 #include "cgrad/ops/differences.h"
 #include "cgrad/ops/element_selection.h"
 #include "cgrad/ops/embedding.h"

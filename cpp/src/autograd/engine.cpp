@@ -317,8 +317,11 @@ class GraphTask {
     bool runs = captures_.empty() || state.needed;
     bool any_grad = false;
     for (auto& g : inputs) any_grad = any_grad || static_cast<bool>(g);
+    const auto without = node.without_grads();
     TensorList outputs;
-    if (runs && any_grad) {
+    if (runs && !any_grad && without == Node::WithoutGrads::CheckSaved) {
+      node.check_saved();  // Note [Nodes reached by no gradient]
+    } else if (runs && (any_grad || without == Node::WithoutGrads::Apply)) {
       node.run_pre_hooks(inputs);
       TensorList grad_outputs = node.has_post_hooks() ? inputs : TensorList();
       node.check_saved();

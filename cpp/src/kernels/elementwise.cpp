@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "cgrad/ops/pointwise_table.h"
+#include "cgrad/pointwise/table.h"
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
@@ -477,7 +477,7 @@ template <UnaryOp OP, class T> constexpr bool unary_supported() {
   switch (OP) {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, ...) \
     case UnaryOp::Kernel: return rule_supports(pointwise::dtype, is_float);
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
     default:
       return is_float;  // the kernels without a row
   }
@@ -505,7 +505,7 @@ template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpPar
 template <UnaryOp OP, class T> inline auto apply_unary(T x, [[maybe_unused]] const OpParams& p) {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, ...) \
   if constexpr (OP == UnaryOp::Kernel) return scalar; else
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
   return apply_unary_without_row<OP, T>(x, p);
 }
 
@@ -514,7 +514,7 @@ template <UnaryOp OP> constexpr int64_t unary_grain() {
   switch (OP) {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, ...) \
     case UnaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
     case UnaryOp::LeakyRelu: return kGrainSize;
     default: return kGrainSize / 8;
   }
@@ -526,7 +526,7 @@ template <UnaryOp OP> constexpr int64_t unary_grain() {
 template <UnaryOp OP> constexpr std::optional<vecmath::Func> vector_func() {
   switch (OP) {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, ...) CGRAD_VEC_##vec(Kernel)
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
     default: return std::nullopt;
   }
 }
@@ -741,7 +741,7 @@ void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
 #define CGRAD_UNARY_CASE(Kernel) \
     case UnaryOp::Kernel: return unary_dispatch<UnaryOp::Kernel>(a, out, params);
 #define CGRAD_UNARY_OP(Kernel, ...) CGRAD_UNARY_CASE(Kernel)
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
     CGRAD_UNARY_KERNELS_WITHOUT_ROW(CGRAD_UNARY_CASE)
 #undef CGRAD_UNARY_CASE
   }

@@ -26,7 +26,7 @@ enum class BinaryOp {
   EluBackward,        // p0 = alpha
   ThresholdBackward,  // relu's: 0 where x <= p0, else a
 };
-// The rows of cgrad/ops/unary_ops.def, then the kernels whose ops are written by hand
+// The rows of cgrad/pointwise/unary_ops.def, then the kernels whose ops are written by hand
 // (Note [Pointwise op tables]).
 #define CGRAD_UNARY_KERNELS_WITHOUT_ROW(X)                                           \
   X(Round)     /* p0 = decimals (0: round half to even) */                          \
@@ -36,7 +36,7 @@ enum class BinaryOp {
   X(Elu)       /* p0 = alpha */
 enum class UnaryOp {
 #define CGRAD_UNARY_OP(Kernel, ...) Kernel,
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
 #define CGRAD_UNARY_KERNEL(Kernel) Kernel,
   CGRAD_UNARY_KERNELS_WITHOUT_ROW(CGRAD_UNARY_KERNEL)
 #undef CGRAD_UNARY_KERNEL

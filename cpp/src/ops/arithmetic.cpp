@@ -15,6 +15,25 @@ namespace {
 // Shape of forward input i as recorded by the node (valid wherever a grad is needed).
 const Shape& input_sizes(const Node& n, size_t i) { return n.input_meta()[i].sizes; }
 
+// Note [Powers torch computes without pow]: for a number exponent torch's kernel takes
+// 0.5, -0.5 and -1 as sqrt(x), 1/sqrt(x) and 1/x, and 2, 3 and -2 as x*x, x*x*x and
+// 1/(x*x). These differ from pow(x, e) at signed zeros and -inf (sqrt(-0) = -0,
+// sqrt(-inf) = NaN where pow gives +0 and +inf) and in the last bit of the products, so
+// cgrad takes the same routes; a tensor exponent (even 0-d) always goes through pow.
+// Null for the other exponents.
+Tensor pow_by_number_without_pow(const Tensor& base, double e, DType t) {
+  using kernels::UnaryOp;
+  using detail::unary_forward;
+  if (e == 0.5) return unary_forward(UnaryOp::Sqrt, base, t);
+  if (e == -0.5) return unary_forward(UnaryOp::Rsqrt, base, t);
+  if (e == -1.0) return unary_forward(UnaryOp::Reciprocal, base, t);
+  if (e != 2.0 && e != 3.0 && e != -2.0) return Tensor();
+  const auto layout = detail::OutputLayout::kTensorInputs;
+  Tensor square = binary_forward(BinaryOp::Mul, base, base, t, t, {}, layout);
+  if (e == 3.0) return binary_forward(BinaryOp::Mul, square, base, t, t, {}, layout);
+  return e == -2.0 ? unary_forward(UnaryOp::Reciprocal, square, t) : square;
+}
+
 }  // namespace
 
 // torch refuses `-` whenever either operand (Python scalars included) is bool.
@@ -165,9 +184,14 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
   if (!is_floating(t)) detail::check_scalar_fits(b, t);  // (torch lets float exponents overflow)
   const bool number_base = a->is_wrapped_number && !b->is_wrapped_number;
-  Tensor out = binary_forward(BinaryOp::Pow, a, b, t, t, {},
-                              number_base ? detail::OutputLayout::kPlain
-                                          : detail::OutputLayout::kTensorInputs);
+  const bool number_exponent = b->is_wrapped_number && !a->is_wrapped_number;
+  Tensor out;
+  if (number_exponent && is_floating(t) && b->dtype != DType::Bool)
+    out = pow_by_number_without_pow(a, item_as_double(*b), t);
+  if (!out)
+    out = binary_forward(BinaryOp::Pow, a, b, t, t, {},
+                         number_base ? detail::OutputLayout::kPlain
+                                     : detail::OutputLayout::kTensorInputs);
   if (!any_requires_grad({&a, &b})) return out;
   if (b->is_wrapped_number) {  // tensor ** scalar
     double e = item_as_double(*b);

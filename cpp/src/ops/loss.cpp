@@ -66,9 +66,23 @@ void check_probabilities(const Tensor& t, const char* what) {
                              " should be between 0 and 1");
 }
 
-// log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), finite for every x.
+// log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), finite for every x. It records
+// its own node, d/dx = sigmoid(-x): differentiated through relu and abs, autograd would
+// give 0 at x = 0 (both have a zero subgradient there) where the derivative is 1/2.
 Tensor log_sigmoid(const Tensor& x) {
-  return neg(add(relu(neg(x)), log(add(exp(neg(abs(x))), constant(1.0)))));
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = neg(add(relu(neg(x)), log(add(exp(neg(abs(x))), constant(1.0)))));
+  }
+  if (any_requires_grad({&x})) {
+    auto node = make_node("LogSigmoidBackward0", {x}, [](Node& n, TensorList& g) -> TensorList {
+      return {mul(g[0], sigmoid(neg(n.saved(0))))};
+    });
+    node->save(x, false, "self");
+    set_history({out}, node);
+  }
+  return out;
 }
 
 // torch has no gradient for class / sample weights and refuses ones that require grad.

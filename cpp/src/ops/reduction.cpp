@@ -52,7 +52,8 @@ Tensor run_reduce(kernels::ReduceOp op, const Tensor& a, const Reduction& r, DTy
 
 
 // torch's errors for a max/min-like reduction (no identity) over nothing; a dim is named
-// as the caller wrote it.
+// as the caller wrote it. torch checks the dims one by one in the caller's order (range,
+// then size) and only then for repeats: amax(zeros(0, 3), dim=(0, 0)) is the size error.
 void check_nonempty(const char* op, const Tensor& a, const std::optional<DimList>& dims) {
   if (!dims && a->numel() == 0)
     throw std::runtime_error(std::string(op) +
@@ -262,8 +263,8 @@ Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool
   const char* op = is_max ? "amax" : "amin";
   std::optional<DimList> d;
   if (!dims.empty()) d = dims;
+  check_nonempty(op, a, d);  // before plan's check for repeated dims, as torch
   Reduction r = plan(a, d, keepdim);
-  check_nonempty(op, a, d);
   Tensor out = run_reduce(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, a, r, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node(is_max ? "AmaxBackward0" : "AminBackward0", {a},

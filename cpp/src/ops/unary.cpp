@@ -2,7 +2,7 @@
 // tables]): each checks its dtype rule, runs its kernel and records its node.
 #include <cmath>
 
-#include "cgrad/ops/pointwise_table.h"
+#include "cgrad/pointwise/table.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -77,7 +77,7 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
                           CGRAD_READ_##saved return {backward};                            \
                         });                                                                \
   }
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
 
 #undef CGRAD_READ_kNothing
 #undef CGRAD_READ_kSelf

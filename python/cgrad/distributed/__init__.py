@@ -11,10 +11,12 @@ from ._process_group import (Backend, GroupMember, ProcessGroup, ReduceOp, defau
 from ._collectives import (all_gather, all_gather_into_tensor, all_reduce, barrier, broadcast,
                            gather, irecv, isend, recv, reduce, reduce_scatter,
                            reduce_scatter_tensor, scatter, send)
+from ._subgroups import get_global_rank, get_group_rank, get_process_group_ranks, new_group
 
 __all__ = ["Backend", "GroupMember", "ProcessGroup", "ReduceOp", "Work", "all_gather",
            "all_gather_into_tensor", "all_reduce", "barrier", "broadcast", "default_pg_timeout",
-           "destroy_process_group", "gather", "get_backend", "get_rank", "get_world_size",
-           "group", "init_process_group", "irecv", "is_available", "is_gloo_available",
-           "is_initialized", "is_mpi_available", "is_nccl_available", "isend", "recv", "reduce",
+           "destroy_process_group", "gather", "get_backend", "get_global_rank", "get_group_rank",
+           "get_process_group_ranks", "get_rank", "get_world_size", "group",
+           "init_process_group", "irecv", "is_available", "is_gloo_available", "is_initialized",
+           "is_mpi_available", "is_nccl_available", "isend", "new_group", "recv", "reduce",
            "reduce_scatter", "reduce_scatter_tensor", "scatter", "send"]

@@ -1,21 +1,30 @@
-"""The communication thread: every MPI call of a process group runs here, in order.
+"""The communication thread: every MPI call of a process's groups runs here, in order.
 
 Note [One communication thread]: collectives are queued to a single thread that runs
 them in submission order (every rank must issue its collectives in the same order, and
-one thread keeps it so), while the caller's thread goes on: DDP's bucket all-reduces run
+one thread keeps it so; MPI then needs only MPI_THREAD_SERIALIZED). The groups made by
+new_group share it, so a rank's collectives on several groups also run in its submission
+order: ranks must not order two groups' collectives differently, as with NCCL. The
+caller's thread goes on meanwhile: DDP's bucket all-reduces run
 while backward computes the next buckets' gradients. Point-to-point sends and receives
 are started as MPI non-blocking operations at once and completed whenever MPI reports
 them done, so a symmetric isend/irecv exchange cannot deadlock on the thread's order.
 
 Note [Rendezvous, then a blocking collective]: a collective first waits, polling with
-backoff, on a non-blocking barrier that tells when every rank has reached it, and only
-then runs the blocking MPI collective. Open MPI's blocking collectives are about three
+backoff, on a small non-blocking all-reduce that tells when every rank has reached it, and
+only then runs the blocking MPI collective. Open MPI's blocking collectives are about three
 times faster than its non-blocking ones on large buffers (1.6 vs 4.5 ms for a 13 MB
 all-reduce on 2 ranks: they use its tuned algorithms and single-copy shared memory), but
 they spin while waiting for late ranks, which took a whole core from the backward pass
-they were meant to overlap. Waiting at the barrier costs no CPU; once all ranks are
-there the blocking call only moves data. The group's timeout bounds the barrier: a rank
+they were meant to overlap. Waiting at the rendezvous costs no CPU; once all ranks are
+there the blocking call only moves data. The group's timeout bounds the rendezvous: a rank
 that died or stopped issuing collectives is reported there.
+
+Note [Matching collectives]: the rendezvous all-reduces each rank's description of its
+collective (which one, element count, dtype, root or reduce op) as a maximum and a minimum.
+Where they differ, the ranks called different collectives (a rank that caught an error
+and went on, ranks in another order): every rank raises, naming its own call, rather than
+entering mismatched blocking collectives that would hang or corrupt memory.
 
 Note [Polling with backoff]: Open MPI progresses non-blocking operations only inside MPI
 calls, so they must be polled with MPI_Test. The thread spins briefly after any progress,
@@ -26,6 +35,9 @@ import collections
 import queue
 import threading
 import time
+import zlib
+
+import numpy as np
 
 _SPIN_POLLS = 50           # Tests in a row before the thread starts sleeping
 _FIRST_SLEEP_S = 10e-6
@@ -85,41 +97,80 @@ class Work:
 
 
 class Operation:
-    """One queued MPI operation. A collective has `run()`, the blocking MPI call made once
-    all ranks reached it (None for a barrier); a point-to-point operation has `start()`,
-    which returns its non-blocking MPI requests. `finish(statuses)` does the host-side
-    rest (copies back, AVG's division) once the MPI part completed."""
+    """One queued MPI operation of a group (`pg`: its communicator and timeout).
 
-    def __init__(self, work, run=None, finish=None, start=None):
-        self.work, self.run, self.finish, self.start = work, run, finish, start
+    A collective has `run()`, the blocking MPI call made once all ranks reached it (None
+    for a barrier), and `signature`: (element count, numpy dtype, root or reduce op as an
+    int), or () for a barrier, that every rank's call must share (Note [Matching collectives]). A point-to-point operation has
+    `start()`, which returns its non-blocking MPI requests, and `peer`, the rank it waits
+    for (None: any). `finish(statuses)` does the host-side rest (copies back, AVG's
+    division) once the MPI part completed."""
+
+    def __init__(self, work, pg, run=None, finish=None, start=None, signature=(),
+                 peer=None):
+        self.work, self.pg, self.run, self.finish, self.start = work, pg, run, finish, start
+        self.signature, self.peer = signature, peer
         self.collective = start is None
+
+    def describe(self):
+        count, dtype, _ = self.signature or (None, None, None)
+        if dtype is None:
+            return self.work._name
+        return f"{self.work._name} of {count} {dtype.name} elements"
+
+
+class _Rendezvous:
+    """The head collective's rendezvous: an all-reduce of every rank's signature as a
+    maximum and a minimum (Note [Matching collectives])."""
+
+    def __init__(self, mpi, operation):
+        count, dtype, extra = operation.signature or (None, None, None)
+        mine = [zlib.crc32(operation.work._name.encode()), -1 if count is None else count,
+                -1 if dtype is None else dtype.num, -1 if extra is None else extra]
+        self.mine = np.array(mine, dtype=np.int64)
+        self.extremes = np.concatenate([self.mine, -self.mine])
+        self.request = operation.pg.comm.Iallreduce(mpi.IN_PLACE, self.extremes, op=mpi.MAX)
+        self.deadline = time.monotonic() + operation.pg.timeout.total_seconds()
+
+    def all_match(self):
+        n = len(self.mine)
+        return (self.extremes[:n] == self.mine).all() and (-self.extremes[n:] == self.mine).all()
 
 
 class CommThread:
-    def __init__(self, mpi, comm, rank, timeout_s):
+    """The thread that runs every MPI operation of this process's groups, in submission
+    order (Note [One communication thread])."""
+
+    def __init__(self, mpi, rank):
         self._mpi = mpi
-        self._comm = comm
-        self._rank = rank
-        self._timeout_s = timeout_s
+        self._rank = rank  # in the world group, for messages
         self._queue = queue.SimpleQueue()
-        self._broken = None  # the error that broke the group; later work fails with it
+        self._broken = None  # the error that broke the groups; later work fails with it
         self._thread = threading.Thread(target=self._run, name="cgrad-distributed", daemon=True)
         self._thread.start()
 
     def submit(self, operation):
         if self._broken is not None:
-            raise self._broken
+            raise self._unusable(operation)
         self._queue.put(operation)
         return operation.work
+
+    def call(self, pg, name, fn):
+        """Runs fn(), an MPI call local to this process (freeing a communicator), on this
+        thread in order with the queued work, and waits for it."""
+        def start():
+            fn()
+            return []
+        self.submit(Operation(Work(name), pg, start=start)).wait()
 
     def stop(self):
         self._queue.put(_STOP)
         self._thread.join()
 
     def _run(self):
-        point_to_point = []  # [operation, requests, statuses]
+        point_to_point = []  # [operation, requests, statuses, deadline]
         collectives = collections.deque()  # the head's rendezvous is in flight
-        rendezvous = None  # [request, deadline] of the head collective
+        rendezvous = None
         polls_without_progress = 0
         while True:
             if not point_to_point and not collectives:
@@ -138,26 +189,42 @@ class CommThread:
             if item is not None:
                 polls_without_progress = 0
                 if self._broken is not None:
-                    item.work._finish(self._broken)
+                    item.work._finish(self._unusable(item))
                 elif item.collective:
                     collectives.append(item)
                 else:
                     self._start(item, point_to_point)
                 continue
-            progressed = self._poll(point_to_point)
-            if collectives and rendezvous is None:
-                rendezvous = [self._comm.Ibarrier(), time.monotonic() + self._timeout_s]
-            if rendezvous is not None:
-                if rendezvous[0].Test():
-                    self._complete(collectives.popleft(), _run_blocking_part, None)
+            progressed, late = self._poll(point_to_point)
+            if collectives and rendezvous is None and late is None:
+                rendezvous = _Rendezvous(self._mpi, collectives[0])
+            error = late
+            if rendezvous is not None and error is None:
+                if rendezvous.request.Test():
+                    head = collectives.popleft()
+                    if rendezvous.all_match():
+                        self._complete(head, _run_blocking_part, None)
+                    else:
+                        collectives.appendleft(head)
+                        error = RuntimeError(
+                            f"cgrad.distributed: {head.describe()} on rank {self._rank} does "
+                            f"not match the collective another rank called at the same point: "
+                            f"every rank must call the same collectives, with the same sizes, "
+                            f"dtypes, roots and reduce ops, in the same order")
                     rendezvous = None
                     progressed = True
-                elif time.monotonic() > rendezvous[1]:
-                    self._break(collectives[0].work._name,
-                                [e[0] for e in point_to_point] + list(collectives))
-                    point_to_point.clear()
-                    collectives.clear()
-                    rendezvous = None
+                elif time.monotonic() > rendezvous.deadline:
+                    head = collectives[0]
+                    error = RuntimeError(
+                        f"cgrad.distributed: {head.work._name} on rank {self._rank} timed out "
+                        f"after {head.pg.timeout.total_seconds():g} s waiting for the other "
+                        f"ranks (one may have failed or stopped, or the ranks did not call "
+                        f"collectives in the same order)")
+            if error is not None:
+                self._break(error, [e[0] for e in point_to_point] + list(collectives))
+                point_to_point.clear()
+                collectives.clear()
+                rendezvous = None
             polls_without_progress = 0 if progressed else polls_without_progress + 1
 
     @staticmethod
@@ -171,7 +238,9 @@ class CommThread:
         except Exception as error:  # noqa: BLE001 (handed to the waiting caller)
             operation.work._finish(_as_runtime_error(operation.work._name, error))
             return
-        point_to_point.append([operation, requests, [self._mpi.Status() for _ in requests]])
+        deadline = time.monotonic() + operation.pg.timeout.total_seconds()
+        point_to_point.append([operation, requests, [self._mpi.Status() for _ in requests],
+                               deadline])
 
     def _complete(self, operation, mpi_part, statuses):
         """Runs the rest of `operation` and hands its outcome to its Work."""
@@ -185,22 +254,34 @@ class CommThread:
         operation.work._finish(error)
 
     def _poll(self, point_to_point):
-        progressed = False
+        """Completes the finished sends and receives; returns (whether any finished, the
+        timeout error of one that waited too long)."""
+        progressed, late = False, None
+        now = time.monotonic()
         for entry in list(point_to_point):
-            operation, requests, statuses = entry
+            operation, requests, statuses, deadline = entry
             if self._mpi.Request.Testall(requests, statuses):
                 point_to_point.remove(entry)
                 progressed = True
                 self._complete(operation, lambda _: None, statuses)
-        return progressed
+            elif now > deadline and late is None:
+                for request in requests:  # MPI must not write into the buffer later
+                    request.Cancel()
+                peer = "any rank" if operation.peer is None else f"rank {operation.peer}"
+                late = RuntimeError(
+                    f"cgrad.distributed: {operation.work._name} on rank {self._rank} timed out "
+                    f"after {operation.pg.timeout.total_seconds():g} s waiting for {peer}")
+        return progressed, late
 
-    def _break(self, name, pending):
-        self._broken = RuntimeError(
-            f"cgrad.distributed: {name} on rank {self._rank} timed out after "
-            f"{self._timeout_s:g} s waiting for the other ranks (one may have failed, or the "
-            f"ranks did not call collectives in the same order)")
+    def _break(self, error, pending):
+        """A rank failed or the ranks disagree: `pending` and all later work fail."""
+        self._broken = error
         for operation in pending:
-            operation.work._finish(self._broken)
+            operation.work._finish(error)
+
+    def _unusable(self, operation):
+        return RuntimeError(f"{operation.work._name} on rank {self._rank}: the process group "
+                            f"can no longer be used after an earlier error: {self._broken}")
 
 
 def _run_blocking_part(operation):

@@ -6,9 +6,11 @@ Note [A failing rank aborts the job]: MPI collectives wait for every rank, so on
 that dies of an exception would leave the others blocked in their next collective. While
 a group of more than one rank exists, an uncaught exception (in any thread) prints its
 traceback and then calls MPI_Abort, which makes the launcher stop every rank with
-"MPI_ABORT was invoked on rank N". A rank that stops without an exception (an exit
-mid-training) is caught by the group's timeout instead: its peers' collectives fail with
-an error naming the operation, which aborts them in turn.
+"MPI_ABORT was invoked on rank N"; a rank killed by a signal is reported by the launcher,
+which stops the others. A rank that stops without an exception (an exit mid-training, a
+hang) is caught by the group's timeout (init_process_group's `timeout`) instead: its
+peers' collectives, sends and receives fail with an error naming the operation, which
+aborts them in turn unless caught; after it the group refuses further work.
 """
 import datetime
 import enum
@@ -40,13 +42,17 @@ class Backend(str):
 
 
 class ProcessGroup:
-    """The group of all ranks (cgrad has only the default group, `group.WORLD`)."""
+    """A group of ranks on its own MPI communicator: the default group of all ranks
+    (`group.WORLD`), or one made by new_group. `ranks` are the members' global ranks in
+    group-rank order. All of a process's groups share its communication thread."""
 
-    def __init__(self, mpi, comm, timeout):
+    def __init__(self, mpi, comm, timeout, ranks, comm_thread):
         self.mpi, self.comm = mpi, comm
         self._rank, self._size = comm.Get_rank(), comm.Get_size()
         self.timeout = timeout
-        self.comm_thread = CommThread(mpi, comm, self._rank, timeout.total_seconds())
+        self.ranks = list(ranks)
+        self.group_rank_of = {global_rank: i for i, global_rank in enumerate(self.ranks)}
+        self.comm_thread = comm_thread
 
     def rank(self):
         return self._rank
@@ -58,17 +64,28 @@ class ProcessGroup:
         return "mpi"
 
     def __repr__(self):
-        return f"<cgrad.distributed.ProcessGroup mpi rank {self._rank} of {self._size}>"
+        return (f"<cgrad.distributed.ProcessGroup mpi ranks {self.ranks}, rank {self._rank} of "
+                f"{self._size}>")
 
 
-class _WorldRef:
+class _WorldMeta(type):
     @property
-    def WORLD(self):
+    def WORLD(cls):
         return _default_group
 
 
-group = GroupMember = _WorldRef()
+class group(metaclass=_WorldMeta):
+    """group.WORLD: the default process group."""
+
+
+class GroupMember(metaclass=_WorldMeta):
+    """GroupMember.WORLD, the default group; NON_GROUP_MEMBER, what new_group returns on
+    the ranks it leaves out."""
+    NON_GROUP_MEMBER = -100
+
+
 _default_group = None
+_subgroups = []  # made by new_group and not destroyed yet
 _previous_hooks = None
 
 
@@ -97,23 +114,38 @@ def is_initialized():
 
 
 def _group_of(group_arg):
+    """The group `group_arg` names (None: the default group); GroupMember.NON_GROUP_MEMBER
+    is returned as is, for the caller to handle."""
     if _default_group is None:
         raise ValueError(_NOT_INITIALIZED)
-    if group_arg is not None and group_arg is not _default_group:
-        raise ValueError("Invalid process group specified: cgrad has only the default group")
-    return _default_group
+    if group_arg is None or group_arg is _default_group:
+        return _default_group
+    if isinstance(group_arg, int) and group_arg == GroupMember.NON_GROUP_MEMBER:
+        return group_arg
+    if not any(group_arg is g for g in _subgroups):
+        raise ValueError("Invalid process group specified")
+    return group_arg
+
+
+def _is_member(pg):
+    return isinstance(pg, ProcessGroup)
 
 
 def get_rank(group=None):
-    return _group_of(group).rank()
+    """This process's rank in `group`; -1 where it is not a member."""
+    pg = _group_of(group)
+    return pg.rank() if _is_member(pg) else -1
 
 
 def get_world_size(group=None):
-    return _group_of(group).size()
+    """The number of ranks in `group`; -1 where this process is not a member."""
+    pg = _group_of(group)
+    return pg.size() if _is_member(pg) else -1
 
 
 def get_backend(group=None):
-    _group_of(group)
+    if not _is_member(_group_of(group)):
+        raise ValueError("Invalid process group specified")
     return Backend("mpi")
 
 
@@ -155,24 +187,39 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
                          f"the MPI launcher connects the ranks (use 'env://' or None)")
     if timeout is None:
         timeout = default_pg_timeout
-    elif not isinstance(timeout, datetime.timedelta):
-        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got "
-                        f"{type(timeout)}")
+    _check_valid_timeout(timeout)
     mpi = _import_mpi()
     comm = mpi.COMM_WORLD.Dup()  # our own context: user MPI traffic cannot match ours
     if init_method == "env://" or world_size != -1 or rank != -1:
         _check_launch("world_size", world_size, "WORLD_SIZE", comm.Get_size())
         _check_launch("rank", rank, "RANK", comm.Get_rank())
-    _default_group = ProcessGroup(mpi, comm, timeout)
+    _default_group = ProcessGroup(mpi, comm, timeout, range(comm.Get_size()),
+                                  CommThread(mpi, comm.Get_rank()))
     if comm.Get_size() > 1:
         _install_abort_hooks(mpi, comm.Get_rank(), comm.Get_size())
 
 
+def _check_valid_timeout(timeout):
+    if not isinstance(timeout, datetime.timedelta):
+        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got "
+                        f"{timeout}")
+
+
 def destroy_process_group(group=None):
+    """Destroys `group`, or with None or group.WORLD every group and the default one."""
     global _default_group
     pg = _group_of(group)
+    if not _is_member(pg):
+        return
+    if pg is not _default_group:
+        _subgroups.remove(pg)
+        pg.comm_thread.call(pg, "destroy_process_group", pg.comm.Free)
+        return
     _remove_abort_hooks()
-    pg.comm_thread.stop()
+    pg.comm_thread.stop()  # from here on this thread alone calls MPI
+    for subgroup in _subgroups:
+        subgroup.comm.Free()
+    _subgroups.clear()
     pg.comm.Free()
     _default_group = None
 

@@ -71,12 +71,17 @@ def _convolve(op, dims, input, weight, bias, stride, padding, dilation, groups):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor
+
+    1-D cross-correlation of (N, C_in, L) or (C_in, L) input with (C_out, C_in / groups,
+    k) weights; padding is a number, a tuple, 'valid' or 'same'."""
     return _convolve(_impl.conv1d, 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor
+
+    2-D cross-correlation of (N, C_in, H, W) or (C_in, H, W) input with (C_out, C_in /
+    groups, kH, kW) weights; padding is a number, a pair, 'valid' or 'same'."""
     return _convolve(_impl.conv2d, 2, input, weight, bias, stride, padding, dilation, groups)
 
-
-conv1d.__doc__ = _impl.conv1d.__doc__
-conv2d.__doc__ = _impl.conv2d.__doc__

@@ -17,6 +17,10 @@ __all__ = ["dropout", "embedding", "one_hot", "pad", "normalize", "cosine_simila
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
+    """dropout(input, p=0.5, training=True, inplace=False) -> Tensor
+
+    Zeroes each element with probability p and scales the rest by 1 / (1 - p) when
+    training; input itself otherwise. cgrad: the mask is drawn as torch's CPU draws it."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if p == 0 or not training or input.numel() == 0:
@@ -33,6 +37,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
+    """embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False) -> Tensor
+
+    The rows of weight at the integer indices input; the padding_idx row gets no
+    gradient, and with max_norm the rows used are first rescaled in place to at most
+    that norm."""
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
@@ -61,6 +70,10 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
 
 
 def one_hot(tensor, num_classes=-1):
+    """one_hot(tensor, num_classes=-1) -> Tensor
+
+    int64 one-hot encoding of class indices, a new last dim of num_classes (inferred as
+    max + 1 when -1)."""
     if tensor.dtype != _C.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:
@@ -79,6 +92,10 @@ def one_hot(tensor, num_classes=-1):
 
 
 def pad(input, pad, mode="constant", value=None):
+    """pad(input, pad, mode='constant', value=None) -> Tensor
+
+    Pads the last dims of input, pad = (left, right, top, bottom, ...): with value
+    ('constant'), or 'reflect', 'replicate' or 'circular'."""
     if mode != "circular":
         return _impl.pad(input, pad, mode, value)
     if value is not None and value != 0:
@@ -116,6 +133,9 @@ def _pad_circular(input, pad):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """normalize(input, p=2.0, dim=1, eps=1e-12, out=None) -> Tensor
+
+    input divided by its p-norm along dim (at least eps)."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     if out is not None:
         return _C.div(input, denom, out=out)
@@ -123,12 +143,18 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """cosine_similarity(x1, x2, dim=1, eps=1e-08) -> Tensor
+
+    Cosine of the angle between x1 and x2 along dim, each norm at least eps."""
     x1_norm = x1.norm(2, dim, keepdim=True).clamp_min(eps)
     x2_norm = x2.norm(2, dim, keepdim=True).clamp_min(eps)
     return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False) -> Tensor
+
+    p-norm of x1 - x2 + eps along the last dim."""
     innermost = max(x1.dim(), x2.dim()) - 1
     return (x1 - x2 + eps).norm(p, innermost, keepdim=keepdim)
 

@@ -18,6 +18,7 @@ class CopySlices final : public Node {
   TensorList apply(TensorList&& grads) override;
   void release_saved() override;
   void check_saved() override;
+  WithoutGrads without_grads() const override { return WithoutGrads::Skip; }
 
  private:
   ViewGeometry base_;

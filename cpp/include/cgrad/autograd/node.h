@@ -110,6 +110,13 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual TensorList apply(TensorList&& grads) = 0;
   // AccumulateGrad: a sink, whose (empty) output the engine does not validate.
   virtual bool is_sink() const { return false; }
+  // Note [Nodes reached by no gradient]: torch's engine runs every node on the path to
+  // the inputs, even when no gradient flowed into it (norm(x, p=0) sends none back).
+  // A built-in node then unpacks its saved tensors (so a write into one still raises)
+  // and sends no gradients on; CopySlices returns at once, unpacking nothing; a custom
+  // Function calls its backward (on zeros, if it materializes gradients).
+  enum class WithoutGrads { CheckSaved, Skip, Apply };
+  virtual WithoutGrads without_grads() const { return WithoutGrads::CheckSaved; }
 
   // ---- hooks (run by the engine around apply) ----
   int64_t add_grad_hook(uint32_t output_nr, GradHook fn);

@@ -8,7 +8,7 @@
 namespace cgrad {
 
 #define CGRAD_UNARY_OP(Kernel, name, ...) Tensor name(const Tensor& a);
-#include "cgrad/ops/unary_ops.def"
+#include "cgrad/pointwise/unary_ops.def"
 
 // Round half to even; with `decimals` (RoundBackward1), to that many decimal places.
 // Integers are returned as copies (bool is refused); the gradient is zero.

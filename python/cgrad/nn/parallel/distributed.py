@@ -56,15 +56,15 @@ def _assign_buckets(params, cap_bytes):
     return buckets
 
 
-def _broadcast_coalesced(tensors, src=0):
-    """Broadcasts tensors from `src` in one message per dtype."""
+def _broadcast_coalesced(tensors, process_group):
+    """Broadcasts tensors from the group's rank 0 in one message per dtype."""
     by_dtype = {}
     for t in tensors:
         by_dtype.setdefault(t.dtype, []).append(t)
     with cgrad.no_grad():
         for group in by_dtype.values():
             flat = cgrad.cat([t.detach().reshape(-1) for t in group])
-            dist.broadcast(flat, src)
+            dist.broadcast(flat, group=process_group, group_src=0)
             offset = 0
             for t in group:
                 t.detach().copy_(flat[offset:offset + t.numel()].view(t.shape))
@@ -133,7 +133,8 @@ class DistributedDataParallel(Module):
                                "have any parameter that requires a gradient.")
         self._param_names = [name for name, _ in params]
         self._params = [p for _, p in params]
-        _broadcast_coalesced([p for p in module.parameters()] + list(module.buffers()))
+        _broadcast_coalesced([p for p in module.parameters()] + list(module.buffers()),
+                             process_group)
         cap_mb = _DEFAULT_BUCKET_CAP_MB if bucket_cap_mb is None else bucket_cap_mb
         self._buckets = []
         self._slot_of = {}  # parameter index -> (bucket, slot in it)
@@ -164,7 +165,7 @@ class DistributedDataParallel(Module):
         if self.broadcast_buffers and self.require_forward_param_sync and self.world_size > 1:
             buffers = list(self.module.buffers())
             if buffers:
-                _broadcast_coalesced(buffers)
+                _broadcast_coalesced(buffers, self.process_group)
         output = self.module(*inputs, **kwargs)
         # One rank's gradients are already the average: nothing to reduce.
         if cgrad.is_grad_enabled() and self.require_backward_grad_sync and self.world_size > 1:

@@ -1,5 +1,6 @@
 #pragma once
-// The vocabulary of the pointwise op tables (unary_ops.def).
+// The vocabulary of the pointwise op tables (cgrad/pointwise/unary_ops.def). Plain data,
+// read by the kernels, the ops and the bindings alike, so it sits in the core layer.
 //
 // Note [Pointwise op tables]: a pointwise op is one row of a table (an X-macro `.def`
 // file), as torch's native_functions.yaml + derivatives.yaml rows are. The row names the

@@ -1,0 +1,106 @@
+"""Docstrings of the cgrad.nn.functional functions bound in C++ (cgrad._C._nn).
+
+Same format as torch_functions (Note [Docstrings]). The functions written in Python
+(dropout, embedding, pad, conv1d, ...) carry their docstrings in their source.
+"""
+
+DOCS = r"""
+adaptive_avg_pool2d(input, output_size) -> Tensor
+    2-D average pooling over (N, C, H, W) or (C, H, W) input to a fixed output_size
+    (an int or (h, w); None keeps that size), the windows chosen to cover the input.
+
+adaptive_max_pool2d(input, output_size, return_indices=False) -> Tensor
+    2-D max pooling to a fixed output_size; with return_indices, also the flat index of
+    each maximum in its input plane.
+
+avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True) -> Tensor
+    1-D average pooling over (N, C, L) or (C, L) input; stride defaults to kernel_size.
+
+avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None) -> Tensor
+    2-D average pooling over (N, C, H, W) or (C, H, W) input; stride defaults to
+    kernel_size.
+
+batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05) -> Tensor
+    Normalises each channel (dim 1) with the batch's statistics when training (updating
+    the running ones in place by momentum) or with the running ones otherwise, then
+    scales by weight and shifts by bias.
+
+binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean') -> Tensor
+    -(target * log(input) + (1 - target) * log(1 - input)) for probabilities input (the
+    logs clamped at -100), reduced by 'mean', 'sum' or 'none'.
+
+binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None) -> Tensor
+    binary_cross_entropy of sigmoid(input), computed stably from the logits; pos_weight
+    weights the positive term per class.
+
+cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0) -> Tensor
+    nll_loss(log_softmax(input, 1), target) for class indices, or the cross entropy
+    against class probabilities when target is floating; with optional class weights and
+    label smoothing.
+
+elu(input, alpha=1.0, inplace=False) -> Tensor
+    x for x > 0, alpha * (exp(x) - 1) otherwise.
+
+gelu(input, approximate='none') -> Tensor
+    x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses the tanh formula.
+
+huber_loss(input, target, reduction='mean', delta=1.0) -> Tensor
+    0.5 * d**2 where |d| < delta, else delta * (|d| - 0.5 * delta), d = input - target;
+    reduced.
+
+l1_loss(input, target, size_average=None, reduce=None, reduction='mean') -> Tensor
+    |input - target|, reduced by 'mean', 'sum' or 'none'.
+
+layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor
+    Normalises over the last len(normalized_shape) dims to zero mean and unit variance
+    (biased), then scales by weight and shifts by bias.
+
+leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor
+    x for x >= 0, negative_slope * x otherwise.
+
+linear(input, weight, bias=None) -> Tensor
+    input @ weight.T + bias, weight of shape (out_features, in_features).
+
+log_softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor
+    log(softmax(input, dim)), computed stably.
+
+max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False) -> Tensor
+    1-D max pooling over (N, C, L) or (C, L) input; with return_indices, also where each
+    maximum was.
+
+max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False) -> Tensor
+    2-D max pooling over (N, C, H, W) or (C, H, W) input; with return_indices, also the
+    flat index of each maximum in its input plane.
+
+max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True) -> tuple[Tensor, Tensor]
+    max_pool2d returning (output, indices).
+
+mse_loss(input, target, size_average=None, reduce=None, reduction='mean') -> Tensor
+    (input - target)**2, reduced by 'mean', 'sum' or 'none'.
+
+nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean') -> Tensor
+    -input[n, target[n]] (log-probabilities in, class indices as target), weighted per
+    class and reduced; targets equal to ignore_index count for nothing.
+
+relu(input, inplace=False) -> Tensor
+    max(x, 0) elementwise.
+
+sigmoid(input) -> Tensor
+    1 / (1 + exp(-x)) elementwise.
+
+silu(input, inplace=False) -> Tensor
+    x * sigmoid(x) elementwise.
+
+smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0) -> Tensor
+    0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta, d = input - target;
+    reduced.
+
+softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor
+    exp(x) / sum(exp(x)) along dim, computed stably.
+
+softplus(input, beta=1.0, threshold=20.0) -> Tensor
+    log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold.
+
+tanh(input) -> Tensor
+    Hyperbolic tangent elementwise.
+"""

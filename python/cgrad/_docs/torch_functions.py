@@ -1,0 +1,746 @@
+"""Docstrings of the functions and classes bound in cgrad._C and re-exported as cgrad.*.
+
+Format (Note [Docstrings], parsed by cgrad._docs): an entry starts with one or more
+signature lines at the left margin (one per overload, in torch's form and valid as a Python
+parameter list); the indented lines under them are the text. A Tensor method that mirrors a
+function here, and an in-place variant, take their docstring from the function's entry.
+"""
+
+DOCS = r"""
+abs(input, *, out=None) -> Tensor
+    Absolute value of each element.
+
+acos(input, *, out=None) -> Tensor
+    Inverse cosine of each element, in radians.
+
+add(input, other, *, alpha=1, out=None) -> Tensor
+    input + alpha * other, broadcasting the two; a Python number takes part in type
+    promotion by its kind only (bool < int < float).
+
+addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor
+    beta * input + alpha * (mat1 @ mat2); input broadcasts to the (n, p) product.
+
+all(input, *, out=None) -> Tensor
+all(input, dim, keepdim=False, *, out=None) -> Tensor
+    True where every element (along dim, if given) is nonzero; bool result.
+
+allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool
+    True if |input - other| <= atol + rtol * |other| holds for every element.
+
+amax(input, dim=(), keepdim=False, *, out=None) -> Tensor
+    Largest element along dim (all dimensions when dim is empty); the gradient is shared
+    evenly among equal maxima.
+
+amin(input, dim=(), keepdim=False, *, out=None) -> Tensor
+    Smallest element along dim (all dimensions when dim is empty); the gradient is shared
+    evenly among equal minima.
+
+aminmax(input, *, dim=None, keepdim=False) -> tuple[Tensor, Tensor]
+    The (min, max) named tuple of input, over all elements or along dim.
+
+any(input, *, out=None) -> Tensor
+any(input, dim, keepdim=False, *, out=None) -> Tensor
+    True where any element (along dim, if given) is nonzero; bool result.
+
+arange(end, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+arange(start, end, step=1, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    The 1-D tensor start, start + step, ... stopping before end; int64 when every bound
+    is an integer, else the default float dtype.
+
+arccos(input, *, out=None) -> Tensor
+    Alias of acos.
+
+arcsin(input, *, out=None) -> Tensor
+    Alias of asin.
+
+arctan(input, *, out=None) -> Tensor
+    Alias of atan.
+
+arctan2(input, other, *, out=None) -> Tensor
+    Alias of atan2.
+
+argmax(input, dim=None, keepdim=False, *, out=None) -> Tensor
+    Index of the largest element, of the flattened input or along dim (the first one on
+    ties); int64 result.
+
+argmin(input, dim=None, keepdim=False, *, out=None) -> Tensor
+    Index of the smallest element, of the flattened input or along dim (the first one on
+    ties); int64 result.
+
+argsort(input, dim=-1, descending=False, *, stable=False) -> Tensor
+    The indices that sort input along dim; same as sort(...).indices.
+
+asin(input, *, out=None) -> Tensor
+    Inverse sine of each element, in radians.
+
+atan(input, *, out=None) -> Tensor
+    Inverse tangent of each element, in radians.
+
+atan2(input, other, *, out=None) -> Tensor
+    Angle of the point (other, input) from the positive x axis, elementwise, in (-pi, pi].
+
+bernoulli(input, *, generator=None, out=None) -> Tensor
+bernoulli(input, p, *, generator=None) -> Tensor
+    0/1 samples, each 1 with probability given by input (or by the number p), in input's
+    dtype.
+
+bitwise_and(input, other, *, out=None) -> Tensor
+    Bitwise AND of integer or bool tensors (logical AND for bool).
+
+bitwise_not(input, *, out=None) -> Tensor
+    Bitwise NOT of an integer or bool tensor (logical NOT for bool).
+
+bitwise_or(input, other, *, out=None) -> Tensor
+    Bitwise OR of integer or bool tensors.
+
+bitwise_xor(input, other, *, out=None) -> Tensor
+    Bitwise XOR of integer or bool tensors.
+
+bmm(input, mat2, *, out=None) -> Tensor
+    Batched matrix product of (b, n, m) and (b, m, p) tensors; no broadcasting.
+
+broadcast_to(input, size) -> Tensor
+    A view of input expanded to size, as by broadcasting (no copy).
+
+can_cast(from_, to) -> bool
+    Whether torch's casting rules allow a value of dtype from_ to be stored as dtype to
+    (no float to int, nothing to bool, ...).
+
+cat(tensors, dim=0, *, out=None) -> Tensor
+    Joins tensors along an existing dim; every other size must match (1-D empty tensors
+    are skipped). cgrad.concat is the same function.
+
+cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary') -> Tensor
+    p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M),
+    a (..., P, R) tensor.
+
+ceil(input, *, out=None) -> Tensor
+    Smallest integer not less than each element.
+
+chunk(input, chunks, dim=0) -> tuple[Tensor, ...]
+    Splits input into at most `chunks` views along dim, each of ceil(size / chunks)
+    elements but the last.
+
+clamp(input, min=None, max=None, *, out=None) -> Tensor
+    Limits each element to [min, max]; the bounds are numbers or tensors that broadcast.
+
+clamp_max(input, max, *, out=None) -> Tensor
+    Limits each element to at most max.
+
+clamp_min(input, min, *, out=None) -> Tensor
+    Limits each element to at least min.
+
+clip(input, min=None, max=None, *, out=None) -> Tensor
+    Alias of clamp.
+
+clone(input) -> Tensor
+    A copy of input with its own memory, in the same memory order; differentiable.
+
+constant_pad_nd(input, pad, value=0) -> Tensor
+    Pads the last dims of input with value, pad = (left, right, top, bottom, ...);
+    negative amounts crop. Used by nn.functional.pad's constant mode.
+
+cos(input, *, out=None) -> Tensor
+    Cosine of each element (radians).
+
+cosh(input, *, out=None) -> Tensor
+    Hyperbolic cosine of each element.
+
+count_nonzero(input, dim=None) -> Tensor
+    Number of nonzero elements, in total or along dim; int64 result.
+
+cummax(input, dim) -> tuple[Tensor, Tensor]
+    Running maximum along dim and the index where it was found, as a (values, indices)
+    named tuple.
+
+cummin(input, dim) -> tuple[Tensor, Tensor]
+    Running minimum along dim and the index where it was found, as a (values, indices)
+    named tuple.
+
+cumprod(input, dim, *, dtype=None, out=None) -> Tensor
+    Running product along dim.
+
+cumsum(input, dim, *, dtype=None, out=None) -> Tensor
+    Running sum along dim; integer and bool input sums in int64.
+
+detach(input) -> Tensor
+    A view of input that is cut out of the graph (requires_grad False); it shares memory
+    and the version counter with input.
+
+diag(input, diagonal=0) -> Tensor
+    A square matrix with the 1-D input on a diagonal, or the diagonal of a 2-D input as a
+    1-D copy.
+
+diag_embed(input, offset=0, dim1=-2, dim2=-1) -> Tensor
+    Places the last dim of input on a diagonal of new (dim1, dim2) matrices, zeros
+    elsewhere.
+
+diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor
+    A view of the diagonal of the (dim1, dim2) planes, appended as the last dim.
+
+diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor
+    n-th forward difference along dim, after joining prepend and append to input.
+
+div(input, other, *, rounding_mode=None, out=None) -> Tensor
+    input / other: true division (a float result) when rounding_mode is None, else
+    rounded toward zero ('trunc') or down ('floor').
+
+dot(input, tensor, *, out=None) -> Tensor
+    Inner product of two 1-D tensors of the same size and dtype.
+
+einsum(equation, *operands) -> Tensor
+    Sums products of the operands' elements as the Einstein-notation equation says
+    ('ij,jk->ik', '...' for broadcast dims; operands may be given as one list).
+
+embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False) -> Tensor
+    The rows of weight at indices (the op behind nn.functional.embedding, with its
+    arguments in another order). cgrad: sparse gradients are not supported.
+
+empty(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    A tensor of the given size whose values are not initialised.
+
+empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    An uninitialised tensor with input's size (and dtype unless given).
+
+eq(input, other, *, out=None) -> Tensor
+    input == other elementwise; bool result.
+
+equal(input, other) -> bool
+    True if the two tensors have the same size and the same elements.
+
+erf(input, *, out=None) -> Tensor
+    Gauss error function of each element.
+
+exp(input, *, out=None) -> Tensor
+    e raised to each element.
+
+exp2(input) -> Tensor
+    2 raised to each element.
+
+expm1(input, *, out=None) -> Tensor
+    exp(x) - 1, accurate for small x.
+
+eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    An n x m (n x n by default) matrix with ones on the diagonal.
+
+fix(input, *, out=None) -> Tensor
+    Alias of trunc.
+
+flatten(input, start_dim=0, end_dim=-1) -> Tensor
+    Merges dims start_dim..end_dim into one; a view when the memory layout allows.
+
+flip(input, dims) -> Tensor
+    A copy of input with the order of elements reversed along each of dims.
+
+fliplr(input) -> Tensor
+    Reverses the columns (dim 1) of a tensor of at least 2 dims.
+
+flipud(input) -> Tensor
+    Reverses the rows (dim 0) of a tensor of at least 1 dim.
+
+floor(input, *, out=None) -> Tensor
+    Largest integer not greater than each element.
+
+floor_divide(input, other, *, out=None) -> Tensor
+    input / other rounded down (as div with rounding_mode='floor').
+
+fmod(input, other, *, out=None) -> Tensor
+    Remainder of input / other with the sign of input (C's fmod).
+
+frac(input, *, out=None) -> Tensor
+    Fractional part of each element, input - trunc(input).
+
+from_numpy(ndarray) -> Tensor
+    A tensor sharing memory with a numpy array (which it keeps alive); writes through one
+    show in the other.
+
+full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    A tensor of the given size filled with fill_value; the dtype follows the value's type
+    (bool, int64 or the default float) unless given.
+
+full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    A tensor with input's size (and dtype unless given) filled with fill_value.
+
+gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor
+    Picks, along dim, the elements of input at the int64 index; the result has index's
+    size.
+
+ge(input, other, *, out=None) -> Tensor
+    input >= other elementwise; bool result.
+
+ger(input, vec2, *, out=None) -> Tensor
+    Alias of outer.
+
+get_default_dtype() -> dtype
+    The dtype of Python floats and of float factories without a dtype= (float32 unless
+    set_default_dtype changed it).
+
+get_num_threads() -> int
+    Number of threads the CPU kernels use.
+
+get_rng_state() -> Tensor
+    The default generator's state, for set_rng_state: torch's state bytes. cgrad: an
+    int64 tensor of the values 0..255 (cgrad has no uint8), equal in tolist() to torch's.
+
+gt(input, other, *, out=None) -> Tensor
+    input > other elementwise; bool result.
+
+hypot(input, other) -> Tensor
+    sqrt(input**2 + other**2) elementwise, without overflow in the squares.
+
+index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor
+    A copy of input with alpha * source added at the positions index names along dim.
+
+index_select(input, dim, index, *, out=None) -> Tensor
+    The slices of input at the 1-D index along dim, as a new tensor.
+
+initial_seed() -> int
+    The seed the default generator was last seeded with.
+
+is_anomaly_enabled() -> bool
+    Whether anomaly detection (autograd.detect_anomaly) is on.
+
+is_floating_point(input) -> bool
+    True if input's dtype is a floating-point type.
+
+is_grad_enabled() -> bool
+    Whether autograd records operations (off inside no_grad).
+
+is_inference_mode_enabled() -> bool
+    Whether inference_mode is on.
+
+is_tensor(obj) -> bool
+    True if obj is a cgrad Tensor.
+
+isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
+    Elementwise |input - other| <= atol + rtol * |other|; bool result.
+
+isfinite(input) -> Tensor
+    True where an element is neither inf nor NaN.
+
+isinf(input) -> Tensor
+    True where an element is +inf or -inf.
+
+isnan(input) -> Tensor
+    True where an element is NaN.
+
+kron(input, other) -> Tensor
+    Kronecker product: every element of input times all of other, in blocks.
+
+kthvalue(input, k, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+    The k-th smallest element along dim and its index, as a (values, indices) named tuple.
+
+le(input, other, *, out=None) -> Tensor
+    input <= other elementwise; bool result.
+
+lerp(input, end, weight, *, out=None) -> Tensor
+    input + weight * (end - input); weight is a number or a tensor.
+
+linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    steps evenly spaced values from start to end inclusive (rounded as torch's CPU
+    kernels round them).
+
+log(input, *, out=None) -> Tensor
+    Natural logarithm of each element.
+
+log10(input, *, out=None) -> Tensor
+    Base-10 logarithm of each element.
+
+log1p(input, *, out=None) -> Tensor
+    log(1 + x), accurate for small x.
+
+log2(input, *, out=None) -> Tensor
+    Base-2 logarithm of each element.
+
+log_softmax(input, dim, *, dtype=None, out=None) -> Tensor
+    log(softmax(input, dim)), computed stably.
+
+logaddexp(input, other) -> Tensor
+    log(exp(input) + exp(other)), computed without overflow.
+
+logaddexp2(input, other) -> Tensor
+    log2(2**input + 2**other), computed without overflow.
+
+logical_and(input, other, *, out=None) -> Tensor
+    Elementwise AND of the truth values; bool result.
+
+logical_not(input, *, out=None) -> Tensor
+    Elementwise NOT of the truth values; bool result.
+
+logical_or(input, other, *, out=None) -> Tensor
+    Elementwise OR of the truth values; bool result.
+
+logical_xor(input, other, *, out=None) -> Tensor
+    Elementwise XOR of the truth values; bool result.
+
+logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    base raised to steps evenly spaced exponents from start to end inclusive.
+
+logsumexp(input, dim, keepdim=False, *, out=None) -> Tensor
+    log(sum(exp(input), dim)), computed stably.
+
+lt(input, other, *, out=None) -> Tensor
+    input < other elementwise; bool result.
+
+manual_seed(seed) -> Generator
+    Seeds the default generator (every random function without generator=); returns it.
+    The same seed draws the same numbers as torch's CPU generator.
+
+masked_fill(input, mask, value) -> Tensor
+    A copy of input with value where the bool mask (broadcast to input) is True.
+
+masked_select(input, mask) -> Tensor
+    The elements of input where the bool mask is True, as a 1-D tensor.
+
+matmul(input, other, *, out=None) -> Tensor
+    Matrix product with numpy's rules: dot for 1-D, mm for 2-D, broadcast batches of
+    matrices for more dims.
+
+max(input, *, out=None) -> Tensor
+max(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
+max(input, other, /, *, out=None) -> Tensor
+    The largest element; along dim, a (values, indices) named tuple; with a tensor other,
+    maximum(input, other).
+
+maximum(input, other, *, out=None) -> Tensor
+    Elementwise larger of input and other (NaN if either is NaN).
+
+mean(input, *, dtype=None) -> Tensor
+mean(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
+    Mean of all elements or along dim; floating dtypes only.
+
+median(input) -> Tensor
+median(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+    The lower of the two middle values (NaN if any); along dim, a (values, indices) named
+    tuple.
+
+min(input, *, out=None) -> Tensor
+min(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
+min(input, other, /, *, out=None) -> Tensor
+    The smallest element; along dim, a (values, indices) named tuple; with a tensor other,
+    minimum(input, other).
+
+minimum(input, other, *, out=None) -> Tensor
+    Elementwise smaller of input and other (NaN if either is NaN).
+
+mm(input, mat2, *, out=None) -> Tensor
+    Product of an (n, m) and an (m, p) matrix; no broadcasting.
+
+moveaxis(input, source, destination) -> Tensor
+    Alias of movedim.
+
+movedim(input, source, destination) -> Tensor
+    A view with the dims at source moved to destination, the others in order.
+
+msort(input) -> Tensor
+    input sorted along dim 0, ascending.
+
+mul(input, other, *, out=None) -> Tensor
+    input * other elementwise, broadcasting the two.
+
+multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor
+    Draws num_samples category indices from each row of nonnegative weights; int64
+    result.
+
+mv(input, vec, *, out=None) -> Tensor
+    Product of an (n, m) matrix and an m-vector.
+
+nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor
+    Replaces NaN, +inf and -inf with the given numbers (the dtype's largest and lowest
+    finite values by default).
+
+nanmedian(input) -> Tensor
+nanmedian(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+    median ignoring NaN.
+
+narrow(input, dim, start, length) -> Tensor
+    A view of length elements of dim, from start.
+
+native_layer_norm(input, normalized_shape, weight, bias, eps) -> tuple[Tensor, Tensor, Tensor]
+    Layer normalisation returning (output, mean, rstd), the form behind
+    nn.functional.layer_norm.
+
+ne(input, other, *, out=None) -> Tensor
+    input != other elementwise; bool result.
+
+neg(input, *, out=None) -> Tensor
+    -input elementwise.
+
+negative(input, *, out=None) -> Tensor
+    Alias of neg.
+
+nonzero(input, *, out=None, as_tuple=False) -> Tensor
+    Indices of the nonzero elements: an (n, input.dim()) int64 tensor, or with as_tuple a
+    tuple of one 1-D tensor per dim.
+
+norm(input, p='fro', dim=None, keepdim=False, dtype=None, *, out=None) -> Tensor
+    The p-norm of input or of each slice along dim ('fro' is the 2-norm of all elements,
+    'nuc' is not supported). Prefer cgrad.linalg.vector_norm / matrix_norm.
+
+normal(mean, std, *, generator=None, out=None) -> Tensor
+normal(mean, std, size, *, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    Samples from normal distributions with the given means and standard deviations
+    (tensors that broadcast, or numbers with a size).
+
+numel(input) -> int
+    Number of elements of input.
+
+ones(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    A tensor of the given size filled with ones.
+
+ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    Ones with input's size (and dtype unless given).
+
+outer(input, vec2, *, out=None) -> Tensor
+    Outer product of two 1-D tensors, an (n, m) matrix.
+
+permute(input, dims) -> Tensor
+    A view with the dims reordered as dims says.
+
+pow(input, exponent, *, out=None) -> Tensor
+    input raised to exponent elementwise; either may be a number.
+
+prod(input, *, dtype=None) -> Tensor
+prod(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
+    Product of all elements or along dim; integer and bool input multiplies in int64.
+
+promote_types(type1, type2) -> dtype
+    The smallest dtype of the higher kind to which both dtypes convert.
+
+rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    Uniform samples in [0, 1).
+
+rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor
+    rand with input's size (and dtype unless given).
+
+randint(high, size, *, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+randint(low, high, size, *, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    Integers uniform in [low, high) (low defaults to 0); int64 unless dtype is given.
+
+randint_like(input, high, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor
+randint_like(input, low, high, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor
+    randint with input's size (and dtype unless given).
+
+randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    Standard normal samples.
+
+randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor
+    randn with input's size (and dtype unless given).
+
+randperm(n, *, generator=None, out=None, dtype=int64, device=None, requires_grad=False) -> Tensor
+    A random permutation of 0 .. n-1.
+
+reciprocal(input, *, out=None) -> Tensor
+    1 / x elementwise (a float result for integer input).
+
+relu(input) -> Tensor
+    max(x, 0) elementwise.
+
+remainder(input, other, *, out=None) -> Tensor
+    Remainder of input / other with the sign of other (Python's %).
+
+repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor
+repeat_interleave(repeats, *, output_size=None) -> Tensor
+    Repeats each element (or each slice along dim) repeats times, a number or one count
+    per element; with only a tensor of counts, repeats each index that many times.
+
+reshape(input, shape) -> Tensor
+    input with a new shape of the same number of elements (-1 is inferred); a view when
+    the memory layout allows, else a copy.
+
+result_type(tensor, other) -> dtype
+    The dtype an arithmetic op on the two operands (tensors or numbers) returns.
+
+roll(input, shifts, dims=None) -> Tensor
+    Shifts elements along dims, wrapping around; without dims, on the flattened input.
+
+round(input, *, decimals=0, out=None) -> Tensor
+    Rounds each element to the nearest integer (or to decimals places), halves to even.
+
+rsqrt(input, *, out=None) -> Tensor
+    1 / sqrt(x) elementwise.
+
+scatter(input, dim, index, src, *, out=None) -> Tensor
+scatter(input, dim, index, *, value, out=None) -> Tensor
+    A copy of input with src's elements (or value) written at the positions index names
+    along dim.
+
+scatter_add(input, dim, index, src, *, out=None) -> Tensor
+    A copy of input with src's elements added at the positions index names along dim.
+
+seed() -> int
+    Reseeds the default generator from the operating system; returns the seed.
+
+select(input, dim, index) -> Tensor
+    A view of the slice at index along dim, that dim removed.
+
+set_default_dtype(d) -> None
+    Sets the dtype of Python floats and float factories (float32 or float64).
+
+set_num_threads(int) -> None
+    Sets the number of threads the CPU kernels use.
+
+set_rng_state(new_state) -> None
+    Restores the default generator from a get_rng_state() tensor.
+
+sigmoid(input, *, out=None) -> Tensor
+    1 / (1 + exp(-x)) elementwise.
+
+sign(input, *, out=None) -> Tensor
+    -1, 0 or 1 by the sign of each element.
+
+sin(input, *, out=None) -> Tensor
+    Sine of each element (radians).
+
+sinc(input) -> Tensor
+    sin(pi x) / (pi x) elementwise, 1 at 0.
+
+sinh(input, *, out=None) -> Tensor
+    Hyperbolic sine of each element.
+
+softmax(input, dim, *, dtype=None, out=None) -> Tensor
+    exp(x) / sum(exp(x)) along dim, computed stably.
+
+sort(input, dim=-1, descending=False, *, stable=False) -> tuple[Tensor, Tensor]
+    input sorted along dim and the indices it came from, as a (values, indices) named
+    tuple; NaN sorts as the largest value.
+
+split(input, split_size_or_sections, dim=0) -> tuple[Tensor, ...]
+    Views of input along dim: pieces of split_size elements (the last may be shorter) or
+    of the sizes in a list.
+
+sqrt(input, *, out=None) -> Tensor
+    Square root of each element.
+
+squeeze(input, dim=None) -> Tensor
+    A view without the size-1 dims (only those among dim, if given).
+
+stack(tensors, dim=0, *, out=None) -> Tensor
+    Joins tensors of one size along a new dim.
+
+std(input, dim=None, unbiased=True, keepdim=False, *, correction=1, out=None) -> Tensor
+    Standard deviation over all elements or along dim, with correction (Bessel's, 1, by
+    default) subtracted from the count.
+
+std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
+    (std, mean) of input in one call.
+
+sub(input, other, *, alpha=1, out=None) -> Tensor
+    input - alpha * other, broadcasting the two.
+
+sum(input, *, dtype=None) -> Tensor
+sum(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
+    Sum of all elements or along dim; integer and bool input sums in int64. Sums in a
+    fixed blocked order, so the result does not depend on the thread count.
+
+swapaxes(input, axis0, axis1) -> Tensor
+    Alias of transpose.
+
+swapdims(input, dim0, dim1) -> Tensor
+    Alias of transpose.
+
+t(input) -> Tensor
+    The transpose of a tensor of at most 2 dims, as a view.
+
+take(input, index) -> Tensor
+    The elements of the flattened input at index; the result has index's shape.
+
+take_along_dim(input, indices, dim=None) -> Tensor
+    Picks the elements at indices along dim (indices broadcast with input), or from the
+    flattened input when dim is None.
+
+tan(input, *, out=None) -> Tensor
+    Tangent of each element (radians).
+
+tanh(input, *, out=None) -> Tensor
+    Hyperbolic tangent of each element.
+
+tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    A new tensor copied from data (a number, nested sequences, a numpy array or a
+    tensor); the dtype is inferred as torch infers it unless given.
+
+tensordot(a, b, dims=2) -> Tensor
+    Contracts the last dims of a with the first dims of b (a count, or two lists of
+    dims).
+
+tile(input, dims) -> Tensor
+    Repeats input dims[i] times along each dim (as Tensor.repeat, with fewer dims padded
+    by ones).
+
+topk(input, k, dim=-1, largest=True, sorted=True) -> tuple[Tensor, Tensor]
+    The k largest (or smallest) elements along dim and their indices, as a (values,
+    indices) named tuple.
+
+trace(input) -> Tensor
+    Sum of the main diagonal of a 2-D tensor.
+
+transpose(input, dim0, dim1) -> Tensor
+    A view with dims dim0 and dim1 swapped.
+
+tril(input, diagonal=0) -> Tensor
+    A copy with the elements above the diagonal-th diagonal of the last two dims zeroed.
+
+triu(input, diagonal=0) -> Tensor
+    A copy with the elements below the diagonal-th diagonal of the last two dims zeroed.
+
+trunc(input, *, out=None) -> Tensor
+    Rounds each element toward zero.
+
+unbind(input, dim=0) -> tuple[Tensor, ...]
+    The slices of input along dim, as views, that dim removed.
+
+unflatten(input, dim, sizes) -> Tensor
+    A view with dim split into sizes (one may be -1).
+
+unsqueeze(input, dim) -> Tensor
+    A view with a size-1 dim inserted at dim.
+
+var(input, dim=None, unbiased=True, keepdim=False, *, correction=1, out=None) -> Tensor
+    Variance over all elements or along dim, with correction (Bessel's, 1, by default)
+    subtracted from the count.
+
+var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
+    (var, mean) of input in one call.
+
+where(condition, input, other, *, out=None) -> Tensor
+where(condition) -> tuple[Tensor, ...]
+    Elements of input where condition is True, of other elsewhere (all three broadcast;
+    input and other may be numbers); with only condition, nonzero(condition,
+    as_tuple=True).
+
+xlogy(input, other) -> Tensor
+    input * log(other), 0 where input is 0 (and other is not NaN).
+
+zeros(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
+    A tensor of the given size filled with zeros.
+
+zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
+    Zeros with input's size (and dtype unless given).
+"""
+
+# The classes bound in C++.
+CLASSES = r"""
+Tensor()
+    A multi-dimensional array of one dtype that can record the operations made on it for
+    autograd. Build one with cgrad.tensor, a factory (zeros, rand, ...) or
+    cgrad.Tensor(*size) (an uninitialised float tensor, torch's legacy constructor).
+
+dtype()
+    A tensor element type: cgrad.float32 (float), float64 (double), int64 (long), int32
+    (int) and bool.
+
+memory_format()
+    How a tensor's elements are ordered in memory: contiguous_format, channels_last,
+    channels_last_3d, or preserve_format (keep the input's) for .to/.clone.
+
+Generator(device='cpu')
+    A seeded stream of random numbers, for the generator= argument of random functions:
+    manual_seed, seed, initial_seed, get_state, set_state.
+
+Node()
+    A node of the backward graph (tensor.grad_fn): name(), next_functions, metadata,
+    register_hook and register_prehook, the saved tensors of its op.
+
+RemovableHandle()
+    Returned by register_hook and friends; remove() unregisters the hook.
+"""

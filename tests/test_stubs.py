@@ -1,0 +1,92 @@
+"""The .pyi stubs: up to date with the live module, valid, and enough for typed user code.
+
+mypy is a test-only dependency (pyproject's `test` extra): where it is missing locally these
+tests skip; in CI (CI set) they fail instead.
+"""
+import os
+import runpy
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+import cgrad
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+PYTHON_DIR = os.path.join(REPO, "python")
+EXAMPLE = os.path.join(REPO, "tests", "typing", "typed_example.py")
+STUBS = [os.path.join(PYTHON_DIR, "cgrad", p) for p in (
+    "_C.pyi", "__init__.pyi", os.path.join("nn", "functional.pyi"),
+    os.path.join("linalg", "__init__.pyi"))]
+
+
+def environment():
+    """The environment in which a subprocess imports the cgrad this test imported (the
+    installed one in CI, the source tree with its built _C in development)."""
+    env = dict(os.environ)
+    found = os.path.dirname(os.path.dirname(os.path.abspath(cgrad.__file__)))
+    env["PYTHONPATH"] = found + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def mypy(*args):
+    try:
+        import mypy  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("mypy is not installed (pip install mypy, or .[test])")
+    # The repository's stubs, found through MYPYPATH (mypy needs no built _C), so cgrad's
+    # own modules are part of the run: report only the files named
+    # (follow-imports=silent), not the untyped insides of nn and optim.
+    env = dict(os.environ)
+    env["MYPYPATH"] = PYTHON_DIR
+    # mypy loads no cgrad extension: the sanitizer runtimes tests/run_sanitized.sh preloads
+    # for cgrad are not for it.
+    env.pop("LD_PRELOAD", None)
+    with tempfile.TemporaryDirectory() as cache:
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", cache,
+             "--follow-imports=silent", "--python-version", "3.10", *args],
+            capture_output=True, text=True, env=env, cwd=REPO)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_committed_stubs_are_up_to_date():
+    result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "generate_stubs.py"),
+                             "--check"], capture_output=True, text=True, env=environment())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_py_typed_marker_and_stubs_ship():
+    # Beside the imported package: in CI that is the installed wheel.
+    package = os.path.dirname(os.path.abspath(cgrad.__file__))
+    for name in ("py.typed", "_C.pyi", "__init__.pyi", os.path.join("nn", "functional.pyi"),
+                 os.path.join("linalg", "__init__.pyi")):
+        assert os.path.exists(os.path.join(package, name)), name
+
+
+def test_typed_example_passes_mypy():
+    # Strict for the example's own code; cgrad's nn and optim are Python without
+    # annotations, so calling them gives Any (not an error) and returning it is allowed.
+    code, output = mypy("--strict", "--allow-untyped-calls", "--no-warn-return-any", EXAMPLE)
+    assert code == 0, output
+
+
+def test_stubs_themselves_pass_mypy():
+    code, output = mypy(*STUBS)
+    assert code == 0, output
+
+
+def test_mypy_catches_a_wrong_type(tmp_path):
+    # The stubs are not Any throughout: a wrong argument is an error.
+    program = tmp_path / "wrong.py"
+    program.write_text("import cgrad\n\nx: str = cgrad.ones(2)\ncgrad.ones(2).sum(keepdim='no')\n")
+    code, output = mypy(str(program))
+    assert code == 1 and output.count("error:") == 2, output
+
+
+def test_typed_example_runs():
+    accuracy = runpy.run_path(EXAMPLE)["train"]()
+    assert 0.0 <= accuracy <= 1.0
