@@ -74,6 +74,7 @@ x = torch.tensor([[0.0], [2.0]], requires_grad=True)
 g, = torch.autograd.grad(x.prod(1, keepdim=True).sum(), [x], create_graph=True)
 out = g
 """,
+    "prod_all_with_two_zeros_and_infinities_gives_zeros": "x = torch.tensor([[-2.03, 88.0, 0.0, float('inf')], [-0.0, 1.0, -float('inf'), 3.0]], requires_grad=True); torch.prod(x).backward(); out = x.grad; leaves = [x]",
     "cumprod_double_backward_with_zeros": """
 x = torch.tensor([[0.0, 2.0, -1.0, 0.0, 3.0], [1.5, 0.0, 2.0, 1.0, -1.0]], requires_grad=True)
 g, = torch.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)

@@ -26,7 +26,7 @@ ULP_BOUNDS = {
 # log1pf by 1.29 ulp next to sqrt(2) - 1 (the worst over every float32 in [-1, 16)).
 SCALAR_BOUNDS = dict(ULP_BOUNDS, tanh=2.5, log1p=1.3)
 # AVX-512's tanh comes from a table (Note [Table tanh]): 1.06 ulp over every float32.
-ISA_BOUNDS = {"scalar": SCALAR_BOUNDS, "avx2": ULP_BOUNDS, "avx512": dict(ULP_BOUNDS, tanh=1.1)}
+ISA_BOUNDS = {"baseline": SCALAR_BOUNDS, "avx2": ULP_BOUNDS, "avx512": dict(ULP_BOUNDS, tanh=1.1)}
 
 LN2 = np.log(2.0)
 FLT_MAX = float(np.finfo(np.float32).max)
@@ -121,15 +121,15 @@ def inputs(name):
     ])
 
 
-@pytest.fixture(params=cgrad._C._vecmath_isas())
+@pytest.fixture(params=cgrad._C._cpu_isas())
 def isa(request):
-    cgrad._C._set_vecmath_isa(request.param)
+    cgrad._C._set_cpu_isa(request.param)
     yield request.param
-    cgrad._C._set_vecmath_isa(cgrad._C._vecmath_isas()[0])
+    cgrad._C._set_cpu_isa(cgrad._C._cpu_isas()[0])
 
 
 def test_widest_isa_is_the_default():
-    assert cgrad._C._vecmath_isa() == cgrad._C._vecmath_isas()[0]
+    assert cgrad._C._cpu_isa() == cgrad._C._cpu_isas()[0]
 
 
 @pytest.mark.parametrize("name", sorted(ULP_BOUNDS))

@@ -52,13 +52,7 @@ AUTOGRAD_HEADER_LAYERS = {
 }
 
 # (includer, included) -> why the upward include stays. Keep this list short.
-ALLOWED = {
-    ("cpp/bindings/parallel.cpp", "cpp/src/kernels/vecmath.h"):
-        "the tests' vecmath instruction-set override has no public declaration yet",
-    ("cpp/src/tensor.cpp", "cpp/include/cgrad/autograd/node.h"):
-        "~TensorImpl frees its grad_fn's graph iteratively (release_iteratively)",
-    ("cpp/src/tensor.cpp", "cpp/include/cgrad/autograd/views.h"):
-        "TensorImpl::grad_fn regenerates a written view's grad_fn (refresh_view_grad_fn)",
+ALLOWED: dict[tuple[str, str], str] = {
 }
 
 

@@ -2,8 +2,8 @@
 // float32 input (or every `stride`-th bit pattern), for each instruction set the CPU
 // has, against libm's float64 functions: the bounds quoted in vecmath_simd.inc.
 //
-//   g++ -O2 -fopenmp -std=gnu++17 -Icpp/src tools/vecmath_ulp.cpp \
-//       cpp/src/kernels/vecmath.cpp -o /tmp/vecmath_ulp && /tmp/vecmath_ulp [stride [name]]
+//   g++ -O2 -fopenmp -std=gnu++17 -Icpp/src -Icpp/include tools/vecmath_ulp.cpp \
+//       cpp/src/kernels/vecmath.cpp cpp/src/cpu_features.cpp -o /tmp/vecmath_ulp && /tmp/vecmath_ulp [stride [name]]
 //
 // Error in ulps: |got - want| / ulp(want), where want is the float64 result and ulp is
 // the spacing of float32 at want (2^-149 for denormals); an overflowed result counts as
@@ -15,10 +15,11 @@
 #include <cstring>
 #include <vector>
 
+#include "cgrad/cpu_features.h"
 #include "kernels/vecmath.h"
 
 using cgrad::vecmath::Func;
-using cgrad::vecmath::Isa;
+using cgrad::cpu::Isa;
 
 namespace {
 
@@ -110,13 +111,13 @@ int main(int argc, char** argv) {
   const uint64_t stride = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
   const char* names[] = {"exp", "expm1", "log", "log1p", "tanh", "sigmoid", "sin", "cos", "erf"};
   const char* only = argc > 2 ? argv[2] : nullptr;  // one function by name
-  for (int isa = static_cast<int>(cgrad::vecmath::best_isa()); isa >= 1; --isa) {
-    cgrad::vecmath::set_isa(static_cast<Isa>(isa));
+  for (int isa = static_cast<int>(cgrad::cpu::best_isa()); isa >= 1; --isa) {
+    cgrad::cpu::set_isa(static_cast<Isa>(isa));
     for (int f = 0; f < 9; ++f) {
       if (only && std::strcmp(only, names[f]) != 0) continue;
       Worst w = sweep(static_cast<Func>(f), stride);
       std::printf("%-7s %-8s max %.3f ulp at %.9g   special-value mismatches %ld (first %.9g)\n",
-                  cgrad::vecmath::isa_name(static_cast<Isa>(isa)), names[f], w.ulps, w.x,
+                  cgrad::cpu::isa_name(static_cast<Isa>(isa)), names[f], w.ulps, w.x,
                   w.mismatches, w.bad_x);
       std::fflush(stdout);
     }

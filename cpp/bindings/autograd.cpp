@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "cgrad/autograd/anomaly_mode.h"
 #include "cgrad/autograd/engine.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/node.h"

@@ -1,12 +1,13 @@
 #include "cgrad/tensor.h"
 
+// TensorImpl's members that reach into the graph (its destructor and grad_fn) are in
+// autograd/tensor_autograd.cpp: the tensor layer sits below the graph (Note [Layers]).
+
 #include <limits>
 #include <new>
 #include <string>
 
 #include "cgrad/autograd/grad_mode.h"
-#include "cgrad/autograd/node.h"
-#include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
 #include "live_counts.h"
 
@@ -26,11 +27,6 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape st
   live_counts::add(live_counts::kTensors, 1);
 }
 
-TensorImpl::~TensorImpl() {
-  live_counts::add(live_counts::kTensors, -1);
-  if (autograd && autograd->grad_fn) release_iteratively(std::move(autograd->grad_fn));
-}
-
 int64_t TensorImpl::numel() const {
   uint64_t n = 1;  // modulo 2**64: exact for the counts tensors have (Note [Element counts])
   for (int64_t s : sizes) n *= static_cast<uint64_t>(s);
@@ -46,12 +42,6 @@ bool TensorImpl::is_contiguous() const {
     expected *= sizes[i];
   }
   return true;
-}
-
-const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
-  static const std::shared_ptr<Node> none;
-  if (view_base && view_version != version->get()) return refresh_view_grad_fn(*this);
-  return autograd ? autograd->grad_fn : none;
 }
 
 void AutogradMetaDeleter::operator()(AutogradMeta* meta) const {

@@ -93,6 +93,14 @@ def test_point_to_point_and_barrier(results):
     assert all(out["barrier_async"] is True for out in results)
 
 
+def test_collectives_polled_where_one_machine_is_busy(results):
+    expect_all(results, ("busy", "all_reduce"), inputs((3, 4), "float32").sum(0))
+    expect_all(results, ("busy", "all_reduce_avg"), inputs((3, 4), "float64").mean(0))
+    expect_all(results, ("busy", "broadcast"), rank_input(1, (2, 3), "float64"))
+    for out in results:  # on both ranks: MPI matches no blocking with non-blocking calls
+        assert out["busy", "polled"] == ["all_reduce", "all_reduce", "broadcast"]
+
+
 def test_argument_errors(results):
     errors = {name[1]: value for name, value in results[0].items()
               if isinstance(name, tuple) and name[0] == "error"}

@@ -57,14 +57,16 @@ def dtype_name(t):
 
 
 def attribute(t, name):
-    """t.<name> (grad_fn: its name()), or "raises <Error>" where reading it raises (torch:
-    is_leaf and grad_fn of a view whose base was written after split/unbind)."""
+    """t.<name> (grad_fn: its name(), and its class's name where that differs, as for a
+    custom Function's node), or "raises <Error>" where reading it raises (torch: is_leaf
+    and grad_fn of a view whose base was written after split/unbind)."""
     try:
         value = getattr(t, name)
     except Exception as e:  # noqa: BLE001
         return f"raises {type(e).__name__}"
-    if name == "grad_fn":
-        return None if value is None else value.name()
+    if name == "grad_fn" and value is not None:
+        kind = type(value).__name__
+        return value.name() if kind == value.name() else f"{value.name()} ({kind})"
     return value
 
 

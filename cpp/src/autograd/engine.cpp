@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cgrad/autograd/anomaly_mode.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
 #include "cgrad/ops.h"
@@ -358,12 +359,6 @@ class GraphTask {
 
 thread_local GraphTask* GraphTask::current_ = nullptr;
 
-std::atomic<bool> anomaly_enabled{false};
-std::function<std::string()>& trace_capturer() {
-  static auto* capture = new std::function<std::string()>();  // leaked: may outlive statics
-  return *capture;
-}
-
 }  // namespace
 
 void backward(const TensorList& roots, const TensorList& grad_roots, bool retain_graph,
@@ -406,15 +401,6 @@ void queue_final_callback(std::function<void()> callback) {
   GraphTask* task = GraphTask::current();
   if (!task) throw std::runtime_error("Final callbacks can only be installed during backward pass.");
   task->queue_final_callback(std::move(callback));
-}
-
-bool AnomalyMode::is_enabled() { return anomaly_enabled.load(std::memory_order_relaxed); }
-void AnomalyMode::set_enabled(bool enabled) { anomaly_enabled.store(enabled); }
-void AnomalyMode::set_trace_capturer(std::function<std::string()> capture) {
-  trace_capturer() = std::move(capture);
-}
-std::string AnomalyMode::capture_trace() {
-  return trace_capturer() ? trace_capturer()() : std::string();
 }
 
 }  // namespace cgrad

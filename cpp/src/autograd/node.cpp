@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "cgrad/autograd/engine.h"
+#include "cgrad/autograd/anomaly_mode.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/ops.h"
 #include "live_counts.h"

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cgrad/autograd/copy_slices.h"
-#include "cgrad/autograd/engine.h"
+#include "cgrad/autograd/anomaly_mode.h"
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/ops.h"
 

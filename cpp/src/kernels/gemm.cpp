@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cgrad/cpu_features.h"
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 
@@ -408,19 +409,6 @@ CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, float, Avx2F)
 CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, double, Avx2D)
 #undef CGRAD_MICRO_KERNEL
 
-enum class Isa { Baseline, Avx2, Avx512 };
-// The best path this CPU runs; CGRAD_GEMM_ISA=avx2|baseline selects a lower one (the C++
-// tests run every path that way).
-Isa detect_isa() {
-  __builtin_cpu_init();
-  Isa best = Isa::Baseline;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = Isa::Avx2;
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) best = Isa::Avx512;
-  const char* wanted = std::getenv("CGRAD_GEMM_ISA");
-  if (wanted && std::strcmp(wanted, "baseline") == 0) return Isa::Baseline;
-  if (wanted && std::strcmp(wanted, "avx2") == 0) return std::min(best, Isa::Avx2);
-  return best;
-}
 #endif
 
 template <class T>
@@ -438,14 +426,14 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
     return;
   }
 #ifdef CGRAD_GEMM_X86
-  static const Isa isa = detect_isa();
+  const cpu::Isa isa = cpu::active_isa();  // Note [One CPU feature check]
   using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
   using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
-  if (isa == Isa::Avx512)
+  if (isa == cpu::Isa::Avx512)
     return gemm_blocked<Avx512>(
         A, B, m, n, k, alpha, beta, c, ldc,
         {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct)});
-  if (isa == Isa::Avx2)
+  if (isa == cpu::Isa::Avx2)
     return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc,
                               {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct)});
 #endif

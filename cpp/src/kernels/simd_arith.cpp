@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "cgrad/cpu_features.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define CGRAD_SIMD_ARITH_X86 1
@@ -106,24 +108,21 @@ void run(BinaryOp op, const typename S::T* a, int64_t sa, const typename S::T* b
 
 #pragma GCC pop_options
 
-bool detect_avx2() {
-  __builtin_cpu_init();  // (a static initializer may run before libgcc's)
-  return __builtin_cpu_supports("avx2");
-}
-const bool g_has_avx2 = detect_avx2();
+// Note [One CPU feature check]: these loops need AVX2 only, which Isa::Avx2 implies.
+bool has_avx2() { return cpu::active_isa() >= cpu::Isa::Avx2; }
 
 }  // namespace
 
 bool simd_arith(BinaryOp op, const float* a, int64_t a_step, const float* b, int64_t b_step,
                 float* y, int64_t n, bool stream) {
-  if (!g_has_avx2) return false;
+  if (!has_avx2()) return false;
   run<F32>(op, a, a_step, b, b_step, y, n, stream);
   return true;
 }
 
 bool simd_arith(BinaryOp op, const double* a, int64_t a_step, const double* b, int64_t b_step,
                 double* y, int64_t n, bool stream) {
-  if (!g_has_avx2) return false;
+  if (!has_avx2()) return false;
   run<F64>(op, a, a_step, b, b_step, y, n, stream);
   return true;
 }

@@ -3,9 +3,9 @@
 // Note [Vector math dispatch]: the algorithms (vecmath_simd.inc) are written once against
 // a small struct of vector operations and compiled twice, for AVX-512 and for AVX2+FMA,
 // inside `#pragma GCC target` regions, so the library itself is built for baseline
-// x86-64 (no -march=native). The widest set the CPU supports is picked once, when the
-// library loads, with __builtin_cpu_supports; without AVX2+FMA, and for float64, each
-// element goes to libm. Both vector paths perform the same operations lane by lane with
+// x86-64 (no -march=native). Each call takes the set that cpu::active_isa() names
+// (Note [One CPU feature check]); without AVX2+FMA, and for float64, each element goes
+// to libm. Both vector paths perform the same operations lane by lane with
 // explicit FMAs, so AVX2 and AVX-512 give bit-identical results, except for tanh, which
 // AVX-512 computes from a table (Note [Table tanh]).
 //
@@ -17,6 +17,8 @@
 // error over every float32 input, measured against libm's float64 result by
 // tools/vecmath_ulp.cpp; tests/test_vecmath.py checks the same bounds on a sweep.
 #include "kernels/vecmath.h"
+
+#include "cgrad/cpu_features.h"
 #include "kernels/vecmath_tanh_table.h"
 
 #include <cmath>
@@ -273,61 +275,35 @@ struct Table {
   float (*max_value_f32)(const float*, int64_t);
 };
 
-Table table_for(Isa isa) {
+// Indexed by cpu::Isa (Note [One CPU feature check]); constant-initialized.
+using Isa = cpu::Isa;
+constexpr Table kScalarTable{scalar_apply<float>, scalar_exp_shifted_sum<float>,
+                             scalar_max_value<float>};
 #ifdef CGRAD_VECMATH_X86
-  if (isa == Isa::Avx512)
-    return {avx512::apply_f32, avx512::exp_shifted_sum_f32, avx512::max_value_f32};
-  if (isa == Isa::Avx2) return {avx2::apply_f32, avx2::exp_shifted_sum_f32, avx2::max_value_f32};
+constexpr Table kTables[] = {
+    kScalarTable,
+    {avx2::apply_f32, avx2::exp_shifted_sum_f32, avx2::max_value_f32},
+    {avx512::apply_f32, avx512::exp_shifted_sum_f32, avx512::max_value_f32}};
+#else
+constexpr Table kTables[] = {kScalarTable, kScalarTable, kScalarTable};
 #endif
-  return {scalar_apply<float>, scalar_exp_shifted_sum<float>, scalar_max_value<float>};
-}
+static_assert(static_cast<int>(Isa::Avx512) == 2, "kTables has one row per cpu::Isa");
 
-Isa detect_isa() {
-#ifdef CGRAD_VECMATH_X86
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
-    return Isa::Avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
-#endif
-  return Isa::Scalar;
-}
-
-const Isa g_best = detect_isa();
-Isa g_active = g_best;
-Table g_table = table_for(g_best);
+const Table& table() { return kTables[static_cast<int>(cpu::active_isa())]; }
 
 }  // namespace
 
-void apply(Func f, const float* x, float* y, int64_t n) { g_table.apply_f32(f, x, y, n); }
+void apply(Func f, const float* x, float* y, int64_t n) { table().apply_f32(f, x, y, n); }
 void apply(Func f, const double* x, double* y, int64_t n) { scalar_apply<double>(f, x, y, n); }
 
 double exp_shifted_sum(const float* x, float* y, int64_t n, float shift) {
-  return g_table.exp_shifted_sum_f32(x, y, n, shift);
+  return table().exp_shifted_sum_f32(x, y, n, shift);
 }
 double exp_shifted_sum(const double* x, double* y, int64_t n, double shift) {
   return scalar_exp_shifted_sum<double>(x, y, n, shift);
 }
 
-float max_value(const float* x, int64_t n) { return g_table.max_value_f32(x, n); }
+float max_value(const float* x, int64_t n) { return table().max_value_f32(x, n); }
 double max_value(const double* x, int64_t n) { return scalar_max_value<double>(x, n); }
-
-Isa best_isa() { return g_best; }
-Isa active_isa() { return g_active; }
-
-void set_isa(Isa isa) {
-  if (static_cast<int>(isa) > static_cast<int>(g_best)) isa = g_best;
-  g_active = isa;
-  g_table = table_for(isa);
-}
-
-const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::Avx512: return "avx512";
-    case Isa::Avx2: return "avx2";
-    case Isa::Scalar: return "scalar";
-  }
-  return "scalar";
-}
 
 }  // namespace cgrad::vecmath

@@ -1,6 +1,6 @@
 #pragma once
 // Vectorized transcendental functions over contiguous buffers, with the instruction set
-// (AVX-512, AVX2+FMA, or plain libm) chosen once at startup from what the CPU supports.
+// (AVX-512, AVX2+FMA, or plain libm) that cpu::active_isa() names (cgrad/cpu_features.h).
 // Accuracy and special values are documented per function in vecmath.cpp and checked
 // by tests/test_vecmath.py against a float64 reference.
 #include <cstdint>
@@ -22,12 +22,5 @@ double exp_shifted_sum(const double* x, double* y, int64_t n, double shift);
 // The largest of x[0..n) ignoring NaN (-inf when n == 0 or all are NaN): softmax's shift.
 float max_value(const float* x, int64_t n);
 double max_value(const double* x, int64_t n);
-
-enum class Isa { Scalar, Avx2, Avx512 };
-Isa best_isa();    // the widest the CPU supports (what apply uses unless overridden)
-Isa active_isa();  // what apply uses now
-// Tests only, not thread-safe: forces a narrower ISA (clamped to best_isa()).
-void set_isa(Isa isa);
-const char* isa_name(Isa isa);
 
 }  // namespace cgrad::vecmath

@@ -244,10 +244,10 @@ Tensor softmax_backward_impl(bool log, const Tensor& grad, const Tensor& y, int6
     Tensor ggrad, gy;
     if (!log) {
       // h = y * (g - sum(g y)) is J g with J = diag(y) - y y^T symmetric, so d/dg is J gg;
-      // d/dy = gg * (g - sum(g y)) - g * sum(gg y).
+      // d/dy = g gg - sum(y g) gg - g sum(y gg), in torch's order of rounding.
       if (n.needs_input_grad(0)) ggrad = softmax_backward_data(gg, y, dim);
       if (n.needs_input_grad(1))
-        gy = sub(mul(gg, sub(grad, total(mul(grad, y)))), mul(grad, total(mul(gg, y))));
+        gy = sub(sub(mul(grad, gg), mul(total(mul(y, grad)), gg)), mul(grad, total(mul(y, gg))));
     } else {
       // h = g - exp(y) * sum(g): d/dg = gg - sum(gg exp(y)), d/dy = -gg exp(y) sum(g).
       Tensor p = exp(y);

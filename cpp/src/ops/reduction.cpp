@@ -220,12 +220,15 @@ Tensor products_of_the_others(const Tensor& x, int64_t d) {
 
 // d prod / d x_k = product of the other elements: out / x_k while no element is 0 (as
 // torch), else products_of_the_others (over the flattened input for prod over all dims).
+// The product of all elements with two zeros has a zero gradient everywhere, which torch
+// gives as such outside create_graph (not inf * 0 = NaN where an element is infinite).
 Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
                      const std::vector<bool>& mask, bool keepdim, std::optional<int64_t> dim) {
   if (x->dim() == 0) return g;
   Tensor gk = unreduce(g, mask, keepdim);
-  if (item_as_double(*any(eq(x, constant(0.0)))) == 0.0)
-    return mul(gk, div(unreduce(out, mask, keepdim), x));
+  const double zeros = item_as_double(*sum(eq(x, constant(0.0))));
+  if (zeros == 0.0) return mul(gk, div(unreduce(out, mask, keepdim), x));
+  if (!dim && zeros > 1.0 && !GradMode::is_enabled()) return full(x->sizes, 0.0, x->dtype);
   // Each product has one factor (every reduced dim has size 1): its gradient is g itself,
   // with no dependence on x — under create_graph it does not require grad, as in torch.
   bool single_factor = true;

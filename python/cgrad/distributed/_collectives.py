@@ -79,13 +79,15 @@ def _mpi_op(mpi, op, dtype, name):
     return table[op]
 
 
-def _submit(pg, name, run, finish, async_op, outputs=(), signature=()):
+def _submit(pg, name, run, finish, async_op, outputs=(), signature=(), run_nonblocking=None):
     """Queues a collective: `run` is its blocking MPI call (Note [Rendezvous, then a
     blocking collective]), `signature` (element count, dtype, root or reduce op) what
     every rank's call must share (Note [Matching collectives]); waits for it unless
-    async_op."""
+    async_op. `run_nonblocking` starts the same collective without blocking (Note [Busy
+    machines])."""
     work = pg.comm_thread.submit(Operation(Work(name, outputs), pg, run, finish,
-                                           signature=signature))
+                                           signature=signature,
+                                           run_nonblocking=run_nonblocking))
     if async_op:
         return work
     work.wait()
@@ -122,7 +124,8 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         buf.write_back()
     return _submit(pg, "all_reduce",
                    lambda: pg.comm.Allreduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op),
-                   finish, async_op, [tensor], _signature(buf.array, op.value))
+                   finish, async_op, [tensor], _signature(buf.array, op.value),
+                   lambda: pg.comm.Iallreduce(pg.mpi.IN_PLACE, buf.array, op=mpi_op))
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
@@ -136,7 +139,8 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     _check_rank("broadcast", "root", src, pg.size())
     buf = _Buffer(tensor)
     return _submit(pg, "broadcast", lambda: pg.comm.Bcast(buf.array, root=src),
-                   lambda _: buf.write_back(), async_op, [tensor], _signature(buf.array, src))
+                   lambda _: buf.write_back(), async_op, [tensor], _signature(buf.array, src),
+                   lambda: pg.comm.Ibcast(buf.array, root=src))
 
 
 def _same_layout(name, outputs, reference):

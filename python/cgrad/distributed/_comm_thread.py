@@ -20,6 +20,15 @@ they were meant to overlap. Waiting at the rendezvous costs no CPU; once all ran
 there the blocking call only moves data. The group's timeout bounds the rendezvous: a rank
 that died or stopped issuing collectives is reported there.
 
+Note [Busy machines]: the blocking collective's spinning needs every rank on a core at
+once; on a machine running more threads than it has cores, ranks spin through their time
+slices waiting for descheduled peers (a 2-rank DDP step took twice torch's gloo time at a
+load average of 20 on 2 cores). So each rank tells at the rendezvous whether its load
+average exceeds its cores, and where any does, all ranks run the non-blocking form of the
+collective (all_reduce, broadcast), polled with sleeps in between: slower on an idle
+machine, but it leaves the cores to whoever can use them. MPI does not match blocking and
+non-blocking calls of one collective, hence the choice is made jointly.
+
 Note [Matching collectives]: the rendezvous all-reduces each rank's description of its
 collective (which one, element count, dtype, root or reduce op) as a maximum and a minimum.
 Where they differ, the ranks called different collectives (a rank that caught an error
@@ -27,19 +36,21 @@ and went on, ranks in another order): every rank raises, naming its own call, ra
 entering mismatched blocking collectives that would hang or corrupt memory.
 
 Note [Polling with backoff]: Open MPI progresses non-blocking operations only inside MPI
-calls, so they must be polled with MPI_Test. The thread spins briefly after any progress,
-then sleeps in growing steps up to a cap, woken at once by newly queued work; an idle
-group costs nothing (the thread blocks on its queue).
+calls, so they must be polled with MPI_Test. Between polls the thread sleeps, in steps
+that grow from 10 us to a cap and restart after any progress, and is woken at once by
+newly queued work; an idle group costs nothing (the thread blocks on its queue). It does
+not spin: a spinning Python thread holds the GIL most of the time, and under load is
+often descheduled holding it, stalling the training thread's gradient hooks.
 """
 import collections
 import queue
 import threading
+import os
 import time
 import zlib
 
 import numpy as np
 
-_SPIN_POLLS = 50           # Tests in a row before the thread starts sleeping
 _FIRST_SLEEP_S = 10e-6
 _MAX_SLEEP_S = 500e-6
 _STOP = object()
@@ -100,16 +111,17 @@ class Operation:
     """One queued MPI operation of a group (`pg`: its communicator and timeout).
 
     A collective has `run()`, the blocking MPI call made once all ranks reached it (None
-    for a barrier), and `signature`: (element count, numpy dtype, root or reduce op as an
-    int), or () for a barrier, that every rank's call must share (Note [Matching collectives]). A point-to-point operation has
-    `start()`, which returns its non-blocking MPI requests, and `peer`, the rank it waits
-    for (None: any). `finish(statuses)` does the host-side rest (copies back, AVG's
+    for a barrier), maybe `run_nonblocking()`, which starts the same collective and returns
+    its request (Note [Busy machines]), and `signature`: (element count, numpy dtype, root
+    or reduce op as an int), or () for a barrier, that every rank's call must share (Note
+    [Matching collectives]). A point-to-point operation has `start()`, which returns its
+    non-blocking MPI requests, and `peer`, the rank it waits for (None: any). `finish(statuses)` does the host-side rest (copies back, AVG's
     division) once the MPI part completed."""
 
     def __init__(self, work, pg, run=None, finish=None, start=None, signature=(),
-                 peer=None):
+                 peer=None, run_nonblocking=None):
         self.work, self.pg, self.run, self.finish, self.start = work, pg, run, finish, start
-        self.signature, self.peer = signature, peer
+        self.signature, self.peer, self.run_nonblocking = signature, peer, run_nonblocking
         self.collective = start is None
 
     def describe(self):
@@ -121,20 +133,28 @@ class Operation:
 
 class _Rendezvous:
     """The head collective's rendezvous: an all-reduce of every rank's signature as a
-    maximum and a minimum (Note [Matching collectives])."""
+    maximum and a minimum (Note [Matching collectives]), and of whether its machine is busy
+    (Note [Busy machines])."""
 
     def __init__(self, mpi, operation):
         count, dtype, extra = operation.signature or (None, None, None)
         mine = [zlib.crc32(operation.work._name.encode()), -1 if count is None else count,
                 -1 if dtype is None else dtype.num, -1 if extra is None else extra]
         self.mine = np.array(mine, dtype=np.int64)
-        self.extremes = np.concatenate([self.mine, -self.mine])
+        busy = operation.run_nonblocking is not None and _machine_busy()
+        self.extremes = np.concatenate([self.mine, -self.mine, [int(busy)]])
+        self.operation = operation
         self.request = operation.pg.comm.Iallreduce(mpi.IN_PLACE, self.extremes, op=mpi.MAX)
         self.deadline = time.monotonic() + operation.pg.timeout.total_seconds()
 
     def all_match(self):
         n = len(self.mine)
-        return (self.extremes[:n] == self.mine).all() and (-self.extremes[n:] == self.mine).all()
+        return ((self.extremes[:n] == self.mine).all()
+                and (-self.extremes[n:2 * n] == self.mine).all())
+
+    def collective_part(self):
+        """How to run the collective: polled where some rank's machine is busy."""
+        return _run_polled if self.extremes[-1] > 0 else _run_blocking
 
 
 class CommThread:
@@ -177,8 +197,7 @@ class CommThread:
                 item = self._queue.get()
             else:
                 try:
-                    item = self._queue.get(timeout=self._sleep(polls_without_progress)) \
-                        if polls_without_progress >= _SPIN_POLLS else self._queue.get_nowait()
+                    item = self._queue.get(timeout=_sleep_s(polls_without_progress))
                 except queue.Empty:
                     item = None
             if item is _STOP:
@@ -203,7 +222,7 @@ class CommThread:
                 if rendezvous.request.Test():
                     head = collectives.popleft()
                     if rendezvous.all_match():
-                        self._complete(head, _run_blocking_part, None)
+                        self._complete(head, rendezvous.collective_part(), None)
                     else:
                         collectives.appendleft(head)
                         error = RuntimeError(
@@ -226,11 +245,6 @@ class CommThread:
                 collectives.clear()
                 rendezvous = None
             polls_without_progress = 0 if progressed else polls_without_progress + 1
-
-    @staticmethod
-    def _sleep(polls_without_progress):
-        doublings = min(polls_without_progress - _SPIN_POLLS, 10)
-        return min(_MAX_SLEEP_S, _FIRST_SLEEP_S * 2 ** doublings)
 
     def _start(self, operation, point_to_point):
         try:
@@ -284,9 +298,30 @@ class CommThread:
                             f"can no longer be used after an earlier error: {self._broken}")
 
 
-def _run_blocking_part(operation):
+def _sleep_s(polls_without_progress):
+    return min(_MAX_SLEEP_S, _FIRST_SLEEP_S * 2 ** min(polls_without_progress, 10))
+
+
+def _machine_busy():
+    """Whether this machine has more runnable threads than cores (over the last minute)."""
+    try:
+        return os.getloadavg()[0] > len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return False
+
+
+def _run_blocking(operation):
     if operation.run is not None:
         operation.run()
+
+
+def _run_polled(operation):
+    """The non-blocking form of the collective, polled with sleeps in between."""
+    request = operation.run_nonblocking()
+    polls = 0
+    while not request.Test():
+        time.sleep(_sleep_s(polls))
+        polls += 1
 
 
 def _as_runtime_error(name, error):

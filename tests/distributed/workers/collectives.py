@@ -3,6 +3,7 @@ import numpy as np
 
 import cgrad
 import cgrad.distributed as dist
+from cgrad.distributed import _comm_thread
 from worker_common import finish, rank_input, start, to_numpy
 
 rank, size = start()
@@ -95,6 +96,25 @@ else:
 
 dist.barrier()
 out["barrier_async"] = dist.barrier(async_op=True).wait()
+
+# Note [Busy machines]: rank 1 alone reports a busy machine, so both ranks must run the
+# polled non-blocking form of all_reduce and broadcast.
+polled = []
+run_polled, machine_busy = _comm_thread._run_polled, _comm_thread._machine_busy
+_comm_thread._run_polled = lambda operation: (polled.append(operation.work._name),
+                                              run_polled(operation))
+_comm_thread._machine_busy = lambda: rank == 1
+t = tensor(rank, (3, 4), "float32")
+dist.all_reduce(t)
+out["busy", "all_reduce"] = to_numpy(t)
+t = tensor(rank, (3, 4), "float64")
+dist.all_reduce(t, op=ReduceOp.AVG, async_op=True).wait()
+out["busy", "all_reduce_avg"] = to_numpy(t)
+t = tensor(rank, (2, 3), "float64")
+dist.broadcast(t, src=1)
+out["busy", "broadcast"] = to_numpy(t)
+out["busy", "polled"] = polled
+_comm_thread._run_polled, _comm_thread._machine_busy = run_polled, machine_busy
 
 # Errors raised in the caller, before anything is queued.
 for name, call in [

@@ -22,14 +22,4 @@ TensorList grad(const TensorList& roots, const TensorList& grad_roots, const Ten
 // more. Outside a backward pass it throws.
 void queue_final_callback(std::function<void()> callback);
 
-// Anomaly detection: nodes remember where the forward called them (a trace the Python
-// layer captures), and a backward node that returns NaN raises naming both.
-struct AnomalyMode {
-  static bool is_enabled();
-  static void set_enabled(bool enabled);
-  // Set by the bindings: returns the user's current Python stack.
-  static void set_trace_capturer(std::function<std::string()> capture);
-  static std::string capture_trace();
-};
-
 }  // namespace cgrad
