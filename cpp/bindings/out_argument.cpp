@@ -39,7 +39,7 @@ const std::unordered_set<std::string>& out_functions() {
       "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
       "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
       "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
-      "logical_or", "logical_xor", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+      "logical_or", "logical_xor", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
       "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
       "outer", "pow", "prod", "rand", "randint", "randn", "randperm", "reciprocal", "remainder",
       "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin", "sinh", "softmax",

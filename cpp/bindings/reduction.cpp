@@ -1,5 +1,5 @@
 // Reductions and scans: sum, mean, norm, prod, amax/amin, max/min, argmax/argmin,
-// var/std, logsumexp, all/any, cumsum/cumprod — as methods and functions.
+// var/std, logsumexp, all/any, cumsum/cumprod/logcumsumexp — as methods and functions.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -217,6 +217,9 @@ void init_reduction(py::module_& m, TensorClass& cls) {
         return cumprod(t, dim_from_py(dim), optional_dtype(dtype));
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+  def_method_and_function(
+      m, cls, "logcumsumexp", [](const Tensor& t, py::object dim) { return logcumsumexp(t, dim_from_py(dim)); },
+      py::arg("dim"));
 
   // std_mean / var_mean: functions only, as in torch; (spread, mean) as a plain tuple.
   for (bool take_sqrt : {true, false}) {

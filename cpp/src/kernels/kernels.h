@@ -87,9 +87,10 @@ void arg_reduce(bool is_max, const TensorImpl& a, int64_t dim, TensorImpl& value
 // the last two dims zeroed: tril keeps column j <= row i + k, triu (upper) j >= i + k.
 void triangle(const TensorImpl& a, int64_t k, bool upper, TensorImpl& out);
 
-enum class ScanOp { Sum, Prod };
-// Inclusive running sum/product along `dim` (from the end when `reverse`); out has a's
-// shape and dtype and is contiguous. Accumulates like reduce.
+enum class ScanOp { Sum, Prod, LogSumExp };
+// Inclusive running sum/product/log-sum-exp along `dim` (from the end when `reverse`); out
+// has a's shape and dtype and is contiguous. Accumulates like reduce; LogSumExp is for
+// floating types only.
 void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out);
 
 // Class-index losses (nll_loss): picked[n, r] = input[n, target[n, r], r] and

@@ -1,4 +1,7 @@
-// Running sums and products along one dim (cumsum, cumprod and their backward).
+// Running sums, products and log-sum-exps along one dim (cumsum, cumprod, logcumsumexp
+// and their backward).
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -8,7 +11,16 @@
 namespace cgrad::kernels {
 namespace {
 
-template <class T, class A, bool kProd>
+// log(exp(x) + exp(y)) without overflow; NaN propagates, and two equal infinities give
+// themselves rather than inf - inf.
+template <class A> A log_add_exp(A x, A y) {
+  if (std::isnan(x) || std::isnan(y)) return x + y;
+  const A lo = std::min(x, y), hi = std::max(x, y);
+  if (lo == hi && !std::isfinite(lo)) return lo;
+  return hi + std::log1p(std::exp(lo - hi));
+}
+
+template <class T, class A, ScanOp kOp>
 void scan_typed(const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out) {
   // One pass per output row along `dim`: walk every other position, then the row.
   Shape outer = a.sizes;
@@ -29,12 +41,14 @@ void scan_typed(const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out)
     for (int64_t i = 0; i < m; ++i) {
       const char* src = p[0] + i * s[0];
       char* dst = p[1] + i * s[1];
-      A acc = A(kProd ? 1 : 0);
+      A acc = kOp == ScanOp::Prod ? A(1) : kOp == ScanOp::Sum ? A(0) : A(-INFINITY);
       for (int64_t j = 0; j < len; ++j) {
         const A x = static_cast<A>(*reinterpret_cast<const T*>(src + j * a_step));
-        if constexpr (kProd && std::is_integral_v<A>)  // wraps like torch, no UB
+        if constexpr (kOp == ScanOp::LogSumExp)
+          acc = log_add_exp(acc, x);
+        else if constexpr (kOp == ScanOp::Prod && std::is_integral_v<A>)  // wraps like torch, no UB
           acc = static_cast<A>(static_cast<uint64_t>(acc) * static_cast<uint64_t>(x));
-        else if constexpr (kProd)
+        else if constexpr (kOp == ScanOp::Prod)
           acc *= x;
         else if constexpr (std::is_integral_v<A>)
           acc = static_cast<A>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(x));
@@ -54,8 +68,13 @@ void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl&
     using T = typename decltype(tag)::type;
     // Floating sums run in double, integer ones in int64 (cast on store).
     using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-    if (op == ScanOp::Prod) scan_typed<T, A, true>(a, dim, reverse, out);
-    else scan_typed<T, A, false>(a, dim, reverse, out);
+    if (op == ScanOp::Prod) {
+      scan_typed<T, A, ScanOp::Prod>(a, dim, reverse, out);
+    } else if (op == ScanOp::Sum) {
+      scan_typed<T, A, ScanOp::Sum>(a, dim, reverse, out);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      scan_typed<T, A, ScanOp::LogSumExp>(a, dim, reverse, out);
+    }
   });
 }
 

@@ -373,6 +373,10 @@ logical_or(input, other, *, out=None) -> Tensor
 logical_xor(input, other, *, out=None) -> Tensor
     Elementwise XOR of the truth values; bool result.
 
+logcumsumexp(input, dim, *, out=None) -> Tensor
+    Running log(sum(exp(input))) along dim, computed without overflow (stable at large
+    values and -inf); floating input only.
+
 logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     base raised to steps evenly spaced exponents from start to end inclusive.
 

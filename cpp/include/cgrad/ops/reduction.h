@@ -49,6 +49,9 @@ Tensor any(const Tensor& a, const std::optional<DimList>& dims = std::nullopt,
 // inputs give int64 unless `dtype` says otherwise.
 Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
+// Running log(sum(exp(a))) along `dim`, stable at large values and -inf; floating inputs
+// only (LogcumsumexpBackward0; cpp/src/ops/logcumsumexp.cpp).
+Tensor logcumsumexp(const Tensor& a, int64_t dim);
 // Sums `grad` down to `sizes` (undoes broadcasting).
 Tensor sum_to(const Tensor& grad, const Shape& sizes);
 

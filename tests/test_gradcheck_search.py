@@ -1,0 +1,22 @@
+"""Float64 finite-difference checks (first and second order) of the searching, counting
+and running ops that have a gradient: logcumsumexp."""
+import pytest
+
+import cgrad
+from cgrad.autograd import gradcheck, gradgradcheck
+from test_gradcheck_views import leaf  # noqa: E402
+
+# name -> (function of the input, input shape)
+CASES = {
+    "logcumsumexp": (lambda a: a.logcumsumexp(1), (3, 4)),
+    "logcumsumexp_dim0": (lambda a: cgrad.logcumsumexp(a * 20, 0), (5, 2)),
+    "logcumsumexp_0d": (lambda a: a.logcumsumexp(0), ()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_backward_matches_finite_differences(name):
+    fn, shape = CASES[name]
+    inputs = (leaf(*shape, seed=3),)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
