@@ -212,6 +212,29 @@ y = torch.floor_divide(torch.tensor([3.0]), v2)
 z = (v2 * 1) // v2
 out = (y, z, torch.tensor([len(y.grad_fn.next_functions), len(z.grad_fn.next_functions)]))
 """,
+    # ---- a view made under no_grad has no edge: nothing is saved for it, so a second
+    # backward through the node frees nothing it needs (Note [Save for the inputs that
+    # have an edge]) ----
+    "second_backward_through_mul_of_a_no_grad_view": """
+x = torch.tensor([[2.92, -1.66], [1.47, -1.08]], requires_grad=True)
+s = (x * 2).sum()
+with torch.no_grad():
+    v = s[()]
+out = v * torch.tensor(2.01)
+out.backward()
+out.backward()
+leaves = [x]
+""",
+    "second_backward_through_mm_of_a_no_grad_view": """
+x = torch.tensor([[1.5, -0.5], [0.25, 2.0]], requires_grad=True)
+y = x * 1
+with torch.no_grad():
+    v = y.t()
+out = torch.mm(v, torch.tensor([[1.0], [2.0]]))
+out.sum().backward()
+out.sum().backward()
+leaves = [x]
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow

@@ -21,11 +21,10 @@ bool upper_from_uplo(const std::string& uplo) {
   return uplo == "U";
 }
 
-// Factorisations are O(n^3): release the GIL from a modest size on.
+// Factorisations are O(n^3): release the GIL (Note [GIL release]) from a modest size on.
+constexpr int64_t kFactorizationGilFree = 4096;
 template <class F> auto without_gil(const Tensor& a, F&& f) {
-  if (a->numel() < 4096) return f();
-  py::gil_scoped_release no_gil;
-  return f();
+  return without_gil_if_large(a->numel(), std::forward<F>(f), kFactorizationGilFree);
 }
 }  // namespace
 

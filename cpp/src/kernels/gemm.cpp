@@ -46,7 +46,8 @@ constexpr int64_t kSmallWork = 32 * 32 * 32;
 // Multiply-adds worth waking a thread for: about 5 us of one core's work.
 constexpr int64_t kGemmGrain = 1 << 19;
 
-// Note [gemm panel sources]: a convolution's op(B) is its input unfolded by im2col.
+// Note [gemm panel sources]: a convolution's op(B) is its input unfolded by im2col (or,
+// for the weight gradient, that transposed).
 // Rather than unfold into a buffer that pack_b then copies into panels (two passes over
 // KH * KW copies of the input), the operand can name a PanelSource that writes the
 // panels itself; pack_b hands it the request, with the operand's column offset (a
@@ -454,6 +455,29 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc) {
   gemm_floating<double>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+}
+
+namespace {
+template <class T>
+void transpose_to_panel_typed(const T* src, int64_t ld, int64_t kc, int64_t nr, T* out) {
+  switch (nr) {  // every NR a Blocking above uses
+    case 4: return pack_rows_transposed<4>(src, ld, kc, out);
+    case 8: return pack_rows_transposed<8>(src, ld, kc, out);
+    case 16: return pack_rows_transposed<16>(src, ld, kc, out);
+    case 32: return pack_rows_transposed<32>(src, ld, kc, out);
+    default:
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t j = 0; j < nr; ++j) out[p * nr + j] = src[j * ld + p];
+  }
+}
+}  // namespace
+
+void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, float* out) {
+  transpose_to_panel_typed(src, ld, kc, nr, out);
+}
+
+void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out) {
+  transpose_to_panel_typed(src, ld, kc, nr, out);
 }
 
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,

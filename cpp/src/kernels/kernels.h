@@ -133,6 +133,11 @@ template <class T> struct PanelSource {
  protected:
   ~PanelSource() = default;
 };
+// out[p * nr + j] = src[j * ld + p] for nr rows and kc columns: rows of a row-major
+// matrix written as one packed panel, by the register transposes gemm packs with (a
+// panel source whose data runs along k uses it).
+void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, float* out);
+void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out);
 // C = A op(B) + beta * C with op(B) (k x n) from a panel source, A row-major m x k.
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const PanelSource<float>& b, float beta, float* c, int64_t ldc);

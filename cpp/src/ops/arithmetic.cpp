@@ -140,8 +140,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? sum_to(mul(g[0], n.saved(1)), input_sizes(n, 0)) : Tensor(),
               n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(0)), input_sizes(n, 1)) : Tensor()};
     });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");  // saved(0): a, needed for b's grad
-    node->save(a->requires_grad() ? b : Tensor(), false, "other");  // saved(1): b, needed for a's grad
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");  // saved(0): a, needed for b's grad
+    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "other");  // saved(1): b, needed for a's grad
     set_history({out}, node);
   }
   return out;
@@ -168,7 +168,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
         gb = sum_to(divisor_grad(g[0], n.saved(0), other), input_sizes(n, 1));
       return {ga, gb};
     });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
     node->save(b, false, "other");
     set_history({out}, node);
   }
@@ -357,8 +357,8 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
       return {ga, gb};
     };
     auto node = make_node(python_sign ? "RemainderBackward1" : "FmodBackward1", {a, b}, backward);
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(b->requires_grad() ? b : Tensor(), false, "other");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(1) ? b : Tensor(), false, "other");
     set_history({out}, node);
   }
   return out;
@@ -425,7 +425,7 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
       }
       return grads;
     });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
     node->save(b, false, "other");
     set_history({out}, node);
   }

@@ -509,8 +509,11 @@ void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Ten
   if (dst.dim() > 1 && dst.numel() == 0) return;  // Note [Index errors by path]
   IndexPlan p = plan_along(dst, dim, index,
                            {"index_add(): ", false, index_add_raises_index_error(dst, dim, alpha)});
+  const bool unit_alpha = !alpha.is_floating() && alpha.to_int64() == 1;
+  if (unit_alpha && source->dtype == dst.dtype && source->is_contiguous())
+    return kernels::scatter_blocks(dst, p.table, *source, true);  // no packed copy needed
   Tensor packed = empty(source->sizes, dst.dtype);
-  if (!alpha.is_floating() && alpha.to_int64() == 1) {
+  if (unit_alpha) {
     kernels::copy(*source, *packed);
   } else {
     // alpha in self's type (integer tensors truncate a floating alpha, as torch).
@@ -628,8 +631,8 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
     });
     // Only source's gradient reads them; torch keeps them only then.
-    node->save(source->requires_grad() ? index : Tensor(), false, "index");
-    node->save(source->requires_grad() ? source : Tensor(), false, "source");
+    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");
+    node->save(node->needs_input_grad(1) ? source : Tensor(), false, "source");
     set_history({out}, node);
   }
   return out;
@@ -727,7 +730,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
         to_src = src_grad(gather(g[0], d, n.saved(0)), n.input_meta()[1].sizes);
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_src};
     });
-    node->save(src->requires_grad() ? index : Tensor(), false, "index");  // for src's gradient
+    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");  // for src's gradient
     set_history({out}, node);
   }
   return out;

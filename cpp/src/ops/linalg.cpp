@@ -138,8 +138,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
                                     n.needs_input_grad(1) ? mm_grad_b(g[0], n.saved(0), b_columns)
                                                           : Tensor()};
                           });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(a->requires_grad() ? b : Tensor(), false, "mat2");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "mat2");
     set_history({out}, node);
   }
   return out;
@@ -168,8 +168,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(1), 1, 2)) : Tensor(),
               n.needs_input_grad(1) ? bmm(transpose(n.saved(0), 1, 2), g[0]) : Tensor()};
     });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(a->requires_grad() ? b : Tensor(), false, "mat2");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "mat2");
     set_history({out}, node);
   }
   return out;
@@ -197,8 +197,8 @@ Tensor mv(const Tensor& a, const Tensor& v) {
       return {n.needs_input_grad(0) ? outer(g[0], n.saved(1)) : Tensor(),
               n.needs_input_grad(1) ? mv(t(n.saved(0)), g[0]) : Tensor()};
     });
-    node->save(v->requires_grad() ? a : Tensor(), false, "self");
-    node->save(a->requires_grad() ? v : Tensor(), false, "vec");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(0) ? v : Tensor(), false, "vec");
     set_history({out}, node);
   }
   return out;
@@ -229,8 +229,8 @@ Tensor dot(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? mul(g[0], n.saved(1)) : Tensor(),
               n.needs_input_grad(1) ? mul(g[0], n.saved(0)) : Tensor()};
     });
-    node->save(b->requires_grad() ? a : Tensor(), false, "self");
-    node->save(a->requires_grad() ? b : Tensor(), false, "tensor");
+    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
+    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "tensor");
     set_history({out}, node);
   }
   return out;
@@ -278,8 +278,8 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
                   n.needs_input_grad(2) ? scaled(mm_grad_b(g[0], n.saved(0), b_columns), alpha)
                                         : Tensor()};
         });
-    node->save(b->requires_grad() ? a : Tensor(), false, "mat1");
-    node->save(a->requires_grad() ? b : Tensor(), false, "mat2");
+    node->save(node->needs_input_grad(2) ? a : Tensor(), false, "mat1");
+    node->save(node->needs_input_grad(1) ? b : Tensor(), false, "mat2");
     set_history({out}, node);
   }
   return out;

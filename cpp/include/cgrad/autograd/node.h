@@ -53,7 +53,13 @@ class SavedTensor {
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   // The checks of unpack alone.
   void check(const std::shared_ptr<Node>& owner) const;
-  void release() { data_.reset(); released_ = true; }
+  // A slot that never held a tensor stays unsaved: unpacking it after backward gives
+  // nothing, not torch's "backward through the graph a second time" (which torch raises
+  // only for a tensor it did save).
+  void release() {
+    released_ = released_ || data_;
+    data_.reset();
+  }
   // Whether this is `t` saved as an op's own input `self` (named so, or unnamed).
   bool is_self_input(const Tensor& t) const;
   // Keeps a private copy of the current value (taken before an in-place write).
@@ -101,6 +107,11 @@ class Node : public std::enable_shared_from_this<Node> {
   // Forward outputs recorded with this node as grad_fn = gradients it receives.
   size_t num_inputs() const { return num_inputs_; }
   void set_num_inputs(size_t n) { num_inputs_ = n; }
+  // Note [Save for the inputs that have an edge]: a tensor saved only for one input's
+  // gradient is saved when that input has an edge (needs_input_grad, torch's
+  // should_compute_output), not when it merely requires grad: a view made under no_grad
+  // of a tensor that requires grad has no edge, so torch saves nothing for it, and a
+  // second backward through the node finds nothing freed.
   bool needs_input_grad(size_t i) const {
     return i < next_edges_.size() && next_edges_[i].is_valid();
   }
