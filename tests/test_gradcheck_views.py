@@ -94,12 +94,15 @@ INPLACE = {
     "zero_": inplace("zero_"), "fill_": inplace("fill_", 2.0),
     "copy_": inplace("copy_", cgrad.ones(3, dtype=cgrad.float64)),
     "atan2_": inplace("atan2_", cgrad.full((3,), 2.0, dtype=cgrad.float64)),
+    "erf_": inplace("erf_"), "negative_": inplace("negative_"), "arctan_": inplace("arctan_"),
+    "fix_": inplace("fix_"),
 }
 POSITIVE = {  # in-place ops that need positive inputs
     "log_": inplace("log_"), "log2_": inplace("log2_"), "log10_": inplace("log10_"),
     "log1p_": inplace("log1p_"), "sqrt_": inplace("sqrt_"), "rsqrt_": inplace("rsqrt_"),
     "reciprocal_": inplace("reciprocal_"),
     "asin_": inplace("asin_"), "acos_": inplace("acos_"),
+    "arcsin_": inplace("arcsin_"), "arccos_": inplace("arccos_"),
 }
 
 

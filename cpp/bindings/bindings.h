@@ -47,6 +47,11 @@ TensorClass init_tensor(py::module_& m);
 void setup_tensor_gc(PyHeapTypeObject* heap_type);
 void init_creation(py::module_& m);
 void init_elementwise(py::module_& m, TensorClass& cls);
+// From the pointwise op tables (pointwise_table.cpp): the ops with their methods (called
+// by init_elementwise), their in-place variants (by init_inplace), the table as data.
+void def_unary_ops(py::module_& m, TensorClass& cls);
+void def_unary_inplace(py::module_& m, TensorClass& cls);
+void init_pointwise_table(py::module_& m);
 void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isclose ...
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);

@@ -214,21 +214,7 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
     return pow(operand_or_throw(base, "pow", "input"), operand_or_throw(exponent, "pow", "exponent"));
   }, py::arg("input"), py::arg("exponent"));
 
-  using UnaryFn = Tensor (*)(const Tensor&);
-  const std::pair<const char*, UnaryFn> unary[] = {
-      {"neg", &neg},         {"reciprocal", &reciprocal}, {"sin", &sin},   {"cos", &cos},
-      {"exp", &exp},         {"log", &log},               {"tanh", &tanh}, {"sigmoid", &sigmoid},
-      {"relu", &relu},       {"sqrt", &sqrt},             {"abs", &abs},   {"sign", &sign},
-      {"negative", &neg},    {"expm1", &expm1},           {"log2", &log2}, {"log10", &log10},
-      {"log1p", &log1p},     {"rsqrt", &rsqrt},           {"tan", &tan},   {"asin", &asin},
-      {"arcsin", &asin},     {"acos", &acos},             {"arccos", &acos}, {"atan", &atan},
-      {"arctan", &atan},     {"sinh", &sinh},             {"cosh", &cosh}, {"floor", &floor},
-      {"ceil", &ceil},       {"trunc", &trunc},           {"fix", &trunc}, {"frac", &frac},
-      {"erf", &erf},         {"isnan", &isnan},           {"isinf", &isinf},
-      {"isfinite", &isfinite}, {"logical_not", &logical_not}, {"bitwise_not", &bitwise_not}};
-  for (auto [name, fn] : unary)
-    def_method_and_function(m, cls, name,
-                            [fn = fn](const Tensor& self) { return call_op(fn, self); });
+  def_unary_ops(m, cls);
   // decimals is keyword-only, as in torch.
   def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
     return round(self, decimals);

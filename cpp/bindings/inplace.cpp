@@ -10,7 +10,6 @@ namespace cgrad::bindings {
 
 namespace {
 using InplaceFn = Tensor& (*)(Tensor&, const Tensor&);
-using UnaryFn = Tensor (*)(const Tensor&);
 
 // For `x += y`: NotImplemented on a foreign operand lets Python raise TypeError.
 auto inplace_operator(InplaceFn f) {
@@ -51,15 +50,6 @@ auto scaled_inplace_method(InplaceFn f, ScaledFn with_alpha, const char* name) {
   };
 }
 
-// x.exp_() for a pointwise op: the out-of-place op written back (Note [In-place ops]).
-auto unary_inplace(UnaryFn f, const char* name) {
-  return [f, name](py::object self_obj) {
-    Tensor self = self_obj.cast<Tensor>();
-    check_inplace_overlap(self, {});
-    apply_inplace(self, name, [&] { return f(self); });
-    return self_obj;
-  };
-}
 // x.clamp_(...) for any out-of-place method x.clamp(...): the method's result, written
 // back (Note [In-place ops]). One lookup of the bound C++ method; no Python code runs.
 // For x.atan2_(y), x.lerp_(y, w): torch parses arguments before any in-place check, so a
@@ -165,18 +155,12 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         return self_obj;
       });
 
-  const std::pair<const char*, UnaryFn> unary[] = {
-      {"neg_", &neg},   {"reciprocal_", &reciprocal}, {"sin_", &sin},         {"cos_", &cos},
-      {"exp_", &exp},   {"log_", &log},               {"tanh_", &tanh},       {"sigmoid_", &sigmoid},
-      {"relu_", &relu}, {"sqrt_", &sqrt},             {"abs_", &abs},         {"sign_", &sign}};
-  for (auto [name, fn] : unary) cls.def(name, unary_inplace(fn, name));
+  def_unary_inplace(m, cls);
 
   // The rest of the pointwise ops, in place through their method (registered after the
   // out-of-place ones, so the method exists).
   for (const char* method :
-       {"clamp", "clip", "clamp_min", "clamp_max", "floor", "ceil", "round", "trunc", "frac",
-        "tan", "asin", "acos", "atan", "sinh", "cosh", "expm1", "log2", "log10", "log1p",
-        "rsqrt", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
+       {"clamp", "clip", "clamp_min", "clamp_max", "round", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
         "bitwise_or", "bitwise_xor", "exp2", "sinc", "hypot", "xlogy", "nan_to_num"}) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "cgrad/pointwise/table.h"
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
@@ -420,18 +421,35 @@ void binary_dispatch(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, 
   });
 }
 
-template <UnaryOp OP, class T> constexpr bool unary_supported() {
-  constexpr bool is_float = std::is_floating_point_v<T>;
-  switch (OP) {
-    case UnaryOp::Neg: case UnaryOp::Abs: case UnaryOp::Sign: case UnaryOp::Relu:
-    case UnaryOp::IsNan: case UnaryOp::IsInf: case UnaryOp::IsFinite:
-    case UnaryOp::LogicalNot:
-      return true;
-    case UnaryOp::BitwiseNot:
-      return !is_float;
-    default:
-      return is_float;  // the op layer computes integer inputs of math functions in float
-  }
+// Scalar formulas of table rows that need more than an expression.
+template <class T> inline T abs_value(T x) {
+  if constexpr (std::is_same_v<T, bool>) return x;
+  else if constexpr (std::is_floating_point_v<T>) return std::fabs(x);  // abs(-0.) is 0.
+  else return x < 0 ? static_cast<T>(-x) : x;
+}
+template <class T> inline T sign_value(T x) {
+  if constexpr (std::is_same_v<T, bool>) return x;
+  else return static_cast<T>((T(0) < x) - (x < T(0)));  // NaN gives 0, as in torch
+}
+template <class T> inline T sigmoid_value(T x) {  // as vecmath: exp(-|x|) never overflows
+  const T e = std::exp(-std::fabs(x));
+  return (x < T(0) ? e : T(1)) / (T(1) + e);
+}
+template <class T> inline T bitwise_not_value(T x) {
+  if constexpr (std::is_same_v<T, bool>) return !x;
+  else return static_cast<T>(~x);
+}
+template <class T> inline bool is_nan_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
+  else return false;
+}
+template <class T> inline bool is_inf_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isinf(x);
+  else return false;
+}
+template <class T> inline bool is_finite_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isfinite(x);
+  else return true;
 }
 
 // round(x, decimals) in x's own precision, as torch does: scale, round half to even, unscale.
@@ -441,60 +459,33 @@ template <class T> inline T round_decimals(T x, int64_t decimals) {
   return decimals > 0 ? std::nearbyint(x * scale) / scale : std::nearbyint(x / scale) * scale;
 }
 
-template <UnaryOp OP, class T> inline auto apply_unary(T x, const OpParams& p) {
-  if constexpr (OP == UnaryOp::Neg) return static_cast<T>(-x);
-  else if constexpr (OP == UnaryOp::Abs) {
-    if constexpr (std::is_same_v<T, bool>) return x;
-    else if constexpr (std::is_floating_point_v<T>) return std::fabs(x);  // abs(-0.) is 0.
-    else return x < 0 ? static_cast<T>(-x) : x;
+// Which element types a kernel has, from its row's dtype rule (the op layer raises
+// torch's errors first, and computes integer inputs of float functions in float).
+constexpr bool rule_supports(pointwise::DtypeRule rule, bool is_float) {
+  switch (rule) {
+    case pointwise::kKeep: case pointwise::kKeepNotBool: case pointwise::kKeepNoBoolKernel:
+    case pointwise::kPredicate:
+      return true;
+    case pointwise::kIntegralOnly:
+      return !is_float;
+    default:
+      return is_float;
   }
-  else if constexpr (OP == UnaryOp::Sign) {
-    if constexpr (std::is_same_v<T, bool>) return x;
-    else return static_cast<T>((T(0) < x) - (x < T(0)));  // NaN gives 0, as in torch
+}
+template <UnaryOp OP, class T> constexpr bool unary_supported() {
+  constexpr bool is_float = std::is_floating_point_v<T>;
+  switch (OP) {
+#define CGRAD_UNARY_OP(Kernel, name, dtype, ...) \
+    case UnaryOp::Kernel: return rule_supports(pointwise::dtype, is_float);
+#include "cgrad/pointwise/unary_ops.def"
+    default:
+      return is_float;  // the kernels without a row
   }
-  else if constexpr (OP == UnaryOp::Relu) return x < T(0) ? T(0) : x;  // keeps NaN and -0.0
-  else if constexpr (OP == UnaryOp::IsNan) {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isnan(x));
-    else return false;
-  } else if constexpr (OP == UnaryOp::IsInf) {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isinf(x));
-    else return false;
-  } else if constexpr (OP == UnaryOp::IsFinite) {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<bool>(std::isfinite(x));
-    else return true;
-  } else if constexpr (OP == UnaryOp::LogicalNot) return x == T(0);  // NaN is truthy
-  else if constexpr (OP == UnaryOp::BitwiseNot) {
-    if constexpr (std::is_same_v<T, bool>) return !x;
-    else return static_cast<T>(~x);
-  }
-  else if constexpr (OP == UnaryOp::Reciprocal) return T(1) / x;
-  else if constexpr (OP == UnaryOp::Sin) return std::sin(x);
-  else if constexpr (OP == UnaryOp::Cos) return std::cos(x);
-  else if constexpr (OP == UnaryOp::Exp) return std::exp(x);
-  else if constexpr (OP == UnaryOp::Log) return std::log(x);
-  else if constexpr (OP == UnaryOp::Tanh) return std::tanh(x);
-  else if constexpr (OP == UnaryOp::Sigmoid) {  // as vecmath: exp(-|x|) never overflows
-    const T e = std::exp(-std::fabs(x));
-    return (x < T(0) ? e : T(1)) / (T(1) + e);
-  }
-  else if constexpr (OP == UnaryOp::Sqrt) return std::sqrt(x);
-  else if constexpr (OP == UnaryOp::Expm1) return std::expm1(x);
-  else if constexpr (OP == UnaryOp::Erf) return std::erf(x);
-  else if constexpr (OP == UnaryOp::Log2) return std::log2(x);
-  else if constexpr (OP == UnaryOp::Log10) return std::log10(x);
-  else if constexpr (OP == UnaryOp::Log1p) return std::log1p(x);
-  else if constexpr (OP == UnaryOp::Rsqrt) return T(1) / std::sqrt(x);
-  else if constexpr (OP == UnaryOp::Tan) return std::tan(x);
-  else if constexpr (OP == UnaryOp::Asin) return std::asin(x);
-  else if constexpr (OP == UnaryOp::Acos) return std::acos(x);
-  else if constexpr (OP == UnaryOp::Atan) return std::atan(x);
-  else if constexpr (OP == UnaryOp::Sinh) return std::sinh(x);
-  else if constexpr (OP == UnaryOp::Cosh) return std::cosh(x);
-  else if constexpr (OP == UnaryOp::Floor) return std::floor(x);
-  else if constexpr (OP == UnaryOp::Ceil) return std::ceil(x);
-  else if constexpr (OP == UnaryOp::Trunc) return std::trunc(x);
-  else if constexpr (OP == UnaryOp::Frac) return x - std::trunc(x);
-  else if constexpr (OP == UnaryOp::Round) return round_decimals(x, static_cast<int64_t>(p.p0));
+}
+
+// The kernels without a row (activations, round with decimals).
+template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpParams& p) {
+  if constexpr (OP == UnaryOp::Round) return round_decimals(x, static_cast<int64_t>(p.p0));
   else if constexpr (OP == UnaryOp::Gelu)
     return x * T(0.5) * (T(1) + std::erf(x * T(kSqrtHalf)));
   else if constexpr (OP == UnaryOp::GeluTanh)
@@ -510,34 +501,37 @@ template <UnaryOp OP, class T> inline auto apply_unary(T x, const OpParams& p) {
   }
 }
 
+// One element: the row's `scalar` formula, in terms of x.
+template <UnaryOp OP, class T> inline auto apply_unary(T x, [[maybe_unused]] const OpParams& p) {
+#define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, ...) \
+  if constexpr (OP == UnaryOp::Kernel) return scalar; else
+#include "cgrad/pointwise/unary_ops.def"
+  return apply_unary_without_row<OP, T>(x, p);
+}
+
+// Elements worth a thread: memory-bound ops need kGrainSize; libm calls cost ~10x more.
 template <UnaryOp OP> constexpr int64_t unary_grain() {
   switch (OP) {
-    case UnaryOp::Neg: case UnaryOp::Reciprocal: case UnaryOp::Relu: case UnaryOp::Sqrt:
-    case UnaryOp::Abs: case UnaryOp::Sign: case UnaryOp::Floor: case UnaryOp::Ceil:
-    case UnaryOp::Trunc: case UnaryOp::Frac: case UnaryOp::BitwiseNot: case UnaryOp::IsNan:
-    case UnaryOp::IsInf: case UnaryOp::IsFinite: case UnaryOp::LogicalNot:
-    case UnaryOp::LeakyRelu:
-      return kGrainSize;
-    default:
-      return kGrainSize / 8;
+#define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, ...) \
+    case UnaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
+#include "cgrad/pointwise/unary_ops.def"
+    case UnaryOp::LeakyRelu: return kGrainSize;
+    default: return kGrainSize / 8;
   }
 }
 
-// The vecmath function computing OP outright, if any.
+// The vecmath function computing OP outright, if any (the rows marked kVecmath).
+#define CGRAD_VEC_kVecmath(Kernel) case UnaryOp::Kernel: return vecmath::Func::Kernel;
+#define CGRAD_VEC_kScalar(Kernel)
 template <UnaryOp OP> constexpr std::optional<vecmath::Func> vector_func() {
   switch (OP) {
-    case UnaryOp::Exp: return vecmath::Func::Exp;
-    case UnaryOp::Expm1: return vecmath::Func::Expm1;
-    case UnaryOp::Log: return vecmath::Func::Log;
-    case UnaryOp::Log1p: return vecmath::Func::Log1p;
-    case UnaryOp::Tanh: return vecmath::Func::Tanh;
-    case UnaryOp::Sigmoid: return vecmath::Func::Sigmoid;
-    case UnaryOp::Sin: return vecmath::Func::Sin;
-    case UnaryOp::Cos: return vecmath::Func::Cos;
-    case UnaryOp::Erf: return vecmath::Func::Erf;
+#define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, ...) CGRAD_VEC_##vec(Kernel)
+#include "cgrad/pointwise/unary_ops.def"
     default: return std::nullopt;
   }
 }
+#undef CGRAD_VEC_kVecmath
+#undef CGRAD_VEC_kScalar
 
 // Activations built around one vecmath call, run block by block through a stack buffer
 // (the block stays in L1 between the passes): buf = pre(x); buf = f(buf); y = post(x, buf).
@@ -743,48 +737,13 @@ void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, Ten
 }
 
 void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
-  using U = UnaryOp;
   switch (op) {
-    case U::Neg: return unary_dispatch<U::Neg>(a, out, params);
-    case U::Reciprocal: return unary_dispatch<U::Reciprocal>(a, out, params);
-    case U::Sin: return unary_dispatch<U::Sin>(a, out, params);
-    case U::Cos: return unary_dispatch<U::Cos>(a, out, params);
-    case U::Exp: return unary_dispatch<U::Exp>(a, out, params);
-    case U::Log: return unary_dispatch<U::Log>(a, out, params);
-    case U::Tanh: return unary_dispatch<U::Tanh>(a, out, params);
-    case U::Sigmoid: return unary_dispatch<U::Sigmoid>(a, out, params);
-    case U::Relu: return unary_dispatch<U::Relu>(a, out, params);
-    case U::Sqrt: return unary_dispatch<U::Sqrt>(a, out, params);
-    case U::Abs: return unary_dispatch<U::Abs>(a, out, params);
-    case U::Sign: return unary_dispatch<U::Sign>(a, out, params);
-    case U::Expm1: return unary_dispatch<U::Expm1>(a, out, params);
-    case U::Erf: return unary_dispatch<U::Erf>(a, out, params);
-    case U::Log2: return unary_dispatch<U::Log2>(a, out, params);
-    case U::Log10: return unary_dispatch<U::Log10>(a, out, params);
-    case U::Log1p: return unary_dispatch<U::Log1p>(a, out, params);
-    case U::Rsqrt: return unary_dispatch<U::Rsqrt>(a, out, params);
-    case U::Tan: return unary_dispatch<U::Tan>(a, out, params);
-    case U::Asin: return unary_dispatch<U::Asin>(a, out, params);
-    case U::Acos: return unary_dispatch<U::Acos>(a, out, params);
-    case U::Atan: return unary_dispatch<U::Atan>(a, out, params);
-    case U::Sinh: return unary_dispatch<U::Sinh>(a, out, params);
-    case U::Cosh: return unary_dispatch<U::Cosh>(a, out, params);
-    case U::Floor: return unary_dispatch<U::Floor>(a, out, params);
-    case U::Ceil: return unary_dispatch<U::Ceil>(a, out, params);
-    case U::Trunc: return unary_dispatch<U::Trunc>(a, out, params);
-    case U::Frac: return unary_dispatch<U::Frac>(a, out, params);
-    case U::Round: return unary_dispatch<U::Round>(a, out, params);
-    case U::BitwiseNot: return unary_dispatch<U::BitwiseNot>(a, out, params);
-    case U::IsNan: return unary_dispatch<U::IsNan>(a, out, params);
-    case U::IsInf: return unary_dispatch<U::IsInf>(a, out, params);
-    case U::IsFinite: return unary_dispatch<U::IsFinite>(a, out, params);
-    case U::LogicalNot: return unary_dispatch<U::LogicalNot>(a, out, params);
-    case U::Gelu: return unary_dispatch<U::Gelu>(a, out, params);
-    case U::GeluTanh: return unary_dispatch<U::GeluTanh>(a, out, params);
-    case U::Silu: return unary_dispatch<U::Silu>(a, out, params);
-    case U::Softplus: return unary_dispatch<U::Softplus>(a, out, params);
-    case U::LeakyRelu: return unary_dispatch<U::LeakyRelu>(a, out, params);
-    case U::Elu: return unary_dispatch<U::Elu>(a, out, params);
+#define CGRAD_UNARY_CASE(Kernel) \
+    case UnaryOp::Kernel: return unary_dispatch<UnaryOp::Kernel>(a, out, params);
+#define CGRAD_UNARY_OP(Kernel, ...) CGRAD_UNARY_CASE(Kernel)
+#include "cgrad/pointwise/unary_ops.def"
+    CGRAD_UNARY_KERNELS_WITHOUT_ROW(CGRAD_UNARY_CASE)
+#undef CGRAD_UNARY_CASE
   }
 }
 

@@ -26,17 +26,20 @@ enum class BinaryOp {
   EluBackward,        // p0 = alpha
   ThresholdBackward,  // relu's: 0 where x <= p0, else a
 };
+// The rows of cgrad/pointwise/unary_ops.def, then the kernels whose ops are written by hand
+// (Note [Pointwise op tables]).
+#define CGRAD_UNARY_KERNELS_WITHOUT_ROW(X)                                           \
+  X(Round)     /* p0 = decimals (0: round half to even) */                          \
+  X(Gelu) X(GeluTanh) X(Silu)                                                       \
+  X(Softplus)  /* p0 = beta, p1 = threshold */                                      \
+  X(LeakyRelu) /* p0 = negative slope */                                            \
+  X(Elu)       /* p0 = alpha */
 enum class UnaryOp {
-  Neg, Reciprocal, Sin, Cos, Exp, Log, Tanh, Sigmoid, Relu, Sqrt, Abs, Sign,
-  Expm1, Erf, Log2, Log10, Log1p, Rsqrt, Tan, Asin, Acos, Atan, Sinh, Cosh,
-  Floor, Ceil, Trunc, Frac,
-  Round,  // p0 = decimals (0: round half to even)
-  BitwiseNot,  // integers and bools only
-  IsNan, IsInf, IsFinite, LogicalNot,  // Bool results
-  Gelu, GeluTanh, Silu,
-  Softplus,   // p0 = beta, p1 = threshold
-  LeakyRelu,  // p0 = negative slope
-  Elu,        // p0 = alpha
+#define CGRAD_UNARY_OP(Kernel, ...) Kernel,
+#include "cgrad/pointwise/unary_ops.def"
+#define CGRAD_UNARY_KERNEL(Kernel) Kernel,
+  CGRAD_UNARY_KERNELS_WITHOUT_ROW(CGRAD_UNARY_KERNEL)
+#undef CGRAD_UNARY_KERNEL
 };
 enum class TernaryOp {
   Clamp,  // min(max(a, b), c), propagating NaN
@@ -52,7 +55,7 @@ void ternary(TernaryOp op, const TensorImpl& a, const TensorImpl& b, const Tenso
              TensorImpl& out);
 // out = cond ? a : b with broadcasting; a and b share out's dtype, cond is Bool.
 void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, TensorImpl& out);
-// out has a's shape and dtype (Bool for IsNan/IsInf/IsFinite/LogicalNot).
+// out has a's shape and dtype (Bool for the rows with the kPredicate dtype rule).
 void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params = {});
 
 // Softmax over `dim`: a and out contiguous with the same floating dtype. log: log_softmax.

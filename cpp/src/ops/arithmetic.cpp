@@ -246,34 +246,6 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-Tensor neg(const Tensor& a) {
-  if (a->dtype == DType::Bool)
-    throw std::runtime_error(
-        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-        "invert a mask, use the `~` or `logical_not()` operator instead.");
-  Tensor out = detail::unary_forward(kernels::UnaryOp::Neg, a, a->dtype);
-  if (any_requires_grad({&a})) {
-    auto node = make_node("NegBackward0", {a},
-                          [](Node&, TensorList& g) -> TensorList { return {neg(g[0])}; });
-    set_history({out}, node);
-  }
-  return out;
-}
-
-Tensor reciprocal(const Tensor& a) {
-  DType t = is_floating(a->dtype) ? a->dtype : default_float();
-  Tensor out = detail::unary_forward(kernels::UnaryOp::Reciprocal, a, t);
-  if (any_requires_grad({&a})) {
-    auto node = make_node("ReciprocalBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor r = n.saved(0);
-      return {mul(neg(g[0]), mul(r, r))};
-    });
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
-  }
-  return out;
-}
-
 // ---- atan2, minimum/maximum, fmod/remainder/floor_divide, lerp, clamp ----
 
 namespace {

@@ -18,10 +18,6 @@ Tensor gt(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::
 Tensor ge(const Tensor& a, const Tensor& b) { return compare(kernels::BinaryOp::Ge, a, b); }
 
 namespace {
-Tensor predicate(kernels::UnaryOp op, const Tensor& a) {
-  return detail::unary_forward(op, a, a->dtype, DType::Bool);
-}
-
 // Bitwise ops on the promoted dtype; `kernel` names torch's kernel in the dtype error.
 Tensor bitwise(kernels::BinaryOp op, const char* kernel, const Tensor& a, const Tensor& b) {
   broadcast_shapes(a->sizes, b->sizes);  // torch reports mismatched shapes before dtypes
@@ -30,11 +26,6 @@ Tensor bitwise(kernels::BinaryOp op, const char* kernel, const Tensor& a, const 
   return detail::binary_forward(op, a, b, t, t);
 }
 }  // namespace
-
-Tensor isnan(const Tensor& a) { return predicate(kernels::UnaryOp::IsNan, a); }
-Tensor isinf(const Tensor& a) { return predicate(kernels::UnaryOp::IsInf, a); }
-Tensor isfinite(const Tensor& a) { return predicate(kernels::UnaryOp::IsFinite, a); }
-Tensor logical_not(const Tensor& a) { return predicate(kernels::UnaryOp::LogicalNot, a); }
 
 // Casting to bool maps each operand to "nonzero?" (NaN counts as true), then the bitwise
 // kernels on bools are the logical ones.
@@ -48,10 +39,6 @@ Tensor logical_xor(const Tensor& a, const Tensor& b) {
   return detail::binary_forward(kernels::BinaryOp::BitwiseXor, a, b, DType::Bool, DType::Bool);
 }
 
-Tensor bitwise_not(const Tensor& a) {
-  if (is_floating(a->dtype)) throw detail::not_implemented_for("bitwise_not_cpu", a->dtype);
-  return detail::unary_forward(kernels::UnaryOp::BitwiseNot, a, a->dtype);
-}
 Tensor bitwise_and(const Tensor& a, const Tensor& b) {
   return bitwise(kernels::BinaryOp::BitwiseAnd, "bitwise_and_cpu", a, b);
 }

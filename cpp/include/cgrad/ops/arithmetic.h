@@ -15,8 +15,7 @@ Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, recorded as RsubBackwa
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);
-Tensor neg(const Tensor& a);
-Tensor reciprocal(const Tensor& a);
+// neg and reciprocal are unary table rows (cgrad/ops/unary.h).
 
 // Binary ops below take a wrapped scalar (a Python number) wherever torch has a Scalar
 // overload; that choice picks the node name (FmodBackward0 vs FmodBackward1).

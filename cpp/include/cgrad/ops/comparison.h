@@ -12,16 +12,12 @@ Tensor le(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 
-// Bool results for any dtype.
-Tensor isnan(const Tensor& a);
-Tensor isinf(const Tensor& a);
-Tensor isfinite(const Tensor& a);
-Tensor logical_not(const Tensor& a);
+// isnan, isinf, isfinite, logical_not and bitwise_not are unary table rows
+// (cgrad/ops/unary.h). Bool results for any dtype:
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor logical_xor(const Tensor& a, const Tensor& b);
 // Integer and bool tensors only, in the promoted dtype.
-Tensor bitwise_not(const Tensor& a);
 Tensor bitwise_and(const Tensor& a, const Tensor& b);
 Tensor bitwise_or(const Tensor& a, const Tensor& b);
 Tensor bitwise_xor(const Tensor& a, const Tensor& b);

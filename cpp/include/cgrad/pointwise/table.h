@@ -1,0 +1,44 @@
+#pragma once
+// The vocabulary of the pointwise op tables (cgrad/pointwise/unary_ops.def). Plain data,
+// read by the kernels, the ops and the bindings alike, so it sits in the core layer.
+//
+// Note [Pointwise op tables]: a pointwise op is one row of a table (an X-macro `.def`
+// file), as torch's native_functions.yaml + derivatives.yaml rows are. The row names the
+// op, its kernel (a scalar formula, and the vecmath function when one exists), its dtype
+// rule and the errors that rule raises, its backward formula in cgrad's own ops with
+// what that formula reads (`self`, `result`), torch's node name, and which in-place
+// variants torch has. Every layer expands the same rows with its own macro:
+//   kernels/kernels.h          the UnaryOp enum
+//   kernels/elementwise.cpp    the scalar formulas, the dtype support, the thread grain,
+//                              the vecmath dispatch and the kernel switch
+//   cgrad/ops/unary.h          the declarations; ops/unary.cpp the definitions
+//                              (check dtype, run the kernel, record the node)
+//   bindings/pointwise_table.cpp  cgrad.name, Tensor.name, the in-place variants
+//                              (x.name_(), cgrad.name_(x)), the aliases, and
+//                              cgrad._C._pointwise_ops() for the tests and the README
+// so adding a unary op is one row (plus a helper in elementwise.cpp if its scalar
+// formula needs more than an expression) and its test rows. tests/test_pointwise_table.py
+// fails for a row without a parity case, a float64 gradcheck, torch's node name, or an
+// in-place variant torch has. Rows are plain data: nothing in them is edited elsewhere.
+// Ops that take more than one tensor, or options (round(decimals=), clamp), are bound
+// by hand beside their area; their kernels may still be table rows.
+
+namespace cgrad::pointwise {
+
+enum DtypeRule {
+  kFloat,             // a floating result: a's own dtype, integers and bool compute in the
+                      // default float dtype
+  kKeep,              // a's dtype, any dtype
+  kKeepNotBool,       // a's dtype; bool raises RuntimeError(error)
+  kKeepNoBoolKernel,  // a's dtype; bool raises NotImplementedError "error" not implemented
+  kRounding,          // floating: computed; integers: a copy; bool: NotImplementedError
+  kFloatingOnly,      // floating only, else NotImplementedError
+  kIntegralOnly,      // integers and bool only, else NotImplementedError
+  kPredicate,         // a Bool result, computed in a's dtype
+};
+enum Cost { kCheap, kLibm };
+enum Vector { kVecmath, kScalar };
+enum Saved { kNothing, kSelf, kResult };
+enum Inplace { kNoInplace, kMethod, kMethodAndFunction };
+
+}  // namespace cgrad::pointwise
