@@ -3,11 +3,15 @@
     python bench/compare.py                 # 1 thread, all workloads
     python bench/compare.py --threads 1,2 --json results.json
     python bench/compare.py --only matmul_512,tanh_4M --rounds 4
+    python bench/compare.py --plot ratios.png   # also a bar chart of the ratios (matplotlib)
 
 Each library runs in its own worker process. Workloads alternate between libraries in an
 A B B A order, each sample is timed after a warm-up, medians are reported, and every
 result is first checked against a float64 numpy reference: a wrong result is reported as
-WRONG and never timed.
+WRONG and never timed. Beside each ratio, cgrad's speed as a fraction of this machine's
+limit, both measured here: the sgemm peak (numpy's BLAS on a 2048 float32 matmul at the
+same thread count, near the FMA peak) for GFLOP/s workloads, the copy bandwidth for
+GB/s ones.
 """
 import argparse
 import json
@@ -49,6 +53,9 @@ def serve(name, threads):
         request = json.loads(line)
         if request.get("ping"):
             print(json.dumps({"status": "ready"}), flush=True)
+            continue
+        if request.get("flops_peak"):
+            print(json.dumps({"gflops": measure_flops_peak()}), flush=True)
             continue
         if request.get("peak_memory"):
             print(json.dumps(peak_memory(lib, workloads)), flush=True)
@@ -160,6 +167,18 @@ def measure_bandwidth():
     return 2 * a.nbytes / statistics.median(best) / 1e9
 
 
+def measure_flops_peak():
+    """GFLOP/s of a 2048 float32 matmul by numpy's BLAS in this worker (its thread count)."""
+    a = np.ones((2048, 2048), dtype=np.float32)
+    np.dot(a, a)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        np.dot(a, a)
+        times.append(time.perf_counter() - start)
+    return 2 * 2048 ** 3 / min(times) / 1e9
+
+
 def run_threads(threads, names, rounds, samples):
     libs = [lib for lib in LIBRARIES if available(lib)]
     workers = {lib: Worker(lib, threads) for lib in libs}
@@ -167,6 +186,8 @@ def run_threads(threads, names, rounds, samples):
         w.ask({"ping": True})
     results = {}
     try:
+        if "numpy" in workers:
+            results["flops_peak_gflops"] = workers["numpy"].ask({"flops_peak": True})["gflops"]
         for workload in names:
             per_lib = {lib: {"times": []} for lib in libs}
             order = [lib for lib in ["cgrad", "torch"] if lib in libs]
@@ -213,32 +234,86 @@ def cell(entry):
     return f"{value_in_unit(statistics.median(entry['times']), entry['unit'], entry['amount']):.3g}"
 
 
+def fraction_of_limit(entry, peak, bandwidth):
+    """cgrad's speed over the machine's limit for its unit, as a percentage cell."""
+    if not entry or "status" in entry or not entry["times"]:
+        return "-"
+    limit = {"GFLOP/s": peak, "GB/s": bandwidth}.get(entry["unit"])
+    if not limit:
+        return "-"
+    value = value_in_unit(statistics.median(entry["times"]), entry["unit"], entry["amount"])
+    return f"{100 * value / limit:.0f}%"
+
+
+NOT_WORKLOADS = {"peak_memory_mlp_200_steps", "flops_peak_gflops"}
+
+
 def print_table(threads, results, bandwidth):
-    print(f"\n## {threads} thread(s)   (copy bandwidth measured here: {bandwidth:.1f} GB/s)\n")
-    print(f"| workload | unit | cgrad | torch | numpy | cgrad/torch time |")
-    print("|---|---|---|---|---|---|")
-    ratios = []
+    peak = results.get("flops_peak_gflops")
+    peak_text = f", sgemm peak {peak:.0f} GFLOP/s" if peak else ""
+    print(f"\n## {threads} thread(s)   (measured here: copy bandwidth {bandwidth:.1f} GB/s"
+          f"{peak_text})\n")
+    print(f"| workload | unit | cgrad | torch | numpy | cgrad/torch time | cgrad of limit |")
+    print("|---|---|---|---|---|---|---|")
+    by_workload = ratios_of(results)
+    ratios = list(by_workload.values())
     for workload, per_lib in results.items():
-        if workload == "peak_memory_mlp_200_steps":
+        if workload in NOT_WORKLOADS:
             continue
         ours, theirs = per_lib.get("cgrad"), per_lib.get("torch")
         unit = next((e.get("unit") for e in per_lib.values() if e.get("unit")), "")
-        ratio = "-"
-        if ours and theirs and ours["times"] and theirs["times"] and "status" not in ours \
-                and "status" not in theirs:
-            r = statistics.median(ours["times"]) / statistics.median(theirs["times"])
-            ratios.append(r)
-            ratio = f"{r:.2f}"
+        r = by_workload.get(workload)
+        ratio = "-" if r is None else f"{r:.2f}"
         print(f"| {workload} | {unit} | {cell(ours)} | {cell(theirs)} | "
-              f"{cell(per_lib.get('numpy'))} | {ratio} |")
+              f"{cell(per_lib.get('numpy'))} | {ratio} | "
+              f"{fraction_of_limit(ours, peak, bandwidth)} |")
     mem = results.get("peak_memory_mlp_200_steps", {})
     mem_cells = {lib: (f"{e['peak_mib']:.0f}" if e.get("status") == "ok" else e.get("status", "-"))
                  for lib, e in mem.items()}
     print(f"| peak RSS, 200 MLP steps | MiB | {mem_cells.get('cgrad', '-')} | "
-          f"{mem_cells.get('torch', '-')} | - | - |")
+          f"{mem_cells.get('torch', '-')} | - | - | - |")
     if ratios:
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"\ngeometric mean of cgrad/torch time ratios over {len(ratios)} workloads: {geo:.2f}")
+
+
+def ratios_of(results):
+    """{workload: cgrad/torch median time} for the workloads both libraries ran."""
+    out = {}
+    for workload, per_lib in results.items():
+        if workload in NOT_WORKLOADS:
+            continue
+        ours, theirs = per_lib.get("cgrad"), per_lib.get("torch")
+        if ours and theirs and ours["times"] and theirs["times"] and "status" not in ours \
+                and "status" not in theirs:
+            out[workload] = statistics.median(ours["times"]) / statistics.median(theirs["times"])
+    return out
+
+
+def plot_ratios(runs, path):
+    """One horizontal bar per workload and thread count: cgrad/torch time, 1.0 marked."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit("--plot needs matplotlib (pip install matplotlib); the table above is complete")
+    per_threads = {threads: ratios_of(results) for threads, results in runs.items()}
+    names = list(dict.fromkeys(w for r in per_threads.values() for w in r))
+    height = 0.8 / max(1, len(per_threads))
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(names) * len(per_threads) + 1.5))
+    for i, (threads, ratios) in enumerate(per_threads.items()):
+        ys = [k + i * height for k in range(len(names))]
+        ax.barh(ys, [ratios.get(n, 0) for n in names], height, label=f"{threads} thread(s)")
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_yticks([k + height * (len(per_threads) - 1) / 2 for k in range(len(names))])
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("cgrad time / torch time (lower is faster)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"\nratios plotted to {path}")
 
 
 def main():
@@ -250,6 +325,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--samples", type=int, default=5, help="samples per round")
     parser.add_argument("--json", help="write every sample to this file")
+    parser.add_argument("--plot", help="draw the ratios per workload to this image (matplotlib)")
     args = parser.parse_args()
     if args.worker:
         serve(args.worker, int(args.threads))
@@ -268,6 +344,8 @@ def main():
         everything["runs"][str(threads)] = results
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=1))
+    if args.plot:
+        plot_ratios(everything["runs"], args.plot)
 
 
 if __name__ == "__main__":

@@ -321,6 +321,30 @@ def test_large_ops_from_python_threads(threads):
         bits_equal(g, want[i % len(xs)])
 
 
+def test_large_reductions_and_products_from_python_threads(threads):
+    # Reductions, scans, products and factorizations release the GIL too (Note [GIL
+    # release]); their arguments are read from Python before it is released.
+    cgrad.set_num_threads(2)
+    xs = [values((N_LARGE,), np.float32) for _ in range(3)]
+    def rows(t):  # 64 columns
+        return t[: 64 * (N_LARGE // 64)].reshape(-1, 64)
+
+    ops = [
+        lambda t: t.sum(0, keepdim=True),
+        lambda t: rows(t).logsumexp(1),
+        lambda t: rows(t).var(1, correction=0),
+        lambda t: rows(t).amax(dim=(1,)),
+        lambda t: t.cumsum(0, dtype=cgrad.float64),
+        lambda t: rows(t) @ rows(t)[:64],
+    ]
+    jobs = [(op, x) for op in ops for x in xs]
+    want = [op(T(x)).numpy() for op, x in jobs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
+    for i, g in enumerate(got):
+        bits_equal(g, want[i % len(jobs)])
+
+
 def test_reused_large_blocks_hold_fresh_values():
     # Large buffers come back from the allocator's cache: factories must still fill them.
     for n in (300_000, 1 << 20, 3 << 20):

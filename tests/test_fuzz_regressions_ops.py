@@ -111,6 +111,8 @@ out = (torch.autograd.grad(torch.prod(x), [x], create_graph=True)[0],
        torch.autograd.grad(torch.prod(y, 0).sum(), [y], create_graph=True)[0],
        torch.autograd.grad(torch.prod(z), [z], create_graph=True)[0])
 """,
+    # ---- norm in float32 overflows and underflows as torch's (Note [Float32 norms overflow as torch's]) ----
+    "float32_norm_overflow_and_underflow": "x = torch.tensor([[1e30, 1e30, 3e20], [1e-30, 1e-25, 3e-40]], requires_grad=True); out = (x.norm(dim=1), x.norm(p=3, dim=1), x.norm(p=0.5, dim=1), x.norm(p=-2, dim=1), x.norm(p=1, dim=0), torch.tensor([1.5e19, 1.5e19]).norm(), torch.tensor([1e-20, 1e-20]).norm(), x.double().norm(dim=1)); x.norm(dim=1).sum().backward(); leaves = [x]",
     # ---- fmod / remainder: the divisor's gradient depends on it ----
     "fmod_remainder_divisor_grad_under_create_graph": """
 v2 = torch.tensor([2.69])
@@ -176,6 +178,17 @@ out = v4
 leaves = [v0, v1]
 """,
     # ---- products ----
+    # Note [Small gemm accumulation]: -3e38 + 3e38 * 1.1667 is 5e37 fused, inf unfused
+    "small_products_fuse_as_torchs": """
+A = torch.tensor([[3e38, 3e38, 0.0], [3e38, 3e38, 1.0]])
+B = torch.tensor([[-1.0, -1.0], [1.1667, 1.1667], [2.0, 0.0]])
+out = (A.mm(B), torch.addmm(torch.ones(2, 2), A, B), A.t().contiguous().t().mm(B),
+       A.t().contiguous().t().mm(B.t().contiguous().t()), A.mm(B.t().contiguous().t()),
+       torch.mm(A[:1], B), torch.mm(A[:1], B[:, :1]), torch.mv(A, B[:, 0].contiguous()),
+       torch.mv(A[:1], B[:, 0].contiguous()), torch.dot(A[0], B[:, 0].contiguous()),
+       torch.bmm(A[None], B[None]), torch.matmul(A.expand(2, 2, 3), B),
+       torch.tensor([[1.7e308, 1.7e308]] * 2, dtype=torch.float64).mm(torch.tensor([[-1.0, -1.0], [1.08, 1.08]], dtype=torch.float64)))
+""",
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
 out = (torch.zeros((0, 0, 1), dtype=B).bmm(torch.zeros((0, 1, 3), dtype=B)),

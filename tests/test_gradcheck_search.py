@@ -1,5 +1,5 @@
 """Float64 finite-difference checks (first and second order) of the searching, counting
-and running ops that have a gradient: logcumsumexp."""
+and running ops that have a gradient: logcumsumexp, mode, cross."""
 import pytest
 
 import cgrad
@@ -11,6 +11,10 @@ CASES = {
     "logcumsumexp": (lambda a: a.logcumsumexp(1), (3, 4)),
     "logcumsumexp_dim0": (lambda a: cgrad.logcumsumexp(a * 20, 0), (5, 2)),
     "logcumsumexp_0d": (lambda a: a.logcumsumexp(0), ()),
+    "mode": (lambda a: a.mode(1)[0], (3, 5)),
+    "mode_keepdim": (lambda a: cgrad.mode(a, 0, True)[0], (4, 3)),
+    "cross": (lambda a: cgrad.cross(a[0], a[1], 0), (2, 3, 4)),
+    "cross_broadcast": (lambda a: a[:, :1].cross(a, dim=0), (3, 4)),
 }
 
 

@@ -155,9 +155,11 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 // the GIL released, so other Python threads go on while its kernels run (and kernels
 // may use threads). Below that, releasing would cost more than the op. The ops touch
 // no Python objects; the Python callables they may reach (anomaly traces, hooks) take
-// the GIL themselves.
-template <class F> Tensor without_gil_if_large(int64_t numel, F&& f) {
-  if (numel < kGrainSize) return f();
+// the GIL themselves. Every binding area releases it through this one helper; `numel` is
+// the elements the op reads (or a measure of its work), `threshold` where releasing pays.
+template <class F>
+auto without_gil_if_large(int64_t numel, F&& f, int64_t threshold = kGrainSize) -> decltype(f()) {
+  if (numel < threshold) return f();
   py::gil_scoped_release no_gil;
   return f();
 }

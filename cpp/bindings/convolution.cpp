@@ -33,13 +33,6 @@ IntList output_sizes(py::handle h) {
   return {unpack_int64(h)};
 }
 
-// without_gil_if_large for ops returning (values, indices).
-template <class F> std::pair<Tensor, Tensor> pair_without_gil(int64_t numel, F&& f) {
-  if (numel < kGrainSize) return f();
-  py::gil_scoped_release no_gil;
-  return f();
-}
-
 Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 ConvOptions conv_options(py::handle stride, py::handle padding, py::handle dilation, int64_t groups,
@@ -93,7 +86,7 @@ void init_convolution(py::module_& m) {
                                         py::object padding, py::object dilation, bool ceil_mode,
                                         bool return_indices) {
       PoolOptions o = pool_options(kernel_size, stride, padding, dilation, ceil_mode, name);
-      auto r = pair_without_gil(input->numel(), [&] { return fn(input, o); });
+      auto r = without_gil_if_large(input->numel(), [&] { return fn(input, o); });
       return values_or_pair(r, return_indices);
     }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(),
        py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false,
@@ -132,7 +125,7 @@ void init_convolution(py::module_& m) {
   }, py::arg("input"), py::arg("output_size"));
   nn.def("adaptive_max_pool2d", [](const Tensor& input, py::object output_size, bool return_indices) {
     IntList sizes = output_sizes(output_size);
-    auto r = pair_without_gil(input->numel(), [&] { return adaptive_max_pool2d(input, sizes); });
+    auto r = without_gil_if_large(input->numel(), [&] { return adaptive_max_pool2d(input, sizes); });
     return values_or_pair(r, return_indices);
   }, py::arg("input"), py::arg("output_size"), py::arg("return_indices") = false);
 }

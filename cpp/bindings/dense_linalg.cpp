@@ -6,6 +6,7 @@
 
 #include "bindings.h"
 #include "cgrad/errors.h"
+#include "cgrad/ops/search.h"
 
 namespace cgrad::bindings {
 
@@ -21,11 +22,10 @@ bool upper_from_uplo(const std::string& uplo) {
   return uplo == "U";
 }
 
-// Factorisations are O(n^3): release the GIL from a modest size on.
+// Factorisations are O(n^3): release the GIL (Note [GIL release]) from a modest size on.
+constexpr int64_t kFactorizationGilFree = 4096;
 template <class F> auto without_gil(const Tensor& a, F&& f) {
-  if (a->numel() < 4096) return f();
-  py::gil_scoped_release no_gil;
-  return f();
+  return without_gil_if_large(a->numel(), std::forward<F>(f), kFactorizationGilFree);
 }
 }  // namespace
 
@@ -81,11 +81,22 @@ void init_dense_linalg(py::module_& m, TensorClass& cls) {
   }, py::arg("A"), py::arg("full_matrices") = true);
   la.def("matrix_power", [](const Tensor& a, int64_t n) { return linalg_matrix_power(a, n); },
          py::arg("A"), py::arg("n"));
-  la.def("cross", [](const Tensor& a, const Tensor& b, int64_t dim) {
-    // Batch dims broadcast; the product dim must be 3 in both.
-    Shape sizes = broadcast_shapes(a->sizes, b->sizes);
-    return linalg_cross(a->sizes == sizes ? a : expand(a, sizes), b->sizes == sizes ? b : expand(b, sizes), dim);
-  }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("dim") = -1);
+  la.def("cross", [](const Tensor& a, const Tensor& b, int64_t dim) { return linalg_cross(a, b, dim); },
+         py::arg("input"), py::arg("other"), py::kw_only(), py::arg("dim") = -1);
+  // torch.cross / Tensor.cross: warns (once, as torch) when dim is left to its default.
+  def_method_and_function(m, cls, "cross", [](const Tensor& a, const Tensor& b, py::object dim) {
+    static bool warned = false;
+    if (dim.is_none() && !warned) {
+      warned = true;
+      if (PyErr_WarnEx(PyExc_UserWarning,
+                       "Using torch.cross without specifying the dim arg is deprecated.\n"
+                       "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+                       "The default value of dim will change to agree with that of linalg.cross "
+                       "in a future release.", 1) < 0)
+        throw py::error_already_set();
+    }
+    return cross(a, b, dim.is_none() ? std::nullopt : std::optional<int64_t>(dim_from_py(dim)));
+  }, py::arg("other"), py::arg("dim") = py::none());
   la.def("matrix_norm", [](const Tensor& a, py::handle ord, py::handle dim, bool keepdim, py::handle dtype) {
     DimList dims = dim.is_none() ? DimList{-2, -1} : *dims_from_py(dim);
     if (dims.size() != 2) {

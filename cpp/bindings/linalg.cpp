@@ -12,9 +12,7 @@ constexpr int64_t kGilFreeElements = 1 << 16;
 
 template <class F>
 Tensor run_product(const Tensor& a, const Tensor& b, F&& f) {
-  if (a->numel() + b->numel() < kGilFreeElements) return f();
-  py::gil_scoped_release no_gil;
-  return f();
+  return without_gil_if_large(a->numel() + b->numel(), std::forward<F>(f), kGilFreeElements);
 }
 
 using ProductFn = Tensor (*)(const Tensor&, const Tensor&);
@@ -66,9 +64,8 @@ void init_linalg(py::module_& m, TensorClass& cls) {
     }
     int64_t elements = 0;
     for (const Tensor& t : operands) elements += t->numel();
-    if (elements < kGilFreeElements) return einsum(equation, operands);
-    py::gil_scoped_release no_gil;
-    return einsum(equation, operands);
+    return without_gil_if_large(elements, [&] { return einsum(equation, operands); },
+                                kGilFreeElements);
   }, py::arg("equation"));
 
   py::module_ nn = m.attr("_nn");

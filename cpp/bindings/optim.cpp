@@ -13,9 +13,7 @@ int64_t total_numel(const TensorVector& params) {
 }
 // As Note [GIL release], judged on all the parameters of the step together.
 template <class F> auto without_gil_if_large_step(const TensorVector& params, F&& f) {
-  if (total_numel(params) < kGrainSize) return f();
-  py::gil_scoped_release no_gil;
-  return f();
+  return without_gil_if_large(total_numel(params), std::forward<F>(f));
 }
 }  // namespace
 

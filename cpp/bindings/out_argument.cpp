@@ -35,7 +35,7 @@ const std::unordered_set<std::string>& out_functions() {
       "abs", "acos", "add", "addmm", "all", "amax", "amin", "any", "arange", "arccos", "arcsin",
       "arctan", "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli",
       "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
-      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cumprod", "cumsum", "div",
+      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "div",
       "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
       "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
       "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",

@@ -81,7 +81,9 @@ void init_reduction(py::module_& m, TensorClass& cls) {
         if (!has_dim && has_keepdim) throw keepdim_without_dim(name, is_function);
         std::optional<DimList> dims;
         if (has_dim) dims = dim.is_none() ? DimList{} : *dims_from_py(dim);
-        return fn(t, dims, keepdim_from_py(keepdim, name), optional_dtype(dtype));
+        const bool keep = keepdim_from_py(keepdim, name);
+        const std::optional<DType> out_dtype = optional_dtype(dtype);
+        return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keep, out_dtype); });
       };
       auto dim_arg = py::arg_v("dim", omitted(), "None");
       auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
@@ -135,11 +137,17 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       py::arg("dtype") = py::none());
   def_method_and_function(
       m, cls, "amax",
-      [](const Tensor& t, py::object dim, bool keepdim) { return amax(t, dims_or_all(dim), keepdim); },
+      [](const Tensor& t, py::object dim, bool keepdim) {
+        DimList dims = dims_or_all(dim);
+        return without_gil_if_large(t->numel(), [&] { return amax(t, dims, keepdim); });
+      },
       py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
   def_method_and_function(
       m, cls, "amin",
-      [](const Tensor& t, py::object dim, bool keepdim) { return amin(t, dims_or_all(dim), keepdim); },
+      [](const Tensor& t, py::object dim, bool keepdim) {
+        DimList dims = dims_or_all(dim);
+        return without_gil_if_large(t->numel(), [&] { return amin(t, dims, keepdim); });
+      },
       py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
 
   py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
@@ -181,7 +189,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "var",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
         VarArgs v = var_args("var", dim, unbiased, correction);
-        return var(t, v.dims, v.correction, keepdim);
+        return without_gil_if_large(t->numel(), [&] { return var(t, v.dims, v.correction, keepdim); });
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
       py::kw_only(), py::arg("correction") = py::none());
@@ -189,13 +197,17 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "std",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
         VarArgs v = var_args("std", dim, unbiased, correction);
-        return stddev(t, v.dims, v.correction, keepdim);
+        return without_gil_if_large(t->numel(),
+                                    [&] { return stddev(t, v.dims, v.correction, keepdim); });
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
       py::kw_only(), py::arg("correction") = py::none());
   def_method_and_function(
       m, cls, "logsumexp",
-      [](const Tensor& t, py::object dim, bool keepdim) { return logsumexp(t, dims_or_all(dim), keepdim); },
+      [](const Tensor& t, py::object dim, bool keepdim) {
+        DimList dims = dims_or_all(dim);
+        return without_gil_if_large(t->numel(), [&] { return logsumexp(t, dims, keepdim); });
+      },
       py::arg("dim"), py::arg("keepdim") = false);
   def_method_and_function(
       m, cls, "all",
@@ -208,13 +220,17 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "cumsum",
       [](const Tensor& t, py::object dim, py::object dtype) {
-        return cumsum(t, dim_from_py(dim), optional_dtype(dtype));
+        const int64_t d = dim_from_py(dim);
+        const std::optional<DType> out_dtype = optional_dtype(dtype);
+        return without_gil_if_large(t->numel(), [&] { return cumsum(t, d, out_dtype); });
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   def_method_and_function(
       m, cls, "cumprod",
       [](const Tensor& t, py::object dim, py::object dtype) {
-        return cumprod(t, dim_from_py(dim), optional_dtype(dtype));
+        const int64_t d = dim_from_py(dim);
+        const std::optional<DType> out_dtype = optional_dtype(dtype);
+        return without_gil_if_large(t->numel(), [&] { return cumprod(t, d, out_dtype); });
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   def_method_and_function(

@@ -1,9 +1,10 @@
-// Sorting and selection: sort/argsort/msort, topk, kthvalue, median/nanmedian and
+// Sorting and selection: sort/argsort/msort, topk, kthvalue, median/nanmedian, mode and
 // cummax/cummin, as methods and functions returning torch.return_types-style tuples.
 #include <cstring>
 
 #include "bindings.h"
 #include "cgrad/errors.h"
+#include "cgrad/ops/search.h"
 
 namespace cgrad::bindings {
 
@@ -25,7 +26,8 @@ void init_sorting(py::module_& m, TensorClass& cls) {
   // The type keeps a pointer to its name, so the names are literals.
   for (const char* qualified : {"cgrad.return_types.sort", "cgrad.return_types.topk",
                                 "cgrad.return_types.kthvalue", "cgrad.return_types.median",
-                                "cgrad.return_types.nanmedian", "cgrad.return_types.cummax",
+                                "cgrad.return_types.nanmedian", "cgrad.return_types.mode",
+                                "cgrad.return_types.cummax",
                                 "cgrad.return_types.cummin"})
     types.attr(std::strrchr(qualified, '.') + 1) = make_return_type(qualified);
   auto type = [types](const char* name) { return py::object(types.attr(name)); };
@@ -77,6 +79,12 @@ void init_sorting(py::module_& m, TensorClass& cls) {
         },
         py::arg("dim") = py::none(), py::arg("keepdim") = py::none());
   }
+  def_method_and_function(
+      m, cls, "mode",
+      [t = type("mode")](const Tensor& a, py::object dim, bool keepdim) {
+        return values_indices(t, mode(a, dim_from_py(dim), keepdim));
+      },
+      py::arg("dim") = -1, py::arg("keepdim") = false);
   for (bool is_max : {true, false}) {
     const char* name = is_max ? "cummax" : "cummin";
     def_method_and_function(

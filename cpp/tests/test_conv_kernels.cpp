@@ -112,7 +112,8 @@ INSTANTIATE_TEST_SUITE_P(Geometries, ConvKernels, ::testing::Values(
     geometry(1, 2, 3, 1, 9, 8, 3, 1, 0, 2),    // dilation
     geometry(3, 5, 2, 1, 4, 3, 1, 1, 0, 1),    // 1x1: no unfolding
     geometry(2, 3, 3, 3, 5, 6, 2, 3, 1, 1),    // depthwise, stride > kernel
-    geometry(1, 2, 3, 1, 3, 33, 3, 1, 1, 1)));  // wide rows: gemm panels across output rows
+    geometry(1, 2, 3, 1, 3, 33, 3, 1, 1, 1),    // wide rows: gemm panels across output rows
+    geometry(2, 4, 6, 2, 5, 40, 3, 1, 3, 1)));  // padding past the kernel, groups, wide rows
 
 TEST(PoolKernels, MaxPoolPicksTheMaximumAndItsIndex) {
   // One 3x4 plane, 2x2 windows with stride 2: [[0, 5, 2, 1], [3, 4, 7, 6], [8, 9, 10, 11]].

@@ -540,6 +540,21 @@ TEST(ReduceKernel, LongRowSumsAccurately) {
   EXPECT_NEAR(item_as_double(*out), n * static_cast<double>(0.1f), 1e-6 * n * 0.1);
 }
 
+TEST(ReduceKernel, Float32NormsOverflowAndUnderflowAsTorchs) {
+  // Note [Float32 norms overflow as torch's]: no rescaling, terms in float32.
+  Tensor big = from_values({2}, {1e30, 1e30}, DType::Float32);
+  Tensor tiny = from_values({2}, {1e-30, 2e-30}, DType::Float32);
+  Tensor out = empty({1}, DType::Float32);
+  kernels::reduce(ReduceOp::NormP, *big, *out, 2.0);
+  EXPECT_TRUE(std::isinf(item_as_double(*out)));
+  kernels::reduce(ReduceOp::NormP, *tiny, *out, 2.0);
+  EXPECT_EQ(item_as_double(*out), 0.0);
+  Tensor big64 = from_values({2}, {1e30, 1e30}, DType::Float64);
+  Tensor out64 = empty({1}, DType::Float64);
+  kernels::reduce(ReduceOp::NormP, *big64, *out64, 2.0);
+  EXPECT_NEAR(item_as_double(*out64), std::sqrt(2.0) * 1e30, 1e16);
+}
+
 TEST(ReduceKernel, IntegerAndBoolSumsAreExact) {
   Tensor a = from_values({2, 3}, {1, -2, 3, 2147483647, 2147483647, 5}, DType::Int32);
   Tensor out = empty({2, 1}, DType::Int64);

@@ -25,6 +25,12 @@ CONV = [
          R(4, 3, 3, 3), R(4)),
     case("conv2d_odd_wide_rows", lambda L, x, w: F(L).conv2d(x, w, stride=(1, 2), padding=2),
          R(1, 2, 4, 75), R(3, 2, 3, 3)),
+    # With stride 1 the input gradient runs as a convolution padded by dilation * (K - 1)
+    # - padding (Note [Input gradient as a convolution]): negative here, and per group.
+    case("conv2d_padding_past_kernel", lambda L, x, w: F(L).conv2d(x, w, padding=(3, 2)),
+         R(2, 3, 5, 6), R(4, 3, 3, 2)),
+    case("conv2d_groups_dilated_wide", lambda L, x, w: F(L).conv2d(x, w, groups=2, dilation=2, padding=3),
+         R(2, 4, 6, 40), R(6, 2, 3, 3)),
     case("conv2d_no_bias", lambda L, x, w: F(L).conv2d(x, w), R(2, 3, 5, 5), R(4, 3, 2, 2)),
     case("conv2d_stride_pad", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
          R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
@@ -116,18 +122,23 @@ def test_conv_second_derivatives_match_torch(fn, arrays):
 
 
 @pytest.mark.parametrize("batch", [1, 3])  # 1: threads inside gemm; 3: a sample per thread
-def test_conv_does_not_depend_on_thread_count(batch):
+@pytest.mark.parametrize("options", [dict(padding=1), dict(padding=2, dilation=2, groups=2),
+                                     dict(stride=2, padding=1)],
+                         ids=["padded", "dilated_groups", "strided"])
+def test_conv_does_not_depend_on_thread_count(batch, options):
     rng = np.random.default_rng(3)
+    groups = options.get("groups", 1)
     x_np = rng.standard_normal((batch, 16, 20, 37)).astype(np.float32)
-    w_np = rng.standard_normal((64, 16, 3, 3)).astype(np.float32)
-    g_np = rng.standard_normal((batch, 64, 20, 37)).astype(np.float32)
+    w_np = rng.standard_normal((64, 16 // groups, 3, 3)).astype(np.float32)
+    out_shape = F(torch).conv2d(torch.tensor(x_np), torch.tensor(w_np), **options).shape
+    g_np = rng.standard_normal(tuple(out_shape)).astype(np.float32)
     before = cgrad.get_num_threads()
     results = []
     try:
         for n in (1, 2):
             cgrad.set_num_threads(n)
             x, w = cgrad.tensor(x_np, requires_grad=True), cgrad.tensor(w_np, requires_grad=True)
-            y = F(cgrad).conv2d(x, w, padding=1)
+            y = F(cgrad).conv2d(x, w, **options)
             y.backward(cgrad.tensor(g_np))
             results.append([t.detach().numpy() for t in (y, x.grad, w.grad)])
     finally:

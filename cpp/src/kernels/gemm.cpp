@@ -1,6 +1,7 @@
 // gemm: C = alpha * op(A) op(B) + beta * C on row-major buffers, the one entry point
 // every matmul-like op calls (mm, bmm, mv, dot, addmm, matmul, linear, einsum).
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -46,7 +47,8 @@ constexpr int64_t kSmallWork = 32 * 32 * 32;
 // Multiply-adds worth waking a thread for: about 5 us of one core's work.
 constexpr int64_t kGemmGrain = 1 << 19;
 
-// Note [gemm panel sources]: a convolution's op(B) is its input unfolded by im2col.
+// Note [gemm panel sources]: a convolution's op(B) is its input unfolded by im2col (or,
+// for the weight gradient, that transposed).
 // Rather than unfold into a buffer that pack_b then copies into panels (two passes over
 // KH * KW copies of the input), the operand can name a PanelSource that writes the
 // panels itself; pack_b hands it the request, with the operand's column offset (a
@@ -343,7 +345,8 @@ void gemm_blocked(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n
 }
 
 // Small problems: a direct loop nest, the innermost loop running along contiguous B rows
-// when B is not transposed, a dot product along contiguous A/B rows otherwise.
+// when B is not transposed, a dot product along contiguous A/B rows otherwise. Compiled
+// for the baseline instruction set, so every term is rounded before it is added.
 template <class T>
 void gemm_small(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
                 T alpha, T beta, T* c, int64_t ldc) {
@@ -367,6 +370,96 @@ void gemm_small(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, 
       }
     }
   }
+}
+
+// Note [Small gemm accumulation]: the k terms of an element of C can be added as
+// fma(a, b, s), rounded once, or as a * b + s, rounded twice. Rounding shows in the last
+// bits and, worse, at the edge of the range: with s = -3e38, a * b = 3.5e38 overflows to
+// inf unless fused, giving inf where torch gives 5e37, and NaN later where torch has a
+// number. torch's mm, addmm and mv go to its BLAS, which (measured with such terms, in
+// float32) fuses in k order on FMA machines wherever C has more than one row and column
+// and B is row-major, or both operands are column-major and C has no more columns than
+// rows; for a one-row or one-column C it fuses where each element is an axpy along a
+// row-major operand, and where it is a dot product along a contiguous row, for all but
+// the last (length mod 4) elements. The other small cases are left unfused (the BLAS's
+// choice there also depends on k, beyond the small sizes this copies). Its dot, its mv
+// to one element and its bmm below 400 multiply-adds per matrix are plain loops,
+// unfused (Plain).
+// fused_block gives the leading rows x columns of C that are fused; the large blocked
+// path fuses everything, as torch's BLAS does there.
+struct Block {
+  int64_t rows, cols;
+};
+template <class T>
+Block fused_block(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
+                  Accumulation accumulation) {
+  if (accumulation == Accumulation::Plain) return {0, 0};
+  if (m == 1 && n == 1) return {1, 1};
+  if (n == 1) return {a.trans ? m : m - m % 4, 1};  // a dot per row of a row-major A
+  if (m == 1) return {1, b.trans ? n - n % 4 : n};  // a dot per column of a column-major B
+  return !b.trans || (a.trans && m >= n) ? Block{m, n} : Block{0, 0};
+}
+
+// Rows from i0 on of op(A); columns from j0 on of op(B).
+template <class T> Operand<T> rows_from(const Operand<T>& a, int64_t i0) {
+  return {a.trans ? a.p + i0 : a.p + i0 * a.ld, a.ld, a.trans};
+}
+template <class T> Operand<T> cols_from(const Operand<T>& b, int64_t j0) {
+  return {b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans};
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The fused sums of gemm_small: sums[i * n + j] = sum over p in k order of
+// fma(op(A)(i, p), op(B)(p, j), .). Compiled for FMA; alpha and beta are applied by the
+// caller, unfused, as everywhere else.
+template <class T>
+__attribute__((target("avx2,fma"))) void fused_sums(const Operand<T>& a, const Operand<T>& b,
+                                                    int64_t m, int64_t n, int64_t k, T* sums) {
+  std::fill(sums, sums + m * n, T(0));
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = sums + i * n;
+    for (int64_t p = 0; p < k; ++p) {
+      const T aip = a.at(i, p);
+      if (b.trans)
+        for (int64_t j = 0; j < n; ++j) row[j] = std::fma(aip, b.p[j * b.ld + p], row[j]);
+      else
+        for (int64_t j = 0; j < n; ++j) row[j] = std::fma(aip, b.p[p * b.ld + j], row[j]);
+    }
+  }
+}
+
+bool cpu_has_fma() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    const char* wanted = std::getenv("CGRAD_GEMM_ISA");
+    return __builtin_cpu_supports("fma") && !(wanted && std::strcmp(wanted, "baseline") == 0);
+  }();
+  return has;
+}
+#endif
+
+// gemm_small with the accumulation torch's op would use (Note [Small gemm accumulation]).
+template <class T>
+void gemm_small_like_torch(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
+                           int64_t k, T alpha, T beta, T* c, int64_t ldc, Accumulation accumulation) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  const Block f = fused_block(a, b, m, n, accumulation);
+  if (f.rows > 0 && f.cols > 0 && cpu_has_fma()) {
+    thread_local std::vector<T> sums;
+    sums.resize(static_cast<size_t>(f.rows * f.cols));
+    fused_sums(a, b, f.rows, f.cols, k, sums.data());
+    for (int64_t i = 0; i < f.rows; ++i)
+      for (int64_t j = 0; j < f.cols; ++j) {
+        T& cij = c[i * ldc + j];
+        const T s = sums[i * f.cols + j];
+        cij = beta == T(0) ? alpha * s : alpha * s + beta * cij;
+      }
+    if (f.cols < n) gemm_small(a, cols_from(b, f.cols), f.rows, n - f.cols, k, alpha, beta, c + f.cols, ldc);
+    if (f.rows < m) gemm_small(rows_from(a, f.rows), b, m - f.rows, n, k, alpha, beta, c + f.rows * ldc, ldc);
+    return;
+  }
+#endif
+  gemm_small(a, b, m, n, k, alpha, beta, c, ldc);
 }
 
 // Integer matmul (torch supports it; no fast path needed): sums wrap on overflow like
@@ -413,7 +506,8 @@ CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, double, Avx2D)
 
 template <class T>
 void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k,
-                   T alpha, T beta, T* c, int64_t ldc) {
+                   T alpha, T beta, T* c, int64_t ldc,
+                   Accumulation accumulation = Accumulation::LikeBlas) {
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == T(0)) {  // C = beta * C, C not read when beta == 0
     for (int64_t i = 0; i < m; ++i)
@@ -422,7 +516,7 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
     return;
   }
   if (!B.source && (m * n * k <= kSmallWork || m == 1 || n == 1)) {
-    gemm_small(A, B, m, n, k, alpha, beta, c, ldc);
+    gemm_small_like_torch(A, B, m, n, k, alpha, beta, c, ldc, accumulation);
     return;
   }
 #ifdef CGRAD_GEMM_X86
@@ -446,14 +540,39 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-          int64_t ldc) {
-  gemm_floating<float>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+          int64_t ldc, Accumulation accumulation) {
+  gemm_floating<float>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc,
+                     accumulation);
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
-          int64_t ldc) {
-  gemm_floating<double>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc);
+          int64_t ldc, Accumulation accumulation) {
+  gemm_floating<double>({a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc,
+                     accumulation);
+}
+
+namespace {
+template <class T>
+void transpose_to_panel_typed(const T* src, int64_t ld, int64_t kc, int64_t nr, T* out) {
+  switch (nr) {  // every NR a Blocking above uses
+    case 4: return pack_rows_transposed<4>(src, ld, kc, out);
+    case 8: return pack_rows_transposed<8>(src, ld, kc, out);
+    case 16: return pack_rows_transposed<16>(src, ld, kc, out);
+    case 32: return pack_rows_transposed<32>(src, ld, kc, out);
+    default:
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t j = 0; j < nr; ++j) out[p * nr + j] = src[j * ld + p];
+  }
+}
+}  // namespace
+
+void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, float* out) {
+  transpose_to_panel_typed(src, ld, kc, nr, out);
+}
+
+void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out) {
+  transpose_to_panel_typed(src, ld, kc, nr, out);
 }
 
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,

@@ -103,15 +103,20 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
 // nothing. target: [N, R] Int64 in [-1, C); values: [N, R] in out's dtype, contiguous.
 void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, TensorImpl& out);
 
+// How a small product adds up its k terms (Note [Small gemm accumulation] in gemm.cpp):
+// LikeBlas as torch's mm/addmm/mv (fused multiply-adds in k order, where its BLAS takes
+// them), Plain as torch's dot and small bmm (a * b + s rounded twice, in k order).
+enum class Accumulation { LikeBlas, Plain };
+
 // C = alpha * op(A) op(B) + beta * C, all row-major: op(A) is m x k, op(B) k x n, C m x n
 // with row strides lda/ldb/ldc; op(X) = X^T when trans_x (X then stored k x m / n x k).
 // beta == 0 means C is only written. The single entry point of every matmul-like op.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-          int64_t ldc);
+          int64_t ldc, Accumulation accumulation = Accumulation::LikeBlas);
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
-          int64_t ldc);
+          int64_t ldc, Accumulation accumulation = Accumulation::LikeBlas);
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t alpha,
           const int64_t* a, int64_t lda, const int64_t* b, int64_t ldb, int64_t beta,
           int64_t* c, int64_t ldc);
@@ -130,6 +135,11 @@ template <class T> struct PanelSource {
  protected:
   ~PanelSource() = default;
 };
+// out[p * nr + j] = src[j * ld + p] for nr rows and kc columns: rows of a row-major
+// matrix written as one packed panel, by the register transposes gemm packs with (a
+// panel source whose data runs along k uses it).
+void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, float* out);
+void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out);
 // C = A op(B) + beta * C with op(B) (k x n) from a panel source, A row-major m x k.
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const PanelSource<float>& b, float beta, float* c, int64_t ldc);

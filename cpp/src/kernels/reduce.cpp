@@ -207,20 +207,32 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
       case ReduceOp::NormZero:
         reduce_into<T, double>(a, out, acc, [](double r, T x) { return r + (x != T(0)); });
         break;
-      default:
+      default: {
+        // Note [Float32 norms overflow as torch's]: torch computes a float32 norm in
+        // float32 without rescaling, so |x|^p overflows to inf (norm of 1e30: inf) or
+        // underflows to 0 (norm of 1e-30: 0) term by term, and a sum of terms above the
+        // float32 range is inf. Terms, the sum's range and the root are taken in the
+        // result's precision C as torch's are; the sum itself stays in double, so long
+        // sums do not lose the bits torch's blocked summation keeps.
+        using C = std::conditional_t<std::is_same_v<O, float>, float, double>;
+        const C pc = static_cast<C>(p);
         if (p == 1.0)
           reduce_into<T, double>(a, out, acc,
                                  [](double r, T x) { return r + std::fabs(static_cast<double>(x)); });
         else if (p == 2.0)
           reduce_into<T, double>(a, out, acc, [](double r, T x) {
-            double v = static_cast<double>(x);
-            return r + v * v;
+            const C v = static_cast<C>(x);
+            return r + static_cast<double>(v * v);
           });
         else
-          reduce_into<T, double>(a, out, acc, [p](double r, T x) {
-            return r + std::pow(std::fabs(static_cast<double>(x)), p);
+          reduce_into<T, double>(a, out, acc, [pc](double r, T x) {
+            return r + static_cast<double>(std::pow(std::fabs(static_cast<C>(x)), pc));
           });
-        for (auto& v : acc) v = p == 1.0 ? v : (p == 2.0 ? std::sqrt(v) : std::pow(v, 1.0 / p));
+        for (auto& v : acc) {
+          const C sum = static_cast<C>(v);
+          v = p == 1.0 ? sum : (p == 2.0 ? std::sqrt(sum) : std::pow(sum, C(1) / pc));
+        }
+      }
     }
     for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(acc[i]);
   });

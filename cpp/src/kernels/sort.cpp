@@ -1,4 +1,4 @@
-// sort, topk, kth_smallest, median and cumulative_extreme: one line along the dim at a
+// sort, topk, kth_smallest, median, mode and cumulative_extreme: one line along the dim at a
 // time as (value, index) pairs, the lines split across threads.
 #include "kernels/sort.h"
 
@@ -182,6 +182,35 @@ void median(const TensorImpl& a, int64_t dim, bool ignore_nan, TensorImpl& value
         });
         std::swap(pairs[0], pairs[k]);
       }
+      write_line(pairs, 1, line, l, values, indices);
+    });
+  });
+}
+
+void mode(const TensorImpl& a, int64_t dim, TensorImpl& values, TensorImpl& indices) {
+  const Lines l = lines_of(a, dim);
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    for_each_line<T>(a, dim, [&](int64_t line, Pairs<T>& pairs) {
+      // Note [mode ties]: torch's CPU mode sorts (value, index) pairs by value with
+      // std::sort, then takes the first longest run of equal values and reports the index
+      // its last pair holds; the same call here reports the same index among ties. NaN
+      // sorts last (torch leaves NaN to a comparison that is no ordering) and, unequal to
+      // itself, makes runs of one.
+      std::sort(pairs.begin(), pairs.end(),
+                [](const auto& x, const auto& y) { return less_nan_last(x.first, y.first); });
+      int64_t best = 0, best_count = 0, run = 0;
+      for (int64_t i = 0; i < l.n; ++i) {
+        ++run;
+        if (i == l.n - 1 || pairs[i].first != pairs[i + 1].first) {
+          if (run > best_count) {
+            best = i;
+            best_count = run;
+          }
+          run = 0;
+        }
+      }
+      std::swap(pairs[0], pairs[best]);
       write_line(pairs, 1, line, l, values, indices);
     });
   });

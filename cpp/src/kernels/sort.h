@@ -1,5 +1,6 @@
 #pragma once
-// Sorting-based kernels along one dim: sort, topk, k-th value, median, cumulative max/min.
+// Sorting-based kernels along one dim: sort, topk, k-th value, median, mode, cumulative
+// max/min.
 // Inputs are contiguous and read as [outer, n, inner] (n along the dim); outputs are
 // fresh and contiguous in the same layout with `count` at the dim, values in a's dtype
 // and indices Int64. NaN orders as the largest value throughout, as in torch.
@@ -22,6 +23,9 @@ void kth_smallest(const TensorImpl& a, int64_t dim, int64_t k, TensorImpl& value
 // NaN gives its first NaN; with it, the median of the line's other values (nanmedian).
 void median(const TensorImpl& a, int64_t dim, bool ignore_nan, TensorImpl& values,
             TensorImpl& indices);
+// The most frequent value of every line (the smallest of equally frequent ones) and the
+// index of its last occurrence in torch's CPU order (Note [mode ties]).
+void mode(const TensorImpl& a, int64_t dim, TensorImpl& values, TensorImpl& indices);
 // Running max (or min) and the index it came from; NaN wins and later ties move the index.
 void cumulative_extreme(const TensorImpl& a, int64_t dim, bool is_max, TensorImpl& values,
                         TensorImpl& indices);

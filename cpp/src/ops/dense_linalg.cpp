@@ -8,6 +8,7 @@
 
 #include "cgrad/autograd/grad_mode.h"
 #include "kernels/dense_linalg.h"
+#include "cgrad/ops/search.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -578,10 +579,17 @@ Tensor linalg_cross(const Tensor& a, const Tensor& b, int64_t dim) {
   if (a->dim() != b->dim())
     throw std::runtime_error("linalg.cross: inputs must have the same number of dimensions.");
   const int64_t d = wrap_dim(dim, a->dim());
+  // The length along dim is checked before broadcasting (a length 1 does not stretch to 3).
   if (a->sizes[d] != 3 || b->sizes[d] != 3)
     throw std::runtime_error("linalg.cross: inputs dimension " + std::to_string(dim) +
                              " must have length 3. Got " + std::to_string(a->sizes[d]) + " and " +
                              std::to_string(b->sizes[d]));
+  // As torch: one dtype, no promotion; no bool kernel.
+  if (a->dtype != b->dtype)
+    throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
+                             " but found " + dtype_torch_name(b->dtype));
+  if (a->dtype == DType::Bool) throw detail::not_implemented_for("cross", a->dtype);
+  broadcast_shapes(a->sizes, b->sizes);  // torch's error for batch dims that do not broadcast
   Tensor out;
   {
     GradModeGuard no_grad(false);
@@ -602,6 +610,14 @@ Tensor linalg_cross(const Tensor& a, const Tensor& b, int64_t dim) {
     set_history({out}, node);
   }
   return out;
+}
+
+Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim) {
+  if (dim) return linalg_cross(a, b, *dim);
+  // The deprecated default: input's first dim of length 3.
+  for (int64_t d = 0; d < a->dim(); ++d)
+    if (a->sizes[d] == 3) return linalg_cross(a, b, d);
+  throw std::runtime_error("no dimension of size 3 in input");
 }
 
 Tensor linalg_matrix_norm(const Tensor& a, const std::string& ord_name, double p, int64_t dim0,

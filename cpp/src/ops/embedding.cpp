@@ -41,6 +41,13 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
         Tensor keep = ne(rows, wrapped_scalar(*padding_idx, DType::Int64));
         grad = mul(grad, detail::cast(unsqueeze(keep, 1), grad->dtype));
       }
+      // Without a graph to record, the rows are added into fresh zeros in place: index_add
+      // would first copy the whole table-sized zeros.
+      if (!grad->requires_grad()) {
+        Tensor table = full(weight_sizes, 0.0, grad->dtype);
+        index_add_(table, 0, rows, grad);
+        return {table};
+      }
       return {index_add(full(weight_sizes, 0.0, grad->dtype), 0, rows, grad)};
     });
     node->save(flat, false, "indices");

@@ -509,8 +509,11 @@ void index_add_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Ten
   if (dst.dim() > 1 && dst.numel() == 0) return;  // Note [Index errors by path]
   IndexPlan p = plan_along(dst, dim, index,
                            {"index_add(): ", false, index_add_raises_index_error(dst, dim, alpha)});
+  const bool unit_alpha = !alpha.is_floating() && alpha.to_int64() == 1;
+  if (unit_alpha && source->dtype == dst.dtype && source->is_contiguous())
+    return kernels::scatter_blocks(dst, p.table, *source, true);  // no packed copy needed
   Tensor packed = empty(source->sizes, dst.dtype);
-  if (!alpha.is_floating() && alpha.to_int64() == 1) {
+  if (unit_alpha) {
     kernels::copy(*source, *packed);
   } else {
     // alpha in self's type (integer tensors truncate a floating alpha, as torch).

@@ -49,8 +49,10 @@ Tensor as_batch(const Tensor& t) {
 // out[i] = alpha * a[i] @ b[i] + beta * out[i] for every batch i. a: [.., m, k] and
 // b: [.., k, n] with any strides (a copy only when a matrix has no unit stride);
 // out: fresh contiguous [.., m, n]. Integer products take alpha/beta truncated, as torch.
+// `accumulation`: Note [Small gemm accumulation].
 void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, double alpha,
-               double beta) {
+               double beta,
+               kernels::Accumulation accumulation = kernels::Accumulation::LikeBlas) {
   Tensor a = as_batch(a_in), b = as_batch(b_in), out = as_batch(out_in);
   const int64_t batch = out->sizes[0], m = out->sizes[1], n = out->sizes[2], k = a->sizes[2];
   auto layout = [](Tensor& t) {
@@ -72,10 +74,15 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
       const T* pa = a->data<T>();
       const T* pb = b->data<T>();
       T* pc = out->data<T>();
-      for (int64_t i = 0; i < batch; ++i)
-        kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
-                      pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
-                      static_cast<T>(beta), pc + i * m * n, n);
+      // Only the floating products take an accumulation order (integers are exact).
+      auto run = [&](auto... accumulation_if_floating) {
+        for (int64_t i = 0; i < batch; ++i)
+          kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
+                        pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
+                        static_cast<T>(beta), pc + i * m * n, n, accumulation_if_floating...);
+      };
+      if constexpr (std::is_floating_point_v<T>) run(accumulation);
+      else run();
     }
   });
 }
@@ -161,8 +168,11 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
                              " but found " + dtype_torch_name(b->dtype));
   check_not_bool(a, "bmm", nothing_to_multiply);
   Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, b->dtype);
+  // torch multiplies matrices of under 400 multiply-adds in a plain loop of its own.
+  const bool small = a->sizes[1] * a->sizes[2] * b->sizes[2] < 400;
   if (a->dtype != b->dtype) kernels::fill(*out, Scalar(0.0));
-  else gemm_into(a, b, out, 1.0, 0.0);
+  else gemm_into(a, b, out, 1.0, 0.0,
+                 small ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("BmmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(1), 1, 2)) : Tensor(),
@@ -191,7 +201,8 @@ Tensor mv(const Tensor& a, const Tensor& v) {
   Tensor out = empty({a->sizes[0]}, a->dtype);
   // v as a k x 1 matrix, out as m x 1.
   gemm_into(a, make_view(v, {v->sizes[0], 1}, {v->strides[0], 1}, v->offset),
-            make_view(out, {a->sizes[0], 1}, {1, 1}, 0), 1.0, 0.0);
+            make_view(out, {a->sizes[0], 1}, {1, 1}, 0), 1.0, 0.0,
+            a->sizes[0] == 1 ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
   if (any_requires_grad({&a, &v})) {
     auto node = make_node("MvBackward0", {a, v}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? outer(g[0], n.saved(1)) : Tensor(),
@@ -223,7 +234,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   const int64_t k = a->sizes[0];
   gemm_into(make_view(a, {1, k}, {0, a->strides[0]}, a->offset),
             make_view(b, {k, 1}, {b->strides[0], 1}, b->offset), make_view(out, {1, 1}, {1, 1}, 0),
-            1.0, 0.0);
+            1.0, 0.0, kernels::Accumulation::Plain);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("DotBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? mul(g[0], n.saved(1)) : Tensor(),

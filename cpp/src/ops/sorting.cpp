@@ -1,9 +1,10 @@
-// sort/argsort, topk, kthvalue, median/nanmedian and cummax/cummin: the checks, the kernel
+// sort/argsort, topk, kthvalue, median/nanmedian, mode and cummax/cummin: the checks, the kernel
 // call on a contiguous input, and the backward that sends each value's gradient to its
 // index.
 #include <limits>
 
 #include "kernels/sort.h"
+#include "cgrad/ops/search.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -181,6 +182,15 @@ std::pair<Tensor, Tensor> median(const Tensor& a, int64_t dim, bool keepdim) {
 }
 std::pair<Tensor, Tensor> nanmedian(const Tensor& a, int64_t dim, bool keepdim) {
   return median_along(a, dim, keepdim, true);
+}
+
+std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim, bool keepdim) {
+  Along in = along(a, dim);
+  check_nonempty_dim("mode", a, dim);
+  auto out = results(in, 1);
+  kernels::mode(*in.input, in.dim, *out.first, *out.second);
+  relabel(out, reduced_shape(a, in.dim, keepdim));
+  return record(out, a, "ModeBackward0", dim, keepdim);
 }
 
 std::pair<Tensor, Tensor> cummax(const Tensor& a, int64_t dim) { return cumulative_extreme(true, a, dim); }

@@ -149,6 +149,10 @@ cosh(input, *, out=None) -> Tensor
 count_nonzero(input, dim=None) -> Tensor
     Number of nonzero elements, in total or along dim; int64 result.
 
+cross(input, other, dim=None, *, out=None) -> Tensor
+    Cross product of 3-vectors along dim, batch dims broadcast; without dim (deprecated,
+    with a warning) the first dim of input of length 3. See linalg.cross.
+
 cummax(input, dim) -> tuple[Tensor, Tensor]
     Running maximum along dim and the index where it was found, as a (values, indices)
     named tuple.
@@ -429,6 +433,10 @@ minimum(input, other, *, out=None) -> Tensor
 
 mm(input, mat2, *, out=None) -> Tensor
     Product of an (n, m) and an (m, p) matrix; no broadcasting.
+
+mode(input, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+    The most frequent value along dim (the smallest of equally frequent ones) and the index
+    of one of its occurrences, as a (values, indices) named tuple.
 
 moveaxis(input, source, destination) -> Tensor
     Alias of movedim.
