@@ -168,7 +168,7 @@ to(other, non_blocking=False, copy=False) -> Tensor
     self converted to a dtype (or other's dtype); self itself when nothing changes and
     copy is False. cgrad: the only device is 'cpu'.
 
-tolist() -> list
+tolist() -> Any
     The elements as nested Python lists of numbers (a number for a 0-d tensor).
 
 uniform_(from_=0.0, to=1.0, /, *, generator=None) -> Tensor
