@@ -12,6 +12,32 @@ import cgrad  # noqa: E402
 from test_fuzz_regressions_views import assert_matches_torch  # noqa: E402
 
 CASES = {
+    # ---- an input sharing self's memory without being dense is read while self is
+    # written, in TensorIterator's order (Note [In-place writes that read what they wrote]) ----
+    "add_of_own_diagonal": """
+x = torch.tensor([[-0.58, -2.18, 0.1], [2.01, -1.68, -2.16], [-1.47, 2.73, 2.42]], requires_grad=True)
+out = x * 1
+out.add_(out.diagonal())
+""",
+    "mul_of_a_select_through_permute": """
+x = torch.tensor([[0.54, 2.5, 2.35, -2.48, 1.74], [-2.69, 1.21, 1.51, 0.47, -0.56]], requires_grad=True)
+y = x * 1
+out = y.permute(1, 0)
+out.mul_(y.select(-1, -5))
+""",
+    "isub_of_a_column": """
+out = torch.tensor([[2.0, -1.0, 0.0, 2.0, -1.0]] * 5)
+out -= torch.select(out, 1, 1)
+""",
+    "fmod_of_a_narrowed_column": """
+out = torch.tensor([[1.21, 2.51, -2.59, 2.37], [1.47, -0.06, 0.95, 2.97]])
+out.fmod_(torch.narrow(out, -1, -2, 1))
+""",
+    "copy_of_a_shifted_column_window": """
+x = torch.tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
+x[:, 1:].copy_(x[:, :3])
+out = x
+""",
     # ---- fill_ with a tensor value: FillBackward3 ----
     "fill_with_a_0d_tensor_on_a_non_leaf": """
 x = torch.tensor([[2.85]], requires_grad=True)

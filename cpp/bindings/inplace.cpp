@@ -45,9 +45,19 @@ auto scaled_inplace_method(InplaceFn f, ScaledFn with_alpha, const char* name) {
     }
     const Scalar a = number_from_py(alpha, name, "alpha");
     check_inplace_overlap(self, {&o});
-    apply_inplace(self, name, [&] { return with_alpha(self, o, a); });
+    apply_pointwise_inplace(self, name, {{o}, [&](const Tensor& s, const std::vector<Tensor>& in) {
+                              return with_alpha(s, in[0], a);
+                            }});
     return self_obj;
   };
+}
+
+// x.pow_(e), x **= e.
+PointwiseOp pow_elements(const Tensor& exponent) {
+  return {{exponent}, [](const Tensor& s, const std::vector<Tensor>& in) {
+            check_inplace_shape(s, in, "pow_");
+            return pow(s, in[0]);
+          }};
 }
 
 // x.clamp_(...) for any out-of-place method x.clamp(...): the method's result, written
@@ -99,11 +109,23 @@ auto inplace_via_method(const char* method, const char* name) {
     };
     for (py::handle a : args) check_input(a);
     for (auto item : kwargs) check_input(item.second);
-    py::object bound = self_obj.attr(method);
-    apply_inplace(self, name, [&] {
-      check_inplace_shape(self, inputs, name);
-      return bound(*args, **kwargs).cast<Tensor>();
-    });
+    // The method called on `s` with the tensor arguments replaced by `in`, in the order
+    // they were collected.
+    auto call = [&](const Tensor& s, const std::vector<Tensor>& in) {
+      check_inplace_shape(s, in, name);
+      size_t next = 0;
+      auto arg = [&](py::handle a) -> py::object {
+        if (!py::isinstance<TensorImpl>(a)) return py::reinterpret_borrow<py::object>(a);
+        return py::cast(in[next++]);
+      };
+      py::list call_args;
+      for (py::handle a : args) call_args.append(arg(a));
+      py::dict call_kwargs;
+      for (auto item : kwargs) call_kwargs[item.first] = arg(item.second);
+      py::object bound = s == self ? self_obj.attr(method) : py::cast(s).attr(method);
+      return bound(*call_args, **call_kwargs).cast<Tensor>();
+    };
+    apply_pointwise_inplace(self, name, {inputs, call});
     return self_obj;
   };
 }
@@ -126,17 +148,16 @@ void init_inplace(py::module_& m, TensorClass& cls) {
     }
     Tensor o = operand_or_throw(other, "div_");
     check_inplace_overlap(self, {&o});
-    apply_inplace(self, "div_", [&] { return div_any(self, other, mode, "div_"); });
+    apply_pointwise_inplace(self, "div_", {{o}, [&](const Tensor& s, const std::vector<Tensor>& in) {
+                              return div_any(s, py::cast(in[0]), mode, "div_");
+                            }});
     return self_obj;
   }, py::arg("other"), py::kw_only(), py::arg_v("rounding_mode", no_rounding_mode(), "None"));
   cls.def("pow_", [](py::object self_obj, py::handle exponent) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_", "exponent");
     check_inplace_overlap(self, {&e});
-    apply_inplace(self, "pow_", [&] {
-      check_inplace_shape(self, {e}, "pow_");
-      return pow(self, e);
-    });
+    apply_pointwise_inplace(self, "pow_", pow_elements(e));
     return self_obj;
   }, py::arg("exponent"));
   cls.def("__iadd__", inplace_operator(&add_))
@@ -148,10 +169,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         if (!e) return not_implemented();
         Tensor self = self_obj.cast<Tensor>();
         check_inplace_overlap(self, {&e});
-        apply_inplace(self, "pow_", [&] {
-      check_inplace_shape(self, {e}, "pow_");
-      return pow(self, e);
-    });
+        apply_pointwise_inplace(self, "pow_", pow_elements(e));
         return self_obj;
       });
 

@@ -1,5 +1,6 @@
 // In-place ops: the out-of-place op, written back into self, with self's history rebased.
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -112,8 +113,139 @@ void check_inplace_shape(const Tensor& self, const std::vector<Tensor>& inputs, 
   if (shape != self->sizes) throw_output_shape(self, shape, op);
 }
 
+// Note [In-place writes that read what they wrote]: torch refuses an input that partly
+// overlaps self only when both are non-overlapping and dense (Note [In-place overlap]);
+// any other input sharing self's memory (a strided select, a diagonal, a narrow of the
+// last dim) is read while self is written, one element after another in TensorIterator's
+// order, so an element may read a value written a moment before
+// (`x.add_(x.diagonal())`: row 1 adds the already doubled x[0, 0]). cgrad computes such
+// a write element by element in that order: the dims sorted by the operands' strides
+// (self first, then the inputs; broadcast dims decide nothing; equal strides put the
+// smaller dim first), the fastest-moving dim innermost. Only when some element reads an
+// address an earlier element wrote: otherwise the usual whole-tensor op gives the same
+// values. When the op computes in another dtype than self's, torch reads casted copies,
+// so the inputs are read as they were. torch's vectorized loops read a block of a
+// contiguous row (16 floats with AVX2) before writing it; cgrad's element order is
+// torch's for rows shorter than that, which is what this ordering can promise.
+namespace {
+
+// The order TensorIterator visits self's elements in: dims from fastest to slowest.
+std::vector<size_t> torch_iteration_dims(const Tensor& self, const std::vector<Shape>& strides) {
+  const size_t n = self->sizes.size();
+  std::vector<size_t> perm(n);
+  for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
+  // 1: dim a goes after dim b; -1: before; 0: undecided.
+  auto order = [&](size_t a, size_t b) {
+    for (const Shape& st : strides) {
+      if (st[a] == 0 || st[b] == 0) continue;
+      if (st[a] < st[b]) return -1;
+      if (st[a] > st[b]) return 1;
+      if (self->sizes[a] > self->sizes[b]) return 1;
+    }
+    return 0;
+  };
+  for (size_t i = 1; i < n; ++i) {
+    size_t moving = i;
+    for (size_t j = i; j-- > 0;) {
+      int c = order(perm[j], perm[moving]);
+      if (c > 0) {
+        std::swap(perm[j], perm[moving]);
+        moving = j;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  return perm;
+}
+
+// Strides of t broadcast to `sizes`, in bytes.
+Shape broadcast_byte_strides(const TensorImpl& t, const Shape& sizes) {
+  Shape out(sizes.size(), 0);
+  const size_t lead = sizes.size() - t.sizes.size();
+  for (size_t d = 0; d < t.sizes.size(); ++d)
+    if (t.sizes[d] != 1) out[lead + d] = t.strides[d] * static_cast<int64_t>(itemsize(t.dtype));
+  return out;
+}
+
+// Byte offsets (from each operand's first element) of every element, in torch's order;
+// operand 0 is self.
+std::vector<std::vector<int64_t>> offsets_in_torch_order(const Tensor& self,
+                                                         const std::vector<Tensor>& inputs) {
+  std::vector<Shape> strides{broadcast_byte_strides(*self, self->sizes)};
+  strides.push_back(strides[0]);  // self is also the op's first input
+  for (const Tensor& t : inputs) strides.push_back(broadcast_byte_strides(*t, self->sizes));
+  const std::vector<size_t> dims = torch_iteration_dims(self, strides);
+  strides.erase(strides.begin() + 1);
+  std::vector<std::vector<int64_t>> offsets(strides.size());
+  const int64_t n = self->numel();
+  Shape index(dims.size(), 0);
+  std::vector<int64_t> at(strides.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    for (size_t o = 0; o < strides.size(); ++o) offsets[o].push_back(at[o]);
+    for (size_t i = 0; i < dims.size(); ++i) {  // odometer, fastest dim first
+      const size_t d = dims[i];
+      for (size_t o = 0; o < strides.size(); ++o) at[o] += strides[o][d];
+      if (++index[d] < self->sizes[d]) break;
+      for (size_t o = 0; o < strides.size(); ++o) at[o] -= strides[o][d] * self->sizes[d];
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
+
+const char* address(const TensorImpl& t) { return static_cast<const char*>(t.raw_data()); }
+
+// Whether some element reads, through an input, an address an earlier element wrote.
+bool reads_what_it_wrote(const Tensor& self, const std::vector<Tensor>& inputs) {
+  if (self->numel() < 2) return false;
+  bool shares = false;
+  for (const Tensor& t : inputs)
+    shares = shares || (t->storage == self->storage && t->numel() > 0 &&
+                        !(address(*t) == address(*self) && t->strides == self->strides &&
+                          t->sizes == self->sizes));
+  if (!shares) return false;
+  const auto offsets = offsets_in_torch_order(self, inputs);
+  std::unordered_map<const char*, int64_t> written;  // address -> when
+  for (size_t k = 0; k < offsets[0].size(); ++k) written.emplace(address(*self) + offsets[0][k], k);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i]->storage != self->storage) continue;
+    for (size_t k = 0; k < offsets[i + 1].size(); ++k) {
+      auto it = written.find(address(*inputs[i]) + offsets[i + 1][k]);
+      if (it != written.end() && it->second < static_cast<int64_t>(k)) return true;
+    }
+  }
+  return false;
+}
+
+// One element of t (at byte offset `bytes`) as a tensor of t's kind: 0-d stays 0-d (a
+// wrapped number stays one), anything else is a 1-element 1-d view, so that type
+// promotion among the elements is that among the tensors.
+Tensor element_of(const Tensor& t, int64_t bytes) {
+  if (t->dim() == 0) return t;
+  return make_view(t, {1}, {1}, t->offset + bytes / static_cast<int64_t>(itemsize(t->dtype)));
+}
+
+void write_in_torch_order(const Tensor& self, const PointwiseOp& pointwise) {
+  const auto offsets = offsets_in_torch_order(self, pointwise.inputs);
+  GradModeGuard no_grad(false);
+  std::vector<Tensor> inputs(pointwise.inputs.size());
+  for (size_t k = 0; k < offsets[0].size(); ++k) {
+    Tensor out = element_of(self, offsets[0][k]);
+    for (size_t i = 0; i < inputs.size(); ++i)
+      inputs[i] = element_of(pointwise.inputs[i], offsets[i + 1][k]);
+    kernels::copy(*pointwise.op(out, inputs), *out);
+  }
+}
+
+}  // namespace
+
+Tensor& apply_pointwise_inplace(Tensor& self, const char* name, const PointwiseOp& op) {
+  return apply_inplace(self, name, [&] { return op.op(self, op.inputs); }, false, &op);
+}
+
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
-                      bool record_any_dtype) {
+                      bool record_any_dtype, const PointwiseOp* pointwise) {
   check_inplace_allowed(self);
   Tensor result = [&] {
     InplaceHistory any_dtype;  // Note [Only floating outputs get history]
@@ -136,7 +268,10 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
     if (self->view_base) check_view_writable(*self, /*indirect=*/false);
     node->snapshot_saved(self);
   }
-  kernels::copy(*result, *self);
+  if (pointwise && result->dtype == self->dtype && reads_what_it_wrote(self, pointwise->inputs))
+    write_in_torch_order(self, *pointwise);
+  else
+    kernels::copy(*result, *self);
   self->version->bump(op);
   if (node) {
     node->retarget_saved_outputs(result, self);
@@ -156,11 +291,13 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
   DType t = result_type(self, other);
   if (op == kernels::BinaryOp::Div && !is_floating(t)) t = default_float();
   if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
-      broadcast_shapes(self->sizes, other->sizes) != self->sizes)
-    return apply_inplace(self, name, [&] {
-      check_inplace_shape(self, {other}, name);
-      return out_of_place(self, other);
-    });
+      broadcast_shapes(self->sizes, other->sizes) != self->sizes ||
+      reads_what_it_wrote(self, {other}))
+    return apply_pointwise_inplace(
+        self, name, {{other}, [&](const Tensor& s, const std::vector<Tensor>& in) {
+                       check_inplace_shape(s, in, name);
+                       return out_of_place(s, in[0]);
+                     }});
   kernels::binary(op, *self, *detail::cast(other, t), *self);
   self->version->bump(name);
   return self;
@@ -222,6 +359,11 @@ Tensor& zero_(Tensor& self) {
 
 Tensor& copy_(Tensor& self, const Tensor& src) {
   check_inplace_overlap(self, {&src});
+  const PointwiseOp copy_elements{{src}, [](const Tensor& s, const std::vector<Tensor>& in) {
+                                    Tensor out = empty(s->sizes, s->dtype);
+                                    kernels::copy(*in[0], *out);
+                                    return out;
+                                  }};
   return apply_inplace(self, "copy_", [&] {
     Shape shape = broadcast_shapes(self->sizes, src->sizes);
     if (shape != self->sizes)
@@ -242,7 +384,7 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
       set_history({out}, node);
     }
     return out;
-  });
+  }, false, &copy_elements);
 }
 
 Tensor& add_(Tensor& self, const Tensor& other) {

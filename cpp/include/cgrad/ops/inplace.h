@@ -10,12 +10,23 @@
 
 namespace cgrad {
 
+// A pointwise op as a function of self and its tensor arguments, for writes whose inputs
+// share self's memory (Note [In-place writes that read what they wrote]).
+struct PointwiseOp {
+  std::vector<Tensor> inputs;  // the tensor arguments other than self
+  std::function<Tensor(const Tensor& self, const std::vector<Tensor>& inputs)> op;
+};
+
 // Writes compute() — the out-of-place op evaluated on self's current value — into self.
 // `op` names the op in error messages. Writing into an integer or bool self records
 // nothing unless it already requires grad or record_any_dtype (torch's fill_ with a
-// tensor value and masked writes of one value record anyway).
+// tensor value and masked writes of one value record anyway). `pointwise`, where given,
+// computes the values element by element when an input reads memory self writes.
 Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()>& compute,
-                      bool record_any_dtype = false);
+                      bool record_any_dtype = false, const PointwiseOp* pointwise = nullptr);
+
+// `self.op_(inputs...)` for a pointwise op: apply_inplace with `op` as PointwiseOp.
+Tensor& apply_pointwise_inplace(Tensor& self, const char* name, const PointwiseOp& op);
 
 // torch's memory-overlap checks for an op that writes into `self` from `inputs`
 // (Note [In-place overlap]): RuntimeError when several elements of self share memory,
