@@ -54,6 +54,12 @@ NOT_DIFFERENTIABLE = {
     "seed", "get_rng_state", "set_rng_state", "random_", "exponential_", "multinomial",
     "isclose", "allclose", "equal", "count_nonzero", "argsort",
 }
+# The binary table's rows without a gradient (comparisons, logical, bitwise, integer ops;
+# Note [Pointwise op tables]), with their in-place forms.
+NOT_DIFFERENTIABLE |= {r["name"] + suffix for r in cgrad._C._pointwise_ops()
+                       if r["family"] in ("binary", "comparison")
+                       and (r["node"] is None or "NotImplemented" in r["node"])
+                       for suffix in ("", "_")}
 
 
 def test_every_differentiable_op_has_a_float64_gradcheck():

@@ -1,6 +1,7 @@
-"""The pointwise op tables (Note [Pointwise op tables]): every row has a parity case, a
+"""The pointwise unary table (Note [Pointwise op tables]): every row has a parity case, a
 float64 gradcheck when differentiable, torch's node name, and exactly the in-place
-variants torch has; the in-place variants themselves are compared with torch here."""
+variants torch has; the in-place variants themselves are compared with torch here.
+The binary and comparison table: tests/test_binary_table.py."""
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import cgrad  # noqa: E402
 from parity import B, I, P, R, case, check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS = cgrad._C._pointwise_ops()
+ROWS = [r for r in cgrad._C._pointwise_ops() if r["family"] == "unary"]
 ROW_IDS = [r["name"] for r in ROWS]
 
 

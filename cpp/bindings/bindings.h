@@ -51,6 +51,14 @@ void init_elementwise(py::module_& m, TensorClass& cls);
 // by init_elementwise), their in-place variants (by init_inplace), the table as data.
 void def_unary_ops(py::module_& m, TensorClass& cls);
 void def_unary_inplace(py::module_& m, TensorClass& cls);
+// The binary table's functions, methods, aliases and operators, and its in-place
+// comparisons and in-place operators (pointwise_table.cpp).
+void def_binary_ops(py::module_& m, TensorClass& cls);
+void def_binary_inplace(py::module_& m, TensorClass& cls);
+// The binary rows whose in-place method is their method written back (init_inplace), and
+// whether the in-place op `name` (without its `_`) takes only a Tensor `other`.
+std::vector<const char*> binary_inplace_through_method();
+bool binary_takes_tensor_other(const std::string& name);
 void init_pointwise_table(py::module_& m);
 void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isclose ...
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
@@ -210,6 +218,9 @@ Tensor operand_or_throw(py::handle other, const char* op, const char* arg = "oth
 // (plain DivBackward0 division), else None, 'trunc' or 'floor' (elementwise.cpp).
 py::handle no_rounding_mode();
 Tensor div_any(const Tensor& input, py::handle other, py::handle mode, const char* op);
+// An operand that must be a Tensor (torch has no Scalar overload: minimum, atan2, lerp's
+// end): TypeError naming `arg` otherwise.
+Tensor tensor_arg(py::handle h, const char* op, const char* arg);
 inline auto named_op(BinaryFn f, const char* name) {
   return [f, name](const Tensor& self, py::handle other) {
     return call_op(f, self, operand_or_throw(other, name));

@@ -8,27 +8,6 @@ namespace cgrad::bindings {
 namespace {
 std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
 
-// For ops whose `other` must be a Tensor (torch has no Scalar overload): minimum, atan2...
-Tensor tensor_arg(py::handle h, const char* op, const char* arg) {
-  if (!py::isinstance<TensorImpl>(h))
-    throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Tensor, not " +
-                    type_name(h));
-  return h.cast<Tensor>();
-}
-auto tensor_op(BinaryFn f, const char* name) {
-  return [f, name](const Tensor& self, py::handle other) {
-    return f(self, tensor_arg(other, name, "other"));
-  };
-}
-// Functions that also take a number as the first operand (cgrad.remainder(2, x)).
-auto scalar_first_function(BinaryFn f, const char* name) {
-  return [f, name](py::handle input, py::handle other) {
-    if (!py::isinstance<TensorImpl>(input) && !py::isinstance<TensorImpl>(other))
-      throw TypeError(std::string(name) + "(): one of 'input' and 'other' must be a Tensor");
-    return f(operand_or_throw(input, name, "input"), operand_or_throw(other, name));
-  };
-}
-
 // torch.add(1, x): torch's parser takes a number for `input` too (a wrapped scalar, as for
 // `other`), so the Tensor-first functions accept one.
 Tensor input_operand(py::handle input, const char* op) {
@@ -110,22 +89,6 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       .def("__rpow__", reflected_op(&pow))
       .def("__neg__", [](const Tensor& self) { return call_op(&neg, self); })
       .def("__abs__", [](const Tensor& self) { return call_op(&abs, self); })
-      .def("__eq__", forward_op(&eq))
-      .def("__ne__", forward_op(&ne))
-      .def("__lt__", forward_op(&lt))
-      .def("__le__", forward_op(&le))
-      .def("__gt__", forward_op(&gt))
-      .def("__ge__", forward_op(&ge))
-      .def("__floordiv__", forward_op(&floor_divide))
-      .def("__rfloordiv__", reflected_op(&floor_divide))
-      .def("__mod__", forward_op(&remainder))
-      .def("__rmod__", reflected_op(&remainder))
-      .def("__and__", forward_op(&bitwise_and))
-      .def("__rand__", reflected_op(&bitwise_and))
-      .def("__or__", forward_op(&bitwise_or))
-      .def("__ror__", reflected_op(&bitwise_or))
-      .def("__xor__", forward_op(&bitwise_xor))
-      .def("__rxor__", reflected_op(&bitwise_xor))
       .def("__invert__", [](const Tensor& self) {
         if (is_floating(self->dtype))
           throw TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
@@ -163,32 +126,7 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
     return div_any(input_operand(input, "div"), other, mode, "div");
   }, py::arg("input"), py::arg("other"), py::kw_only(),
         py::arg_v("rounding_mode", no_rounding_mode(), "None"));
-  const std::pair<const char*, BinaryFn> comparisons[] = {
-      {"eq", &eq}, {"ne", &ne}, {"lt", &lt}, {"le", &le}, {"gt", &gt}, {"ge", &ge}};
-  for (auto [name, fn] : comparisons)
-    def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
-
-  // Number or tensor `other`; all but fmod also take a number first.
-  def_method_and_function(m, cls, "fmod", named_op(&fmod, "fmod"), py::arg("other"));
-  for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"remainder", &remainder},
-                          {"floor_divide", &floor_divide},
-                          {"bitwise_and", &bitwise_and},
-                          {"bitwise_or", &bitwise_or},
-                          {"bitwise_xor", &bitwise_xor}}) {
-    cls.def(name, named_op(fn, name), py::arg("other"));
-    m.def(name, scalar_first_function(fn, name), py::arg("input"), py::arg("other"));
-  }
-  // Tensor `other` only.
-  const std::pair<const char*, BinaryFn> tensor_only[] = {
-      {"atan2", &atan2},           {"arctan2", &atan2},           {"minimum", &minimum},
-      {"maximum", &maximum},       {"logical_and", &logical_and}, {"logical_or", &logical_or},
-      {"logical_xor", &logical_xor}};
-  for (auto [name, fn] : tensor_only) {
-    cls.def(name, tensor_op(fn, name), py::arg("other"));
-    m.def(name, [fn = fn, name = name](py::handle input, py::handle other) {
-      return fn(tensor_arg(input, name, "input"), tensor_arg(other, name, "other"));
-    }, py::arg("input"), py::arg("other"));
-  }
+  def_binary_ops(m, cls);
 
   auto lerp_fn = [](const Tensor& self, py::handle end, py::handle weight) {
     return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp", "weight"));

@@ -62,12 +62,14 @@ PointwiseOp pow_elements(const Tensor& exponent) {
 
 // x.clamp_(...) for any out-of-place method x.clamp(...): the method's result, written
 // back (Note [In-place ops]). One lookup of the bound C++ method; no Python code runs.
-// For x.atan2_(y), x.lerp_(y, w): torch parses arguments before any in-place check, so a
+// For x.atan2_(y), x.lerp_(y, w) (and every binary row taking only Tensors): torch parses arguments before any in-place check, so a
 // number where its first argument must be a Tensor is a TypeError naming the in-place op,
 // even on a leaf that requires grad.
 void check_tensor_first_arg(const char* name, const py::args& args, const py::kwargs& kwargs) {
   const std::string op = name;
-  const char* arg = op == "atan2_" ? "other" : op == "lerp_" ? "end" : nullptr;
+  const char* arg = op == "lerp_" ? "end"
+                    : binary_takes_tensor_other(op.substr(0, op.size() - 1)) ? "other"
+                                                                             : nullptr;
   if (!arg) return;
   auto type_name = [](py::handle h) { return std::string(py::str(py::type::of(h).attr("__name__"))); };
   if (!args.empty() && !py::isinstance<TensorImpl>(args[0]))
@@ -175,29 +177,20 @@ void init_inplace(py::module_& m, TensorClass& cls) {
 
   def_unary_inplace(m, cls);
 
+  def_binary_inplace(m, cls);
+
   // The rest of the pointwise ops, in place through their method (registered after the
   // out-of-place ones, so the method exists).
-  for (const char* method :
-       {"clamp", "clip", "clamp_min", "clamp_max", "round", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
-        "bitwise_or", "bitwise_xor", "exp2", "sinc", "hypot", "xlogy", "nan_to_num"}) {
+  std::vector<const char*> methods = {"clamp", "clamp_min", "clamp_max", "clip", "round",
+                                      "lerp", "exp2", "sinc", "hypot", "xlogy", "nan_to_num"};
+  for (const char* method : binary_inplace_through_method()) methods.push_back(method);
+  for (const char* method : methods) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");
     if (py::hasattr(cls, names.back().c_str())) continue;
     cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str()));
   }
-
-  // x //= y, x %= y, x &= y ...: in place, as torch (without these Python would rebind x
-  // to a new tensor and leave x's memory, and the views sharing it, unchanged).
-  for (auto [op, method] : {std::pair<const char*, const char*>{"__ifloordiv__", "floor_divide_"},
-                            {"__imod__", "remainder_"},
-                            {"__iand__", "bitwise_and_"},
-                            {"__ior__", "bitwise_or_"},
-                            {"__ixor__", "bitwise_xor_"}})
-    cls.def(op, [method = method](py::object self_obj, py::handle other) -> py::object {
-      if (!as_operand(other)) return not_implemented();
-      return self_obj.attr(method)(other);
-    });
 
   cls.def("zero_", [](py::object self) {
        Tensor t = self.cast<Tensor>();

@@ -37,10 +37,10 @@ const std::unordered_set<std::string>& out_functions() {
       "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
       "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "div",
       "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
-      "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
+      "frac", "full", "gather", "ge", "ger", "greater", "greater_equal", "gt", "index_add", "index_select", "le", "lerp", "less", "less_equal",
       "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
       "logical_or", "logical_xor", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
-      "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
+      "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "not_equal", "ones",
       "outer", "pow", "prod", "rand", "randint", "randn", "randperm", "reciprocal", "remainder",
       "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin", "sinh", "softmax",
       "sqrt", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};

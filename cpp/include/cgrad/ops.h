@@ -7,7 +7,7 @@
 
 #include "cgrad/ops/activation.h"
 #include "cgrad/ops/arithmetic.h"
-#include "cgrad/ops/comparison.h"
+#include "cgrad/ops/binary.h"
 #include "cgrad/ops/convolution.h"
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"

@@ -100,30 +100,57 @@ template <class T> inline T gelu_tanh_grad(T x) {
   return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * dinner;
 }
 
+// Scalar formulas of binary rows that need more than an expression. Integer + - *
+// wrap around (two's complement) as torch's do.
+template <class T> inline T wrapping_add(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    return wrap<T>(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+  else return static_cast<T>(a + b);
+}
+template <class T> inline T wrapping_sub(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    return wrap<T>(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
+  else return static_cast<T>(a - b);
+}
+template <class T> inline T wrapping_mul(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    return wrap<T>(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+  else return static_cast<T>(a * b);
+}
+template <class T> inline T pow_value(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return static_cast<T>(std::pow(a, b));
+  else if constexpr (std::is_same_v<T, bool>) return static_cast<bool>(a || !b);
+  else return int_pow<T>(a, b);
+}
+
 // Which kernels exist for which element type (the op layer raises torch's errors first).
+constexpr bool types_support(pointwise::KernelTypes types, bool is_float, bool is_bool) {
+  switch (types) {
+    case pointwise::kAllTypes: return true;
+    case pointwise::kFloatTypes: return is_float;
+    case pointwise::kIntegralTypes: return !is_float;
+    case pointwise::kNoBool: return !is_bool;
+    case pointwise::kIntegersNoBool: return !is_float && !is_bool;
+  }
+  return false;
+}
 template <BinaryOp OP, class T> constexpr bool binary_supported() {
-  constexpr bool is_float = std::is_floating_point_v<T>;
+  constexpr bool is_float = std::is_floating_point_v<T>, is_bool = std::is_same_v<T, bool>;
   switch (OP) {
-    case BinaryOp::Atan2: case BinaryOp::GeluBackward: case BinaryOp::GeluTanhBackward:
-    case BinaryOp::SoftplusBackward: case BinaryOp::LeakyReluBackward:
-    case BinaryOp::EluBackward: case BinaryOp::ThresholdBackward:
-      return is_float;
-    case BinaryOp::BitwiseAnd: case BinaryOp::BitwiseOr: case BinaryOp::BitwiseXor:
-      return !is_float;
-    case BinaryOp::Fmod: case BinaryOp::Remainder: case BinaryOp::FloorDivide:
-      return !std::is_same_v<T, bool>;
+#define CGRAD_BINARY_OP(Kernel, name, dtype, error, types, ...) \
+    case BinaryOp::Kernel: return types_support(pointwise::types, is_float, is_bool);
+#include "cgrad/pointwise/binary_ops.def"
     default:
-      return true;
+      return is_float;  // the activation backward kernels
   }
 }
 
 // Elements worth a thread: memory-bound ops need kGrainSize; libm calls cost ~10x more.
 template <BinaryOp OP> constexpr int64_t binary_grain() {
   switch (OP) {
-    case BinaryOp::Add: case BinaryOp::Sub: case BinaryOp::Mul: case BinaryOp::Div:
-    case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Lt: case BinaryOp::Le:
-    case BinaryOp::Gt: case BinaryOp::Ge: case BinaryOp::Minimum: case BinaryOp::Maximum:
-    case BinaryOp::BitwiseAnd: case BinaryOp::BitwiseOr: case BinaryOp::BitwiseXor:
+#define CGRAD_BINARY_OP(Kernel, name, dtype, error, types, cost, ...) \
+    case BinaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
+#include "cgrad/pointwise/binary_ops.def"
     case BinaryOp::LeakyReluBackward: case BinaryOp::ThresholdBackward:
       return kGrainSize;
     default:
@@ -131,39 +158,9 @@ template <BinaryOp OP> constexpr int64_t binary_grain() {
   }
 }
 
-template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, const OpParams& p) {
-  constexpr bool wraps = std::is_integral_v<T> && !std::is_same_v<T, bool>;
-  if constexpr (OP == BinaryOp::Add) {
-    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
-    else return static_cast<T>(a + b);
-  } else if constexpr (OP == BinaryOp::Sub) {
-    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
-    else return static_cast<T>(a - b);
-  } else if constexpr (OP == BinaryOp::Mul) {
-    if constexpr (wraps) return wrap<T>(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
-    else return static_cast<T>(a * b);
-  } else if constexpr (OP == BinaryOp::Div) return static_cast<T>(a / b);
-  else if constexpr (OP == BinaryOp::Pow) {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(std::pow(a, b));
-    else if constexpr (std::is_same_v<T, bool>) return static_cast<bool>(a || !b);
-    else return int_pow<T>(a, b);
-  }
-  else if constexpr (OP == BinaryOp::Eq) return a == b;
-  else if constexpr (OP == BinaryOp::Ne) return a != b;
-  else if constexpr (OP == BinaryOp::Lt) return a < b;
-  else if constexpr (OP == BinaryOp::Le) return a <= b;
-  else if constexpr (OP == BinaryOp::Gt) return a > b;
-  else if constexpr (OP == BinaryOp::Ge) return a >= b;
-  else if constexpr (OP == BinaryOp::Minimum) return min_nan(a, b);
-  else if constexpr (OP == BinaryOp::Maximum) return max_nan(a, b);
-  else if constexpr (OP == BinaryOp::Fmod) return c_fmod(a, b);
-  else if constexpr (OP == BinaryOp::Remainder) return py_remainder(a, b);
-  else if constexpr (OP == BinaryOp::FloorDivide) return py_floor_divide(a, b);
-  else if constexpr (OP == BinaryOp::BitwiseAnd) return static_cast<T>(a & b);
-  else if constexpr (OP == BinaryOp::BitwiseOr) return static_cast<T>(a | b);
-  else if constexpr (OP == BinaryOp::BitwiseXor) return static_cast<T>(a ^ b);
-  else if constexpr (OP == BinaryOp::Atan2) return std::atan2(a, b);
-  else if constexpr (OP == BinaryOp::GeluBackward) return a * gelu_grad(b);
+// The activation backward kernels (no row): a = incoming gradient, b = forward input.
+template <BinaryOp OP, class T> inline T apply_binary_without_row(T a, T b, const OpParams& p) {
+  if constexpr (OP == BinaryOp::GeluBackward) return a * gelu_grad(b);
   else if constexpr (OP == BinaryOp::GeluTanhBackward) return a * gelu_tanh_grad(b);
   else if constexpr (OP == BinaryOp::SoftplusBackward) {
     const T bx = b * T(p.p0);
@@ -176,6 +173,14 @@ template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, const OpParam
     static_assert(OP == BinaryOp::EluBackward);
     return b <= T(0) ? a * T(p.p0) * std::exp(b) : a;
   }
+}
+
+// One pair of elements: the row's `scalar` formula, in terms of a and b.
+template <BinaryOp OP, class T> inline auto apply_binary(T a, T b, [[maybe_unused]] const OpParams& p) {
+#define CGRAD_BINARY_OP(Kernel, name, dtype, error, types, cost, scalar, ...) \
+  if constexpr (OP == BinaryOp::Kernel) return scalar; else
+#include "cgrad/pointwise/binary_ops.def"
+  return apply_binary_without_row<OP, T>(a, b, p);
 }
 
 // Activation backward kernels whose exp/erf/tanh come from vecmath.
@@ -676,34 +681,13 @@ template <class D, class S> inline D cast_value(S v) {
 
 void binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
             OpParams params) {
-  using B = BinaryOp;
   switch (op) {
-    case B::Add: return binary_dispatch<B::Add>(a, b, out, params);
-    case B::Sub: return binary_dispatch<B::Sub>(a, b, out, params);
-    case B::Mul: return binary_dispatch<B::Mul>(a, b, out, params);
-    case B::Div: return binary_dispatch<B::Div>(a, b, out, params);
-    case B::Pow: return binary_dispatch<B::Pow>(a, b, out, params);
-    case B::Eq: return binary_dispatch<B::Eq>(a, b, out, params);
-    case B::Ne: return binary_dispatch<B::Ne>(a, b, out, params);
-    case B::Lt: return binary_dispatch<B::Lt>(a, b, out, params);
-    case B::Le: return binary_dispatch<B::Le>(a, b, out, params);
-    case B::Gt: return binary_dispatch<B::Gt>(a, b, out, params);
-    case B::Ge: return binary_dispatch<B::Ge>(a, b, out, params);
-    case B::Atan2: return binary_dispatch<B::Atan2>(a, b, out, params);
-    case B::Minimum: return binary_dispatch<B::Minimum>(a, b, out, params);
-    case B::Maximum: return binary_dispatch<B::Maximum>(a, b, out, params);
-    case B::Fmod: return binary_dispatch<B::Fmod>(a, b, out, params);
-    case B::Remainder: return binary_dispatch<B::Remainder>(a, b, out, params);
-    case B::FloorDivide: return binary_dispatch<B::FloorDivide>(a, b, out, params);
-    case B::BitwiseAnd: return binary_dispatch<B::BitwiseAnd>(a, b, out, params);
-    case B::BitwiseOr: return binary_dispatch<B::BitwiseOr>(a, b, out, params);
-    case B::BitwiseXor: return binary_dispatch<B::BitwiseXor>(a, b, out, params);
-    case B::GeluBackward: return binary_dispatch<B::GeluBackward>(a, b, out, params);
-    case B::GeluTanhBackward: return binary_dispatch<B::GeluTanhBackward>(a, b, out, params);
-    case B::SoftplusBackward: return binary_dispatch<B::SoftplusBackward>(a, b, out, params);
-    case B::LeakyReluBackward: return binary_dispatch<B::LeakyReluBackward>(a, b, out, params);
-    case B::EluBackward: return binary_dispatch<B::EluBackward>(a, b, out, params);
-    case B::ThresholdBackward: return binary_dispatch<B::ThresholdBackward>(a, b, out, params);
+#define CGRAD_BINARY_CASE(Kernel) \
+    case BinaryOp::Kernel: return binary_dispatch<BinaryOp::Kernel>(a, b, out, params);
+#define CGRAD_BINARY_OP(Kernel, ...) CGRAD_BINARY_CASE(Kernel)
+#include "cgrad/pointwise/binary_ops.def"
+    CGRAD_BINARY_KERNELS_WITHOUT_ROW(CGRAD_BINARY_CASE)
+#undef CGRAD_BINARY_CASE
   }
 }
 

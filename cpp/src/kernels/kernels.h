@@ -14,17 +14,21 @@ struct OpParams {
   double p1 = 0.0;
 };
 
+// The rows of cgrad/pointwise/binary_ops.def, then the kernels whose ops are written by
+// hand (Note [Pointwise op tables]).
+#define CGRAD_BINARY_KERNELS_WITHOUT_ROW(X)                                          \
+  /* Activation backward, a = incoming gradient, b = the forward input x: a * f'(x). */ \
+  X(GeluBackward) X(GeluTanhBackward)                                               \
+  X(SoftplusBackward)  /* p0 = beta, p1 = threshold */                              \
+  X(LeakyReluBackward) /* p0 = negative slope */                                    \
+  X(EluBackward)       /* p0 = alpha */                                             \
+  X(ThresholdBackward) /* relu's: 0 where x <= p0, else a */
 enum class BinaryOp {
-  Add, Sub, Mul, Div, Pow, Eq, Ne, Lt, Le, Gt, Ge,
-  Atan2, Minimum, Maximum,  // minimum/maximum propagate NaN
-  Fmod, Remainder, FloorDivide,  // C fmod, Python %, Python //; integers throw on a zero divisor
-  BitwiseAnd, BitwiseOr, BitwiseXor,  // integers and bools only
-  // Activation backward, a = incoming gradient, b = the forward input x: a * f'(x).
-  GeluBackward, GeluTanhBackward,
-  SoftplusBackward,   // p0 = beta, p1 = threshold
-  LeakyReluBackward,  // p0 = negative slope
-  EluBackward,        // p0 = alpha
-  ThresholdBackward,  // relu's: 0 where x <= p0, else a
+#define CGRAD_BINARY_OP(Kernel, ...) Kernel,
+#include "cgrad/pointwise/binary_ops.def"
+#define CGRAD_BINARY_KERNEL(Kernel) Kernel,
+  CGRAD_BINARY_KERNELS_WITHOUT_ROW(CGRAD_BINARY_KERNEL)
+#undef CGRAD_BINARY_KERNEL
 };
 // The rows of cgrad/pointwise/unary_ops.def, then the kernels whose ops are written by hand
 // (Note [Pointwise op tables]).

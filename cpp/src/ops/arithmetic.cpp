@@ -253,6 +253,8 @@ namespace {
 Tensor zero_where(const Tensor& mask, const Tensor& g) { return where(mask, constant(0.0), g); }
 Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, constant(0.0)); }
 
+}  // namespace
+
 // Note [Ops without a derivative]: torch records a node named
 // "torch::autograd::NotImplemented" for ops that have no derivative formula (floor_divide,
 // remainder with a scalar dividend); the forward works, backward through it raises.
@@ -262,8 +264,8 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // edge at all — backward(inputs=[y]) then never runs the node and does not raise.
 // An integer result is not differentiable, so torch records nothing for it, in place or
 // not (Note [Only floating outputs get history]).
-void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
-                            const Tensor& b) {
+void detail::record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
+                                      const Tensor& b) {
   if (!is_floating(out->dtype)) return;
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
@@ -275,7 +277,6 @@ void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor
                         });
   set_history({out}, node);
 }
-}  // namespace
 
 Tensor atan2(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
@@ -338,7 +339,7 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(python_sign ? BinaryOp::Remainder : BinaryOp::Fmod, a, b, t, t);
   if (!any_requires_grad({&a, &b})) return out;
   if (a->is_wrapped_number) {  // remainder(Scalar, Tensor) has no formula in torch
-    record_not_implemented(out, name, a, b);
+    detail::record_not_implemented(out, name, a, b);
   } else if (b->is_wrapped_number) {
     auto node = make_node(python_sign ? "RemainderBackward0" : "FmodBackward0", {a},
                           [](Node&, TensorList& g) -> TensorList { return {g[0]}; });
@@ -375,7 +376,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
   broadcast_shapes(a->sizes, b->sizes);  // torch checks shapes before dtypes
   if (t == DType::Bool) throw detail::not_implemented_for("div_floor_cpu", t);
   Tensor out = binary_forward(BinaryOp::FloorDivide, a, b, t, t);
-  if (any_requires_grad({&a, &b})) record_not_implemented(out, "floor_divide", a, b);
+  if (any_requires_grad({&a, &b})) detail::record_not_implemented(out, "floor_divide", a, b);
   return out;
 }
 

@@ -49,6 +49,9 @@ inline NotImplementedError not_implemented_for(const char* kernel, DType t) {
   return NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
                              dtype_torch_name(t) + "'");
 }
+// Records torch's NotImplemented node on `out` (Note [Ops without a derivative]).
+void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
+                            const Tensor& b);
 // torch's refusal of `-` with a bool operand (in or out of place).
 void check_sub_operands(const Tensor& a, const Tensor& b);
 // check_scalar_fits (cgrad/scalar.h) for a Python number wrapped as a tensor; tensors of

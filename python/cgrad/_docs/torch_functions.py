@@ -289,6 +289,12 @@ get_rng_state() -> Tensor
 gt(input, other, *, out=None) -> Tensor
     input > other elementwise; bool result.
 
+greater(input, other, *, out=None) -> Tensor
+    Alias of gt.
+
+greater_equal(input, other, *, out=None) -> Tensor
+    Alias of ge.
+
 hypot(input, other) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
 
@@ -336,6 +342,12 @@ kthvalue(input, k, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
 
 le(input, other, *, out=None) -> Tensor
     input <= other elementwise; bool result.
+
+less(input, other, *, out=None) -> Tensor
+    Alias of lt.
+
+less_equal(input, other, *, out=None) -> Tensor
+    Alias of le.
 
 lerp(input, end, weight, *, out=None) -> Tensor
     input + weight * (end - input); weight is a number or a tensor.
@@ -480,6 +492,9 @@ neg(input, *, out=None) -> Tensor
 
 negative(input, *, out=None) -> Tensor
     Alias of neg.
+
+not_equal(input, other, *, out=None) -> Tensor
+    Alias of ne.
 
 nonzero(input, *, out=None, as_tuple=False) -> Tensor
     Indices of the nonzero elements: an (n, input.dim()) int64 tensor, or with as_tuple a

@@ -1,5 +1,6 @@
 #pragma once
-// The vocabulary of the pointwise op tables (cgrad/pointwise/unary_ops.def). Plain data,
+// The vocabulary of the pointwise op tables (cgrad/pointwise/unary_ops.def,
+// cgrad/pointwise/binary_ops.def). Plain data,
 // read by the kernels, the ops and the bindings alike, so it sits in the core layer.
 //
 // Note [Pointwise op tables]: a pointwise op is one row of a table (an X-macro `.def`
@@ -16,7 +17,11 @@
 //   bindings/pointwise_table.cpp  cgrad.name, Tensor.name, the in-place variants
 //                              (x.name_(), cgrad.name_(x)), the aliases, and
 //                              cgrad._C._pointwise_ops() for the tests and the README
-// so adding a unary op is one row (plus a helper in elementwise.cpp if its scalar
+// The binary table (binary_ops.def) is expanded the same way: kernels/kernels.h the
+// BinaryOp enum, kernels/elementwise.cpp the formulas and switch, cgrad/ops/binary.h and
+// ops/binary.cpp the ops its rows do not mark kHand, bindings/pointwise_table.cpp the
+// functions, methods, aliases, operators and in-place variants.
+// So adding a unary op is one row (plus a helper in elementwise.cpp if its scalar
 // formula needs more than an expression) and its test rows. tests/test_pointwise_table.py
 // fails for a row without a parity case, a float64 gradcheck, torch's node name, or an
 // in-place variant torch has. Rows are plain data: nothing in them is edited elsewhere.
@@ -36,9 +41,24 @@ enum DtypeRule {
   kIntegralOnly,      // integers and bool only, else NotImplementedError
   kPredicate,         // a Bool result, computed in a's dtype
 };
+// The binary rows' dtype rules (binary_ops.def). The result dtype is the promoted one
+// (torch's result_type) unless stated.
+enum BinaryRule {
+  kHand,          // the op is written by hand; the row gives its kernel and bindings
+  kCompare,       // computed in the promoted dtype, a Bool result
+  kLogical,       // each operand cast to Bool, a Bool result
+  kBitwise,       // integers and bool; floating raises NotImplementedError(error)
+  kIntegral,      // integers only; floating and bool raise NotImplementedError(error)
+  kPromoteFloat,  // integers and bool compute in the default float dtype
+  kFloatingOperands,  // floating only, else NotImplementedError(error)
+  kSameDtype,     // both operands of one dtype, else RuntimeError(error)
+};
+// The element types a binary kernel is compiled for.
+enum KernelTypes { kAllTypes, kFloatTypes, kIntegralTypes, kNoBool, kIntegersNoBool };
+enum Operands { kTensors, kNumberOther, kNumberEither, kBoundByHand };
 enum Cost { kCheap, kLibm };
 enum Vector { kVecmath, kScalar };
-enum Saved { kNothing, kSelf, kResult };
+enum Saved { kNothing, kSelf, kResult, kSelfOther, kSelfResult, kOtherResult };
 enum Inplace { kNoInplace, kMethod, kMethodAndFunction };
 
 }  // namespace cgrad::pointwise

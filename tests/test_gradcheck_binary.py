@@ -1,0 +1,40 @@
+"""float64 gradchecks of the binary table's rows (binary_ops.def) not checked elsewhere:
+each function on both operands (broadcast), and its in-place form on a non-leaf self with
+an `other` that requires grad too."""
+import numpy as np
+import pytest
+
+import cgrad
+from cgrad.autograd import gradcheck, gradgradcheck
+
+
+def leaf(*shape, low=-1.5, high=1.5, seed=0):
+    rng = np.random.default_rng(seed + 7 * len(shape) + sum(shape))
+    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
+                        requires_grad=True)
+
+
+def inplace(method):
+    """f(x, y) = (x * 1).method(y), so the in-place op runs on a non-leaf."""
+    def fn(x, y):
+        z = x * 1
+        getattr(z, method)(y)
+        return z
+    return fn
+
+
+# name: (function of (x, y), x, y, whether its gradient is smooth enough for gradgradcheck)
+FUNCTIONS = {
+    "arctan2": (lambda x, y: cgrad.arctan2(x, y), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
+}
+INPLACE = {
+    "arctan2_": (inplace("arctan2_"), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS) + sorted(INPLACE))
+def test_gradcheck(name):
+    fn, x, y, smooth = {**FUNCTIONS, **INPLACE}[name]
+    assert gradcheck(fn, (x, y))
+    if smooth:
+        assert gradgradcheck(fn, (x, y))
