@@ -321,6 +321,15 @@ def test_large_ops_from_python_threads(threads):
         bits_equal(g, want[i % len(xs)])
 
 
+def same_bits_from_threads(jobs):
+    """Each (op, array) job run twice over from four Python threads gives its serial bits."""
+    want = [op(T(x)).numpy() for op, x in jobs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
+    for i, g in enumerate(got):
+        bits_equal(g, want[i % len(jobs)])
+
+
 def test_large_reductions_and_products_from_python_threads(threads):
     # Reductions, scans, products and factorizations release the GIL too (Note [GIL
     # release]); their arguments are read from Python before it is released.
@@ -337,12 +346,7 @@ def test_large_reductions_and_products_from_python_threads(threads):
         lambda t: t.cumsum(0, dtype=cgrad.float64),
         lambda t: rows(t) @ rows(t)[:64],
     ]
-    jobs = [(op, x) for op in ops for x in xs]
-    want = [op(T(x)).numpy() for op, x in jobs]
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
-    for i, g in enumerate(got):
-        bits_equal(g, want[i % len(jobs)])
+    same_bits_from_threads([(op, x) for op in ops for x in xs])
 
 
 def test_large_selection_losses_and_shape_ops_from_python_threads(threads):
@@ -374,12 +378,7 @@ def test_large_selection_losses_and_shape_ops_from_python_threads(threads):
         lambda t: rows(t).roll(3, 0).tril(),
         lambda t: t.nan_to_num(),
     ]
-    jobs = [(op, x) for op in ops for x in xs]
-    want = [op(T(x)).numpy() for op, x in jobs]
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
-    for i, g in enumerate(got):
-        bits_equal(g, want[i % len(jobs)])
+    same_bits_from_threads([(op, x) for op in ops for x in xs])
 
 
 def test_reused_large_blocks_hold_fresh_values():
