@@ -162,7 +162,7 @@ py::tuple delayed_error(const std::string& message, py::tuple grads) {
                         });
   TensorList outs;
   for (const Tensor& leaf : leaves) outs.push_back(detach(leaf));
-  set_history(outs, node);
+  record(node, outs);
   py::tuple result(grads.size());
   for (size_t i = 0, k = 0; i < grads.size(); ++i)
     result[i] = grads[i].is_none() ? py::none() : py::cast(outs[k++]);

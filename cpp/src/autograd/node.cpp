@@ -5,7 +5,6 @@
 #include <cctype>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 
 #include "cgrad/autograd/anomaly_mode.h"
 #include "cgrad/autograd/grad_mode.h"
@@ -90,16 +89,6 @@ std::string short_node_name(const std::string& name) {
   return name.substr(0, at) + (name.back() == '0' ? "" : name.substr(at + 8));
 }
 }  // namespace
-
-SavedTensor::SavedTensor(const Tensor& t, bool is_output, const char* name)
-    : SavedTensor(t, is_output, saved::kSlotCount) {
-  if (!name) return;
-  std::string_view text = name;
-  in_list_ = text.size() > 2 && text.substr(text.size() - 2) == "[]";
-  if (in_list_) text.remove_suffix(2);
-  if (auto slot = saved::slot_named(text)) slot_ = *slot;
-  else throw std::logic_error(std::string("no saved slot named ") + name);
-}
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output, saved::Slot slot, bool in_list)
     : in_list_(in_list), slot_(slot) {
@@ -195,6 +184,34 @@ std::vector<saved::Slot> Node::saved_slots() const {
   return out;
 }
 
+namespace {
+thread_local bool inplace_history = false;
+}
+
+InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }
+InplaceHistory::~InplaceHistory() { inplace_history = prev_; }
+bool InplaceHistory::active() { return inplace_history; }
+
+namespace {
+// Makes `node` grad_fn of `outputs`: record()'s first half.
+void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
+  if (!inplace_history)  // Note [Only floating outputs get history]
+    for (size_t i = 0; i < count; ++i)
+      if (outputs[i] && !is_floating(outputs[i]->dtype))
+        throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                                 dtype_torch_name(outputs[i]->dtype));
+  node->set_num_inputs(count);
+  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
+    node->forward_trace = AnomalyMode::capture_trace();
+  for (size_t i = 0; i < count; ++i) {
+    auto& meta = outputs[i]->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = node;
+    meta.output_nr = static_cast<uint32_t>(i);
+  }
+}
+}  // namespace
+
 void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
             std::initializer_list<ToSave> saves) {
   set_history(outputs, count, node);  // first: a saved output then aliases without a cycle
@@ -236,9 +253,9 @@ void SavedTensor::replace_with_copy() {
 // Note [In-place self and other]: torch's in-place op saves a copy of the original self
 // but any other argument as it is, even when that argument is self itself
 // (x.mul_(x), x.fmod_(x)): its saved `other` then sees the write and backward raises.
-// So only the slot saved as `self` (or a transitional unnamed one) becomes a copy.
+// So only the slot saved as `self` becomes a copy.
 bool SavedTensor::is_self_input(const Tensor& t) const {
-  return data_ == t && !is_output_ && (slot_ == saved::self || slot_ == saved::kSlotCount);
+  return data_ == t && !is_output_ && slot_ == saved::self;
 }
 
 void Node::snapshot_saved(const Tensor& t) {
@@ -311,31 +328,6 @@ bool compute_requires_grad(const TensorList& inputs) {
   for (const Tensor& t : inputs)
     if (t && t->requires_grad()) return true;
   return false;
-}
-
-namespace {
-thread_local bool inplace_history = false;
-}
-
-InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }
-InplaceHistory::~InplaceHistory() { inplace_history = prev_; }
-bool InplaceHistory::active() { return inplace_history; }
-
-void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
-  if (!inplace_history)  // Note [Only floating outputs get history]
-    for (size_t i = 0; i < count; ++i)
-      if (outputs[i] && !is_floating(outputs[i]->dtype))
-        throw std::runtime_error(std::string("Autograd not support dtype: ") +
-                                 dtype_torch_name(outputs[i]->dtype));
-  node->set_num_inputs(count);
-  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
-    node->forward_trace = AnomalyMode::capture_trace();
-  for (size_t i = 0; i < count; ++i) {
-    auto& meta = outputs[i]->autograd_meta();
-    meta.requires_grad = true;
-    meta.grad_fn = node;
-    meta.output_nr = static_cast<uint32_t>(i);
-  }
 }
 
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {

@@ -50,9 +50,6 @@ class SavedTensor {
  public:
   SavedTensor() = default;
   SavedTensor(const Tensor& t, bool is_output, saved::Slot slot, bool in_list = false);
-  // Transitional, for ops not yet converted to record(): the slot named `name` ("x[]":
-  // an entry of list x; null: hidden).
-  SavedTensor(const Tensor& t, bool is_output, const char* name);
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   // The checks of unpack alone.
@@ -95,7 +92,7 @@ class SavedTensor {
   bool requires_grad_ = false;
   bool released_ = false;
   bool in_list_ = false;
-  saved::Slot slot_ = saved::kSlotCount;  // kSlotCount: a transitional unnamed save
+  saved::Slot slot_ = saved::kSlotCount;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -168,11 +165,6 @@ class Node : public std::enable_shared_from_this<Node> {
   bool saved_as_list(saved::Slot slot) const;
   // The slots that hold something, each once, in the order they were saved.
   std::vector<saved::Slot> saved_slots() const;
-  // Transitional, for ops not yet converted to record().
-  void save(const Tensor& t, bool is_output = false, const char* name = nullptr) {
-    saved_.emplace_back(t, is_output, name);
-  }
-  Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
   virtual void release_saved();
   // Raises unpack's errors for any saved tensor, read back or not (the engine runs it
   // before apply; Note [Saved tensors are checked up front]).
@@ -185,7 +177,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void retarget_saved_outputs(const Tensor& result, const Tensor& self);
   // Saved outputs now living in `view` unpack with the view's history (see SavedTensor).
   void saved_outputs_follow_view(const Tensor& view);
-  // record()'s half: saves `t` in `slot`, an output of this node's if `is_output`.
+  // Keeps `t` in `slot`, as an output of this node's if `is_output` (which must then
+  // already have this node as grad_fn: Note [Saved outputs]). Ops call record(), which
+  // sees to both; a custom Function's node saves its ctx's tensors here itself.
   void save_in_slot(saved::Slot slot, const Tensor& t, bool is_output, bool in_list) {
     saved_.emplace_back(t, is_output, slot, in_list);
   }
@@ -251,8 +245,15 @@ struct ToSave {
 };
 
 // An op's one call to put its node into the graph: `node` becomes grad_fn of `outputs`
-// (set_history below), then `saves` are kept in their slots, those that are outputs
-// without a cycle (Note [Named saved slots]).
+// (which become non-leaf, requiring grad), then `saves` are kept in their slots, those
+// that are outputs without a cycle (Note [Named saved slots]).
+// Note [Only floating outputs get history]: as torch's set_history, an integer or bool
+// output refuses a grad_fn ("Autograd not support dtype: Long"): an op that would carry
+// gradient into it raises instead of returning an integer tensor that requires grad.
+// Ops torch treats as non-differentiable (comparisons, argmax, floor_divide of
+// integers, casts to an integer) record nothing, so never get here. In-place ops are
+// exempt (InplaceHistory): torch rebases self's history onto the op's node whatever
+// self's dtype, so an integer tensor that already requires grad takes new history.
 void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
             std::initializer_list<ToSave> saves);
 inline void record(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> outputs,
@@ -264,23 +265,7 @@ inline void record(const std::shared_ptr<Node>& node, const TensorList& outputs,
   record(node, outputs.data(), outputs.size(), saves);
 }
 
-// Records `node` as grad_fn of `outputs` (which become non-leaf, requiring grad).
-// Note [Only floating outputs get history]: as torch's set_history, an integer or bool
-// output refuses a grad_fn ("Autograd not support dtype: Long"): an op that would carry
-// gradient into it raises instead of returning an integer tensor that requires grad.
-// Ops torch treats as non-differentiable (comparisons, argmax, floor_divide of
-// integers, casts to an integer) record nothing, so never get here. In-place ops are
-// exempt (InplaceHistory): torch rebases self's history onto the op's node whatever
-// self's dtype, so an integer tensor that already requires grad takes new history.
-void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node);
-inline void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
-  set_history(outputs.data(), outputs.size(), node);
-}
-inline void set_history(std::initializer_list<Tensor> outputs, const std::shared_ptr<Node>& node) {
-  set_history(outputs.begin(), outputs.size(), node);
-}
-
-// While alive, set_history accepts outputs of any dtype: apply_inplace's out-of-place
+// While alive, record accepts outputs of any dtype: apply_inplace's out-of-place
 // result is only ever rebased into self, never handed out.
 class InplaceHistory {
  public:
