@@ -65,7 +65,10 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("convolution and pooling", [&] { init_convolution(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("rearranging and diagonals", [&] { init_shape_ops(m, cls); });
-  ops.record_area("sorting and selection", [&] { init_sorting(m, cls); });
+  ops.record_area("sorting and selection", [&] {
+    init_sorting(m, cls);
+    init_search(m, cls);
+  });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);
     init_indexing(m, cls);

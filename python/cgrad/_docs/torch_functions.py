@@ -102,6 +102,12 @@ bmm(input, mat2, *, out=None) -> Tensor
 broadcast_to(input, size) -> Tensor
     A view of input expanded to size, as by broadcasting (no copy).
 
+bucketize(input, boundaries, *, out_int32=False, right=False, out=None) -> Tensor
+    The bucket of each element of input (a tensor or a number) among the sorted 1-d
+    boundaries: searchsorted(boundaries, input). With right=False bucket i holds
+    boundaries[i-1] < x <= boundaries[i]; with right=True, boundaries[i-1] <= x <
+    boundaries[i]. int64 indices (int32 with out_int32); compared in the promoted dtype.
+
 can_cast(from_, to) -> bool
     Whether torch's casting rules allow a value of dtype from_ to be stored as dtype to
     (no float to int, nothing to bool, ...).
@@ -153,11 +159,11 @@ cross(input, other, dim=None, *, out=None) -> Tensor
     Cross product of 3-vectors along dim, batch dims broadcast; without dim (deprecated,
     with a warning) the first dim of input of length 3. See linalg.cross.
 
-cummax(input, dim) -> tuple[Tensor, Tensor]
+cummax(input, dim, *, out=None) -> tuple[Tensor, Tensor]
     Running maximum along dim and the index where it was found, as a (values, indices)
     named tuple.
 
-cummin(input, dim) -> tuple[Tensor, Tensor]
+cummin(input, dim, *, out=None) -> tuple[Tensor, Tensor]
     Running minimum along dim and the index where it was found, as a (values, indices)
     named tuple.
 
@@ -331,7 +337,7 @@ isnan(input) -> Tensor
 kron(input, other) -> Tensor
     Kronecker product: every element of input times all of other, in blocks.
 
-kthvalue(input, k, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+kthvalue(input, k, dim=-1, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The k-th smallest element along dim and its index, as a (values, indices) named tuple.
 
 le(input, other, *, out=None) -> Tensor
@@ -418,7 +424,7 @@ mean(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
     Mean of all elements or along dim; floating dtypes only.
 
 median(input) -> Tensor
-median(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+median(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The lower of the two middle values (NaN if any); along dim, a (values, indices) named
     tuple.
 
@@ -434,7 +440,7 @@ minimum(input, other, *, out=None) -> Tensor
 mm(input, mat2, *, out=None) -> Tensor
     Product of an (n, m) and an (m, p) matrix; no broadcasting.
 
-mode(input, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+mode(input, dim=-1, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The most frequent value along dim (the smallest of equally frequent ones) and the index
     of one of its occurrences, as a (values, indices) named tuple.
 
@@ -444,7 +450,7 @@ moveaxis(input, source, destination) -> Tensor
 movedim(input, source, destination) -> Tensor
     A view with the dims at source moved to destination, the others in order.
 
-msort(input) -> Tensor
+msort(input, *, out=None) -> Tensor
     input sorted along dim 0, ascending.
 
 mul(input, other, *, out=None) -> Tensor
@@ -462,7 +468,7 @@ nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor
     finite values by default).
 
 nanmedian(input) -> Tensor
-nanmedian(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+nanmedian(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     median ignoring NaN.
 
 narrow(input, dim, start, length) -> Tensor
@@ -580,6 +586,14 @@ scatter(input, dim, index, *, value, out=None) -> Tensor
 scatter_add(input, dim, index, src, *, out=None) -> Tensor
     A copy of input with src's elements added at the positions index names along dim.
 
+searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, out=None, sorter=None) -> Tensor
+    For each value of input (a tensor or a number), the index in the innermost dim of
+    sorted_sequence at which inserting it keeps that dim sorted: the first such index, or
+    the last with right=True or side='right'. sorted_sequence is 1-d or has input's leading
+    dims; sorter (int64, sorted_sequence's shape) gives its ascending order when it is not
+    sorted itself. Compared in the promoted dtype; a NaN value goes past the end. int64
+    indices (int32 with out_int32), with no gradient.
+
 seed() -> int
     Reseeds the default generator from the operating system; returns the seed.
 
@@ -613,7 +627,7 @@ sinh(input, *, out=None) -> Tensor
 softmax(input, dim, *, dtype=None, out=None) -> Tensor
     exp(x) / sum(exp(x)) along dim, computed stably.
 
-sort(input, dim=-1, descending=False, *, stable=False) -> tuple[Tensor, Tensor]
+sort(input, dim=-1, descending=False, *, stable=False, out=None) -> tuple[Tensor, Tensor]
     input sorted along dim and the indices it came from, as a (values, indices) named
     tuple; NaN sorts as the largest value.
 
@@ -679,7 +693,7 @@ tile(input, dims) -> Tensor
     Repeats input dims[i] times along each dim (as Tensor.repeat, with fewer dims padded
     by ones).
 
-topk(input, k, dim=-1, largest=True, sorted=True) -> tuple[Tensor, Tensor]
+topk(input, k, dim=-1, largest=True, sorted=True, *, out=None) -> tuple[Tensor, Tensor]
     The k largest (or smallest) elements along dim and their indices, as a (values,
     indices) named tuple.
 
@@ -697,6 +711,18 @@ triu(input, diagonal=0) -> Tensor
 
 trunc(input, *, out=None) -> Tensor
     Rounds each element toward zero.
+
+unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any
+    The distinct elements of input as a sorted 1-d tensor (always sorted, as torch's CPU
+    does, whatever sorted says), or with dim its distinct slices along dim, sorted
+    lexicographically. Each NaN counts as a value of its own. With return_inverse, also the
+    int64 index into the result of each element (input's shape) or slice; with
+    return_counts, the int64 number of times each occurs: a tuple (values, inverse,
+    counts) of the ones asked for. The values have no derivative (backward raises).
+
+unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) -> Any
+    As unique, but only runs of equal consecutive elements (or slices along dim) collapse,
+    and the result keeps input's order.
 
 unbind(input, dim=0) -> tuple[Tensor, ...]
     The slices of input along dim, as views, that dim removed.
