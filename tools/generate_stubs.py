@@ -348,7 +348,8 @@ def c_module_stub():
             out.append(f"{name}: Generator")
     # The private areas behind cgrad's Python packages (_optim behind cgrad.optim ...):
     # untyped, but there, so that those packages type-check.
-    out += [f"{name}: Any" for name in sorted(dir(_C)) if inspect.ismodule(getattr(_C, name))]
+    out += [f"{name}: Any" for name in sorted(dir(_C))
+            if name.startswith("_") and inspect.ismodule(getattr(_C, name))]
     out.append("")
     aliases = []
     for name in public(dir(_C)):
