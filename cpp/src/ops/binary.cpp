@@ -84,12 +84,16 @@ Tensor binary_op(BinaryOp op, pointwise::BinaryRule rule, const char* error, con
                               grads[i] = sum_to(backward(n, g[0], i), n.input_meta()[i].sizes);
                           return grads;
                         });
-  set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
   using namespace pointwise;
-  if (saved == kSelfOther || saved == kSelfResult) node->save(a, false, "self");
-  if (saved == kSelfOther || saved == kOtherResult)
-    node->save(number_other ? Tensor() : b, false, "other");
-  if (saved == kSelfResult || saved == kOtherResult) node->save(out, /*is_output=*/true, "result");
+  namespace slot = cgrad::saved;
+  const Tensor no_tensor;
+  const bool keep_self = saved == kSelfOther || saved == kSelfResult;
+  const bool keep_other = saved == kSelfOther || saved == kOtherResult;
+  const bool keep_result = saved == kSelfResult || saved == kOtherResult;
+  record(node, {out},
+         {keep_self ? ToSave(slot::self, a) : ToSave(),
+          keep_other ? ToSave(slot::other, number_other ? no_tensor : b) : ToSave(),
+          keep_result ? ToSave(slot::result, out) : ToSave()});
   return out;
 }
 
@@ -114,7 +118,7 @@ Tensor compare_into(Tensor (*op)(const Tensor&, const Tensor&), const char* name
                             if (n.needs_input_grad(i)) grads[i] = backward(n, g[0], i);
                           return grads;
                         });
-  set_history({out}, node);
+  record(node, {out});
   return out;
 }
 
@@ -124,11 +128,15 @@ Tensor zeros_of(const Node& n, size_t i) {
   return full(n.input_meta()[i].sizes, 0.0, n.input_meta()[i].dtype);
 }
 
-// What a row's backward formulas may name besides `grad` (in the order binary_op saves).
+// What a row's backward formulas may name besides `grad`, read from the slots binary_op
+// saves them in.
 #define CGRAD_READ_kNothing
-#define CGRAD_READ_kSelfOther const Tensor self = n.saved(0), other = n.saved(1);
-#define CGRAD_READ_kSelfResult const Tensor self = n.saved(0), result = n.saved(1);
-#define CGRAD_READ_kOtherResult const Tensor other = n.saved(0), result = n.saved(1);
+#define CGRAD_READ_kSelfOther \
+  const Tensor self = n.saved(saved::self), other = n.saved(saved::other);
+#define CGRAD_READ_kSelfResult \
+  const Tensor self = n.saved(saved::self), result = n.saved(saved::result);
+#define CGRAD_READ_kOtherResult \
+  const Tensor other = n.saved(saved::other), result = n.saved(saved::result);
 
 }  // namespace
 
