@@ -40,8 +40,8 @@ py::object tolist(const TensorImpl& t) {
     using T = typename decltype(tag)::type;
     auto scalar = [](T v) -> py::object {
       if constexpr (std::is_same_v<T, bool>) return py::bool_(v);
-      else if constexpr (std::is_floating_point_v<T> || is_small_float_v<T>)
-        return py::float_(static_cast<double>(static_cast<float>(v)));
+      else if constexpr (is_small_float_v<T>) return py::float_(static_cast<float>(v));
+      else if constexpr (std::is_floating_point_v<T>) return py::float_(static_cast<double>(v));
       else return py::int_(static_cast<int64_t>(v));
     };
     const T* base = t.data<T>();
