@@ -177,8 +177,10 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
-  if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number)
+  if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number) {
+    (void)broadcast_shapes(a->sizes, b->sizes);  // torch's iterator sizes the operands first
     throw NotImplementedError("\"pow\" not implemented for 'Bool'");
+  }
   // Only a scalar exponent is checked (as torch): per-element checks would cost a pass.
   if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
@@ -261,14 +263,16 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // plain), torch's CopySlices takes the node's one edge (y's) for self's and y gets no
 // edge at all — backward(inputs=[y]) then never runs the node and does not raise.
 // An integer result is not differentiable, so torch records nothing for it, in place or
-// not (Note [Only floating outputs get history]).
+// not (Note [Only floating outputs get history]). The in-place form's node names its own
+// op (aten::floor_divide_).
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b) {
   if (!is_floating(out->dtype)) return;
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
     if (!(*t)->is_wrapped_number && (*t)->requires_grad()) inputs.push_back(*t);
-  std::string message = std::string("derivative for aten::") + aten_op + " is not implemented";
+  std::string message = std::string("derivative for aten::") + aten_op +
+                        (InplaceHistory::active() ? "_" : "") + " is not implemented";
   auto node = make_node("torch::autograd::NotImplemented", inputs,
                         [message](Node&, TensorList&) -> TensorList {
                           throw std::runtime_error(message);

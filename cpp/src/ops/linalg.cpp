@@ -2,6 +2,7 @@
 // forward runs kernels::gemm; every backward formula is a product again (of transposed
 // views, which gemm reads through flags), so create_graph=True differentiates it twice.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <optional>
 
@@ -77,6 +78,12 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
     if constexpr (std::is_same_v<T, bool>) {
       if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
       if (k == 0 && beta == 0.0) return kernels::fill(*out, Scalar(false));
+      // With k = 0 torch's addmm scales the copied bias in place, `out.mul_(beta)`, which
+      // a bool out refuses; beta is a Python int unless the caller gave a fractional one.
+      if (k == 0)
+        throw std::runtime_error(std::string("result type ") +
+                                 (beta == std::trunc(beta) ? "Long" : "Float") +
+                                 " can't be cast to the desired output type Bool");
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     } else {
       const T* pa = a->data<T>();
@@ -171,10 +178,10 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   // With nothing to multiply (an empty result, or k = 0) torch checks no dtypes: the
   // result is zeros in batch2's dtype.
   const bool nothing_to_multiply = a->sizes[0] * a->sizes[1] * b->sizes[2] == 0 || a->sizes[2] == 0;
+  check_not_bool(a, "bmm", nothing_to_multiply);  // torch picks the kernel by batch1's dtype first
   if (a->dtype != b->dtype && !nothing_to_multiply)
     throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
                              " but found " + dtype_torch_name(b->dtype));
-  check_not_bool(a, "bmm", nothing_to_multiply);
   Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, b->dtype);
   // torch multiplies matrices of under 400 multiply-adds in a plain loop of its own.
   const bool small = a->sizes[1] * a->sizes[2] * b->sizes[2] < 400;
