@@ -16,9 +16,10 @@ from torch.torch_version import TorchVersion  # noqa: E402
 import cgrad  # noqa: E402
 from cgrad.torch_version import TorchVersion as CgradVersion  # noqa: E402
 
-DTYPES = ["bool", "int32", "int64", "float32", "float64"]
-FLOATS = ["float32", "float64"]
-INTS = ["int32", "int64"]
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+          "float64"]
+FLOATS = ["float16", "bfloat16", "float32", "float64"]
+INTS = ["uint8", "int8", "int16", "int32", "int64"]
 
 
 def name(dtype):
@@ -106,12 +107,15 @@ def operand(lib, spec):
     if not isinstance(spec, str):
         return spec
     kind, dims = spec.split("[")
-    dtype = {"b": "bool", "i32": "int32", "i64": "int64", "f32": "float32", "f64": "float64"}[kind]
+    dtype = {"b": "bool", "u8": "uint8", "i8": "int8", "i16": "int16", "i32": "int32",
+             "i64": "int64", "f16": "float16", "bf16": "bfloat16", "f32": "float32",
+             "f64": "float64"}[kind]
     shape = (2,) if dims == "2]" else ()
     return lib.zeros(shape, dtype=getattr(lib, dtype))
 
 
-OPERANDS = ["b[2]", "i32[2]", "i64[2]", "f32[2]", "f64[2]", "b[]", "i32[]", "i64[]", "f32[]", "f64[]",
+OPERANDS = ["b[2]", "u8[2]", "i8[2]", "i16[2]", "i32[2]", "i64[2]", "f16[2]", "bf16[2]", "f32[2]",
+            "f64[2]", "b[]", "u8[]", "i8[]", "i32[]", "i64[]", "f16[]", "bf16[]", "f32[]", "f64[]",
             True, 3, 2.5]
 
 

@@ -46,6 +46,11 @@ const char* legacy_type_name(DType t) {
     case DType::Int64: return "cgrad.LongTensor";
     case DType::Int32: return "cgrad.IntTensor";
     case DType::Bool: return "cgrad.BoolTensor";
+    case DType::UInt8: return "cgrad.ByteTensor";
+    case DType::Int8: return "cgrad.CharTensor";
+    case DType::Int16: return "cgrad.ShortTensor";
+    case DType::Float16: return "cgrad.HalfTensor";
+    case DType::BFloat16: return "cgrad.BFloat16Tensor";
   }
   return "cgrad.Tensor";
 }

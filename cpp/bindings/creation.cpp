@@ -117,10 +117,15 @@ DType numpy_dtype_to_cgrad(const py::dtype& dt) {
   if (kind == 'f' && size == 8) return DType::Float64;
   if (kind == 'i' && size == 8) return DType::Int64;
   if (kind == 'i' && size == 4) return DType::Int32;
+  if (kind == 'i' && size == 2) return DType::Int16;
+  if (kind == 'i' && size == 1) return DType::Int8;
+  if (kind == 'u' && size == 1) return DType::UInt8;
+  if (kind == 'f' && size == 2) return DType::Float16;
   if (kind == 'b') return DType::Bool;
   throw TypeError("can't convert np.ndarray of type numpy." +
                   std::string(py::str(dt.attr("type").attr("__name__"))) +
-                  ". The only supported types are: float64, float32, int64, int32, and bool.");
+                  ". The only supported types are: float64, float32, float16, int64, int32, int16, int8, "
+                  "uint8, and bool.");
 }
 
 py::dtype numpy_dtype_of(DType t) {
@@ -130,6 +135,11 @@ py::dtype numpy_dtype_of(DType t) {
     case DType::Int64: return py::dtype("int64");
     case DType::Float32: return py::dtype("float32");
     case DType::Float64: break;
+    case DType::UInt8: return py::dtype("uint8");
+    case DType::Int8: return py::dtype("int8");
+    case DType::Int16: return py::dtype("int16");
+    case DType::Float16: return py::dtype("float16");
+    case DType::BFloat16: throw TypeError("Got unsupported ScalarType BFloat16");
   }
   return py::dtype("float64");
 }
@@ -140,12 +150,18 @@ Tensor tensor_from_parsed(const ParsedData& p, std::optional<DType> dtype) {
   for (const Element& e : p.elements) inferred = promote_types(inferred, e.dtype);
   DType d = dtype ? *dtype : inferred;
   Tensor t = empty(p.sizes, d);
-  dispatch(d, [&](auto tag) {
+  dispatch_all(d, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = t->data<T>();
     for (size_t i = 0; i < p.elements.size(); ++i) {
       const Element& e = p.elements[i];
-      if (e.kind == Element::Float) out[i] = static_cast<T>(e.f);
+      // torch refuses a number that the integer dtype cannot hold (Scalar::fits).
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        if (e.kind != Element::Bool && !e.value().fits(d))
+          throw std::runtime_error(std::string("value cannot be converted to type ") +
+                                   dtype_name(d) + " without overflow");
+      }
+      if (e.kind == Element::Float) out[i] = convert<T>(e.f);
       else out[i] = static_cast<T>(e.i);  // exact for int64 beyond 2**53
     }
   });

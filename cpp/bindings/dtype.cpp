@@ -11,8 +11,9 @@ struct DTypeObject {
   DType type;
 };
 // One object per dtype, returned by reference so `t.dtype is cgrad.float32` holds.
-DTypeObject dtype_objects[kNumDTypes] = {{DType::Bool}, {DType::Int32}, {DType::Int64},
-                                         {DType::Float32}, {DType::Float64}};
+DTypeObject dtype_objects[kNumDTypes] = {
+    {DType::Bool},  {DType::Int32}, {DType::Int64}, {DType::Float32}, {DType::Float64},
+    {DType::UInt8}, {DType::Int8},  {DType::Int16}, {DType::Float16}, {DType::BFloat16}};
 py::object size_class;
 }  // namespace
 
@@ -204,6 +205,7 @@ void init_dtype(py::module_& m) {
       .def("__repr__", [](const DTypeObject& d) { return std::string("cgrad.") + dtype_name(d.type); })
       .def_property_readonly("is_floating_point", [](const DTypeObject& d) { return is_floating(d.type); })
       .def_property_readonly("itemsize", [](const DTypeObject& d) { return itemsize(d.type); })
+      .def_property_readonly("is_signed", [](const DTypeObject& d) { return is_signed(d.type); })
       .def("__reduce__", [](const DTypeObject& d) { return std::string(dtype_name(d.type)); });
   for (int i = 0; i < kNumDTypes; ++i)
     m.attr(dtype_name(static_cast<DType>(i))) = dtype_object(static_cast<DType>(i));

@@ -36,10 +36,11 @@ Tensor legacy_constructor(py::args args, py::object device) {
 
 // Nested Python lists of t's elements.
 py::object tolist(const TensorImpl& t) {
-  return dispatch(t.dtype, [&](auto tag) -> py::object {
+  return dispatch_all(t.dtype, [&](auto tag) -> py::object {
     using T = typename decltype(tag)::type;
     auto scalar = [](T v) -> py::object {
       if constexpr (std::is_same_v<T, bool>) return py::bool_(v);
+      else if constexpr (is_small_float_v<T>) return py::float_(static_cast<float>(v));
       else if constexpr (std::is_floating_point_v<T>) return py::float_(static_cast<double>(v));
       else return py::int_(static_cast<int64_t>(v));
     };
@@ -265,6 +266,11 @@ TensorClass init_tensor(py::module_& m) {
       .def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); })
       .def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); })
       .def("bool", [](const Tensor& t) { return to_dtype(t, DType::Bool); })
+      .def("half", [](const Tensor& t) { return to_dtype(t, DType::Float16); })
+      .def("bfloat16", [](const Tensor& t) { return to_dtype(t, DType::BFloat16); })
+      .def("byte", [](const Tensor& t) { return to_dtype(t, DType::UInt8); })
+      .def("char", [](const Tensor& t) { return to_dtype(t, DType::Int8); })
+      .def("short", [](const Tensor& t) { return to_dtype(t, DType::Int16); })
       .def("cpu", [](py::object self) { return self; });
   return cls;
 }

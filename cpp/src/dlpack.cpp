@@ -14,10 +14,15 @@ dlpack::DataType dlpack_type_of(DType t) {
   const uint8_t bits = static_cast<uint8_t>(8 * itemsize(t));
   switch (t) {
     case DType::Bool: return {dlpack::kBool, bits, 1};
+    case DType::Int8:
+    case DType::Int16:
     case DType::Int32:
     case DType::Int64: return {dlpack::kInt, bits, 1};
+    case DType::UInt8: return {dlpack::kUInt, bits, 1};
+    case DType::Float16:
     case DType::Float32:
     case DType::Float64: return {dlpack::kFloat, bits, 1};
+    case DType::BFloat16: return {dlpack::kBfloat, bits, 1};
   }
   throw TypeError(std::string("to_dlpack: no DLPack type for ") + dtype_name(t));
 }
@@ -46,7 +51,8 @@ DType dtype_of_dlpack(dlpack::DataType t) {
   throw TypeError("from_dlpack: cgrad has no dtype for DLPack's " +
                   std::string(type_code_name(t.code)) + std::to_string(t.bits) +
                   (t.lanes == 1 ? std::string() : " x" + std::to_string(t.lanes) + " lanes") +
-                  "; its dtypes are float32, float64, int32, int64 and bool");
+                  "; its dtypes are float16, bfloat16, float32, float64, uint8, int8, int16, int32, "
+                  "int64 and bool");
 }
 
 // What a producer-owned DLPack tensor carries for us: the tensor that keeps the memory

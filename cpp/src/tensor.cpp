@@ -102,7 +102,7 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
 
 Tensor scalar_tensor(Scalar value, DType dtype) {
   Tensor t = empty({}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     *static_cast<T*>(t->raw_data()) = value.to<T>();
   });
@@ -131,7 +131,7 @@ int64_t flat_to_offset(const TensorImpl& t, int64_t flat) {
 
 double item_as_double(const TensorImpl& t, int64_t flat) {
   int64_t off = flat_to_offset(t, flat);
-  return dispatch(t.dtype, [&](auto tag) -> double {
+  return dispatch_all(t.dtype, [&](auto tag) -> double {
     using T = typename decltype(tag)::type;
     return static_cast<double>(t.data<T>()[off]);
   });
@@ -139,15 +139,16 @@ double item_as_double(const TensorImpl& t, int64_t flat) {
 
 Scalar item_as_scalar(const TensorImpl& t, int64_t flat) {
   int64_t off = flat_to_offset(t, flat);
-  return dispatch(t.dtype, [&](auto tag) -> Scalar {
+  return dispatch_all(t.dtype, [&](auto tag) -> Scalar {
     using T = typename decltype(tag)::type;
-    return Scalar(t.data<T>()[off]);
+    if constexpr (is_small_float_v<T>) return Scalar(static_cast<float>(t.data<T>()[off]));
+    else return Scalar(t.data<T>()[off]);
   });
 }
 
 int64_t item_as_int64(const TensorImpl& t, int64_t flat) {
   int64_t off = flat_to_offset(t, flat);
-  return dispatch(t.dtype, [&](auto tag) -> int64_t {
+  return dispatch_all(t.dtype, [&](auto tag) -> int64_t {
     using T = typename decltype(tag)::type;
     return static_cast<int64_t>(t.data<T>()[off]);
   });

@@ -22,6 +22,8 @@ float = float32
 double = float64
 long = int64
 int = int32
+half = float16
+short = int16
 
 from . import optim, utils  # noqa: E402  (after the dtypes they use)
 from . import distributed  # noqa: E402  (imports mpi4py only when a group starts)
@@ -35,7 +37,8 @@ from . import testing  # noqa: E402
 from . import _tensor_new  # noqa: E402,F401  (installs Tensor.new_zeros ... nbytes, itemsize)
 from .storage import TypedStorage, UntypedStorage  # noqa: E402  (installs Tensor.storage ...)
 from ._legacy_tensor_types import (  # noqa: E402  (also installs Tensor.type)
-    BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor,
+    BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+    IntTensor, LongTensor, ShortTensor,
 )
 from ._creation_extra import (  # noqa: E402
     as_tensor, asarray, empty_strided, meshgrid, tril_indices, triu_indices,

@@ -104,7 +104,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
 def _torch_name(dtype):
     """torch's C++ name of a dtype, as its messages spell it ('Float', 'Long')."""
     return {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
-            "float64": "Double"}[repr(dtype).split(".")[-1]]
+            "float64": "Double", "uint8": "Byte", "int8": "Char", "int16": "Short",
+            "float16": "Half", "bfloat16": "BFloat16"}[repr(dtype).split(".")[-1]]
 
 
 def _ints(value, op, arg, position):

@@ -1,11 +1,18 @@
 """cgrad.finfo and cgrad.iinfo: the numerical limits of a dtype, as torch reports them.
 
-Every cgrad dtype has a numpy twin with the same IEEE or two's-complement layout, so the
-numbers are numpy's; the names, defaults, errors and printed form are torch's.
+Every cgrad dtype but bfloat16 has a numpy twin with the same IEEE or two's-complement
+layout, so the numbers are numpy's; bfloat16 (float32's sign, 8 exponent bits and 7 mantissa
+bits) has its numbers written out below. The names, defaults, errors and printed form are
+torch's.
 """
 import numpy as np
 
 from . import _C
+
+# bfloat16's limits, in numpy.finfo's terms: 2**-7, (2 - 2**-7) * 2**127, 2**-126, and
+# 2 decimal digits of precision (resolution 10**-2).
+_BFLOAT16_INFO = {"bits": 16, "eps": 2.0 ** -7, "max": (2.0 - 2.0 ** -7) * 2.0 ** 127,
+                  "smallest_normal": 2.0 ** -126, "precision": 2}
 
 # Python's number types stand for the dtypes torch gives them.
 _PYTHON_TYPES = {float: _C.float64, int: _C.int64, bool: _C.bool}
@@ -61,13 +68,18 @@ class finfo(_Limits):
         if not dtype.is_floating_point:
             raise TypeError("cgrad.finfo() requires a floating point input type. Use "
                             "cgrad.iinfo to handle 'cgrad.finfo'")
-        info = np.finfo(_name(dtype))
-        self._bits = int(info.bits)
-        self._eps = float(info.eps)
-        self._max = float(info.max)
-        self._min = float(info.min)
-        self._tiny = float(info.smallest_normal)
-        self._resolution = 10.0 ** -int(info.precision)
+        if _name(dtype) == "bfloat16":
+            info = _BFLOAT16_INFO
+        else:
+            numpy_info = np.finfo(_name(dtype))
+            info = {name: getattr(numpy_info, name)
+                    for name in ("bits", "eps", "max", "smallest_normal", "precision")}
+        self._bits = int(info["bits"])
+        self._eps = float(info["eps"])
+        self._max = float(info["max"])
+        self._min = -self._max
+        self._tiny = float(info["smallest_normal"])
+        self._resolution = 10.0 ** -int(info["precision"])
         self._dtype = _name(dtype)
 
     bits = property(lambda self: self._bits, doc="Bits the type occupies.")

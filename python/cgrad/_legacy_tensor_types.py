@@ -50,7 +50,14 @@ DoubleTensor = _legacy_type("DoubleTensor", _C.float64)
 LongTensor = _legacy_type("LongTensor", _C.int64)
 IntTensor = _legacy_type("IntTensor", _C.int32)
 BoolTensor = _legacy_type("BoolTensor", _C.bool)
-_BY_DTYPE = {t.dtype: t for t in (FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor)}
+HalfTensor = _legacy_type("HalfTensor", _C.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", _C.bfloat16)
+ByteTensor = _legacy_type("ByteTensor", _C.uint8)
+CharTensor = _legacy_type("CharTensor", _C.int8)
+ShortTensor = _legacy_type("ShortTensor", _C.int16)
+_BY_DTYPE = {t.dtype: t for t in (FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor,
+                                  HalfTensor, BFloat16Tensor, ByteTensor, CharTensor,
+                                  ShortTensor)}
 
 
 def _legacy_name(dtype):

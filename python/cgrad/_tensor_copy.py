@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _C
 
-_DTYPES = ("float32", "float64", "int64", "int32", "bool")
+_DTYPES = ("float32", "float64", "int64", "int32", "bool", "float16", "uint8", "int8", "int16")
 
 
 def _dtype_name(t):

@@ -5,7 +5,8 @@ from ._tensor_str import format_tensor
 
 def tensor_repr(t):
     # Printing must not record a graph nor trip over requires_grad in .numpy().
-    values = t.detach().numpy()
+    # (numpy has no bfloat16: its values print from their exact float32 copies)
+    values = (t.detach().float() if t.dtype is _C.bfloat16 else t.detach()).numpy()
     try:
         grad_fn = t.grad_fn
         grad_fn_name = None if grad_fn is None else type(grad_fn).__name__

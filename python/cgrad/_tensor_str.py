@@ -47,7 +47,7 @@ def format_tensor(values, dtype_name, *, requires_grad=False, grad_fn_name=None,
     """Return what ``repr`` of a tensor holding ``values`` prints.
 
     ``values`` is a numpy array with the tensor's data and shape, ``dtype_name``
-    the tensor's dtype ("float32", "float64", "int64", "int32" or "bool"),
+    the tensor's dtype's name ("float32", "int64", "bool", ...),
     ``default_float`` the default dtype's name (get_default_dtype).
     """
     values = np.asarray(values)
@@ -90,7 +90,7 @@ class _ElementFormatter:
     """Chooses one notation and one column width for every element of a tensor."""
 
     def __init__(self, sample, dtype_name):
-        self.is_float = dtype_name in ("float32", "float64")
+        self.is_float = dtype_name in ("float32", "float64", "float16", "bfloat16")
         self.int_mode = True
         self.sci_mode = False
         if not self.is_float:

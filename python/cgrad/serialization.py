@@ -35,9 +35,15 @@ _STORAGE_DTYPES = {
     "LongStorage": "int64",
     "IntStorage": "int32",
     "BoolStorage": "bool",
+    "HalfStorage": "float16",
+    "ByteStorage": "uint8",
+    "CharStorage": "int8",
+    "ShortStorage": "int16",
 }
 _DTYPE_STORAGES = {dtype: name for name, dtype in _STORAGE_DTYPES.items()}
-_DTYPE_NAMES = ("float32", "float64", "int64", "int32", "bool")
+# (bfloat16 is left out: numpy, which writes and reads the bytes, has no such type.)
+_DTYPE_NAMES = ("float32", "float64", "int64", "int32", "bool", "float16", "uint8", "int8",
+                "int16")
 _ALIGNMENT = 64
 
 

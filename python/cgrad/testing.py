@@ -19,7 +19,8 @@ from . import _C
 __all__ = ["assert_close"]
 
 # torch's default (rtol, atol) per dtype; anything not listed compares exactly.
-_DEFAULT_TOLERANCES = {"float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
+_DEFAULT_TOLERANCES = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5),
+                       "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
 
 
 class _Mismatch(Exception):
@@ -135,8 +136,10 @@ def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, check
         if check_stride and actual.stride() != expected.stride():
             raise _attribute_mismatch("stride()", actual.stride(), expected.stride())
         common = _C.promote_types(actual.dtype, expected.dtype)
-        a = actual.detach().to(common).numpy()
-        e = expected.detach().to(common).numpy()
+        # (numpy has no bfloat16; its values are exact in float32)
+        wide = _C.float32 if common is _C.bfloat16 else common
+        a = actual.detach().to(common).to(wide).numpy()
+        e = expected.detach().to(common).to(wide).numpy()
         zero_dim = actual.dim() == 0
     rtol, atol = _tolerances(names, rtol, atol)
     close = _close_mask(a, e, rtol, atol, equal_nan)

@@ -49,8 +49,8 @@ class Scalar {
   // The value as element type T: exact for integers that T holds.
   template <class T> T to() const {
     if constexpr (std::is_same_v<T, bool>) return kind_ == Kind::Float ? d_ != 0.0 : i_ != 0;
-    else if constexpr (std::is_floating_point_v<T>) return static_cast<T>(to_double());
-    else if (kind_ == Kind::Float) return static_cast<T>(d_);
+    else if constexpr (std::is_floating_point_v<T> || is_small_float_v<T>) return T(to_double());
+    else if (kind_ == Kind::Float) return convert<T, double>(d_);
     else return static_cast<T>(i_);
   }
   int64_t to_int64() const { return to<int64_t>(); }
@@ -59,17 +59,20 @@ class Scalar {
   // anything; an integer type holds the integers in its range (never NaN or inf); a
   // floating type holds anything finite in its range, and inf and NaN.
   bool fits(DType dtype) const {
-    return dispatch(dtype, [&](auto tag) {
+    return dispatch_all(dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using Limits = std::numeric_limits<T>;
-      if constexpr (std::is_same_v<T, bool>) {
-        return true;
+      if constexpr (std::is_same_v<T, bool> || is_small_float_v<T>) {
+        return true;  // (torch lets float16 and bfloat16 overflow to inf)
       } else if constexpr (std::is_integral_v<T>) {
-        if (kind_ != Kind::Float) return i_ >= Limits::min() && i_ <= Limits::max();
-        // [min, max + 1) as doubles: min is -2**k, so both bounds are exact (max alone
-        // would round up to 2**63 for int64).
-        const double low = static_cast<double>(Limits::min());
-        return d_ >= low && d_ < -low;
+        // An unsigned type also takes the negatives whose two's complement it holds
+        // (uint8: -255 to -1), as torch's.
+        const int64_t max = static_cast<int64_t>(Limits::max());
+        if (kind_ != Kind::Float)
+          return i_ <= max && (std::is_signed_v<T> ? i_ >= Limits::min() : i_ >= -max);
+        // [min, max] as doubles (int64's max rounds up to 2**63, which torch lets pass);
+        // NaN never fits.
+        return d_ >= static_cast<double>(Limits::min()) && d_ <= static_cast<double>(max);
       } else {
         const double v = to_double();
         return !std::isfinite(v) || std::fabs(v) <= static_cast<double>(Limits::max());

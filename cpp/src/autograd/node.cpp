@@ -79,6 +79,11 @@ std::string legacy_type_name(DType dtype) {
     case DType::Int64: return "torch.LongTensor";
     case DType::Int32: return "torch.IntTensor";
     case DType::Bool: return "CPUBoolType";
+    case DType::UInt8: return "torch.ByteTensor";
+    case DType::Int8: return "torch.CharTensor";
+    case DType::Int16: return "torch.ShortTensor";
+    case DType::Float16: return "torch.HalfTensor";
+    case DType::BFloat16: return "torch.BFloat16Tensor";
   }
   return dtype_name(dtype);
 }

@@ -413,9 +413,10 @@ void conv2d_backward_weight_typed(const ConvGeometry& g, const T* x, const T* gy
 }
 
 template <class F>
-void dispatch_floating(DType dtype, const F& f) {
+void dispatch_floating(DType dtype, const F& f, const char* kernel = __builtin_FUNCTION()) {
   if (dtype == DType::Float32) f(float());
-  else f(double());
+  else if (dtype == DType::Float64) f(double());
+  else throw_not_implemented_for(kernel, dtype);
 }
 
 }  // namespace

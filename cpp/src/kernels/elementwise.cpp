@@ -12,6 +12,7 @@
 #include "kernels/loop.h"
 #include "kernels/simd_arith.h"
 #include "kernels/vecmath.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -672,15 +673,16 @@ void ternary_typed(const TensorImpl& a, const TensorImpl& b, const TensorImpl& c
   });
 }
 
-template <class D, class S> inline D cast_value(S v) {
-  if constexpr (std::is_same_v<D, bool>) return v != S(0);
-  else return static_cast<D>(v);
-}
-
 }  // namespace
 
 void binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
             OpParams params) {
+  if (any_small({&a, &out})) [[unlikely]] {  // (a and b share a dtype)
+    Widened wa(a), wb(b);
+    WidenedOut wout(out);
+    binary(op, *wa, *wb, *wout, params);
+    return wout.store();
+  }
   switch (op) {
 #define CGRAD_BINARY_CASE(Kernel) \
     case BinaryOp::Kernel: return binary_dispatch<BinaryOp::Kernel>(a, b, out, params);
@@ -693,6 +695,12 @@ void binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl& o
 
 void ternary(TernaryOp op, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c,
              TensorImpl& out) {
+  if (any_small({&out})) [[unlikely]] {
+    Widened wa(a), wb(b), wc(c);
+    WidenedOut wout(out);
+    ternary(op, *wa, *wb, *wc, *wout);
+    return wout.store();
+  }
   dispatch(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if (op == TernaryOp::Clamp) return ternary_typed<TernaryOp::Clamp, T>(a, b, c, out);
@@ -709,7 +717,7 @@ void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, Ten
       broadcast_byte_strides(a, out.sizes), broadcast_byte_strides(b, out.sizes)};
   std::array<char*, 4> ptrs{static_cast<char*>(out.raw_data()), static_cast<char*>(cond.raw_data()),
                             static_cast<char*>(a.raw_data()), static_cast<char*>(b.raw_data())};
-  dispatch(out.dtype, [&](auto tag) {
+  dispatch_all(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     for_each_row<4>(out.sizes, strides, ptrs, [](auto& p, auto& s, int64_t m) {
       for (int64_t i = 0; i < m; ++i)
@@ -721,6 +729,12 @@ void where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b, Ten
 }
 
 void unary(UnaryOp op, const TensorImpl& a, TensorImpl& out, OpParams params) {
+  if (any_small({&a, &out})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wout(out);
+    unary(op, *wa, *wout, params);
+    return wout.store();
+  }
   switch (op) {
 #define CGRAD_UNARY_CASE(Kernel) \
     case UnaryOp::Kernel: return unary_dispatch<UnaryOp::Kernel>(a, out, params);
@@ -743,14 +757,14 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
       });
       return;
     }
-    dispatch(dst.dtype, [&](auto dtag) {
+    dispatch_all(dst.dtype, [&](auto dtag) {
       using D = typename decltype(dtag)::type;
-      dispatch(src.dtype, [&](auto stag) {
+      dispatch_all(src.dtype, [&](auto stag) {
         using S = typename decltype(stag)::type;
         D* d = dst.data<D>();
         const S* s = src.data<S>();
         parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) d[i] = cast_value<D, S>(s[i]);
+          for (int64_t i = begin; i < end; ++i) d[i] = convert<D, S>(s[i]);
         });
       });
     });
@@ -759,21 +773,21 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
   std::array<Shape, 2> strides{broadcast_byte_strides(dst, dst.sizes),
                                broadcast_byte_strides(src, dst.sizes)};
   std::array<char*, 2> ptrs{static_cast<char*>(dst.raw_data()), static_cast<char*>(src.raw_data())};
-  dispatch(dst.dtype, [&](auto dtag) {
+  dispatch_all(dst.dtype, [&](auto dtag) {
     using D = typename decltype(dtag)::type;
-    dispatch(src.dtype, [&](auto stag) {
+    dispatch_all(src.dtype, [&](auto stag) {
       using S = typename decltype(stag)::type;
       for_each_row<2>(dst.sizes, strides, ptrs, [](auto& p, auto& s, int64_t m) {
         for (int64_t i = 0; i < m; ++i)
           *reinterpret_cast<D*>(p[0] + i * s[0]) =
-              cast_value<D, S>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
+              convert<D, S>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
       });
     });
   });
 }
 
 void fill(TensorImpl& dst, Scalar value) {
-  dispatch(dst.dtype, [&](auto tag) {
+  dispatch_all(dst.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T v = value.to<T>();
     if (dst.is_contiguous()) {

@@ -66,13 +66,14 @@ template <class T> inline void add_into(T& dst, T v) {
   if constexpr (std::is_same_v<T, bool>) dst = dst || v;
   else if constexpr (std::is_integral_v<T>)
     dst = static_cast<T>(std::make_unsigned_t<T>(dst) + std::make_unsigned_t<T>(v));
+  else if constexpr (is_small_float_v<T>) dst = T(static_cast<float>(dst) + static_cast<float>(v));
   else dst += v;
 }
 
 }  // namespace
 
 void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& out) {
-  dispatch(src.dtype, [&](auto tag) {
+  dispatch_all(src.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     walk_blocks(src.data<T>(), table, out.data<T>(), [](const T& s, T& p) { p = s; });
   });
@@ -80,7 +81,7 @@ void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& 
 
 void scatter_blocks(TensorImpl& dst, const OffsetTable& table, const TensorImpl& values,
                     bool accumulate) {
-  dispatch(dst.dtype, [&](auto tag) {
+  dispatch_all(dst.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* v = values.data<T>();
     if (accumulate) walk_blocks(dst.data<T>(), table, v, [](T& d, T& p) { add_into(d, p); });
@@ -91,7 +92,7 @@ void scatter_blocks(TensorImpl& dst, const OffsetTable& table, const TensorImpl&
 // Both walk a's rows (its last dim) in row-major order with the shared strided loop.
 int64_t count_nonzero(const TensorImpl& a) {
   int64_t n = 0;
-  dispatch(a.dtype, [&](auto tag) {
+  dispatch_all(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     for_each_row<1>(a.sizes, {broadcast_byte_strides(a, a.sizes)},
                     {static_cast<char*>(a.raw_data())}, [&](auto& p, auto& s, int64_t m) {
@@ -105,7 +106,7 @@ void nonzero(const TensorImpl& a, TensorImpl& out) {
   int64_t* o = out.data<int64_t>();
   const int64_t nd = a.dim();
   std::vector<int64_t> row(nd > 1 ? nd - 1 : 0);  // coordinates of the current row
-  dispatch(a.dtype, [&](auto tag) {
+  dispatch_all(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     for_each_row<1>(a.sizes, {broadcast_byte_strides(a, a.sizes)},
                     {static_cast<char*>(a.raw_data())}, [&](auto& p, auto& s, int64_t m) {

@@ -362,6 +362,7 @@ void layer_norm_backward_typed(const TensorImpl& g, const TensorImpl& x, const T
 void layer_norm(const TensorImpl& x, const TensorImpl* weight, const TensorImpl* bias,
                 double eps, int64_t rows, int64_t cols, TensorImpl& y, TensorImpl& mean,
                 TensorImpl& rstd) {
+  if (is_small(x.dtype)) throw_not_implemented_for("layer_norm", x.dtype);
   if (x.dtype == DType::Float64)
     layer_norm_typed(x.data<double>(), ptr<double>(weight), ptr<double>(bias), eps, rows, cols,
                      y.data<double>(), mean.data<double>(), rstd.data<double>());
@@ -379,6 +380,7 @@ void layer_norm_backward(const TensorImpl& g, const TensorImpl& x, const TensorI
                          const TensorImpl& rstd, const TensorImpl* weight, int64_t rows,
                          int64_t cols, TensorImpl* grad_input, TensorImpl* grad_weight,
                          TensorImpl* grad_bias) {
+  if (is_small(x.dtype)) throw_not_implemented_for("layer_norm_backward", x.dtype);
   if (x.dtype == DType::Float64)
     layer_norm_backward_typed<double>(g, x, mean, rstd, weight, rows, cols, grad_input,
                                       grad_weight, grad_bias);

@@ -16,9 +16,10 @@ namespace cgrad::kernels {
 namespace {
 
 template <class F>
-void dispatch_floating(DType dtype, const F& f) {
+void dispatch_floating(DType dtype, const F& f, const char* kernel = __builtin_FUNCTION()) {
   if (dtype == DType::Float32) f(float());
-  else f(double());
+  else if (dtype == DType::Float64) f(double());
+  else throw_not_implemented_for(kernel, dtype);
 }
 
 // Planes per thread: enough elements to be worth a wake-up.

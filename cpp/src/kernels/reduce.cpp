@@ -10,6 +10,7 @@
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -241,10 +242,22 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
 }  // namespace
 
 void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p) {
+  if (any_small({&a, &out})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wout(out);
+    reduce(op, *wa, *wout, p);
+    return wout.store();
+  }
   dispatch(a.dtype, [&](auto tag) { reduce_typed<typename decltype(tag)::type>(op, a, out, p); });
 }
 
 void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt) {
+  if (any_small({&a, &out})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wout(out);
+    variance(*wa, *wout, correction, take_sqrt);
+    return wout.store();
+  }
   struct Welford {
     double mean = 0.0, m2 = 0.0;
     int64_t n = 0;
@@ -276,6 +289,12 @@ void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take
 
 void arg_reduce(bool is_max, const TensorImpl& a, int64_t dim, TensorImpl& values,
                 TensorImpl& indices) {
+  if (any_small({&a})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wvalues(values);
+    arg_reduce(is_max, *wa, dim, *wvalues, indices);
+    return wvalues.store();
+  }
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     // Walk every output position (a's shape with 1 at dim); each scans its own row.

@@ -7,6 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -64,6 +65,12 @@ void scan_typed(const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out)
 
 void scan(ScanOp op, const TensorImpl& a, int64_t dim, bool reverse, TensorImpl& out) {
   if (a.numel() == 0) return;
+  if (any_small({&a, &out})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wout(out);
+    scan(op, *wa, dim, reverse, *wout);
+    return wout.store();
+  }
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     // Floating sums run in double, integer ones in int64 (cast on store).

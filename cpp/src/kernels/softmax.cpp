@@ -13,6 +13,7 @@
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 #include "kernels/vecmath.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -154,6 +155,12 @@ void softmax_backward_typed(const T* g, const T* y, T* gi, const Layout& l, bool
 }  // namespace
 
 void softmax(const TensorImpl& a, TensorImpl& out, int64_t dim, bool log) {
+  if (any_small({&a})) [[unlikely]] {
+    Widened wa(a);
+    WidenedOut wout(out);
+    softmax(*wa, *wout, dim, log);
+    return wout.store();
+  }
   const Layout l = layout_of(a.sizes, dim);
   if (a.dtype == DType::Float64) softmax_typed(a.data<double>(), out.data<double>(), l, log);
   else softmax_typed(a.data<float>(), out.data<float>(), l, log);
@@ -161,6 +168,12 @@ void softmax(const TensorImpl& a, TensorImpl& out, int64_t dim, bool log) {
 
 void softmax_backward(const TensorImpl& grad, const TensorImpl& out, TensorImpl& grad_input,
                       int64_t dim, bool log) {
+  if (any_small({&out})) [[unlikely]] {
+    Widened wgrad(grad), wout_(out);
+    WidenedOut wgrad_input(grad_input);
+    softmax_backward(*wgrad, *wout_, *wgrad_input, dim, log);
+    return wgrad_input.store();
+  }
   const Layout l = layout_of(out.sizes, dim);
   if (out.dtype == DType::Float64)
     softmax_backward_typed(grad.data<double>(), out.data<double>(), grad_input.data<double>(), l,

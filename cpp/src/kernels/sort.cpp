@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgrad/parallel.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -49,6 +50,17 @@ void for_each_line(const TensorImpl& a, int64_t dim, const F& f) {
                    f(line, pairs);
                  }
                }, 1);
+}
+
+// Runs kernel(a, values) on widened copies when `a` is small (Note [Small dtypes]): the
+// conversion is exact and monotonic, so the order and the ties are the same.
+template <class K> bool run_widened(const TensorImpl& a, TensorImpl& values, const K& kernel) {
+  if (!is_small(a.dtype)) return false;
+  Widened wa(a);
+  WidenedOut wvalues(values);
+  kernel(*wa, *wvalues);
+  wvalues.store();
+  return true;
 }
 
 // Writes the first `count` pairs of `line` into results that have `count` at the dim.
@@ -101,6 +113,10 @@ template <class T> void quickselect(Pairs<T>& a, int64_t k) {
 
 void sort(const TensorImpl& a, int64_t dim, bool descending, bool stable, TensorImpl& values,
           TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        sort(w, dim, descending, stable, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -123,6 +139,10 @@ void sort(const TensorImpl& a, int64_t dim, bool descending, bool stable, Tensor
 
 void topk(const TensorImpl& a, int64_t dim, int64_t k, bool largest, bool sorted,
           TensorImpl& values, TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        topk(w, dim, k, largest, sorted, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   if (k == 0) return;
   dispatch(a.dtype, [&](auto tag) {
@@ -150,6 +170,10 @@ void topk(const TensorImpl& a, int64_t dim, int64_t k, bool largest, bool sorted
 
 void kth_smallest(const TensorImpl& a, int64_t dim, int64_t k, TensorImpl& values,
                   TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        kth_smallest(w, dim, k, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -163,6 +187,10 @@ void kth_smallest(const TensorImpl& a, int64_t dim, int64_t k, TensorImpl& value
 
 void median(const TensorImpl& a, int64_t dim, bool ignore_nan, TensorImpl& values,
             TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        median(w, dim, ignore_nan, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -188,6 +216,10 @@ void median(const TensorImpl& a, int64_t dim, bool ignore_nan, TensorImpl& value
 }
 
 void mode(const TensorImpl& a, int64_t dim, TensorImpl& values, TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        mode(w, dim, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -218,6 +250,10 @@ void mode(const TensorImpl& a, int64_t dim, TensorImpl& values, TensorImpl& indi
 
 void cumulative_extreme(const TensorImpl& a, int64_t dim, bool is_max, TensorImpl& values,
                         TensorImpl& indices) {
+  if (run_widened(a, values, [&](const TensorImpl& w, TensorImpl& v) {
+        cumulative_extreme(w, dim, is_max, v, indices);
+      }))
+    return;
   const Lines l = lines_of(a, dim);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;

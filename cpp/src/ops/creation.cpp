@@ -36,7 +36,7 @@ Tensor arange_int64(int64_t start, int64_t end, int64_t step, DType dtype) {
   const __int128 count = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
   const int64_t n = static_cast<int64_t>(std::max<__int128>(count, 0));
   Tensor t = empty({n}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
     // start + i * step lies between start and end, but i * step alone may not fit in
@@ -72,10 +72,10 @@ Tensor arange(Scalar start_s, Scalar end_s, Scalar step_s, DType dtype) {
   }
   const int64_t n = static_cast<int64_t>(std::max(size, 0.0));
   Tensor t = empty({n}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(start + static_cast<double>(i) * step);
   });
   return t;
 }
@@ -84,7 +84,7 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
   if (n < 0) throw std::runtime_error("n must be greater or equal to 0, got " + std::to_string(n));
   if (m < 0) throw std::runtime_error("m must be greater or equal to 0, got " + std::to_string(m));
   Tensor t = full({n, m}, 0.0, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = static_cast<T>(1);

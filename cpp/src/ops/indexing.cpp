@@ -126,7 +126,11 @@ Tensor settled_for(const Tensor& self, const Tensor& result,
 // forward: a k-d bool mask becomes the k columns of its nonzero(), int32 becomes int64,
 // undefined entries and 0-d masks stay. The result is itself a valid index list, which
 // nodes save (as torch saves the expanded indices) and pass to index/index_put again.
-TensorList normalize_indices(const TensorImpl& self, const TensorList& indices) {
+// A uint8 index is a mask, as in torch (which deprecates it).
+TensorList normalize_indices(const TensorImpl& self, const TensorList& given) {
+  TensorList indices = given;
+  for (Tensor& t : indices)
+    if (t && t->dtype == DType::UInt8) t = detail::cast(t, DType::Bool);
   int64_t consumed = 0;
   for (const Tensor& t : indices)
     consumed += t && t->dtype == DType::Bool ? t->dim() : 1;

@@ -54,6 +54,14 @@ Tensor as_batch(const Tensor& t) {
 void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, double alpha,
                double beta,
                kernels::Accumulation accumulation = kernels::Accumulation::LikeBlas) {
+  if (is_small(out_in->dtype)) {  // computed widened, stored rounded (Note [Small dtypes])
+    const DType wide = compute_dtype(out_in->dtype);
+    Tensor wide_out = detail::cast(out_in, wide);
+    gemm_into(detail::cast(a_in, wide), detail::cast(b_in, wide), wide_out, alpha, beta,
+              accumulation);
+    kernels::copy(*wide_out, *out_in);
+    return;
+  }
   Tensor a = as_batch(a_in), b = as_batch(b_in), out = as_batch(out_in);
   const int64_t batch = out->sizes[0], m = out->sizes[1], n = out->sizes[2], k = a->sizes[2];
   auto layout = [](Tensor& t) {

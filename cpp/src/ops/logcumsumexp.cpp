@@ -24,8 +24,7 @@ Tensor reversed_logcumsumexp(const Tensor& x, int64_t d) {
 Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
                              int64_t d) {
   if (g->numel() == 0) return g;
-  const double lowest = g->dtype == DType::Float32 ? std::numeric_limits<float>::lowest()
-                                                    : std::numeric_limits<double>::lowest();
+  const double lowest = -max_finite(g->dtype);
   Tensor floor = full({}, lowest, g->dtype);
   Tensor zero = detail::constant(0.0);
   Tensor log_abs_g = log(abs(g));

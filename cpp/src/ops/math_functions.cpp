@@ -185,8 +185,7 @@ Tensor xlogy(const Tensor& x, const Tensor& y) {
 Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<double> posinf,
                   std::optional<double> neginf) {
   if (!is_floating(a->dtype)) return clone(a);  // nothing to replace, as torch
-  const bool single = a->dtype == DType::Float32;
-  const double top = single ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  const double top = max_finite(a->dtype);
   Tensor out;
   {
     GradModeGuard no_grad(false);

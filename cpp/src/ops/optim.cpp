@@ -93,7 +93,8 @@ void bump(const Tensor& t, const char* op) {
 // Runs body<float> or body<double> for the parameter's dtype.
 template <class F> void for_dtype(const Tensor& param, F&& body) {
   if (param->dtype == DType::Float32) body(float{});
-  else body(double{});
+  else if (param->dtype == DType::Float64) body(double{});
+  else throw_not_implemented_for("optimizer step", param->dtype);
 }
 
 }  // namespace

@@ -47,11 +47,20 @@ backward(gradient=None, retain_graph=None, create_graph=False, inputs=None) -> N
     accumulates it into their .grad. gradient is required unless the tensor has one
     element; create_graph records the backward pass for higher-order gradients.
 
+bfloat16() -> Tensor
+    self converted to bfloat16 (self if it already is).
+
 bernoulli_(p=0.5, *, generator=None) -> Tensor
     Fills self with 0/1 samples, each 1 with probability p (a number or a tensor).
 
+byte() -> Tensor
+    self converted to uint8 (self if it already is).
+
 bool() -> Tensor
     self converted to bool (self if it already is).
+
+char() -> Tensor
+    self converted to int8 (self if it already is).
 
 contiguous() -> Tensor
     self if its elements are already in row-major order, else a copy that is.
@@ -90,6 +99,9 @@ float() -> Tensor
 
 int() -> Tensor
     self converted to int32 (self if it already is).
+
+half() -> Tensor
+    self converted to float16 (self if it already is).
 
 is_contiguous(memory_format=contiguous_format) -> bool
     Whether the elements are laid out densely in that memory order.
@@ -147,6 +159,9 @@ retain_grad() -> None
 
 flip(*dims) -> Tensor
     A copy of self with the order of elements reversed along each of dims.
+
+short() -> Tensor
+    self converted to int16 (self if it already is).
 
 size() -> Size
 size(dim) -> int
