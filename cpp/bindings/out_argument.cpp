@@ -32,18 +32,19 @@ namespace {
 
 const std::unordered_set<std::string>& out_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "acos", "add", "addmm", "all", "amax", "amin", "any", "arange", "arccos", "arcsin",
-      "arctan", "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli",
+      "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "any", "arange",
+      "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax",
+      "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",
       "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
-      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "div",
-      "dot", "empty", "eq", "erf", "exp", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
+      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "div",
+      "dot", "empty", "eq", "erf", "erfc", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
       "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
       "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
       "logical_or", "logical_xor", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
       "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
-      "outer", "pow", "prod", "rand", "randint", "randn", "randperm", "reciprocal", "remainder",
-      "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin", "sinh", "softmax",
-      "sqrt", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};
+      "outer", "pow", "prod", "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal",
+      "remainder", "round", "rsqrt", "scatter", "scatter_add", "sgn", "sigmoid", "sign", "signbit",
+      "sin", "sinc", "sinh", "softmax", "sqrt", "square", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};
   return names;
 }
 
@@ -58,11 +59,17 @@ const std::unordered_set<std::string>& out_factories() {
 // Functions whose out must have the result's dtype exactly, where the others cast.
 const std::unordered_set<std::string>& exact_dtype_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "addmm", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_not", "bmm",
+      "abs", "absolute", "addmm", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_not", "bmm",
       "ceil", "clamp", "clamp_max", "clamp_min", "clip", "dot", "fix", "floor", "frac", "gather",
       "index_add", "index_select", "log_softmax", "matmul", "max", "min", "mm", "mv", "neg",
-      "negative", "nonzero", "norm", "round", "scatter", "scatter_add", "sign", "softmax",
+      "negative", "nonzero", "norm", "round", "scatter", "scatter_add", "sgn", "sign", "softmax",
       "trunc", "where"};
+  return names;
+}
+
+// Predicates whose out must be bool.
+const std::unordered_set<std::string>& bool_out_functions() {
+  static const std::unordered_set<std::string> names = {"signbit"};
   return names;
 }
 
@@ -95,6 +102,8 @@ void resize_out(const Tensor& out, const Shape& sizes) {
 }
 
 void write_into(Tensor out, const Tensor& result, const std::string& name) {
+  if (bool_out_functions().count(name) && out->dtype != DType::Bool)
+    throw std::runtime_error(name + " does not support non-boolean outputs.");
   if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
     throw std::runtime_error(std::string("Expected out tensor to have dtype ") +
                              dtype_cpp_name(result->dtype) + ", but got " +

@@ -1,6 +1,9 @@
 // The bindings generated from the pointwise op tables (Note [Pointwise op tables]):
 // cgrad.name and Tensor.name for every row and alias, their in-place variants as torch
 // has them, and cgrad._C._pointwise_ops(), the table as data for the tests.
+#include <deque>
+#include <string>
+
 #include "bindings.h"
 #include "cgrad/errors.h"
 #include "cgrad/pointwise/table.h"
@@ -29,14 +32,35 @@ const UnaryRow kUnaryRows[] = {
 #include "cgrad/pointwise/unary_ops.def"
 };
 
-// x.exp_(): the out-of-place op written back (Note [In-place ops]).
-auto unary_inplace(UnaryFn f, const char* name) {
-  return [f, name](py::object self_obj) {
+// The row an alias names (the row itself otherwise).
+const UnaryRow& target_row(const UnaryRow& row) {
+  if (row.alias_of)
+    for (const UnaryRow& target : kUnaryRows)
+      if (!target.alias_of && std::string(target.name) == row.alias_of) return target;
+  return row;
+}
+
+// x.exp_(): the out-of-place op written back (Note [In-place ops]); for a row whose
+// in-place form torch cannot differentiate, recorded as torch records it (AcoshBackward1).
+auto unary_inplace(const UnaryRow& row) {
+  const char* node = nullptr;
+  const char* op = target_row(row).name;
+  if (row.inplace == pointwise::kWithoutDerivative) {
+    static std::deque<std::string> names;  // stable addresses for the nodes' names
+    std::string name = target_row(row).node;
+    names.push_back(name.substr(0, name.size() - 1) + "1");
+    node = names.back().c_str();
+  }
+  return [f = row.fn, name = row.inplace_name, node, op](py::object self_obj) {
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
-    apply_inplace(self, name, [&] { return f(self); });
+    apply_inplace(self, name, [&] { return node ? without_derivative(f, self, node, op) : f(self); });
     return self_obj;
   };
+}
+
+bool has_inplace_function(pointwise::Inplace inplace) {
+  return inplace == pointwise::kMethodAndFunction || inplace == pointwise::kWithoutDerivative;
 }
 }  // namespace
 
@@ -49,9 +73,9 @@ void def_unary_ops(py::module_& m, TensorClass& cls) {
 void def_unary_inplace(py::module_& m, TensorClass& cls) {
   for (const UnaryRow& row : kUnaryRows) {
     if (row.inplace == pointwise::kNoInplace) continue;
-    auto method = unary_inplace(row.fn, row.inplace_name);
+    auto method = unary_inplace(row);
     cls.def(row.inplace_name, method);
-    if (row.inplace != pointwise::kMethodAndFunction) continue;
+    if (!has_inplace_function(row.inplace)) continue;
     m.def(row.inplace_name, [method, name = row.inplace_name](py::object input) {
       if (!py::isinstance<TensorImpl>(input))
         throw TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
@@ -65,22 +89,20 @@ void init_pointwise_table(py::module_& m) {
   m.def("_pointwise_ops", [] {
     py::list rows;
     for (const UnaryRow& row : kUnaryRows) {
-      const char* node = row.node;
-      if (row.alias_of)
-        for (const UnaryRow& target : kUnaryRows)
-          if (!target.alias_of && std::string(target.name) == row.alias_of) node = target.node;
+      const char* node = target_row(row).node;
       py::dict d;
       d["family"] = "unary";
       d["name"] = row.name;
       d["node"] = node ? py::cast(node) : py::none();
       d["alias_of"] = row.alias_of ? py::cast(row.alias_of) : py::none();
       d["inplace_method"] = row.inplace != pointwise::kNoInplace;
-      d["inplace_function"] = row.inplace == pointwise::kMethodAndFunction;
+      d["inplace_function"] = has_inplace_function(row.inplace);
+      d["inplace_differentiable"] = row.inplace != pointwise::kWithoutDerivative;
       rows.append(d);
     }
     return rows;
   }, "The rows of the pointwise op tables: family, name, node, alias_of, inplace_method, "
-     "inplace_function (Note [Pointwise op tables]).");
+     "inplace_function, inplace_differentiable (Note [Pointwise op tables]).");
 }
 
 }  // namespace cgrad::bindings

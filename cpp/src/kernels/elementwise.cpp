@@ -439,6 +439,11 @@ template <class T> inline T bitwise_not_value(T x) {
   if constexpr (std::is_same_v<T, bool>) return !x;
   else return static_cast<T>(~x);
 }
+template <class T> inline bool signbit_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::signbit(x);
+  else if constexpr (std::is_signed_v<T>) return x < T(0);
+  else return false;  // bool
+}
 template <class T> inline bool is_nan_value(T x) {
   if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
   else return false;

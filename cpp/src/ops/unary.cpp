@@ -54,8 +54,10 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
   if (node_name && any_requires_grad({&a})) {
     auto node = make_node(node_name, {a}, std::move(backward));
     set_history({out}, node);
-    if (saved == pointwise::kSelf) node->save(a, false, "self");
-    if (saved == pointwise::kResult) node->save(out, /*is_output=*/true, "result");
+    if (saved == pointwise::kSelf || saved == pointwise::kSelfAndResult)
+      node->save(a, false, "self");
+    if (saved == pointwise::kResult || saved == pointwise::kSelfAndResult)
+      node->save(out, /*is_output=*/true, "result");
   }
   return out;
 }
@@ -64,6 +66,8 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
 #define CGRAD_READ_kNothing
 #define CGRAD_READ_kSelf const Tensor self = n.saved(0);
 #define CGRAD_READ_kResult const Tensor result = n.saved(0);
+#define CGRAD_READ_kSelfAndResult \
+  [[maybe_unused]] const Tensor self = n.saved(0), result = n.saved(1);
 
 }  // namespace
 
@@ -82,6 +86,25 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
 #undef CGRAD_READ_kNothing
 #undef CGRAD_READ_kSelf
 #undef CGRAD_READ_kResult
+#undef CGRAD_READ_kSelfAndResult
+
+Tensor without_derivative(Tensor (*f)(const Tensor&), const Tensor& a, const char* node_name,
+                          const char* op) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = f(a);
+  }
+  if (is_floating(out->dtype) && any_requires_grad({&a})) {
+    const std::string message =
+        std::string("the derivative for 'inplace version of ") + op + "' is not implemented.";
+    auto node = make_node(node_name, {a}, [message](Node&, TensorList&) -> TensorList {
+      throw NotImplementedError(message);
+    });
+    set_history({out}, node);
+  }
+  return out;
+}
 
 Tensor round(const Tensor& a, std::optional<int64_t> decimals) {
   auto zero_grad = [](Node&, TensorList& g) -> TensorList { return {zeros_like(g[0])}; };
