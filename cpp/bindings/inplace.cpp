@@ -179,7 +179,7 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   // out-of-place ones, so the method exists).
   for (const char* method :
        {"clamp", "clip", "clamp_min", "clamp_max", "round", "atan2", "fmod", "remainder", "lerp", "floor_divide", "bitwise_and",
-        "bitwise_or", "bitwise_xor", "exp2", "sinc", "square", "hypot", "xlogy", "nan_to_num"}) {
+        "bitwise_or", "bitwise_xor", "exp2", "sinc", "square", "polygamma", "logit", "hypot", "xlogy", "nan_to_num"}) {
     if (!py::hasattr(cls, method)) continue;
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");

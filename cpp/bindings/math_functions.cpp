@@ -1,7 +1,7 @@
 // The math functions beyond the basic pointwise ops: exp2, sinc, square, positive,
-// logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal, with the in-place
-// functions torch has (exp2_, sinc_, square_, xlogy_, nan_to_num_; the methods come from
-// init_inplace).
+// polygamma, logit, logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal, with
+// the in-place functions torch has (exp2_, sinc_, square_, logit_, xlogy_, nan_to_num_;
+// the methods come from init_inplace).
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -82,7 +82,18 @@ void init_math_functions(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "positive", positive);
   cls.def("__pos__", positive);
 
-  for (const char* name : {"exp2_", "sinc_", "square_", "xlogy_", "nan_to_num_"})
+  // polygamma(n, input): n first in the function, the only argument of the method.
+  m.def("polygamma", [](int64_t n, const Tensor& input) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, input);
+  }, py::arg("n"), py::arg("input"));
+  cls.def("polygamma", [](const Tensor& self, int64_t n) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, self);
+  }, py::arg("n"));
+  def_method_and_function(m, cls, "logit", [](const Tensor& a, std::optional<double> eps) {
+    return call_op([eps](const Tensor& x) { return logit(x, eps); }, a);
+  }, py::arg("eps") = py::none());
+
+  for (const char* name : {"exp2_", "sinc_", "square_", "logit_", "xlogy_", "nan_to_num_"})
     m.def(name, inplace_function(name));
 }
 

@@ -36,13 +36,13 @@ const std::unordered_set<std::string>& out_functions() {
       "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax",
       "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",
       "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
-      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "div",
-      "dot", "empty", "eq", "erf", "erfc", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
+      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "digamma", "div",
+      "dot", "empty", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
       "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
-      "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
-      "logical_or", "logical_xor", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+      "i0", "lgamma", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+      "logical_or", "logical_xor", "logit", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
       "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
-      "outer", "pow", "prod", "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal",
+      "outer", "polygamma", "pow", "prod", "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal",
       "remainder", "round", "rsqrt", "scatter", "scatter_add", "sgn", "sigmoid", "sign", "signbit",
       "sin", "sinc", "sinh", "softmax", "sqrt", "square", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};
   return names;

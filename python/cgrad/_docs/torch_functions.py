@@ -209,6 +209,9 @@ diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor
 diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor
     n-th forward difference along dim, after joining prepend and append to input.
 
+digamma(input, *, out=None) -> Tensor
+    psi(x), the derivative of lgamma: -inf at 0, NaN at the negative integers.
+
 div(input, other, *, rounding_mode=None, out=None) -> Tensor
     input / other: true division (a float result) when rounding_mode is None, else
     rounded toward zero ('trunc') or down ('floor').
@@ -241,6 +244,9 @@ erf(input, *, out=None) -> Tensor
 
 erfc(input, *, out=None) -> Tensor
     Complementary error function 1 - erf(x) of each element, accurate where erf is near 1.
+
+erfinv(input, *, out=None) -> Tensor
+    Inverse error function of each element, on [-1, 1] (+-inf at +-1, NaN beyond).
 
 exp(input, *, out=None) -> Tensor
     e raised to each element.
@@ -319,6 +325,9 @@ gt(input, other, *, out=None) -> Tensor
 hypot(input, other) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
 
+i0(input, *, out=None) -> Tensor
+    Modified Bessel function of the first kind, of order zero, of each element.
+
 index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor
     A copy of input with alpha * source added at the positions index names along dim.
 
@@ -367,6 +376,9 @@ le(input, other, *, out=None) -> Tensor
 lerp(input, end, weight, *, out=None) -> Tensor
     input + weight * (end - input); weight is a number or a tensor.
 
+lgamma(input, *, out=None) -> Tensor
+    Natural logarithm of the absolute value of the gamma function of each element.
+
 linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     steps evenly spaced values from start to end inclusive (rounded as torch's CPU
     kernels round them).
@@ -407,6 +419,10 @@ logical_xor(input, other, *, out=None) -> Tensor
 logcumsumexp(input, dim, *, out=None) -> Tensor
     Running log(sum(exp(input))) along dim, computed without overflow (stable at large
     values and -inf); floating input only.
+
+logit(input, eps=None, *, out=None) -> Tensor
+    log(p / (1 - p)) of each element p, which is first clamped to [eps, 1 - eps] when eps
+    is given (the gradient is then 0 outside that range).
 
 logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     base raised to steps evenly spaced exponents from start to end inclusive.
@@ -535,6 +551,9 @@ outer(input, vec2, *, out=None) -> Tensor
 
 permute(input, dims) -> Tensor
     A view with the dims reordered as dims says.
+
+polygamma(n, input, *, out=None) -> Tensor
+    The n-th derivative of digamma (n >= 0) of each element; polygamma(0, x) is digamma(x).
 
 positive(input) -> Tensor
     Returns input itself, unchanged (the unary + operator); bool tensors are refused.
