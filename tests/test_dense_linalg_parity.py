@@ -165,6 +165,38 @@ def test_dense_linalg_matches_torch(fn, inputs, grad):
     check(fn, *inputs, grad=grad)
 
 
+LAYOUT_CASES = [
+    ("inv", lambda L, a: L.linalg.inv(a), WC(3, 3)),
+    ("inv_batch", lambda L, a: L.linalg.inv(a), WC(2, 3, 3)),
+    ("inverse", lambda L, a: L.inverse(a), WC(3, 3)),
+    ("matrix_power_-1", lambda L, a: L.linalg.matrix_power(a, -1), WC(3, 3)),
+    ("matrix_power_-2", lambda L, a: L.linalg.matrix_power(a, -2), WC(3, 3)),
+    ("solve", lambda L, a: L.linalg.solve(a, a[..., :2]), WC(2, 3, 3)),
+    ("solve_vector", lambda L, a: L.linalg.solve(a, a[0]), WC(3, 3)),
+    ("solve_right", lambda L, a: L.linalg.solve(a, a[:2], left=False), WC(3, 3)),
+    ("cholesky", lambda L, a: L.linalg.cholesky(a), SPD(2, 3, 3)),
+    ("cholesky_upper", lambda L, a: L.linalg.cholesky(a, upper=True), SPD(3, 3)),
+    ("qr_tall", lambda L, a: L.linalg.qr(a), WC(4, 4)[:, :2].copy()),
+    ("qr_complete", lambda L, a: L.linalg.qr(a, mode="complete"), WC(4, 4)[:, :2].copy()),
+    ("qr_wide_batch", lambda L, a: L.linalg.qr(a), WC(2, 3, 3)[..., :2, :]),
+    ("eigh", lambda L, a: L.linalg.eigh(a), SYM(2, 3, 3)),
+    ("svd", lambda L, a: L.linalg.svd(a), WC(4, 4)[:, :3].copy()),
+    ("svd_reduced_wide", lambda L, a: L.linalg.svd(a, full_matrices=False),
+     WC(4, 4)[:2].copy()),
+]
+
+
+@pytest.mark.parametrize("name,fn,a", LAYOUT_CASES, ids=[c[0] for c in LAYOUT_CASES])
+def test_results_are_laid_out_as_torchs(name, fn, a):
+    # Note [Linalg results in LAPACK's layout]: strides decide .view, .is_contiguous and
+    # the layout of everything computed from a result.
+    def strides(r):
+        return [x.stride() for x in r] if isinstance(r, tuple) else [r.stride()]
+    t = fn(torch, torch.tensor(np.ascontiguousarray(a)))
+    c = fn(cgrad, cgrad.tensor(np.ascontiguousarray(a)))
+    assert strides(c) == strides(t)
+
+
 def test_return_types_print_and_unpack_as_torch():
     a = np.array([[2.0, 1.0], [1.0, 3.0]])
     for name, fn in [("linalg_slogdet", lambda L, x: L.linalg.slogdet(x)),

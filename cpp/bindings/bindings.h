@@ -88,6 +88,9 @@ void install_call_checks(py::module_& m);
 // with the null-terminated `fields`, which must outlive it (values/indices when null);
 // struct_result makes one holding `items`, values_indices one holding a pair of results.
 py::object make_return_type(const char* qualified_name, PyStructSequence_Field* fields = nullptr);
+// The type torch gives a result written through out= (cgrad.return_types.sort_out for
+// cgrad.return_types.sort): the same fields, made once and kept in cgrad.return_types.
+py::object out_return_type(py::handle type);
 py::object struct_result(const py::object& type, std::initializer_list<Tensor> items);
 py::object values_indices(const py::object& type, std::pair<Tensor, Tensor> r);
 

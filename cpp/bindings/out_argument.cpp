@@ -4,18 +4,22 @@
 // `out` tensor for their result; cgrad honours it on the same functions, in one place
 // for all of them (the call checks, Note [Call checks]), by running the function as
 // usual and writing its result into out as torch does:
-//   - out is returned, the same object; max/min with a dim take a pair (values, indices);
+//   - out is returned, the same object; functions with several results (max/min with a
+//     dim, sort, linalg.qr, ...) take a tuple and return it as torch's `<name>_out` type;
 //   - the result must be castable to out's dtype ("result type Float can't be cast to the
 //     desired output type Long"); factories (ones, rand, arange, ...) instead make out's
 //     dtype theirs, and refuse another dtype given with it;
 //   - an out of another shape is resized to the result's, with torch's deprecation
-//     warning unless it was empty; its memory is reused when large enough, else replaced
-//     (a view that must grow then stops sharing memory with its base, where torch would
-//     grow the shared storage);
+//     warning unless it was empty, and takes the result's memory order where that is
+//     dense, as torch's kernels restride a resized out; its memory is reused when large
+//     enough, else replaced (a view that must grow then stops sharing memory with its
+//     base, where torch would grow the shared storage);
 //   - out must not overlap an input partly, nor repeat memory (torch's errors);
 //   - with grad mode on, neither out nor an input may require grad: out= functions are
 //     not differentiable (torch's RuntimeError).
-// A function torch gives no `out` refuses the keyword like any unknown one.
+// A function torch gives no `out` refuses the keyword like any unknown one. Functions are
+// known by torch's native names (linalg's as linalg_<name>), so cgrad.det and
+// cgrad.linalg.det can differ as torch's do.
 #include "out_argument.h"
 
 #include <string>
@@ -32,19 +36,28 @@ namespace {
 
 const std::unordered_set<std::string>& out_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "any", "arange",
-      "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax",
-      "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",
-      "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
-      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "digamma", "div",
-      "dot", "empty", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
-      "frac", "full", "gather", "ge", "ger", "gt", "index_add", "index_select", "le", "lerp",
-      "i0", "lgamma", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
-      "logical_or", "logical_xor", "logit", "logcumsumexp", "logspace", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
-      "minimum", "mm", "mul", "mv", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
-      "outer", "polygamma", "pow", "prod", "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal",
-      "remainder", "round", "rsqrt", "scatter", "scatter_add", "sgn", "sigmoid", "sign", "signbit",
-      "sin", "sinc", "sinh", "softmax", "sqrt", "square", "stack", "std", "sub", "sum", "tan", "tanh", "trunc", "var", "where", "zeros"};
+      "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "aminmax",
+      "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+      "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli", "bitwise_and",
+      "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp", "clamp_max",
+      "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cummax", "cummin", "cumprod",
+      "cumsum", "deg2rad", "diag", "diff", "digamma", "div", "dot", "empty", "eq", "erf",
+      "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
+      "frac", "full", "gather", "ge", "ger", "gt", "hypot", "i0", "index_add", "index_select",
+      "inverse", "kron", "kthvalue", "le", "lerp", "lgamma", "linalg_cholesky", "linalg_cross",
+      "linalg_det", "linalg_eigh", "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm",
+      "linalg_matrix_power", "linalg_qr", "linalg_slogdet", "linalg_solve", "linalg_svd",
+      "linalg_svdvals", "linalg_vector_norm", "linspace", "log", "log10", "log1p", "log2",
+      "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and", "logical_not",
+      "logical_or", "logical_xor", "logit", "logspace", "logsumexp", "lt", "masked_select",
+      "matmul", "matrix_power", "max", "maximum", "mean", "median", "min", "minimum", "mm",
+      "mode", "msort", "mul", "multinomial", "mv", "nan_to_num", "nanmedian", "ne", "neg",
+      "negative", "nonzero", "norm", "normal", "ones", "outer", "polygamma", "pow", "prod",
+      "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal", "remainder", "round",
+      "rsqrt", "scatter", "scatter_add", "sgn", "sigmoid", "sign", "signbit", "sin", "sinc",
+      "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "sum",
+      "take", "take_along_dim", "tan", "tanh", "tensordot", "topk", "tril", "triu", "trunc",
+      "var", "where", "xlogy", "zeros"};
   return names;
 }
 
@@ -59,11 +72,16 @@ const std::unordered_set<std::string>& out_factories() {
 // Functions whose out must have the result's dtype exactly, where the others cast.
 const std::unordered_set<std::string>& exact_dtype_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "absolute", "addmm", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_not", "bmm",
-      "ceil", "clamp", "clamp_max", "clamp_min", "clip", "dot", "fix", "floor", "frac", "gather",
-      "index_add", "index_select", "log_softmax", "matmul", "max", "min", "mm", "mv", "neg",
-      "negative", "nonzero", "norm", "round", "scatter", "scatter_add", "sgn", "sign", "softmax",
-      "trunc", "where"};
+      "abs", "absolute", "addmm", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin",
+      "bitwise_not", "bmm", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cummax",
+      "cummin", "diag", "dot", "fix", "floor", "frac", "gather", "index_add", "index_select",
+      "inverse", "kthvalue", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh",
+      "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr",
+      "linalg_slogdet", "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm",
+      "log_softmax", "masked_select", "matmul", "matrix_power", "max", "median", "min", "mm",
+      "mode", "msort", "multinomial", "mv", "nan_to_num", "nanmedian", "neg", "negative",
+      "nonzero", "norm", "round", "scatter", "scatter_add", "sgn", "sign", "slogdet", "softmax",
+      "sort", "take", "take_along_dim", "tensordot", "topk", "tril", "triu", "trunc", "where"};
   return names;
 }
 
@@ -90,14 +108,17 @@ std::vector<Tensor> tensor_inputs(PyObject* const* args, size_t count) {
   return out;
 }
 
-// Makes `out` `sizes`-shaped and contiguous, reusing its memory when it is large enough.
-void resize_out(const Tensor& out, const Shape& sizes) {
-  const int64_t needed = (out->offset + numel_of(sizes)) * static_cast<int64_t>(itemsize(out->dtype));
+// Makes `out` the result's shape, in the memory order torch gives a resized out: the
+// layout the result itself has where it is dense (transposed inputs give a transposed
+// out), reusing out's memory when it is large enough.
+void resize_out(const Tensor& out, const Tensor& result) {
+  Tensor fresh = empty_like(result, out->dtype);
+  const int64_t needed = (out->offset + fresh->numel()) * static_cast<int64_t>(itemsize(out->dtype));
   if (static_cast<int64_t>(out->storage->nbytes()) >= needed) {
-    out->sizes = sizes;
-    out->strides = contiguous_strides(sizes);
+    out->sizes = fresh->sizes;
+    out->strides = fresh->strides;
   } else {
-    set_data(out, empty(sizes, out->dtype));
+    set_data(out, fresh);
   }
 }
 
@@ -129,7 +150,7 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
           "resizing it, inplace, to zero elements with t.resize_(0).";
       if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) throw py::error_already_set();
     }
-    resize_out(out, result->sizes);
+    resize_out(out, result);
   }
   GradModeGuard no_grad(false);
   apply_inplace(out, name.c_str(), [&] { return result; });
@@ -200,8 +221,11 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
                                                            " Tensors"));
   for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name);
   if (!pair) return out_arg.inc_ref().ptr();
-  // The result's own tuple type (cgrad.return_types.max), holding the given tensors.
-  return py::type::of(result)(py::tuple(py::reinterpret_borrow<py::object>(out_arg))).release().ptr();
+  // The out variant of the result's tuple type (cgrad.return_types.max_out), holding the
+  // given tensors.
+  return out_return_type(py::type::of(result))(py::tuple(py::reinterpret_borrow<py::object>(out_arg)))
+      .release()
+      .ptr();
 }
 
 }  // namespace
@@ -215,7 +239,7 @@ bool has_out_keyword(PyObject* kwnames) {
 PyObject* call_with_out(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames,
                         Dispatch dispatch) {
   const FunctionInfo* info = function_info(self);
-  if (!info || info->style != CallStyle::Native || !out_functions().count(info->name) ||
+  if (!info || info->style != CallStyle::Native || !out_functions().count(info->native_name) ||
       info->has_param("out"))
     return dispatch(self, args, nargsf, kwnames);
   const size_t nargs = PyVectorcall_NARGS(nargsf);
@@ -236,7 +260,7 @@ PyObject* call_with_out(PyObject* self, PyObject* const* args, size_t nargsf, Py
       py::tuple names(keywords);
       return dispatch(self, rest.data(), nargs, keywords.empty() ? nullptr : names.ptr());
     }
-    return run_with_out(info->name, out_arg, self, rest, nargs, keywords, dispatch);
+    return run_with_out(info->native_name, out_arg, self, rest, nargs, keywords, dispatch);
   } catch (py::error_already_set& e) {
     e.restore();
   } catch (...) {

@@ -1,5 +1,8 @@
 // torch.return_types-style results (cgrad.return_types.max, .sort, ...): struct sequences,
 // so they index, unpack and compare like tuples and name their fields.
+#include <cstring>
+#include <string>
+
 #include "bindings.h"
 
 namespace cgrad::bindings {
@@ -38,6 +41,22 @@ py::object make_return_type(const char* qualified_name, PyStructSequence_Field* 
   type->tp_repr = return_type_repr;
   PyType_Modified(type);
   return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type));
+}
+
+py::object out_return_type(py::handle type) {
+  const std::string name = py::str(type.attr("__name__")).cast<std::string>() + "_out";
+  py::module_ types = py::module_::import("cgrad._C").attr("return_types");
+  if (py::hasattr(types, name.c_str())) return types.attr(name.c_str());
+  // Like the description, the names must outlive the type.
+  py::tuple names = type.attr("__match_args__");
+  auto* fields = new PyStructSequence_Field[names.size() + 1];
+  for (size_t i = 0; i < names.size(); ++i)
+    fields[i] = {strdup(names[i].cast<std::string>().c_str()), nullptr};
+  fields[names.size()] = {nullptr, nullptr};
+  const char* qualified = strdup(("cgrad.return_types." + name).c_str());
+  py::object out_type = make_return_type(qualified, fields);
+  types.attr(name.c_str()) = out_type;
+  return out_type;
 }
 
 py::object struct_result(const py::object& type, std::initializer_list<Tensor> items) {

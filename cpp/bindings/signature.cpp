@@ -92,6 +92,11 @@ Signature parse(const std::string& text, bool is_method) {
   return sig;
 }
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 FunctionInfo read_info(const py::detail::function_record* rec) {
   FunctionInfo info;
   info.name = rec->name;
@@ -101,10 +106,10 @@ FunctionInfo read_info(const py::detail::function_record* rec) {
   } else {
     py::object scope_name = py::getattr(rec->scope, "__name__", py::none());
     const std::string scope = scope_name.is_none() ? "" : py::str(scope_name).cast<std::string>();
-    info.style = scope.size() >= 4 && scope.compare(scope.size() - 4, 4, "._nn") == 0
-                     ? CallStyle::Python
-                     : CallStyle::Native;
+    info.style = ends_with(scope, "._nn") ? CallStyle::Python : CallStyle::Native;
+    if (ends_with(scope, "._linalg")) info.native_name = "linalg_" + info.name;
   }
+  if (info.native_name.empty()) info.native_name = info.name;
   for (auto* r = rec; r; r = r->next)
     info.overloads.push_back(parse(r->signature ? r->signature : "", r->is_method));
   return info;

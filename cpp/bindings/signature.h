@@ -39,6 +39,8 @@ enum class CallStyle { Native, Method, Python };
 // and kept for the life of the process.
 struct FunctionInfo {
   std::string name;
+  // The name torch's native function has: linalg's functions are `linalg_<name>`.
+  std::string native_name;
   CallStyle style = CallStyle::Native;
   std::vector<Signature> overloads;
   bool has_param(const std::string& name) const;

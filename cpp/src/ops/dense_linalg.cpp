@@ -2,6 +2,7 @@
 // matrix_power, cross and matrix_norm. Each forward checks its input as torch does, runs
 // a float64 kernel per matrix of the batch (Note [Dense factorisations in float64]) and
 // records torch's node; the backward formulas are products of cgrad ops.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -57,6 +58,24 @@ Tensor buffer(const Shape& sizes) { return empty(sizes, DType::Float64); }
 Tensor rounded(const Tensor& t, DType dtype) {
   GradModeGuard no_grad(false);
   return detail::cast(t, dtype);
+}
+
+// Note [Linalg results in LAPACK's layout]: torch's factorisations and solves run in
+// LAPACK, which stores each matrix column by column, and torch hands those buffers out:
+// inv, solve (A X = B), cholesky, qr's Q and R, eigh's eigenvectors and svd's U and Vh
+// have strides [..., 1, rows] (each matrix column-major, the batch in order). cgrad's
+// kernels write row by row; their float64 result is rounded into torch's layout in the
+// one copy the rounding makes anyway, so .stride(), .is_contiguous(), .view and the
+// layout of everything computed from the results agree with torch's.
+Tensor rounded_column_major(const Tensor& t, DType dtype) {
+  Shape strides = contiguous_strides(t->sizes);
+  const size_t d = t->dim();
+  strides[d - 2] = 1;
+  strides[d - 1] = std::max<int64_t>(t->sizes[d - 2], 1);
+  Tensor out = empty(t->sizes, dtype);
+  out->strides = std::move(strides);
+  kernels::copy(*t, *out);
+  return out;
 }
 
 Shape batch_shape(const Tensor& a) { return Shape(a->sizes.begin(), a->sizes.end() - 2); }
@@ -130,7 +149,7 @@ Tensor linalg_inv(const Tensor& a) {
       for (int64_t c = 0; c < n; ++c) x[r * n + c] = r == c;
     kernels::dense::lu_solve(in.matrix(i), pivots.data(), n, x, n);
   }
-  out = rounded(out, a->dtype);
+  out = rounded_column_major(out, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgInvExBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
       Tensor x_t = mT(n.saved(0));  // d inv(A) = -inv(A) dA inv(A)
@@ -172,8 +191,10 @@ Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
                         "The solver failed because the input matrix is singular.");
     kernels::dense::lu_solve(lu.matrix(i), pivots.data(), n, rhs.matrix(i), k);
   }
-  Tensor out = rounded(rhs.data, a->dtype);
-  if (!left) out = contiguous(mT(out));
+  // X A = B comes back row-major (the transpose of a column-major left solve), as torch's.
+  Tensor out = vector ? rounded(rhs.data, a->dtype)
+               : left ? rounded_column_major(rhs.data, a->dtype)
+                      : contiguous(mT(rounded(rhs.data, a->dtype)));
   if (vector) out = make_view(out, with(batch, {n}), contiguous_strides(with(batch, {n})), out->offset);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("LinalgSolveExBackward0", {a, b}, [vector, left](Node& n, TensorList& g) -> TensorList {
@@ -299,8 +320,7 @@ Tensor linalg_cholesky(const Tensor& a, bool upper) {
                         "positive-definite (the leading minor of order " + std::to_string(info) +
                         " is not positive-definite).");
   }
-  Tensor out = rounded(m.data, a->dtype);
-  if (upper) out = contiguous(mT(out));
+  Tensor out = rounded_column_major(upper ? mT(m.data) : m.data, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgCholeskyExBackward0", {a}, [upper](Node& n, TensorList& g) -> TensorList {
       // A = L L^T: gA = L^-T S L^-1 with S = sym(tril(L^T gL)), its strict lower part
@@ -357,8 +377,8 @@ std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode) {
   for (int64_t i = 0; i < in.count; ++i)
     kernels::dense::qr(in.matrix(i), m, n, q_cols, q->data<double>() + i * m * q_cols,
                        r->data<double>() + i * q_cols * n);
-  Tensor Q = want_q ? rounded(q, a->dtype) : empty({0}, a->dtype);
-  Tensor R = rounded(r, a->dtype);
+  Tensor Q = want_q ? rounded_column_major(q, a->dtype) : empty({0}, a->dtype);
+  Tensor R = rounded_column_major(r, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgQrBackward0", {a}, [mode, m, n](Node& node, TensorList& g) -> TensorList {
       if (mode == "r")
@@ -408,7 +428,7 @@ std::pair<Tensor, Tensor> eigh_forward(const char* op, const Tensor& a, bool upp
                         "The algorithm failed to converge because the input matrix is "
                         "ill-conditioned or has too many repeated eigenvalues (error code: " +
                         std::to_string(std::max<int64_t>(n - 1, 1)) + ").");
-  return {rounded(w, a->dtype), rounded(v, a->dtype)};
+  return {rounded(w, a->dtype), rounded_column_major(v, a->dtype)};
 }
 
 // gA = V (diag(gL) + skew(V^T gV) / gaps) V^T, skew(X) = (X - X^T) / 2.
@@ -470,7 +490,8 @@ std::tuple<Tensor, Tensor, Tensor> svd_forward(const char* op, const Tensor& a, 
                         "The algorithm failed to converge because the input matrix contained "
                         "non-finite values.");
   (void)vectors;
-  return {rounded(u, a->dtype), rounded(s, a->dtype), rounded(vh, a->dtype)};
+  return {rounded_column_major(u, a->dtype), rounded(s, a->dtype),
+          rounded_column_major(vh, a->dtype)};
 }
 
 // The reduced SVD's backward (U: m x k, Vh: k x n), gU / gVh possibly undefined:

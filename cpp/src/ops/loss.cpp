@@ -66,6 +66,96 @@ void check_probabilities(const Tensor& t, const char* what) {
                              " should be between 0 and 1");
 }
 
+// `loss.mul_(weight)` as torch's losses end: the weight broadcasts into the loss's shape
+// (torch's in-place error if it would grow it) and the product keeps the loss's dtype.
+Tensor times_weight_in_place(const Tensor& loss, const Tensor& weight) {
+  const Shape shape = broadcast_shapes(loss->sizes, weight->sizes);
+  if (shape != loss->sizes)
+    throw std::runtime_error("output with shape " + shape_str(loss->sizes) +
+                             " doesn't match the broadcast shape " + shape_str(shape));
+  return detail::in_preserved_layout(detail::cast(mul(loss, weight), loss->dtype), *loss);
+}
+
+// A loss gradient finished as torch's: times the weight in place, then over the element
+// count for 'mean'.
+Tensor weighted_and_averaged(Tensor v, const Tensor& w, LossReduction reduction, int64_t count) {
+  if (w) v = times_weight_in_place(v, w);
+  return reduction == LossReduction::Mean ? div(v, constant(static_cast<double>(count))) : v;
+}
+
+// log(p / (1 - p)) for p in [0, 1], recorded as torch's logit (LogitBackward0, whose
+// gradient grad / (p (1 - p)) is inf, not NaN, at p = 1).
+Tensor logit_of_probability(const Tensor& p) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = log(div(p, rsub(p, constant(1.0))));
+  }
+  if (any_requires_grad({&p})) {
+    auto node = make_node("LogitBackward0", {p}, [](Node& n, TensorList& g) -> TensorList {
+      Tensor x = n.saved(0);
+      return {div(g[0], mul(x, rsub(x, constant(1.0))))};
+    });
+    node->save(p, false, "self");
+    set_history({out}, node);
+  }
+  return out;
+}
+
+// Note [BCE double backward]: binary_cross_entropy's input gradient is
+// grad (x - t) / max(x (1 - x), 1e-12) (times the weight, over the count for 'mean'), and
+// torch differentiates it with formulas of its own rather than through the clamp:
+//   d/dx = (x^2 - 2 x t + t) / ((x + eps)^2 (1 - x + eps)^2) * (gg * grad)
+//   d/dt = -(gg * grad) / max(x (1 - x), eps)
+//   d/dgrad = gg (x - t) / ((x + eps) (1 - x + eps)), summed to grad's shape,
+// with eps = 1e-12, each times the weight and over the count as the gradient itself. So
+// at x = 0 or 1 (where the clamp bites) the second derivative is large, not 0 or NaN.
+// bce_input_grad records them as BinaryCrossEntropyBackwardBackward0.
+Tensor bce_input_grad(const Tensor& grad, const Tensor& x, const Tensor& t, const Tensor& w,
+                      LossReduction reduction, int64_t count) {
+  // torch's kernel clamps at the float 1e-12 in the input's dtype (in float64 that is
+  // 9.9999999600e-13); its double backward at the double 1e-12.
+  const Tensor one = constant(1.0), eps = constant(static_cast<double>(1e-12f));
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = weighted_and_averaged(div(mul(grad, sub(x, t)), clamp_min(mul(rsub(x, one), x), eps)),
+                                w, reduction, count);
+  }
+  if (any_requires_grad({&grad, &x, &t})) {
+    auto node = make_node(
+        "BinaryCrossEntropyBackwardBackward0", {grad, x, t},
+        [reduction, count](Node& node, TensorList& g) -> TensorList {
+          Tensor upstream = node.saved(0), x = node.saved(1), t = node.saved(2), w = node.saved(3);
+          const Tensor one = constant(1.0), eps = constant(1e-12);
+          auto scaled = [&](const Tensor& v) { return weighted_and_averaged(v, w, reduction, count); };
+          Tensor both = mul(g[0], upstream);
+          Tensor d_upstream, d_x, d_t;
+          Tensor a = add(x, eps), b = add(rsub(x, one), eps);
+          if (node.needs_input_grad(0))
+            d_upstream = sum_to(scaled(mul(div(sub(x, t), mul(a, b)), g[0])),
+                                node.input_meta()[0].sizes);
+          if (node.needs_input_grad(1)) {
+            Tensor numerator = add(sub(mul(x, x), mul(mul(constant(2.0), x), t)), t);
+            d_x = scaled(mul(div(numerator, mul(mul(a, a), mul(b, b))), both));
+          }
+          if (node.needs_input_grad(2)) {  // weighted before the division, as torch
+            Tensor weighted = w ? times_weight_in_place(neg(both), w) : neg(both);
+            d_t = div(weighted, clamp_min(mul(rsub(x, one), x), eps));
+            if (reduction == LossReduction::Mean)
+              d_t = div(d_t, constant(static_cast<double>(count)));
+          }
+          return {d_upstream, d_x, d_t};
+        });
+    node->save(grad, false, "grad_output");
+    node->save(x, false, "self");
+    node->save(t, false, "target");
+    node->save(w, false, "weight");
+    set_history({out}, node);
+  }
+  return out;
+}
+
 // log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), finite for every x. It records
 // its own node, d/dx = sigmoid(-x): differentiated through relu and abs, autograd would
 // give 0 at x = 0 (both have a zero subgradient there) where the derivative is 1/2.
@@ -298,6 +388,9 @@ Tensor quadratic_then_linear_loss(const Tensor& input, const Tensor& target,
     Tensor linear = sub(ad, constant(0.5 * cut));
     Tensor loss = smooth_l1 ? where(lt(ad, constant(cut)), div(half_square, constant(cut)), linear)
                             : where(lt(ad, constant(cut)), half_square, mul(constant(cut), linear));
+    // torch's huber writes into empty_like(input) (its input broadcast to the target),
+    // smooth_l1 into a result its kernel lays out from both inputs.
+    if (!smooth_l1) loss = detail::in_preserved_layout(loss, *x);
     out = reduce_loss(loss, reduction);
   }
   if (any_requires_grad({&x, &t})) {
@@ -442,15 +535,15 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     GradModeGuard no_grad(false);
     check_probabilities(input, "input");
     check_probabilities(target, "target");
-    // Logs are clamped at -100 so that 0 * log(0) stays finite, as torch does.
-    auto clamped_log = [](const Tensor& v) {
-      Tensor l = log(v);
-      return where(lt(l, constant(-100.0)), constant(-100.0), l);
-    };
-    Tensor one = constant(1.0);
-    Tensor loss = neg(add(mul(target, clamped_log(input)),
-                          mul(rsub(target, one), clamped_log(rsub(input, one)))));
-    out = reduce_loss(w ? mul(loss, w) : loss, reduction);
+    // torch's kernel: (t - 1) max(log1p(-x), -100) - t max(log x, -100). The clamp keeps
+    // 0 * log(0) finite; this order gives +0.0 (not -0.0) where x = t = 0 or 1.
+    Tensor one = constant(1.0), floor = constant(-100.0);
+    Tensor loss = sub(mul(sub(target, one), clamp_min(log1p(neg(input)), floor)),
+                      mul(target, clamp_min(log(input), floor)));
+    // A result laid out as empty_like(input), then scaled in place by the weight.
+    loss = detail::in_preserved_layout(loss, *input);
+    if (w) loss = times_weight_in_place(loss, w);
+    out = reduce_loss(loss, reduction);
   }
   if (any_requires_grad({&input, &target})) {
     const int64_t count = input->numel();
@@ -458,15 +551,11 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
         "BinaryCrossEntropyBackward0", {input, target},
         [reduction, count](Node& n, TensorList& g) -> TensorList {
           Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2);
-          Tensor one = constant(1.0), eps = constant(1e-12);
           Tensor gi, gt;
-          if (n.needs_input_grad(0)) {  // (x - t) / max(x (1 - x), eps)
-            Tensor denominator = mul(rsub(x, one), x);
-            denominator = where(lt(denominator, eps), eps, denominator);
-            gi = loss_grad(div(sub(x, t), denominator), g[0], w, reduction, count);
+          if (n.needs_input_grad(0)) gi = bce_input_grad(g[0], x, t, w, reduction, count);
+          if (n.needs_input_grad(1)) {  // -logit(x) grad, then weight and count as above
+            gt = weighted_and_averaged(mul(neg(logit_of_probability(x)), g[0]), w, reduction, count);
           }
-          if (n.needs_input_grad(1))  // -logit(x)
-            gt = loss_grad(neg(log(div(x, rsub(x, one)))), g[0], w, reduction, count);
           return {gi, gt};
         });
     node->save(input, false, "self");
@@ -494,13 +583,16 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   {
     GradModeGuard no_grad(false);
     Tensor one = constant(1.0);
-    // (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))
+    // (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x)), in torch's steps: each
+    // in-place one keeps its left side's dtype (so the result has target's) and refuses a
+    // right side that would grow it.
     Tensor log_sig = log_sigmoid(input);
-    if (pos_weight) log_sig = mul(log_sig, add(mul(sub(pos_weight, one), target), one));
-    Tensor loss = sub(mul(rsub(target, one), input), log_sig);
-    if (weight) loss = mul(loss, weight);
-    // torch accumulates in place into (1 - target): the result keeps target's dtype.
-    out = reduce_loss(detail::cast(loss, target->dtype), reduction);
+    if (pos_weight)
+      log_sig = times_weight_in_place(log_sig, add(mul(sub(pos_weight, one), target), one));
+    Tensor loss = detail::cast(mul(rsub(target, one), input), target->dtype);
+    loss = detail::cast(sub(loss, log_sig), target->dtype);
+    if (weight) loss = times_weight_in_place(loss, weight);
+    out = reduce_loss(loss, reduction);
   }
   if (any_requires_grad({&input, &target})) {
     const int64_t count = input->numel();

@@ -164,11 +164,14 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           Tensor zero = constant(0.0);
           if (p == 0.0) return {Tensor()};  // as torch: no gradient at all, not zeros
           if (p == 1.0) return {mul(sign(self), grad_kept)};
-          if (std::isinf(p)) {  // the gradient is shared evenly between tied extremes
-            Tensor tied = eq(abs(self), norm_kept);
+          if (std::isinf(p)) {
+            // The gradient is shared evenly between the tied extremes, NaNs counting as
+            // extremes (a NaN norm has one); multiplied by the mask, as torch's, so an
+            // infinite or NaN gradient gives NaN at the others too (sgn(NaN) is 0).
+            Tensor magnitude = abs(self);
+            Tensor tied = logical_or(eq(magnitude, norm_kept), isnan(magnitude));
             Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
-            // where, not a multiply by the mask: a NaN norm ties nothing and gets 0, not 0/0.
-            return {mul(sign(self), where(tied, div(grad_kept, count), zero))};
+            return {mul(sign(self), mul(div(grad_kept, count), tied))};
           }
           // Note [Norm gradient at zero elements]: d|x|_p/dx = sgn(x) |x|^(p-1) / |x|_p^(p-1).
           // Below p = 2 the power |x|^(p-1) (p < 1) or |x|^(p-2) is infinite at x = 0, so

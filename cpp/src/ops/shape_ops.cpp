@@ -350,8 +350,11 @@ Tensor trace(const Tensor& a) {
   }
   if (any_requires_grad({&a}))
     set_history({out}, make_node("TraceBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
+                   // The gradient written on the diagonal of zeros (not eye * g: an
+                   // infinite g would make the zeros NaN, as it does not in torch).
                    const Shape& s = n.input_meta()[0].sizes;
-                   return {mul(eye(s[0], s[1], g[0]->dtype), g[0])};
+                   return {diagonal_backward(expand_to(g[0], {std::min(s[0], s[1])}), s, 0,
+                                             DiagonalDims{0, 1})};
                  }));
   return out;
 }

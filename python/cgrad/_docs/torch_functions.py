@@ -41,7 +41,7 @@ amin(input, dim=(), keepdim=False, *, out=None) -> Tensor
     Smallest element along dim (all dimensions when dim is empty); the gradient is shared
     evenly among equal minima.
 
-aminmax(input, *, dim=None, keepdim=False) -> tuple[Tensor, Tensor]
+aminmax(input, *, dim=None, keepdim=False, out=None) -> tuple[Tensor, Tensor]
     The (min, max) named tuple of input, over all elements or along dim.
 
 any(input, *, out=None) -> Tensor
@@ -174,11 +174,11 @@ cross(input, other, dim=None, *, out=None) -> Tensor
     Cross product of 3-vectors along dim, batch dims broadcast; without dim (deprecated,
     with a warning) the first dim of input of length 3. See linalg.cross.
 
-cummax(input, dim) -> tuple[Tensor, Tensor]
+cummax(input, dim, *, out=None) -> tuple[Tensor, Tensor]
     Running maximum along dim and the index where it was found, as a (values, indices)
     named tuple.
 
-cummin(input, dim) -> tuple[Tensor, Tensor]
+cummin(input, dim, *, out=None) -> tuple[Tensor, Tensor]
     Running minimum along dim and the index where it was found, as a (values, indices)
     named tuple.
 
@@ -195,7 +195,7 @@ detach(input) -> Tensor
     A view of input that is cut out of the graph (requires_grad False); it shares memory
     and the version counter with input.
 
-diag(input, diagonal=0) -> Tensor
+diag(input, diagonal=0, *, out=None) -> Tensor
     A square matrix with the 1-D input on a diagonal, or the diagonal of a 2-D input as a
     1-D copy.
 
@@ -206,7 +206,7 @@ diag_embed(input, offset=0, dim1=-2, dim2=-1) -> Tensor
 diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor
     A view of the diagonal of the (dim1, dim2) planes, appended as the last dim.
 
-diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor
+diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None) -> Tensor
     n-th forward difference along dim, after joining prepend and append to input.
 
 digamma(input, *, out=None) -> Tensor
@@ -322,7 +322,7 @@ get_rng_state() -> Tensor
 gt(input, other, *, out=None) -> Tensor
     input > other elementwise; bool result.
 
-hypot(input, other) -> Tensor
+hypot(input, other, *, out=None) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
 
 i0(input, *, out=None) -> Tensor
@@ -364,10 +364,10 @@ isinf(input) -> Tensor
 isnan(input) -> Tensor
     True where an element is NaN.
 
-kron(input, other) -> Tensor
+kron(input, other, *, out=None) -> Tensor
     Kronecker product: every element of input times all of other, in blocks.
 
-kthvalue(input, k, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+kthvalue(input, k, dim=-1, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The k-th smallest element along dim and its index, as a (values, indices) named tuple.
 
 le(input, other, *, out=None) -> Tensor
@@ -398,10 +398,10 @@ log2(input, *, out=None) -> Tensor
 log_softmax(input, dim, *, dtype=None, out=None) -> Tensor
     log(softmax(input, dim)), computed stably.
 
-logaddexp(input, other) -> Tensor
+logaddexp(input, other, *, out=None) -> Tensor
     log(exp(input) + exp(other)), computed without overflow.
 
-logaddexp2(input, other) -> Tensor
+logaddexp2(input, other, *, out=None) -> Tensor
     log2(2**input + 2**other), computed without overflow.
 
 logical_and(input, other, *, out=None) -> Tensor
@@ -440,7 +440,7 @@ manual_seed(seed) -> Generator
 masked_fill(input, mask, value) -> Tensor
     A copy of input with value where the bool mask (broadcast to input) is True.
 
-masked_select(input, mask) -> Tensor
+masked_select(input, mask, *, out=None) -> Tensor
     The elements of input where the bool mask is True, as a 1-D tensor.
 
 matmul(input, other, *, out=None) -> Tensor
@@ -461,7 +461,7 @@ mean(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
     Mean of all elements or along dim; floating dtypes only.
 
 median(input) -> Tensor
-median(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+median(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The lower of the two middle values (NaN if any); along dim, a (values, indices) named
     tuple.
 
@@ -477,7 +477,7 @@ minimum(input, other, *, out=None) -> Tensor
 mm(input, mat2, *, out=None) -> Tensor
     Product of an (n, m) and an (m, p) matrix; no broadcasting.
 
-mode(input, dim=-1, keepdim=False) -> tuple[Tensor, Tensor]
+mode(input, dim=-1, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The most frequent value along dim (the smallest of equally frequent ones) and the index
     of one of its occurrences, as a (values, indices) named tuple.
 
@@ -487,25 +487,25 @@ moveaxis(input, source, destination) -> Tensor
 movedim(input, source, destination) -> Tensor
     A view with the dims at source moved to destination, the others in order.
 
-msort(input) -> Tensor
+msort(input, *, out=None) -> Tensor
     input sorted along dim 0, ascending.
 
 mul(input, other, *, out=None) -> Tensor
     input * other elementwise, broadcasting the two.
 
-multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor
+multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor
     Draws num_samples category indices from each row of nonnegative weights; int64
     result.
 
 mv(input, vec, *, out=None) -> Tensor
     Product of an (n, m) matrix and an m-vector.
 
-nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor
+nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None) -> Tensor
     Replaces NaN, +inf and -inf with the given numbers (the dtype's largest and lowest
     finite values by default).
 
 nanmedian(input) -> Tensor
-nanmedian(input, dim, keepdim=False) -> tuple[Tensor, Tensor]
+nanmedian(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     median ignoring NaN.
 
 narrow(input, dim, start, length) -> Tensor
@@ -671,7 +671,7 @@ sinh(input, *, out=None) -> Tensor
 softmax(input, dim, *, dtype=None, out=None) -> Tensor
     exp(x) / sum(exp(x)) along dim, computed stably.
 
-sort(input, dim=-1, descending=False, *, stable=False) -> tuple[Tensor, Tensor]
+sort(input, dim=-1, descending=False, *, stable=False, out=None) -> tuple[Tensor, Tensor]
     input sorted along dim and the indices it came from, as a (values, indices) named
     tuple; NaN sorts as the largest value.
 
@@ -715,10 +715,10 @@ swapdims(input, dim0, dim1) -> Tensor
 t(input) -> Tensor
     The transpose of a tensor of at most 2 dims, as a view.
 
-take(input, index) -> Tensor
+take(input, index, *, out=None) -> Tensor
     The elements of the flattened input at index; the result has index's shape.
 
-take_along_dim(input, indices, dim=None) -> Tensor
+take_along_dim(input, indices, dim=None, *, out=None) -> Tensor
     Picks the elements at indices along dim (indices broadcast with input), or from the
     flattened input when dim is None.
 
@@ -732,7 +732,7 @@ tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor
     A new tensor copied from data (a number, nested sequences, a numpy array or a
     tensor); the dtype is inferred as torch infers it unless given.
 
-tensordot(a, b, dims=2) -> Tensor
+tensordot(a, b, dims=2, *, out=None) -> Tensor
     Contracts the last dims of a with the first dims of b (a count, or two lists of
     dims).
 
@@ -740,7 +740,7 @@ tile(input, dims) -> Tensor
     Repeats input dims[i] times along each dim (as Tensor.repeat, with fewer dims padded
     by ones).
 
-topk(input, k, dim=-1, largest=True, sorted=True) -> tuple[Tensor, Tensor]
+topk(input, k, dim=-1, largest=True, sorted=True, *, out=None) -> tuple[Tensor, Tensor]
     The k largest (or smallest) elements along dim and their indices, as a (values,
     indices) named tuple.
 
@@ -750,10 +750,10 @@ trace(input) -> Tensor
 transpose(input, dim0, dim1) -> Tensor
     A view with dims dim0 and dim1 swapped.
 
-tril(input, diagonal=0) -> Tensor
+tril(input, diagonal=0, *, out=None) -> Tensor
     A copy with the elements above the diagonal-th diagonal of the last two dims zeroed.
 
-triu(input, diagonal=0) -> Tensor
+triu(input, diagonal=0, *, out=None) -> Tensor
     A copy with the elements below the diagonal-th diagonal of the last two dims zeroed.
 
 trunc(input, *, out=None) -> Tensor
@@ -781,7 +781,7 @@ where(condition) -> tuple[Tensor, ...]
     input and other may be numbers); with only condition, nonzero(condition,
     as_tuple=True).
 
-xlogy(input, other) -> Tensor
+xlogy(input, other, *, out=None) -> Tensor
     input * log(other), 0 where input is 0 (and other is not NaN).
 
 zeros(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor

@@ -26,18 +26,20 @@ __all__ = ["LinAlgError", "inv", "solve", "det", "slogdet", "cholesky", "qr", "e
            "matrix_norm", "norm"]
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """A vector or matrix norm, as torch.linalg.norm: with neither `ord` nor `dim` the
     2-norm of all elements; an int `dim` (or one-element tuple) asks for a vector norm,
-    a pair of dims for a matrix norm; `ord` without `dim` needs a 1-D or 2-D input."""
+    a pair of dims for a matrix norm; `ord` without `dim` needs a 1-D or 2-D input.
+    `out` is passed on to the norm chosen."""
+    written = {} if out is None else {"out": out}
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None:
         dim = tuple(dim)
     if ord is None:
         if dim is not None and len(dim) == 2:
-            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype)
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype, **written)
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype, **written)
     if dim is None:
         if A.dim() not in (1, 2):
             raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must "
@@ -46,5 +48,5 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     if len(dim) == 1:
         if isinstance(ord, str):
             raise RuntimeError(f"linalg.norm: Order {ord} not supported.")
-        return vector_norm(A, ord, dim, keepdim, dtype=dtype)
-    return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
+        return vector_norm(A, ord, dim, keepdim, dtype=dtype, **written)
+    return matrix_norm(A, ord, dim, keepdim, dtype=dtype, **written)

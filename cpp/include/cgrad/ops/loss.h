@@ -27,7 +27,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 // distribution.
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                      LossReduction reduction, int64_t ignore_index, double label_smoothing);
-// -weight * (t log x + (1 - t) log(1 - x)), logs clamped at -100
+// weight * ((t - 1) log(1 - x) - t log x), logs clamped at -100
 // (BinaryCrossEntropyBackward0).
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             LossReduction reduction);
