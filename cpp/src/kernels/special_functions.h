@@ -22,7 +22,8 @@
 //     then differ from torch's by an ulp);
 //   - i0 and i1 sum their power series in double up to |x| = 25 and their asymptotic
 //     series beyond, the factor e^|x| taken in the element type so that it overflows
-//     where torch's does (i0 of float32 89 is inf in torch although I0(89) < FLT_MAX).
+//     where torch's does (i0 of float32 89 is inf in torch although I0(89) < FLT_MAX),
+//     and NaN at +-inf, as torch's e^x / sqrt(x) there.
 #include <cmath>
 #include <cstdint>
 #include <limits>
