@@ -55,6 +55,7 @@ NOT_DIFFERENTIABLE = {
     "isclose", "allclose", "equal", "count_nonzero", "argsort", "signbit",
     # in-place forms torch cannot differentiate (their backward raises)
     "acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_",
+    "unique", "unique_consecutive", "searchsorted", "bucketize",
 }
 
 

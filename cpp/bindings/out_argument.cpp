@@ -39,25 +39,25 @@ const std::unordered_set<std::string>& out_functions() {
       "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "aminmax",
       "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
       "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli", "bitwise_and",
-      "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp", "clamp_max",
-      "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cummax", "cummin", "cumprod",
-      "cumsum", "deg2rad", "diag", "diff", "digamma", "div", "dot", "empty", "eq", "erf",
-      "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide", "fmod",
-      "frac", "full", "gather", "ge", "ger", "gt", "hypot", "i0", "index_add", "index_select",
-      "inverse", "kron", "kthvalue", "le", "lerp", "lgamma", "linalg_cholesky", "linalg_cross",
-      "linalg_det", "linalg_eigh", "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm",
-      "linalg_matrix_power", "linalg_qr", "linalg_slogdet", "linalg_solve", "linalg_svd",
-      "linalg_svdvals", "linalg_vector_norm", "linspace", "log", "log10", "log1p", "log2",
-      "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and", "logical_not",
-      "logical_or", "logical_xor", "logit", "logspace", "logsumexp", "lt", "masked_select",
-      "matmul", "matrix_power", "max", "maximum", "mean", "median", "min", "minimum", "mm",
-      "mode", "msort", "mul", "multinomial", "mv", "nan_to_num", "nanmedian", "ne", "neg",
-      "negative", "nonzero", "norm", "normal", "ones", "outer", "polygamma", "pow", "prod",
-      "rad2deg", "rand", "randint", "randn", "randperm", "reciprocal", "remainder", "round",
-      "rsqrt", "scatter", "scatter_add", "sgn", "sigmoid", "sign", "signbit", "sin", "sinc",
-      "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "sum",
-      "take", "take_along_dim", "tan", "tanh", "tensordot", "topk", "tril", "triu", "trunc",
-      "var", "where", "xlogy", "zeros"};
+      "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp",
+      "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cummax", "cummin",
+      "cumprod", "cumsum", "deg2rad", "diag", "diff", "digamma", "div", "dot", "empty", "eq",
+      "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide",
+      "fmod", "frac", "full", "gather", "ge", "ger", "gt", "hypot", "i0", "index_add",
+      "index_select", "inverse", "kron", "kthvalue", "le", "lerp", "lgamma", "linalg_cholesky",
+      "linalg_cross", "linalg_det", "linalg_eigh", "linalg_eigvalsh", "linalg_inv",
+      "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr", "linalg_slogdet",
+      "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm", "linspace", "log",
+      "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp",
+      "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logspace",
+      "logsumexp", "lt", "masked_select", "matmul", "matrix_power", "max", "maximum", "mean",
+      "median", "min", "minimum", "mm", "mode", "msort", "mul", "multinomial", "mv",
+      "nan_to_num", "nanmedian", "ne", "neg", "negative", "nonzero", "norm", "normal", "ones",
+      "outer", "polygamma", "pow", "prod", "rad2deg", "rand", "randint", "randn", "randperm",
+      "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add", "searchsorted",
+      "sgn", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "slogdet", "softmax", "sort",
+      "sqrt", "square", "stack", "std", "sub", "sum", "take", "take_along_dim", "tan", "tanh",
+      "tensordot", "topk", "tril", "triu", "trunc", "var", "where", "xlogy", "zeros"};
   return names;
 }
 
@@ -125,6 +125,12 @@ void resize_out(const Tensor& out, const Tensor& result) {
 void write_into(Tensor out, const Tensor& result, const std::string& name) {
   if (bool_out_functions().count(name) && out->dtype != DType::Bool)
     throw std::runtime_error(name + " does not support non-boolean outputs.");
+  if ((name == "searchsorted" || name == "bucketize") && out->dtype != result->dtype)
+    throw std::runtime_error(
+        std::string("torch.searchsorted(): output tensor's dtype is wrong, it can only be "
+                    "Int(int32) or Long(int64) depending on whether out_int32 flag is True, but "
+                    "we got output tensor's dtype ") + dtype_torch_name(out->dtype) +
+        " and out_int32 flag is " + (result->dtype == DType::Int32 ? "True" : "False"));
   if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
     throw std::runtime_error(std::string("Expected out tensor to have dtype ") +
                              dtype_cpp_name(result->dtype) + ", but got " +
