@@ -125,7 +125,7 @@ OPERATORS.update({
     "__eq__": ("other: Any", "Tensor  # type: ignore[override]"),
     "__ne__": ("other: Any", "Tensor  # type: ignore[override]"),
     "__matmul__": ("other: Tensor", "Tensor"), "__rmatmul__": ("other: Tensor", "Tensor"),
-    "__neg__": ("", "Tensor"), "__abs__": ("", "Tensor"), "__invert__": ("", "Tensor"),
+    "__neg__": ("", "Tensor"), "__pos__": ("", "Tensor"), "__abs__": ("", "Tensor"), "__invert__": ("", "Tensor"),
     "__getitem__": ("index: Any", "Tensor"),
     "__setitem__": ("index: Any, value: Tensor | _Number", "None"),
     "__len__": ("", "_int"), "__iter__": ("", "Iterator[Tensor]"), "__bool__": ("", "_bool"),

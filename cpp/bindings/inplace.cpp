@@ -182,7 +182,8 @@ void init_inplace(py::module_& m, TensorClass& cls) {
   // The rest of the pointwise ops, in place through their method (registered after the
   // out-of-place ones, so the method exists).
   std::vector<const char*> methods = {"clamp", "clamp_min", "clamp_max", "clip", "round",
-                                      "lerp", "exp2", "sinc", "hypot", "xlogy", "nan_to_num"};
+                                      "lerp", "exp2", "sinc", "square", "polygamma", "logit",
+                                      "hypot", "xlogy", "nan_to_num"};
   for (const char* method : binary_inplace_through_method()) methods.push_back(method);
   for (const char* method : methods) {
     if (!py::hasattr(cls, method)) continue;

@@ -1,6 +1,7 @@
-// The math functions beyond the basic pointwise ops: exp2, sinc, logaddexp(2), hypot,
-// xlogy, nan_to_num, isclose/allclose/equal, with the in-place functions torch has
-// (exp2_, sinc_, xlogy_, nan_to_num_; the methods come from init_inplace).
+// The math functions beyond the basic pointwise ops: exp2, sinc, square, positive,
+// polygamma, logit, logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal, with
+// the in-place functions torch has (exp2_, sinc_, square_, logit_, xlogy_, nan_to_num_;
+// the methods come from init_inplace).
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -25,7 +26,8 @@ auto inplace_function(const char* method) {
 
 void init_math_functions(py::module_& m, TensorClass& cls) {
   using UnaryFn = Tensor (*)(const Tensor&);
-  for (auto [name, fn] : {std::pair<const char*, UnaryFn>{"exp2", &exp2}, {"sinc", &sinc}})
+  for (auto [name, fn] : {std::pair<const char*, UnaryFn>{"exp2", &exp2}, {"sinc", &sinc},
+                          {"square", &square}})
     def_method_and_function(m, cls, name, [fn = fn](const Tensor& a) { return call_op(fn, a); });
   for (auto [name, fn] : {std::pair<const char*, BinaryFn>{"logaddexp", &logaddexp},
                           {"logaddexp2", &logaddexp2},
@@ -76,7 +78,28 @@ void init_math_functions(py::module_& m, TensorClass& cls) {
   },
                           py::arg("other"));
 
-  for (const char* name : {"exp2_", "sinc_", "xlogy_", "nan_to_num_"}) m.def(name, inplace_function(name));
+  // +x: the input itself (the same object), as torch returns it.
+  auto positive = [](const Tensor& a) {
+    if (a->dtype == DType::Bool)
+      throw std::runtime_error("The `+` operator, on a bool tensor is not supported.");
+    return a;
+  };
+  def_method_and_function(m, cls, "positive", positive);
+  cls.def("__pos__", positive);
+
+  // polygamma(n, input): n first in the function, the only argument of the method.
+  m.def("polygamma", [](int64_t n, const Tensor& input) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, input);
+  }, py::arg("n"), py::arg("input"));
+  cls.def("polygamma", [](const Tensor& self, int64_t n) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, self);
+  }, py::arg("n"));
+  def_method_and_function(m, cls, "logit", [](const Tensor& a, std::optional<double> eps) {
+    return call_op([eps](const Tensor& x) { return logit(x, eps); }, a);
+  }, py::arg("eps") = py::none());
+
+  for (const char* name : {"exp2_", "sinc_", "square_", "logit_", "xlogy_", "nan_to_num_"})
+    m.def(name, inplace_function(name));
 }
 
 }  // namespace cgrad::bindings

@@ -36,27 +36,29 @@ namespace {
 
 const std::unordered_set<std::string>& out_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "acos", "add", "addmm", "all", "amax", "amin", "aminmax", "any", "arange", "arccos",
-      "arcsin", "arctan", "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli",
-      "bucketize",
-      "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
+      "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "aminmax",
+      "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+      "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli", "bitwise_and",
+      "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp",
       "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cummax", "cummin",
-      "cumprod", "cumsum", "diag", "diff", "div", "dot", "empty", "eq", "erf", "exp", "exp2",
-      "expm1", "eye", "fix", "floor", "floor_divide", "fmod", "frac", "full", "gather", "ge",
-      "ger", "greater", "greater_equal", "gt", "hypot", "index_add", "index_select", "inverse", "kron", "kthvalue", "le",
-      "lerp", "less", "less_equal", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh", "linalg_eigvalsh",
-      "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr", "linalg_slogdet",
-      "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm", "linspace", "log",
-      "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp",
-      "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "lt",
-      "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median", "min",
-      "minimum", "mm", "mode", "msort", "mul", "multinomial", "mv", "nan_to_num", "nanmedian",
-      "ne", "neg", "negative", "nonzero", "norm", "normal", "not_equal", "ones", "outer", "pow", "prod", "rand",
-      "randint", "randn", "randperm", "reciprocal", "remainder", "round", "rsqrt", "scatter",
-      "scatter_add", "searchsorted", "sigmoid", "sign", "sin", "sinc", "sinh", "slogdet",
-      "softmax", "sort",
-      "sqrt", "stack", "std", "sub", "sum", "take", "take_along_dim", "tan", "tanh", "tensordot",
-      "topk", "tril", "triu", "trunc", "var", "where", "xlogy", "zeros"};
+      "cumprod", "cumsum", "deg2rad", "diag", "diff", "digamma", "div", "dot", "empty", "eq",
+      "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide",
+      "fmod", "frac", "full", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hypot",
+      "i0", "index_add", "index_select", "inverse", "kron", "kthvalue", "le", "lerp", "less",
+      "less_equal", "lgamma", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh",
+      "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr",
+      "linalg_slogdet", "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm",
+      "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
+      "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor", "logit",
+      "logspace", "logsumexp", "lt", "masked_select", "matmul", "matrix_power", "max", "maximum",
+      "mean", "median", "min", "minimum", "mm", "mode", "msort", "mul", "multinomial", "mv",
+      "nan_to_num", "nanmedian", "ne", "neg", "negative", "nonzero", "norm", "normal", "not_equal",
+      "ones", "outer", "polygamma", "pow", "prod", "rad2deg", "rand", "randint", "randn",
+      "randperm", "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add",
+      "searchsorted", "sgn", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "slogdet",
+      "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "sum", "take", "take_along_dim",
+      "tan", "tanh", "tensordot", "topk", "tril", "triu", "trunc", "var", "where", "xlogy",
+      "zeros"};
   return names;
 }
 
@@ -71,16 +73,22 @@ const std::unordered_set<std::string>& out_factories() {
 // Functions whose out must have the result's dtype exactly, where the others cast.
 const std::unordered_set<std::string>& exact_dtype_functions() {
   static const std::unordered_set<std::string> names = {
-      "abs", "addmm", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "bitwise_not",
-      "bmm", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cummax", "cummin", "diag", "dot",
-      "fix", "floor", "frac", "gather", "index_add", "index_select", "inverse", "kthvalue",
-      "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh", "linalg_eigvalsh",
-      "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr", "linalg_slogdet",
-      "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm", "log_softmax",
-      "masked_select", "matmul", "matrix_power", "max", "median", "min", "mm", "mode", "msort",
-      "multinomial", "mv", "nan_to_num", "nanmedian", "neg", "negative", "nonzero", "norm",
-      "round", "scatter", "scatter_add", "sign", "slogdet", "softmax", "sort", "take",
-      "take_along_dim", "tensordot", "topk", "tril", "triu", "trunc", "where"};
+      "abs", "absolute", "addmm", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin",
+      "bitwise_not", "bmm", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cummax",
+      "cummin", "diag", "dot", "fix", "floor", "frac", "gather", "index_add", "index_select",
+      "inverse", "kthvalue", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh",
+      "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr",
+      "linalg_slogdet", "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm",
+      "log_softmax", "masked_select", "matmul", "matrix_power", "max", "median", "min", "mm",
+      "mode", "msort", "multinomial", "mv", "nan_to_num", "nanmedian", "neg", "negative",
+      "nonzero", "norm", "round", "scatter", "scatter_add", "sgn", "sign", "slogdet", "softmax",
+      "sort", "take", "take_along_dim", "tensordot", "topk", "tril", "triu", "trunc", "where"};
+  return names;
+}
+
+// Predicates whose out must be bool.
+const std::unordered_set<std::string>& bool_out_functions() {
+  static const std::unordered_set<std::string> names = {"signbit"};
   return names;
 }
 
@@ -116,6 +124,8 @@ void resize_out(const Tensor& out, const Tensor& result) {
 }
 
 void write_into(Tensor out, const Tensor& result, const std::string& name) {
+  if (bool_out_functions().count(name) && out->dtype != DType::Bool)
+    throw std::runtime_error(name + " does not support non-boolean outputs.");
   if ((name == "searchsorted" || name == "bucketize") && out->dtype != result->dtype)
     throw std::runtime_error(
         std::string("torch.searchsorted(): output tensor's dtype is wrong, it can only be "

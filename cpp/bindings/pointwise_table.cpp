@@ -35,28 +35,41 @@ const UnaryRow kUnaryRows[] = {
 #include "cgrad/pointwise/unary_ops.def"
 };
 
-// torch's grad_fn name for a row, an alias's found through its row; nullptr when torch
-// records none.
-const char* node_of(const UnaryRow& row) {
-  if (!row.alias_of) return row.node;
-  for (const UnaryRow& target : kUnaryRows)
-    if (!target.alias_of && std::string(target.name) == row.alias_of) return target.node;
-  return nullptr;
+// The row an alias names (the row itself otherwise).
+const UnaryRow& target_row(const UnaryRow& row) {
+  if (row.alias_of)
+    for (const UnaryRow& target : kUnaryRows)
+      if (!target.alias_of && std::string(target.name) == row.alias_of) return target;
+  return row;
 }
 
 // x.exp_(): the out-of-place op written back (Note [In-place ops]). An op torch records
-// no node for (`recorded` false: logical_not_) is not checked as an in-place op of the
-// graph either: it may write a leaf that requires grad, or a view that may not be
-// written, and leaves the history as it was.
-auto unary_inplace(UnaryFn f, const char* name, bool recorded) {
-  return [f, name, recorded](py::object self_obj) {
+// no node for (logical_not_) is not checked as an in-place op of the graph either: it may
+// write a leaf that requires grad, or a view that may not be written, and leaves the
+// history as it was. A row whose in-place form torch cannot differentiate is recorded as
+// torch records it (AcoshBackward1, whose backward raises).
+auto unary_inplace(const UnaryRow& row) {
+  const bool recorded = target_row(row).node != nullptr;
+  const char* node = nullptr;
+  const char* op = target_row(row).name;
+  if (row.inplace == pointwise::kWithoutDerivative) {
+    static std::deque<std::string> names;  // stable addresses for the nodes' names
+    std::string name = target_row(row).node;
+    names.push_back(name.substr(0, name.size() - 1) + "1");
+    node = names.back().c_str();
+  }
+  return [f = row.fn, name = row.inplace_name, node, op, recorded](py::object self_obj) {
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
     std::optional<GradModeGuard> unrecorded;
     if (!recorded) unrecorded.emplace(false);
-    apply_inplace(self, name, [&] { return f(self); });
+    apply_inplace(self, name, [&] { return node ? without_derivative(f, self, node, op) : f(self); });
     return self_obj;
   };
+}
+
+bool has_inplace_function(pointwise::Inplace inplace) {
+  return inplace == pointwise::kMethodAndFunction || inplace == pointwise::kWithoutDerivative;
 }
 }  // namespace
 
@@ -69,9 +82,9 @@ void def_unary_ops(py::module_& m, TensorClass& cls) {
 void def_unary_inplace(py::module_& m, TensorClass& cls) {
   for (const UnaryRow& row : kUnaryRows) {
     if (row.inplace == pointwise::kNoInplace) continue;
-    auto method = unary_inplace(row.fn, row.inplace_name, node_of(row) != nullptr);
+    auto method = unary_inplace(row);
     cls.def(row.inplace_name, method);
-    if (row.inplace != pointwise::kMethodAndFunction) continue;
+    if (!has_inplace_function(row.inplace)) continue;
     m.def(row.inplace_name, [method, name = row.inplace_name](py::object input) {
       if (!py::isinstance<TensorImpl>(input))
         throw TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
@@ -253,14 +266,15 @@ void init_pointwise_table(py::module_& m) {
   m.def("_pointwise_ops", [] {
     py::list rows;
     for (const UnaryRow& row : kUnaryRows) {
-      const char* node = node_of(row);
+      const char* node = target_row(row).node;
       py::dict d;
       d["family"] = "unary";
       d["name"] = row.name;
       d["node"] = node ? py::cast(node) : py::none();
       d["alias_of"] = row.alias_of ? py::cast(row.alias_of) : py::none();
       d["inplace_method"] = row.inplace != pointwise::kNoInplace;
-      d["inplace_function"] = row.inplace == pointwise::kMethodAndFunction;
+      d["inplace_function"] = has_inplace_function(row.inplace);
+      d["inplace_differentiable"] = row.inplace != pointwise::kWithoutDerivative;
       rows.append(d);
     }
     for (const BinaryRow& row : binary_rows()) {
@@ -281,7 +295,8 @@ void init_pointwise_table(py::module_& m) {
     }
     return rows;
   }, "The rows of the pointwise op tables: family, name, node, alias_of, inplace_method, "
-     "inplace_function (binary rows: inplace_node, operands) (Note [Pointwise op tables]).");
+     "inplace_function, inplace_differentiable (binary rows: inplace_node, operands) "
+     "(Note [Pointwise op tables]).");
   m.def("_pointwise_operators", [] {
     py::list operators;
     struct Operator {

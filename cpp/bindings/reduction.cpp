@@ -1,5 +1,8 @@
 // Reductions and scans: sum, mean, norm, prod, amax/amin, max/min, argmax/argmin,
-// var/std, logsumexp, all/any, cumsum/cumprod/logcumsumexp — as methods and functions.
+// var/std, logsumexp, all/any, cumsum/cumprod/logcumsumexp — as methods and functions —
+// and the in-place cumsum_/cumprod_.
+#include <tuple>
+
 #include "bindings.h"
 #include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
@@ -245,6 +248,27 @@ void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) 
         return without_gil_if_large(t->numel(), [&] { return cumprod(t, d, out_dtype); });
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+  // x.cumsum_(dim) and x.cumprod_(dim): the running op in x's own dtype, written back;
+  // dtype= may only name that dtype, and bool has no kernel to write into.
+  using CumulativeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
+  for (auto [name, fn, kernel] :
+       {std::tuple<const char*, CumulativeFn, const char*>{"cumsum_", &cumsum, "cumsum_out_cpu"},
+        {"cumprod_", &cumprod, "cumprod_out_cpu"}})
+    cls.def(name, [name = name, fn = fn, kernel = kernel](py::object self_obj, py::object dim,
+                                                          py::object dtype) {
+      Tensor self = self_obj.cast<Tensor>();
+      const int64_t d = dim_from_py(dim);
+      const std::optional<DType> out_dtype = optional_dtype(dtype);
+      if (out_dtype && *out_dtype != self->dtype)
+        throw std::runtime_error(std::string("Bad in-place call: input tensor dtype ") +
+                                 dtype_cpp_name(self->dtype) + " and output tensor dtype " +
+                                 dtype_cpp_name(*out_dtype) + " should match");
+      if (self->dtype == DType::Bool)
+        throw NotImplementedError(std::string("\"") + kernel + "\" not implemented for 'Bool'");
+      check_inplace_overlap(self, {});
+      apply_inplace(self, name, [&] { return fn(self, d, self->dtype); });
+      return self_obj;
+    }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   def_method_and_function(
       m, cls, "logcumsumexp", [](const Tensor& t, py::object dim) { return logcumsumexp(t, dim_from_py(dim)); },
       py::arg("dim"));

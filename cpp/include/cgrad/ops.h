@@ -28,6 +28,7 @@
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"
 #include "cgrad/ops/sorting.h"
+#include "cgrad/ops/special_functions.h"
 #include "cgrad/ops/tensor_products.h"
 #include "cgrad/ops/unary.h"
 #include "cgrad/ops/view.h"

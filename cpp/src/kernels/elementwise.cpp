@@ -11,6 +11,7 @@
 #include "kernels/kernels.h"
 #include "kernels/loop.h"
 #include "kernels/simd_arith.h"
+#include "kernels/special_functions.h"
 #include "kernels/vecmath.h"
 #include "kernels/widen.h"
 
@@ -445,6 +446,11 @@ template <class T> inline T bitwise_not_value(T x) {
   if constexpr (std::is_same_v<T, bool>) return !x;
   else return static_cast<T>(~x);
 }
+template <class T> inline bool signbit_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::signbit(x);
+  else if constexpr (std::is_signed_v<T>) return x < T(0);
+  else return false;  // bool
+}
 template <class T> inline bool is_nan_value(T x) {
   if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
   else return false;
@@ -489,7 +495,7 @@ template <UnaryOp OP, class T> constexpr bool unary_supported() {
   }
 }
 
-// The kernels without a row (activations, round with decimals).
+// The kernels without a row (activations, round with decimals, polygamma, i1).
 template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpParams& p) {
   if constexpr (OP == UnaryOp::Round) return round_decimals(x, static_cast<int64_t>(p.p0));
   else if constexpr (OP == UnaryOp::Gelu)
@@ -501,6 +507,9 @@ template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpPar
     const T bx = x * T(p.p0);
     return bx > T(p.p1) ? x : static_cast<T>(std::log1p(std::exp(bx)) / T(p.p0));
   } else if constexpr (OP == UnaryOp::LeakyRelu) return x > T(0) ? x : x * T(p.p0);
+  else if constexpr (OP == UnaryOp::Polygamma)
+    return special::polygamma(static_cast<int64_t>(p.p0), x);
+  else if constexpr (OP == UnaryOp::I1) return special::i1(x);
   else {
     static_assert(OP == UnaryOp::Elu);
     return x <= T(0) ? static_cast<T>(std::expm1(x) * T(p.p0)) : x;

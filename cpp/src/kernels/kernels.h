@@ -37,7 +37,9 @@ enum class BinaryOp {
   X(Gelu) X(GeluTanh) X(Silu)                                                       \
   X(Softplus)  /* p0 = beta, p1 = threshold */                                      \
   X(LeakyRelu) /* p0 = negative slope */                                            \
-  X(Elu)       /* p0 = alpha */
+  X(Elu)       /* p0 = alpha */                                                     \
+  X(Polygamma) /* p0 = n */                                                         \
+  X(I1)        /* torch.special.i1, for I0Backward0 */
 enum class UnaryOp {
 #define CGRAD_UNARY_OP(Kernel, ...) Kernel,
 #include "cgrad/pointwise/unary_ops.def"

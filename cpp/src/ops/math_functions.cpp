@@ -52,6 +52,8 @@ Tensor exp2(const Tensor& a) {
   return out;
 }
 
+Tensor square(const Tensor& a) { return pow(a, wrapped_scalar(int64_t{2}, DType::Int64)); }
+
 Tensor sinc(const Tensor& a) {
   Tensor out;
   {

@@ -53,9 +53,10 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
                    : detail::unary_forward(op, a, out_dtype, params);
   if (node_name && any_requires_grad({&a})) {
     auto node = make_node(node_name, {a}, std::move(backward));
-    record(node, {out}, {saved == pointwise::kSelf     ? ToSave(saved::self, a)
-                         : saved == pointwise::kResult ? ToSave(saved::result, out)
-                                                       : ToSave()});
+    const bool keep_self = saved == pointwise::kSelf || saved == pointwise::kSelfAndResult;
+    const bool keep_result = saved == pointwise::kResult || saved == pointwise::kSelfAndResult;
+    record(node, {out}, {keep_self ? ToSave(saved::self, a) : ToSave(),
+                         keep_result ? ToSave(saved::result, out) : ToSave()});
   }
   return out;
 }
@@ -64,6 +65,8 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
 #define CGRAD_READ_kNothing
 #define CGRAD_READ_kSelf const Tensor self = n.saved(saved::self);
 #define CGRAD_READ_kResult const Tensor result = n.saved(saved::result);
+#define CGRAD_READ_kSelfAndResult \
+  [[maybe_unused]] const Tensor self = n.saved(saved::self), result = n.saved(saved::result);
 
 }  // namespace
 
@@ -82,6 +85,25 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
 #undef CGRAD_READ_kNothing
 #undef CGRAD_READ_kSelf
 #undef CGRAD_READ_kResult
+#undef CGRAD_READ_kSelfAndResult
+
+Tensor without_derivative(Tensor (*f)(const Tensor&), const Tensor& a, const char* node_name,
+                          const char* op) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = f(a);
+  }
+  if (is_floating(out->dtype) && any_requires_grad({&a})) {
+    const std::string message =
+        std::string("the derivative for 'inplace version of ") + op + "' is not implemented.";
+    auto node = make_node(node_name, {a}, [message](Node&, TensorList&) -> TensorList {
+      throw NotImplementedError(message);
+    });
+    record(node, {out});
+  }
+  return out;
+}
 
 Tensor round(const Tensor& a, std::optional<int64_t> decimals) {
   auto zero_grad = [](Node&, TensorList& g) -> TensorList { return {zeros_like(g[0])}; };

@@ -33,6 +33,10 @@ is_leaf: bool
 ndim: int
     Number of dims, as dim().
 
+polygamma(n) -> Tensor
+    The n-th derivative of digamma (n >= 0) of each element; the method form of
+    cgrad.polygamma(n, input).
+
 requires_grad: bool
     Whether autograd records operations on this tensor; settable on leaves.
 

@@ -10,8 +10,14 @@ DOCS = r"""
 abs(input, *, out=None) -> Tensor
     Absolute value of each element.
 
+absolute(input, *, out=None) -> Tensor
+    Alias of abs.
+
 acos(input, *, out=None) -> Tensor
     Inverse cosine of each element, in radians.
+
+acosh(input, *, out=None) -> Tensor
+    Inverse hyperbolic cosine of each element (NaN below 1).
 
 add(input, other, *, alpha=1, out=None) -> Tensor
     input + alpha * other, broadcasting the two; a Python number takes part in type
@@ -50,14 +56,23 @@ arange(start, end, step=1, *, out=None, dtype=None, device=None, requires_grad=F
 arccos(input, *, out=None) -> Tensor
     Alias of acos.
 
+arccosh(input, *, out=None) -> Tensor
+    Alias of acosh.
+
 arcsin(input, *, out=None) -> Tensor
     Alias of asin.
+
+arcsinh(input, *, out=None) -> Tensor
+    Alias of asinh.
 
 arctan(input, *, out=None) -> Tensor
     Alias of atan.
 
 arctan2(input, other, *, out=None) -> Tensor
     Alias of atan2.
+
+arctanh(input, *, out=None) -> Tensor
+    Alias of atanh.
 
 argmax(input, dim=None, keepdim=False, *, out=None) -> Tensor
     Index of the largest element, of the flattened input or along dim (the first one on
@@ -73,11 +88,17 @@ argsort(input, dim=-1, descending=False, *, stable=False) -> Tensor
 asin(input, *, out=None) -> Tensor
     Inverse sine of each element, in radians.
 
+asinh(input, *, out=None) -> Tensor
+    Inverse hyperbolic sine of each element.
+
 atan(input, *, out=None) -> Tensor
     Inverse tangent of each element, in radians.
 
 atan2(input, other, *, out=None) -> Tensor
     Angle of the point (other, input) from the positive x axis, elementwise, in (-pi, pi].
+
+atanh(input, *, out=None) -> Tensor
+    Inverse hyperbolic tangent of each element (+-inf at +-1, NaN beyond).
 
 bernoulli(input, *, generator=None, out=None) -> Tensor
 bernoulli(input, p, *, generator=None) -> Tensor
@@ -173,6 +194,9 @@ cumprod(input, dim, *, dtype=None, out=None) -> Tensor
 cumsum(input, dim, *, dtype=None, out=None) -> Tensor
     Running sum along dim; integer and bool input sums in int64.
 
+deg2rad(input, *, out=None) -> Tensor
+    Each element converted from degrees to radians (times pi / 180).
+
 detach(input) -> Tensor
     A view of input that is cut out of the graph (requires_grad False); it shares memory
     and the version counter with input.
@@ -190,6 +214,9 @@ diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor
 
 diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None) -> Tensor
     n-th forward difference along dim, after joining prepend and append to input.
+
+digamma(input, *, out=None) -> Tensor
+    psi(x), the derivative of lgamma: -inf at 0, NaN at the negative integers.
 
 div(input, other, *, rounding_mode=None, out=None) -> Tensor
     input / other: true division (a float result) when rounding_mode is None, else
@@ -220,6 +247,12 @@ equal(input, other) -> bool
 
 erf(input, *, out=None) -> Tensor
     Gauss error function of each element.
+
+erfc(input, *, out=None) -> Tensor
+    Complementary error function 1 - erf(x) of each element, accurate where erf is near 1.
+
+erfinv(input, *, out=None) -> Tensor
+    Inverse error function of each element, on [-1, 1] (+-inf at +-1, NaN beyond).
 
 exp(input, *, out=None) -> Tensor
     e raised to each element.
@@ -304,6 +337,9 @@ greater_equal(input, other, *, out=None) -> Tensor
 hypot(input, other, *, out=None) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
 
+i0(input, *, out=None) -> Tensor
+    Modified Bessel function of the first kind, of order zero, of each element.
+
 index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor
     A copy of input with alpha * source added at the positions index names along dim.
 
@@ -358,6 +394,9 @@ less_equal(input, other, *, out=None) -> Tensor
 lerp(input, end, weight, *, out=None) -> Tensor
     input + weight * (end - input); weight is a number or a tensor.
 
+lgamma(input, *, out=None) -> Tensor
+    Natural logarithm of the absolute value of the gamma function of each element.
+
 linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     steps evenly spaced values from start to end inclusive (rounded as torch's CPU
     kernels round them).
@@ -398,6 +437,10 @@ logical_xor(input, other, *, out=None) -> Tensor
 logcumsumexp(input, dim, *, out=None) -> Tensor
     Running log(sum(exp(input))) along dim, computed without overflow (stable at large
     values and -inf); floating input only.
+
+logit(input, eps=None, *, out=None) -> Tensor
+    log(p / (1 - p)) of each element p, which is first clamped to [eps, 1 - eps] when eps
+    is given (the gradient is then 0 outside that range).
 
 logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     base raised to steps evenly spaced exponents from start to end inclusive.
@@ -530,6 +573,12 @@ outer(input, vec2, *, out=None) -> Tensor
 permute(input, dims) -> Tensor
     A view with the dims reordered as dims says.
 
+polygamma(n, input, *, out=None) -> Tensor
+    The n-th derivative of digamma (n >= 0) of each element; polygamma(0, x) is digamma(x).
+
+positive(input) -> Tensor
+    Returns input itself, unchanged (the unary + operator); bool tensors are refused.
+
 pow(input, exponent, *, out=None) -> Tensor
     input raised to exponent elementwise; either may be a number.
 
@@ -539,6 +588,9 @@ prod(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
 
 promote_types(type1, type2) -> dtype
     The smallest dtype of the higher kind to which both dtypes convert.
+
+rad2deg(input, *, out=None) -> Tensor
+    Each element converted from radians to degrees (times 180 / pi).
 
 rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     Uniform samples in [0, 1).
@@ -624,11 +676,17 @@ set_num_threads(int) -> None
 set_rng_state(new_state) -> None
     Restores the default generator from a get_rng_state() tensor.
 
+sgn(input, *, out=None) -> Tensor
+    The sign of each element, as sign() for real numbers (SgnBackward0).
+
 sigmoid(input, *, out=None) -> Tensor
     1 / (1 + exp(-x)) elementwise.
 
 sign(input, *, out=None) -> Tensor
     -1, 0 or 1 by the sign of each element.
+
+signbit(input, *, out=None) -> Tensor
+    True where the sign bit is set (negative numbers, -0. and negative NaN); bool result.
 
 sin(input, *, out=None) -> Tensor
     Sine of each element (radians).
@@ -652,6 +710,9 @@ split(input, split_size_or_sections, dim=0) -> tuple[Tensor, ...]
 
 sqrt(input, *, out=None) -> Tensor
     Square root of each element.
+
+square(input, *, out=None) -> Tensor
+    Each element squared, as input ** 2 (a bool input squares to int64).
 
 squeeze(input, dim=None) -> Tensor
     A view without the size-1 dims (only those among dim, if given).

@@ -1,5 +1,5 @@
 #pragma once
-// Pointwise and reducing math that torch provides beside the basic ops: exp2, sinc,
+// Pointwise and reducing math that torch provides beside the basic ops: exp2, sinc, square,
 // logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal, count_nonzero,
 // std_mean/var_mean and aminmax (definitions in cpp/src/ops/math_functions.cpp).
 #include <optional>
@@ -11,6 +11,8 @@ namespace cgrad {
 
 Tensor exp2(const Tensor& a);  // 2^a (Exp2Backward0)
 Tensor sinc(const Tensor& a);  // sin(pi a) / (pi a), 1 at 0 (SincBackward0)
+// a ** 2, which is what torch computes (PowBackward0; bool squares to int64).
+Tensor square(const Tensor& a);
 // log(e^a + e^b) and log2(2^a + 2^b), computed without overflow; floating inputs only.
 Tensor logaddexp(const Tensor& a, const Tensor& b);
 Tensor logaddexp2(const Tensor& a, const Tensor& b);

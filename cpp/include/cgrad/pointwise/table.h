@@ -58,7 +58,13 @@ enum KernelTypes { kAllTypes, kFloatTypes, kIntegralTypes, kNoBool, kIntegersNoB
 enum Operands { kTensors, kNumberOther, kNumberEither, kBoundByHand };
 enum Cost { kCheap, kLibm };
 enum Vector { kVecmath, kScalar };
-enum Saved { kNothing, kSelf, kResult, kSelfOther, kSelfResult, kOtherResult };
-enum Inplace { kNoInplace, kMethod, kMethodAndFunction };
+enum Saved { kNothing, kSelf, kResult, kSelfAndResult, kSelfOther, kSelfResult, kOtherResult };
+// kWithoutDerivative: x.name_() and cgrad.name_(x), which torch records under a node
+// named <Name>Backward1 whose backward raises (it has no formula for them).
+enum Inplace { kNoInplace, kMethod, kMethodAndFunction, kWithoutDerivative };
+
+// Factors of the rows that rescale (deg2rad, rad2deg).
+inline constexpr double kRadiansPerDegree = 3.14159265358979323846 / 180.0;
+inline constexpr double kDegreesPerRadian = 180.0 / 3.14159265358979323846;
 
 }  // namespace cgrad::pointwise
