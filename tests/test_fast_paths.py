@@ -321,6 +321,15 @@ def test_large_ops_from_python_threads(threads):
         bits_equal(g, want[i % len(xs)])
 
 
+def same_bits_from_threads(jobs):
+    """Each (op, array) job run twice over from four Python threads gives its serial bits."""
+    want = [op(T(x)).numpy() for op, x in jobs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
+    for i, g in enumerate(got):
+        bits_equal(g, want[i % len(jobs)])
+
+
 def test_large_reductions_and_products_from_python_threads(threads):
     # Reductions, scans, products and factorizations release the GIL too (Note [GIL
     # release]); their arguments are read from Python before it is released.
@@ -337,12 +346,39 @@ def test_large_reductions_and_products_from_python_threads(threads):
         lambda t: t.cumsum(0, dtype=cgrad.float64),
         lambda t: rows(t) @ rows(t)[:64],
     ]
-    jobs = [(op, x) for op in ops for x in xs]
-    want = [op(T(x)).numpy() for op, x in jobs]
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        got = list(pool.map(lambda job: job[0](T(job[1])).numpy(), jobs * 2))
-    for i, g in enumerate(got):
-        bits_equal(g, want[i % len(jobs)])
+    same_bits_from_threads([(op, x) for op in ops for x in xs])
+
+
+def test_large_selection_losses_and_shape_ops_from_python_threads(threads):
+    # Sorting, indexing, losses, padding and shape ops release the GIL as well (Note [GIL
+    # release]); each caller must still get exactly its own result.
+    cgrad.set_num_threads(2)
+    xs = [values((N_LARGE,), np.float32) for _ in range(2)]
+    F = cgrad.nn.functional
+
+    def rows(t):  # 64 columns
+        return t[: 64 * (N_LARGE // 64)].reshape(-1, 64)
+
+    def first(pair):
+        return pair[0] if isinstance(pair, tuple) else pair
+
+    ops = [
+        lambda t: first(rows(t).sort(1)),
+        lambda t: rows(t).topk(3, 1).indices,
+        lambda t: first(rows(t).kthvalue(5, 1)),
+        lambda t: t.median(),
+        lambda t: first(rows(t).cummax(1)),
+        lambda t: t.index_select(0, cgrad.arange(t.shape[0] - 1, 0, -7)),
+        lambda t: rows(t).gather(1, (rows(t) > 0).long()),
+        lambda t: t.masked_fill(t > 0.5, -1.0),
+        lambda t: t[t > 0],
+        lambda t: F.cross_entropy(rows(t), cgrad.arange(rows(t).shape[0]) % 64, reduction="none"),
+        lambda t: F.mse_loss(t, t.flip(0), reduction="none"),
+        lambda t: F.pad(rows(t), (1, 2), mode="replicate"),
+        lambda t: rows(t).roll(3, 0).tril(),
+        lambda t: t.nan_to_num(),
+    ]
+    same_bits_from_threads([(op, x) for op in ops for x in xs])
 
 
 def test_reused_large_blocks_hold_fresh_values():

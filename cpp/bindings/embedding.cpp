@@ -12,7 +12,8 @@ void init_embedding(py::module_& m) {
       throw NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported yet");
     std::optional<int64_t> pad;
     if (padding_idx >= 0) pad = padding_idx;
-    return embedding(weight, indices, pad);
+    return without_gil_if_large(indices->numel() * (weight->dim() == 2 ? weight->sizes[1] : 1),
+                                [&] { return embedding(weight, indices, pad); });
   }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,
      py::arg("scale_grad_by_freq") = false, py::arg("sparse") = false);
 }

@@ -46,9 +46,10 @@ template <class... Args> auto in_place(void (*f)(Tensor&, Args...)) {
 }
 
 py::object nonzero_any(const Tensor& t, bool as_tuple) {
-  if (!as_tuple) return py::cast(nonzero(t));
+  if (!as_tuple) return py::cast(without_gil_if_large(t->numel(), [&] { return nonzero(t); }));
   // One tensor per dim; a 0-d input counts as 1-d, as in torch.
-  Tensor coords = nonzero(t->dim() == 0 ? make_view(t, {1}, {1}, t->offset) : t);
+  const Tensor flat = t->dim() == 0 ? make_view(t, {1}, {1}, t->offset) : t;
+  Tensor coords = without_gil_if_large(t->numel(), [&] { return nonzero(flat); });
   TensorList columns = unbind(coords, 1);
   py::tuple out(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) out[i] = py::cast(columns[i]);
@@ -58,54 +59,73 @@ py::object nonzero_any(const Tensor& t, bool as_tuple) {
 }  // namespace
 
 void init_indexing(py::module_& m, TensorClass& cls) {
-  def_method_and_function(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
+  def_method_and_function(m, cls, "index_select", [](const Tensor& t, int64_t dim, const Tensor& index) {
+    return without_gil_if_large(std::max(t->numel(), index->numel()),
+                                [&] { return index_select(t, dim, index); });
+  }, py::arg("dim"), py::arg("index"));
   def_method_and_function(
       m, cls, "index_add",
       [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, py::handle alpha) {
-        return index_add(t, dim, index, source, number_from_py(alpha, "index_add", "alpha"));
+        const Scalar a = number_from_py(alpha, "index_add", "alpha");
+        return without_gil_if_large(t->numel() + source->numel(), [&] {
+          return index_add(t, dim, index, source, a);
+        });
       },
       py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
   cls.def("index_add_",
           in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& source,
                        py::handle alpha) {
-            index_add_(t, dim, index, source, number_from_py(alpha, "index_add_", "alpha"));
+            const Scalar a = number_from_py(alpha, "index_add_", "alpha");
+            without_gil_if_large(source->numel(), [&] { index_add_(t, dim, index, source, a); });
           }),
           py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
 
   def_method_and_function(m, cls, "gather", [](const Tensor& t, int64_t dim, const Tensor& index,
                                                bool sparse_grad) {
     if (sparse_grad) throw NotImplementedError("gather(): sparse_grad=True is not supported");
-    return gather(t, dim, index);
+    return without_gil_if_large(index->numel(), [&] { return gather(t, dim, index); });
   }, py::arg("dim"), py::arg("index"), py::kw_only(), py::arg("sparse_grad") = false);
   def_method_and_function(
       m, cls, "scatter",
       [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
-        return scatter(t, dim, index, scatter_source(src, value));
+        auto source = scatter_source(src, value);
+        return without_gil_if_large(t->numel() + index->numel(), [&] {
+          return scatter(t, dim, index, source);
+        });
       },
       py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
       py::arg("value") = py::none());
   cls.def("scatter_",
           in_place(+[](Tensor& t, int64_t dim, const Tensor& index, py::handle src,
-                       py::handle value) { scatter_(t, dim, index, scatter_source(src, value)); }),
+                       py::handle value) {
+            auto source = scatter_source(src, value);
+            without_gil_if_large(index->numel(), [&] { scatter_(t, dim, index, source); });
+          }),
           py::arg("dim"), py::arg("index"), py::arg("src") = py::none(), py::kw_only(),
           py::arg("value") = py::none());
-  def_method_and_function(m, cls, "scatter_add", &scatter_add, py::arg("dim"), py::arg("index"),
-                          py::arg("src"));
+  def_method_and_function(m, cls, "scatter_add", [](const Tensor& t, int64_t dim, const Tensor& index,
+                                                    const Tensor& src) {
+    return without_gil_if_large(t->numel() + index->numel(), [&] {
+      return scatter_add(t, dim, index, src);
+    });
+  }, py::arg("dim"), py::arg("index"), py::arg("src"));
   cls.def("scatter_add_",
           in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-            scatter_add_(t, dim, index, src);
+            without_gil_if_large(index->numel(), [&] { scatter_add_(t, dim, index, src); });
           }),
           py::arg("dim"), py::arg("index"), py::arg("src"));
 
   def_method_and_function(
       m, cls, "masked_fill",
       [](const Tensor& t, const Tensor& mask, py::handle value) {
-        return masked_fill(t, mask, operand_or_throw(value, "masked_fill", "value"));
+        const Tensor v = operand_or_throw(value, "masked_fill", "value");
+        return without_gil_if_large(t->numel(), [&] { return masked_fill(t, mask, v); });
       },
       py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_",
           in_place(+[](Tensor& t, const Tensor& mask, py::handle value) {
-            masked_fill_(t, mask, operand_or_throw(value, "masked_fill_", "value"));
+            const Tensor v = operand_or_throw(value, "masked_fill_", "value");
+            without_gil_if_large(t->numel(), [&] { masked_fill_(t, mask, v); });
           }),
           py::arg("mask"), py::arg("value"));
 
@@ -113,14 +133,18 @@ void init_indexing(py::module_& m, TensorClass& cls) {
                           py::arg("as_tuple") = false);
 
   // x[...] primitives for the Python subscript code; indices as in cgrad::index.
-  m.def("_index", [](const Tensor& t, py::handle indices) { return index(t, index_list(indices)); },
+  m.def("_index", [](const Tensor& t, py::handle indices) {
+    auto list = index_list(indices);
+    return without_gil_if_large(t->numel(), [&] { return index(t, list); });
+  },
         py::arg("input"), py::arg("indices"),
         "input[indices] for a list of index tensors / bool masks / None (advanced indexing).");
   m.def(
       "_index_put",
       [](const Tensor& t, py::handle indices, py::handle values, bool accumulate) {
-        return index_put(t, index_list(indices), operand_or_throw(values, "index_put", "values"),
-                         accumulate);
+        auto list = index_list(indices);
+        const Tensor v = operand_or_throw(values, "index_put", "values");
+        return without_gil_if_large(t->numel(), [&] { return index_put(t, list, v, accumulate); });
       },
       py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
       "A copy of input with values written (or added) at input[indices].");
@@ -128,8 +152,9 @@ void init_indexing(py::module_& m, TensorClass& cls) {
       "_index_put_",
       [](py::object self_obj, py::handle indices, py::handle values, bool accumulate) {
         Tensor t = self_obj.cast<Tensor>();
-        index_put_(t, index_list(indices), operand_or_throw(values, "index_put_", "values"),
-                   accumulate);
+        auto list = index_list(indices);
+        const Tensor v = operand_or_throw(values, "index_put_", "values");
+        without_gil_if_large(v->numel(), [&] { index_put_(t, list, v, accumulate); });
         return self_obj;
       },
       py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,

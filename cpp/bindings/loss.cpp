@@ -43,48 +43,63 @@ void init_loss(py::module_& m) {
     nn.def(name, [fn = fn](const Tensor& input, const Tensor& target, py::object size_average,
                            py::object reduce, const std::string& reduction) {
       warn_if_broadcasting(input, target);
-      return fn(input, target, reduction_of(size_average, reduce, reduction));
+      const LossReduction r = reduction_of(size_average, reduce, reduction);
+      return without_gil_if_large(input->numel(), [&] { return fn(input, target, r); });
     }, py::arg("input"), py::arg("target"), py::arg("size_average") = py::none(),
        py::arg("reduce") = py::none(), py::arg("reduction") = "mean");
   nn.def("smooth_l1_loss", [](const Tensor& input, const Tensor& target, py::object size_average,
                              py::object reduce, const std::string& reduction, double beta) {
     warn_if_broadcasting(input, target);
-    return smooth_l1_loss(input, target, reduction_of(size_average, reduce, reduction), beta);
+    const LossReduction r = reduction_of(size_average, reduce, reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return smooth_l1_loss(input, target, r, beta);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("size_average") = py::none(),
      py::arg("reduce") = py::none(), py::arg("reduction") = "mean", py::arg("beta") = 1.0);
   nn.def("huber_loss", [](const Tensor& input, const Tensor& target, const std::string& reduction,
                          double delta) {
     warn_if_broadcasting(input, target);
-    return huber_loss(input, target, reduction_of(py::none(), py::none(), reduction), delta);
+    const LossReduction r = reduction_of(py::none(), py::none(), reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return huber_loss(input, target, r, delta);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", py::arg("delta") = 1.0);
   nn.def("nll_loss", [](const Tensor& input, const Tensor& target, Opt weight, py::object size_average,
                         int64_t ignore_index, py::object reduce, const std::string& reduction) {
-    return nll_loss(input, target, or_null(weight), reduction_of(size_average, reduce, reduction),
-                    ignore_index);
+    const LossReduction r = reduction_of(size_average, reduce, reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return nll_loss(input, target, or_null(weight), r, ignore_index);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
      py::arg("size_average") = py::none(), py::arg("ignore_index") = -100,
      py::arg("reduce") = py::none(), py::arg("reduction") = "mean");
   nn.def("cross_entropy", [](const Tensor& input, const Tensor& target, Opt weight,
                              py::object size_average, int64_t ignore_index, py::object reduce,
                              const std::string& reduction, double label_smoothing) {
-    return cross_entropy(input, target, or_null(weight), reduction_of(size_average, reduce, reduction),
-                         ignore_index, label_smoothing);
+    const LossReduction r = reduction_of(size_average, reduce, reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return cross_entropy(input, target, or_null(weight), r, ignore_index, label_smoothing);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
      py::arg("size_average") = py::none(), py::arg("ignore_index") = -100,
      py::arg("reduce") = py::none(), py::arg("reduction") = "mean", py::arg("label_smoothing") = 0.0);
   nn.def("binary_cross_entropy", [](const Tensor& input, const Tensor& target, Opt weight,
                                     py::object size_average, py::object reduce,
                                     const std::string& reduction) {
-    return binary_cross_entropy(input, target, or_null(weight),
-                                reduction_of(size_average, reduce, reduction));
+    const LossReduction r = reduction_of(size_average, reduce, reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return binary_cross_entropy(input, target, or_null(weight), r);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
      py::arg("size_average") = py::none(), py::arg("reduce") = py::none(),
      py::arg("reduction") = "mean");
   nn.def("binary_cross_entropy_with_logits", [](const Tensor& input, const Tensor& target, Opt weight,
                                                 py::object size_average, py::object reduce,
                                                 const std::string& reduction, Opt pos_weight) {
-    return binary_cross_entropy_with_logits(input, target, or_null(weight), or_null(pos_weight),
-                                            reduction_of(size_average, reduce, reduction));
+    const LossReduction r = reduction_of(size_average, reduce, reduction);
+    return without_gil_if_large(input->numel(), [&] {
+      return binary_cross_entropy_with_logits(input, target, or_null(weight), or_null(pos_weight), r);
+    });
   }, py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
      py::arg("size_average") = py::none(), py::arg("reduce") = py::none(),
      py::arg("reduction") = "mean", py::arg("pos_weight") = py::none());

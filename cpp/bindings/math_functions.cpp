@@ -50,25 +50,30 @@ void init_math_functions(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "nan_to_num",
       [](const Tensor& a, py::handle nan, py::handle posinf, py::handle neginf) {
-        return nan_to_num(a, optional_number(nan), optional_number(posinf), optional_number(neginf));
+        const auto n = optional_number(nan), p = optional_number(posinf), q = optional_number(neginf);
+        return without_gil_if_large(a->numel(), [&] { return nan_to_num(a, n, p, q); });
       },
       py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
 
   def_method_and_function(
       m, cls, "isclose",
       [](const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
-        return isclose(a, b, rtol, atol, equal_nan);
+        return without_gil_if_large(std::max(a->numel(), b->numel()),
+                                    [&] { return isclose(a, b, rtol, atol, equal_nan); });
       },
       py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
       py::arg("equal_nan") = false);
   def_method_and_function(
       m, cls, "allclose",
       [](const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
-        return allclose(a, b, rtol, atol, equal_nan);
+        return without_gil_if_large(std::max(a->numel(), b->numel()),
+                                    [&] { return allclose(a, b, rtol, atol, equal_nan); });
       },
       py::arg("other"), py::arg("rtol") = 1e-05, py::arg("atol") = 1e-08,
       py::arg("equal_nan") = false);
-  def_method_and_function(m, cls, "equal", [](const Tensor& a, const Tensor& b) { return equal(a, b); },
+  def_method_and_function(m, cls, "equal", [](const Tensor& a, const Tensor& b) {
+    return without_gil_if_large(std::max(a->numel(), b->numel()), [&] { return equal(a, b); });
+  },
                           py::arg("other"));
 
   for (const char* name : {"exp2_", "sinc_", "xlogy_", "nan_to_num_"}) m.def(name, inplace_function(name));

@@ -54,20 +54,27 @@ void check_edge_pad(const Tensor& input, const std::vector<int64_t>& pad, bool r
 void init_padding(py::module_& m) {
   py::module_ nn = m.attr("_nn");
   m.def("constant_pad_nd", [](const Tensor& input, py::handle pad, double value) {
-    return constant_pad_nd(input, pad_arg(pad, "constant_pad_nd"), value);
+    const std::vector<int64_t> amounts = pad_arg(pad, "constant_pad_nd");
+    return without_gil_if_large(input->numel(), [&] {
+      return constant_pad_nd(input, amounts, value);
+    });
   }, py::arg("input"), py::arg("pad"), py::arg("value") = 0);
   // nn.functional.pad is the Python wrapper (for "circular") over this.
   nn.def("pad", [](const Tensor& input, py::handle pad, const std::string& mode,
                     std::optional<double> value) {
     std::vector<int64_t> amounts = pad_arg(pad, "pad");
-    if (mode == "constant") return constant_pad_nd(input, amounts, value.value_or(0.0));
+    if (mode == "constant")
+      return without_gil_if_large(input->numel(), [&] {
+        return constant_pad_nd(input, amounts, value.value_or(0.0));
+      });
     const bool reflect = mode == "reflect";
     if (!reflect && mode != "replicate")
       throw NotImplementedError("Unrecognised padding mode " + mode);
     if (value && *value != 0.0)
       throw std::runtime_error("Padding mode \"" + mode + "\" doesn't take in value argument");
     check_edge_pad(input, amounts, reflect);
-    return edge_pad(input, amounts, reflect ? EdgePadMode::Reflect : EdgePadMode::Replicate);
+    const EdgePadMode how = reflect ? EdgePadMode::Reflect : EdgePadMode::Replicate;
+    return without_gil_if_large(input->numel(), [&] { return edge_pad(input, amounts, how); });
   }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant", py::arg("value") = py::none());
 }
 

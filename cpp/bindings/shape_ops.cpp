@@ -69,24 +69,36 @@ py::object repeat_interleave_any(const Tensor& t, py::handle repeats, py::handle
 }  // namespace
 
 void init_shape_ops(py::module_& m, TensorClass& cls) {
-  def_star_ints_method(cls, "flip", "dims", [](const Tensor& t, const Shape& dims) { return flip(t, dims); });
+  def_star_ints_method(cls, "flip", "dims", [](const Tensor& t, const Shape& dims) {
+    return without_gil_if_large(t->numel(), [&] { return flip(t, dims); });
+  });
   m.def("flip", [](const Tensor& t, py::handle dims) {
-    return flip(t, int_sequence(dims, "flip", "dims", 2));
+    const Shape d = int_sequence(dims, "flip", "dims", 2);
+    return without_gil_if_large(t->numel(), [&] { return flip(t, d); });
   }, py::arg("input"), py::arg("dims"));
-  def_method_and_function(m, cls, "fliplr", [](const Tensor& t) { return fliplr(t); });
-  def_method_and_function(m, cls, "flipud", [](const Tensor& t) { return flipud(t); });
+  def_method_and_function(m, cls, "fliplr", [](const Tensor& t) {
+    return without_gil_if_large(t->numel(), [&] { return fliplr(t); });
+  });
+  def_method_and_function(m, cls, "flipud", [](const Tensor& t) {
+    return without_gil_if_large(t->numel(), [&] { return flipud(t); });
+  });
   def_method_and_function(
       m, cls, "roll",
       [](const Tensor& t, py::handle shifts, py::handle dims) {
-        return roll(t, ints_or_int(shifts, "roll", "shifts", 2),
-                    dims.is_none() ? DimList{} : ints_or_int(dims, "roll", "dims", 3));
+        const Shape by = ints_or_int(shifts, "roll", "shifts", 2);
+        const DimList d = dims.is_none() ? DimList{} : ints_or_int(dims, "roll", "dims", 3);
+        return without_gil_if_large(t->numel(), [&] { return roll(t, by, d); });
       },
       py::arg("shifts"), py::arg("dims") = py::none());
-  def_star_ints_method(cls, "repeat", "repeats",
-                       [](const Tensor& t, const Shape& repeats) { return repeat(t, repeats); });
-  def_star_ints_method(cls, "tile", "dims", [](const Tensor& t, const Shape& dims) { return tile(t, dims); });
+  def_star_ints_method(cls, "repeat", "repeats", [](const Tensor& t, const Shape& repeats) {
+    return without_gil_if_large(t->numel(), [&] { return repeat(t, repeats); });
+  });
+  def_star_ints_method(cls, "tile", "dims", [](const Tensor& t, const Shape& dims) {
+    return without_gil_if_large(t->numel(), [&] { return tile(t, dims); });
+  });
   m.def("tile", [](const Tensor& t, py::handle dims) {
-    return tile(t, int_sequence(dims, "tile", "dims", 2));
+    const Shape d = int_sequence(dims, "tile", "dims", 2);
+    return without_gil_if_large(t->numel(), [&] { return tile(t, d); });
   }, py::arg("input"), py::arg("dims"));
   cls.def("repeat_interleave", &repeat_interleave_any, py::arg("repeats"),
           py::arg("dim") = py::none(), py::kw_only(), py::arg("output_size") = py::none());
@@ -102,7 +114,9 @@ void init_shape_ops(py::module_& m, TensorClass& cls) {
     const char* name = upper ? "triu" : "tril";
     def_method_and_function(
         m, cls, name,
-        [upper](const Tensor& t, int64_t k) { return upper ? triu(t, k) : tril(t, k); },
+        [upper](const Tensor& t, int64_t k) {
+          return without_gil_if_large(t->numel(), [&] { return upper ? triu(t, k) : tril(t, k); });
+        },
         py::arg("diagonal") = 0);
     cls.def(upper ? "triu_" : "tril_", [upper](py::object self_obj, int64_t k) {
       Tensor self = self_obj.cast<Tensor>();
@@ -120,13 +134,18 @@ void init_shape_ops(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "diag_embed",
       [](const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
-        return diag_embed(t, offset, dim1, dim2);
+        return without_gil_if_large(t->numel(), [&] { return diag_embed(t, offset, dim1, dim2); });
       },
       py::arg("offset") = 0, py::arg("dim1") = -2, py::arg("dim2") = -1);
   def_method_and_function(
-      m, cls, "diag", [](const Tensor& t, int64_t k) { return diag(t, k); },
+      m, cls, "diag",
+      [](const Tensor& t, int64_t k) {
+        return without_gil_if_large(t->numel(), [&] { return diag(t, k); });
+      },
       py::arg("diagonal") = 0);
-  def_method_and_function(m, cls, "trace", [](const Tensor& t) { return trace(t); });
+  def_method_and_function(m, cls, "trace", [](const Tensor& t) {
+    return without_gil_if_large(t->numel(), [&] { return trace(t); });
+  });
 }
 
 }  // namespace cgrad::bindings

@@ -35,29 +35,42 @@ void init_sorting(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "sort",
       [t = type("sort")](const Tensor& a, py::object dim, bool descending, py::object stable) {
-        return values_indices(t, sort(a, dim_from_py(dim), descending, stable_from_py(stable, "sort")));
+        const int64_t d = dim_from_py(dim);
+        const std::optional<bool> s = stable_from_py(stable, "sort");
+        return values_indices(t, without_gil_if_large(a->numel(), [&] {
+          return sort(a, d, descending, s);
+        }));
       },
       py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(),
       py::arg("stable") = py::none());
   def_method_and_function(
       m, cls, "argsort",
       [](const Tensor& a, py::object dim, bool descending, py::object stable) {
-        return argsort(a, dim_from_py(dim), descending,
-                       stable_from_py(stable, "argsort").value_or(false));
+        const int64_t d = dim_from_py(dim);
+        const bool s = stable_from_py(stable, "argsort").value_or(false);
+        return without_gil_if_large(a->numel(), [&] { return argsort(a, d, descending, s); });
       },
       py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(),
       py::arg("stable") = py::none());
-  def_method_and_function(m, cls, "msort", [](const Tensor& a) { return sort(a, 0).first; });
+  def_method_and_function(m, cls, "msort", [](const Tensor& a) {
+    return without_gil_if_large(a->numel(), [&] { return sort(a, 0).first; });
+  });
   def_method_and_function(
       m, cls, "topk",
       [t = type("topk")](const Tensor& a, int64_t k, py::object dim, bool largest, bool sorted) {
-        return values_indices(t, topk(a, k, dim_from_py(dim), largest, sorted));
+        const int64_t d = dim_from_py(dim);
+        return values_indices(t, without_gil_if_large(a->numel(), [&] {
+          return topk(a, k, d, largest, sorted);
+        }));
       },
       py::arg("k"), py::arg("dim") = -1, py::arg("largest") = true, py::arg("sorted") = true);
   def_method_and_function(
       m, cls, "kthvalue",
       [t = type("kthvalue")](const Tensor& a, int64_t k, py::object dim, bool keepdim) {
-        return values_indices(t, kthvalue(a, k, dim_from_py(dim), keepdim));
+        const int64_t d = dim_from_py(dim);
+        return values_indices(t, without_gil_if_large(a->numel(), [&] {
+          return kthvalue(a, k, d, keepdim);
+        }));
       },
       py::arg("k"), py::arg("dim") = -1, py::arg("keepdim") = false);
   // median()/nanmedian(): of everything, a tensor; with dim: (values, indices). keepdim
@@ -71,18 +84,25 @@ void init_sorting(py::module_& m, TensorClass& cls) {
           if (dim.is_none()) {
             if (!keepdim.is_none())
               throw TypeError(std::string(name) + "() missing 1 required positional arguments: \"dim\"");
-            return py::cast(ignore_nan ? nanmedian(a) : median(a));
+            return py::cast(without_gil_if_large(a->numel(), [&] {
+              return ignore_nan ? nanmedian(a) : median(a);
+            }));
           }
           const int64_t d = dim_from_py(dim);
           const bool kd = !keepdim.is_none() && keepdim.cast<bool>();
-          return values_indices(t, ignore_nan ? nanmedian(a, d, kd) : median(a, d, kd));
+          return values_indices(t, without_gil_if_large(a->numel(), [&] {
+            return ignore_nan ? nanmedian(a, d, kd) : median(a, d, kd);
+          }));
         },
         py::arg("dim") = py::none(), py::arg("keepdim") = py::none());
   }
   def_method_and_function(
       m, cls, "mode",
       [t = type("mode")](const Tensor& a, py::object dim, bool keepdim) {
-        return values_indices(t, mode(a, dim_from_py(dim), keepdim));
+        const int64_t d = dim_from_py(dim);
+        return values_indices(t, without_gil_if_large(a->numel(), [&] {
+          return mode(a, d, keepdim);
+        }));
       },
       py::arg("dim") = -1, py::arg("keepdim") = false);
   for (bool is_max : {true, false}) {
@@ -91,7 +111,9 @@ void init_sorting(py::module_& m, TensorClass& cls) {
         m, cls, name,
         [is_max, t = type(name)](const Tensor& a, py::object dim) {
           const int64_t d = dim_from_py(dim);
-          return values_indices(t, is_max ? cummax(a, d) : cummin(a, d));
+          return values_indices(t, without_gil_if_large(a->numel(), [&] {
+            return is_max ? cummax(a, d) : cummin(a, d);
+          }));
         },
         py::arg("dim"));
   }
