@@ -41,6 +41,25 @@ CASES = {
         "with torch.no_grad():\n    v = x.expand(5, 0, 4, 5)\n    v.sign_()\n"
         "out = torch.swapdims(v, 5, 2)"
     ),
+    # ---- a stale split/unbind output or no_grad view raises before the op's own checks
+    # (Note [Input histories are read first]; more in tests/test_view_errors_first.py) ----
+    "bitwise_and_with_an_unbind_output_after_frac_": "v1 = torch.tensor([-1.4, 2.7, -1.96], requires_grad=True) * 1; v2 = v1.unbind(0); v1.frac_(); out = torch.tensor(-0.66) & v2[2]",
+    "bitwise_and_with_a_split_output_written_under_no_grad": "v1 = torch.split(torch.tensor([[[[-1.0, 2.0]]]], requires_grad=True), [1, 0, 1], -1)\nwith torch.no_grad(): v1[1].exp_()\nout = torch.bitwise_and(v1[2], 0.48)",
+    "bitwise_xor_with_a_no_grad_view_after_div_": "v2 = torch.mv(torch.ones(3, 5), torch.ones(5))\nwith torch.no_grad(): v3 = v2.view(3)\nv2.div_(torch.tensor([1.49], requires_grad=True)); out = torch.tensor([[[-1.61]]]).bitwise_xor(v3)",
+    "bitwise_or_with_an_unbind_output_after_setitem": "v0 = torch.tensor([0.67, -1.58], requires_grad=True); v1 = v0 * 1; v2 = v1.unbind(0); v1[[0, 1]] = 0.64; out = v2[0].bitwise_or(v0)",
+    "bitwise_or_with_a_split_output_after_floor_divide_": "v2 = torch.ones(1, 1, 2, requires_grad=True) * 1; v3 = torch.split(v2, [0, 1, 1], 2); v2.floor_divide_(3); out = torch.bitwise_or(v3[0], 3)",
+    "logsumexp_bad_dim_of_a_no_grad_view_after_setitem": "v1 = torch.erf(torch.tensor([1.53], requires_grad=True))\nwith torch.no_grad(): v2 = torch.transpose(v1, 0, -1)\nv1[()] = 2; out = v2.logsumexp(dim=5)",
+    "amax_bad_dim_of_an_unbind_output_after_no_grad_log_": "v1 = torch.einsum('ijk->kji', torch.ones(5, 1, 1, dtype=torch.float64, requires_grad=True)); v2 = torch.unbind(v1, -1)\nwith torch.no_grad(): v1.log_()\nout = torch.amax(v2[3], dim=5)",
+    "index_select_out_of_range_of_a_split_output_after_mul_": "v1 = torch.tensor([[-2.99]], requires_grad=True).norm(dim=0); v2 = v1.split([0, 0, 1], 0); v1.mul_(v1); out = v2[1].index_select(0, torch.tensor([0]))",
+    "getitem_out_of_range_of_a_split_output_after_no_grad_fmod_": "v1 = torch.split(torch.tensor([1.0, 2.0], requires_grad=True), [0, 0, 1, 1], 0)\nwith torch.no_grad(): v1[2].fmod_(2.0)\nout = v1[0][torch.tensor([0])]",
+    "index_add_into_a_no_grad_view_of_a_tensor_without_grad": "v0 = torch.tensor([[0.47]])[:-5, 2:1]\nwith torch.no_grad(): v2 = v0[::3, ::3]\nout = v2.view(0); out.index_add_(-1, torch.tensor([2, 1]), torch.tensor([1.44, 1.15], requires_grad=True))",
+    "index_add_into_an_unbind_output_of_a_tensor_without_grad": "v1 = torch.unbind(torch.tensor([1.29, -2.23, 1.15]), -1); out = v1[2]; out.index_add_(-1, torch.tensor([0, 0]), torch.tensor(-0.7, requires_grad=True))",
+    "copy_into_an_integer_chunk_output_reads_nothing": "v3 = torch.chunk(torch.tensor([1.01]).argmax(keepdim=True), 4, 0); out = v3[0]; out.copy_(torch.tensor([-2.0], requires_grad=True))",
+    "atan2_inplace_number_argument_error_before_view_error": "v1 = torch.unbind(torch.tensor([[[-0.39]]], requires_grad=True), 0); out = v1[0]; out.atan2_(-3)",
+    "logical_not_inplace_on_an_unbind_output_reads_nothing": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); v[0].logical_not_(); out = x",
+    "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
+    "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",
+    "repr_of_an_unbind_output_after_its_base_was_written": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); out = torch.tensor(len(repr(v[0])))",
     # ---- flatten / unflatten of a 0-d tensor check their dims ----
     "flatten_0d_end_dim_out_of_range": "out = torch.tensor(2.2).flatten(0, 5)",
     "flatten_0d_start_dim_out_of_range": "out = torch.tensor(2.2).flatten(-2, 0)",

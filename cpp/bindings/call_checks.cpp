@@ -8,12 +8,15 @@
 // direct C call (no Python frame, no lookup). Around the dispatch:
 //   - keyword aliases torch accepts are renamed (Note [Keyword aliases]);
 //   - `out=` is honoured where torch takes it (Note [out= arguments]);
-//   - when no overload matched, pybind11's error is reworded (Note [Argument errors]).
+//   - when no overload matched, pybind11's error is reworded (Note [Argument errors]);
+//   - a view that may refuse its history raises before the op's own checks, as torch's
+//     autograd layer makes it (Note [Input histories are read first]).
 // Calls without keywords take the shortest path: dispatch, and look at the error only if
 // there is one.
 #include <cstring>
 
 #include "argument_errors.h"
+#include "input_histories.h"
 #include "out_argument.h"
 
 namespace cgrad::bindings {
@@ -88,7 +91,7 @@ PyObject* renamed_aliases(PyObject* self, PyObject* kwnames) {
   return kwnames;
 }
 
-PyObject* check_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+PyObject* call_checked(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   if (!kwnames || PyTuple_GET_SIZE(kwnames) == 0)
     return dispatch_checked(self, args, nargsf, kwnames);
   PyObject* names = renamed_aliases(self, kwnames);
@@ -98,6 +101,11 @@ PyObject* check_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObj
                          : dispatch_checked(self, args, nargsf, names);
   Py_DECREF(names);
   return result;
+}
+
+PyObject* check_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  PyObject* result = call_checked(self, args, nargsf, kwnames);
+  return with_histories_read(self, args, PyVectorcall_NARGS(nargsf), kwnames, result);
 }
 
 // Points `function`'s PyMethodDef at check_call when it is a pybind11 function.
@@ -141,6 +149,7 @@ void install_on_namespace(py::handle ns) {
 }  // namespace
 
 void install_call_checks(py::module_& m) {
+  learn_history_reading_ops(m);
   install_on_namespace(m);
   for (auto item : py::reinterpret_borrow<py::dict>(m.attr("__dict__")))
     if (PyModule_Check(item.second.ptr())) install_on_namespace(item.second);

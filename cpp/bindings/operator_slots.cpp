@@ -10,6 +10,7 @@
 // the methods would reject get NotImplemented, as from the methods. The methods stay
 // bound, with the same results, for explicit calls such as x.__add__(y).
 #include "bindings.h"
+#include "cgrad/autograd/views.h"
 
 namespace cgrad::bindings {
 
@@ -39,6 +40,11 @@ PyObject* binary_slot(PyObject* left, PyObject* right) {
     Tensor self = operand(tensor_on_left ? left : right);
     Tensor other = operand(tensor_on_left ? right : left);
     if (!self || !other) Py_RETURN_NOTIMPLEMENTED;
+    // Note [Input histories are read first]
+    if (may_refuse_history(*self) || may_refuse_history(*other)) {
+      const TensorImpl* inputs[] = {self.get(), other.get()};
+      read_input_histories(inputs, 2);
+    }
     Tensor out = tensor_on_left ? call_op(Forward, self, other) : call_op(Reflected, self, other);
     return py::cast(std::move(out)).release().ptr();
   } catch (py::error_already_set& e) {

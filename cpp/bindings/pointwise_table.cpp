@@ -2,6 +2,7 @@
 // cgrad.name and Tensor.name for every row and alias, their in-place variants as torch
 // has them, and cgrad._C._pointwise_ops(), the table as data for the tests.
 #include "bindings.h"
+#include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
 #include "cgrad/pointwise/table.h"
 
@@ -29,11 +30,25 @@ const UnaryRow kUnaryRows[] = {
 #include "cgrad/pointwise/unary_ops.def"
 };
 
-// x.exp_(): the out-of-place op written back (Note [In-place ops]).
-auto unary_inplace(UnaryFn f, const char* name) {
-  return [f, name](py::object self_obj) {
+// torch's grad_fn name for a row, an alias's found through its row; nullptr when torch
+// records none.
+const char* node_of(const UnaryRow& row) {
+  if (!row.alias_of) return row.node;
+  for (const UnaryRow& target : kUnaryRows)
+    if (!target.alias_of && std::string(target.name) == row.alias_of) return target.node;
+  return nullptr;
+}
+
+// x.exp_(): the out-of-place op written back (Note [In-place ops]). An op torch records
+// no node for (`recorded` false: logical_not_) is not checked as an in-place op of the
+// graph either: it may write a leaf that requires grad, or a view that may not be
+// written, and leaves the history as it was.
+auto unary_inplace(UnaryFn f, const char* name, bool recorded) {
+  return [f, name, recorded](py::object self_obj) {
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
+    std::optional<GradModeGuard> unrecorded;
+    if (!recorded) unrecorded.emplace(false);
     apply_inplace(self, name, [&] { return f(self); });
     return self_obj;
   };
@@ -49,7 +64,7 @@ void def_unary_ops(py::module_& m, TensorClass& cls) {
 void def_unary_inplace(py::module_& m, TensorClass& cls) {
   for (const UnaryRow& row : kUnaryRows) {
     if (row.inplace == pointwise::kNoInplace) continue;
-    auto method = unary_inplace(row.fn, row.inplace_name);
+    auto method = unary_inplace(row.fn, row.inplace_name, node_of(row) != nullptr);
     cls.def(row.inplace_name, method);
     if (row.inplace != pointwise::kMethodAndFunction) continue;
     m.def(row.inplace_name, [method, name = row.inplace_name](py::object input) {
@@ -65,10 +80,7 @@ void init_pointwise_table(py::module_& m) {
   m.def("_pointwise_ops", [] {
     py::list rows;
     for (const UnaryRow& row : kUnaryRows) {
-      const char* node = row.node;
-      if (row.alias_of)
-        for (const UnaryRow& target : kUnaryRows)
-          if (!target.alias_of && std::string(target.name) == row.alias_of) node = target.node;
+      const char* node = node_of(row);
       py::dict d;
       d["family"] = "unary";
       d["name"] = row.name;

@@ -1,6 +1,7 @@
 // Reductions and scans: sum, mean, norm, prod, amax/amin, max/min, argmax/argmin,
 // var/std, logsumexp, all/any, cumsum/cumprod/logcumsumexp — as methods and functions.
 #include "bindings.h"
+#include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
 
 namespace cgrad::bindings {
@@ -118,6 +119,9 @@ void init_reduction(py::module_& m, TensorClass& cls) {
           throw std::runtime_error("linalg.matrix_norm: dim must be a 2-tuple. Got" + got);
         }
         auto out_dtype = optional_dtype(dtype);
+        // torch.norm is Python over linalg's norms: its checks above come before the
+        // vector norm reads the input's history (Note [Input histories are read first]).
+        read_input_histories({&t});
         return norm(out_dtype ? to_dtype(t, *out_dtype) : t, norm_order(p), dims, keepdim);
       },
       py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false,

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "bindings.h"
+#include "cgrad/autograd/grad_mode.h"
+#include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
 
 namespace cgrad::bindings {
@@ -164,7 +166,8 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
         continue;
       }
       int64_t step = slice_bound(sl.attr("step"), 1);
-      if (step <= 0) throw ValueError("step must be greater than zero");
+      if (step == 0) throw ValueError("slice step cannot be zero");  // Python's own check
+      if (step < 0) throw ValueError("step must be greater than zero");
       s.view = slice(s.view, dim, slice_bound(sl.attr("start"), 0),
                      slice_bound(sl.attr("stop"), size), step);
       ++dim;
@@ -224,7 +227,12 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       throw IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                        "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
     Subscript s = apply_subscript(self, index, /*in_assignment=*/false);
-    if (s.has_advanced) return cgrad::index(s.view, s.advanced);
+    if (s.has_advanced) {
+      // torch reads the indexed tensor's history before `index` checks the indices
+      // (Note [Input histories are read first]).
+      read_input_histories({&s.view});
+      return cgrad::index(s.view, s.advanced);
+    }
     return s.view == self ? alias(self) : s.view;
   });
   cls.def("__setitem__", [](const Tensor& self, py::handle index, py::handle value) {
@@ -248,7 +256,14 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       // a value of the target's own shape, or any other, is copied (CopyBackwards).
       fill_(s.view, v);
     } else {
-      copy_(s.view, v->sizes == s.view->sizes ? v : without_leading_ones(v));
+      Tensor source = v->sizes == s.view->sizes ? v : without_leading_ones(v);
+      // torch expands the value to the target before copy_ checks the target may be
+      // written (Note [Input histories are read first]).
+      if (source->sizes != s.view->sizes) {
+        GradModeGuard no_grad(false);
+        (void)expand(source, s.view->sizes);
+      }
+      copy_(s.view, source);
     }
   });
 }

@@ -6,12 +6,18 @@ from ._tensor_str import format_tensor
 def tensor_repr(t):
     # Printing must not record a graph nor trip over requires_grad in .numpy().
     values = t.detach().numpy()
-    grad_fn = t.grad_fn
+    try:
+        grad_fn = t.grad_fn
+        grad_fn_name = None if grad_fn is None else type(grad_fn).__name__
+    except RuntimeError:
+        # A view whose history may not follow its base's new one (written since): torch
+        # prints it with grad_fn=<Invalid> rather than raise.
+        grad_fn_name = "Invalid"
     return format_tensor(
         values,
         repr(t.dtype).split(".")[1],
-        requires_grad=t.requires_grad and grad_fn is None,
-        grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
+        requires_grad=t.requires_grad and grad_fn_name is None,
+        grad_fn_name=grad_fn_name,
         default_float=repr(_C.get_default_dtype()).split(".")[1],
     )
 

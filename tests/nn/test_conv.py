@@ -31,6 +31,13 @@ CONV = [
          R(2, 3, 5, 6), R(4, 3, 3, 2)),
     case("conv2d_groups_dilated_wide", lambda L, x, w: F(L).conv2d(x, w, groups=2, dilation=2, padding=3),
          R(2, 4, 6, 40), R(6, 2, 3, 3)),
+    # Small images run several samples per gemm (a full chunk of 64 4x4 outputs, then
+    # a partial one), unfolded from a zero-padded copy (Note [Unfolding from a padded copy]).
+    case("conv2d_many_small_samples", lambda L, x, w, b: F(L).conv2d(x, w, b, padding=1),
+         R(70, 3, 4, 4), R(5, 3, 3, 3), R(5)),
+    case("conv2d_small_samples_strided_groups",
+         lambda L, x, w: F(L).conv2d(x, w, stride=(2, 3), padding=(2, 1), dilation=(1, 2), groups=2),
+         R(9, 4, 7, 8), R(6, 2, 3, 2)),
     case("conv2d_no_bias", lambda L, x, w: F(L).conv2d(x, w), R(2, 3, 5, 5), R(4, 3, 2, 2)),
     case("conv2d_stride_pad", lambda L, x, w, b: F(L).conv2d(x, w, b, stride=2, padding=1),
          R(2, 3, 7, 6), R(4, 3, 3, 3), R(4)),
@@ -121,14 +128,16 @@ def test_conv_second_derivatives_match_torch(fn, arrays):
         np.testing.assert_allclose(c, t, rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("batch", [1, 3])  # 1: threads inside gemm; 3: a sample per thread
+# batch 1: threads inside gemm; 3: a sample per thread; 150 of 5x4 images: chunks of 51
+# samples per gemm, one per thread, the last one short.
+@pytest.mark.parametrize("batch, size", [(1, (20, 37)), (3, (20, 37)), (150, (5, 4))])
 @pytest.mark.parametrize("options", [dict(padding=1), dict(padding=2, dilation=2, groups=2),
                                      dict(stride=2, padding=1)],
                          ids=["padded", "dilated_groups", "strided"])
-def test_conv_does_not_depend_on_thread_count(batch, options):
+def test_conv_does_not_depend_on_thread_count(batch, size, options):
     rng = np.random.default_rng(3)
     groups = options.get("groups", 1)
-    x_np = rng.standard_normal((batch, 16, 20, 37)).astype(np.float32)
+    x_np = rng.standard_normal((batch, 16, *size)).astype(np.float32)
     w_np = rng.standard_normal((64, 16 // groups, 3, 3)).astype(np.float32)
     out_shape = F(torch).conv2d(torch.tensor(x_np), torch.tensor(w_np), **options).shape
     g_np = rng.standard_normal(tuple(out_shape)).astype(np.float32)

@@ -408,7 +408,10 @@ bool remove_tensor_hook(const Tensor& t, int64_t id) {
 void retain_grad(const Tensor& t) {
   if (!t->requires_grad())
     throw std::runtime_error("can't retain_grad on Tensor that has requires_grad=False");
-  if (t->is_leaf() || t->autograd->retains_grad) return;  // a leaf keeps its grad anyway
+  // A leaf keeps its grad anyway. As torch, "leaf" is read from the recorded grad_fn
+  // (Note [Leaf checks read the recorded grad_fn]): a view whose base took a history
+  // after the view was made is a leaf here, and retains nothing.
+  if (!t->has_recorded_grad_fn() || t->autograd->retains_grad) return;
   t->autograd->retains_grad = true;
   // Weak: the tensor owns its grad_fn, which owns this hook.
   std::weak_ptr<TensorImpl> weak = t;

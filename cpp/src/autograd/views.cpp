@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cgrad/autograd/copy_slices.h"
 #include "cgrad/autograd/anomaly_mode.h"
@@ -107,6 +108,43 @@ void check_view_writable(const TensorImpl& view, bool indirect) {
       break;
   }
   throw std::runtime_error(msg);
+}
+
+// Note [Input histories are read first]: torch's autograd layer wraps each op and runs
+// before the op's own checks: an in-place op first refuses a self that may not be
+// written (check_view_writable, direct), then any op that will record a node — grad mode
+// on, some input requiring grad — reads every input's grad_fn to link the node, which
+// raises for a stale view that may not follow its base's history. So such a view among
+// the inputs makes an op raise that error ahead of its shape, dtype and dim errors
+// (`split(x)[0] & 0.5` after x.mul_(2) raises the view error, not bitwise_and's dtype
+// error). cgrad's ops record after they compute, so the bindings read the histories
+// before dispatch (cpp/bindings/input_histories.cpp), for the ops torch records
+// (comparisons, argmax and other ops torch never differentiates read nothing), and ops
+// that torch composes of others, whose own checks come first, read them at the point
+// they hand over.
+void read_input_histories(const TensorImpl* const* inputs, size_t count,
+                          const TensorImpl* written) {
+  if (!GradMode::records()) return;
+  bool any_may_refuse = false;
+  for (size_t i = 0; i < count && !any_may_refuse; ++i)
+    any_may_refuse = inputs[i] && may_refuse_history(*inputs[i]);
+  if (!any_may_refuse) return;  // reading the others' histories cannot raise
+  bool any_requires_grad = false;
+  for (size_t i = 0; i < count && !any_requires_grad; ++i)
+    any_requires_grad = inputs[i] && inputs[i]->requires_grad();
+  if (!any_requires_grad) return;
+  if (written && written->view_base) check_view_writable(*written, /*indirect=*/false);
+  for (size_t i = 0; i < count; ++i)
+    if (inputs[i]) (void)inputs[i]->grad_fn();
+}
+
+void read_input_histories(std::initializer_list<const Tensor*> inputs) {
+  bool any_may_refuse = false;
+  for (const Tensor* t : inputs) any_may_refuse = any_may_refuse || (*t && may_refuse_history(**t));
+  if (!any_may_refuse) return;
+  std::vector<const TensorImpl*> impls;
+  for (const Tensor* t : inputs) impls.push_back(t->get());
+  read_input_histories(impls.data(), impls.size());
 }
 
 namespace {

@@ -11,13 +11,14 @@
 //   backward weight  gW   += gy[n]   @ cols(x[n])^T
 // The unfolding is never written out as a matrix where gemm can take it as panels: the
 // forward and the weight gradient unfold straight into gemm's packed panels (Note [gemm
-// panel sources]), and with stride 1 the input gradient is itself a forward convolution
-// (Note [Input gradient as a convolution]); only a strided input gradient still folds a
-// buffer with col2im.
-// Samples are independent in the first two, so a batch at least as large as the thread
-// count runs one sample per thread (each gemm then on one thread); smaller batches run
-// sample after sample with the threads inside gemm. The weight gradient sums over
-// samples in order, so it never depends on the thread count (Note [Threads and
+// panel sources]) from a zero-padded copy of the samples (Note [Unfolding from a padded
+// copy]), and with stride 1 the input gradient is itself a forward convolution (Note
+// [Input gradient as a convolution]); only a strided input gradient still folds a buffer
+// with col2im.
+// Samples are independent in the first two, so a batch of at least as many gemms (one
+// per sample, or per few samples of a small image) as threads runs one gemm per thread;
+// otherwise the gemms run in order with the threads inside each. The weight gradient sums
+// over samples in order, so it never depends on the thread count (Note [Threads and
 // determinism]).
 #include <algorithm>
 #include <cstring>
@@ -51,73 +52,120 @@ int64_t row_grain(const ConvGeometry& g) {
   return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.out_h * g.out_w));
 }
 
-// Where row r = (c * KH + kh) * KW + kw of the unfolded input reads: channel plane c,
-// shifted by the kernel offsets, and the output columns [lo, hi) that land inside it.
-struct UnfoldedRow {
-  int64_t plane, h_offset, w_offset, lo, hi;
+// Note [Unfolding from a padded copy]: the unfolded input's element (r, j), for row
+// r = (c * KH + kh) * KW + kw and column j = (sample, oh, ow), is x[c][ih][iw] at
+// ih = oh * stride_h - pad_h + kh * dilation_h (likewise iw), or 0 in the padding. Each
+// gemm first copies its samples into planes padded with zeros to exactly the extent the
+// windows read (hp x wp), so the element is padded[row_offset(r) + column_offset(j)]:
+// no bounds to test, and the columns of one output row are a run of the padded row
+// (contiguous at stride 1). A panel's runs are worked out once and copied for each of
+// its rows; a panel that is one run (an output row at least a panel wide) is one
+// fixed-size copy. The padded copy costs one pass over the input, next to KH * KW
+// passes for the unfolding.
+// Small images put several samples in one gemm (samples_per_gemm): a 4 x 4 output is
+// half a micro-kernel tile wide, and each gemm call packs the weight again.
+struct PaddedShape {
+  int64_t hp, wp, sample;  // padded plane rows, columns; elements per padded sample
 };
-UnfoldedRow unfolded_row(const ConvGeometry& g, int64_t r) {
-  const int64_t kw = r % g.kernel_w, kh = (r / g.kernel_w) % g.kernel_h;
-  UnfoldedRow row;
-  row.plane = r / (g.kernel_w * g.kernel_h) * g.in_h * g.in_w;
-  row.h_offset = kh * g.dilation_h - g.pad_h;
-  row.w_offset = kw * g.dilation_w - g.pad_w;
-  valid_range(row.w_offset, g.stride_w, g.in_w, g.out_w, row.lo, row.hi);
-  return row;
+PaddedShape padded_shape(const ConvGeometry& g) {
+  auto extent = [](int64_t out, int64_t stride, int64_t kernel, int64_t dilation) {
+    return out == 0 ? 0 : (out - 1) * stride + (kernel - 1) * dilation + 1;
+  };
+  PaddedShape s;
+  s.hp = extent(g.out_h, g.stride_h, g.kernel_h, g.dilation_h);
+  s.wp = extent(g.out_w, g.stride_w, g.kernel_w, g.dilation_w);
+  s.sample = g.in_channels * s.hp * s.wp;
+  return s;
 }
 
-// Output positions oh * OW + [ow0, ow1): a run of unfolded columns within one output row.
-struct Segment {
-  int64_t oh, ow0, ow1;
-};
-// The unfolded columns [begin, begin + count) cut at output row ends, in order.
-void output_segments(const ConvGeometry& g, int64_t begin, int64_t count,
-                     std::vector<Segment>& segments) {
-  segments.clear();
-  for (int64_t j = begin, end = begin + count; j < end;) {
-    const int64_t oh = j / g.out_w, ow0 = j - oh * g.out_w;
-    const int64_t ow1 = std::min(g.out_w, ow0 + (end - j));
-    segments.push_back({oh, ow0, ow1});
-    j += ow1 - ow0;
-  }
-}
-
-// d[ow] for ow in the segment = the unfolded row's value at column (seg.oh, ow): a window
-// of one input row, zero in the padding.
+// Samples [0, count) of x (NCHW) into `out` as [count][C][hp][wp]: padded[r][q] =
+// x[r - pad_h][q - pad_w], zero outside x (a negative padding drops rows and columns).
 template <class T>
-inline void unfold_segment(const ConvGeometry& g, const T* x, const UnfoldedRow& row,
-                           const Segment& seg, T* d) {
-  const int64_t ih = seg.oh * g.stride_h + row.h_offset;
-  if (ih < 0 || ih >= g.in_h) return std::fill(d + seg.ow0, d + seg.ow1, T(0));
-  const T* src = x + row.plane + ih * g.in_w + row.w_offset;
-  const int64_t a = std::clamp(row.lo, seg.ow0, seg.ow1), b = std::clamp(row.hi, a, seg.ow1);
-  if (g.stride_w == 1 && a == seg.ow0 && b == seg.ow1 && b - a == 32) {
-    std::memcpy(d + a, src + a, 32 * sizeof(T));  // a compile-time length
-    return;
+void pad_samples(const ConvGeometry& g, const PaddedShape& s, const T* x, int64_t count, T* out) {
+  const int64_t lo = std::clamp<int64_t>(g.pad_w, 0, s.wp);
+  const int64_t hi = std::clamp<int64_t>(g.pad_w + g.in_w, lo, s.wp);
+  for (int64_t plane = 0; plane < count * g.in_channels; ++plane) {
+    const T* src = x + plane * g.in_h * g.in_w;
+    T* dst = out + plane * s.hp * s.wp;
+    for (int64_t r = 0; r < s.hp; ++r, dst += s.wp) {
+      const int64_t ih = r - g.pad_h;
+      if (ih < 0 || ih >= g.in_h) {
+        std::fill(dst, dst + s.wp, T(0));
+        continue;
+      }
+      std::fill(dst, dst + lo, T(0));
+      std::copy(src + ih * g.in_w + lo - g.pad_w, src + ih * g.in_w + hi - g.pad_w, dst + lo);
+      std::fill(dst + hi, dst + s.wp, T(0));
+    }
   }
-  std::fill(d + seg.ow0, d + a, T(0));
-  if (g.stride_w == 1) std::memcpy(d + a, src + a, (b - a) * sizeof(T));
-  else for (int64_t ow = a; ow < b; ++ow) d[ow] = src[ow * g.stride_w];
-  std::fill(d + b, d + seg.ow1, T(0));
 }
 
-// The unfolded input (rows (c * KH + kh) * KW + kw, columns oh * OW + ow, x[c][ih][iw]
-// there, 0 in the padding) of one sample and group as gemm's op(B), or with TRANSPOSED
-// its transpose (element (p, j) = cols[first_row + j][p], the weight gradient's op(B)),
-// written straight into gemm's panels (Note [gemm panel sources]): no unfolded buffer.
-// A pack call first works out where its rows read (channel plane, kernel offsets, valid
-// column range) and where its columns fall (output rows), so the copy loops do no
-// division; a panel of one output row, all inside the input, is one fixed-size copy.
-// Transposed, a panel's nr rows of cols (contiguous along p) are unfolded into a small
-// buffer, then written p-major by gemm's register transposes: writing each element down
-// a panel column instead cost as much as the product.
+// Output positions per gemm that fill its tiles and spread its per-call costs. A
+// function of the geometry only: the weight gradient sums samples gemm by gemm.
+int64_t samples_per_gemm(const ConvGeometry& g) {
+  const int64_t ohw = std::max<int64_t>(1, g.out_h * g.out_w);
+  return std::clamp<int64_t>(1024 / ohw, 1, std::max<int64_t>(1, g.batch));
+}
+
+// Columns [dst, dst + length) of a panel read padded[offset + i * stride_w].
+struct Run {
+  int64_t dst, offset, length;
+};
+// The runs of unfolded columns [begin, begin + count): one per output row they touch.
+void column_runs(const ConvGeometry& g, const PaddedShape& s, int64_t begin, int64_t count,
+                 std::vector<Run>& runs) {
+  runs.clear();
+  const int64_t ohw = g.out_h * g.out_w;
+  for (int64_t j = begin, end = begin + count; j < end;) {
+    const int64_t n = j / ohw, q = j - n * ohw, oh = q / g.out_w, ow = q - oh * g.out_w;
+    const int64_t length = std::min(g.out_w - ow, end - j);
+    runs.push_back({j - begin, n * s.sample + (oh * g.stride_h * s.wp + ow * g.stride_w), length});
+    j += length;
+  }
+}
+
+// d[i] = src[i * step] for i < length.
+template <class T>
+inline void copy_run(const T* src, int64_t step, int64_t length, T* d) {
+  if (step == 1)
+    for (int64_t i = 0; i < length; ++i) d[i] = src[i];
+  else
+    for (int64_t i = 0; i < length; ++i) d[i] = src[i * step];
+}
+
+// nr contiguous elements: a compile-time length for every NR gemm uses.
+template <class T>
+inline void copy_panel_row(const T* src, int64_t nr, T* d) {
+  switch (nr) {
+    case 32: std::memcpy(d, src, 32 * sizeof(T)); return;
+    case 16: std::memcpy(d, src, 16 * sizeof(T)); return;
+    case 8: std::memcpy(d, src, 8 * sizeof(T)); return;
+    default: std::memcpy(d, src, nr * sizeof(T));
+  }
+}
+
+// The unfolded input of the padded samples (Note [Unfolding from a padded copy]) as
+// gemm's op(B), rows from first_row (a group's), or with TRANSPOSED its transpose
+// (element (j, r), the weight gradient's op(B)), written straight into gemm's panels
+// (Note [gemm panel sources]): no unfolded buffer. Transposed, a panel's nr rows of the
+// unfolding (contiguous along j) are copied into a small buffer, then written j-major
+// by gemm's register transposes: writing each element down a panel column instead cost
+// as much as the product.
 template <class T, bool TRANSPOSED>
 struct UnfoldedPanels final : PanelSource<T> {
   const ConvGeometry& g;
-  const T* x;         // the sample
-  int64_t first_row;  // the group's first row of the unfolded input
-  UnfoldedPanels(const ConvGeometry& g, const T* x, int64_t first_row)
-      : g(g), x(x), first_row(first_row) {}
+  const PaddedShape& s;
+  const T* padded;
+  int64_t first_row;
+  UnfoldedPanels(const ConvGeometry& g, const PaddedShape& s, const T* padded, int64_t first_row)
+      : g(g), s(s), padded(padded), first_row(first_row) {}
+
+  // Where row r of the unfolding starts in a padded sample.
+  int64_t row_offset(int64_t r) const {
+    const int64_t kw = r % g.kernel_w, kh = (r / g.kernel_w) % g.kernel_h;
+    const int64_t c = r / (g.kernel_w * g.kernel_h);
+    return (c * s.hp + kh * g.dilation_h) * s.wp + kw * g.dilation_w;
+  }
 
   void pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, T* out) const override {
     if constexpr (TRANSPOSED) pack_transposed(p0, kc, j0, nc, nr, out);
@@ -125,38 +173,37 @@ struct UnfoldedPanels final : PanelSource<T> {
   }
 
   void pack_columns(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, T* out) const {
-    thread_local std::vector<UnfoldedRow> rows;
-    thread_local std::vector<Segment> segments;
+    thread_local std::vector<const T*> rows;
+    thread_local std::vector<Run> runs;
     rows.resize(kc);
-    for (int64_t p = 0; p < kc; ++p) rows[p] = unfolded_row(g, first_row + p0 + p);
+    for (int64_t p = 0; p < kc; ++p) rows[p] = padded + row_offset(first_row + p0 + p);
     for (int64_t q = 0; q < nc; q += nr, out += nr * kc) {
       const int64_t width = std::min(nr, nc - q);
-      output_segments(g, j0 + q, width, segments);
+      column_runs(g, s, j0 + q, width, runs);
+      if (runs.size() == 1 && width == nr && g.stride_w == 1) {
+        const int64_t offset = runs[0].offset;
+        for (int64_t p = 0; p < kc; ++p) copy_panel_row(rows[p] + offset, nr, out + p * nr);
+        continue;
+      }
       for (int64_t p = 0; p < kc; ++p) {
         T* dst = out + p * nr;
-        for (const Segment& seg : segments) {
-          unfold_segment(g, x, rows[p], seg, dst - seg.ow0);  // column ow at dst[ow - ow0]
-          dst += seg.ow1 - seg.ow0;
-        }
-        std::fill(dst, out + p * nr + nr, T(0));
+        for (const Run& run : runs) copy_run(rows[p] + run.offset, g.stride_w, run.length, dst + run.dst);
+        std::fill(dst + width, dst + nr, T(0));
       }
     }
   }
 
   void pack_transposed(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, T* out) const {
-    thread_local std::vector<Segment> segments;
+    thread_local std::vector<Run> runs;
     thread_local std::vector<T> rows;
-    output_segments(g, p0, kc, segments);
+    column_runs(g, s, p0, kc, runs);
     rows.resize(static_cast<size_t>(nr * kc));
     for (int64_t q = 0; q < nc; q += nr, out += nr * kc) {
       const int64_t width = std::min(nr, nc - q);
-      for (int64_t jj = 0; jj < width; ++jj) {
-        const UnfoldedRow row = unfolded_row(g, first_row + j0 + q + jj);
-        T* d = rows.data() + jj * kc;
-        for (const Segment& seg : segments) {
-          unfold_segment(g, x, row, seg, d - seg.ow0);
-          d += seg.ow1 - seg.ow0;
-        }
+      for (int64_t r = 0; r < width; ++r) {
+        const T* src = padded + row_offset(first_row + j0 + q + r);
+        T* d = rows.data() + r * kc;
+        for (const Run& run : runs) copy_run(src + run.offset, g.stride_w, run.length, d + run.dst);
       }
       std::fill(rows.data() + width * kc, rows.data() + nr * kc, T(0));
       transpose_to_panel(rows.data(), kc, kc, nr, out);
@@ -210,27 +257,57 @@ void for_each_sample(const ConvGeometry& g, int64_t scratch_size, const F& f) {
   for (int64_t n = 0; n < g.batch; ++n) f(n, scratch.data());
 }
 
+// Runs f(n0, count, scratch) over the batch in chunks of `per_chunk` samples: one chunk
+// per thread when the chunks can keep every thread busy, else in order (threads then
+// work inside f).
+template <class T, class F>
+void for_each_chunk(const ConvGeometry& g, int64_t per_chunk, int64_t scratch_size, const F& f) {
+  const int64_t chunks = (g.batch + per_chunk - 1) / per_chunk;
+  auto run = [&](int64_t begin, int64_t end) {
+    std::vector<T> scratch(scratch_size);
+    for (int64_t c = begin; c < end; ++c)
+      f(c * per_chunk, std::min(per_chunk, g.batch - c * per_chunk), scratch.data());
+  };
+  if (chunks >= 2 && chunks >= get_num_threads() && get_num_threads() > 1)
+    parallel_for(chunks, 1, run, 1);
+  else
+    run(0, chunks);
+}
+
 template <class T>
 void conv2d_typed(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
   const int64_t og = g.out_channels / g.groups, cg = g.in_channels / g.groups;
   const int64_t ck = cg * g.kernel_h * g.kernel_w, ohw = g.out_h * g.out_w;
-  const bool pointwise = is_pointwise(g);
   const int64_t x_step = g.in_channels * g.in_h * g.in_w, y_step = g.out_channels * ohw;
-  for_each_sample<T>(g, 0, [&](int64_t n, T*) {
-    const T* xn = x + n * x_step;
-    T* out = y + n * y_step;
+  if (is_pointwise(g)) {
+    for_each_sample<T>(g, 0, [&](int64_t n, T*) {
+      T* out = y + n * y_step;
+      if (bias)
+        for (int64_t o = 0; o < g.out_channels; ++o) std::fill(out + o * ohw, out + (o + 1) * ohw, bias[o]);
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        gemm(false, false, og, ohw, ck, T(1), w + grp * og * ck, ck, x + n * x_step + grp * ck * ohw,
+             ohw, bias ? T(1) : T(0), out + grp * og * ohw, ohw);
+    });
+    return;
+  }
+  if (ohw == 0) return;
+  // Several samples per gemm write a [O, samples * OH * OW] product, then spread it.
+  const PaddedShape s = padded_shape(g);
+  const int64_t per_gemm = samples_per_gemm(g);
+  const int64_t product_size = per_gemm > 1 ? g.out_channels * per_gemm * ohw : 0;
+  for_each_chunk<T>(g, per_gemm, per_gemm * s.sample + product_size, [&](int64_t n0, int64_t count, T* scratch) {
+    pad_samples(g, s, x + n0 * x_step, count, scratch);
+    const int64_t cols = count * ohw;
+    T* out = count == 1 ? y + n0 * y_step : scratch + per_gemm * s.sample;
     if (bias)
-      for (int64_t o = 0; o < g.out_channels; ++o) std::fill(out + o * ohw, out + (o + 1) * ohw, bias[o]);
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
-      const T* wg = w + grp * og * ck;
-      T* yg = out + grp * og * ohw;
-      if (pointwise)
-        gemm(false, false, og, ohw, ck, T(1), wg, ck, xn + grp * ck * ohw, ohw,
-             bias ? T(1) : T(0), yg, ohw);
-      else
-        gemm(og, ohw, ck, wg, ck, UnfoldedPanels<T, false>(g, xn, grp * ck), bias ? T(1) : T(0), yg,
-             ohw);
-    }
+      for (int64_t o = 0; o < g.out_channels; ++o) std::fill(out + o * cols, out + (o + 1) * cols, bias[o]);
+    for (int64_t grp = 0; grp < g.groups; ++grp)
+      gemm(og, cols, ck, w + grp * og * ck, ck, UnfoldedPanels<T, false>(g, s, scratch, grp * ck),
+           bias ? T(1) : T(0), out + grp * og * cols, cols);
+    if (count > 1)
+      for (int64_t n = 0; n < count; ++n)
+        for (int64_t o = 0; o < g.out_channels; ++o)
+          std::copy(out + o * cols + n * ohw, out + o * cols + (n + 1) * ohw, y + (n0 + n) * y_step + o * ohw);
   });
 }
 
@@ -292,20 +369,36 @@ template <class T>
 void conv2d_backward_weight_typed(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
   const int64_t og = g.out_channels / g.groups, cg = g.in_channels / g.groups;
   const int64_t ck = cg * g.kernel_h * g.kernel_w, ohw = g.out_h * g.out_w;
-  const bool pointwise = is_pointwise(g);
   const int64_t x_step = g.in_channels * g.in_h * g.in_w, y_step = g.out_channels * ohw;
-  if (g.batch == 0) std::fill(gw, gw + g.out_channels * ck, T(0));
-  for (int64_t n = 0; n < g.batch; ++n) {
-    const T* xn = x + n * x_step;
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
-      const T* gyg = gy + n * y_step + grp * og * ohw;
-      T* gwg = gw + grp * og * ck;
-      const T beta = n == 0 ? T(0) : T(1);
-      if (pointwise)
-        gemm(false, true, og, ck, ohw, T(1), gyg, ohw, xn + grp * ck * ohw, ohw, beta, gwg, ck);
-      else
-        gemm(og, ck, ohw, gyg, ohw, UnfoldedPanels<T, true>(g, xn, grp * ck), beta, gwg, ck);
+  if (g.batch == 0 || ohw == 0) return std::fill(gw, gw + g.out_channels * ck, T(0));
+  if (is_pointwise(g)) {
+    for (int64_t n = 0; n < g.batch; ++n)
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        gemm(false, true, og, ck, ohw, T(1), gy + n * y_step + grp * og * ohw, ohw,
+             x + n * x_step + grp * ck * ohw, ohw, n == 0 ? T(0) : T(1), gw + grp * og * ck, ck);
+    return;
+  }
+  // Chunks in order, threads inside gemm: the sum over samples never depends on the
+  // thread count. A chunk of several samples gathers their gradients as [O, samples * OH * OW].
+  const PaddedShape s = padded_shape(g);
+  const int64_t per_gemm = samples_per_gemm(g);
+  std::vector<T> scratch(per_gemm * s.sample + (per_gemm > 1 ? g.out_channels * per_gemm * ohw : 0));
+  for (int64_t n0 = 0; n0 < g.batch; n0 += per_gemm) {
+    const int64_t count = std::min(per_gemm, g.batch - n0), cols = count * ohw;
+    pad_samples(g, s, x + n0 * x_step, count, scratch.data());
+    const T* grads = gy + n0 * y_step;
+    if (count > 1) {
+      T* gathered = scratch.data() + per_gemm * s.sample;
+      for (int64_t n = 0; n < count; ++n)
+        for (int64_t o = 0; o < g.out_channels; ++o)
+          std::copy(grads + n * y_step + o * ohw, grads + n * y_step + (o + 1) * ohw,
+                    gathered + o * cols + n * ohw);
+      grads = gathered;
     }
+    for (int64_t grp = 0; grp < g.groups; ++grp)
+      gemm(og, ck, cols, grads + grp * og * cols, cols,
+           UnfoldedPanels<T, true>(g, s, scratch.data(), grp * ck), n0 == 0 ? T(0) : T(1),
+           gw + grp * og * ck, ck);
   }
 }
 

@@ -369,6 +369,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (da == 0 || db == 0)
     throw std::runtime_error("both arguments to matmul need to be at least 1D, but they are " +
                              std::to_string(da) + "D and " + std::to_string(db) + "D");
+  read_input_histories({&a, &b});  // Note [Input histories are read first]
   if (da == 1 && db == 1) return dot(a, b);
   if (da == 2 && db == 1) return mv(a, b);
   if (da == 1 && db == 2) {
@@ -385,6 +386,7 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     throw std::runtime_error("both arguments to linear need to be at least 1D, but they are " +
                              std::to_string(input->dim()) + "D and " +
                              std::to_string(weight->dim()) + "D");
+  read_input_histories({&input, &weight, &bias});  // Note [Input histories are read first]
   if (bias && input->dim() == 2) return addmm(bias, input, t(weight));
   // Note [linear's fused path]: torch folds the leading dims into one addmm (recorded as
   // ViewBackward0 over AddmmBackward0) only when input and bias are both contiguous and
@@ -603,6 +605,9 @@ Tensor einsum(const std::string& equation, const TensorList& operands) {
       }
       label_size[l] = size;
     }
+    // torch takes operand k's diagonals and permutes it (reading its history, Note
+    // [Input histories are read first]) before it checks operand k + 1's sizes.
+    read_input_histories({&operands[k]});
   }
 
   TensorList ops;

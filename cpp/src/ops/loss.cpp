@@ -2,11 +2,14 @@
 // smoothing), binary cross entropy on probabilities and on logits. Fused losses compute
 // their value with cgrad ops under no_grad and record one node named as torch's, whose
 // backward formula is again written in cgrad ops (so it differentiates twice);
-// composite ones (l1, cross entropy) are built from ops, as torch builds them.
+// composite ones (l1, cross entropy) are built from ops, as torch builds them. torch's
+// nn.functional checks shapes before its fused op reads the inputs' histories; the
+// fused op's own checks come after (Note [Input histories are read first]).
 #include <cmath>
 #include <cstring>
 #include <sstream>
 
+#include "cgrad/autograd/views.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -339,6 +342,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
   const Shape shape = broadcast_shapes(input->sizes, target->sizes);
+  read_input_histories({&input, &target});
   Tensor x = expand_to(input, shape), t = expand_to(target, shape);
   const DType dtype = result_type(x, t);
   if (!is_floating(dtype))
@@ -414,6 +418,8 @@ Tensor quadratic_then_linear_loss(const Tensor& input, const Tensor& target,
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
                       double beta) {
+  (void)broadcast_shapes(input->sizes, target->sizes);
+  read_input_histories({&input, &target});
   if (beta < 0) throw std::runtime_error("smooth_l1_loss does not support negative values for beta.");
   if (beta == 0) return l1_loss(input, target, reduction);  // torch's own shortcut
   return quadratic_then_linear_loss(input, target, reduction, beta, true);
@@ -421,6 +427,8 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction r
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
                   double delta) {
+  (void)broadcast_shapes(input->sizes, target->sizes);
+  read_input_histories({&input, &target});
   if (!(delta > 0))
     throw std::runtime_error("huber_loss does not support non-positive values for delta.");
   return quadratic_then_linear_loss(input, target, reduction, delta, false);
@@ -438,6 +446,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   if (nd != 1 && target->dim() > 0 && input->sizes[0] != target->sizes[0])
     throw ValueError("Expected input batch_size (" + std::to_string(input->sizes[0]) +
                      ") to match target batch_size (" + std::to_string(target->sizes[0]) + ").");
+  if (nd <= 2 || nd == 4) read_input_histories({&input, &target, &weight});
   if (nd <= 2) return nll_core(input, target, weight, reduction, ignore_index, "NllLossBackward0");
   if (nd == 4) return nll_core(input, target, weight, reduction, ignore_index, "NllLoss2DBackward0");
   // 3-D and 5-D or more: as [N, C, 1, rest] (torch does the same).
@@ -446,6 +455,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   if (target->sizes != expected)
     throw std::runtime_error("Expected target size " + shape_str(expected) + ", got " +
                              shape_str(target->sizes));
+  read_input_histories({&input, &target, &weight});
   const int64_t n = input->sizes[0], rest = numel_of(Shape(input->sizes.begin() + 2, input->sizes.end()));
   // An empty side is viewed as [N, C, 0, 0] / [N, 0, 0] instead (torch does the same), so
   // classes=0 with targets present is a size mismatch, not an out-of-bounds target.
@@ -525,11 +535,13 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     throw ValueError("Using a target size (" + size_repr(target->sizes) +
                      ") that is different to the input size (" + size_repr(input->sizes) +
                      ") is deprecated. Please ensure they have the same size.");
+  const Shape weight_shape = weight ? broadcast_shapes(target->sizes, weight->sizes) : Shape();
+  read_input_histories({&input, &target, &weight});
   if (target->dtype != input->dtype)
     throw std::runtime_error(std::string("Found dtype ") + dtype_torch_name(target->dtype) +
                              " but expected " + dtype_torch_name(input->dtype));
   check_not_differentiable(weight, "binary_cross_entropy", "weight");
-  Tensor w = weight ? expand_to(weight, broadcast_shapes(target->sizes, weight->sizes)) : Tensor();
+  Tensor w = weight ? expand_to(weight, weight_shape) : Tensor();
   Tensor out;
   {
     GradModeGuard no_grad(false);
@@ -572,6 +584,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   if (input->sizes != target->sizes)
     throw ValueError("Target size (" + size_repr(target->sizes) +
                      ") must be the same as input size (" + size_repr(input->sizes) + ")");
+  read_input_histories({&input, &target, &weight, &pos_weight});
   if (!is_floating(target->dtype))
     throw std::runtime_error(std::string("result type ") +
                              dtype_torch_name(result_type(input, target)) +

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cgrad/autograd/views.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -229,10 +230,18 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   };
   check_tolerance("rtol", rtol);
   check_tolerance("atol", atol);
+  const bool within_tolerance = a->dtype != DType::Bool && (rtol != 0 || atol != 0);
+  if (within_tolerance) {
+    // torch computes the distances with recorded ops, which read the inputs' histories
+    // (Note [Input histories are read first]) once `self == other` has broadcast them:
+    // `rtol * other`, then `self - other`.
+    (void)broadcast_shapes(a->sizes, b->sizes);
+    read_input_histories({&b, &a});
+  }
   GradModeGuard no_grad(false);
   Tensor close = eq(a, b);  // also catches equal infinities
   if (equal_nan && is_floating(a->dtype)) close = logical_or(close, logical_and(isnan(a), isnan(b)));
-  if (a->dtype != DType::Bool && (rtol != 0 || atol != 0)) {
+  if (within_tolerance) {
     // Integers compare in the default float dtype, as torch.
     Tensor other = is_floating(b->dtype) ? b : detail::cast(b, default_float());
     Tensor allowed = add(constant(atol), abs(mul(constant(rtol), other)));

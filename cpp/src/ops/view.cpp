@@ -175,7 +175,15 @@ Tensor unflatten(const Tensor& a, int64_t dim, const Shape& parts) {
     throw std::runtime_error("unflatten: Dimension specified as " + std::to_string(dim) +
                              " but tensor has no dimensions");
   if (parts.empty()) throw std::runtime_error("unflatten: sizes must be non-empty");
-  Shape part_sizes = infer_size(parts, a->sizes[d], {a->sizes[d]});
+  Shape part_sizes;
+  try {
+    part_sizes = infer_size(parts, a->sizes[d], {a->sizes[d]});
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()).rfind("shape '", 0) != 0) throw;  // "only one dimension ..."
+    throw std::runtime_error("unflatten: Provided sizes " + shape_str(parts) +
+                             " don't multiply up to the size of dim " + std::to_string(d) + " (" +
+                             std::to_string(a->sizes[d]) + ") in the input tensor");
+  }
   Shape sizes(a->sizes.begin(), a->sizes.begin() + d);
   sizes.insert(sizes.end(), part_sizes.begin(), part_sizes.end());
   sizes.insert(sizes.end(), a->sizes.begin() + d + 1, a->sizes.end());
@@ -284,9 +292,6 @@ ViewGeometry swapped(const Tensor& a, int64_t d0, int64_t d1) {
 }  // namespace
 
 Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
-  // torch's autograd layer reads the input's history before the op checks its dims, so a
-  // stale view made under no_grad raises its view error ahead of a bad dim.
-  if (a->view_base && GradMode::records()) (void)a->grad_fn();
   int64_t d0 = wrap_dim(dim0, a->dim()), d1 = wrap_dim(dim1, a->dim());
   if (a->dim() == 0) return record_view(a, geometry_of(a), "TransposeBackward0", reshape_back);
   return record_view(a, swapped(a, d0, d1), "TransposeBackward0",

@@ -2,6 +2,8 @@
 // Differentiable views and in-place writes (Note [Views and in-place] in
 // cpp/src/autograd/views.cpp): which views may be written, how a write rebases history,
 // and how a view's grad_fn follows its base's.
+#include <initializer_list>
+
 #include "cgrad/autograd/node.h"
 #include "cgrad/ops/view.h"
 
@@ -17,6 +19,23 @@ void mark_as_view(const Tensor& out, const Tensor& input,
 // (made under no_grad or inference mode, by a multi-output op, in a custom Function).
 // indirect: its base or another view of it was written, and its grad_fn is wanted now.
 void check_view_writable(const TensorImpl& view, bool indirect);
+
+// Whether reading `t`'s history can raise check_view_writable's error: a view made under
+// no_grad or inference mode, by a multi-output op, or in a custom Function.
+inline bool may_refuse_history(const TensorImpl& t) {
+  return t.view_base && t.view_creation != ViewCreation::Default;
+}
+
+// What torch's autograd layer does before an op runs its own checks (Note [Input
+// histories are read first]): when a graph is recorded and some input requires grad, a
+// `written` view that may not be written in place raises, then every input's grad_fn is
+// read, which raises for a view that may not follow its base's new history. Null
+// entries are skipped; `written` is the self of an in-place op, or null.
+void read_input_histories(const TensorImpl* const* inputs, size_t count,
+                          const TensorImpl* written = nullptr);
+// The same for an op torch composes of others, at the point its own checks are done and
+// it hands over to a recorded op.
+void read_input_histories(std::initializer_list<const Tensor*> inputs);
 
 // After `self` was overwritten by an op recorded as `fn`: a plain tensor takes fn (its
 // output `output_nr`) as its grad_fn; a view's base takes CopySlices(fn), and the view
