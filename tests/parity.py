@@ -125,3 +125,12 @@ def check(fn, *inputs, grad=True):
 
 def case(id, fn, *inputs, grad=True):
     return pytest.param(fn, inputs, grad, id=id)
+
+
+def outcome(fn, lib):
+    """fn(lib)'s result, or the type and message of what it raised, for comparing the two
+    libraries' behaviour whichever it is."""
+    try:
+        return fn(lib)
+    except Exception as e:  # noqa: BLE001 - the type and message are what we compare
+        return ("raised", type(e).__name__, str(e))

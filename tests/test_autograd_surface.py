@@ -13,6 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
+from parity import outcome  # noqa: E402
 
 X = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]], dtype=np.float32)
 W = np.array([[0.2, -0.4], [1.1, 0.3], [-0.6, 0.9]], dtype=np.float32)
@@ -35,14 +36,6 @@ def neutral(value, lib):
 def same_in_both(fn):
     ours, theirs = neutral(fn(cgrad), cgrad), neutral(fn(torch), torch)
     assert ours == theirs
-
-
-def outcome(fn, lib):
-    """fn(lib)'s result, or the type and message of what it raised."""
-    try:
-        return fn(lib)
-    except Exception as e:  # noqa: BLE001 - the type and message are what we compare
-        return ("raised", type(e).__name__, str(e))
 
 
 def surface_case(id, fn):

@@ -1,19 +1,9 @@
 """Float64 finite-difference checks of every backward formula."""
-import numpy as np
 import pytest
 
 import cgrad
 from cgrad.autograd import GradcheckError, gradcheck
-
-
-def leaf(*shape, low=-2.0, high=2.0, seed=0):
-    rng = np.random.default_rng(seed + sum(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
-
-
-def positive(*shape, seed=0):
-    return leaf(*shape, low=0.5, high=2.0, seed=seed)
+from grad_inputs import leaf, positive
 
 
 # name -> (function, inputs factory)

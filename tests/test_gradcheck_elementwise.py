@@ -5,18 +5,9 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
+from grad_inputs import leaf, positive
 
 F = cgrad.nn.functional
-
-
-def leaf(*shape, low=-2.0, high=2.0, seed=0):
-    rng = np.random.default_rng(seed + 17 * sum(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
-
-
-def positive(*shape, seed=0):
-    return leaf(*shape, low=0.5, high=2.0, seed=seed)
 
 
 def unit(*shape, seed=0):

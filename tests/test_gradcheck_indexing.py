@@ -3,17 +3,11 @@ order. Every op here is linear in its differentiable inputs, so the second deriv
 is the Jacobian of the backward pass in the upstream gradient: checking the gradients
 that backward(v, create_graph=True) returns, as a function of v, exercises the nodes
 the backward formulas record (IndexAddBackward0, ScatterAddBackward0, ...)."""
-import numpy as np
 import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
-
-
-def leaf(*shape, seed=0):
-    rng = np.random.default_rng(seed + sum(shape))
-    return cgrad.tensor(rng.uniform(-2.0, 2.0, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
+from grad_inputs import leaf
 
 
 def idx(*v):

@@ -5,16 +5,7 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
-
-
-def leaf(*shape, low=-2.0, high=2.0, seed=0):
-    rng = np.random.default_rng(seed + 31 * sum(shape) + len(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
-
-
-def positive(*shape, seed=0):
-    return leaf(*shape, low=0.5, high=2.0, seed=seed)
+from grad_inputs import leaf, positive
 
 
 def values(*v):

@@ -6,6 +6,7 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
+from grad_inputs import leaf, positive
 
 torch = pytest.importorskip("torch")
 
@@ -14,16 +15,6 @@ torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward.*create_graph=True:UserWarning")
 
 F = cgrad.nn.functional
-
-
-def leaf(*shape, low=-2.0, high=2.0, seed=0):
-    rng = np.random.default_rng(seed + 7 * sum(shape) + len(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
-
-
-def positive(*shape, seed=0):
-    return leaf(*shape, low=0.5, high=2.0, seed=seed)
 
 
 def probability(*shape, seed=0):

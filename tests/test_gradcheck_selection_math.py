@@ -3,17 +3,11 @@ tensordot and cdist (both of its p = 2 paths and every kind of p), first order a
 second order (create_graph=True, then backward again)."""
 import math
 
-import numpy as np
 import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
-
-
-def leaf(*shape, seed=0):
-    rng = np.random.default_rng(seed + 17 * sum(shape) + len(shape))
-    return cgrad.tensor(rng.uniform(-2.0, 2.0, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
+from grad_inputs import leaf
 
 
 def positions(*values):

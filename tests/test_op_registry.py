@@ -53,6 +53,7 @@ NOT_DIFFERENTIABLE = {
     "argmax", "argmin", "Generator", "initial_seed",
     "seed", "get_rng_state", "set_rng_state", "random_", "exponential_", "multinomial",
     "isclose", "allclose", "equal", "count_nonzero", "argsort",
+    "unique", "unique_consecutive", "searchsorted", "bucketize",
 }
 
 

@@ -16,6 +16,7 @@ import cgrad
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 PYTHON_DIR = os.path.join(REPO, "python")
 EXAMPLE = os.path.join(REPO, "tests", "typing", "typed_example.py")
+NN_OPTIM_EXAMPLE = os.path.join(REPO, "tests", "typing", "typed_nn_optim.py")
 STUBS = [os.path.join(PYTHON_DIR, "cgrad", p) for p in (
     "_C.pyi", "__init__.pyi", os.path.join("nn", "functional.pyi"),
     os.path.join("linalg", "__init__.pyi"))]
@@ -39,7 +40,7 @@ def mypy(*args):
         pytest.skip("mypy is not installed (pip install mypy, or .[test])")
     # The repository's stubs, found through MYPYPATH (mypy needs no built _C), so cgrad's
     # own modules are part of the run: report only the files named
-    # (follow-imports=silent), not the untyped insides of nn and optim.
+    # (follow-imports=silent), not the insides of nn and optim.
     env = dict(os.environ)
     env["MYPYPATH"] = PYTHON_DIR
     # mypy loads no cgrad extension: the sanitizer runtimes tests/run_sanitized.sh preloads
@@ -68,10 +69,27 @@ def test_py_typed_marker_and_stubs_ship():
 
 
 def test_typed_example_passes_mypy():
-    # Strict for the example's own code; cgrad's nn and optim are Python without
-    # annotations, so calling them gives Any (not an error) and returning it is allowed.
-    code, output = mypy("--strict", "--allow-untyped-calls", "--no-warn-return-any", EXAMPLE)
+    # Strict, except that returning what a module call gives is allowed: Module.__call__
+    # returns Any, as torch's does.
+    code, output = mypy("--strict", "--no-warn-return-any", EXAMPLE)
     assert code == 0, output
+
+
+def test_typed_nn_optim_example_passes_strict_mypy():
+    # nn and optim are annotated: layers, containers, Module's methods, the optimizers and
+    # no_grad type-check under --strict with no relaxation.
+    code, output = mypy("--strict", NN_OPTIM_EXAMPLE)
+    assert code == 0, output
+
+
+def test_mypy_sees_nn_and_optim_types(tmp_path):
+    # Not Any: wrong arguments to a layer or an optimizer are errors.
+    program = tmp_path / "wrong_nn.py"
+    program.write_text("from cgrad import nn, optim\n\nlayer = nn.Linear('4', 2)\n"
+                       "sgd = optim.SGD(layer.parameters(), lr='fast')\n"
+                       "n: str = layer.in_features\n")
+    code, output = mypy(str(program))
+    assert code == 1 and output.count("error:") == 3, output
 
 
 def test_stubs_themselves_pass_mypy():
@@ -90,3 +108,8 @@ def test_mypy_catches_a_wrong_type(tmp_path):
 def test_typed_example_runs():
     accuracy = runpy.run_path(EXAMPLE)["train"]()
     assert 0.0 <= accuracy <= 1.0
+
+
+def test_typed_nn_optim_example_runs():
+    loss = runpy.run_path(NN_OPTIM_EXAMPLE)["train"]()
+    assert 0.0 < loss < 10.0

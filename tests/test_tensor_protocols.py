@@ -9,13 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-
-
-def outcome(fn, lib):
-    try:
-        return fn(lib)
-    except Exception as e:  # noqa: BLE001 - the type and message are what we compare
-        return ("raised", type(e).__name__, str(e))
+from parity import outcome  # noqa: E402
 
 
 def protocol_case(id, fn):

@@ -77,12 +77,20 @@ PARAMETER_TYPES = {
     "norm_type": "_float", "dropout_p": "_float", "is_causal": "_bool",
     "scale": "_float | None", "enable_gqa": "_bool", "divisor_override": "_int | None",
     "num": "_int", "low": "_int", "high": "_int", "A": "Tensor", "B": "Tensor",
+    "return_inverse": "_bool", "return_counts": "_bool", "sorted_sequence": "Tensor",
+    "boundaries": "Tensor", "out_int32": "_bool", "right": "_bool", "side": "str | None",
+    "sorter": "Tensor | None",
 }
 
 # Where one function's parameter takes less than its name says: (function, parameter).
 TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("can_cast", "from_"): "_dtype", ("can_cast", "to"): "_dtype",
-                  ("set_default_dtype", "d"): "_dtype"}
+                  ("set_default_dtype", "d"): "_dtype",
+                  ("searchsorted", "input"): _SCALAR_OR_TENSOR,
+                  ("bucketize", "input"): _SCALAR_OR_TENSOR,
+                  **{(name, "out"): "tuple[Tensor, Tensor] | None" for name in (
+                      "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
+                      "cummin")}}
 
 # Return types of the Tensor methods written in Python, where the docstring gives none.
 PYTHON_METHOD_RETURNS = {"type": "Any", "storage": "TypedStorage",
@@ -338,6 +346,10 @@ def c_module_stub():
             out.append(f"{name}: memory_format")
         elif isinstance(value, _C.Generator):
             out.append(f"{name}: Generator")
+    # The private areas behind cgrad's Python packages (_optim behind cgrad.optim ...):
+    # untyped, but there, so that those packages type-check.
+    out += [f"{name}: Any" for name in sorted(dir(_C))
+            if name.startswith("_") and inspect.ismodule(getattr(_C, name))]
     out.append("")
     aliases = []
     for name in public(dir(_C)):

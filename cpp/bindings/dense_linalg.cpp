@@ -27,28 +27,23 @@ constexpr int64_t kFactorizationGilFree = 4096;
 template <class F> auto without_gil(const Tensor& a, F&& f) {
   return without_gil_if_large(a->numel(), std::forward<F>(f), kFactorizationGilFree);
 }
-}  // namespace
 
-void init_dense_linalg(py::module_& m, TensorClass& cls) {
-  // torch._C._LinAlgError, exposed as torch.linalg.LinAlgError.
-  py::register_exception<LinAlgError>(m, "_LinAlgError", PyExc_RuntimeError);
+// A one-matrix function, without the GIL on large inputs.
+auto unary(Tensor (*fn)(const Tensor&)) {
+  return [fn](const Tensor& a) { return without_gil(a, [&] { return fn(a); }); };
+}
 
-  py::module_ types = m.attr("return_types");
+// The factorisations and solves of cgrad.linalg; tuples come back as torch.return_types.
+void def_factorizations(py::module_& la, py::module_& types) {
   py::object eigh_type = make_return_type("cgrad.return_types.linalg_eigh", kEigh);
   py::object slogdet_type = make_return_type("cgrad.return_types.linalg_slogdet", kSlogdet);
   py::object qr_type = make_return_type("cgrad.return_types.linalg_qr", kQr);
   py::object svd_type = make_return_type("cgrad.return_types.linalg_svd", kSvd);
   types.attr("linalg_eigh") = eigh_type;
   types.attr("linalg_slogdet") = slogdet_type;
-  py::object top_slogdet_type = make_return_type("cgrad.return_types.slogdet", kSlogdet);
-  types.attr("slogdet") = top_slogdet_type;
   types.attr("linalg_qr") = qr_type;
   types.attr("linalg_svd") = svd_type;
 
-  py::module_ la = m.attr("_linalg");
-  auto unary = [](Tensor (*fn)(const Tensor&)) {
-    return [fn](const Tensor& a) { return without_gil(a, [&] { return fn(a); }); };
-  };
   la.def("inv", unary(&linalg_inv), py::arg("A"));
   la.def("det", unary(&linalg_det), py::arg("A"));
   la.def("svdvals", unary(&linalg_svdvals), py::arg("A"));
@@ -79,6 +74,10 @@ void init_dense_linalg(py::module_& m, TensorClass& cls) {
     auto [u, s, vh] = without_gil(a, [&] { return linalg_svd(a, full_matrices); });
     return struct_result(svd_type, {u, s, vh});
   }, py::arg("A"), py::arg("full_matrices") = true);
+}
+
+// matrix_power, cross and the norms, in cgrad.linalg and (cross) at the top level.
+void def_products_and_norms(py::module_& m, TensorClass& cls, py::module_& la) {
   la.def("matrix_power", [](const Tensor& a, int64_t n) { return linalg_matrix_power(a, n); },
          py::arg("A"), py::arg("n"));
   la.def("cross", [](const Tensor& a, const Tensor& b, int64_t dim) { return linalg_cross(a, b, dim); },
@@ -116,8 +115,12 @@ void init_dense_linalg(py::module_& m, TensorClass& cls) {
     return norm(out_dtype ? to_dtype(x, *out_dtype) : x, ord, dims_from_py(dim), keepdim);
   }, py::arg("x"), py::arg("ord") = 2, py::arg("dim") = py::none(), py::arg("keepdim") = false,
      py::kw_only(), py::arg("dtype") = py::none());
+}
 
-  // torch's top-level names for the same functions.
+// torch's top-level names for the same functions, as functions and methods.
+void def_top_level_names(py::module_& m, TensorClass& cls, py::module_& types) {
+  py::object top_slogdet_type = make_return_type("cgrad.return_types.slogdet", kSlogdet);
+  types.attr("slogdet") = top_slogdet_type;
   def_method_and_function(m, cls, "det", unary(&linalg_det));
   def_method_and_function(m, cls, "inverse", unary(&linalg_inv));
   def_method_and_function(m, cls, "slogdet", [top_slogdet_type](const Tensor& a) {
@@ -128,6 +131,18 @@ void init_dense_linalg(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "matrix_power",
                           [](const Tensor& a, int64_t n) { return linalg_matrix_power(a, n); },
                           py::arg("n"));
+}
+
+}  // namespace
+
+void init_dense_linalg(py::module_& m, TensorClass& cls) {
+  // torch._C._LinAlgError, exposed as torch.linalg.LinAlgError.
+  py::register_exception<LinAlgError>(m, "_LinAlgError", PyExc_RuntimeError);
+  py::module_ types = m.attr("return_types");
+  py::module_ la = m.attr("_linalg");
+  def_factorizations(la, types);
+  def_products_and_norms(m, cls, la);
+  def_top_level_names(m, cls, types);
 }
 
 }  // namespace cgrad::bindings

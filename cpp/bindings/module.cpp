@@ -3,6 +3,10 @@
 #include "cgrad/errors.h"
 #include "registry.h"
 
+namespace cgrad::bindings {
+void init_search(py::module_& m, TensorClass& cls);  // unique, searchsorted, bucketize
+}  // namespace cgrad::bindings
+
 PYBIND11_MODULE(_C, m) {
   m.doc() = "cgrad's C++ core: tensors, kernels and the autograd engine";
   py::register_exception_translator([](std::exception_ptr p) {
@@ -65,7 +69,10 @@ PYBIND11_MODULE(_C, m) {
   ops.record_area("convolution and pooling", [&] { init_convolution(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("rearranging and diagonals", [&] { init_shape_ops(m, cls); });
-  ops.record_area("sorting and selection", [&] { init_sorting(m, cls); });
+  ops.record_area("sorting and selection", [&] {
+    init_sorting(m, cls);
+    init_search(m, cls);
+  });
   ops.record_area("indexing", [&] {
     init_subscript(m, cls);
     init_indexing(m, cls);

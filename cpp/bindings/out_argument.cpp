@@ -38,6 +38,7 @@ const std::unordered_set<std::string>& out_functions() {
   static const std::unordered_set<std::string> names = {
       "abs", "acos", "add", "addmm", "all", "amax", "amin", "aminmax", "any", "arange", "arccos",
       "arcsin", "arctan", "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli",
+      "bucketize",
       "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "cat", "ceil", "clamp",
       "clamp_max", "clamp_min", "clip", "concat", "cos", "cosh", "cross", "cummax", "cummin",
       "cumprod", "cumsum", "diag", "diff", "div", "dot", "empty", "eq", "erf", "exp", "exp2",
@@ -52,7 +53,8 @@ const std::unordered_set<std::string>& out_functions() {
       "minimum", "mm", "mode", "msort", "mul", "multinomial", "mv", "nan_to_num", "nanmedian",
       "ne", "neg", "negative", "nonzero", "norm", "normal", "ones", "outer", "pow", "prod", "rand",
       "randint", "randn", "randperm", "reciprocal", "remainder", "round", "rsqrt", "scatter",
-      "scatter_add", "sigmoid", "sign", "sin", "sinc", "sinh", "slogdet", "softmax", "sort",
+      "scatter_add", "searchsorted", "sigmoid", "sign", "sin", "sinc", "sinh", "slogdet",
+      "softmax", "sort",
       "sqrt", "stack", "std", "sub", "sum", "take", "take_along_dim", "tan", "tanh", "tensordot",
       "topk", "tril", "triu", "trunc", "var", "where", "xlogy", "zeros"};
   return names;
@@ -114,6 +116,12 @@ void resize_out(const Tensor& out, const Tensor& result) {
 }
 
 void write_into(Tensor out, const Tensor& result, const std::string& name) {
+  if ((name == "searchsorted" || name == "bucketize") && out->dtype != result->dtype)
+    throw std::runtime_error(
+        std::string("torch.searchsorted(): output tensor's dtype is wrong, it can only be "
+                    "Int(int32) or Long(int64) depending on whether out_int32 flag is True, but "
+                    "we got output tensor's dtype ") + dtype_torch_name(out->dtype) +
+        " and out_int32 flag is " + (result->dtype == DType::Int32 ? "True" : "False"));
   if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
     throw std::runtime_error(std::string("Expected out tensor to have dtype ") +
                              dtype_cpp_name(result->dtype) + ", but got " +

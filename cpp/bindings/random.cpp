@@ -132,9 +132,8 @@ void set_state_from_py(Generator& g, py::handle state) {
   g.set_state(bytes.data(), bytes.size());
 }
 
-}  // namespace
-
-void init_random(py::module_& m, TensorClass& cls) {
+// Generator, the default generator and the global seeding functions.
+void def_generators(py::module_& m) {
   // The default generator is static: Python holds it without owning it.
   auto default_gen = std::shared_ptr<Generator>(&default_generator(), [](Generator*) {});
   py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator")
@@ -169,6 +168,10 @@ void init_random(py::module_& m, TensorClass& cls) {
   m.def("get_rng_state", [] { return state_tensor(default_generator().get_state()); });
   m.def("set_rng_state", [](py::handle state) { set_state_from_py(default_generator(), state); },
         py::arg("new_state"));
+}
+
+// The sampling factories: randint, randint_like, randperm, normal.
+void def_sampling_factories(py::module_& m) {
   m.def("randint", &randint_call);
   m.def("randint_like", [](const Tensor& like, py::args args, py::kwargs kw) {
     if (args.size() < 1 || args.size() > 2)
@@ -201,6 +204,10 @@ void init_random(py::module_& m, TensorClass& cls) {
       throw TypeError("normal(): dtype and requires_grad go with a size only");
     return normal(operand_or_throw(mean, "normal", "mean"), operand_or_throw(stdev, "normal", "std"));
   }, py::arg("mean"), py::arg("std") = 1.0, py::arg("size") = py::none());
+}
+
+// Sampling from a tensor's values and the in-place fills.
+void def_tensor_sampling(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "bernoulli", [](const Tensor& t, py::handle p,
                                                   py::handle generator) {
     GeneratorGuard use(generator_from_py(generator, "bernoulli"));
@@ -256,6 +263,14 @@ void init_random(py::module_& m, TensorClass& cls) {
     }
     return self;
   }, py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none());
+}
+
+}  // namespace
+
+void init_random(py::module_& m, TensorClass& cls) {
+  def_generators(m);
+  def_sampling_factories(m);
+  def_tensor_sampling(m, cls);
 }
 
 }  // namespace cgrad::bindings

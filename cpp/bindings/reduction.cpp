@@ -66,9 +66,8 @@ VarArgs var_args(const char* op, py::handle dim, py::handle unbiased, py::handle
   return out;
 }
 
-}  // namespace
-
-void init_reduction(py::module_& m, TensorClass& cls) {
+// sum and mean (both overloads) and norm.
+void def_sums_and_norms(py::module_& m, TensorClass& cls) {
   // Note [Omitted dim]: torch's sum/mean have an overload without dim (SumBackward0) and
   // one with it, where even dim=None counts as given (SumBackward1); keepdim belongs to
   // the second only. An `omitted` default tells a missing argument from an explicit None.
@@ -126,7 +125,10 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       },
       py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false,
       py::arg("dtype") = py::none());
+}
 
+// prod, amax/amin, max/min (three forms) and argmax/argmin.
+void def_products_and_extrema(py::module_& m, TensorClass& cls, py::module_& types) {
   def_method_and_function(
       m, cls, "prod",
       [](const Tensor& t, py::handle dim, py::handle keepdim, py::object dtype) {
@@ -154,7 +156,6 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       },
       py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
 
-  py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
   types.attr("max") = make_return_type("cgrad.return_types.max");
   types.attr("min") = make_return_type("cgrad.return_types.min");
   // max()/min(): of everything; with dim: (values, indices); with a tensor: elementwise,
@@ -188,7 +189,10 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "argmin",
       [](const Tensor& t, py::object dim, bool keepdim) { return argmin(t, optional_dim(dim), keepdim); },
       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+}
 
+// var and std, and logsumexp.
+void def_spreads(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "var",
       [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
@@ -213,6 +217,10 @@ void init_reduction(py::module_& m, TensorClass& cls) {
         return without_gil_if_large(t->numel(), [&] { return logsumexp(t, dims, keepdim); });
       },
       py::arg("dim"), py::arg("keepdim") = false);
+}
+
+// all/any, the scans, std_mean/var_mean, aminmax and count_nonzero.
+void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) {
   def_method_and_function(
       m, cls, "all",
       [](const Tensor& t, py::object dim, bool keepdim) { return all(t, dims_from_py(dim), keepdim); },
@@ -264,6 +272,16 @@ void init_reduction(py::module_& m, TensorClass& cls) {
       m, cls, "count_nonzero",
       [](const Tensor& t, py::object dim) { return count_nonzero(t, dims_from_py(dim)); },
       py::arg("dim") = py::none());
+}
+
+}  // namespace
+
+void init_reduction(py::module_& m, TensorClass& cls) {
+  py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
+  def_sums_and_norms(m, cls);
+  def_products_and_extrema(m, cls, types);
+  def_spreads(m, cls);
+  def_scans_and_counts(m, cls, types);
 }
 
 }  // namespace cgrad::bindings

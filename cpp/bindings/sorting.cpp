@@ -1,6 +1,7 @@
 // Sorting and selection: sort/argsort/msort, topk, kthvalue, median/nanmedian, mode and
 // cummax/cummin, as methods and functions returning torch.return_types-style tuples.
 #include <cstring>
+#include <functional>
 
 #include "bindings.h"
 #include "cgrad/errors.h"
@@ -19,19 +20,10 @@ std::optional<bool> stable_from_py(py::handle stable, const char* op) {
   return stable.ptr() == Py_True;
 }
 
-}  // namespace
+using TypeOf = std::function<py::object(const char*)>;
 
-void init_sorting(py::module_& m, TensorClass& cls) {
-  py::module_ types = m.attr("return_types");
-  // The type keeps a pointer to its name, so the names are literals.
-  for (const char* qualified : {"cgrad.return_types.sort", "cgrad.return_types.topk",
-                                "cgrad.return_types.kthvalue", "cgrad.return_types.median",
-                                "cgrad.return_types.nanmedian", "cgrad.return_types.mode",
-                                "cgrad.return_types.cummax",
-                                "cgrad.return_types.cummin"})
-    types.attr(std::strrchr(qualified, '.') + 1) = make_return_type(qualified);
-  auto type = [types](const char* name) { return py::object(types.attr(name)); };
-
+// sort, argsort and msort.
+void def_sorts(py::module_& m, TensorClass& cls, const TypeOf& type) {
   def_method_and_function(
       m, cls, "sort",
       [t = type("sort")](const Tensor& a, py::object dim, bool descending, py::object stable) {
@@ -55,6 +47,10 @@ void init_sorting(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "msort", [](const Tensor& a) {
     return without_gil_if_large(a->numel(), [&] { return sort(a, 0).first; });
   });
+}
+
+// topk, kthvalue, median/nanmedian, mode and cummax/cummin: values with their indices.
+void def_selections(py::module_& m, TensorClass& cls, const TypeOf& type) {
   def_method_and_function(
       m, cls, "topk",
       [t = type("topk")](const Tensor& a, int64_t k, py::object dim, bool largest, bool sorted) {
@@ -117,6 +113,23 @@ void init_sorting(py::module_& m, TensorClass& cls) {
         },
         py::arg("dim"));
   }
+}
+
+}  // namespace
+
+void init_sorting(py::module_& m, TensorClass& cls) {
+  py::module_ types = m.attr("return_types");
+  // The type keeps a pointer to its name, so the names are literals.
+  for (const char* qualified : {"cgrad.return_types.sort", "cgrad.return_types.topk",
+                                "cgrad.return_types.kthvalue", "cgrad.return_types.median",
+                                "cgrad.return_types.nanmedian", "cgrad.return_types.mode",
+                                "cgrad.return_types.cummax",
+                                "cgrad.return_types.cummin"})
+    types.attr(std::strrchr(qualified, '.') + 1) = make_return_type(qualified);
+
+  const TypeOf type = [types](const char* name) { return py::object(types.attr(name)); };
+  def_sorts(m, cls, type);
+  def_selections(m, cls, type);
 }
 
 }  // namespace cgrad::bindings

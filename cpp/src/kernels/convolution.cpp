@@ -148,9 +148,9 @@ inline void copy_panel_row(const T* src, int64_t nr, T* d) {
 // gemm's op(B), rows from first_row (a group's), or with TRANSPOSED its transpose
 // (element (j, r), the weight gradient's op(B)), written straight into gemm's panels
 // (Note [gemm panel sources]): no unfolded buffer. Transposed, a panel's nr rows of the
-// unfolding (contiguous along j) are copied into a small buffer, then written j-major
-// by gemm's register transposes: writing each element down a panel column instead cost
-// as much as the product.
+// unfolding (contiguous along j at stride 1, each run of them read in place; else first
+// copied into a small buffer) are written j-major by gemm's register transposes: writing
+// each element down a panel column instead cost as much as the product.
 template <class T, bool TRANSPOSED>
 struct UnfoldedPanels final : PanelSource<T> {
   const ConvGeometry& g;
@@ -196,14 +196,24 @@ struct UnfoldedPanels final : PanelSource<T> {
   void pack_transposed(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, T* out) const {
     thread_local std::vector<Run> runs;
     thread_local std::vector<T> rows;
+    thread_local std::vector<const T*> starts, at;
     column_runs(g, s, p0, kc, runs);
-    rows.resize(static_cast<size_t>(nr * kc));
+    starts.resize(nr);
+    at.resize(nr);
     for (int64_t q = 0; q < nc; q += nr, out += nr * kc) {
       const int64_t width = std::min(nr, nc - q);
+      for (int64_t r = 0; r < width; ++r) starts[r] = padded + row_offset(first_row + j0 + q + r);
+      if (width == nr && g.stride_w == 1) {  // each run of every row is contiguous: no copy
+        for (const Run& run : runs) {
+          for (int64_t r = 0; r < nr; ++r) at[r] = starts[r] + run.offset;
+          rows_to_panel(at.data(), run.length, nr, out + run.dst * nr);
+        }
+        continue;
+      }
+      rows.resize(static_cast<size_t>(nr * kc));
       for (int64_t r = 0; r < width; ++r) {
-        const T* src = padded + row_offset(first_row + j0 + q + r);
         T* d = rows.data() + r * kc;
-        for (const Run& run : runs) copy_run(src + run.offset, g.stride_w, run.length, d + run.dst);
+        for (const Run& run : runs) copy_run(starts[r] + run.offset, g.stride_w, run.length, d + run.dst);
       }
       std::fill(rows.data() + width * kc, rows.data() + nr * kc, T(0));
       transpose_to_panel(rows.data(), kc, kc, nr, out);

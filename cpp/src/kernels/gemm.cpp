@@ -64,11 +64,11 @@ template <class T> struct Operand {
   T at(int64_t i, int64_t j) const { return trans ? p[j * ld + i] : p[i * ld + j]; }
 };
 
-// out[p * R + i] = src[i * ld + p] for R rows and kc columns: the panel layout of a
-// row-major A. float goes through 4 x 4 register transposes (rows in groups of four,
-// four columns at a time), the rest element by element.
-template <int R, class T>
-void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+// out[p * R + i] = row(i)[p] for R rows and kc columns: the panel layout of a row-major
+// A (row(i) = src + i * ld). float goes through 4 x 4 register transposes (rows in
+// groups of four, four columns at a time), the rest element by element.
+template <int R, class T, class Rows>
+void pack_rows_transposed(const Rows& row, int64_t kc, T* out) {
   int64_t p = 0;
   if constexpr (std::is_same_v<T, float>) {
     typedef float V4 __attribute__((vector_size(16)));
@@ -77,7 +77,7 @@ void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
       int i = 0;
       for (; i + 4 <= R; i += 4) {
         V4 r[4];
-        for (int q = 0; q < 4; ++q) std::memcpy(&r[q], src + (i + q) * ld + p, sizeof(V4));
+        for (int q = 0; q < 4; ++q) std::memcpy(&r[q], row(i + q) + p, sizeof(V4));
         const V4 lo01 = __builtin_shuffle(r[0], r[1], I4{0, 4, 1, 5});
         const V4 lo23 = __builtin_shuffle(r[2], r[3], I4{0, 4, 1, 5});
         const V4 hi01 = __builtin_shuffle(r[0], r[1], I4{2, 6, 3, 7});
@@ -89,11 +89,15 @@ void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
         for (int q = 0; q < 4; ++q) std::memcpy(out + (p + q) * R + i, &col[q], sizeof(V4));
       }
       for (; i < R; ++i)
-        for (int q = 0; q < 4; ++q) out[(p + q) * R + i] = src[i * ld + p + q];
+        for (int q = 0; q < 4; ++q) out[(p + q) * R + i] = row(i)[p + q];
     }
   }
   for (; p < kc; ++p)
-    for (int i = 0; i < R; ++i) out[p * R + i] = src[i * ld + p];
+    for (int i = 0; i < R; ++i) out[p * R + i] = row(i)[p];
+}
+template <int R, class T>
+void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+  pack_rows_transposed<R>([src, ld](int64_t i) { return src + i * ld; }, kc, out);
 }
 
 // Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
@@ -554,6 +558,20 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 
 namespace {
 template <class T>
+void rows_to_panel_typed(const T* const* rows, int64_t kc, int64_t nr, T* out) {
+  const auto row = [rows](int64_t i) { return rows[i]; };
+  switch (nr) {  // every NR a Blocking above uses
+    case 4: return pack_rows_transposed<4>(row, kc, out);
+    case 8: return pack_rows_transposed<8>(row, kc, out);
+    case 16: return pack_rows_transposed<16>(row, kc, out);
+    case 32: return pack_rows_transposed<32>(row, kc, out);
+    default:
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t j = 0; j < nr; ++j) out[p * nr + j] = rows[j][p];
+  }
+}
+
+template <class T>
 void transpose_to_panel_typed(const T* src, int64_t ld, int64_t kc, int64_t nr, T* out) {
   switch (nr) {  // every NR a Blocking above uses
     case 4: return pack_rows_transposed<4>(src, ld, kc, out);
@@ -573,6 +591,14 @@ void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, fl
 
 void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out) {
   transpose_to_panel_typed(src, ld, kc, nr, out);
+}
+
+void rows_to_panel(const float* const* rows, int64_t kc, int64_t nr, float* out) {
+  rows_to_panel_typed(rows, kc, nr, out);
+}
+
+void rows_to_panel(const double* const* rows, int64_t kc, int64_t nr, double* out) {
+  rows_to_panel_typed(rows, kc, nr, out);
 }
 
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,

@@ -102,6 +102,12 @@ bmm(input, mat2, *, out=None) -> Tensor
 broadcast_to(input, size) -> Tensor
     A view of input expanded to size, as by broadcasting (no copy).
 
+bucketize(input, boundaries, *, out_int32=False, right=False, out=None) -> Tensor
+    The bucket of each element of input (a tensor or a number) among the sorted 1-d
+    boundaries: searchsorted(boundaries, input). With right=False bucket i holds
+    boundaries[i-1] < x <= boundaries[i]; with right=True, boundaries[i-1] <= x <
+    boundaries[i]. int64 indices (int32 with out_int32); compared in the promoted dtype.
+
 can_cast(from_, to) -> bool
     Whether torch's casting rules allow a value of dtype from_ to be stored as dtype to
     (no float to int, nothing to bool, ...).
@@ -580,6 +586,14 @@ scatter(input, dim, index, *, value, out=None) -> Tensor
 scatter_add(input, dim, index, src, *, out=None) -> Tensor
     A copy of input with src's elements added at the positions index names along dim.
 
+searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, out=None, sorter=None) -> Tensor
+    For each value of input (a tensor or a number), the index in the innermost dim of
+    sorted_sequence at which inserting it keeps that dim sorted: the first such index, or
+    the last with right=True or side='right'. sorted_sequence is 1-d or has input's leading
+    dims; sorter (int64, sorted_sequence's shape) gives its ascending order when it is not
+    sorted itself. Compared in the promoted dtype; a NaN value goes past the end. int64
+    indices (int32 with out_int32), with no gradient.
+
 seed() -> int
     Reseeds the default generator from the operating system; returns the seed.
 
@@ -697,6 +711,18 @@ triu(input, diagonal=0, *, out=None) -> Tensor
 
 trunc(input, *, out=None) -> Tensor
     Rounds each element toward zero.
+
+unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any
+    The distinct elements of input as a sorted 1-d tensor (always sorted, as torch's CPU
+    does, whatever sorted says), or with dim its distinct slices along dim, sorted
+    lexicographically. Each NaN counts as a value of its own. With return_inverse, also the
+    int64 index into the result of each element (input's shape) or slice; with
+    return_counts, the int64 number of times each occurs: a tuple (values, inverse,
+    counts) of the ones asked for. The values have no derivative (backward raises).
+
+unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) -> Any
+    As unique, but only runs of equal consecutive elements (or slices along dim) collapse,
+    and the result keeps input's order.
 
 unbind(input, dim=0) -> tuple[Tensor, ...]
     The slices of input along dim, as views, that dim removed.

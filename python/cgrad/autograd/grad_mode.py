@@ -1,20 +1,25 @@
 """no_grad / enable_grad / set_grad_enabled / inference_mode: thread-local switches over
 the C++ grad mode, usable as context managers and as decorators."""
+from __future__ import annotations
+
 import functools
 import inspect
 import warnings
+from typing import Any, Callable, TypeVar
 
 from .. import _C
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _DecoratingContext:
     """A context manager that also decorates: each call of a decorated function, or each
     step of a decorated generator, runs inside a fresh copy of the context."""
 
-    def clone(self):
+    def clone(self) -> Any:
         return self.__class__()
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         if inspect.isclass(fn):
             warnings.warn("Decorating classes is deprecated and will be disabled in future "
                           "versions. You should only decorate functions or methods. To "
@@ -63,7 +68,7 @@ class _DecoratingContext:
 class _BareDecorator:
     """Lets `@no_grad` (without parentheses) decorate, as torch allows."""
 
-    def __new__(cls, fn=None):
+    def __new__(cls, fn: Any = None) -> Any:
         if fn is None:
             return super().__new__(cls)
         return cls()(fn)
@@ -74,11 +79,11 @@ class _GradModeContext(_DecoratingContext):
 
     _mode = True
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = _C.is_grad_enabled()
         _C._set_grad_enabled(self._mode)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         _C._set_grad_enabled(self._prev)
         return False
 
@@ -99,7 +104,7 @@ class set_grad_enabled(_GradModeContext):
     """Sets grad mode at once (like a function call); as a context manager it restores the
     previous mode on exit, and as a decorator it runs the function in that mode."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
                             f"not {type(mode).__name__}")
@@ -107,14 +112,14 @@ class set_grad_enabled(_GradModeContext):
         self._mode = mode
         _C._set_grad_enabled(mode)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         pass
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         _C._set_grad_enabled(self._prev)  # decorating: the mode applies inside fn only
         return super().__call__(fn)
 
-    def clone(self):
+    def clone(self) -> Any:
         return self.__class__(self._mode)
 
 
@@ -122,26 +127,26 @@ class inference_mode(_DecoratingContext):
     """Like no_grad, and tensors made inside are inference tensors: autograd will not
     save them for backward or let them be written in place outside inference mode."""
 
-    def __new__(cls, mode=True):
+    def __new__(cls, mode: Any = True) -> Any:
         if callable(mode):  # bare @inference_mode
             return cls()(mode)
         return super().__new__(cls)
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: Any = True) -> None:
         self._inference = bool(mode)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = (_C.is_grad_enabled(), _C.is_inference_mode_enabled())
         # As torch: inference_mode(False) turns grad mode on, even inside no_grad.
         _C._set_grad_enabled(not self._inference)
         _C._set_inference_mode(self._inference)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         _C._set_grad_enabled(self._prev[0])
         _C._set_inference_mode(self._prev[1])
         return False
 
-    def clone(self):
+    def clone(self) -> Any:
         return self.__class__(self._inference)
 
 

@@ -1,5 +1,8 @@
 """nn.Parameter: a Tensor that a Module registers as one of its parameters."""
+from __future__ import annotations
+
 from collections import OrderedDict
+from typing import Any, Dict, Optional
 
 from .. import _C
 
@@ -13,23 +16,23 @@ class Parameter(Tensor):
     `Parameter(t)` is not a copy, as in torch.
     """
 
-    def __new__(cls, data=None, requires_grad=True):
+    def __new__(cls, data: Optional[Tensor] = None, requires_grad: bool = True) -> Parameter:
         if data is None:
             data = _C.empty(0)
-        return Tensor._make_subclass(cls, data, requires_grad)
+        return Tensor._make_subclass(cls, data, requires_grad)  # type: ignore[attr-defined]
 
     # The object is complete after __new__; the bound Tensor.__init__ must not run again.
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: Dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
         result = type(self)(self.data.clone(), self.requires_grad)
         memo[id(self)] = result
         return result
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     __str__ = __repr__  # as torch, where Tensor's str is its repr

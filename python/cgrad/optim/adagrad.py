@@ -1,13 +1,18 @@
 """Adagrad, one C++ call per step."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
 import cgrad
-from cgrad import _C
-from .optimizer import Optimizer, _scalar
+from cgrad import Tensor, _C
+from .optimizer import Optimizer, ParamsT, _scalar
 
 
 class Adagrad(Optimizer):
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
-                 initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
-                 differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:
@@ -28,14 +33,15 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, group)
 
-    def _init_state(self, p, group):
+    def _init_state(self, p: Tensor, group: Dict[str, Any]) -> Dict[str, Any]:
         state = self.state[p]
         if len(state) == 0:
             state["step"] = self._zero_step()
             state["sum"] = cgrad.full_like(p, group["initial_accumulator_value"])
         return state
 
-    def _step_group(self, group, params, grads):
+    def _step_group(self, group: Dict[str, Any], params: List[Tensor],
+                    grads: List[Tensor]) -> None:
         states = [self._init_state(p, group) for p in params]
         _C._optim.adagrad_step(
             params, grads, [s["sum"] for s in states], [s["step"] for s in states],

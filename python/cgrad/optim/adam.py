@@ -1,13 +1,19 @@
 """Adam (and, with decoupled_weight_decay, AdamW), one C++ call per step."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
 import cgrad
-from cgrad import _C
-from .optimizer import Optimizer, _scalar
+from cgrad import Tensor, _C
+from .optimizer import Optimizer, ParamsT, _scalar
 
 
 class Adam(Optimizer):
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3,
+                 betas: Tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -24,7 +30,7 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _init_state(self, p, amsgrad):
+    def _init_state(self, p: Tensor, amsgrad: bool) -> Dict[str, Any]:
         state = self.state[p]
         if len(state) == 0:
             state["step"] = self._zero_step()
@@ -34,7 +40,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = cgrad.zeros_like(p)
         return state
 
-    def _step_group(self, group, params, grads):
+    def _step_group(self, group: Dict[str, Any], params: List[Tensor],
+                    grads: List[Tensor]) -> None:
         amsgrad = group["amsgrad"]
         states = [self._init_state(p, amsgrad) for p in params]
         beta1, beta2 = group["betas"]

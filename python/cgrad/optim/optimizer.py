@@ -1,26 +1,35 @@
 """The Optimizer base class: parameter groups, per-parameter state, state_dict in torch's
 layout. Subclasses gather their tensors and run the whole step in one C++ call
 (cgrad._C._optim)."""
+from __future__ import annotations
+
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
 import functools
 import warnings
+from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar, Union, cast
 
 import cgrad
+from cgrad import Tensor
+
+# What an optimizer takes as `params` (torch.optim.optimizer.ParamsT): tensors, parameter
+# groups (dicts with a "params" entry and per-group options), or named tensors.
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]], Iterable[Tuple[str, Tensor]]]
+_Step = TypeVar("_Step", bound=Callable[..., Any])
 
 
 class _RequiredParameter:
     """Singleton marking a hyperparameter with no default (torch.optim.optimizer.required)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
 required = _RequiredParameter()
 
 
-def _typename(obj):
+def _typename(obj: object) -> str:
     if isinstance(obj, cgrad.Tensor):
         return "torch." + {cgrad.float32: "FloatTensor", cgrad.float64: "DoubleTensor",
                            cgrad.int64: "LongTensor", cgrad.int32: "IntTensor",
@@ -30,18 +39,18 @@ def _typename(obj):
     return name if module in ("builtins", "__builtin__") else f"{module}.{name}"
 
 
-def _no_grad_step(step):
+def _no_grad_step(step: _Step) -> _Step:
     """Runs an optimizer's step with grad mode off, as torch's steps do."""
 
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         with cgrad.no_grad():
             return step(self, *args, **kwargs)
 
-    return wrapper
+    return cast(_Step, wrapper)
 
 
-def _closure_loss(closure):
+def _closure_loss(closure: Callable[[], Any] | None) -> Any:
     # The closure re-evaluates the model, so it runs with grad mode on.
     if closure is None:
         return None
@@ -49,19 +58,23 @@ def _closure_loss(closure):
         return closure()
 
 
-def _scalar(value):
+def _scalar(value: Tensor | float) -> float:
     return float(value.item()) if isinstance(value, cgrad.Tensor) else float(value)
 
 
 class Optimizer:
-    def __init__(self, params, defaults):
+    defaults: Dict[str, Any]
+    state: defaultdict[Any, Dict[str, Any]]
+    param_groups: List[Dict[str, Any]]
+
+    def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, cgrad.Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable "
                             "of Tensors or dicts, but got " + _typename(params))
         self.state = defaultdict(dict)
         self.param_groups = []
-        param_groups = list(params)
+        param_groups: List[Any] = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -69,14 +82,14 @@ class Optimizer:
         for param_group in param_groups:
             self.add_param_group(param_group)
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         self.__dict__.update(state)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             if i:
@@ -88,7 +101,7 @@ class Optimizer:
         lines.append(")")
         return "\n".join(lines)
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -118,14 +131,14 @@ class Optimizer:
                           "in future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
-        seen = set()
+        seen: set[int] = set()
         for group in self.param_groups:
             seen.update(map(id, group["params"]))
         if not seen.isdisjoint(map(id, param_group["params"])):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -139,10 +152,10 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
-    def state_dict(self):
-        index_of = {}
+    def state_dict(self) -> Dict[str, Any]:
+        index_of: Dict[int, int] = {}
         next_index = 0
-        packed_groups = []
+        packed_groups: List[Dict[str, Any]] = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
             for p in group["params"]:
@@ -155,7 +168,7 @@ class Optimizer:
                         for k, v in self.state.items()}
         return {"state": packed_state, "param_groups": packed_groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         state_dict = state_dict.copy()
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
@@ -167,22 +180,22 @@ class Optimizer:
         id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
                           chain.from_iterable(g["params"] for g in groups)))
 
-        def cast(param, value, key=None):
+        def cast_like(param: Tensor, value: Any, key: str | None = None) -> Any:
             # The step counter keeps its dtype; other state takes the parameter's dtype.
             if isinstance(value, cgrad.Tensor):
                 if key != "step" and param.is_floating_point():
                     return value.to(dtype=param.dtype)
                 return value
             if isinstance(value, dict):
-                return {k: cast(param, v, key=k) for k, v in value.items()}
+                return {k: cast_like(param, v, key=k) for k, v in value.items()}
             if isinstance(value, (list, tuple)):
-                return type(value)(cast(param, v) for v in value)
+                return type(value)(cast_like(param, v) for v in value)
             return value
 
-        state = defaultdict(dict)
+        state: defaultdict[Any, Dict[str, Any]] = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
-                state[id_map[k]] = cast(id_map[k], v)
+                state[id_map[k]] = cast_like(id_map[k], v)
             else:
                 state[k] = v
         for group, saved in zip(groups, saved_groups):
@@ -190,7 +203,7 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": saved_groups})
 
     @_no_grad_step
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Runs the closure (if any) with grad on, then updates every group's parameters
         that have a gradient, one fused C++ call per group (_step_group)."""
         if type(self)._step_group is Optimizer._step_group:
@@ -202,9 +215,10 @@ class Optimizer:
                 self._step_group(group, params, [p.grad for p in params])
         return loss
 
-    def _step_group(self, group, params, grads):
+    def _step_group(self, group: Dict[str, Any], params: List[Tensor],
+                    grads: List[Tensor]) -> None:
         raise NotImplementedError
 
     @staticmethod
-    def _zero_step():
+    def _zero_step() -> Tensor:
         return cgrad.tensor(0.0, dtype=cgrad.get_default_dtype())  # torch's _get_scalar_dtype

@@ -1,13 +1,18 @@
 """RMSprop (optionally centered, with momentum), one C++ call per step."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
 import cgrad
-from cgrad import _C
-from .optimizer import Optimizer, _scalar
+from cgrad import Tensor, _C
+from .optimizer import Optimizer, ParamsT, _scalar
 
 
 class RMSprop(Optimizer):
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, capturable=False, foreach=None, maximize=False,
-                 differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, capturable: bool = False, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -23,7 +28,7 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _init_state(self, p, group):
+    def _init_state(self, p: Tensor, group: Dict[str, Any]) -> Dict[str, Any]:
         state = self.state[p]
         if len(state) == 0:
             state["step"] = self._zero_step()
@@ -34,7 +39,8 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = cgrad.zeros_like(p)
         return state
 
-    def _step_group(self, group, params, grads):
+    def _step_group(self, group: Dict[str, Any], params: List[Tensor],
+                    grads: List[Tensor]) -> None:
         states = [self._init_state(p, group) for p in params]
         centered, momentum = group["centered"], group["momentum"]
         _C._optim.rmsprop_step(

@@ -1,12 +1,17 @@
 """Stochastic gradient descent (optionally with momentum), one C++ call per step."""
-from cgrad import _C
-from .optimizer import Optimizer, _scalar
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from cgrad import Tensor, _C
+from .optimizer import Optimizer, ParamsT, _scalar
 
 
 class SGD(Optimizer):
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
-                 fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -20,7 +25,8 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _step_group(self, group, params, grads):
+    def _step_group(self, group: Dict[str, Any], params: List[Tensor],
+                    grads: List[Tensor]) -> None:
         momentum = group["momentum"]
         buffers = [self.state.get(p, {}).get("momentum_buffer") for p in params]
         buffers = _C._optim.sgd_step(

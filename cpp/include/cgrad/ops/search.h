@@ -1,8 +1,9 @@
 #pragma once
-// Issue 12's selection ops that sit beside existing areas: mode (defined with the sorting
-// ops in cpp/src/ops/sorting.cpp) and torch.cross (beside linalg_cross in
-// cpp/src/ops/dense_linalg.cpp).
+// Searching and counting: searchsorted and bucketize (cpp/src/ops/search.cpp), mode
+// (defined with the sorting ops in cpp/src/ops/sorting.cpp) and torch.cross (beside
+// linalg_cross in cpp/src/ops/dense_linalg.cpp).
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "cgrad/tensor.h"
@@ -14,5 +15,16 @@ namespace cgrad {
 std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim = -1, bool keepdim = false);
 // torch.cross: linalg_cross, with dim by default input's first dim of length 3.
 Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim);
+// Where each of `values` would go in the innermost dim of `sorted_sequence` (1-d, or with
+// values' leading dims) to keep it sorted: the first such index, or the last with `right`
+// (or side "right"), compared in the two inputs' promoted dtype. `sorter` (Int64, or null)
+// gives the sequence's sorted order when it is not sorted itself. Int64 indices, Int32
+// with out_int32; no gradient. A wrapped Python number is a scalar value.
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32 = false,
+                    bool right = false, const std::optional<std::string>& side = std::nullopt,
+                    const Tensor& sorter = nullptr);
+// searchsorted(boundaries, input) for 1-d boundaries.
+Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32 = false,
+                 bool right = false);
 
 }  // namespace cgrad

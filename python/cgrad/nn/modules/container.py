@@ -1,15 +1,20 @@
 """Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+from __future__ import annotations
+
 import operator
 from collections import OrderedDict
 from collections.abc import Mapping
 from itertools import chain, islice
+from typing import Any, Iterable, Iterator, Optional, Tuple, TypeVar, Union, overload
 
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 from ... import _C
 
+_N = TypeVar("_N", bound="_NumberedModules")
 
-def _index(idx, size):
+
+def _index(idx: int, size: int) -> int:
     # torch's words for a bad index into a container of `size` modules.
     idx = operator.index(idx)
     if not -size <= idx < size:
@@ -20,34 +25,40 @@ def _index(idx, size):
 class _NumberedModules(Module):
     """What Sequential and ModuleList share: children named "0".."n-1", kept dense."""
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())  # type: ignore[arg-type]  # None entries: never
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return [key for key in super().__dir__() if not key.isdigit()]
 
-    def _renumber(self):
+    def _renumber(self) -> None:
         # After a deletion: keys stay 0..n-1 so that indexing by position keeps working.
         values = list(self._modules.values())
         self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
 
-    def append(self, module):
+    def append(self: _N, module: Module) -> _N:
         self.add_module(str(len(self)), module)
         return self
 
-    def pop(self, key):
-        v = self[key]
-        del self[key]
+    def pop(self, key: int) -> Module:
+        v: Module = self[key]  # type: ignore[index]  # the subclasses' __getitem__
+        del self[key]  # type: ignore[operator]
         return v
 
 
 class Sequential(_NumberedModules):
     """Modules called in order, each on the previous one's output."""
 
-    def __init__(self, *args):
+    @overload
+    def __init__(self, *args: Module) -> None: ...
+
+    @overload
+    def __init__(self, arg: OrderedDict[str, Module], /) -> None: ...
+
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for key, module in args[0].items():
@@ -56,20 +67,26 @@ class Sequential(_NumberedModules):
             for idx, module in enumerate(args):
                 self.add_module(str(idx), module)
 
-    def _get_item_by_idx(self, iterator, idx):
+    def _get_item_by_idx(self, iterator: Iterator[Any], idx: int) -> Any:
         size = len(self)
         return next(islice(iterator, _index(idx, size), None))
 
-    def __getitem__(self, idx):
+    @overload
+    def __getitem__(self, idx: slice) -> Sequential: ...
+
+    @overload
+    def __getitem__(self, idx: int) -> Module: ...
+
+    def __getitem__(self, idx: Union[slice, int]) -> Union[Sequential, Module]:
         if isinstance(idx, slice):
-            return self.__class__(OrderedDict(list(self._modules.items())[idx]))
+            return self.__class__(OrderedDict(list(self._modules.items())[idx]))  # type: ignore[arg-type]
         return self._get_item_by_idx(iter(self._modules.values()), idx)
 
-    def __setitem__(self, idx, module):
+    def __setitem__(self, idx: int, module: Module) -> None:
         key = self._get_item_by_idx(iter(self._modules.keys()), idx)
         setattr(self, key, module)
 
-    def __delitem__(self, idx):
+    def __delitem__(self, idx: Union[slice, int]) -> None:
         if isinstance(idx, slice):
             for key in list(self._modules.keys())[idx]:
                 delattr(self, key)
@@ -77,7 +94,7 @@ class Sequential(_NumberedModules):
             delattr(self, self._get_item_by_idx(iter(self._modules.keys()), idx))
         self._renumber()
 
-    def __add__(self, other):
+    def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise ValueError("add operator supports only objects of Sequential class, but "
                              f"{type(other)} is given.")
@@ -86,7 +103,7 @@ class Sequential(_NumberedModules):
             result.append(module)
         return result
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> Sequential:
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -99,12 +116,12 @@ class Sequential(_NumberedModules):
         self._modules[str(index)] = module
         return self
 
-    def extend(self, sequential):
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
         for layer in sequential:
             self.append(layer)
         return self
 
-    def forward(self, input):
+    def forward(self, input: Any) -> Any:
         for module in self:
             input = module(input)
         return input
@@ -113,23 +130,29 @@ class Sequential(_NumberedModules):
 class ModuleList(_NumberedModules):
     """A list of modules, registered as children named by position."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
         super().__init__()
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
+    def _get_abs_string_index(self, idx: int) -> str:
         return str(_index(idx, len(self)))
 
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.__class__(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+    @overload
+    def __getitem__(self, idx: slice) -> ModuleList: ...
 
-    def __setitem__(self, idx, module):
+    @overload
+    def __getitem__(self, idx: int) -> Module: ...
+
+    def __getitem__(self, idx: Union[slice, int]) -> Union[ModuleList, Module]:
+        if isinstance(idx, slice):
+            return self.__class__(list(self._modules.values())[idx])  # type: ignore[arg-type]
+        return self._modules[self._get_abs_string_index(idx)]  # type: ignore[return-value]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, self._get_abs_string_index(idx), module)
 
-    def __delitem__(self, idx):
+    def __delitem__(self, idx: Union[slice, int]) -> None:
         if isinstance(idx, slice):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
@@ -137,21 +160,21 @@ class ModuleList(_NumberedModules):
             delattr(self, self._get_abs_string_index(idx))
         self._renumber()
 
-    def __iadd__(self, modules):
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
-    def __add__(self, other):
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
         combined = ModuleList()
         for i, module in enumerate(chain(self, other)):
             combined.add_module(str(i), module)
         return combined
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
         if not hasattr(modules, "__iter__") or isinstance(modules, (str, bytes)):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
                             + type(modules).__name__)
@@ -160,7 +183,7 @@ class ModuleList(_NumberedModules):
             self.add_module(str(offset + i), module)
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         # Runs of identical reprs print once, as "(i-j): N x Module".
         child = [repr(m) for m in self]
         if not child:
@@ -180,47 +203,47 @@ class ModuleList(_NumberedModules):
 class ModuleDict(Module):
     """An ordered dict of modules, registered as children under their keys."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Optional[Any] = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]  # type: ignore[return-value]
 
-    def __setitem__(self, key, module):
+    def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: str) -> None:
         del self._modules[key]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
-    def __contains__(self, key):
+    def __contains__(self, key: str) -> bool:
         return key in self._modules
 
-    def clear(self):
+    def clear(self) -> None:
         self._modules.clear()
 
-    def pop(self, key):
+    def pop(self, key: str) -> Module:
         v = self[key]
         del self[key]
         return v
 
-    def keys(self):
+    def keys(self) -> Iterable[str]:
         return self._modules.keys()
 
-    def items(self):
-        return self._modules.items()
+    def items(self) -> Iterable[Tuple[str, Module]]:
+        return self._modules.items()  # type: ignore[return-value]
 
-    def values(self):
-        return self._modules.values()
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()  # type: ignore[return-value]
 
-    def update(self, modules):
+    def update(self, modules: Any) -> None:
         if not hasattr(modules, "__iter__") or isinstance(modules, (str, bytes)):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
                             "pairs, but got " + type(modules).__name__)

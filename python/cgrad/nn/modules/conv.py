@@ -1,15 +1,21 @@
 """Conv1d and Conv2d: the C++ conv1d / conv2d with torch's parameters, init and repr."""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple, Union
+
 import math
 
 from .. import functional as F
 from .. import init
 from .linear import _register_weight_and_bias, _uniform_fan_in_bias
 from .module import Module
+from ..parameter import Parameter
+from ..._C import Tensor
 
 _PADDING_MODES = ["zeros", "reflect", "replicate", "circular"]
 
 
-def _ntuple(value, n):
+def _ntuple(value: Any, n: int) -> Tuple[Any, ...]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
@@ -19,9 +25,14 @@ class _ConvNd(Module):
     __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
                      "in_channels", "out_channels", "kernel_size"]
     _dims = 2
+    weight: Parameter
+    bias: Optional[Parameter]
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int,
+                 kernel_size: Union[int, Tuple[int, ...]], stride: Union[int, Tuple[int, ...]] = 1,
+                 padding: Union[int, Tuple[int, ...], str] = 0,
+                 dilation: Union[int, Tuple[int, ...]] = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         n = self._dims
         if groups <= 0:
@@ -30,11 +41,11 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        stride = _ntuple(stride, n)
+        strides = _ntuple(stride, n)
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
-            if padding == "same" and any(s != 1 for s in stride):
+            if padding == "same" and any(s != 1 for s in strides):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _PADDING_MODES:
             # torch prints a set here (its order varies between runs).
@@ -44,7 +55,7 @@ class _ConvNd(Module):
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, n)
-        self.stride = stride
+        self.stride = strides
         self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
         self.dilation = _ntuple(dilation, n)
         self.transposed = False
@@ -55,7 +66,7 @@ class _ConvNd(Module):
         _register_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size),
                                   bias, device, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         # torch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)), then the
         # bias from the same range; weight drawn first, so the random streams agree.
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -77,7 +88,7 @@ class _ConvNd(Module):
             amounts += [left, right]
         return amounts
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         conv = F.conv1d if self._dims == 1 else F.conv2d
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -86,7 +97,7 @@ class _ConvNd(Module):
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                     self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         n = self._dims
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")

@@ -1,4 +1,8 @@
 """Identity, Linear and Bilinear."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
 import math
 
 from ... import _C
@@ -6,15 +10,16 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._C import Tensor
 
 
 class Identity(Module):
     """Returns its input; ignores any constructor arguments, as torch."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
@@ -39,14 +44,17 @@ class Linear(Module):
     """y = x W^T + b, with torch's default initialization."""
 
     __constants__ = ["in_features", "out_features"]
+    weight: Parameter
+    bias: Optional[Parameter]
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
         _register_weight_and_bias(self, (out_features, in_features), bias, device, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         # Note [Linear init]: kaiming_uniform_ with a=sqrt(5) gives U(-1/sqrt(fan_in),
         # 1/sqrt(fan_in)) for the weight; torch keeps this spelling and so its random draws,
         # weight first, then bias.
@@ -54,10 +62,10 @@ class Linear(Module):
         if self.bias is not None:
             _uniform_fan_in_bias(self.bias, self.weight)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.linear(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
@@ -66,9 +74,11 @@ class Bilinear(Module):
     """y_k = x1^T A_k x2 + b_k."""
 
     __constants__ = ["in1_features", "in2_features", "out_features"]
+    weight: Parameter
+    bias: Optional[Parameter]
 
-    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
-                 dtype=None):
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.in1_features = in1_features
         self.in2_features = in2_features
@@ -76,15 +86,15 @@ class Bilinear(Module):
         _register_weight_and_bias(self, (out_features, in1_features, in2_features), bias, device,
                                   dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input1, input2):
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
         return F.bilinear(input1, input2, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")

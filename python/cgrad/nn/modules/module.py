@@ -1,7 +1,11 @@
 """nn.Module: the base class of every layer, with torch's registration, traversal,
 state_dict, hook and repr semantics."""
+from __future__ import annotations
+
 import itertools
 from collections import OrderedDict, namedtuple
+from typing import (Any, Callable, Dict, Iterator, Mapping, Optional, Set, Tuple, TypeVar,
+                    Union)
 
 from ... import _C
 from ...autograd import no_grad
@@ -9,6 +13,7 @@ from ..parameter import Parameter
 from ._backward_hooks import BackwardHookCall
 
 Tensor = _C.Tensor
+_M = TypeVar("_M", bound="Module")
 
 _TENSOR_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                       "int64": "torch.LongTensor", "int32": "torch.IntTensor",
@@ -40,19 +45,19 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks_dict, *, extra_dict=None):
+    def __init__(self, hooks_dict: Any, *, extra_dict: Any = None) -> None:
         self.hooks_dicts = [hooks_dict] + ([extra_dict] if extra_dict is not None else [])
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         for d in self.hooks_dicts:
             d.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()
 
 
@@ -84,7 +89,7 @@ def _check_member_name(kind, name, module):
         raise KeyError(f"{kind} name can't be empty string \"\"")
 
 
-def _forward_unimplemented(self, *input):
+def _forward_unimplemented(self: Module, *input: Any) -> None:
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -96,8 +101,22 @@ class Module:
     _version = 1
     training: bool
     call_super_init = False
+    _parameters: Dict[str, Optional[Parameter]]
+    _buffers: Dict[str, Optional[Tensor]]
+    _non_persistent_buffers_set: Set[str]
+    _modules: Dict[str, Optional[Module]]
+    # Hook id -> hook (or -> True, for the flags of how a hook is called).
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_hooks_with_kwargs: OrderedDict[int, bool]
+    _forward_hooks_always_called: OrderedDict[int, bool]
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_pre_hooks_with_kwargs: OrderedDict[int, bool]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _state_dict_hooks: OrderedDict[int, Callable[..., Any]]
+    _load_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
                             f"'{next(iter(kwargs))}'")
@@ -121,11 +140,11 @@ class Module:
         setattr_("_load_state_dict_post_hooks", OrderedDict())
         setattr_("_modules", {})
 
-    forward = _forward_unimplemented
+    forward: Callable[..., Any] = _forward_unimplemented
 
     # ---- registration ----
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         _check_member_name("buffer", name, self)
@@ -140,7 +159,7 @@ class Module:
         else:
             self._non_persistent_buffers_set.add(name)
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         _check_member_name("parameter", name, self)
@@ -159,7 +178,7 @@ class Module:
                 "compute the value in the forward() method.")
         self._parameters[name] = param
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Optional[Module]) -> None:
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -172,10 +191,10 @@ class Module:
             raise KeyError("module name can't be empty string \"\"")
         self._modules[name] = module
 
-    def register_module(self, name, module):
+    def register_module(self, name: str, module: Optional[Module]) -> None:
         self.add_module(name, module)
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         if target == "":
             return self
         mod = self
@@ -197,16 +216,16 @@ class Module:
             raise AttributeError("`" + name + "` is not " + kind_name)
         return member
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
         return self._get_member(target, lambda mod, name, m: isinstance(m, Parameter),
                                 "an nn.Parameter")
 
-    def get_buffer(self, target):
+    def get_buffer(self, target: str) -> Tensor:
         return self._get_member(target, lambda mod, name, m: name in mod._buffers, "a buffer")
 
     # ---- attribute protocol ----
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Union[Tensor, Module]:
         # Only reached when normal lookup fails: members live in the three dicts.
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
@@ -214,7 +233,7 @@ class Module:
                 return d[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         def remove_from(*containers):
             for c in containers:
                 if name in c:
@@ -293,38 +312,41 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + key, value
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[Tuple[str, Parameter]]:
         yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[Tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
                 seen.add(id(module))
                 yield name, module
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: Optional[Set[Module]] = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Module]]:
         if memo is None:
             memo = set()
         if self in memo:
@@ -340,7 +362,7 @@ class Module:
 
     # ---- modes and in-place changes of every parameter ----
 
-    def train(self, mode=True):
+    def train(self: _M, mode: bool = True) -> _M:
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -348,15 +370,15 @@ class Module:
             module.train(mode)
         return self
 
-    def eval(self):
+    def eval(self: _M) -> _M:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self: _M, requires_grad: bool = True) -> _M:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -369,7 +391,7 @@ class Module:
                     p.grad.requires_grad_(False)
                 p.grad.zero_()
 
-    def apply(self, fn):
+    def apply(self: _M, fn: Callable[[Module], None]) -> _M:
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -393,16 +415,16 @@ class Module:
                 self._buffers[key] = fn(buf)
         return self
 
-    def float(self):
+    def float(self: _M) -> _M:
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
-    def double(self):
+    def double(self: _M) -> _M:
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
-    def cpu(self):
+    def cpu(self: _M) -> _M:
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self: _M, *args: Any, **kwargs: Any) -> _M:
         dtype = None
         for value in list(args) + [kwargs.get("dtype"), kwargs.get("device")]:
             if value is None or isinstance(value, bool):
@@ -424,7 +446,8 @@ class Module:
 
     # ---- calling ----
 
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
         handle = RemovableHandle(self._forward_pre_hooks,
                                  extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
@@ -434,7 +457,9 @@ class Module:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         handle = RemovableHandle(self._forward_hooks, extra_dict=self._forward_hooks_with_kwargs)
         handle.hooks_dicts.append(self._forward_hooks_always_called)
         self._forward_hooks[handle.id] = hook
@@ -446,10 +471,12 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_full_backward_pre_hook(self, hook, prepend=False):
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> RemovableHandle:
         return self._add_backward_hook(self._backward_pre_hooks, hook, prepend)
 
-    def register_full_backward_hook(self, hook, prepend=False):
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> RemovableHandle:
         return self._add_backward_hook(self._backward_hooks, hook, prepend)
 
     def _add_backward_hook(self, hooks, hook, prepend):
@@ -459,7 +486,7 @@ class Module:
             hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def _call_impl(self, *args, **kwargs):
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
                 or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
@@ -507,7 +534,7 @@ class Module:
             result = backward_hooks.wrap_outputs(result)
         return result
 
-    __call__ = _call_impl
+    __call__: Callable[..., Any] = _call_impl
 
     # ---- state_dict ----
 
@@ -519,7 +546,8 @@ class Module:
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
 
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> Dict[str, Any]:
         if args:  # torch's deprecated positional form: (destination, prefix, keep_vars)
             destination = args[0]
             if len(args) > 1:
@@ -593,16 +621,19 @@ class Module:
                 elif head[0] not in local_state:
                     unexpected_keys.append(key)
 
-    def register_load_state_dict_post_hook(self, hook):
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         handle = RemovableHandle(self._load_state_dict_post_hooks)
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         from collections.abc import Mapping
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs = [], [], []
+        missing_keys: list[str] = []
+        unexpected_keys: list[str] = []
+        error_msgs: list[str] = []
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
 
@@ -643,10 +674,10 @@ class Module:
     def _get_name(self):
         return self.__class__.__name__
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = ["(" + key + "): " + _addindent(repr(module), 2)

@@ -8,6 +8,10 @@ Note [RNN input projection]: the input-to-hidden products of a whole sequence ar
 F.linear over all time steps; only the hidden-to-hidden product runs per step. Same
 values as the per-step formula, far fewer ops.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import math
 
 from ... import _C
@@ -15,6 +19,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._C import Tensor
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -54,7 +59,8 @@ def _step(mode, x_proj, state, w_hh, b_hh):
 class _RNNCellBase(Module):
     __constants__ = ["input_size", "hidden_size", "bias"]
 
-    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: Any, num_chunks: Any,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -70,12 +76,12 @@ class _RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
         if "bias" in self.__dict__ and self.bias is not True:
             s += ", bias={bias}"
@@ -109,12 +115,12 @@ class _RNNCellBase(Module):
 class RNNCell(_RNNCellBase):
     __constants__ = ["input_size", "hidden_size", "bias", "nonlinearity"]
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
         self._check_input(input, "RNNCell")
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
@@ -122,19 +128,21 @@ class RNNCell(_RNNCellBase):
 
 
 class LSTMCell(_RNNCellBase):
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
         self._check_input(input, "LSTMCell")
         return self._run("LSTM", input, hx)
 
 
 class GRUCell(_RNNCellBase):
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
         self._check_input(input, "GRUCell")
         return self._run("GRU", input, hx)
 
@@ -145,8 +153,10 @@ class RNNBase(Module):
     __constants__ = ["mode", "input_size", "hidden_size", "num_layers", "bias", "batch_first",
                      "dropout", "bidirectional"]
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(self, mode: Any, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if proj_size != 0:
             raise NotImplementedError("proj_size is not supported yet")
@@ -175,7 +185,8 @@ class RNNBase(Module):
             for direction in range(directions):
                 layer_input = input_size if layer == 0 else hidden_size * directions
                 suffix = "_reverse" if direction == 1 else ""
-                shapes = [("weight_ih", (gates, layer_input)), ("weight_hh", (gates, hidden_size))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    ("weight_ih", (gates, layer_input)), ("weight_hh", (gates, hidden_size))]
                 if bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
                 for kind, shape in shapes:
@@ -184,7 +195,7 @@ class RNNBase(Module):
                     self._flat_weights_names.append(name)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -199,7 +210,7 @@ class RNNBase(Module):
         weights = self._flat_weights
         return [weights[i:i + per_layer] for i in range(0, len(weights), per_layer)]
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
         if self.num_layers != 1:
             s += ", num_layers={num_layers}"
@@ -247,7 +258,7 @@ class RNNBase(Module):
         h_n = _C.stack(last_h, 0)
         return layer_input, ((h_n, _C.stack(last_c, 0)) if is_lstm else h_n)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
         batched = input.dim() == 3
         if input.dim() not in (2, 3):
             raise ValueError(f"{self._get_name()}: Expected input to be 2D or 3D, got "
@@ -273,7 +284,7 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    def __init__(self, *args, nonlinearity="tanh", **kwargs):
+    def __init__(self, *args: Any, nonlinearity: str = "tanh", **kwargs: Any) -> None:
         if "nonlinearity" in kwargs:
             nonlinearity = kwargs.pop("nonlinearity")
         if nonlinearity not in ("tanh", "relu"):
@@ -283,10 +294,10 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
 
 class GRU(RNNBase):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("GRU", *args, **kwargs)
