@@ -60,6 +60,15 @@ CASES = {
     "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
     "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",
     "repr_of_an_unbind_output_after_its_base_was_written": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); out = torch.tensor(len(repr(v[0])))",
+    # ---- bool products: the kernel is picked by the first operand's dtype first ----
+    "bmm_of_bool_and_long": "out = torch.bmm(torch.ones(1, 1, 5, dtype=torch.bool), torch.ones(1, 5, 1, dtype=torch.int64))",
+    "matmul_of_bool_and_float_batches": "out = torch.matmul(torch.tensor([[False, True, False, False]]), torch.ones(1, 1, 4, 1))",
+    "bmm_of_long_and_bool": "out = torch.bmm(torch.ones(1, 1, 5, dtype=torch.int64), torch.ones(1, 5, 1, dtype=torch.bool))",
+    "addmm_of_bools_with_nothing_to_multiply": "out = torch.addmm(torch.tensor([[False]]), torch.zeros(1, 0) < -2, torch.zeros(0, 4, dtype=torch.bool))",
+    "pow_of_bools_checks_shapes_first": "out = torch.ones(5).logical_and(torch.tensor(-2.0)) ** torch.tensor([True, False, False, False, False, True])",
+    # ---- sizes multiply in unsigned 64 bits, checked against int64 at the end ----
+    "expand_to_an_empty_shape_past_int64_on_the_way": "out = torch.zeros(2, 0).expand(4611686018427387904, 2, 0).sum()",
+    "zeros_with_an_int64_overflow_before_a_zero": "out = torch.zeros(4611686018427387904, 4, 0)",
     # ---- flatten / unflatten of a 0-d tensor check their dims ----
     "flatten_0d_end_dim_out_of_range": "out = torch.tensor(2.2).flatten(0, 5)",
     "flatten_0d_start_dim_out_of_range": "out = torch.tensor(2.2).flatten(-2, 0)",
@@ -174,3 +183,20 @@ def strides_of(lib, expression):
 def test_memory_order_matches_torch(name):
     assert strides_of(cgrad, LAYOUTS[name]) == strides_of(torch, LAYOUTS[name])
 
+
+def backward_error(lib, source):
+    x = lib.tensor([1.5, 2.5], requires_grad=True)
+    y = lib.tensor([0.7, 0.3], requires_grad=True)
+    out = eval(source, {"torch": lib, "x": x, "y": y})
+    with pytest.raises(RuntimeError) as error:
+        out.sum().backward()
+    return str(error.value)
+
+
+@pytest.mark.parametrize("source", [
+    "torch.floor_divide(x, y)", "x // 2", "(x * 1).floor_divide_(y)", "(x * 1).__ifloordiv__(2)",
+    "(lambda z: (z[0:1].floor_divide_(y[0:1]), z)[1])(x * 1)",
+])
+def test_floor_divide_backward_names_its_own_op(source):
+    # The in-place form's node names aten::floor_divide_, as torch's.
+    assert backward_error(cgrad, source) == backward_error(torch, source)

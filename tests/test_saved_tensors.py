@@ -1,6 +1,8 @@
 """Saved tensors on graph nodes as torch 2.13 names them: for each op, the tensor-valued
 `_saved_<name>` attributes that dir(grad_fn) lists are torch's, and hold torch's values.
 (torch's non-tensor attributes, such as `_saved_dim`, are not compared.)"""
+import gc
+
 import numpy as np
 import pytest
 
@@ -167,6 +169,9 @@ CASES = [
     saved_case("index_add", lambda L, a, i, s: a.index_add(0, i, s), X, I(2, low=0, high=2), Y),
     saved_case("index_add_only_self", lambda L, a, i, s: a.index_add(0, i, s), X,
                I(2, low=0, high=2), Y, grad=(True, False, False)),
+    saved_case("cdist", lambda L, a, b: L.cdist(a, b), X, Y),
+    saved_case("cdist_mm", lambda L, a, b: L.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+               X, Y),
 ]
 
 
@@ -220,6 +225,22 @@ def test_saved_index_lists_match_torch(fn, inputs, grad):
         assert (c is None) == (t is None)
         if t is not None:
             assert_same(c, t, "index", 0, 0)
+
+
+@pytest.mark.parametrize("fn, inputs, grad", CASES + INDEX_LISTS)
+def test_graph_is_freed_with_its_output(fn, inputs, grad):
+    # A node that saves its own output keeps it without a cycle (Note [Saved outputs]),
+    # so dropping the output frees the node and everything it saved.
+    flags = grad or [True] * len(inputs)
+    tensors = [make(cgrad, np.asarray(x) if isinstance(x, np.floating) else x, g)
+               for x, g in zip(inputs, flags)]
+    gc.collect()
+    before = cgrad._C._live_objects()
+    out = fn(cgrad, *tensors)
+    assert out.grad_fn is not None
+    del out
+    gc.collect()
+    assert cgrad._C._live_objects() == before
 
 
 def test_saved_output_carries_its_node():

@@ -45,6 +45,8 @@ MAY_INCLUDE = {
 AUTOGRAD_HEADER_LAYERS = {
     "grad_mode.h": "core",
     "node.h": "graph",
+    "saved_slots.h": "graph",
+    "saved_slots.def": "graph",
     "anomaly_mode.h": "graph",
     "views.h": "ops",
     "copy_slices.h": "ops",

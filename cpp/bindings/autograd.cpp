@@ -1,6 +1,8 @@
 // The Python face of autograd: grad_fn nodes, backward/grad, hooks, grad mode, anomaly
 // detection.
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "bindings.h"
 #include "cgrad/autograd/anomaly_mode.h"
@@ -96,19 +98,18 @@ std::optional<TensorList> replacement(py::handle hook, py::handle result, const 
   return out;
 }
 
-// Saved tensors named `list_name` ("indices[]": entries of one list) as the tuple torch
-// shows: undefined entries as None, trailing ones left out (an index list covers every
-// dim; torch's ends at the last index given). nullopt if the node has none.
-std::optional<py::tuple> saved_list(const std::shared_ptr<Node>& n, const std::string& list_name) {
-  TensorList items;
-  bool found = false;
-  for (size_t i = 0; i < n->num_saved(); ++i) {
-    const char* name = n->saved_name(i);
-    if (!name || list_name != name) continue;
-    found = true;
-    items.push_back(n->saved(i));
+// The value of `_saved_<name>` (Note [Named saved slots]): the tensor, None for an
+// undefined one, or a list's entries as the tuple torch shows (undefined entries as None,
+// trailing ones left out: an index list covers every dim, torch's ends at the last index
+// given). nullopt where the node saved nothing under that name.
+std::optional<py::object> saved_attribute(const std::shared_ptr<Node>& n, std::string_view name) {
+  const std::optional<saved::Slot> slot = saved::slot_named(name);
+  if (!slot || !n->holds_saved(*slot)) return std::nullopt;
+  if (!n->saved_as_list(*slot)) {
+    Tensor t = n->saved(*slot);
+    return t ? py::cast(t) : py::none();
   }
-  if (!found) return std::nullopt;
+  TensorList items = n->saved_list(*slot);
   while (!items.empty() && !items.back()) items.pop_back();
   return to_py_tuple(items);
 }
@@ -176,12 +177,10 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       }, py::arg("fn"), "fn(grad_outputs) runs before the node; may return new grad_outputs.")
       .def("__getattr__", [](const std::shared_ptr<Node>& n, const std::string& attr) -> py::object {
         // torch's _saved_<name> attributes, for the saved tensors that carry a name.
-        const std::string prefix = "_saved_";
-        if (attr.rfind(prefix, 0) == 0) {
-          const std::string name = attr.substr(prefix.size());
-          if (auto t = n->saved_by_name(name)) return *t ? py::cast(*t) : py::none();
-          if (auto list = saved_list(n, name + "[]")) return *list;
-        }
+        const std::string_view prefix = "_saved_";
+        if (attr.rfind(prefix, 0) == 0)
+          if (auto value = saved_attribute(n, std::string_view(attr).substr(prefix.size())))
+            return *value;
         throw py::attribute_error("'" + node_class_name(n->name()) + "' object has no attribute '" +
                                   attr + "'");
       })
@@ -191,16 +190,9 @@ void init_autograd(py::module_& m, TensorClass& cls) {
         py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
         const Node& n = self.cast<const Node&>();
         if (!dynamic_cast<const AccumulateGrad*>(&n)) names.attr("remove")("variable");
-        std::string last;
-        for (size_t i = 0; i < n.num_saved(); ++i) {
-          const char* name = n.saved_name(i);
-          if (!name) continue;
-          std::string attr = std::string("_saved_") + name;
-          if (attr.size() > 2 && attr.compare(attr.size() - 2, 2, "[]") == 0)
-            attr.resize(attr.size() - 2);  // a list's entries: one attribute
-          if (attr != last) names.append(attr);
-          last = attr;
-        }
+        for (saved::Slot slot : n.saved_slots())
+          if (const char* name = saved::torch_name(slot))
+            names.append(std::string("_saved_") + name);
         return names;
       });
 

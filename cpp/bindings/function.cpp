@@ -134,14 +134,10 @@ py::list attach(const std::shared_ptr<Node>& node, py::list inputs, py::list out
   // After the outputs have their grad_fn, so saved outputs are stored without a cycle
   // (Note [Saved outputs]).
   for (py::handle h : saved) {
-    if (h.is_none()) {
-      fn->save(Tensor());
-      continue;
-    }
-    Tensor t = h.cast<Tensor>();
+    Tensor t = h.is_none() ? Tensor() : h.cast<Tensor>();
     bool is_output = false;
-    for (const Tensor& o : out) is_output = is_output || o == t;
-    fn->save(t, is_output);
+    for (const Tensor& o : out) is_output = is_output || (t && o == t);
+    fn->save_in_slot(saved::saved_tensors, t, is_output, /*in_list=*/true);
   }
   py::list result;
   for (const Tensor& o : out) result.append(py::cast(o));
@@ -166,7 +162,7 @@ py::tuple delayed_error(const std::string& message, py::tuple grads) {
                         });
   TensorList outs;
   for (const Tensor& leaf : leaves) outs.push_back(detach(leaf));
-  set_history(outs, node);
+  record(node, outs);
   py::tuple result(grads.size());
   for (size_t i = 0, k = 0; i < grads.size(); ++i)
     result[i] = grads[i].is_none() ? py::none() : py::cast(outs[k++]);
@@ -195,13 +191,9 @@ void init_function(py::module_& m) {
         "The gradients `grads`, with a node that raises `message` when differentiated.");
 
   m.def("_saved_tensors", [](const std::shared_ptr<Node>& node) {
-    py::tuple out(node->num_saved());
-    for (size_t i = 0; i < node->num_saved(); ++i) {
-      Tensor t = node->saved(i);
-      out[i] = t ? py::cast(t) : py::none();
-    }
-    return out;
-  }, "A node's saved tensors, checked against in-place changes.");
+    return to_py_tuple(node->saved_list(saved::saved_tensors));
+  }, "A custom Function node's saved tensors (ctx.saved_tensors), checked against in-place "
+     "changes.");
 }
 
 }  // namespace cgrad::bindings

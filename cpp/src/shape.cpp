@@ -6,16 +6,20 @@
 
 namespace cgrad {
 
+// As torch: the product is taken left to right in unsigned 64 bits, overflowing only past
+// 2^64, and checked against int64's range at the end, so [2^62, 2, 0] has 0 elements
+// while [2^62, 4, 0] overflows.
 int64_t numel_of(const Shape& sizes) {
-  int64_t n = 1;
+  uint64_t n = 1;
+  bool overflow = false;
   for (int64_t s : sizes) {
     if (s < 0) throw std::runtime_error("Trying to create tensor with negative dimension " +
                                         std::to_string(s) + ": " + shape_str(sizes));
-    if (s != 0 && n > std::numeric_limits<int64_t>::max() / s)
-      throw std::runtime_error("numel: integer multiplication overflow");
-    n *= s;
+    overflow |= __builtin_mul_overflow(n, static_cast<uint64_t>(s), &n);
   }
-  return n;
+  if (overflow || n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    throw std::runtime_error("numel: integer multiplication overflow");
+  return static_cast<int64_t>(n);
 }
 
 Shape contiguous_strides(const Shape& sizes) {

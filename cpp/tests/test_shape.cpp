@@ -136,6 +136,9 @@ TEST(Numel, LeftToRightAsTorch) {
   // A zero after an overflowing product still overflows; a leading zero never does.
   EXPECT_THROW(numel_of({int64_t(1) << 62, 4, 0}), std::runtime_error);
   EXPECT_EQ(numel_of({0, int64_t(1) << 62, 4}), 0);
+  // The product is unsigned until the end: 2^63 passes on its way to 0, but not as a size.
+  EXPECT_EQ(numel_of({int64_t(1) << 62, 2, 0}), 0);
+  EXPECT_THROW(numel_of({int64_t(1) << 62, 2}), std::runtime_error);
 }
 
 TEST(Numel, TensorCountIsExactWithoutOverflowInPartialProducts) {

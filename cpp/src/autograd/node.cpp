@@ -1,5 +1,6 @@
 #include "cgrad/autograd/node.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <stdexcept>
@@ -89,7 +90,8 @@ std::string short_node_name(const std::string& name) {
 }
 }  // namespace
 
-SavedTensor::SavedTensor(const Tensor& t, bool is_output, const char* name) : name_(name) {
+SavedTensor::SavedTensor(const Tensor& t, bool is_output, saved::Slot slot, bool in_list)
+    : in_list_(in_list), slot_(slot) {
   if (!t) return;
   if (t->is_inference && !InferenceMode::is_enabled())
     throw std::runtime_error(
@@ -149,10 +151,80 @@ void SavedTensor::check(const std::shared_ptr<Node>& owner) const {
   }
 }
 
-std::optional<Tensor> Node::saved_by_name(const std::string& name) {
-  for (size_t i = 0; i < saved_.size(); ++i)
-    if (saved_[i].name() && name == saved_[i].name()) return saved(i);
-  return std::nullopt;
+// A node saves a handful of tensors, so finding a slot is a short scan of one byte each.
+Tensor Node::saved(saved::Slot slot) {
+  for (const auto& s : saved_)
+    if (s.slot() == slot) return s.unpack(shared_from_this());
+  return {};
+}
+
+TensorList Node::saved_list(saved::Slot slot) {
+  TensorList out;
+  for (const auto& s : saved_)
+    if (s.slot() == slot) out.push_back(s.unpack(shared_from_this()));
+  return out;
+}
+
+bool Node::holds_saved(saved::Slot slot) const {
+  for (const auto& s : saved_)
+    if (s.slot() == slot) return true;
+  return false;
+}
+
+bool Node::saved_as_list(saved::Slot slot) const {
+  for (const auto& s : saved_)
+    if (s.slot() == slot) return s.in_list();
+  return false;
+}
+
+std::vector<saved::Slot> Node::saved_slots() const {
+  std::vector<saved::Slot> out;
+  for (const auto& s : saved_)
+    if (std::find(out.begin(), out.end(), s.slot()) == out.end()) out.push_back(s.slot());
+  return out;
+}
+
+namespace {
+thread_local bool inplace_history = false;
+}
+
+InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }
+InplaceHistory::~InplaceHistory() { inplace_history = prev_; }
+bool InplaceHistory::active() { return inplace_history; }
+
+namespace {
+// Makes `node` grad_fn of `outputs`: record()'s first half.
+void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
+  if (!inplace_history)  // Note [Only floating outputs get history]
+    for (size_t i = 0; i < count; ++i)
+      if (outputs[i] && !is_floating(outputs[i]->dtype))
+        throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                                 dtype_torch_name(outputs[i]->dtype));
+  node->set_num_inputs(count);
+  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
+    node->forward_trace = AnomalyMode::capture_trace();
+  for (size_t i = 0; i < count; ++i) {
+    auto& meta = outputs[i]->autograd_meta();
+    meta.requires_grad = true;
+    meta.grad_fn = node;
+    meta.output_nr = static_cast<uint32_t>(i);
+  }
+}
+}  // namespace
+
+void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
+            std::initializer_list<ToSave> saves) {
+  set_history(outputs, count, node);  // first: a saved output then aliases without a cycle
+  auto is_output = [&](const Tensor& t) {
+    for (size_t i = 0; i < count; ++i)
+      if (t && outputs[i] == t) return true;
+    return false;
+  };
+  for (const ToSave& s : saves) {
+    if (s.tensor) node->save_in_slot(s.slot, *s.tensor, is_output(*s.tensor), false);
+    if (s.list)
+      for (const Tensor& t : *s.list) node->save_in_slot(s.slot, t, is_output(t), true);
+  }
 }
 
 // Note [Saved tensors are checked up front]: torch's nodes unpack every saved tensor
@@ -181,9 +253,9 @@ void SavedTensor::replace_with_copy() {
 // Note [In-place self and other]: torch's in-place op saves a copy of the original self
 // but any other argument as it is, even when that argument is self itself
 // (x.mul_(x), x.fmod_(x)): its saved `other` then sees the write and backward raises.
-// So only the slot saved as `self` (or an unnamed one) becomes a copy.
+// So only the slot saved as `self` becomes a copy.
 bool SavedTensor::is_self_input(const Tensor& t) const {
-  return data_ == t && !is_output_ && (!name_ || std::string(name_) == "self");
+  return data_ == t && !is_output_ && slot_ == saved::self;
 }
 
 void Node::snapshot_saved(const Tensor& t) {
@@ -256,31 +328,6 @@ bool compute_requires_grad(const TensorList& inputs) {
   for (const Tensor& t : inputs)
     if (t && t->requires_grad()) return true;
   return false;
-}
-
-namespace {
-thread_local bool inplace_history = false;
-}
-
-InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }
-InplaceHistory::~InplaceHistory() { inplace_history = prev_; }
-bool InplaceHistory::active() { return inplace_history; }
-
-void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node) {
-  if (!inplace_history)  // Note [Only floating outputs get history]
-    for (size_t i = 0; i < count; ++i)
-      if (outputs[i] && !is_floating(outputs[i]->dtype))
-        throw std::runtime_error(std::string("Autograd not support dtype: ") +
-                                 dtype_torch_name(outputs[i]->dtype));
-  node->set_num_inputs(count);
-  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
-    node->forward_trace = AnomalyMode::capture_trace();
-  for (size_t i = 0; i < count; ++i) {
-    auto& meta = outputs[i]->autograd_meta();
-    meta.requires_grad = true;
-    meta.grad_fn = node;
-    meta.output_nr = static_cast<uint32_t>(i);
-  }
 }
 
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {

@@ -20,33 +20,30 @@ void check_floating(const Tensor& a, const char* kernel) {
   if (!is_floating(a->dtype)) throw detail::not_implemented_for(kernel, a->dtype);
 }
 
-// f(a) by `op`; records `name` with backward(node, grads) reading the input as saved(0).
+// f(a) by `op`; records `name`, whose backward(node, grads) reads the input as `self`.
 template <class F>
 Tensor activation(const char* name, UnaryOp op, const Tensor& a, kernels::OpParams params,
                   F backward) {
   Tensor out = detail::unary_forward(op, a, a->dtype, params);
   if (any_requires_grad({&a})) {
     auto node = make_node(name, {a}, std::move(backward));
-    node->save(a, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}});
   }
   return out;
 }
 
 // grad * f'(a) by the fused kernel `op`; under create_graph it records `name`, whose
-// backward(node, grads) reads grad as saved(0) and a as saved(1). `saved_names`: torch's
-// names for the two (null where torch keeps no such attribute).
+// backward(node, grads) reads grad as `grad_output` (kept only if `keeps_grad`: torch
+// keeps no grad_output for a piecewise-linear f) and a as `input_slot`, torch's names.
 template <class F>
 Tensor activation_backward(const char* name, BinaryOp op, const Tensor& grad, const Tensor& a,
                            kernels::OpParams params, F backward,
-                           std::pair<const char*, const char*> saved_names = {"grad_output",
-                                                                              "self"}) {
+                           saved::Slot input_slot = saved::self, bool keeps_grad = true) {
   Tensor out = detail::binary_forward(op, grad, a, a->dtype, a->dtype, params);
   if (any_requires_grad({&grad, &a})) {
     auto node = make_node(name, {grad, a}, std::move(backward));
-    node->save(grad, false, saved_names.first);
-    node->save(a, false, saved_names.second);
-    set_history({out}, node);
+    record(node, {out}, {keeps_grad ? ToSave(saved::grad_output, grad) : ToSave(),
+                         {input_slot, a}});
   }
   return out;
 }
@@ -61,7 +58,7 @@ Tensor gelu(const Tensor& a, GeluApproximation approximate) {
   const bool tanh_form = approximate == GeluApproximation::Tanh;
   return activation("GeluBackward0", tanh_form ? UnaryOp::GeluTanh : UnaryOp::Gelu, a, {},
                     [approximate](Node& n, TensorList& g) -> TensorList {
-                      return {gelu_backward(g[0], n.saved(0), approximate)};
+                      return {gelu_backward(g[0], n.saved(saved::self), approximate)};
                     });
 }
 
@@ -70,7 +67,7 @@ Tensor gelu_backward(const Tensor& grad, const Tensor& a, GeluApproximation appr
   return activation_backward(
       "GeluBackwardBackward0", tanh_form ? BinaryOp::GeluTanhBackward : BinaryOp::GeluBackward,
       grad, a, {}, [approximate, tanh_form](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(0), x = n.saved(1);
+        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self);
         Tensor ggrad, gx;
         if (n.needs_input_grad(0)) ggrad = gelu_backward(gg, x, approximate);
         if (n.needs_input_grad(1)) {
@@ -100,7 +97,7 @@ Tensor silu(const Tensor& a) {
   check_floating(a, "silu_cpu");
   return activation("SiluBackward0", UnaryOp::Silu, a, {},
                     [](Node& n, TensorList& g) -> TensorList {
-                      Tensor x = n.saved(0);
+                      Tensor x = n.saved(saved::self);
                       Tensor s = sigmoid(x);
                       Tensor slope = add(mul(x, rsub(s, constant(1.0))), constant(1.0));
                       return {mul(mul(g[0], s), slope)};
@@ -113,7 +110,7 @@ Tensor softplus(const Tensor& a, double beta, double threshold) {
   check_floating(a, "softplus_cpu");
   return activation("SoftplusBackward0", UnaryOp::Softplus, a, {beta, threshold},
                     [beta, threshold](Node& n, TensorList& g) -> TensorList {
-                      return {softplus_backward(g[0], n.saved(0), beta, threshold)};
+                      return {softplus_backward(g[0], n.saved(saved::self), beta, threshold)};
                     });
 }
 
@@ -121,7 +118,7 @@ Tensor softplus_backward(const Tensor& grad, const Tensor& a, double beta, doubl
   return activation_backward(
       "SoftplusBackwardBackward0", BinaryOp::SoftplusBackward, grad, a, {beta, threshold},
       [beta, threshold](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(0), x = n.saved(1);
+        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self);
         Tensor ggrad, gx;
         if (n.needs_input_grad(0)) ggrad = softplus_backward(gg, x, beta, threshold);
         if (n.needs_input_grad(1)) {  // d/dx sigmoid(beta x) = beta s (1 - s); 0 where linear
@@ -140,7 +137,7 @@ Tensor leaky_relu(const Tensor& a, double negative_slope) {
   check_floating(a, "leaky_relu_cpu");
   return activation("LeakyReluBackward0", UnaryOp::LeakyRelu, a, {negative_slope, 0.0},
                     [negative_slope](Node& n, TensorList& g) -> TensorList {
-                      return {leaky_relu_backward(g[0], n.saved(0), negative_slope)};
+                      return {leaky_relu_backward(g[0], n.saved(saved::self), negative_slope)};
                     });
 }
 
@@ -149,11 +146,12 @@ Tensor leaky_relu_backward(const Tensor& grad, const Tensor& a, double negative_
       "LeakyReluBackwardBackward0", BinaryOp::LeakyReluBackward, grad, a, {negative_slope, 0.0},
       [negative_slope](Node& n, TensorList& g) -> TensorList {
         Tensor ggrad, gx;
-        if (n.needs_input_grad(0)) ggrad = leaky_relu_backward(g[0], n.saved(1), negative_slope);
-        if (n.needs_input_grad(1)) gx = zeros_like(n.saved(1));  // piecewise linear
+        Tensor x = n.saved(saved::self);
+        if (n.needs_input_grad(0)) ggrad = leaky_relu_backward(g[0], x, negative_slope);
+        if (n.needs_input_grad(1)) gx = zeros_like(x);  // piecewise linear
         return {ggrad, gx};
       },
-      {nullptr, "self"});
+      saved::self, /*keeps_grad=*/false);
 }
 
 // ---- elu ----
@@ -162,7 +160,7 @@ Tensor elu(const Tensor& a, double alpha) {
   check_floating(a, "elu_cpu");
   return activation("EluBackward0", UnaryOp::Elu, a, {alpha, 0.0},
                     [alpha](Node& n, TensorList& g) -> TensorList {
-                      return {elu_backward(g[0], n.saved(0), alpha)};
+                      return {elu_backward(g[0], n.saved(saved::self), alpha)};
                     });
 }
 
@@ -170,7 +168,7 @@ Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
   return activation_backward(
       "EluBackwardBackward0", BinaryOp::EluBackward, grad, a, {alpha, 0.0},
       [alpha](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(0), x = n.saved(1);
+        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self_or_result);
         Tensor ggrad, gx;
         if (n.needs_input_grad(0)) ggrad = elu_backward(gg, x, alpha);
         // alpha exp(x) for x < 0, 0 from 0 on (torch's choice at the kink: the first
@@ -180,7 +178,7 @@ Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
           gx = mul(elu_backward(mul(gg, grad), x, alpha), lt(x, constant(0.0)));
         return {ggrad, gx};
       },
-      {"grad_output", "self_or_result"});
+      saved::self_or_result);
 }
 
 // ---- relu's backward (relu itself is in unary.cpp) ----
@@ -190,11 +188,12 @@ Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold)
       "ThresholdBackwardBackward0", BinaryOp::ThresholdBackward, grad, a, {threshold, 0.0},
       [threshold](Node& n, TensorList& g) -> TensorList {
         Tensor ggrad, gx;
-        if (n.needs_input_grad(0)) ggrad = threshold_backward(g[0], n.saved(1), threshold);
-        if (n.needs_input_grad(1)) gx = zeros_like(n.saved(1));  // piecewise constant mask
+        Tensor x = n.saved(saved::self);
+        if (n.needs_input_grad(0)) ggrad = threshold_backward(g[0], x, threshold);
+        if (n.needs_input_grad(1)) gx = zeros_like(x);  // piecewise constant mask
         return {ggrad, gx};
       },
-      {nullptr, "self"});
+      saved::self, /*keeps_grad=*/false);
 }
 
 // ---- softmax / log_softmax ----
@@ -223,11 +222,10 @@ Tensor softmax_impl(bool log, const Tensor& input, int64_t dim, std::optional<DT
     // Both backward formulas read only the output y (see softmax_backward_data).
     auto node = make_node(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", {a},
                           [log, d](Node& n, TensorList& g) -> TensorList {
-                            return {log ? log_softmax_backward_data(g[0], n.saved(0), d)
-                                        : softmax_backward_data(g[0], n.saved(0), d)};
+                            return {log ? log_softmax_backward_data(g[0], n.saved(saved::result), d)
+                                        : softmax_backward_data(g[0], n.saved(saved::result), d)};
                           });
-    set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::result, out}});
   }
   return out;
 }
@@ -238,7 +236,7 @@ Tensor softmax_backward_impl(bool log, const Tensor& grad, const Tensor& y, int6
   if (out->numel() > 0) kernels::softmax_backward(*g, *contiguous_values(y), *out, dim, log);
   if (!any_requires_grad({&grad, &y})) return out;
   auto backward = [log, dim](Node& n, TensorList& gs) -> TensorList {
-    Tensor gg = gs[0], grad = n.saved(0), y = n.saved(1);
+    Tensor gg = gs[0], grad = n.saved(saved::grad_output), y = n.saved(saved::output);
     const DimList dims{dim};
     auto total = [&dims](const Tensor& t) { return sum(t, dims, /*keepdim=*/true); };
     Tensor ggrad, gy;
@@ -258,9 +256,7 @@ Tensor softmax_backward_impl(bool log, const Tensor& grad, const Tensor& y, int6
   };
   auto node = make_node(log ? "LogSoftmaxBackwardDataBackward0" : "SoftmaxBackwardDataBackward0",
                         {grad, y}, backward);
-  node->save(grad, false, "grad_output");
-  node->save(y, false, "output");
-  set_history({out}, node);
+  record(node, {out}, {{saved::grad_output, grad}, {saved::output, y}});
   return out;
 }
 }  // namespace

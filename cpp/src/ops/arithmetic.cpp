@@ -59,7 +59,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? sum_to(g[0], input_sizes(n, 0)) : Tensor(),
               n.needs_input_grad(1) ? sum_to(g[0], input_sizes(n, 1)) : Tensor()};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -73,7 +73,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
       return {n.needs_input_grad(0) ? sum_to(g[0], input_sizes(n, 0)) : Tensor(),
               n.needs_input_grad(1) ? sum_to(neg(g[0]), input_sizes(n, 1)) : Tensor()};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -97,7 +97,7 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, const Scalar& alpha, bool su
               n.needs_input_grad(1) ? sum_to(mul(g[0], constant(factor)), input_sizes(n, 1))
                                     : Tensor()};
     };
-    set_history({out}, make_node(subtract ? "SubBackward0" : "AddBackward0", {a, b}, backward));
+    record(make_node(subtract ? "SubBackward0" : "AddBackward0", {a, b}, backward), {out});
   }
   return out;
 }
@@ -127,7 +127,7 @@ Tensor rsub(const Tensor& a, const Tensor& b) {
     };
     auto node = make_node(scalar ? "RsubBackward1" : "RsubBackward0",
                           scalar ? TensorList{a} : TensorList{a, b}, backward);
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -137,12 +137,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::Mul, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("MulBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? sum_to(mul(g[0], n.saved(1)), input_sizes(n, 0)) : Tensor(),
-              n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(0)), input_sizes(n, 1)) : Tensor()};
+      return {n.needs_input_grad(0) ? sum_to(mul(g[0], n.saved(saved::other)), input_sizes(n, 0))
+                                    : Tensor(),
+              n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(saved::self)), input_sizes(n, 1))
+                                    : Tensor()};
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");  // saved(0): a, needed for b's grad
-    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "other");  // saved(1): b, needed for a's grad
-    set_history({out}, node);
+    // Each operand is kept only for the other's gradient.
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::other, node->needs_input_grad(0) ? b : Tensor()}});
   }
   return out;
 }
@@ -161,24 +163,25 @@ Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::Div, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("DivBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor other = n.saved(1);
+      Tensor other = n.saved(saved::other);
       Tensor ga, gb;
       if (n.needs_input_grad(0)) ga = sum_to(div(g[0], other), input_sizes(n, 0));
       if (n.needs_input_grad(1))
-        gb = sum_to(divisor_grad(g[0], n.saved(0), other), input_sizes(n, 1));
+        gb = sum_to(divisor_grad(g[0], n.saved(saved::self), other), input_sizes(n, 1));
       return {ga, gb};
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::other, b}});
   }
   return out;
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
-  if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number)
+  if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number) {
+    (void)broadcast_shapes(a->sizes, b->sizes);  // torch's iterator sizes the operands first
     throw NotImplementedError("\"pow\" not implemented for 'Bool'");
+  }
   // Only a scalar exponent is checked (as torch): per-element checks would cost a pass.
   if (!is_floating(t) && b->is_wrapped_number && item_as_double(*b) < 0)
     throw std::runtime_error("Integers to negative integer powers are not allowed.");
@@ -199,36 +202,33 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     // a False exponent is no number to it, so takes the formula (a -0.0 that requires grad).
     const bool zero_exponent = e == 0.0 && b->dtype != DType::Bool;
     auto node = make_node("PowBackward0", {a}, [e, zero_exponent](Node& n, TensorList& g) -> TensorList {
-      Tensor self = n.saved(0);
+      Tensor self = n.saved(saved::self);
       if (zero_exponent) return {full(self->sizes, 0.0, self->dtype)};
       return {mul(g[0], mul(constant(e), pow(self, constant(e - 1.0))))};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}});
   } else if (a->is_wrapped_number) {  // scalar ** tensor
     double base = item_as_double(*a);
     auto node = make_node("PowBackward2", {b}, [base](Node& n, TensorList& g) -> TensorList {
-      Tensor result = n.saved(0);
+      Tensor result = n.saved(saved::result);
       if (base == 0.0) {  // d/dy 0**y is 0 where y >= 0 (torch masks the -inf*0)
-        Tensor exponent = n.saved(1);
+        Tensor exponent = n.saved(saved::exponent);
         return {mul(g[0], where(ge(exponent, constant(0.0)), constant(0.0),
                                 mul(result, constant(-INFINITY))))};
       }
       return {mul(g[0], mul(result, constant(std::log(base))))};
     });
-    set_history({out}, node);  // before saving `out`: see Note [Saved outputs]
-    node->save(out, /*is_output=*/true, "result");
-    node->save(b, false, "exponent");  // read back only for a zero base
+    record(node, {out}, {{saved::result, out}, {saved::exponent, b}});  // exponent: zero base only
   } else {  // tensor ** tensor
     auto node = make_node("PowBackward1", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor self = n.saved(0), exponent = n.saved(1);
+      Tensor self = n.saved(saved::self), exponent = n.saved(saved::exponent);
       Tensor ga, gb;
       if (n.needs_input_grad(0)) {
         Tensor d = mul(g[0], mul(exponent, pow(self, sub(exponent, constant(1.0)))));
         ga = sum_to(where(eq(exponent, constant(0.0)), constant(0.0), d), input_sizes(n, 0));
       }
       if (n.needs_input_grad(1)) {
-        Tensor result = n.saved(2);
+        Tensor result = n.saved(saved::result);
         Tensor zero_base = mul(eq(self, constant(0.0)), ge(exponent, constant(0.0)));
         // log in the result's dtype: a float32 base with a float64 exponent gives a
         // float64 gradient at float64 precision.
@@ -238,10 +238,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       }
       return {ga, gb};
     });
-    node->save(a, false, "self");
-    node->save(b, false, "exponent");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::exponent, b}, {saved::result, out}});
   }
   return out;
 }
@@ -261,19 +258,21 @@ Tensor keep_where(const Tensor& mask, const Tensor& g) { return where(mask, g, c
 // plain), torch's CopySlices takes the node's one edge (y's) for self's and y gets no
 // edge at all — backward(inputs=[y]) then never runs the node and does not raise.
 // An integer result is not differentiable, so torch records nothing for it, in place or
-// not (Note [Only floating outputs get history]).
+// not (Note [Only floating outputs get history]). The in-place form's node names its own
+// op (aten::floor_divide_).
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b) {
   if (!is_floating(out->dtype)) return;
   TensorList inputs;
   for (const Tensor* t : {&a, &b})
     if (!(*t)->is_wrapped_number && (*t)->requires_grad()) inputs.push_back(*t);
-  std::string message = std::string("derivative for aten::") + aten_op + " is not implemented";
+  std::string message = std::string("derivative for aten::") + aten_op +
+                        (InplaceHistory::active() ? "_" : "") + " is not implemented";
   auto node = make_node("torch::autograd::NotImplemented", inputs,
                         [message](Node&, TensorList&) -> TensorList {
                           throw std::runtime_error(message);
                         });
-  set_history({out}, node);
+  record(node, {out});
 }
 }  // namespace
 
@@ -283,7 +282,7 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::Atan2, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("Atan2Backward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor self = n.saved(0), other = n.saved(1);
+      Tensor self = n.saved(saved::self), other = n.saved(saved::other);
       // 1 / (a^2 + b^2), zero where it overflows (at the origin the gradient is 0, as torch)
       Tensor recip = reciprocal(add(mul(self, self), mul(other, other)));
       recip = zero_where(isinf(recip), recip);
@@ -293,9 +292,7 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
                   ? sum_to(mul(mul(g[0], neg(self)), recip), input_sizes(n, 1))
                   : Tensor()};
     });
-    node->save(a, false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}, {saved::other, b}});
   }
   return out;
 }
@@ -308,7 +305,7 @@ Tensor min_max(bool is_max, const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(is_max ? BinaryOp::Maximum : BinaryOp::Minimum, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto backward = [is_max](Node& n, TensorList& g) -> TensorList {
-      Tensor self = n.saved(0), other = n.saved(1);
+      Tensor self = n.saved(saved::self), other = n.saved(saved::other);
       Tensor shared = where(eq(self, other), div(g[0], constant(2.0)), g[0]);
       Tensor ga, gb;
       if (n.needs_input_grad(0))
@@ -320,9 +317,7 @@ Tensor min_max(bool is_max, const Tensor& a, const Tensor& b) {
       return {ga, gb};
     };
     auto node = make_node(is_max ? "MaximumBackward0" : "MinimumBackward0", {a, b}, backward);
-    node->save(a, false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}, {saved::other, b}});
   }
   return out;
 }
@@ -342,7 +337,7 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
   } else if (b->is_wrapped_number) {
     auto node = make_node(python_sign ? "RemainderBackward0" : "FmodBackward0", {a},
                           [](Node&, TensorList& g) -> TensorList { return {g[0]}; });
-    set_history({out}, node);
+    record(node, {out});
   } else {
     auto backward = [python_sign](Node& n, TensorList& g) -> TensorList {
       Tensor ga, gb;
@@ -350,16 +345,15 @@ Tensor modulo(bool python_sign, const Tensor& a, const Tensor& b) {
       if (n.needs_input_grad(1)) {
         // As torch: -g * self.div(other, rounding_mode=floor|trunc), a DivBackward2 node
         // whose gradient is zero, so under create_graph the result requires grad.
-        Tensor q = div_mode(n.saved(0), n.saved(1),
+        Tensor q = div_mode(n.saved(saved::self), n.saved(saved::other),
                             python_sign ? RoundingMode::Floor : RoundingMode::Trunc);
         gb = sum_to(mul(neg(g[0]), q), input_sizes(n, 1));
       }
       return {ga, gb};
     };
     auto node = make_node(python_sign ? "RemainderBackward1" : "FmodBackward1", {a, b}, backward);
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(node->needs_input_grad(1) ? b : Tensor(), false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::other, node->needs_input_grad(1) ? b : Tensor()}});
   }
   return out;
 }
@@ -414,20 +408,20 @@ Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode) {
         if (mode != RoundingMode::True) {
           // torch's formulas read the saved operands for every mode, so a zero gradient
           // still fails when one of them was written in place since
-          n.saved(1);
-          if (i == 1) n.saved(0);
+          n.saved(saved::other);
+          if (i == 1) n.saved(saved::self);
           grads[i] = full(input_sizes(n, i), Scalar(0.0), n.input_meta()[i].dtype);
         } else if (i == 0) {
-          grads[i] = sum_to(div(g[0], n.saved(1)), input_sizes(n, 0));
+          grads[i] = sum_to(div(g[0], n.saved(saved::other)), input_sizes(n, 0));
         } else {
-          grads[i] = sum_to(divisor_grad(g[0], n.saved(0), n.saved(1)), input_sizes(n, 1));
+          grads[i] = sum_to(divisor_grad(g[0], n.saved(saved::self), n.saved(saved::other)),
+                            input_sizes(n, 1));
         }
       }
       return grads;
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::other, b}});
   }
   return out;
 }
@@ -462,25 +456,24 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
                                     : Tensor()};
     };
     auto node = make_node("LerpBackward0", {start, end}, backward);
-    set_history({out}, node);
+    record(node, {out});
     return out;
   }
   if (!any_requires_grad({&start, &end, &weight})) return out;
   auto backward = [](Node& n, TensorList& g) -> TensorList {
     Tensor ga, gb, gw;
-    Tensor w = n.saved(2);
+    Tensor w = n.saved(saved::weight);
     if (n.needs_input_grad(0)) ga = sum_to(mul(g[0], rsub(w, constant(1.0))), input_sizes(n, 0));
     if (n.needs_input_grad(1)) gb = sum_to(mul(g[0], w), input_sizes(n, 1));
     if (n.needs_input_grad(2))
-      gw = sum_to(mul(g[0], sub(n.saved(1), n.saved(0))), input_sizes(n, 2));
+      gw = sum_to(mul(g[0], sub(n.saved(saved::end), n.saved(saved::self))), input_sizes(n, 2));
     return {ga, gb, gw};
   };
   auto node = make_node("LerpBackward1", {start, end, weight}, backward);
   const bool need_ends = weight->requires_grad();
-  node->save(need_ends ? start : Tensor(), false, "self");
-  node->save(need_ends ? end : Tensor(), false, "end");
-  node->save(weight, false, "weight");
-  set_history({out}, node);
+  record(node, {out}, {{saved::self, need_ends ? start : Tensor()},
+                       {saved::end, need_ends ? end : Tensor()},
+                       {saved::weight, weight}});
   return out;
 }
 
@@ -521,10 +514,9 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   if (scalar_bounds) {
     if (!any_requires_grad({&a})) return out;
     auto node = make_node(scalar_node, {a}, [lo, hi](Node& n, TensorList& g) -> TensorList {
-      return {keep_where(clamp_input_mask(n.saved(0), lo, hi), g[0])};
+      return {keep_where(clamp_input_mask(n.saved(saved::self), lo, hi), g[0])};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}});
     return out;
   }
   if (!any_requires_grad({&a, &lo, &hi})) return out;
@@ -533,7 +525,7 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   if (hi || both_slots) inputs.push_back(hi);
   const bool has_lo = static_cast<bool>(lo), has_hi = static_cast<bool>(hi);
   auto backward = [has_lo, has_hi](Node& n, TensorList& g) -> TensorList {
-    Tensor x = n.saved(0), lo = n.saved(1), hi = n.saved(2);
+    Tensor x = n.saved(saved::self), lo = n.saved(saved::min), hi = n.saved(saved::max);
     TensorList grads(n.num_outputs());
     if (n.needs_input_grad(0))
       grads[0] = sum_to(keep_where(clamp_input_mask(x, lo, hi), g[0]), input_sizes(n, 0));
@@ -552,10 +544,9 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   };
   auto node = make_node(tensor_node, inputs, backward);
   // torch's ClampMin/MaxBackward1 have no slot for the missing bound.
-  node->save(a, false, "self");
-  node->save(lo, false, lo || both_slots ? "min" : nullptr);
-  node->save(hi, false, hi || both_slots ? "max" : nullptr);
-  set_history({out}, node);
+  record(node, {out}, {{saved::self, a},
+                       lo || both_slots ? ToSave(saved::min, lo) : ToSave(),
+                       hi || both_slots ? ToSave(saved::max, hi) : ToSave()});
   return out;
 }
 }  // namespace

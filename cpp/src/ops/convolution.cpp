@@ -62,14 +62,12 @@ Tensor conv_output(const Tensor& x, const Tensor& w, const Tensor& bias, const C
   }
   if (any_requires_grad({&x, &w, &bias})) {
     auto node = make_node("ConvolutionBackward0", {x, w, bias}, [g](Node& n, TensorList& grads) -> TensorList {
-      Tensor gy = grads[0], x = n.saved(0), w = n.saved(1);
+      Tensor gy = grads[0], x = n.saved(saved::input), w = n.saved(saved::weight);
       return {n.needs_input_grad(0) ? conv_input_grad(gy, w, g, x->sizes) : Tensor(),
               n.needs_input_grad(1) ? conv_weight_grad(x, gy, g, w->sizes) : Tensor(),
               n.needs_input_grad(2) ? sum(gy, bias_dims(gy->dim())) : Tensor()};
     });
-    node->save(x, false, "input");
-    node->save(w, false, "weight");
-    set_history({out}, node);
+    record(node, {out}, {{saved::input, x}, {saved::weight, w}});
   }
   return out;
 }
@@ -82,13 +80,11 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g,
   }
   if (any_requires_grad({&gy, &w})) {
     auto node = make_node("ConvolutionBackwardBackward0", {gy, w}, [g](Node& n, TensorList& grads) -> TensorList {
-      Tensor u = grads[0], gy = n.saved(0), w = n.saved(1);
+      Tensor u = grads[0], gy = n.saved(saved::grad_output), w = n.saved(saved::weight);
       return {n.needs_input_grad(0) ? conv_output(u, w, Tensor(), g, gy->sizes) : Tensor(),
               n.needs_input_grad(1) ? conv_weight_grad(u, gy, g, w->sizes) : Tensor()};
     });
-    node->save(gy, false, "grad_output");
-    node->save(w, false, "weight");
-    set_history({gx}, node);
+    record(node, {gx}, {{saved::grad_output, gy}, {saved::weight, w}});
   }
   return gx;
 }
@@ -101,13 +97,11 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g
   }
   if (any_requires_grad({&x, &gy})) {
     auto node = make_node("ConvolutionBackwardBackward0", {x, gy}, [g](Node& n, TensorList& grads) -> TensorList {
-      Tensor v = grads[0], x = n.saved(0), gy = n.saved(1);
+      Tensor v = grads[0], x = n.saved(saved::input), gy = n.saved(saved::grad_output);
       return {n.needs_input_grad(0) ? conv_input_grad(gy, v, g, x->sizes) : Tensor(),
               n.needs_input_grad(1) ? conv_output(x, v, Tensor(), g, gy->sizes) : Tensor()};
     });
-    node->save(x, false, "input");
-    node->save(gy, false, "grad_output");
-    set_history({gw}, node);
+    record(node, {gw}, {{saved::input, x}, {saved::grad_output, gy}});
   }
   return gw;
 }

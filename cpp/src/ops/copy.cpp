@@ -9,7 +9,7 @@ Tensor clone_into(const Tensor& a, Tensor out) {
   if (any_requires_grad({&a})) {
     auto node = make_node("CloneBackward0", {a},
                           [](Node&, TensorList& g) -> TensorList { return {g[0]}; });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -35,7 +35,7 @@ Tensor to_dtype(const Tensor& a, DType dtype, bool copy) {
     auto node = make_node("ToCopyBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
       return {to_dtype(g[0], n.input_meta()[0].dtype)};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }

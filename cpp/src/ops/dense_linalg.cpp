@@ -152,11 +152,10 @@ Tensor linalg_inv(const Tensor& a) {
   out = rounded_column_major(out, a->dtype);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgInvExBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor x_t = mT(n.saved(0));  // d inv(A) = -inv(A) dA inv(A)
+      Tensor x_t = mT(n.saved(saved::inverse));  // d inv(A) = -inv(A) dA inv(A)
       return {neg(matmul(matmul(x_t, g[0]), x_t))};
     });
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "inverse");
+    record(node, {out}, {{saved::inverse, out}});
   }
   return out;
 }
@@ -199,7 +198,7 @@ Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("LinalgSolveExBackward0", {a, b}, [vector, left](Node& n, TensorList& g) -> TensorList {
       // A X = B: gB = A^-T G, gA = -gB X^T. X A = B: gB = G A^-T, gA = -X^T gB.
-      Tensor A = n.saved(0), X = n.saved(1);
+      Tensor A = n.saved(saved::A), X = n.saved(saved::result);
       Tensor G = vector ? unsqueeze(g[0], -1) : g[0];
       Tensor Xm = vector ? unsqueeze(X, -1) : X;
       Tensor gB = linalg_solve(mT(A), G, left);
@@ -209,9 +208,7 @@ Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
       Tensor gb = n.needs_input_grad(1) ? sum_to(vector ? squeeze(gB, {-1}, true) : gB, n.input_meta()[1].sizes) : Tensor();
       return {gA, gb};
     });
-    node->save(a, false, "A");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::A, a}, {saved::result, out}});
   }
   return out;
 }
@@ -272,10 +269,9 @@ std::pair<Tensor, Tensor> slogdet_of(const char* op, const Tensor& a) {
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgSlogdetBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
       if (!defined(g[1])) return {Tensor()};  // the sign is piecewise constant
-      return {mul(unsqueeze(unsqueeze(g[1], -1), -1), mT(linalg_inv(n.saved(0))))};
+      return {mul(unsqueeze(unsqueeze(g[1], -1), -1), mT(linalg_inv(n.saved(saved::A))))};
     });
-    node->save(a, false, "A");
-    set_history({sign, logabs}, node);
+    record(node, {sign, logabs}, {{saved::A, a}});
   }
   return {sign, logabs};
 }
@@ -290,11 +286,9 @@ Tensor linalg_det(const Tensor& a) {
   }
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgDetBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {det_backward(n.saved(0), n.saved(1), g[0])};
+      return {det_backward(n.saved(saved::A), n.saved(saved::result), g[0])};
     });
-    node->save(a, false, "A");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::A, a}, {saved::result, out}});
   }
   return out;
 }
@@ -325,15 +319,14 @@ Tensor linalg_cholesky(const Tensor& a, bool upper) {
     auto node = make_node("LinalgCholeskyExBackward0", {a}, [upper](Node& n, TensorList& g) -> TensorList {
       // A = L L^T: gA = L^-T S L^-1 with S = sym(tril(L^T gL)), its strict lower part
       // mirrored and its diagonal halved.
-      Tensor L = upper ? mT(n.saved(0)) : n.saved(0);
+      Tensor L = upper ? mT(n.saved(saved::L)) : n.saved(saved::L);
       Tensor gL = upper ? mT(g[0]) : g[0];
       Tensor t = tril_last(matmul(mT(L), gL));
       Tensor s = mul(add(t, mT(strict_tril_last(t))), constant(0.5));
       Tensor l_inv = linalg_inv(L);
       return {matmul(matmul(mT(l_inv), s), l_inv)};
     });
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "L");
+    record(node, {out}, {{saved::L, out}});
   }
   return out;
 }
@@ -389,7 +382,7 @@ std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode) {
       if (mode == "complete" && m > n)
         throw std::runtime_error(
             "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
-      Tensor Q = node.saved(0), R = node.saved(1);
+      Tensor Q = node.saved(saved::Q), R = node.saved(saved::R);
       if (m >= n) return {qr_backward_tall(Q, R, g[0], g[1])};
       // Wide (Note [QR of a wide matrix]): A = [X | Y], R = [U | V], X = Q U, Y = Q V.
       Tensor U = narrow(R, -1, 0, m), V = narrow(R, -1, m, n - m);
@@ -405,9 +398,7 @@ std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode) {
       if (!defined(gX)) gX = full(U->sizes, 0.0, U->dtype);
       return {cat({gX, gY}, -1)};
     });
-    set_history({Q, R}, node);
-    node->save(Q, /*is_output=*/true, "Q");
-    node->save(R, /*is_output=*/true, "R");
+    record(node, {Q, R}, {{saved::Q, Q}, {saved::R, R}});
   }
   return {Q, R};
 }
@@ -448,11 +439,10 @@ std::pair<Tensor, Tensor> linalg_eigh(const Tensor& a, bool upper) {
   auto [L, V] = eigh_forward("linalg.eigh", a, upper);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgEighBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {eigh_backward(n.saved(0), n.saved(1), g[0], g[1])};
+      return {eigh_backward(n.saved(saved::eigenvalues), n.saved(saved::eigenvectors), g[0],
+                            g[1])};
     });
-    set_history({L, V}, node);
-    node->save(L, /*is_output=*/true, "eigenvalues");
-    node->save(V, /*is_output=*/true, "eigenvectors");
+    record(node, {L, V}, {{saved::eigenvalues, L}, {saved::eigenvectors, V}});
   }
   return {L, V};
 }
@@ -461,13 +451,12 @@ Tensor linalg_eigvalsh(const Tensor& a, bool upper) {
   auto [L, V] = eigh_forward("linalg.eigvalsh", a, upper);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgEighBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {eigh_backward(n.saved(0), n.saved(1), g[0], g[1])};
+      return {eigh_backward(n.saved(saved::eigenvalues), n.saved(saved::eigenvectors), g[0],
+                            g[1])};
     });
     // V is the node's second output, unreturned, so that a second derivative sees it
     // depend on A and reaches this node through it (torch's eigvalsh is eigh's node too).
-    set_history({L, V}, node);
-    node->save(L, /*is_output=*/true, "eigenvalues");
-    node->save(V, /*is_output=*/true, "eigenvectors");
+    record(node, {L, V}, {{saved::eigenvalues, L}, {saved::eigenvectors, V}});
   }
   return L;
 }
@@ -538,13 +527,10 @@ std::tuple<Tensor, Tensor, Tensor> linalg_svd(const Tensor& a, bool full_matrice
       // With full matrices only the first k singular vectors carry information about A.
       auto narrow_u = [k](const Tensor& x) { return x ? narrow(x, -1, 0, k) : x; };
       auto narrow_vh = [k](const Tensor& x) { return x ? narrow(x, -2, 0, k) : x; };
-      return {svd_backward(narrow_u(n.saved(0)), n.saved(1), narrow_vh(n.saved(2)),
-                           narrow_u(g[0]), g[1], narrow_vh(g[2]))};
+      return {svd_backward(narrow_u(n.saved(saved::U)), n.saved(saved::S),
+                           narrow_vh(n.saved(saved::Vh)), narrow_u(g[0]), g[1], narrow_vh(g[2]))};
     });
-    set_history({U, S, Vh}, node);
-    node->save(U, /*is_output=*/true, "U");
-    node->save(S, /*is_output=*/true, "S");
-    node->save(Vh, /*is_output=*/true, "Vh");
+    record(node, {U, S, Vh}, {{saved::U, U}, {saved::S, S}, {saved::Vh, Vh}});
   }
   return {U, S, Vh};
 }
@@ -554,13 +540,11 @@ Tensor linalg_svdvals(const Tensor& a) {
   auto [U, S, Vh] = svd_forward("linalg.svd", a, false, true);
   if (any_requires_grad({&a})) {
     auto node = make_node("LinalgSvdBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {svd_backward(n.saved(0), n.saved(1), n.saved(2), g[0], g[1], g[2])};
+      return {svd_backward(n.saved(saved::U), n.saved(saved::S), n.saved(saved::Vh), g[0], g[1],
+                           g[2])};
     });
     // U and Vh are outputs of the node, unreturned (as eigvalsh's V).
-    set_history({U, S, Vh}, node);
-    node->save(U, /*is_output=*/true, "U");
-    node->save(S, /*is_output=*/true, "S");
-    node->save(Vh, /*is_output=*/true, "Vh");
+    record(node, {U, S, Vh}, {{saved::U, U}, {saved::S, S}, {saved::Vh, Vh}});
   }
   return S;
 }
@@ -622,13 +606,14 @@ Tensor linalg_cross(const Tensor& a, const Tensor& b, int64_t dim) {
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("LinalgCrossBackward0", {a, b}, [d](Node& n, TensorList& g) -> TensorList {
       // d(a x b) = da x b + a x db: ga = b x g, gb = g x a.
-      Tensor ga = n.needs_input_grad(0) ? sum_to(linalg_cross(n.saved(1), g[0], d), n.input_meta()[0].sizes) : Tensor();
-      Tensor gb = n.needs_input_grad(1) ? sum_to(linalg_cross(g[0], n.saved(0), d), n.input_meta()[1].sizes) : Tensor();
+      Tensor ga, gb;
+      if (n.needs_input_grad(0))
+        ga = sum_to(linalg_cross(n.saved(saved::other), g[0], d), n.input_meta()[0].sizes);
+      if (n.needs_input_grad(1))
+        gb = sum_to(linalg_cross(g[0], n.saved(saved::self), d), n.input_meta()[1].sizes);
       return {ga, gb};
     });
-    node->save(a, false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}, {saved::other, b}});
   }
   return out;
 }

@@ -62,19 +62,16 @@ Tensor pairwise_cdist(const Tensor& x1, const Tensor& x2, double p, const Shape&
   }
   if (any_requires_grad({&x1, &x2})) {
     auto node = make_node("CdistBackward0", {x1, x2}, [p](Node& n, TensorList& g) -> TensorList {
-      Tensor x1 = n.saved(0), x2 = n.saved(1);
+      Tensor x1 = n.saved(saved::x1), x2 = n.saved(saved::x2);
       if (p == 0.0)  // the count of differing coordinates is flat almost everywhere
         return {n.needs_input_grad(0) ? zeros_shaped(x1->sizes, g[0]) : Tensor(),
                 n.needs_input_grad(1) ? zeros_shaped(x2->sizes, g[0]) : Tensor()};
       Tensor spread = mul(unsqueeze(g[0], -1), distance_slopes(pairwise_differences(x1, x2),
-                                                                n.saved(2), p));
+                                                                n.saved(saved::result), p));
       return {n.needs_input_grad(0) ? sum_to(sum(spread, DimList{-2}), x1->sizes) : Tensor(),
               n.needs_input_grad(1) ? sum_to(neg(sum(spread, DimList{-3})), x2->sizes) : Tensor()};
     });
-    node->save(x1, false, "x1");
-    node->save(x2, false, "x2");
-    node->save(out, true, "result");
-    set_history({out}, node);
+    record(node, {out}, {{saved::x1, x1}, {saved::x2, x2}, {saved::result, out}});
   }
   return out;
 }
@@ -92,7 +89,7 @@ Tensor euclidean_dist(const Tensor& x1, const Tensor& x2) {
   }
   if (any_requires_grad({&x1, &x2})) {
     auto node = make_node("EuclideanDistBackward0", {x1, x2}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor x1 = n.saved(0), x2 = n.saved(1), dist = n.saved(2);
+      Tensor x1 = n.saved(saved::x1), x2 = n.saved(saved::x2), dist = n.saved(saved::result);
       Tensor zero = constant(0.0);
       Tensor ratio = where(eq(dist, zero), zero, div(g[0], dist));
       Tensor g1, g2;
@@ -102,10 +99,7 @@ Tensor euclidean_dist(const Tensor& x1, const Tensor& x2) {
         g2 = sub(mul(x2, unsqueeze(sum(ratio, DimList{-2}), -1)), matmul(transpose(ratio, -1, -2), x1));
       return {g1, g2};
     });
-    node->save(x1, false, "x1");
-    node->save(x2, false, "x2");
-    node->save(out, true, "result");
-    set_history({out}, node);
+    record(node, {out}, {{saved::x1, x1}, {saved::x2, x2}, {saved::result, out}});
   }
   return out;
 }

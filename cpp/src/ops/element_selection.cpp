@@ -43,11 +43,10 @@ Tensor take(const Tensor& self, const Tensor& positions) {
       const Shape& sizes = n.input_meta()[0].sizes;
       int64_t numel = 1;
       for (int64_t s : sizes) numel *= s;
-      Tensor flat = index_put(zeros_like_sizes({numel}, g[0]), {n.saved(0)}, g[0], true);
+      Tensor flat = index_put(zeros_like_sizes({numel}, g[0]), {n.saved(saved::index)}, g[0], true);
       return {reshape(flat, sizes)};
     });
-    node->save(positions, false, "index");
-    set_history({out}, node);
+    record(node, {out}, {{saved::index, positions}});
   }
   return out;
 }
@@ -88,12 +87,11 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
                           [shape](Node& n, TensorList& g) -> TensorList {
       // The selected gradients go back to where they came from (masked_scatter), then
       // the broadcast is summed away.
-      Tensor mask = expand_to(n.saved(0), shape);
+      Tensor mask = expand_to(n.saved(saved::mask), shape);
       Tensor spread = index_put(zeros_like_sizes(shape, g[0]), {mask}, g[0], false);
       return {sum_to(spread, n.input_meta()[0].sizes)};
     });
-    node->save(mask, false, "mask");
-    set_history({out}, node);
+    record(node, {out}, {{saved::mask, mask}});
   }
   return out;
 }

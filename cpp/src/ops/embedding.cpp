@@ -35,7 +35,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
     auto node = make_node("EmbeddingBackward0", {weight},
                           [padding_idx](Node& n, TensorList& g) -> TensorList {
       const Shape& weight_sizes = n.input_meta()[0].sizes;
-      Tensor rows = n.saved(0);
+      Tensor rows = n.saved(saved::indices);
       Tensor grad = reshape(g[0], {-1, weight_sizes[1]});
       if (padding_idx) {  // the padding row's uses contribute nothing
         Tensor keep = ne(rows, wrapped_scalar(*padding_idx, DType::Int64));
@@ -50,8 +50,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
       }
       return {index_add(full(weight_sizes, 0.0, grad->dtype), 0, rows, grad)};
     });
-    node->save(flat, false, "indices");
-    set_history({out}, node);
+    record(node, {out}, {{saved::indices, flat}});
   }
   return out;
 }

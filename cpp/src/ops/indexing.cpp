@@ -87,16 +87,6 @@ bool expandable(const Shape& from, const Shape& to) {
   return true;
 }
 
-// The nodes below save index lists with undefined entries; these keep them in order.
-// torch shows the list as the tuple `_saved_indices` (a "[]" name: one entry of a list).
-void save_list(Node& node, const TensorList& ts) {
-  for (const Tensor& t : ts) node.save(t, false, "indices[]");
-}
-TensorList saved_list(Node& node, size_t count) {
-  TensorList out;
-  for (size_t i = 0; i < count; ++i) out.push_back(node.saved(i));
-  return out;
-}
 
 // True when an in-place write must go through apply_inplace to be recorded; otherwise
 // the kernel writes into self directly, which spares a full copy of self per write.
@@ -382,10 +372,9 @@ Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const T
   Tensor out = copy_of(self);
   index_put_into(*out, normalized, values, accumulate, converts_values(indices, values));
   if (any_requires_grad({&self, &values})) {
-    const size_t k = normalized.size();
     auto node = make_node(name, {self, values},
-                          [accumulate, k](Node& n, TensorList& g) -> TensorList {
-      TensorList idx = saved_list(n, k);
+                          [accumulate](Node& n, TensorList& g) -> TensorList {
+      TensorList idx = n.saved_list(saved::normalized_indices);
       Tensor to_self, to_values;
       if (n.needs_input_grad(0))
         to_self = accumulate ? g[0] : index_put(g[0], idx, detail::constant(0.0), false);
@@ -394,9 +383,7 @@ Tensor index_put_recorded(const Tensor& self, const TensorList& indices, const T
     });
     // As index(): the formula reads the normalized indices; the user's own (a bool mask)
     // are what torch saves and checks for writes before backward.
-    for (const Tensor& t : normalized) node->save(t);
-    save_list(*node, indices);
-    set_history({out}, node);
+    record(node, {out}, {{saved::normalized_indices, normalized}, {saved::indices, indices}});
   }
   return out;
 }
@@ -550,17 +537,16 @@ Tensor index(const Tensor& self, const TensorList& indices) {
     kernels::copy(*rows, *out);
   }
   if (any_requires_grad({&self})) {
-    const size_t k = normalized.size();
-    auto node = make_node("IndexBackward0", {self}, [k](Node& n, TensorList& g) -> TensorList {
+    auto node = make_node("IndexBackward0", {self}, [](Node& n, TensorList& g) -> TensorList {
       // torch's backward is its internal _index_put_impl_, named IndexPutImplBackward0.
-      return {index_put_recorded(zeros_of(n.input_meta()[0].sizes, g[0]), saved_list(n, k),
-                                 g[0], true, "IndexPutImplBackward0")};
+      return {index_put_recorded(zeros_of(n.input_meta()[0].sizes, g[0]),
+                                 n.saved_list(saved::normalized_indices), g[0], true,
+                                 "IndexPutImplBackward0")};
     });
     // The formula reads the normalized indices; the user's own (a bool mask, int32
-    // positions) are what torch saves, shows as _saved_indices and checks for writes.
-    for (const Tensor& t : normalized) node->save(t);
-    save_list(*node, indices);
-    set_history({out}, node);
+    // positions) are what torch saves, shows as the tuple _saved_indices and checks for
+    // writes.
+    record(node, {out}, {{saved::normalized_indices, normalized}, {saved::indices, indices}});
   }
   return out;
 }
@@ -606,10 +592,9 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (any_requires_grad({&self})) {
     auto node = make_node("IndexSelectBackward0", {self},
                           [d](Node& n, TensorList& g) -> TensorList {
-      return {index_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
+      return {index_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(saved::index), g[0])};
     });
-    node->save(index, false, "index");
-    set_history({out}, node);
+    record(node, {out}, {{saved::index, index}});
   }
   return out;
 }
@@ -625,15 +610,14 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
                           [d, factor = alpha.to_double()](Node& n, TensorList& g) -> TensorList {
       Tensor to_source;
       if (n.needs_input_grad(1)) {
-        to_source = index_select(g[0], d, n.saved(0));
+        to_source = index_select(g[0], d, n.saved(saved::index));
         if (factor != 1.0) to_source = mul(to_source, detail::constant(factor));
       }
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_source};
     });
     // Only source's gradient reads them; torch keeps them only then.
-    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");
-    node->save(node->needs_input_grad(1) ? source : Tensor(), false, "source");
-    set_history({out}, node);
+    record(node, {out}, {{saved::index, node->needs_input_grad(1) ? index : Tensor()},
+                         {saved::source, node->needs_input_grad(1) ? source : Tensor()}});
   }
   return out;
 }
@@ -672,11 +656,11 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   kernels::gather_blocks(*self, table, *out);
   if (any_requires_grad({&self})) {
     auto node = make_node("GatherBackward0", {self}, [d](Node& n, TensorList& g) -> TensorList {
-      return {scatter_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(0), g[0])};
+      return {scatter_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(saved::index),
+                          g[0])};
     });
-    node->save(index, false, "index");
-    node->save(self, false, "self");  // not read back: kept, and checked, as torch keeps it
-    set_history({out}, node);
+    // self is not read back: kept, and checked, as torch keeps it
+    record(node, {out}, {{saved::index, index}, {saved::self, self}});
   }
   return out;
 }
@@ -692,7 +676,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
   TensorList inputs = is_value ? TensorList{self} : TensorList{self, src};
   auto node = make_node(is_value ? "ScatterBackward1" : "ScatterBackward0", inputs,
                         [d](Node& n, TensorList& g) -> TensorList {
-    Tensor idx = n.saved(0);
+    Tensor idx = n.saved(saved::index);
     TensorList grads{n.needs_input_grad(0) ? scatter(g[0], d, idx, detail::constant(0.0))
                                            : Tensor()};
     if (n.num_outputs() > 1)
@@ -701,8 +685,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
                           : Tensor());
     return grads;
   });
-  node->save(index, false, "index");
-  set_history({out}, node);
+  record(node, {out}, {{saved::index, index}});
   return out;
 }
 
@@ -727,11 +710,10 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
                           [d](Node& n, TensorList& g) -> TensorList {
       Tensor to_src;
       if (n.needs_input_grad(1))
-        to_src = src_grad(gather(g[0], d, n.saved(0)), n.input_meta()[1].sizes);
+        to_src = src_grad(gather(g[0], d, n.saved(saved::index)), n.input_meta()[1].sizes);
       return {n.needs_input_grad(0) ? g[0] : Tensor(), to_src};
     });
-    node->save(node->needs_input_grad(1) ? index : Tensor(), false, "index");  // for src's gradient
-    set_history({out}, node);
+    record(node, {out}, {{saved::index, node->needs_input_grad(1) ? index : Tensor()}});  // for src
   }
   return out;
 }
@@ -763,7 +745,7 @@ Tensor masked_fill_recorded(const Tensor& self, const Tensor& mask, const Tensor
   TensorList inputs = is_scalar ? TensorList{self} : TensorList{self, value};
   auto node = make_node(is_scalar ? "MaskedFillBackward0" : "MaskedFillBackward1", inputs,
                         [](Node& n, TensorList& g) -> TensorList {
-    Tensor mask = n.saved(0);
+    Tensor mask = n.saved(saved::mask);
     Tensor zero = detail::constant(0.0);
     TensorList grads{n.needs_input_grad(0)
                          ? sum_to(masked_fill(g[0], mask, zero), n.input_meta()[0].sizes)
@@ -772,8 +754,7 @@ Tensor masked_fill_recorded(const Tensor& self, const Tensor& mask, const Tensor
       grads.push_back(n.needs_input_grad(1) ? sum(where(mask, g[0], zero)) : Tensor());
     return grads;
   });
-  node->save(mask, false, "mask");
-  set_history({out}, node);
+  record(node, {out}, {{saved::mask, mask}});
   return out;
 }
 }  // namespace

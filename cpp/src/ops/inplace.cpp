@@ -309,9 +309,9 @@ Tensor zeros_like(const Tensor& g) { return full(g->sizes, 0.0, g->dtype); }
 Tensor filled_like(const Tensor& self, Scalar value, const char* name) {
   Tensor out = full(self->sizes, value, self->dtype);
   if (any_requires_grad({&self}))
-    set_history({out}, make_node(name, {self}, [](Node&, TensorList& g) -> TensorList {
-                   return {zeros_like(g[0])};
-                 }));
+    record(make_node(name, {self}, [](Node&, TensorList& g) -> TensorList {
+        return {zeros_like(g[0])};
+      }), {out});
   return out;
 }
 }  // namespace
@@ -342,11 +342,11 @@ Tensor& fill_(Tensor& self, const Tensor& value) {
       [&] {
         Tensor out = full(self->sizes, item_as_scalar(*value), self->dtype);
         if (any_requires_grad({&self, &value}))
-          set_history({out}, make_node("FillBackward3", {self, value},
-                                       [](Node& n, TensorList& g) -> TensorList {
-                                         return {n.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(),
-                                                 n.needs_input_grad(1) ? sum(g[0]) : Tensor()};
-                                       }));
+          record(make_node("FillBackward3", {self, value},
+                           [](Node& n, TensorList& g) -> TensorList {
+                             return {n.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(),
+                                     n.needs_input_grad(1) ? sum(g[0]) : Tensor()};
+                           }), {out});
         return out;
       },
       /*record_any_dtype=*/true);
@@ -381,7 +381,7 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
                                 to_src = sum_to(g[0], n.input_meta()[1].sizes);
                               return {n.needs_input_grad(0) ? zeros_like(g[0]) : Tensor(), to_src};
                             });
-      set_history({out}, node);
+      record(node, {out});
     }
     return out;
   }, false, &copy_elements);

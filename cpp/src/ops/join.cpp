@@ -68,7 +68,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
                             }
                             return grads;
                           });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -98,7 +98,7 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
         grads.push_back(n.needs_input_grad(i) ? select(g[0], d, static_cast<int64_t>(i)) : Tensor());
       return grads;
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // forward runs kernels::gemm; every backward formula is a product again (of transposed
 // views, which gemm reads through flags), so create_graph=True differentiates it twice.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <optional>
 
@@ -69,6 +70,12 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
     if constexpr (std::is_same_v<T, bool>) {
       if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
       if (k == 0 && beta == 0.0) return kernels::fill(*out, Scalar(false));
+      // With k = 0 torch's addmm scales the copied bias in place, `out.mul_(beta)`, which
+      // a bool out refuses; beta is a Python int unless the caller gave a fractional one.
+      if (k == 0)
+        throw std::runtime_error(std::string("result type ") +
+                                 (beta == std::trunc(beta) ? "Long" : "Float") +
+                                 " can't be cast to the desired output type Bool");
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     } else {
       const T* pa = a->data<T>();
@@ -92,9 +99,9 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
 Tensor relabel(const Tensor& r, const Shape& sizes, const char* name) {
   Tensor out = make_view(r, sizes, contiguous_strides(sizes), r->offset);
   if (any_requires_grad({&r}))
-    set_history({out}, make_node(name, {r}, [](Node& n, TensorList& g) -> TensorList {
-                  return {reshape(g[0], n.input_meta()[0].sizes)};
-                }));
+    record(make_node(name, {r}, [](Node& n, TensorList& g) -> TensorList {
+        return {reshape(g[0], n.input_meta()[0].sizes)};
+      }), {out});
   return out;
 }
 
@@ -140,14 +147,15 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     const bool a_columns = column_major(a), b_columns = column_major(b);
     auto node = make_node("MmBackward0", {a, b},
                           [a_columns, b_columns](Node& n, TensorList& g) -> TensorList {
-                            return {n.needs_input_grad(0) ? mm_grad_a(g[0], n.saved(1), a_columns)
-                                                          : Tensor(),
-                                    n.needs_input_grad(1) ? mm_grad_b(g[0], n.saved(0), b_columns)
-                                                          : Tensor()};
+                            Tensor ga, gb;
+                            if (n.needs_input_grad(0))
+                              ga = mm_grad_a(g[0], n.saved(saved::mat2), a_columns);
+                            if (n.needs_input_grad(1))
+                              gb = mm_grad_b(g[0], n.saved(saved::self), b_columns);
+                            return {ga, gb};
                           });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "mat2");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::mat2, node->needs_input_grad(0) ? b : Tensor()}});
   }
   return out;
 }
@@ -163,10 +171,10 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   // With nothing to multiply (an empty result, or k = 0) torch checks no dtypes: the
   // result is zeros in batch2's dtype.
   const bool nothing_to_multiply = a->sizes[0] * a->sizes[1] * b->sizes[2] == 0 || a->sizes[2] == 0;
+  check_not_bool(a, "bmm", nothing_to_multiply);  // torch picks the kernel by batch1's dtype first
   if (a->dtype != b->dtype && !nothing_to_multiply)
     throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(a->dtype) +
                              " but found " + dtype_torch_name(b->dtype));
-  check_not_bool(a, "bmm", nothing_to_multiply);
   Tensor out = empty({a->sizes[0], a->sizes[1], b->sizes[2]}, b->dtype);
   // torch multiplies matrices of under 400 multiply-adds in a plain loop of its own.
   const bool small = a->sizes[1] * a->sizes[2] * b->sizes[2] < 400;
@@ -175,12 +183,13 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
                  small ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("BmmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(1), 1, 2)) : Tensor(),
-              n.needs_input_grad(1) ? bmm(transpose(n.saved(0), 1, 2), g[0]) : Tensor()};
+      return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(saved::mat2), 1, 2))
+                                    : Tensor(),
+              n.needs_input_grad(1) ? bmm(transpose(n.saved(saved::self), 1, 2), g[0])
+                                    : Tensor()};
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "mat2");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::mat2, node->needs_input_grad(0) ? b : Tensor()}});
   }
   return out;
 }
@@ -205,12 +214,11 @@ Tensor mv(const Tensor& a, const Tensor& v) {
             a->sizes[0] == 1 ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
   if (any_requires_grad({&a, &v})) {
     auto node = make_node("MvBackward0", {a, v}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? outer(g[0], n.saved(1)) : Tensor(),
-              n.needs_input_grad(1) ? mv(t(n.saved(0)), g[0]) : Tensor()};
+      return {n.needs_input_grad(0) ? outer(g[0], n.saved(saved::vec)) : Tensor(),
+              n.needs_input_grad(1) ? mv(t(n.saved(saved::self)), g[0]) : Tensor()};
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(node->needs_input_grad(0) ? v : Tensor(), false, "vec");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::vec, node->needs_input_grad(0) ? v : Tensor()}});
   }
   return out;
 }
@@ -237,12 +245,11 @@ Tensor dot(const Tensor& a, const Tensor& b) {
             1.0, 0.0, kernels::Accumulation::Plain);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("DotBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? mul(g[0], n.saved(1)) : Tensor(),
-              n.needs_input_grad(1) ? mul(g[0], n.saved(0)) : Tensor()};
+      return {n.needs_input_grad(0) ? mul(g[0], n.saved(saved::tensor)) : Tensor(),
+              n.needs_input_grad(1) ? mul(g[0], n.saved(saved::self)) : Tensor()};
     });
-    node->save(node->needs_input_grad(1) ? a : Tensor(), false, "self");
-    node->save(node->needs_input_grad(0) ? b : Tensor(), false, "tensor");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
+                         {saved::tensor, node->needs_input_grad(0) ? b : Tensor()}});
   }
   return out;
 }
@@ -284,14 +291,15 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
         [beta, alpha, a_columns, b_columns](Node& n, TensorList& g) -> TensorList {
           return {n.needs_input_grad(0) ? sum_to(scaled(g[0], beta), n.input_meta()[0].sizes)
                                         : Tensor(),
-                  n.needs_input_grad(1) ? scaled(mm_grad_a(g[0], n.saved(1), a_columns), alpha)
-                                        : Tensor(),
-                  n.needs_input_grad(2) ? scaled(mm_grad_b(g[0], n.saved(0), b_columns), alpha)
-                                        : Tensor()};
+                  n.needs_input_grad(1)
+                      ? scaled(mm_grad_a(g[0], n.saved(saved::mat2), a_columns), alpha)
+                      : Tensor(),
+                  n.needs_input_grad(2)
+                      ? scaled(mm_grad_b(g[0], n.saved(saved::mat1), b_columns), alpha)
+                      : Tensor()};
         });
-    node->save(node->needs_input_grad(2) ? a : Tensor(), false, "mat1");
-    node->save(node->needs_input_grad(1) ? b : Tensor(), false, "mat2");
-    set_history({out}, node);
+    record(node, {out}, {{saved::mat1, node->needs_input_grad(2) ? a : Tensor()},
+                         {saved::mat2, node->needs_input_grad(1) ? b : Tensor()}});
   }
   return out;
 }

@@ -46,11 +46,9 @@ Tensor logcumsumexp(const Tensor& a, int64_t dim) {
   else kernels::scan(kernels::ScanOp::LogSumExp, *a, d, false, *out);
   if (any_requires_grad({&a})) {
     auto node = make_node("LogcumsumexpBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
-      return {logcumsumexp_backward(g[0], n.saved(0), n.saved(1), d)};
+      return {logcumsumexp_backward(g[0], n.saved(saved::self), n.saved(saved::result), d)};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }

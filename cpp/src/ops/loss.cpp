@@ -44,9 +44,10 @@ Tensor mul_scalar(const Tensor& a, double s) {
   const DType t = result_type(a, factor);
   Tensor out = detail::binary_forward(kernels::BinaryOp::Mul, a, factor, t, t);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("MulBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
-                  return {mul_scalar(g[0], s)};
-                }));
+    record(make_node("MulBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
+             return {mul_scalar(g[0], s)};
+           }),
+           {out});
   return out;
 }
 
@@ -54,9 +55,10 @@ Tensor div_scalar(const Tensor& a, double s) {
   DType t = is_floating(a->dtype) ? a->dtype : default_float();
   Tensor out = detail::binary_forward(kernels::BinaryOp::Div, a, scalar_tensor(s, t), t, t);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("DivBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
-                  return {div_scalar(g[0], s)};
-                }));
+    record(make_node("DivBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
+             return {div_scalar(g[0], s)};
+           }),
+           {out});
   return out;
 }
 
@@ -96,11 +98,10 @@ Tensor logit_of_probability(const Tensor& p) {
   }
   if (any_requires_grad({&p})) {
     auto node = make_node("LogitBackward0", {p}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor x = n.saved(0);
+      Tensor x = n.saved(saved::self);
       return {div(g[0], mul(x, rsub(x, constant(1.0))))};
     });
-    node->save(p, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, p}});
   }
   return out;
 }
@@ -129,7 +130,8 @@ Tensor bce_input_grad(const Tensor& grad, const Tensor& x, const Tensor& t, cons
     auto node = make_node(
         "BinaryCrossEntropyBackwardBackward0", {grad, x, t},
         [reduction, count](Node& node, TensorList& g) -> TensorList {
-          Tensor upstream = node.saved(0), x = node.saved(1), t = node.saved(2), w = node.saved(3);
+          Tensor upstream = node.saved(saved::grad_output), x = node.saved(saved::self);
+          Tensor t = node.saved(saved::target), w = node.saved(saved::weight);
           const Tensor one = constant(1.0), eps = constant(1e-12);
           auto scaled = [&](const Tensor& v) { return weighted_and_averaged(v, w, reduction, count); };
           Tensor both = mul(g[0], upstream);
@@ -150,11 +152,10 @@ Tensor bce_input_grad(const Tensor& grad, const Tensor& x, const Tensor& t, cons
           }
           return {d_upstream, d_x, d_t};
         });
-    node->save(grad, false, "grad_output");
-    node->save(x, false, "self");
-    node->save(t, false, "target");
-    node->save(w, false, "weight");
-    set_history({out}, node);
+    record(node, {out}, {{saved::grad_output, grad},
+                         {saved::self, x},
+                         {saved::target, t},
+                         {saved::weight, w}});
   }
   return out;
 }
@@ -170,10 +171,9 @@ Tensor log_sigmoid(const Tensor& x) {
   }
   if (any_requires_grad({&x})) {
     auto node = make_node("LogSigmoidBackward0", {x}, [](Node& n, TensorList& g) -> TensorList {
-      return {mul(g[0], sigmoid(neg(n.saved(0))))};
+      return {mul(g[0], sigmoid(neg(n.saved(saved::self))))};
     });
-    node->save(x, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, x}});
   }
   return out;
 }
@@ -220,7 +220,7 @@ Tensor nll_backward(const Tensor& upstream, const Tensor& input, const Tensor& t
     auto node = make_node(two_d ? "NllLoss2DBackwardBackward0" : "NllLossBackwardBackward0",
                           {upstream, input},
                           [n, classes, r, reduction](Node& node, TensorList& g) -> TensorList {
-      Tensor targets = node.saved(0), scale = node.saved(1);
+      Tensor targets = node.saved(saved::kept_targets), scale = node.saved(saved::target_scale);
       Tensor grad_upstream, grad_input;
       if (node.needs_input_grad(0)) {  // the loss of the incoming gradient itself
         Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
@@ -233,9 +233,7 @@ Tensor nll_backward(const Tensor& upstream, const Tensor& input, const Tensor& t
         grad_input = full(node.input_meta()[1].sizes, 0.0, g[0]->dtype);
       return {grad_upstream, grad_input};
     });
-    node->save(targets);
-    node->save(scale);
-    set_history({grad}, node);
+    record(node, {grad}, {{saved::kept_targets, targets}, {saved::target_scale, scale}});
   }
   return grad;
 }
@@ -323,17 +321,17 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   }
   if (any_requires_grad({&input})) {
     auto node = make_node(name, {input}, [classes, reduction, name](Node& node, TensorList& g) -> TensorList {
-      return {nll_backward(g[0], node.saved(2), node.saved(0), node.saved(1), classes, reduction,
-                           name)};
+      return {nll_backward(g[0], node.saved(saved::self), node.saved(saved::kept_targets),
+                           node.saved(saved::target_scale), classes, reduction, name)};
     });
-    node->save(kept);
-    node->save(scale);
-    // torch's saved attributes, kept (and checked against in-place changes) as torch does.
-    node->save(input, false, "self");
-    node->save(target, false, "target");
-    node->save(total, false, "total_weight");
-    node->save(weight, false, "weight");
-    set_history({out}, node);
+    // The formula reads kept and scale; torch's saved attributes are kept (and checked
+    // against in-place changes) as torch does.
+    record(node, {out}, {{saved::kept_targets, kept},
+                         {saved::target_scale, scale},
+                         {saved::self, input},
+                         {saved::target, target},
+                         {saved::total_weight, total},
+                         {saved::weight, weight}});
   }
   return out;
 }
@@ -358,12 +356,11 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reducti
     const int64_t count = numel_of(shape);
     const double norm = reduction == LossReduction::Mean ? 2.0 / static_cast<double>(count) : 2.0;
     auto node = make_node("MseLossBackward0", {x, t}, [norm](Node& n, TensorList& g) -> TensorList {
-      Tensor grad = mul(mul(constant(norm), sub(n.saved(0), n.saved(1))), g[0]);
+      Tensor diff = sub(n.saved(saved::self), n.saved(saved::target));
+      Tensor grad = mul(mul(constant(norm), diff), g[0]);
       return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
     });
-    node->save(x, false, "self");
-    node->save(t, false, "target");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, x}, {saved::target, t}});
   }
   return out;
 }
@@ -403,13 +400,11 @@ Tensor quadratic_then_linear_loss(const Tensor& input, const Tensor& target,
                         (smooth_l1 ? cut : 1.0);
     auto node = make_node(smooth_l1 ? "SmoothL1LossBackward0" : "HuberLossBackward0", {x, t},
                           [norm, cut](Node& n, TensorList& g) -> TensorList {
-      Tensor d = sub(n.saved(0), n.saved(1));
+      Tensor d = sub(n.saved(saved::self), n.saved(saved::target));
       Tensor grad = mul(mul(constant(norm), clamp(d, constant(-cut), constant(cut))), g[0]);
       return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
     });
-    node->save(x, false, "self");
-    node->save(t, false, "target");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, x}, {saved::target, t}});
   }
   return out;
 }
@@ -562,7 +557,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     auto node = make_node(
         "BinaryCrossEntropyBackward0", {input, target},
         [reduction, count](Node& n, TensorList& g) -> TensorList {
-          Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2);
+          Tensor x = n.saved(saved::self), t = n.saved(saved::target), w = n.saved(saved::weight);
           Tensor gi, gt;
           if (n.needs_input_grad(0)) gi = bce_input_grad(g[0], x, t, w, reduction, count);
           if (n.needs_input_grad(1)) {  // -logit(x) grad, then weight and count as above
@@ -570,10 +565,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
           }
           return {gi, gt};
         });
-    node->save(input, false, "self");
-    node->save(target, false, "target");
-    node->save(w, false, "weight");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, input}, {saved::target, target}, {saved::weight, w}});
   }
   return out;
 }
@@ -612,7 +604,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     auto node = make_node(
         "BinaryCrossEntropyWithLogitsBackward0", {input, target},
         [reduction, count](Node& n, TensorList& g) -> TensorList {
-          Tensor x = n.saved(0), t = n.saved(1), w = n.saved(2), pw = n.saved(3);
+          Tensor x = n.saved(saved::self), t = n.saved(saved::target);
+          Tensor w = n.saved(saved::weight), pw = n.saved(saved::pos_weight);
           Tensor gi, gt;
           if (n.needs_input_grad(0)) {
             // sigmoid(x) - t, or (pw t + 1 - t) sigmoid(x) - pw t with pos_weight
@@ -630,11 +623,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
           }
           return {gi, gt};
         });
-    node->save(input, false, "self");
-    node->save(target, false, "target");
-    node->save(weight, false, "weight");
-    node->save(pos_weight, false, "pos_weight");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, input},
+                         {saved::target, target},
+                         {saved::weight, weight},
+                         {saved::pos_weight, pos_weight}});
   }
   return out;
 }

@@ -45,10 +45,9 @@ Tensor exp2(const Tensor& a) {
                                       detail::OutputLayout::kTensorInputs);
   if (any_requires_grad({&a})) {
     auto node = make_node("Exp2Backward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {mul(mul(g[0], n.saved(0)), constant(kLn2))};
+      return {mul(mul(g[0], n.saved(saved::result)), constant(kLn2))};
     });
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::result, out}});
   }
   return out;
 }
@@ -65,13 +64,12 @@ Tensor sinc(const Tensor& a) {
   if (any_requires_grad({&a})) {
     auto node = make_node("SincBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
       // d/dx sin(pi x)/(pi x) = (pi x cos(pi x) - sin(pi x)) / (pi x^2); 0 at x = 0.
-      Tensor x = n.saved(0);
+      Tensor x = n.saved(saved::self);
       Tensor px = mul(x, constant(kPi));
       Tensor slope = div(sub(mul(cos(px), px), sin(px)), mul(px, x));
       return {mul(g[0], where(eq(x, constant(0.0)), constant(0.0), slope))};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}});
   }
   return out;
 }
@@ -93,7 +91,7 @@ Tensor log_add(const char* name, const char* kernel, bool base2, const Tensor& a
   if (any_requires_grad({&a, &b})) {
     auto node = make_node(name, {a, b}, [base2](Node& n, TensorList& g) -> TensorList {
       // d/da = 1 / (1 + base^(b - a)), and symmetrically for b.
-      Tensor x = n.saved(0), y = n.saved(1);
+      Tensor x = n.saved(saved::self), y = n.saved(saved::other);
       auto share = [&](const Tensor& self, const Tensor& other) {
         Tensor power = base2 ? exp2(sub(other, self)) : exp(sub(other, self));
         return div(g[0], add(power, constant(1.0)));
@@ -101,9 +99,7 @@ Tensor log_add(const char* name, const char* kernel, bool base2, const Tensor& a
       return {n.needs_input_grad(0) ? sum_to(share(x, y), n.input_meta()[0].sizes) : Tensor(),
               n.needs_input_grad(1) ? sum_to(share(y, x), n.input_meta()[1].sizes) : Tensor()};
     });
-    node->save(a, false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}, {saved::other, b}});
   }
   return out;
 }
@@ -130,14 +126,11 @@ Tensor hypot(const Tensor& a, const Tensor& b) {
   }
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("HypotBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor scaled = div(g[0], n.saved(2));  // d/da = a / hypot(a, b)
-      return {operand_grad(n, 0, mul(scaled, n.saved(0))),
-              operand_grad(n, 1, mul(scaled, n.saved(1)))};
+      Tensor scaled = div(g[0], n.saved(saved::result));  // d/da = a / hypot(a, b)
+      return {operand_grad(n, 0, mul(scaled, n.saved(saved::self))),
+              operand_grad(n, 1, mul(scaled, n.saved(saved::other)))};
     });
-    node->save(a, false, "self");
-    node->save(b, false, "other");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::other, b}, {saved::result, out}});
   }
   return out;
 }
@@ -168,25 +161,23 @@ Tensor xlogy(const Tensor& x, const Tensor& y) {
     std::shared_ptr<Node> node;
     if (x_number) {  // only y is a tensor input
       node = make_node("XlogyBackward1", {y}, [y_grad](Node& n, TensorList& g) -> TensorList {
-        return {operand_grad(n, 0, y_grad(g[0], n.saved(0), n.saved(1)))};
+        return {operand_grad(n, 0, y_grad(g[0], n.saved(saved::self), n.saved(saved::other)))};
       });
     } else if (y_number) {
       node = make_node("XlogyBackward2", {x}, [x_grad](Node& n, TensorList& g) -> TensorList {
-        return {operand_grad(n, 0, x_grad(g[0], n.saved(0), n.saved(1)))};
+        return {operand_grad(n, 0, x_grad(g[0], n.saved(saved::self), n.saved(saved::other)))};
       });
     } else {
       node = make_node("XlogyBackward0", {x, y},
                        [x_grad, y_grad](Node& n, TensorList& g) -> TensorList {
-                         Tensor xv = n.saved(0), yv = n.saved(1);
+                         Tensor xv = n.saved(saved::self), yv = n.saved(saved::other);
                          return {n.needs_input_grad(0) ? operand_grad(n, 0, x_grad(g[0], xv, yv))
                                                        : Tensor(),
                                  n.needs_input_grad(1) ? operand_grad(n, 1, y_grad(g[0], xv, yv))
                                                        : Tensor()};
                        });
     }
-    node->save(x, false, "self");
-    node->save(y, false, "other");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, x}, {saved::other, y}});
   }
   return out;
 }
@@ -207,10 +198,9 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
   }
   if (any_requires_grad({&a})) {
     auto node = make_node("NanToNumBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-      return {mul(g[0], isfinite(n.saved(0)))};
+      return {mul(g[0], isfinite(n.saved(saved::self)))};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, a}});
   }
   return out;
 }
@@ -289,11 +279,12 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
     auto node = make_node(
         take_sqrt ? "StdMeanBackward0" : "VarMeanBackward0", {a},
         [mask, dims_given = dims.has_value(), count, correction, keepdim, take_sqrt](Node& n, TensorList& g) -> TensorList {
-          Tensor x = n.saved(0);
+          Tensor x = n.saved(saved::self);
           const Shape& sizes = n.input_meta()[0].sizes;
           Tensor grad;
           if (g[0]) {  // the spread's gradient is var's or std's
-            Tensor gv = take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(1)) : g[0];
+            Tensor gv =
+                take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(saved::result0)) : g[0];
             grad = detail::var_backward(gv, x, mask, dims_given, correction, keepdim, count);
           }
           if (g[1]) {
@@ -302,9 +293,8 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
           }
           return {grad};
         });
-    node->save(a, false, "self");
-    set_history({spread, centre}, node);
-    if (take_sqrt) node->save(spread, /*is_output=*/true, "result0");
+    record(node, {spread, centre}, {{saved::self, a},
+                                    take_sqrt ? ToSave(saved::result0, spread) : ToSave()});
   }
   return {spread, centre};
 }
@@ -342,22 +332,19 @@ std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, b
   if (any_requires_grad({&a})) {
     std::vector<bool> mask = dims.empty() ? std::vector<bool>(a->dim(), true) : dim_mask(dims, a->dim());
     auto node = make_node("AminmaxBackward0", {a}, [mask, keepdim](Node& n, TensorList& g) -> TensorList {
-      Tensor x = n.saved(0);
+      Tensor x = n.saved(saved::self);
       Tensor grad;
       for (size_t k = 0; k < 2; ++k) {
         if (!g[k]) continue;
         // Ties share the gradient evenly, as amin/amax.
-        Tensor tied = eq(x, unreduce(n.saved(1 + k), mask, keepdim));
+        Tensor tied = eq(x, unreduce(n.saved(k == 0 ? saved::min : saved::max), mask, keepdim));
         Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
         Tensor part = mul(div(unreduce(g[k], mask, keepdim), count), tied);
         grad = grad ? add(grad, part) : part;
       }
       return {grad};
     });
-    node->save(a, false, "self");
-    set_history({lo, hi}, node);
-    node->save(lo, /*is_output=*/true, "min");
-    node->save(hi, /*is_output=*/true, "max");
+    record(node, {lo, hi}, {{saved::self, a}, {saved::min, lo}, {saved::max, hi}});
   }
   return {lo, hi};
 }

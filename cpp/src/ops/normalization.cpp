@@ -101,7 +101,8 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
     DimList dims;
     for (int64_t d = axis; d < input->dim(); ++d) dims.push_back(d);
     auto backward = [dims, rows, cols, eps](Node& n, TensorList& g) -> TensorList {
-      Tensor grad = g[0], x = n.saved(0), w = n.saved(1), b = n.saved(2);
+      Tensor grad = g[0], x = n.saved(saved::input);
+      Tensor w = n.saved(saved::weight), b = n.saved(saved::bias);
       if (!grad) return {Tensor(), Tensor(), Tensor()};
       const bool want_x = n.needs_input_grad(0), want_w = n.needs_input_grad(1),
                  want_b = n.needs_input_grad(2);
@@ -119,17 +120,16 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
       Tensor gx = want_x ? empty(x->sizes, t) : Tensor();
       Tensor gw = want_w ? empty(w->sizes, t) : Tensor();
       Tensor gb = want_b ? empty(b->sizes, t) : Tensor();
-      kernels::layer_norm_backward(*gc, *xc, *n.saved(3), *n.saved(4), wc.get(), rows, cols,
-                                   gx.get(), gw.get(), gb.get());
+      kernels::layer_norm_backward(*gc, *xc, *n.saved(saved::mean), *n.saved(saved::rstd),
+                                   wc.get(), rows, cols, gx.get(), gw.get(), gb.get());
       return {gx, gw, gb};
     };
     auto node = make_node("NativeLayerNormBackward0", {input, weight, bias}, backward);
-    node->save(input, false, "input");
-    node->save(weight, false, "weight");
-    node->save(bias, false, "bias");
-    node->save(mean_t, false, "mean");
-    node->save(rstd_t, false, "rstd");
-    set_history({out}, node);
+    record(node, {out}, {{saved::input, input},
+                         {saved::weight, weight},
+                         {saved::bias, bias},
+                         {saved::mean, mean_t},
+                         {saved::rstd, rstd_t}});
   }
   return {out, mean_t, rstd_t};
 }
@@ -209,15 +209,20 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   }
 
   if (any_requires_grad({&input, &weight, &bias})) {
-    auto backward = [dims, channel_shape, training, eps](Node& n, TensorList& g) -> TensorList {
-      Tensor grad = g[0], x = n.saved(0), w = n.saved(1), b = n.saved(2);
+    // torch shows the batch statistics of a training step; eval's are cgrad's own.
+    const saved::Slot mean_slot = training ? saved::save_mean : saved::eval_mean;
+    const saved::Slot rstd_slot = training ? saved::save_invstd : saved::eval_invstd;
+    auto backward = [dims, channel_shape, training, eps, mean_slot, rstd_slot](
+                        Node& n, TensorList& g) -> TensorList {
+      Tensor grad = g[0], x = n.saved(saved::input);
+      Tensor w = n.saved(saved::weight), b = n.saved(saved::bias);
       if (!grad) return {Tensor(), Tensor(), Tensor()};
       Tensor xhat, rstd;
       if (training && GradMode::records()) {  // Note [Normalization backward]
         std::tie(xhat, rstd) = normalized(x, dims, eps);
       } else {
-        rstd = n.saved(4);
-        xhat = mul(sub(x, n.saved(3)), rstd);
+        rstd = n.saved(rstd_slot);
+        xhat = mul(sub(x, n.saved(mean_slot)), rstd);
       }
       Tensor gx, gw, gb;
       if (n.needs_input_grad(0)) {
@@ -229,12 +234,11 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       return {gx, gw, gb};
     };
     auto node = make_node("NativeBatchNormBackward0", {input, weight, bias}, backward);
-    node->save(input, false, "input");
-    node->save(weight, false, "weight");
-    node->save(bias, false, "bias");
-    node->save(mean_t, false, training ? "save_mean" : nullptr);
-    node->save(rstd_t, false, training ? "save_invstd" : nullptr);
-    set_history({out}, node);
+    record(node, {out}, {{saved::input, input},
+                         {saved::weight, weight},
+                         {saved::bias, bias},
+                         {mean_slot, mean_t},
+                         {rstd_slot, rstd_t}});
   }
   return out;
 }

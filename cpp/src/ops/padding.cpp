@@ -60,7 +60,7 @@ Tensor constant_pad_nd(const Tensor& input, const std::vector<int64_t>& pad, dou
                           [back = negated(pad)](Node&, TensorList& g) -> TensorList {
                             return {constant_pad_nd(g[0], back, 0.0)};
                           });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -120,7 +120,7 @@ Tensor edge_pad(const Tensor& input, const std::vector<int64_t>& pad, EdgePadMod
       }
       return {grad};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }

@@ -56,8 +56,7 @@ Tensor avg_pool_output(const Tensor& input, const Plan& plan) {
     auto node = make_node(plan->name, {input}, [plan](Node&, TensorList& g) -> TensorList {
       return {avg_pool_grad(g[0], plan)};
     });
-    node->save(input, false, "self");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, input}});
   }
   return out;
 }
@@ -69,9 +68,9 @@ Tensor avg_pool_grad(const Tensor& grad, const Plan& plan) {
                                *make_view(gx, {plan->planes, plan->in_h, plan->in_w},
                                           contiguous_strides({plan->planes, plan->in_h, plan->in_w}), 0));
   if (any_requires_grad({&grad})) {
-    set_history({gx}, make_node(plan->backward_name, {grad}, [plan](Node&, TensorList& g) -> TensorList {
+    record(make_node(plan->backward_name, {grad}, [plan](Node&, TensorList& g) -> TensorList {
       return {avg_pool_output(g[0], plan)};
-    }));
+    }), {gx});
   }
   return gx;
 }
@@ -89,10 +88,9 @@ Tensor scatter_to(const Tensor& grad, const Tensor& indices, const Plan& plan) {
                                           contiguous_strides({plan->planes, plan->in_h * plan->in_w}), 0));
   if (any_requires_grad({&grad})) {
     auto node = make_node(plan->backward_name, {grad}, [plan](Node& n, TensorList& g) -> TensorList {
-      return {gather_at(g[0], n.saved(0), plan)};
+      return {gather_at(g[0], n.saved(saved::indices), plan)};
     });
-    node->save(indices, false, "indices");
-    set_history({gx}, node);
+    record(node, {gx}, {{saved::indices, indices}});
   }
   return gx;
 }
@@ -104,10 +102,9 @@ Tensor gather_at(const Tensor& source, const Tensor& indices, const Plan& plan) 
                          *reshaped(indices, flat), *make_view(out, flat, contiguous_strides(flat), 0));
   if (any_requires_grad({&source})) {
     auto node = make_node("GatherBackward0", {source}, [plan](Node& n, TensorList& g) -> TensorList {
-      return {scatter_to(g[0], n.saved(0), plan)};
+      return {scatter_to(g[0], n.saved(saved::index), plan)};
     });
-    node->save(indices, false, "index");
-    set_history({out}, node);
+    record(node, {out}, {{saved::index, indices}});
   }
   return out;
 }
@@ -121,11 +118,9 @@ std::pair<Tensor, Tensor> max_pool_output(const Tensor& input, const Plan& plan)
                       *make_view(indices, out3, contiguous_strides(out3), 0));
   if (any_requires_grad({&input})) {
     auto node = make_node(plan->name, {input}, [plan](Node& n, TensorList& g) -> TensorList {
-      return {scatter_to(g[0], n.saved(1), plan)};
+      return {scatter_to(g[0], n.saved(saved::result1), plan)};
     });
-    node->save(input, false, "self");
-    node->save(indices, false, "result1");
-    set_history({out}, node);
+    record(node, {out}, {{saved::self, input}, {saved::result1, indices}});
   }
   return {out, indices};
 }

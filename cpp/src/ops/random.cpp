@@ -232,7 +232,7 @@ template <class Fill>
 Tensor resampled(const Tensor& self, const char* name, Fill fill, const Tensor& p = nullptr) {
   Tensor out = sample(self->sizes, self->dtype, self->strides, fill);
   if (any_requires_grad({&self, &p}))
-    set_history({out}, make_node(name, p ? TensorList{self, p} : TensorList{self}, zero_grads));
+    record(make_node(name, p ? TensorList{self, p} : TensorList{self}, zero_grads), {out});
   return out;
 }
 
@@ -391,7 +391,7 @@ Tensor normal(const Tensor& mean, const Tensor& stdev) {
     const char* name = mean_scalar  ? "NormalBackward2"
                        : std_scalar ? "NormalBackward1"
                                     : "NormalBackward3";
-    set_history({out}, make_node(name, inputs, zero_grads));
+    record(make_node(name, inputs, zero_grads), {out});
   }
   return out;
 }
@@ -404,7 +404,7 @@ Tensor bernoulli(const Tensor& p) {
   Tensor probs = probabilities_in_order(p, p->sizes, contiguous_strides(p->sizes));
   Tensor out = sample(p->sizes, p->dtype, bernoulli_fill(probs));
   if (any_requires_grad({&p}))
-    set_history({out}, make_node("BernoulliBackward0", {p}, zero_grads));
+    record(make_node("BernoulliBackward0", {p}, zero_grads), {out});
   return out;
 }
 
@@ -413,10 +413,10 @@ Tensor bernoulli(const Tensor& input, double p) {
   Tensor out = sample(input->sizes, input->dtype, CGRAD_PER_ELEMENT(s.uniform_double() < p));
   // torch has no derivative for this overload: its node raises when reached.
   if (any_requires_grad({&input}))
-    set_history({out}, make_node("torch::autograd::NotImplemented", {input},
+    record(make_node("torch::autograd::NotImplemented", {input},
                                  [](Node&, TensorList&) -> TensorList {
       throw std::runtime_error("derivative for aten::bernoulli is not implemented");
-    }));
+    }), {out});
   return out;
 }
 

@@ -98,7 +98,7 @@ Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
     auto node = make_node(name, {a}, [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
       return {expand_to(unreduce(g[0], mask, keepdim), n.input_meta()[0].sizes)};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -125,7 +125,7 @@ Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
                             return {expand_to(unreduce(scaled_grad, mask, keepdim),
                                            n.input_meta()[0].sizes)};
                           });
-    set_history({scaled}, node);
+    record(node, {scaled});
   }
   return scaled;
 }
@@ -158,8 +158,8 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
     auto node = make_node(
         "LinalgVectorNormBackward0", {a},
         [mask = r.mask, keepdim, p](Node& n, TensorList& g) -> TensorList {
-          Tensor self = n.saved(0);
-          Tensor norm_kept = unreduce(n.saved(1), mask, keepdim);
+          Tensor self = n.saved(saved::self);
+          Tensor norm_kept = unreduce(n.saved(saved::result), mask, keepdim);
           Tensor grad_kept = unreduce(g[0], mask, keepdim);
           Tensor zero = constant(0.0);
           if (p == 0.0) return {Tensor()};  // as torch: no gradient at all, not zeros
@@ -192,9 +192,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           if (p < 2.0) return {mul(mul(sign(self), pow(abs(self), constant(p - 1.0))), scale)};
           return {mul(mul(self, pow(abs(self), constant(p - 2.0))), scale)};
         });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -253,11 +251,10 @@ Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::opti
     if (dim) d = wrap_dim(*dim, a->dim());
     auto node = make_node(dim ? "ProdBackward1" : "ProdBackward0", {a},
                           [mask = r.mask, keepdim, d](Node& n, TensorList& g) -> TensorList {
-                            return {prod_backward(n.saved(0), n.saved(1), g[0], mask, keepdim, d)};
+                            return {prod_backward(n.saved(saved::self), n.saved(saved::result),
+                                                  g[0], mask, keepdim, d)};
                           });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -276,13 +273,12 @@ Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool
     auto node = make_node(is_max ? "AmaxBackward0" : "AminBackward0", {a},
                           [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
                             // Ties share the gradient evenly.
-                            Tensor tied = eq(n.saved(0), unreduce(n.saved(1), mask, keepdim));
+                            Tensor tied = eq(n.saved(saved::self),
+                                             unreduce(n.saved(saved::result), mask, keepdim));
                             Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
                             return {mul(div(unreduce(g[0], mask, keepdim), count), tied)};
                           });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -297,13 +293,11 @@ Tensor extreme_all(bool is_max, const Tensor& a) {
                           [](Node& n, TensorList& g) -> TensorList {
                             // Shared evenly between the elements equal to the result (the
                             // NaNs when it is NaN).
-                            Tensor x = n.saved(0), value = n.saved(1);
+                            Tensor x = n.saved(saved::self), value = n.saved(saved::result);
                             Tensor hit = std::isnan(item_as_double(*value)) ? nan_mask(x) : eq(x, value);
                             return {where(hit, div(g[0], sum(hit)), constant(0.0))};
                           });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -347,13 +341,12 @@ std::pair<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& a, int64_t dim,
           const Shape& sizes = n.input_meta()[0].sizes;
           if (sizes.empty()) return {g[0]};
           // The gradient goes to the returned index only (as a scatter would put it).
-          Tensor index = n.saved(0);
+          Tensor index = n.saved(saved::indices);
           Tensor gk = keepdim ? g[0] : unsqueeze(g[0], d);
           Tensor ik = keepdim ? index : unsqueeze(index, d);
           return {where(one_hot_along(ik, d, sizes), gk, constant(0.0))};
         });
-    node->save(indices, false, "indices");
-    set_history({values}, node);
+    record(node, {values}, {{saved::indices, indices}});
   }
   return {values, indices};
 }
@@ -438,12 +431,12 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
         take_sqrt ? "StdBackward0" : "VarBackward0", {a},
         [mask = r.mask, dims_given, correction, keepdim, count, take_sqrt](
             Node& n, TensorList& g) -> TensorList {
-          Tensor grad = take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(1)) : g[0];
-          return {detail::var_backward(grad, n.saved(0), mask, dims_given, correction, keepdim, count)};
+          Tensor grad =
+              take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(saved::result)) : g[0];
+          return {detail::var_backward(grad, n.saved(saved::self), mask, dims_given, correction,
+                                       keepdim, count)};
         });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    if (take_sqrt) node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, take_sqrt ? ToSave(saved::result, out) : ToSave()});
   }
   return out;
 }
@@ -484,12 +477,11 @@ Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) {
   if (any_requires_grad({&a})) {
     auto node = make_node("LogsumexpBackward0", {a},
                           [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
-                            Tensor ok = unreduce(n.saved(1), mask, keepdim);
-                            return {mul(unreduce(g[0], mask, keepdim), exp(sub(n.saved(0), ok)))};
+                            Tensor ok = unreduce(n.saved(saved::result), mask, keepdim);
+                            return {mul(unreduce(g[0], mask, keepdim),
+                                        exp(sub(n.saved(saved::self), ok)))};
                           });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -517,7 +509,7 @@ Tensor running_sum(const Tensor& a, int64_t d, bool reverse, DType dtype) {
     auto node = make_node("CumsumBackward0", {a}, [d, reverse](Node&, TensorList& g) -> TensorList {
       return {running_sum(g[0], d, !reverse, g[0]->dtype)};
     });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }
@@ -576,11 +568,9 @@ Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   else kernels::scan(kernels::ScanOp::Prod, *src, d, false, *out);
   if (any_requires_grad({&a})) {
     auto node = make_node("CumprodBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
-      return {cumprod_backward(n.saved(0), n.saved(1), g[0], d)};
+      return {cumprod_backward(n.saved(saved::self), n.saved(saved::result), g[0], d)};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }

@@ -16,15 +16,14 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   kernels::where(*cond, *ca, *cb, *out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("WhereBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      Tensor c = n.saved(0);
+      Tensor c = n.saved(saved::condition);
       Tensor zero = detail::constant(0.0);
       return {n.needs_input_grad(0) ? sum_to(where(c, g[0], zero), n.input_meta()[0].sizes)
                                     : Tensor(),
               n.needs_input_grad(1) ? sum_to(where(c, zero, g[0]), n.input_meta()[1].sizes)
                                     : Tensor()};
     });
-    node->save(cond, false, "condition");
-    set_history({out}, node);
+    record(node, {out}, {{saved::condition, cond}});
   }
   return out;
 }

@@ -42,9 +42,9 @@ Tensor flip(const Tensor& a, const DimList& dims) {
   Tensor out = copy_of_region(a, a->sizes, strides, offset);
   if (any_requires_grad({&a})) {
     DimList flipped = wrapped(dims, a->dim());
-    set_history({out}, make_node("FlipBackward0", {a}, [flipped](Node&, TensorList& g) -> TensorList {
-                   return {flip(g[0], flipped)};
-                 }));
+    record(make_node("FlipBackward0", {a}, [flipped](Node&, TensorList& g) -> TensorList {
+        return {flip(g[0], flipped)};
+      }), {out});
   }
   return out;
 }
@@ -104,9 +104,9 @@ Tensor roll(const Tensor& a, const Shape& shifts, const DimList& dims) {
   if (any_requires_grad({&a})) {
     Shape back;
     for (int64_t s : shifts) back.push_back(-s);
-    set_history({out}, make_node("RollBackward0", {a}, [back, ds](Node&, TensorList& g) -> TensorList {
-                   return {roll(g[0], back, ds)};
-                 }));
+    record(make_node("RollBackward0", {a}, [back, ds](Node&, TensorList& g) -> TensorList {
+        return {roll(g[0], back, ds)};
+      }), {out});
   }
   return out;
 }
@@ -144,11 +144,11 @@ Tensor repeat(const Tensor& a, const Shape& repeats) {
   Tensor out = empty(out_sizes, a->dtype);
   kernels::copy_region({a.get(), region_sizes, region_strides, a->offset}, *out);
   if (any_requires_grad({&a})) {
-    set_history({out}, make_node("RepeatBackward0", {a},
-                                 [split_sizes, repeat_dims](Node& n, TensorList& g) -> TensorList {
-                                   Tensor parts = reshape(g[0], split_sizes);
-                                   return {reshape(sum(parts, repeat_dims), n.input_meta()[0].sizes)};
-                                 }));
+    record(make_node("RepeatBackward0", {a},
+                     [split_sizes, repeat_dims](Node& n, TensorList& g) -> TensorList {
+                       Tensor parts = reshape(g[0], split_sizes);
+                       return {reshape(sum(parts, repeat_dims), n.input_meta()[0].sizes)};
+                     }), {out});
   }
   return out;
 }
@@ -234,10 +234,10 @@ Tensor triangle(const Tensor& a, int64_t k, bool upper) {
   Tensor out = empty(a->sizes, a->dtype);
   kernels::triangle(*a, k, upper, *out);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node(upper ? "TriuBackward0" : "TrilBackward0", {a},
-                                 [k, upper](Node&, TensorList& g) -> TensorList {
-                                   return {upper ? triu(g[0], k) : tril(g[0], k)};
-                                 }));
+    record(make_node(upper ? "TriuBackward0" : "TrilBackward0", {a},
+                     [k, upper](Node&, TensorList& g) -> TensorList {
+                       return {upper ? triu(g[0], k) : tril(g[0], k)};
+                     }), {out});
   return out;
 }
 }  // namespace
@@ -298,9 +298,9 @@ Tensor diagonal(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
   Tensor out = make_view(a, g.sizes, g.strides, g.offset);
   mark_as_view(out, a);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("DiagonalBackward0", {a}, [offset, dims](Node& n, TensorList& g) -> TensorList {
-                   return {diagonal_backward(g[0], n.input_meta()[0].sizes, offset, dims)};
-                 }));
+    record(make_node("DiagonalBackward0", {a}, [offset, dims](Node& n, TensorList& g) -> TensorList {
+        return {diagonal_backward(g[0], n.input_meta()[0].sizes, offset, dims)};
+      }), {out});
   return out;
 }
 
@@ -315,9 +315,9 @@ Tensor diag_embed(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
   ViewGeometry g = diagonal_geometry(geometry_of(*out), offset, dims);
   kernels::copy(*a, *make_view(out, g.sizes, g.strides, g.offset));
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("DiagEmbedBackward0", {a}, [offset, dims](Node&, TensorList& g) -> TensorList {
-                   return {diagonal(g[0], offset, dims.d1, dims.d2)};
-                 }));
+    record(make_node("DiagEmbedBackward0", {a}, [offset, dims](Node&, TensorList& g) -> TensorList {
+        return {diagonal(g[0], offset, dims.d1, dims.d2)};
+      }), {out});
   return out;
 }
 
@@ -332,9 +332,9 @@ Tensor diag(const Tensor& a, int64_t k) {
   Tensor out = empty(g.sizes, a->dtype);
   kernels::copy(*make_view(a, g.sizes, g.strides, g.offset), *out);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("DiagonalBackward0_copy", {a}, [k, dims](Node& n, TensorList& g) -> TensorList {
-                   return {diagonal_backward(g[0], n.input_meta()[0].sizes, k, dims)};
-                 }));
+    record(make_node("DiagonalBackward0_copy", {a}, [k, dims](Node& n, TensorList& g) -> TensorList {
+        return {diagonal_backward(g[0], n.input_meta()[0].sizes, k, dims)};
+      }), {out});
   return out;
 }
 
@@ -349,13 +349,13 @@ Tensor trace(const Tensor& a) {
     out = sum(diagonal(a));
   }
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("TraceBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-                   // The gradient written on the diagonal of zeros (not eye * g: an
-                   // infinite g would make the zeros NaN, as it does not in torch).
-                   const Shape& s = n.input_meta()[0].sizes;
-                   return {diagonal_backward(expand_to(g[0], {std::min(s[0], s[1])}), s, 0,
-                                             DiagonalDims{0, 1})};
-                 }));
+    record(make_node("TraceBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
+        // The gradient written on the diagonal of zeros (not eye * g: an
+        // infinite g would make the zeros NaN, as it does not in torch).
+        const Shape& s = n.input_meta()[0].sizes;
+        return {diagonal_backward(expand_to(g[0], {std::min(s[0], s[1])}), s, 0,
+                                  DiagonalDims{0, 1})};
+      }), {out});
   return out;
 }
 

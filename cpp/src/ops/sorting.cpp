@@ -48,15 +48,16 @@ Tensor scatter_back(const Tensor& g, const Tensor& indices, int64_t dim, const S
   return accumulate ? scatter_add(zeros, dim, ik, gk) : scatter(zeros, dim, ik, gk);
 }
 
-std::pair<Tensor, Tensor> record(std::pair<Tensor, Tensor> out, const Tensor& a, const char* name,
-                                 int64_t dim, bool keepdim, bool accumulate = false) {
+std::pair<Tensor, Tensor> record_values(std::pair<Tensor, Tensor> out, const Tensor& a,
+                                        const char* name, int64_t dim, bool keepdim,
+                                        bool accumulate = false) {
   if (any_requires_grad({&a})) {
     const int64_t d = wrap_dim(dim, a->dim());
     auto node = make_node(name, {a}, [d, keepdim, accumulate](Node& n, TensorList& g) -> TensorList {
-      return {scatter_back(g[0], n.saved(0), d, n.input_meta()[0].sizes, keepdim, accumulate)};
+      return {scatter_back(g[0], n.saved(saved::indices), d, n.input_meta()[0].sizes, keepdim,
+                           accumulate)};
     });
-    node->save(out.second, false, "indices");
-    set_history({out.first}, node);
+    record(node, {out.first}, {{saved::indices, out.second}});
   }
   return out;
 }
@@ -103,13 +104,11 @@ Tensor median_all(const Tensor& a, bool ignore_nan) {
     // Every element equal to the median (NaN: every NaN) shares the gradient evenly.
     auto node = make_node(ignore_nan ? "NanmedianBackward0" : "MedianBackward0", {a},
                           [](Node& n, TensorList& g) -> TensorList {
-      Tensor self = n.saved(0), result = n.saved(1);
+      Tensor self = n.saved(saved::self), result = n.saved(saved::result);
       Tensor picked = std::isnan(item_as_double(*result)) ? isnan(self) : eq(self, result);
       return {where(picked, div(g[0], sum(picked)), detail::constant(0.0))};
     });
-    node->save(a, false, "self");
-    set_history({out}, node);
-    node->save(out, true, "result");
+    record(node, {out}, {{saved::self, a}, {saved::result, out}});
   }
   return out;
 }
@@ -123,7 +122,7 @@ std::pair<Tensor, Tensor> median_along(const Tensor& a, int64_t dim, bool keepdi
   auto out = results(in, 1);
   kernels::median(*in.input, in.dim, ignore_nan, *out.first, *out.second);
   relabel(out, reduced_shape(a, in.dim, keepdim));
-  return record(out, a, ignore_nan ? "NanmedianBackward1" : "MedianBackward1", dim, keepdim);
+  return record_values(out, a, ignore_nan ? "NanmedianBackward1" : "MedianBackward1", dim, keepdim);
 }
 
 std::pair<Tensor, Tensor> cumulative_extreme(bool is_max, const Tensor& a, int64_t dim) {
@@ -131,7 +130,7 @@ std::pair<Tensor, Tensor> cumulative_extreme(bool is_max, const Tensor& a, int64
   auto out = results(in, in.input->sizes[in.dim]);
   kernels::cumulative_extreme(*in.input, in.dim, is_max, *out.first, *out.second);
   relabel(out, a->sizes);
-  return record(out, a, is_max ? "CummaxBackward0" : "CumminBackward0", dim, true, true);
+  return record_values(out, a, is_max ? "CummaxBackward0" : "CumminBackward0", dim, true, true);
 }
 
 }  // namespace
@@ -142,7 +141,7 @@ std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending,
   auto out = results(in, in.input->sizes[in.dim]);
   kernels::sort(*in.input, in.dim, descending, stable.value_or(false), *out.first, *out.second);
   relabel(out, a->sizes);
-  return record(out, a, stable ? "SortBackward1" : "SortBackward0", dim, true);
+  return record_values(out, a, stable ? "SortBackward1" : "SortBackward0", dim, true);
 }
 
 Tensor argsort(const Tensor& a, int64_t dim, bool descending, bool stable) {
@@ -159,7 +158,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool lar
   auto out = results(in, count);
   kernels::topk(*in.input, in.dim, count, largest, sorted, *out.first, *out.second);
   if (a->dim() == 0) relabel(out, {});
-  return record(out, a, "TopkBackward0", dim, true);
+  return record_values(out, a, "TopkBackward0", dim, true);
 }
 
 std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool keepdim) {
@@ -172,7 +171,7 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool
   auto out = results(in, 1);
   kernels::kth_smallest(*in.input, in.dim, k - 1, *out.first, *out.second);
   relabel(out, reduced_shape(a, in.dim, keepdim));
-  return record(out, a, "KthvalueBackward0", dim, keepdim);
+  return record_values(out, a, "KthvalueBackward0", dim, keepdim);
 }
 
 Tensor median(const Tensor& a) { return median_all(a, false); }
@@ -190,7 +189,7 @@ std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim, bool keepdim) {
   auto out = results(in, 1);
   kernels::mode(*in.input, in.dim, *out.first, *out.second);
   relabel(out, reduced_shape(a, in.dim, keepdim));
-  return record(out, a, "ModeBackward0", dim, keepdim);
+  return record_values(out, a, "ModeBackward0", dim, keepdim);
 }
 
 std::pair<Tensor, Tensor> cummax(const Tensor& a, int64_t dim) { return cumulative_extreme(true, a, dim); }

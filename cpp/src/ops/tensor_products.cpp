@@ -18,9 +18,9 @@ Tensor unsafe_view(const Tensor& a, const Shape& sizes) {
   }
   Tensor out = make_view(a, shaped->sizes, shaped->strides, shaped->offset);
   if (any_requires_grad({&a}))
-    set_history({out}, make_node("UnsafeViewBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
-                  return {reshape(g[0], n.input_meta()[0].sizes)};
-                }));
+    record(make_node("UnsafeViewBackward0", {a}, [](Node& n, TensorList& g) -> TensorList {
+        return {reshape(g[0], n.input_meta()[0].sizes)};
+      }), {out});
   return out;
 }
 

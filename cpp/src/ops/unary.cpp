@@ -40,7 +40,7 @@ DType checked_result_dtype(pointwise::DtypeRule rule, const char* error, DType t
 }
 
 // One table row's op: `backward` maps the incoming gradient to the input's, reading
-// back what `saved` names. Inputs are saved after set_history, as node->save expects.
+// back what `saved` names.
 template <class F>
 Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* error,
                     const char* node_name, pointwise::Saved saved, const Tensor& a,
@@ -53,17 +53,17 @@ Tensor pointwise_op(kernels::UnaryOp op, pointwise::DtypeRule rule, const char* 
                    : detail::unary_forward(op, a, out_dtype, params);
   if (node_name && any_requires_grad({&a})) {
     auto node = make_node(node_name, {a}, std::move(backward));
-    set_history({out}, node);
-    if (saved == pointwise::kSelf) node->save(a, false, "self");
-    if (saved == pointwise::kResult) node->save(out, /*is_output=*/true, "result");
+    record(node, {out}, {saved == pointwise::kSelf     ? ToSave(saved::self, a)
+                         : saved == pointwise::kResult ? ToSave(saved::result, out)
+                                                       : ToSave()});
   }
   return out;
 }
 
 // What a row's backward formula may name besides `grad`.
 #define CGRAD_READ_kNothing
-#define CGRAD_READ_kSelf const Tensor self = n.saved(0);
-#define CGRAD_READ_kResult const Tensor result = n.saved(0);
+#define CGRAD_READ_kSelf const Tensor self = n.saved(saved::self);
+#define CGRAD_READ_kResult const Tensor result = n.saved(saved::result);
 
 }  // namespace
 

@@ -18,9 +18,9 @@ void record_no_derivative(const Tensor& values, const Tensor& a, const char* nod
                           const char* aten_name) {
   if (!any_requires_grad({&a})) return;
   std::string message = std::string("the derivative for '") + aten_name + "' is not implemented.";
-  set_history({values}, make_node(node_name, {a}, [message](Node&, TensorList&) -> TensorList {
-                 throw NotImplementedError(message);
-               }));
+  record(make_node(node_name, {a}, [message](Node&, TensorList&) -> TensorList {
+      throw NotImplementedError(message);
+    }), {values});
 }
 
 Tensor int64_vector(const std::vector<int64_t>& v) {

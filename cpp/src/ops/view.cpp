@@ -25,7 +25,7 @@ Tensor make_view_of(const Tensor& a, ViewGeometry g,
 template <class F>
 Tensor record_view(const Tensor& a, ViewGeometry g, const char* name, F backward) {
   Tensor out = make_view_of(a, std::move(g));
-  if (any_requires_grad({&a})) set_history({out}, make_node(name, {a}, std::move(backward)));
+  if (any_requires_grad({&a})) record(make_node(name, {a}, std::move(backward)), {out});
   return out;
 }
 
@@ -111,7 +111,7 @@ TensorList record_views(const Tensor& a, std::vector<ViewGeometry> parts, const 
     auto node = make_node(name, {a}, [join](Node& n, TensorList& grads) -> TensorList {
       return {join(n, grads)};
     });
-    set_history(outs, node);
+    record(node, outs);
   }
   return outs;
 }
@@ -152,7 +152,7 @@ Tensor reshape(const Tensor& a, const Shape& requested) {
   Tensor copy = clone_contiguous(a);
   Tensor out = make_view(copy, sizes, contiguous_strides(sizes), copy->offset);
   if (any_requires_grad({&copy}))
-    set_history({out}, make_node("UnsafeViewBackward0", {copy}, reshape_back));
+    record(make_node("UnsafeViewBackward0", {copy}, reshape_back), {out});
   return out;
 }
 
@@ -514,7 +514,7 @@ Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeomet
                           [region](Node&, TensorList& grads) -> TensorList {
                             return {as_strided_region(grads[0], region)};
                           });
-    set_history({out}, node);
+    record(node, {out});
   }
   return out;
 }

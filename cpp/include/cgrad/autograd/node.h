@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cgrad/autograd/saved_slots.h"
 #include "cgrad/tensor.h"
 
 namespace cgrad {
@@ -35,7 +36,7 @@ struct Edge {
 // Note [Node allocations]: recording a node is most of what an op costs under autograd
 // on small tensors, and most of that was malloc. A node, its edge, meta and saved lists
 // come from the caching allocator's per-thread cache (Note [Thread block cache]), and
-// make_node/set_history take their tensors as braced lists without building a vector.
+// make_node/record take their tensors as braced lists without building a vector.
 template <class T> using NodeVector = std::vector<T, CachingAllocator<T>>;
 
 // Shape and dtype of one forward input; the engine checks and casts gradients to them.
@@ -48,7 +49,7 @@ struct InputMeta {
 class SavedTensor {
  public:
   SavedTensor() = default;
-  SavedTensor(const Tensor& t, bool is_output, const char* name = nullptr);
+  SavedTensor(const Tensor& t, bool is_output, saved::Slot slot, bool in_list = false);
   // Raises torch's errors if released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   // The checks of unpack alone.
@@ -60,7 +61,7 @@ class SavedTensor {
     released_ = released_ || data_;
     data_.reset();
   }
-  // Whether this is `t` saved as an op's own input `self` (named so, or unnamed).
+  // Whether this is `t` saved as an op's own input `self` (Note [In-place self and other]).
   bool is_self_input(const Tensor& t) const;
   // Keeps a private copy of the current value (taken before an in-place write).
   void replace_with_copy();
@@ -73,14 +74,16 @@ class SavedTensor {
   // in double-backward graphs beside its CopySlices, and it would run (and free its
   // saved tensors) twice.
   void follow_view_history(const Tensor& view, const std::shared_ptr<Node>& view_grad_fn);
-  bool defined() const { return static_cast<bool>(data_) || released_; }
-  // torch's attribute name for it on the node, without the prefix: "self" for _saved_self.
-  const char* name() const { return name_; }
+  saved::Slot slot() const { return slot_; }
+  // One entry of a list saved under its slot (index's `indices`), not a tensor alone.
+  bool in_list() const { return in_list_; }
 
  private:
   // Note [Saved outputs]: an output saved by its own grad_fn would form a cycle
   // (output -> grad_fn -> output). We keep a detached alias and re-attach the owning
-  // node on unpack, as torch's SavedVariable does.
+  // node on unpack, as torch's SavedVariable does. record() sets the output's history
+  // before saving it, which is what lets the alias name the node (Note [Named saved
+  // slots]).
   Tensor data_;
   std::weak_ptr<Node> view_grad_fn_;  // set by follow_view_history
   uint32_t version_ = 0;
@@ -88,7 +91,8 @@ class SavedTensor {
   bool is_output_ = false;
   bool requires_grad_ = false;
   bool released_ = false;
-  const char* name_ = nullptr;
+  bool in_list_ = false;
+  saved::Slot slot_ = saved::kSlotCount;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -151,14 +155,16 @@ class Node : public std::enable_shared_from_this<Node> {
   // Opaque state owned by the Python layer (grad_fn.metadata, anomaly traces).
   std::shared_ptr<void> python_state;
 
-  void save(const Tensor& t, bool is_output = false, const char* name = nullptr) {
-    saved_.emplace_back(t, is_output, name);
-  }
-  // The saved tensor torch exposes as `_saved_<name>`; nullopt if there is none.
-  std::optional<Tensor> saved_by_name(const std::string& name);
-  Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
-  size_t num_saved() const { return saved_.size(); }
-  const char* saved_name(size_t i) const { return saved_[i].name(); }  // null if unnamed
+  // ---- saved tensors (Note [Named saved slots]); record() saves them ----
+  // The tensor saved in `slot`, checked against in-place writes; undefined if none was.
+  Tensor saved(saved::Slot slot);
+  // The entries of the list saved in `slot`, in order.
+  TensorList saved_list(saved::Slot slot);
+  // Whether anything (a tensor, an undefined one, a list) was saved in `slot`.
+  bool holds_saved(saved::Slot slot) const;
+  bool saved_as_list(saved::Slot slot) const;
+  // The slots that hold something, each once, in the order they were saved.
+  std::vector<saved::Slot> saved_slots() const;
   virtual void release_saved();
   // Raises unpack's errors for any saved tensor, read back or not (the engine runs it
   // before apply; Note [Saved tensors are checked up front]).
@@ -171,6 +177,12 @@ class Node : public std::enable_shared_from_this<Node> {
   void retarget_saved_outputs(const Tensor& result, const Tensor& self);
   // Saved outputs now living in `view` unpack with the view's history (see SavedTensor).
   void saved_outputs_follow_view(const Tensor& view);
+  // Keeps `t` in `slot`, as an output of this node's if `is_output` (which must then
+  // already have this node as grad_fn: Note [Saved outputs]). Ops call record(), which
+  // sees to both; a custom Function's node saves its ctx's tensors here itself.
+  void save_in_slot(saved::Slot slot, const Tensor& t, bool is_output, bool in_list) {
+    saved_.emplace_back(t, is_output, slot, in_list);
+  }
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
   void set_next_edges(const Tensor* inputs, size_t count);
   void set_next_edges(const TensorList& inputs) { set_next_edges(inputs.data(), inputs.size()); }
@@ -222,7 +234,21 @@ class FunctionNode final : public Node {
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
 bool compute_requires_grad(const TensorList& inputs);
 
-// Records `node` as grad_fn of `outputs` (which become non-leaf, requiring grad).
+// One tensor, or one list of them, that record() saves in a slot. It refers to the
+// caller's tensors, so it is made in record's own argument list; an empty one saves
+// nothing (`take_sqrt ? ToSave(saved::result, out) : ToSave()`).
+struct ToSave {
+  ToSave() = default;
+  ToSave(saved::Slot slot, const Tensor& t) : slot(slot), tensor(&t) {}
+  ToSave(saved::Slot slot, const TensorList& ts) : slot(slot), list(&ts) {}
+  saved::Slot slot = saved::kSlotCount;
+  const Tensor* tensor = nullptr;
+  const TensorList* list = nullptr;
+};
+
+// An op's one call to put its node into the graph: `node` becomes grad_fn of `outputs`
+// (which become non-leaf, requiring grad), then `saves` are kept in their slots, those
+// that are outputs without a cycle (Note [Named saved slots]).
 // Note [Only floating outputs get history]: as torch's set_history, an integer or bool
 // output refuses a grad_fn ("Autograd not support dtype: Long"): an op that would carry
 // gradient into it raises instead of returning an integer tensor that requires grad.
@@ -230,15 +256,18 @@ bool compute_requires_grad(const TensorList& inputs);
 // integers, casts to an integer) record nothing, so never get here. In-place ops are
 // exempt (InplaceHistory): torch rebases self's history onto the op's node whatever
 // self's dtype, so an integer tensor that already requires grad takes new history.
-void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node>& node);
-inline void set_history(const TensorList& outputs, const std::shared_ptr<Node>& node) {
-  set_history(outputs.data(), outputs.size(), node);
+void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
+            std::initializer_list<ToSave> saves);
+inline void record(const std::shared_ptr<Node>& node, std::initializer_list<Tensor> outputs,
+                   std::initializer_list<ToSave> saves = {}) {
+  record(node, outputs.begin(), outputs.size(), saves);
 }
-inline void set_history(std::initializer_list<Tensor> outputs, const std::shared_ptr<Node>& node) {
-  set_history(outputs.begin(), outputs.size(), node);
+inline void record(const std::shared_ptr<Node>& node, const TensorList& outputs,
+                   std::initializer_list<ToSave> saves = {}) {
+  record(node, outputs.data(), outputs.size(), saves);
 }
 
-// While alive, set_history accepts outputs of any dtype: apply_inplace's out-of-place
+// While alive, record accepts outputs of any dtype: apply_inplace's out-of-place
 // result is only ever rebased into self, never handed out.
 class InplaceHistory {
  public:
