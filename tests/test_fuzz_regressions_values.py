@@ -100,6 +100,63 @@ for p in (float('inf'), -float('inf')):
 x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
 out = torch.autograd.grad(x.trace() * torch.tensor(float('inf')), [x])
 """,
+    # ---- tensor hooks see None for a gradient that never arrived (Note [Hooks of nodes
+    # no gradient reached]); `calls` lists each call's gradient sum, nan for None ----
+    "hook_on_an_unused_split_output_sees_none": """
+calls = []
+hook = lambda g: calls.append(float('nan') if g is None else float(g.sum()))
+x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+a, b, c = (x * 1).view(2, 2).repeat(1, 3).chunk(3, 1)
+c.register_hook(hook)
+a.register_hook(hook)
+b.retain_grad()
+(b * 2).sum().backward()
+d, e = (x * 1).split(2)
+d.register_hook(hook)
+torch.autograd.grad((e * 2).sum(), [e])  # the node that captures calls its hooks too
+out = (torch.tensor(calls), b.grad)
+leaves = [x]
+""",
+    "hooks_of_a_leaf_and_a_node_reached_by_no_gradient": """
+calls = []
+class NoFirstGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * 2 + b
+    @staticmethod
+    def backward(ctx, g):
+        return None, g
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda g: calls.append(float('nan') if g is None else 1.0))
+x.register_post_accumulate_grad_hook(lambda t: calls.append(2.0))
+y = x * 2
+y.register_hook(lambda g: calls.append(float('nan') if g is None else 3.0))
+y.grad_fn.register_prehook(lambda go: calls.append(4.0 if go[0] is None else 5.0))
+y.grad_fn.register_hook(lambda gi, go: calls.append(6.0 if gi[0] is None else 7.0))
+NoFirstGradient.apply(x, w).sum().backward()
+NoFirstGradient.apply(y, w).sum().backward()
+out = torch.tensor(calls)
+leaves = [x, w]
+""",
+    "hooks_of_nodes_autograd_grad_does_not_run_stay_silent": """
+calls = []
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda g: calls.append(1.0))
+x.register_post_accumulate_grad_hook(lambda t: calls.append(2.0))
+z = x * w
+torch.autograd.grad(z.sum(), [w], retain_graph=True)
+torch.autograd.grad(z.sum(), [x])
+out = torch.tensor(calls)
+""",
+    "a_hook_may_not_replace_a_none_gradient": """
+x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+a, b = (x * 1).split(2)
+a.register_hook(lambda g: torch.ones(2) if g is None else g)
+(b * 2).sum().backward()
+out = x.grad
+""",
 }
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow

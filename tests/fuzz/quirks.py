@@ -56,7 +56,7 @@ def _gelu_of_inf(div, run):
     step = run.steps[div.step]
     if step.kwargs.get("approximate", "none") != "none" or not isinstance(step.args[0], Ref):
         return False
-    x = as_numpy(run.tv[step.args[0].step]).astype(np.float64)
+    x = as_numpy(value_at(run.tv, step.args[0])).astype(np.float64)
     t = as_numpy(run.tv[div.step]).astype(np.float64)
     c = as_numpy(run.cv[div.step]).astype(np.float64)
     differ = ~np.isclose(t, c, rtol=run.tol[0], atol=run.tol[1], equal_nan=True)

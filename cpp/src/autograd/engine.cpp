@@ -80,6 +80,7 @@ struct NodeState {
   int dependencies = 0;
   int pending = 0;  // mark_needed's copy of the counts
   bool needed = false;
+  bool captures = false;  // a gradient is captured from this node's input buffer
   TensorList buffer;  // gradients gathered for the node's inputs
 };
 
@@ -278,6 +279,7 @@ class GraphTask {
       }
     }
     for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+      (*it)->captures = is_target((*it)->node);
       bool needed = false;
       for (auto& e : (*it)->node->next_edges())
         if (e.is_valid())
@@ -306,32 +308,40 @@ class GraphTask {
            t->storage_is_exclusive();
   }
 
+  // Note [Hooks of nodes no gradient reached]: as torch's engine, every node the task
+  // evaluates (all it reaches, or with captures those that run or capture) calls its
+  // tensor hooks, with None for a gradient that never arrived; one that runs then calls
+  // its pre-hooks, its backward (Note [Nodes reached by no gradient]) and its post-hooks,
+  // whether or not any gradient arrived. A node that neither runs nor captures calls none.
   TensorList execute(NodeState& state) {
     Node& node = *state.node;
     TensorList inputs = std::move(state.buffer);  // leaves the buffer empty
     if (inputs.size() < node.num_inputs()) inputs.resize(node.num_inputs());
+    const bool runs = captures_.empty() || state.needed;
+    if (!runs && !state.captures) return {};
     node.run_grad_hooks(inputs);
     for (auto& c : captures_)
       if (c.node == &node && inputs[c.input_nr])
         captured_[c.index] = captured_[c.index] ? add(captured_[c.index], inputs[c.input_nr])
                                                 : inputs[c.input_nr];
-    bool runs = captures_.empty() || state.needed;
+    if (!runs) return {};
     bool any_grad = false;
     for (auto& g : inputs) any_grad = any_grad || static_cast<bool>(g);
-    const auto without = node.without_grads();
+    node.run_pre_hooks(inputs);
+    TensorList grad_outputs = node.has_post_hooks() ? inputs : TensorList();
     TensorList outputs;
-    if (runs && !any_grad && without == Node::WithoutGrads::CheckSaved) {
-      node.check_saved();  // Note [Nodes reached by no gradient]
-    } else if (runs && (any_grad || without == Node::WithoutGrads::Apply)) {
-      node.run_pre_hooks(inputs);
-      TensorList grad_outputs = node.has_post_hooks() ? inputs : TensorList();
+    const auto without = node.without_grads();
+    if (any_grad || without == Node::WithoutGrads::Apply) {
       node.check_saved();
       outputs = node.apply(std::move(inputs));
-      if (!node.is_sink()) {
-        validate_grads(node, outputs);
-        node.run_post_hooks(outputs, grad_outputs);
-        if (AnomalyMode::is_enabled()) check_for_nan(node, outputs);
-      }
+    } else {
+      if (without == Node::WithoutGrads::CheckSaved) node.check_saved();
+      if (!node.is_sink()) outputs.resize(node.num_outputs());  // no gradients sent on
+    }
+    if (!node.is_sink()) {
+      validate_grads(node, outputs);
+      node.run_post_hooks(outputs, grad_outputs);
+      if (AnomalyMode::is_enabled()) check_for_nan(node, outputs);
     }
     if (!retain_graph_) node.release_saved();
     return outputs;

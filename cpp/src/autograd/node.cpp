@@ -402,7 +402,7 @@ void run_hook_list(const std::vector<GradHookEntry>& hooks, TensorList& grads) {
   // A copy: a hook may add or remove hooks while it runs.
   std::vector<GradHookEntry> snapshot = hooks;
   for (auto& h : snapshot) {
-    if (h.output_nr >= grads.size() || !grads[h.output_nr]) continue;
+    if (h.output_nr >= grads.size()) continue;  // an absent gradient is passed as None
     Tensor replaced = h.fn(grads[h.output_nr]);
     if (replaced) grads[h.output_nr] = replaced;
   }
@@ -488,9 +488,10 @@ void AccumulateGrad::run_grad_hooks(TensorList& grads) {
 
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor& g = grads[0];
-  if (!g) return {};
   auto& meta = variable_->autograd_meta();
-  if (GradMode::is_enabled()) {  // create_graph: the gradient keeps its own history
+  if (!g) {
+    // Reached by no gradient: nothing to accumulate, but the hooks below run (as torch's).
+  } else if (GradMode::is_enabled()) {  // create_graph: the gradient keeps its own history
     meta.grad = meta.grad ? add(meta.grad, g) : g;
   } else if (!meta.grad) {
     // Steal the incoming buffer only when nobody else can see it; a broadcast (stride 0)

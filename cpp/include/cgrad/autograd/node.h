@@ -209,6 +209,8 @@ class AccumulateGrad final : public Node {
   explicit AccumulateGrad(Tensor variable);
   TensorList apply(TensorList&& grads) override;
   bool is_sink() const override { return true; }
+  // Reached by no gradient, it still calls the leaf's post-accumulate hooks, as torch's.
+  WithoutGrads without_grads() const override { return WithoutGrads::Apply; }
   void run_grad_hooks(TensorList& grads) override;  // the leaf's own hooks
   const Tensor& variable() const { return variable_; }
 
