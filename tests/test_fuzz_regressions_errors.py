@@ -56,6 +56,7 @@ CASES = {
     "index_add_into_an_unbind_output_of_a_tensor_without_grad": "v1 = torch.unbind(torch.tensor([1.29, -2.23, 1.15]), -1); out = v1[2]; out.index_add_(-1, torch.tensor([0, 0]), torch.tensor(-0.7, requires_grad=True))",
     "copy_into_an_integer_chunk_output_reads_nothing": "v3 = torch.chunk(torch.tensor([1.01]).argmax(keepdim=True), 4, 0); out = v3[0]; out.copy_(torch.tensor([-2.0], requires_grad=True))",
     "atan2_inplace_number_argument_error_before_view_error": "v1 = torch.unbind(torch.tensor([[[-0.39]]], requires_grad=True), 0); out = v1[0]; out.atan2_(-3)",
+    "masked_fill_int_beyond_64_bits_into_a_chunk_output": "v1 = torch.chunk(torch.ones(5, 1, requires_grad=True), 4, -2); out = v1[2]; out.masked_fill_(torch.tensor([[False]]), 18446744073709551616)",
     "logical_not_inplace_on_an_unbind_output_reads_nothing": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); v[0].logical_not_(); out = x",
     "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
     "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",

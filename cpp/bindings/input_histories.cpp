@@ -102,8 +102,11 @@ void learn_history_reading_ops(py::module_& m) {
 
 PyObject* with_histories_read(PyObject* function_self, PyObject* const* args, size_t nargs,
                               PyObject* kwnames, PyObject* result) {
-  // Argument errors come before any history is read, in torch too.
-  if (!result && PyErr_ExceptionMatches(PyExc_TypeError)) return result;
+  // Argument errors come before any history is read, in torch too: a wrong type, or a
+  // Python int beyond 64 bits (torch's argument parser raises OverflowError for it).
+  if (!result && (PyErr_ExceptionMatches(PyExc_TypeError) ||
+                  PyErr_ExceptionMatches(PyExc_OverflowError)))
+    return result;
   if (!tensor_type || !GradMode::records()) return result;
   bool found = false;
   for_each_argument_tensor(args, nargs, kwnames,
