@@ -11,7 +11,8 @@ result is first checked against a float64 numpy reference: a wrong result is rep
 WRONG and never timed. Beside each ratio, cgrad's speed as a fraction of this machine's
 limit, both measured here: the sgemm peak (numpy's BLAS on a 2048 float32 matmul at the
 same thread count, near the FMA peak) for GFLOP/s workloads, the copy bandwidth for
-GB/s ones.
+GB/s ones. A second table gives each training workload's peak resident memory, each
+library in a fresh worker per workload.
 """
 import argparse
 import json
@@ -58,7 +59,8 @@ def serve(name, threads):
             print(json.dumps({"gflops": measure_flops_peak()}), flush=True)
             continue
         if request.get("peak_memory"):
-            print(json.dumps(peak_memory(lib, workloads)), flush=True)
+            print(json.dumps(peak_memory(lib, workloads, request["peak_memory"],
+                                         request["steps"])), flush=True)
             continue
         workload = request["workload"]
         try:
@@ -100,15 +102,19 @@ def calibrate(run):
     return max(1, int(TARGET_SAMPLE_SECONDS / once))
 
 
-def peak_memory(lib, workloads):
-    """Peak resident memory (MiB) of 200 steps of the MLP training workload."""
+def peak_memory(lib, workloads, workload, steps):
+    """Peak resident memory (MiB) of `steps` runs of a training workload in this fresh
+    worker, and that peak less the process's peak before the workload was built (the
+    interpreter, numpy and the library's import), which is the workload's own share."""
+    before = peak_rss_kib()
     try:
-        case = workloads.ALL["mlp_train_step"](lib, np.random.default_rng(0))
-        for _ in range(200):
+        case = workloads.ALL[workload](lib, np.random.default_rng(0))
+        for _ in range(steps):
             case.run()
     except Exception as e:  # noqa: BLE001
         return {"status": "n/a", "detail": f"{type(e).__name__}: {e}"[:120]}
-    return {"status": "ok", "peak_mib": peak_rss_kib() / 1024}
+    peak = peak_rss_kib()
+    return {"status": "ok", "peak_mib": peak / 1024, "workload_mib": (peak - before) / 1024}
 
 
 def peak_rss_kib():
@@ -203,15 +209,20 @@ def run_threads(threads, names, rounds, samples):
     finally:
         for w in workers.values():
             w.close()
-    # A fresh process per library: ru_maxrss is a lifetime peak, so the workloads above
-    # would otherwise count.
-    results["peak_memory_mlp_200_steps"] = {}
-    for lib in order:
-        fresh = Worker(lib, threads)
-        try:
-            results["peak_memory_mlp_200_steps"][lib] = fresh.ask({"peak_memory": True})
-        finally:
-            fresh.close()
+    # A fresh worker per library and workload: the peak is a lifetime figure, so the
+    # workloads above (or another training workload) would otherwise count.
+    results["peak_memory"] = {}
+    for workload in names:
+        steps = MEMORY_STEPS.get(workload)
+        if steps is None:
+            continue
+        per_lib = results["peak_memory"][workload] = {"steps": steps}
+        for lib in order:
+            fresh = Worker(lib, threads)
+            try:
+                per_lib[lib] = fresh.ask({"peak_memory": workload, "steps": steps})
+            finally:
+                fresh.close()
     return results
 
 
@@ -245,7 +256,7 @@ def fraction_of_limit(entry, peak, bandwidth):
     return f"{100 * value / limit:.0f}%"
 
 
-NOT_WORKLOADS = {"peak_memory_mlp_200_steps", "flops_peak_gflops"}
+NOT_WORKLOADS = {"peak_memory", "flops_peak_gflops"}
 
 
 def print_table(threads, results, bandwidth):
@@ -267,14 +278,31 @@ def print_table(threads, results, bandwidth):
         print(f"| {workload} | {unit} | {cell(ours)} | {cell(theirs)} | "
               f"{cell(per_lib.get('numpy'))} | {ratio} | "
               f"{fraction_of_limit(ours, peak, bandwidth)} |")
-    mem = results.get("peak_memory_mlp_200_steps", {})
-    mem_cells = {lib: (f"{e['peak_mib']:.0f}" if e.get("status") == "ok" else e.get("status", "-"))
-                 for lib, e in mem.items()}
-    print(f"| peak RSS, 200 MLP steps | MiB | {mem_cells.get('cgrad', '-')} | "
-          f"{mem_cells.get('torch', '-')} | - | - | - |")
     if ratios:
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"\ngeometric mean of cgrad/torch time ratios over {len(ratios)} workloads: {geo:.2f}")
+    print_peak_memory(results.get("peak_memory", {}))
+
+
+def print_peak_memory(by_workload):
+    """Peak RSS of each training workload, each library in a fresh worker; "own" is the
+    peak less the worker's peak before the workload (interpreter and library import)."""
+    if not by_workload:
+        return
+    print("\n| training workload | steps | cgrad peak MiB | torch peak MiB | cgrad/torch peak "
+          "| cgrad own MiB | torch own MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for workload, per_lib in by_workload.items():
+        ours, theirs = per_lib.get("cgrad", {}), per_lib.get("torch", {})
+
+        def mib(entry, key):
+            return f"{entry[key]:.0f}" if entry.get("status") == "ok" else entry.get("status", "-")
+
+        both = ours.get("status") == "ok" and theirs.get("status") == "ok"
+        ratio = f"{ours['peak_mib'] / theirs['peak_mib']:.2f}" if both else "-"
+        print(f"| {workload} | {per_lib['steps']} | {mib(ours, 'peak_mib')} | "
+              f"{mib(theirs, 'peak_mib')} | {ratio} | {mib(ours, 'workload_mib')} | "
+              f"{mib(theirs, 'workload_mib')} |")
 
 
 def ratios_of(results):
@@ -332,8 +360,9 @@ def main():
         return
     sys.path.insert(0, str(HERE))
     import workloads
-    global FORWARD_ONLY
+    global FORWARD_ONLY, MEMORY_STEPS
     FORWARD_ONLY = workloads.FORWARD_ONLY
+    MEMORY_STEPS = workloads.MEMORY_STEPS
     names = args.only.split(",") if args.only else list(workloads.ALL)
     bandwidth = measure_bandwidth()
     everything = {"bandwidth_gbs": bandwidth, "machine": os.uname().machine,

@@ -734,3 +734,8 @@ FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_
                 "flip_rows_4M", "flip_cols_4M",
                 "matmul_128", "matmul_512", "matmul_1024", "matmul_2048",
                 "batched_matmul_64x128x128"}
+# Training workloads whose peak memory is reported (in a fresh worker each), and how many
+# steps each runs there: enough for every buffer and cache a step makes to exist.
+MEMORY_STEPS = {"mlp_train_step": 200, "cnn_train_step": 20, "lstm_seq_fwd_bwd": 20,
+                "transformer_block_train_step": 20, "digits_epoch": 2,
+                "adam_step_100_params": 100}

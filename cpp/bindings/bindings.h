@@ -213,6 +213,10 @@ inline auto reflected_op(BinaryFn f) {
 Tensor reflected_div(const Tensor& self, const Tensor& other);
 // The fast `+ - * /` (Note [Operator slots]); call after the dunder methods are bound.
 void install_operator_slots(TensorClass& cls);
+// A new reference to a Python Tensor for an op's result (Note [Wrapping fresh results]);
+// init_tensor_wrap, once Tensor's class exists, enables the fast path.
+void init_tensor_wrap(TensorClass& cls);
+PyObject* wrap_new_tensor(Tensor&& t);
 
 // For named methods/functions (x.add(y), cgrad.add(x, 2)): TypeError on a bad operand.
 // `arg` names the parameter in the message; the call checks add its position.

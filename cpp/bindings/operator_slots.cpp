@@ -23,30 +23,35 @@ namespace {
 PyTypeObject* tensor_type = nullptr;  // cgrad.Tensor, set by install_operator_slots
 
 // An operand as a tensor: a cgrad.Tensor's (or a Python subclass's, e.g. nn.Parameter)
-// holder read directly (no pybind11 type lookup), anything else (Python scalars) through
-// as_operand; nullptr when it is neither.
-Tensor operand(PyObject* o) {
+// holder read directly (no pybind11 type lookup, and no reference taken: the Python
+// object keeps it alive for the call), anything else (Python scalars) through as_operand
+// into `made`; nullptr when it is neither.
+const Tensor* operand(PyObject* o, Tensor& made) {
   if (PyObject_TypeCheck(o, tensor_type)) {
     auto v_h = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
-    if (v_h.holder_constructed()) return v_h.holder<Tensor>();
+    if (v_h.holder_constructed()) return &v_h.holder<Tensor>();
   }
-  return as_operand(o);
+  made = as_operand(o);
+  return made ? &made : nullptr;
 }
 
 template <BinaryFn Forward, BinaryFn Reflected>
 PyObject* binary_slot(PyObject* left, PyObject* right) {
   try {
     const bool tensor_on_left = PyObject_TypeCheck(left, tensor_type);
-    Tensor self = operand(tensor_on_left ? left : right);
-    Tensor other = operand(tensor_on_left ? right : left);
-    if (!self || !other) Py_RETURN_NOTIMPLEMENTED;
+    Tensor made_self, made_other;
+    const Tensor* self_ptr = operand(tensor_on_left ? left : right, made_self);
+    const Tensor* other_ptr = operand(tensor_on_left ? right : left, made_other);
+    if (!self_ptr || !other_ptr) Py_RETURN_NOTIMPLEMENTED;
+    const Tensor& self = *self_ptr;
+    const Tensor& other = *other_ptr;
     // Note [Input histories are read first]
     if (may_refuse_history(*self) || may_refuse_history(*other)) {
       const TensorImpl* inputs[] = {self.get(), other.get()};
       read_input_histories(inputs, 2);
     }
     Tensor out = tensor_on_left ? call_op(Forward, self, other) : call_op(Reflected, self, other);
-    return py::cast(std::move(out)).release().ptr();
+    return wrap_new_tensor(std::move(out));
   } catch (py::error_already_set& e) {
     e.restore();
     return nullptr;
@@ -83,6 +88,7 @@ void restore_operator_slots(py::handle subclass) {
 
 void install_operator_slots(TensorClass& cls) {
   tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  init_tensor_wrap(cls);
   auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(cls.ptr());
   PyNumberMethods& number = heap_type->as_number;
   number.nb_add = &binary_slot<&add, &add>;

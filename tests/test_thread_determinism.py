@@ -1,0 +1,106 @@
+"""Every op whose kernel splits work across threads gives the same bits at 1 and 2 threads,
+forward and backward (Note [Threads and determinism]).
+
+Elementwise ops, softmax, layer_norm and conv have their own thread tests (test_fast_paths,
+nn/test_normalization, nn/test_conv); this file covers the rest of the threaded kernels:
+pooling, batch norm, cross entropy, embedding, batched and plain matmul, the
+optimizer steps, reductions along a dim, arg-reductions, sort/topk and tril. Each case is
+sized past its kernel's grain so that two threads do split it.
+"""
+import numpy as np
+import pytest
+
+import cgrad
+import cgrad.nn.functional as F
+
+rng = np.random.default_rng(14)
+
+
+def R(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def leaf(a):
+    return cgrad.tensor(a, requires_grad=True)
+
+
+def fwd_bwd(fn, *arrays):
+    """fn's output and each input's gradient (under a fixed upstream gradient)."""
+    inputs = [leaf(a) for a in arrays]
+    out = fn(*inputs)
+    upstream = np.random.default_rng(0).standard_normal(tuple(out.shape)).astype(np.float32)
+    out.backward(cgrad.tensor(upstream))
+    return [out.detach().numpy()] + [t.grad.numpy() for t in inputs]
+
+
+def forward(fn, *arrays):
+    out = fn(*[cgrad.tensor(a) for a in arrays])
+    return [o.numpy() for o in (out if isinstance(out, tuple) else (out,))]
+
+
+def optimizer_steps(make):
+    """Three steps of an optimizer over 40 parameters of 64x64: their final values."""
+    init = np.random.default_rng(1).standard_normal((40, 64, 64)).astype(np.float32)
+    grads = np.random.default_rng(2).standard_normal((40, 64, 64)).astype(np.float32)
+    params = [leaf(w) for w in init]
+    opt = make(params)
+    for _ in range(3):
+        for p, g in zip(params, grads):
+            p.grad = cgrad.tensor(g)
+        opt.step()
+    return [p.detach().numpy() for p in params]
+
+
+IMAGES = R(8, 16, 32, 32)  # 128 planes of 1024: several per thread
+LABELS = rng.integers(0, 1000, 512)
+TOKENS = rng.integers(0, 5000, 20000)
+
+CASES = {
+    "max_pool2d": (fwd_bwd, lambda x: F.max_pool2d(x, 2), IMAGES),
+    "max_pool2d_3x3_s2": (fwd_bwd, lambda x: F.max_pool2d(x, 3, 2, 1), IMAGES),
+    "avg_pool2d": (fwd_bwd, lambda x: F.avg_pool2d(x, 2), IMAGES),
+    "adaptive_avg_pool2d": (fwd_bwd, lambda x: F.adaptive_avg_pool2d(x, (5, 7)), IMAGES),
+    "batch_norm_train": (fwd_bwd,
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), IMAGES, R(16), R(16)),
+    "batch_norm_2d_input": (fwd_bwd,
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), R(4096, 64), R(64),
+        R(64)),
+    "cross_entropy": (fwd_bwd,
+        lambda z: F.cross_entropy(z, cgrad.tensor(LABELS)), R(512, 1000)),
+    "embedding": (fwd_bwd, lambda w: F.embedding(cgrad.tensor(TOKENS), w), R(5000, 64)),
+    "bmm": (fwd_bwd, cgrad.bmm, R(16, 96, 80), R(16, 80, 112)),
+    "matmul": (fwd_bwd, cgrad.matmul, R(300, 257), R(257, 190)),
+    "linear": (fwd_bwd, F.linear, R(512, 300), R(200, 300), R(200)),
+    "sum_dim0": (fwd_bwd, lambda x: x.sum(0), R(3000, 200)),
+    "mean_dim1": (fwd_bwd, lambda x: x.mean(1), R(200, 3000)),
+    "var_dim1": (fwd_bwd, lambda x: x.var(1), R(200, 3000)),
+    "norm": (fwd_bwd, lambda x: x.norm(), R(600, 1000)),
+    "max_dim1": (forward, lambda x: x.max(1), R(400, 2000)),
+    "argmax_dim0": (forward, lambda x: x.argmax(0), R(2000, 400)),
+    "sort_dim1": (forward, lambda x: x.sort(1), R(300, 700)),
+    "topk": (forward, lambda x: x.topk(5, 1), R(300, 700)),
+    "tril": (fwd_bwd, lambda x: x.tril(), R(4, 300, 300)),
+    "sgd_momentum": (optimizer_steps,
+        lambda ps: cgrad.optim.SGD(ps, lr=0.01, momentum=0.9, weight_decay=1e-4)),
+    "adam": (optimizer_steps, lambda ps: cgrad.optim.Adam(ps, lr=1e-3)),
+    "adamw": (optimizer_steps, lambda ps: cgrad.optim.AdamW(ps, lr=1e-3)),
+}
+
+
+@pytest.fixture
+def threads():
+    before = cgrad.get_num_threads()
+    yield
+    cgrad.set_num_threads(before)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_bits_at_one_and_two_threads(threads, name):
+    results = []
+    for n in (1, 2):
+        cgrad.set_num_threads(n)
+        run, *args = CASES[name]  # the same arrays at each thread count
+        results.append(run(*args))
+    for one, two in zip(*results):
+        assert one.dtype == two.dtype and one.shape == two.shape
+        assert one.tobytes() == two.tobytes()
