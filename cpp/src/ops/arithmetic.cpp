@@ -132,15 +132,39 @@ Tensor rsub(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+// Note [Gradients scaled in place]: in a backward pass without create_graph, MulBackward0
+// writes g * other into g itself when nothing else can see g: the engine handed it over
+// (use_count 1), it owns its memory (no view, no alias), no post-hook will read the node's
+// incoming gradients, and the product keeps g's shape and dtype. A chain of products then
+// streams each gradient through one buffer, a read and a write per element, where a fresh
+// output costs a read of g, a read of the output's lines before they are written, and the
+// write (backward_chain_large: 1M elements, 25 MulBackward0 nodes). The bits are those of
+// the out-of-place product: the same kernel, writing where it reads.
+Tensor mul_into_grad(const Node& n, Tensor& g, const Tensor& other) {
+  if (GradMode::is_enabled() || n.has_post_hooks() || g.use_count() != 1 || g->autograd ||
+      g->view_base || !g->is_contiguous() || !g->storage_is_exclusive() ||
+      result_type(g, other) != g->dtype || broadcast_shapes(g->sizes, other->sizes) != g->sizes)
+    return mul(g, other);
+  kernels::binary(BinaryOp::Mul, *g, *detail::cast(other, g->dtype), *g);
+  return std::move(g);
+}
+}  // namespace
+
 Tensor mul(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Mul, a, b, t, t);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("MulBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
-      return {n.needs_input_grad(0) ? sum_to(mul(g[0], n.saved(saved::other)), input_sizes(n, 0))
-                                    : Tensor(),
-              n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(saved::self)), input_sizes(n, 1))
-                                    : Tensor()};
+      // other's gradient first: self's may reuse g[0]'s memory (Note [Gradients scaled in place]).
+      Tensor grad_other =
+          n.needs_input_grad(1) ? sum_to(mul(g[0], n.saved(saved::self)), input_sizes(n, 1))
+                                : Tensor();
+      Tensor grad_self =
+          n.needs_input_grad(0)
+              ? sum_to(mul_into_grad(n, g[0], n.saved(saved::other)), input_sizes(n, 0))
+              : Tensor();
+      return {std::move(grad_self), std::move(grad_other)};
     });
     // Each operand is kept only for the other's gradient.
     record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
