@@ -68,7 +68,8 @@ template <class T> struct Operand {
 // A (row(i) = src + i * ld). float goes through 4 x 4 register transposes (rows in
 // groups of four, four columns at a time), the rest element by element.
 template <int R, class T, class Rows>
-void pack_rows_transposed(const Rows& row, int64_t kc, T* out) {
+inline __attribute__((always_inline)) void pack_rows_transposed(const Rows& row, int64_t kc,
+                                                                T* out) {
   int64_t p = 0;
   if constexpr (std::is_same_v<T, float>) {
     typedef float V4 __attribute__((vector_size(16)));
@@ -96,14 +97,16 @@ void pack_rows_transposed(const Rows& row, int64_t kc, T* out) {
     for (int i = 0; i < R; ++i) out[p * R + i] = row(i)[p];
 }
 template <int R, class T>
-void pack_rows_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+inline __attribute__((always_inline)) void pack_rows_transposed(const T* src, int64_t ld,
+                                                                int64_t kc, T* out) {
   pack_rows_transposed<R>([src, ld](int64_t i) { return src + i * ld; }, kc, out);
 }
 
 // Packs rows [i0, i0 + mc) x cols [p0, p0 + kc) of op(A) into MR-row panels, p-major.
 // Each loop nest reads memory in its contiguous order.
 template <class B, class T>
-void pack_a(const Operand<T>& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* out) {
+inline __attribute__((always_inline)) void pack_a(const Operand<T>& a, int64_t i0, int64_t mc,
+                                                  int64_t p0, int64_t kc, T* out) {
   for (int64_t ir = 0; ir < mc; ir += B::MR, out += B::MR * kc) {
     const int64_t rows = std::min<int64_t>(B::MR, mc - ir);
     if (a.trans && rows == B::MR) {  // op(A)(i, p) = a[p][i]: rows of `a` run along i
@@ -129,7 +132,8 @@ void pack_a(const Operand<T>& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
 
 // Packs rows [p0, p0 + kc) x cols [j0, j0 + nc) of op(B) into NR-column panels, p-major.
 template <class B, class T>
-void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* out) {
+inline __attribute__((always_inline)) void pack_b(const Operand<T>& b, int64_t p0, int64_t kc,
+                                                  int64_t j0, int64_t nc, T* out) {
   if (b.source) return b.source->pack(p0, kc, b.col0 + j0, nc, B::NR, out);
   for (int64_t jr = 0; jr < nc; jr += B::NR, out += B::NR * kc) {
     const int64_t cols = std::min<int64_t>(B::NR, nc - jr);
@@ -151,6 +155,19 @@ void pack_b(const Operand<T>& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
     for (int64_t p = 0; p < kc; ++p)
       for (int64_t j = cols; j < B::NR; ++j) out[p * B::NR + j] = T(0);
   }
+}
+
+// pack_a and pack_b with the Packer argument order: the block's first row (of op(A)) or
+// column (of op(B)) and their count, then the depth range.
+template <class B, class T>
+inline __attribute__((always_inline)) void pack_a_block(const Operand<T>& a, int64_t i0,
+                                                        int64_t mc, int64_t p0, int64_t kc, T* out) {
+  pack_a<B>(a, i0, mc, p0, kc, out);
+}
+template <class B, class T>
+inline __attribute__((always_inline)) void pack_b_block(const Operand<T>& b, int64_t j0,
+                                                        int64_t nc, int64_t p0, int64_t kc, T* out) {
+  pack_b<B>(b, p0, kc, j0, nc, out);
 }
 
 // How a micro-kernel writes its MR x NR result into C (row stride ldc, columns
@@ -205,8 +222,16 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
 template <class T>
 using MicroKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc,
                              T alpha, T beta, Epilogue mode);
+// Packs a block of op(A) (rows i0.., depth p0..) or op(B) (depth p0.., columns j0..).
+template <class T>
+using Packer = void (*)(const Operand<T>& x, int64_t from, int64_t count, int64_t p0, int64_t kc,
+                        T* out);
+// Note [gemm packing per ISA]: the packers are compiled per instruction set like the
+// micro-kernels: built for the baseline, a 32-float B row is eight 16-byte moves, and at
+// 128^3 packing B was 8% of the time.
 template <class T> struct MicroKernels {
   MicroKernel<T> packed, direct;
+  Packer<T> pack_a, pack_b;
 };
 
 template <class B, bool DIRECT_A>
@@ -279,12 +304,12 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
       const bool first = pc == 0;
       const Epilogue mode = !first ? Epilogue::Accumulate
                             : beta == T(0) ? Epilogue::Store : Epilogue::Scale;
-      pack_b<B>(b, pc, kc, jc, nc, b_pack);
+      micro.pack_b(b, jc, nc, pc, kc, b_pack);
       for (int64_t ic = 0; ic < m; ic += B::MC) {
         const int64_t mc = std::min(B::MC, m - ic);
         const int64_t full_rows = direct_a ? mc / B::MR * B::MR : 0;  // read in place
         if (full_rows < mc)
-          pack_a<B>(a, ic + full_rows, mc - full_rows, pc, kc, a_pack + full_rows * kc);
+          micro.pack_a(a, ic + full_rows, mc - full_rows, pc, kc, a_pack + full_rows * kc);
         for (int64_t jr = 0; jr < nc; jr += B::NR) {
           const T* bp = b_pack + (jr / B::NR) * kc * B::NR;
           for (int64_t ir = 0; ir < mc; ir += B::MR) {
@@ -489,21 +514,30 @@ using Avx512D = Blocking<double, 6, 16, 8>;
 using Avx2F = Blocking<float, 6, 16, 8>;
 using Avx2D = Blocking<double, 6, 8, 4>;
 
-// The micro-kernels compiled for each instruction set. Only these carry a target: they
-// are whole functions, so their code does not depend on what they get inlined into.
+// The micro-kernels and packers compiled for each instruction set. Only these carry a
+// target: they are whole functions, so their code does not depend on what they get
+// inlined into.
 #define CGRAD_MICRO_KERNEL(TARGET, NAME, DIRECT_A, T, BLOCKING)                                \
   __attribute__((target(TARGET))) void NAME(int64_t kc, const T* a, int64_t lda, const T* b,     \
                                             T* c, int64_t ldc, T alpha, T beta, Epilogue mode) { \
     micro_kernel_body<BLOCKING, DIRECT_A>(kc, a, lda, b, c, ldc, alpha, beta, mode);            \
   }
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, false, float, Avx512F)
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512, false, double, Avx512D)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, false, float, Avx2F)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2, false, double, Avx2D)
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512_direct, true, float, Avx512F)
-CGRAD_MICRO_KERNEL("avx512f,avx512vl,avx2,fma", micro_avx512_direct, true, double, Avx512D)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, float, Avx2F)
-CGRAD_MICRO_KERNEL("avx2,fma", micro_avx2_direct, true, double, Avx2D)
+#define CGRAD_PACKER(TARGET, NAME, WHICH, T, BLOCKING)                                        \
+  __attribute__((target(TARGET))) void NAME(const Operand<T>& x, int64_t from, int64_t count, \
+                                            int64_t p0, int64_t kc, T* out) {                \
+    WHICH<BLOCKING>(x, from, count, p0, kc, out);                                             \
+  }
+#define CGRAD_ISA_KERNELS(TARGET, SUFFIX, T, BLOCKING)                 \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX, false, T, BLOCKING)       \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX##_direct, true, T, BLOCKING) \
+  CGRAD_PACKER(TARGET, pack_a_##SUFFIX, pack_a_block, T, BLOCKING)     \
+  CGRAD_PACKER(TARGET, pack_b_##SUFFIX, pack_b_block, T, BLOCKING)
+CGRAD_ISA_KERNELS("avx512f,avx512vl,avx2,fma", avx512, float, Avx512F)
+CGRAD_ISA_KERNELS("avx512f,avx512vl,avx2,fma", avx512, double, Avx512D)
+CGRAD_ISA_KERNELS("avx2,fma", avx2, float, Avx2F)
+CGRAD_ISA_KERNELS("avx2,fma", avx2, double, Avx2D)
+#undef CGRAD_ISA_KERNELS
+#undef CGRAD_PACKER
 #undef CGRAD_MICRO_KERNEL
 
 #endif
@@ -530,14 +564,17 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
   if (isa == cpu::Isa::Avx512)
     return gemm_blocked<Avx512>(
         A, B, m, n, k, alpha, beta, c, ldc,
-        {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct)});
+        {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct),
+         Packer<T>(&pack_a_avx512), Packer<T>(&pack_b_avx512)});
   if (isa == cpu::Isa::Avx2)
     return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc,
-                              {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct)});
+                              {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct),
+                               Packer<T>(&pack_a_avx2), Packer<T>(&pack_b_avx2)});
 #endif
   using Sse = Blocking<T, 4, 32 / sizeof(T), 16 / sizeof(T)>;  // two 16-byte vectors wide
   gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc,
-                    {&micro_kernel_baseline<Sse, false>, &micro_kernel_baseline<Sse, true>});
+                    {&micro_kernel_baseline<Sse, false>, &micro_kernel_baseline<Sse, true>,
+                     &pack_a_block<Sse, T>, &pack_b_block<Sse, T>});
 }
 
 }  // namespace
@@ -557,8 +594,11 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 }
 
 namespace {
+// The panel writers of panel sources (kernels.h), compiled per instruction set like the
+// packers (Note [gemm packing per ISA]); their bodies are inlined into each.
 template <class T>
-void rows_to_panel_typed(const T* const* rows, int64_t kc, int64_t nr, T* out) {
+inline __attribute__((always_inline)) void rows_to_panel_body(const T* const* rows, int64_t kc,
+                                                              int64_t nr, T* out) {
   const auto row = [rows](int64_t i) { return rows[i]; };
   switch (nr) {  // every NR a Blocking above uses
     case 4: return pack_rows_transposed<4>(row, kc, out);
@@ -572,7 +612,8 @@ void rows_to_panel_typed(const T* const* rows, int64_t kc, int64_t nr, T* out) {
 }
 
 template <class T>
-void transpose_to_panel_typed(const T* src, int64_t ld, int64_t kc, int64_t nr, T* out) {
+inline __attribute__((always_inline)) void transpose_to_panel_body(const T* src, int64_t ld,
+                                                                   int64_t kc, int64_t nr, T* out) {
   switch (nr) {  // every NR a Blocking above uses
     case 4: return pack_rows_transposed<4>(src, ld, kc, out);
     case 8: return pack_rows_transposed<8>(src, ld, kc, out);
@@ -583,23 +624,82 @@ void transpose_to_panel_typed(const T* src, int64_t ld, int64_t kc, int64_t nr, 
         for (int64_t j = 0; j < nr; ++j) out[p * nr + j] = src[j * ld + p];
   }
 }
+
+template <int NR, class T>
+inline __attribute__((always_inline)) void gather_rows(const T* const* rows, int64_t offset,
+                                                       int64_t kc, T* out) {
+  for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * NR, rows[p] + offset, NR * sizeof(T));
+}
+template <class T>
+inline __attribute__((always_inline)) void gather_to_panel_body(const T* const* rows,
+                                                                int64_t offset, int64_t kc,
+                                                                int64_t nr, T* out) {
+  switch (nr) {  // every NR a Blocking above uses: compile-time lengths, vector moves
+    case 4: return gather_rows<4>(rows, offset, kc, out);
+    case 8: return gather_rows<8>(rows, offset, kc, out);
+    case 16: return gather_rows<16>(rows, offset, kc, out);
+    case 32: return gather_rows<32>(rows, offset, kc, out);
+    default:
+      for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * nr, rows[p] + offset, nr * sizeof(T));
+  }
+}
+
+#define CGRAD_PANEL_WRITERS(ATTRIBUTES, SUFFIX)                                                 \
+  template <class T>                                                                           \
+  ATTRIBUTES void rows_to_panel_##SUFFIX(const T* const* rows, int64_t kc, int64_t nr, T* out) { \
+    rows_to_panel_body(rows, kc, nr, out);                                                     \
+  }                                                                                            \
+  template <class T>                                                                           \
+  ATTRIBUTES void transpose_to_panel_##SUFFIX(const T* src, int64_t ld, int64_t kc, int64_t nr, \
+                                              T* out) {                                        \
+    transpose_to_panel_body(src, ld, kc, nr, out);                                             \
+  }                                                                                            \
+  template <class T>                                                                           \
+  ATTRIBUTES void gather_to_panel_##SUFFIX(const T* const* rows, int64_t offset, int64_t kc,    \
+                                           int64_t nr, T* out) {                               \
+    gather_to_panel_body(rows, offset, kc, nr, out);                                           \
+  }
+CGRAD_PANEL_WRITERS(, baseline)
+#ifdef CGRAD_GEMM_X86
+CGRAD_PANEL_WRITERS(__attribute__((target("avx512f,avx512vl,avx2,fma"))), avx512)
+CGRAD_PANEL_WRITERS(__attribute__((target("avx2,fma"))), avx2)
+#define CGRAD_BY_ISA(NAME, ...)                                         \
+  switch (cpu::active_isa()) {                                          \
+    case cpu::Isa::Avx512: return NAME##_avx512(__VA_ARGS__);           \
+    case cpu::Isa::Avx2: return NAME##_avx2(__VA_ARGS__);               \
+    default: return NAME##_baseline(__VA_ARGS__);                       \
+  }
+#else
+#define CGRAD_BY_ISA(NAME, ...) return NAME##_baseline(__VA_ARGS__);
+#endif
+#undef CGRAD_PANEL_WRITERS
 }  // namespace
 
 void transpose_to_panel(const float* src, int64_t ld, int64_t kc, int64_t nr, float* out) {
-  transpose_to_panel_typed(src, ld, kc, nr, out);
+  CGRAD_BY_ISA(transpose_to_panel, src, ld, kc, nr, out)
 }
 
 void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, double* out) {
-  transpose_to_panel_typed(src, ld, kc, nr, out);
+  CGRAD_BY_ISA(transpose_to_panel, src, ld, kc, nr, out)
 }
 
 void rows_to_panel(const float* const* rows, int64_t kc, int64_t nr, float* out) {
-  rows_to_panel_typed(rows, kc, nr, out);
+  CGRAD_BY_ISA(rows_to_panel, rows, kc, nr, out)
 }
 
 void rows_to_panel(const double* const* rows, int64_t kc, int64_t nr, double* out) {
-  rows_to_panel_typed(rows, kc, nr, out);
+  CGRAD_BY_ISA(rows_to_panel, rows, kc, nr, out)
 }
+
+void gather_to_panel(const float* const* rows, int64_t offset, int64_t kc, int64_t nr, float* out) {
+  CGRAD_BY_ISA(gather_to_panel, rows, offset, kc, nr, out)
+}
+
+void gather_to_panel(const double* const* rows, int64_t offset, int64_t kc, int64_t nr,
+                     double* out) {
+  CGRAD_BY_ISA(gather_to_panel, rows, offset, kc, nr, out)
+}
+#undef CGRAD_BY_ISA
 
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const PanelSource<float>& b, float beta, float* c, int64_t ldc) {
