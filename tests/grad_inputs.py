@@ -18,3 +18,13 @@ def leaf(*shape, low=-2.0, high=2.0, seed=0):
 def positive(*shape, seed=0):
     """A leaf of values in [0.5, 2), for ops defined on positive inputs (log, sqrt, ...)."""
     return leaf(*shape, low=0.5, high=2.0, seed=seed)
+
+
+def inplace(method, *args):
+    """f(x) = (x * 1).method(*args): the in-place op `method` run on a non-leaf (a leaf
+    that requires grad refuses in-place ops), returning the written tensor."""
+    def fn(x):
+        y = x * 1
+        getattr(y, method)(*args)
+        return y
+    return fn

@@ -41,9 +41,24 @@ def B(*shape):
     return np.asarray(_rng.integers(0, 2, shape), dtype=np.bool_)
 
 
+def U(*shape, dtype=np.float32):
+    """Inside (-1, 1): asin, acos, atanh-like domains."""
+    return R(*shape, dtype=dtype, low=-0.95, high=0.95)
+
+
+def arr(*values, dtype=np.float32):
+    """The given values (special values: NaN, inf, signed zeros) as one array."""
+    return np.array(values, dtype=dtype)
+
+
 def T(arr):
     """A non-contiguous (transposed) view of `arr`."""
     return arr.T
+
+
+def F(lib):
+    """The library's nn.functional, for cases written once for both."""
+    return lib.nn.functional
 
 
 def lib_dtype_name(dtype):

@@ -13,22 +13,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-from parity import B, H, I, INF, P, R, T, case, check, lib_dtype_name  # noqa: E402
+from parity import B, F, H, I, INF, P, R, T, U, arr, case, check, lib_dtype_name  # noqa: E402
 
 NAN = float("nan")
-
-
-def F(L):
-    return L.nn.functional
-
-
-def arr(*values, dtype=np.float32):
-    return np.array(values, dtype=dtype)
-
-
-def U(*shape, dtype=np.float32):
-    """Inside (-1, 1): asin, acos, atanh-like domains."""
-    return R(*shape, dtype=dtype, low=-0.95, high=0.95)
 
 
 def W(*shape, dtype=np.float32):

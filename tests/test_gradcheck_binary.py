@@ -1,17 +1,11 @@
 """float64 gradchecks of the binary table's rows (binary_ops.def) not checked elsewhere:
 each function on both operands (broadcast), and its in-place form on a non-leaf self with
 an `other` that requires grad too."""
-import numpy as np
 import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck, gradgradcheck
-
-
-def leaf(*shape, low=-1.5, high=1.5, seed=0):
-    rng = np.random.default_rng(seed + 7 * len(shape) + sum(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
+from grad_inputs import leaf
 
 
 def inplace(method):

@@ -4,7 +4,7 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck, gradgradcheck
-from test_gradcheck_views import inplace, leaf  # noqa: E402
+from grad_inputs import inplace, leaf
 
 
 # name -> (function of the inputs, input shapes)

@@ -6,8 +6,8 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
+from grad_inputs import inplace, leaf
 from test_gradcheck_elementwise import gradgradcheck
-from test_gradcheck_unary_more import inplace, leaf
 
 CASES = {
     "lgamma": (cgrad.lgamma, lambda: (leaf(5, low=0.2, high=6),)),

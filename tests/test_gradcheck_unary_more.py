@@ -6,22 +6,8 @@ import pytest
 
 import cgrad
 from cgrad.autograd import gradcheck
+from grad_inputs import inplace, leaf
 from test_gradcheck_elementwise import gradgradcheck
-
-
-def leaf(*shape, low=-2.0, high=2.0, seed=0):
-    rng = np.random.default_rng(seed + 31 * sum(shape))
-    return cgrad.tensor(rng.uniform(low, high, size=shape), dtype=cgrad.float64,
-                        requires_grad=True)
-
-
-def inplace(method, *args):
-    """f(x) = (x * 1).method_(*args): the in-place form, on a non-leaf."""
-    def fn(x):
-        y = x * 1
-        getattr(y, method)(*args)
-        return y
-    return fn
 
 
 # name -> (function, inputs factory); inputs stay inside each domain.

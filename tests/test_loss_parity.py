@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import R, case, check  # noqa: E402
+from parity import F, R, case, check  # noqa: E402
 
 # Both libraries warn on broadcast regression targets and on the legacy reduction args.
 pytestmark = [pytest.mark.filterwarnings("ignore:Using a target size:UserWarning"),
@@ -16,10 +16,6 @@ pytestmark = [pytest.mark.filterwarnings("ignore:Using a target size:UserWarning
 
 F64 = np.float64
 IGNORE = -100
-
-
-def F(L):
-    return L.nn.functional
 
 
 def W(*values):

@@ -6,14 +6,10 @@ import gc
 import numpy as np
 import pytest
 
-from parity import I, P, R, assert_same, make, tolerances  # noqa: E402
+from parity import F, I, P, R, assert_same, make, tolerances  # noqa: E402
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-
-
-def F(lib):
-    return lib.nn.functional
 
 
 def saved_case(id, fn, *inputs, grad=None):

@@ -6,10 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-
-
-def F(L):
-    return L.nn.functional
+from parity import F  # noqa: E402
 
 
 def X(L):

@@ -9,18 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import B, H, I, INF, R, T, case, check  # noqa: E402
+from parity import B, H, I, INF, R, T, U, arr, case, check  # noqa: E402
 from test_saved_tensors import node_and_saved  # noqa: E402
 
 NAN = float("nan")
-
-
-def arr(*values, dtype=np.float32):
-    return np.array(values, dtype=dtype)
-
-
-def U(*shape, dtype=np.float32):
-    return R(*shape, dtype=dtype, low=-0.95, high=0.95)
 
 
 def A(*shape, dtype=np.float32):

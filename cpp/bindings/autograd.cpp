@@ -129,16 +129,9 @@ struct RemovableHandle {
     if (auto n = node.lock()) n->remove_hook(id);
   }
 };
-}  // namespace
 
-void init_autograd(py::module_& m, TensorClass& cls) {
-  py::class_<RemovableHandle>(m, "RemovableHandle")
-      .def("remove", &RemovableHandle::remove)
-      .def_readonly("id", &RemovableHandle::id)
-      .def("__enter__", [](py::object self) { return self; })
-      .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
-
-  // The base class of every node (Note [Node classes]); cgrad.autograd.graph.Node.
+// The base class of every node (Note [Node classes]); cgrad.autograd.graph.Node.
+void def_node_class(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
   node_cls.attr("__module__") = "cgrad.autograd.graph";
   node_cls.def("name", [](const Node& n) { return std::string(n.name()); })
@@ -200,7 +193,10 @@ void init_autograd(py::module_& m, TensorClass& cls) {
             names.append(std::string("_saved_") + name);
         return names;
       });
+}
 
+// Tensor.backward, tensor hooks and retain_grad.
+void def_tensor_autograd(TensorClass& cls) {
   cls.def("backward", [](const Tensor& self, py::object gradient, py::object retain_graph,
                          bool create_graph, py::object inputs) {
        Tensor g = gradient.is_none() ? Tensor() : as_operand(gradient);
@@ -233,7 +229,10 @@ void init_autograd(py::module_& m, TensorClass& cls) {
       .def_property_readonly("retains_grad", [](const Tensor& t) {
         return t->autograd && t->autograd->retains_grad;
       });
+}
 
+// The engine's entry points behind cgrad.autograd.backward / grad, and its callbacks.
+void def_engine_calls(py::module_& m) {
   m.def("_run_backward", [](py::handle tensors, py::handle grad_tensors, bool retain_graph,
                             bool create_graph, py::handle inputs) {
     TensorList roots = tensor_list(tensors, "tensors");
@@ -264,6 +263,10 @@ void init_autograd(py::module_& m, TensorClass& cls) {
   }, py::arg("callback"), "Runs `callback` once the current backward pass has run every node.");
   m.def("_live_objects", []() { return py::make_tuple(live_tensor_count(), live_node_count()); },
         "(TensorImpls, graph nodes) alive now, for leak tests.");
+}
+
+// Grad mode, inference mode and anomaly detection.
+void def_modes(py::module_& m, TensorClass& cls) {
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled, py::arg("mode"));
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
@@ -278,6 +281,20 @@ void init_autograd(py::module_& m, TensorClass& cls) {
     for (py::handle line : stack) text += py::str(line).cast<std::string>();
     return text;
   });
+}
+
+}  // namespace
+
+void init_autograd(py::module_& m, TensorClass& cls) {
+  py::class_<RemovableHandle>(m, "RemovableHandle")
+      .def("remove", &RemovableHandle::remove)
+      .def_readonly("id", &RemovableHandle::id)
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
+  def_node_class(m);
+  def_tensor_autograd(cls);
+  def_engine_calls(m);
+  def_modes(m, cls);
 }
 
 }  // namespace cgrad::bindings

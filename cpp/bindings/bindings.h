@@ -72,7 +72,8 @@ void init_embedding(py::module_& m);
 void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, tril, diagonal...
-void init_sorting(py::module_& m, TensorClass& cls);  // sort, topk, median, cummax, unique...
+void init_sorting(py::module_& m, TensorClass& cls);  // sort, topk, median, cummax, mode...
+void init_search(py::module_& m, TensorClass& cls);  // unique, searchsorted, bucketize
 void init_inplace(py::module_& m, TensorClass& cls);
 void init_subscript(py::module_& m, TensorClass& cls);
 void init_indexing(py::module_& m, TensorClass& cls);

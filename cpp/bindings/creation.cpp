@@ -331,9 +331,56 @@ bool is_float_arg(py::handle h) {
          (py::isinstance<TensorImpl>(h) && is_floating(h.cast<Tensor>()->dtype));
 }
 
-}  // namespace
+// arange(end) or arange(start, end, step=1), each also by keyword.
+Tensor arange_from_py(py::args args, py::object start, py::object end, py::object step,
+                      py::object dtype, py::object device, bool requires_grad) {
+  std::vector<py::object> given;
+  for (py::handle a : args) given.push_back(py::reinterpret_borrow<py::object>(a));
+  if (given.size() > 3)
+    throw TypeError("arange() takes from 1 to 3 positional arguments but " +
+                    std::to_string(given.size()) + " were given");
+  const bool only_end = given.size() == 1 && end.is_none() && start.is_none();
+  if (only_end) {
+    if (!step.is_none())
+      throw TypeError("arange() received an invalid combination of arguments: step "
+                      "needs start and end");
+    end = given[0];
+    given.clear();
+  }
+  py::object* slots[] = {&start, &end, &step};
+  const char* names[] = {"start", "end", "step"};
+  for (size_t i = 0; i < given.size(); ++i) {
+    if (!slots[i]->is_none())
+      throw TypeError(std::string("arange() got multiple values for argument '") +
+                      names[i] + "'");
+    *slots[i] = given[i];
+  }
+  if (end.is_none())
+    throw TypeError("arange() missing 1 required positional arguments: \"end\"");
+  check_device(device);
+  bool any_float = false;
+  for (const py::object* h : slots) any_float = any_float || is_float_arg(*h);
+  auto num = [](py::handle h, Scalar fallback, const char* name) -> Scalar {
+    if (h.is_none()) return fallback;
+    if (PyLong_Check(h.ptr())) return int64_from_py(h);
+    if (py::isinstance<TensorImpl>(h)) {
+      Tensor t = h.cast<Tensor>();
+      if (t->numel() != 1)
+        throw TypeError(std::string("argument '") + name + "' must be Number, not Tensor");
+      return item_as_scalar(*t);
+    }
+    return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
+  };
+  const DType default_dtype = any_float ? default_float() : DType::Int64;
+  Tensor t = arange(num(start, int64_t{0}, "start"), num(end, int64_t{0}, "end"),
+                    num(step, int64_t{1}, "step"),
+                    optional_dtype(dtype).value_or(default_dtype));
+  finish(t, requires_grad);
+  return t;
+}
 
-void init_creation(py::module_& m) {
+// cgrad.tensor(data) and from_numpy.
+void def_from_data(py::module_& m) {
   m.def(
       "tensor",
       [](py::handle data, py::object dtype, py::object device, bool requires_grad) {
@@ -365,7 +412,10 @@ void init_creation(py::module_& m) {
     }
     return t;
   }, py::arg("ndarray"));
+}
 
+// ones, zeros, empty, rand, randn, full and their *_like forms.
+void def_filled(py::module_& m) {
   auto ones = [](const Shape& s, DType d) { return full(s, 1.0, d); };
   auto zeros = [](const Shape& s, DType d) { return full(s, 0.0, d); };
   auto uninitialised = [](const Shape& s, DType d) { return empty(s, d); };
@@ -413,58 +463,13 @@ void init_creation(py::module_& m) {
       },
       py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def(
-      "arange",
-      [](py::args args, py::object start, py::object end, py::object step, py::object dtype,
-         py::object device, bool requires_grad) {
-        // arange(end) or arange(start, end, step=1), each also by keyword.
-        std::vector<py::object> given;
-        for (py::handle a : args) given.push_back(py::reinterpret_borrow<py::object>(a));
-        if (given.size() > 3)
-          throw TypeError("arange() takes from 1 to 3 positional arguments but " +
-                          std::to_string(given.size()) + " were given");
-        const bool only_end = given.size() == 1 && end.is_none() && start.is_none();
-        if (only_end) {
-          if (!step.is_none())
-            throw TypeError("arange() received an invalid combination of arguments: step "
-                            "needs start and end");
-          end = given[0];
-          given.clear();
-        }
-        py::object* slots[] = {&start, &end, &step};
-        const char* names[] = {"start", "end", "step"};
-        for (size_t i = 0; i < given.size(); ++i) {
-          if (!slots[i]->is_none())
-            throw TypeError(std::string("arange() got multiple values for argument '") +
-                            names[i] + "'");
-          *slots[i] = given[i];
-        }
-        if (end.is_none())
-          throw TypeError("arange() missing 1 required positional arguments: \"end\"");
-        check_device(device);
-        bool any_float = false;
-        for (const py::object* h : slots) any_float = any_float || is_float_arg(*h);
-        auto num = [](py::handle h, Scalar fallback, const char* name) -> Scalar {
-          if (h.is_none()) return fallback;
-          if (PyLong_Check(h.ptr())) return int64_from_py(h);
-          if (py::isinstance<TensorImpl>(h)) {
-            Tensor t = h.cast<Tensor>();
-            if (t->numel() != 1)
-              throw TypeError(std::string("argument '") + name + "' must be Number, not Tensor");
-            return item_as_scalar(*t);
-          }
-          return py::float_(py::reinterpret_borrow<py::object>(h)).cast<double>();
-        };
-        const DType default_dtype = any_float ? default_float() : DType::Int64;
-        Tensor t = arange(num(start, int64_t{0}, "start"), num(end, int64_t{0}, "end"),
-                          num(step, int64_t{1}, "step"),
-                          optional_dtype(dtype).value_or(default_dtype));
-        finish(t, requires_grad);
-        return t;
-      },
-      py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = py::none(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
+}
+
+// arange, linspace, logspace and eye.
+void def_ranges(py::module_& m) {
+  m.def("arange", &arange_from_py, py::arg("start") = py::none(), py::arg("end") = py::none(),
+        py::arg("step") = py::none(), py::arg("dtype") = py::none(),
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def(
       "linspace",
       [](py::handle start, py::handle end, py::handle steps, py::object dtype, py::object device,
@@ -504,6 +509,14 @@ void init_creation(py::module_& m) {
       },
       py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
+}
+
+}  // namespace
+
+void init_creation(py::module_& m) {
+  def_from_data(m);
+  def_filled(m);
+  def_ranges(m);
 }
 
 }  // namespace cgrad::bindings

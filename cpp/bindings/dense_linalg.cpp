@@ -6,7 +6,6 @@
 
 #include "bindings.h"
 #include "cgrad/errors.h"
-#include "cgrad/ops/search.h"
 
 namespace cgrad::bindings {
 

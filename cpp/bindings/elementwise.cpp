@@ -76,7 +76,10 @@ Tensor div_any(const Tensor& input, py::handle other, py::handle mode, const cha
                               [&] { return div_mode(input, o, m); });
 }
 
-void init_elementwise(py::module_& m, TensorClass& cls) {
+namespace {
+
+// Python's operators (+, -, *, /, **, unary -, abs(), ~) and their reflected forms.
+void def_operators(TensorClass& cls) {
   cls.def("__add__", forward_op(&add))
       .def("__radd__", forward_op(&add))
       .def("__sub__", forward_op(&sub))
@@ -95,7 +98,10 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
                           "tensors");
         return bitwise_not(self);
       });
+}
 
+// add, sub (with alpha=), mul and div (with rounding_mode=), as methods and functions.
+void def_arithmetic(py::module_& m, TensorClass& cls) {
   // add/sub(other, *, alpha=1): input + alpha * other.
   using ScaledFn = Tensor (*)(const Tensor&, const Tensor&, const Scalar&);
   const std::tuple<const char*, BinaryFn, ScaledFn> scaled[] = {
@@ -126,8 +132,10 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
     return div_any(input_operand(input, "div"), other, mode, "div");
   }, py::arg("input"), py::arg("other"), py::kw_only(),
         py::arg_v("rounding_mode", no_rounding_mode(), "None"));
-  def_binary_ops(m, cls);
+}
 
+// lerp, clamp (clip) and its one-sided forms.
+void def_lerp_and_clamps(py::module_& m, TensorClass& cls) {
   auto lerp_fn = [](const Tensor& self, py::handle end, py::handle weight) {
     return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp", "weight"));
   };
@@ -142,7 +150,10 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
                           py::arg("min"));
   def_method_and_function(m, cls, "clamp_max", one_sided_clamp(&clamp_max, "clamp_max"),
                           py::arg("max"));
-  // pow alone also takes a number as the base: cgrad.pow(2, x) (PowBackward2).
+}
+
+// pow alone also takes a number as the base: cgrad.pow(2, x) (PowBackward2).
+void def_pow(py::module_& m, TensorClass& cls) {
   cls.def("pow", [](const Tensor& self, py::handle exponent) {
     return call_op(&pow, self, operand_or_throw(exponent, "pow", "exponent"));
   }, py::arg("exponent"));
@@ -151,14 +162,10 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
       throw TypeError("pow(): one of 'input' and 'exponent' must be a Tensor");
     return pow(operand_or_throw(base, "pow", "input"), operand_or_throw(exponent, "pow", "exponent"));
   }, py::arg("input"), py::arg("exponent"));
+}
 
-  def_unary_ops(m, cls);
-  // decimals is keyword-only, as in torch.
-  def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
-    return round(self, decimals);
-  }, py::kw_only(), py::arg("decimals") = py::none());
-
-  // where(condition) alone is nonzero(condition, as_tuple=True), as in torch.
+// where(condition) alone is nonzero(condition, as_tuple=True), as in torch.
+void def_where(py::module_& m, TensorClass& cls) {
   m.def("where", [](const Tensor& cond, py::handle a, py::handle b) -> py::object {
     if (a.is_none() && b.is_none()) return py::module_::import("cgrad").attr("nonzero")(cond, py::arg("as_tuple") = true);
     Tensor ta = as_operand(a), tb = as_operand(b);
@@ -168,6 +175,22 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   cls.def("where", [](const Tensor& self, const Tensor& cond, py::handle other) {
     return where(cond, self, operand_or_throw(other, "where"));
   }, py::arg("condition"), py::arg("other"));
+}
+
+}  // namespace
+
+void init_elementwise(py::module_& m, TensorClass& cls) {
+  def_operators(cls);
+  def_arithmetic(m, cls);
+  def_binary_ops(m, cls);
+  def_lerp_and_clamps(m, cls);
+  def_pow(m, cls);
+  def_unary_ops(m, cls);
+  // decimals is keyword-only, as in torch.
+  def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
+    return round(self, decimals);
+  }, py::kw_only(), py::arg("decimals") = py::none());
+  def_where(m, cls);
 }
 
 }  // namespace cgrad::bindings

@@ -56,9 +56,8 @@ py::object nonzero_any(const Tensor& t, bool as_tuple) {
   return std::move(out);
 }
 
-}  // namespace
-
-void init_indexing(py::module_& m, TensorClass& cls) {
+// index_select, index_add(_) and gather: along one dim, by an index tensor.
+void def_index_along_dim(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "index_select", [](const Tensor& t, int64_t dim, const Tensor& index) {
     return without_gil_if_large(std::max(t->numel(), index->numel()),
                                 [&] { return index_select(t, dim, index); });
@@ -85,6 +84,10 @@ void init_indexing(py::module_& m, TensorClass& cls) {
     if (sparse_grad) throw NotImplementedError("gather(): sparse_grad=True is not supported");
     return without_gil_if_large(index->numel(), [&] { return gather(t, dim, index); });
   }, py::arg("dim"), py::arg("index"), py::kw_only(), py::arg("sparse_grad") = false);
+}
+
+// scatter and scatter_add, and their in-place forms.
+void def_scatter(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "scatter",
       [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src, py::handle value) {
@@ -114,7 +117,10 @@ void init_indexing(py::module_& m, TensorClass& cls) {
             without_gil_if_large(index->numel(), [&] { scatter_add_(t, dim, index, src); });
           }),
           py::arg("dim"), py::arg("index"), py::arg("src"));
+}
 
+// masked_fill(_) and nonzero.
+void def_masks(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "masked_fill",
       [](const Tensor& t, const Tensor& mask, py::handle value) {
@@ -131,8 +137,10 @@ void init_indexing(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(m, cls, "nonzero", &nonzero_any, py::kw_only(),
                           py::arg("as_tuple") = false);
+}
 
-  // x[...] primitives for the Python subscript code; indices as in cgrad::index.
+// x[...] primitives for the Python subscript code; indices as in cgrad::index.
+void def_advanced_indexing(py::module_& m) {
   m.def("_index", [](const Tensor& t, py::handle indices) {
     auto list = index_list(indices);
     return without_gil_if_large(t->numel(), [&] { return index(t, list); });
@@ -159,6 +167,15 @@ void init_indexing(py::module_& m, TensorClass& cls) {
       },
       py::arg("input"), py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
       "Writes (or adds) values at input[indices] in place; returns input.");
+}
+
+}  // namespace
+
+void init_indexing(py::module_& m, TensorClass& cls) {
+  def_index_along_dim(m, cls);
+  def_scatter(m, cls);
+  def_masks(m, cls);
+  def_advanced_indexing(m);
 }
 
 }  // namespace cgrad::bindings

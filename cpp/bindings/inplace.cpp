@@ -131,9 +131,9 @@ auto inplace_via_method(const char* method, const char* name) {
     return self_obj;
   };
 }
-}  // namespace
 
-void init_inplace(py::module_& m, TensorClass& cls) {
+// add_, sub_ (with alpha=), mul_, div_ (with rounding_mode=) and pow_.
+void def_arithmetic_inplace(TensorClass& cls) {
   const std::tuple<const char*, InplaceFn, ScaledFn> with_alpha[] = {
       {"add_", &add_, &add}, {"sub_", &sub_, &sub}};
   for (auto [name, fn, scaled] : with_alpha)
@@ -162,6 +162,10 @@ void init_inplace(py::module_& m, TensorClass& cls) {
     apply_pointwise_inplace(self, "pow_", pow_elements(e));
     return self_obj;
   }, py::arg("exponent"));
+}
+
+// +=, -=, *=, /= and **=.
+void def_inplace_operators(TensorClass& cls) {
   cls.def("__iadd__", inplace_operator(&add_))
       .def("__isub__", inplace_operator(&sub_))
       .def("__imul__", inplace_operator(&mul_))
@@ -174,13 +178,11 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         apply_pointwise_inplace(self, "pow_", pow_elements(e));
         return self_obj;
       });
+}
 
-  def_unary_inplace(m, cls);
-
-  def_binary_inplace(m, cls);
-
-  // The rest of the pointwise ops, in place through their method (registered after the
-  // out-of-place ones, so the method exists).
+// The rest of the pointwise ops, in place through their method (registered after the
+// out-of-place ones, so the method exists).
+void def_inplace_through_methods(TensorClass& cls) {
   std::vector<const char*> methods = {"clamp", "clamp_min", "clamp_max", "clip", "round",
                                       "lerp", "exp2", "sinc", "square", "polygamma", "logit",
                                       "hypot", "xlogy", "nan_to_num"};
@@ -192,7 +194,10 @@ void init_inplace(py::module_& m, TensorClass& cls) {
     if (py::hasattr(cls, names.back().c_str())) continue;
     cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str()));
   }
+}
 
+// zero_, fill_ and copy_.
+void def_fills(TensorClass& cls) {
   cls.def("zero_", [](py::object self) {
        Tensor t = self.cast<Tensor>();
        zero_(t);
@@ -217,6 +222,17 @@ void init_inplace(py::module_& m, TensorClass& cls) {
         copy_(t, src);
         return self;
       }, py::arg("src"));
+}
+
+}  // namespace
+
+void init_inplace(py::module_& m, TensorClass& cls) {
+  def_arithmetic_inplace(cls);
+  def_inplace_operators(cls);
+  def_unary_inplace(m, cls);
+  def_binary_inplace(m, cls);
+  def_inplace_through_methods(cls);
+  def_fills(cls);
 }
 
 }  // namespace cgrad::bindings

@@ -3,10 +3,6 @@
 #include "cgrad/errors.h"
 #include "registry.h"
 
-namespace cgrad::bindings {
-void init_search(py::module_& m, TensorClass& cls);  // unique, searchsorted, bucketize
-}  // namespace cgrad::bindings
-
 PYBIND11_MODULE(_C, m) {
   m.doc() = "cgrad's C++ core: tensors, kernels and the autograd engine";
   py::register_exception_translator([](std::exception_ptr p) {

@@ -113,13 +113,12 @@ std::vector<Tensor> tensor_inputs(PyObject* const* args, size_t count) {
 // layout the result itself has where it is dense (transposed inputs give a transposed
 // out), reusing out's memory when it is large enough.
 void resize_out(const Tensor& out, const Tensor& result) {
-  Tensor fresh = empty_like(result, out->dtype);
-  const int64_t needed = (out->offset + fresh->numel()) * static_cast<int64_t>(itemsize(out->dtype));
+  const int64_t needed = (out->offset + result->numel()) * static_cast<int64_t>(itemsize(out->dtype));
   if (static_cast<int64_t>(out->storage->nbytes()) >= needed) {
-    out->sizes = fresh->sizes;
-    out->strides = fresh->strides;
+    out->sizes = result->sizes;
+    out->strides = empty_like_strides(result);
   } else {
-    set_data(out, fresh);
+    set_data(out, empty_like(result, out->dtype));
   }
 }
 

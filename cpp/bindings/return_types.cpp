@@ -45,7 +45,10 @@ py::object make_return_type(const char* qualified_name, PyStructSequence_Field* 
 
 py::object out_return_type(py::handle type) {
   const std::string name = py::str(type.attr("__name__")).cast<std::string>() + "_out";
-  py::module_ types = py::module_::import("cgrad._C").attr("return_types");
+  // cgrad._C.return_types, looked up once (a module import per out= call would cost more
+  // than the call); the module lives as long as the process.
+  static const py::handle types =
+      py::object(py::module_::import("cgrad._C").attr("return_types")).release();
   if (py::hasattr(types, name.c_str())) return types.attr(name.c_str());
   // Like the description, the names must outlive the type.
   py::tuple names = type.attr("__match_args__");

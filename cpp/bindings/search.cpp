@@ -1,8 +1,6 @@
 // unique and unique_consecutive (functions and methods); searchsorted and bucketize
 // (functions only: torch's Tensor has no such methods).
 #include "bindings.h"
-#include "cgrad/ops/search.h"
-#include "cgrad/ops/unique.h"
 
 namespace cgrad::bindings {
 

@@ -156,17 +156,8 @@ py::object make_subclass(py::handle cls, const Tensor& data, bool requires_grad)
   return obj;
 }
 
-}  // namespace
-
-TensorClass init_tensor(py::module_& m) {
-  TensorClass cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(&setup_tensor_gc));
-  cls.def(py::init(&legacy_constructor), py::arg("device") = py::none(),
-          "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
-  cls.def_static("_make_subclass", &make_subclass, py::arg("cls"), py::arg("data"),
-                 py::arg("require_grad") = false,
-                 "An instance of the Tensor subclass `cls` sharing `data`'s memory, detached.");
-
-  // ---- metadata ----
+// Shape, strides, dtype, sizes in elements and bytes; cgrad.is_tensor and friends.
+void def_metadata(py::module_& m, TensorClass& cls) {
   cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes); })
       .def("size", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return size_object(t->sizes);
@@ -195,8 +186,15 @@ TensorClass init_tensor(py::module_& m) {
         return t->sizes[0];
       })
       .def("__hash__", [](py::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); });
+  m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
+        py::arg("obj"), py::pos_only());
+  m.def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); },
+        py::arg("input"));
+  m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"));
+}
 
-  // ---- autograd ----
+// requires_grad, grad, grad_fn, data, detach, views' _base (hooks and backward: autograd.cpp).
+void def_autograd_attributes(TensorClass& cls) {
   cls.def_property("requires_grad", &TensorImpl::requires_grad,
                    [](const Tensor& t, bool v) { t->set_requires_grad(v); })
       .def("requires_grad_", [](py::object self, bool v) {
@@ -218,13 +216,10 @@ TensorClass init_tensor(py::module_& m) {
       // A view op's result (not detach, .data): the tensor owning the memory is its _base.
       .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
       .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });
-  m.def("is_tensor", [](py::handle obj) { return py::isinstance<TensorImpl>(obj); },
-        py::arg("obj"), py::pos_only());
-  m.def("is_floating_point", [](const Tensor& t) { return is_floating(t->dtype); },
-        py::arg("input"));
-  m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"));
+}
 
-  // ---- conversions ----
+// Python numbers, lists, numpy arrays and other dtypes.
+void def_conversions(TensorClass& cls) {
   cls.def("item", [](const Tensor& t) { return item_object(*t); })
       .def("tolist", [](const Tensor& t) { return tolist(*t); })
       .def("numpy", [](py::object self) { return to_numpy(self.cast<Tensor>(), self); })
@@ -272,6 +267,20 @@ TensorClass init_tensor(py::module_& m) {
       .def("char", [](const Tensor& t) { return to_dtype(t, DType::Int8); })
       .def("short", [](const Tensor& t) { return to_dtype(t, DType::Int16); })
       .def("cpu", [](py::object self) { return self; });
+}
+
+}  // namespace
+
+TensorClass init_tensor(py::module_& m) {
+  TensorClass cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(&setup_tensor_gc));
+  cls.def(py::init(&legacy_constructor), py::arg("device") = py::none(),
+          "Legacy constructor: Tensor(*sizes) or Tensor(data); always float32.");
+  cls.def_static("_make_subclass", &make_subclass, py::arg("cls"), py::arg("data"),
+                 py::arg("require_grad") = false,
+                 "An instance of the Tensor subclass `cls` sharing `data`'s memory, detached.");
+  def_metadata(m, cls);
+  def_autograd_attributes(cls);
+  def_conversions(cls);
   return cls;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "cgrad/pointwise/table.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
 
@@ -99,28 +100,26 @@ template <class T> double reference_binary(BinaryOp op, T a, T b) {
   return kNaN;
 }
 
-// The ops these tests cover, by name (the enum's order is the binary table's, not ours).
+// A kernel's name and whether it is a comparison, from its binary table row ("other" and
+// false for the kernels without one).
 const char* op_name(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "add";
-    case BinaryOp::Sub: return "sub";
-    case BinaryOp::Mul: return "mul";
-    case BinaryOp::Div: return "div";
-    case BinaryOp::Pow: return "pow";
-    case BinaryOp::Eq: return "eq";
-    case BinaryOp::Ne: return "ne";
-    case BinaryOp::Lt: return "lt";
-    case BinaryOp::Le: return "le";
-    case BinaryOp::Gt: return "gt";
-    case BinaryOp::Ge: return "ge";
+#define CGRAD_BINARY_OP(Kernel, name, ...) \
+  case BinaryOp::Kernel:                   \
+    return #name;
+#include "cgrad/pointwise/binary_ops.def"
     default: return "other";
   }
 }
 
 bool is_comparison(BinaryOp op) {
-  const std::string name = op_name(op);
-  return name == "eq" || name == "ne" || name == "lt" || name == "le" || name == "gt" ||
-         name == "ge";
+  switch (op) {
+#define CGRAD_BINARY_OP(Kernel, name, dtype, ...) \
+  case BinaryOp::Kernel:                          \
+    return pointwise::dtype == pointwise::kCompare;
+#include "cgrad/pointwise/binary_ops.def"
+    default: return false;
+  }
 }
 
 // Runs `op` on (a, b) into a fresh output (or into `out` when given) and compares every

@@ -7,14 +7,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import R, T, case, check  # noqa: E402
+from parity import F, R, T, case, check  # noqa: E402
 
 F64 = np.float64
 IDX = np.array([[1, 0, 3], [3, 3, 4]], np.int64)
-
-
-def F(L):
-    return L.nn.functional
 
 
 def table(L, w):

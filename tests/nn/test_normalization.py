@@ -6,13 +6,9 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import R, T, case, check  # noqa: E402
+from parity import F, R, T, case, check  # noqa: E402
 
 F64 = np.float64
-
-
-def F(L):
-    return L.nn.functional
 
 
 LAYER_NORM = [

@@ -6,14 +6,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import H, R, T, case, check  # noqa: E402
+from parity import F, H, R, T, case, check  # noqa: E402
 
 F64 = np.float64
 NAN, INF = float("nan"), float("inf")
-
-
-def F(L):
-    return L.nn.functional
 
 
 POOL = [

@@ -25,12 +25,14 @@
 #include "cgrad/ops/padding.h"
 #include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
+#include "cgrad/ops/search.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"
 #include "cgrad/ops/sorting.h"
 #include "cgrad/ops/special_functions.h"
 #include "cgrad/ops/tensor_products.h"
 #include "cgrad/ops/unary.h"
+#include "cgrad/ops/unique.h"
 #include "cgrad/ops/view.h"
 
 namespace cgrad {

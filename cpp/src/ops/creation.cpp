@@ -17,6 +17,8 @@ Tensor empty_like(const Tensor& like, DType dtype) {
   return detail::empty_preserving_layout(*like, dtype);
 }
 
+Shape empty_like_strides(const Tensor& like) { return detail::preserved_strides(*like); }
+
 Tensor full_like(const Tensor& like, Scalar value, DType dtype) {
   check_scalar_fits(value, dtype);
   Tensor t = empty_like(like, dtype);

@@ -8,6 +8,9 @@ Tensor full(const Shape& sizes, Scalar value, DType dtype);
 // empty_like / full_like (ones_like, zeros_like): like's sizes, laid out as torch's
 // preserve_format lays out a copy of `like`.
 Tensor empty_like(const Tensor& like, DType dtype);
+// The strides empty_like(like, ...) gives, without allocating (an out= tensor resized in
+// place takes them).
+Shape empty_like_strides(const Tensor& like);
 Tensor full_like(const Tensor& like, Scalar value, DType dtype);
 // Integer bounds and step with an integer dtype step exactly in int64 (Note [arange with
 // integer dtypes]); anything else steps in double.
