@@ -66,10 +66,11 @@ CASES = [
     case("det_negative", lambda L, a: L.linalg.det(-a), WC(3, 3, dtype=F64)),
     case("det_fn", lambda L, a: L.det(a), R(3, 3, dtype=F64)),
     case("det_method", lambda L, a: a.det(), R(2, 2, 2)),
-    case("det_singular_rank2", lambda L, a: L.linalg.det(a), SINGULAR(3, 2)),
+    # Values only: the gradient at a singular matrix is test_det_gradient_at_singular's.
+    case("det_singular_rank2", lambda L, a: L.linalg.det(a), SINGULAR(3, 2), grad=False),
     case("det_zero_matrix", lambda L, a: L.linalg.det(a), np.zeros((3, 3))),
     case("det_singular_batch", lambda L, a: L.linalg.det(a),
-         np.stack([SINGULAR(3, 2), WC(3, 3, dtype=F64)])),
+         np.stack([SINGULAR(3, 2), WC(3, 3, dtype=F64)]), grad=False),
     case("det_empty", lambda L, a: L.linalg.det(a), np.zeros((2, 0, 0), np.float32)),
     case("slogdet", lambda L, a: L.linalg.slogdet(a), R(3, 3)),
     case("slogdet_batch_f64", lambda L, a: L.linalg.slogdet(a), R(2, 4, 4, dtype=F64)),
@@ -163,6 +164,42 @@ CASES = [
 @pytest.mark.parametrize("fn,inputs,grad", CASES)
 def test_dense_linalg_matches_torch(fn, inputs, grad):
     check(fn, *inputs, grad=grad)
+
+
+# Exactly singular in floating point: dyadic entries, rank 2 (third row = first + second)
+# and rank 1, so every LU rounds to an exact zero pivot in both libraries.
+EXACTLY_SINGULAR = np.array([
+    [[0.5, -0.25, 1.0], [0.75, 0.5, -0.5], [1.25, 0.25, 0.5]],
+    [[0.5, -0.25, 1.0], [1.0, -0.5, 2.0], [-0.25, 0.125, -0.5]],
+])
+
+
+def _cofactors(a):
+    n = a.shape[-1]
+    out = np.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, -2), j, -1)
+            out[..., i, j] = (-1) ** (i + j) * np.linalg.det(minor)
+    return out
+
+
+def test_det_gradient_at_singular_is_the_cofactor_matrix():
+    # Note [Determinant gradient]: cgrad's gradient of det is the cofactor matrix at every
+    # A. torch 2.13 gives it only when the backward is recorded (create_graph, its SVD
+    # formula); its first-order path returns det(A) * A^-T, all zeros at an exactly
+    # singular A. cgrad matches the recorded path, the true derivative, in both modes.
+    expected = _cofactors(EXACTLY_SINGULAR)
+    assert np.abs(expected).max() > 0.1  # rank n-1 and n-2 mixed: not all zero
+    t = torch.tensor(EXACTLY_SINGULAR, requires_grad=True)
+    (torch_recorded,) = torch.autograd.grad(torch.linalg.det(t).sum(), t, create_graph=True)
+    np.testing.assert_allclose(torch_recorded.detach().numpy(), expected, atol=1e-12)
+    for create_graph in (False, True):
+        x = cgrad.tensor(EXACTLY_SINGULAR, requires_grad=True)
+        det = cgrad.linalg.det(x)
+        assert det.tolist() == [0.0, 0.0]
+        (g,) = cgrad.autograd.grad(det.sum(), x, create_graph=create_graph)
+        np.testing.assert_allclose(g.detach().numpy(), expected, atol=1e-12)
 
 
 LAYOUT_CASES = [

@@ -9,6 +9,7 @@ message).
 """
 import warnings
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -179,16 +180,6 @@ leaves = [v0, v1]
 """,
     # ---- products ----
     # Note [Small gemm accumulation]: -3e38 + 3e38 * 1.1667 is 5e37 fused, inf unfused
-    "small_products_fuse_as_torchs": """
-A = torch.tensor([[3e38, 3e38, 0.0], [3e38, 3e38, 1.0]])
-B = torch.tensor([[-1.0, -1.0], [1.1667, 1.1667], [2.0, 0.0]])
-out = (A.mm(B), torch.addmm(torch.ones(2, 2), A, B), A.t().contiguous().t().mm(B),
-       A.t().contiguous().t().mm(B.t().contiguous().t()), A.mm(B.t().contiguous().t()),
-       torch.mm(A[:1], B), torch.mm(A[:1], B[:, :1]), torch.mv(A, B[:, 0].contiguous()),
-       torch.mv(A[:1], B[:, 0].contiguous()), torch.dot(A[0], B[:, 0].contiguous()),
-       torch.bmm(A[None], B[None]), torch.matmul(A.expand(2, 2, 3), B),
-       torch.tensor([[1.7e308, 1.7e308]] * 2, dtype=torch.float64).mm(torch.tensor([[-1.0, -1.0], [1.08, 1.08]], dtype=torch.float64)))
-""",
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
 out = (torch.zeros((0, 0, 1), dtype=B).bmm(torch.zeros((0, 1, 3), dtype=B)),
@@ -314,6 +305,50 @@ def test_matches_torch(name):
     for mine, theirs in outputs:
         assert same(mine, theirs), f"torch: {theirs}, cgrad: {mine}"
     assert autograd_meta(cgrad, source, names) == autograd_meta(torch, source, names)
+
+
+# Note [Small gemm accumulation] copies where torch's BLAS fuses the terms of a small
+# product. That is a property of the BLAS's kernel for the CPU: MKL's AVX-512 kernels fuse
+# as the Note says, its AVX2 ones (AMD machines; MKL_ENABLE_INSTRUCTIONS=AVX2 here) leave
+# these products unfused. cgrad rounds the same way on every CPU; torch is its oracle only
+# where its BLAS takes the path the Note was measured on.
+SMALL_PRODUCTS = """
+A = torch.tensor([[3e38, 3e38, 0.0], [3e38, 3e38, 1.0]])
+B = torch.tensor([[-1.0, -1.0], [1.1667, 1.1667], [2.0, 0.0]])
+out = (A.mm(B), torch.addmm(torch.ones(2, 2), A, B), A.t().contiguous().t().mm(B),
+       A.t().contiguous().t().mm(B.t().contiguous().t()), A.mm(B.t().contiguous().t()),
+       torch.mm(A[:1], B), torch.mm(A[:1], B[:, :1]), torch.mv(A, B[:, 0].contiguous()),
+       torch.mv(A[:1], B[:, 0].contiguous()), torch.dot(A[0], B[:, 0].contiguous()),
+       torch.bmm(A[None], B[None]), torch.matmul(A.expand(2, 2, 3), B),
+       torch.tensor([[1.7e308, 1.7e308]] * 2, dtype=torch.float64).mm(torch.tensor([[-1.0, -1.0], [1.08, 1.08]], dtype=torch.float64)))
+"""
+OVERFLOWING_TERMS = ([[3e38, 3e38, 0.0], [3e38, 3e38, 1.0]],
+                     [[-1.0, -1.0], [1.1667, 1.1667], [2.0, 0.0]])
+
+
+def torch_blas_fuses_small_products():
+    a, b = (torch.tensor(m) for m in OVERFLOWING_TERMS)
+    return bool(torch.isfinite(a.mm(b)).all())
+
+
+def test_small_products_fuse_in_k_order_on_every_cpu():
+    # Fused: each term is added exactly and rounded once, as float64 arithmetic does for
+    # these float32 terms; unfused, 3e38 * 1.1667 overflows first. mm fuses, dot does not.
+    a, b = (np.array(m, dtype=np.float32) for m in OVERFLOWING_TERMS)
+    fused = (a.astype(np.float64) @ b.astype(np.float64)).astype(np.float32)
+    assert np.isfinite(fused).all()
+    ca, cb = cgrad.tensor(OVERFLOWING_TERMS[0]), cgrad.tensor(OVERFLOWING_TERMS[1])
+    np.testing.assert_array_equal(ca.mm(cb).numpy(), fused)
+    assert cgrad.dot(ca[0], cb[:, 0].contiguous()).item() == float("inf")
+
+
+def test_small_products_round_as_torchs_blas():
+    if not torch_blas_fuses_small_products():
+        pytest.skip("torch's BLAS on this CPU leaves small products unfused")
+    expected, got = run(torch, SMALL_PRODUCTS), run(cgrad, SMALL_PRODUCTS)
+    assert len(got[1]) == len(expected[1])
+    for mine, theirs in zip(got[1], expected[1]):
+        assert same(mine, theirs), f"torch: {theirs}, cgrad: {mine}"
 
 
 @pytest.mark.parametrize("name", list(ERRORS))

@@ -413,7 +413,9 @@ void gemm_small(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, 
 // the last (length mod 4) elements. The other small cases are left unfused (the BLAS's
 // choice there also depends on k, beyond the small sizes this copies). Its dot, its mv
 // to one element and its bmm below 400 multiply-adds per matrix are plain loops,
-// unfused (Plain).
+// unfused (Plain). All of this is MKL's AVX-512 kernels (Intel); its AVX2 kernels (AMD,
+// or MKL_ENABLE_INSTRUCTIONS=AVX2) leave these small products unfused, so torch's own
+// rounding here depends on the CPU. cgrad's does not: it copies the AVX-512 choice.
 // fused_block gives the leading rows x columns of C that are fused; the large blocked
 // path fuses everything, as torch's BLAS does there.
 struct Block {

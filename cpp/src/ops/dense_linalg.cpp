@@ -243,9 +243,11 @@ std::pair<Tensor, Tensor> lu_determinants(const char* op, const Tensor& a) {
 namespace {
 // Note [Determinant gradient]: the gradient of det is the cofactor matrix, det(A) A^-T
 // where A is invertible. The form that holds for every A, with A = U S Vh,
-// cofactor(A) = det(U) det(Vh) U diag(prod_{j!=i} s_j) Vh, serves (as in torch) where
-// some det is 0 and whenever the backward is itself recorded (create_graph): near a
-// singular A, det(A) A^-T is right in value but its derivative cancels catastrophically.
+// cofactor(A) = det(U) det(Vh) U diag(prod_{j!=i} s_j) Vh, serves where some det is 0
+// and whenever the backward is itself recorded (create_graph): near a singular A,
+// det(A) A^-T is right in value but its derivative cancels catastrophically. torch 2.13
+// takes the SVD form only under create_graph; its first-order path returns det(A) A^-T,
+// zeros at an exactly singular A, which is not the derivative: cgrad keeps the cofactors.
 Tensor det_backward(const Tensor& a, const Tensor& det, const Tensor& g) {
   bool singular = GradMode::is_enabled();
   if (!singular) {
