@@ -202,8 +202,7 @@ void def_tensor_autograd(TensorClass& cls) {
        Tensor g = gradient.is_none() ? Tensor() : as_operand(gradient);
        bool retain = retain_graph.is_none() ? create_graph : retain_graph.cast<bool>();
        TensorList only = inputs.is_none() ? TensorList() : tensor_list(inputs, "inputs");
-       py::gil_scoped_release no_gil;
-       backward({self}, {g}, retain, create_graph, only);
+       without_gil([&] { backward({self}, {g}, retain, create_graph, only); });
      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
      py::arg("create_graph") = false, py::arg("inputs") = py::none())
       .def("register_hook", [](const Tensor& t, py::object fn) {
@@ -238,19 +237,16 @@ void def_engine_calls(py::module_& m) {
     TensorList roots = tensor_list(tensors, "tensors");
     TensorList seeds = optional_tensor_list(grad_tensors, roots.size());
     TensorList only = inputs.is_none() ? TensorList() : tensor_list(inputs, "inputs");
-    py::gil_scoped_release no_gil;
-    backward(roots, seeds, retain_graph, create_graph, only);
+    without_gil([&] { backward(roots, seeds, retain_graph, create_graph, only); });
   });
   m.def("_run_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
                         bool retain_graph, bool create_graph, bool allow_unused) {
     TensorList roots = tensor_list(outputs, "outputs");
     TensorList seeds = optional_tensor_list(grad_outputs, roots.size());
     TensorList wrt = tensor_list(inputs, "inputs");
-    TensorList grads;
-    {
-      py::gil_scoped_release no_gil;
-      grads = grad(roots, seeds, wrt, retain_graph, create_graph, allow_unused);
-    }
+    TensorList grads = without_gil([&] {
+      return grad(roots, seeds, wrt, retain_graph, create_graph, allow_unused);
+    });
     return to_py_tuple(grads);
   });
 

@@ -172,13 +172,17 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 // the GIL released, so other Python threads go on while its kernels run (and kernels
 // may use threads). Below that, releasing would cost more than the op. The ops touch
 // no Python objects; the Python callables they may reach (anomaly traces, hooks) take
-// the GIL themselves. Every binding area releases it through this one helper; `numel` is
+// the GIL themselves. Every binding area releases it through these helpers; `numel` is
 // the elements the op reads (or a measure of its work), `threshold` where releasing pays.
+// without_gil is for work of unknown size (a backward pass, emptying the allocator's cache).
+template <class F> auto without_gil(F&& f) -> decltype(f()) {
+  py::gil_scoped_release no_gil;
+  return f();
+}
 template <class F>
 auto without_gil_if_large(int64_t numel, F&& f, int64_t threshold = kGrainSize) -> decltype(f()) {
   if (numel < threshold) return f();
-  py::gil_scoped_release no_gil;
-  return f();
+  return without_gil(f);
 }
 // f(a) or f(a, b), without the GIL for large operands.
 template <class F> Tensor call_op(F f, const Tensor& a) {

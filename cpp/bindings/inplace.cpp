@@ -11,13 +11,18 @@ namespace cgrad::bindings {
 namespace {
 using InplaceFn = Tensor& (*)(Tensor&, const Tensor&);
 
+// self.f(other) written in place, without the GIL for large operands (Note [GIL release]).
+template <class Write> void run_inplace(const Tensor& self, const Tensor& other, Write&& write) {
+  without_gil_if_large(std::max(self->numel(), other->numel()), write);
+}
+
 // For `x += y`: NotImplemented on a foreign operand lets Python raise TypeError.
 auto inplace_operator(InplaceFn f) {
   return [f](py::object self_obj, py::handle other) -> py::object {
     Tensor o = as_operand(other);
     if (!o) return not_implemented();
     Tensor self = self_obj.cast<Tensor>();
-    f(self, o);
+    run_inplace(self, o, [&] { f(self, o); });
     return self_obj;
   };
 }
@@ -28,7 +33,8 @@ using ScaledFn = Tensor (*)(const Tensor&, const Tensor&, const Scalar&);
 auto inplace_method(InplaceFn f, const char* name) {
   return [f, name](py::object self_obj, py::handle other) {
     Tensor self = self_obj.cast<Tensor>();
-    f(self, operand_or_throw(other, name));
+    const Tensor o = operand_or_throw(other, name);
+    run_inplace(self, o, [&] { f(self, o); });
     return self_obj;
   };
 }
@@ -40,14 +46,16 @@ auto scaled_inplace_method(InplaceFn f, ScaledFn with_alpha, const char* name) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor o = operand_or_throw(other, name);
     if (PyLong_CheckExact(alpha.ptr()) && PyLong_AsLong(alpha.ptr()) == 1) {
-      f(self, o);
+      run_inplace(self, o, [&] { f(self, o); });
       return self_obj;
     }
     const Scalar a = number_from_py(alpha, name, "alpha");
     check_inplace_overlap(self, {&o});
-    apply_pointwise_inplace(self, name, {{o}, [&](const Tensor& s, const std::vector<Tensor>& in) {
-                              return with_alpha(s, in[0], a);
-                            }});
+    run_inplace(self, o, [&] {
+      apply_pointwise_inplace(self, name, {{o}, [&](const Tensor& s, const std::vector<Tensor>& in) {
+                                return with_alpha(s, in[0], a);
+                              }});
+    });
     return self_obj;
   };
 }
@@ -145,7 +153,8 @@ void def_arithmetic_inplace(TensorClass& cls) {
   cls.def("div_", [](py::object self_obj, py::handle other, py::handle mode) {
     Tensor self = self_obj.cast<Tensor>();
     if (mode.ptr() == no_rounding_mode().ptr()) {
-      div_(self, operand_or_throw(other, "div_"));
+      const Tensor o = operand_or_throw(other, "div_");
+      run_inplace(self, o, [&] { div_(self, o); });
       return self_obj;
     }
     Tensor o = operand_or_throw(other, "div_");
@@ -159,7 +168,7 @@ void def_arithmetic_inplace(TensorClass& cls) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_", "exponent");
     check_inplace_overlap(self, {&e});
-    apply_pointwise_inplace(self, "pow_", pow_elements(e));
+    run_inplace(self, e, [&] { apply_pointwise_inplace(self, "pow_", pow_elements(e)); });
     return self_obj;
   }, py::arg("exponent"));
 }
@@ -175,7 +184,7 @@ void def_inplace_operators(TensorClass& cls) {
         if (!e) return not_implemented();
         Tensor self = self_obj.cast<Tensor>();
         check_inplace_overlap(self, {&e});
-        apply_pointwise_inplace(self, "pow_", pow_elements(e));
+        run_inplace(self, e, [&] { apply_pointwise_inplace(self, "pow_", pow_elements(e)); });
         return self_obj;
       });
 }
@@ -200,7 +209,7 @@ void def_inplace_through_methods(TensorClass& cls) {
 void def_fills(TensorClass& cls) {
   cls.def("zero_", [](py::object self) {
        Tensor t = self.cast<Tensor>();
-       zero_(t);
+       without_gil_if_large(t->numel(), [&] { zero_(t); });
        return self;
      })
       .def("fill_", [](py::object self, py::handle value) {
@@ -209,17 +218,16 @@ void def_fills(TensorClass& cls) {
         if (v->numel() != 1)
           throw std::runtime_error("fill_ only supports 0-dimension value tensor but got tensor "
                                    "with " + std::to_string(v->dim()) + " dimensions.");
-        if (v->is_wrapped_number) {
-          check_scalar_fits(item_as_scalar(*v), t->dtype);
-          fill_(t, item_as_scalar(*v));
-        } else {
-          fill_(t, v);
-        }
+        if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), t->dtype);
+        run_inplace(t, v, [&] {
+          if (v->is_wrapped_number) fill_(t, item_as_scalar(*v));
+          else fill_(t, v);
+        });
         return self;
       }, py::arg("value"))
       .def("copy_", [](py::object self, const Tensor& src) {
         Tensor t = self.cast<Tensor>();
-        copy_(t, src);
+        run_inplace(t, src, [&] { copy_(t, src); });
         return self;
       }, py::arg("src"));
 }

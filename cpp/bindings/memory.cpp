@@ -19,10 +19,8 @@ void init_memory(py::module_& m) {
         s.cache_limit_bytes == SIZE_MAX ? py::object(py::none()) : py::int_(s.cache_limit_bytes);
     return out;
   });
-  m.def("_empty_cache", [] {
-    py::gil_scoped_release release;  // unmapping hundreds of MiB takes a while
-    empty_cache();
-  });
+  // Unmapping hundreds of MiB takes a while.
+  m.def("_empty_cache", [] { without_gil(&empty_cache); });
   m.def("_reset_peak_memory", &reset_peak_memory);
   m.def("_cache_limit_error", &cache_limit_error);
 }

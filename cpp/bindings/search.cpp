@@ -25,7 +25,11 @@ void init_search(py::module_& m, TensorClass& cls) {
       m, cls, "unique",
       [](const Tensor& a, bool /*sorted*/, bool return_inverse, bool return_counts,
          py::object dim) {
-        UniqueResult r = dim.is_none() ? unique(a) : unique_dim(a, dim_from_py(dim));
+        std::optional<int64_t> d;
+        if (!dim.is_none()) d = dim_from_py(dim);
+        UniqueResult r = without_gil_if_large(a->numel(), [&] {
+          return d ? unique_dim(a, *d) : unique(a);
+        });
         return unique_result(r, return_inverse, return_counts);
       },
       py::arg("sorted") = true, py::arg("return_inverse") = false,
@@ -35,7 +39,8 @@ void init_search(py::module_& m, TensorClass& cls) {
       [](const Tensor& a, bool return_inverse, bool return_counts, py::object dim) {
         std::optional<int64_t> d;
         if (!dim.is_none()) d = dim_from_py(dim);
-        return unique_result(unique_consecutive(a, d), return_inverse, return_counts);
+        UniqueResult r = without_gil_if_large(a->numel(), [&] { return unique_consecutive(a, d); });
+        return unique_result(r, return_inverse, return_counts);
       },
       py::arg("return_inverse") = false, py::arg("return_counts") = false,
       py::arg("dim") = py::none());
@@ -44,8 +49,11 @@ void init_search(py::module_& m, TensorClass& cls) {
       "searchsorted",
       [](const Tensor& sorted_sequence, py::handle values, bool out_int32, bool right,
          std::optional<std::string> side, std::optional<Tensor> sorter) {
-        return searchsorted(sorted_sequence, operand_or_throw(values, "searchsorted", "input"),
-                            out_int32, right, side, sorter.value_or(nullptr));
+        const Tensor v = operand_or_throw(values, "searchsorted", "input");
+        const Tensor order = sorter.value_or(nullptr);
+        return without_gil_if_large(std::max(sorted_sequence->numel(), v->numel()), [&] {
+          return searchsorted(sorted_sequence, v, out_int32, right, side, order);
+        });
       },
       py::arg("sorted_sequence"), py::arg("input"), py::kw_only(), py::arg("out_int32") = false,
       py::arg("right") = false, py::arg("side") = py::none(), py::arg("sorter") = py::none());
@@ -54,7 +62,9 @@ void init_search(py::module_& m, TensorClass& cls) {
       [](py::handle input, const Tensor& boundaries, bool out_int32, bool right) {
         Tensor in = py::isinstance<TensorImpl>(input) ? input.cast<Tensor>()
                                                       : operand_or_throw(input, "bucketize", "input");
-        return bucketize(in, boundaries, out_int32, right);
+        return without_gil_if_large(std::max(in->numel(), boundaries->numel()), [&] {
+          return bucketize(in, boundaries, out_int32, right);
+        });
       },
       py::arg("input"), py::arg("boundaries"), py::kw_only(), py::arg("out_int32") = false,
       py::arg("right") = false);

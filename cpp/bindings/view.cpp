@@ -36,6 +36,14 @@ DimList dims_from_args(const py::args& args) {
   return dims;
 }
 
+// cat(tensors) or stack(tensors), without the GIL when the tensors are large together.
+Tensor join_call(Tensor (*join)(const TensorList&, int64_t), const TensorList& tensors,
+                 int64_t dim) {
+  int64_t numel = 0;
+  for (const Tensor& t : tensors) numel += t->numel();
+  return without_gil_if_large(numel, [&] { return join(tensors, dim); });
+}
+
 TensorList tensors_from_py(py::handle seq, const char* op) {
   if (py::isinstance<TensorImpl>(seq) || !PySequence_Check(seq.ptr()))
     throw TypeError(std::string(op) + "(): argument 'tensors' must be tuple of Tensors, not " +
@@ -156,13 +164,14 @@ void init_view(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "unbind", [](const Tensor& t, int64_t dim) {
     return as_tuple(unbind(t, dim));
   }, py::arg("dim") = 0);
-  def_method_and_function(m, cls, "clone", &clone);
+  def_method_and_function(m, cls, "clone", [](const Tensor& t) { return call_op(&clone, t); });
 
-  m.def("cat", [](py::handle tensors, int64_t dim) { return cat(tensors_from_py(tensors, "cat"), dim); },
-        py::arg("tensors"), py::arg("dim") = 0);
+  m.def("cat", [](py::handle tensors, int64_t dim) {
+    return join_call(&cat, tensors_from_py(tensors, "cat"), dim);
+  }, py::arg("tensors"), py::arg("dim") = 0);
   m.attr("concat") = m.attr("cat");
   m.def("stack", [](py::handle tensors, int64_t dim) {
-    return stack(tensors_from_py(tensors, "stack"), dim);
+    return join_call(&stack, tensors_from_py(tensors, "stack"), dim);
   }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("detach", &detach, py::arg("input"));
 }
