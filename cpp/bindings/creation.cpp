@@ -1,6 +1,7 @@
 // Making tensors from Python data (nested sequences, scalars, numpy arrays), numpy
 // interop, and the factory functions (ones, zeros, full, empty, arange, eye, rand, ...).
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "bindings.h"
@@ -252,12 +253,24 @@ Shape factory_sizes(const py::args& args, const py::object& size, const char* op
   return sizes_from_args(args, op);
 }
 
+// How many elements a factory writes, for Note [GIL release]: saturating, and 0 for sizes
+// the factory itself will reject, so that its own error comes first.
+int64_t elements_to_write(const Shape& sizes) {
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    if (s < 0) return 0;
+    if (__builtin_mul_overflow(n, s, &n)) return std::numeric_limits<int64_t>::max();
+  }
+  return n;
+}
+
 template <class Make>
 Tensor make_factory(const Make& make, const Shape& sizes, DType default_dtype,
                     const FactoryKeywords& kw, const char* op) {
   check_device(kw.device);
-  GeneratorGuard use(generator_from_py(kw.generator, op));
-  Tensor t = make(sizes, optional_dtype(kw.dtype).value_or(default_dtype));
+  GeneratorGuard use(generator_from_py(kw.generator, op));  // thread-local: kept without GIL
+  const DType dtype = optional_dtype(kw.dtype).value_or(default_dtype);
+  Tensor t = without_gil_if_large(elements_to_write(sizes), [&] { return make(sizes, dtype); });
   finish(t, kw.requires_grad);
   return t;
 }
@@ -445,7 +458,9 @@ void def_filled(py::module_& m) {
         check_device(device);
         Element e = fill_element(fill_value);
         DType d = optional_dtype(dtype).value_or(e.dtype);
-        Tensor t = full(sizes_from_args(py::make_tuple(size), "full"), e.value(), d);
+        const Shape sizes = sizes_from_args(py::make_tuple(size), "full");
+        Tensor t = without_gil_if_large(elements_to_write(sizes),
+                                        [&] { return full(sizes, e.value(), d); });
         finish(t, requires_grad);
         return t;
       },
@@ -457,7 +472,9 @@ void def_filled(py::module_& m) {
          bool requires_grad) {
         check_device(device);
         Element e = fill_element(fill_value);
-        Tensor t = full_like(like, e.value(), optional_dtype(dtype).value_or(like->dtype));
+        const DType d = optional_dtype(dtype).value_or(like->dtype);
+        Tensor t = without_gil_if_large(like->numel(),
+                                        [&] { return full_like(like, e.value(), d); });
         finish(t, requires_grad);
         return t;
       },

@@ -211,10 +211,11 @@ void def_tensor_sampling(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "bernoulli", [](const Tensor& t, py::handle p,
                                                   py::handle generator) {
     GeneratorGuard use(generator_from_py(generator, "bernoulli"));
-    if (p.is_none()) return bernoulli(t);
+    if (p.is_none()) return call_op([](const Tensor& a) { return bernoulli(a); }, t);
     if (!PyFloat_Check(p.ptr()) && !PyLong_Check(p.ptr()))
       throw TypeError("bernoulli(): argument 'p' must be float, not " + type_name(p));
-    return bernoulli(t, p.cast<double>());
+    const double probability = p.cast<double>();
+    return call_op([probability](const Tensor& a) { return bernoulli(a, probability); }, t);
   }, py::arg("p") = py::none(), py::kw_only(), py::arg("generator") = py::none());
 
   cls.def("random_", [](py::object self, py::handle from, py::handle to, py::handle generator) {
@@ -223,14 +224,14 @@ void def_tensor_sampling(py::module_& m, TensorClass& cls) {
     std::optional<int64_t> low, high;
     if (!from.is_none() && to.is_none()) high = int_arg(from, "random_", "to", 0);  // random_(to)
     else if (!from.is_none()) low = int_arg(from, "random_", "from", 0), high = int_arg(to, "random_", "to", 1);
-    random_(t, low, high);
+    without_gil_if_large(t->numel(), [&] { random_(t, low, high); });
     return self;
   }, py::arg("from") = py::none(), py::arg("to") = py::none(), py::kw_only(),
      py::arg("generator") = py::none());
   cls.def("exponential_", [](py::object self, double lambd, py::handle generator) {
     Tensor t = self.cast<Tensor>();
     GeneratorGuard use(generator_from_py(generator, "exponential_"));
-    exponential_(t, lambd);
+    without_gil_if_large(t->numel(), [&] { exponential_(t, lambd); });
     return self;
   }, py::arg("lambd") = 1.0, py::kw_only(), py::arg("generator") = py::none());
   def_method_and_function(m, cls, "multinomial", [](const Tensor& t, int64_t num_samples,
@@ -242,13 +243,13 @@ void def_tensor_sampling(py::module_& m, TensorClass& cls) {
   cls.def("uniform_", [](py::object self, double from, double to, py::handle generator) {
     Tensor t = self.cast<Tensor>();
     GeneratorGuard use(generator_from_py(generator, "uniform_"));
-    uniform_(t, from, to);
+    without_gil_if_large(t->numel(), [&] { uniform_(t, from, to); });
     return self;
   }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), py::arg("generator") = py::none());
   cls.def("normal_", [](py::object self, double mean, double stdev, py::handle generator) {
     Tensor t = self.cast<Tensor>();
     GeneratorGuard use(generator_from_py(generator, "normal_"));
-    normal_(t, mean, stdev);
+    without_gil_if_large(t->numel(), [&] { normal_(t, mean, stdev); });
     return self;
   }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
   cls.def("bernoulli_", [](py::object self, py::handle p, py::handle generator) {

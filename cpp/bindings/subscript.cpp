@@ -7,6 +7,7 @@
 // basic pass one `index` op gathers them all (IndexBackward0), placing the broadcast
 // index dims as torch does. Assignment writes through the same path: basic subscripts
 // `copy_` into the view (CopySlices on the base), advanced ones `index_put_`.
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <string>
@@ -231,7 +232,8 @@ void init_subscript(py::module_& m, TensorClass& cls) {
       // torch reads the indexed tensor's history before `index` checks the indices
       // (Note [Input histories are read first]).
       read_input_histories({&s.view});
-      return cgrad::index(s.view, s.advanced);
+      return without_gil_if_large(s.view->numel(),
+                                  [&] { return cgrad::index(s.view, s.advanced); });
     }
     return s.view == self ? alias(self) : s.view;
   });
@@ -250,11 +252,14 @@ void init_subscript(py::module_& m, TensorClass& cls) {
     if (v->is_wrapped_number) check_scalar_fits(item_as_scalar(*v), self->dtype);
     Subscript s = apply_subscript(self, index, /*in_assignment=*/true);
     if (s.has_advanced) {
-      index_put_(s.view, s.advanced, without_leading_ones(v), /*accumulate=*/false);
+      const Tensor values = without_leading_ones(v);
+      without_gil_if_large(std::max(s.view->numel(), values->numel()), [&] {
+        index_put_(s.view, s.advanced, values, /*accumulate=*/false);
+      });
     } else if (v->dim() == 0 && s.view->dim() != 0) {
       // As torch: a 0-d value (a Python number included) is filled in (FillBackward3);
       // a value of the target's own shape, or any other, is copied (CopyBackwards).
-      fill_(s.view, v);
+      without_gil_if_large(s.view->numel(), [&] { fill_(s.view, v); });
     } else {
       Tensor source = v->sizes == s.view->sizes ? v : without_leading_ones(v);
       // torch expands the value to the target before copy_ checks the target may be
@@ -263,7 +268,7 @@ void init_subscript(py::module_& m, TensorClass& cls) {
         GradModeGuard no_grad(false);
         (void)expand(source, s.view->sizes);
       }
-      copy_(s.view, source);
+      without_gil_if_large(s.view->numel(), [&] { copy_(s.view, source); });
     }
   });
 }
