@@ -180,6 +180,22 @@ leaves = [v0, v1]
 """,
     # ---- products ----
     # Note [Small gemm accumulation]: -3e38 + 3e38 * 1.1667 is 5e37 fused, inf unfused
+    # Note [Products of one term]: 1 / the product shows a zero's sign as +-inf.
+    "products_of_one_term_keep_the_sign_of_zero": """
+a, b, z = torch.full((5, 1), -2.0), torch.tensor([[0.0, 1.0, -0.0, 3.0]]), torch.zeros(5, 4)
+a3 = torch.full((3, 5, 1), -2.0)
+out = tuple(1 / p for p in (
+    a.mm(b), torch.addmm(z, a, b), torch.addmm(z, a, b, beta=0, alpha=3), torch.matmul(a3, b),
+    a.t().contiguous().t().mm(b.t().contiguous().t()), a.double().mm(b.double()),
+    torch.nn.functional.linear(a, b.t()), torch.einsum("ik,kj->ij", a, b),
+    torch.bmm(a3, b.expand(3, 1, 4)), torch.bmm(torch.full((2, 40, 1), -2.0), torch.zeros(2, 1, 40)),
+    torch.full((1, 1), -2.0).mm(b), a.mm(b[:, :1]), torch.full((300, 1), -2.0).mm(torch.zeros(1, 300))))
+""",
+    "log10_of_an_outer_product_gradient": """
+v0 = torch.tensor([[2.45], [-2.18], [0.08], [0.67]])
+v2 = torch.tensor([[1.0, 2.0, -2.0, 0.0, -2.0]], requires_grad=True)
+out = torch.autograd.grad(v0.mm(v2).log10().sum(), [v2])
+""",
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
 out = (torch.zeros((0, 0, 1), dtype=B).bmm(torch.zeros((0, 1, 3), dtype=B)),

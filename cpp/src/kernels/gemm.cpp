@@ -555,6 +555,19 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
         c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
+  if (k == 1 && m > 1 && n > 1 && accumulation == Accumulation::LikeBlas && !B.source) {
+    // Note [Products of one term]: torch's BLAS writes a k = 1 product of more than one
+    // row and column as the products themselves, so -2 * 0 gives -0.0 there (and 1 / it
+    // -inf), where a sum started from +0 gives +0.0. Its bmm, dot and the one-row or
+    // one-column products start from +0. Only the sign of a zero differs.
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        T& cij = c[i * ldc + j];
+        const T ab = A.at(i, 0) * B.at(0, j);
+        cij = beta == T(0) ? alpha * ab : alpha * ab + beta * cij;
+      }
+    return;
+  }
   if (!B.source && (m * n * k <= kSmallWork || m == 1 || n == 1)) {
     gemm_small_like_torch(A, B, m, n, k, alpha, beta, c, ldc, accumulation);
     return;

@@ -112,10 +112,12 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
 // nothing. target: [N, R] Int64 in [-1, C); values: [N, R] in out's dtype, contiguous.
 void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, TensorImpl& out);
 
-// How a small product adds up its k terms (Note [Small gemm accumulation] in gemm.cpp):
+// How a product adds up its k terms (Note [Small gemm accumulation] in gemm.cpp):
 // LikeBlas as torch's mm/addmm/mv (fused multiply-adds in k order, where its BLAS takes
-// them), Plain as torch's dot and small bmm (a * b + s rounded twice, in k order).
-enum class Accumulation { LikeBlas, Plain };
+// them; Note [Products of one term] for k = 1), LikeBatchedBlas as its larger bmm (the
+// same, but a single term is added to +0), Plain as torch's dot and small bmm (a * b + s
+// rounded twice, in k order).
+enum class Accumulation { LikeBlas, LikeBatchedBlas, Plain };
 
 // C = alpha * op(A) op(B) + beta * C, all row-major: op(A) is m x k, op(B) k x n, C m x n
 // with row strides lda/ldb/ldc; op(X) = X^T when trans_x (X then stored k x m / n x k).

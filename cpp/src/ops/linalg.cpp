@@ -188,7 +188,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const bool small = a->sizes[1] * a->sizes[2] * b->sizes[2] < 400;
   if (a->dtype != b->dtype) kernels::fill(*out, Scalar(0.0));
   else gemm_into(a, b, out, 1.0, 0.0,
-                 small ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
+                 small ? kernels::Accumulation::Plain
+                       : kernels::Accumulation::LikeBatchedBlas);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("BmmBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? bmm(g[0], transpose(n.saved(saved::mat2), 1, 2))
