@@ -196,6 +196,15 @@ v0 = torch.tensor([[2.45], [-2.18], [0.08], [0.67]])
 v2 = torch.tensor([[1.0, 2.0, -2.0, 0.0, -2.0]], requires_grad=True)
 out = torch.autograd.grad(v0.mm(v2).log10().sum(), [v2])
 """,
+    # Note [Norm of one element]: |x| itself, where (|x|^p)^(1/p) over- or underflows.
+    "norm_of_one_element_is_its_magnitude": """
+x = torch.tensor([[1e15, 1e-45, -3.0, float("nan"), -0.0]], requires_grad=True)
+out = (torch.add(torch.tensor([1.0]), 1152921504606846977).norm(p=3),
+       x.norm(p=3, dim=0), x.norm(p=2, dim=0, keepdim=True), x.norm(p=-1, dim=0),
+       x.norm(p=0.5, dim=0), x.norm(p=0, dim=0), x[:, :1].norm(p=4.5), x.norm(p=3, dim=1),
+       x.double().norm(p=30, dim=0), torch.linalg.vector_norm(x[:, 2:3], 7),
+       *torch.autograd.grad(x[:, :3].norm(p=3, dim=0).sum() + x[:, 2].norm(p=5), x))
+""",
     "bool_products_with_nothing_to_multiply": """
 B = torch.bool
 out = (torch.zeros((0, 0, 1), dtype=B).bmm(torch.zeros((0, 1, 3), dtype=B)),

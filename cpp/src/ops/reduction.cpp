@@ -153,6 +153,11 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
                                                 : kernels::ReduceOp::NormNegInf)
                                        : (p == 0.0 ? kernels::ReduceOp::NormZero
                                                    : kernels::ReduceOp::NormP);
+  // Note [Norm of one element]: where each result reduces a single element, torch's norm
+  // is |x| itself, not (|x|^p)^(1/p): the 3-norm of [1e15] is 1e15 although 1e45 is
+  // beyond float32, and the 2-norm of [1e-45] is 1e-45 although its square is 0. The
+  // max-|x| reduction gives exactly |x| (NaN included); the gradient keeps its formula.
+  if (r.count == 1 && p != 0.0) op = kernels::ReduceOp::NormInf;
   Tensor out = run_reduce(op, a, r, a->dtype, p);
   if (any_requires_grad({&a})) {
     auto node = make_node(
