@@ -285,6 +285,9 @@ ERRORS = {
     "div_trunc_int_by_zero": "torch.div(torch.tensor([3]), 0, rounding_mode='trunc')",
     "div_floor_bool": "torch.tensor([True]).div(True, rounding_mode='floor')",
     "div_trunc_bool": "torch.tensor([True]).div(True, rounding_mode='trunc')",
+    "div_trunc_bool_shapes_first": (
+        "torch.zeros((1, 3, 1), dtype=torch.bool).div(torch.zeros((1, 2, 1), dtype=torch.bool), "
+        "rounding_mode='trunc')"),
     "bitwise_xor_float": "torch.bitwise_xor(3, torch.tensor([[0.57]]))",
     "prod_dim_none_keepdim": "torch.ones(2).prod(dim=None, keepdim=True)",
     "sum_keepdim_none": "torch.ones(2, 3).sum(0, None)",

@@ -402,6 +402,7 @@ namespace {
 // a / b rounded toward zero; integers are divided exactly (no detour through floats).
 Tensor trunc_divide(const Tensor& a, const Tensor& b) {
   const DType t = result_type(a, b);
+  broadcast_shapes(a->sizes, b->sizes);  // torch checks shapes before dtypes
   if (t == DType::Bool) throw detail::not_implemented_for("div_trunc_cpu", t);
   if (is_floating(t)) return trunc(div(a, b));
   // Floor division rounds down; it is one too low where the exact quotient is a negative
