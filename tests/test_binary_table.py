@@ -184,9 +184,10 @@ def test_operator_matches_torch(fn, inputs, grad):
     check(fn, *inputs, grad=grad)
 
 
-@pytest.mark.parametrize("name", [r["name"] + "_" for r in ROWS
-                                  if r["inplace_method"] and r["operands"] == "tensors"])
-def test_tensor_only_inplace_refuses_a_number(name):
+@pytest.mark.parametrize("row", [r for r in ROWS if r["inplace_method"] and r["operands"] == "tensors"],
+                         ids=[r["name"] for r in ROWS if r["inplace_method"] and r["operands"] == "tensors"])
+def test_tensor_only_inplace_refuses_a_number(row):
+    name, arg = row["name"] + "_", row["other_name"]
     for lib in (torch, cgrad):
-        with pytest.raises(TypeError, match=rf"{name}\(\): argument 'other' \(position 1\) must be Tensor, not float"):
+        with pytest.raises(TypeError, match=rf"{name}\(\): argument '{arg}' \(position 1\) must be Tensor, not float"):
             getattr(lib.ones(2), name)(0.5)

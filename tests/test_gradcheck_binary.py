@@ -20,9 +20,17 @@ def inplace(method):
 # name: (function of (x, y), x, y, whether its gradient is smooth enough for gradgradcheck)
 FUNCTIONS = {
     "arctan2": (lambda x, y: cgrad.arctan2(x, y), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
+    "fmax": (lambda x, y: cgrad.fmax(x, y), leaf(3, 4), leaf(4, seed=1), True),
+    "fmin": (lambda x, y: cgrad.fmin(x, y), leaf(3, 4), leaf(4, seed=1), True),
+    "copysign": (lambda x, y: cgrad.copysign(x, y), leaf(3, 4, low=0.2), leaf(3, 4, seed=1), True),
+    "nextafter": (lambda x, y: cgrad.nextafter(x, y), leaf(3, 4), leaf(4, seed=1), True),
+    "ldexp": (lambda x, y: cgrad.ldexp(x, y), leaf(3, 4), leaf(4, seed=1), True),
 }
 INPLACE = {
     "arctan2_": (inplace("arctan2_"), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
+    "copysign_": (inplace("copysign_"), leaf(3, 4, low=0.2), leaf(4, seed=1), True),
+    "nextafter_": (inplace("nextafter_"), leaf(3, 4), leaf(4, seed=1), True),
+    "ldexp_": (inplace("ldexp_"), leaf(3, 4), leaf(4, seed=1), True),
 }
 
 

@@ -56,9 +56,10 @@ void def_unary_inplace(py::module_& m, TensorClass& cls);
 void def_binary_ops(py::module_& m, TensorClass& cls);
 void def_binary_inplace(py::module_& m, TensorClass& cls);
 // The binary rows whose in-place method is their method written back (init_inplace), and
-// whether the in-place op `name` (without its `_`) takes only a Tensor `other`.
+// for the in-place op `name` (without its `_`) that takes only a Tensor, its second
+// argument's name (nullptr for the others).
 std::vector<const char*> binary_inplace_through_method();
-bool binary_takes_tensor_other(const std::string& name);
+const char* binary_tensor_only_arg(const std::string& name);
 void init_pointwise_table(py::module_& m);
 void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isclose ...
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule

@@ -75,9 +75,7 @@ PointwiseOp pow_elements(const Tensor& exponent) {
 // even on a leaf that requires grad.
 void check_tensor_first_arg(const char* name, const py::args& args, const py::kwargs& kwargs) {
   const std::string op = name;
-  const char* arg = op == "lerp_" ? "end"
-                    : binary_takes_tensor_other(op.substr(0, op.size() - 1)) ? "other"
-                                                                             : nullptr;
+  const char* arg = op == "lerp_" ? "end" : binary_tensor_only_arg(op.substr(0, op.size() - 1));
   if (!arg) return;
   auto type_name = [](py::handle h) { return std::string(py::str(py::type::of(h).attr("__name__"))); };
   if (!args.empty() && !py::isinstance<TensorImpl>(args[0]))

@@ -109,6 +109,7 @@ struct BinaryRow {
 #define CGRAD_INTO_kCompare(name) &name##_into
 #define CGRAD_INTO_kHand(name) nullptr
 #define CGRAD_INTO_kLogical(name) nullptr
+#define CGRAD_INTO_kPromote(name) nullptr
 #define CGRAD_INTO_kBitwise(name) nullptr
 #define CGRAD_INTO_kIntegral(name) nullptr
 #define CGRAD_INTO_kPromoteFloat(name) nullptr
@@ -153,6 +154,10 @@ const std::vector<BinaryRow>& binary_rows() {
 
 std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
 
+// What torch calls the second operand.
+const char* second_arg_name(const BinaryRow& row) {
+  return row.operands == pointwise::kTensorValues ? "values" : "other";
+}
 
 void def_binary_row(py::module_& m, TensorClass& cls, const BinaryRow& row) {
   const char* name = row.name;
@@ -160,13 +165,16 @@ void def_binary_row(py::module_& m, TensorClass& cls, const BinaryRow& row) {
   switch (row.operands) {
     case pointwise::kBoundByHand: return;
     case pointwise::kTensors:
-      cls.def(name, [fn, name](const Tensor& self, py::handle other) {
-        return call_op(fn, self, tensor_arg(other, name, "other"));
-      }, py::arg("other"));
-      m.def(name, [fn, name](py::handle input, py::handle other) {
-        return call_op(fn, tensor_arg(input, name, "input"), tensor_arg(other, name, "other"));
-      }, py::arg("input"), py::arg("other"));
+    case pointwise::kTensorValues: {
+      const char* arg = second_arg_name(row);
+      cls.def(name, [fn, name, arg](const Tensor& self, py::handle other) {
+        return call_op(fn, self, tensor_arg(other, name, arg));
+      }, py::arg(arg));
+      m.def(name, [fn, name, arg](py::handle input, py::handle other) {
+        return call_op(fn, tensor_arg(input, name, "input"), tensor_arg(other, name, arg));
+      }, py::arg("input"), py::arg(arg));
       return;
+    }
     case pointwise::kNumberOther:
       def_method_and_function(m, cls, name, named_op(fn, name), py::arg("other"));
       return;
@@ -215,10 +223,12 @@ std::vector<const char*> binary_inplace_through_method() {
   return names;
 }
 
-bool binary_takes_tensor_other(const std::string& name) {
+const char* binary_tensor_only_arg(const std::string& name) {
   for (const BinaryRow& row : binary_rows())
-    if (row.operands == pointwise::kTensors && name == row.name) return true;
-  return false;
+    if ((row.operands == pointwise::kTensors || row.operands == pointwise::kTensorValues) &&
+        name == row.name)
+      return second_arg_name(row);
+  return nullptr;
 }
 
 void def_binary_inplace(py::module_& m, TensorClass& cls) {
@@ -242,6 +252,19 @@ void def_binary_inplace(py::module_& m, TensorClass& cls) {
       return self_obj;
     }, py::arg("other"));
   }
+  // cgrad.gcd_(x, y) ...: the method, called on x.
+  for (const BinaryRow& row : binary_rows()) {
+    if (row.inplace != pointwise::kMethodAndFunction) continue;
+    static std::deque<std::string> names;
+    names.push_back(std::string(row.name) + "_");
+    const char* name = names.back().c_str();
+    m.def(name, [name](py::object input, py::object other) {
+      if (!py::isinstance<TensorImpl>(input))
+        throw TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
+                        type_name(input));
+      return input.attr(name)(other);
+    }, py::arg("input"), py::arg(second_arg_name(row)));
+  }
   // x //= y, x %= y, x &= y ...: in place, as torch (without these Python would rebind x
   // to a new tensor and leave x's memory, and the views sharing it, unchanged).
   struct Operator {
@@ -259,7 +282,6 @@ void def_binary_inplace(py::module_& m, TensorClass& cls) {
       return self_obj.attr(method)(other);
     });
   }
-  (void)m;
 }
 
 void init_pointwise_table(py::module_& m) {
@@ -287,10 +309,12 @@ void init_pointwise_table(py::module_& m) {
       d["alias_of"] = row.alias_of ? py::cast(row.alias_of) : py::none();
       d["inplace_method"] = row.inplace != pointwise::kNoInplace;
       d["inplace_function"] = row.inplace == pointwise::kMethodAndFunction;
-      d["operands"] = row.operands == pointwise::kTensors        ? "tensors"
-                      : row.operands == pointwise::kNumberOther  ? "number_other"
-                      : row.operands == pointwise::kNumberEither ? "number_either"
-                                                                 : "bound_by_hand";
+      d["operands"] = row.operands == pointwise::kTensors ||
+                              row.operands == pointwise::kTensorValues ? "tensors"
+                      : row.operands == pointwise::kNumberOther        ? "number_other"
+                      : row.operands == pointwise::kNumberEither       ? "number_either"
+                                                                       : "bound_by_hand";
+      d["other_name"] = second_arg_name(row);
       rows.append(d);
     }
     return rows;

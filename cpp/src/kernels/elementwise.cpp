@@ -125,6 +125,78 @@ template <class T> inline T pow_value(T a, T b) {
   else return int_pow<T>(a, b);
 }
 
+// fmax/fmin: NaN loses to a number; ties return `a` (fmax(-0., 0.) is -0., as torch's).
+template <class T> inline T fmax_value(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return b;
+    if (std::isnan(b)) return a;
+  }
+  return a < b ? b : a;
+}
+template <class T> inline T fmin_value(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return b;
+    if (std::isnan(b)) return a;
+  }
+  return b < a ? b : a;
+}
+template <class T> inline T heaviside_value(T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) return a ? true : b;
+  else return a == T(0) ? b : static_cast<T>(a > T(0));
+}
+// Euclid on |a|, |b| (|INT_MIN| wraps, as torch's: gcd(INT_MIN, 6) is -2).
+template <class T> inline T gcd_value(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    auto magnitude = [](T v) {
+      if constexpr (std::is_signed_v<T>) return v < 0 ? wrap<T>(U(0) - U(v)) : v;
+      else return v;
+    };
+    a = magnitude(a);
+    b = magnitude(b);
+    while (a != 0) {
+      const T c = a;
+      a = b % a;
+      b = c;
+    }
+    return b;
+  } else {
+    return a;
+  }
+}
+template <class T> inline T lcm_value(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const T g = gcd_value(a, b);
+    if (g == 0) return 0;
+    const T l = wrapping_mul(static_cast<T>(a / g), b);
+    if constexpr (std::is_signed_v<T>)
+      if (l < 0) return wrap<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(l));
+    return l;
+  } else {
+    return a;
+  }
+}
+// Shifts by a negative count or by the width or more: 0 to the left, the sign to the right.
+template <class T> inline T shift_left(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    constexpr int64_t bits = sizeof(T) * 8;
+    if (static_cast<int64_t>(b) < 0 || static_cast<int64_t>(b) >= bits) return 0;
+    return wrap<T>(static_cast<std::make_unsigned_t<T>>(static_cast<std::make_unsigned_t<T>>(a) << b));
+  } else {
+    return a;
+  }
+}
+template <class T> inline T shift_right(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    constexpr int64_t bits = sizeof(T) * 8;
+    if (static_cast<int64_t>(b) < 0 || static_cast<int64_t>(b) >= bits)
+      return static_cast<T>(a >> (bits - 1));  // the sign bit everywhere: -1 or 0
+    return static_cast<T>(a >> b);
+  } else {
+    return a;
+  }
+}
+
 // Which kernels exist for which element type (the op layer raises torch's errors first).
 constexpr bool types_support(pointwise::KernelTypes types, bool is_float, bool is_bool) {
   switch (types) {

@@ -1,6 +1,7 @@
 // The pointwise binary ops and comparisons, defined from the rows of binary_ops.def that
 // are not written by hand (Note [Pointwise op tables]): each checks its dtype rule, runs
 // its kernel and records its node. Comparisons, logical and bitwise ops record nothing.
+#include <cmath>
 #include <cstring>
 
 #include "cgrad/pointwise/table.h"
@@ -158,6 +159,7 @@ Tensor zeros_of(const Node& n, size_t i) {
                         CGRAD_BACKWARD(saved, grad_self, grad_other));                         \
   }
 #define CGRAD_DEFINE_kLogical CGRAD_DEFINE_OP
+#define CGRAD_DEFINE_kPromote CGRAD_DEFINE_OP
 #define CGRAD_DEFINE_kBitwise CGRAD_DEFINE_OP
 #define CGRAD_DEFINE_kIntegral CGRAD_DEFINE_OP
 #define CGRAD_DEFINE_kPromoteFloat CGRAD_DEFINE_OP

@@ -108,11 +108,19 @@ bernoulli(input, p, *, generator=None) -> Tensor
 bitwise_and(input, other, *, out=None) -> Tensor
     Bitwise AND of integer or bool tensors (logical AND for bool).
 
+bitwise_left_shift(input, other, *, out=None) -> Tensor
+    input << other elementwise, for integer tensors (a number on either side); a shift by a
+    negative count or by the width or more gives 0.
+
 bitwise_not(input, *, out=None) -> Tensor
     Bitwise NOT of an integer or bool tensor (logical NOT for bool).
 
 bitwise_or(input, other, *, out=None) -> Tensor
     Bitwise OR of integer or bool tensors.
+
+bitwise_right_shift(input, other, *, out=None) -> Tensor
+    input >> other elementwise (arithmetic), for integer tensors (a number on either side); a
+    shift by a negative count or by the width or more gives -1 or 0, the sign.
 
 bitwise_xor(input, other, *, out=None) -> Tensor
     Bitwise XOR of integer or bool tensors.
@@ -166,6 +174,10 @@ clone(input) -> Tensor
 constant_pad_nd(input, pad, value=0) -> Tensor
     Pads the last dims of input with value, pad = (left, right, top, bottom, ...);
     negative amounts crop. Used by nn.functional.pad's constant mode.
+
+copysign(input, other, *, out=None) -> Tensor
+    The magnitude of input with the sign of other (a tensor or a number), elementwise;
+    floating result.
 
 cos(input, *, out=None) -> Tensor
     Cosine of each element (radians).
@@ -287,6 +299,12 @@ floor(input, *, out=None) -> Tensor
 floor_divide(input, other, *, out=None) -> Tensor
     input / other rounded down (as div with rounding_mode='floor').
 
+fmax(input, other, *, out=None) -> Tensor
+    Elementwise maximum where NaN loses to a number (NaN only where both are NaN).
+
+fmin(input, other, *, out=None) -> Tensor
+    Elementwise minimum where NaN loses to a number (NaN only where both are NaN).
+
 fmod(input, other, *, out=None) -> Tensor
     Remainder of input / other with the sign of input (C's fmod).
 
@@ -307,6 +325,9 @@ full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) ->
 gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor
     Picks, along dim, the elements of input at the int64 index; the result has index's
     size.
+
+gcd(input, other, *, out=None) -> Tensor
+    Greatest common divisor of the elements, non-negative, for integer tensors.
 
 ge(input, other, *, out=None) -> Tensor
     input >= other elementwise; bool result.
@@ -333,6 +354,10 @@ greater(input, other, *, out=None) -> Tensor
 
 greater_equal(input, other, *, out=None) -> Tensor
     Alias of ge.
+
+heaviside(input, values, *, out=None) -> Tensor
+    Heaviside step function: 0 where input < 0, values where input == 0, 1 where
+    input > 0; input and values must share a dtype.
 
 hypot(input, other, *, out=None) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
@@ -381,6 +406,12 @@ kron(input, other, *, out=None) -> Tensor
 
 kthvalue(input, k, dim=-1, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     The k-th smallest element along dim and its index, as a (values, indices) named tuple.
+
+lcm(input, other, *, out=None) -> Tensor
+    Least common multiple of the elements, non-negative, for integer tensors.
+
+ldexp(input, other, *, out=None) -> Tensor
+    input * 2**other elementwise; floating result.
 
 le(input, other, *, out=None) -> Tensor
     input <= other elementwise; bool result.
@@ -541,6 +572,9 @@ neg(input, *, out=None) -> Tensor
 
 negative(input, *, out=None) -> Tensor
     Alias of neg.
+
+nextafter(input, other, *, out=None) -> Tensor
+    The next floating-point value after input in the direction of other, elementwise.
 
 not_equal(input, other, *, out=None) -> Tensor
     Alias of ne.

@@ -13,6 +13,7 @@ namespace cgrad {
 #define CGRAD_DECLARE_kCompare(name) \
   CGRAD_DECLARE_OP(name) Tensor name##_into(const Tensor& self, const Tensor& other);
 #define CGRAD_DECLARE_kLogical CGRAD_DECLARE_OP
+#define CGRAD_DECLARE_kPromote CGRAD_DECLARE_OP
 #define CGRAD_DECLARE_kBitwise CGRAD_DECLARE_OP
 #define CGRAD_DECLARE_kIntegral CGRAD_DECLARE_OP
 #define CGRAD_DECLARE_kPromoteFloat CGRAD_DECLARE_OP
@@ -24,6 +25,7 @@ namespace cgrad {
 #undef CGRAD_DECLARE_OP
 #undef CGRAD_DECLARE_kCompare
 #undef CGRAD_DECLARE_kLogical
+#undef CGRAD_DECLARE_kPromote
 #undef CGRAD_DECLARE_kBitwise
 #undef CGRAD_DECLARE_kIntegral
 #undef CGRAD_DECLARE_kPromoteFloat

@@ -45,6 +45,7 @@ enum DtypeRule {
 // (torch's result_type) unless stated.
 enum BinaryRule {
   kHand,          // the op is written by hand; the row gives its kernel and bindings
+  kPromote,       // the promoted dtype, any dtype
   kCompare,       // computed in the promoted dtype, a Bool result
   kLogical,       // each operand cast to Bool, a Bool result
   kBitwise,       // integers and bool; floating raises NotImplementedError(error)
@@ -55,7 +56,7 @@ enum BinaryRule {
 };
 // The element types a binary kernel is compiled for.
 enum KernelTypes { kAllTypes, kFloatTypes, kIntegralTypes, kNoBool, kIntegersNoBool };
-enum Operands { kTensors, kNumberOther, kNumberEither, kBoundByHand };
+enum Operands { kTensors, kTensorValues, kNumberOther, kNumberEither, kBoundByHand };
 enum Cost { kCheap, kLibm };
 enum Vector { kVecmath, kScalar };
 enum Saved { kNothing, kSelf, kResult, kSelfAndResult, kSelfOther, kSelfResult, kOtherResult };
