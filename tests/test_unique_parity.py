@@ -32,6 +32,17 @@ CASES = [
     case("unique_method_all", lambda L, a: a.unique(sorted=False, **ALL), H(6, 7)),
     case("unique_unsorted_still_sorted", lambda L, a: L.unique(a, sorted=False, **ALL), I(50)),
     case("unique_int", lambda L, a: L.unique(a, **ALL), I(4, 6)),
+    # Small dtypes are grouped widened (Note [Small dtypes]); bfloat16 has no numpy dtype,
+    # so its values are compared through float32 and its dtype in test_unique_small_dtypes.
+    case("unique_float16", lambda L, a: L.unique(a.half(), **ALL),
+         arr([1.5, -0.0, 0.0, NAN, 1.5, 2])),
+    case("unique_bfloat16", lambda L, a: tuple(t.float() if t.is_floating_point() else t
+                                                for t in L.unique(a.bfloat16(), **ALL)), H(4, 5)),
+    case("unique_dim_float16", lambda L, a: L.unique(a.half(), dim=0, **ALL), ROWS),
+    case("unique_consecutive_int8", lambda L, a: L.unique_consecutive(a.to(L.int8), **ALL), I(30)),
+    case("unique_consecutive_dim_uint8", lambda L, a: L.unique_consecutive(a.to(L.uint8), dim=0),
+         ROWS),
+    case("unique_int16", lambda L, a: L.unique(a.to(L.int16), **ALL), I(4, 6)),
     case("unique_int32", lambda L, a: L.unique(a, **ALL), I(30, dtype=np.int32)),
     case("unique_bool", lambda L, a: L.unique(a, **ALL), B(3, 5)),
     case("unique_bool_one_value", lambda L, a: L.unique(a, **ALL), np.ones(4, np.bool_)),
@@ -156,3 +167,11 @@ ERRORS = [
 @pytest.mark.parametrize("fn,match", ERRORS)
 def test_errors_match_torch(fn, match):
     check_error(fn, match)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int8", "uint8", "int16"])
+def test_unique_small_dtypes(dtype):
+    for lib in (torch, cgrad):
+        values = lib.unique(lib.tensor([3.0, 1.0, 3.0]).to(getattr(lib, dtype)))
+        assert str(values.dtype).split(".")[-1] == dtype
+        assert values.tolist() == [1, 3]

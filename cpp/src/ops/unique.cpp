@@ -29,6 +29,12 @@ Tensor int64_vector(const std::vector<int64_t>& v) {
   return t;
 }
 
+// What the grouping kernels compare: a small dtype widened to its compute dtype (Note
+// [Small dtypes]), which keeps every ==, < and NaN; the values still come from `rows`.
+Tensor comparable(const Tensor& rows) {
+  return is_small(rows->dtype) ? detail::cast(rows, compute_dtype(rows->dtype)) : rows;
+}
+
 // Groups the rows of `rows` ([n, ...], contiguous) read in `order` (null: as they are):
 // values are the rows that start each group, in a [groups, ...] tensor.
 UniqueResult group_rows(const Tensor& rows, const Tensor& order) {
@@ -36,8 +42,9 @@ UniqueResult group_rows(const Tensor& rows, const Tensor& order) {
   const int64_t width = n == 0 ? 0 : rows->numel() / n;
   std::vector<int64_t> first, counts;
   Tensor inverse = empty({n}, DType::Int64);
-  kernels::consecutive_groups(*rows, n, width, order ? order->data<int64_t>() : nullptr, first,
-                              counts, inverse->data<int64_t>());
+  kernels::consecutive_groups(*comparable(rows), n, width,
+                              order ? order->data<int64_t>() : nullptr, first, counts,
+                              inverse->data<int64_t>());
   return {index_select(rows, 0, int64_vector(first)), inverse, int64_vector(counts)};
 }
 
@@ -77,7 +84,7 @@ UniqueResult unique_slices(const Tensor& a, int64_t dim, bool sort_first) {
   Tensor order;
   if (sort_first) {
     order = empty({n}, DType::Int64);
-    kernels::lexicographic_order(*rows, n, rows->sizes[1], order->data<int64_t>());
+    kernels::lexicographic_order(*comparable(rows), n, rows->sizes[1], order->data<int64_t>());
   }
   UniqueResult r = group_rows(moved, order);
   r.values = movedim(r.values, {0}, {d});
