@@ -11,6 +11,7 @@
 
 #include "cgrad/parallel.h"
 #include "kernels/convolution.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -167,6 +168,12 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
 
 void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 TensorImpl& out, TensorImpl& indices) {
+  if (any_small({&input, &out})) {  // float16/bfloat16 in float32 (Note [Small dtypes])
+    const Widened x(input);
+    WidenedOut y(out);
+    max_pool2d(*x, rows, cols, *y, indices);
+    return y.store();
+  }
   const int64_t w = input.sizes[2];
   const RegularWindows r = regular_windows(rows), c = regular_windows(cols);
   dispatch_floating(input.dtype, [&](auto zero) {
@@ -224,15 +231,33 @@ void move_through_indices(const TensorImpl& pooled_like, const TensorImpl& plane
 }  // namespace
 
 void max_pool2d_backward(const TensorImpl& grad, const TensorImpl& indices, TensorImpl& grad_input) {
+  if (any_small({&grad, &grad_input})) {
+    const Widened g(grad);
+    WidenedOut gx(grad_input);
+    max_pool2d_backward(*g, indices, *gx);
+    return gx.store();
+  }
   move_through_indices<true>(grad, grad_input, indices, grad_input);
 }
 
 void gather_planes(const TensorImpl& source, const TensorImpl& indices, TensorImpl& out) {
+  if (any_small({&source, &out})) {
+    const Widened src(source);
+    WidenedOut y(out);
+    gather_planes(*src, indices, *y);
+    return y.store();
+  }
   move_through_indices<false>(out, source, indices, out);
 }
 
 void avg_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 const std::vector<double>& divisors, TensorImpl& out) {
+  if (any_small({&input, &out})) {
+    const Widened x(input);
+    WidenedOut y(out);
+    avg_pool2d(*x, rows, cols, divisors, *y);
+    return y.store();
+  }
   const int64_t w = input.sizes[2], ow = count(cols);
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -249,6 +274,12 @@ void avg_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWind
 
 void avg_pool2d_backward(const TensorImpl& grad, const AxisWindows& rows, const AxisWindows& cols,
                          const std::vector<double>& divisors, TensorImpl& grad_input) {
+  if (any_small({&grad, &grad_input})) {
+    const Widened g(grad);
+    WidenedOut gx(grad_input);
+    avg_pool2d_backward(*g, rows, cols, divisors, *gx);
+    return gx.store();
+  }
   const int64_t w = grad_input.sizes[2], ow = count(cols);
   dispatch_floating(grad.dtype, [&](auto zero) {
     using T = decltype(zero);
