@@ -298,3 +298,26 @@ def test_out_written_through_a_view_reaches_its_base():
     base = cgrad.zeros(2, 3)
     cgrad.add(cgrad.ones(3), 1, out=base[1])
     np.testing.assert_array_equal(base.numpy(), [[0, 0, 0], [2, 2, 2]])
+
+
+# torch's wording for an out of the wrong dtype differs by function.
+@pytest.mark.parametrize("fn", [
+    lambda L, o: L.abs(L.ones(3), out=o), lambda L, o: L.clamp(L.ones(3), 0, 1, out=o),
+    lambda L, o: L.round(L.ones(3), out=o), lambda L, o: L.neg(L.ones(3), out=o),
+    lambda L, o: L.dot(L.ones(3), L.ones(3), out=o), lambda L, o: L.where(L.ones(3) > 0, L.ones(3), L.ones(3), out=o),
+    lambda L, o: L.tensordot(L.ones(2, 2), L.ones(2, 2), out=o),
+    lambda L, o: L.index_select(L.ones(3), 0, L.tensor([0]), out=o),
+    lambda L, o: L.masked_select(L.ones(3), L.ones(3) > 0, out=o),
+    lambda L, o: L.take(L.ones(3), L.tensor([0]), out=o), lambda L, o: L.nan_to_num(L.ones(3), out=o),
+    lambda L, o: L.amax(L.ones(3, 3), 0, out=o), lambda L, o: L.cross(L.ones(3, 3), L.ones(3, 3), dim=0, out=o),
+    lambda L, o: L.cat([L.ones(3)], out=o), lambda L, o: L.stack([L.ones(3)], out=o),
+    lambda L, o: L.logsumexp(L.ones(3, 3), 0, out=o), lambda L, o: L.mm(L.ones(2, 2), L.ones(2, 2), out=o),
+], ids=range(17))
+@pytest.mark.parametrize("out_dtype", ["float64", "int64", "float16"])
+def test_out_dtype_mismatch_messages_as_torch(fn, out_dtype):
+    call = lambda L: fn(L, L.empty(0, dtype=getattr(L, out_dtype)))  # noqa: E731
+    try:
+        call(torch)
+    except Exception:  # noqa: BLE001 - torch refuses this out: cgrad must say the same
+        return check_error(call)
+    call(cgrad)  # torch casts into this out: so does cgrad
