@@ -166,3 +166,45 @@ def test_batch_norm_mixed_dtypes_raise_as_torch(dtypes):
     check_error(lambda L: L.nn.functional.batch_norm(L.ones(4, 3, dtype=getattr(L, x)),
                                                      L.zeros(3, dtype=getattr(L, mean)),
                                                      L.ones(3, dtype=getattr(L, var)), training=True))
+
+
+# ---- max pooling of integers, which torch allows (values and indices exact) ----
+
+INTEGERS = ["uint8", "int8", "int16", "int32", "int64"]
+_int_rng = np.random.default_rng(5)
+INT_DATA = _int_rng.integers(-128, 256, (2, 3, 7, 21))
+
+
+def integer_input(L, dtype):
+    return L.tensor(INT_DATA).to(getattr(L, dtype))  # (wrapping into uint8/int8 as torch's)
+
+
+MAX_POOL_CASES = {
+    "2x2": lambda F, x: F.max_pool2d(x, 2, return_indices=True),  # the vectorized 2x2 path
+    "3x3_padded": lambda F, x: F.max_pool2d(x, 3, 2, 1, return_indices=True),
+    "dilated_ceil": lambda F, x: F.max_pool2d(x, (2, 3), (1, 2), (1, 0), dilation=2, ceil_mode=True,
+                                              return_indices=True),
+    "unbatched": lambda F, x: F.max_pool2d(x[0], (3, 2), return_indices=True),
+    "1d_with_indices": lambda F, x: F.max_pool1d(x[0, 0], 3, 2, 1, return_indices=True),
+    "values_only": lambda F, x: (F.max_pool2d(x, 2),),
+}
+
+
+@pytest.mark.parametrize("dtype", INTEGERS)
+@pytest.mark.parametrize("name", sorted(MAX_POOL_CASES))
+def test_max_pool_of_integers_as_torch(name, dtype):
+    for k in range(len(MAX_POOL_CASES[name](torch.nn.functional, integer_input(torch, dtype)))):
+        same_as_torch(lambda L: MAX_POOL_CASES[name](L.nn.functional, integer_input(L, dtype))[k])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.functional.max_pool1d(L.ones(2, 5, dtype=L.int8), 2),  # (max_pool1d_impl)
+    lambda L: L.nn.functional.max_pool1d(L.ones(2, 5, dtype=L.int64), 2),
+    lambda L: L.nn.functional.max_pool1d(L.ones(2, 5, dtype=L.bool), 2),
+    lambda L: L.nn.functional.max_pool1d(L.ones(2, 5, dtype=L.bool), 2, return_indices=True),
+    lambda L: L.nn.functional.max_pool2d(L.ones(1, 4, 4, dtype=L.bool), 2),
+    lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(1, 4, 4, dtype=L.int16), 2),
+    lambda L: L.nn.functional.avg_pool2d(L.ones(1, 4, 4, dtype=L.uint8), 2),
+], ids=range(7))
+def test_pooling_dtypes_torch_refuses_raise_as_torch(fn):
+    check_error(fn)

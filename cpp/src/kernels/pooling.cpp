@@ -23,6 +23,20 @@ void dispatch_floating(DType dtype, const F& f, const char* kernel = __builtin_F
   else throw_not_implemented_for(kernel, dtype);
 }
 
+// max_pool2d also takes integers, as torch's (the small ones arrive widened to int32).
+template <class F>
+void dispatch_max_pool(DType dtype, const F& f) {
+  if (dtype == DType::Int32) f(int32_t());
+  else if (dtype == DType::Int64) f(int64_t());
+  else dispatch_floating(dtype, f, "max_pool2d");
+}
+
+// A window's starting maximum: -inf, or an integer type's lowest value.
+template <class T> constexpr T lowest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
+}
+
 // Planes per thread: enough elements to be worth a wake-up.
 int64_t plane_grain(int64_t plane_size) {
   return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, plane_size));
@@ -91,7 +105,7 @@ void max_pool_regular(const T* x, int64_t planes, int64_t h, int64_t w, const Re
         for (int64_t j = 0; j < c.count; ++j) {
           const int64_t c0 = c.first + j * c.stride;
           int64_t best = r0 * w + c0;
-          T best_value = -std::numeric_limits<T>::infinity();
+          T best_value = lowest<T>();
           for (int64_t a = 0; a < kh; ++a)
             for (int64_t b = 0; b < kw; ++b) {
               const int64_t at = (r0 + a) * w + c0 + b;
@@ -139,7 +153,7 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
           std::memcpy(&b1, top + w + 2 * j + L, sizeof(V));
           const V values[4] = {split(t0, t1, false), split(t0, t1, true), split(b0, b1, false),
                                split(b0, b1, true)};
-          V best = V{} - std::numeric_limits<T>::infinity();
+          V best = V{} + lowest<T>();
           VI which = VI{};
           for (int k = 0; k < 4; ++k) {
             const VI take = (values[k] > best) | (values[k] != values[k]);
@@ -153,7 +167,7 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
         for (; j < c.count; ++j) {
           const int64_t c0 = c.first + 2 * j;
           int64_t best = r0 * w + c0;
-          T best_value = -std::numeric_limits<T>::infinity();
+          T best_value = lowest<T>();
           for (int64_t a = 0; a < 2; ++a)
             for (int64_t b = 0; b < 2; ++b) consider(plane[(r0 + a) * w + c0 + b], (r0 + a) * w + c0 + b, best_value, best);
           yp[j] = best_value;
@@ -168,7 +182,7 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
 
 void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 TensorImpl& out, TensorImpl& indices) {
-  if (any_small({&input, &out})) {  // float16/bfloat16 in float32 (Note [Small dtypes])
+  if (any_small({&input, &out})) {  // in float32 or int32 (Note [Small dtypes])
     const Widened x(input);
     WidenedOut y(out);
     max_pool2d(*x, rows, cols, *y, indices);
@@ -176,7 +190,7 @@ void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWind
   }
   const int64_t w = input.sizes[2];
   const RegularWindows r = regular_windows(rows), c = regular_windows(cols);
-  dispatch_floating(input.dtype, [&](auto zero) {
+  dispatch_max_pool(input.dtype, [&](auto zero) {
     using T = decltype(zero);
     T* y = out.data<T>();
     int64_t* idx = indices.data<int64_t>();
@@ -193,7 +207,7 @@ void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWind
     for_each_window(input.data<T>(), input.sizes[0], input.sizes[1] * w, count(rows), count(cols),
                     [&](const T* plane, int64_t i, int64_t j, int64_t k) {
       int64_t best = rows.begin[i] * w + cols.begin[j];
-      T best_value = -std::numeric_limits<T>::infinity();
+      T best_value = lowest<T>();
       for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
         for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step)
           consider(plane[r * w + c], r * w + c, best_value, best);
