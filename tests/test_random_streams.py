@@ -288,6 +288,12 @@ SMALL_MORE = {
     "dropout_bfloat16": lambda L: L.nn.functional.dropout(L.ones(40, dtype=L.bfloat16), 0.3),
     "multinomial_float16": lambda L: L.multinomial(L.rand(3, 30).half(), 10),
     "multinomial_bfloat16_replacement": lambda L: L.multinomial(L.rand(30).bfloat16(), 40, True),
+    "randperm_float16": lambda L: L.randperm(2049, dtype=L.float16),
+    "randperm_bfloat16": lambda L: L.randperm(3000, dtype=L.bfloat16),  # rounded, as torch's
+    "randperm_uint8": lambda L: L.randperm(256, dtype=L.uint8),
+    "randperm_int8": lambda L: L.randperm(128, dtype=L.int8),
+    "randperm_int16": lambda L: L.randperm(32768, dtype=L.int16),
+    "randperm_int8_empty": lambda L: L.randperm(0, dtype=L.int8),
 }
 
 
@@ -307,6 +313,13 @@ def test_small_dtype_samplers_match_torch(name, seed):
     lambda L: L.empty(3, dtype=L.float16).uniform_(-4e4, 4e4),
     lambda L: L.empty(3, dtype=L.int8).exponential_(),
     lambda L: L.nn.functional.dropout(L.ones(3, dtype=L.int8), 0.5),
-], ids=range(9))
+    lambda L: L.randperm(2050, dtype=L.float16),
+    lambda L: L.randperm(257, dtype=L.uint8),
+    lambda L: L.randperm(129, dtype=L.int8),
+    lambda L: L.randperm(32769, dtype=L.int16),
+    lambda L: L.randperm(-1, dtype=L.uint8),
+    lambda L: L.randperm(-2, dtype=L.bool),
+    lambda L: L.randperm(3, dtype=L.bool),
+], ids=range(16))
 def test_small_dtype_sampling_errors_as_torch(fn):
     check_error(fn)

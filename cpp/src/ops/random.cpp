@@ -359,10 +359,15 @@ Tensor randint_like(const Tensor& like, int64_t low, int64_t high, DType dtype) 
 }
 
 Tensor randperm(int64_t n, DType dtype) {
-  if (dtype == DType::Bool) throw NotImplementedError("\"randperm\" not implemented for 'Bool'");
   if (dtype == DType::Float32 && n > (int64_t{1} << 24) + 1)
     throw std::runtime_error("n cannot be greater than 2^24+1 for Float type.");
-  Tensor t = empty({n}, dtype);
+  Tensor t = empty({n}, dtype);  // (a negative n is refused here first, as in torch)
+  if (dtype == DType::Bool) throw NotImplementedError("\"randperm\" not implemented for 'Bool'");
+  // As torch's: the largest value, n - 1, must convert to the dtype; float16 must also
+  // hold every integer up to it exactly (bfloat16 is let round).
+  check_scalar_fits(Scalar(n > 0 ? n - 1 : n), dtype);
+  if (dtype == DType::Float16 && n > 2049)
+    throw std::runtime_error("n cannot be greater than 2049 for Half type.");
   std::vector<int64_t> perm(n);
   std::iota(perm.begin(), perm.end(), int64_t{0});
   with_state([&](RandomState& s) {
@@ -377,10 +382,10 @@ Tensor randperm(int64_t n, DType dtype) {
       }
     }
   });
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(perm[i]);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(perm[i]);
   });
   return t;
 }
