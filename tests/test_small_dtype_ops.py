@@ -208,3 +208,41 @@ def test_max_pool_of_integers_as_torch(name, dtype):
 ], ids=range(7))
 def test_pooling_dtypes_torch_refuses_raise_as_torch(fn):
     check_error(fn)
+
+
+# ---- convolution of the small integers: exact, wrapping as torch's ----
+
+INT_CONV_CASES = {
+    "conv2d": (lambda F, x, w, b: F.conv2d(x, w, b, stride=(1, 2), padding=1), [(2, 3, 6, 7), (4, 3, 3, 3), (4,)]),
+    "conv2d_groups": (lambda F, x, w: F.conv2d(x, w, groups=3), [(1, 6, 7, 7), (3, 2, 2, 2)]),
+    "conv1d": (lambda F, x, w, b: F.conv1d(x, w, b, padding="same"), [(2, 3, 9), (5, 3, 4), (5,)]),
+    "conv2d_unbatched": (lambda F, x, w: F.conv2d(x, w), [(3, 5, 5), (2, 3, 2, 2)]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16"])
+@pytest.mark.parametrize("name", sorted(INT_CONV_CASES))
+def test_conv_of_small_integers_as_torch(name, dtype):
+    make, shapes = INT_CONV_CASES[name]
+    rng = np.random.default_rng(len(name))
+    arrays = [rng.integers(-300, 300, s) for s in shapes]  # large enough to wrap
+    same_as_torch(lambda L: make(L.nn.functional, *[L.tensor(a).to(getattr(L, dtype)) for a in arrays]))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.functional.conv2d(L.ones(1, 1, 3, 3, dtype=L.bool), L.ones(1, 1, 2, 2, dtype=L.bool)),
+    # dilated: torch's kernel takes int64 alone
+    lambda L: L.nn.functional.conv2d(L.ones(1, 1, 5, 5, dtype=L.int8), L.ones(1, 1, 2, 2, dtype=L.int8), dilation=2),
+    lambda L: L.nn.functional.conv2d(L.ones(1, 1, 5, 5, dtype=L.int32), L.ones(1, 1, 2, 2, dtype=L.int32),
+                                     dilation=(1, 2)),
+    lambda L: L.nn.functional.conv1d(L.ones(1, 1, 5, dtype=L.uint8), L.ones(1, 1, 2, dtype=L.uint8), dilation=[2]),
+    lambda L: L.nn.functional.conv1d(L.ones(1, 5, dtype=L.int16), L.ones(1, 1, 2, dtype=L.int16), dilation=3),
+    lambda L: L.nn.functional.conv2d(L.ones(1, 1, 5, 5, dtype=L.int8), L.ones(1, 2, 2, 2, dtype=L.int8), dilation=2),
+], ids=range(6))
+def test_convolutions_torch_refuses_raise_as_torch(fn):
+    check_error(fn)
+
+
+def test_dilated_int64_convolution_as_torch():
+    same_as_torch(lambda L: L.nn.functional.conv2d(L.arange(50).reshape(2, 1, 5, 5), L.arange(-3, 5).reshape(2, 1, 2, 2),
+                                                   dilation=(2, 1)))
