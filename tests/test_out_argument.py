@@ -321,3 +321,24 @@ def test_out_dtype_mismatch_messages_as_torch(fn, out_dtype):
     except Exception:  # noqa: BLE001 - torch refuses this out: cgrad must say the same
         return check_error(call)
     call(cgrad)  # torch casts into this out: so does cgrad
+
+
+@pytest.mark.parametrize("out_dtype", ["int32", "float64", "bool", "int64", "float16", "uint8"])
+def test_multinomial_out_must_be_long_as_torch(out_dtype):
+    call = lambda L: L.multinomial(L.ones(5), 3, out=L.empty(0, dtype=getattr(L, out_dtype)))  # noqa: E731
+    if out_dtype == "int64":
+        return call(cgrad)  # the one dtype torch takes (test_random_streams checks the values)
+    check_error(call)
+
+
+@pytest.mark.parametrize("out_dtype", ["int8", "uint8", "int16", "int32", "int64", "bool", "float16",
+                                       "bfloat16", "float64"])
+def test_bernoulli_samples_into_any_out_dtype_as_torch(out_dtype):
+    results = []
+    for L in (torch, cgrad):
+        L.manual_seed(7)
+        out = L.empty(0, dtype=getattr(L, out_dtype))
+        assert L.bernoulli(L.full((40,), 0.3), out=out) is out
+        results.append((str(out.dtype).split(".")[-1], out.to(L.int64).numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[1][1], results[0][1])

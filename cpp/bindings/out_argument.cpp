@@ -101,6 +101,7 @@ std::string out_dtype_mismatch(const std::string& name, DType result, DType out)
       "floor", "frac", "neg", "negative", "round", "sgn", "sign", "trunc"};
   if (pointwise.count(name)) return "Found dtype " + o + " but expected " + r;
   if (name == "dot") return "result dtype " + o + " does not match input dtype " + r;
+  if (name == "multinomial") return "multinomial expects Long tensor out, got: " + o;
   if (name == "where") return "Expected out type to be " + r + " but got " + o;
   if (name == "tensordot")
     return "tensordot: Expected the output tensor to have dtype " + r +
@@ -168,6 +169,8 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
     throw std::runtime_error(
         std::string("logsumexp(): Expected floating point type for result tensor, but got: ") +
         dtype_torch_name(out->dtype));
+  // bernoulli samples into out whatever its dtype (0 and 1 are exact in all of them).
+  const Tensor& written = name == "bernoulli" ? to_dtype(result, out->dtype) : result;
   if (!same_shape(out->sizes, result->sizes)) {
     // Factories resize quietly; arange says why its count differs; the rest warn that
     // resizing a non-empty out is deprecated.
@@ -192,7 +195,7 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
     resize_out(out, result);
   }
   GradModeGuard no_grad(false);
-  apply_inplace(out, name.c_str(), [&] { return result; });
+  apply_inplace(out, name.c_str(), [&] { return written; });
 }
 
 // The call checked and run: the outs it writes, then the dispatch without `out`.
