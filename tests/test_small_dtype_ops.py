@@ -1,6 +1,6 @@
 """float16, bfloat16, uint8, int8 and int16 through the ops that compute them widened
 (Note [Small dtypes] in cpp/include/cgrad/dtype.h): range factories, convolution,
-pooling and normalization, against torch, one line per case."""
+pooling, normalization and class-index losses, against torch, one line per case."""
 import random
 
 import numpy as np
@@ -106,6 +106,13 @@ NN_CASES = {
                    [(4, 3, 5), (3,), (3,)]),
     "layer_norm_affine": (lambda L, x, w, b: L.nn.functional.layer_norm(x, (3, 4), w, b),
                           [(2, 3, 4), (3, 4), (3, 4)]),
+    # class-index losses: the scores and gradients only move (-100 is an ignored target)
+    "cross_entropy": (lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0, 4, 2, -100, 1, 3])), [(6, 5)]),
+    "cross_entropy_2d_none": (lambda L, x: L.nn.functional.cross_entropy(
+        x, L.tensor(np.arange(18).reshape(2, 3, 3) % 4), reduction="none", label_smoothing=0.1), [(2, 4, 3, 3)]),
+    "nll_loss_weighted_sum": (lambda L, x: L.nn.functional.nll_loss(
+        x, L.tensor([0, 4, 2, 1]), L.tensor([0.5, 2.0, 1.0, 1.5, 0.25]).to(x.dtype), reduction="sum"), [(4, 5)]),
+    "nll_loss_unbatched": (lambda L, x: L.nn.functional.nll_loss(x, L.tensor(2)), [(5,)]),
 }
 
 

@@ -378,8 +378,6 @@ def test_integers_cannot_require_grad(dtype):
 # ---- what is not enabled says so (torch computes these; cgrad raises, never crashes) ----
 
 def test_kernels_without_small_dtypes_raise_not_implemented():
-    with pytest.raises(NotImplementedError, match="not implemented for 'Half'"):
-        cgrad.nn.functional.cross_entropy(cgrad.ones(2, 3, dtype=cgrad.float16), cgrad.tensor([0, 1]))
     p = cgrad.nn.Parameter(cgrad.ones(3, dtype=cgrad.bfloat16))
     p.grad = cgrad.ones(3, dtype=cgrad.bfloat16)
     with pytest.raises(NotImplementedError, match="not implemented for 'BFloat16'"):
