@@ -298,3 +298,47 @@ def test_out_written_through_a_view_reaches_its_base():
     base = cgrad.zeros(2, 3)
     cgrad.add(cgrad.ones(3), 1, out=base[1])
     np.testing.assert_array_equal(base.numpy(), [[0, 0, 0], [2, 2, 2]])
+
+
+# torch's wording for an out of the wrong dtype differs by function.
+@pytest.mark.parametrize("fn", [
+    lambda L, o: L.abs(L.ones(3), out=o), lambda L, o: L.clamp(L.ones(3), 0, 1, out=o),
+    lambda L, o: L.round(L.ones(3), out=o), lambda L, o: L.neg(L.ones(3), out=o),
+    lambda L, o: L.dot(L.ones(3), L.ones(3), out=o), lambda L, o: L.where(L.ones(3) > 0, L.ones(3), L.ones(3), out=o),
+    lambda L, o: L.tensordot(L.ones(2, 2), L.ones(2, 2), out=o),
+    lambda L, o: L.index_select(L.ones(3), 0, L.tensor([0]), out=o),
+    lambda L, o: L.masked_select(L.ones(3), L.ones(3) > 0, out=o),
+    lambda L, o: L.take(L.ones(3), L.tensor([0]), out=o), lambda L, o: L.nan_to_num(L.ones(3), out=o),
+    lambda L, o: L.amax(L.ones(3, 3), 0, out=o), lambda L, o: L.cross(L.ones(3, 3), L.ones(3, 3), dim=0, out=o),
+    lambda L, o: L.cat([L.ones(3)], out=o), lambda L, o: L.stack([L.ones(3)], out=o),
+    lambda L, o: L.logsumexp(L.ones(3, 3), 0, out=o), lambda L, o: L.mm(L.ones(2, 2), L.ones(2, 2), out=o),
+], ids=range(17))
+@pytest.mark.parametrize("out_dtype", ["float64", "int64", "float16"])
+def test_out_dtype_mismatch_messages_as_torch(fn, out_dtype):
+    call = lambda L: fn(L, L.empty(0, dtype=getattr(L, out_dtype)))  # noqa: E731
+    try:
+        call(torch)
+    except Exception:  # noqa: BLE001 - torch refuses this out: cgrad must say the same
+        return check_error(call)
+    call(cgrad)  # torch casts into this out: so does cgrad
+
+
+@pytest.mark.parametrize("out_dtype", ["int32", "float64", "bool", "int64", "float16", "uint8"])
+def test_multinomial_out_must_be_long_as_torch(out_dtype):
+    call = lambda L: L.multinomial(L.ones(5), 3, out=L.empty(0, dtype=getattr(L, out_dtype)))  # noqa: E731
+    if out_dtype == "int64":
+        return call(cgrad)  # the one dtype torch takes (test_random_streams checks the values)
+    check_error(call)
+
+
+@pytest.mark.parametrize("out_dtype", ["int8", "uint8", "int16", "int32", "int64", "bool", "float16",
+                                       "bfloat16", "float64"])
+def test_bernoulli_samples_into_any_out_dtype_as_torch(out_dtype):
+    results = []
+    for L in (torch, cgrad):
+        L.manual_seed(7)
+        out = L.empty(0, dtype=getattr(L, out_dtype))
+        assert L.bernoulli(L.full((40,), 0.3), out=out) is out
+        results.append((str(out.dtype).split(".")[-1], out.to(L.int64).numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[1][1], results[0][1])

@@ -12,14 +12,16 @@ SIZES = [(1,), (3,), (15,), (16,), (17,), (5, 7), (33,), (2, 3, 40)]
 
 
 def same_stream(make, seed):
-    """make(L) after L.manual_seed(seed), then one more rand: equal bitwise in both."""
+    """make(L) after L.manual_seed(seed), then one more rand: equal bitwise in both (the
+    values compared as float64 or int64, which hold every dtype's exactly)."""
     out = []
     for L in (torch, cgrad):
         L.manual_seed(seed)
-        t = make(L)
-        out.append((t.detach().numpy().copy(), L.rand(3).numpy().copy()))
-    (t_val, t_after), (c_val, c_after) = out
-    assert c_val.dtype == t_val.dtype and c_val.shape == t_val.shape
+        t = make(L).detach()
+        wide = t.double() if t.dtype.is_floating_point else t.long()
+        out.append((str(t.dtype).split(".")[-1], wide.numpy().copy(), L.rand(3).numpy().copy()))
+    (t_dtype, t_val, t_after), (c_dtype, c_val, c_after) = out
+    assert c_dtype == t_dtype and c_val.shape == t_val.shape
     np.testing.assert_array_equal(c_val, t_val)
     np.testing.assert_array_equal(c_after, t_after)
 
@@ -45,7 +47,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 @pytest.mark.parametrize("size", SIZES, ids=str)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_floating_samplers_match_torch(name, size, dtype):
@@ -262,4 +264,62 @@ ERRORS = [
 
 @pytest.mark.parametrize("fn", ERRORS, ids=range(len(ERRORS)))
 def test_errors_as_torch(fn):
+    check_error(fn)
+
+
+# ---- float16, bfloat16 and the small integers (Note [Torch's CPU random streams]) ----
+
+SMALL_MORE = {
+    "random_float16": lambda L: L.empty(60, dtype=L.float16).random_(),
+    "random_bfloat16": lambda L: L.empty(60, dtype=L.bfloat16).random_(),
+    "random_uint8": lambda L: L.empty(60, dtype=L.uint8).random_(),
+    "random_int8": lambda L: L.empty(60, dtype=L.int8).random_(),
+    "random_int16": lambda L: L.empty(60, dtype=L.int16).random_(),
+    "random_to_int8": lambda L: L.empty(60, dtype=L.int8).random_(-100, 120),
+    "randint_uint8": lambda L: L.randint(0, 256, (40,), dtype=L.uint8),
+    "randint_int16": lambda L: L.randint(-300, 3000, (40,), dtype=L.int16),
+    "randint_float16": lambda L: L.randint(-2000, 2048, (40,), dtype=L.float16),
+    "bernoulli_int8": lambda L: L.zeros(30, dtype=L.int8).bernoulli_(0.4),
+    # (about 1 draw in 512 rounds up to `to`: torch gives `from` there)
+    "uniform_bfloat16_rounding_up": lambda L: L.empty(4000, dtype=L.bfloat16).uniform_(0, 1),
+    "exponential_float16": lambda L: L.empty(40, dtype=L.float16).exponential_(2.5),
+    "exponential_bfloat16": lambda L: L.empty(40, dtype=L.bfloat16).exponential_(),
+    "normal_tensors_float16": lambda L: L.normal(L.arange(20.0).half(), L.ones(20).half()),
+    "dropout_bfloat16": lambda L: L.nn.functional.dropout(L.ones(40, dtype=L.bfloat16), 0.3),
+    "multinomial_float16": lambda L: L.multinomial(L.rand(3, 30).half(), 10),
+    "multinomial_bfloat16_replacement": lambda L: L.multinomial(L.rand(30).bfloat16(), 40, True),
+    "randperm_float16": lambda L: L.randperm(2049, dtype=L.float16),
+    "randperm_bfloat16": lambda L: L.randperm(3000, dtype=L.bfloat16),  # rounded, as torch's
+    "randperm_uint8": lambda L: L.randperm(256, dtype=L.uint8),
+    "randperm_int8": lambda L: L.randperm(128, dtype=L.int8),
+    "randperm_int16": lambda L: L.randperm(32768, dtype=L.int16),
+    "randperm_int8_empty": lambda L: L.randperm(0, dtype=L.int8),
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+@pytest.mark.parametrize("name", sorted(SMALL_MORE))
+def test_small_dtype_samplers_match_torch(name, seed):
+    same_stream(SMALL_MORE[name], seed)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.randint(-200, 5, (3,), dtype=L.int8),
+    lambda L: L.randint(0, 300, (3,), dtype=L.uint8),
+    lambda L: L.randint(-1, 3, (3,), dtype=L.uint8),
+    lambda L: L.randint(0, 2**17, (3,), dtype=L.int16),
+    lambda L: L.randint(0, 2**20, (3,), dtype=L.float16),
+    lambda L: L.empty(3, dtype=L.float16).uniform_(0, 1e5),
+    lambda L: L.empty(3, dtype=L.float16).uniform_(-4e4, 4e4),
+    lambda L: L.empty(3, dtype=L.int8).exponential_(),
+    lambda L: L.nn.functional.dropout(L.ones(3, dtype=L.int8), 0.5),
+    lambda L: L.randperm(2050, dtype=L.float16),
+    lambda L: L.randperm(257, dtype=L.uint8),
+    lambda L: L.randperm(129, dtype=L.int8),
+    lambda L: L.randperm(32769, dtype=L.int16),
+    lambda L: L.randperm(-1, dtype=L.uint8),
+    lambda L: L.randperm(-2, dtype=L.bool),
+    lambda L: L.randperm(3, dtype=L.bool),
+], ids=range(16))
+def test_small_dtype_sampling_errors_as_torch(fn):
     check_error(fn)

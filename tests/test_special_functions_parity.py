@@ -93,10 +93,9 @@ CASES = [
     case("i0_wide", lambda L, a: a.i0(), R(30, low=-40, high=40, dtype=np.float64)),
     case("chain", lambda L, a: (a.lgamma() + a.digamma() * a.i0()).sigmoid(), G(3, 3)),
     # in-place forms: polygamma_, logit_ (the rows' are in test_pointwise_table)
-    # (values only: torch names polygamma_'s node PolygammaBackward1, cgrad's is still ...0)
-    case("polygamma_inplace", lambda L, a: (a * 1).polygamma_(2), G(3, 4), grad=False),
-    case("polygamma_inplace_float64", lambda L, a: (a * 1).polygamma_(1), G(4, dtype=np.float64),
-         grad=False),
+    # (torch names polygamma_'s node PolygammaBackward1, the function's ...0)
+    case("polygamma_inplace", lambda L, a: (a * 1).polygamma_(2), G(3, 4)),
+    case("polygamma_inplace_float64", lambda L, a: (a * 1).polygamma_(1), G(4, dtype=np.float64)),
     case("logit_inplace", lambda L, a: (a * 1).logit_(), Pr(3, 4)),
     case("logit_inplace_eps", lambda L, a: (a * 1).logit_(eps=0.2), Pr(5)),
     case("logit_inplace_fn", lambda L, a: L.logit_(a * 1, 0.05), Pr(5)),

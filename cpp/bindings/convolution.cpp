@@ -86,6 +86,9 @@ void init_convolution(py::module_& m) {
                                         py::object padding, py::object dilation, bool ceil_mode,
                                         bool return_indices) {
       PoolOptions o = pool_options(kernel_size, stride, padding, dilation, ceil_mode, name);
+      // torch's max_pool1d without indices is a kernel of its own, floating only.
+      if (fn == &max_pool1d && !return_indices && !is_floating(input->dtype))
+        throw_not_implemented_for("max_pool1d_impl", input->dtype);
       auto r = without_gil_if_large(input->numel(), [&] { return fn(input, o); });
       return values_or_pair(r, return_indices);
     }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(),

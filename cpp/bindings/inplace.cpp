@@ -191,7 +191,7 @@ void def_inplace_operators(TensorClass& cls) {
 // out-of-place ones, so the method exists).
 void def_inplace_through_methods(TensorClass& cls) {
   std::vector<const char*> methods = {"clamp", "clamp_min", "clamp_max", "clip", "round",
-                                      "lerp", "exp2", "sinc", "square", "polygamma", "logit",
+                                      "lerp", "exp2", "sinc", "square", "logit",
                                       "hypot", "xlogy", "nan_to_num"};
   for (const char* method : binary_inplace_through_method()) methods.push_back(method);
   for (const char* method : methods) {

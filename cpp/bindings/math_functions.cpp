@@ -1,7 +1,7 @@
 // The math functions beyond the basic pointwise ops: exp2, sinc, square, positive,
 // polygamma, logit, logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal, with
 // the in-place functions torch has (exp2_, sinc_, square_, logit_, xlogy_, nan_to_num_;
-// the methods come from init_inplace).
+// the methods come from init_inplace) and the method polygamma_.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -21,6 +21,23 @@ auto inplace_function(const char* method) {
                       std::string(py::str(py::type::of(self).attr("__name__"))));
     return self.attr(method)(*args, **kwargs);
   };
+}
+
+// polygamma(n, input): n first in the function, the only argument of the methods; the
+// in-place method is its own op (PolygammaBackward1), not the function written back.
+void def_polygamma(py::module_& m, TensorClass& cls) {
+  m.def("polygamma", [](int64_t n, const Tensor& input) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, input);
+  }, py::arg("n"), py::arg("input"));
+  cls.def("polygamma", [](const Tensor& self, int64_t n) {
+    return call_op([n](const Tensor& a) { return polygamma(n, a); }, self);
+  }, py::arg("n"));
+  cls.def("polygamma_", [](py::object self_obj, int64_t n) {
+    Tensor self = self_obj.cast<Tensor>();
+    check_inplace_overlap(self, {});
+    polygamma_(self, n);
+    return self_obj;
+  }, py::arg("n"));
 }
 }  // namespace
 
@@ -87,13 +104,7 @@ void init_math_functions(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "positive", positive);
   cls.def("__pos__", positive);
 
-  // polygamma(n, input): n first in the function, the only argument of the method.
-  m.def("polygamma", [](int64_t n, const Tensor& input) {
-    return call_op([n](const Tensor& a) { return polygamma(n, a); }, input);
-  }, py::arg("n"), py::arg("input"));
-  cls.def("polygamma", [](const Tensor& self, int64_t n) {
-    return call_op([n](const Tensor& a) { return polygamma(n, a); }, self);
-  }, py::arg("n"));
+  def_polygamma(m, cls);
   def_method_and_function(m, cls, "logit", [](const Tensor& a, std::optional<double> eps) {
     return call_op([eps](const Tensor& x) { return logit(x, eps); }, a);
   }, py::arg("eps") = py::none());

@@ -78,7 +78,7 @@ const std::unordered_set<std::string>& exact_dtype_functions() {
   static const std::unordered_set<std::string> names = {
       "abs", "absolute", "addmm", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin",
       "bitwise_not", "bmm", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cummax",
-      "cummin", "diag", "dot", "fix", "floor", "frac", "gather", "index_add", "index_select",
+      "cummin", "cross", "diag", "dot", "fix", "floor", "frac", "gather", "index_add", "index_select",
       "inverse", "kthvalue", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh",
       "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr",
       "linalg_slogdet", "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm",
@@ -93,6 +93,33 @@ const std::unordered_set<std::string>& exact_dtype_functions() {
 const std::unordered_set<std::string>& bool_out_functions() {
   static const std::unordered_set<std::string> names = {"signbit"};
   return names;
+}
+
+// torch's wording, which differs by function, for an out of the wrong dtype where the
+// result's is required.
+std::string out_dtype_mismatch(const std::string& name, DType result, DType out) {
+  const std::string r = dtype_torch_name(result), o = dtype_torch_name(out);
+  static const std::unordered_set<std::string> pointwise = {
+      "abs", "absolute", "bitwise_not", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "fix",
+      "floor", "frac", "neg", "negative", "round", "sgn", "sign", "trunc"};
+  if (pointwise.count(name)) return "Found dtype " + o + " but expected " + r;
+  if (name == "dot") return "result dtype " + o + " does not match input dtype " + r;
+  if (name == "multinomial") return "multinomial expects Long tensor out, got: " + o;
+  if (name == "where") return "Expected out type to be " + r + " but got " + o;
+  if (name == "tensordot")
+    return "tensordot: Expected the output tensor to have dtype " + r +
+           ", but got an output tensor with dtype " + o;
+  if (name == "index_select" || name == "masked_select")
+    return name + "(): self and result must have the same scalar type";
+  if (name == "take")
+    return "take(): self and out expected to have the same dtype, but got self.dtype = " + r +
+           " and out.dtype = " + o;
+  if (name == "nan_to_num") return "nan_to_num: dtype of out: " + o + " should be same as input: " + r;
+  if (name == "amax" || name == "amin")
+    return "Expected the dtype for input and out to match, but got " + r +
+           " for input's dtype and " + o + " for out's dtype.";
+  return std::string("Expected out tensor to have dtype ") + dtype_cpp_name(result) + ", but got " +
+         dtype_cpp_name(out) + " instead";
 }
 
 std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
@@ -135,9 +162,18 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
                     "we got output tensor's dtype ") + dtype_torch_name(out->dtype) +
         " and out_int32 flag is " + (result->dtype == DType::Int32 ? "True" : "False"));
   if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
-    throw std::runtime_error(std::string("Expected out tensor to have dtype ") +
-                             dtype_cpp_name(result->dtype) + ", but got " +
-                             dtype_cpp_name(out->dtype) + " instead");
+    throw std::runtime_error(out_dtype_mismatch(name, result->dtype, out->dtype));
+  // (cat and stack say it as a TypeError before the cast check of apply_inplace)
+  if ((name == "cat" || name == "concat" || name == "stack") && is_floating(result->dtype) &&
+      !is_floating(out->dtype))
+    throw TypeError(std::string("torch.cat(): input types can't be cast to the desired output type ") +
+                    dtype_torch_name(out->dtype));
+  if (name == "logsumexp" && !is_floating(out->dtype))
+    throw std::runtime_error(
+        std::string("logsumexp(): Expected floating point type for result tensor, but got: ") +
+        dtype_torch_name(out->dtype));
+  // bernoulli samples into out whatever its dtype (0 and 1 are exact in all of them).
+  const Tensor& written = name == "bernoulli" ? to_dtype(result, out->dtype) : result;
   if (!same_shape(out->sizes, result->sizes)) {
     // Factories resize quietly; arange says why its count differs; the rest warn that
     // resizing a non-empty out is deprecated.
@@ -162,7 +198,7 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
     resize_out(out, result);
   }
   GradModeGuard no_grad(false);
-  apply_inplace(out, name.c_str(), [&] { return result; });
+  apply_inplace(out, name.c_str(), [&] { return written; });
 }
 
 // The call checked and run: the outs it writes, then the dispatch without `out`.

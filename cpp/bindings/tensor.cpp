@@ -266,6 +266,8 @@ void def_conversions(TensorClass& cls) {
       .def("byte", [](const Tensor& t) { return to_dtype(t, DType::UInt8); })
       .def("char", [](const Tensor& t) { return to_dtype(t, DType::Int8); })
       .def("short", [](const Tensor& t) { return to_dtype(t, DType::Int16); })
+      .def("type_as", [](const Tensor& t, const Tensor& other) { return to_dtype(t, other->dtype); },
+           py::arg("other"))
       .def("cpu", [](py::object self) { return self; });
 }
 

@@ -22,12 +22,14 @@
 // determinism]).
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <type_traits>
 
 #include "cgrad/parallel.h"
 #include "kernels/convolution.h"
 #include "kernels/kernels.h"
 #include "kernels/simd_arith.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -419,8 +421,18 @@ void dispatch_floating(DType dtype, const F& f, const char* kernel = __builtin_F
 
 }  // namespace
 
+// float16/bfloat16 compute in float32 on widened copies, rounded once on the store
+// (Note [Small dtypes]), as torch's CPU convolution accumulates them in float.
 void conv2d(const ConvGeometry& g, const TensorImpl& input, const TensorImpl& weight,
             const TensorImpl* bias, TensorImpl& out) {
+  if (any_small({&input, &weight, bias, &out})) {
+    const Widened x(input), w(weight);
+    std::optional<Widened> b;
+    if (bias) b.emplace(*bias);
+    WidenedOut y(out);
+    conv2d(g, *x, *w, b ? &**b : nullptr, *y);
+    return y.store();
+  }
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
     conv2d_typed<T>(g, input.data<T>(), weight.data<T>(), bias ? bias->data<T>() : nullptr,
@@ -430,6 +442,12 @@ void conv2d(const ConvGeometry& g, const TensorImpl& input, const TensorImpl& we
 
 void conv2d_backward_input(const ConvGeometry& g, const TensorImpl& grad_out,
                            const TensorImpl& weight, TensorImpl& grad_input) {
+  if (any_small({&grad_out, &weight, &grad_input})) {
+    const Widened g_out(grad_out), w(weight);
+    WidenedOut gx(grad_input);
+    conv2d_backward_input(g, *g_out, *w, *gx);
+    return gx.store();
+  }
   dispatch_floating(grad_out.dtype, [&](auto zero) {
     using T = decltype(zero);
     conv2d_backward_input_typed<T>(g, grad_out.data<T>(), weight.data<T>(), grad_input.data<T>());
@@ -438,6 +456,12 @@ void conv2d_backward_input(const ConvGeometry& g, const TensorImpl& grad_out,
 
 void conv2d_backward_weight(const ConvGeometry& g, const TensorImpl& input,
                             const TensorImpl& grad_out, TensorImpl& grad_weight) {
+  if (any_small({&input, &grad_out, &grad_weight})) {
+    const Widened x(input), g_out(grad_out);
+    WidenedOut gw(grad_weight);
+    conv2d_backward_weight(g, *x, *g_out, *gw);
+    return gw.store();
+  }
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
     conv2d_backward_weight_typed<T>(g, input.data<T>(), grad_out.data<T>(), grad_weight.data<T>());

@@ -12,9 +12,9 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
   const int64_t n = input.sizes[0], classes = input.sizes[1], r = input.sizes[2];
   const int64_t* t = target.data<int64_t>();
   bool ok = true;
-  dispatch(input.dtype, [&](auto tag) {
+  dispatch_all(input.dtype, [&](auto tag) {  // (float16/bfloat16 too: values only move)
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (std::is_floating_point_v<T> || is_small_float_v<T>) {
       const T* x = input.data<T>();
       const T* w = weight ? weight->data<T>() : nullptr;
       T* out = picked.data<T>();
@@ -23,8 +23,8 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
         for (int64_t j = 0; j < r; ++j) {
           const int64_t k = i * r + j, c = t[k];
           if (c == ignore_index) {
-            out[k] = T(0);
-            out_w[k] = T(0);
+            out[k] = T(0.0f);
+            out_w[k] = T(0.0f);
             continue;
           }
           if (c < 0 || c >= classes) {
@@ -33,7 +33,7 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
             break;
           }
           out[k] = x[(i * classes + c) * r + j];
-          out_w[k] = w ? w[c] : T(1);
+          out_w[k] = w ? w[c] : T(1.0f);
         }
     }
   });
@@ -43,9 +43,9 @@ bool gather_class_scores(const TensorImpl& input, const TensorImpl& target,
 void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, TensorImpl& out) {
   const int64_t n = out.sizes[0], classes = out.sizes[1], r = out.sizes[2];
   const int64_t* t = target.data<int64_t>();
-  dispatch(out.dtype, [&](auto tag) {
+  dispatch_all(out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (std::is_floating_point_v<T> || is_small_float_v<T>) {
       const T* v = values.data<T>();
       T* o = out.data<T>();
       std::memset(o, 0, sizeof(T) * static_cast<size_t>(n * classes * r));

@@ -203,4 +203,15 @@ void normal_fill_blocks(RandomState& s, double* out, int64_t n, double mean, dou
   fill_blocks(s, out, n, mean, std);
 }
 
+void normal_fill_blocks_16bit(RandomState& s, float* out, int64_t n, float mean, float std) {
+  const int64_t whole = n - n % 16;
+  for (int64_t i = 0; i < whole; ++i) out[i] = s.uniform_float();
+  transform_blocks(out, whole, mean, std);
+  if (whole != n) {
+    float* tail = out + n - 16;
+    for (int i = 0; i < 16; ++i) tail[i] = s.uniform_float();
+    transform_blocks(tail, 16, mean, std);
+  }
+}
+
 }  // namespace cgrad::kernels

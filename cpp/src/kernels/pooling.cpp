@@ -11,6 +11,7 @@
 
 #include "cgrad/parallel.h"
 #include "kernels/convolution.h"
+#include "kernels/widen.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -20,6 +21,20 @@ void dispatch_floating(DType dtype, const F& f, const char* kernel = __builtin_F
   if (dtype == DType::Float32) f(float());
   else if (dtype == DType::Float64) f(double());
   else throw_not_implemented_for(kernel, dtype);
+}
+
+// max_pool2d also takes integers, as torch's (the small ones arrive widened to int32).
+template <class F>
+void dispatch_max_pool(DType dtype, const F& f) {
+  if (dtype == DType::Int32) f(int32_t());
+  else if (dtype == DType::Int64) f(int64_t());
+  else dispatch_floating(dtype, f, "max_pool2d");
+}
+
+// A window's starting maximum: -inf, or an integer type's lowest value.
+template <class T> constexpr T lowest() {
+  if constexpr (std::numeric_limits<T>::has_infinity) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
 }
 
 // Planes per thread: enough elements to be worth a wake-up.
@@ -90,7 +105,7 @@ void max_pool_regular(const T* x, int64_t planes, int64_t h, int64_t w, const Re
         for (int64_t j = 0; j < c.count; ++j) {
           const int64_t c0 = c.first + j * c.stride;
           int64_t best = r0 * w + c0;
-          T best_value = -std::numeric_limits<T>::infinity();
+          T best_value = lowest<T>();
           for (int64_t a = 0; a < kh; ++a)
             for (int64_t b = 0; b < kw; ++b) {
               const int64_t at = (r0 + a) * w + c0 + b;
@@ -138,7 +153,7 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
           std::memcpy(&b1, top + w + 2 * j + L, sizeof(V));
           const V values[4] = {split(t0, t1, false), split(t0, t1, true), split(b0, b1, false),
                                split(b0, b1, true)};
-          V best = V{} - std::numeric_limits<T>::infinity();
+          V best = V{} + lowest<T>();
           VI which = VI{};
           for (int k = 0; k < 4; ++k) {
             const VI take = (values[k] > best) | (values[k] != values[k]);
@@ -152,7 +167,7 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
         for (; j < c.count; ++j) {
           const int64_t c0 = c.first + 2 * j;
           int64_t best = r0 * w + c0;
-          T best_value = -std::numeric_limits<T>::infinity();
+          T best_value = lowest<T>();
           for (int64_t a = 0; a < 2; ++a)
             for (int64_t b = 0; b < 2; ++b) consider(plane[(r0 + a) * w + c0 + b], (r0 + a) * w + c0 + b, best_value, best);
           yp[j] = best_value;
@@ -167,9 +182,15 @@ void max_pool_2x2(const T* x, int64_t planes, int64_t h, int64_t w, const Regula
 
 void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 TensorImpl& out, TensorImpl& indices) {
+  if (any_small({&input, &out})) {  // in float32 or int32 (Note [Small dtypes])
+    const Widened x(input);
+    WidenedOut y(out);
+    max_pool2d(*x, rows, cols, *y, indices);
+    return y.store();
+  }
   const int64_t w = input.sizes[2];
   const RegularWindows r = regular_windows(rows), c = regular_windows(cols);
-  dispatch_floating(input.dtype, [&](auto zero) {
+  dispatch_max_pool(input.dtype, [&](auto zero) {
     using T = decltype(zero);
     T* y = out.data<T>();
     int64_t* idx = indices.data<int64_t>();
@@ -186,7 +207,7 @@ void max_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWind
     for_each_window(input.data<T>(), input.sizes[0], input.sizes[1] * w, count(rows), count(cols),
                     [&](const T* plane, int64_t i, int64_t j, int64_t k) {
       int64_t best = rows.begin[i] * w + cols.begin[j];
-      T best_value = -std::numeric_limits<T>::infinity();
+      T best_value = lowest<T>();
       for (int64_t r = rows.begin[i]; r < rows.end[i]; r += rows.step)
         for (int64_t c = cols.begin[j]; c < cols.end[j]; c += cols.step)
           consider(plane[r * w + c], r * w + c, best_value, best);
@@ -224,15 +245,33 @@ void move_through_indices(const TensorImpl& pooled_like, const TensorImpl& plane
 }  // namespace
 
 void max_pool2d_backward(const TensorImpl& grad, const TensorImpl& indices, TensorImpl& grad_input) {
+  if (any_small({&grad, &grad_input})) {
+    const Widened g(grad);
+    WidenedOut gx(grad_input);
+    max_pool2d_backward(*g, indices, *gx);
+    return gx.store();
+  }
   move_through_indices<true>(grad, grad_input, indices, grad_input);
 }
 
 void gather_planes(const TensorImpl& source, const TensorImpl& indices, TensorImpl& out) {
+  if (any_small({&source, &out})) {
+    const Widened src(source);
+    WidenedOut y(out);
+    gather_planes(*src, indices, *y);
+    return y.store();
+  }
   move_through_indices<false>(out, source, indices, out);
 }
 
 void avg_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWindows& cols,
                 const std::vector<double>& divisors, TensorImpl& out) {
+  if (any_small({&input, &out})) {
+    const Widened x(input);
+    WidenedOut y(out);
+    avg_pool2d(*x, rows, cols, divisors, *y);
+    return y.store();
+  }
   const int64_t w = input.sizes[2], ow = count(cols);
   dispatch_floating(input.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -249,6 +288,12 @@ void avg_pool2d(const TensorImpl& input, const AxisWindows& rows, const AxisWind
 
 void avg_pool2d_backward(const TensorImpl& grad, const AxisWindows& rows, const AxisWindows& cols,
                          const std::vector<double>& divisors, TensorImpl& grad_input) {
+  if (any_small({&grad, &grad_input})) {
+    const Widened g(grad);
+    WidenedOut gx(grad_input);
+    avg_pool2d_backward(*g, rows, cols, divisors, *gx);
+    return gx.store();
+  }
   const int64_t w = grad_input.sizes[2], ow = count(cols);
   dispatch_floating(grad.dtype, [&](auto zero) {
     using T = decltype(zero);

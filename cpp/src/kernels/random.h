@@ -22,6 +22,11 @@
 //   single-precision log and sincos (the polynomials of the widely used avx_mathfun,
 //   with torch's build's fused multiply-adds), theta = float(2 pi) * u2 in float;
 //   double uses libm log/cos/sin. No cache is touched.
+// - float16/bfloat16 draw as float32 does and round each value once at the end
+//   (uniform, normal, exponential, bernoulli alike), except that the 16-at-a-time normal
+//   path draws uniforms for the whole blocks only, before its fresh tail of 16.
+//   random_() gives [0, 2^digits] (2049 values for float16, 257 for bfloat16); the
+//   small integers take random32 % (max + 1).
 // - integers: random_(from, to) is from + r % range with r a random64 when range >= 2^32
 //   (int64, float, double) else a random32; randperm(n) swaps i with i + random32 % (n - i)
 //   for i < n - 1 (random64 % (i + 1), inside-out, once n >= 2^32 / 20).
@@ -78,5 +83,7 @@ template <class T> void normal_fill_serial(RandomState& s, T* out, int64_t n, do
 // The 16-at-a-time path for n >= 16 contiguous elements.
 void normal_fill_blocks(RandomState& s, float* out, int64_t n, float mean, float std);
 void normal_fill_blocks(RandomState& s, double* out, int64_t n, double mean, double std);
+// The same path as float16/bfloat16 take it, into a float buffer that the caller rounds.
+void normal_fill_blocks_16bit(RandomState& s, float* out, int64_t n, float mean, float std);
 
 }  // namespace cgrad::kernels

@@ -106,7 +106,9 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
 //     vectorized kernels are built with FMA, and its results differ from a separately
 //     rounded multiply and add in about 85% of random cases. Only a torch forced onto
 //     its non-vector kernel (ATEN_CPU_CAPABILITY=default) rounds twice;
-//   - integer outputs truncate the double result.
+//   - integer outputs truncate the double result;
+//   - float16 and bfloat16 round every step to the dtype, as torch's arithmetic on them
+//     does: end - start, its quotient by steps - 1, each product and each sum.
 // logspace is computed elsewhere in torch, with no FMA: the exponent is
 // start + i * step (or end - (steps - 1 - i) * step) in double, with start and end in the
 // output type and step = double(end - start) / (steps - 1) (the subtraction in the output
@@ -117,6 +119,12 @@ void check_steps(int64_t steps, DType dtype, const char* op) {
   if (steps < 0) throw std::runtime_error("number of steps must be non-negative");
   if (dtype == DType::Bool)
     throw NotImplementedError(std::string("\"") + op + "_cpu\" not implemented for 'Bool'");
+}
+// torch converts start (one step or more) and end (two or more) to the dtype with its
+// checked conversion.
+void check_ends_fit(const Scalar& start, const Scalar& end, int64_t steps, DType dtype) {
+  if (steps >= 1) check_scalar_fits(start, dtype);
+  if (steps >= 2) check_scalar_fits(end, dtype);
 }
 }  // namespace
 
@@ -140,21 +148,34 @@ void linspace_fill(double* out, double a, double b, double step, int64_t n) { li
 
 Tensor linspace(Scalar start_s, Scalar end_s, int64_t steps, DType dtype) {
   check_steps(steps, dtype, "linspace");
+  check_ends_fit(start_s, end_s, steps, dtype);
   Tensor t = empty({steps}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using Step = std::conditional_t<std::is_floating_point_v<T>, T, double>;
     T* p = t->data<T>();
     const T start = start_s.to<T>(), end = end_s.to<T>();
     if (steps == 1) p[0] = start;
     if (steps <= 1) return;
+    if constexpr (is_small_float_v<T>) {
+      // float16/bfloat16 round every operation to T (Note [linspace rounding]).
+      const T step = T(static_cast<float>(T(static_cast<float>(end) - static_cast<float>(start))) /
+                       static_cast<float>(steps - 1));
+      const int64_t halfway = steps / 2;
+      for (int64_t i = 0; i < steps; ++i) {
+        const T offset = T(static_cast<float>(step) * static_cast<float>(i < halfway ? i : steps - 1 - i));
+        p[i] = i < halfway ? T(static_cast<float>(start) + static_cast<float>(offset))
+                           : T(static_cast<float>(end) - static_cast<float>(offset));
+      }
+      return;
+    }
     const Step step = (static_cast<Step>(end) - static_cast<Step>(start)) / static_cast<Step>(steps - 1);
     if constexpr (std::is_same_v<T, Step>) {
       linspace_fill(p, start, end, step, steps);
     } else {  // integers: the double values, truncated
       std::vector<double> values(static_cast<size_t>(steps));
       linspace_fill(values.data(), static_cast<double>(start), static_cast<double>(end), step, steps);
-      for (int64_t i = 0; i < steps; ++i) p[i] = static_cast<T>(values[i]);
+      for (int64_t i = 0; i < steps; ++i) p[i] = convert<T>(values[i]);
     }
   });
   return t;
@@ -162,21 +183,26 @@ Tensor linspace(Scalar start_s, Scalar end_s, int64_t steps, DType dtype) {
 
 Tensor logspace(Scalar start_s, Scalar end_s, int64_t steps, double base, DType dtype) {
   check_steps(steps, dtype, "logspace");
+  if (steps >= 2) check_ends_fit(start_s, end_s, steps, dtype);  // (one step: pow(base, start))
   Tensor t = empty({steps}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
-    if (steps == 1) p[0] = static_cast<T>(std::pow(base, start_s.to_double()));
+    if (steps == 1) p[0] = convert<T>(std::pow(base, start_s.to_double()));
     if (steps <= 1) return;
     const T start = start_s.to<T>(), end = end_s.to<T>();
-    const double step = static_cast<double>(end - start) / static_cast<double>(steps - 1);
+    // end - start in C++'s arithmetic, as torch's: integers promote to int (no wrap),
+    // float16/bfloat16 round the difference to T.
+    const auto span = end - start;
+    const double step = static_cast<double>(static_cast<std::conditional_t<is_small_float_v<T>, T, decltype(span)>>(span)) /
+                        static_cast<double>(steps - 1);
     const int64_t halfway = steps / 2;
     // Kept as two roundings (volatile products): torch's logspace loop has no FMA.
     for (int64_t i = 0; i < steps; ++i) {
       volatile double offset = step * static_cast<double>(i < halfway ? i : steps - 1 - i);
       const double exponent = i < halfway ? static_cast<double>(start) + offset
                                           : static_cast<double>(end) - offset;
-      p[i] = static_cast<T>(std::pow(base, exponent));
+      p[i] = convert<T>(std::pow(base, exponent));
     }
   });
   return t;

@@ -5,6 +5,7 @@
 // create_graph the same gradients are written in cgrad ops that recompute the
 // statistics from the saved input, so the input gradient itself differentiates
 // correctly (the saved mean/rstd are constants and would drop their own derivatives).
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -83,6 +84,20 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
                                                      double eps) {
   check_layer_norm_args(input, normalized_shape, weight, bias);
   const DType dtype = input->dtype;
+  // float16/bfloat16 compute in float32 and round the results once (Note [Small dtypes]).
+  // As torch's, weight and bias may then be float32 ("mixed dtype"), and the saved
+  // statistics are float32 when they are.
+  const DType compute = is_reduced_float(dtype) ? DType::Float32 : dtype;
+  bool float_params = false;
+  if (compute != dtype) {
+    for (const Tensor* p : {&weight, &bias}) {
+      if (!*p || (*p)->dtype == dtype) continue;
+      if ((*p)->dtype != DType::Float32)
+        throw std::runtime_error("mixed dtype (CPU): expect parameter to have scalar type of Float");
+      float_params = true;
+    }
+  }
+  const DType stat_dtype = float_params ? DType::Float32 : dtype;
   const int64_t axis = input->dim() - static_cast<int64_t>(normalized_shape.size());
   int64_t rows = 1, cols = 1;
   Shape stat_sizes;
@@ -90,12 +105,15 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
     (d < axis ? rows : cols) *= input->sizes[d];
     stat_sizes.push_back(d < axis ? input->sizes[d] : 1);
   }
-  Tensor x = flat_values(input, dtype);
-  Tensor w = weight ? flat_values(weight, dtype) : Tensor();
-  Tensor b = bias ? flat_values(bias, dtype) : Tensor();
-  Tensor out = empty(input->sizes, dtype);
-  Tensor mean_t = empty(stat_sizes, dtype), rstd_t = empty(stat_sizes, dtype);
+  Tensor x = flat_values(input, compute);
+  Tensor w = weight ? flat_values(weight, compute) : Tensor();
+  Tensor b = bias ? flat_values(bias, compute) : Tensor();
+  Tensor out = empty(input->sizes, compute);
+  Tensor mean_t = empty(stat_sizes, compute), rstd_t = empty(stat_sizes, compute);
   kernels::layer_norm(*x, w.get(), b.get(), eps, rows, cols, *out, *mean_t, *rstd_t);
+  out = detail::cast(out, dtype);
+  mean_t = detail::cast(mean_t, stat_dtype);
+  rstd_t = detail::cast(rstd_t, stat_dtype);
 
   if (any_requires_grad({&input, &weight, &bias})) {
     DimList dims;
@@ -114,14 +132,18 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
         if (want_b) gb = sum_to(grad, b->sizes);
         return {gx, gw, gb};
       }
-      const DType t = x->dtype;
+      const DType t = is_reduced_float(x->dtype) ? DType::Float32 : x->dtype;
       Tensor gc = flat_values(grad, t), xc = flat_values(x, t);
       Tensor wc = w ? flat_values(w, t) : Tensor();
       Tensor gx = want_x ? empty(x->sizes, t) : Tensor();
       Tensor gw = want_w ? empty(w->sizes, t) : Tensor();
       Tensor gb = want_b ? empty(b->sizes, t) : Tensor();
-      kernels::layer_norm_backward(*gc, *xc, *n.saved(saved::mean), *n.saved(saved::rstd),
-                                   wc.get(), rows, cols, gx.get(), gw.get(), gb.get());
+      kernels::layer_norm_backward(*gc, *xc, *flat_values(n.saved(saved::mean), t),
+                                   *flat_values(n.saved(saved::rstd), t), wc.get(), rows, cols,
+                                   gx.get(), gw.get(), gb.get());
+      if (gx) gx = detail::cast(gx, x->dtype);
+      if (gw) gw = detail::cast(gw, w->dtype);
+      if (gb) gb = detail::cast(gb, b->dtype);
       return {gx, gw, gb};
     };
     auto node = make_node("NativeLayerNormBackward0", {input, weight, bias}, backward);
@@ -165,6 +187,21 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     throw std::runtime_error("running_var must be defined in evaluation mode");
   check_channel_count("weight", channels, weight);
   check_channel_count("bias", channels, bias);
+  // torch's mixed-dtype rule: the first parameter given decides whether all of them are
+  // float32 under a float16/bfloat16 input ("mixed"), or all of the input's dtype.
+  std::optional<bool> mixed;
+  for (const Tensor* p : {&weight, &bias, &running_mean, &running_var}) {
+    if (!*p) continue;
+    const DType t = (*p)->dtype;
+    if (!mixed) mixed = t != input->dtype;
+    if (t != input->dtype && input->dtype == DType::Float64)
+      throw std::runtime_error("mixed dtype (CPU): all inputs must share same datatype.");
+    if (*mixed ? t != DType::Float32 : t != input->dtype && t != DType::Float32)
+      throw std::runtime_error("mixed dtype (CPU): expect parameter to have scalar type of Float");
+    if (!*mixed && t != input->dtype)
+      throw std::runtime_error(std::string("expected scalar type ") + dtype_torch_name(input->dtype) +
+                               " but found " + dtype_torch_name(t));
+  }
 
   // Channels broadcast as [1, C, 1, ...]; statistics reduce every other dim.
   DimList dims;
@@ -178,14 +215,17 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   {
     GradModeGuard no_grad(false);
     const DType dtype = input->dtype;
+    // float16/bfloat16: statistics and output in float32, rounded once at the end (Note
+    // [Small dtypes]); the saved statistics stay float32, as torch's.
+    const Tensor x = detail::cast(input, is_reduced_float(dtype) ? DType::Float32 : dtype);
     if (training) {
-      mean_t = mean_over(input, dims);
-      Tensor biased_var = var(input, dims, 0.0, true);
+      mean_t = mean_over(x, dims);
+      Tensor biased_var = var(x, dims, 0.0, true);
       rstd_t = rsqrt(add(biased_var, constant(eps)));
       // Written straight into the buffers, as torch's kernel does: no version bump.
       const int64_t count = channels > 0 ? input->numel() / channels : 0;
       if (running_mean && input->numel() > 0) {
-        kernels::copy(*add(mul(running_mean, constant(1.0 - momentum)),
+        kernels::copy(*add(mul(detail::cast(running_mean, x->dtype), constant(1.0 - momentum)),
                           mul(reshape(mean_t, {channels}), constant(momentum))),
                       *running_mean);
       }
@@ -193,16 +233,16 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
         // The running variance is the unbiased one.
         Tensor unbiased = mul(reshape(biased_var, {channels}),
                               constant(static_cast<double>(count) / static_cast<double>(count - 1)));
-        kernels::copy(*add(mul(running_var, constant(1.0 - momentum)),
+        kernels::copy(*add(mul(detail::cast(running_var, x->dtype), constant(1.0 - momentum)),
                            mul(unbiased, constant(momentum))),
                       *running_var);
       }
     } else {
       // Copies: a later training step updates the running statistics in place.
-      mean_t = clone(detail::cast(per_channel(running_mean), dtype));
-      rstd_t = rsqrt(add(detail::cast(per_channel(running_var), dtype), constant(eps)));
+      mean_t = clone(detail::cast(per_channel(running_mean), x->dtype));
+      rstd_t = rsqrt(add(detail::cast(per_channel(running_var), x->dtype), constant(eps)));
     }
-    out = mul(sub(input, mean_t), rstd_t);
+    out = mul(sub(x, mean_t), rstd_t);
     if (weight) out = mul(out, per_channel(weight));
     if (bias) out = add(out, per_channel(bias));
     out = detail::cast(out, dtype);
@@ -231,6 +271,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       }
       if (n.needs_input_grad(1)) gw = reshape(sum_over(mul(grad, xhat), dims, false), w->sizes);
       if (n.needs_input_grad(2)) gb = reshape(sum_over(grad, dims, false), b->sizes);
+      // (float32 statistics give float32 gradients for float16/bfloat16 tensors)
+      if (gx) gx = detail::cast(gx, x->dtype);
+      if (gw) gw = detail::cast(gw, w->dtype);
+      if (gb) gb = detail::cast(gb, b->dtype);
       return {gx, gw, gb};
     };
     auto node = make_node("NativeBatchNormBackward0", {input, weight, bias}, backward);

@@ -269,7 +269,8 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const PoolOptions& o) 
   const int64_t out_h = pooled_size(h, a.kernel[0], a.stride[0], a.padding[0], a.dilation[0], o.ceil_mode);
   const int64_t out_w = pooled_size(w, a.kernel[1], a.stride[1], a.padding[1], a.dilation[1], o.ceil_mode);
   check_pool_shape(input, a, out_h, out_w);
-  check_floating(input, "max_pool2d");
+  // Integers too, as torch's (no gradient to define for them).
+  if (input->dtype == DType::Bool) throw detail::not_implemented_for("max_pool2d", input->dtype);
   auto plan = std::make_shared<PoolPlan>();
   set_shapes(*plan, input, out_h, out_w);
   plan->rows = strided_windows(h, out_h, a.kernel[0], a.stride[0], a.padding[0], a.dilation[0]);

@@ -133,7 +133,7 @@ Tensor sample(const Shape& sizes, DType dtype, const Shape& layout, Fill fill) {
   Tensor t = empty(sizes, dtype);
   const int64_t n = t->numel();
   const bool contiguous = row_major(sizes, layout);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
     with_state([&](RandomState& s) { fill(s, p, n, contiguous); });
@@ -152,7 +152,7 @@ template <class Fill> Tensor sample_like(const TensorImpl& like, DType dtype, Fi
   Tensor t = detail::empty_preserving_layout(like, dtype);
   const int64_t n = t->numel();
   const bool contiguous = t->is_contiguous();
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     with_state([&](RandomState& s) { fill(s, t->data<T>(), n, contiguous); });
   });
@@ -172,6 +172,14 @@ template <class T> T from_to(RandomState& s, uint64_t range, int64_t base) {
   return static_cast<T>(static_cast<int64_t>(r % range + static_cast<uint64_t>(base)));
 }
 
+// float16/bfloat16 values drawn as float32 by fill(float* buffer) and rounded once
+// (Note [Torch's CPU random streams]).
+template <class T, class Fill> void through_float(T* out, int64_t n, Fill fill) {
+  std::vector<float> drawn(static_cast<size_t>(n));
+  fill(drawn.data());
+  for (int64_t i = 0; i < n; ++i) out[i] = T(drawn[i]);
+}
+
 // Normals as torch's normal kernel: the 16-at-a-time path for floating contiguous runs
 // of 16 or more, else the cached per-element path.
 auto normal_fill(double mean, double stdev) {
@@ -182,6 +190,14 @@ auto normal_fill(double mean, double stdev) {
         kernels::normal_fill_blocks(s, p, n, static_cast<T>(mean), static_cast<T>(stdev));
       else
         kernels::normal_fill_serial(s, p, n, mean, stdev);
+    } else if constexpr (is_small_float_v<T>) {
+      through_float(p, n, [&](float* drawn) {
+        if (contiguous && n >= 16)
+          kernels::normal_fill_blocks_16bit(s, drawn, n, static_cast<float>(mean),
+                                            static_cast<float>(stdev));
+        else
+          kernels::normal_fill_serial(s, drawn, n, mean, stdev);
+      });
     }
   };
 }
@@ -236,14 +252,20 @@ Tensor resampled(const Tensor& self, const char* name, Fill fill, const Tensor& 
   return out;
 }
 
-// torch names C types in these messages ("out of bounds for float").
-const char* c_type_name(DType t) { return t == DType::Float32 ? "float" : "double"; }
-
 auto uniform_fill(double from, double to) {
   return [=](RandomState& s, auto* p, int64_t n, bool) {
     using T = std::remove_pointer_t<decltype(p)>;
     if constexpr (std::is_floating_point_v<T>)
       kernels::uniform_fill(s, p, n, static_cast<T>(from), static_cast<T>(to));
+    else if constexpr (is_small_float_v<T>) {
+      through_float(p, n, [&](float* drawn) {
+        kernels::uniform_fill(s, drawn, n, static_cast<float>(from), static_cast<float>(to));
+      });
+      // A draw that rounds up to `to` becomes `from`, as torch keeps [from, to) half-open.
+      const float upper = T(to), lower = T(from);
+      for (int64_t i = 0; i < n; ++i)
+        if (static_cast<float>(p[i]) == upper) p[i] = T(lower);
+    }
   };
 }
 
@@ -301,15 +323,20 @@ void check_randint_range(int64_t low, int64_t high, DType dtype) {
   if (low >= high)
     throw std::runtime_error("random_ expects 'from' to be less than 'to', but got from=" +
                              std::to_string(low) + " >= to=" + std::to_string(high));
-  // Narrow types must hold both ends (floats take any range, as torch allows).
-  if (dtype == DType::Bool || dtype == DType::Int32) {
-    const bool is_bool = dtype == DType::Bool;
-    const int64_t lo = is_bool ? 0 : std::numeric_limits<int32_t>::min();
-    const int64_t hi = is_bool ? 1 : std::numeric_limits<int32_t>::max();
-    const std::string type = is_bool ? "bool" : "int";
-    if (low < lo) throw std::runtime_error("from is out of bounds for " + type);
-    if (high - 1 > hi) throw std::runtime_error("to - 1 is out of bounds for " + type);
-  }
+  // Narrow types must hold both ends (float32/float64 take any range, as torch allows;
+  // float16 and bfloat16 their largest finite value).
+  if (dtype == DType::Int64 || dtype == DType::Float32 || dtype == DType::Float64) return;
+  double lo = 0, hi = 0;
+  dispatch_all(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (is_small_float_v<T>) lo = -max_finite(dtype), hi = max_finite(dtype);
+    else lo = static_cast<double>(std::numeric_limits<T>::lowest()),
+         hi = static_cast<double>(std::numeric_limits<T>::max());
+  });
+  const std::string type = dtype_cpp_name(dtype);
+  if (static_cast<double>(low) < lo) throw std::runtime_error("from is out of bounds for " + type);
+  if (static_cast<double>(high - 1) > hi)
+    throw std::runtime_error("to - 1 is out of bounds for " + type);
 }
 
 auto from_to_fill(int64_t low, int64_t high) {
@@ -332,10 +359,15 @@ Tensor randint_like(const Tensor& like, int64_t low, int64_t high, DType dtype) 
 }
 
 Tensor randperm(int64_t n, DType dtype) {
-  if (dtype == DType::Bool) throw NotImplementedError("\"randperm\" not implemented for 'Bool'");
   if (dtype == DType::Float32 && n > (int64_t{1} << 24) + 1)
     throw std::runtime_error("n cannot be greater than 2^24+1 for Float type.");
-  Tensor t = empty({n}, dtype);
+  Tensor t = empty({n}, dtype);  // (a negative n is refused here first, as in torch)
+  if (dtype == DType::Bool) throw NotImplementedError("\"randperm\" not implemented for 'Bool'");
+  // As torch's: the largest value, n - 1, must convert to the dtype; float16 must also
+  // hold every integer up to it exactly (bfloat16 is let round).
+  check_scalar_fits(Scalar(n > 0 ? n - 1 : n), dtype);
+  if (dtype == DType::Float16 && n > 2049)
+    throw std::runtime_error("n cannot be greater than 2049 for Half type.");
   std::vector<int64_t> perm(n);
   std::iota(perm.begin(), perm.end(), int64_t{0});
   with_state([&](RandomState& s) {
@@ -350,10 +382,10 @@ Tensor randperm(int64_t n, DType dtype) {
       }
     }
   });
-  dispatch(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = t->data<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(perm[i]);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(perm[i]);
   });
   return t;
 }
@@ -422,9 +454,8 @@ Tensor bernoulli(const Tensor& input, double p) {
 
 Tensor& uniform_(Tensor& self, double from, double to) {
   require_floating(self->dtype, "check_uniform_bounds");
-  const double max = self->dtype == DType::Float32 ? std::numeric_limits<float>::max()
-                                                   : std::numeric_limits<double>::max();
-  const std::string type = c_type_name(self->dtype);
+  const double max = max_finite(self->dtype);
+  const std::string type = dtype_cpp_name(self->dtype);
   if (!(std::abs(from) <= max)) throw std::runtime_error("from is out of bounds for " + type);
   if (!(std::abs(to) <= max)) throw std::runtime_error("to is out of bounds for " + type);
   if (from > to)
@@ -481,6 +512,10 @@ Tensor& random_(Tensor& self, std::optional<int64_t> from, std::optional<int64_t
         else if constexpr (std::is_same_v<T, int64_t>) out[i] = static_cast<T>(s.random64() % (uint64_t{1} << 63));
         else if constexpr (std::is_same_v<T, int32_t>) out[i] = static_cast<T>(s.random32() % (uint64_t{1} << 31));
         else if constexpr (std::is_same_v<T, float>) out[i] = static_cast<T>(s.random32() % ((uint64_t{1} << 24) + 1));
+        else if constexpr (std::is_same_v<T, Half>) out[i] = T(s.random32() % ((1u << 11) + 1));
+        else if constexpr (std::is_same_v<T, BFloat16>) out[i] = T(s.random32() % ((1u << 8) + 1));
+        else if constexpr (is_small_int_v<T>)
+          out[i] = static_cast<T>(s.random32() % (uint64_t{std::numeric_limits<T>::max()} + 1));
         else out[i] = static_cast<T>(s.random64() % ((uint64_t{1} << 53) + 1));
       }
     });
@@ -561,7 +596,10 @@ Tensor multinomial(const Tensor& input, int64_t samples, bool replacement) {
   if (cats > (int64_t{1} << 24)) throw std::runtime_error("number of categories cannot exceed 2^24");
   const Shape out_sizes = dim == 2 ? Shape{rows, samples} : Shape{samples};
   Tensor out = empty(out_sizes, DType::Int64);
-  Tensor probs = contiguous(detach(input));
+  // float16/bfloat16 probabilities are read as float32 (exact); the keys below round
+  // to the input's dtype, as torch divides in it.
+  const bool reduced = is_reduced_float(input->dtype);
+  Tensor probs = contiguous(detail::cast(detach(input), reduced ? DType::Float32 : input->dtype));
   int64_t* o = out->data<int64_t>();
   if (replacement && samples > 1) {
     dispatch(probs->dtype, [&](auto tag) {
@@ -579,9 +617,16 @@ Tensor multinomial(const Tensor& input, int64_t samples, bool replacement) {
     throw std::runtime_error("probability tensor contains either `inf`, `nan` or element < 0");
   Tensor q = sample(input->sizes, input->dtype, detail::preserved_strides(*input),
                     exponential_fill(1.0));
+  if (reduced) q = detail::cast(q, DType::Float32);
+  const DType key_dtype = input->dtype;
   dispatch(probs->dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {
+      const auto rounded = [key_dtype](T v) -> T {
+        if (key_dtype == DType::Float16) return static_cast<float>(Half(v));
+        if (key_dtype == DType::BFloat16) return static_cast<float>(BFloat16(v));
+        return v;
+      };
       const T* p = probs->data<T>();
       const T* qq = q->data<T>();
       std::vector<T> key(cats);
@@ -591,7 +636,7 @@ Tensor multinomial(const Tensor& input, int64_t samples, bool replacement) {
         for (int64_t j = 0; j < cats; ++j) sum += p[r * cats + j];
         if (sum == 0)
           throw std::runtime_error("invalid multinomial distribution (sum of probabilities <= 0)");
-        for (int64_t j = 0; j < cats; ++j) key[j] = p[r * cats + j] / qq[r * cats + j];
+        for (int64_t j = 0; j < cats; ++j) key[j] = rounded(p[r * cats + j] / qq[r * cats + j]);
         std::iota(order.begin(), order.end(), int64_t{0});
         std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return key[a] > key[b]; });
         for (int64_t k = 0; k < samples; ++k) o[r * samples + k] = order[k];

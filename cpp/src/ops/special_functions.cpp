@@ -10,17 +10,28 @@ namespace cgrad {
 using detail::constant;
 using detail::float_result;
 
-Tensor polygamma(int64_t n, const Tensor& a) {
+namespace {
+// polygamma recorded under `node_name`: torch names the function's node and the in-place
+// method's apart (derivatives.yaml has a row for each).
+Tensor polygamma_recorded(int64_t n, const Tensor& a, const char* node_name) {
   if (n < 0) throw std::runtime_error("polygamma(n, x) does not support negative n.");
   Tensor out = detail::unary_forward(kernels::UnaryOp::Polygamma, a, float_result(a),
                                      {static_cast<double>(n), 0.0});
   if (any_requires_grad({&a})) {
-    auto node = make_node("PolygammaBackward0", {a}, [n](Node& nd, TensorList& g) -> TensorList {
+    auto node = make_node(node_name, {a}, [n](Node& nd, TensorList& g) -> TensorList {
       return {mul(g[0], polygamma(n + 1, nd.saved(saved::self)))};
     });
     record(node, {out}, {ToSave(saved::self, a)});
   }
   return out;
+}
+}  // namespace
+
+Tensor polygamma(int64_t n, const Tensor& a) { return polygamma_recorded(n, a, "PolygammaBackward0"); }
+
+Tensor& polygamma_(Tensor& self, int64_t n) {
+  return apply_inplace(self, "polygamma_",
+                       [&] { return polygamma_recorded(n, self, "PolygammaBackward1"); });
 }
 
 Tensor special_i1(const Tensor& a) {

@@ -190,6 +190,9 @@ to(other, non_blocking=False, copy=False) -> Tensor
 tolist() -> Any
     The elements as nested Python lists of numbers (a number for a 0-d tensor).
 
+type_as(other) -> Tensor
+    self converted to other's dtype (self if it already is).
+
 uniform_(from_=0.0, to=1.0, /, *, generator=None) -> Tensor
     Fills self with samples uniform in [from, to).
 

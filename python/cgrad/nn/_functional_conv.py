@@ -3,9 +3,11 @@
 - padding='same' whose total padding is odd in some dim (even kernel, odd dilation): torch
   pads the input explicitly (a ConstantPadNdBackward0 node, with a warning), one extra
   element on the right, then convolves with the symmetric left padding.
-- integer tensors: torch's CPU convolution takes int32/int64. Note [Integer convolution]:
-  cgrad convolves them in float64 and converts back, exact while every partial sum stays
-  within 2**53 (float64's integer range); beyond that torch wraps around and cgrad rounds.
+- integer tensors: torch's CPU convolution takes every integer dtype. Note [Integer
+  convolution]: cgrad convolves them in float64 and converts back, exact while every
+  partial sum stays within 2**53 (float64's integer range); beyond that torch wraps around
+  and cgrad rounds. uint8/int8/int16 products and sums always stay within it; their
+  results go back through int64, so they wrap as torch's do.
 """
 import warnings
 
@@ -14,7 +16,9 @@ from .._C import _nn as _impl
 
 __all__ = ["conv1d", "conv2d"]
 
-_INTEGER = (_C.int32, _C.int64)
+_INTEGER = (_C.int32, _C.int64, _C.uint8, _C.int8, _C.int16)
+# torch's dilated integer convolution is int64's alone (the names are its error's).
+_NO_DILATED = {_C.int32: "Int", _C.uint8: "Byte", _C.int8: "Char", _C.int16: "Short"}
 _SAME_COPY_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may "
                       "require a zero-padded copy of the input be created")
 
@@ -54,6 +58,10 @@ def _unit(stride):
     return all(s == 1 for s in stride) if isinstance(stride, (tuple, list)) else stride == 1
 
 
+def _dilated(dilation):
+    return any(d != 1 for d in (dilation if isinstance(dilation, (tuple, list)) else (dilation,)))
+
+
 def _convolve(op, dims, input, weight, bias, stride, padding, dilation, groups):
     if (isinstance(padding, str) and padding == "same" and isinstance(weight, _C.Tensor)
             and _unit(stride)):
@@ -66,7 +74,12 @@ def _convolve(op, dims, input, weight, bias, stride, padding, dilation, groups):
             and isinstance(weight, _C.Tensor) and weight.dtype == input.dtype
             and (bias is None or (isinstance(bias, _C.Tensor) and bias.dtype == input.dtype))):
         as_double = [None if t is None else t.to(_C.float64) for t in (input, weight, bias)]
-        return op(*as_double, stride, padding, dilation, groups).to(input.dtype)
+        out = op(*as_double, stride, padding, dilation, groups)  # (its argument checks first)
+        if input.dtype in _NO_DILATED and _dilated(dilation):
+            raise NotImplementedError(
+                f"\"slow_conv_dilated<>\" not implemented for '{_NO_DILATED[input.dtype]}'")
+        # (a float64 sum beyond int32 would not wrap into a small integer; int64's does)
+        return out.to(_C.int64).to(input.dtype)
     return op(input, weight, bias, stride, padding, dilation, groups)
 
 

@@ -10,8 +10,10 @@
 
 namespace cgrad {
 
-// The n-th derivative of digamma (n >= 0), PolygammaBackward0.
+// The n-th derivative of digamma (n >= 0), PolygammaBackward0; in place as torch's
+// method self.polygamma_(n), PolygammaBackward1.
 Tensor polygamma(int64_t n, const Tensor& a);
+Tensor& polygamma_(Tensor& self, int64_t n);
 // log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given (LogitBackward0).
 Tensor logit(const Tensor& a, std::optional<double> eps = std::nullopt);
 // The modified Bessel function I1 (torch.special.i1, SpecialI1Backward0).
