@@ -20,11 +20,11 @@ def positive(*shape, seed=0):
     return leaf(*shape, low=0.5, high=2.0, seed=seed)
 
 
-def inplace(method, *args):
-    """f(x) = (x * 1).method(*args): the in-place op `method` run on a non-leaf (a leaf
-    that requires grad refuses in-place ops), returning the written tensor."""
+def inplace(method, *args, **kwargs):
+    """f(x) = (x * 1).method(*args, **kwargs): the in-place op `method` run on a non-leaf (a
+    leaf that requires grad refuses in-place ops), returning the written tensor."""
     def fn(x):
         y = x * 1
-        getattr(y, method)(*args)
+        getattr(y, method)(*args, **kwargs)
         return y
     return fn

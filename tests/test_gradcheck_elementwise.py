@@ -56,6 +56,10 @@ CASES = {
     "lerp_scalar_high": (lambda a, b: cgrad.lerp(a, b, 0.8), lambda: (leaf(4), leaf(4, seed=1))),
     "lerp_tensor": (cgrad.lerp, lambda: (leaf(2, 3), leaf(2, 3, seed=1), leaf(2, 3, seed=2))),
     "lerp_tensor_bcast": (cgrad.lerp, lambda: (leaf(3), leaf(2, 1, seed=1), leaf(2, 3, seed=2))),
+    "addcmul": (lambda x, a, b: cgrad.addcmul(x, a, b, value=0.7),
+                lambda: (leaf(2, 3), leaf(3, seed=1), leaf(2, 1, seed=2))),
+    "addcdiv": (lambda x, a, b: cgrad.addcdiv(x, a, b, value=-1.3),
+                lambda: (leaf(2, 3), leaf(2, 3, seed=1), leaf(3, seed=2, low=0.5))),
     "clamp_scalar": (lambda a: a.clamp(-1, 1), lambda: (leaf(8),)),
     "clamp_min_only": (lambda a: a.clamp(min=0.3), lambda: (leaf(8),)),
     "clamp_tensor": (lambda a, lo, hi: a.clamp(lo, hi),
@@ -158,6 +162,8 @@ SECOND_ORDER = {
     "atan2": lambda a: cgrad.atan2(a, a * 0.5 + 2),
     "maximum": lambda a: cgrad.maximum(a * a, a),
     "lerp": lambda a: cgrad.lerp(a, a * a, a.sigmoid()),
+    "addcmul": lambda a: cgrad.addcmul(a, a * a, a.sin(), value=0.5),
+    "addcdiv": lambda a: cgrad.addcdiv(a, a.sin(), a * a + 1, value=2),
     "clamp_tensor": lambda a: (a * a).clamp(a - 1, a + 0.5),
 }
 
@@ -204,6 +210,8 @@ def test_second_derivative_matches_torch(name, dtype):
         "atan2": lambda a: torch.atan2(a, a * 0.5 + 2),
         "maximum": lambda a: torch.maximum(a * a, a),
         "lerp": lambda a: torch.lerp(a, a * a, a.sigmoid()),
+        "addcmul": lambda a: torch.addcmul(a, a * a, a.sin(), value=0.5),
+        "addcdiv": lambda a: torch.addcdiv(a, a.sin(), a * a + 1, value=2),
         "clamp_tensor": lambda a: (a * a).clamp(a - 1, a + 0.5),
     }
     rng = np.random.default_rng(7)

@@ -85,6 +85,10 @@ INPLACE = {
     "atan2_": inplace("atan2_", cgrad.full((3,), 2.0, dtype=cgrad.float64)),
     "erf_": inplace("erf_"), "negative_": inplace("negative_"), "arctan_": inplace("arctan_"),
     "fix_": inplace("fix_"),
+    "addcmul_": inplace("addcmul_", cgrad.full((3,), 0.5, dtype=cgrad.float64),
+                        cgrad.full((3,), -2.0, dtype=cgrad.float64), value=0.3),
+    "addcdiv_": inplace("addcdiv_", cgrad.full((3,), 0.5, dtype=cgrad.float64),
+                        cgrad.full((3,), 4.0, dtype=cgrad.float64), value=-2),
 }
 POSITIVE = {  # in-place ops that need positive inputs
     "log_": inplace("log_"), "log2_": inplace("log2_"), "log10_": inplace("log10_"),

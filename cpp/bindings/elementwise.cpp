@@ -140,6 +140,18 @@ void def_lerp_and_clamps(py::module_& m, TensorClass& cls) {
     return lerp(self, tensor_arg(end, "lerp", "end"), operand_or_throw(weight, "lerp", "weight"));
   };
   def_method_and_function(m, cls, "lerp", lerp_fn, py::arg("end"), py::arg("weight"));
+  // addcmul/addcdiv(input, tensor1, tensor2, *, value=1).
+  for (auto [name, fn] : {std::pair{"addcmul", &addcmul}, std::pair{"addcdiv", &addcdiv}}) {
+    def_method_and_function(m, cls, name, [name = name, fn = fn](const Tensor& self,
+                                                                 py::handle tensor1,
+                                                                 py::handle tensor2,
+                                                                 py::handle value) {
+      const Tensor a = tensor_arg(tensor1, name, "tensor1"), b = tensor_arg(tensor2, name, "tensor2");
+      const Scalar v = number_from_py(value, name, "value");
+      return without_gil_if_large(std::max({self->numel(), a->numel(), b->numel()}),
+                                  [&] { return fn(self, a, b, v); });
+    }, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
+  }
 
   for (const char* name : {"clamp", "clip"}) {
     def_method_and_function(m, cls, name, [](const Tensor& self, py::handle min, py::handle max) {

@@ -192,7 +192,7 @@ void def_inplace_operators(TensorClass& cls) {
 void def_inplace_through_methods(TensorClass& cls) {
   std::vector<const char*> methods = {"clamp", "clamp_min", "clamp_max", "clip", "round",
                                       "lerp", "exp2", "sinc", "square", "logit",
-                                      "hypot", "xlogy", "nan_to_num"};
+                                      "hypot", "xlogy", "nan_to_num", "addcmul", "addcdiv"};
   for (const char* method : binary_inplace_through_method()) methods.push_back(method);
   for (const char* method : methods) {
     if (!py::hasattr(cls, method)) continue;

@@ -23,6 +23,13 @@ add(input, other, *, alpha=1, out=None) -> Tensor
     input + alpha * other, broadcasting the two; a Python number takes part in type
     promotion by its kind only (bool < int < float).
 
+addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor
+    input + value * tensor1 / tensor2 elementwise, with broadcasting; integer tensor1 and
+    tensor2 are refused.
+
+addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor
+    input + value * tensor1 * tensor2 elementwise, with broadcasting.
+
 addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * (mat1 @ mat2); input broadcasts to the (n, p) product.
 

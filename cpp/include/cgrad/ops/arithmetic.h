@@ -30,6 +30,12 @@ enum class RoundingMode { True, Trunc, Floor };
 Tensor div_mode(const Tensor& a, const Tensor& b, RoundingMode mode);
 // start + weight * (end - start); a wrapped weight records LerpBackward0.
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+// input + value * tensor1 * tensor2 and input + value * tensor1 / tensor2, rounded as
+// torch's kernels (cpp/src/ops/addc.cpp); AddcmulBackward0 / AddcdivBackward0.
+Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value);
+Tensor addcdiv(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value);
 // min(max(a, min), max); either bound may be null (None) but not both. Wrapped bounds
 // record ClampBackward1, tensor bounds ClampBackward0.
 Tensor clamp(const Tensor& a, const Tensor& min, const Tensor& max);
