@@ -137,6 +137,38 @@ s.backward()
 out = (s, torch.var(x), torch.std(x, 0), torch.std(x, 1, correction=0), x.std(1, keepdim=True))
 leaves = [x]
 """,
+    # ---- var/std to one element in two passes, from x.mean() (Note [Variance to one
+    # element in two passes]); the mean of equal values can be an ulp off them ----
+    "std_of_equal_float64_values_is_tiny_and_differentiable": """
+v2 = torch.tensor([-0.44, -0.44, -0.44, -0.44, -0.44], dtype=torch.float64).requires_grad_()
+v6 = torch.std(v2)
+out = (v6,) + torch.autograd.grad(v6, [v2])
+""",
+    "var_of_equal_huge_float64_values": """
+v0 = torch.tensor([1e+30, 1e+30, 1e+30], dtype=torch.float64)
+out = (torch.var(v0), torch.var(torch.tensor([1e+30], dtype=torch.float64).expand(3), dim=0, keepdim=True))
+""",
+    "std_of_equal_float32_values": """
+x = torch.tensor([-0.44, -0.44, -0.44], requires_grad=True)
+s = torch.std(x)
+s.backward()
+out = s
+leaves = [x]
+""",
+    "var_std_to_one_element_with_corrections_and_dims": """
+x = torch.tensor([[-0.44, -0.44, -0.44, -0.44, -0.44]], dtype=torch.float64, requires_grad=True)
+out = (torch.var(x, correction=0), torch.var(x, unbiased=False), torch.std(x, correction=2),
+       torch.std(x, dim=1), torch.var(x, dim=(0, 1), keepdim=True), x.std(-1, correction=0.5),
+       torch.var(x.t(), 0), torch.std(x.t().expand(5, 1)))
+out = out + torch.autograd.grad(sum(o.sum() for o in out), [x])
+""",
+    "var_mean_and_std_mean_keep_one_pass": """
+x = torch.tensor([-0.44, -0.44, -0.44, -0.44, -0.44], dtype=torch.float64, requires_grad=True)
+v, m = torch.var_mean(x)
+s, m2 = torch.std_mean(x.view(1, 5), 1)
+out = (v, m, s, m2) + torch.var_mean(torch.tensor([1e+30, 1e+30, 1e+30], dtype=torch.float64))
+out = out + torch.autograd.grad(v + m + s.sum() + m2.sum(), [x])
+""",
     # ---- bmm with nothing to multiply checks no dtypes ----
     "bmm_empty_of_mixed_dtypes": """
 out = ()
