@@ -9,6 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
+from error_parity import check_error  # noqa: E402
 from test_fuzz_regressions_views import assert_matches_torch  # noqa: E402
 
 CASES = {
@@ -201,3 +202,39 @@ def backward_error(lib, source):
 def test_floor_divide_backward_names_its_own_op(source):
     # The in-place form's node names aten::floor_divide_, as torch's.
     assert backward_error(cgrad, source) == backward_error(torch, source)
+
+
+# Note [addmm of an empty inner dim]: torch scales the copied bias in place, so an integer
+# or bool product refuses a beta of another kind, even 1.0 (fuzz e22b 11818).
+@pytest.mark.parametrize("dtype,beta", [("int32", 0.5), ("int64", 1.0), ("bool", 2), ("bool", 0.5)])
+def test_addmm_over_an_empty_inner_dim_refuses_a_beta_its_dtype_cannot_hold(dtype, beta):
+    check_error(lambda lib: lib.addmm(lib.ones((), dtype=getattr(lib, dtype)),
+                                      lib.zeros(5, 0, dtype=getattr(lib, dtype)),
+                                      lib.zeros(0, 4, dtype=getattr(lib, dtype)), beta=beta))
+
+
+@pytest.mark.parametrize("dtype,mat1,mat2,kwargs", [
+    ("int32", (5, 0), (0, 4), dict(beta=2)), ("int32", (5, 0), (0, 4), dict(beta=0.0)),
+    ("int32", (5, 0), (0, 4), dict(alpha=0.5)), ("int64", (2, 3), (3, 4), dict(beta=0.5)),
+    ("int64", (0, 0), (0, 4), dict(beta=0.5)), ("bool", (5, 0), (0, 4), dict(beta=True)),
+    ("float32", (5, 0), (0, 4), dict(beta=0.5)),
+])
+def test_addmm_of_integers_with_a_beta_it_takes(dtype, mat1, mat2, kwargs):
+    def result(lib):
+        d = getattr(lib, dtype)
+        return lib.full((1, 4), 3, dtype=d).addmm(lib.ones(mat1, dtype=d), lib.ones(mat2, dtype=d),
+                                                  **kwargs)
+    assert result(cgrad).tolist() == result(torch).tolist()
+    assert str(result(cgrad).dtype)[6:] == str(result(torch).dtype)[6:]
+
+
+def test_addmm_refusal_names_the_default_dtype():
+    def program(lib):
+        previous = lib.get_default_dtype()
+        lib.set_default_dtype(lib.float64)
+        try:
+            return lib.addmm(lib.ones(2, 2, dtype=lib.int64), lib.ones(2, 0, dtype=lib.int64),
+                             lib.ones(0, 2, dtype=lib.int64), beta=0.5)
+        finally:
+            lib.set_default_dtype(previous)
+    check_error(program)
