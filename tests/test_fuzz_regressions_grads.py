@@ -169,6 +169,32 @@ s, m2 = torch.std_mean(x.view(1, 5), 1)
 out = (v, m, s, m2) + torch.var_mean(torch.tensor([1e+30, 1e+30, 1e+30], dtype=torch.float64))
 out = out + torch.autograd.grad(v + m + s.sum() + m2.sum(), [x])
 """,
+    # ---- a recorded mean backward divides after expanding, as torch's (Note [Mean
+    # backward divides after expanding]): over nothing, its gradient sums nothing to 0 ----
+    "mean_of_empty_double_backward_through_mse_loss": """
+v1 = torch.zeros((0, 1), dtype=torch.float32).requires_grad_()
+v3 = torch.tensor(0.58, dtype=torch.float32).requires_grad_()
+v4 = F.mse_loss(v1.mean(), v3)
+v5 = torch.autograd.grad(v4, [v1, v3], create_graph=True)
+v5[0].sum().backward()
+out = v3.grad
+""",
+    "mean_over_an_empty_dim_double_backward_through_einsum": """
+v1 = torch.tensor([[-2.31]], dtype=torch.float32).requires_grad_()
+v3 = torch.mean(v1[:-2:2], -2, False)
+v4 = torch.tensor([-0.25], dtype=torch.float32).requires_grad_()
+v6 = torch.autograd.grad(torch.einsum('i,i->', v3, v4), [v1, v4], create_graph=True)
+v6[0].sum().backward()
+out = v4.grad
+""",
+    "var_mean_and_std_mean_of_empty_double_backward": """
+x = torch.zeros((0, 3), requires_grad=True)
+w = torch.tensor(0.7, requires_grad=True)
+out = ()
+for m in (torch.var_mean(x)[1], torch.std_mean(x, 0)[1], x.mean(), x.mean(0, keepdim=True)):
+    g, = torch.autograd.grad((m * w).sum(), [x], create_graph=True)
+    out += torch.autograd.grad(g.sum(), [w])
+""",
     # ---- bmm with nothing to multiply checks no dtypes ----
     "bmm_empty_of_mixed_dtypes": """
 out = ()

@@ -72,6 +72,10 @@ DimList reduced_dims(const std::vector<bool>& mask);
 Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
                     bool dims_given, double correction, bool keepdim, double count);
 Tensor std_grad_to_var_grad(const Tensor& g, const Tensor& std_out);
+// d mean / dx for a mean of `count` elements over the dims `mask` marks, to an input of
+// `sizes` (Note [Mean backward divides after expanding]).
+Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim, double count,
+                     const Shape& sizes);
 // var (std with take_sqrt) of `a` over `dims`, no graph recorded; with `mean_out`, the
 // one-pass variance and its running mean, as torch's var_mean/std_mean give them
 // (Note [Variance to one element in two passes]).

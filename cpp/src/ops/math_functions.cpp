@@ -285,7 +285,7 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
             grad = detail::var_backward(gv, x, mask, dims_given, correction, keepdim, count);
           }
           if (g[1]) {
-            Tensor gm = expand_to(unreduce(div(g[1], constant(count)), mask, keepdim), sizes);
+            Tensor gm = detail::mean_backward(g[1], mask, keepdim, count, sizes);
             grad = grad ? add(grad, gm) : gm;
           }
           return {grad};

@@ -87,6 +87,18 @@ DimList detail::reduced_dims(const std::vector<bool>& mask) {
 using detail::reduced_dims;
 using detail::unreduce;
 
+// Note [Mean backward divides after expanding]: torch's formula divides the gradient
+// expanded to the input, sum_backward(g) / n. Dividing g first and expanding the quotient
+// gives the same values for less work, so a first-order backward does that; but a
+// recorded backward (create_graph) must take torch's order, or its own gradient is
+// sum(gg) / n where torch's is sum(gg / n): NaN against 0 over an empty input.
+Tensor detail::mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim,
+                             double count, const Shape& sizes) {
+  if (GradMode::records())
+    return div(expand_to(unreduce(g, mask, keepdim), sizes), constant(count));
+  return expand_to(unreduce(div(g, constant(count)), mask, keepdim), sizes);
+}
+
 Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
            std::optional<DType> dtype) {
   DType out_dtype = dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
@@ -121,9 +133,8 @@ Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
     double count = static_cast<double>(r.count);
     auto node = make_node(name, {a},
                           [mask = r.mask, keepdim, count](Node& n, TensorList& g) -> TensorList {
-                            Tensor scaled_grad = div(g[0], constant(count));
-                            return {expand_to(unreduce(scaled_grad, mask, keepdim),
-                                           n.input_meta()[0].sizes)};
+                            return {detail::mean_backward(g[0], mask, keepdim, count,
+                                                          n.input_meta()[0].sizes)};
                           });
     record(node, {scaled});
   }
