@@ -62,6 +62,23 @@ CASES = {
     "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
     "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",
     "repr_of_an_unbind_output_after_its_base_was_written": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); out = torch.tensor(len(repr(v[0])))",
+    # ---- where with a number: torch's .to(result dtype) of the tensor leaves the graph
+    # when it changes the dtype to a non-floating one ----
+    "where_of_a_bool_in_the_graph_and_an_int": """
+v1 = torch.tensor([[[2.83]]]).isnan()
+v1.fill_(torch.tensor(0.45, requires_grad=True))
+out = (torch.where(v1, v1, 0), torch.where(v1, 0, v1), v1.where(v1, 1))
+""",
+    "where_of_a_bool_in_the_graph_and_a_bool_number_refused": """
+v1 = torch.tensor([True, False]).clone()
+v1.fill_(torch.tensor(1.0, requires_grad=True))
+out = torch.where(v1, v1, True)
+""",
+    "where_of_an_int_in_the_graph_and_an_int_refused": """
+i = torch.tensor([1, 2]).clone()
+i.fill_(torch.tensor(1.0, requires_grad=True))
+out = torch.where(i > 1, i, 0)
+""",
     # ---- bool products: the kernel is picked by the first operand's dtype first ----
     "bmm_of_bool_and_long": "out = torch.bmm(torch.ones(1, 1, 5, dtype=torch.bool), torch.ones(1, 5, 1, dtype=torch.int64))",
     "matmul_of_bool_and_float_batches": "out = torch.matmul(torch.tensor([[False, True, False, False]]), torch.ones(1, 1, 4, 1))",
