@@ -62,6 +62,16 @@ CASES = {
     "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
     "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",
     "repr_of_an_unbind_output_after_its_base_was_written": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); out = torch.tensor(len(repr(v[0])))",
+    # ---- a gradient the graph task does not need is not computed (Note [Gradients a
+    # graph task needs]): index_add's source gradient over an empty dim is never taken ----
+    "index_add_over_an_empty_dim_backward_to_self_only": """
+v0 = torch.tensor([1.76], requires_grad=True)
+v1 = torch.zeros((2, 0, 2, 5), requires_grad=True)
+v3 = torch.ones((2, 2, 2, 5), requires_grad=True)
+v4 = torch.index_add(v1, 1, torch.tensor([1, 1]), v3)
+v4.sum().backward(inputs=[v0, v1])
+out = v1.grad
+""",
     # ---- where with a number: torch's .to(result dtype) of the tensor leaves the graph
     # when it changes the dtype to a non-floating one ----
     "where_of_a_bool_in_the_graph_and_an_int": """
