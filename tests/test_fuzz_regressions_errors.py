@@ -72,6 +72,21 @@ v4 = torch.index_add(v1, 1, torch.tensor([1, 1]), v3)
 v4.sum().backward(inputs=[v0, v1])
 out = v1.grad
 """,
+    # ---- a recorded nll_loss backward refuses a weight that came to require grad ----
+    "cross_entropy_double_backward_with_a_weight_that_came_to_require_grad": """
+v1 = torch.tensor([[-1.35, 1.29], [0.3, -0.1]], dtype=torch.float64).requires_grad_()
+v2 = torch.tensor([0.25, 1.17], dtype=torch.float64)
+v4 = F.cross_entropy(v1, torch.tensor([0, 0]), weight=v2)
+v2.requires_grad_(True)
+out = torch.autograd.grad(v4, [v1], create_graph=True)
+""",
+    "nll_loss2d_double_backward_with_a_weight_that_came_to_require_grad": """
+x = torch.tensor([[[[-1.35]], [[1.29]]]], dtype=torch.float64, requires_grad=True)
+w = torch.tensor([0.25, 1.17], dtype=torch.float64)
+l = F.nll_loss(x, torch.tensor([[[0]]]), weight=w)
+w.requires_grad_()
+out = torch.autograd.grad(l, [x], create_graph=True)
+""",
     # ---- where with a number: torch's .to(result dtype) of the tensor leaves the graph
     # when it changes the dtype to a non-floating one ----
     "where_of_a_bool_in_the_graph_and_an_int": """
