@@ -277,6 +277,24 @@ def test_gradients_summed_at_a_shared_input_leave_kept_ones_alone():
     close(*both(fn))
 
 
+def test_post_hooks_see_none_for_gradients_the_task_does_not_need():
+    # Note [Gradients a graph task needs]: grad(y, [x]) and backward(inputs=[x]) compute
+    # no gradient toward w, so a node's post-hook sees None there, as torch's does.
+    def seen(lib):
+        x, w = leaf(lib, X[:2]), leaf(lib, X[2:])
+        out = []
+        for run in (lambda y: lib.autograd.grad(y.sum(), [x]),
+                    lambda y: y.sum().backward(inputs=[x]),
+                    lambda y: lib.autograd.grad(y.sum(), [x, w]),
+                    lambda y: y.sum().backward()):
+            y = x * w
+            y.grad_fn.register_hook(lambda gi, go: out.append(tuple(g is None for g in gi)))
+            run(y)
+        return out
+    assert seen(cgrad) == seen(torch) == [(False, True), (False, True), (False, False),
+                                          (False, False)]
+
+
 def test_hooks_on_ints_raise():
     for lib in (torch, cgrad):
         with pytest.raises(RuntimeError):

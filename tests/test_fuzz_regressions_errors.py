@@ -9,6 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
+from error_parity import check_error  # noqa: E402
 from test_fuzz_regressions_views import assert_matches_torch  # noqa: E402
 
 CASES = {
@@ -61,6 +62,48 @@ CASES = {
     "logical_not_inplace_on_a_leaf_that_requires_grad": "out = torch.ones(2, requires_grad=True); out.logical_not_()",
     "retain_grad_on_a_view_whose_base_took_a_history_later": "w = torch.tensor(2.0, requires_grad=True); x = torch.ones(2); v = x[0:1]; x.mul_(w); v.retain_grad(); (v * 1).sum().backward(); out = v.grad",
     "repr_of_an_unbind_output_after_its_base_was_written": "x = torch.ones(2, 2, requires_grad=True) * 1; v = x.unbind(0); x.mul_(2); out = torch.tensor(len(repr(v[0])))",
+    # ---- a gradient the graph task does not need is not computed (Note [Gradients a
+    # graph task needs]): index_add's source gradient over an empty dim is never taken ----
+    "index_add_over_an_empty_dim_backward_to_self_only": """
+v0 = torch.tensor([1.76], requires_grad=True)
+v1 = torch.zeros((2, 0, 2, 5), requires_grad=True)
+v3 = torch.ones((2, 2, 2, 5), requires_grad=True)
+v4 = torch.index_add(v1, 1, torch.tensor([1, 1]), v3)
+v4.sum().backward(inputs=[v0, v1])
+out = v1.grad
+""",
+    # ---- a recorded nll_loss backward refuses a weight that came to require grad ----
+    "cross_entropy_double_backward_with_a_weight_that_came_to_require_grad": """
+v1 = torch.tensor([[-1.35, 1.29], [0.3, -0.1]], dtype=torch.float64).requires_grad_()
+v2 = torch.tensor([0.25, 1.17], dtype=torch.float64)
+v4 = F.cross_entropy(v1, torch.tensor([0, 0]), weight=v2)
+v2.requires_grad_(True)
+out = torch.autograd.grad(v4, [v1], create_graph=True)
+""",
+    "nll_loss2d_double_backward_with_a_weight_that_came_to_require_grad": """
+x = torch.tensor([[[[-1.35]], [[1.29]]]], dtype=torch.float64, requires_grad=True)
+w = torch.tensor([0.25, 1.17], dtype=torch.float64)
+l = F.nll_loss(x, torch.tensor([[[0]]]), weight=w)
+w.requires_grad_()
+out = torch.autograd.grad(l, [x], create_graph=True)
+""",
+    # ---- where with a number: torch's .to(result dtype) of the tensor leaves the graph
+    # when it changes the dtype to a non-floating one ----
+    "where_of_a_bool_in_the_graph_and_an_int": """
+v1 = torch.tensor([[[2.83]]]).isnan()
+v1.fill_(torch.tensor(0.45, requires_grad=True))
+out = (torch.where(v1, v1, 0), torch.where(v1, 0, v1), v1.where(v1, 1))
+""",
+    "where_of_a_bool_in_the_graph_and_a_bool_number_refused": """
+v1 = torch.tensor([True, False]).clone()
+v1.fill_(torch.tensor(1.0, requires_grad=True))
+out = torch.where(v1, v1, True)
+""",
+    "where_of_an_int_in_the_graph_and_an_int_refused": """
+i = torch.tensor([1, 2]).clone()
+i.fill_(torch.tensor(1.0, requires_grad=True))
+out = torch.where(i > 1, i, 0)
+""",
     # ---- bool products: the kernel is picked by the first operand's dtype first ----
     "bmm_of_bool_and_long": "out = torch.bmm(torch.ones(1, 1, 5, dtype=torch.bool), torch.ones(1, 5, 1, dtype=torch.int64))",
     "matmul_of_bool_and_float_batches": "out = torch.matmul(torch.tensor([[False, True, False, False]]), torch.ones(1, 1, 4, 1))",
@@ -201,3 +244,39 @@ def backward_error(lib, source):
 def test_floor_divide_backward_names_its_own_op(source):
     # The in-place form's node names aten::floor_divide_, as torch's.
     assert backward_error(cgrad, source) == backward_error(torch, source)
+
+
+# Note [addmm of an empty inner dim]: torch scales the copied bias in place, so an integer
+# or bool product refuses a beta of another kind, even 1.0 (fuzz e22b 11818).
+@pytest.mark.parametrize("dtype,beta", [("int32", 0.5), ("int64", 1.0), ("bool", 2), ("bool", 0.5)])
+def test_addmm_over_an_empty_inner_dim_refuses_a_beta_its_dtype_cannot_hold(dtype, beta):
+    check_error(lambda lib: lib.addmm(lib.ones((), dtype=getattr(lib, dtype)),
+                                      lib.zeros(5, 0, dtype=getattr(lib, dtype)),
+                                      lib.zeros(0, 4, dtype=getattr(lib, dtype)), beta=beta))
+
+
+@pytest.mark.parametrize("dtype,mat1,mat2,kwargs", [
+    ("int32", (5, 0), (0, 4), dict(beta=2)), ("int32", (5, 0), (0, 4), dict(beta=0.0)),
+    ("int32", (5, 0), (0, 4), dict(alpha=0.5)), ("int64", (2, 3), (3, 4), dict(beta=0.5)),
+    ("int64", (0, 0), (0, 4), dict(beta=0.5)), ("bool", (5, 0), (0, 4), dict(beta=True)),
+    ("float32", (5, 0), (0, 4), dict(beta=0.5)),
+])
+def test_addmm_of_integers_with_a_beta_it_takes(dtype, mat1, mat2, kwargs):
+    def result(lib):
+        d = getattr(lib, dtype)
+        return lib.full((1, 4), 3, dtype=d).addmm(lib.ones(mat1, dtype=d), lib.ones(mat2, dtype=d),
+                                                  **kwargs)
+    assert result(cgrad).tolist() == result(torch).tolist()
+    assert str(result(cgrad).dtype)[6:] == str(result(torch).dtype)[6:]
+
+
+def test_addmm_refusal_names_the_default_dtype():
+    def program(lib):
+        previous = lib.get_default_dtype()
+        lib.set_default_dtype(lib.float64)
+        try:
+            return lib.addmm(lib.ones(2, 2, dtype=lib.int64), lib.ones(2, 0, dtype=lib.int64),
+                             lib.ones(0, 2, dtype=lib.int64), beta=0.5)
+        finally:
+            lib.set_default_dtype(previous)
+    check_error(program)

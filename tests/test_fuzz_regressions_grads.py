@@ -137,6 +137,64 @@ s.backward()
 out = (s, torch.var(x), torch.std(x, 0), torch.std(x, 1, correction=0), x.std(1, keepdim=True))
 leaves = [x]
 """,
+    # ---- var/std to one element in two passes, from x.mean() (Note [Variance to one
+    # element in two passes]); the mean of equal values can be an ulp off them ----
+    "std_of_equal_float64_values_is_tiny_and_differentiable": """
+v2 = torch.tensor([-0.44, -0.44, -0.44, -0.44, -0.44], dtype=torch.float64).requires_grad_()
+v6 = torch.std(v2)
+out = (v6,) + torch.autograd.grad(v6, [v2])
+""",
+    "var_of_equal_huge_float64_values": """
+v0 = torch.tensor([1e+30, 1e+30, 1e+30], dtype=torch.float64)
+out = (torch.var(v0), torch.var(torch.tensor([1e+30], dtype=torch.float64).expand(3), dim=0, keepdim=True))
+""",
+    "std_of_equal_float32_values": """
+x = torch.tensor([-0.44, -0.44, -0.44], requires_grad=True)
+s = torch.std(x)
+s.backward()
+out = s
+leaves = [x]
+""",
+    "var_std_to_one_element_with_corrections_and_dims": """
+x = torch.tensor([[-0.44, -0.44, -0.44, -0.44, -0.44]], dtype=torch.float64, requires_grad=True)
+out = (torch.var(x, correction=0), torch.var(x, unbiased=False), torch.std(x, correction=2),
+       torch.std(x, dim=1), torch.var(x, dim=(0, 1), keepdim=True), x.std(-1, correction=0.5),
+       torch.var(x.t(), 0), torch.std(x.t().expand(5, 1)))
+out = out + torch.autograd.grad(sum(o.sum() for o in out), [x])
+""",
+    "var_mean_and_std_mean_keep_one_pass": """
+x = torch.tensor([-0.44, -0.44, -0.44, -0.44, -0.44], dtype=torch.float64, requires_grad=True)
+v, m = torch.var_mean(x)
+s, m2 = torch.std_mean(x.view(1, 5), 1)
+out = (v, m, s, m2) + torch.var_mean(torch.tensor([1e+30, 1e+30, 1e+30], dtype=torch.float64))
+out = out + torch.autograd.grad(v + m + s.sum() + m2.sum(), [x])
+""",
+    # ---- a recorded mean backward divides after expanding, as torch's (Note [Mean
+    # backward divides after expanding]): over nothing, its gradient sums nothing to 0 ----
+    "mean_of_empty_double_backward_through_mse_loss": """
+v1 = torch.zeros((0, 1), dtype=torch.float32).requires_grad_()
+v3 = torch.tensor(0.58, dtype=torch.float32).requires_grad_()
+v4 = F.mse_loss(v1.mean(), v3)
+v5 = torch.autograd.grad(v4, [v1, v3], create_graph=True)
+v5[0].sum().backward()
+out = v3.grad
+""",
+    "mean_over_an_empty_dim_double_backward_through_einsum": """
+v1 = torch.tensor([[-2.31]], dtype=torch.float32).requires_grad_()
+v3 = torch.mean(v1[:-2:2], -2, False)
+v4 = torch.tensor([-0.25], dtype=torch.float32).requires_grad_()
+v6 = torch.autograd.grad(torch.einsum('i,i->', v3, v4), [v1, v4], create_graph=True)
+v6[0].sum().backward()
+out = v4.grad
+""",
+    "var_mean_and_std_mean_of_empty_double_backward": """
+x = torch.zeros((0, 3), requires_grad=True)
+w = torch.tensor(0.7, requires_grad=True)
+out = ()
+for m in (torch.var_mean(x)[1], torch.std_mean(x, 0)[1], x.mean(), x.mean(0, keepdim=True)):
+    g, = torch.autograd.grad((m * w).sum(), [x], create_graph=True)
+    out += torch.autograd.grad(g.sum(), [w])
+""",
     # ---- bmm with nothing to multiply checks no dtypes ----
     "bmm_empty_of_mixed_dtypes": """
 out = ()

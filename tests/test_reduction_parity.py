@@ -227,6 +227,29 @@ def test_max_dim_returns_named_tuple():
         assert repr(c).replace("cgrad", "torch") == repr(t)
 
 
+def test_var_mean_returns_its_running_mean():
+    """var_mean/std_mean give Welford's running mean, as torch's: for 0.1, 0.7, 0.3 an
+    ulp away from x.mean() (Note [Variance to one element in two passes])."""
+    x = [0.1, 0.7, 0.3]
+    for name in ("var_mean", "std_mean"):
+        got, expected = (getattr(L, name)(L.tensor(x, dtype=L.float64))[1].item()
+                         for L in (cgrad, torch))
+        assert got == expected != torch.tensor(x, dtype=torch.float64).mean().item()
+
+
+def test_full_sum_and_var_of_a_permuted_block_in_memory_order():
+    """All of x.t() is summed (and var's deviations added) in memory order, as torch's
+    iterator takes it: bit for bit x.sum() and x.var(), where row-major order of x.t()
+    rounds otherwise."""
+    x = [[0.1, 0.7, 0.3, 1e-3], [2.9, 0.123, 7.77, 5.5], [1.3, 1e5, 0.2, 0.0001]]
+    for L in (cgrad, torch):
+        a = L.tensor(x, dtype=L.float64)
+        for fn in (lambda t: t.sum(), lambda t: t.var(), lambda t: t.std(correction=0)):
+            assert fn(a.t()).item() == fn(a).item()
+    a = cgrad.tensor(x, dtype=cgrad.float64)
+    assert a.t().contiguous().sum().item() != a.sum().item()
+
+
 ERRORS = [
     error_case("prod_tuple_dim", lambda L: L.ones(2, 3).prod((0, 1)), None),
     error_case("prod_dim_out_of_range", lambda L: L.ones(()).prod(1)),

@@ -44,11 +44,13 @@ void init_linalg(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(
       m, cls, "addmm",
-      [](const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
-        return run_product(a, b, [&] { return addmm(bias, a, b, beta, alpha); });
+      [](const Tensor& bias, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
+        const Scalar beta_number = number_from_py(beta, "addmm", "beta"),
+                     alpha_number = number_from_py(alpha, "addmm", "alpha");
+        return run_product(a, b, [&] { return addmm(bias, a, b, beta_number, alpha_number); });
       },
-      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1.0,
-      py::arg("alpha") = 1.0);
+      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1,
+      py::arg("alpha") = 1);
 
   m.def("einsum", [](const std::string& equation, py::args args) {
     // einsum(eq, a, b) and einsum(eq, [a, b]) are both accepted, as in torch.

@@ -3,9 +3,12 @@
 // TensorImpl's members that reach into the graph (its destructor and grad_fn) are in
 // autograd/tensor_autograd.cpp: the tensor layer sits below the graph (Note [Layers]).
 
+#include <algorithm>
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
@@ -40,6 +43,20 @@ bool TensorImpl::is_contiguous() const {
     if (sizes[i] == 1) continue;
     if (strides[i] != expected) return false;
     expected *= sizes[i];
+  }
+  return true;
+}
+
+bool TensorImpl::is_non_overlapping_and_dense() const {
+  if (numel() == 0) return true;  // contiguous, as torch counts it
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d] != 1) dims.emplace_back(strides[d], sizes[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
   }
   return true;
 }

@@ -104,6 +104,9 @@ struct TensorImpl {
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   int64_t numel() const;
   bool is_contiguous() const;
+  // Whether the elements fill a block of memory without gaps, each at its own place (a
+  // contiguous tensor with its dims in some order).
+  bool is_non_overlapping_and_dense() const;
   template <class T> T* data() const {
     return static_cast<T*>(storage->data()) + offset;
   }

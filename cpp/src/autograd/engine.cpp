@@ -333,6 +333,7 @@ class GraphTask {
     const auto without = node.without_grads();
     if (any_grad || without == Node::WithoutGrads::Apply) {
       node.check_saved();
+      FilterEdges filter(*this, node);
       outputs = node.apply(std::move(inputs));
     } else {
       if (without == Node::WithoutGrads::CheckSaved) node.check_saved();
@@ -345,6 +346,23 @@ class GraphTask {
     }
     if (!retain_graph_) node.release_saved();
     return outputs;
+  }
+
+  // Note [Gradients a graph task needs]: with captures, the node being applied computes
+  // only the gradients whose edges lead to a node that runs or captures.
+  struct FilterEdges {
+    FilterEdges(GraphTask& task, const Node& node) : previous(task_edge_filter) {
+      if (task.captures_.empty()) return;
+      filter = {&node, &GraphTask::runs_or_captures, &task};
+      task_edge_filter = &filter;
+    }
+    ~FilterEdges() { task_edge_filter = previous; }
+    TaskEdgeFilter filter{};
+    const TaskEdgeFilter* previous;
+  };
+  static bool runs_or_captures(void* task, Node* next) {
+    const NodeState& s = static_cast<GraphTask*>(task)->nodes_.at(next);
+    return s.needed || s.captures;
   }
 
   // Note [Final callbacks]: the graph task running on this thread, for queue_callback. A

@@ -80,9 +80,17 @@ enum class ReduceOp { Sum, NormP, NormInf, NormNegInf, NormZero, Prod, Max, Min,
 // store; Max/Min keep a's type and let NaN win; All/Any write Bool.
 void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p = 0.0);
 // Variance over the reduced dims (out laid out as for reduce, floating):
-// sum((x - mean)^2) / max(0, count - correction), accumulated in double (Welford);
-// with take_sqrt its square root (the standard deviation), also in double.
-void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt = false);
+// sum((x - mean)^2) / max(0, count - correction), accumulated in one pass in double
+// (Welford); with take_sqrt its square root (the standard deviation), also in double.
+// `mean_out` (out's shape and dtype), when given, receives the running mean (NaN over
+// nothing).
+void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt = false,
+              TensorImpl* mean_out = nullptr);
+// The same of all of a non-empty float32/float64 `a` into a one-element `out` in two
+// passes: the mean as reduce's sum over the count in a's type, then the squared
+// deviations from it summed in double (Note [Variance to one element in two passes]).
+void variance_two_pass(const TensorImpl& a, TensorImpl& out, double correction,
+                       bool take_sqrt = false);
 // Max (or min) along `dim` with its first index: `values` (a's dtype) and `indices`
 // (Int64) have a's rank with 1 at `dim`, contiguous. NaN counts as the extreme;
 // a.sizes[dim] > 0.

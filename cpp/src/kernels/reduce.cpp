@@ -182,6 +182,12 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
           for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(sum_contiguous(p + i * run, run));
           return;
         }
+        // All of a permuted block of memory (x.t().sum()) is read in memory order, as
+        // torch's iterator reads it: torch's order of additions, and a contiguous run.
+        if (!prod && n == 1 && a.is_non_overlapping_and_dense()) {
+          *o = static_cast<O>(sum_contiguous(a.data<T>(), a.numel()));
+          return;
+        }
       }
       if (prod)
         reduce_into<T, A>(a, out, acc, [](A r, T x) { return times<A>(r, static_cast<A>(x)); });
@@ -251,11 +257,70 @@ void reduce(ReduceOp op, const TensorImpl& a, TensorImpl& out, double p) {
   dispatch(a.dtype, [&](auto tag) { reduce_typed<typename decltype(tag)::type>(op, a, out, p); });
 }
 
-void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt) {
-  if (any_small({&a, &out})) [[unlikely]] {
+namespace {
+
+// var = sum((x - mean)^2) / max(0, count - correction) (0/0 = NaN, x/0 = inf, as torch),
+// rooted for std before it is rounded to O, as torch's: a float32 variance may overflow
+// where its root does not.
+template <class O> O finish_variance(double m2, double count, double correction,
+                                     bool take_sqrt) {
+  const double var = m2 / std::max(0.0, count - correction);
+  return static_cast<O>(take_sqrt ? std::sqrt(var) : var);
+}
+
+// All of `a` summed as reduce's Sum sums it into the one-element `out`.
+template <class T> double sum_all(const TensorImpl& a, const TensorImpl& out) {
+  if (a.is_non_overlapping_and_dense()) return sum_contiguous(a.data<T>(), a.numel());
+  std::vector<double> acc(1, 0.0);
+  reduce_into<T, double>(a, out, acc, [](double r, T x) { return r + static_cast<double>(x); });
+  return acc[0];
+}
+
+// sum((x - mean)^2) in double, one running sum in element order (memory order where `a`
+// is a block of memory, as torch takes it): torch's order up to its grain of 32768
+// elements. Longer blocks go in pieces of that size on threads, the piece sums added in
+// order, so the result does not depend on the thread count.
+template <class T> double squared_deviations(const TensorImpl& a, const TensorImpl& out,
+                                             double mean) {
+  auto add = [mean](double r, T x) {
+    const double d = static_cast<double>(x) - mean;
+    return r + d * d;
+  };
+  if (!a.is_non_overlapping_and_dense()) {
+    std::vector<double> acc(1, 0.0);
+    reduce_into<T, double>(a, out, acc, add);
+    return acc[0];
+  }
+  const T* p = a.data<T>();
+  const int64_t n = a.numel(), blocks = (n + kSumBlock - 1) / kSumBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
+  parallel_for(blocks, /*grain=*/1, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      double r = 0.0;
+      for (int64_t i = b * kSumBlock, stop = std::min(n, i + kSumBlock); i < stop; ++i)
+        r = add(r, p[i]);
+      partial[b] = r;
+    }
+  }, /*align=*/1);
+  double total = 0.0;
+  for (double s : partial) total += s;
+  return total;
+}
+
+}  // namespace
+
+void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt,
+              TensorImpl* mean_out) {
+  if (any_small({&a, &out, mean_out})) [[unlikely]] {
     Widened wa(a);
     WidenedOut wout(out);
-    variance(*wa, *wout, correction, take_sqrt);
+    if (!mean_out) {
+      variance(*wa, *wout, correction, take_sqrt);
+      return wout.store();
+    }
+    WidenedOut wmean(*mean_out);
+    variance(*wa, *wout, correction, take_sqrt, &*wmean);
+    wmean.store();
     return wout.store();
   }
   struct Welford {
@@ -277,12 +342,24 @@ void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take
   dispatch(out.dtype, [&](auto tag) {
     using O = typename decltype(tag)::type;
     O* o = out.data<O>();
+    O* m = mean_out ? mean_out->data<O>() : nullptr;
     for (int64_t i = 0; i < n; ++i) {
-      const double dof = std::max(0.0, static_cast<double>(acc[i].n) - correction);
-      const double var = acc[i].m2 / dof;  // 0/0 = NaN, x/0 = inf, as torch
-      // The standard deviation's root is taken before rounding to O, as torch's: a
-      // float32 variance may overflow where its root does not.
-      o[i] = static_cast<O>(take_sqrt ? std::sqrt(var) : var);
+      o[i] = finish_variance<O>(acc[i].m2, static_cast<double>(acc[i].n), correction, take_sqrt);
+      if (m)
+        m[i] = static_cast<O>(acc[i].n ? acc[i].mean : std::numeric_limits<double>::quiet_NaN());
+    }
+  });
+}
+
+void variance_two_pass(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt) {
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>) {
+      const double count = static_cast<double>(a.numel());
+      // a.mean() exactly: the sum rounded to T, divided by the count in T.
+      const T mean = static_cast<T>(sum_all<T>(a, out)) / static_cast<T>(count);
+      const double m2 = squared_deviations<T>(a, out, static_cast<double>(mean));
+      *out.data<T>() = finish_variance<T>(m2, count, correction, take_sqrt);
     }
   });
 }

@@ -88,7 +88,7 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
     out->strides = strides_in_order(shape, channels_last);
     return out;
   }
-  if (same_shape && dense_alike && non_overlapping_and_dense(*first)) {
+  if (same_shape && dense_alike && first->is_non_overlapping_and_dense()) {
     Tensor out = empty(std::move(shape), dtype);
     out->strides = first->strides;
     return out;
@@ -154,22 +154,8 @@ Tensor empty_in_layout(Shape shape, DType dtype, const std::vector<Shape>& strid
   return out;
 }
 
-bool non_overlapping_and_dense(const TensorImpl& t) {
-  if (t.numel() == 0) return true;  // contiguous, as torch counts it
-  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1
-  for (size_t d = 0; d < t.sizes.size(); ++d)
-    if (t.sizes[d] != 1) dims.emplace_back(t.strides[d], t.sizes[d]);
-  std::sort(dims.begin(), dims.end());
-  int64_t expected = 1;
-  for (auto [stride, size] : dims) {
-    if (stride != expected) return false;
-    expected *= size;
-  }
-  return true;
-}
-
 Shape preserved_strides(const TensorImpl& t) {
-  if (non_overlapping_and_dense(t)) return t.strides;
+  if (t.is_non_overlapping_and_dense()) return t.strides;
   Shape ordered = ordered_dense_strides(t.sizes, {t.strides});
   return ordered.empty() ? contiguous_strides(t.sizes) : ordered;
 }

@@ -25,8 +25,6 @@ Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType dtype,
 // For ops whose result dtype differs from the compute dtype (isnan: any -> Bool).
 Tensor unary_forward(kernels::UnaryOp op, const Tensor& a, DType compute, DType out_dtype,
                      kernels::OpParams params = {});
-// Whether t's elements fill a block of memory without gaps, each at its own place.
-bool non_overlapping_and_dense(const TensorImpl& t);
 // An uninitialized result in the memory order torch's TensorIterator gives the inputs
 // (Note [Output layout of elementwise ops]); absent inputs (null) do not vote. Pass the
 // inputs as converted to the op's common dtype (cast): torch converts before it orders.
@@ -74,6 +72,15 @@ DimList reduced_dims(const std::vector<bool>& mask);
 Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
                     bool dims_given, double correction, bool keepdim, double count);
 Tensor std_grad_to_var_grad(const Tensor& g, const Tensor& std_out);
+// d mean / dx for a mean of `count` elements over the dims `mask` marks, to an input of
+// `sizes` (Note [Mean backward divides after expanding]).
+Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim, double count,
+                     const Shape& sizes);
+// var (std with take_sqrt) of `a` over `dims`, no graph recorded; with `mean_out`, the
+// one-pass variance and its running mean, as torch's var_mean/std_mean give them
+// (Note [Variance to one element in two passes]).
+Tensor variance_forward(const Tensor& a, const std::optional<DimList>& dims, double correction,
+                        bool keepdim, bool take_sqrt, Tensor* mean_out = nullptr);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

@@ -71,7 +71,7 @@ namespace {
 bool partly_overlaps(const TensorImpl& self, const TensorImpl& input) {
   if (&self == &input || self.storage != input.storage) return false;
   if (self.numel() == 0 || input.numel() == 0) return false;
-  if (!detail::non_overlapping_and_dense(self) || !detail::non_overlapping_and_dense(input))
+  if (!self.is_non_overlapping_and_dense() || !input.is_non_overlapping_and_dense())
     return false;
   auto range = [](const TensorImpl& t) {
     const auto* begin = static_cast<const char*>(t.raw_data());

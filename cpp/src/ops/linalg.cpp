@@ -77,13 +77,7 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, bool>) {
       if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
-      if (k == 0 && beta == 0.0) return kernels::fill(*out, Scalar(false));
-      // With k = 0 torch's addmm scales the copied bias in place, `out.mul_(beta)`, which
-      // a bool out refuses; beta is a Python int unless the caller gave a fractional one.
-      if (k == 0)
-        throw std::runtime_error(std::string("result type ") +
-                                 (beta == std::trunc(beta) ? "Long" : "Float") +
-                                 " can't be cast to the desired output type Bool");
+      if (k == 0) return kernels::fill(*out, Scalar(false));  // (addmm takes k = 0 itself)
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     } else {
       const T* pa = a->data<T>();
@@ -273,7 +267,9 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   return mul(reshape(a, {a->sizes[0], 1}), b);
 }
 
-Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar& beta_scalar,
+             const Scalar& alpha_scalar) {
+  const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
   for (auto [x, name] : {std::pair{&a, "mat1"}, std::pair{&b, "mat2"}})
     if ((*x)->dim() != 2)
       throw std::runtime_error(std::string(name) + " must be a matrix, got " +
@@ -291,8 +287,14 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
     GradModeGuard no_grad(false);
     Tensor expanded = expand(bias, sizes);  // torch's error when bias does not broadcast
     if (beta != 0.0) kernels::copy(*expanded, *out);
+    // Note [addmm of an empty inner dim]: as torch's, a product over no terms leaves
+    // beta * bias, scaled in place: `out.mul_(beta)`, so an integer or bool out refuses a
+    // beta of another kind ("result type Float can't be cast to the desired output type
+    // Int"), even one that is 1.0, and whatever alpha is.
+    if (a->sizes[1] == 0 && out->numel() > 0 && beta != 0.0)
+      mul_(out, wrapped_scalar(beta_scalar, beta_scalar.natural_dtype()));
   }
-  gemm_into(a, b, out, alpha, beta);
+  if (a->sizes[1] != 0 || beta == 0.0) gemm_into(a, b, out, alpha, beta);
   if (any_requires_grad({&bias, &a, &b})) {
     const bool a_columns = column_major(a), b_columns = column_major(b);
     auto node = make_node(

@@ -321,6 +321,12 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   }
   if (any_requires_grad({&input})) {
     auto node = make_node(name, {input}, [classes, reduction, name](Node& node, TensorList& g) -> TensorList {
+      // A recorded backward runs torch's nll_loss_backward op, which refuses a weight that
+      // has come to require grad since the forward.
+      check_not_differentiable(node.saved(saved::weight),
+                               std::string(name) == "NllLoss2DBackward0" ? "nll_loss2d_backward"
+                                                                         : "nll_loss_backward",
+                               "weight");
       return {nll_backward(g[0], node.saved(saved::self), node.saved(saved::kept_targets),
                            node.saved(saved::target_scale), classes, reduction, name)};
     });

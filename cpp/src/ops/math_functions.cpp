@@ -266,12 +266,8 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
   const char* op = take_sqrt ? "std_mean" : "var_mean";
   if (!is_floating(a->dtype))
     throw std::runtime_error(std::string(op) + " only support floating point and complex dtypes");
-  Tensor spread, centre;
-  {
-    GradModeGuard no_grad(false);
-    spread = take_sqrt ? stddev(a, dims, correction, keepdim) : var(a, dims, correction, keepdim);
-    centre = mean(a, dims, keepdim);
-  }
+  Tensor centre;
+  Tensor spread = detail::variance_forward(a, dims, correction, keepdim, take_sqrt, &centre);
   if (any_requires_grad({&a})) {
     std::vector<bool> mask = dims ? dim_mask(*dims, a->dim()) : std::vector<bool>(a->dim(), true);
     double count = 1;
@@ -289,7 +285,7 @@ std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
             grad = detail::var_backward(gv, x, mask, dims_given, correction, keepdim, count);
           }
           if (g[1]) {
-            Tensor gm = expand_to(unreduce(div(g[1], constant(count)), mask, keepdim), sizes);
+            Tensor gm = detail::mean_backward(g[1], mask, keepdim, count, sizes);
             grad = grad ? add(grad, gm) : gm;
           }
           return {grad};

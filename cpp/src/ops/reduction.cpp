@@ -87,6 +87,18 @@ DimList detail::reduced_dims(const std::vector<bool>& mask) {
 using detail::reduced_dims;
 using detail::unreduce;
 
+// Note [Mean backward divides after expanding]: torch's formula divides the gradient
+// expanded to the input, sum_backward(g) / n. Dividing g first and expanding the quotient
+// gives the same values for less work, so a first-order backward does that; but a
+// recorded backward (create_graph) must take torch's order, or its own gradient is
+// sum(gg) / n where torch's is sum(gg / n): NaN against 0 over an empty input.
+Tensor detail::mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim,
+                             double count, const Shape& sizes) {
+  if (GradMode::records())
+    return div(expand_to(unreduce(g, mask, keepdim), sizes), constant(count));
+  return expand_to(unreduce(div(g, constant(count)), mask, keepdim), sizes);
+}
+
 Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
            std::optional<DType> dtype) {
   DType out_dtype = dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
@@ -121,9 +133,8 @@ Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
     double count = static_cast<double>(r.count);
     auto node = make_node(name, {a},
                           [mask = r.mask, keepdim, count](Node& n, TensorList& g) -> TensorList {
-                            Tensor scaled_grad = div(g[0], constant(count));
-                            return {expand_to(unreduce(scaled_grad, mask, keepdim),
-                                           n.input_meta()[0].sizes)};
+                            return {detail::mean_backward(g[0], mask, keepdim, count,
+                                                          n.input_meta()[0].sizes)};
                           });
     record(node, {scaled});
   }
@@ -419,6 +430,40 @@ Tensor detail::std_grad_to_var_grad(const Tensor& g, const Tensor& std_out) {
   return where(eq(std_out, constant(0.0)), constant(0.0), div(g, mul(std_out, constant(2.0))));
 }
 
+// Note [Variance to one element in two passes]: torch computes a var or std whose
+// result is one element (no dims, or dims that leave one element) in two passes over all
+// of x: its mean as x.mean() gives it (the sum rounded to x's dtype, over the count), then
+// the squared deviations from that mean summed in double. Every other var or std, and all
+// of var_mean and std_mean (whose mean is then the running one), run Welford's single
+// pass in double. The two round differently, and the difference is not always small:
+// five float64 -0.44 have a mean one ulp away from -0.44, so std is 6e-17 in two passes
+// but 0 in one, and std's gradient, (x - x.mean()) / ((n - 1) std), is then 0.2236 each
+// rather than 0 (torch zeroes it where std is 0). We take the same path torch takes, so
+// values and gradients agree to the bit, not only to a tolerance. float16 and bfloat16
+// stay with Welford, as in torch.
+namespace {
+Tensor variance_planned(const Tensor& a, const Reduction& r, double correction, bool take_sqrt,
+                        Tensor* mean_out) {
+  Tensor out = empty(r.kept_sizes, a->dtype);
+  if (mean_out) {
+    *mean_out = empty(r.kept_sizes, a->dtype);
+    kernels::variance(*a, *out, correction, take_sqrt, mean_out->get());
+    *mean_out = relabel(*mean_out, r.out_sizes);
+  } else if (out->numel() == 1 && a->numel() > 0 && !is_small(a->dtype)) {
+    kernels::variance_two_pass(*a, *out, correction, take_sqrt);
+  } else {
+    kernels::variance(*a, *out, correction, take_sqrt);
+  }
+  return relabel(out, r.out_sizes);
+}
+}  // namespace
+
+Tensor detail::variance_forward(const Tensor& a, const std::optional<DimList>& dims,
+                                double correction, bool keepdim, bool take_sqrt,
+                                Tensor* mean_out) {
+  return variance_planned(a, plan(a, dims, keepdim), correction, take_sqrt, mean_out);
+}
+
 namespace {
 
 Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double correction,
@@ -426,9 +471,7 @@ Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double c
   if (!is_floating(a->dtype))
     throw std::runtime_error("std and var only support floating point and complex dtypes");
   Reduction r = plan(a, dims, keepdim);
-  Tensor out = empty(r.kept_sizes, a->dtype);
-  kernels::variance(*a, *out, correction, take_sqrt);
-  out = relabel(out, r.out_sizes);
+  Tensor out = variance_planned(a, r, correction, take_sqrt, nullptr);
   if (any_requires_grad({&a})) {
     const bool dims_given = dims.has_value();
     const double count = static_cast<double>(r.count);

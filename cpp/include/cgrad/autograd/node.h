@@ -95,6 +95,19 @@ class SavedTensor {
   saved::Slot slot_ = saved::kSlotCount;
 };
 
+class Node;
+// Note [Gradients a graph task needs]: while the engine applies a node for
+// autograd.grad or backward(inputs=...), an input whose edge leads to no requested
+// tensor needs no gradient (torch's task_should_compute_output): the backward formula
+// skips it, so it neither runs nor raises, and post-hooks see None there. Only the node
+// being applied asks the task; a node recorded meanwhile (create_graph) does not.
+struct TaskEdgeFilter {
+  const Node* applying;
+  bool (*needed)(void* task, Node* next);
+  void* task;
+};
+inline thread_local const TaskEdgeFilter* task_edge_filter = nullptr;
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
   explicit Node(const char* name);
@@ -117,7 +130,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // of a tensor that requires grad has no edge, so torch saves nothing for it, and a
   // second backward through the node finds nothing freed.
   bool needs_input_grad(size_t i) const {
-    return i < next_edges_.size() && next_edges_[i].is_valid();
+    if (i >= next_edges_.size() || !next_edges_[i].is_valid()) return false;
+    const TaskEdgeFilter* f = task_edge_filter;  // Note [Gradients a graph task needs]
+    return !f || f->applying != this || f->needed(f->task, next_edges_[i].node.get());
   }
 
   // grads: one per forward output (undefined where no gradient flowed).

@@ -3,6 +3,7 @@
 // kernel entry point kernels::gemm, transposed operands passed as flags, not copies.
 #include <string>
 
+#include "cgrad/scalar.h"
 #include "cgrad/tensor.h"
 
 namespace cgrad {
@@ -16,8 +17,9 @@ Tensor dot(const Tensor& a, const Tensor& b);  // 1-D x 1-D (DotBackward0)
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor outer(const Tensor& a, const Tensor& b);  // a[:, None] * b (MulBackward0)
 // beta * bias + alpha * (a @ b), bias broadcast to the product (AddmmBackward0).
-Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0,
-             double alpha = 1.0);
+// beta and alpha keep their Python kind: it decides the error of an integer product.
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
 // input @ weight^T + bias (bias may be null), with torch's choice of addmm / matmul.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
 // Einstein summation over the operands, by diagonals, permutes, sums, products and bmm.
