@@ -39,6 +39,24 @@ out = y * 3
 out.sum().backward()
 leaves = [x]
 """,
+    # Note [A leaf that stopped being one]
+    "leaf_moved_into_the_graph_interior": """
+v0 = torch.tensor(1.99).requires_grad_()
+v1 = torch.sigmoid(v0)
+v0.requires_grad_(False)
+v0.pow_(v1)
+v1.backward()
+out = v0
+""",
+    "leaf_that_stopped_requiring_grad_gets_none": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([3.0, 4.0], requires_grad=True)
+y = (x * w).sum()
+x.requires_grad_(False)
+y.backward()
+out = (x, w.grad)
+leaves = [x, w]
+""",
     "requires_grad_false_on_non_leaf": """
 x = torch.tensor([1.0], requires_grad=True)
 (x * 1).requires_grad_(False)

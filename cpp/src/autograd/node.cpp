@@ -489,6 +489,13 @@ void AccumulateGrad::run_grad_hooks(TensorList& grads) {
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor& g = grads[0];
   auto& meta = variable_->autograd_meta();
+  // Note [A leaf that stopped being one]: between the forward and this backward the leaf
+  // may have been given a history (requires_grad_(False), then an in-place op with an
+  // input that requires grad): torch refuses to accumulate into it. A leaf that merely
+  // stopped requiring grad gets nothing, silently, as in torch.
+  if (g && !variable_->is_leaf())
+    throw std::runtime_error("leaf variable has been moved into the graph interior");
+  if (g && !variable_->requires_grad()) return {};  // no hooks either, as torch's
   if (!g) {
     // Reached by no gradient: nothing to accumulate, but the hooks below run (as torch's).
   } else if (GradMode::is_enabled()) {  // create_graph: the gradient keeps its own history
