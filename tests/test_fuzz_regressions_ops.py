@@ -285,6 +285,9 @@ ERRORS = {
     "div_trunc_int_by_zero": "torch.div(torch.tensor([3]), 0, rounding_mode='trunc')",
     "div_floor_bool": "torch.tensor([True]).div(True, rounding_mode='floor')",
     "div_trunc_bool": "torch.tensor([True]).div(True, rounding_mode='trunc')",
+    "clip_bool_shapes_first": (
+        "torch.clip(torch.zeros((1, 1, 1), dtype=torch.bool), min=torch.zeros((1, 5, 1), "
+        "dtype=torch.bool), max=torch.zeros((1, 1, 4, 1), dtype=torch.bool))"),
     "div_trunc_bool_shapes_first": (
         "torch.zeros((1, 3, 1), dtype=torch.bool).div(torch.zeros((1, 2, 1), dtype=torch.bool), "
         "rounding_mode='trunc')"),

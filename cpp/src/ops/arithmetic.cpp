@@ -523,11 +523,13 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
   DType t = result_type({&a, &lo, &hi});
   detail::check_scalar_fits(lo, t);
   detail::check_scalar_fits(hi, t);
+  // torch checks that tensor bounds broadcast before it picks a kernel by dtype.
+  const Shape shape = lo && hi ? broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes)
+                               : Shape{};
   if (t == DType::Bool && (scalar_bounds || (lo && hi)))
     throw detail::not_implemented_for(scalar_bounds ? scalar_kernel : "clamp_cpu", t);
   Tensor out;
   if (lo && hi) {
-    Shape shape = broadcast_shapes(broadcast_shapes(a->sizes, lo->sizes), hi->sizes);
     Tensor ca = detail::cast(a, t), clo = detail::cast(lo, t), chi = detail::cast(hi, t);
     out = detail::empty_in_input_layout(shape, t,  // (number bounds do not vote)
                                         {ca.get(), lo->is_wrapped_number ? nullptr : clo.get(),
