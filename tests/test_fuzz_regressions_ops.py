@@ -285,6 +285,10 @@ ERRORS = {
     "div_trunc_int_by_zero": "torch.div(torch.tensor([3]), 0, rounding_mode='trunc')",
     "div_floor_bool": "torch.tensor([True]).div(True, rounding_mode='floor')",
     "div_trunc_bool": "torch.tensor([True]).div(True, rounding_mode='trunc')",
+    "scatter_into_expanded_checks_dim_first": (
+        "torch.tensor([[False]]).expand(1, 2).scatter_(2, torch.tensor([[0]]), value=False)"),
+    "scatter_add_into_expanded_checks_dim_first": (
+        "torch.zeros(1, 1).expand(1, 2).scatter_add_(-3, torch.tensor([[0]]), torch.ones(1, 1))"),
     "clip_bool_shapes_first": (
         "torch.clip(torch.zeros((1, 1, 1), dtype=torch.bool), min=torch.zeros((1, 5, 1), "
         "dtype=torch.bool), max=torch.zeros((1, 1, 4, 1), dtype=torch.bool))"),

@@ -103,6 +103,12 @@ def _refused_by_torchs_backward(message):
     return applies
 
 
+def _fill_with_an_unrepresentable_tensor(div, run):
+    """cgrad refuses what torch's fill_ converts unchecked."""
+    return (div.kind == "spurious-error" and div.label == ".fill_"
+            and "cannot be converted to type" in div.cgrad)
+
+
 def _clamp_broadcast_backward(div, run):
     """torch's backward refuses a clamp whose tensor bounds broadcast its input larger."""
     if not _refused_by_torchs_backward("doesn't match the broadcast shape")(div, run):
@@ -111,8 +117,11 @@ def _clamp_broadcast_backward(div, run):
         if step.kind == "call" and step.name in ("clamp", "clip") and step.out:
             source = step.args[0] if step.target == "torch" else step.target
             if isinstance(source, Ref) and isinstance(run.tv[i], torch.Tensor):
-                shape = getattr(run.tv[source.step], "shape", None)
-                if source.item is None and shape is not None and shape != run.tv[i].shape:
+                value = run.tv[source.step]
+                if source.item is not None:  # one output of a multi-output op (unbind ...)
+                    value = value[source.item] if isinstance(value, (tuple, list)) else None
+                shape = getattr(value, "shape", None)
+                if shape is not None and shape != run.tv[i].shape:
                     return True
     return False
 
@@ -335,6 +344,23 @@ QUIRKS = [
         "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
         "filtered only when the same program with dim=None has no such divergence.",
         _var_over_no_dims,
+    ),
+    Quirk(
+        "torch's internal assert in the backward of a bool base's power",
+        "False ** x (a Python bool base) records PowBackward2 in torch, whose backward "
+        "fails with 'INTERNAL ASSERT FAILED ... unknown ivalue tag' (a torch bug: it reads "
+        "the bool Scalar as another type); cgrad differentiates it (0 ** x). Filtered only "
+        "in backward/autograd.grad with that message.",
+        _refused_by_torchs_backward("unknown ivalue tag"),
+    ),
+    Quirk(
+        "torch's fill_ of an integer tensor with an unrepresentable 0-d tensor",
+        "x.fill_(v) with a 0-d float tensor v that the integer dtype cannot hold (inf, "
+        "NaN, 1e30) converts unchecked in torch, giving the x86 conversion's garbage "
+        "(INT64_MIN for int64, 0 for uint8), while fill_ with the same Python number "
+        "raises 'value cannot be converted to type ... without overflow'. cgrad raises "
+        "that error for both rather than write garbage; filtered only for that error.",
+        _fill_with_an_unrepresentable_tensor,
     ),
     Quirk(
         "torch's bmm skips its dtype check when the result is empty",
