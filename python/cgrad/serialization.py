@@ -39,11 +39,13 @@ _STORAGE_DTYPES = {
     "ByteStorage": "uint8",
     "CharStorage": "int8",
     "ShortStorage": "int16",
+    "BFloat16Storage": "bfloat16",
 }
 _DTYPE_STORAGES = {dtype: name for name, dtype in _STORAGE_DTYPES.items()}
-# (bfloat16 is left out: numpy, which writes and reads the bytes, has no such type.)
-_DTYPE_NAMES = ("float32", "float64", "int64", "int32", "bool", "float16", "uint8", "int8",
-                "int16")
+# numpy, which writes and reads the bytes, has no bfloat16: its bytes go through float32,
+# whose upper half a bfloat16 is exactly (_storage_bytes, _storage_from_bytes).
+_DTYPE_NAMES = ("float32", "float64", "int64", "int32", "bool", "float16", "bfloat16", "uint8",
+                "int8", "int16")
 _ALIGNMENT = 64
 
 
@@ -69,6 +71,19 @@ _DTYPE_GLOBALS = {name: _TorchGlobal("torch", name) for name in _DTYPE_NAMES}
 
 def _dtype_name(t):
     return repr(t.dtype).split(".")[-1]
+
+
+def _storage_bytes(flat):
+    if _dtype_name(flat) == "bfloat16":
+        return (flat.float().numpy().view(np.uint32) >> 16).astype("<u2").tobytes()
+    return flat.numpy().tobytes()
+
+
+def _storage_from_bytes(data, dtype, numel):
+    if dtype == "bfloat16":
+        bits = np.frombuffer(data, dtype="<u2")[:numel].astype(np.uint32) << 16
+        return _C.from_numpy(bits.view(np.float32)).to(cgrad.bfloat16)
+    return _C.from_numpy(np.frombuffer(data, dtype=np.dtype(dtype))[:numel].copy())
 
 
 class _StorageRef:
@@ -178,7 +193,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
             _write_record(zf, f"{prefix}/.storage_alignment", str(_ALIGNMENT).encode())
             _write_record(zf, f"{prefix}/byteorder", b"little")
             for ref in pickler.storages.values():
-                _write_record(zf, f"{prefix}/data/{ref.key}", ref.flat.numpy().tobytes())
+                _write_record(zf, f"{prefix}/data/{ref.key}", _storage_bytes(ref.flat))
             _write_record(zf, f"{prefix}/version", b"3\n")
             _write_record(zf, f"{prefix}/.data/serialization_id",
                           str(int.from_bytes(os.urandom(16), "little")).zfill(40).encode())
@@ -243,8 +258,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise RuntimeError(f"cgrad.load: unsupported storage type {dtype!r}")
         flat = self._storages.get(key)
         if flat is None:
-            values = np.frombuffer(self._read_record(f"data/{key}"), dtype=np.dtype(dtype))
-            flat = _C.from_numpy(values[:numel].copy())
+            flat = _storage_from_bytes(self._read_record(f"data/{key}"), dtype, numel)
             self._storages[key] = flat
         return flat
 
