@@ -289,6 +289,9 @@ ERRORS = {
         "torch.tensor([[False]]).expand(1, 2).scatter_(2, torch.tensor([[0]]), value=False)"),
     "scatter_add_into_expanded_checks_dim_first": (
         "torch.zeros(1, 1).expand(1, 2).scatter_add_(-3, torch.tensor([[0]]), torch.ones(1, 1))"),
+    "scatter_add_into_a_leaf_checks_the_leaf_before_dim": (
+        "torch.tensor([[2.84]], requires_grad=True).scatter_add_(-3, torch.tensor([[2]]), "
+        "torch.tensor([[-0.09]]))"),
     "clip_bool_shapes_first": (
         "torch.clip(torch.zeros((1, 1, 1), dtype=torch.bool), min=torch.zeros((1, 5, 1), "
         "dtype=torch.bool), max=torch.zeros((1, 1, 4, 1), dtype=torch.bool))"),

@@ -346,12 +346,13 @@ QUIRKS = [
         _var_over_no_dims,
     ),
     Quirk(
-        "torch's internal assert in the backward of a bool base's power",
-        "False ** x (a Python bool base) records PowBackward2 in torch, whose backward "
-        "fails with 'INTERNAL ASSERT FAILED ... unknown ivalue tag' (a torch bug: it reads "
-        "the bool Scalar as another type); cgrad differentiates it (0 ** x). Filtered only "
-        "in backward/autograd.grad with that message.",
-        _refused_by_torchs_backward("unknown ivalue tag"),
+        "torch's internal asserts in backward",
+        "torch's own bugs, which it reports as 'INTERNAL ASSERT FAILED ... please report a "
+        "bug to PyTorch': the backward of False ** x (PowBackward2 reads the bool Scalar "
+        "as another type: 'unknown ivalue tag'), and a gradient reaching an integer tensor "
+        "that fill_ gave a history ('isDifferentiableType'). There is no torch result to "
+        "compare with; filtered only in backward/autograd.grad with that message.",
+        _refused_by_torchs_backward("INTERNAL ASSERT FAILED"),
     ),
     Quirk(
         "torch's fill_ of an integer tensor with an unrepresentable 0-d tensor",

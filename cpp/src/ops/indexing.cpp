@@ -694,10 +694,18 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
 }
 
 Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  const int64_t d = wrap_dim(dim, self->dim());  // torch checks dim first
-  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
+  // torch's order: a leaf that requires grad, then dim, then an expanded (overlapping) self.
+  auto check_dim_and_overlap = [&] {
+    const int64_t d = wrap_dim(dim, self->dim());
+    check_inplace_overlap(self, {});
+    return d;
+  };
   if (write_needs_graph(self, src))
-    return apply_inplace(self, "scatter_", [&] { return scatter(self, dim, index, src); });
+    return apply_inplace(self, "scatter_", [&] {
+      check_dim_and_overlap();
+      return scatter(self, dim, index, src);
+    });
+  const int64_t d = check_dim_and_overlap();
   check_scatter("scatter", self, d, index, src->is_wrapped_number ? nullptr : &src);
   scatter_into("scatter", *self, d, index, src, false);
   self->version->bump();
@@ -723,10 +731,18 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
 }
 
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  const int64_t d = wrap_dim(dim, self->dim());  // torch checks dim first
-  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
+  // torch's order: a leaf that requires grad, then dim, then an expanded (overlapping) self.
+  auto check_dim_and_overlap = [&] {
+    const int64_t d = wrap_dim(dim, self->dim());
+    check_inplace_overlap(self, {});
+    return d;
+  };
   if (write_needs_graph(self, src))
-    return apply_inplace(self, "scatter_add_", [&] { return scatter_add(self, dim, index, src); });
+    return apply_inplace(self, "scatter_add_", [&] {
+      check_dim_and_overlap();
+      return scatter_add(self, dim, index, src);
+    });
+  const int64_t d = check_dim_and_overlap();
   check_scatter("scatter_add", self, d, index, &src);
   scatter_into("scatter_add", *self, d, index, src, true);
   self->version->bump();
