@@ -41,8 +41,7 @@ Tensor addc(const Tensor& input, const Tensor& t1, const Tensor& t2, const Scala
     Tensor scaled = mul(v, detail::cast(t1, work));
     Tensor term = combine == Combine::Mul ? mul(scaled, detail::cast(t2, work))
                                           : div(scaled, detail::cast(t2, work));
-    out = detail::cast(add(detail::cast(input, work), term), common);
-    if (out.get() == input.get()) out = clone(out);  // never the input itself
+    out = detail::cast(add(detail::cast(input, work), term), common);  // a fresh tensor
   }
   if (!any_requires_grad({&input, &t1, &t2})) return out;
   const double v = value.to_double();
