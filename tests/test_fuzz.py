@@ -101,3 +101,51 @@ def test_a_crash_costs_one_program_and_comes_back_minimized(monkeypatch):
         r["divs"][0]["detail"] for r in ours]
     minimized = [rep["text"] for r in ours for rep in r["repros"]]
     assert minimized and all(len(text.splitlines()) < 20 for text in minimized)
+
+
+# ---- the float64 judge of rounding differences (quirks.py, _as_accurate_as_torch) ----
+
+def test_the_float64_judge_excuses_rounding_and_not_a_wrong_value():
+    import numpy as np
+    from fuzz.quirks import _closer_to_exact
+    tol = (1e-4, 1e-5)
+    exact = np.array([1.0, 2.0, 3.0])
+    # cgrad about as far from the exact value as torch is: rounding
+    assert _closer_to_exact(np.array([1.0, 2.01, 3.0]), np.array([1.0, 1.99, 3.0]), exact, tol)
+    # torch exact, cgrad off: a wrong value, never excused
+    assert not _closer_to_exact(exact, np.array([1.0, 2.01, 3.0]), exact, tol)
+    # cgrad NaN where the exact value is finite: never rounding
+    assert not _closer_to_exact(np.array([1.0, 2.01, 3.0]), np.array([1.0, np.nan, 3.0]), exact, tol)
+    # torch overflowed to inf, cgrad has the exact value
+    assert _closer_to_exact(np.array([1.0, np.inf, 3.0]), exact, exact, tol)
+    # the exact value is 0/0: both float32 runs give noise around it
+    assert _closer_to_exact(np.array([0.35]), np.array([-0.35]), np.array([np.nan]), tol)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_gradient_made_of_rounding_is_judged_by_the_float64_run():
+    # softmax(x ** 3).sum() is 1 for every x, so its gradient is 0 and the gradient of
+    # that gradient is pure float32 rounding, which torch and cgrad round differently
+    from fuzz.check import check
+    from fuzz.program import Ref, Step
+    steps = [
+        Step("tensor", args=([[[[2.0], [1.0]], [[2.0], [2.0]]]], "float32", True, [])),
+        Step("tensor", args=([3], "int64", False, [])),
+        Step("binop", "**", args=(Ref(0), Ref(1))),
+        Step("call", "softmax", args=(Ref(2),), kwargs={"dim": 1}, target="torch"),
+        Step("call", "sum", target=Ref(3)),
+        Step("call", "grad", args=(Ref(4), [Ref(0)]), kwargs={"create_graph": True},
+             target="autograd"),
+        Step("getitem", args=(Ref(5), 0)),
+        Step("call", "sum", target=Ref(6)),
+        Step("call", "backward", target=Ref(7), out=False),
+    ]
+    outcome = check(steps)
+    assert not outcome.hard()
+    # (on this project's machines the two differ, and only the judge explains it)
+    assert set(outcome.quirks) <= {"float32 rounding where cgrad is as close to the exact "
+                                   "value as torch", "grad_fn names inside a double-backward graph"}
+    # the same program in float64 has nothing to excuse: the judge needs float32
+    wide = [Step("tensor", args=(s.args[0], "float64") + s.args[2:]) if s.kind == "tensor"
+            and s.args[1] == "float32" else s for s in steps]
+    assert not check(wide).hard()

@@ -47,6 +47,15 @@ up = torch.ones_like(l).requires_grad_()
 g, = torch.autograd.grad(l, [x], up, create_graph=True)
 out = (g,) + torch.autograd.grad(g.sum(), [up])
 """,
+    "nll_loss_of_no_targets_double_backward": """
+x = torch.zeros((0, 5, 2), requires_grad=True)
+w = torch.tensor(-2.17, requires_grad=True)
+l = F.nll_loss(x, torch.zeros((0, 2), dtype=torch.int64)) * w
+g, = torch.autograd.grad(l, [x], create_graph=True)
+g.sum().backward()
+out = (l, g)
+leaves = [w]
+""",
     # ---- prod / cumprod with zeros: the gradient still depends on the zeros ----
     "prod_double_backward_with_zeros": """
 x = torch.tensor([[2.0, 0.0, 1.0, -1.0, -2.0], [2.0, 1.0, -1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 2.0, -1.0]], requires_grad=True)
@@ -81,6 +90,17 @@ g, = torch.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)
 (g * torch.tensor([1.0, -2.0, 3.0, 0.5, 1.0])).sum().backward()
 out = g
 leaves = [x]
+""",
+    # Note [cumprod's gradient past a zero]: terms beyond a zero are left out, not times 0
+    "cumprod_gradient_past_a_zero_with_infinite_upstream": """
+x = torch.tensor([[1.0], [0.0]], requires_grad=True)
+torch.log10(x.cumprod(0)).sum().backward()
+y = torch.tensor([[0.0, 1.62, -2.77], [2.0, float('inf'), 1e30], [0.5, -0.0, 0.12], [3.0, 2.0, 0.0]], requires_grad=True)
+y.cumprod(0).sum().backward()
+z = torch.tensor([2.0, 0.0, 3.0, 0.0, 5.0], requires_grad=True)
+torch.log(z.cumprod(0).abs() + 1).sum().backward()
+out = ()
+leaves = [x, y, z]
 """,
     "cumprod_first_order_with_zeros": """
 x = torch.tensor([[0.0, 2.0], [-1.0, 0.0], [3.0, 0.0]], requires_grad=True)

@@ -226,8 +226,12 @@ Tensor nll_backward(const Tensor& upstream, const Tensor& input, const Tensor& t
         Tensor hit = eq(class_positions(classes, 3, 1), unsqueeze(targets, 1));
         Tensor gg = reshape(g[0], {n, classes, r});
         Tensor picked = mul(sum(where(hit, gg, constant(0.0)), DimList{1}), scale);
-        grad_upstream = reduction == LossReduction::None
-                            ? reshape(picked, node.input_meta()[0].sizes) : sum(picked);
+        if (reduction == LossReduction::None)
+          grad_upstream = reshape(picked, node.input_meta()[0].sizes);
+        else if (reduction == LossReduction::Mean && n * r == 0)
+          grad_upstream = div(sum(picked), constant(0.0));  // torch's nll_loss of no targets: 0/0
+        else
+          grad_upstream = sum(picked);
       }
       if (node.needs_input_grad(1))
         grad_input = full(node.input_meta()[1].sizes, 0.0, g[0]->dtype);

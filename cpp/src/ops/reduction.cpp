@@ -583,8 +583,14 @@ Tensor cumprod_backward_differentiable(const Tensor& x, const Tensor& g, int64_t
 
 // d cumprod_j / d x_k = prod_{i <= j, i != k} x_i for j >= k. Before a slice's first zero
 // that is out_j / x_k; at the first zero it is the running product with that zero taken
-// as 1; after it, 0. Under create_graph those zeros still depend on the first zero, so
-// the differentiable formula above is used instead.
+// as 1, up to the second zero; elsewhere 0. Under create_graph those zeros still depend
+// on the first zero, so the differentiable formula above is used instead.
+//
+// Note [cumprod's gradient past a zero]: a term whose derivative is 0 because a zero lies
+// between x_k and out_j is left out, not multiplied by 0, as torch's masks do: an
+// infinite g_j there (log of the zero product) must not turn the sum into NaN. The sums
+// are grouped as torch's too: sum_j g_j * cumprod(between the zeros), times the product
+// before the first zero.
 Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int64_t d) {
   // As torch: one factor per slice, so the gradient passes through (off x's graph).
   if (x->dim() == 0 || x->numel() <= 1 || x->sizes[d] == 1) return g;
@@ -594,11 +600,14 @@ Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int
   if (item_as_double(*any(is_zero)) == 0.0) return div(running_sum(g_out, d, true, g_out->dtype), x);
   if (GradMode::is_enabled()) return cumprod_backward_differentiable(x, g, d);
   Tensor zeros_so_far = running_sum(is_zero, d, false, DType::Int64);
-  Tensor before_first = eq(zeros_so_far, zero);
-  Tensor at_first = both(is_zero, eq(zeros_so_far, one));
-  Tensor before = div(running_sum(g_out, d, true, g_out->dtype), where(before_first, x, one));
-  Tensor skipping_zero = cumprod(where(at_first, one, x), d);
-  Tensor at = running_sum(mul(g, skipping_zero), d, true, g_out->dtype);
+  Tensor before_first = eq(zeros_so_far, zero), up_to_second = eq(zeros_so_far, one);
+  Tensor at_first = both(is_zero, up_to_second);
+  Tensor before = div(running_sum(where(before_first, g_out, zero), d, true, g_out->dtype),
+                      where(before_first, x, one));
+  Tensor between = both(up_to_second, ne(x, zero));
+  Tensor from_first = sum(mul(cumprod(where(between, x, one), d), where(up_to_second, g, zero)),
+                          DimList{d}, /*keepdim=*/true);
+  Tensor at = mul(from_first, prod(where(before_first, x, one), d, /*keepdim=*/true));
   return where(before_first, before, where(at_first, at, zero));
 }
 }  // namespace
