@@ -56,6 +56,36 @@ g.sum().backward()
 out = (l, g)
 leaves = [w]
 """,
+    # ---- Note [Absorbing zeros]: sgn's gradient is a zero that products keep zero ----
+    "abs_double_backward_through_an_infinite_factor": """
+x = torch.tensor([0.0, 1.0, -2.0], requires_grad=True)
+y = x ** -0.08
+g, = torch.autograd.grad(y.abs().sum() + (y * torch.tensor([0.5, 2.0, 1.0])).sum(), [x], create_graph=True)
+g.sum().backward()
+out = (g,)
+leaves = [x]
+""",
+    "sgn_gradient_times_inf_is_zero": """
+x = torch.tensor([0.0, 1.5, -2.0], requires_grad=True)
+g, = torch.autograd.grad(x.sgn().sum(), [x])
+out = tuple(t.clone() for t in (g, g * float('inf'), g / 0, g + g, g - g, (g * float('inf')).sum(), -g * float('inf')))
+""",
+    "an_absorbing_zero_written_in_place_is_ordinary": """
+x = torch.tensor([0.0, 1.5], requires_grad=True)
+g, = torch.autograd.grad(x.abs().sum(), [x], create_graph=True)
+h, = torch.autograd.grad(g.sum(), [x])
+out = (h.clone().add_(1) * float('inf'), h.clone() * float('inf'), (h * float('inf')).clone())
+""",
+    # ---- Note [sigmoid's double backward]: d/ds of grad * (1 - s) * s is grad * (1 - 2s) ----
+    "sigmoid_double_backward_with_an_infinite_upstream": """
+x = torch.tensor([-0.14, 0.3, 0.0], requires_grad=True)
+g, = torch.autograd.grad(torch.max(torch.sigmoid(x), dim=-1)[0] / 0, [x], create_graph=True)
+g.sum().backward()
+s = torch.tensor([0.5, -1.0], requires_grad=True)
+gs, = torch.autograd.grad(torch.sigmoid(s), [s], torch.tensor([2.0, 3.0], requires_grad=True), create_graph=True)
+out = (g, gs) + torch.autograd.grad(gs.sum(), [s])
+leaves = [x]
+""",
     # ---- prod / cumprod with zeros: the gradient still depends on the zeros ----
     "prod_double_backward_with_zeros": """
 x = torch.tensor([[2.0, 0.0, 1.0, -1.0, -2.0], [2.0, 1.0, -1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 2.0, -1.0]], requires_grad=True)
@@ -317,7 +347,9 @@ leaves = [x]
 
 # Programs whose `out` is made inside a double-backward graph: node names there follow
 # each library's backward formulas (tests/fuzz/quirks.py), so only values are compared.
-INSIDE_DOUBLE_BACKWARD = {"prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
+INSIDE_DOUBLE_BACKWARD = {"abs_double_backward_through_an_infinite_factor",
+                          "sigmoid_double_backward_with_an_infinite_upstream",
+                          "prod_double_backward_with_zeros", "prod_all_double_backward_with_one_zero",
                           "prod_all_double_backward_with_two_zeros",
                           "prod_keepdim_single_factor_with_zero",
                           "cumprod_double_backward_with_zeros", "norm_double_backward_at_zero_norm",

@@ -208,6 +208,7 @@ py::array to_numpy(const Tensor& t, py::handle owner) {
   if (t->requires_grad())
     throw std::runtime_error(
         "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+  t->absorbing_zero = false;  // numpy may write it (Note [Absorbing zeros])
   const int64_t item = static_cast<int64_t>(itemsize(t->dtype));
   std::vector<py::ssize_t> shape(t->sizes.begin(), t->sizes.end()), strides;
   for (int64_t s : t->strides) strides.push_back(s * item);

@@ -47,6 +47,7 @@ Tensor exported(const Tensor& t, py::handle dl_device, py::handle copy, bool& co
                              std::to_string(device.second) + ")");
   }
   copied = !copy.is_none() && copy.cast<bool>();
+  if (!copied) t->absorbing_zero = false;  // shared memory (Note [Absorbing zeros])
   return copied ? clone(detach(t)) : t;
 }
 

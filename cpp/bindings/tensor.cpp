@@ -210,6 +210,7 @@ void def_autograd_attributes(TensorClass& cls) {
         // seen by autograd, exactly as in torch.
         Tensor d = detach(t);
         d->version = VersionRef(std::make_shared<VersionCounter>());
+        t->absorbing_zero = false;  // unseen writes (Note [Absorbing zeros])
         return d;
       }, &set_data)
       .def("detach", &detach)

@@ -75,7 +75,10 @@ def grad_fn_name(t):
 
 
 def as_numpy(t):
-    return t.detach().numpy()
+    t = t.detach()
+    if getattr(t, "_is_zerotensor", None) is not None and t._is_zerotensor():
+        return t.numpy(force=True)  # torch's efficient zeros (sgn's gradient) refuse numpy()
+    return t.numpy()
 
 
 def describe(x, limit=6):

@@ -100,6 +100,12 @@ struct TensorImpl {
   Tensor view_base;
   VersionRef version;
   std::unique_ptr<AutogradMeta, AutogradMetaDeleter> autograd;
+  // Note [Absorbing zeros] (ops/arithmetic.cpp): a gradient that is zero by construction
+  // and stays zero in products, as torch's efficient zero tensor; valid until the memory
+  // is written (the version moves) or handed out raw (numpy, DLPack, .data).
+  bool absorbing_zero = false;
+  uint32_t absorbing_zero_version = 0;
+  bool is_absorbing_zero() const { return absorbing_zero && version->get() == absorbing_zero_version; }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   int64_t numel() const;

@@ -294,6 +294,12 @@ class GraphTask {
     Tensor& slot = buf[input_nr];
     if (!slot) {
       slot = std::move(g);
+    } else if (g->is_absorbing_zero() && same_shape(slot->sizes, g->sizes) &&
+               slot->dtype == g->dtype) {
+      // adds nothing, and keeps an absorbing slot absorbing (Note [Absorbing zeros])
+    } else if (slot->is_absorbing_zero() && same_shape(slot->sizes, g->sizes) &&
+               slot->dtype == g->dtype) {
+      slot = std::move(g);
     } else if (!create_graph_ && owned_here(slot) && same_shape(slot->sizes, g->sizes) &&
                slot->dtype == g->dtype) {
       add_(slot, g);  // as torch's InputBuffer: sum into a buffer nobody else holds

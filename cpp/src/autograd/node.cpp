@@ -489,6 +489,7 @@ void AccumulateGrad::run_grad_hooks(TensorList& grads) {
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor& g = grads[0];
   auto& meta = variable_->autograd_meta();
+  if (g && g->is_absorbing_zero()) g = clone(g);  // .grad holds ordinary zeros, as torch's
   // Note [A leaf that stopped being one]: between the forward and this backward the leaf
   // may have been given a history (requires_grad_(False), then an in-place op with an
   // input that requires grad): torch refuses to accumulate into it. A leaf that merely

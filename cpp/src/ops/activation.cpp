@@ -181,6 +181,33 @@ Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
       saved::self_or_result);
 }
 
+// ---- sigmoid's backward (sigmoid itself is in the unary table) ----
+
+// Note [sigmoid's double backward]: torch differentiates grad * (1 - s) * s as one op,
+// SigmoidBackwardBackward0, whose derivative along s is grad * (1 - 2s), one factor.
+// Written as the product of s and 1 - s it would be the sum grad * (1 - s) - grad * s,
+// which is inf - inf = NaN where the incoming gradient is infinite.
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& result) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = mul(mul(grad, rsub(result, constant(1.0))), result);  // torch's order
+  }
+  if (any_requires_grad({&grad, &result})) {
+    auto node = make_node("SigmoidBackwardBackward0", {grad, result},
+                          [](Node& n, TensorList& g) -> TensorList {
+      Tensor s = n.saved(saved::output);
+      Tensor ggrad, gs;
+      if (n.needs_input_grad(0)) ggrad = sigmoid_backward(g[0], s);
+      if (n.needs_input_grad(1))
+        gs = mul(mul(g[0], n.saved(saved::grad_output)), add(mul(s, constant(-2.0)), constant(1.0)));
+      return {ggrad, gs};
+    });
+    record(node, {out}, {{saved::grad_output, grad}, {saved::output, result}});
+  }
+  return out;
+}
+
 // ---- relu's backward (relu itself is in unary.cpp) ----
 
 Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold) {

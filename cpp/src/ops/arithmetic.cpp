@@ -51,9 +51,35 @@ void detail::check_sub_operands(const Tensor& a, const Tensor& b) {
 
 using detail::check_sub_operands;
 
+// Note [Absorbing zeros]: torch's backward of sgn on a real tensor returns an "efficient
+// zero tensor", a zero that products and quotients keep as zero: Z * inf and Z / 0 are 0,
+// not NaN, and Z + Z stays Z; anything else reads it as ordinary zeros. It shows where a
+// gradient through sgn meets an infinite factor, as abs's double backward at asin(+-1)
+// does (abs's gradient is grad * sgn(self)). cgrad marks such a gradient on its
+// TensorImpl; mul, div, add and sub below keep the mark as torch's kernels do, and the
+// engine's gradient sums skip it (torch's InputBuffer). Every other op reads it as
+// ordinary zeros, views included (torch's views keep it; no formula here needs that). The
+// mark lapses once the memory is written (the version moves) or handed out raw, so a zero
+// that was overwritten can never absorb.
+Tensor detail::absorbing_zeros(const Shape& sizes, DType dtype) {
+  return mark_absorbing_zero(empty(sizes, dtype));
+}
+
+Tensor detail::mark_absorbing_zero(Tensor t) {
+  kernels::fill(*t, Scalar(0.0));
+  t->absorbing_zero = true;
+  t->absorbing_zero_version = t->version->get();
+  return t;
+}
+
+namespace {
+bool absorbs(const Tensor& t) { return t->is_absorbing_zero(); }
+}  // namespace
+
 Tensor add(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Add, a, b, t, t);
+  if (absorbs(a) && absorbs(b)) detail::mark_absorbing_zero(out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("AddBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? sum_to(g[0], input_sizes(n, 0)) : Tensor(),
@@ -68,6 +94,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   check_sub_operands(a, b);
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Sub, a, b, t, t);
+  if (absorbs(a) && absorbs(b)) detail::mark_absorbing_zero(out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("SubBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       return {n.needs_input_grad(0) ? sum_to(g[0], input_sizes(n, 0)) : Tensor(),
@@ -90,6 +117,7 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, const Scalar& alpha, bool su
     throw std::runtime_error("Boolean alpha only supported for Boolean results.");
   Tensor scaled = binary_forward(BinaryOp::Mul, b, wrapped_scalar(alpha, t), t, t);
   Tensor out = binary_forward(subtract ? BinaryOp::Sub : BinaryOp::Add, a, scaled, t, t);
+  if (absorbs(a) && absorbs(b)) detail::mark_absorbing_zero(out);
   if (any_requires_grad({&a, &b})) {
     const double factor = subtract ? -alpha.to_double() : alpha.to_double();
     auto backward = [factor](Node& n, TensorList& g) -> TensorList {
@@ -154,6 +182,7 @@ Tensor mul_into_grad(const Node& n, Tensor& g, const Tensor& other) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   Tensor out = binary_forward(BinaryOp::Mul, a, b, t, t);
+  if (absorbs(a) || absorbs(b)) detail::mark_absorbing_zero(out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("MulBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       // other's gradient first: self's may reuse g[0]'s memory (Note [Gradients scaled in place]).
@@ -185,6 +214,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   if (!is_floating(t)) t = default_float();  // true division
   Tensor out = binary_forward(BinaryOp::Div, a, b, t, t);
+  if (absorbs(a)) detail::mark_absorbing_zero(out);
   if (any_requires_grad({&a, &b})) {
     auto node = make_node("DivBackward0", {a, b}, [](Node& n, TensorList& g) -> TensorList {
       Tensor other = n.saved(saved::other);

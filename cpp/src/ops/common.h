@@ -81,6 +81,9 @@ Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdi
 // (Note [Variance to one element in two passes]).
 Tensor variance_forward(const Tensor& a, const std::optional<DimList>& dims, double correction,
                         bool keepdim, bool take_sqrt, Tensor* mean_out = nullptr);
+// Zeros that products keep zero (Note [Absorbing zeros]); the mark on a fresh tensor.
+Tensor absorbing_zeros(const Shape& sizes, DType dtype);
+Tensor mark_absorbing_zero(Tensor t);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

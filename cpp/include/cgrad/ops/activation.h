@@ -26,6 +26,8 @@ Tensor gelu_backward(const Tensor& grad, const Tensor& a, GeluApproximation appr
 Tensor softplus_backward(const Tensor& grad, const Tensor& a, double beta, double threshold);
 Tensor leaky_relu_backward(const Tensor& grad, const Tensor& a, double negative_slope);
 Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha);
+// sigmoid's: grad * (1 - s) * s from its output s (Note [sigmoid's double backward]).
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& result);
 // relu's: grad where a > threshold, else 0 (`a` is relu's output, as torch saves it).
 Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold);
 // From softmax's / log_softmax's output y.
