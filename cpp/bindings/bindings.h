@@ -71,6 +71,7 @@ void init_normalization(py::module_& m);  // layer_norm, batch_norm
 void init_padding(py::module_& m);
 void init_embedding(py::module_& m);
 void init_convolution(py::module_& m);  // conv and pooling, in `_nn`
+void init_resample(py::module_& m);  // upsample_*, in `_nn`
 void init_view(py::module_& m, TensorClass& cls);
 void init_shape_ops(py::module_& m, TensorClass& cls);  // flip, roll, repeat, tril, diagonal...
 void init_sorting(py::module_& m, TensorClass& cls);  // sort, topk, median, cummax, mode...

@@ -1,5 +1,5 @@
 // Convolution and pooling functions of cgrad.nn.functional (the `_nn` submodule):
-// conv1d, conv2d, max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool2d, adaptive_max_pool2d.
+// conv1d, conv2d, max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d/3d, adaptive_max_pool2d.
 // Arguments arrive as torch takes them (an int or a tuple/list of ints); the ops check
 // their lengths and values with torch's messages.
 #include "bindings.h"
@@ -126,6 +126,13 @@ void init_convolution(py::module_& m) {
     IntList sizes = output_sizes(output_size);
     return without_gil_if_large(input->numel(), [&] { return adaptive_avg_pool2d(input, sizes); });
   }, py::arg("input"), py::arg("output_size"));
+  using AdaptiveFn = Tensor (*)(const Tensor&, const IntList&);
+  for (auto [name, fn] : {std::pair<const char*, AdaptiveFn>{"adaptive_avg_pool1d", &adaptive_avg_pool1d},
+                          std::pair<const char*, AdaptiveFn>{"adaptive_avg_pool3d", &adaptive_avg_pool3d}})
+    nn.def(name, [fn = fn](const Tensor& input, py::object output_size) {
+      IntList sizes = output_sizes(output_size);
+      return without_gil_if_large(input->numel(), [&] { return fn(input, sizes); });
+    }, py::arg("input"), py::arg("output_size"));
   nn.def("adaptive_max_pool2d", [](const Tensor& input, py::object output_size, bool return_indices) {
     IntList sizes = output_sizes(output_size);
     auto r = without_gil_if_large(input->numel(), [&] { return adaptive_max_pool2d(input, sizes); });

@@ -63,6 +63,7 @@ PYBIND11_MODULE(_C, m) {
     init_embedding(m);
   });
   ops.record_area("convolution and pooling", [&] { init_convolution(m); });
+  ops.record_area("resampling", [&] { init_resample(m); });
   ops.record_area("views and joins", [&] { init_view(m, cls); });
   ops.record_area("rearranging and diagonals", [&] { init_shape_ops(m, cls); });
   ops.record_area("sorting and selection", [&] {

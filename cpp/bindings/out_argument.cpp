@@ -152,7 +152,7 @@ void resize_out(const Tensor& out, const Tensor& result) {
   }
 }
 
-void write_into(Tensor out, const Tensor& result, const std::string& name) {
+void write_into(Tensor out, const Tensor& result, const std::string& name, bool factory) {
   if (bool_out_functions().count(name) && out->dtype != DType::Bool)
     throw std::runtime_error(name + " does not support non-boolean outputs.");
   if ((name == "searchsorted" || name == "bucketize") && out->dtype != result->dtype)
@@ -185,7 +185,7 @@ void write_into(Tensor out, const Tensor& result, const std::string& name) {
           "result of rounding error. The out tensor will be resized to a tensor of shape (" +
           std::to_string(result->numel()) + ",).";
       if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) throw py::error_already_set();
-    } else if (out->numel() != 0 && !out_factories().count(name)) {
+    } else if (out->numel() != 0 && !factory) {
       const std::string message =
           "An output with one or more elements was resized since it had shape " +
           shape_str(out->sizes) + ", which does not match the required output shape " +
@@ -218,8 +218,27 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
   } else {
     throw TypeError(name + "(): argument 'out' must be Tensor, not " + type_name(out_arg));
   }
-  py::object out_dtype;  // keeps the dtype keyword added below alive
-  if (out_factories().count(name) && outs.size() == 1) {
+  py::object out_dtype;  // keeps the dtype (or out) keyword added below alive
+  // normal(mean, std) with a tensor among them is no factory: torch samples it into out
+  // (out.normal_(0, 1), then * std + mean), so it runs in out's dtype: out is passed to it
+  // privately (`_out`).
+  bool tensor_normal = false;
+  if (name == "normal") {
+    for (size_t k = 0; k < std::min<size_t>(nargs, 2); ++k)
+      tensor_normal = tensor_normal || py::isinstance<TensorImpl>(args[k]);
+    for (size_t k = 0; k < keywords.size(); ++k) {
+      const std::string key = keywords[k].cast<std::string>();
+      if (key == "mean" || key == "std")
+        tensor_normal = tensor_normal || py::isinstance<TensorImpl>(args[nargs + k]);
+    }
+  }
+  const bool factory = out_factories().count(name) && !tensor_normal;
+  if (tensor_normal && outs.size() == 1) {
+    out_dtype = py::cast(outs[0]);
+    keywords.append(py::str("_out"));
+    args.push_back(out_dtype.ptr());
+  }
+  if (factory && outs.size() == 1) {
     bool dtype_given = false;
     for (size_t k = 0; k < keywords.size(); ++k) {
       if (keywords[k].cast<std::string>() != "dtype") continue;
@@ -264,7 +283,7 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
                     (results.size() == 1 ? std::string("Tensor") : "a tuple of " +
                                                            std::to_string(results.size()) +
                                                            " Tensors"));
-  for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name);
+  for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name, factory);
   if (!pair) return out_arg.inc_ref().ptr();
   // The out variant of the result's tuple type (cgrad.return_types.max_out), holding the
   // given tensors.

@@ -198,11 +198,23 @@ void def_sampling_factories(py::module_& m) {
                              o.dtype.value_or(default_float())),
                       o);
     }
+    // out, from the out= handling (Note [out= arguments]): the samples are drawn in its dtype.
+    Tensor out;
+    if (kw.contains("_out")) out = kw.attr("pop")("_out").cast<Tensor>();
     FactoryOptions o;
     factory_options(kw, "normal", o);
     if (o.dtype || o.requires_grad)
       throw TypeError("normal(): dtype and requires_grad go with a size only");
-    return normal(operand_or_throw(mean, "normal", "mean"), operand_or_throw(stdev, "normal", "std"));
+    Tensor m = operand_or_throw(mean, "normal", "mean"), s = operand_or_throw(stdev, "normal", "std");
+    if (out) {
+      if (!is_floating(out->dtype)) throw_not_implemented_for("normal_kernel_cpu", out->dtype);
+      if (!m->is_wrapped_number) m = to_dtype(m, out->dtype);
+      if (!s->is_wrapped_number) s = to_dtype(s, out->dtype);
+      // torch's normal(Tensor mean, float std, out) samples over out broadcast with mean
+      // (out.normal_(0, std).add_(mean) after resizing out to that shape).
+      if (s->is_wrapped_number && !m->is_wrapped_number) m = expand(m, broadcast_shapes(m->sizes, out->sizes));
+    }
+    return normal(m, s);
   }, py::arg("mean"), py::arg("std") = 1.0, py::arg("size") = py::none());
 }
 

@@ -1,5 +1,5 @@
-"""float64 finite-difference gradchecks (first and second order) for the convolution
-and pooling backward formulas."""
+"""float64 finite-difference gradchecks (first and second order) for the convolution,
+pooling and resampling backward formulas."""
 import numpy as np
 import pytest
 
@@ -28,7 +28,25 @@ CASES = {
     "avg_pool1d": (lambda x: F.avg_pool1d(x, 3, 2, 1), [(2, 3, 8)]),
     "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), [(2, 2, 7, 5)]),
     "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, (3, 2)), [(2, 2, 7, 5)]),
+    "adaptive_avg_pool1d": (lambda x: F.adaptive_avg_pool1d(x, 3), [(2, 2, 7)]),
+    "adaptive_avg_pool3d": (lambda x: F.adaptive_avg_pool3d(x, (3, 2, 4)), [(1, 2, 5, 3, 3)]),
+    # resampling (the upsample_* ops interpolate calls), fractional steps included
+    "upsample_nearest1d": (lambda x: NN.upsample_nearest1d(x, None, [1.6]), [(2, 2, 5)]),
+    "upsample_nearest2d": (lambda x: NN.upsample_nearest2d(x, (5, 3), None), [(1, 2, 3, 4)]),
+    "upsample_nearest3d": (lambda x: NN.upsample_nearest3d(x, None, [0.7, 1.5, 2.0]), [(1, 1, 3, 2, 3)]),
+    "_upsample_nearest_exact1d": (lambda x: NN._upsample_nearest_exact1d(x, (7,), None), [(2, 2, 4)]),
+    "_upsample_nearest_exact2d": (lambda x: NN._upsample_nearest_exact2d(x, None, [1.7, 0.6]), [(1, 2, 3, 5)]),
+    "_upsample_nearest_exact3d": (lambda x: NN._upsample_nearest_exact3d(x, (2, 3, 4), None), [(1, 1, 3, 2, 3)]),
+    "upsample_linear1d": (lambda x: NN.upsample_linear1d(x, None, False, [1.7]), [(2, 2, 4)]),
+    "upsample_linear1d_corners": (lambda x: NN.upsample_linear1d(x, (6,), True, None), [(2, 2, 4)]),
+    "upsample_bilinear2d": (lambda x: NN.upsample_bilinear2d(x, None, False, [1.4, 0.8]), [(1, 2, 4, 5)]),
+    "upsample_bilinear2d_corners": (lambda x: NN.upsample_bilinear2d(x, (3, 7), True, None), [(1, 2, 4, 5)]),
+    "upsample_bicubic2d": (lambda x: NN.upsample_bicubic2d(x, None, False, [1.6, 0.7]), [(1, 2, 4, 5)]),
+    "upsample_bicubic2d_corners": (lambda x: NN.upsample_bicubic2d(x, (5, 3), True, None), [(1, 1, 4, 5)]),
+    "upsample_trilinear3d": (lambda x: NN.upsample_trilinear3d(x, None, False, [1.5, 0.7, 1.2]), [(1, 1, 2, 4, 3)]),
+    "interpolate_area": (lambda x: F.interpolate(x, scale_factor=0.6, mode="area"), [(1, 2, 5, 5)]),
 }
+NN = cgrad._C._nn
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -25,6 +25,7 @@
 #include "cgrad/ops/padding.h"
 #include "cgrad/ops/random.h"
 #include "cgrad/ops/reduction.h"
+#include "cgrad/ops/resample.h"
 #include "cgrad/ops/search.h"
 #include "cgrad/ops/selection.h"
 #include "cgrad/ops/shape_ops.h"

@@ -105,6 +105,23 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
   return empty_in_layout(std::move(shape), dtype, strides);
 }
 
+Tensor dense_as(const Tensor& t, const Shape& sizes) {
+  Tensor c = t;
+  if (!t->is_contiguous()) {
+    c = empty(t->sizes, t->dtype);
+    kernels::copy(*t, *c);
+  }
+  return make_view(c, sizes, contiguous_strides(sizes), c->offset);
+}
+
+void check_adaptive_pool_grad(const Tensor& grad, const char* op) {
+  for (int64_t d = 1; d < grad->dim(); ++d)
+    if (grad->sizes[d] == 0)
+      throw std::runtime_error(std::string(op) + "(): Expected grad_output to have non-zero size for "
+                               "non-batch dimensions, but grad_output has sizes " + shape_str(grad->sizes) +
+                               " with dimension " + std::to_string(d) + " being empty");
+}
+
 namespace {
 Tensor copied_into(const Tensor& out, Tensor target) {
   if (target->strides == out->strides) return out;

@@ -47,6 +47,12 @@ inline NotImplementedError not_implemented_for(const char* kernel, DType t) {
   return NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
                              dtype_torch_name(t) + "'");
 }
+// A raw (unrecorded) view of `t` with other sizes over t's data, or over a contiguous copy
+// of it when t is strided: what a kernel reading plain [planes, ...] buffers needs.
+Tensor dense_as(const Tensor& t, const Shape& sizes);
+// torch's refusal, in adaptive average pooling's backward, of a gradient (an output) with
+// an empty non-batch dim; `op` names the backward (adaptive_avg_pool2d_backward).
+void check_adaptive_pool_grad(const Tensor& grad, const char* op);
 // Records torch's NotImplemented node on `out` (Note [Ops without a derivative]).
 void record_not_implemented(const Tensor& out, const char* aten_op, const Tensor& a,
                             const Tensor& b);

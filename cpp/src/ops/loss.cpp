@@ -275,14 +275,7 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   // Every layout as [N, C, R].
   const int64_t n = nd == 1 ? 1 : input->sizes[0];
   const int64_t r = nd == 4 ? saturating_mul(input->sizes[2], input->sizes[3]) : 1;
-  auto dense = [](const Tensor& t, const Shape& sizes) {
-    Tensor c = t;
-    if (!t->is_contiguous()) {
-      c = empty(t->sizes, t->dtype);
-      kernels::copy(*t, *c);
-    }
-    return make_view(c, sizes, contiguous_strides(sizes), c->offset);
-  };
+  auto dense = detail::dense_as;
   Tensor x = dense(input, {n, classes, r}), t = dense(target, {n, r});
   Tensor w = weight ? dense(weight, {classes}) : Tensor();
   Tensor picked = empty({n, r}, input->dtype), picked_weight = empty({n, r}, input->dtype);

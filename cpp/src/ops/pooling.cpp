@@ -32,28 +32,20 @@ struct PoolPlan {
 };
 using Plan = std::shared_ptr<const PoolPlan>;
 
-// A raw (unrecorded) view of contiguous `t` with other sizes.
-Tensor reshaped(const Tensor& t, const Shape& sizes) {
-  Tensor c = t;
-  if (!t->is_contiguous()) {
-    c = empty(t->sizes, t->dtype);
-    kernels::copy(*t, *c);
-  }
-  return make_view(c, sizes, contiguous_strides(sizes), c->offset);
-}
-
 // ---- average pooling ----
 
 Tensor avg_pool_grad(const Tensor& grad, const Plan& plan);
 
 Tensor avg_pool_output(const Tensor& input, const Plan& plan) {
   Tensor out = empty(plan->out_shape, input->dtype);
-  kernels::avg_pool2d(*reshaped(input, {plan->planes, plan->in_h, plan->in_w}), plan->rows,
+  kernels::avg_pool2d(*detail::dense_as(input, {plan->planes, plan->in_h, plan->in_w}), plan->rows,
                       plan->cols, plan->divisors,
                       *make_view(out, {plan->planes, plan->out_h, plan->out_w},
                                  contiguous_strides({plan->planes, plan->out_h, plan->out_w}), 0));
   if (any_requires_grad({&input})) {
     auto node = make_node(plan->name, {input}, [plan](Node&, TensorList& g) -> TensorList {
+      if (plan->name == std::string("AdaptiveAvgPool2DBackward0"))
+        detail::check_adaptive_pool_grad(g[0], "adaptive_avg_pool2d_backward");
       return {avg_pool_grad(g[0], plan)};
     });
     record(node, {out}, {{saved::self, input}});
@@ -63,7 +55,7 @@ Tensor avg_pool_output(const Tensor& input, const Plan& plan) {
 
 Tensor avg_pool_grad(const Tensor& grad, const Plan& plan) {
   Tensor gx = empty(plan->in_shape, grad->dtype);
-  kernels::avg_pool2d_backward(*reshaped(grad, {plan->planes, plan->out_h, plan->out_w}), plan->rows,
+  kernels::avg_pool2d_backward(*detail::dense_as(grad, {plan->planes, plan->out_h, plan->out_w}), plan->rows,
                                plan->cols, plan->divisors,
                                *make_view(gx, {plan->planes, plan->in_h, plan->in_w},
                                           contiguous_strides({plan->planes, plan->in_h, plan->in_w}), 0));
@@ -83,7 +75,7 @@ Tensor gather_at(const Tensor& source, const Tensor& indices, const Plan& plan);
 Tensor scatter_to(const Tensor& grad, const Tensor& indices, const Plan& plan) {
   Tensor gx = empty(plan->in_shape, grad->dtype);
   const Shape flat{plan->planes, plan->out_h * plan->out_w};
-  kernels::max_pool2d_backward(*reshaped(grad, flat), *reshaped(indices, flat),
+  kernels::max_pool2d_backward(*detail::dense_as(grad, flat), *detail::dense_as(indices, flat),
                                *make_view(gx, {plan->planes, plan->in_h * plan->in_w},
                                           contiguous_strides({plan->planes, plan->in_h * plan->in_w}), 0));
   if (any_requires_grad({&grad})) {
@@ -98,8 +90,8 @@ Tensor scatter_to(const Tensor& grad, const Tensor& indices, const Plan& plan) {
 Tensor gather_at(const Tensor& source, const Tensor& indices, const Plan& plan) {
   Tensor out = empty(plan->out_shape, source->dtype);
   const Shape flat{plan->planes, plan->out_h * plan->out_w};
-  kernels::gather_planes(*reshaped(source, {plan->planes, plan->in_h * plan->in_w}),
-                         *reshaped(indices, flat), *make_view(out, flat, contiguous_strides(flat), 0));
+  kernels::gather_planes(*detail::dense_as(source, {plan->planes, plan->in_h * plan->in_w}),
+                         *detail::dense_as(indices, flat), *make_view(out, flat, contiguous_strides(flat), 0));
   if (any_requires_grad({&source})) {
     auto node = make_node("GatherBackward0", {source}, [plan](Node& n, TensorList& g) -> TensorList {
       return {scatter_to(g[0], n.saved(saved::index), plan)};
@@ -113,7 +105,7 @@ std::pair<Tensor, Tensor> max_pool_output(const Tensor& input, const Plan& plan)
   Tensor out = empty(plan->out_shape, input->dtype);
   Tensor indices = empty(plan->out_shape, DType::Int64);
   const Shape out3{plan->planes, plan->out_h, plan->out_w};
-  kernels::max_pool2d(*reshaped(input, {plan->planes, plan->in_h, plan->in_w}), plan->rows, plan->cols,
+  kernels::max_pool2d(*detail::dense_as(input, {plan->planes, plan->in_h, plan->in_w}), plan->rows, plan->cols,
                       *make_view(out, out3, contiguous_strides(out3), 0),
                       *make_view(indices, out3, contiguous_strides(out3), 0));
   if (any_requires_grad({&input})) {
@@ -393,6 +385,17 @@ Tensor avg_pool1d(const Tensor& input, const PoolOptions& o) {
   check_1d_list(o.stride, "avg_pool1d", "stride", true);
   check_1d_list(o.padding, "avg_pool1d", "padding", false);
   return squeeze(avg_pool2d(unsqueeze(input, -2), as_2d(o)), DimList{-2}, true);
+}
+
+Tensor adaptive_avg_pool1d(const Tensor& input, const IntList& output_size) {
+  if (input->dim() != 2 && input->dim() != 3)
+    throw std::runtime_error("Expected 2 to 3 dimensions, but got " + std::to_string(input->dim()) +
+                             "-dimensional tensor for argument #1 'self' (while checking arguments "
+                             "for adaptive_avg_pool1d)");
+  if (output_size.size() != 1)
+    throw std::runtime_error("adaptive_avg_pool1d() argument 'output_size' should contain one int (got " +
+                             std::to_string(output_size.size()) + ")");
+  return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), {1, output_size[0]}), DimList{-2}, true);
 }
 
 }  // namespace cgrad

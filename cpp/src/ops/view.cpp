@@ -234,7 +234,10 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   int64_t stride = d < a->dim() ? a->sizes[d] * a->strides[d] : 1;
   g.sizes.insert(g.sizes.begin() + d, 1);
   g.strides.insert(g.strides.begin() + d, stride);
-  return record_view(a, std::move(g), "UnsqueezeBackward0", reshape_back);
+  // torch's backward squeezes the dim again (SqueezeBackward1 under create_graph).
+  return record_view(a, std::move(g), "UnsqueezeBackward0", [d](Node&, TensorList& gr) -> TensorList {
+    return {squeeze(gr[0], DimList{d}, true)};
+  });
 }
 
 Tensor squeeze(const Tensor& a) {

@@ -5,6 +5,24 @@ Same format as torch_functions (Note [Docstrings]). The functions written in Pyt
 """
 
 DOCS = r"""
+_upsample_nearest_exact1d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest-exact') over (N, C, W): output position o reads input
+    floor((o + 0.5) * step), step = 1 / scale factor if given, else in / out size.
+
+_upsample_nearest_exact2d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest-exact') over (N, C, H, W).
+
+_upsample_nearest_exact3d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest-exact') over (N, C, D, H, W).
+
+adaptive_avg_pool1d(input, output_size) -> Tensor
+    1-D average pooling over (N, C, L) or (C, L) input to a fixed output_size, the
+    windows chosen to cover the input (adaptive_avg_pool2d over a height of 1).
+
+adaptive_avg_pool3d(input, output_size) -> Tensor
+    3-D average pooling over (N, C, D, H, W) or (C, D, H, W) input to a fixed output_size
+    (an int or (d, h, w); None keeps that size), the windows chosen to cover the input.
+
 adaptive_avg_pool2d(input, output_size) -> Tensor
     2-D average pooling over (N, C, H, W) or (C, H, W) input to a fixed output_size
     (an int or (h, w); None keeps that size), the windows chosen to cover the input.
@@ -103,4 +121,29 @@ softplus(input, beta=1.0, threshold=20.0) -> Tensor
 
 tanh(input) -> Tensor
     Hyperbolic tangent elementwise.
+
+upsample_bicubic2d(input, output_size, align_corners, scale_factors) -> Tensor
+    interpolate(mode='bicubic') over (N, C, H, W): Keys' cubic convolution (a = -0.75)
+    over 4 x 4 neighbours, clamped at the edges. Exactly one of output_size and
+    scale_factors; a given scale factor also sets the sampling step.
+
+upsample_bilinear2d(input, output_size, align_corners, scale_factors) -> Tensor
+    interpolate(mode='bilinear') over (N, C, H, W).
+
+upsample_linear1d(input, output_size, align_corners, scale_factors) -> Tensor
+    interpolate(mode='linear') over (N, C, W).
+
+upsample_nearest1d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest') over (N, C, W): output position o reads input
+    floor(o * step), step = 1 / scale factor if given, else in / out size.
+
+upsample_nearest2d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest') over (N, C, H, W).
+
+upsample_nearest3d(input, output_size, scale_factors) -> Tensor
+    interpolate(mode='nearest') over (N, C, D, H, W).
+
+upsample_trilinear3d(input, output_size, align_corners, scale_factors) -> Tensor
+    interpolate(mode='trilinear') over (N, C, D, H, W).
+
 """
