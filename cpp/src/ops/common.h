@@ -81,6 +81,10 @@ Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdi
 // (Note [Variance to one element in two passes]).
 Tensor variance_forward(const Tensor& a, const std::optional<DimList>& dims, double correction,
                         bool keepdim, bool take_sqrt, Tensor* mean_out = nullptr);
+// logcumsumexp's input gradient from its input and result along the wrapped dim `d`
+// (Note [logcumsumexp backward]).
+Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
+                             int64_t d);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 
