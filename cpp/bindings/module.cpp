@@ -44,6 +44,7 @@ PYBIND11_MODULE(_C, m) {
   init_optim(m);
   init_memory(m);
   init_pointwise_table(m);
+  init_reduction_table(m);
   init_docstrings(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });

@@ -1,11 +1,13 @@
-// Reductions and scans: sum, mean, norm, prod, amax/amin, max/min, argmax/argmin,
-// var/std, logsumexp, all/any, cumsum/cumprod/logcumsumexp — as methods and functions —
-// and the in-place cumsum_/cumprod_.
+// Reductions and scans as methods and functions: the rows of the reduction table
+// (cgrad/reduction/reduction_ops.def, Note [Reduction table]) with their form's
+// arguments and their docstrings, and by hand norm, max/min, aminmax, count_nonzero,
+// std_mean/var_mean and the in-place cumsum_/cumprod_.
 #include <tuple>
 
 #include "bindings.h"
 #include "cgrad/autograd/views.h"
 #include "cgrad/errors.h"
+#include "cgrad/reduction/table.h"
 
 namespace cgrad::bindings {
 
@@ -69,34 +71,131 @@ VarArgs var_args(const char* op, py::handle dim, py::handle unbiased, py::handle
   return out;
 }
 
-// sum and mean (both overloads) and norm.
-void def_sums_and_norms(py::module_& m, TensorClass& cls) {
+// One binder a form (Note [Reduction table]): cgrad.name and Tensor.name with the form's
+// Python arguments, turned into its C++ ones.
+using DimsDtypeFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, bool,
+                               std::optional<DType>);
+using DimDtypeFn = Tensor (*)(const Tensor&, std::optional<int64_t>, bool, std::optional<DType>);
+using DimListFn = Tensor (*)(const Tensor&, const DimList&, bool);
+using OptionalDimsFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, bool);
+using OptionalDimFn = Tensor (*)(const Tensor&, std::optional<int64_t>, bool);
+using VarianceFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, double, bool);
+using ScanDtypeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
+using ScanFn = Tensor (*)(const Tensor&, int64_t);
+
+void bind_kDimsOmittable(py::module_& m, TensorClass& cls, const char* name, DimsDtypeFn fn) {
   // Note [Omitted dim]: torch's sum/mean have an overload without dim (SumBackward0) and
   // one with it, where even dim=None counts as given (SumBackward1); keepdim belongs to
   // the second only. An `omitted` default tells a missing argument from an explicit None.
-  using ReduceFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, bool,
-                              std::optional<DType>);
-  for (auto [name, fn] : {std::pair<const char*, ReduceFn>{"sum", &sum}, {"mean", &mean}}) {
-    for (bool is_function : {false, true}) {
-      auto reduce = [name = name, fn = fn, is_function](const Tensor& t, py::handle dim,
-                                                        py::handle keepdim, py::object dtype) {
-        const bool has_dim = !is_omitted(dim), has_keepdim = !is_omitted(keepdim);
-        if (!has_dim && has_keepdim) throw keepdim_without_dim(name, is_function);
-        std::optional<DimList> dims;
-        if (has_dim) dims = dim.is_none() ? DimList{} : *dims_from_py(dim);
-        const bool keep = keepdim_from_py(keepdim, name);
-        const std::optional<DType> out_dtype = optional_dtype(dtype);
-        return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keep, out_dtype); });
-      };
-      auto dim_arg = py::arg_v("dim", omitted(), "None");
-      auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
-      if (is_function)
-        m.def(name, reduce, py::arg("input"), dim_arg, keepdim_arg, py::kw_only(),
-              py::arg("dtype") = py::none());
-      else
-        cls.def(name, reduce, dim_arg, keepdim_arg, py::kw_only(), py::arg("dtype") = py::none());
-    }
+  for (bool is_function : {false, true}) {
+    auto reduce = [name, fn, is_function](const Tensor& t, py::handle dim, py::handle keepdim,
+                                          py::object dtype) {
+      const bool has_dim = !is_omitted(dim), has_keepdim = !is_omitted(keepdim);
+      if (!has_dim && has_keepdim) throw keepdim_without_dim(name, is_function);
+      std::optional<DimList> dims;
+      if (has_dim) dims = dim.is_none() ? DimList{} : *dims_from_py(dim);
+      const bool keep = keepdim_from_py(keepdim, name);
+      const std::optional<DType> out_dtype = optional_dtype(dtype);
+      return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keep, out_dtype); });
+    };
+    auto dim_arg = py::arg_v("dim", omitted(), "None");
+    auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
+    if (is_function)
+      m.def(name, reduce, py::arg("input"), dim_arg, keepdim_arg, py::kw_only(),
+            py::arg("dtype") = py::none());
+    else
+      cls.def(name, reduce, dim_arg, keepdim_arg, py::kw_only(), py::arg("dtype") = py::none());
   }
+}
+
+void bind_kDimOmittable(py::module_& m, TensorClass& cls, const char* name, DimDtypeFn fn) {
+  def_method_and_function(
+      m, cls, name,
+      [name, fn](const Tensor& t, py::handle dim, py::handle keepdim, py::object dtype) {
+        // No dim=None form: only an omitted dim reduces everything.
+        if (!is_omitted(dim) && dim.is_none())
+          throw TypeError(std::string(name) + "(): argument 'dim' must be int, not NoneType");
+        if (is_omitted(dim) && !is_omitted(keepdim)) throw keepdim_without_dim(name, false);
+        return fn(t, is_omitted(dim) ? std::nullopt : optional_dim(dim),
+                  keepdim_from_py(keepdim, name), optional_dtype(dtype));
+      },
+      py::arg_v("dim", omitted(), "None"), py::arg_v("keepdim", omitted(), "False"), py::kw_only(),
+      py::arg("dtype") = py::none());
+}
+
+// amax/amin (dim=()) and logsumexp (dim required).
+template <class DimArg>
+void bind_dim_list(py::module_& m, TensorClass& cls, const char* name, DimListFn fn,
+                   const DimArg& dim_arg) {
+  def_method_and_function(
+      m, cls, name,
+      [fn](const Tensor& t, py::object dim, bool keepdim) {
+        DimList dims = dims_or_all(dim);
+        return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keepdim); });
+      },
+      dim_arg, py::arg("keepdim") = false);
+}
+void bind_kDimsOrAll(py::module_& m, TensorClass& cls, const char* name, DimListFn fn) {
+  bind_dim_list(m, cls, name, fn, py::arg("dim") = py::tuple());
+}
+void bind_kDimsRequired(py::module_& m, TensorClass& cls, const char* name, DimListFn fn) {
+  bind_dim_list(m, cls, name, fn, py::arg("dim"));
+}
+
+void bind_kOptionalDims(py::module_& m, TensorClass& cls, const char* name, OptionalDimsFn fn) {
+  def_method_and_function(
+      m, cls, name,
+      [fn](const Tensor& t, py::object dim, bool keepdim) { return fn(t, dims_from_py(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+}
+
+void bind_kOptionalDim(py::module_& m, TensorClass& cls, const char* name, OptionalDimFn fn) {
+  def_method_and_function(
+      m, cls, name,
+      [fn](const Tensor& t, py::object dim, bool keepdim) { return fn(t, optional_dim(dim), keepdim); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+}
+
+void bind_kVariance(py::module_& m, TensorClass& cls, const char* name, VarianceFn fn) {
+  def_method_and_function(
+      m, cls, name,
+      [name, fn](const Tensor& t, py::object dim, py::object unbiased, bool keepdim,
+                 py::object correction) {
+        VarArgs v = var_args(name, dim, unbiased, correction);
+        return without_gil_if_large(t->numel(), [&] { return fn(t, v.dims, v.correction, keepdim); });
+      },
+      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+      py::kw_only(), py::arg("correction") = py::none());
+}
+
+void bind_kScanDtype(py::module_& m, TensorClass& cls, const char* name, ScanDtypeFn fn) {
+  def_method_and_function(
+      m, cls, name,
+      [fn](const Tensor& t, py::object dim, py::object dtype) {
+        const int64_t d = dim_from_py(dim);
+        const std::optional<DType> out_dtype = optional_dtype(dtype);
+        return without_gil_if_large(t->numel(), [&] { return fn(t, d, out_dtype); });
+      },
+      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+}
+
+void bind_kScan(py::module_& m, TensorClass& cls, const char* name, ScanFn fn) {
+  def_method_and_function(
+      m, cls, name, [fn](const Tensor& t, py::object dim) { return fn(t, dim_from_py(dim)); },
+      py::arg("dim"));
+}
+
+// The table's rows, bound with their docstrings.
+void def_reduction_rows(py::module_& m, TensorClass& cls) {
+#define CGRAD_REDUCTION(name, py_name, form, dtype, error, identity, node, node_dims, saved, \
+                        forward, backward, doc)                                             \
+  bind_##form(m, cls, #py_name, &name);                                                     \
+  set_docstring(m.attr(#py_name), doc);
+#include "cgrad/reduction/reduction_ops.def"
+}
+
+// norm.
+void def_norm(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "norm",
       [](const Tensor& t, py::object p, py::object dim, bool keepdim, py::object dtype) {
@@ -130,35 +229,8 @@ void def_sums_and_norms(py::module_& m, TensorClass& cls) {
       py::arg("dtype") = py::none());
 }
 
-// prod, amax/amin, max/min (three forms) and argmax/argmin.
-void def_products_and_extrema(py::module_& m, TensorClass& cls, py::module_& types) {
-  def_method_and_function(
-      m, cls, "prod",
-      [](const Tensor& t, py::handle dim, py::handle keepdim, py::object dtype) {
-        // prod has no dim=None form: only an omitted dim reduces everything.
-        if (!is_omitted(dim) && dim.is_none())
-          throw TypeError("prod(): argument 'dim' must be int, not NoneType");
-        if (is_omitted(dim) && !is_omitted(keepdim)) throw keepdim_without_dim("prod", false);
-        return prod(t, is_omitted(dim) ? std::nullopt : optional_dim(dim),
-                    keepdim_from_py(keepdim, "prod"), optional_dtype(dtype));
-      },
-      py::arg_v("dim", omitted(), "None"), py::arg_v("keepdim", omitted(), "False"), py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_method_and_function(
-      m, cls, "amax",
-      [](const Tensor& t, py::object dim, bool keepdim) {
-        DimList dims = dims_or_all(dim);
-        return without_gil_if_large(t->numel(), [&] { return amax(t, dims, keepdim); });
-      },
-      py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
-  def_method_and_function(
-      m, cls, "amin",
-      [](const Tensor& t, py::object dim, bool keepdim) {
-        DimList dims = dims_or_all(dim);
-        return without_gil_if_large(t->numel(), [&] { return amin(t, dims, keepdim); });
-      },
-      py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
-
+// max/min (three forms).
+void def_extrema(py::module_& m, TensorClass& cls, py::module_& types) {
   types.attr("max") = make_return_type("cgrad.return_types.max");
   types.attr("min") = make_return_type("cgrad.return_types.min");
   // max()/min(): of everything; with dim: (values, indices); with a tensor: elementwise,
@@ -184,70 +256,10 @@ void def_products_and_extrema(py::module_& m, TensorClass& cls, py::module_& typ
         },
         py::arg("dim") = py::none(), py::arg("keepdim") = false);
   }
-  def_method_and_function(
-      m, cls, "argmax",
-      [](const Tensor& t, py::object dim, bool keepdim) { return argmax(t, optional_dim(dim), keepdim); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_method_and_function(
-      m, cls, "argmin",
-      [](const Tensor& t, py::object dim, bool keepdim) { return argmin(t, optional_dim(dim), keepdim); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
 }
 
-// var and std, and logsumexp.
-void def_spreads(py::module_& m, TensorClass& cls) {
-  def_method_and_function(
-      m, cls, "var",
-      [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args("var", dim, unbiased, correction);
-        return without_gil_if_large(t->numel(), [&] { return var(t, v.dims, v.correction, keepdim); });
-      },
-      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
-      py::kw_only(), py::arg("correction") = py::none());
-  def_method_and_function(
-      m, cls, "std",
-      [](const Tensor& t, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
-        VarArgs v = var_args("std", dim, unbiased, correction);
-        return without_gil_if_large(t->numel(),
-                                    [&] { return stddev(t, v.dims, v.correction, keepdim); });
-      },
-      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
-      py::kw_only(), py::arg("correction") = py::none());
-  def_method_and_function(
-      m, cls, "logsumexp",
-      [](const Tensor& t, py::object dim, bool keepdim) {
-        DimList dims = dims_or_all(dim);
-        return without_gil_if_large(t->numel(), [&] { return logsumexp(t, dims, keepdim); });
-      },
-      py::arg("dim"), py::arg("keepdim") = false);
-}
-
-// all/any, the scans, std_mean/var_mean, aminmax and count_nonzero.
+// The in-place scans, std_mean/var_mean, aminmax and count_nonzero.
 void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) {
-  def_method_and_function(
-      m, cls, "all",
-      [](const Tensor& t, py::object dim, bool keepdim) { return all(t, dims_from_py(dim), keepdim); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_method_and_function(
-      m, cls, "any",
-      [](const Tensor& t, py::object dim, bool keepdim) { return any(t, dims_from_py(dim), keepdim); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_method_and_function(
-      m, cls, "cumsum",
-      [](const Tensor& t, py::object dim, py::object dtype) {
-        const int64_t d = dim_from_py(dim);
-        const std::optional<DType> out_dtype = optional_dtype(dtype);
-        return without_gil_if_large(t->numel(), [&] { return cumsum(t, d, out_dtype); });
-      },
-      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
-  def_method_and_function(
-      m, cls, "cumprod",
-      [](const Tensor& t, py::object dim, py::object dtype) {
-        const int64_t d = dim_from_py(dim);
-        const std::optional<DType> out_dtype = optional_dtype(dtype);
-        return without_gil_if_large(t->numel(), [&] { return cumprod(t, d, out_dtype); });
-      },
-      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   // x.cumsum_(dim) and x.cumprod_(dim): the running op in x's own dtype, written back;
   // dtype= may only name that dtype, and bool has no kernel to write into.
   using CumulativeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
@@ -269,10 +281,6 @@ void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) 
       apply_inplace(self, name, [&] { return fn(self, d, self->dtype); });
       return self_obj;
     }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
-  def_method_and_function(
-      m, cls, "logcumsumexp", [](const Tensor& t, py::object dim) { return logcumsumexp(t, dim_from_py(dim)); },
-      py::arg("dim"));
-
   // std_mean / var_mean: functions only, as in torch; (spread, mean) as a plain tuple.
   for (bool take_sqrt : {true, false}) {
     const char* name = take_sqrt ? "std_mean" : "var_mean";
@@ -300,11 +308,24 @@ void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) 
 
 }  // namespace
 
+void init_reduction_table(py::module_& m) {
+  py::list rows;
+#define CGRAD_REDUCTION(name, py_name, form, dtype, error, identity, node, node_dims, saved, \
+                        forward, backward, doc)                                             \
+  rows.append(py::dict(py::arg("name") = #py_name, py::arg("form") = #form,                 \
+                       py::arg("node") = node ? py::object(py::str(node)) : py::none(),     \
+                       py::arg("node_dims") = node_dims ? py::object(py::str(node_dims))    \
+                                                        : py::none()));
+#include "cgrad/reduction/reduction_ops.def"
+  m.def("_reduction_ops", [rows]() { return rows; },
+        "The reduction table's rows (Note [Reduction table]): name, form, node, node_dims.");
+}
+
 void init_reduction(py::module_& m, TensorClass& cls) {
   py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
-  def_sums_and_norms(m, cls);
-  def_products_and_extrema(m, cls, types);
-  def_spreads(m, cls);
+  def_reduction_rows(m, cls);
+  def_norm(m, cls);
+  def_extrema(m, cls, types);
   def_scans_and_counts(m, cls, types);
 }
 

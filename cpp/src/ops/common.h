@@ -90,6 +90,10 @@ Tensor variance_forward(const Tensor& a, const std::optional<DimList>& dims, dou
 // Zeros that products keep zero (Note [Absorbing zeros]); the mark on a fresh tensor.
 Tensor absorbing_zeros(const Shape& sizes, DType dtype);
 Tensor mark_absorbing_zero(Tensor t);
+// logcumsumexp's input gradient from its input and result along the wrapped dim `d`
+// (Note [logcumsumexp backward]).
+Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
+                             int64_t d);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
 

@@ -1,4 +1,4 @@
-// logcumsumexp: the running log(sum(exp(x))) along a dim, and its backward.
+// logcumsumexp's backward (its row: cgrad/reduction/reduction_ops.def).
 #include <limits>
 
 #include "ops/common.h"
@@ -12,6 +12,7 @@ Tensor reversed_logcumsumexp(const Tensor& x, int64_t d) {
   if (x->dim() == 0) return logcumsumexp(x, d);
   return flip(logcumsumexp(flip(x, {d}), d), {d});
 }
+}  // namespace
 
 // Note [logcumsumexp backward]: d out_j / d x_k = exp(x_k - out_j) for j >= k, so
 // grad_k = sum_{j >= k} g_j exp(x_k - out_j). Summed directly the exponentials overflow,
@@ -21,8 +22,8 @@ Tensor reversed_logcumsumexp(const Tensor& x, int64_t d) {
 // (negative) part of g, the dtype's lowest finite value where that part is zero (not -inf:
 // -inf - out would be NaN where out is -inf). It is written in differentiable ops, so
 // double backward comes from the same formula, as torch's does.
-Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
-                             int64_t d) {
+Tensor detail::logcumsumexp_backward(const Tensor& g, const Tensor& self,
+                                     const Tensor& result, int64_t d) {
   if (g->numel() == 0) return g;
   const double lowest = -max_finite(g->dtype);
   Tensor floor = full({}, lowest, g->dtype);
@@ -33,23 +34,6 @@ Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& 
   Tensor from_positive = exp(add(reversed_logcumsumexp(sub(log_positive, result), d), self));
   Tensor from_negative = exp(add(reversed_logcumsumexp(sub(log_negative, result), d), self));
   return sub(from_positive, from_negative);
-}
-
-}  // namespace
-
-Tensor logcumsumexp(const Tensor& a, int64_t dim) {
-  const int64_t d = wrap_dim(dim, a->dim());
-  if (!is_floating(a->dtype)) throw detail::not_implemented_for("logcumsumexp_out_cpu", a->dtype);
-  Tensor out = empty(a->sizes, a->dtype);
-  if (a->dim() == 0) kernels::copy(*a, *out);
-  else kernels::scan(kernels::ScanOp::LogSumExp, *a, d, false, *out);
-  if (any_requires_grad({&a})) {
-    auto node = make_node("LogcumsumexpBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
-      return {logcumsumexp_backward(g[0], n.saved(saved::self), n.saved(saved::result), d)};
-    });
-    record(node, {out}, {{saved::self, a}, {saved::result, out}});
-  }
-  return out;
 }
 
 }  // namespace cgrad

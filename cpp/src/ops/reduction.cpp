@@ -20,6 +20,16 @@ struct Reduction {
   int64_t count = 1;       // elements folded into each output
 };
 
+// What a reduction's backward formula reads besides its saved tensors (`r` in the rows).
+struct Reduced {
+  std::vector<bool> mask;      // per input dim: reduced?
+  bool keepdim = false;
+  bool dims_given = false;     // reduced over a dim list (even an empty one) or one dim
+  double count = 1;            // elements folded into each output
+  std::optional<int64_t> dim;  // the one dim, wrapped (prod with a dim, the scans)
+  double correction = 0;       // var and std
+};
+
 Reduction plan(const Tensor& a, const std::optional<DimList>& dims, bool keepdim) {
   Reduction r;
   r.mask = dims ? dim_mask(*dims, a->dim()) : std::vector<bool>(a->dim(), true);
@@ -99,47 +109,14 @@ Tensor detail::mean_backward(const Tensor& g, const std::vector<bool>& mask, boo
   return expand_to(unreduce(div(g, constant(count)), mask, keepdim), sizes);
 }
 
-Tensor sum(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
-           std::optional<DType> dtype) {
-  DType out_dtype = dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
-  Reduction r = plan(a, dims, keepdim);
-  Tensor src = detail::cast(a, dtype ? *dtype : a->dtype);
-  Tensor out = run_reduce(kernels::ReduceOp::Sum, src, r, out_dtype);
-  if (any_requires_grad({&a})) {
-    const char* name = dims ? "SumBackward1" : "SumBackward0";
-    auto node = make_node(name, {a}, [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
-      return {expand_to(unreduce(g[0], mask, keepdim), n.input_meta()[0].sizes)};
-    });
-    record(node, {out});
-  }
-  return out;
+namespace {
+// mean's sum over its count, in the result dtype.
+Tensor divided_by_count(const Tensor& total, int64_t count, DType out_dtype) {
+  return detail::binary_forward(kernels::BinaryOp::Div, total,
+                                scalar_tensor(static_cast<double>(count), out_dtype), out_dtype,
+                                out_dtype);
 }
-
-Tensor mean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
-            std::optional<DType> dtype) {
-  DType out_dtype = dtype ? *dtype : a->dtype;
-  if (!is_floating(out_dtype))
-    throw std::runtime_error(
-        std::string("mean(): could not infer output dtype. ") + (dtype ? "Optional" : "Input") +
-        " dtype must be either a floating point or complex dtype. Got: " +
-        dtype_torch_name(out_dtype));
-  Reduction r = plan(a, dims, keepdim);
-  Tensor out = run_reduce(kernels::ReduceOp::Sum, detail::cast(a, out_dtype), r, out_dtype);
-  Tensor scaled = detail::binary_forward(kernels::BinaryOp::Div, out,
-                                         scalar_tensor(static_cast<double>(r.count), out_dtype),
-                                         out_dtype, out_dtype);
-  if (any_requires_grad({&a})) {
-    const char* name = dims ? "MeanBackward1" : "MeanBackward0";
-    double count = static_cast<double>(r.count);
-    auto node = make_node(name, {a},
-                          [mask = r.mask, keepdim, count](Node& n, TensorList& g) -> TensorList {
-                            return {detail::mean_backward(g[0], mask, keepdim, count,
-                                                          n.input_meta()[0].sizes)};
-                          });
-    record(node, {scaled});
-  }
-  return scaled;
-}
+}  // namespace
 
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim) {
   if (!is_floating(a->dtype))
@@ -256,47 +233,15 @@ Tensor prod_backward(const Tensor& x, const Tensor& out, const Tensor& g,
 }
 }  // namespace
 
-Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
-  DType out_dtype = dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
-  std::optional<DimList> dims;
-  if (dim) dims = DimList{*dim};
-  Reduction r = plan(a, dims, keepdim);
-  Tensor out = run_reduce(kernels::ReduceOp::Prod, detail::cast(a, out_dtype), r, out_dtype);
-  if (any_requires_grad({&a})) {
-    std::optional<int64_t> d;
-    if (dim) d = wrap_dim(*dim, a->dim());
-    auto node = make_node(dim ? "ProdBackward1" : "ProdBackward0", {a},
-                          [mask = r.mask, keepdim, d](Node& n, TensorList& g) -> TensorList {
-                            return {prod_backward(n.saved(saved::self), n.saved(saved::result),
-                                                  g[0], mask, keepdim, d)};
-                          });
-    record(node, {out}, {{saved::self, a}, {saved::result, out}});
-  }
-  return out;
-}
-
 // ---- max / min ----
 
 namespace {
-Tensor extreme_over_dims(bool is_max, const Tensor& a, const DimList& dims, bool keepdim) {
-  const char* op = is_max ? "amax" : "amin";
-  std::optional<DimList> d;
-  if (!dims.empty()) d = dims;
-  check_nonempty(op, a, d);  // before plan's check for repeated dims, as torch
-  Reduction r = plan(a, d, keepdim);
-  Tensor out = run_reduce(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, a, r, a->dtype);
-  if (any_requires_grad({&a})) {
-    auto node = make_node(is_max ? "AmaxBackward0" : "AminBackward0", {a},
-                          [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
-                            // Ties share the gradient evenly.
-                            Tensor tied = eq(n.saved(saved::self),
-                                             unreduce(n.saved(saved::result), mask, keepdim));
-                            Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
-                            return {mul(div(unreduce(g[0], mask, keepdim), count), tied)};
-                          });
-    record(node, {out}, {{saved::self, a}, {saved::result, out}});
-  }
-  return out;
+// amax/amin's gradient: shared evenly between the elements tied for the extreme.
+Tensor shared_between_ties(const Tensor& grad, const Tensor& self, const Tensor& result,
+                           const Reduced& r) {
+  Tensor tied = eq(self, unreduce(result, r.mask, r.keepdim));
+  Tensor count = sum(tied, reduced_dims(r.mask), /*keepdim=*/true);
+  return mul(div(unreduce(grad, r.mask, r.keepdim), count), tied);
 }
 
 Tensor extreme_all(bool is_max, const Tensor& a) {
@@ -368,9 +313,7 @@ std::pair<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& a, int64_t dim,
 }
 
 Tensor arg_extreme(bool is_max, const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
-  const char* op = is_max ? "argmax" : "argmin";
-  if (a->dtype == DType::Bool)
-    throw std::runtime_error(std::string(op) + "(): does not support bool input");
+  const char* op = is_max ? "argmax" : "argmin";  // (bool refused by its row's dtype rule)
   if (dim) return extreme_along(is_max, op, a, *dim, keepdim).second;
   if (a->numel() == 0)
     throw IndexError(std::string(op) +
@@ -387,12 +330,6 @@ Tensor arg_extreme(bool is_max, const Tensor& a, std::optional<int64_t> dim, boo
 }
 }  // namespace
 
-Tensor amax(const Tensor& a, const DimList& dims, bool keepdim) {
-  return extreme_over_dims(true, a, dims, keepdim);
-}
-Tensor amin(const Tensor& a, const DimList& dims, bool keepdim) {
-  return extreme_over_dims(false, a, dims, keepdim);
-}
 Tensor max(const Tensor& a) { return extreme_all(true, a); }
 Tensor min(const Tensor& a) { return extreme_all(false, a); }
 std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim) {
@@ -401,13 +338,6 @@ std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim) {
 std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim) {
   return max_min_dim(false, a, dim, keepdim);
 }
-Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
-  return arg_extreme(true, a, dim, keepdim);
-}
-Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
-  return arg_extreme(false, a, dim, keepdim);
-}
-
 // ---- var / std ----
 
 // d var / d x = 2 (x - mean) / (count - correction), with torch's NaN/inf when a
@@ -464,95 +394,39 @@ Tensor detail::variance_forward(const Tensor& a, const std::optional<DimList>& d
   return variance_planned(a, plan(a, dims, keepdim), correction, take_sqrt, mean_out);
 }
 
-namespace {
-
-Tensor variance_op(const Tensor& a, const std::optional<DimList>& dims, double correction,
-                   bool keepdim, bool take_sqrt) {
-  if (!is_floating(a->dtype))
-    throw std::runtime_error("std and var only support floating point and complex dtypes");
-  Reduction r = plan(a, dims, keepdim);
-  Tensor out = variance_planned(a, r, correction, take_sqrt, nullptr);
-  if (any_requires_grad({&a})) {
-    const bool dims_given = dims.has_value();
-    const double count = static_cast<double>(r.count);
-    auto node = make_node(
-        take_sqrt ? "StdBackward0" : "VarBackward0", {a},
-        [mask = r.mask, dims_given, correction, keepdim, count, take_sqrt](
-            Node& n, TensorList& g) -> TensorList {
-          Tensor grad =
-              take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(saved::result)) : g[0];
-          return {detail::var_backward(grad, n.saved(saved::self), mask, dims_given, correction,
-                                       keepdim, count)};
-        });
-    record(node, {out}, {{saved::self, a}, take_sqrt ? ToSave(saved::result, out) : ToSave()});
-  }
-  return out;
-}
-}  // namespace
-
-Tensor var(const Tensor& a, const std::optional<DimList>& dims, double correction, bool keepdim) {
-  return variance_op(a, dims, correction, keepdim, false);
-}
-Tensor stddev(const Tensor& a, const std::optional<DimList>& dims, double correction,
-              bool keepdim) {
-  return variance_op(a, dims, correction, keepdim, true);
-}
-
 // ---- logsumexp ----
 
-Tensor logsumexp(const Tensor& a, const DimList& dims, bool keepdim) {
-  DType t = is_floating(a->dtype) ? a->dtype : default_float();
-  Tensor x = detail::cast(a, t);
-  std::optional<DimList> d;
-  if (!dims.empty()) d = dims;
-  Reduction r = plan(x, d, keepdim);
+namespace {
+// log(sum(exp(x))) over the planned dims, shifted by the max so exp cannot overflow; an
+// infinite max shifts by 0 instead (inf - inf would be NaN). Not recorded.
+Tensor stable_logsumexp(const Tensor& x, const Reduction& r) {
+  GradModeGuard no_grad(false);
+  if (r.count == 0) return full(r.out_sizes, -std::numeric_limits<double>::infinity(), x->dtype);
   DimList all_reduced = reduced_dims(r.mask);
-  Tensor out;
-  {
-    GradModeGuard no_grad(false);
-    if (r.count == 0) {
-      out = full(r.out_sizes, -std::numeric_limits<double>::infinity(), t);
-    } else {
-      // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead
-      // (inf - inf would be NaN).
-      Tensor m = amax(x, all_reduced, /*keepdim=*/true);
-      Tensor shift = where(eq(abs(m), constant(std::numeric_limits<double>::infinity())),
-                           constant(0.0), m);
-      Tensor s = sum(exp(sub(x, shift)), all_reduced, /*keepdim=*/true);
-      out = relabel(add(log(s), shift), r.out_sizes);
-    }
-  }
-  if (any_requires_grad({&a})) {
-    auto node = make_node("LogsumexpBackward0", {a},
-                          [mask = r.mask, keepdim](Node& n, TensorList& g) -> TensorList {
-                            Tensor ok = unreduce(n.saved(saved::result), mask, keepdim);
-                            return {mul(unreduce(g[0], mask, keepdim),
-                                        exp(sub(n.saved(saved::self), ok)))};
-                          });
-    record(node, {out}, {{saved::self, a}, {saved::result, out}});
-  }
-  return out;
+  Tensor m = amax(x, all_reduced, /*keepdim=*/true);
+  Tensor shift = where(eq(abs(m), constant(std::numeric_limits<double>::infinity())),
+                       constant(0.0), m);
+  Tensor s = sum(exp(sub(x, shift)), all_reduced, /*keepdim=*/true);
+  return relabel(add(log(s), shift), r.out_sizes);
 }
-
-// ---- all / any ----
-
-Tensor all(const Tensor& a, const std::optional<DimList>& dims, bool keepdim) {
-  return run_reduce(kernels::ReduceOp::All, a, plan(a, dims, keepdim), DType::Bool);
-}
-Tensor any(const Tensor& a, const std::optional<DimList>& dims, bool keepdim) {
-  return run_reduce(kernels::ReduceOp::Any, a, plan(a, dims, keepdim), DType::Bool);
-}
+}  // namespace
 
 // ---- cumsum / cumprod ----
 
 namespace {
+// The running `op` of x along d (from the end when `reverse`), in x's dtype; a 0-d x is
+// its own. Not recorded.
+Tensor run_scan(kernels::ScanOp op, const Tensor& x, int64_t d, bool reverse) {
+  Tensor out = empty(x->sizes, x->dtype);
+  if (x->dim() == 0) kernels::copy(*x, *out);
+  else kernels::scan(op, *x, d, reverse, *out);
+  return out;
+}
+
 // Running sum along d (from the end when `reverse`) in `dtype`, recorded against `a`: the
 // backward of one direction is the other.
 Tensor running_sum(const Tensor& a, int64_t d, bool reverse, DType dtype) {
-  Tensor src = detail::cast(a, dtype);
-  Tensor out = empty(a->sizes, dtype);
-  if (a->dim() == 0) kernels::copy(*src, *out);
-  else kernels::scan(kernels::ScanOp::Sum, *src, d, reverse, *out);
+  Tensor out = run_scan(kernels::ScanOp::Sum, detail::cast(a, dtype), d, reverse);
   if (any_requires_grad({&a})) {
     auto node = make_node("CumsumBackward0", {a}, [d, reverse](Node&, TensorList& g) -> TensorList {
       return {running_sum(g[0], d, !reverse, g[0]->dtype)};
@@ -560,10 +434,6 @@ Tensor running_sum(const Tensor& a, int64_t d, bool reverse, DType dtype) {
     record(node, {out});
   }
   return out;
-}
-
-DType scan_dtype(const Tensor& a, std::optional<DType> dtype) {
-  return dtype ? *dtype : (is_floating(a->dtype) ? a->dtype : DType::Int64);
 }
 
 // The gradient of cumprod along d with zeros in x, as a differentiable formula (for
@@ -612,25 +482,150 @@ Tensor cumprod_backward(const Tensor& x, const Tensor& out, const Tensor& g, int
 }
 }  // namespace
 
-Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
-  return running_sum(a, wrap_dim(dim, a->dim()), false, scan_dtype(a, dtype));
+// ---- the rows (Note [Reduction table]) ----
+
+namespace {
+using kernels::ReduceOp;
+using kernels::ScanOp;
+
+struct ReductionRow {
+  const char* name;  // Python's, as torch's errors name it
+  reduction::Form form;
+  reduction::DtypeRule dtype;
+  const char* error;
+  reduction::Identity identity;
+  const char* node;
+  const char* node_dims;
+  reduction::Saved saved;
+};
+
+// A row's call, whatever its form: the dims to plan (null for the forms that plan none),
+// the one dim, keepdim, dtype= and var's correction.
+struct ReductionCall {
+  const std::optional<DimList>* dims;
+  std::optional<int64_t> dim;
+  bool keepdim;
+  std::optional<DType> dtype;
+  double correction;
+};
+
+// The result dtype under the row's rule, after raising its refusals for a's dtype.
+DType result_dtype(const ReductionRow& row, DType t, std::optional<DType> dtype) {
+  using namespace reduction;
+  switch (row.dtype) {
+    case kIntegersToInt64: return dtype ? *dtype : (is_floating(t) ? t : DType::Int64);
+    case kFloatingResult: {
+      const DType out = dtype ? *dtype : t;
+      if (!is_floating(out))
+        throw std::runtime_error(std::string(row.name) + "(): could not infer output dtype. " +
+                                 (dtype ? "Optional" : "Input") +
+                                 " dtype must be either a floating point or complex dtype. "
+                                 "Got: " + dtype_torch_name(out));
+      return out;
+    }
+    case kKeep: return t;
+    case kFloat: return is_floating(t) ? t : default_float();
+    case kBool: return DType::Bool;
+    case kFloatingOnly:
+      if (!is_floating(t)) throw std::runtime_error(row.error);
+      return t;
+    case kFloatingKernel:
+      if (!is_floating(t)) throw detail::not_implemented_for(row.error, t);
+      return t;
+    case kIndexNotBool:
+      if (t == DType::Bool) throw std::runtime_error(row.error);
+      return DType::Int64;
+  }
+  return t;
 }
 
-Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
-  const int64_t d = wrap_dim(dim, a->dim());
-  DType t = scan_dtype(a, dtype);
-  Tensor src = detail::cast(a, t);
-  Tensor out = empty(a->sizes, t);
-  if (a->dim() == 0) kernels::copy(*src, *out);
-  else kernels::scan(kernels::ScanOp::Prod, *src, d, false, *out);
-  if (any_requires_grad({&a})) {
-    auto node = make_node("CumprodBackward0", {a}, [d](Node& n, TensorList& g) -> TensorList {
-      return {cumprod_backward(n.saved(saved::self), n.saved(saved::result), g[0], d)};
-    });
-    record(node, {out}, {{saved::self, a}, {saved::result, out}});
+// One row's op: forward(plan, out_dtype, d) computes the result, backward(node, grads, r)
+// the input's gradient (Note [Reduction table] gives the order of the steps).
+template <class Forward, class Backward>
+Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCall& call,
+                    Forward forward, Backward backward) {
+  const bool scan = row.form == reduction::kScanDtype || row.form == reduction::kScan;
+  const int64_t d = scan ? wrap_dim(*call.dim, a->dim()) : 0;
+  const DType out_dtype = result_dtype(row, a->dtype, call.dtype);
+  if (row.identity == reduction::kNoIdentity) check_nonempty(row.name, a, *call.dims);
+  Reduction plan_of_dims;
+  if (call.dims) plan_of_dims = plan(a, *call.dims, call.keepdim);
+  Tensor out = forward(plan_of_dims, out_dtype, d);
+  if (row.node && any_requires_grad({&a})) {
+    const bool dims_given = call.dims && call.dims->has_value();
+    Reduced r{std::move(plan_of_dims.mask), call.keepdim, dims_given,
+              static_cast<double>(plan_of_dims.count), std::nullopt, call.correction};
+    if (scan) r.dim = d;
+    else if (call.dim) r.dim = wrap_dim(*call.dim, a->dim());
+    auto node = make_node(dims_given ? row.node_dims : row.node, {a},
+                          [r = std::move(r), backward](Node& n, TensorList& g) -> TensorList {
+                            return backward(n, g, r);
+                          });
+    const bool keep_result = row.saved == reduction::kSelfAndResult;
+    record(node, {out}, {row.saved != reduction::kNothing ? ToSave(saved::self, a) : ToSave(),
+                         keep_result ? ToSave(saved::result, out) : ToSave()});
   }
   return out;
 }
+
+// Each form's call: its arguments as a ReductionCall, named `call`.
+#define CGRAD_CALL_kDimsOmittable const ReductionCall call{&dims, std::nullopt, keepdim, dtype, 0.0};
+#define CGRAD_CALL_kDimOmittable                                    \
+  std::optional<DimList> dims;                                      \
+  if (dim) dims = DimList{*dim};                                    \
+  const ReductionCall call{&dims, dim, keepdim, dtype, 0.0};
+#define CGRAD_CALL_kDimsOrAll                                       \
+  std::optional<DimList> planned;                                   \
+  if (!dims.empty()) planned = dims;                                \
+  const ReductionCall call{&planned, std::nullopt, keepdim, std::nullopt, 0.0};
+#define CGRAD_CALL_kDimsRequired CGRAD_CALL_kDimsOrAll
+#define CGRAD_CALL_kOptionalDims \
+  const ReductionCall call{&dims, std::nullopt, keepdim, std::nullopt, 0.0};
+#define CGRAD_CALL_kOptionalDim \
+  const ReductionCall call{nullptr, dim, keepdim, std::nullopt, 0.0};
+#define CGRAD_CALL_kVariance \
+  const ReductionCall call{&dims, std::nullopt, keepdim, std::nullopt, correction};
+#define CGRAD_CALL_kScanDtype const ReductionCall call{nullptr, dim, false, dtype, 0.0};
+#define CGRAD_CALL_kScan const ReductionCall call{nullptr, dim, false, std::nullopt, 0.0};
+
+// What a row's backward formula may name besides `grad`, `r` and `sizes`.
+#define CGRAD_READ_kNothing
+#define CGRAD_READ_kSelf const Tensor self = n.saved(saved::self);
+#define CGRAD_READ_kSelfAndResult \
+  const Tensor self = n.saved(saved::self), result = n.saved(saved::result);
+}  // namespace
+
+#define CGRAD_REDUCTION(name, py_name, form, dtype_rule, error, identity, node, node_dims,      \
+                        saved, forward, backward, doc)                                         \
+  Tensor name(const Tensor& a, CGRAD_REDUCTION_PARAMS_##form(CGRAD_NO_DEFAULT)) {              \
+    static constexpr ReductionRow row{#py_name, reduction::form, reduction::dtype_rule, error,  \
+                                      reduction::identity, node, node_dims, reduction::saved}; \
+    CGRAD_CALL_##form                                                                          \
+    return reduction_op(                                                                       \
+        row, a, call,                                                                          \
+        [&]([[maybe_unused]] Reduction& plan, [[maybe_unused]] DType out_dtype,                \
+            [[maybe_unused]] int64_t d) -> Tensor { return forward; },                         \
+        []([[maybe_unused]] Node& n, TensorList& g,                                            \
+           [[maybe_unused]] const Reduced& r) -> TensorList {                                  \
+          [[maybe_unused]] const Tensor& grad = g[0];                                          \
+          [[maybe_unused]] const Shape& sizes = n.input_meta()[0].sizes;                       \
+          CGRAD_READ_##saved return {backward};                                                \
+        });                                                                                    \
+  }
+#include "cgrad/reduction/reduction_ops.def"
+
+#undef CGRAD_CALL_kDimsOmittable
+#undef CGRAD_CALL_kDimOmittable
+#undef CGRAD_CALL_kDimsOrAll
+#undef CGRAD_CALL_kDimsRequired
+#undef CGRAD_CALL_kOptionalDims
+#undef CGRAD_CALL_kOptionalDim
+#undef CGRAD_CALL_kVariance
+#undef CGRAD_CALL_kScanDtype
+#undef CGRAD_CALL_kScan
+#undef CGRAD_READ_kNothing
+#undef CGRAD_READ_kSelf
+#undef CGRAD_READ_kSelfAndResult
 
 // ---- sum_to ----
 

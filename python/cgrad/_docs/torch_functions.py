@@ -33,27 +33,11 @@ addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor
 addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * (mat1 @ mat2); input broadcasts to the (n, p) product.
 
-all(input, *, out=None) -> Tensor
-all(input, dim, keepdim=False, *, out=None) -> Tensor
-    True where every element (along dim, if given) is nonzero; bool result.
-
 allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool
     True if |input - other| <= atol + rtol * |other| holds for every element.
 
-amax(input, dim=(), keepdim=False, *, out=None) -> Tensor
-    Largest element along dim (all dimensions when dim is empty); the gradient is shared
-    evenly among equal maxima.
-
-amin(input, dim=(), keepdim=False, *, out=None) -> Tensor
-    Smallest element along dim (all dimensions when dim is empty); the gradient is shared
-    evenly among equal minima.
-
 aminmax(input, *, dim=None, keepdim=False, out=None) -> tuple[Tensor, Tensor]
     The (min, max) named tuple of input, over all elements or along dim.
-
-any(input, *, out=None) -> Tensor
-any(input, dim, keepdim=False, *, out=None) -> Tensor
-    True where any element (along dim, if given) is nonzero; bool result.
 
 arange(end, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
 arange(start, end, step=1, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
@@ -80,14 +64,6 @@ arctan2(input, other, *, out=None) -> Tensor
 
 arctanh(input, *, out=None) -> Tensor
     Alias of atanh.
-
-argmax(input, dim=None, keepdim=False, *, out=None) -> Tensor
-    Index of the largest element, of the flattened input or along dim (the first one on
-    ties); int64 result.
-
-argmin(input, dim=None, keepdim=False, *, out=None) -> Tensor
-    Index of the smallest element, of the flattened input or along dim (the first one on
-    ties); int64 result.
 
 argsort(input, dim=-1, descending=False, *, stable=False) -> Tensor
     The indices that sort input along dim; same as sort(...).indices.
@@ -206,12 +182,6 @@ cummax(input, dim, *, out=None) -> tuple[Tensor, Tensor]
 cummin(input, dim, *, out=None) -> tuple[Tensor, Tensor]
     Running minimum along dim and the index where it was found, as a (values, indices)
     named tuple.
-
-cumprod(input, dim, *, dtype=None, out=None) -> Tensor
-    Running product along dim.
-
-cumsum(input, dim, *, dtype=None, out=None) -> Tensor
-    Running sum along dim; integer and bool input sums in int64.
 
 deg2rad(input, *, out=None) -> Tensor
     Each element converted from degrees to radians (times pi / 180).
@@ -472,19 +442,12 @@ logical_or(input, other, *, out=None) -> Tensor
 logical_xor(input, other, *, out=None) -> Tensor
     Elementwise XOR of the truth values; bool result.
 
-logcumsumexp(input, dim, *, out=None) -> Tensor
-    Running log(sum(exp(input))) along dim, computed without overflow (stable at large
-    values and -inf); floating input only.
-
 logit(input, eps=None, *, out=None) -> Tensor
     log(p / (1 - p)) of each element p, which is first clamped to [eps, 1 - eps] when eps
     is given (the gradient is then 0 outside that range).
 
 logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor
     base raised to steps evenly spaced exponents from start to end inclusive.
-
-logsumexp(input, dim, keepdim=False, *, out=None) -> Tensor
-    log(sum(exp(input), dim)), computed stably.
 
 lt(input, other, *, out=None) -> Tensor
     input < other elementwise; bool result.
@@ -511,10 +474,6 @@ max(input, other, /, *, out=None) -> Tensor
 
 maximum(input, other, *, out=None) -> Tensor
     Elementwise larger of input and other (NaN if either is NaN).
-
-mean(input, *, dtype=None) -> Tensor
-mean(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
-    Mean of all elements or along dim; floating dtypes only.
 
 median(input) -> Tensor
 median(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
@@ -622,10 +581,6 @@ positive(input) -> Tensor
 
 pow(input, exponent, *, out=None) -> Tensor
     input raised to exponent elementwise; either may be a number.
-
-prod(input, *, dtype=None) -> Tensor
-prod(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
-    Product of all elements or along dim; integer and bool input multiplies in int64.
 
 promote_types(type1, type2) -> dtype
     The smallest dtype of the higher kind to which both dtypes convert.
@@ -761,20 +716,11 @@ squeeze(input, dim=None) -> Tensor
 stack(tensors, dim=0, *, out=None) -> Tensor
     Joins tensors of one size along a new dim.
 
-std(input, dim=None, unbiased=True, keepdim=False, *, correction=1, out=None) -> Tensor
-    Standard deviation over all elements or along dim, with correction (Bessel's, 1, by
-    default) subtracted from the count.
-
 std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
     (std, mean) of input in one call.
 
 sub(input, other, *, alpha=1, out=None) -> Tensor
     input - alpha * other, broadcasting the two.
-
-sum(input, *, dtype=None) -> Tensor
-sum(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor
-    Sum of all elements or along dim; integer and bool input sums in int64. Sums in a
-    fixed blocked order, so the result does not depend on the thread count.
 
 swapaxes(input, axis0, axis1) -> Tensor
     Alias of transpose.
@@ -849,10 +795,6 @@ unflatten(input, dim, sizes) -> Tensor
 
 unsqueeze(input, dim) -> Tensor
     A view with a size-1 dim inserted at dim.
-
-var(input, dim=None, unbiased=True, keepdim=False, *, correction=1, out=None) -> Tensor
-    Variance over all elements or along dim, with correction (Bessel's, 1, by default)
-    subtracted from the count.
 
 var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
     (var, mean) of input in one call.

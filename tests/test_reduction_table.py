@@ -1,0 +1,71 @@
+"""The reduction table (reduction_ops.def, Note [Reduction table]): every row has a parity
+case, a float64 gradcheck when torch records a node for it, torch's node names (without
+and with a dim), and a docstring in torch's form on the function and the method."""
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import cgrad  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = cgrad._C._reduction_ops()
+ROW_IDS = [r["name"] for r in ROWS]
+
+
+def sources(pattern):
+    return "\n".join(p.read_text() for p in (ROOT / "tests").glob(pattern))
+
+
+def mentions(text, name):
+    return re.search(rf"[.\s(\[\"']{re.escape(name)}\b", text) is not None
+
+
+def test_every_row_has_a_parity_case():
+    parity = sources("test_*parity*.py")
+    assert not [n for n in ROW_IDS if not mentions(parity, n)]
+
+
+def test_every_differentiable_row_has_a_float64_gradcheck():
+    gradchecks = sources("test_gradcheck*.py")
+    missing = [r["name"] for r in ROWS if r["node"] and not mentions(gradchecks, r["name"])]
+    assert not missing, f"rows without a float64 gradcheck: {missing}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_row_has_docstrings(row):
+    name = row["name"]
+    for c in (getattr(cgrad, name), getattr(cgrad.Tensor, name)):
+        head, _, body = (c.__doc__ or "").partition("\n\n")
+        assert body.strip() and all(line.startswith(name + "(") for line in head.split("\n"))
+
+
+# One call without a dim and one with, for each form; the node names are read from both.
+CALLS = {
+    "kDimsOmittable": (lambda L, x: (), lambda L, x: (1,)),
+    "kDimOmittable": (lambda L, x: (), lambda L, x: (1,)),
+    "kDimsOrAll": (lambda L, x: (), lambda L, x: (1,)),
+    "kDimsRequired": (lambda L, x: ((0, 1),), lambda L, x: (1,)),
+    "kOptionalDims": (lambda L, x: (), lambda L, x: (1,)),
+    "kOptionalDim": (lambda L, x: (), lambda L, x: (1,)),
+    "kVariance": (lambda L, x: (), lambda L, x: (1,)),
+    "kScanDtype": (lambda L, x: (0,), lambda L, x: (1,)),
+    "kScan": (lambda L, x: (0,), lambda L, x: (1,)),
+}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_row_nodes_are_torchs(row):
+    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
+    names = []
+    for args in CALLS[row["form"]]:
+        per_lib = []
+        for L in (torch, cgrad):
+            t = L.tensor(x, requires_grad=True)
+            y = getattr(L, row["name"])(t, *args(L, t))
+            per_lib.append(type(y.grad_fn).__name__ if y.grad_fn is not None else None)
+        assert per_lib[1] == per_lib[0]
+        names.append(per_lib[0])
+    assert names == [row["node"], row["node_dims"]]
