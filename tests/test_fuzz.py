@@ -149,3 +149,28 @@ def test_a_gradient_made_of_rounding_is_judged_by_the_float64_run():
     wide = [Step("tensor", args=(s.args[0], "float64") + s.args[2:]) if s.kind == "tensor"
             and s.args[1] == "float32" else s for s in steps]
     assert not check(wide).hard()
+
+
+def test_a_cancelling_float32_sum_is_judged_by_its_rounding_bound():
+    import cgrad
+    from fuzz.check import Run
+    from fuzz.compare import Divergence
+    from fuzz.program import DType, Ref, Step
+    from fuzz.quirks import _sum_within_its_rounding_bound
+    big = 2 ** 60
+    steps = [Step("tensor", args=([4, big + 1, 3, -big - 3, 1], "int64", False, [])),
+             Step("call", "mean", target=Ref(0), kwargs={"dtype": DType("float32")})]
+
+    def judged(cgrad_value):
+        run = Run(steps)
+        run.tv = [torch.tensor(steps[0].args[0]), None]
+        run.tv[1] = run.tv[0].mean(dtype=torch.float32)
+        run.cv = [None, cgrad.tensor(cgrad_value)]
+        div = Divergence("value", 1, "v1", ".mean", "", "", "", "step", 1)
+        return _sum_within_its_rounding_bound(div, run)
+
+    torchs = float(torch.tensor(steps[0].args[0]).mean(dtype=torch.float32))
+    # any order of adding 2**60 and the small terms is within the bound ...
+    assert judged(torchs + 1.6)
+    # ... a result off by far more than float32 summation can explain is not
+    assert not judged(torchs + 2.0 ** 40)
