@@ -174,3 +174,29 @@ def test_a_cancelling_float32_sum_is_judged_by_its_rounding_bound():
     assert judged(torchs + 1.6)
     # ... a result off by far more than float32 summation can explain is not
     assert not judged(torchs + 2.0 ** 40)
+
+
+def test_torchs_early_overflow_of_vector_sinh_is_judged_by_its_scalar_path():
+    import math
+
+    import cgrad
+    from fuzz.check import Run
+    from fuzz.compare import Divergence
+    from fuzz.program import Ref, Step
+    from fuzz.quirks import _hyperbolic_overflow_of_torchs_vector_kernel
+    data = [710.2] + [1.0] * 15
+    steps = [Step("tensor", args=(data, "float64", False, [])), Step("call", "sinh", target=Ref(0))]
+
+    def judged(cgrad_values):
+        run = Run(steps)
+        run.tv = [torch.tensor(data, dtype=torch.float64)]
+        run.tv.append(run.tv[0].sinh())
+        run.cv = [None, cgrad.tensor(cgrad_values, dtype=cgrad.float64)]
+        div = Divergence("value", 1, "v1", ".sinh", "", "", "", "step", 1)
+        return _hyperbolic_overflow_of_torchs_vector_kernel(div, run)
+
+    right = [math.sinh(x) for x in data]
+    if not math.isinf(float(torch.tensor(data, dtype=torch.float64).sinh()[0])):
+        pytest.skip("this CPU's torch kernel does not overflow early")
+    assert judged(right)
+    assert not judged([right[0] / 2] + right[1:])

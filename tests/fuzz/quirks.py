@@ -64,6 +64,28 @@ def _gelu_of_inf(div, run):
                 and np.all(np.isnan(t[differ])) and np.all(c[differ] == math.inf))
 
 
+def _hyperbolic_overflow_of_torchs_vector_kernel(div, run):
+    """Where torch's result is inf and cgrad's finite, torch's own op on that one element
+    (its scalar path) gives cgrad's value."""
+    if not _made_here(div) or div.label not in (".sinh", ".cosh", "torch.sinh", "torch.cosh"):
+        return False
+    step = run.steps[div.step]
+    source = step.target if isinstance(step.target, Ref) else step.args[0]
+    if not isinstance(source, Ref):
+        return False
+    x = value_at(run.tv, source).detach().reshape(-1)
+    t = run.tv[div.step].detach().reshape(-1)
+    c = as_numpy(run.cv[div.step]).astype(np.float64).reshape(-1)
+    t64 = as_numpy(t).astype(np.float64)
+    differ = ~np.isclose(t64, c, rtol=run.tol[0], atol=run.tol[1], equal_nan=True)
+    fn = getattr(torch, div.label.rsplit(".", 1)[1])
+    for i in np.flatnonzero(differ):
+        alone = float(fn(x[i:i + 1].clone())[0])
+        if not (math.isinf(t64[i]) and math.isfinite(c[i]) and alone == c[i]):
+            return False
+    return bool(differ.any())
+
+
 def _elu_backward_of_nan(div, run):
     """The program takes elu of a NaN, and torch's elu backward of that input gives another
     result than the same backward taken one element at a time."""
@@ -436,6 +458,15 @@ QUIRKS = [
         "torch gives gelu(inf) = inf for a one-element tensor and NaN from three elements "
         "on (its vectorized erf path computes inf * 0); +inf is the right value.",
         _gelu_of_inf,
+    ),
+    Quirk(
+        "torch's vectorized sinh/cosh overflow before the result does",
+        "from 16 float64 elements on, torch's vectorized sinh and cosh compute exp(|x|) / 2 "
+        "whole, which overflows to inf for |x| between log(DBL_MAX) = 709.78 and 710.48, "
+        "where sinh and cosh are still finite (torch's own scalar path, numpy and libm give "
+        "the finite value, as cgrad does). Filtered only where torch's op on that one "
+        "element gives cgrad's value.",
+        _hyperbolic_overflow_of_torchs_vector_kernel,
     ),
     Quirk(
         "F.elu's gradient at NaN depends on where torch's kernel takes the element",
