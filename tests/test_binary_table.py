@@ -4,8 +4,6 @@ in-place form too), torch's node name, exactly the in-place variants torch has, 
 docstring; every operator the table binds is torch's. The in-place variants and the
 operators are compared with torch here."""
 import operator
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,19 +11,11 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from parity import B, H, I, P, R, case, check  # noqa: E402
+from table_tests import mentions, sources  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = [r for r in cgrad._C._pointwise_ops() if r["family"] in ("binary", "comparison")]
 ROW_IDS = [r["name"] for r in ROWS]
 OPERATORS = cgrad._C._pointwise_operators()
-
-
-def sources(pattern):
-    return "\n".join(p.read_text() for p in (ROOT / "tests").glob(pattern))
-
-
-def mentions(text, name):
-    return re.search(rf"[.\s(\[\"']{re.escape(name)}\b", text) is not None
 
 
 def root_of(row):

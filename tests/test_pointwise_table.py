@@ -2,8 +2,6 @@
 float64 gradcheck when differentiable, torch's node name, and exactly the in-place
 variants torch has; the in-place variants themselves are compared with torch here.
 The binary and comparison table: tests/test_binary_table.py."""
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,18 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from parity import B, I, P, R, case, check  # noqa: E402
+from table_tests import mentions, sources  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = [r for r in cgrad._C._pointwise_ops() if r["family"] == "unary"]
 ROW_IDS = [r["name"] for r in ROWS]
-
-
-def sources(pattern):
-    return "\n".join(p.read_text() for p in (ROOT / "tests").glob(pattern))
-
-
-def mentions(text, name):
-    return re.search(rf"[.\s(\[\"']{re.escape(name)}\b", text) is not None
 
 
 def U(*shape, dtype=np.float32):

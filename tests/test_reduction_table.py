@@ -1,26 +1,16 @@
 """The reduction table (reduction_ops.def, Note [Reduction table]): every row has a parity
 case, a float64 gradcheck when torch records a node for it, torch's node names (without
 and with a dim), and a docstring in torch's form on the function and the method."""
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
+from table_tests import mentions, sources  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = cgrad._C._reduction_ops()
 ROW_IDS = [r["name"] for r in ROWS]
-
-
-def sources(pattern):
-    return "\n".join(p.read_text() for p in (ROOT / "tests").glob(pattern))
-
-
-def mentions(text, name):
-    return re.search(rf"[.\s(\[\"']{re.escape(name)}\b", text) is not None
 
 
 def test_every_row_has_a_parity_case():

@@ -1,7 +1,9 @@
 // Activations: cgrad.nn.functional's functions (the `_nn` submodule, re-exported by
-// python/cgrad/nn/functional.py) and softmax/log_softmax as methods and cgrad functions.
+// python/cgrad/nn/functional.py), the rows of the activation table
+// (cgrad/activation/activation_ops.def, Note [Activation table]) with their Python
+// parameters and docstrings, and by hand softmax/log_softmax, also as methods and cgrad
+// functions.
 #include <algorithm>
-#include <functional>
 #include <string>
 
 #include "bindings.h"
@@ -11,17 +13,17 @@
 namespace cgrad::bindings {
 
 namespace {
-using UnaryFn = Tensor (*)(const Tensor&);
-
 // Note [Functional inplace=True]: writing an activation back into its input goes through
 // apply_inplace (cgrad/ops/inplace.h), which records the out-of-place op's node. For relu
-// and silu that is the node torch records too; torch's leaky_relu_/elu_ record other
-// nodes (LeakyReluBackward1 / EluBackward1, saving the result), which we don't have, so
-// those are refused while a graph is being recorded.
-Tensor run_maybe_inplace(const Tensor& input, bool inplace, const char* name,
-                         const std::function<Tensor(const Tensor&)>& f, bool same_node) {
+// and silu that is the node torch records too (activation::kInplace); torch's
+// leaky_relu_/elu_ record other nodes (LeakyReluBackward1 / EluBackward1, saving the
+// result), which we don't have, so those (activation::kInplaceNoGrad) are refused while a
+// graph is being recorded.
+template <class F>
+Tensor run_activation(const Tensor& input, bool inplace, activation::Inplace kind,
+                      const char* name, F f) {
   if (!inplace) return without_gil_if_large(input->numel(), [&] { return f(input); });
-  if (!same_node && GradMode::records() && input->requires_grad())
+  if (kind == activation::kInplaceNoGrad && GradMode::records() && input->requires_grad())
     throw NotImplementedError(std::string(name) + " (inplace=True) on a tensor that requires "
                               "grad is not supported yet; use inplace=False");
   Tensor self = input;
@@ -30,11 +32,79 @@ Tensor run_maybe_inplace(const Tensor& input, bool inplace, const char* name,
   return self;
 }
 
-GeluApproximation gelu_approximation(const std::string& approximate) {
-  if (approximate == "none") return GeluApproximation::None;
-  if (approximate == "tanh") return GeluApproximation::Tanh;
-  throw std::runtime_error("approximate argument must be either none or tanh.");
+// A parameter's Python form (PyParam<T>::py_type), its conversion to C++ (from_py) and its
+// default as Python shows it (py_default); a number is itself.
+template <class T> struct PyParam {
+  using py_type = T;
+  static T from_py(T value) { return value; }
+  static T py_default(T value) { return value; }
+};
+template <> struct PyParam<GeluApproximation> {
+  using py_type = std::string;
+  static GeluApproximation from_py(const std::string& approximate) {
+    if (approximate == "none") return GeluApproximation::None;
+    if (approximate == "tanh") return GeluApproximation::Tanh;
+    throw std::runtime_error("approximate argument must be either none or tanh.");
+  }
+  static const char* py_default(GeluApproximation approximate) {
+    return approximate == GeluApproximation::Tanh ? "tanh" : "none";
+  }
+};
+
+// nn.functional.name(input, params..., [inplace]) from a row, with its docstring.
+template <class F, class... Args>
+void def_activation(py::module_& nn, const char* name, const char* doc, F f, Args&&... args) {
+  nn.def(name, f, py::arg("input"), std::forward<Args>(args)...);
+  set_docstring(nn.attr(name), doc);
 }
+
+// The rows' Python parameters: the lambda's, py::arg's, and the C++ call's arguments.
+#define CGRAD_PY_PARAM(T, name, value) , typename PyParam<T>::py_type name
+#define CGRAD_PY_ARG(T, name, value) , py::arg(#name) = PyParam<T>::py_default(value)
+#define CGRAD_FROM_PY(T, name, value) , PyParam<T>::from_py(name)
+#define CGRAD_INPLACE_PARAM_kNoInplace
+#define CGRAD_INPLACE_PARAM_kInplace , bool inplace
+#define CGRAD_INPLACE_PARAM_kInplaceNoGrad , bool inplace
+#define CGRAD_INPLACE_ARG_kNoInplace
+#define CGRAD_INPLACE_ARG_kInplace , py::arg("inplace") = false
+#define CGRAD_INPLACE_ARG_kInplaceNoGrad , py::arg("inplace") = false
+#define CGRAD_INPLACE_VALUE_kNoInplace false
+#define CGRAD_INPLACE_VALUE_kInplace inplace
+#define CGRAD_INPLACE_VALUE_kInplaceNoGrad inplace
+
+void def_activation_rows(py::module_& nn) {
+#define CGRAD_ACTIVATION(name, params, dtype, error, kernel, node, saved, backward, inplace, \
+                         doc)                                                                \
+  def_activation(                                                                            \
+      nn, #name, doc,                                                                        \
+      [](const Tensor& input CGRAD_EACH_PARAM(CGRAD_PY_PARAM, params)                        \
+             CGRAD_INPLACE_PARAM_##inplace) {                                                \
+        return run_activation(input, CGRAD_INPLACE_VALUE_##inplace, activation::inplace,     \
+                              #name "_", [&](const Tensor& x) {                              \
+                                return name(x CGRAD_EACH_PARAM(CGRAD_FROM_PY, params));      \
+                              });                                                            \
+      } CGRAD_EACH_PARAM(CGRAD_PY_ARG, params) CGRAD_INPLACE_ARG_##inplace);
+#define CGRAD_NN_UNARY(name, inplace, doc)                                                   \
+  def_activation(                                                                            \
+      nn, #name, doc,                                                                        \
+      [](const Tensor& input CGRAD_INPLACE_PARAM_##inplace) {                                \
+        return run_activation(input, CGRAD_INPLACE_VALUE_##inplace, activation::inplace,     \
+                              #name "_", [](const Tensor& x) { return name(x); });           \
+      } CGRAD_INPLACE_ARG_##inplace);
+#include "cgrad/activation/activation_ops.def"
+}
+#undef CGRAD_PY_PARAM
+#undef CGRAD_PY_ARG
+#undef CGRAD_FROM_PY
+#undef CGRAD_INPLACE_PARAM_kNoInplace
+#undef CGRAD_INPLACE_PARAM_kInplace
+#undef CGRAD_INPLACE_PARAM_kInplaceNoGrad
+#undef CGRAD_INPLACE_ARG_kNoInplace
+#undef CGRAD_INPLACE_ARG_kInplace
+#undef CGRAD_INPLACE_ARG_kInplaceNoGrad
+#undef CGRAD_INPLACE_VALUE_kNoInplace
+#undef CGRAD_INPLACE_VALUE_kInplace
+#undef CGRAD_INPLACE_VALUE_kInplaceNoGrad
 
 // nn.functional.softmax's legacy dim=None: torch picks 0 for 0-, 1- and 3-d inputs, else 1,
 // and warns that the implicit choice is deprecated. torch's `_stacklevel` counts two
@@ -52,34 +122,37 @@ int64_t softmax_dim(py::handle dim, const Tensor& input, const char* name, int s
 }
 }  // namespace
 
+void init_activation_table(py::module_& m) {
+  py::list rows;
+#define CGRAD_PARAM_NAME(type, name, value) names.append(#name);
+#define CGRAD_ACTIVATION(name, params, dtype, error, kernel, node, saved, backward, inplace,  \
+                         doc)                                                                 \
+  {                                                                                           \
+    py::list names;                                                                           \
+    CGRAD_EACH_PARAM(CGRAD_PARAM_NAME, params)                                                \
+    rows.append(py::dict(py::arg("name") = #name, py::arg("kind") = "activation",             \
+                         py::arg("params") = names, py::arg("node") = node,                   \
+                         py::arg("inplace") = #inplace));                                     \
+  }
+#define CGRAD_ACTIVATION_BACKWARD(name, of, input, params, forward, node, saved_grad, d_input) \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("kind") = "backward",                 \
+                       py::arg("of") = #of, py::arg("input") = #input, py::arg("node") = node, \
+                       py::arg("saved_grad") = #saved_grad));
+#define CGRAD_NN_UNARY(name, inplace, doc)                                                    \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("kind") = "unary",                    \
+                       py::arg("inplace") = #inplace));
+#include "cgrad/activation/activation_ops.def"
+#undef CGRAD_PARAM_NAME
+  m.def("_activation_ops", [rows]() { return rows; },
+        "The activation table's rows (Note [Activation table]): name, kind ('activation', "
+        "'backward' or 'unary'), and params, node, inplace, of, input, saved_grad as the "
+        "kind has them.");
+}
+
 void init_activation(py::module_& m, TensorClass& cls) {
   py::module_ nn = m.def_submodule("_nn");
 
-  nn.def("relu", [](const Tensor& input, bool inplace) {
-    return run_maybe_inplace(input, inplace, "relu_", relu, true);
-  }, py::arg("input"), py::arg("inplace") = false);
-  nn.def("silu", [](const Tensor& input, bool inplace) {
-    return run_maybe_inplace(input, inplace, "silu_", silu, true);
-  }, py::arg("input"), py::arg("inplace") = false);
-  nn.def("leaky_relu", [](const Tensor& input, double negative_slope, bool inplace) {
-    return run_maybe_inplace(input, inplace, "leaky_relu_",
-                             [=](const Tensor& x) { return leaky_relu(x, negative_slope); }, false);
-  }, py::arg("input"), py::arg("negative_slope") = 0.01, py::arg("inplace") = false);
-  nn.def("elu", [](const Tensor& input, double alpha, bool inplace) {
-    return run_maybe_inplace(input, inplace, "elu_",
-                             [=](const Tensor& x) { return elu(x, alpha); }, false);
-  }, py::arg("input"), py::arg("alpha") = 1.0, py::arg("inplace") = false);
-  nn.def("gelu", [](const Tensor& input, const std::string& approximate) {
-    const GeluApproximation approx = gelu_approximation(approximate);
-    return without_gil_if_large(input->numel(), [&] { return gelu(input, approx); });
-  }, py::arg("input"), py::arg("approximate") = "none");
-  nn.def("softplus", [](const Tensor& input, double beta, double threshold) {
-    return without_gil_if_large(input->numel(), [&] { return softplus(input, beta, threshold); });
-  }, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
-  nn.def("sigmoid", [](const Tensor& input) { return call_op(&sigmoid, input); },
-         py::arg("input"));
-  nn.def("tanh", [](const Tensor& input) { return call_op(static_cast<UnaryFn>(&tanh), input); },
-         py::arg("input"));
+  def_activation_rows(nn);
 
   using SoftmaxFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
   const std::pair<const char*, SoftmaxFn> softmaxes[] = {{"softmax", &softmax},

@@ -63,6 +63,8 @@ const char* binary_tensor_only_arg(const std::string& name);
 void init_pointwise_table(py::module_& m);
 // cgrad._C._reduction_ops(): the reduction table as data (Note [Reduction table]).
 void init_reduction_table(py::module_& m);
+// cgrad._C._activation_ops(): the activation table as data (Note [Activation table]).
+void init_activation_table(py::module_& m);
 void init_math_functions(py::module_& m, TensorClass& cls);  // exp2, xlogy, isclose ...
 void init_activation(py::module_& m, TensorClass& cls);  // also fills the `_nn` submodule
 void init_reduction(py::module_& m, TensorClass& cls);

@@ -45,6 +45,7 @@ PYBIND11_MODULE(_C, m) {
   init_memory(m);
   init_pointwise_table(m);
   init_reduction_table(m);
+  init_activation_table(m);
   init_docstrings(m);
   OpRegistry ops(m, cls);
   ops.record_area("creation", [&] { init_creation(m); });

@@ -14,8 +14,8 @@ struct OpParams {
   double p1 = 0.0;
 };
 
-// The rows of cgrad/pointwise/binary_ops.def, then the kernels whose ops are written by
-// hand (Note [Pointwise op tables]).
+// The rows of cgrad/pointwise/binary_ops.def, then the kernels of other ops: the
+// activation table's (Note [Activation table]) and those written by hand.
 #define CGRAD_BINARY_KERNELS_WITHOUT_ROW(X)                                          \
   /* Activation backward, a = incoming gradient, b = the forward input x: a * f'(x). */ \
   X(GeluBackward) X(GeluTanhBackward)                                               \
@@ -30,8 +30,8 @@ enum class BinaryOp {
   CGRAD_BINARY_KERNELS_WITHOUT_ROW(CGRAD_BINARY_KERNEL)
 #undef CGRAD_BINARY_KERNEL
 };
-// The rows of cgrad/pointwise/unary_ops.def, then the kernels whose ops are written by hand
-// (Note [Pointwise op tables]).
+// The rows of cgrad/pointwise/unary_ops.def, then the kernels of other ops: the activation
+// table's (gelu ... elu, Note [Activation table]) and those written by hand.
 #define CGRAD_UNARY_KERNELS_WITHOUT_ROW(X)                                           \
   X(Round)     /* p0 = decimals (0: round half to even) */                          \
   X(Gelu) X(GeluTanh) X(Silu)                                                       \

@@ -1,227 +1,142 @@
-// Activations. Each first derivative is a fused kernel run as an op of its own
-// (gelu_backward & co.), whose backward is in turn written with cgrad ops, so gradients
-// of any order work while the common first-order backward stays one pass.
+// Activations, defined from the rows of activation_ops.def (Note [Activation table]): an
+// activation runs through the unary ops' driver, and its first derivative is a fused
+// kernel run as an op of its own (gelu_backward & co.), whose backward is in turn written
+// with cgrad ops, so gradients of any order work while the common first-order backward
+// stays one pass. softmax and log_softmax, which reduce along a dim, are written by hand
+// below.
 #include <cmath>
+#include <type_traits>
 
-#include "ops/common.h"
+#include "cgrad/activation/table.h"
+#include "ops/pointwise_op.h"
 
 namespace cgrad {
 
 using kernels::BinaryOp;
 using kernels::UnaryOp;
 using detail::constant;
+using detail::zeros_like;
 
 namespace {
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 constexpr double kSqrt2OverPi = 0.79788456080286535588;
 constexpr double kGeluCubic = 0.044715;
 
-void check_floating(const Tensor& a, const char* kernel) {
-  if (!is_floating(a->dtype)) throw detail::not_implemented_for(kernel, a->dtype);
-}
+// A row's kernel column: the kernel and the constants it reads.
+struct UnaryKernel {
+  UnaryOp op;
+  kernels::OpParams constants;
+};
+struct BinaryKernel {
+  BinaryOp op;
+  kernels::OpParams constants;
+};
+UnaryKernel kernel(UnaryOp op, double p0 = 0.0, double p1 = 0.0) { return {op, {p0, p1}}; }
+BinaryKernel kernel(BinaryOp op, double p0 = 0.0, double p1 = 0.0) { return {op, {p0, p1}}; }
 
-// f(a) by `op`; records `name`, whose backward(node, grads) reads the input as `self`.
-template <class F>
-Tensor activation(const char* name, UnaryOp op, const Tensor& a, kernels::OpParams params,
-                  F backward) {
-  Tensor out = detail::unary_forward(op, a, a->dtype, params);
-  if (any_requires_grad({&a})) {
-    auto node = make_node(name, {a}, std::move(backward));
-    record(node, {out}, {{saved::self, a}});
+// A backward row's op: grad * f'(input) by `value` (a fused kernel, or cgrad ops run
+// unrecorded); when grad or input requires grad it records `name`, whose `backward` reads
+// grad as `grad_output` (kept only with kSavesGrad: torch keeps no grad_output for a
+// piecewise-linear f) and input in `input_slot`, torch's names.
+template <class Value, class F>
+Tensor activation_backward(const char* name, saved::Slot input_slot, activation::SavedGrad keep,
+                           const Tensor& grad, const Tensor& input, Value value, F backward) {
+  Tensor out;
+  if constexpr (std::is_same_v<decltype(value()), BinaryKernel>) {
+    const BinaryKernel k = value();
+    out = detail::binary_forward(k.op, grad, input, input->dtype, input->dtype, k.constants);
+  } else {
+    GradModeGuard no_grad(false);
+    out = value();
+  }
+  if (any_requires_grad({&grad, &input})) {
+    auto node = make_node(name, {grad, input}, std::move(backward));
+    record(node, {out}, {keep == activation::kSavesGrad ? ToSave(saved::grad_output, grad)
+                                                         : ToSave(),
+                         {input_slot, input}});
   }
   return out;
 }
 
-// grad * f'(a) by the fused kernel `op`; under create_graph it records `name`, whose
-// backward(node, grads) reads grad as `grad_output` (kept only if `keeps_grad`: torch
-// keeps no grad_output for a piecewise-linear f) and a as `input_slot`, torch's names.
-template <class F>
-Tensor activation_backward(const char* name, BinaryOp op, const Tensor& grad, const Tensor& a,
-                           kernels::OpParams params, F backward,
-                           saved::Slot input_slot = saved::self, bool keeps_grad = true) {
-  Tensor out = detail::binary_forward(op, grad, a, a->dtype, a->dtype, params);
-  if (any_requires_grad({&grad, &a})) {
-    auto node = make_node(name, {grad, a}, std::move(backward));
-    record(node, {out}, {keeps_grad ? ToSave(saved::grad_output, grad) : ToSave(),
-                         {input_slot, a}});
-  }
-  return out;
+// silu's backward as torch's formula, sigmoid(x) * (1 + x * (1 - sigmoid(x))).
+Tensor silu_grad(const Tensor& grad, const Tensor& x) {
+  Tensor s = sigmoid(x);
+  Tensor slope = add(mul(x, rsub(s, constant(1.0))), constant(1.0));
+  return mul(mul(grad, s), slope);
 }
 
-Tensor zeros_like(const Tensor& t) { return full(t->sizes, 0.0, t->dtype); }
+// d/dx of gelu_backward(grad, x): gg * grad * gelu''(x).
+Tensor gelu_double_backward(const Tensor& gg, const Tensor& grad, const Tensor& x,
+                            GeluApproximation approximate) {
+  Tensor x2 = mul(x, x), second;
+  if (approximate != GeluApproximation::Tanh) {  // x * Phi(x): phi(x) * (2 - x^2)
+    Tensor pdf = mul(exp(mul(x2, constant(-0.5))), constant(kInvSqrt2Pi));
+    second = mul(pdf, rsub(x2, constant(2.0)));
+  } else {
+    // 0.5 x (1 + tanh u), u = k (x + c x^3): (1 - t^2) (u' - x t u'^2 + x u'' / 2)
+    const Tensor k = constant(kSqrt2OverPi);
+    Tensor t = tanh(mul(add(x, mul(mul(x2, x), constant(kGeluCubic))), k));
+    Tensor du = mul(add(mul(x2, constant(3 * kGeluCubic)), constant(1.0)), k);
+    Tensor d2u = mul(x, constant(6 * kGeluCubic * kSqrt2OverPi));
+    Tensor inner = add(sub(du, mul(mul(x, t), mul(du, du))), mul(mul(x, d2u), constant(0.5)));
+    second = mul(rsub(mul(t, t), constant(1.0)), inner);
+  }
+  return mul(mul(gg, grad), second);
+}
+
+// d/dx of softplus_backward(grad, x): d/dx sigmoid(beta x) = beta s (1 - s); 0 where linear.
+Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tensor& x,
+                                double beta, double threshold) {
+  Tensor bx = mul(x, constant(beta));
+  Tensor s = sigmoid(bx);
+  Tensor second = mul(mul(s, rsub(s, constant(1.0))), constant(beta));
+  return mul(mul(gg, grad), where(gt(bx, constant(threshold)), constant(0.0), second));
+}
+
 }  // namespace
 
-// ---- gelu ----
+// The rows' C++ parameters, and what a backward row's formula may name besides `gg` and
+// its input.
+#define CGRAD_PARAM(type, name, value) , type name
+#define CGRAD_BACKWARD_PARAM(type, name) , type name
+#define CGRAD_BACKWARD_ARG(type, name) , name
+#define CGRAD_READ_kSavesGrad const Tensor grad = n.saved(saved::grad_output);
+#define CGRAD_READ_kNoGrad
 
-Tensor gelu(const Tensor& a, GeluApproximation approximate) {
-  check_floating(a, "GeluKernelImpl");
-  const bool tanh_form = approximate == GeluApproximation::Tanh;
-  return activation("GeluBackward0", tanh_form ? UnaryOp::GeluTanh : UnaryOp::Gelu, a, {},
-                    [approximate](Node& n, TensorList& g) -> TensorList {
-                      return {gelu_backward(g[0], n.saved(saved::self), approximate)};
-                    });
-}
-
-Tensor gelu_backward(const Tensor& grad, const Tensor& a, GeluApproximation approximate) {
-  const bool tanh_form = approximate == GeluApproximation::Tanh;
-  return activation_backward(
-      "GeluBackwardBackward0", tanh_form ? BinaryOp::GeluTanhBackward : BinaryOp::GeluBackward,
-      grad, a, {}, [approximate, tanh_form](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self);
-        Tensor ggrad, gx;
-        if (n.needs_input_grad(0)) ggrad = gelu_backward(gg, x, approximate);
-        if (n.needs_input_grad(1)) {
-          Tensor x2 = mul(x, x), second;
-          if (!tanh_form) {  // x * Phi(x): second derivative phi(x) * (2 - x^2)
-            Tensor pdf = mul(exp(mul(x2, constant(-0.5))), constant(kInvSqrt2Pi));
-            second = mul(pdf, rsub(x2, constant(2.0)));
-          } else {
-            // 0.5 x (1 + tanh u), u = k (x + c x^3): (1 - t^2) (u' - x t u'^2 + x u'' / 2)
-            const Tensor k = constant(kSqrt2OverPi);
-            Tensor t = tanh(mul(add(x, mul(mul(x2, x), constant(kGeluCubic))), k));
-            Tensor du = mul(add(mul(x2, constant(3 * kGeluCubic)), constant(1.0)), k);
-            Tensor d2u = mul(x, constant(6 * kGeluCubic * kSqrt2OverPi));
-            Tensor inner = add(sub(du, mul(mul(x, t), mul(du, du))),
-                               mul(mul(x, d2u), constant(0.5)));
-            second = mul(rsub(mul(t, t), constant(1.0)), inner);
-          }
-          gx = mul(mul(gg, grad), second);
-        }
-        return {ggrad, gx};
-      });
-}
-
-// ---- silu: composed like torch's formula, sigmoid(x) * (1 + x * (1 - sigmoid(x))) ----
-
-Tensor silu(const Tensor& a) {
-  check_floating(a, "silu_cpu");
-  return activation("SiluBackward0", UnaryOp::Silu, a, {},
-                    [](Node& n, TensorList& g) -> TensorList {
-                      Tensor x = n.saved(saved::self);
-                      Tensor s = sigmoid(x);
-                      Tensor slope = add(mul(x, rsub(s, constant(1.0))), constant(1.0));
-                      return {mul(mul(g[0], s), slope)};
-                    });
-}
-
-// ---- softplus ----
-
-Tensor softplus(const Tensor& a, double beta, double threshold) {
-  check_floating(a, "softplus_cpu");
-  return activation("SoftplusBackward0", UnaryOp::Softplus, a, {beta, threshold},
-                    [beta, threshold](Node& n, TensorList& g) -> TensorList {
-                      return {softplus_backward(g[0], n.saved(saved::self), beta, threshold)};
-                    });
-}
-
-Tensor softplus_backward(const Tensor& grad, const Tensor& a, double beta, double threshold) {
-  return activation_backward(
-      "SoftplusBackwardBackward0", BinaryOp::SoftplusBackward, grad, a, {beta, threshold},
-      [beta, threshold](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self);
-        Tensor ggrad, gx;
-        if (n.needs_input_grad(0)) ggrad = softplus_backward(gg, x, beta, threshold);
-        if (n.needs_input_grad(1)) {  // d/dx sigmoid(beta x) = beta s (1 - s); 0 where linear
-          Tensor bx = mul(x, constant(beta));
-          Tensor s = sigmoid(bx);
-          Tensor second = mul(mul(s, rsub(s, constant(1.0))), constant(beta));
-          gx = mul(mul(gg, grad), where(gt(bx, constant(threshold)), constant(0.0), second));
-        }
-        return {ggrad, gx};
-      });
-}
-
-// ---- leaky_relu ----
-
-Tensor leaky_relu(const Tensor& a, double negative_slope) {
-  check_floating(a, "leaky_relu_cpu");
-  return activation("LeakyReluBackward0", UnaryOp::LeakyRelu, a, {negative_slope, 0.0},
-                    [negative_slope](Node& n, TensorList& g) -> TensorList {
-                      return {leaky_relu_backward(g[0], n.saved(saved::self), negative_slope)};
-                    });
-}
-
-Tensor leaky_relu_backward(const Tensor& grad, const Tensor& a, double negative_slope) {
-  return activation_backward(
-      "LeakyReluBackwardBackward0", BinaryOp::LeakyReluBackward, grad, a, {negative_slope, 0.0},
-      [negative_slope](Node& n, TensorList& g) -> TensorList {
-        Tensor ggrad, gx;
-        Tensor x = n.saved(saved::self);
-        if (n.needs_input_grad(0)) ggrad = leaky_relu_backward(g[0], x, negative_slope);
-        if (n.needs_input_grad(1)) gx = zeros_like(x);  // piecewise linear
-        return {ggrad, gx};
-      },
-      saved::self, /*keeps_grad=*/false);
-}
-
-// ---- elu ----
-
-Tensor elu(const Tensor& a, double alpha) {
-  check_floating(a, "elu_cpu");
-  return activation("EluBackward0", UnaryOp::Elu, a, {alpha, 0.0},
-                    [alpha](Node& n, TensorList& g) -> TensorList {
-                      return {elu_backward(g[0], n.saved(saved::self), alpha)};
-                    });
-}
-
-Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha) {
-  return activation_backward(
-      "EluBackwardBackward0", BinaryOp::EluBackward, grad, a, {alpha, 0.0},
-      [alpha](Node& n, TensorList& g) -> TensorList {
-        Tensor gg = g[0], grad = n.saved(saved::grad_output), x = n.saved(saved::self_or_result);
-        Tensor ggrad, gx;
-        if (n.needs_input_grad(0)) ggrad = elu_backward(gg, x, alpha);
-        // alpha exp(x) for x < 0, 0 from 0 on (torch's choice at the kink: the first
-        // derivative takes the x <= 0 branch there, the second the x > 0 one), masked by a
-        // product as torch's, so an infinite gradient gives NaN where x >= 0.
-        if (n.needs_input_grad(1))
-          gx = mul(elu_backward(mul(gg, grad), x, alpha), lt(x, constant(0.0)));
-        return {ggrad, gx};
-      },
-      saved::self_or_result);
-}
-
-// ---- sigmoid's backward (sigmoid itself is in the unary table) ----
-
-// Note [sigmoid's double backward]: torch differentiates grad * (1 - s) * s as one op,
-// SigmoidBackwardBackward0, whose derivative along s is grad * (1 - 2s), one factor.
-// Written as the product of s and 1 - s it would be the sum grad * (1 - s) - grad * s,
-// which is inf - inf = NaN where the incoming gradient is infinite.
-Tensor sigmoid_backward(const Tensor& grad, const Tensor& result) {
-  Tensor out;
-  {
-    GradModeGuard no_grad(false);
-    out = mul(mul(grad, rsub(result, constant(1.0))), result);  // torch's order
+#define CGRAD_ACTIVATION(name, params, dtype, error, kernel_call, node, saved, backward,       \
+                         inplace, doc)                                                         \
+  Tensor name(const Tensor& a CGRAD_EACH_PARAM(CGRAD_PARAM, params)) {                         \
+    const UnaryKernel k = kernel_call;                                                         \
+    return detail::pointwise_op(                                                               \
+        k.op, pointwise::dtype, error, node, pointwise::saved, a,                              \
+        [=](Node& n, TensorList& g) -> TensorList {                                            \
+          [[maybe_unused]] const Tensor& grad = g[0];                                          \
+          CGRAD_POINTWISE_READ_##saved return {backward};                                      \
+        },                                                                                     \
+        k.constants);                                                                          \
   }
-  if (any_requires_grad({&grad, &result})) {
-    auto node = make_node("SigmoidBackwardBackward0", {grad, result},
-                          [](Node& n, TensorList& g) -> TensorList {
-      Tensor s = n.saved(saved::output);
-      Tensor ggrad, gs;
-      if (n.needs_input_grad(0)) ggrad = sigmoid_backward(g[0], s);
-      if (n.needs_input_grad(1))
-        gs = mul(mul(g[0], n.saved(saved::grad_output)), add(mul(s, constant(-2.0)), constant(1.0)));
-      return {ggrad, gs};
-    });
-    record(node, {out}, {{saved::grad_output, grad}, {saved::output, result}});
+#define CGRAD_ACTIVATION_BACKWARD(name, of, input, params, forward, node, saved_grad, d_input)  \
+  Tensor name(const Tensor& grad,                                                              \
+              const Tensor& input CGRAD_EACH_BACKWARD_PARAM(CGRAD_BACKWARD_PARAM, params)) {   \
+    return activation_backward(                                                                \
+        node, saved::input, activation::saved_grad, grad, input, [&] { return forward; },      \
+        [=](Node& n, TensorList& g) -> TensorList {                                            \
+          const Tensor& gg = g[0];                                                             \
+          CGRAD_READ_##saved_grad const Tensor input = n.saved(saved::input);                  \
+          Tensor ggrad, ginput;                                                                \
+          if (n.needs_input_grad(0))                                                           \
+            ggrad = name(gg, input CGRAD_EACH_BACKWARD_PARAM(CGRAD_BACKWARD_ARG, params));     \
+          if (n.needs_input_grad(1)) ginput = d_input;                                         \
+          return {ggrad, ginput};                                                              \
+        });                                                                                    \
   }
-  return out;
-}
+#include "cgrad/activation/activation_ops.def"
 
-// ---- relu's backward (relu itself is in unary.cpp) ----
-
-Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold) {
-  return activation_backward(
-      "ThresholdBackwardBackward0", BinaryOp::ThresholdBackward, grad, a, {threshold, 0.0},
-      [threshold](Node& n, TensorList& g) -> TensorList {
-        Tensor ggrad, gx;
-        Tensor x = n.saved(saved::self);
-        if (n.needs_input_grad(0)) ggrad = threshold_backward(g[0], x, threshold);
-        if (n.needs_input_grad(1)) gx = zeros_like(x);  // piecewise constant mask
-        return {ggrad, gx};
-      },
-      saved::self, /*keeps_grad=*/false);
-}
+#undef CGRAD_READ_kSavesGrad
+#undef CGRAD_READ_kNoGrad
+#undef CGRAD_PARAM
+#undef CGRAD_BACKWARD_PARAM
+#undef CGRAD_BACKWARD_ARG
 
 // ---- softmax / log_softmax ----
 

@@ -68,6 +68,9 @@ inline void check_scalar_fits(const Tensor& maybe_wrapped, DType dtype) {
 inline DType float_result(const Tensor& a) {
   return is_floating(a->dtype) ? a->dtype : default_float();
 }
+// torch's zeros_like(grad): the gradient of piecewise-constant functions (not grad * 0,
+// which would turn an inf or NaN gradient into NaN).
+inline Tensor zeros_like(const Tensor& t) { return full(t->sizes, 0.0, t->dtype); }
 // Reduction helpers shared by reduction.cpp (which defines them) and the composed ops:
 // a reduced gradient brought back to the input's rank (1 in the dims `mask` marks)
 // unless the reduction kept them; the dims `mask` marks as a list;

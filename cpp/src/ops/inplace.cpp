@@ -303,7 +303,7 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
   return self;
 }
 
-Tensor zeros_like(const Tensor& g) { return full(g->sizes, 0.0, g->dtype); }
+using detail::zeros_like;
 
 // A tensor of self's shape filled with `value`; self's old value gets a zero gradient.
 Tensor filled_like(const Tensor& self, Scalar value, const char* name) {

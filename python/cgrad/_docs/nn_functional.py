@@ -56,12 +56,6 @@ cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, 
     against class probabilities when target is floating; with optional class weights and
     label smoothing.
 
-elu(input, alpha=1.0, inplace=False) -> Tensor
-    x for x > 0, alpha * (exp(x) - 1) otherwise.
-
-gelu(input, approximate='none') -> Tensor
-    x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses the tanh formula.
-
 huber_loss(input, target, reduction='mean', delta=1.0) -> Tensor
     0.5 * d**2 where |d| < delta, else delta * (|d| - 0.5 * delta), d = input - target;
     reduced.
@@ -72,9 +66,6 @@ l1_loss(input, target, size_average=None, reduce=None, reduction='mean') -> Tens
 layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor
     Normalises over the last len(normalized_shape) dims to zero mean and unit variance
     (biased), then scales by weight and shifts by bias.
-
-leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor
-    x for x >= 0, negative_slope * x otherwise.
 
 linear(input, weight, bias=None) -> Tensor
     input @ weight.T + bias, weight of shape (out_features, in_features).
@@ -100,27 +91,12 @@ nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduc
     -input[n, target[n]] (log-probabilities in, class indices as target), weighted per
     class and reduced; targets equal to ignore_index count for nothing.
 
-relu(input, inplace=False) -> Tensor
-    max(x, 0) elementwise.
-
-sigmoid(input) -> Tensor
-    1 / (1 + exp(-x)) elementwise.
-
-silu(input, inplace=False) -> Tensor
-    x * sigmoid(x) elementwise.
-
 smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0) -> Tensor
     0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta, d = input - target;
     reduced.
 
 softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor
     exp(x) / sum(exp(x)) along dim, computed stably.
-
-softplus(input, beta=1.0, threshold=20.0) -> Tensor
-    log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold.
-
-tanh(input) -> Tensor
-    Hyperbolic tangent elementwise.
 
 upsample_bicubic2d(input, output_size, align_corners, scale_factors) -> Tensor
     interpolate(mode='bicubic') over (N, C, H, W): Keys' cubic convolution (a = -0.75)

@@ -1,35 +1,35 @@
 #pragma once
-// Activations behind cgrad.nn.functional (definitions in cpp/src/ops/activation.cpp);
-// relu, sigmoid and tanh are in unary.h. Floating inputs only, as in torch.
+// Activations behind cgrad.nn.functional: the rows of cgrad/activation/activation_ops.def
+// (Note [Activation table]; definitions in cpp/src/ops/activation.cpp), and softmax and
+// log_softmax; relu, sigmoid and tanh are in unary.h. Floating inputs only, as in torch.
 #include <optional>
 
+#include "cgrad/activation/table.h"
 #include "cgrad/tensor.h"
 
 namespace cgrad {
 
 enum class GeluApproximation { None, Tanh };
 
-Tensor gelu(const Tensor& a, GeluApproximation approximate = GeluApproximation::None);
-Tensor silu(const Tensor& a);  // a * sigmoid(a)
-// log(1 + exp(beta * a)) / beta, and `a` itself where beta * a > threshold.
-Tensor softplus(const Tensor& a, double beta = 1.0, double threshold = 20.0);
-Tensor leaky_relu(const Tensor& a, double negative_slope = 0.01);
-Tensor elu(const Tensor& a, double alpha = 1.0);
+// The activations, f(a, params...) (gelu, silu, softplus, leaky_relu, elu), and their
+// input gradients as ops of their own (torch's *_backward functions: gelu_backward & co.,
+// sigmoid_backward for sigmoid, threshold_backward for relu): grad * f'(input), fused
+// kernels for the first derivative that record GeluBackwardBackward0 & co. under
+// create_graph=True, so higher derivatives still work.
+#define CGRAD_PARAM_WITH_DEFAULT(type, name, value) , type name = value
+#define CGRAD_BACKWARD_PARAM(type, name) , type name
+#define CGRAD_ACTIVATION(name, params, ...) \
+  Tensor name(const Tensor& a CGRAD_EACH_PARAM(CGRAD_PARAM_WITH_DEFAULT, params));
+#define CGRAD_ACTIVATION_BACKWARD(name, of, input, params, ...) \
+  Tensor name(const Tensor& grad,                              \
+              const Tensor& input CGRAD_EACH_BACKWARD_PARAM(CGRAD_BACKWARD_PARAM, params));
+#include "cgrad/activation/activation_ops.def"
+#undef CGRAD_PARAM_WITH_DEFAULT
+#undef CGRAD_BACKWARD_PARAM
+
 // Over `dim` (any dim, any strides). With `dtype`, the input is first converted to it.
 Tensor softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
 Tensor log_softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
-
-// Each activation's input gradient as an op of its own (torch's *_backward functions):
-// fused kernels for the first derivative that record GeluBackwardBackward0 & co. under
-// create_graph=True, so higher derivatives still work.
-Tensor gelu_backward(const Tensor& grad, const Tensor& a, GeluApproximation approximate);
-Tensor softplus_backward(const Tensor& grad, const Tensor& a, double beta, double threshold);
-Tensor leaky_relu_backward(const Tensor& grad, const Tensor& a, double negative_slope);
-Tensor elu_backward(const Tensor& grad, const Tensor& a, double alpha);
-// sigmoid's: grad * (1 - s) * s from its output s (Note [sigmoid's double backward]).
-Tensor sigmoid_backward(const Tensor& grad, const Tensor& result);
-// relu's: grad where a > threshold, else 0 (`a` is relu's output, as torch saves it).
-Tensor threshold_backward(const Tensor& grad, const Tensor& a, double threshold);
 // From softmax's / log_softmax's output y.
 Tensor softmax_backward_data(const Tensor& grad, const Tensor& output, int64_t dim);
 Tensor log_softmax_backward_data(const Tensor& grad, const Tensor& output, int64_t dim);

@@ -26,7 +26,9 @@
 // fails for a row without a parity case, a float64 gradcheck, torch's node name, or an
 // in-place variant torch has. Rows are plain data: nothing in them is edited elsewhere.
 // Ops that take more than one tensor, or options (round(decimals=), clamp), are bound
-// by hand beside their area; their kernels may still be table rows.
+// by hand beside their area; their kernels may still be table rows. The activations, unary
+// ops with parameters, are rows of a table of their own (Note [Activation table]) that
+// runs them through the same driver (ops/pointwise_op.h).
 
 namespace cgrad::pointwise {
 
