@@ -86,6 +86,16 @@ gs, = torch.autograd.grad(torch.sigmoid(s), [s], torch.tensor([2.0, 3.0], requir
 out = (g, gs) + torch.autograd.grad(gs.sum(), [s])
 leaves = [x]
 """,
+    # ---- Note [Ignored targets]: -(x*w) at a kept target (-0.0 at x = 0), +0.0 at an ignored one ----
+    "nll_loss_none_signs_of_zero_through_log": """
+x = torch.tensor([[[0.0, 2.0, -2.0], [-1.0, 2.0, -0.0]], [[2.0, 0.0, 1.0], [0.0, -0.0, -1.0]]], requires_grad=True)
+l = F.nll_loss(x, torch.tensor([[0, 1, 1], [2, -100, 2]]), reduction='none')
+w = F.nll_loss(x, torch.tensor([[0, 1, 1], [2, -100, 2]]), weight=torch.tensor([0.0, 1.0]), reduction='none')
+out = (1 / l, 1 / w, 1 / F.nll_loss(x[:, :, 0], torch.tensor([0, 1]), reduction='sum'))
+l.log_()
+l.sum().backward()
+leaves = [x]
+""",
     # ---- prod / cumprod with zeros: the gradient still depends on the zeros ----
     "prod_double_backward_with_zeros": """
 x = torch.tensor([[2.0, 0.0, 1.0, -1.0, -2.0], [2.0, 1.0, -1.0, 0.0, 0.0], [0.0, 1.0, 2.0, 2.0, -1.0]], requires_grad=True)

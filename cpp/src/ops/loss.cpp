@@ -287,9 +287,10 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   // Note [Ignored targets]: an ignored target contributes +0.0 to the loss and exactly 0
   // to the gradient, as in torch, even when every target is ignored and 'mean' divides by
   // a total weight of 0 (the loss is then NaN, the gradient still 0). So the losses are
-  // 0 - x*w (not -(x*w), which is -0.0 at w = 0), and the backward masks with `kept`, the
-  // targets with ignored ones replaced by -1, which matches no class: the NaN scale of an
-  // all-ignored batch never reaches the gradient.
+  // +0.0 there and -(x*w) at a kept target (-0.0 for x = 0, as torch's, which 1/loss and
+  // log show), and the backward masks with `kept`, the targets with ignored ones replaced
+  // by -1, which matches no class: the NaN scale of an all-ignored batch never reaches the
+  // gradient.
   //
   // Note [Scattered nll gradient]: the gradient is zero but at the N*R targets, so it
   // is written with one memset and a scatter (one pass over N*C*R elements, not a
@@ -299,12 +300,12 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
   Tensor total;  // the weight of the targets counted (torch's total_weight; 0 when unused)
   {
     GradModeGuard no_grad(false);
-    Tensor losses = rsub(mul(picked, picked_weight), constant(0.0));
+    Tensor ignored = eq(t, wrapped_scalar(ignore_index, DType::Int64));
+    Tensor losses = where(ignored, constant(0.0), neg(mul(picked, picked_weight)));
     scale = rsub(picked_weight, constant(0.0));  // +0.0 for an ignored target
     total = reduction == LossReduction::None ? scalar_tensor(0.0, input->dtype)
                                              : sum(picked_weight);
-    kept = where(eq(t, wrapped_scalar(ignore_index, DType::Int64)),
-                 wrapped_scalar(int64_t{-1}, DType::Int64), t);
+    kept = where(ignored, wrapped_scalar(int64_t{-1}, DType::Int64), t);
     if (reduction == LossReduction::None) {
       // The same elements under the target's shape, but not a view: the output gets this
       // op's node, and a view made under no_grad could not be written in place.
