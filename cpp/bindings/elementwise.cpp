@@ -132,6 +132,13 @@ void def_arithmetic(py::module_& m, TensorClass& cls) {
     return div_any(input_operand(input, "div"), other, mode, "div");
   }, py::arg("input"), py::arg("other"), py::kw_only(),
         py::arg_v("rounding_mode", no_rounding_mode(), "None"));
+  // true_divide: div without rounding_mode (torch's alias, DivBackward0 even for a number).
+  cls.def("true_divide", [](const Tensor& self, py::handle other) {
+    return div_any(self, other, no_rounding_mode(), "true_divide");
+  }, py::arg("other"));
+  m.def("true_divide", [](py::handle input, py::handle other) {
+    return div_any(input_operand(input, "true_divide"), other, no_rounding_mode(), "true_divide");
+  }, py::arg("input"), py::arg("other"));
 }
 
 // lerp, clamp (clip) and its one-sided forms.
@@ -203,6 +210,10 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
     return round(self, decimals);
   }, py::kw_only(), py::arg("decimals") = py::none());
   def_where(m, cls);
+  // isreal: every element of a real tensor is real (torch's ones_like(input, dtype=bool)).
+  def_method_and_function(m, cls, "isreal", [](const Tensor& self) {
+    return full_like(self, Scalar(true), DType::Bool);
+  });
 }
 
 }  // namespace cgrad::bindings

@@ -378,6 +378,15 @@ isinf(input) -> Tensor
 isnan(input) -> Tensor
     True where an element is NaN.
 
+isneginf(input, *, out=None) -> Tensor
+    True where an element is -inf (never for integer or bool tensors); bool result.
+
+isposinf(input, *, out=None) -> Tensor
+    True where an element is +inf (never for integer or bool tensors); bool result.
+
+isreal(input) -> Tensor
+    True for every element: cgrad's tensors are real (a bool tensor of input's shape).
+
 kron(input, other, *, out=None) -> Tensor
     Kronecker product: every element of input times all of other, in blocks.
 
@@ -771,6 +780,9 @@ tril(input, diagonal=0, *, out=None) -> Tensor
 
 triu(input, diagonal=0, *, out=None) -> Tensor
     A copy with the elements below the diagonal-th diagonal of the last two dims zeroed.
+
+true_divide(input, other, *, out=None) -> Tensor
+    Alias of div without rounding_mode: true division, a float result even for integers.
 
 trunc(input, *, out=None) -> Tensor
     Rounds each element toward zero.
