@@ -2,6 +2,7 @@
 // counters and bias corrections here; the per-element arithmetic in kernels/optim.cpp.
 #include "cgrad/ops/optim.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "cgrad/ops/copy.h"
 #include "cgrad/ops/creation.h"
 #include "cgrad/ops/inplace.h"
+#include "cgrad/parallel.h"
 #include "kernels/optim.h"
 
 namespace cgrad {
@@ -97,11 +99,12 @@ void bump(const Tensor& t, const char* op) {
 // its vectorized loop and another in its scalar loop (Note [Reduced-float optimizer
 // steps]). When both operands of the op have one dense layout, torch walks them in memory
 // order, vectorized in blocks of 32 elements with a scalar tail; otherwise its loop is
-// scalar throughout. The kernels walk elements in logical order, so for each such op we
-// mark the elements whose memory position falls in the vectorized part. A gradient
-// computed in the step (grad.add(param)) has the gradient's layout, as torch's result
-// takes its first operand's. Tensors above torch's grain size (32768) are split among its
-// threads, each chunk with its own scalar tail; we follow one thread's layout.
+// scalar throughout. Above its grain size (32768 elements) torch splits the walk into one
+// equal chunk per thread, each with its own tail; we take cgrad's thread count for
+// torch's (both default to the cores). The kernels walk elements in logical order, so
+// for each such op we mark the elements whose memory position falls in a vectorized
+// part. A gradient computed in the step (grad.add(param)) has the gradient's layout, as
+// torch's result takes its first operand's.
 class VectorRegions {
  public:
   kernels::VectorRegion of(const Tensor& a, const Tensor& b) {
@@ -109,15 +112,18 @@ class VectorRegions {
       return {};
     for (size_t d = 0; d < a->sizes.size(); ++d)
       if (a->sizes[d] != 1 && a->strides[d] != b->strides[d]) return {};
-    const int64_t n = a->numel(), end = n - n % 32;
-    if (a->is_contiguous()) return {nullptr, end};
+    const int64_t n = a->numel();
+    const int64_t chunk = chunk_size(n);
+    if (a->is_contiguous() && chunk == n) return {nullptr, n - n % kBlock};
     // Memory position of each element in logical order, by an odometer over the sizes.
     std::vector<uint8_t>& mask = masks_.emplace_back(static_cast<size_t>(n));
     const size_t dims = a->sizes.size();
     std::vector<int64_t> index(dims, 0);
     int64_t position = 0;
     for (int64_t i = 0; i < n; ++i) {
-      mask[static_cast<size_t>(i)] = position < end;
+      const int64_t start = position / chunk * chunk;
+      const int64_t length = std::min(chunk, n - start);
+      mask[static_cast<size_t>(i)] = position - start < length - length % kBlock;
       for (size_t d = dims; d-- > 0;) {
         if (++index[d] < a->sizes[d]) {
           position += a->strides[d];
@@ -131,6 +137,15 @@ class VectorRegions {
   }
 
  private:
+  static constexpr int64_t kBlock = 32, kGrain = 32768;
+  // The length of each thread's chunk of n elements in torch's parallel walk.
+  static int64_t chunk_size(int64_t n) {
+    const int64_t threads = get_num_threads();
+    if (n <= kGrain || threads <= 1) return std::max<int64_t>(n, 1);
+    const int64_t tasks = std::min(threads, (n + kGrain - 1) / kGrain);
+    return (n + tasks - 1) / tasks;
+  }
+
   std::deque<std::vector<uint8_t>> masks_;  // a deque: earlier masks never move
 };
 
