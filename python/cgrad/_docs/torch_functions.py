@@ -270,6 +270,10 @@ fliplr(input) -> Tensor
 flipud(input) -> Tensor
     Reverses the rows (dim 0) of a tensor of at least 1 dim.
 
+float_power(input, exponent, *, out=None) -> Tensor
+    input ** exponent computed in float64 whatever the operands' dtypes (either may be a
+    number); the in-place form needs a float64 input.
+
 floor(input, *, out=None) -> Tensor
     Largest integer not greater than each element.
 
