@@ -53,7 +53,7 @@ NOT_DIFFERENTIABLE = {
     "argmax", "argmin", "Generator", "initial_seed",
     "seed", "get_rng_state", "set_rng_state", "random_", "exponential_", "multinomial",
     "isclose", "allclose", "equal", "count_nonzero", "argsort", "signbit", "isposinf",
-    "isneginf", "isreal",
+    "isneginf", "isreal", "detach_",
     # in-place forms torch cannot differentiate (their backward raises)
     "acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_",
     "unique", "unique_consecutive", "searchsorted", "bucketize",

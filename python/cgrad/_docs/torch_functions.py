@@ -190,6 +190,10 @@ detach(input) -> Tensor
     A view of input that is cut out of the graph (requires_grad False); it shares memory
     and the version counter with input.
 
+detach_(input) -> Tensor
+    Cuts input itself out of the graph: no grad_fn, requires_grad False; returns input.
+    A view refuses (its history is its base's): use detach().
+
 diag(input, diagonal=0, *, out=None) -> Tensor
     A square matrix with the 1-D input on a diagonal, or the diagonal of a 2-D input as a
     1-D copy.
