@@ -25,12 +25,18 @@ FUNCTIONS = {
     "copysign": (lambda x, y: cgrad.copysign(x, y), leaf(3, 4, low=0.2), leaf(3, 4, seed=1), True),
     "nextafter": (lambda x, y: cgrad.nextafter(x, y), leaf(3, 4), leaf(4, seed=1), True),
     "ldexp": (lambda x, y: cgrad.ldexp(x, y), leaf(3, 4), leaf(4, seed=1), True),
+    "float_power": (lambda x, y: cgrad.float_power(x, y), leaf(3, 4, low=0.5), leaf(4, seed=1),
+                    True),
+    "true_divide": (lambda x, y: cgrad.true_divide(x, y), leaf(3, 4), leaf(4, seed=1, low=0.5),
+                    True),
 }
 INPLACE = {
     "arctan2_": (inplace("arctan2_"), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
     "copysign_": (inplace("copysign_"), leaf(3, 4, low=0.2), leaf(4, seed=1), True),
     "nextafter_": (inplace("nextafter_"), leaf(3, 4), leaf(4, seed=1), True),
     "ldexp_": (inplace("ldexp_"), leaf(3, 4), leaf(4, seed=1), True),
+    "float_power_": (inplace("float_power_"), leaf(3, 4, low=0.5), leaf(4, seed=1), True),
+    "true_divide_": (inplace("true_divide_"), leaf(3, 4), leaf(4, seed=1, low=0.5), True),
 }
 
 

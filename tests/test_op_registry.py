@@ -52,7 +52,8 @@ NOT_DIFFERENTIABLE = {
     "floor_divide_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "logical_not_", "nonzero", "all", "any",
     "argmax", "argmin", "Generator", "initial_seed",
     "seed", "get_rng_state", "set_rng_state", "random_", "exponential_", "multinomial",
-    "isclose", "allclose", "equal", "count_nonzero", "argsort", "signbit",
+    "isclose", "allclose", "equal", "count_nonzero", "argsort", "signbit", "isposinf",
+    "isneginf", "isreal", "detach_",
     # in-place forms torch cannot differentiate (their backward raises)
     "acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_",
     "unique", "unique_consecutive", "searchsorted", "bucketize",

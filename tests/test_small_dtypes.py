@@ -377,11 +377,17 @@ def test_integers_cannot_require_grad(dtype):
 
 # ---- what is not enabled says so (torch computes these; cgrad raises, never crashes) ----
 
-def test_kernels_without_small_dtypes_raise_not_implemented():
-    p = cgrad.nn.Parameter(cgrad.ones(3, dtype=cgrad.bfloat16))
-    p.grad = cgrad.ones(3, dtype=cgrad.bfloat16)
-    with pytest.raises(NotImplementedError, match="not implemented for 'BFloat16'"):
-        cgrad.optim.SGD([p], lr=0.1).step()
+def test_optimizer_steps_small_dtypes():
+    # (full trajectories: tests/test_optim_reduced_float.py)
+    c, t = both(lambda L: _sgd_step(L))
+    same(c, t)
+
+
+def _sgd_step(L):
+    p = L.nn.Parameter(L.tensor([1.0, -2.0, 3.0]).to(L.bfloat16))
+    p.grad = L.tensor([0.3, 0.1, -0.7]).to(L.bfloat16)
+    L.optim.SGD([p], lr=0.1, momentum=0.9).step()
+    return p.detach()
 
 
 @pytest.mark.parametrize("dtype", SMALL)

@@ -132,6 +132,13 @@ void def_arithmetic(py::module_& m, TensorClass& cls) {
     return div_any(input_operand(input, "div"), other, mode, "div");
   }, py::arg("input"), py::arg("other"), py::kw_only(),
         py::arg_v("rounding_mode", no_rounding_mode(), "None"));
+  // true_divide: div without rounding_mode (torch's alias, DivBackward0 even for a number).
+  cls.def("true_divide", [](const Tensor& self, py::handle other) {
+    return div_any(self, other, no_rounding_mode(), "true_divide");
+  }, py::arg("other"));
+  m.def("true_divide", [](py::handle input, py::handle other) {
+    return div_any(input_operand(input, "true_divide"), other, no_rounding_mode(), "true_divide");
+  }, py::arg("input"), py::arg("other"));
 }
 
 // lerp, clamp (clip) and its one-sided forms.
@@ -176,6 +183,44 @@ void def_pow(py::module_& m, TensorClass& cls) {
   }, py::arg("input"), py::arg("exponent"));
 }
 
+// Note [float_power]: torch composes float_power of pow on float64 operands: a tensor is
+// cast (ToCopyBackward0 when its dtype changes), a number becomes a double, and pow
+// (with its out= rules and messages) computes the result, which is always float64.
+py::object float64_operand(py::handle h, const char* arg) {
+  if (py::isinstance<TensorImpl>(h)) return py::cast(to_dtype(h.cast<Tensor>(), DType::Float64));
+  operand_or_throw(h, "float_power", arg);  // torch's TypeError for a non-number
+  return py::float_(py::reinterpret_borrow<py::object>(h));
+}
+
+void check_float64(const Tensor& t, const char* what) {
+  if (t->dtype != DType::Float64)
+    throw std::runtime_error(std::string(what) + " has dtype " + dtype_torch_name(t->dtype) +
+                             " but the operation's result requires dtype Double");
+}
+
+void def_float_power(py::module_& m, TensorClass& cls) {
+  m.def("float_power", [](py::handle input, py::handle exponent, py::handle out) {
+    if (!py::isinstance<TensorImpl>(input) && !py::isinstance<TensorImpl>(exponent))
+      throw TypeError("float_power(): one of 'input' and 'exponent' must be a Tensor");
+    py::object pow_fn = py::module_::import("cgrad").attr("pow");
+    py::object base = float64_operand(input, "input"), e = float64_operand(exponent, "exponent");
+    if (out.is_none()) return pow_fn(base, e);
+    if (!py::isinstance<TensorImpl>(out))
+      throw TypeError("float_power(): argument 'out' must be Tensor, not " +
+                      std::string(py::str(py::type::of(out).attr("__name__"))));
+    check_float64(out.cast<Tensor>(), "the output given to float_power");
+    return pow_fn(base, e, py::arg("out") = out);
+  }, py::arg("input"), py::arg("exponent"), py::kw_only(), py::arg("out") = py::none());
+  cls.def("float_power", [](const Tensor& self, py::handle exponent) {
+    return py::module_::import("cgrad").attr("pow")(float64_operand(py::cast(self), "input"),
+                                                    float64_operand(exponent, "exponent"));
+  }, py::arg("exponent"));
+  cls.def("float_power_", [](py::object self_obj, py::handle exponent) {
+    check_float64(self_obj.cast<Tensor>(), "the base given to float_power_");
+    return self_obj.attr("pow_")(float64_operand(exponent, "exponent"));
+  }, py::arg("exponent"));
+}
+
 // where(condition) alone is nonzero(condition, as_tuple=True), as in torch.
 void def_where(py::module_& m, TensorClass& cls) {
   m.def("where", [](const Tensor& cond, py::handle a, py::handle b) -> py::object {
@@ -197,12 +242,17 @@ void init_elementwise(py::module_& m, TensorClass& cls) {
   def_binary_ops(m, cls);
   def_lerp_and_clamps(m, cls);
   def_pow(m, cls);
+  def_float_power(m, cls);
   def_unary_ops(m, cls);
   // decimals is keyword-only, as in torch.
   def_method_and_function(m, cls, "round", [](const Tensor& self, std::optional<int64_t> decimals) {
     return round(self, decimals);
   }, py::kw_only(), py::arg("decimals") = py::none());
   def_where(m, cls);
+  // isreal: every element of a real tensor is real (torch's ones_like(input, dtype=bool)).
+  def_method_and_function(m, cls, "isreal", [](const Tensor& self) {
+    return full_like(self, Scalar(true), DType::Bool);
+  });
 }
 
 }  // namespace cgrad::bindings

@@ -162,6 +162,12 @@ void def_arithmetic_inplace(TensorClass& cls) {
                             }});
     return self_obj;
   }, py::arg("other"), py::kw_only(), py::arg_v("rounding_mode", no_rounding_mode(), "None"));
+  cls.def("true_divide_", [](py::object self_obj, py::handle other) {
+    Tensor self = self_obj.cast<Tensor>();
+    const Tensor o = operand_or_throw(other, "true_divide_");
+    run_inplace(self, o, [&] { div_(self, o); });
+    return self_obj;
+  }, py::arg("other"));
   cls.def("pow_", [](py::object self_obj, py::handle exponent) {
     Tensor self = self_obj.cast<Tensor>();
     Tensor e = operand_or_throw(exponent, "pow_", "exponent");

@@ -46,8 +46,8 @@ const std::unordered_set<std::string>& out_functions() {
       "dot", "empty", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix",
       "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "full", "gather", "gcd",
       "ge", "ger", "greater", "greater_equal", "gt", "heaviside", "hypot", "i0",
-      "index_add", "index_select", "inverse", "kron", "kthvalue", "lcm", "ldexp", "le",
-      "lerp", "less", "less_equal", "lgamma", "linalg_cholesky", "linalg_cross",
+      "index_add", "index_select", "inverse", "isneginf", "isposinf", "kron", "kthvalue",
+      "lcm", "ldexp", "le", "lerp", "less", "less_equal", "lgamma", "linalg_cholesky", "linalg_cross",
       "linalg_det", "linalg_eigh", "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm",
       "linalg_matrix_power", "linalg_qr", "linalg_slogdet", "linalg_solve", "linalg_svd",
       "linalg_svdvals", "linalg_vector_norm", "linspace", "log", "log10", "log1p", "log2",
@@ -61,7 +61,7 @@ const std::unordered_set<std::string>& out_functions() {
       "scatter", "scatter_add", "searchsorted", "sgn", "sigmoid", "sign", "signbit", "sin",
       "sinc", "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub",
       "sum", "take", "take_along_dim", "tan", "tanh", "tensordot", "topk", "tril", "triu",
-      "trunc", "var", "where", "xlogy", "zeros"};
+      "true_divide", "trunc", "var", "where", "xlogy", "zeros"};
   return names;
 }
 
@@ -91,7 +91,7 @@ const std::unordered_set<std::string>& exact_dtype_functions() {
 
 // Predicates whose out must be bool.
 const std::unordered_set<std::string>& bool_out_functions() {
-  static const std::unordered_set<std::string> names = {"signbit"};
+  static const std::unordered_set<std::string> names = {"isneginf", "isposinf", "signbit"};
   return names;
 }
 

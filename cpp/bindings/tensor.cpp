@@ -193,6 +193,26 @@ void def_metadata(py::module_& m, TensorClass& cls) {
   m.def("numel", [](const Tensor& t) { return t->numel(); }, py::arg("input"));
 }
 
+// detach_: the tensor itself leaves the graph, as torch's: no grad_fn, requires_grad False,
+// output_nr 0 (its .grad, hooks' registrations and retains_grad stay). A view cannot: its
+// history is its base's.
+py::object detach_in_place(py::object self_obj) {
+  const Tensor t = self_obj.cast<Tensor>();
+  if (t->view_base)
+    throw std::runtime_error(
+        "Can't detach views in-place. Use detach() instead. If you are using "
+        "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+        "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+        "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+        "function in torch/optim/optimizer.py as the solution.");
+  if (t->autograd) {
+    t->autograd->requires_grad = false;
+    t->autograd->grad_fn.reset();
+    t->autograd->output_nr = 0;
+  }
+  return self_obj;
+}
+
 // requires_grad, grad, grad_fn, data, detach, views' _base (hooks and backward: autograd.cpp).
 void def_autograd_attributes(TensorClass& cls) {
   cls.def_property("requires_grad", &TensorImpl::requires_grad,
@@ -214,6 +234,7 @@ void def_autograd_attributes(TensorClass& cls) {
         return d;
       }, &set_data)
       .def("detach", &detach)
+      .def("detach_", &detach_in_place)
       // A view op's result (not detach, .data): the tensor owning the memory is its _base.
       .def("_is_view", [](const Tensor& t) { return static_cast<bool>(t->view_base); })
       .def_property_readonly("_base", [](const Tensor& t) { return t->view_base; });

@@ -174,6 +174,7 @@ void init_view(py::module_& m, TensorClass& cls) {
     return join_call(&stack, tensors_from_py(tensors, "stack"), dim);
   }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("detach", &detach, py::arg("input"));
+  m.def("detach_", [](py::object input) { return input.attr("detach_")(); }, py::arg("input"));
 }
 
 }  // namespace cgrad::bindings

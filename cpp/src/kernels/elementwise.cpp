@@ -531,6 +531,14 @@ template <class T> inline bool is_inf_value(T x) {
   if constexpr (std::is_floating_point_v<T>) return std::isinf(x);
   else return false;
 }
+template <class T> inline bool is_posinf_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isinf(x) && x > T(0);
+  else return false;
+}
+template <class T> inline bool is_neginf_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::isinf(x) && x < T(0);
+  else return false;
+}
 template <class T> inline bool is_finite_value(T x) {
   if constexpr (std::is_floating_point_v<T>) return std::isfinite(x);
   else return true;

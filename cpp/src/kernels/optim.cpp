@@ -194,11 +194,6 @@ void adagrad_update(T* param, const T* grad, T* state_sum, int64_t n, const Adag
   adagrad_dispatch<T>(param, grad, state_sum, n, s);
 }
 
-#define CGRAD_OPTIM_INSTANTIATE(T)                                                         \
-  template void adam_update<T>(T*, const T*, T*, T*, T*, int64_t, const AdamScalars&);    \
-  template void sgd_update<T>(T*, const T*, T*, int64_t, const SgdScalars&);              \
-  template void rmsprop_update<T>(T*, const T*, T*, T*, T*, int64_t, const RmspropScalars&); \
-  template void adagrad_update<T>(T*, const T*, T*, int64_t, const AdagradScalars&);
 CGRAD_OPTIM_INSTANTIATE(float)
 CGRAD_OPTIM_INSTANTIATE(double)
 

@@ -2,14 +2,19 @@
 // counters and bias corrections here; the per-element arithmetic in kernels/optim.cpp.
 #include "cgrad/ops/optim.h"
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
 #include "cgrad/ops/copy.h"
+#include "cgrad/ops/creation.h"
 #include "cgrad/ops/inplace.h"
+#include "cgrad/parallel.h"
 #include "kernels/optim.h"
 
 namespace cgrad {
@@ -90,10 +95,67 @@ void bump(const Tensor& t, const char* op) {
   if (t) t->version->bump(op);
 }
 
-// Runs body<float> or body<double> for the parameter's dtype.
+// Note [Reduced-float layouts]: torch's float16/bfloat16 add-with-alpha rounds one way in
+// its vectorized loop and another in its scalar loop (Note [Reduced-float optimizer
+// steps]). When both operands of the op have one dense layout, torch walks them in memory
+// order, vectorized in blocks of 32 elements with a scalar tail; otherwise its loop is
+// scalar throughout. Above its grain size (32768 elements) torch splits the walk into one
+// equal chunk per thread, each with its own tail; we take cgrad's thread count for
+// torch's (both default to the cores). The kernels walk elements in logical order, so
+// for each such op we mark the elements whose memory position falls in a vectorized
+// part. A gradient computed in the step (grad.add(param)) has the gradient's layout, as
+// torch's result takes its first operand's.
+class VectorRegions {
+ public:
+  kernels::VectorRegion of(const Tensor& a, const Tensor& b) {
+    if (!a || !b || !is_reduced_float(a->dtype) || !a->is_non_overlapping_and_dense())
+      return {};
+    for (size_t d = 0; d < a->sizes.size(); ++d)
+      if (a->sizes[d] != 1 && a->strides[d] != b->strides[d]) return {};
+    const int64_t n = a->numel();
+    const int64_t chunk = chunk_size(n);
+    if (a->is_contiguous() && chunk == n) return {nullptr, n - n % kBlock};
+    // Memory position of each element in logical order, by an odometer over the sizes.
+    std::vector<uint8_t>& mask = masks_.emplace_back(static_cast<size_t>(n));
+    const size_t dims = a->sizes.size();
+    std::vector<int64_t> index(dims, 0);
+    int64_t position = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t start = position / chunk * chunk;
+      const int64_t length = std::min(chunk, n - start);
+      mask[static_cast<size_t>(i)] = position - start < length - length % kBlock;
+      for (size_t d = dims; d-- > 0;) {
+        if (++index[d] < a->sizes[d]) {
+          position += a->strides[d];
+          break;
+        }
+        position -= (a->sizes[d] - 1) * a->strides[d];
+        index[d] = 0;
+      }
+    }
+    return {mask.data(), 0};
+  }
+
+ private:
+  static constexpr int64_t kBlock = 32, kGrain = 32768;
+  // The length of each thread's chunk of n elements in torch's parallel walk.
+  static int64_t chunk_size(int64_t n) {
+    const int64_t threads = get_num_threads();
+    if (n <= kGrain || threads <= 1) return std::max<int64_t>(n, 1);
+    const int64_t tasks = std::min(threads, (n + kGrain - 1) / kGrain);
+    return (n + tasks - 1) / tasks;
+  }
+
+  std::deque<std::vector<uint8_t>> masks_;  // a deque: earlier masks never move
+};
+
+// Runs body<T> for the parameter's element type (float16 and bfloat16 steps round after
+// each op, Note [Reduced-float optimizer steps]).
 template <class F> void for_dtype(const Tensor& param, F&& body) {
   if (param->dtype == DType::Float32) body(float{});
   else if (param->dtype == DType::Float64) body(double{});
+  else if (param->dtype == DType::Float16) body(Half{});
+  else if (param->dtype == DType::BFloat16) body(BFloat16{});
   else throw_not_implemented_for("optimizer step", param->dtype);
 }
 
@@ -125,6 +187,8 @@ void adam_step(const TensorVector& params, const TensorVector& grads,
     s.step_size = o.lr / (1 - std::pow(o.beta1, step));
     s.bias_correction2_sqrt = std::pow(1 - std::pow(o.beta2, step), 0.5);
     {
+      VectorRegions regions;
+      s.layout.decay = regions.of(grads[i], params[i]);
       Staged p(params[i], true), g(grads[i], false), m(exp_avgs[i], true),
           v(exp_avg_sqs[i], true);
       std::optional<Staged> vmax;
@@ -166,12 +230,18 @@ OptionalTensorVector sgd_step(const TensorVector& params, const TensorVector& gr
       if (momentum_buffers[i]) {
         buffer = *momentum_buffers[i];
       } else {
-        buffer = empty(params[i]->sizes, params[i]->dtype);
+        // torch's buffer is a clone of the gradient, in the gradient's layout.
+        buffer = empty_like(grads[i], params[i]->dtype);
         s.fresh_buffer = true;
       }
       out[i] = buffer;
     }
     {
+      VectorRegions regions;
+      s.layout.decay = regions.of(grads[i], params[i]);
+      s.layout.buffer = regions.of(buffer, grads[i]);
+      s.layout.nesterov = regions.of(grads[i], buffer);
+      s.layout.update = regions.of(params[i], use_momentum && !o.nesterov ? buffer : grads[i]);
       Staged p(params[i], true), g(grads[i], false);
       std::optional<Staged> b;
       if (buffer) b.emplace(buffer, true);
@@ -206,11 +276,14 @@ void rmsprop_step(const TensorVector& params, const TensorVector& grads,
     if (o.momentum > 0) check_like(op, params[i], momentum_buffers[i], "momentum_buffer");
   }
   GradModeGuard no_grad(false);
-  const kernels::RmspropScalars s{o.lr, o.alpha, o.eps, o.weight_decay, o.momentum,
-                                  o.centered, o.maximize};
+  kernels::RmspropScalars s{o.lr, o.alpha, o.eps, o.weight_decay, o.momentum,
+                            o.centered, o.maximize};
   for (size_t i = 0; i < n; ++i) {
     advance_step(steps[i]);
     {
+      VectorRegions regions;
+      s.layout.decay = regions.of(grads[i], params[i]);
+      if (o.momentum > 0) s.layout.update = regions.of(params[i], momentum_buffers[i]);
       Staged p(params[i], true), g(grads[i], false), sq(square_avgs[i], true);
       std::optional<Staged> ga, b;
       if (o.centered) ga.emplace(grad_avgs[i], true);
@@ -245,8 +318,10 @@ void adagrad_step(const TensorVector& params, const TensorVector& grads,
   GradModeGuard no_grad(false);
   for (size_t i = 0; i < n; ++i) {
     const double step = advance_step(steps[i]);
-    const kernels::AdagradScalars s{o.lr / (1 + (step - 1) * o.lr_decay), o.eps,
-                                    o.weight_decay, o.maximize};
+    kernels::AdagradScalars s{o.lr / (1 + (step - 1) * o.lr_decay), o.eps,
+                              o.weight_decay, o.maximize};
+    VectorRegions regions;
+    s.layout.decay = regions.of(grads[i], params[i]);
     {
       Staged p(params[i], true), g(grads[i], false), sum(state_sums[i], true);
       for_dtype(params[i], [&](auto zero) {

@@ -17,6 +17,10 @@ data: Tensor
     The tensor's values outside autograd: a detached view sharing memory (setting it
     replaces the values without recording anything).
 
+detach_() -> Tensor
+    Cuts this tensor itself out of the graph: no grad_fn, requires_grad False; returns
+    self. A view refuses (its history is its base's): use detach().
+
 dtype: dtype
     The element type.
 

@@ -190,6 +190,10 @@ detach(input) -> Tensor
     A view of input that is cut out of the graph (requires_grad False); it shares memory
     and the version counter with input.
 
+detach_(input) -> Tensor
+    Cuts input itself out of the graph: no grad_fn, requires_grad False; returns input.
+    A view refuses (its history is its base's): use detach().
+
 diag(input, diagonal=0, *, out=None) -> Tensor
     A square matrix with the 1-D input on a diagonal, or the diagonal of a 2-D input as a
     1-D copy.
@@ -269,6 +273,10 @@ fliplr(input) -> Tensor
 
 flipud(input) -> Tensor
     Reverses the rows (dim 0) of a tensor of at least 1 dim.
+
+float_power(input, exponent, *, out=None) -> Tensor
+    input ** exponent computed in float64 whatever the operands' dtypes (either may be a
+    number); the in-place form needs a float64 input.
 
 floor(input, *, out=None) -> Tensor
     Largest integer not greater than each element.
@@ -377,6 +385,15 @@ isinf(input) -> Tensor
 
 isnan(input) -> Tensor
     True where an element is NaN.
+
+isneginf(input, *, out=None) -> Tensor
+    True where an element is -inf (never for integer or bool tensors); bool result.
+
+isposinf(input, *, out=None) -> Tensor
+    True where an element is +inf (never for integer or bool tensors); bool result.
+
+isreal(input) -> Tensor
+    True for every element: cgrad's tensors are real (a bool tensor of input's shape).
 
 kron(input, other, *, out=None) -> Tensor
     Kronecker product: every element of input times all of other, in blocks.
@@ -771,6 +788,9 @@ tril(input, diagonal=0, *, out=None) -> Tensor
 
 triu(input, diagonal=0, *, out=None) -> Tensor
     A copy with the elements below the diagonal-th diagonal of the last two dims zeroed.
+
+true_divide(input, other, *, out=None) -> Tensor
+    Alias of div without rounding_mode: true division, a float result even for integers.
 
 trunc(input, *, out=None) -> Tensor
     Rounds each element toward zero.

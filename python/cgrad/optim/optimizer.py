@@ -33,7 +33,8 @@ def _typename(obj: object) -> str:
     if isinstance(obj, cgrad.Tensor):
         return "torch." + {cgrad.float32: "FloatTensor", cgrad.float64: "DoubleTensor",
                            cgrad.int64: "LongTensor", cgrad.int32: "IntTensor",
-                           cgrad.bool: "BoolTensor"}.get(obj.dtype, "Tensor")
+                           cgrad.bool: "BoolTensor", cgrad.float16: "HalfTensor",
+                           cgrad.bfloat16: "BFloat16Tensor"}.get(obj.dtype, "Tensor")
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", "__builtin__") else f"{module}.{name}"
