@@ -312,6 +312,18 @@ ERRORS = {
     "matrix_norm_order": lambda L: L.linalg.matrix_norm(L.ones(2, 3), 3),
     "norm_ord_3d": lambda L: L.linalg.norm(L.ones(2, 2, 2), 2),
 }
+# torch's LAPACK paths refuse float16/bfloat16: by the op's own check or its kernel's
+for _dtype in ("float16", "bfloat16"):
+    for _name, _call in {
+            "inv": lambda L, A: L.linalg.inv(A), "inverse": lambda L, A: L.inverse(A),
+            "det": lambda L, A: L.linalg.det(A), "torch_det": lambda L, A: L.det(A),
+            "slogdet": lambda L, A: L.linalg.slogdet(A), "logdet": lambda L, A: L.logdet(A),
+            "solve": lambda L, A: L.linalg.solve(A, A), "cholesky": lambda L, A: L.linalg.cholesky(A),
+            "qr": lambda L, A: L.linalg.qr(A), "eigh": lambda L, A: L.linalg.eigh(A),
+            "eigvalsh": lambda L, A: L.linalg.eigvalsh(A), "svd": lambda L, A: L.linalg.svd(A),
+            "svdvals": lambda L, A: L.linalg.svdvals(A)}.items():
+        ERRORS[f"{_name}_{_dtype}"] = (lambda call, dtype: lambda L: call(
+            L, L.eye(3, dtype=getattr(L, dtype))))(_call, _dtype)
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))

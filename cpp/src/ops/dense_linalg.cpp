@@ -4,6 +4,7 @@
 // records torch's node; the backward formulas are products of cgrad ops.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -35,6 +36,15 @@ void check_matrix(const char* op, const Tensor& a, bool square) {
     throw std::runtime_error(std::string(op) +
                              ": Expected a floating point or complex tensor as input. Got " +
                              dtype_torch_name(a->dtype));
+}
+
+// torch's LAPACK paths take float32 and float64 only: a float16/bfloat16 A is refused by
+// the op's own "Low precision" check (kernel null) or by its kernel's dtype dispatch.
+void check_lapack_dtype(const char* op, const Tensor& a, const char* kernel) {
+  if (!is_reduced_float(a->dtype)) return;
+  if (kernel) throw detail::not_implemented_for(kernel, a->dtype);
+  throw std::runtime_error(std::string(op) + ": Low precision dtypes not supported. Got " +
+                           dtype_torch_name(a->dtype));
 }
 
 // The matrices of `a` as one contiguous float64 buffer [batch, rows, cols].
@@ -133,6 +143,7 @@ bool defined(const Tensor& t) { return static_cast<bool>(t); }
 
 Tensor linalg_inv(const Tensor& a) {
   check_matrix("linalg.inv", a, true);
+  check_lapack_dtype("linalg.inv", a, nullptr);
   Batches in = batches_of(a);
   const int64_t n = in.rows;
   Tensor out = buffer(a->sizes);
@@ -162,6 +173,7 @@ Tensor linalg_inv(const Tensor& a) {
 
 Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
   check_matrix("linalg.solve", a, true);
+  check_lapack_dtype("linalg.solve", a, "lu_cpu");
   const bool vector = b->dim() == 1 ||
                       (b->dim() == a->dim() - 1 &&
                        Shape(b->sizes) == Shape(a->sizes.begin(), a->sizes.end() - 1));
@@ -217,6 +229,7 @@ namespace {
 // (sign, log|det|) of every matrix from its LU factors.
 std::pair<Tensor, Tensor> lu_determinants(const char* op, const Tensor& a) {
   check_matrix(op, a, true);
+  check_lapack_dtype(op, a, std::strcmp(op, "linalg.det") == 0 ? "lu_cpu" : nullptr);
   Batches lu = batches_of(a);
   const int64_t n = lu.rows;
   Tensor sign = buffer(batch_shape(a)), logabs = buffer(batch_shape(a));
@@ -307,6 +320,7 @@ Tensor logdet(const Tensor& a) {
 
 Tensor linalg_cholesky(const Tensor& a, bool upper) {
   check_matrix("linalg.cholesky", a, true);
+  check_lapack_dtype("linalg.cholesky", a, "cholesky_cpu");
   Batches m = batches_of(a);
   for (int64_t i = 0; i < m.count; ++i) {
     const int64_t info = kernels::dense::cholesky(m.matrix(i), m.rows);
@@ -363,6 +377,7 @@ std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode) {
     throw std::runtime_error("qr received unrecognized mode '" + mode +
                              "' but expected one of 'reduced' (default), 'r', or 'complete'");
   check_matrix("linalg.qr", a, false);
+  check_lapack_dtype("linalg.qr", a, "geqrf_cpu");
   Batches in = batches_of(a);
   const int64_t m = in.rows, n = in.cols, k = std::min(m, n);
   const int64_t q_cols = mode == "complete" ? m : k;
@@ -410,6 +425,7 @@ std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode) {
 namespace {
 std::pair<Tensor, Tensor> eigh_forward(const char* op, const Tensor& a, bool upper) {
   check_matrix(op, a, true);
+  check_lapack_dtype(op, a, "linalg_eigh_cpu");
   // The upper triangle of A is the lower triangle of A^T.
   Batches in = batches_of(upper ? mT(detach(a)) : a);
   const int64_t n = in.rows;
@@ -468,6 +484,7 @@ Tensor linalg_eigvalsh(const Tensor& a, bool upper) {
 namespace {
 std::tuple<Tensor, Tensor, Tensor> svd_forward(const char* op, const Tensor& a, bool full, bool vectors) {
   check_matrix(op, a, false);
+  check_lapack_dtype(op, a, "linalg_svd_cpu");
   Batches in = batches_of(a);
   const int64_t m = in.rows, n = in.cols, k = std::min(m, n);
   const int64_t u_cols = full ? m : k, vh_rows = full ? n : k;
