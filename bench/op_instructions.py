@@ -26,6 +26,11 @@ LOOPS = {
     "neuron_forward_backward": NEURON + "    s.backward()\n",
 }
 SHORT, LONG = 2000, 42000
+# Idle worker threads (numpy's OpenBLAS pool, OpenMP's) spin for a while and callgrind
+# counts their instructions too, ~300 per op of noise from run to run; one thread each and
+# a fixed hash seed make the count repeat exactly.
+DETERMINISTIC_ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                         PYTHONHASHSEED="0")
 
 
 def instructions(code, n, python_path):
@@ -33,7 +38,8 @@ def instructions(code, n, python_path):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                        sys.executable, "-c", script], check=True, capture_output=True)
+                        sys.executable, "-c", script], check=True, capture_output=True,
+                       env=DETERMINISTIC_ENV)
         for line in open(out):
             if line.startswith(("summary:", "totals:")):
                 return int(line.split()[1])
