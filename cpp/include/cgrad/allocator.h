@@ -1,14 +1,75 @@
 #pragma once
 // The caching allocator behind tensor buffers, graph nodes and shapes (Note [Caching
 // allocator] and Note [Thread block cache] in storage.cpp).
+#include <atomic>
 #include <cstddef>
 #include <string>
 
 namespace cgrad {
 
+namespace detail {
+
+// Note [Thread block cache] (storage.cpp): blocks up to 4 KiB are cached per thread in
+// free lists threaded through the free blocks themselves (a free block's first word
+// points to the next). The hit path, inline below, is a few loads and stores.
+constexpr int kMinClass = 6;         // 64 B, the smallest block
+constexpr int kMaxThreadClass = 12;  // 4 KiB, the largest thread-cached block
+
+struct ThreadCache {
+  void* heads[kMaxThreadClass + 1] = {};
+  // Blocks on each list: written by the owning thread only (plain loads and stores),
+  // read by memory_stats() from any thread.
+  std::atomic<size_t> counts[kMaxThreadClass + 1] = {};
+};
+// This thread's cache; null before its first block and after it exits. __thread rather
+// than thread_local: a plain pointer needs no initialisation wrapper, so the read is one
+// initial-exec load.
+extern __thread ThreadCache* tls_cache __attribute__((tls_model("initial-exec")));
+
+// The smallest c >= kMinClass with 2^c >= nbytes.
+inline int size_class(size_t nbytes) {
+  if (nbytes <= (size_t(1) << kMinClass)) return kMinClass;
+  return 64 - __builtin_clzll(static_cast<unsigned long long>(nbytes - 1));
+}
+
+void* allocate_bytes_slow(size_t nbytes);
+void free_bytes_slow(void* p, size_t nbytes);
+// The most blocks a thread keeps per class (16 MiB of them; Note [Thread block cache]).
+inline size_t thread_cache_cap(int c) { return (size_t(16) << 20) >> c; }
+
+}  // namespace detail
+
 // Caching allocator: small freed buffers are kept for reuse (per-op overhead matters).
-void* allocate_bytes(size_t nbytes);
-void free_bytes(void* p, size_t nbytes);
+inline void* allocate_bytes(size_t nbytes) {
+  if (nbytes <= (size_t(1) << detail::kMaxThreadClass)) {
+    if (detail::ThreadCache* cache = detail::tls_cache) {
+      const int c = detail::size_class(nbytes);
+      if (void* p = cache->heads[c]) {
+        cache->heads[c] = *static_cast<void**>(p);
+        cache->counts[c].store(cache->counts[c].load(std::memory_order_relaxed) - 1,
+                               std::memory_order_relaxed);
+        return p;
+      }
+    }
+  }
+  return detail::allocate_bytes_slow(nbytes);
+}
+
+inline void free_bytes(void* p, size_t nbytes) {
+  if (p && nbytes <= (size_t(1) << detail::kMaxThreadClass)) {
+    if (detail::ThreadCache* cache = detail::tls_cache) {
+      const int c = detail::size_class(nbytes);
+      const size_t count = cache->counts[c].load(std::memory_order_relaxed);
+      if (count < detail::thread_cache_cap(c)) {
+        *static_cast<void**>(p) = cache->heads[c];
+        cache->heads[c] = p;
+        cache->counts[c].store(count + 1, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+  detail::free_bytes_slow(p, nbytes);
+}
 
 // What the allocator holds (Note [Cache limit] in storage.cpp). reserved = live + cached.
 struct MemoryStats {
