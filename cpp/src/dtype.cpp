@@ -18,19 +18,6 @@ std::atomic<DType> default_float_dtype{DType::Float32};
 DType default_float() { return default_float_dtype.load(std::memory_order_relaxed); }
 void set_default_float(DType t) { default_float_dtype.store(t, std::memory_order_relaxed); }
 
-size_t itemsize(DType t) {
-  switch (t) {
-    case DType::Bool: return 1;
-    case DType::Int32: return 4;
-    case DType::Int64: return 8;
-    case DType::Float32: return 4;
-    case DType::Float64: return 8;
-    case DType::UInt8: case DType::Int8: return 1;
-    case DType::Int16: case DType::Float16: case DType::BFloat16: return 2;
-  }
-  return 0;
-}
-
 const char* dtype_name(DType t) {
   switch (t) {
     case DType::Bool: return "bool";
@@ -101,7 +88,7 @@ double max_finite(DType t) {
   }
 }
 
-DType promote_types(DType a, DType b) {
+DType promote_types_of_different(DType a, DType b) {
   // torch's lattice: bool below everything; integers by width, except that uint8 with
   // int8 needs int16 and uint8 with any wider signed type is that type; any floating type
   // above every integer; among floats the wider wins, but float16 with bfloat16 (neither

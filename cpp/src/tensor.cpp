@@ -30,23 +30,6 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape st
   live_counts::add(live_counts::kTensors, 1);
 }
 
-int64_t TensorImpl::numel() const {
-  uint64_t n = 1;  // modulo 2**64: exact for the counts tensors have (Note [Element counts])
-  for (int64_t s : sizes) n *= static_cast<uint64_t>(s);
-  return static_cast<int64_t>(n);
-}
-
-bool TensorImpl::is_contiguous() const {
-  if (numel() == 0) return true;  // as torch: nothing to lay out
-  int64_t expected = 1;
-  for (size_t i = sizes.size(); i-- > 0;) {
-    if (sizes[i] == 1) continue;
-    if (strides[i] != expected) return false;
-    expected *= sizes[i];
-  }
-  return true;
-}
-
 bool TensorImpl::is_non_overlapping_and_dense() const {
   if (numel() == 0) return true;  // contiguous, as torch counts it
   std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims of size > 1

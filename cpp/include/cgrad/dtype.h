@@ -34,7 +34,16 @@ enum class DType : uint8_t {
 };
 constexpr int kNumDTypes = 10;
 
-size_t itemsize(DType t);
+// Inline, as the few small functions below: every op asks them, several times.
+inline size_t itemsize(DType t) {
+  switch (t) {
+    case DType::Bool: case DType::UInt8: case DType::Int8: return 1;
+    case DType::Int16: case DType::Float16: case DType::BFloat16: return 2;
+    case DType::Int32: case DType::Float32: return 4;
+    case DType::Int64: case DType::Float64: return 8;
+  }
+  return 0;
+}
 const char* dtype_name(DType t);       // "float32"
 const char* dtype_torch_name(DType t); // "Float" — as torch's messages spell it
 const char* dtype_cpp_name(DType t);   // "float", "long int" — torch's C++ spelling in some errors
@@ -55,7 +64,10 @@ inline bool is_integral(DType t, bool include_bool) {
          (include_bool && t == DType::Bool);
 }
 inline bool is_signed(DType t) { return t != DType::Bool && t != DType::UInt8; }
-DType promote_types(DType a, DType b);
+DType promote_types_of_different(DType a, DType b);
+inline DType promote_types(DType a, DType b) {
+  return a == b ? a : promote_types_of_different(a, b);
+}
 // The largest finite value of a floating dtype (finfo(t).max).
 double max_finite(DType t);
 // The dtype of Python floats, of factories without a dtype and of true division or

@@ -108,8 +108,22 @@ struct TensorImpl {
   bool is_absorbing_zero() const { return absorbing_zero && version->get() == absorbing_zero_version; }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
-  int64_t numel() const;
-  bool is_contiguous() const;
+  // Inline: every op asks them, several times.
+  int64_t numel() const {
+    uint64_t n = 1;  // modulo 2**64: exact for the counts tensors have (Note [Element counts])
+    for (int64_t s : sizes) n *= static_cast<uint64_t>(s);
+    return static_cast<int64_t>(n);
+  }
+  bool is_contiguous() const {
+    if (numel() == 0) return true;  // as torch: nothing to lay out
+    int64_t expected = 1;
+    for (size_t i = sizes.size(); i-- > 0;) {
+      if (sizes[i] == 1) continue;
+      if (strides[i] != expected) return false;
+      expected *= sizes[i];
+    }
+    return true;
+  }
   // Whether the elements fill a block of memory without gaps, each at its own place (a
   // contiguous tensor with its dims in some order).
   bool is_non_overlapping_and_dense() const;

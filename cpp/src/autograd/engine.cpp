@@ -133,7 +133,7 @@ class NodeTable {
       if (s.node) probe(s.node) = std::move(s);
   }
 
-  static thread_local size_t last_size;
+  static thread_local size_t last_size __attribute__((tls_model("initial-exec")));
 
   // From the caching allocator: a big graph's table is megabytes, reused warm each step.
   NodeVector<NodeState> slots_;
@@ -141,7 +141,7 @@ class NodeTable {
   int shift_ = 64;
 };
 
-thread_local size_t NodeTable::last_size = 0;
+thread_local size_t NodeTable::last_size __attribute__((tls_model("initial-exec"))) = 0;
 
 // The ready queue: later-created nodes first (torch's order); AccumulateGrad sinks
 // whenever ready. Entries carry the sequence number, so ordering reads no node.
@@ -379,7 +379,7 @@ class GraphTask {
     ~CurrentTask() { current_ = previous; }
     GraphTask* previous;
   };
-  static thread_local GraphTask* current_;
+  static thread_local GraphTask* current_ __attribute__((tls_model("initial-exec")));
 
   std::vector<std::function<void()>> final_callbacks_;
   bool retain_graph_, create_graph_;
@@ -391,7 +391,7 @@ class GraphTask {
   NodeTable nodes_;
 };
 
-thread_local GraphTask* GraphTask::current_ = nullptr;
+thread_local GraphTask* GraphTask::current_ __attribute__((tls_model("initial-exec"))) = nullptr;
 
 }  // namespace
 

@@ -24,7 +24,8 @@ struct ReleaseQueue {
   std::vector<std::shared_ptr<Node>> pending;
   bool draining = false;
 };
-thread_local ReleaseQueue release_queue;
+// initial-exec: a plain load (Note [Thread block cache] in storage.cpp)
+thread_local ReleaseQueue release_queue __attribute__((tls_model("initial-exec")));
 }  // namespace
 
 void release_iteratively(std::shared_ptr<Node>&& node) {
@@ -190,7 +191,7 @@ std::vector<saved::Slot> Node::saved_slots() const {
 }
 
 namespace {
-thread_local bool inplace_history = false;
+thread_local bool inplace_history __attribute__((tls_model("initial-exec"))) = false;
 }
 
 InplaceHistory::InplaceHistory() : prev_(inplace_history) { inplace_history = true; }

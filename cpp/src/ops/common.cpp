@@ -77,10 +77,11 @@ Tensor empty_in_input_layout(Shape shape, DType dtype,
   for (const TensorImpl* t : inputs) {
     if (!t) continue;
     if (!first) first = t;
-    same_shape = same_shape && t->sizes == shape;
+    same_shape = same_shape && cgrad::same_shape(t->sizes, shape);
     contiguous = contiguous && t->is_contiguous();
-    dense_alike = dense_alike && t->strides == first->strides;
-    in_channels_last = in_channels_last && t->sizes == shape && dense_in_order(*t, channels_last);
+    dense_alike = dense_alike && cgrad::same_shape(t->strides, first->strides);
+    in_channels_last = in_channels_last && cgrad::same_shape(t->sizes, shape) &&
+                       dense_in_order(*t, channels_last);
   }
   if (n == 0 || !first || (same_shape && contiguous)) return empty(std::move(shape), dtype);
   if (in_channels_last) {

@@ -197,14 +197,17 @@ std::vector<std::vector<int64_t>> offsets_in_torch_order(const Tensor& self,
 const char* address(const TensorImpl& t) { return static_cast<const char*>(t.raw_data()); }
 
 // Whether some element reads, through an input, an address an earlier element wrote.
-bool reads_what_it_wrote(const Tensor& self, const std::vector<Tensor>& inputs) {
+// (An array, not a vector: add_'s fast path asks it on every call, as a gradient
+// accumulates, and must not allocate.)
+bool reads_what_it_wrote(const Tensor& self, const Tensor* first, size_t count) {
   if (self->numel() < 2) return false;
   bool shares = false;
-  for (const Tensor& t : inputs)
-    shares = shares || (t->storage == self->storage && t->numel() > 0 &&
-                        !(address(*t) == address(*self) && t->strides == self->strides &&
-                          t->sizes == self->sizes));
+  for (const Tensor* t = first; t != first + count; ++t)
+    shares = shares || ((*t)->storage == self->storage && (*t)->numel() > 0 &&
+                        !(address(**t) == address(*self) && (*t)->strides == self->strides &&
+                          (*t)->sizes == self->sizes));
   if (!shares) return false;
+  const std::vector<Tensor> inputs(first, first + count);
   const auto offsets = offsets_in_torch_order(self, inputs);
   std::unordered_map<const char*, int64_t> written;  // address -> when
   for (size_t k = 0; k < offsets[0].size(); ++k) written.emplace(address(*self) + offsets[0][k], k);
@@ -268,7 +271,8 @@ Tensor& apply_inplace(Tensor& self, const char* op, const std::function<Tensor()
     if (self->view_base) check_view_writable(*self, /*indirect=*/false);
     node->snapshot_saved(self);
   }
-  if (pointwise && result->dtype == self->dtype && reads_what_it_wrote(self, pointwise->inputs))
+  if (pointwise && result->dtype == self->dtype &&
+      reads_what_it_wrote(self, pointwise->inputs.data(), pointwise->inputs.size()))
     write_in_torch_order(self, *pointwise);
   else
     kernels::copy(*result, *self);
@@ -291,8 +295,9 @@ Tensor& binary_inplace(kernels::BinaryOp op, BinaryOpFn out_of_place, const char
   DType t = result_type(self, other);
   if (op == kernels::BinaryOp::Div && !is_floating(t)) t = default_float();
   if (records_graph(self, &other) || t != self->dtype || outside_inference_mode(self) ||
-      broadcast_shapes(self->sizes, other->sizes) != self->sizes ||
-      reads_what_it_wrote(self, {other}))
+      (!same_shape(self->sizes, other->sizes) &&
+       broadcast_shapes(self->sizes, other->sizes) != self->sizes) ||
+      reads_what_it_wrote(self, &other, 1))
     return apply_pointwise_inplace(
         self, name, {{other}, [&](const Tensor& s, const std::vector<Tensor>& in) {
                        check_inplace_shape(s, in, name);

@@ -61,7 +61,7 @@ Generator& default_generator() {
 }
 
 namespace {
-thread_local Generator* current_generator = nullptr;
+thread_local Generator* current_generator __attribute__((tls_model("initial-exec"))) = nullptr;
 }  // namespace
 
 GeneratorGuard::GeneratorGuard(Generator* g) : previous_(current_generator) {

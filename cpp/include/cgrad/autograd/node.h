@@ -106,7 +106,7 @@ struct TaskEdgeFilter {
   bool (*needed)(void* task, Node* next);
   void* task;
 };
-inline thread_local const TaskEdgeFilter* task_edge_filter = nullptr;
+inline thread_local const TaskEdgeFilter* task_edge_filter __attribute__((tls_model("initial-exec"))) = nullptr;
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
