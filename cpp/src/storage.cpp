@@ -20,8 +20,9 @@
 namespace cgrad {
 namespace {
 
-// Note [Caching allocator]: blocks up to 1 MiB are rounded up to a power of two and
-// kept on a free list per size class when freed, so the small tensors that dominate
+// Note [Caching allocator]: blocks up to 4 KiB are rounded up to one of 23 size classes
+// (Note [Small size classes] in allocator.h), blocks up to 1 MiB to a power of two, and
+// each is kept on a free list per size class when freed, so the small tensors that dominate
 // per-op overhead never reach malloc after warm-up. Besides tensor buffers, the
 // objects every op makes (TensorImpl, Storage, shapes, graph nodes) come from here too
 // (Note [Node allocations]).
@@ -50,15 +51,21 @@ namespace {
 // held, so a user can see the difference. The variable is read once, at the first
 // allocation; a value that is not a number of MiB leaves the cache uncapped and is
 // reported (cgrad.memory warns about it at import).
-using detail::kMaxThreadClass;
-using detail::kMinClass;
-using detail::size_class;
+using detail::kMaxSmallBytes;
+using detail::kNumSmallClasses;
+using detail::kSmallClassBytes;
+using detail::small_class;
 using detail::thread_cache_cap;
 using detail::ThreadCache;
 using detail::tls_cache;
 
 constexpr size_t kAlignment = 64;
-constexpr int kMaxClass = 20;  // 1 MiB
+// Classes 0 .. kNumSmallClasses - 1 are the small ones (thread-cached, from slabs); then
+// one per power of two from 8 KiB to 1 MiB; kLargeClass is any block over 1 MiB.
+constexpr int kFirstMediumLog2 = 13;  // 8 KiB
+constexpr int kMaxMediumLog2 = 20;    // 1 MiB
+constexpr int kLargeClass = kNumSmallClasses + kMaxMediumLog2 - kFirstMediumLog2 + 1;
+constexpr int kNumClasses = kLargeClass;  // classes with free lists
 constexpr size_t kMaxCachedPerClass = 64;
 constexpr size_t kMaxLargeCachedBytes = size_t(256) << 20;
 
@@ -91,14 +98,16 @@ CacheLimit read_cache_limit() {
 struct FreeLists {
   std::mutex mutex;
   const CacheLimit limit = read_cache_limit();
-  std::vector<void*> lists[kMaxClass + 1];
+  std::vector<void*> lists[kNumClasses];
   std::deque<LargeBlock> large;  // oldest first
   size_t large_bytes = 0;       // cached
   size_t large_live = 0;        // in use (Note [Large cache budget])
   size_t large_peak_live = 0;
   size_t medium_bytes = 0;      // cached in the 8 KiB .. 1 MiB lists
-  char* slab = nullptr;  // the unused rest of the current slab (Note [Slabs])
-  size_t slab_left = 0;
+  // The unused rest of the current slabs (Note [Slabs]): [0] for blocks under 64 bytes,
+  // [1] for the rest, so that those stay 64-byte aligned.
+  char* slab[2] = {nullptr, nullptr};
+  size_t slab_left[2] = {0, 0};
   std::vector<ThreadCache*> thread_caches;  // every live thread's cache, for stats
   // Held from the system (slabs and blocks over 4 KiB), and the most held at once.
   std::atomic<size_t> system_bytes{0};
@@ -142,7 +151,7 @@ struct ThreadCacheOwner {
       std::lock_guard<std::mutex> lock(fl.mutex);  // slab blocks: never to free()
       auto& caches = fl.thread_caches;
       caches.erase(std::find(caches.begin(), caches.end(), cache));
-      for (int c = kMinClass; c <= kMaxThreadClass; ++c)
+      for (int c = 0; c < kNumSmallClasses; ++c)
         for (void* p = cache->heads[c]; p; p = *static_cast<void**>(p)) fl.lists[c].push_back(p);
     }
     delete cache;
@@ -164,9 +173,17 @@ ThreadCache* make_thread_cache() {
   return cache;
 }
 
-// The size class of a block of nbytes; kMaxClass + 1 for the large ones.
+// The size class of a block of nbytes; kLargeClass for the large ones.
 int block_class(size_t nbytes) {
-  return nbytes > (size_t(1) << kMaxClass) ? kMaxClass + 1 : size_class(nbytes);
+  if (nbytes <= kMaxSmallBytes) return small_class(nbytes);
+  if (nbytes > (size_t(1) << kMaxMediumLog2)) return kLargeClass;
+  const int log2 = 64 - __builtin_clzll(static_cast<unsigned long long>(nbytes - 1));
+  return kNumSmallClasses + log2 - kFirstMediumLog2;
+}
+
+size_t class_bytes(int c) {
+  return c < kNumSmallClasses ? kSmallClassBytes[c]
+                              : size_t(1) << (c - kNumSmallClasses + kFirstMediumLog2);
 }
 
 // Large sizes rounded up to a multiple of 1/8 of their power of two.
@@ -231,24 +248,27 @@ void* system_alloc(FreeLists& fl, size_t nbytes) {
 // and the blocks of one op sit side by side. micrograd_mlp_scalar (9.7K nodes, A/B over
 // alternating runs): 17.8 -> 15.7 ms per step; without the huge-page hint, 17.5 -> 16.3.
 // A slab block cannot go back to malloc, so freed ones always stay on a free list: the
-// memory held is the most that was live at once, as for any caching allocator.
+// memory held is the most that was live at once, as for any caching allocator. Blocks
+// under 64 bytes come from slabs of their own, so that the others, whose sizes are
+// multiples of 64, stay 64-byte aligned (Note [Small size classes]).
 constexpr size_t kSlabBytes = size_t(2) << 20;
 
-// nbytes (a multiple of kAlignment, at most 4 KiB) from the current slab; fl.mutex held.
+// A small class's block from the current slab for its alignment; fl.mutex held.
 void* slab_alloc(FreeLists& fl, size_t nbytes) {
-  if (fl.slab_left < nbytes) {  // the rest of the old slab (< 4 KiB) is left unused
+  const int k = nbytes >= kAlignment;  // then nbytes is a multiple of kAlignment
+  if (fl.slab_left[k] < nbytes) {  // the rest of the old slab (< 4 KiB) is left unused
     void* slab = std::aligned_alloc(kSlabBytes, kSlabBytes);
     if (!slab) throw_out_of_memory(kSlabBytes);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     madvise(slab, kSlabBytes, MADV_HUGEPAGE);  // a hint: without it, 4 KiB pages
 #endif
     note_system_alloc(fl, kSlabBytes);
-    fl.slab = static_cast<char*>(slab);
-    fl.slab_left = kSlabBytes;
+    fl.slab[k] = static_cast<char*>(slab);
+    fl.slab_left[k] = kSlabBytes;
   }
-  void* p = fl.slab;
-  fl.slab += nbytes;
-  fl.slab_left -= nbytes;
+  void* p = fl.slab[k];
+  fl.slab[k] += nbytes;
+  fl.slab_left[k] -= nbytes;
   return p;
 }
 
@@ -261,9 +281,9 @@ __thread ThreadCache* tls_cache __attribute__((tls_model("initial-exec"))) = nul
 // The thread cache missed (allocator.h): the shared lists, or the system.
 void* allocate_bytes_slow(size_t nbytes) {
   const int c = block_class(nbytes);
-  if (c <= kMaxThreadClass && !tls_cache) make_thread_cache();  // empty: on to the shared lists
+  if (c < kNumSmallClasses && !tls_cache) make_thread_cache();  // empty: on to the shared lists
   auto& fl = free_lists();
-  if (c > kMaxClass) {
+  if (c == kLargeClass) {
     if (nbytes > (size_t(1) << 48))  // beyond any address space: fail before the OS does
       throw_out_of_memory(nbytes);
     const size_t capacity = large_capacity(nbytes);
@@ -301,21 +321,21 @@ void* allocate_bytes_slow(size_t nbytes) {
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
-      if (c > kMaxThreadClass) fl.medium_bytes -= size_t(1) << c;
+      if (c >= kNumSmallClasses) fl.medium_bytes -= class_bytes(c);
       return p;
     }
-    if (c <= kMaxThreadClass) return slab_alloc(fl, size_t(1) << c);
+    if (c < kNumSmallClasses) return slab_alloc(fl, class_bytes(c));
   }
-  return system_alloc(fl, size_t(1) << c);
+  return system_alloc(fl, class_bytes(c));
 }
 
 // The thread cache is full, not made yet, or gone (allocator.h).
 void free_bytes_slow(void* p, size_t nbytes) {
   if (!p) return;
   const int c = block_class(nbytes);
-  if (c <= kMaxThreadClass && !tls_cache && make_thread_cache()) return free_bytes(p, nbytes);
+  if (c < kNumSmallClasses && !tls_cache && make_thread_cache()) return free_bytes(p, nbytes);
   auto& fl = free_lists();
-  if (c > kMaxClass) {
+  if (c == kLargeClass) {
     const size_t capacity = large_capacity(nbytes);
     std::vector<LargeBlock> evicted;
     {
@@ -332,10 +352,10 @@ void free_bytes_slow(void* p, size_t nbytes) {
     for (const LargeBlock& b : evicted) system_free(fl, b.ptr, b.capacity);  // unlocked: slow
     return;
   }
-  const size_t size = size_t(1) << c;
+  const size_t size = class_bytes(c);
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
-    if (c <= kMaxThreadClass) {
+    if (c < kNumSmallClasses) {
       fl.lists[c].push_back(p);  // a slab block: it cannot go to free()
       return;
     }
@@ -359,8 +379,8 @@ void empty_cache() {
     std::lock_guard<std::mutex> lock(fl.mutex);
     large.swap(fl.large);
     fl.large_bytes = 0;
-    for (int c = kMaxThreadClass + 1; c <= kMaxClass; ++c) {
-      for (void* p : fl.lists[c]) medium.push_back({size_t(1) << c, p});
+    for (int c = kNumSmallClasses; c < kNumClasses; ++c) {
+      for (void* p : fl.lists[c]) medium.push_back({class_bytes(c), p});
       fl.lists[c].clear();
     }
     fl.medium_bytes = 0;
@@ -375,11 +395,11 @@ MemoryStats memory_stats() {
   size_t cached = 0;
   {
     std::lock_guard<std::mutex> lock(fl.mutex);
-    for (int c = kMinClass; c <= kMaxClass; ++c) cached += fl.lists[c].size() << c;
-    cached += fl.large_bytes + fl.slab_left;
+    for (int c = 0; c < kNumClasses; ++c) cached += fl.lists[c].size() * class_bytes(c);
+    cached += fl.large_bytes + fl.slab_left[0] + fl.slab_left[1];
     for (const ThreadCache* cache : fl.thread_caches)
-      for (int c = kMinClass; c <= kMaxThreadClass; ++c)
-        cached += cache->counts[c].load(std::memory_order_relaxed) << c;
+      for (int c = 0; c < kNumSmallClasses; ++c)
+        cached += cache->counts[c].load(std::memory_order_relaxed) * kSmallClassBytes[c];
     stats.reserved_bytes = fl.system_bytes.load(std::memory_order_relaxed);
     stats.peak_reserved_bytes = fl.peak_system_bytes.load(std::memory_order_relaxed);
   }

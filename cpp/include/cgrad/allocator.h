@@ -3,6 +3,7 @@
 // allocator] and Note [Thread block cache] in storage.cpp).
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace cgrad {
@@ -12,38 +13,56 @@ namespace detail {
 // Note [Thread block cache] (storage.cpp): blocks up to 4 KiB are cached per thread in
 // free lists threaded through the free blocks themselves (a free block's first word
 // points to the next). The hit path, inline below, is a few loads and stores.
-constexpr int kMinClass = 6;         // 64 B, the smallest block
-constexpr int kMaxThreadClass = 12;  // 4 KiB, the largest thread-cached block
+//
+// Note [Small size classes]: those blocks come in 23 sizes: 16, 32, 48, then steps of
+// 64 bytes to 256, then four steps per octave to 4 KiB. A one-element tensor's buffer,
+// sizes and strides take 16 bytes each, a TensorImpl (152 with its count) 192, where
+// powers of two from 64 up gave them 64 and 256: a scalar graph's blocks (micrograd's
+// 9K nodes are made and walked every step) span about half the cache lines they did.
+// Sizes from 64 up are multiples of 64 and carved from their own slabs, so those blocks
+// stay 64-byte aligned (Note [Slabs]); the smaller ones are 16-byte aligned, as malloc's.
+constexpr int kNumSmallClasses = 23;
+constexpr size_t kMaxSmallBytes = 4096;
+inline constexpr uint16_t kSmallClassBytes[kNumSmallClasses] = {
+    16,  32,  48,  64,   128,  192,  256,  320,  384,  448,  512, 640,
+    768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096};
+// The class of n bytes, looked up by ceil(n / 16).
+struct SmallClassTable {
+  uint8_t of[kMaxSmallBytes / 16 + 1];
+  constexpr SmallClassTable() : of() {
+    int c = 0;
+    for (size_t i = 0; i <= kMaxSmallBytes / 16; ++i) {
+      while (kSmallClassBytes[c] < i * 16) ++c;
+      of[i] = static_cast<uint8_t>(c);
+    }
+  }
+};
+inline constexpr SmallClassTable kSmallClassOf{};
+inline int small_class(size_t nbytes) { return kSmallClassOf.of[(nbytes + 15) >> 4]; }
 
 struct ThreadCache {
-  void* heads[kMaxThreadClass + 1] = {};
+  void* heads[kNumSmallClasses] = {};
   // Blocks on each list: written by the owning thread only (plain loads and stores),
   // read by memory_stats() from any thread.
-  std::atomic<size_t> counts[kMaxThreadClass + 1] = {};
+  std::atomic<size_t> counts[kNumSmallClasses] = {};
 };
 // This thread's cache; null before its first block and after it exits. __thread rather
 // than thread_local: a plain pointer needs no initialisation wrapper, so the read is one
 // initial-exec load.
 extern __thread ThreadCache* tls_cache __attribute__((tls_model("initial-exec")));
 
-// The smallest c >= kMinClass with 2^c >= nbytes.
-inline int size_class(size_t nbytes) {
-  if (nbytes <= (size_t(1) << kMinClass)) return kMinClass;
-  return 64 - __builtin_clzll(static_cast<unsigned long long>(nbytes - 1));
-}
-
 void* allocate_bytes_slow(size_t nbytes);
 void free_bytes_slow(void* p, size_t nbytes);
 // The most blocks a thread keeps per class (16 MiB of them; Note [Thread block cache]).
-inline size_t thread_cache_cap(int c) { return (size_t(16) << 20) >> c; }
+inline size_t thread_cache_cap(int c) { return (size_t(16) << 20) / kSmallClassBytes[c]; }
 
 }  // namespace detail
 
 // Caching allocator: small freed buffers are kept for reuse (per-op overhead matters).
 inline void* allocate_bytes(size_t nbytes) {
-  if (nbytes <= (size_t(1) << detail::kMaxThreadClass)) {
+  if (nbytes <= detail::kMaxSmallBytes) {
     if (detail::ThreadCache* cache = detail::tls_cache) {
-      const int c = detail::size_class(nbytes);
+      const int c = detail::small_class(nbytes);
       if (void* p = cache->heads[c]) {
         cache->heads[c] = *static_cast<void**>(p);
         cache->counts[c].store(cache->counts[c].load(std::memory_order_relaxed) - 1,
@@ -56,9 +75,9 @@ inline void* allocate_bytes(size_t nbytes) {
 }
 
 inline void free_bytes(void* p, size_t nbytes) {
-  if (p && nbytes <= (size_t(1) << detail::kMaxThreadClass)) {
+  if (p && nbytes <= detail::kMaxSmallBytes) {
     if (detail::ThreadCache* cache = detail::tls_cache) {
-      const int c = detail::size_class(nbytes);
+      const int c = detail::small_class(nbytes);
       const size_t count = cache->counts[c].load(std::memory_order_relaxed);
       if (count < detail::thread_cache_cap(c)) {
         *static_cast<void**>(p) = cache->heads[c];
