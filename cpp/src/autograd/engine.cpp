@@ -60,7 +60,7 @@ void check_for_nan(const Node& node, const TensorList& grads) {
     if (has_nan)
       throw std::runtime_error(std::string("Function '") + node.name() +
                                "' returned nan values in its " + std::to_string(i) +
-                               "th output." + node.forward_trace);
+                               "th output." + node.forward_trace());
   }
 }
 

@@ -207,8 +207,8 @@ void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node
         throw std::runtime_error(std::string("Autograd not support dtype: ") +
                                  dtype_torch_name(outputs[i]->dtype));
   node->set_num_inputs(count);
-  if (AnomalyMode::is_enabled() && node->forward_trace.empty())
-    node->forward_trace = AnomalyMode::capture_trace();
+  if (AnomalyMode::is_enabled() && node->forward_trace().empty())
+    node->set_forward_trace(AnomalyMode::capture_trace());
   for (size_t i = 0; i < count; ++i) {
     auto& meta = outputs[i]->autograd_meta();
     meta.requires_grad = true;
@@ -351,26 +351,38 @@ int64_t next_hook_id() {
   return ++counter;
 }
 
+Node::Extras& Node::extras() {
+  if (!extras_) extras_ = std::make_unique<Extras>();
+  return *extras_;
+}
+
+const std::string& Node::forward_trace() const {
+  static const std::string none;
+  return extras_ ? extras_->forward_trace : none;
+}
+
 int64_t Node::add_grad_hook(uint32_t output_nr, GradHook fn) {
   int64_t id = next_hook_id();
-  grad_hooks_.push_back({id, output_nr, std::move(fn)});
+  extras().grad_hooks.push_back({id, output_nr, std::move(fn)});
   return id;
 }
 
 void Node::set_retain_grad_hook(uint32_t output_nr, GradHook fn) {
-  for (auto& [nr, hook] : retain_grad_hooks_)
+  for (auto& [nr, hook] : extras().retain_grad_hooks)
     if (nr == output_nr) {
       hook = std::move(fn);
       return;
     }
-  retain_grad_hooks_.emplace_back(output_nr, std::move(fn));
+  extras_->retain_grad_hooks.emplace_back(output_nr, std::move(fn));
 }
 
 GradHook Node::take_retain_grad_hook(uint32_t output_nr) {
-  for (auto it = retain_grad_hooks_.begin(); it != retain_grad_hooks_.end(); ++it)
+  if (!extras_) return {};
+  auto& list = extras_->retain_grad_hooks;
+  for (auto it = list.begin(); it != list.end(); ++it)
     if (it->first == output_nr) {
       GradHook hook = std::move(it->second);
-      retain_grad_hooks_.erase(it);
+      list.erase(it);
       return hook;
     }
   return {};
@@ -378,13 +390,13 @@ GradHook Node::take_retain_grad_hook(uint32_t output_nr) {
 
 int64_t Node::add_pre_hook(NodePreHook fn) {
   int64_t id = next_hook_id();
-  pre_hooks_.emplace_back(id, std::move(fn));
+  extras().pre_hooks.emplace_back(id, std::move(fn));
   return id;
 }
 
 int64_t Node::add_post_hook(NodePostHook fn) {
   int64_t id = next_hook_id();
-  post_hooks_.emplace_back(id, std::move(fn));
+  extras().post_hooks.emplace_back(id, std::move(fn));
   return id;
 }
 
@@ -411,32 +423,42 @@ void run_hook_list(const std::vector<GradHookEntry>& hooks, TensorList& grads) {
 }  // namespace
 
 bool Node::remove_hook(int64_t id) {
-  return erase_by_id(grad_hooks_, id, [](auto& h) { return h.id; }) ||
-         erase_by_id(pre_hooks_, id, [](auto& h) { return h.first; }) ||
-         erase_by_id(post_hooks_, id, [](auto& h) { return h.first; });
+  if (!extras_) return false;
+  return erase_by_id(extras_->grad_hooks, id, [](auto& h) { return h.id; }) ||
+         erase_by_id(extras_->pre_hooks, id, [](auto& h) { return h.first; }) ||
+         erase_by_id(extras_->post_hooks, id, [](auto& h) { return h.first; });
 }
 
 void Node::clear_hooks() {
-  grad_hooks_.clear();
-  retain_grad_hooks_.clear();
-  pre_hooks_.clear();
-  post_hooks_.clear();
+  if (!extras_) return;
+  extras_->grad_hooks.clear();
+  extras_->retain_grad_hooks.clear();
+  extras_->pre_hooks.clear();
+  extras_->post_hooks.clear();
 }
 
 void Node::run_grad_hooks(TensorList& grads) {
-  run_hook_list(grad_hooks_, grads);
-  for (auto& [nr, hook] : retain_grad_hooks_)
-    if (nr < grads.size() && grads[nr]) hook(grads[nr]);
+  if (!extras_) return;
+  run_hook_list(extras_->grad_hooks, grads);
+  // By index, from the node: a hook may have set or taken a retain_grad hook meanwhile.
+  for (size_t i = 0; extras_ && i < extras_->retain_grad_hooks.size(); ++i) {
+    auto& [nr, hook] = extras_->retain_grad_hooks[i];
+    if (nr >= grads.size() || !grads[nr]) continue;
+    const GradHook call = hook;  // the list may change while it runs
+    call(grads[nr]);
+  }
 }
 
 void Node::run_pre_hooks(TensorList& grads) {
-  auto snapshot = pre_hooks_;
+  if (!extras_ || extras_->pre_hooks.empty()) return;
+  auto snapshot = extras_->pre_hooks;
   for (auto& [id, hook] : snapshot)
     if (auto replaced = hook(grads)) grads = std::move(*replaced);
 }
 
 void Node::run_post_hooks(TensorList& grad_inputs, const TensorList& grad_outputs) {
-  auto snapshot = post_hooks_;
+  if (!extras_ || extras_->post_hooks.empty()) return;
+  auto snapshot = extras_->post_hooks;
   for (auto& [id, hook] : snapshot)
     if (auto replaced = hook(grad_inputs, grad_outputs)) grad_inputs = std::move(*replaced);
 }

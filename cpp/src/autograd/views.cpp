@@ -178,7 +178,7 @@ void rebase_history(const Tensor& self, const std::shared_ptr<Node>& fn, uint32_
   const Tensor& base = self->view_base;
   auto copy_slices = std::allocate_shared<CopySlices>(CachingAllocator<CopySlices>(), base,
                                                       geometry_of(*self), fn);
-  if (AnomalyMode::is_enabled()) copy_slices->forward_trace = fn->forward_trace;
+  if (AnomalyMode::is_enabled()) copy_slices->set_forward_trace(fn->forward_trace());
   set_new_history(base, copy_slices, 0);
   self->grad_fn();  // the version moved: the view reads its part of the new history
 }

@@ -162,10 +162,11 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual void run_grad_hooks(TensorList& grads);
   void run_pre_hooks(TensorList& grads);
   void run_post_hooks(TensorList& grad_inputs, const TensorList& grad_outputs);
-  bool has_post_hooks() const { return !post_hooks_.empty(); }
+  bool has_post_hooks() const { return extras_ && !extras_->post_hooks.empty(); }
 
   // Where the forward op was called, captured only under anomaly detection.
-  std::string forward_trace;
+  const std::string& forward_trace() const;
+  void set_forward_trace(std::string trace) { extras().forward_trace = std::move(trace); }
 
   // Opaque state owned by the Python layer (grad_fn.metadata, anomaly traces).
   std::shared_ptr<void> python_state;
@@ -212,10 +213,18 @@ class Node : public std::enable_shared_from_this<Node> {
   NodeVector<InputMeta> input_meta_;
   NodeVector<SavedTensor> saved_;
   size_t num_inputs_ = 1;
-  std::vector<GradHookEntry> grad_hooks_;
-  std::vector<std::pair<uint32_t, GradHook>> retain_grad_hooks_;
-  std::vector<std::pair<int64_t, NodePreHook>> pre_hooks_;
-  std::vector<std::pair<int64_t, NodePostHook>> post_hooks_;
+  // Hooks and the anomaly trace, made when first needed: few nodes have them, and every
+  // node of a scalar graph is made and walked each step, so they stay out of the node
+  // (a FunctionNode fits a 192-byte block; Note [Small size classes]).
+  struct Extras {
+    std::vector<GradHookEntry> grad_hooks;
+    std::vector<std::pair<uint32_t, GradHook>> retain_grad_hooks;
+    std::vector<std::pair<int64_t, NodePreHook>> pre_hooks;
+    std::vector<std::pair<int64_t, NodePostHook>> post_hooks;
+    std::string forward_trace;
+  };
+  Extras& extras();
+  std::unique_ptr<Extras> extras_;
 };
 
 // Leaves' sink: adds the incoming gradient into `variable->autograd->grad`.
