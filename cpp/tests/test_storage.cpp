@@ -1,5 +1,6 @@
 // The caching allocator: freed buffers come back for the same size class, large ones
-// included (Note [Caching allocator]), and stay 64-byte aligned.
+// included (Note [Caching allocator]), and stay 64-byte aligned from 64 bytes up (16-byte
+// below: Note [Small size classes]).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +14,7 @@
 namespace cgrad {
 namespace {
 
-bool aligned(void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
+bool aligned(void* p, size_t to = 64) { return reinterpret_cast<uintptr_t>(p) % to == 0; }
 
 TEST(Storage, SmallBlocksAreReused) {
   void* p = allocate_bytes(1000);
@@ -51,10 +52,13 @@ TEST(Storage, AnExitingThreadHandsItsBlocksOn) {
 // cache's cap it goes to the shared lists (it cannot go back to malloc).
 TEST(Storage, SlabBlocksAreDistinctAndAlwaysComeBack) {
   std::vector<std::pair<char*, size_t>> blocks;
-  for (int i = 0; i < 6000; ++i) {  // about 8 MiB of mixed sizes: several slabs
-    const size_t n = size_t(48) << (i % 7);  // 48 B .. 3 KiB, classes 64 B .. 4 KiB
+  // about 8 MiB of mixed sizes, interleaving blocks under 64 bytes with larger ones:
+  // several slabs of each kind
+  const size_t sizes[] = {8, 48, 96, 20, 192, 384, 33, 768, 1536, 64, 3072, 200, 4096};
+  for (int i = 0; i < 6000; ++i) {
+    const size_t n = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
     char* p = static_cast<char*>(allocate_bytes(n));
-    ASSERT_TRUE(aligned(p));
+    ASSERT_TRUE(aligned(p, n < 64 ? 16 : 64)) << n;
     std::memset(p, i % 251, n);
     blocks.push_back({p, n});
   }
