@@ -27,7 +27,7 @@ struct UnaryRow {
 
 // Each alias names its row's node by finding the row.
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, node, saved, backward, \
-                       inplace)                                                            \
+                       inplace, out)                                                       \
   {#name, #name "_", &name, node, nullptr, pointwise::inplace},
 #define CGRAD_UNARY_ALIAS(alias, name, inplace) \
   {#alias, #alias "_", &name, nullptr, #name, pointwise::inplace},
