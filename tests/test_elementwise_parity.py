@@ -849,7 +849,8 @@ def test_inplace_activations_without_graph():
         np.testing.assert_allclose(c.numpy(), t.numpy(), rtol=1e-6)
         x = cgrad.tensor(data, requires_grad=True) * 1
         xt = torch.tensor(data, requires_grad=True) * 1
-        assert (type(getattr(cgrad.nn.functional, name)(x, inplace=True, **kwargs).grad_fn).__name__
-                == type(getattr(torch.nn.functional, name)(xt, inplace=True, **kwargs).grad_fn).__name__)
+        got = getattr(cgrad.nn.functional, name)(x, inplace=True, **kwargs).grad_fn
+        expected = getattr(torch.nn.functional, name)(xt, inplace=True, **kwargs).grad_fn
+        assert type(got).__name__ == type(expected).__name__
         with cgrad.no_grad():
             getattr(cgrad.nn.functional, name)(x, inplace=True, **kwargs)

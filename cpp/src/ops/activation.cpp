@@ -140,8 +140,8 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
 // derivative from the result is leaky_relu_backward itself (and its double backward
 // torch's LeakyReluBackwardBackward0). elu's is grad where result > 0 and
 // grad * (result + alpha) elsewhere, torch's formula, composed of cgrad ops so that it
-// differentiates again (its double backward records those ops' nodes, where torch's one
-// fused EluBackwardBackward0).
+// differentiates again, to torch's values (its double backward records those ops' nodes,
+// where torch records one fused EluBackwardBackward0).
 namespace {
 template <class Value, class F>
 Tensor saving_result(const char* name, const Tensor& a, Value value, F backward) {
@@ -184,7 +184,10 @@ Tensor elu_saving_result(const Tensor& a, double alpha) {
               "negative slope, please call out-of-place version instead.");
         const Tensor& grad = g[0];
         const Tensor result = n.saved(saved::result);
-        return {where(le(result, constant(0.0)), mul(grad, add(result, constant(alpha))), grad)};
+        // grad * alpha + grad * result where result <= 0, grad elsewhere; the result term
+        // only below 0, so its derivative along the result is torch's, 0 from 0 on.
+        return {add(where(le(result, constant(0.0)), mul(grad, constant(alpha)), grad),
+                    where(lt(result, constant(0.0)), mul(grad, result), constant(0.0)))};
       });
 }
 
