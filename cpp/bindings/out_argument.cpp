@@ -25,6 +25,7 @@
 // cgrad.linalg.det can differ as torch's do.
 #include "out_argument.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ std::string out_dtype_mismatch(const std::string& name, OutWording wording, DTyp
     case OutWording::kNonBoolean: return name + " does not support non-boolean outputs.";
     case OutWording::kFloatingResult:
       return name + "(): Expected floating point type for result tensor, but got: " + o;
+    case OutWording::kCannotCast:
+      return "result type " + r + " can't be cast to the desired output type " + o;
     case OutWording::kDot: return "result dtype " + o + " does not match input dtype " + r;
     case OutWording::kMultinomial: return "multinomial expects Long tensor out, got: " + o;
     case OutWording::kWhere: return "Expected out type to be " + r + " but got " + o;
@@ -64,6 +67,7 @@ std::string out_dtype_mismatch(const std::string& name, OutWording wording, DTyp
              " and out.dtype = " + o;
     case OutWording::kNanToNum:
       return "nan_to_num: dtype of out: " + o + " should be same as input: " + r;
+    case OutWording::kRowError:
     case OutWording::kDefault: break;
   }
   return std::string("Expected out tensor to have dtype ") + dtype_cpp_name(result) + ", but got " +
@@ -155,6 +159,23 @@ PyObject* input_argument(const std::vector<PyObject*>& args, size_t nargs, py::l
   return nullptr;
 }
 
+// The promoted dtype of a binary call's two operands (`input`/`other` as given, tensors
+// or numbers); nullopt when either is missing or neither (the function's own errors then
+// come first).
+std::optional<DType> promoted_operands(const std::vector<PyObject*>& args, size_t nargs,
+                                       py::list& keywords) {
+  PyObject* operands[2] = {nargs > 0 ? args[0] : nullptr, nargs > 1 ? args[1] : nullptr};
+  for (size_t k = 0; k < keywords.size(); ++k) {
+    const std::string key = keywords[k].cast<std::string>();
+    if (key == "input" || key == "self") operands[0] = args[nargs + k];
+    if (key == "other") operands[1] = args[nargs + k];
+  }
+  if (!operands[0] || !operands[1]) return std::nullopt;
+  Tensor a = as_operand(operands[0]), b = as_operand(operands[1]);
+  if (!a || !b) return std::nullopt;
+  return result_type(a, b);
+}
+
 // The call checked and run: the outs it writes, then the dispatch without `out`.
 PyObject* run_with_out(const std::string& name, OutRule rule, py::handle out_arg, PyObject* self,
                        std::vector<PyObject*>& args, size_t nargs, py::list& keywords,
@@ -231,6 +252,15 @@ PyObject* run_with_out(const std::string& name, OutRule rule, py::handle out_arg
   }
   for (const Tensor& out : outs)
     for (const Tensor& input : inputs) check_inplace_overlap(out, {&input});
+  if ((rule.dtype == OutDtype::kCastOperands || rule.dtype == OutDtype::kOperandsDtype) &&
+      outs.size() == 1) {
+    const DType out_dtype = outs[0]->dtype;
+    const std::optional<DType> operands = promoted_operands(args, nargs, keywords);
+    if (operands && rule.dtype == OutDtype::kCastOperands && !can_cast(*operands, out_dtype))
+      throw std::runtime_error(out_dtype_mismatch(name, rule.wording, *operands, out_dtype));
+    if (operands && rule.dtype == OutDtype::kOperandsDtype && *operands != out_dtype)
+      throw std::runtime_error(rule.message);
+  }
   if (rule.dtype == OutDtype::kInputDtype && outs.size() == 1) {
     PyObject* input = input_argument(args, nargs, keywords);
     if (input && py::isinstance<TensorImpl>(input) &&

@@ -11,7 +11,11 @@
 //     is cast (logical_not) unless the row's `out` column asks for a Bool out (isposinf),
 //     and a row whose torch function takes no out= (relu, isnan) says so in that column,
 //     the one fact no dtype rule holds;
-//   - binary rows all take out= and cast the promoted result into it;
+//   - binary rows all take out= and cast the promoted result into it; where the row's
+//     kernel refuses some dtypes (kBitwise, kIntegral, kFloatingOperands) the cast is
+//     checked on the operands first, as torch's iterator does before its kernel runs, and
+//     a row that needs one dtype for all operands (kSameDtype) needs it of out too, with
+//     the row's error;
 //   - reductions: a row whose integers sum in Int64 (kIntegersToInt64) takes a dtype=,
 //     and computes in out's dtype as if it were given; a result of the input's dtype
 //     (amax) or an index (argmax) must match out; a Bool one (all, any) needs a Bool
@@ -43,6 +47,16 @@ OutRule unary_rule(pointwise::DtypeRule dtype, pointwise::Out out) {
   return {OutDtype::kInputDtype, OutWording::kFoundDtype};
 }
 
+OutRule binary_rule(pointwise::BinaryRule dtype, const char* error) {
+  switch (dtype) {
+    case pointwise::kBitwise:
+    case pointwise::kIntegral:
+    case pointwise::kFloatingOperands: return {OutDtype::kCastOperands, OutWording::kCannotCast};
+    case pointwise::kSameDtype: return {OutDtype::kOperandsDtype, OutWording::kRowError, error};
+    default: return kCast;
+  }
+}
+
 OutRule reduction_rule(reduction::DtypeRule dtype) {
   switch (dtype) {
     case reduction::kKeep: return {OutDtype::kResultDtype, OutWording::kInputAndOut};
@@ -67,7 +81,8 @@ void add_table_rules(std::unordered_map<std::string, OutRule>& rules) {
   if (rules.count(#name)) rules.emplace(#alias, rules.at(#name));
 #include "cgrad/pointwise/unary_ops.def"
 
-#define CGRAD_BINARY_OP(Kernel, name, ...) rules.emplace(#name, kCast);
+#define CGRAD_BINARY_OP(Kernel, name, dtype, error, ...) \
+  rules.emplace(#name, binary_rule(pointwise::dtype, error));
 #define CGRAD_BINARY_ALIAS(alias, name, inplace) rules.emplace(#alias, rules.at(#name));
 #include "cgrad/pointwise/binary_ops.def"
 

@@ -8,6 +8,10 @@ namespace cgrad::bindings {
 // The dtype out must have.
 enum class OutDtype {
   kCast,         // any the result casts to (torch's can_cast)
+  kCastOperands,   // as kCast, checked on the operands' promoted dtype before the function
+                   // runs (a binary kernel refusing a dtype raises only after torch's
+                   // iterator has checked out)
+  kOperandsDtype,  // the operands' promoted dtype, checked before the function runs
   kInputDtype,   // the input's, checked before the function runs (torch's same-dtype
                  // kernels check it while setting up, so before their own dtype errors)
   kResultDtype,  // the result's
@@ -27,6 +31,8 @@ enum class OutWording {
   kBoolResult,       // all only supports bool tensor for result, got: Float
   kNonBoolean,       // isposinf does not support non-boolean outputs.
   kFloatingResult,   // logsumexp(): Expected floating point type for result tensor, ...
+  kCannotCast,       // result type Float can't be cast to the desired output type Long
+  kRowError,         // the row's own message (OutRule::message)
   kDot,
   kMultinomial,
   kWhere,
@@ -39,6 +45,7 @@ enum class OutWording {
 struct OutRule {
   OutDtype dtype;
   OutWording wording;
+  const char* message = nullptr;  // kRowError's
 };
 
 // The rule of torch's function `native_name` (linalg's as linalg_<name>), or nullptr
