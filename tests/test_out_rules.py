@@ -49,8 +49,6 @@ def same(got, expected):
 def known_gap(name, x_dtype, out_dtype):
     if name == "ldexp" and out_dtype in ("int64", "bool"):
         return True  # torch says "ldexp can't be cast ..."
-    if name in ("cumsum", "cumprod") and out_dtype == "bool":
-        return True  # torch has no Bool running sum/product kernel
     return False
 
 
