@@ -20,10 +20,7 @@ def stale_view(L):
     return view
 
 
-# Where cgrad still differs (strict: fixing one fails the test until it is removed): the
-# binary table's in-place path checks self as an in-place op of the graph, where torch
-# records nothing for logical_and_ (the unary path skips it for logical_not_).
-KNOWN_GAPS = {"logical_and_", "logical_or_", "logical_xor_"}
+KNOWN_GAPS = set()  # where cgrad still differs (strict xfail), none at present
 
 
 def param(fn, id):
@@ -59,3 +56,15 @@ def outcome(fn):
 @pytest.mark.parametrize("fn", list(cases()))
 def test_row_reads_histories_as_torch(fn):
     assert outcome(lambda: fn(cgrad)) == outcome(lambda: fn(torch))
+
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor", "logical_not"])
+def test_unrecorded_inplace_row_writes_a_leaf_that_requires_grad(name):
+    """torch records no node for these, so it does not refuse the leaf, nor does cgrad."""
+    def run(L):
+        x = L.tensor([1.5, 0.0, 2.0], requires_grad=True)
+        other = [] if name == "logical_not" else [L.tensor([1.0, 0.0, 3.0])]
+        out = getattr(x, name + "_")(*other)
+        return out.tolist(), out.requires_grad, out.grad_fn is None
+    assert run(cgrad) == run(torch)
