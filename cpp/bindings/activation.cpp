@@ -14,21 +14,17 @@ namespace cgrad::bindings {
 
 namespace {
 // Note [Functional inplace=True]: writing an activation back into its input goes through
-// apply_inplace (cgrad/ops/inplace.h), which records the out-of-place op's node. For relu
-// and silu that is the node torch records too (activation::kInplace); torch's
-// leaky_relu_/elu_ record other nodes (LeakyReluBackward1 / EluBackward1, saving the
-// result), which we don't have, so those (activation::kInplaceNoGrad) are refused while a
-// graph is being recorded.
-template <class F>
-Tensor run_activation(const Tensor& input, bool inplace, activation::Inplace kind,
-                      const char* name, F f) {
+// apply_inplace (cgrad/ops/inplace.h), which records the node of the op it is given. For
+// relu and silu that is the out-of-place op, whose node torch records too
+// (activation::kInplace); torch's leaky_relu_/elu_ record other nodes, which save the
+// result (activation::kInplaceSavesResult), so those run `f_inplace`, the op that records
+// them (leaky_relu_saving_result, Note [In-place activations save the result]).
+template <class F, class G>
+Tensor run_activation(const Tensor& input, bool inplace, const char* name, F f, G f_inplace) {
   if (!inplace) return without_gil_if_large(input->numel(), [&] { return f(input); });
-  if (kind == activation::kInplaceNoGrad && GradMode::records() && input->requires_grad())
-    throw NotImplementedError(std::string(name) + " (inplace=True) on a tensor that requires "
-                              "grad is not supported yet; use inplace=False");
   Tensor self = input;
   check_inplace_overlap(self, {});
-  apply_inplace(self, name, [&] { return f(self); });
+  apply_inplace(self, name, [&] { return f_inplace(self); });
   return self;
 }
 
@@ -64,13 +60,17 @@ void def_activation(py::module_& nn, const char* name, const char* doc, F f, Arg
 #define CGRAD_FROM_PY(T, name, value) , PyParam<T>::from_py(name)
 #define CGRAD_INPLACE_PARAM_kNoInplace
 #define CGRAD_INPLACE_PARAM_kInplace , bool inplace
-#define CGRAD_INPLACE_PARAM_kInplaceNoGrad , bool inplace
+#define CGRAD_INPLACE_PARAM_kInplaceSavesResult , bool inplace
 #define CGRAD_INPLACE_ARG_kNoInplace
 #define CGRAD_INPLACE_ARG_kInplace , py::arg("inplace") = false
-#define CGRAD_INPLACE_ARG_kInplaceNoGrad , py::arg("inplace") = false
+#define CGRAD_INPLACE_ARG_kInplaceSavesResult , py::arg("inplace") = false
 #define CGRAD_INPLACE_VALUE_kNoInplace false
 #define CGRAD_INPLACE_VALUE_kInplace inplace
-#define CGRAD_INPLACE_VALUE_kInplaceNoGrad inplace
+#define CGRAD_INPLACE_VALUE_kInplaceSavesResult inplace
+// The op inplace=True runs: the row's own, or the one recording torch's in-place node.
+#define CGRAD_INPLACE_OP_kNoInplace(name) name
+#define CGRAD_INPLACE_OP_kInplace(name) name
+#define CGRAD_INPLACE_OP_kInplaceSavesResult(name) name##_saving_result
 
 void def_activation_rows(py::module_& nn) {
 #define CGRAD_ACTIVATION(name, params, dtype, error, kernel, node, saved, backward, inplace, \
@@ -79,17 +79,20 @@ void def_activation_rows(py::module_& nn) {
       nn, #name, doc,                                                                        \
       [](const Tensor& input CGRAD_EACH_PARAM(CGRAD_PY_PARAM, params)                        \
              CGRAD_INPLACE_PARAM_##inplace) {                                                \
-        return run_activation(input, CGRAD_INPLACE_VALUE_##inplace, activation::inplace,     \
-                              #name "_", [&](const Tensor& x) {                              \
-                                return name(x CGRAD_EACH_PARAM(CGRAD_FROM_PY, params));      \
-                              });                                                            \
+        return run_activation(                                                               \
+            input, CGRAD_INPLACE_VALUE_##inplace, #name "_",                                 \
+            [&](const Tensor& x) { return name(x CGRAD_EACH_PARAM(CGRAD_FROM_PY, params)); }, \
+            [&](const Tensor& x) {                                                           \
+              return CGRAD_INPLACE_OP_##inplace(name)(                                       \
+                  x CGRAD_EACH_PARAM(CGRAD_FROM_PY, params));                                \
+            });                                                                              \
       } CGRAD_EACH_PARAM(CGRAD_PY_ARG, params) CGRAD_INPLACE_ARG_##inplace);
 #define CGRAD_NN_UNARY(name, inplace, doc)                                                   \
   def_activation(                                                                            \
       nn, #name, doc,                                                                        \
       [](const Tensor& input CGRAD_INPLACE_PARAM_##inplace) {                                \
-        return run_activation(input, CGRAD_INPLACE_VALUE_##inplace, activation::inplace,     \
-                              #name "_", [](const Tensor& x) { return name(x); });           \
+        const auto f = [](const Tensor& x) { return name(x); };                             \
+        return run_activation(input, CGRAD_INPLACE_VALUE_##inplace, #name "_", f, f);        \
       } CGRAD_INPLACE_ARG_##inplace);
 #include "cgrad/activation/activation_ops.def"
 }
@@ -98,13 +101,16 @@ void def_activation_rows(py::module_& nn) {
 #undef CGRAD_FROM_PY
 #undef CGRAD_INPLACE_PARAM_kNoInplace
 #undef CGRAD_INPLACE_PARAM_kInplace
-#undef CGRAD_INPLACE_PARAM_kInplaceNoGrad
+#undef CGRAD_INPLACE_PARAM_kInplaceSavesResult
 #undef CGRAD_INPLACE_ARG_kNoInplace
 #undef CGRAD_INPLACE_ARG_kInplace
-#undef CGRAD_INPLACE_ARG_kInplaceNoGrad
+#undef CGRAD_INPLACE_ARG_kInplaceSavesResult
 #undef CGRAD_INPLACE_VALUE_kNoInplace
 #undef CGRAD_INPLACE_VALUE_kInplace
-#undef CGRAD_INPLACE_VALUE_kInplaceNoGrad
+#undef CGRAD_INPLACE_VALUE_kInplaceSavesResult
+#undef CGRAD_INPLACE_OP_kNoInplace
+#undef CGRAD_INPLACE_OP_kInplace
+#undef CGRAD_INPLACE_OP_kInplaceSavesResult
 
 // nn.functional.softmax's legacy dim=None: torch picks 0 for 0-, 1- and 3-d inputs, else 1,
 // and warns that the implicit choice is deprecated. torch's `_stacklevel` counts two

@@ -59,6 +59,9 @@ void def_binary_inplace(py::module_& m, TensorClass& cls);
 // for the in-place op `name` (without its `_`) that takes only a Tensor, its second
 // argument's name (nullptr for the others).
 std::vector<const char*> binary_inplace_through_method();
+// Whether torch records nothing for the row's in-place op (logical_and_: a Bool result it
+// never differentiates), so that it is no in-place op of the graph either.
+bool binary_inplace_unrecorded(const std::string& name);
 const char* binary_tensor_only_arg(const std::string& name);
 void init_pointwise_table(py::module_& m);
 // cgrad._C._reduction_ops(): the reduction table as data (Note [Reduction table]).
@@ -154,6 +157,8 @@ int64_t unpack_int64(py::handle h);
 // A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
 // Returns nullptr for anything else (the caller returns NotImplemented).
 Tensor as_operand(py::handle h);
+// torch.can_cast: whether `from` casts to `to` (Note [Casting rules]).
+bool can_cast(DType from, DType to);
 // cgrad.Size(...) for a shape.
 py::object size_object(const Shape& s);
 void set_size_class(py::object cls);

@@ -1,9 +1,11 @@
 // In-place methods and operators (x.add_(y), x += y, x.exp_()): they return self.
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bindings.h"
+#include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
 
 namespace cgrad::bindings {
@@ -102,8 +104,8 @@ void check_ints_convert(const py::args& args, const py::kwargs& kwargs) {
   for (auto item : kwargs) check(item.second);
 }
 
-auto inplace_via_method(const char* method, const char* name) {
-  return [method, name](py::object self_obj, py::args args, py::kwargs kwargs) {
+auto inplace_via_method(const char* method, const char* name, bool recorded) {
+  return [method, name, recorded](py::object self_obj, py::args args, py::kwargs kwargs) {
     check_tensor_first_arg(name, args, kwargs);
     check_ints_convert(args, kwargs);
     Tensor self = self_obj.cast<Tensor>();
@@ -133,6 +135,10 @@ auto inplace_via_method(const char* method, const char* name) {
       py::object bound = s == self ? self_obj.attr(method) : py::cast(s).attr(method);
       return bound(*call_args, **call_kwargs).cast<Tensor>();
     };
+    // An op torch records no node for writes a leaf that requires grad, or a view that
+    // may not be written, as unrecorded (the unary table's logical_not_ does the same).
+    std::optional<GradModeGuard> unrecorded;
+    if (!recorded) unrecorded.emplace(false);
     apply_pointwise_inplace(self, name, {inputs, call});
     return self_obj;
   };
@@ -205,7 +211,8 @@ void def_inplace_through_methods(TensorClass& cls) {
     static std::deque<std::string> names;  // stable addresses: the op names outlive the bindings
     names.push_back(std::string(method) + "_");
     if (py::hasattr(cls, names.back().c_str())) continue;
-    cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str()));
+    cls.def(names.back().c_str(), inplace_via_method(method, names.back().c_str(),
+                                                     !binary_inplace_unrecorded(method)));
   }
 }
 

@@ -14,6 +14,8 @@
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/autograd/views.h"
+#include "cgrad/pointwise/table.h"
+#include "cgrad/reduction/table.h"
 #include "signature.h"
 
 namespace cgrad::bindings {
@@ -24,27 +26,71 @@ PyTypeObject* tensor_type = nullptr;
 std::unordered_set<std::string>* history_reading_names = nullptr;
 
 // Ops that read no history before their own checks, each checked against torch with a
-// view whose history it refuses. Ops torch never records a node for: comparisons and
-// tests, arg-reductions, and ops that return their input or a fresh tensor unrelated to
-// it (`isfinite` and `argsort` are composed of recorded ops in torch, so they do read).
-// Ops torch composes of others (CompositeImplicitAutograd, or Python in
-// nn.functional), which check their arguments before the first recorded op reads: cgrad
-// composes them the same way, or reads at the hand-over point (matmul, linear, isclose,
-// the losses). Subscripts check their ints and slices first, and read themselves.
+// view whose history it refuses.
+//
+// Note [Rows that read no history]: torch never records a node for an op whose result it
+// never differentiates, a Bool or an index: the op table rows whose dtype rule gives one
+// (unary predicates, comparisons, logical ops, all/any, argmax/argmin), their aliases and
+// operators, so these read no history (erase_undifferentiated_rows). Their in-place forms
+// read where the row records a node for them (eq_ into a floating self, EqBackward1), and
+// not where it records none (logical_and_).
+// The ops below are not table rows, or are rows torch composes differently:
 constexpr const char* kNoEarlyRead[] = {
     // never recorded
-    "eq", "ne", "lt", "le", "gt", "ge", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
-    "__ge__", "equal", "allclose", "isnan", "isinf", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "logical_not_", "argmax", "argmin", "any", "all",
-    "count_nonzero", "nonzero", "multinomial", "contiguous", "detach", "searchsorted",
-    "bucketize", "isin", "histc", "bincount", "signbit", "isposinf", "isneginf", "isreal",
-    // composed, checking first
+    "equal", "allclose", "count_nonzero", "nonzero", "multinomial", "contiguous", "detach",
+    "searchsorted", "bucketize", "isin", "histc", "bincount", "isreal",
+    // composed, checking first: ops torch composes of others (CompositeImplicitAutograd, or
+    // Python in nn.functional), which check their arguments before the first recorded op
+    // reads: cgrad composes them the same way, or reads at the hand-over point (matmul,
+    // linear, isclose, the losses). Subscripts check their ints and slices first, and read
+    // themselves.
     "flatten", "unflatten", "movedim", "moveaxis", "narrow", "chunk", "diff", "outer", "ger",
     "einsum", "matmul", "__matmul__", "__rmatmul__", "linear", "isclose", "__invert__", "pad",
     "norm",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
     "__getitem__", "__setitem__"};
+// Rows that read although their rule says otherwise: torch composes isfinite of recorded
+// ops (an abs among them).
+constexpr const char* kRowsThatRead[] = {"isfinite"};
+
+constexpr bool has_node(const char* node) { return node != nullptr; }
+
+// The table rows whose result torch never differentiates, with their aliases, operators
+// and unrecorded in-place forms (Note [Rows that read no history]).
+void erase_undifferentiated_rows(std::unordered_set<std::string>& names) {
+  std::unordered_set<std::string> rows;  // the undifferentiated rows found so far
+  const auto erase = [&](const std::string& name, bool undifferentiated, bool inplace_recorded) {
+    if (!undifferentiated) return;
+    for (const char* reads : kRowsThatRead)
+      if (name == reads) return;
+    rows.insert(name);
+    names.erase(name);
+    if (!inplace_recorded) names.erase(name + "_");
+  };
+#define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, node, saved, backward, \
+                       inplace, out)                                                       \
+  erase(#name, pointwise::dtype == pointwise::kPredicate, false);
+#define CGRAD_UNARY_ALIAS(alias, name, inplace) erase(#alias, rows.count(#name) > 0, false);
+#include "cgrad/pointwise/unary_ops.def"
+  std::unordered_set<std::string> recorded_inplace;  // rows whose in-place form records
+#define CGRAD_BINARY_OP(Kernel, name, dtype, error, types, cost, scalar, node, ...)  \
+  if (has_node(node)) recorded_inplace.insert(#name);                                \
+  erase(#name, pointwise::dtype == pointwise::kCompare ||                            \
+                   pointwise::dtype == pointwise::kLogical,                          \
+        has_node(node));
+#define CGRAD_BINARY_ALIAS(alias, name, inplace) \
+  erase(#alias, rows.count(#name) > 0, recorded_inplace.count(#name) > 0);
+#define CGRAD_BINARY_OPERATOR(op, rop, iop, name)                    \
+  if (rows.count(#name))                                             \
+    for (const char* dunder : std::initializer_list<const char*>{op, rop}) \
+      if (dunder) names.erase(dunder);
+#include "cgrad/pointwise/binary_ops.def"
+#define CGRAD_REDUCTION(name, py_name, form, dtype, ...)                          \
+  erase(#py_name, reduction::dtype == reduction::kBool ||                         \
+                      reduction::dtype == reduction::kIndexNotBool, false);
+#include "cgrad/reduction/reduction_ops.def"
+}
 
 // The tensor `o` holds, or null.
 const TensorImpl* tensor_of(PyObject* o) {
@@ -96,6 +142,7 @@ void learn_history_reading_ops(py::module_& m) {
     for (auto [kind, list] : py::reinterpret_borrow<py::dict>(entry))
       for (py::handle name : list) names->insert(py::str(name).cast<std::string>());
   }
+  erase_undifferentiated_rows(*names);
   for (const char* name : kNoEarlyRead) names->erase(name);
   history_reading_names = names;
 }

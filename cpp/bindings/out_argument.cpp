@@ -7,7 +7,8 @@
 //   - out is returned, the same object; functions with several results (max/min with a
 //     dim, sort, linalg.qr, ...) take a tuple and return it as torch's `<name>_out` type;
 //   - the result must be castable to out's dtype ("result type Float can't be cast to the
-//     desired output type Long"); factories (ones, rand, arange, ...) instead make out's
+//     desired output type Long"), or of the very dtype the function's rule asks for;
+//     factories (ones, rand, arange, ...) and sum-like reductions instead make out's
 //     dtype theirs, and refuse another dtype given with it;
 //   - an out of another shape is resized to the result's, with torch's deprecation
 //     warning unless it was empty, and takes the result's memory order where that is
@@ -17,107 +18,58 @@
 //   - out must not overlap an input partly, nor repeat memory (torch's errors);
 //   - with grad mode on, neither out nor an input may require grad: out= functions are
 //     not differentiable (torch's RuntimeError).
+// Which functions take out=, and the rule each follows for out's dtype, are derived from
+// the op tables' rows where a row holds the function (Note [out= rules], out_rules.cpp).
 // A function torch gives no `out` refuses the keyword like any unknown one. Functions are
 // known by torch's native names (linalg's as linalg_<name>), so cgrad.det and
 // cgrad.linalg.det can differ as torch's do.
 #include "out_argument.h"
 
+#include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "cgrad/autograd/grad_mode.h"
 #include "cgrad/errors.h"
+#include "out_rules.h"
 #include "signature.h"
 
 namespace cgrad::bindings {
 
 namespace {
 
-const std::unordered_set<std::string>& out_functions() {
-  static const std::unordered_set<std::string> names = {
-      "abs", "absolute", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "aminmax",
-      "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-      "arctanh", "argmax", "argmin", "asin", "asinh", "atan", "atan2", "atanh", "bernoulli",
-      "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
-      "bitwise_right_shift", "bitwise_xor", "bmm", "bucketize", "cat", "ceil", "clamp",
-      "clamp_max", "clamp_min", "clip", "concat", "copysign", "cos", "cosh", "cross",
-      "cummax", "cummin", "cumprod", "cumsum", "deg2rad", "diag", "diff", "digamma", "div",
-      "dot", "empty", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix",
-      "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "full", "gather", "gcd",
-      "ge", "ger", "greater", "greater_equal", "gt", "heaviside", "hypot", "i0",
-      "index_add", "index_select", "inverse", "isneginf", "isposinf", "kron", "kthvalue",
-      "lcm", "ldexp", "le", "lerp", "less", "less_equal", "lgamma", "linalg_cholesky", "linalg_cross",
-      "linalg_det", "linalg_eigh", "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm",
-      "linalg_matrix_power", "linalg_qr", "linalg_slogdet", "linalg_solve", "linalg_svd",
-      "linalg_svdvals", "linalg_vector_norm", "linspace", "log", "log10", "log1p", "log2",
-      "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and",
-      "logical_not", "logical_or", "logical_xor", "logit", "logspace", "logsumexp", "lt",
-      "masked_select", "matmul", "matrix_power", "max", "maximum", "mean", "median", "min",
-      "minimum", "mm", "mode", "msort", "mul", "multinomial", "mv", "nan_to_num",
-      "nanmedian", "ne", "neg", "negative", "nextafter", "nonzero", "norm", "normal",
-      "not_equal", "ones", "outer", "polygamma", "pow", "prod", "rad2deg", "rand",
-      "randint", "randn", "randperm", "reciprocal", "remainder", "round", "rsqrt",
-      "scatter", "scatter_add", "searchsorted", "sgn", "sigmoid", "sign", "signbit", "sin",
-      "sinc", "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub",
-      "sum", "take", "take_along_dim", "tan", "tanh", "tensordot", "topk", "tril", "triu",
-      "true_divide", "trunc", "var", "where", "xlogy", "zeros"};
-  return names;
-}
-
-// Factories take out's dtype as their own.
-const std::unordered_set<std::string>& out_factories() {
-  static const std::unordered_set<std::string> names = {
-      "arange", "empty", "eye", "full", "linspace", "logspace", "ones", "rand", "randint", "randn",
-      "randperm", "normal", "zeros"};
-  return names;
-}
-
-// Functions whose out must have the result's dtype exactly, where the others cast.
-const std::unordered_set<std::string>& exact_dtype_functions() {
-  static const std::unordered_set<std::string> names = {
-      "abs", "absolute", "addmm", "all", "amax", "amin", "aminmax", "any", "argmax", "argmin",
-      "bitwise_not", "bmm", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cummax",
-      "cummin", "cross", "diag", "dot", "fix", "floor", "frac", "gather", "index_add", "index_select",
-      "inverse", "kthvalue", "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh",
-      "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm", "linalg_matrix_power", "linalg_qr",
-      "linalg_slogdet", "linalg_solve", "linalg_svd", "linalg_svdvals", "linalg_vector_norm",
-      "log_softmax", "masked_select", "matmul", "matrix_power", "max", "median", "min", "mm",
-      "mode", "msort", "multinomial", "mv", "nan_to_num", "nanmedian", "neg", "negative",
-      "nonzero", "norm", "round", "scatter", "scatter_add", "sgn", "sign", "slogdet", "softmax",
-      "sort", "take", "take_along_dim", "tensordot", "topk", "tril", "triu", "trunc", "where"};
-  return names;
-}
-
-// Predicates whose out must be bool.
-const std::unordered_set<std::string>& bool_out_functions() {
-  static const std::unordered_set<std::string> names = {"isneginf", "isposinf", "signbit"};
-  return names;
-}
-
-// torch's wording, which differs by function, for an out of the wrong dtype where the
-// result's is required.
-std::string out_dtype_mismatch(const std::string& name, DType result, DType out) {
+// torch's words for an out of the wrong dtype where `rule` requires another.
+std::string out_dtype_mismatch(const std::string& name, OutWording wording, DType result,
+                               DType out) {
   const std::string r = dtype_torch_name(result), o = dtype_torch_name(out);
-  static const std::unordered_set<std::string> pointwise = {
-      "abs", "absolute", "bitwise_not", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "fix",
-      "floor", "frac", "neg", "negative", "round", "sgn", "sign", "trunc"};
-  if (pointwise.count(name)) return "Found dtype " + o + " but expected " + r;
-  if (name == "dot") return "result dtype " + o + " does not match input dtype " + r;
-  if (name == "multinomial") return "multinomial expects Long tensor out, got: " + o;
-  if (name == "where") return "Expected out type to be " + r + " but got " + o;
-  if (name == "tensordot")
-    return "tensordot: Expected the output tensor to have dtype " + r +
-           ", but got an output tensor with dtype " + o;
-  if (name == "index_select" || name == "masked_select")
-    return name + "(): self and result must have the same scalar type";
-  if (name == "take")
-    return "take(): self and out expected to have the same dtype, but got self.dtype = " + r +
-           " and out.dtype = " + o;
-  if (name == "nan_to_num") return "nan_to_num: dtype of out: " + o + " should be same as input: " + r;
-  if (name == "amax" || name == "amin")
-    return "Expected the dtype for input and out to match, but got " + r +
-           " for input's dtype and " + o + " for out's dtype.";
+  switch (wording) {
+    case OutWording::kFoundDtype: return "Found dtype " + o + " but expected " + r;
+    case OutWording::kInputAndOut:
+      return "Expected the dtype for input and out to match, but got " + r +
+             " for input's dtype and " + o + " for out's dtype.";
+    case OutWording::kScalarType: return "expected scalar_type " + r + " but found " + o;
+    case OutWording::kBoolResult: return name + " only supports bool tensor for result, got: " + o;
+    case OutWording::kNonBoolean: return name + " does not support non-boolean outputs.";
+    case OutWording::kFloatingResult:
+      return name + "(): Expected floating point type for result tensor, but got: " + o;
+    case OutWording::kCannotCast:
+      return "result type " + r + " can't be cast to the desired output type " + o;
+    case OutWording::kDot: return "result dtype " + o + " does not match input dtype " + r;
+    case OutWording::kMultinomial: return "multinomial expects Long tensor out, got: " + o;
+    case OutWording::kWhere: return "Expected out type to be " + r + " but got " + o;
+    case OutWording::kTensordot:
+      return "tensordot: Expected the output tensor to have dtype " + r +
+             ", but got an output tensor with dtype " + o;
+    case OutWording::kSelectSameType:
+      return name + "(): self and result must have the same scalar type";
+    case OutWording::kTake:
+      return "take(): self and out expected to have the same dtype, but got self.dtype = " + r +
+             " and out.dtype = " + o;
+    case OutWording::kNanToNum:
+      return "nan_to_num: dtype of out: " + o + " should be same as input: " + r;
+    case OutWording::kRowError:
+    case OutWording::kDefault: break;
+  }
   return std::string("Expected out tensor to have dtype ") + dtype_cpp_name(result) + ", but got " +
          dtype_cpp_name(out) + " instead";
 }
@@ -152,26 +104,24 @@ void resize_out(const Tensor& out, const Tensor& result) {
   }
 }
 
-void write_into(Tensor out, const Tensor& result, const std::string& name, bool factory) {
-  if (bool_out_functions().count(name) && out->dtype != DType::Bool)
-    throw std::runtime_error(name + " does not support non-boolean outputs.");
+void write_into(Tensor out, const Tensor& result, const std::string& name, const OutRule& rule) {
+  const bool factory = rule.dtype == OutDtype::kFactory;
+  if ((rule.dtype == OutDtype::kBool && out->dtype != DType::Bool) ||
+      ((rule.dtype == OutDtype::kResultDtype || rule.dtype == OutDtype::kInputDtype) &&
+       out->dtype != result->dtype) ||
+      (rule.dtype == OutDtype::kFloating && !is_floating(out->dtype)))
+    throw std::runtime_error(out_dtype_mismatch(name, rule.wording, result->dtype, out->dtype));
   if ((name == "searchsorted" || name == "bucketize") && out->dtype != result->dtype)
     throw std::runtime_error(
         std::string("torch.searchsorted(): output tensor's dtype is wrong, it can only be "
                     "Int(int32) or Long(int64) depending on whether out_int32 flag is True, but "
                     "we got output tensor's dtype ") + dtype_torch_name(out->dtype) +
         " and out_int32 flag is " + (result->dtype == DType::Int32 ? "True" : "False"));
-  if (exact_dtype_functions().count(name) && out->dtype != result->dtype)
-    throw std::runtime_error(out_dtype_mismatch(name, result->dtype, out->dtype));
   // (cat and stack say it as a TypeError before the cast check of apply_inplace)
   if ((name == "cat" || name == "concat" || name == "stack") && is_floating(result->dtype) &&
       !is_floating(out->dtype))
     throw TypeError(std::string("torch.cat(): input types can't be cast to the desired output type ") +
                     dtype_torch_name(out->dtype));
-  if (name == "logsumexp" && !is_floating(out->dtype))
-    throw std::runtime_error(
-        std::string("logsumexp(): Expected floating point type for result tensor, but got: ") +
-        dtype_torch_name(out->dtype));
   // bernoulli samples into out whatever its dtype (0 and 1 are exact in all of them).
   const Tensor& written = name == "bernoulli" ? to_dtype(result, out->dtype) : result;
   if (!same_shape(out->sizes, result->sizes)) {
@@ -201,8 +151,33 @@ void write_into(Tensor out, const Tensor& result, const std::string& name, bool 
   apply_inplace(out, name.c_str(), [&] { return written; });
 }
 
+// The call's `input`: its first positional argument or its `input=` keyword; null if none.
+PyObject* input_argument(const std::vector<PyObject*>& args, size_t nargs, py::list& keywords) {
+  if (nargs > 0) return args[0];
+  for (size_t k = 0; k < keywords.size(); ++k)
+    if (keywords[k].cast<std::string>() == "input") return args[nargs + k];
+  return nullptr;
+}
+
+// The promoted dtype of a binary call's two operands (`input`/`other` as given, tensors
+// or numbers); nullopt when either is missing or neither (the function's own errors then
+// come first).
+std::optional<DType> promoted_operands(const std::vector<PyObject*>& args, size_t nargs,
+                                       py::list& keywords) {
+  PyObject* operands[2] = {nargs > 0 ? args[0] : nullptr, nargs > 1 ? args[1] : nullptr};
+  for (size_t k = 0; k < keywords.size(); ++k) {
+    const std::string key = keywords[k].cast<std::string>();
+    if (key == "input" || key == "self") operands[0] = args[nargs + k];
+    if (key == "other") operands[1] = args[nargs + k];
+  }
+  if (!operands[0] || !operands[1]) return std::nullopt;
+  Tensor a = as_operand(operands[0]), b = as_operand(operands[1]);
+  if (!a || !b) return std::nullopt;
+  return result_type(a, b);
+}
+
 // The call checked and run: the outs it writes, then the dispatch without `out`.
-PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* self,
+PyObject* run_with_out(const std::string& name, OutRule rule, py::handle out_arg, PyObject* self,
                        std::vector<PyObject*>& args, size_t nargs, py::list& keywords,
                        Dispatch dispatch) {
   std::vector<Tensor> outs;
@@ -232,27 +207,37 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
         tensor_normal = tensor_normal || py::isinstance<TensorImpl>(args[nargs + k]);
     }
   }
-  const bool factory = out_factories().count(name) && !tensor_normal;
+  if (tensor_normal) rule.dtype = OutDtype::kCast;
+  const bool factory = rule.dtype == OutDtype::kFactory;
   if (tensor_normal && outs.size() == 1) {
     out_dtype = py::cast(outs[0]);
     keywords.append(py::str("_out"));
     args.push_back(out_dtype.ptr());
   }
-  if (factory && outs.size() == 1) {
+  if ((factory || rule.dtype == OutDtype::kDtypeArgument) && outs.size() == 1) {
     bool dtype_given = false;
+    size_t none_at = args.size();  // where dtype=None was passed
     for (size_t k = 0; k < keywords.size(); ++k) {
       if (keywords[k].cast<std::string>() != "dtype") continue;
       py::handle dtype(args[nargs + k]);
       dtype_given = !dtype.is_none();
-      if (dtype_given && dtype_from_py(dtype) != outs[0]->dtype)
-        throw std::runtime_error(std::string("dtype ") + dtype_torch_name(dtype_from_py(dtype)) +
-                                 " does not match dtype of out parameter (" +
-                                 dtype_torch_name(outs[0]->dtype) + ")");
+      if (!dtype_given) none_at = nargs + k;
+      if (!dtype_given || dtype_from_py(dtype) == outs[0]->dtype) continue;
+      if (!factory)
+        throw std::runtime_error(
+            out_dtype_mismatch(name, rule.wording, dtype_from_py(dtype), outs[0]->dtype));
+      throw std::runtime_error(std::string("dtype ") + dtype_torch_name(dtype_from_py(dtype)) +
+                               " does not match dtype of out parameter (" +
+                               dtype_torch_name(outs[0]->dtype) + ")");
     }
     if (!dtype_given) {
       out_dtype = dtype_object(outs[0]->dtype);
-      keywords.append(py::str("dtype"));
-      args.push_back(out_dtype.ptr());
+      if (none_at < args.size()) {
+        args[none_at] = out_dtype.ptr();
+      } else {
+        keywords.append(py::str("dtype"));
+        args.push_back(out_dtype.ptr());
+      }
     }
   }
   const std::vector<Tensor> inputs = tensor_inputs(args.data(), args.size());
@@ -267,6 +252,22 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
   }
   for (const Tensor& out : outs)
     for (const Tensor& input : inputs) check_inplace_overlap(out, {&input});
+  if ((rule.dtype == OutDtype::kCastOperands || rule.dtype == OutDtype::kOperandsDtype) &&
+      outs.size() == 1) {
+    const DType out_dtype = outs[0]->dtype;
+    const std::optional<DType> operands = promoted_operands(args, nargs, keywords);
+    if (operands && rule.dtype == OutDtype::kCastOperands && !can_cast(*operands, out_dtype))
+      throw std::runtime_error(out_dtype_mismatch(name, rule.wording, *operands, out_dtype));
+    if (operands && rule.dtype == OutDtype::kOperandsDtype && *operands != out_dtype)
+      throw std::runtime_error(rule.message);
+  }
+  if (rule.dtype == OutDtype::kInputDtype && outs.size() == 1) {
+    PyObject* input = input_argument(args, nargs, keywords);
+    if (input && py::isinstance<TensorImpl>(input) &&
+        py::handle(input).cast<Tensor>()->dtype != outs[0]->dtype)
+      throw std::runtime_error(out_dtype_mismatch(
+          name, rule.wording, py::handle(input).cast<Tensor>()->dtype, outs[0]->dtype));
+  }
 
   py::tuple names(keywords);
   py::object result = py::reinterpret_steal<py::object>(
@@ -283,7 +284,7 @@ PyObject* run_with_out(const std::string& name, py::handle out_arg, PyObject* se
                     (results.size() == 1 ? std::string("Tensor") : "a tuple of " +
                                                            std::to_string(results.size()) +
                                                            " Tensors"));
-  for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name, factory);
+  for (size_t i = 0; i < outs.size(); ++i) write_into(outs[i], results[i], name, rule);
   if (!pair) return out_arg.inc_ref().ptr();
   // The out variant of the result's tuple type (cgrad.return_types.max_out), holding the
   // given tensors.
@@ -303,8 +304,9 @@ bool has_out_keyword(PyObject* kwnames) {
 PyObject* call_with_out(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames,
                         Dispatch dispatch) {
   const FunctionInfo* info = function_info(self);
-  if (!info || info->style != CallStyle::Native || !out_functions().count(info->native_name) ||
-      info->has_param("out"))
+  const OutRule* rule = info && info->style == CallStyle::Native ? out_rule(info->native_name)
+                                                                 : nullptr;
+  if (!rule || info->has_param("out"))
     return dispatch(self, args, nargsf, kwnames);
   const size_t nargs = PyVectorcall_NARGS(nargsf);
   try {
@@ -324,7 +326,7 @@ PyObject* call_with_out(PyObject* self, PyObject* const* args, size_t nargsf, Py
       py::tuple names(keywords);
       return dispatch(self, rest.data(), nargs, keywords.empty() ? nullptr : names.ptr());
     }
-    return run_with_out(info->native_name, out_arg, self, rest, nargs, keywords, dispatch);
+    return run_with_out(info->native_name, *rule, out_arg, self, rest, nargs, keywords, dispatch);
   } catch (py::error_already_set& e) {
     e.restore();
   } catch (...) {

@@ -27,7 +27,7 @@ struct UnaryRow {
 
 // Each alias names its row's node by finding the row.
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, node, saved, backward, \
-                       inplace)                                                            \
+                       inplace, out)                                                       \
   {#name, #name "_", &name, node, nullptr, pointwise::inplace},
 #define CGRAD_UNARY_ALIAS(alias, name, inplace) \
   {#alias, #alias "_", &name, nullptr, #name, pointwise::inplace},
@@ -104,6 +104,7 @@ struct BinaryRow {
   const char* alias_of;  // nullptr for a row of its own
   pointwise::Operands operands;
   pointwise::Inplace inplace;
+  pointwise::BinaryRule rule;
 };
 
 #define CGRAD_INTO_kCompare(name) &name##_into
@@ -118,7 +119,7 @@ struct BinaryRow {
 #define CGRAD_BINARY_OP(Kernel, name, dtype, error, types, cost, scalar, node, saved, \
                         grad_self, grad_other, operands, inplace)                     \
   {#name, &name, CGRAD_INTO_##dtype(name), node, nullptr, pointwise::operands,         \
-   pointwise::inplace},
+   pointwise::inplace, pointwise::dtype},
 const BinaryRow kBinaryOwnRows[] = {
 #include "cgrad/pointwise/binary_ops.def"
 };
@@ -145,7 +146,8 @@ const std::vector<BinaryRow>& binary_rows() {
     };
     for (const Alias& a : aliases) {
       BinaryRow row = binary_row(a.name);
-      out.push_back({a.alias, row.fn, row.into, row.node, a.name, row.operands, a.inplace});
+      out.push_back(
+          {a.alias, row.fn, row.into, row.node, a.name, row.operands, a.inplace, row.rule});
     }
     return out;
   }();
@@ -221,6 +223,12 @@ std::vector<const char*> binary_inplace_through_method() {
         row.operands != pointwise::kBoundByHand)
       names.push_back(row.name);
   return names;
+}
+
+bool binary_inplace_unrecorded(const std::string& name) {
+  for (const BinaryRow& row : binary_rows())
+    if (row.rule == pointwise::kLogical && name == row.name) return true;
+  return false;
 }
 
 const char* binary_tensor_only_arg(const std::string& name) {

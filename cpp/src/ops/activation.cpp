@@ -132,6 +132,65 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
   }
 #include "cgrad/activation/activation_ops.def"
 
+// Note [In-place activations save the result]: torch's leaky_relu_ and elu_ overwrite
+// their input, so their nodes (LeakyReluBackward1, EluBackward1) save the result and
+// differentiate from it. That is exact only while the result tells the input's sign, so
+// a negative slope or alpha, which flips it, is refused with torch's error when the
+// backward runs. For a slope >= 0, result > 0 exactly where the input is, so leaky_relu's
+// derivative from the result is leaky_relu_backward itself (and its double backward
+// torch's LeakyReluBackwardBackward0). elu's is grad where result > 0 and
+// grad * (result + alpha) elsewhere, torch's formula, composed of cgrad ops so that it
+// differentiates again, to torch's values (its double backward records those ops' nodes,
+// where torch records one fused EluBackwardBackward0).
+namespace {
+template <class Value, class F>
+Tensor saving_result(const char* name, const Tensor& a, Value value, F backward) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = value();
+  }
+  if (any_requires_grad({&a})) {
+    auto node = make_node(name, {a}, std::move(backward));
+    record(node, {out}, {ToSave(saved::result, out)});
+  }
+  return out;
+}
+}  // namespace
+
+Tensor leaky_relu_saving_result(const Tensor& a, double negative_slope) {
+  return saving_result(
+      "LeakyReluBackward1", a, [&] { return leaky_relu(a, negative_slope); },
+      [negative_slope](Node& n, TensorList& g) -> TensorList {
+        if (negative_slope < 0)
+          throw std::runtime_error(
+              "In-place leakyReLu backward calculation is triggered with a negative slope which "
+              "is not supported. This is caused by calling in-place forward function with a "
+              "negative slope, please call out-of-place version instead. File an issue at "
+              "https://github.com/pytorch/pytorch if you do require supporting in-place "
+              "leakRelu backward calculation with negative slope");
+        return {leaky_relu_backward(g[0], n.saved(saved::result), negative_slope)};
+      });
+}
+
+Tensor elu_saving_result(const Tensor& a, double alpha) {
+  return saving_result(
+      "EluBackward1", a, [&] { return elu(a, alpha); },
+      [alpha](Node& n, TensorList& g) -> TensorList {
+        if (alpha < 0)
+          throw std::runtime_error(
+              "In-place elu backward calculation is triggered with a negative slope which is "
+              "not supported. This is caused by calling in-place forward function with a "
+              "negative slope, please call out-of-place version instead.");
+        const Tensor& grad = g[0];
+        const Tensor result = n.saved(saved::result);
+        // grad * alpha + grad * result where result <= 0, grad elsewhere; the result term
+        // only below 0, so its derivative along the result is torch's, 0 from 0 on.
+        return {add(where(le(result, constant(0.0)), mul(grad, constant(alpha)), grad),
+                    where(lt(result, constant(0.0)), mul(grad, result), constant(0.0)))};
+      });
+}
+
 #undef CGRAD_READ_kSavesGrad
 #undef CGRAD_READ_kNoGrad
 #undef CGRAD_PARAM

@@ -547,6 +547,10 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
   const bool scan = row.form == reduction::kScanDtype || row.form == reduction::kScan;
   const int64_t d = scan ? wrap_dim(*call.dim, a->dim()) : 0;
   const DType out_dtype = result_dtype(row, a->dtype, call.dtype);
+  // torch's running sums and products have no Bool kernel (dtype=cgrad.bool, or a Bool out=)
+  if (scan && out_dtype == DType::Bool)
+    throw NotImplementedError(std::string("\"") + row.name +
+                              "_out_cpu\" not implemented for 'Bool'");
   if (row.identity == reduction::kNoIdentity) check_nonempty(row.name, a, *call.dims);
   Reduction plan_of_dims;
   if (call.dims) plan_of_dims = plan(a, *call.dims, call.keepdim);

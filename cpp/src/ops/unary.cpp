@@ -11,7 +11,7 @@ using detail::pointwise_op;
 using detail::zeros_like;
 
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, node, saved, backward, \
-                       inplace)                                                            \
+                       inplace, out)                                                       \
   Tensor name(const Tensor& a) {                                                           \
     return pointwise_op(kernels::UnaryOp::Kernel, pointwise::dtype, error, node,           \
                         pointwise::saved, a,                                               \

@@ -40,8 +40,9 @@ enum Inplace {
   kNoInplace,      // no inplace= (torch has none)
   kInplace,        // inplace=True overwrites the input and records the op's own node, as
                    // torch does (relu_, silu_)
-  kInplaceNoGrad,  // as kInplace, but refused while a graph is recorded: torch records
-                   // another node for it (LeakyReluBackward1, saving the result)
+  kInplaceSavesResult,  // as kInplace, but recording torch's other node for it, which
+                        // differentiates from the result (LeakyReluBackward1): the op
+                        // name##_saving_result (Note [In-place activations save the result])
 };
 // What a backward row's node saves besides its input: the incoming gradient, as
 // `grad_output`, or nothing (torch keeps none for a piecewise-linear activation).

@@ -27,6 +27,12 @@ enum class GeluApproximation { None, Tanh };
 #undef CGRAD_PARAM_WITH_DEFAULT
 #undef CGRAD_BACKWARD_PARAM
 
+// leaky_relu and elu as their in-place forms record them (torch's LeakyReluBackward1,
+// EluBackward1): a node that differentiates from the result, which the in-place write then
+// makes the input itself (Note [In-place activations save the result]).
+Tensor leaky_relu_saving_result(const Tensor& a, double negative_slope = 0.01);
+Tensor elu_saving_result(const Tensor& a, double alpha = 1.0);
+
 // Over `dim` (any dim, any strides). With `dtype`, the input is first converted to it.
 Tensor softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
 Tensor log_softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);

@@ -65,6 +65,10 @@ enum Saved { kNothing, kSelf, kResult, kSelfAndResult, kSelfOther, kSelfResult, 
 // kWithoutDerivative: x.name_() and cgrad.name_(x), which torch records under a node
 // named <Name>Backward1 whose backward raises (it has no formula for them).
 enum Inplace { kNoInplace, kMethod, kMethodAndFunction, kWithoutDerivative };
+// A unary row's out= (Note [out= rules], bindings/out_rules.cpp): kOut, checked as its
+// dtype rule implies; kBoolOut, a Bool out only (torch's isposinf, signbit); kNoOut, none
+// (torch's relu and isnan take no out=). Binary rows all take out=, so have no column.
+enum Out { kNoOut, kOut, kBoolOut };
 
 // Factors of the rows that rescale (deg2rad, rad2deg).
 inline constexpr double kRadiansPerDegree = 3.14159265358979323846 / 180.0;
