@@ -440,9 +440,10 @@ void Node::clear_hooks() {
 void Node::run_grad_hooks(TensorList& grads) {
   if (!extras_) return;
   run_hook_list(extras_->grad_hooks, grads);
-  // By index, from the node: a hook may have set or taken a retain_grad hook meanwhile.
-  for (size_t i = 0; extras_ && i < extras_->retain_grad_hooks.size(); ++i) {
-    auto& [nr, hook] = extras_->retain_grad_hooks[i];
+  // By index: a hook may set or take a retain_grad hook meanwhile (extras_ stays).
+  auto& retain = extras_->retain_grad_hooks;
+  for (size_t i = 0; i < retain.size(); ++i) {
+    auto& [nr, hook] = retain[i];
     if (nr >= grads.size() || !grads[nr]) continue;
     const GradHook call = hook;  // the list may change while it runs
     call(grads[nr]);
