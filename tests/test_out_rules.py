@@ -44,22 +44,12 @@ def same(got, expected):
         got[1], expected[1], rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
-# Where cgrad still differs from torch (each is strict: fixing it makes the test fail
-# until the entry is removed).
-def known_gap(name, x_dtype, out_dtype):
-    if name == "ldexp" and out_dtype in ("int64", "bool"):
-        return True  # torch says "ldexp can't be cast ..."
-    return False
-
-
 def cases():
     for family, names in (("unary", UNARY), ("binary", BINARY), ("reduction", REDUCTIONS)):
         for name in names:
             for x_dtype in ("float32", "int64", "bool"):
                 for out_dtype in DTYPES:
-                    marks = [pytest.mark.xfail(strict=True)] if known_gap(
-                        name, x_dtype, out_dtype) else []
-                    yield pytest.param(family, name, x_dtype, out_dtype, marks=marks,
+                    yield pytest.param(family, name, x_dtype, out_dtype,
                                        id=f"{name}-{x_dtype}-{out_dtype}")
 
 

@@ -54,6 +54,7 @@ std::string out_dtype_mismatch(const std::string& name, OutWording wording, DTyp
       return name + "(): Expected floating point type for result tensor, but got: " + o;
     case OutWording::kCannotCast:
       return "result type " + r + " can't be cast to the desired output type " + o;
+    case OutWording::kOpCannotCast: return name + " can't be cast to the desired output type " + o;
     case OutWording::kDot: return "result dtype " + o + " does not match input dtype " + r;
     case OutWording::kMultinomial: return "multinomial expects Long tensor out, got: " + o;
     case OutWording::kWhere: return "Expected out type to be " + r + " but got " + o;

@@ -132,6 +132,9 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
       kFactory);
   add({"multinomial"}, {OutDtype::kResultDtype, OutWording::kMultinomial});
   add({"bernoulli"}, kCast);
+  // A row whose out torch checks in its own words: ldexp is composed in torch, and checks
+  // out is floating before its multiply runs.
+  rules["ldexp"] = {OutDtype::kFloating, OutWording::kOpCannotCast};
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ enum class OutWording {
   kNonBoolean,       // isposinf does not support non-boolean outputs.
   kFloatingResult,   // logsumexp(): Expected floating point type for result tensor, ...
   kCannotCast,       // result type Float can't be cast to the desired output type Long
+  kOpCannotCast,     // ldexp can't be cast to the desired output type Long
   kRowError,         // the row's own message (OutRule::message)
   kDot,
   kMultinomial,
