@@ -138,10 +138,9 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
 // a negative slope or alpha, which flips it, is refused with torch's error when the
 // backward runs. For a slope >= 0, result > 0 exactly where the input is, so leaky_relu's
 // derivative from the result is leaky_relu_backward itself (and its double backward
-// torch's LeakyReluBackwardBackward0). elu's is grad where result > 0 and
-// grad * (result + alpha) elsewhere, torch's formula, composed of cgrad ops so that it
-// differentiates again, to torch's values (its double backward records those ops' nodes,
-// where torch records one fused EluBackwardBackward0).
+// torch's LeakyReluBackwardBackward0). elu's is the table's elu_backward_of_result:
+// grad where result > 0 and grad * (result + alpha) elsewhere, torch's formula, whose
+// double backward records EluBackwardBackward0 as torch's does.
 namespace {
 template <class Value, class F>
 Tensor saving_result(const char* name, const Tensor& a, Value value, F backward) {
@@ -182,12 +181,7 @@ Tensor elu_saving_result(const Tensor& a, double alpha) {
               "In-place elu backward calculation is triggered with a negative slope which is "
               "not supported. This is caused by calling in-place forward function with a "
               "negative slope, please call out-of-place version instead.");
-        const Tensor& grad = g[0];
-        const Tensor result = n.saved(saved::result);
-        // grad * alpha + grad * result where result <= 0, grad elsewhere; the result term
-        // only below 0, so its derivative along the result is torch's, 0 from 0 on.
-        return {add(where(le(result, constant(0.0)), mul(grad, constant(alpha)), grad),
-                    where(lt(result, constant(0.0)), mul(grad, result), constant(0.0)))};
+        return {elu_backward_of_result(g[0], n.saved(saved::result), alpha)};
       });
 }
 
