@@ -44,9 +44,26 @@ def same(got, expected):
         got[1], expected[1], rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
+def takes_out(L, family, name):
+    """Whether L's function accepts out= (given its family's arguments, a reduction a dim)."""
+    try:
+        call(family, name, L, "float32", out=L.empty(0))
+    except TypeError as e:
+        refusals = ("unexpected keyword argument 'out'", "out=Tensor), but expected")
+        return not any(r in str(e) for r in refusals)
+    except Exception:  # noqa: BLE001 - any other error means out= was accepted
+        pass
+    return True
+
+
+FAMILIES = (("unary", UNARY), ("binary", BINARY), ("reduction", REDUCTIONS))
+
+
 def cases():
-    for family, names in (("unary", UNARY), ("binary", BINARY), ("reduction", REDUCTIONS)):
+    for family, names in FAMILIES:
         for name in names:
+            if not takes_out(torch, family, name):
+                continue  # (count_nonzero) the test below checks cgrad refuses it too
             for x_dtype in ("float32", "int64", "bool"):
                 for out_dtype in DTYPES:
                     yield pytest.param(family, name, x_dtype, out_dtype,
@@ -63,16 +80,8 @@ def test_out_dtype_as_torch(family, name, x_dtype, out_dtype):
 
 
 def test_every_row_takes_out_where_torch_does():
-    def takes_out(L, name):
-        try:
-            getattr(L, name)(L.tensor([1.0, 2.0]), out=L.empty(0))
-        except TypeError as e:
-            return "unexpected keyword argument 'out'" not in str(e)
-        except Exception:  # noqa: BLE001 - any other error means out= was accepted
-            pass
-        return True
-
-    differ = [n for n in UNARY + BINARY + REDUCTIONS if takes_out(cgrad, n) != takes_out(torch, n)]
+    differ = [n for family, names in FAMILIES for n in names
+              if takes_out(cgrad, family, n) != takes_out(torch, family, n)]
     assert not differ
 
 

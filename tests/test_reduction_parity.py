@@ -163,6 +163,15 @@ CASES = [
     case("any_empty", lambda L, a: a.any(), np.zeros(0, np.float32)),
     case("any_strided", lambda L, a: a.any(0), T(B(4, 3))),
     case("any_fn", lambda L, a: L.any(a), np.zeros((2, 2), np.int32)),
+    # ---- count_nonzero ----
+    case("count_nonzero", lambda L, a: L.count_nonzero(a), ZEROS),
+    case("count_nonzero_dim", lambda L, a: a.count_nonzero(1), ZEROS),
+    case("count_nonzero_neg_dim", lambda L, a: a.count_nonzero(dim=-2), I(3, 4, low=-1, high=2)),
+    case("count_nonzero_dims_bool", lambda L, a: L.count_nonzero(a, dim=(0, 2)), B(2, 3, 2)),
+    case("count_nonzero_nan", lambda L, a: a.count_nonzero(), arr([NAN, 0.0, -0.0, 1.0])),
+    case("count_nonzero_empty", lambda L, a: a.count_nonzero(0), np.zeros((0, 3), np.float32)),
+    case("count_nonzero_0d", lambda L, a: a.count_nonzero(), R()),
+    case("count_nonzero_strided", lambda L, a: a.count_nonzero(0), T(ZEROS)),
     # ---- cumsum / cumprod ----
     case("cumsum", lambda L, a: a.cumsum(1), R(3, 4)),
     case("cumsum_dim0", lambda L, a: a.cumsum(0), R(3, 4)),

@@ -43,6 +43,7 @@ CALLS = {
     "kVariance": (lambda L, x: (), lambda L, x: (1,)),
     "kScanDtype": (lambda L, x: (0,), lambda L, x: (1,)),
     "kScan": (lambda L, x: (0,), lambda L, x: (1,)),
+    "kCountDims": (lambda L, x: (), lambda L, x: (1,)),
 }
 
 

@@ -29,15 +29,16 @@ std::unordered_set<std::string>* history_reading_names = nullptr;
 // view whose history it refuses.
 //
 // Note [Rows that read no history]: torch never records a node for an op whose result it
-// never differentiates, a Bool or an index: the op table rows whose dtype rule gives one
-// (unary predicates, comparisons, logical ops, all/any, argmax/argmin), their aliases and
-// operators, so these read no history (erase_undifferentiated_rows). Their in-place forms
-// read where the row records a node for them (eq_ into a floating self, EqBackward1), and
-// not where it records none (logical_and_).
+// never differentiates, a Bool, an index or a count: the op table rows whose dtype rule
+// gives one (unary predicates, comparisons, logical ops, all/any, argmax/argmin,
+// count_nonzero), their aliases and operators, so these read no history
+// (erase_undifferentiated_rows). Their in-place forms read where the row records a node
+// for them (eq_ into a floating self, EqBackward1), and not where it records none
+// (logical_and_).
 // The ops below are not table rows, or are rows torch composes differently:
 constexpr const char* kNoEarlyRead[] = {
     // never recorded
-    "equal", "allclose", "count_nonzero", "nonzero", "multinomial", "contiguous", "detach",
+    "equal", "allclose", "nonzero", "multinomial", "contiguous", "detach",
     "searchsorted", "bucketize", "isin", "histc", "bincount", "isreal",
     // composed, checking first: ops torch composes of others (CompositeImplicitAutograd, or
     // Python in nn.functional), which check their arguments before the first recorded op
@@ -87,8 +88,10 @@ void erase_undifferentiated_rows(std::unordered_set<std::string>& names) {
       if (dunder) names.erase(dunder);
 #include "cgrad/pointwise/binary_ops.def"
 #define CGRAD_REDUCTION(name, py_name, form, dtype, ...)                          \
-  erase(#py_name, reduction::dtype == reduction::kBool ||                         \
-                      reduction::dtype == reduction::kIndexNotBool, false);
+  erase(#py_name,                                                                 \
+        reduction::dtype == reduction::kBool || reduction::dtype == reduction::kIndexNotBool || \
+            reduction::dtype == reduction::kInt64,                                  \
+        false);
 #include "cgrad/reduction/reduction_ops.def"
 }
 

@@ -60,7 +60,8 @@ OutRule binary_rule(pointwise::BinaryRule dtype, const char* error) {
 OutRule reduction_rule(reduction::DtypeRule dtype) {
   switch (dtype) {
     case reduction::kKeep: return {OutDtype::kResultDtype, OutWording::kInputAndOut};
-    case reduction::kIndexNotBool: return kExact;
+    case reduction::kIndexNotBool:
+    case reduction::kInt64: return kExact;
     case reduction::kBool: return {OutDtype::kBool, OutWording::kBoolResult};
     case reduction::kFloat: return {OutDtype::kFloating, OutWording::kFloatingResult};
     case reduction::kFloatingKernel: return {OutDtype::kInputDtype, OutWording::kScalarType};
@@ -87,7 +88,8 @@ void add_table_rules(std::unordered_map<std::string, OutRule>& rules) {
 #include "cgrad/pointwise/binary_ops.def"
 
 #define CGRAD_REDUCTION(name, py_name, form, dtype, ...) \
-  rules.emplace(#py_name, reduction_rule(reduction::dtype));
+  if (reduction::form != reduction::kCountDims)            \
+    rules.emplace(#py_name, reduction_rule(reduction::dtype));
 #include "cgrad/reduction/reduction_ops.def"
 }
 

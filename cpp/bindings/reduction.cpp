@@ -1,8 +1,7 @@
 // Reductions and scans as methods and functions: the rows of the reduction table
 // (cgrad/reduction/reduction_ops.def, Note [Reduction table]) with their form's
-// arguments and their docstrings, and by hand norm, max/min, aminmax, count_nonzero,
-// std_mean/var_mean and the in-place cumsum_/cumprod_.
-#include <tuple>
+// arguments and their docstrings, and by hand norm, max/min, aminmax and
+// std_mean/var_mean.
 
 #include "bindings.h"
 #include "cgrad/autograd/views.h"
@@ -82,6 +81,7 @@ using OptionalDimFn = Tensor (*)(const Tensor&, std::optional<int64_t>, bool);
 using VarianceFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, double, bool);
 using ScanDtypeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
 using ScanFn = Tensor (*)(const Tensor&, int64_t);
+using CountDimsFn = Tensor (*)(const Tensor&, const std::optional<DimList>&);
 
 void bind_kDimsOmittable(py::module_& m, TensorClass& cls, const char* name, DimsDtypeFn fn) {
   // Note [Omitted dim]: torch's sum/mean have an overload without dim (SumBackward0) and
@@ -177,6 +177,30 @@ void bind_kScanDtype(py::module_& m, TensorClass& cls, const char* name, ScanDty
         return without_gil_if_large(t->numel(), [&] { return fn(t, d, out_dtype); });
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+  // x.name_(dim): the scan in x's own dtype, written back; dtype= may only name that
+  // dtype, and Bool has no kernel to write into.
+  const std::string inplace = std::string(name) + "_";
+  cls.def(inplace.c_str(), [inplace, fn, kernel = std::string(name) + "_out_cpu"](
+                               py::object self_obj, py::object dim, py::object dtype) {
+    Tensor self = self_obj.cast<Tensor>();
+    const int64_t d = dim_from_py(dim);
+    const std::optional<DType> out_dtype = optional_dtype(dtype);
+    if (out_dtype && *out_dtype != self->dtype)
+      throw std::runtime_error(std::string("Bad in-place call: input tensor dtype ") +
+                               dtype_cpp_name(self->dtype) + " and output tensor dtype " +
+                               dtype_cpp_name(*out_dtype) + " should match");
+    if (self->dtype == DType::Bool)
+      throw NotImplementedError("\"" + kernel + "\" not implemented for 'Bool'");
+    check_inplace_overlap(self, {});
+    apply_inplace(self, inplace.c_str(), [&] { return fn(self, d, self->dtype); });
+    return self_obj;
+  }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+}
+
+void bind_kCountDims(py::module_& m, TensorClass& cls, const char* name, CountDimsFn fn) {
+  def_method_and_function(
+      m, cls, name, [fn](const Tensor& t, py::object dim) { return fn(t, dims_from_py(dim)); },
+      py::arg("dim") = py::none());
 }
 
 void bind_kScan(py::module_& m, TensorClass& cls, const char* name, ScanFn fn) {
@@ -258,29 +282,8 @@ void def_extrema(py::module_& m, TensorClass& cls, py::module_& types) {
   }
 }
 
-// The in-place scans, std_mean/var_mean, aminmax and count_nonzero.
+// std_mean/var_mean and aminmax.
 void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) {
-  // x.cumsum_(dim) and x.cumprod_(dim): the running op in x's own dtype, written back;
-  // dtype= may only name that dtype, and bool has no kernel to write into.
-  using CumulativeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
-  for (auto [name, fn, kernel] :
-       {std::tuple<const char*, CumulativeFn, const char*>{"cumsum_", &cumsum, "cumsum_out_cpu"},
-        {"cumprod_", &cumprod, "cumprod_out_cpu"}})
-    cls.def(name, [name = name, fn = fn, kernel = kernel](py::object self_obj, py::object dim,
-                                                          py::object dtype) {
-      Tensor self = self_obj.cast<Tensor>();
-      const int64_t d = dim_from_py(dim);
-      const std::optional<DType> out_dtype = optional_dtype(dtype);
-      if (out_dtype && *out_dtype != self->dtype)
-        throw std::runtime_error(std::string("Bad in-place call: input tensor dtype ") +
-                                 dtype_cpp_name(self->dtype) + " and output tensor dtype " +
-                                 dtype_cpp_name(*out_dtype) + " should match");
-      if (self->dtype == DType::Bool)
-        throw NotImplementedError(std::string("\"") + kernel + "\" not implemented for 'Bool'");
-      check_inplace_overlap(self, {});
-      apply_inplace(self, name, [&] { return fn(self, d, self->dtype); });
-      return self_obj;
-    }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   // std_mean / var_mean: functions only, as in torch; (spread, mean) as a plain tuple.
   for (bool take_sqrt : {true, false}) {
     const char* name = take_sqrt ? "std_mean" : "var_mean";
@@ -300,10 +303,6 @@ void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) 
         return values_indices(type, aminmax(t, optional_dim(dim), keepdim));
       },
       py::kw_only(), py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_method_and_function(
-      m, cls, "count_nonzero",
-      [](const Tensor& t, py::object dim) { return count_nonzero(t, dims_from_py(dim)); },
-      py::arg("dim") = py::none());
 }
 
 }  // namespace

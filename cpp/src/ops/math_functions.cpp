@@ -252,11 +252,6 @@ bool equal(const Tensor& a, const Tensor& b) {
   return item_as_double(*all(eq(a, b))) != 0.0;
 }
 
-Tensor count_nonzero(const Tensor& a, const std::optional<DimList>& dims) {
-  GradModeGuard no_grad(false);
-  return sum(ne(a, constant(0.0)), dims);
-}
-
 // ---- statistics ----
 
 namespace {

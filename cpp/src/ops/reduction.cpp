@@ -535,6 +535,7 @@ DType result_dtype(const ReductionRow& row, DType t, std::optional<DType> dtype)
     case kIndexNotBool:
       if (t == DType::Bool) throw std::runtime_error(row.error);
       return DType::Int64;
+    case kInt64: return DType::Int64;
   }
   return t;
 }
@@ -591,6 +592,8 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
   const ReductionCall call{&dims, std::nullopt, keepdim, std::nullopt, correction};
 #define CGRAD_CALL_kScanDtype const ReductionCall call{nullptr, dim, false, dtype, 0.0};
 #define CGRAD_CALL_kScan const ReductionCall call{nullptr, dim, false, std::nullopt, 0.0};
+#define CGRAD_CALL_kCountDims \
+  const ReductionCall call{&dims, std::nullopt, false, std::nullopt, 0.0};
 
 // What a row's backward formula may name besides `grad`, `r` and `sizes`.
 #define CGRAD_READ_kNothing
@@ -627,6 +630,7 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
 #undef CGRAD_CALL_kVariance
 #undef CGRAD_CALL_kScanDtype
 #undef CGRAD_CALL_kScan
+#undef CGRAD_CALL_kCountDims
 #undef CGRAD_READ_kNothing
 #undef CGRAD_READ_kSelf
 #undef CGRAD_READ_kSelfAndResult

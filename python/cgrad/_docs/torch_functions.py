@@ -168,9 +168,6 @@ cos(input, *, out=None) -> Tensor
 cosh(input, *, out=None) -> Tensor
     Hyperbolic cosine of each element.
 
-count_nonzero(input, dim=None) -> Tensor
-    Number of nonzero elements, in total or along dim; int64 result.
-
 cross(input, other, dim=None, *, out=None) -> Tensor
     Cross product of 3-vectors along dim, batch dims broadcast; without dim (deprecated,
     with a warning) the first dim of input of length 3. See linalg.cross.

@@ -51,6 +51,8 @@ enum Form {
                    // (input, dim=None, unbiased=None, keepdim=False, *, correction=None)
   kScanDtype,      // (a, int64_t dim, optional<DType> dtype); (input, dim, *, dtype=None)
   kScan,           // (a, int64_t dim); (input, dim)
+  kCountDims,      // (a, optional<DimList> dims); (input, dim=None): no keepdim, and no
+                   // out= (count_nonzero)
 };
 
 // The result dtype, and what the rule refuses (`error` is the message or kernel name).
@@ -63,6 +65,7 @@ enum DtypeRule {
   kFloatingOnly,     // a's dtype, floating only, else RuntimeError(error)
   kFloatingKernel,   // a's dtype, floating only, else NotImplementedError for kernel `error`
   kIndexNotBool,     // an Int64 result; a Bool input raises RuntimeError(error)
+  kInt64,            // an Int64 result, whatever the input (a count)
 };
 
 enum Identity { kIdentity, kNoIdentity };  // kNoIdentity: an empty reduction raises
@@ -91,3 +94,4 @@ enum Saved { kNothing, kSelf, kSelfAndResult };
       bool keepdim D(false)
 #define CGRAD_REDUCTION_PARAMS_kScanDtype(D) int64_t dim, std::optional<DType> dtype D(std::nullopt)
 #define CGRAD_REDUCTION_PARAMS_kScan(D) int64_t dim
+#define CGRAD_REDUCTION_PARAMS_kCountDims(D) const std::optional<DimList>& dims D(std::nullopt)
