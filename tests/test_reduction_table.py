@@ -60,3 +60,37 @@ def test_row_nodes_are_torchs(row):
         assert per_lib[1] == per_lib[0]
         names.append(per_lib[0])
     assert names == [row["node"], row["node_dims"]]
+
+
+# A form's siblings (Note [Reduction table]): kVariance rows give name_mean, kScanDtype
+# rows the in-place name_; each as torch's.
+@pytest.mark.parametrize("row", [r for r in ROWS if r["form"] == "kVariance"],
+                         ids=lambda r: r["name"])
+def test_variance_row_has_its_mean_sibling(row):
+    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
+    got = []
+    for L in (torch, cgrad):
+        t = L.tensor(x, requires_grad=True)
+        spread, mean = getattr(L, row["name"] + "_mean")(t, 1)
+        (spread.sum() * 2 + mean.sum()).backward()
+        got.append((type(spread.grad_fn).__name__, spread.grad_fn is mean.grad_fn,
+                    spread.tolist(), mean.tolist(), t.grad.tolist()))
+    assert got[1][:2] == got[0][:2] == (row["node"].replace("Backward", "MeanBackward"), True)
+    for mine, theirs in zip(got[1][2:], got[0][2:]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r["form"] == "kScanDtype"],
+                         ids=lambda r: r["name"])
+def test_scan_row_has_its_inplace_sibling(row):
+    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
+    got = []
+    for L in (torch, cgrad):
+        t = L.tensor(x, requires_grad=True)
+        y = t * 1
+        assert getattr(y, row["name"] + "_")(1) is y
+        y.sum().backward()
+        got.append((type(y.grad_fn).__name__, y.tolist(), t.grad.tolist()))
+    assert got[1][0] == got[0][0]
+    for mine, theirs in zip(got[1][1:], got[0][1:]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)

@@ -1,7 +1,7 @@
 // Reductions and scans as methods and functions: the rows of the reduction table
 // (cgrad/reduction/reduction_ops.def, Note [Reduction table]) with their form's
-// arguments and their docstrings, and by hand norm, max/min, aminmax and
-// std_mean/var_mean.
+// arguments and their docstrings (and their siblings: in-place scans, var_mean and
+// std_mean), and by hand norm, max/min and aminmax.
 
 #include "bindings.h"
 #include "cgrad/autograd/views.h"
@@ -79,6 +79,8 @@ using DimListFn = Tensor (*)(const Tensor&, const DimList&, bool);
 using OptionalDimsFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, bool);
 using OptionalDimFn = Tensor (*)(const Tensor&, std::optional<int64_t>, bool);
 using VarianceFn = Tensor (*)(const Tensor&, const std::optional<DimList>&, double, bool);
+using VarianceMeanFn = std::pair<Tensor, Tensor> (*)(const Tensor&, const std::optional<DimList>&,
+                                                     double, bool);
 using ScanDtypeFn = Tensor (*)(const Tensor&, int64_t, std::optional<DType>);
 using ScanFn = Tensor (*)(const Tensor&, int64_t);
 using CountDimsFn = Tensor (*)(const Tensor&, const std::optional<DimList>&);
@@ -156,7 +158,8 @@ void bind_kOptionalDim(py::module_& m, TensorClass& cls, const char* name, Optio
       py::arg("dim") = py::none(), py::arg("keepdim") = false);
 }
 
-void bind_kVariance(py::module_& m, TensorClass& cls, const char* name, VarianceFn fn) {
+void bind_kVariance(py::module_& m, TensorClass& cls, const char* name, VarianceFn fn,
+                    VarianceMeanFn with_mean) {
   def_method_and_function(
       m, cls, name,
       [name, fn](const Tensor& t, py::object dim, py::object unbiased, bool keepdim,
@@ -166,6 +169,17 @@ void bind_kVariance(py::module_& m, TensorClass& cls, const char* name, Variance
       },
       py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
       py::kw_only(), py::arg("correction") = py::none());
+  // name_mean: a function only, as in torch; (spread, mean) as a plain tuple.
+  const std::string pair_name = std::string(name) + "_mean";
+  m.def(pair_name.c_str(), [pair_name, with_mean](const Tensor& t, py::object dim,
+                                                  py::object unbiased, bool keepdim,
+                                                  py::object correction) {
+    VarArgs v = var_args(pair_name.c_str(), dim, unbiased, correction);
+    auto r = without_gil_if_large(t->numel(),
+                                  [&] { return with_mean(t, v.dims, v.correction, keepdim); });
+    return py::make_tuple(r.first, r.second);
+  }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
+     py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
 }
 
 void bind_kScanDtype(py::module_& m, TensorClass& cls, const char* name, ScanDtypeFn fn) {
@@ -213,7 +227,7 @@ void bind_kScan(py::module_& m, TensorClass& cls, const char* name, ScanFn fn) {
 void def_reduction_rows(py::module_& m, TensorClass& cls) {
 #define CGRAD_REDUCTION(name, py_name, form, dtype, error, identity, node, node_dims, saved, \
                         forward, backward, doc)                                             \
-  bind_##form(m, cls, #py_name, &name);                                                     \
+  bind_##form(m, cls, #py_name, &name CGRAD_IF_MEAN_##form(, &name##_mean));                \
   set_docstring(m.attr(#py_name), doc);
 #include "cgrad/reduction/reduction_ops.def"
 }
@@ -282,20 +296,8 @@ void def_extrema(py::module_& m, TensorClass& cls, py::module_& types) {
   }
 }
 
-// std_mean/var_mean and aminmax.
-void def_scans_and_counts(py::module_& m, TensorClass& cls, py::module_& types) {
-  // std_mean / var_mean: functions only, as in torch; (spread, mean) as a plain tuple.
-  for (bool take_sqrt : {true, false}) {
-    const char* name = take_sqrt ? "std_mean" : "var_mean";
-    m.def(name, [name, take_sqrt](const Tensor& t, py::object dim, py::object unbiased,
-                                  bool keepdim, py::object correction) {
-      VarArgs v = var_args(name, dim, unbiased, correction);
-      auto r = take_sqrt ? std_mean(t, v.dims, v.correction, keepdim)
-                         : var_mean(t, v.dims, v.correction, keepdim);
-      return py::make_tuple(r.first, r.second);
-    }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
-       py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
-  }
+// aminmax: (min, max) as a named tuple.
+void def_aminmax(py::module_& m, TensorClass& cls, py::module_& types) {
   types.attr("aminmax") = make_return_type("cgrad.return_types.aminmax", kMinMax);
   def_method_and_function(
       m, cls, "aminmax",
@@ -325,7 +327,7 @@ void init_reduction(py::module_& m, TensorClass& cls) {
   def_reduction_rows(m, cls);
   def_norm(m, cls);
   def_extrema(m, cls, types);
-  def_scans_and_counts(m, cls, types);
+  def_aminmax(m, cls, types);
 }
 
 }  // namespace cgrad::bindings

@@ -252,55 +252,6 @@ bool equal(const Tensor& a, const Tensor& b) {
   return item_as_double(*all(eq(a, b))) != 0.0;
 }
 
-// ---- statistics ----
-
-namespace {
-std::pair<Tensor, Tensor> spread_mean(bool take_sqrt, const Tensor& a,
-                                      const std::optional<DimList>& dims, double correction,
-                                      bool keepdim) {
-  const char* op = take_sqrt ? "std_mean" : "var_mean";
-  if (!is_floating(a->dtype))
-    throw std::runtime_error(std::string(op) + " only support floating point and complex dtypes");
-  Tensor centre;
-  Tensor spread = detail::variance_forward(a, dims, correction, keepdim, take_sqrt, &centre);
-  if (any_requires_grad({&a})) {
-    std::vector<bool> mask = dims ? dim_mask(*dims, a->dim()) : std::vector<bool>(a->dim(), true);
-    double count = 1;
-    for (size_t d = 0; d < mask.size(); ++d)
-      if (mask[d]) count *= static_cast<double>(a->sizes[d]);
-    auto node = make_node(
-        take_sqrt ? "StdMeanBackward0" : "VarMeanBackward0", {a},
-        [mask, dims_given = dims.has_value(), count, correction, keepdim, take_sqrt](Node& n, TensorList& g) -> TensorList {
-          Tensor x = n.saved(saved::self);
-          const Shape& sizes = n.input_meta()[0].sizes;
-          Tensor grad;
-          if (g[0]) {  // the spread's gradient is var's or std's
-            Tensor gv =
-                take_sqrt ? detail::std_grad_to_var_grad(g[0], n.saved(saved::result0)) : g[0];
-            grad = detail::var_backward(gv, x, mask, dims_given, correction, keepdim, count);
-          }
-          if (g[1]) {
-            Tensor gm = detail::mean_backward(g[1], mask, keepdim, count, sizes);
-            grad = grad ? add(grad, gm) : gm;
-          }
-          return {grad};
-        });
-    record(node, {spread, centre}, {{saved::self, a},
-                                    take_sqrt ? ToSave(saved::result0, spread) : ToSave()});
-  }
-  return {spread, centre};
-}
-}  // namespace
-
-std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::optional<DimList>& dims,
-                                   double correction, bool keepdim) {
-  return spread_mean(true, a, dims, correction, keepdim);
-}
-std::pair<Tensor, Tensor> var_mean(const Tensor& a, const std::optional<DimList>& dims,
-                                   double correction, bool keepdim) {
-  return spread_mean(false, a, dims, correction, keepdim);
-}
-
 std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
   if (!dim && a->numel() == 0)
     throw std::runtime_error(

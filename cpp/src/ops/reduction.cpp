@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 
 #include "ops/common.h"
 
@@ -541,10 +542,12 @@ DType result_dtype(const ReductionRow& row, DType t, std::optional<DType> dtype)
 }
 
 // One row's op: forward(plan, out_dtype, d) computes the result, backward(node, grads, r)
-// the input's gradient (Note [Reduction table] gives the order of the steps).
+// the input's gradient (Note [Reduction table] gives the order of the steps). A sibling
+// with a second output (name_mean) passes the one its forward wrote: the node then has
+// both, and saves the result as `result0`.
 template <class Forward, class Backward>
 Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCall& call,
-                    Forward forward, Backward backward) {
+                    Forward forward, Backward backward, const Tensor* second = nullptr) {
   const bool scan = row.form == reduction::kScanDtype || row.form == reduction::kScan;
   const int64_t d = scan ? wrap_dim(*call.dim, a->dim()) : 0;
   const DType out_dtype = result_dtype(row, a->dtype, call.dtype);
@@ -567,8 +570,9 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
                             return backward(n, g, r);
                           });
     const bool keep_result = row.saved == reduction::kSelfAndResult;
-    record(node, {out}, {row.saved != reduction::kNothing ? ToSave(saved::self, a) : ToSave(),
-                         keep_result ? ToSave(saved::result, out) : ToSave()});
+    record(node, second ? TensorList{out, *second} : TensorList{out},
+           {row.saved != reduction::kNothing ? ToSave(saved::self, a) : ToSave(),
+            keep_result ? ToSave(second ? saved::result0 : saved::result, out) : ToSave()});
   }
   return out;
 }
@@ -600,6 +604,16 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
 #define CGRAD_READ_kSelf const Tensor self = n.saved(saved::self);
 #define CGRAD_READ_kSelfAndResult \
   const Tensor self = n.saved(saved::self), result = n.saved(saved::result);
+// ... and in a name_mean sibling, whose node saves its first output as `result0`.
+#define CGRAD_READ_PAIR_kSelf CGRAD_READ_kSelf
+#define CGRAD_READ_PAIR_kSelfAndResult \
+  const Tensor self = n.saved(saved::self), result = n.saved(saved::result0);
+
+// "VarBackward0" -> "VarMeanBackward0": the node of a row's name_mean.
+std::string with_mean(const char* node) {
+  std::string name(node);
+  return name.insert(name.find("Backward"), "Mean");
+}
 }  // namespace
 
 #define CGRAD_REDUCTION(name, py_name, form, dtype_rule, error, identity, node, node_dims,      \
@@ -608,6 +622,7 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
     static constexpr ReductionRow row{#py_name, reduction::form, reduction::dtype_rule, error,  \
                                       reduction::identity, node, node_dims, reduction::saved}; \
     CGRAD_CALL_##form                                                                          \
+    [[maybe_unused]] Tensor* mean_out = nullptr;                                               \
     return reduction_op(                                                                       \
         row, a, call,                                                                          \
         [&]([[maybe_unused]] Reduction& plan, [[maybe_unused]] DType out_dtype,                \
@@ -618,8 +633,45 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
           [[maybe_unused]] const Shape& sizes = n.input_meta()[0].sizes;                       \
           CGRAD_READ_##saved return {backward};                                                \
         });                                                                                    \
+  }                                                                                            \
+  CGRAD_IF_MEAN_##form(CGRAD_MEAN_SIBLING(name, py_name, form, dtype_rule, identity, node,     \
+                                          saved, forward, backward))
+// name_mean: the row's op with the mean as a second output, whose gradient adds mean's.
+#define CGRAD_MEAN_SIBLING(name, py_name, form, dtype_rule, identity, node, saved, forward,    \
+                           backward)                                                           \
+  std::pair<Tensor, Tensor> name##_mean(const Tensor& a,                                       \
+                                        CGRAD_REDUCTION_PARAMS_##form(CGRAD_NO_DEFAULT)) {     \
+    static const std::string pair_node = with_mean(node);                                      \
+    static const ReductionRow row{#py_name "_mean", reduction::form, reduction::dtype_rule,    \
+                                  #py_name "_mean only support floating point and complex "    \
+                                  "dtypes",                                                    \
+                                  reduction::identity, pair_node.c_str(), pair_node.c_str(),   \
+                                  reduction::saved};                                           \
+    CGRAD_CALL_##form                                                                          \
+    Tensor centre;                                                                             \
+    Tensor* mean_out = &centre;                                                                \
+    Tensor spread = reduction_op(                                                              \
+        row, a, call,                                                                          \
+        [&]([[maybe_unused]] Reduction& plan, [[maybe_unused]] DType out_dtype,                \
+            [[maybe_unused]] int64_t d) -> Tensor { return forward; },                         \
+        [](Node& n, TensorList& g, const Reduced& r) -> TensorList {                           \
+          const Shape& sizes = n.input_meta()[0].sizes;                                        \
+          CGRAD_READ_PAIR_##saved Tensor d_input;                                              \
+          if (g[0]) {                                                                          \
+            const Tensor& grad = g[0];                                                         \
+            d_input = backward;                                                                \
+          }                                                                                    \
+          if (g[1]) {                                                                          \
+            Tensor d_mean = detail::mean_backward(g[1], r.mask, r.keepdim, r.count, sizes);     \
+            d_input = d_input ? add(d_input, d_mean) : d_mean;                                 \
+          }                                                                                    \
+          return {d_input};                                                                    \
+        },                                                                                     \
+        &centre);                                                                              \
+    return {spread, centre};                                                                   \
   }
 #include "cgrad/reduction/reduction_ops.def"
+#undef CGRAD_MEAN_SIBLING
 
 #undef CGRAD_CALL_kDimsOmittable
 #undef CGRAD_CALL_kDimOmittable
@@ -634,6 +686,8 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
 #undef CGRAD_READ_kNothing
 #undef CGRAD_READ_kSelf
 #undef CGRAD_READ_kSelfAndResult
+#undef CGRAD_READ_PAIR_kSelf
+#undef CGRAD_READ_PAIR_kSelfAndResult
 
 // ---- sum_to ----
 

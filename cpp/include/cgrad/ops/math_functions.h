@@ -1,7 +1,7 @@
 #pragma once
 // Pointwise and reducing math that torch provides beside the basic ops: exp2, sinc, square,
-// logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal,
-// std_mean/var_mean and aminmax (definitions in cpp/src/ops/math_functions.cpp).
+// logaddexp(2), hypot, xlogy, nan_to_num, isclose/allclose/equal
+// and aminmax (definitions in cpp/src/ops/math_functions.cpp).
 #include <optional>
 #include <utility>
 
@@ -27,11 +27,6 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan);
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan);
 bool equal(const Tensor& a, const Tensor& b);  // same sizes and elements
-// (std, mean) and (var, mean) in one node (StdMeanBackward0 / VarMeanBackward0).
-std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::optional<DimList>& dims,
-                                   double correction, bool keepdim);
-std::pair<Tensor, Tensor> var_mean(const Tensor& a, const std::optional<DimList>& dims,
-                                   double correction, bool keepdim);
 // (min, max) over everything or one dim (AminmaxBackward0); ties share the gradient.
 std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
 

@@ -10,9 +10,12 @@ namespace cgrad {
 
 // The rows of cgrad/reduction/reduction_ops.def, each with its form's arguments (Note
 // [Reduction table]): sum, mean, prod, amax, amin, argmax, argmin, var, stddev (std),
-// logsumexp, all, any, cumsum, cumprod, logcumsumexp.
-#define CGRAD_REDUCTION(name, py_name, form, ...) \
-  Tensor name(const Tensor& a, CGRAD_REDUCTION_PARAMS_##form(CGRAD_WITH_DEFAULT));
+// logsumexp, all, any, count_nonzero, cumsum, cumprod, logcumsumexp; and var_mean and
+// stddev_mean (std_mean), (spread, mean) in one node.
+#define CGRAD_REDUCTION(name, py_name, form, ...)                                    \
+  Tensor name(const Tensor& a, CGRAD_REDUCTION_PARAMS_##form(CGRAD_WITH_DEFAULT)); \
+  CGRAD_IF_MEAN_##form(std::pair<Tensor, Tensor> name##_mean(                      \
+      const Tensor& a, CGRAD_REDUCTION_PARAMS_##form(CGRAD_WITH_DEFAULT));)
 #include "cgrad/reduction/reduction_ops.def"
 
 // Bound by hand (their Python overloads fit no form):

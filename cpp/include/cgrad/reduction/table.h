@@ -26,10 +26,14 @@
 // so they are not generated from the rows; a row names the one it calls in its forward.
 // Adding a reduction in an existing form is one row, a kernel only if none fits, and its
 // test rows; tests/test_reduction_table.py fails for a row without a parity case, a
-// float64 gradcheck (when it has a node), torch's node name, or a docstring. Reductions
-// whose Python overloads no form fits (norm, max/min with their three forms, aminmax,
-// count_nonzero, var_mean/std_mean, the in-place cumsum_/cumprod_) are written and bound
-// by hand beside the table.
+// float64 gradcheck (when it has a node), torch's node name, or a docstring. A form may
+// give its rows siblings: kScanDtype's in-place name_, kVariance's name_mean.
+//
+// Beside the table, written and bound by hand: norm, which dispatches to linalg's vector
+// and matrix norms by its `p`; and the selections that return indices or pairs, max/min
+// (three overloads: all, a dim with indices, elementwise with a tensor) and aminmax.
+// They belong with sort, topk, kthvalue, median and mode, which return the same
+// (values, indices) named tuples, more than with the rows here.
 
 namespace cgrad::reduction {
 
@@ -48,8 +52,11 @@ enum Form {
   kOptionalDim,    // (a, optional<int64_t> dim, keepdim); (input, dim=None, keepdim=False);
                    // no plan: the forward reads the dim itself
   kVariance,       // (a, optional<DimList> dims, double correction, keepdim);
-                   // (input, dim=None, unbiased=None, keepdim=False, *, correction=None)
-  kScanDtype,      // (a, int64_t dim, optional<DType> dtype); (input, dim, *, dtype=None)
+                   // (input, dim=None, unbiased=None, keepdim=False, *, correction=None);
+                   // the row also gives name_mean, a function only: (spread, mean) in
+                   // one node, torch's node name with Mean before Backward
+  kScanDtype,      // (a, int64_t dim, optional<DType> dtype); (input, dim, *, dtype=None);
+                   // the row also gives Tensor.name_, in place (cumsum_)
   kScan,           // (a, int64_t dim); (input, dim)
   kCountDims,      // (a, optional<DimList> dims); (input, dim=None): no keepdim, and no
                    // out= (count_nonzero)
@@ -95,3 +102,15 @@ enum Saved { kNothing, kSelf, kSelfAndResult };
 #define CGRAD_REDUCTION_PARAMS_kScanDtype(D) int64_t dim, std::optional<DType> dtype D(std::nullopt)
 #define CGRAD_REDUCTION_PARAMS_kScan(D) int64_t dim
 #define CGRAD_REDUCTION_PARAMS_kCountDims(D) const std::optional<DimList>& dims D(std::nullopt)
+
+// Its argument for a kVariance row (which has a name_mean sibling), nothing otherwise.
+#define CGRAD_IF_MEAN_kVariance(...) __VA_ARGS__
+#define CGRAD_IF_MEAN_kDimsOmittable(...)
+#define CGRAD_IF_MEAN_kDimOmittable(...)
+#define CGRAD_IF_MEAN_kDimsOrAll(...)
+#define CGRAD_IF_MEAN_kDimsRequired(...)
+#define CGRAD_IF_MEAN_kOptionalDims(...)
+#define CGRAD_IF_MEAN_kOptionalDim(...)
+#define CGRAD_IF_MEAN_kScanDtype(...)
+#define CGRAD_IF_MEAN_kScan(...)
+#define CGRAD_IF_MEAN_kCountDims(...)
