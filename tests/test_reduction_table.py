@@ -64,33 +64,34 @@ def test_row_nodes_are_torchs(row):
 
 # A form's siblings (Note [Reduction table]): kVariance rows give name_mean, kScanDtype
 # rows the in-place name_; each as torch's.
+def assert_close_to_torch(run):
+    """run(L, t) -> (exact part, arrays...) for t a float64 leaf; cgrad's equals torch's."""
+    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
+    theirs, mine = (run(L, L.tensor(x, requires_grad=True)) for L in (torch, cgrad))
+    assert mine[0] == theirs[0]
+    for a, b in zip(mine[1:], theirs[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    return mine[0]
+
+
 @pytest.mark.parametrize("row", [r for r in ROWS if r["form"] == "kVariance"],
                          ids=lambda r: r["name"])
 def test_variance_row_has_its_mean_sibling(row):
-    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
-    got = []
-    for L in (torch, cgrad):
-        t = L.tensor(x, requires_grad=True)
+    def run(L, t):
         spread, mean = getattr(L, row["name"] + "_mean")(t, 1)
         (spread.sum() * 2 + mean.sum()).backward()
-        got.append((type(spread.grad_fn).__name__, spread.grad_fn is mean.grad_fn,
-                    spread.tolist(), mean.tolist(), t.grad.tolist()))
-    assert got[1][:2] == got[0][:2] == (row["node"].replace("Backward", "MeanBackward"), True)
-    for mine, theirs in zip(got[1][2:], got[0][2:]):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+        one_node = spread.grad_fn is mean.grad_fn
+        return ((type(spread.grad_fn).__name__, one_node), spread.tolist(), mean.tolist(),
+                t.grad.tolist())
+    assert assert_close_to_torch(run) == (row["node"].replace("Backward", "MeanBackward"), True)
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r["form"] == "kScanDtype"],
                          ids=lambda r: r["name"])
 def test_scan_row_has_its_inplace_sibling(row):
-    x = np.linspace(0.1, 0.9, 6).reshape(2, 3)
-    got = []
-    for L in (torch, cgrad):
-        t = L.tensor(x, requires_grad=True)
+    def run(L, t):
         y = t * 1
-        assert getattr(y, row["name"] + "_")(1) is y
+        written = getattr(y, row["name"] + "_")(1)
         y.sum().backward()
-        got.append((type(y.grad_fn).__name__, y.tolist(), t.grad.tolist()))
-    assert got[1][0] == got[0][0]
-    for mine, theirs in zip(got[1][1:], got[0][1:]):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+        return (type(y.grad_fn).__name__, written is y), y.tolist(), t.grad.tolist()
+    assert assert_close_to_torch(run)[1]
