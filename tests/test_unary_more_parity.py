@@ -93,6 +93,10 @@ SCANS = [
     case("cumprod_zeros", lambda L, a: (a * 1).cumprod_(0), arr(2.0, 0.0, 3.0, 0.0, 4.0)),
     case("cumprod_float64", lambda L, a: (a * 1).cumprod_(dim=-1), R(2, 5, dtype=np.float64)),
     case("cumprod_int32_stays", lambda L, a: a.clone().cumprod_(0), I(5, dtype=np.int32)),
+    # Bool has no scan kernel, but a 0-d or empty Bool tensor never reaches one
+    case("cumsum_bool_0d", lambda L, a: a.clone().cumsum_(0), B()),
+    case("cumprod_bool_empty", lambda L, a: a.clone().cumprod_(1), B(2, 0)),
+    case("cumsum_bool_dtype_0d", lambda L, a: L.cumsum(a, 0, dtype=L.bool), I()),
 ]
 
 
@@ -157,6 +161,12 @@ ERRORS = [
     error_case("cumprod_inplace_dtype", lambda L: L.ones(2).cumprod_(0, dtype=L.float64)),
     error_case("cumsum_inplace_dim", lambda L: L.ones(2, 3).cumsum_(2)),
     error_case("cumsum_inplace_overlap", lambda L: L.ones(3).expand(2, 3).cumsum_(0)),
+    error_case("cumprod_inplace_bool_overlap",
+               lambda L: L.tensor([[True, False]]).expand(3, 2).cumprod_(0)),
+    error_case("cumsum_inplace_overlap_bad_dim", lambda L: L.ones(1, 3).expand(2, 3).cumsum_(2)),
+    error_case("cumsum_inplace_bad_dim_and_dtype",
+               lambda L: L.ones(3).cumsum_(1, dtype=L.float64)),
+    error_case("cumsum_inplace_leaf_bad_dim", lambda L: L.ones(3, requires_grad=True).cumsum_(5)),
     error_case("cumsum_inplace_leaf", lambda L: L.ones(3, requires_grad=True).cumsum_(0)),
 ]
 

@@ -48,23 +48,49 @@ DimList dims_or_all(py::handle h) {
   return dims ? *dims : DimList{};
 }
 
-// var/std's overloads: (dim, unbiased, keepdim), (dim, *, correction, keepdim) and
-// (unbiased) alone, where a bool in the dim position is `unbiased`.
+// var/std's overloads: (dim, unbiased, keepdim), (dim=None, *, correction, keepdim) and
+// (unbiased) alone, where a bool in the dim position is `unbiased`. dim and keepdim may
+// be omitted (Note [Omitted dim]): unbiased with keepdim but without dim fits none.
 struct VarArgs {
   std::optional<DimList> dims;
   double correction;
+  bool keepdim;
 };
-VarArgs var_args(const char* op, py::handle dim, py::handle unbiased, py::handle correction) {
+
+TypeError unbiased_and_keepdim_without_dim(const std::string& op, bool is_function,
+                                           bool takes_out, bool unbiased_positional) {
+  const std::string input = is_function ? "Tensor input, " : "";
+  const std::string out = is_function && takes_out ? ", Tensor out = None" : "";
+  // (torch's method parser lists the arguments without self, and keywords alone with a
+  // trailing comma)
+  const std::string got = is_function ? (unbiased_positional ? "(Tensor, bool, keepdim=bool)"
+                                                             : "(Tensor, keepdim=bool, unbiased=bool)")
+                                      : (unbiased_positional ? "(bool, keepdim=bool)"
+                                                             : "(keepdim=bool, unbiased=bool, )");
+  return TypeError(op + "() received an invalid combination of arguments - got " + got +
+                   ", but expected one of:\n * (" + input +
+                   "tuple of ints dim, bool unbiased = True, bool keepdim = False" +
+                   (out.empty() ? "" : ", *" + out) + ")\n * (" + input +
+                   "tuple of ints dim = None, *, Number correction = None, bool keepdim = False" +
+                   out + ")\n * (" + input + "bool unbiased = True)\n");
+}
+
+VarArgs var_args(const std::string& op, bool is_function, bool takes_out, py::handle dim,
+                 py::handle unbiased, py::handle keepdim, py::handle correction) {
   // unbiased and correction belong to different overloads: torch accepts one at most.
   if (!correction.is_none() && (!unbiased.is_none() || PyBool_Check(dim.ptr())))
-    throw TypeError(std::string(op) + "() received an invalid combination of arguments - got "
+    throw TypeError(op + "() received an invalid combination of arguments - got "
                     "both unbiased and correction, but expected one of:\n * (tuple of ints dim, "
                     "bool unbiased = True, bool keepdim = False)\n * (tuple of ints dim = None, *, "
                     "Number correction = None, bool keepdim = False)");
-  VarArgs out{std::nullopt, 1.0};
+  const bool unbiased_positional = PyBool_Check(dim.ptr());
+  const bool has_unbiased = unbiased_positional || !unbiased.is_none();
+  if ((is_omitted(dim) || unbiased_positional) && has_unbiased && !is_omitted(keepdim))
+    throw unbiased_and_keepdim_without_dim(op, is_function, takes_out, unbiased_positional);
+  VarArgs out{std::nullopt, 1.0, keepdim_from_py(keepdim, op.c_str())};
   py::handle flag = unbiased;
-  if (PyBool_Check(dim.ptr())) flag = dim;
-  else out.dims = dims_from_py(dim);
+  if (unbiased_positional) flag = dim;
+  else if (!is_omitted(dim)) out.dims = dims_from_py(dim);
   if (!correction.is_none()) out.correction = py::float_(py::reinterpret_borrow<py::object>(correction));
   else if (!flag.is_none()) out.correction = flag.cast<bool>() ? 1.0 : 0.0;
   return out;
@@ -160,26 +186,32 @@ void bind_kOptionalDim(py::module_& m, TensorClass& cls, const char* name, Optio
 
 void bind_kVariance(py::module_& m, TensorClass& cls, const char* name, VarianceFn fn,
                     VarianceMeanFn with_mean) {
-  def_method_and_function(
-      m, cls, name,
-      [name, fn](const Tensor& t, py::object dim, py::object unbiased, bool keepdim,
-                 py::object correction) {
-        VarArgs v = var_args(name, dim, unbiased, correction);
-        return without_gil_if_large(t->numel(), [&] { return fn(t, v.dims, v.correction, keepdim); });
-      },
-      py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
-      py::kw_only(), py::arg("correction") = py::none());
+  const auto dim_arg = py::arg_v("dim", omitted(), "None");
+  const auto keepdim_arg = py::arg_v("keepdim", omitted(), "False");
+  for (bool is_function : {false, true}) {
+    auto spread = [name, fn, is_function](const Tensor& t, py::handle dim, py::handle unbiased,
+                                          py::handle keepdim, py::handle correction) {
+      VarArgs v = var_args(name, is_function, true, dim, unbiased, keepdim, correction);
+      return without_gil_if_large(t->numel(), [&] { return fn(t, v.dims, v.correction, v.keepdim); });
+    };
+    if (is_function)
+      m.def(name, spread, py::arg("input"), dim_arg, py::arg("unbiased") = py::none(), keepdim_arg,
+            py::kw_only(), py::arg("correction") = py::none());
+    else
+      cls.def(name, spread, dim_arg, py::arg("unbiased") = py::none(), keepdim_arg, py::kw_only(),
+              py::arg("correction") = py::none());
+  }
   // name_mean: a function only, as in torch; (spread, mean) as a plain tuple.
   const std::string pair_name = std::string(name) + "_mean";
-  m.def(pair_name.c_str(), [pair_name, with_mean](const Tensor& t, py::object dim,
-                                                  py::object unbiased, bool keepdim,
-                                                  py::object correction) {
-    VarArgs v = var_args(pair_name.c_str(), dim, unbiased, correction);
+  m.def(pair_name.c_str(), [pair_name, with_mean](const Tensor& t, py::handle dim,
+                                                  py::handle unbiased, py::handle keepdim,
+                                                  py::handle correction) {
+    VarArgs v = var_args(pair_name, true, false, dim, unbiased, keepdim, correction);
     auto r = without_gil_if_large(t->numel(),
-                                  [&] { return with_mean(t, v.dims, v.correction, keepdim); });
+                                  [&] { return with_mean(t, v.dims, v.correction, v.keepdim); });
     return py::make_tuple(r.first, r.second);
-  }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
-     py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+  }, py::arg("input"), dim_arg, py::arg("unbiased") = py::none(), keepdim_arg, py::kw_only(),
+     py::arg("correction") = py::none());
 }
 
 void bind_kScanDtype(py::module_& m, TensorClass& cls, const char* name, ScanDtypeFn fn) {
@@ -192,21 +224,24 @@ void bind_kScanDtype(py::module_& m, TensorClass& cls, const char* name, ScanDty
       },
       py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
   // x.name_(dim): the scan in x's own dtype, written back; dtype= may only name that
-  // dtype, and Bool has no kernel to write into.
+  // dtype.
   const std::string inplace = std::string(name) + "_";
-  cls.def(inplace.c_str(), [inplace, fn, kernel = std::string(name) + "_out_cpu"](
-                               py::object self_obj, py::object dim, py::object dtype) {
+  cls.def(inplace.c_str(), [inplace, fn](py::object self_obj, py::object dim, py::object dtype) {
     Tensor self = self_obj.cast<Tensor>();
     const int64_t d = dim_from_py(dim);
     const std::optional<DType> out_dtype = optional_dtype(dtype);
-    if (out_dtype && *out_dtype != self->dtype)
-      throw std::runtime_error(std::string("Bad in-place call: input tensor dtype ") +
-                               dtype_cpp_name(self->dtype) + " and output tensor dtype " +
-                               dtype_cpp_name(*out_dtype) + " should match");
-    if (self->dtype == DType::Bool)
-      throw NotImplementedError("\"" + kernel + "\" not implemented for 'Bool'");
-    check_inplace_overlap(self, {});
-    apply_inplace(self, inplace.c_str(), [&] { return fn(self, d, self->dtype); });
+    // torch's order of refusals: the leaf (apply_inplace's), the dim's range, the dtype,
+    // the kernel's (a Bool self with elements), the overlap
+    apply_inplace(self, inplace.c_str(), [&] {
+      wrap_dim(d, self->dim());
+      if (out_dtype && *out_dtype != self->dtype)
+        throw std::runtime_error(std::string("Bad in-place call: input tensor dtype ") +
+                                 dtype_cpp_name(self->dtype) + " and output tensor dtype " +
+                                 dtype_cpp_name(*out_dtype) + " should match");
+      Tensor result = fn(self, d, self->dtype);
+      check_inplace_overlap(self, {});
+      return result;
+    });
     return self_obj;
   }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
 }

@@ -82,6 +82,10 @@ def write(g, target):
     if r < 0.95:
         mask = g.tensor(g.broadcast_shape(t.shape, grow=False), "bool")
         return g.call(target, "masked_fill_", mask, g.scalar(like=t), out=False)
+    if r < 0.97:
+        kwargs = {"dtype": g.dtype_arg()} if rng.random() < 0.1 else {}
+        return g.call(target, rng.choice(("cumsum_", "cumprod_")), g.dim(t.dim()), out=False,
+                      **kwargs)
     return scatter_like(g, target, t, dtype)
 
 

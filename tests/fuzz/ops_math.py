@@ -190,8 +190,9 @@ def gen_reduce(g):
     nd = g.val(a).dim()
     name = rng.choices(
         ("sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var",
-         "std", "norm", "logsumexp", "cumsum", "cumprod", "all", "any"),
-        (8, 6, 3, 3, 2, 4, 3, 2, 1, 3, 3, 3, 3, 3, 2, 1, 1))[0]
+         "std", "norm", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero",
+         "var_mean", "std_mean", "aminmax"),
+        (8, 6, 3, 3, 2, 4, 3, 2, 1, 3, 3, 3, 3, 3, 2, 1, 1, 1, 2, 2, 1))[0]
     kd = keepdim(g)
     if name in ("sum", "mean"):
         kwargs = {"dtype": g.dtype_arg()} if rng.random() < 0.1 else {}
@@ -211,14 +212,29 @@ def gen_reduce(g):
         return reduce_call(g, a, name, g.dim(nd), kd)
     if name in ("argmax", "argmin", "all", "any"):
         return reduce_call(g, a, name, dims_arg(g, nd, allow_tuple=False), kd)
-    if name in ("var", "std"):
+    if name in ("var", "std", "var_mean", "std_mean"):
         kwargs = {}
         r = rng.random()
         if r < 0.3:
             kwargs["correction"] = rng.choice((0, 1, 2))
         elif r < 0.5:
             kwargs["unbiased"] = rng.random() < 0.5
+        if name.endswith("_mean"):  # functions only, (spread, mean)
+            dim = dims_arg(g, nd)
+            if dim is not None:
+                kwargs["dim"] = dim
+            if kd is not None:
+                kwargs["keepdim"] = kd
+            return g.op(a, name, forms=("torch",), **kwargs)
         return reduce_call(g, a, name, dims_arg(g, nd), kd, **kwargs)
+    if name == "count_nonzero":  # no keepdim
+        dim = dims_arg(g, nd)
+        return g.op(a, name) if dim is None else g.op(a, name, dim=dim)
+    if name == "aminmax":  # keyword-only dim and keepdim
+        kwargs = {"dim": g.dim(nd)} if rng.random() < 0.6 else {}
+        if kd is not None:
+            kwargs["keepdim"] = kd
+        return g.op(a, name, **kwargs)
     if name == "norm":
         p = rng.choice((None, None, 1, 2, 3, 0.5, 0, float("inf"), -float("inf"), "fro"))
         kwargs = {} if p is None else {"p": p}
@@ -247,9 +263,11 @@ def gen_activation(g):
     if name == "gelu" and rng.random() < 0.5:
         kwargs["approximate"] = rng.choice(("none", "tanh"))
     elif name == "elu" and rng.random() < 0.5:
-        kwargs["alpha"] = rng.choice((0.5, 1.0, 2.0))
+        kwargs["alpha"] = rng.choice((0.5, 1.0, 2.0, -0.5))
     elif name == "leaky_relu" and rng.random() < 0.5:
         kwargs["negative_slope"] = rng.choice((0.01, 0.2, -0.5))
+    if name in ("relu", "elu", "leaky_relu") and rng.random() < 0.3:
+        kwargs["inplace"] = True  # elu/leaky_relu then save their result
     elif name == "softplus" and rng.random() < 0.5:
         kwargs["beta"] = rng.choice((1, 2, 0.5))
         if rng.random() < 0.5:

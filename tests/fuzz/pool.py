@@ -7,7 +7,9 @@
 # one with the result; before running any program (a generated one or a minimizer's
 # candidate) it puts it in its ProgramSlot (slot.py). When a child dies by a signal (or
 # is killed after `timeout` seconds without a result), the parent knows the index it was
-# on and reads the exact program that was running from the slot, starts a new child on
+# on and reads the exact program that was running from the slot (or that torch died
+# while generating it: the generator runs every step in torch, and torch 2.13 has
+# crashes of its own), starts a new child on
 # the indices left, and minimizes the crash with one forked child per candidate: each
 # reports the step it is about to run in each library, so the crash is pinned to a step
 # and the minimizer keeps candidates that crash at a step made by the same op.
@@ -35,7 +37,7 @@ from .check import check
 from .compare import Divergence
 from .minimize import minimize
 from .report import program_source, reproducer
-from .runner import Runner, signature
+from .runner import GENERATING, Runner, signature
 from .slot import ProgramSlot
 
 MEMORY_HEADROOM = 3 << 30   # bytes of address space a child may add to what it has
@@ -243,6 +245,9 @@ class Pool:
 
     def died(self, index, steps, kind, how):
         """The result for a program whose child died: minimized if it crashes alone."""
+        if steps == GENERATING:  # torch's own crash: nothing of cgrad's ran
+            return {"index": index, "steps": 0, "divs": [], "repros": [],
+                    "quirks": [f"torch itself crashed ({how}) while the program was generated"]}
         detail = f"{kind}: child {how} while running program {index}"
         div = Divergence(kind, 0, "program", "?", detail, "-", how, origin=0)
         result = {"index": index, "steps": len(steps or ()), "divs": [div.to_dict()],

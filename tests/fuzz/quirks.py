@@ -107,7 +107,7 @@ def _elu_backward_of_nan(div, run):
     return False
 
 
-def _empty_dims(step, names=("var", "std")):
+def _empty_dims(step, names=("var", "std", "var_mean", "std_mean")):
     return step.kind == "call" and step.name in names and (
         step.kwargs.get("dim", None) == () or () in step.args)
 
@@ -149,8 +149,8 @@ def _clamp_broadcast_backward(div, run):
 
 
 def _var_over_no_dims(div, run):
-    """The gradient divergence goes away when var/std(dim=()) become var/std(dim=None),
-    which computes the same forward."""
+    """The gradient divergence goes away when var/std(dim=()) (or var_mean/std_mean's)
+    become dim=None, which computes the same forward."""
     if not (div.kind == "grad" or div.kind == "value" and div.label == "autograd.grad"):
         return False
     if not any(_empty_dims(s) for s in run.steps):
@@ -501,7 +501,7 @@ QUIRKS = [
         _refused_by_torchs_backward("more than one element of the written-to tensor"),
     ),
     Quirk(
-        "the gradient of var/std over dim=()",
+        "the gradient of var/std (and var_mean/std_mean) over dim=()",
         "torch reduces over every dim for dim=() in the forward, but its backward divides "
         "by (number of elements in no dims) - correction = 0, giving inf/NaN gradients; "
         "filtered only when the same program with dim=None has no such divergence.",

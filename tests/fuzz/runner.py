@@ -34,6 +34,11 @@ def fuzzer_error(index, where):
             "repros": [{"signature": f"fuzzer-error in {where}", "text": text}]}
 
 
+# What the slot holds while a program is being generated: the generator runs each step
+# in torch, so a child that dies then was killed by torch, not cgrad.
+GENERATING = "generating"
+
+
 class Runner:
     """Runs programs of one seed; minimizes the first `per_signature` examples of each
     kind+op it sees, `max_minimized` in all. `slot`: a ProgramSlot that gets each
@@ -56,6 +61,8 @@ class Runner:
         return generate(self.seed, index, LACKS)
 
     def run(self, index):
+        if self.slot is not None:  # generating runs torch alone (Note [Crash isolation])
+            self.slot.put(GENERATING)
         try:
             steps = self.program(index)
         except Exception:  # noqa: BLE001 - a generator bug is reported, not fatal

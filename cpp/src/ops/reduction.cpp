@@ -551,8 +551,9 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
   const bool scan = row.form == reduction::kScanDtype || row.form == reduction::kScan;
   const int64_t d = scan ? wrap_dim(*call.dim, a->dim()) : 0;
   const DType out_dtype = result_dtype(row, a->dtype, call.dtype);
-  // torch's running sums and products have no Bool kernel (dtype=cgrad.bool, or a Bool out=)
-  if (scan && out_dtype == DType::Bool)
+  // torch's running sums and products have no Bool kernel (dtype=cgrad.bool, a Bool out=
+  // or cumsum_ of a Bool tensor); it is not reached for a 0-d or empty input
+  if (scan && out_dtype == DType::Bool && a->dim() > 0 && a->numel() > 0)
     throw NotImplementedError(std::string("\"") + row.name +
                               "_out_cpu\" not implemented for 'Bool'");
   if (row.identity == reduction::kNoIdentity) check_nonempty(row.name, a, *call.dims);
