@@ -23,14 +23,15 @@ struct UnaryRow {
   const char* node;      // torch's grad_fn name (the aliased row's for an alias)
   const char* alias_of;  // nullptr for a row of its own
   pointwise::Inplace inplace;
+  pointwise::DtypeRule dtype;  // (an alias's: kKeep, unread; its row's counts)
 };
 
 // Each alias names its row's node by finding the row.
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, vec, scalar, node, saved, backward, \
                        inplace, out)                                                       \
-  {#name, #name "_", &name, node, nullptr, pointwise::inplace},
+  {#name, #name "_", &name, node, nullptr, pointwise::inplace, pointwise::dtype},
 #define CGRAD_UNARY_ALIAS(alias, name, inplace) \
-  {#alias, #alias "_", &name, nullptr, #name, pointwise::inplace},
+  {#alias, #alias "_", &name, nullptr, #name, pointwise::inplace, pointwise::kKeep},
 const UnaryRow kUnaryRows[] = {
 #include "cgrad/pointwise/unary_ops.def"
 };
@@ -46,10 +47,12 @@ const UnaryRow& target_row(const UnaryRow& row) {
 // x.exp_(): the out-of-place op written back (Note [In-place ops]). An op torch records
 // no node for (logical_not_) is not checked as an in-place op of the graph either: it may
 // write a leaf that requires grad, or a view that may not be written, and leaves the
-// history as it was. A row whose in-place form torch cannot differentiate is recorded as
+// history as it was; except an integral-only one (bitwise_not_), whose kernel refuses the
+// floating self that could require grad only after torch's leaf check. A row whose in-place form torch cannot differentiate is recorded as
 // torch records it (AcoshBackward1, whose backward raises).
 auto unary_inplace(const UnaryRow& row) {
-  const bool recorded = target_row(row).node != nullptr;
+  const bool recorded = target_row(row).node != nullptr ||
+                        target_row(row).dtype == pointwise::kIntegralOnly;
   const char* node = nullptr;
   const char* op = target_row(row).name;
   if (row.inplace == pointwise::kWithoutDerivative) {
