@@ -1,5 +1,5 @@
-// Matrix products: mm, bmm, mv, dot, matmul (and @), outer, addmm, einsum, and
-// nn.functional.linear.
+// Matrix products: mm, bmm, mv, dot, matmul (and @), outer, addmm/addmv/addr/baddbmm/
+// addbmm, einsum, and nn.functional.linear.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -42,15 +42,24 @@ void init_linalg(py::module_& m, TensorClass& cls) {
     def_method_and_function(m, cls, name, product(fn), py::arg(other));
   cls.def("__matmul__", matmul_operator(false)).def("__rmatmul__", matmul_operator(true));
 
-  def_method_and_function(
-      m, cls, "addmm",
-      [](const Tensor& bias, const Tensor& a, const Tensor& b, py::handle beta, py::handle alpha) {
-        const Scalar beta_number = number_from_py(beta, "addmm", "beta"),
-                     alpha_number = number_from_py(alpha, "addmm", "alpha");
-        return run_product(a, b, [&] { return addmm(bias, a, b, beta_number, alpha_number); });
-      },
-      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1,
-      py::arg("alpha") = 1);
+  // beta * input + alpha * product (Note [Adding a product]).
+  using AddedProductFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Scalar&,
+                                    const Scalar&);
+  const std::tuple<const char*, AddedProductFn, const char*, const char*> added_products[] = {
+      {"addmm", &addmm, "mat1", "mat2"},         {"addmv", &addmv, "mat", "vec"},
+      {"addr", &addr, "vec1", "vec2"},           {"baddbmm", &baddbmm, "batch1", "batch2"},
+      {"addbmm", &addbmm, "batch1", "batch2"}};
+  for (auto [name, fn, a_name, b_name] : added_products)
+    def_method_and_function(
+        m, cls, name,
+        [name = name, fn = fn](const Tensor& input, const Tensor& a, const Tensor& b,
+                               py::handle beta, py::handle alpha) {
+          const Scalar beta_number = number_from_py(beta, name, "beta"),
+                       alpha_number = number_from_py(alpha, name, "alpha");
+          return run_product(a, b, [&] { return fn(input, a, b, beta_number, alpha_number); });
+        },
+        py::arg(a_name), py::arg(b_name), py::kw_only(), py::arg("beta") = 1,
+        py::arg("alpha") = 1);
 
   m.def("einsum", [](const std::string& equation, py::args args) {
     // einsum(eq, a, b) and einsum(eq, [a, b]) are both accepted, as in torch.

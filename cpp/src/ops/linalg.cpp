@@ -315,6 +315,185 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar&
   return out;
 }
 
+// ---- beta * input + alpha * product: addmv, addr, baddbmm, addbmm ----
+
+namespace {
+// Note [Adding a product]: as addmm, out starts as `input` broadcast to the product's
+// shape and the product accumulates into it through gemm's beta (with beta = 0, input is
+// not read, so NaN there does not leak, as in torch). The node's `input` gradient is
+// beta * grad summed back to input's shape; the factors' gradients are the product's
+// own, times alpha.
+Tensor started_with(const Tensor& input, const Shape& sizes, DType dtype, double beta) {
+  Tensor out = empty(sizes, dtype);
+  if (beta != 0.0) {
+    GradModeGuard no_grad(false);
+    kernels::copy(*expand(input, sizes), *out);  // torch's error if input does not fit
+  }
+  return out;
+}
+
+std::string dtype_name(const Tensor& t) { return dtype_torch_name(t->dtype); }
+
+Tensor as_dtype_of(const Tensor& x, const Tensor& like) {
+  return x->dtype == like->dtype ? x : to_dtype(x, like->dtype);
+}
+
+// Records `name` for out = beta * input + alpha * (a (x) b), with the factors'
+// gradients d_a(grad, b) and d_b(grad, a) (before alpha) and their slots.
+template <class DA, class DB>
+void record_added_product(const char* name, const Tensor& input, const Tensor& a,
+                          const Tensor& b, const Tensor& out, double beta, double alpha,
+                          saved::Slot a_slot, saved::Slot b_slot, DA d_a, DB d_b) {
+  if (!any_requires_grad({&input, &a, &b})) return;
+  auto node = make_node(name, {input, a, b},
+                        [beta, alpha, a_slot, b_slot, d_a, d_b](Node& n, TensorList& g) -> TensorList {
+                          return {n.needs_input_grad(0)
+                                      ? sum_to(scaled(g[0], beta), n.input_meta()[0].sizes)
+                                      : Tensor(),
+                                  n.needs_input_grad(1) ? scaled(d_a(g[0], n.saved(b_slot)), alpha)
+                                                        : Tensor(),
+                                  n.needs_input_grad(2) ? scaled(d_b(g[0], n.saved(a_slot)), alpha)
+                                                        : Tensor()};
+                        });
+  record(node, {out}, {{a_slot, node->needs_input_grad(2) ? a : Tensor()},
+                       {b_slot, node->needs_input_grad(1) ? b : Tensor()}});
+}
+}  // namespace
+
+Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Scalar& beta_scalar,
+             const Scalar& alpha_scalar) {
+  const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
+  if (mat->dim() != 2 || vec->dim() != 1 || input->dim() > 1)
+    throw std::runtime_error("vector + matrix @ vector expected, got " +
+                             std::to_string(input->dim()) + ", " + std::to_string(mat->dim()) +
+                             ", " + std::to_string(vec->dim()));
+  const int64_t m = mat->sizes[0];
+  if (mat->sizes[1] != vec->sizes[0] || (input->numel() != 1 && input->numel() != m))
+    throw std::runtime_error("size mismatch, got input (" +
+                             std::to_string(input->dim() ? input->sizes[0] : 1) + "), mat (" +
+                             matrix_str(mat) + "), vec (" + std::to_string(vec->sizes[0]) + ")");
+  if (input->dtype != mat->dtype || mat->dtype != vec->dtype)
+    throw std::runtime_error("addmv input tensors must have the same dtype, but got " +
+                             dtype_name(input) + ", " + dtype_name(mat) + ", and " + dtype_name(vec));
+  check_not_bool(mat, "addmv_impl_cpu", mat->numel() == 0);
+  Tensor out = started_with(input, {m}, mat->dtype, beta);
+  gemm_into(mat, make_view(vec, {vec->sizes[0], 1}, {vec->strides[0], 1}, vec->offset),
+            make_view(out, {m, 1}, {1, 1}, 0), alpha, beta,
+            m == 1 ? kernels::Accumulation::Plain : kernels::Accumulation::LikeBlas);
+  record_added_product(
+      "AddmvBackward0", input, mat, vec, out, beta, alpha, saved::mat, saved::vec,
+      [](const Tensor& g, const Tensor& v) { return outer(g, v); },
+      [](const Tensor& g, const Tensor& a) { return mv(t(a), g); });
+  return out;
+}
+
+Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const Scalar& beta_scalar,
+            const Scalar& alpha_scalar) {
+  for (auto [v, name] : {std::pair{&vec1, "vec1"}, std::pair{&vec2, "vec2"}})
+    if ((*v)->dim() != 1)
+      throw std::runtime_error(std::string("addr: Expected 1-D argument ") + name + ", but got " +
+                               std::to_string((*v)->dim()) + "-D");
+  // addr promotes its operands, as a pointwise op does.
+  const DType dtype = promote_types(promote_types(input->dtype, vec1->dtype), vec2->dtype);
+  if (!is_floating(dtype) && dtype != DType::Bool &&
+      (beta_scalar.is_floating() || alpha_scalar.is_floating()))
+    throw std::runtime_error(std::string("For integral input tensors, argument ") +
+                             (beta_scalar.is_floating() ? "beta" : "alpha") +
+                             " must not be a floating point number.");
+  const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
+  const Tensor a = detail::cast(vec1, dtype), b = detail::cast(vec2, dtype);
+  const int64_t m = a->sizes[0], n = b->sizes[0];
+  if (dtype == DType::Bool) {  // (beta and input) or (alpha and vec1 vec2^T); no gradient
+    GradModeGuard no_grad(false);
+    Tensor r = alpha != 0.0 ? logical_and(unsqueeze(a, 1), unsqueeze(b, 0))
+                            : full({m, n}, Scalar(false), DType::Bool);
+    if (beta != 0.0) r = logical_or(expand(input, {m, n}), r);
+    return contiguous(r);
+  }
+  Tensor out = started_with(detail::cast(input, dtype), {m, n}, dtype, beta);
+  gemm_into(make_view(a, {m, 1}, {a->strides[0], 1}, a->offset),
+            make_view(b, {1, n}, {1, b->strides[0]}, b->offset), out, alpha, beta,
+            kernels::Accumulation::Plain);
+  record_added_product(
+      "AddrBackward0", input, vec1, vec2, out, beta, alpha, saved::vec1, saved::vec2,
+      // (a factor of another dtype, promoted in the forward, is promoted here too)
+      [](const Tensor& g, const Tensor& v2) { return mv(g, as_dtype_of(v2, g)); },
+      [](const Tensor& g, const Tensor& v1) { return mv(t(g), as_dtype_of(v1, g)); });
+  return out;
+}
+
+Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
+               const Scalar& beta_scalar, const Scalar& alpha_scalar) {
+  const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
+  {  // torch fits input to the result's size before it checks the batches' ranks
+    auto size = [](const Tensor& x, int64_t d) { return x->sizes[wrap_dim(d, x->dim())]; };
+    GradModeGuard no_grad(false);
+    expand(input, {size(batch1, 0), size(batch1, 1), size(batch2, 2)});
+  }
+  if (batch1->dim() != 3) throw std::runtime_error("batch1 must be a 3D tensor");
+  if (batch2->dim() != 3) throw std::runtime_error("batch2 must be a 3D tensor");
+  const int64_t batch = batch1->sizes[0], m = batch1->sizes[1], k = batch1->sizes[2];
+  if (batch2->sizes[0] != batch || batch2->sizes[1] != k)
+    throw std::runtime_error("Expected size for first two dimensions of batch2 tensor to be: [" +
+                             std::to_string(batch) + ", " + std::to_string(k) + "] but got: [" +
+                             std::to_string(batch2->sizes[0]) + ", " +
+                             std::to_string(batch2->sizes[1]) + "].");
+  const Shape sizes{batch, m, batch2->sizes[2]};
+  if (input->dtype != batch1->dtype || batch1->dtype != batch2->dtype)
+    throw std::runtime_error("Input dtypes must be the same, got: input " +
+                             std::string(dtype_cpp_name(input->dtype)) + ", batch1: " +
+                             dtype_cpp_name(batch1->dtype) + ", batch2: " +
+                             dtype_cpp_name(batch2->dtype));
+  check_not_bool(batch1, "baddbmm");
+  Tensor out = started_with(input, sizes, batch1->dtype, beta);
+  gemm_into(batch1, batch2, out, alpha, beta, kernels::Accumulation::LikeBatchedBlas);
+  record_added_product(
+      "BaddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1, saved::batch2,
+      [](const Tensor& g, const Tensor& b2) { return bmm(g, transpose(b2, 1, 2)); },
+      [](const Tensor& g, const Tensor& b1) { return bmm(transpose(b1, 1, 2), g); });
+  return out;
+}
+
+Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
+              const Scalar& beta_scalar, const Scalar& alpha_scalar) {
+  const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
+  if (batch1->dim() != 3) throw std::runtime_error("batch1 must be a 3D tensor");
+  if (batch2->dim() != 3) throw std::runtime_error("batch2 must be a 3D tensor");
+  const int64_t batch = batch1->sizes[0], m = batch1->sizes[1], n = batch2->sizes[2];
+  if (batch2->sizes[0] != batch)
+    throw std::runtime_error("batch1 and batch2 must have same number of batches, got " +
+                             std::to_string(batch) + " and " + std::to_string(batch2->sizes[0]));
+  if (batch2->sizes[1] != batch1->sizes[2])
+    throw std::runtime_error("Incompatible matrix sizes for bmm (" + std::to_string(m) + "x" +
+                             std::to_string(batch1->sizes[2]) + " and " +
+                             std::to_string(batch2->sizes[1]) + "x" + std::to_string(n) + ")");
+  // torch adds the products one addmm at a time, so addmm's checks and words apply.
+  if (batch1->dtype != batch2->dtype)
+    throw std::runtime_error(std::string("mat1 and mat2 must have the same dtype, but got ") +
+                             dtype_name(batch1) + " and " + dtype_name(batch2));
+  if (input->dtype != batch2->dtype)
+    throw std::runtime_error(std::string("self and mat2 must have the same dtype, but got ") +
+                             dtype_name(input) + " and " + dtype_name(batch2));
+  check_not_bool(batch1, "addmm_impl_cpu_", batch1->numel() == 0);
+  Tensor out = started_with(input, {m, n}, batch1->dtype, beta);
+  if (batch == 0 && beta != 0.0 && beta != 1.0) {
+    GradModeGuard no_grad(false);
+    mul_(out, wrapped_scalar(beta_scalar, beta_scalar.natural_dtype()));
+  }
+  if (batch == 0 && beta == 0.0) kernels::fill(*out, Scalar(0.0));
+  for (int64_t i = 0; i < batch; ++i)  // out = beta * out + alpha * b1[i] @ b2[i], then += ...
+    gemm_into(select(batch1, 0, i), select(batch2, 0, i), out, alpha, i == 0 ? beta : 1.0);
+  record_added_product(
+      "AddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1, saved::batch2,
+      [batch](const Tensor& g, const Tensor& b2) {
+        return bmm(expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}), transpose(b2, 1, 2));
+      },
+      [batch](const Tensor& g, const Tensor& b1) {
+        return bmm(transpose(b1, 1, 2), expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}));
+      });
+  return out;
+}
+
 // ---- matmul ----
 
 namespace {

@@ -33,6 +33,20 @@ addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor
 addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * (mat1 @ mat2); input broadcasts to the (n, p) product.
 
+addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor
+    beta * input + alpha * (mat @ vec); input broadcasts to the (n,) product.
+
+addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor
+    beta * input + alpha * outer(vec1, vec2); input broadcasts to the (n, m) product, and
+    the dtypes promote as in a pointwise op.
+
+baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor
+    beta * input + alpha * bmm(batch1, batch2); input broadcasts to the (b, n, p) product.
+
+addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor
+    beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]; input
+    broadcasts to the (n, p) result.
+
 allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool
     True if |input - other| <= atol + rtol * |other| holds for every element.
 

@@ -20,6 +20,18 @@ Tensor outer(const Tensor& a, const Tensor& b);  // a[:, None] * b (MulBackward0
 // beta and alpha keep their Python kind: it decides the error of an integer product.
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar& beta = 1,
              const Scalar& alpha = 1);
+// beta * input + alpha * product, input broadcast to the product (Note [Adding a product]):
+// of a matrix and a vector (AddmvBackward0), of two vectors' outer product
+// (AddrBackward0, promoting dtypes as torch's), batch by batch (BaddbmmBackward0), and of
+// a batch's products summed (AddbmmBackward0).
+Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const Scalar& beta = 1,
+            const Scalar& alpha = 1);
+Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
+               const Scalar& beta = 1, const Scalar& alpha = 1);
+Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
+              const Scalar& beta = 1, const Scalar& alpha = 1);
 // input @ weight^T + bias (bias may be null), with torch's choice of addmm / matmul.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
 // Einstein summation over the operands, by diagonals, permutes, sums, products and bmm.
