@@ -3,7 +3,7 @@ forward and backward (Note [Threads and determinism]).
 
 Elementwise ops, softmax, layer_norm and conv have their own thread tests (test_fast_paths,
 nn/test_normalization, nn/test_conv); this file covers the rest of the threaded kernels:
-pooling, batch norm, cross entropy, embedding, batched (split by product,
+pooling, batch norm, cross entropy, embedding and index_select, batched (split by product,
 or each product split) and plain matmul, the optimizer steps, reductions along a dim,
 arg-reductions, sort/topk and tril. Each case is sized past its kernel's grain so that
 two threads do split it.
@@ -69,6 +69,8 @@ CASES = {
     "cross_entropy": (fwd_bwd,
         lambda z: F.cross_entropy(z, cgrad.tensor(LABELS)), R(512, 1000)),
     "embedding": (fwd_bwd, lambda w: F.embedding(cgrad.tensor(TOKENS), w), R(5000, 64)),
+    "index_select_rows": (forward, lambda x: x.index_select(0, cgrad.tensor(TOKENS)), R(5000, 64)),
+    "index_columns": (forward, lambda x: x[:, cgrad.tensor(TOKENS[:3000] % 500)], R(64, 500)),
     "bmm": (fwd_bwd, cgrad.bmm, R(16, 96, 80), R(16, 80, 112)),
     "bmm_batch_of_small": (fwd_bwd, cgrad.bmm, R(8, 128, 128), R(8, 128, 128)),
     "bmm_odd_batch": (fwd_bwd, cgrad.bmm, R(3, 200, 150), R(3, 150, 170)),
