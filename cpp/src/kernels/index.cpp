@@ -2,6 +2,7 @@
 #include "kernels/index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
 #include "cgrad/parallel.h"
@@ -37,10 +38,11 @@ int64_t block_numel(const OffsetTable& table) {
 constexpr int64_t kPrefetchEntries = 8;
 
 // Calls move(strided_element, packed_element) for every element of the blocks of
-// entries [k0, k1); packed points at entry k0's block.
-template <class T, class Move>
+// entries [k0, k1), packed pointing at entry k0's block; a contiguous run of the strided
+// side goes to move_run(strided_run, packed_run, length) as a whole.
+template <class T, class Move, class MoveRun>
 void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T* packed,
-                 Move move) {
+                 Move move, MoveRun move_run) {
   Shape sizes, strides;
   collapse(table.block, table.block_strides, sizes, strides);
   for (int64_t s : sizes)
@@ -61,7 +63,7 @@ void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T
     for (int64_t base = offsets[k];;) {
       T* s = strided + base;
       if (step == 1) {
-        for (int64_t i = 0; i < inner; ++i) move(s[i], packed[i]);
+        move_run(s, packed, inner);
       } else {
         for (int64_t i = 0; i < inner; ++i) move(s[i * step], packed[i]);
       }
@@ -78,6 +80,15 @@ void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T
   }
 }
 
+// walk_blocks with every element moved by move, contiguous runs included.
+template <class T, class Move>
+void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T* packed,
+                 Move move) {
+  walk_blocks(strided, table, k0, k1, packed, move, [&](T* s, T* p, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) move(s[i], p[i]);
+  });
+}
+
 // dst += v, wrapping for integers like torch's add (signed overflow is UB in C++).
 template <class T> inline void add_into(T& dst, T v) {
   if constexpr (std::is_same_v<T, bool>) dst = dst || v;
@@ -92,9 +103,12 @@ template <class T> inline void add_into(T& dst, T v) {
 // Note [Gather threads]: a gather writes each entry's block to its own place in out, so
 // threads take disjoint ranges of entries and the result cannot depend on their number.
 // Rows picked by a list of indices (embedding's 32k rows of a 50k x 256 table) are read
-// in no order the hardware prefetcher can follow; the copy was bound by their misses, so
-// each row is prefetched a few entries ahead. Scatters stay on one thread: entries that
-// repeat write (or add into) the same block, in table order.
+// in no order the hardware prefetcher can follow, and the copy was bound by their misses:
+// so each row is prefetched a few entries ahead, and rows are copied by memcpy (wider
+// moves than the loop compiled for the baseline instruction set). In a C++ loop of that
+// gather (medians of 30, ms): element loop 6.7, prefetched 5.2, prefetched memcpy 4.4.
+// Scatters stay on one thread: entries that repeat write (or add into) the same block,
+// in table order.
 void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& out) {
   const int64_t block = block_numel(table);
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(block, 1));
@@ -102,7 +116,11 @@ void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& 
     using T = typename decltype(tag)::type;
     parallel_for(table.count, grain, [&](int64_t k0, int64_t k1) {
       walk_blocks(src.data<T>(), table, k0, k1, out.data<T>() + k0 * block,
-                  [](const T& s, T& p) { p = s; });
+                  [](const T& s, T& p) { p = s; },
+                  [](const T* s, T* p, int64_t n) {
+                    if (n < 16) std::copy(s, s + n, p);  // a call costs more than a few moves
+                    else std::memcpy(p, s, sizeof(T) * n);
+                  });
     });
   });
 }
