@@ -3,9 +3,10 @@ forward and backward (Note [Threads and determinism]).
 
 Elementwise ops, softmax, layer_norm and conv have their own thread tests (test_fast_paths,
 nn/test_normalization, nn/test_conv); this file covers the rest of the threaded kernels:
-pooling, batch norm, cross entropy, embedding, batched and plain matmul, the
-optimizer steps, reductions along a dim, arg-reductions, sort/topk and tril. Each case is
-sized past its kernel's grain so that two threads do split it.
+pooling, batch norm, cross entropy, embedding and index_select, batched (split by product,
+or each product split) and plain matmul, the optimizer steps, reductions along a dim,
+arg-reductions, sort/topk and tril. Each case is sized past its kernel's grain so that
+two threads do split it.
 """
 import numpy as np
 import pytest
@@ -68,7 +69,16 @@ CASES = {
     "cross_entropy": (fwd_bwd,
         lambda z: F.cross_entropy(z, cgrad.tensor(LABELS)), R(512, 1000)),
     "embedding": (fwd_bwd, lambda w: F.embedding(cgrad.tensor(TOKENS), w), R(5000, 64)),
+    "embedding_int32_padding": (fwd_bwd,
+        lambda w: F.embedding(cgrad.tensor(TOKENS.astype(np.int32)), w, padding_idx=7),
+        R(5000, 64)),
+    "embedding_f64": (fwd_bwd, lambda w: F.embedding(cgrad.tensor(TOKENS), w),
+        R(5000, 64).astype(np.float64)),
+    "index_select_rows": (forward, lambda x: x.index_select(0, cgrad.tensor(TOKENS)), R(5000, 64)),
+    "index_columns": (forward, lambda x: x[:, cgrad.tensor(TOKENS[:3000] % 500)], R(64, 500)),
     "bmm": (fwd_bwd, cgrad.bmm, R(16, 96, 80), R(16, 80, 112)),
+    "bmm_batch_of_small": (fwd_bwd, cgrad.bmm, R(8, 128, 128), R(8, 128, 128)),
+    "bmm_odd_batch": (fwd_bwd, cgrad.bmm, R(3, 200, 150), R(3, 150, 170)),
     "matmul": (fwd_bwd, cgrad.matmul, R(300, 257), R(257, 190)),
     "linear": (fwd_bwd, F.linear, R(512, 300), R(200, 300), R(200)),
     "sum_dim0": (fwd_bwd, lambda x: x.sum(0), R(3000, 200)),

@@ -202,3 +202,19 @@ ERRORS = [
 @pytest.mark.parametrize("fn, match", ERRORS)
 def test_errors_match_torch(fn, match):
     check_error(fn, match)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_embedding_grad_is_index_add_into_zeros_bit_for_bit(dtype):
+    """The table gradient is summed row by row (Note [Embedding backward by table row]):
+    the same bits as index_add_ into zeros, repeated indices and -0.0 terms included."""
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, 39, 300)
+    idx[::7] = 39  # row 39 sums only -0.0 terms
+    g = rng.standard_normal((300, 5)).astype(dtype)
+    dt = getattr(cgrad, dtype)
+    g[::7] = -0.0  # which must give +0.0, as 0 + -0.0 does
+    w = cgrad.zeros(40, 5, dtype=dt, requires_grad=True)
+    F(cgrad).embedding(cgrad.tensor(idx), w).backward(cgrad.tensor(g))
+    ref = cgrad.zeros(40, 5, dtype=dt).index_add_(0, cgrad.tensor(idx), cgrad.tensor(g))
+    assert w.grad.numpy().tobytes() == ref.numpy().tobytes()

@@ -2,9 +2,12 @@
 #include "kernels/index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
+#include "cgrad/parallel.h"
 #include "kernels/loop.h"
+#include "kernels/prefetch.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -24,9 +27,22 @@ void collapse(const Shape& sizes, const Shape& strides, Shape& out_sizes, Shape&
   }
 }
 
-// Calls move(strided_element, packed_element) for every element of every block.
-template <class T, class Move>
-void walk_blocks(T* strided, const OffsetTable& table, T* packed, Move move) {
+// Elements in one block of the table.
+int64_t block_numel(const OffsetTable& table) {
+  int64_t n = 1;
+  for (int64_t s : table.block) n *= s;
+  return n;
+}
+
+// Table entries a row is prefetched ahead of its copy (Note [Gather threads]).
+constexpr int64_t kPrefetchEntries = 8;
+
+// Calls move(strided_element, packed_element) for every element of the blocks of
+// entries [k0, k1), packed pointing at entry k0's block; a contiguous run of the strided
+// side goes to move_run(strided_run, packed_run, length) as a whole.
+template <class T, class Move, class MoveRun>
+void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T* packed,
+                 Move move, MoveRun move_run) {
   Shape sizes, strides;
   collapse(table.block, table.block_strides, sizes, strides);
   for (int64_t s : sizes)
@@ -34,17 +50,20 @@ void walk_blocks(T* strided, const OffsetTable& table, T* packed, Move move) {
   const int64_t nd = static_cast<int64_t>(sizes.size());
   const int64_t* offsets = table.offsets.get();
   if (nd == 0) {  // one element per entry (gather/scatter, indexing the last dim)
-    for (int64_t k = 0; k < table.count; ++k) move(strided[offsets[k]], packed[k]);
+    for (int64_t k = k0; k < k1; ++k) move(strided[offsets[k]], *packed++);
     return;
   }
   const int64_t inner = sizes.back();
   const int64_t step = strides.back();
+  const bool rows = nd == 1 && step == 1;  // each block one contiguous row
   std::vector<int64_t> index(nd > 1 ? nd - 1 : 0);
-  for (int64_t k = 0; k < table.count; ++k) {
+  for (int64_t k = k0; k < k1; ++k) {
+    if (rows && k + kPrefetchEntries < k1)
+      prefetch_row(strided + offsets[k + kPrefetchEntries], inner * int64_t(sizeof(T)));
     for (int64_t base = offsets[k];;) {
       T* s = strided + base;
       if (step == 1) {
-        for (int64_t i = 0; i < inner; ++i) move(s[i], packed[i]);
+        move_run(s, packed, inner);
       } else {
         for (int64_t i = 0; i < inner; ++i) move(s[i * step], packed[i]);
       }
@@ -61,6 +80,15 @@ void walk_blocks(T* strided, const OffsetTable& table, T* packed, Move move) {
   }
 }
 
+// walk_blocks with every element moved by move, contiguous runs included.
+template <class T, class Move>
+void walk_blocks(T* strided, const OffsetTable& table, int64_t k0, int64_t k1, T* packed,
+                 Move move) {
+  walk_blocks(strided, table, k0, k1, packed, move, [&](T* s, T* p, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) move(s[i], p[i]);
+  });
+}
+
 // dst += v, wrapping for integers like torch's add (signed overflow is UB in C++).
 template <class T> inline void add_into(T& dst, T v) {
   if constexpr (std::is_same_v<T, bool>) dst = dst || v;
@@ -72,10 +100,28 @@ template <class T> inline void add_into(T& dst, T v) {
 
 }  // namespace
 
+// Note [Gather threads]: a gather writes each entry's block to its own place in out, so
+// threads take disjoint ranges of entries and the result cannot depend on their number.
+// Rows picked by a list of indices (embedding's 32k rows of a 50k x 256 table) are read
+// in no order the hardware prefetcher can follow, and the copy was bound by their misses:
+// so each row is prefetched a few entries ahead, and rows are copied by memcpy (wider
+// moves than the loop compiled for the baseline instruction set). In a C++ loop of that
+// gather (medians of 30, ms): element loop 6.7, prefetched 5.2, prefetched memcpy 4.4.
+// Scatters stay on one thread: entries that repeat write (or add into) the same block,
+// in table order.
 void gather_blocks(const TensorImpl& src, const OffsetTable& table, TensorImpl& out) {
+  const int64_t block = block_numel(table);
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(block, 1));
   dispatch_all(src.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    walk_blocks(src.data<T>(), table, out.data<T>(), [](const T& s, T& p) { p = s; });
+    parallel_for(table.count, grain, [&](int64_t k0, int64_t k1) {
+      walk_blocks(src.data<T>(), table, k0, k1, out.data<T>() + k0 * block,
+                  [](const T& s, T& p) { p = s; },
+                  [](const T* s, T* p, int64_t n) {
+                    if (n < 16) std::copy(s, s + n, p);  // a call costs more than a few moves
+                    else std::memcpy(p, s, sizeof(T) * n);
+                  });
+    });
   });
 }
 
@@ -84,8 +130,9 @@ void scatter_blocks(TensorImpl& dst, const OffsetTable& table, const TensorImpl&
   dispatch_all(dst.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* v = values.data<T>();
-    if (accumulate) walk_blocks(dst.data<T>(), table, v, [](T& d, T& p) { add_into(d, p); });
-    else walk_blocks(dst.data<T>(), table, v, [](T& d, T& p) { d = p; });
+    T* base = dst.data<T>();
+    if (accumulate) walk_blocks(base, table, 0, table.count, v, [](T& d, T& p) { add_into(d, p); });
+    else walk_blocks(base, table, 0, table.count, v, [](T& d, T& p) { d = p; });
   });
 }
 

@@ -2,6 +2,7 @@
 // Raw loops over typed buffers: no autograd, no Python. Inputs of one kernel call share
 // a dtype (the op layer promotes first); outputs are fresh contiguous tensors unless
 // stated.
+#include <functional>
 #include <vector>
 
 #include "cgrad/tensor.h"
@@ -142,6 +143,12 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t a
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int32_t alpha,
           const int32_t* a, int64_t lda, const int32_t* b, int64_t ldb, int32_t beta,
           int32_t* c, int64_t ldc);
+
+// Runs products(begin, end) over disjoint ranges covering [0, batch), the products of a
+// batched gemm, each m x n x k; the threads split the batch or, when it splits unevenly,
+// each product (Note [Batched gemm threads]). products must not throw.
+void gemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
+                const std::function<void(int64_t begin, int64_t end)>& products);
 
 // An op(B) that writes itself into gemm's packed panels (Note [gemm panel sources]):
 // pack writes rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) as ceil(nc / nr)

@@ -1,6 +1,7 @@
 // embedding: a row gather with its own node, as torch records it (EmbeddingBackward0),
 // whose backward scatters the gradient rows back with index_add (so it differentiates
 // again).
+#include "kernels/embedding.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -41,9 +42,15 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
         Tensor keep = ne(rows, wrapped_scalar(*padding_idx, DType::Int64));
         grad = mul(grad, detail::cast(unsqueeze(keep, 1), grad->dtype));
       }
-      // Without a graph to record, the rows are added into fresh zeros in place: index_add
-      // would first copy the whole table-sized zeros.
+      // Without a graph to record, float tables are summed row by row by their own kernel
+      // (Note [Embedding backward by table row]); other dtypes are added into fresh zeros
+      // in place: index_add would first copy the whole table-sized zeros.
       if (!grad->requires_grad()) {
+        if (grad->dtype == DType::Float32 || grad->dtype == DType::Float64) {
+          Tensor table = empty(weight_sizes, grad->dtype);
+          kernels::embedding_backward(*contiguous(grad), *rows, *table);
+          return {table};
+        }
         Tensor table = full(weight_sizes, 0.0, grad->dtype);
         index_add_(table, 0, rows, grad);
         return {table};

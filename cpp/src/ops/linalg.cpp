@@ -85,10 +85,12 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
       T* pc = out->data<T>();
       // Only the floating products take an accumulation order (integers are exact).
       auto run = [&](auto... accumulation_if_floating) {
-        for (int64_t i = 0; i < batch; ++i)
-          kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
-                        pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
-                        static_cast<T>(beta), pc + i * m * n, n, accumulation_if_floating...);
+        kernels::gemm_batch(batch, m, n, k, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i)
+            kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
+                          pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
+                          static_cast<T>(beta), pc + i * m * n, n, accumulation_if_floating...);
+        });
       };
       if constexpr (std::is_floating_point_v<T>) run(accumulation);
       else run();
