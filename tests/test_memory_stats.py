@@ -10,7 +10,9 @@ import pytest
 import cgrad
 
 MiB = 1 << 20
-SLACK = 4 * MiB  # small blocks other code makes and frees meanwhile
+# small blocks other code makes meanwhile: in a fresh process, a 2 MiB slab for each of
+# the two block alignments (Note [Slabs])
+SLACK = 4 * MiB
 
 
 def fresh_process(script, **env):
@@ -42,7 +44,7 @@ def test_a_live_tensor_counts_as_live_and_a_freed_one_as_cached_until_empty_cach
     emptied = cgrad.memory.stats()
     assert freed["cached_bytes"] - emptied["cached_bytes"] >= 64 * MiB
     assert freed["reserved_bytes"] - emptied["reserved_bytes"] >= 64 * MiB
-    assert emptied["cached_bytes"] < before["cached_bytes"] + SLACK
+    assert emptied["cached_bytes"] <= before["cached_bytes"] + SLACK
 
 
 def test_a_cached_block_is_reused_without_asking_the_system_again():
