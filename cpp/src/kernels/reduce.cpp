@@ -53,11 +53,11 @@ void reduce_into(const TensorImpl& a, const TensorImpl& out, std::vector<A>& acc
 // blocks are shared out, so results are bit-identical across machines and thread counts.
 constexpr int64_t kSumBlock = 1 << 15;
 constexpr int kLanes = 32;
-// Prefetching 4 KiB ahead keeps more reads in flight than the hardware prefetcher
-// alone: 22 -> 28 GB/s over 64 MiB on one thread. Prefetches never fault, so running
-// past the end of the buffer is harmless. One prefetch per 128 bytes: the L2 fetches
-// lines in pairs.
-constexpr int64_t kSumPrefetchAhead = 4096;
+// No software prefetch: a prefetch 4 KiB ahead (one per 128 bytes) once measured 22 ->
+// 28 GB/s over 64 MiB at 1 thread, on 4 KiB pages and an earlier VM; on this one, with
+// the block on huge pages (Note [Huge pages for large blocks]), it cost 13.5-14 against
+// 18-21 GB/s without (bench/compare.py reduction_sum_16M, three alternating A/B runs),
+// and 11-12 against 15-16 on 4 KiB pages. The hardware prefetcher keeps up alone.
 
 template <class T> double combine_lanes(const double* lanes) {
   double width[kLanes];
@@ -73,8 +73,6 @@ template <class T> double combine_lanes(const double* lanes) {
     double lanes[kLanes] = {};                                                           \
     int64_t i = 0;                                                                       \
     for (; i + 4 * kLanes <= n; i += 4 * kLanes) {                                       \
-      for (size_t b = 0; b < 4 * kLanes * sizeof(T); b += 128)                           \
-        __builtin_prefetch(reinterpret_cast<const char*>(p + i) + kSumPrefetchAhead + b); \
       for (int k = 0; k < kLanes; ++k)                                                   \
         lanes[k] += static_cast<double>((p[i + k] + p[i + kLanes + k]) +                 \
                                         (p[i + 2 * kLanes + k] + p[i + 3 * kLanes + k])); \
