@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import I, R, T, case, check  # noqa: E402
+from parity import B, I, R, T, case, check  # noqa: E402
 
 F64 = np.float64
 
@@ -120,6 +120,12 @@ CASES = [
          R(4), R(3, 3, 5), R(3, 5, 4)),
     case("addbmm_empty_batch", lambda L, c, a, b: L.addbmm(c, a, b, beta=0.5), R(3, 4), R(0, 3, 5),
          R(0, 5, 4)),
+    # nothing to multiply: torch checks fewer dtypes (values only: nothing requires grad)
+    case("baddbmm_empty_inner_dtypes", lambda L, c, a, b: L.baddbmm(c.detach(), a.detach(), b),
+         R(1, 1, 1, dtype=F64), np.zeros((1, 4, 0)), np.zeros((1, 0, 4), np.float32)),
+    case("addbmm_empty_batch_dtypes", lambda L, c, a, b: L.addbmm(c.detach(), a.detach(), b),
+         R(1), np.zeros((0, 2, 2)), np.zeros((0, 2, 3), np.float32)),
+    case("addr_bool", lambda L, c, a, b: L.addr(c, a, b, beta=True), B(2, 3), B(2), B(3)),
     case("addbmm_beta0_nan", lambda L, c, a, b: L.addbmm(c, a, b, beta=0),
          np.full((3, 4), np.nan, np.float32), R(2, 3, 5), R(2, 5, 4)),
     # ---- nn.functional.linear ----
@@ -300,6 +306,31 @@ ERRORS = [
     error_case("baddbmm_bool", lambda L: L.baddbmm(L.ones(2, 3, 5, dtype=L.bool),
                                                    L.ones(2, 3, 4, dtype=L.bool),
                                                    L.ones(2, 4, 5, dtype=L.bool))),
+    error_case("baddbmm_0d_batch1", lambda L: L.baddbmm(L.ones(2, 2, 2), L.tensor(1.0),
+                                                        L.ones(2, 2, 2))),
+    error_case("baddbmm_0d_batch2", lambda L: L.baddbmm(L.ones(2, 2, 2), L.ones(2, 2, 2),
+                                                        L.tensor(1.0))),
+    error_case("addbmm_1d_batch1", lambda L: L.addbmm(L.ones(1, 1), L.ones(1), L.ones(1, 1, 1))),
+    error_case("addbmm_bool_empty_batch", lambda L: L.addbmm(
+        L.ones(2, 2, dtype=L.bool), L.ones(0, 2, 3, dtype=L.bool), L.ones(0, 3, 2, dtype=L.bool))),
+    error_case("addbmm_bool_empty_inner", lambda L: L.addbmm(
+        L.ones(1, 1, dtype=L.bool), L.ones(3, 3, 0, dtype=L.bool), L.ones(3, 0, 4, dtype=L.bool))),
+    error_case("addbmm_bool", lambda L: L.addbmm(
+        L.ones(1, 1, dtype=L.bool), L.ones(3, 3, 2, dtype=L.bool), L.ones(3, 2, 4, dtype=L.bool))),
+    error_case("addmv_0d_input_mismatch", lambda L: L.addmv(L.tensor(2.0), L.ones(1, 1),
+                                                            L.ones(4))),
+    # the input must fit the product even where beta = 0 leaves it unread
+    error_case("addr_beta0_input_shape", lambda L: L.addr(L.ones(1, 2), L.ones(1), L.ones(1),
+                                                          beta=0)),
+    error_case("addbmm_beta0_input_shape", lambda L: L.addbmm(L.ones(1, 5), L.ones(2, 1, 3),
+                                                              L.ones(2, 3, 1), beta=0)),
+    error_case("addr_bool_float_beta", lambda L: L.addr(
+        L.ones(2, 2, dtype=L.bool), L.ones(2, dtype=L.bool), L.ones(2, dtype=L.bool), beta=1.5)),
+    error_case("addr_bool_beta_float", lambda L: L.addr(L.ones(2, 2), L.ones(2), L.ones(2),
+                                                        beta=True)),
+    error_case("addr_int_bool_alpha", lambda L: L.addr(
+        L.ones(2, 2, dtype=L.int64), L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64),
+        alpha=True)),
     error_case("addbmm_batches", lambda L: L.addbmm(L.ones(3, 5), L.ones(2, 3, 4),
                                                     L.ones(3, 4, 5))),
     error_case("addbmm_shapes", lambda L: L.addbmm(L.ones(3, 5), L.ones(2, 3, 4),

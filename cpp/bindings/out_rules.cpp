@@ -113,8 +113,9 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
        "norm", "log_softmax", "softmax"},
       kExact);
   // Linear algebra.
-  add({"addbmm", "addmm", "addmv", "addr", "baddbmm", "bmm", "cross", "inverse", "linalg_cholesky", "linalg_cross", "linalg_det",
-       "linalg_eigh", "linalg_eigvalsh", "linalg_inv", "linalg_matrix_norm",
+  add({"addbmm", "addmm", "addmv", "addr", "baddbmm", "bmm", "cross", "inverse",
+       "linalg_cholesky", "linalg_cross", "linalg_det", "linalg_eigh", "linalg_eigvalsh",
+       "linalg_inv", "linalg_matrix_norm",
        "linalg_matrix_power", "linalg_qr", "linalg_slogdet", "linalg_solve", "linalg_svd",
        "linalg_svdvals", "linalg_vector_norm", "matmul", "matrix_power", "mm", "mv", "slogdet"},
       kExact);

@@ -47,12 +47,13 @@ const UnaryRow& target_row(const UnaryRow& row) {
 // x.exp_(): the out-of-place op written back (Note [In-place ops]). An op torch records
 // no node for (logical_not_) is not checked as an in-place op of the graph either: it may
 // write a leaf that requires grad, or a view that may not be written, and leaves the
-// history as it was; except an integral-only one (bitwise_not_), whose kernel refuses the
-// floating self that could require grad only after torch's leaf check. A row whose in-place form torch cannot differentiate is recorded as
-// torch records it (AcoshBackward1, whose backward raises).
+// history as it was. An integral-only one (bitwise_not_) is checked: its kernel refuses
+// a floating self, the only kind that can require grad, after torch's leaf check. A row
+// whose in-place form torch cannot differentiate is recorded as torch records it
+// (AcoshBackward1, whose backward raises).
 auto unary_inplace(const UnaryRow& row) {
-  const bool recorded = target_row(row).node != nullptr ||
-                        target_row(row).dtype == pointwise::kIntegralOnly;
+  const bool checked_as_inplace = target_row(row).node != nullptr ||
+                                  target_row(row).dtype == pointwise::kIntegralOnly;
   const char* node = nullptr;
   const char* op = target_row(row).name;
   if (row.inplace == pointwise::kWithoutDerivative) {
@@ -61,11 +62,11 @@ auto unary_inplace(const UnaryRow& row) {
     names.push_back(name.substr(0, name.size() - 1) + "1");
     node = names.back().c_str();
   }
-  return [f = row.fn, name = row.inplace_name, node, op, recorded](py::object self_obj) {
+  return [f = row.fn, name = row.inplace_name, node, op, checked_as_inplace](py::object self_obj) {
     Tensor self = self_obj.cast<Tensor>();
     check_inplace_overlap(self, {});
     std::optional<GradModeGuard> unrecorded;
-    if (!recorded) unrecorded.emplace(false);
+    if (!checked_as_inplace) unrecorded.emplace(false);
     apply_inplace(self, name, [&] { return node ? without_derivative(f, self, node, op) : f(self); });
     return self_obj;
   };

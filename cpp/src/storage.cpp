@@ -217,11 +217,6 @@ void note_system_alloc(FreeLists& fl, size_t nbytes) {
   }
 }
 
-// Gives a block over 4 KiB back to the system.
-void system_free(FreeLists& fl, void* p, size_t nbytes) {
-  std::free(p);
-  fl.system_bytes.fetch_sub(nbytes, std::memory_order_relaxed);
-}
 
 // Drops the oldest cached large blocks until the cache fits its budget; fl.mutex held,
 // the dropped blocks are for the caller to free once it is released.
@@ -238,22 +233,30 @@ void evict_large_over_budget(FreeLists& fl, std::vector<LargeBlock>& evicted) {
 // does the same for its arrays). A kernel streaming through it then misses the TLB once
 // per 2 MiB rather than once per 4 KiB, and fresh memory faults in once per 2 MiB:
 // reduction_sum_16M at 1 thread, on a VM whose THP mode is `madvise`, went from 12.1-12.3
-// to 13.5-14.0 GB/s (three alternating A/B runs of bench/compare.py).
-// The hint costs at most one partly used 2 MiB page per block, under 1/2 of 1% of it.
+// to 13.5-14.0 GB/s (three alternating A/B runs of bench/compare.py). The address space
+// asked for is rounded up to whole 2 MiB pages (up to a quarter more for a block near
+// kHugeFrom), but only the block's own bytes are marked and ever touched, so the rest
+// never becomes resident; the counts (memory_stats) record the block's own bytes.
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kHugeFrom = size_t(4) << 20;
 
 // nbytes (a multiple of kAlignment) for a block over 4 KiB.
 void* system_alloc(FreeLists& fl, size_t nbytes) {
   const bool huge = nbytes >= kHugeFrom;
-  void* p = huge ? std::aligned_alloc(kHugePage, (nbytes + kHugePage - 1) / kHugePage * kHugePage)
-                 : std::aligned_alloc(kAlignment, nbytes);
+  const size_t asked = huge ? (nbytes + kHugePage - 1) / kHugePage * kHugePage : nbytes;
+  void* p = std::aligned_alloc(huge ? kHugePage : kAlignment, asked);
   if (!p) throw_out_of_memory(nbytes);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (huge) madvise(p, nbytes, MADV_HUGEPAGE);  // a hint: without it, 4 KiB pages
 #endif
   note_system_alloc(fl, nbytes);
   return p;
+}
+
+// Gives a block over 4 KiB back to the system.
+void system_free(FreeLists& fl, void* p, size_t nbytes) {
+  std::free(p);
+  fl.system_bytes.fetch_sub(nbytes, std::memory_order_relaxed);
 }
 
 // Note [Slabs]: blocks of the thread-cached classes are carved one after another from

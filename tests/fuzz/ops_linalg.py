@@ -1,4 +1,5 @@
-"""Op rows: the matmul family (mm, bmm, matmul/@, mv, dot, outer, einsum, addmm, linear)."""
+"""Op rows: the matmul family (mm, bmm, matmul/@, mv, dot, outer, einsum, addmm, addmv,
+addr, baddbmm, addbmm, linear)."""
 
 EINSUM = (
     "ij,jk->ik", "ij->ji", "ii->i", "ii->", "bij,bjk->bik", "i,i->", "i,j->ij", "ij->",
@@ -28,18 +29,17 @@ def matrix(g, ndim):
 def gen_matmul(g):
     rng = g.rng
     name = rng.choices(
-        ("mm", "bmm", "matmul", "@", "mv", "dot", "outer", "einsum", "addmm", "linear"),
-        (3, 2, 4, 4, 2, 2, 1, 4, 2, 3))[0]
+        ("mm", "bmm", "matmul", "@", "mv", "dot", "outer", "einsum", "addmm", "linear",
+         "addmv", "addr", "baddbmm", "addbmm"),
+        (3, 2, 4, 4, 2, 2, 1, 4, 2, 3, 1, 1, 2, 1))[0]
     if name == "einsum":
         return gen_einsum(g)
-    if name in ("mm", "addmm"):
+    if name in ("mm", "addmm", "mv", "addmv"):
         a = matrix(g, 2)
-    elif name == "bmm":
+    elif name in ("bmm", "baddbmm", "addbmm"):
         a = matrix(g, 3)
-    elif name in ("dot", "outer"):
+    elif name in ("dot", "outer", "addr"):
         a = matrix(g, 1)
-    elif name == "mv":
-        a = matrix(g, 2)
     else:
         a = matrix(g, rng.choice((1, 2, 2, 3, 4)))
     t = g.val(a)
@@ -57,6 +57,8 @@ def gen_matmul(g):
         return g.op(bias, "addmm", a, b, **kwargs)
     if name == "bmm":
         return g.op(a, "bmm", operand_of(g, (s[0], s[2], g.size()), dtype))
+    if name in ("addmv", "addr", "baddbmm", "addbmm"):
+        return added_product(g, name, a, s, dtype)
     if name == "mv":
         return g.op(a, "mv", operand_of(g, (s[1],), dtype))
     if name == "dot":
@@ -89,6 +91,26 @@ def gen_matmul(g):
     if name == "@":
         return g.binop("@", x, y)
     return g.call("torch", "matmul", x, y)
+
+
+def added_product(g, name, a, s, dtype):
+    """beta * input + alpha * a (x) b, input of a shape that broadcasts to the product."""
+    rng = g.rng
+    if name == "addmv":
+        b = operand_of(g, (s[1],), dtype)
+        result = (s[0],)
+    elif name == "addr":
+        b = operand_of(g, (g.size(),), dtype)
+        result = (s[0], g.val(b).shape[0])
+    else:
+        b = operand_of(g, (s[0], s[2], g.size()), dtype)
+        n = g.val(b).shape[-1]
+        result = (s[0], s[1], n) if name == "baddbmm" else (s[1], n)
+    bias = g.tensor(g.broadcast_shape(result, grow=False), dtype)
+    kwargs = {}
+    if rng.random() < 0.4:
+        kwargs = {"beta": rng.choice((0, 1, 0.5)), "alpha": rng.choice((1, 2, -1))}
+    return g.op(bias, name, a, b, **kwargs)
 
 
 def gen_einsum(g):

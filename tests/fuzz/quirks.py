@@ -148,6 +148,28 @@ def _clamp_broadcast_backward(div, run):
     return False
 
 
+def _addmv_of_an_empty_matrix(div, run):
+    """torch's addmv gives input's shape where the matrix has no elements."""
+    if div.kind != "shape" or div.label not in ("torch.addmv", ".addmv"):
+        return False
+    step = run.steps[div.step]
+    mat = step.args[1] if step.target == "torch" else step.args[0]
+    return isinstance(mat, Ref) and value_at(run.tv, mat).numel() == 0
+
+
+def _addr_backward_of_two_dtypes(div, run):
+    """torch's addr backward refuses factors of another dtype than the gradient."""
+    if not (div.kind == "missing-error" and div.label in (".backward", "autograd.grad")
+            and "addmv input tensors must have the same dtype" in div.torch):
+        return False
+    for step in run.steps[:div.step]:
+        if step.kind == "call" and step.name == "addr":
+            refs = [a for a in ((step.target,) + tuple(step.args)) if isinstance(a, Ref)]
+            if len({value_at(run.tv, r).dtype for r in refs}) > 1:
+                return True
+    return False
+
+
 def _var_over_no_dims(div, run):
     """The gradient divergence goes away when var/std(dim=()) (or var_mean/std_mean's)
     become dim=None, which computes the same forward."""
@@ -499,6 +521,22 @@ QUIRKS = [
         "location'; there is no gradient of torch's to compare with. Filtered only in "
         "backward/autograd.grad with that message.",
         _refused_by_torchs_backward("more than one element of the written-to tensor"),
+    ),
+    Quirk(
+        "torch's addmv of an empty matrix keeps input's shape",
+        "addmv(input, mat, vec) with mat of no elements gives beta * input in input's own "
+        "shape in torch (a 0-d input stays 0-d, with a resize warning), where the product "
+        "has mat.size(0) elements, as cgrad gives it; filtered only for shape divergences "
+        "of such an addmv.",
+        _addmv_of_an_empty_matrix,
+    ),
+    Quirk(
+        "torch's addr backward of factors of another dtype",
+        "addr promotes its operands in the forward, but torch's backward multiplies the "
+        "gradient by the other factor in its own dtype and raises 'addmv input tensors must "
+        "have the same dtype'; cgrad promotes there too. Filtered only with that message, in "
+        "a program whose addr had operands of several dtypes.",
+        _addr_backward_of_two_dtypes,
     ),
     Quirk(
         "the gradient of var/std (and var_mean/std_mean) over dim=()",

@@ -3,6 +3,7 @@
 // views, which gemm reads through flags), so create_graph=True differentiates it twice.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <optional>
 
@@ -85,12 +86,14 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
       T* pc = out->data<T>();
       // Only the floating products take an accumulation order (integers are exact).
       auto run = [&](auto... accumulation_if_floating) {
-        kernels::gemm_batch(batch, m, n, k, [&](int64_t begin, int64_t end) {
+        auto products = [&](int64_t begin, int64_t end) {
           for (int64_t i = begin; i < end; ++i)
             kernels::gemm(la.trans, lb.trans, m, n, k, static_cast<T>(alpha),
                           pa + i * a->strides[0], la.ld, pb + i * b->strides[0], lb.ld,
                           static_cast<T>(beta), pc + i * m * n, n, accumulation_if_floating...);
-        });
+        };
+        // (by reference: a std::function holding the lambda itself would allocate)
+        kernels::gemm_batch(batch, m, n, k, std::ref(products));
       };
       if constexpr (std::is_floating_point_v<T>) run(accumulation);
       else run();
@@ -322,15 +325,38 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar&
 namespace {
 // Note [Adding a product]: as addmm, out starts as `input` broadcast to the product's
 // shape and the product accumulates into it through gemm's beta (with beta = 0, input is
-// not read, so NaN there does not leak, as in torch). The node's `input` gradient is
-// beta * grad summed back to input's shape; the factors' gradients are the product's
-// own, times alpha.
+// not read, so NaN there does not leak, as in torch; its shape is checked all the same).
+// The node's `input` gradient is beta * grad summed back to input's shape; the factors'
+// gradients are the product's own, times alpha. addr promotes factors of different
+// dtypes in its backward as in its forward, where torch's backward raises (a fuzzer
+// quirk, tests/fuzz/quirks.py).
+// input broadcast to `sizes`, or torch's error if it does not fit (whatever beta is).
+Tensor fitted(const Tensor& input, const Shape& sizes) {
+  GradModeGuard no_grad(false);
+  return expand(input, sizes);
+}
+
 Tensor started_with(const Tensor& input, const Shape& sizes, DType dtype, double beta) {
   Tensor out = empty(sizes, dtype);
-  if (beta != 0.0) {
-    GradModeGuard no_grad(false);
-    kernels::copy(*expand(input, sizes), *out);  // torch's error if input does not fit
-  }
+  const Tensor fit = fitted(input, sizes);
+  if (beta != 0.0) kernels::copy(*fit, *out);
+  return out;
+}
+
+// x.size(d) as torch reads it, with its IndexError for a d out of range.
+int64_t size_at(const Tensor& x, int64_t d) {
+  if (x->dim() == 0)
+    throw IndexError("Dimension specified as " + std::to_string(d) +
+                     " but tensor has no dimensions");
+  return x->sizes[wrap_dim(d, x->dim())];
+}
+
+// beta * input in input's dtype (unrecorded) where there is nothing to multiply.
+Tensor scaled_input(const Tensor& input, const Shape& sizes, const Scalar& beta, DType dtype) {
+  GradModeGuard no_grad(false);
+  Tensor out = empty(sizes, dtype);
+  if (beta.to_double() == 0.0) kernels::fill(*out, Scalar(0.0));
+  else kernels::copy(*mul(fitted(input, sizes), wrapped_scalar(beta, beta.natural_dtype())), *out);
   return out;
 }
 
@@ -370,10 +396,13 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Sc
                              std::to_string(input->dim()) + ", " + std::to_string(mat->dim()) +
                              ", " + std::to_string(vec->dim()));
   const int64_t m = mat->sizes[0];
-  if (mat->sizes[1] != vec->sizes[0] || (input->numel() != 1 && input->numel() != m))
+  if (mat->sizes[1] != vec->sizes[0] || (input->numel() != 1 && input->numel() != m)) {
+    if (input->dim() == 0)  // torch's message reads input.size(0) first
+      throw IndexError("Dimension specified as 0 but tensor has no dimensions");
     throw std::runtime_error("size mismatch, got input (" +
                              std::to_string(input->dim() ? input->sizes[0] : 1) + "), mat (" +
                              matrix_str(mat) + "), vec (" + std::to_string(vec->sizes[0]) + ")");
+  }
   if (input->dtype != mat->dtype || mat->dtype != vec->dtype)
     throw std::runtime_error("addmv input tensors must have the same dtype, but got " +
                              dtype_name(input) + ", " + dtype_name(mat) + ", and " + dtype_name(vec));
@@ -395,13 +424,17 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const S
     if ((*v)->dim() != 1)
       throw std::runtime_error(std::string("addr: Expected 1-D argument ") + name + ", but got " +
                                std::to_string((*v)->dim()) + "-D");
-  // addr promotes its operands, as a pointwise op does.
+  // addr promotes its operands, as a pointwise op does, and checks beta, then alpha: a
+  // bool only for a Bool result, a float only for a floating one.
   const DType dtype = promote_types(promote_types(input->dtype, vec1->dtype), vec2->dtype);
-  if (!is_floating(dtype) && dtype != DType::Bool &&
-      (beta_scalar.is_floating() || alpha_scalar.is_floating()))
-    throw std::runtime_error(std::string("For integral input tensors, argument ") +
-                             (beta_scalar.is_floating() ? "beta" : "alpha") +
-                             " must not be a floating point number.");
+  for (auto [scalar, name] : {std::pair{&beta_scalar, "beta"}, std::pair{&alpha_scalar, "alpha"}}) {
+    if (scalar->natural_dtype() == DType::Bool && dtype != DType::Bool)
+      throw std::runtime_error(std::string("Boolean ") + name +
+                               " only supported for Boolean results.");
+    if (scalar->is_floating() && !is_floating(dtype))
+      throw std::runtime_error(std::string("For integral input tensors, argument ") + name +
+                               " must not be a floating point number.");
+  }
   const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
   const Tensor a = detail::cast(vec1, dtype), b = detail::cast(vec2, dtype);
   const int64_t m = a->sizes[0], n = b->sizes[0];
@@ -427,11 +460,8 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const S
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                const Scalar& beta_scalar, const Scalar& alpha_scalar) {
   const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
-  {  // torch fits input to the result's size before it checks the batches' ranks
-    auto size = [](const Tensor& x, int64_t d) { return x->sizes[wrap_dim(d, x->dim())]; };
-    GradModeGuard no_grad(false);
-    expand(input, {size(batch1, 0), size(batch1, 1), size(batch2, 2)});
-  }
+  // torch fits input to the result's size before it checks the batches' ranks
+  fitted(input, {size_at(batch1, 0), size_at(batch1, 1), size_at(batch2, 2)});
   if (batch1->dim() != 3) throw std::runtime_error("batch1 must be a 3D tensor");
   if (batch2->dim() != 3) throw std::runtime_error("batch2 must be a 3D tensor");
   const int64_t batch = batch1->sizes[0], m = batch1->sizes[1], k = batch1->sizes[2];
@@ -441,11 +471,24 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                              std::to_string(batch2->sizes[0]) + ", " +
                              std::to_string(batch2->sizes[1]) + "].");
   const Shape sizes{batch, m, batch2->sizes[2]};
-  if (input->dtype != batch1->dtype || batch1->dtype != batch2->dtype)
+  // With nothing to multiply, torch checks only input against batch1 and gives beta *
+  // input in batch2's dtype, as its bmm gives zeros in batch2's dtype.
+  const bool nothing_to_multiply = k == 0 || batch * m * batch2->sizes[2] == 0;
+  if (input->dtype != batch1->dtype ||
+      (batch1->dtype != batch2->dtype && !nothing_to_multiply))
     throw std::runtime_error("Input dtypes must be the same, got: input " +
                              std::string(dtype_cpp_name(input->dtype)) + ", batch1: " +
                              dtype_cpp_name(batch1->dtype) + ", batch2: " +
                              dtype_cpp_name(batch2->dtype));
+  if (nothing_to_multiply) {
+    Tensor out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
+    record_added_product(
+        "BaddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1,
+        saved::batch2,
+        [](const Tensor& g, const Tensor& b2) { return bmm(g, transpose(b2, 1, 2)); },
+        [](const Tensor& g, const Tensor& b1) { return bmm(transpose(b1, 1, 2), g); });
+    return out;
+  }
   check_not_bool(batch1, "baddbmm");
   Tensor out = started_with(input, sizes, batch1->dtype, beta);
   gemm_into(batch1, batch2, out, alpha, beta, kernels::Accumulation::LikeBatchedBlas);
@@ -459,6 +502,8 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
               const Scalar& beta_scalar, const Scalar& alpha_scalar) {
   const double beta = beta_scalar.to_double(), alpha = alpha_scalar.to_double();
+  // torch fits input to the result's size before it checks the batches' ranks
+  fitted(input, {size_at(batch1, 1), size_at(batch2, 2)});
   if (batch1->dim() != 3) throw std::runtime_error("batch1 must be a 3D tensor");
   if (batch2->dim() != 3) throw std::runtime_error("batch2 must be a 3D tensor");
   const int64_t batch = batch1->sizes[0], m = batch1->sizes[1], n = batch2->sizes[2];
@@ -469,30 +514,43 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
     throw std::runtime_error("Incompatible matrix sizes for bmm (" + std::to_string(m) + "x" +
                              std::to_string(batch1->sizes[2]) + " and " +
                              std::to_string(batch2->sizes[1]) + "x" + std::to_string(n) + ")");
-  // torch adds the products one addmm at a time, so addmm's checks and words apply.
+  // The factors' gradients: grad, the same for every product, against the other factor.
+  auto d_batch1 = [batch](const Tensor& g, const Tensor& b2) {
+    return bmm(expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}), transpose(b2, 1, 2));
+  };
+  auto d_batch2 = [batch](const Tensor& g, const Tensor& b1) {
+    return bmm(transpose(b1, 1, 2), expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}));
+  };
+  // torch adds the products one addmm at a time, so addmm's checks and words apply; with
+  // none to add it checks no dtypes and gives beta * input in input's dtype.
+  // With no products to add, or none with terms, torch scales a Bool input by beta, and
+  // an integer beta's result cannot be written back.
+  auto check_bool_scaled = [&] {
+    const DType scaled_dtype = promote_types(input->dtype, beta_scalar.natural_dtype());
+    if (input->dtype == DType::Bool && scaled_dtype != DType::Bool)
+      throw std::runtime_error(std::string("result type ") + dtype_torch_name(scaled_dtype) +
+                               " can't be cast to the desired output type Bool");
+  };
+  if (batch == 0) {
+    check_bool_scaled();
+    Tensor out = scaled_input(input, {m, n}, beta_scalar, input->dtype);
+    record_added_product("AddbmmBackward0", input, batch1, batch2, out, beta, alpha,
+                         saved::batch1, saved::batch2, d_batch1, d_batch2);
+    return out;
+  }
   if (batch1->dtype != batch2->dtype)
     throw std::runtime_error(std::string("mat1 and mat2 must have the same dtype, but got ") +
                              dtype_name(batch1) + " and " + dtype_name(batch2));
   if (input->dtype != batch2->dtype)
     throw std::runtime_error(std::string("self and mat2 must have the same dtype, but got ") +
                              dtype_name(input) + " and " + dtype_name(batch2));
-  check_not_bool(batch1, "addmm_impl_cpu_", batch1->numel() == 0);
+  if (batch1->sizes[2] == 0) check_bool_scaled();
+  check_not_bool(batch1, "addmm_impl_cpu_");
   Tensor out = started_with(input, {m, n}, batch1->dtype, beta);
-  if (batch == 0 && beta != 0.0 && beta != 1.0) {
-    GradModeGuard no_grad(false);
-    mul_(out, wrapped_scalar(beta_scalar, beta_scalar.natural_dtype()));
-  }
-  if (batch == 0 && beta == 0.0) kernels::fill(*out, Scalar(0.0));
   for (int64_t i = 0; i < batch; ++i)  // out = beta * out + alpha * b1[i] @ b2[i], then += ...
     gemm_into(select(batch1, 0, i), select(batch2, 0, i), out, alpha, i == 0 ? beta : 1.0);
-  record_added_product(
-      "AddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1, saved::batch2,
-      [batch](const Tensor& g, const Tensor& b2) {
-        return bmm(expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}), transpose(b2, 1, 2));
-      },
-      [batch](const Tensor& g, const Tensor& b1) {
-        return bmm(transpose(b1, 1, 2), expand(unsqueeze(g, 0), {batch, g->sizes[0], g->sizes[1]}));
-      });
+  record_added_product("AddbmmBackward0", input, batch1, batch2, out, beta, alpha,
+                       saved::batch1, saved::batch2, d_batch1, d_batch2);
   return out;
 }
 
