@@ -3,8 +3,8 @@
 # UndefinedBehaviorSanitizer (Note [Sanitizer build] in CMakeLists.txt). Any sanitizer
 # report stops the process with an error, so the run fails.
 #   bash tests/run_sanitized.sh [pytest args...]   (CGRAD_SANITIZED_FUZZ_COUNT: fuzz batch size)
-# CGRAD_SANITIZED_STEP=build stops after the build, =test skips it (CI builds it beside the
-# plain suite, which runs on one core).
+# CGRAD_SANITIZED_STEP=build stops after the build, =test skips it (CI builds it while the
+# plain suite runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/sanitize
@@ -15,7 +15,7 @@ if [ "$step" != test ]; then
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -Dpybind11_DIR="$(python3 -c 'import pybind11; print(pybind11.get_cmake_dir())')" \
     >"$build.configure.log" 2>&1 || { tail -n 20 "$build.configure.log"; exit 1; }
-  cmake --build "$build" --target _C -j "${CGRAD_SANITIZED_JOBS:-2}"
+  cmake --build "$build" --target _C -j 2
 fi
 if [ "$step" = build ]; then exit 0; fi
 
