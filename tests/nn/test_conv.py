@@ -31,6 +31,12 @@ CONV = [
     # a partial one), unfolded from a zero-padded copy (Note [Unfolding from a padded copy]).
     case("conv2d_many_small_samples", lambda L, x, w, b: F(L).conv2d(x, w, b, padding=1),
          R(70, 3, 4, 4), R(5, 3, 3, 3), R(5)),
+    # Output rows 1, 2, 8 or 16 wide split a panel into runs of one length, each copied
+    # at a fixed size (runs_to_panel); float64 panels are half as wide.
+    *[case(f"conv2d_equal_runs_{w}", lambda L, x, w_, b: F(L).conv2d(x, w_, b, padding=(1, 0)),
+           R(40, 2, 3, w + 2), R(3, 2, 3, 3), R(3)) for w in (1, 2, 8, 16)],
+    case("conv2d_equal_runs_f64", lambda L, x, w: F(L).conv2d(x, w, padding=1),
+         R(40, 2, 4, 4, dtype=F64), R(3, 2, 3, 3, dtype=F64)),
     case("conv2d_small_samples_strided_groups",
          lambda L, x, w: F(L).conv2d(x, w, stride=(2, 3), padding=(2, 1), dilation=(1, 2), groups=2),
          R(9, 4, 7, 8), R(6, 2, 3, 2)),

@@ -664,22 +664,31 @@ inline __attribute__((always_inline)) void transpose_to_panel_body(const T* src,
   }
 }
 
-template <int NR, class T>
-inline __attribute__((always_inline)) void gather_rows(const T* const* rows, int64_t offset,
-                                                       int64_t kc, T* out) {
-  for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * NR, rows[p] + offset, NR * sizeof(T));
+template <int L, class T>
+inline __attribute__((always_inline)) void copy_runs(const T* const* rows, const int64_t* offsets,
+                                                     int64_t kc, int64_t nr, T* out) {
+  const int64_t count = nr / L;
+  for (int64_t p = 0; p < kc; ++p, out += nr) {
+    const T* row = rows[p];
+    for (int64_t r = 0; r < count; ++r) std::memcpy(out + r * L, row + offsets[r], L * sizeof(T));
+  }
 }
 template <class T>
-inline __attribute__((always_inline)) void gather_to_panel_body(const T* const* rows,
-                                                                int64_t offset, int64_t kc,
-                                                                int64_t nr, T* out) {
-  switch (nr) {  // every NR a Blocking above uses: compile-time lengths, vector moves
-    case 4: return gather_rows<4>(rows, offset, kc, out);
-    case 8: return gather_rows<8>(rows, offset, kc, out);
-    case 16: return gather_rows<16>(rows, offset, kc, out);
-    case 32: return gather_rows<32>(rows, offset, kc, out);
+inline __attribute__((always_inline)) void runs_to_panel_body(const T* const* rows,
+                                                              const int64_t* offsets,
+                                                              int64_t length, int64_t kc,
+                                                              int64_t nr, T* out) {
+  switch (length) {  // compile-time lengths, so each run is a few vector moves
+    case 1: return copy_runs<1>(rows, offsets, kc, nr, out);
+    case 2: return copy_runs<2>(rows, offsets, kc, nr, out);
+    case 4: return copy_runs<4>(rows, offsets, kc, nr, out);
+    case 8: return copy_runs<8>(rows, offsets, kc, nr, out);
+    case 16: return copy_runs<16>(rows, offsets, kc, nr, out);
+    case 32: return copy_runs<32>(rows, offsets, kc, nr, out);
     default:
-      for (int64_t p = 0; p < kc; ++p) std::memcpy(out + p * nr, rows[p] + offset, nr * sizeof(T));
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t r = 0; r < nr / length; ++r)
+          std::memcpy(out + p * nr + r * length, rows[p] + offsets[r], length * sizeof(T));
   }
 }
 
@@ -694,9 +703,9 @@ inline __attribute__((always_inline)) void gather_to_panel_body(const T* const* 
     transpose_to_panel_body(src, ld, kc, nr, out);                                             \
   }                                                                                            \
   template <class T>                                                                           \
-  ATTRIBUTES void gather_to_panel_##SUFFIX(const T* const* rows, int64_t offset, int64_t kc,    \
-                                           int64_t nr, T* out) {                               \
-    gather_to_panel_body(rows, offset, kc, nr, out);                                           \
+  ATTRIBUTES void runs_to_panel_##SUFFIX(const T* const* rows, const int64_t* offsets,        \
+                                         int64_t length, int64_t kc, int64_t nr, T* out) {     \
+    runs_to_panel_body(rows, offsets, length, kc, nr, out);                                    \
   }
 CGRAD_PANEL_WRITERS(, baseline)
 #ifdef CGRAD_GEMM_X86
@@ -730,13 +739,14 @@ void rows_to_panel(const double* const* rows, int64_t kc, int64_t nr, double* ou
   CGRAD_BY_ISA(rows_to_panel, rows, kc, nr, out)
 }
 
-void gather_to_panel(const float* const* rows, int64_t offset, int64_t kc, int64_t nr, float* out) {
-  CGRAD_BY_ISA(gather_to_panel, rows, offset, kc, nr, out)
+void runs_to_panel(const float* const* rows, const int64_t* offsets, int64_t length, int64_t kc,
+                   int64_t nr, float* out) {
+  CGRAD_BY_ISA(runs_to_panel, rows, offsets, length, kc, nr, out)
 }
 
-void gather_to_panel(const double* const* rows, int64_t offset, int64_t kc, int64_t nr,
-                     double* out) {
-  CGRAD_BY_ISA(gather_to_panel, rows, offset, kc, nr, out)
+void runs_to_panel(const double* const* rows, const int64_t* offsets, int64_t length, int64_t kc,
+                   int64_t nr, double* out) {
+  CGRAD_BY_ISA(runs_to_panel, rows, offsets, length, kc, nr, out)
 }
 #undef CGRAD_BY_ISA
 

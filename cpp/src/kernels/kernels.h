@@ -169,10 +169,12 @@ void transpose_to_panel(const double* src, int64_t ld, int64_t kc, int64_t nr, d
 // out[p * nr + j] = rows[j][p]: the same, for nr rows anywhere in memory.
 void rows_to_panel(const float* const* rows, int64_t kc, int64_t nr, float* out);
 void rows_to_panel(const double* const* rows, int64_t kc, int64_t nr, double* out);
-// out[p * nr + j] = rows[p][offset + j]: kc rows of nr contiguous elements as one panel.
-void gather_to_panel(const float* const* rows, int64_t offset, int64_t kc, int64_t nr, float* out);
-void gather_to_panel(const double* const* rows, int64_t offset, int64_t kc, int64_t nr,
-                     double* out);
+// out[p * nr + r * length + i] = rows[p][offsets[r] + i]: kc rows, each nr / length runs
+// of `length` contiguous elements, as one panel (length divides nr).
+void runs_to_panel(const float* const* rows, const int64_t* offsets, int64_t length, int64_t kc,
+                   int64_t nr, float* out);
+void runs_to_panel(const double* const* rows, const int64_t* offsets, int64_t length, int64_t kc,
+                   int64_t nr, double* out);
 // C = A op(B) + beta * C with op(B) (k x n) from a panel source, A row-major m x k.
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
           const PanelSource<float>& b, float beta, float* c, int64_t ldc);
