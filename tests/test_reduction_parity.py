@@ -213,6 +213,19 @@ CASES = [
     case("norm_dtype", lambda L, a: a.norm(dtype=L.float64), R(3, 4)),
     case("norm_strided", lambda L, a: a.norm(dim=0), T(R(4, 3))),
     case("norm_0d", lambda L, a: a.norm(dim=0), R()),
+    # ---- sums over leading and trailing dims around kept ones (Note [Sums over outer
+    # and inner dims]): short and long inner runs, one outer, size-1 dims between ----
+    case("sum_outer_inner_short", lambda L, a: a.sum((0, 2, 3)), R(9, 7, 4, 4)),
+    case("sum_outer_inner_mid", lambda L, a: a.sum((0, 2)), R(5, 6, 70)),
+    case("sum_outer_inner_long", lambda L, a: a.sum((0, 2, 3), keepdim=True), R(3, 5, 17, 19)),
+    case("sum_outer_only", lambda L, a: a.sum(0), R(37, 11)),
+    case("sum_inner_only_short_rows", lambda L, a: a.sum(-1), R(13, 10)),
+    case("sum_inner_only_mid_rows", lambda L, a: a.sum(-1), R(6, 100)),
+    case("sum_outer_inner_size_one_dims", lambda L, a: a.sum((0, 1, 4)), R(4, 1, 3, 1, 5)),
+    case("mean_outer_inner_f64", lambda L, a: a.mean((0, 2)), R(6, 9, 33, dtype=F64)),
+    case("sum_empty_rows", lambda L, a: a.sum(1), R(5, 0)),
+    case("sum_empty_outer", lambda L, a: a.sum((0, 2)), R(0, 3, 2)),
+    case("sum_kept_then_reduced_twice", lambda L, a: a.sum((1, 3)), R(3, 4, 5, 6)),
     # ---- chains through several reductions ----
     case("softmax_by_hand", lambda L, a: (a - a.logsumexp(1, keepdim=True)).exp(), R(3, 4)),
     case("standardize", lambda L, a: (a - a.mean(0)) / a.std(0), R(5, 3)),
