@@ -16,6 +16,7 @@ import cgrad  # noqa: E402
 from parity import B, F, H, I, INF, P, R, T, U, arr, case, check, lib_dtype_name  # noqa: E402
 
 NAN = float("nan")
+SPECIALS = np.array([NAN, -0.0, 0.0, INF, -INF, 0.5, 1.0, -1.0, 2.0] * 5, np.float32)
 
 
 def W(*shape, dtype=np.float32):
@@ -247,6 +248,15 @@ BINARY_CASES = [
     case("clamp_nan_input", lambda L, a: a.clamp(0, 1), arr(NAN, 0.0, 1.0, 2.0, -INF)),
     case("clamp_nan_bound", lambda L, a: a.clamp(NAN, 1), arr(0.0, 1.0, 1.5)),
     case("clamp_signed_zero", lambda L, a: a.clamp(0.0, 1.0), arr(-0.0, 0.0)),
+    # Long enough for the vector loops (max_nan/min_nan as selects): NaN, signed zeros
+    # and infinities at every lane position.
+    case("clamp_specials_vectorised", lambda L, a: a.clamp(-0.0, 1.0), SPECIALS),
+    case("clamp_specials_f64", lambda L, a: a.clamp(0.0, 2.0), SPECIALS.astype(np.float64)),
+    case("clamp_min_specials", lambda L, a: a.clamp(min=0.0), SPECIALS),
+    case("maximum_specials", lambda L, a, b: L.maximum(a, b), SPECIALS, SPECIALS[::-1].copy()),
+    case("minimum_specials", lambda L, a, b: L.minimum(a, b), SPECIALS, np.roll(SPECIALS, 3)),
+    case("clamp_tensor_specials", lambda L, a, lo, hi: a.clamp(lo, hi), SPECIALS,
+         np.roll(SPECIALS, 5), np.roll(SPECIALS, 11)),
     case("clamp_0d", lambda L, a: a.clamp(0, 1), R()),
     case("clamp_transposed", lambda L, a: a.clamp(-1, 0.5), T(R(4, 3))),
     case("clamp_float64", lambda L, a: a.clamp(-1, 0.5), R(5, dtype=np.float64)),
@@ -854,3 +864,17 @@ def test_inplace_activations_without_graph():
         assert type(got).__name__ == type(expected).__name__
         with cgrad.no_grad():
             getattr(cgrad.nn.functional, name)(x, inplace=True, **kwargs)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, a: a.clamp(-0.0, 1.0), lambda L, a: a.clamp(0.0, 1.0), lambda L, a: a.clamp(min=0.0),
+    lambda L, a: L.maximum(a, a.flip(0)), lambda L, a: L.minimum(a, a.roll(3)),
+    lambda L, a: a.clamp(a.roll(5), a.roll(11)),
+])
+def test_vectorised_min_max_keep_signed_zeros_and_nan_as_torch(fn):
+    """The vector loops (max_nan/min_nan as selects) return torch's zero on ties, bit for bit."""
+    got = fn(cgrad, cgrad.tensor(SPECIALS)).numpy()
+    want = fn(torch, torch.tensor(SPECIALS)).numpy()
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.signbit(got[~np.isnan(got)]), np.signbit(want[~np.isnan(want)]))
+    np.testing.assert_array_equal(got, want)

@@ -35,15 +35,17 @@ template <class T> T int_pow(T base, T exp) {
 }
 
 // NaN-propagating max/min; on ties they return `a`, so maximum(-0., 0.) is -0. as in torch.
+// Selects, not branches, so that loops of them vectorise: with a NaN test branching per
+// element, clamp and maximum ran at 2.5-7x torch's time.
 template <class T> inline T max_nan(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>)
-    if (std::isnan(a) || std::isnan(b)) return a + b;
-  return a < b ? b : a;
+  const T r = a < b ? b : a;
+  if constexpr (std::is_floating_point_v<T>) return (a != a) | (b != b) ? a + b : r;
+  else return r;
 }
 template <class T> inline T min_nan(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>)
-    if (std::isnan(a) || std::isnan(b)) return a + b;
-  return b < a ? b : a;
+  const T r = b < a ? b : a;
+  if constexpr (std::is_floating_point_v<T>) return (a != a) | (b != b) ? a + b : r;
+  else return r;
 }
 
 // Note [Python division semantics]: `//` and `%` follow Python (the quotient rounds toward
@@ -742,6 +744,17 @@ void ternary_typed(const TensorImpl& a, const TensorImpl& b, const TensorImpl& c
     }
     if (b.numel() == 1 && c.numel() == 1) {  // clamp(x, lo, hi) with scalar bounds
       const T sb = *b.data<T>(), sc = *c.data<T>();
+      if constexpr (OP == TernaryOp::Clamp && std::is_floating_point_v<T>) {
+        // Bounds that are numbers: two selects that a NaN x passes through, without
+        // max_nan's NaN tests (3x faster again).
+        if (!std::isnan(sb) && !std::isnan(sc))
+          return parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const T low = pa[i] < sb ? sb : pa[i];
+              o[i] = sc < low ? sc : low;
+            }
+          });
+      }
       parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) o[i] = apply_ternary<OP, T>(pa[i], sb, sc);
       });
