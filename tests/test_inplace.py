@@ -154,9 +154,11 @@ def test_in_place_writes_torch_allows(fine):
     assert ours.tolist() == theirs.tolist()
 
 
-def test_modified_saved_tensor_raises_naming_the_node():
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_modified_saved_tensor_raises_naming_the_node(dtype):
+    # torch names a tensor by its legacy type: torch.FloatTensor, but CPUBFloat16Type.
     def run(lib):
-        x = lib.ones(3, requires_grad=True)
+        x = lib.ones(3, dtype=getattr(lib, dtype), requires_grad=True)
         y = x.exp()
         y.add_(1)
         y.sum().backward()

@@ -259,6 +259,59 @@ def test_var_mean_returns_its_running_mean():
         assert got == expected != torch.tensor(x, dtype=torch.float64).mean().item()
 
 
+def _graph_names(fn, depth=0):
+    """The backward graph under `fn` as indented node names, None edges included."""
+    lines, stack = [], [(fn, depth)]
+    while stack:
+        node, d = stack.pop()
+        lines.append("  " * d + ("None" if node is None else node.name()))
+        if node is not None:
+            stack.extend((f, d + 1) for f, _ in reversed(node.next_functions))
+    return lines
+
+
+# The double-backward graphs of mean, var_mean and std_mean: torch divides by the count and
+# scales by 2 / (n - correction) as Python numbers (DivBackward1, MulBackward1), masks std's
+# zeros with masked_fill, and expands a mean of everything without unsqueezing.
+SECOND_ORDER_CASES = [
+    pytest.param(fn, shape, id=id) for id, fn, shape in [
+        ("var_mean_mean", lambda L, x: L.var_mean(x, 1)[1], (3, 4)),
+        ("var_mean_var", lambda L, x: L.var_mean(x, 1)[0], (3, 4)),
+        ("var_mean_both", lambda L, x: sum(L.var_mean(x, 1)), (3, 4)),
+        ("var_mean_all", lambda L, x: sum(L.var_mean(x)), (3, 4)),
+        ("var_mean_all_mean", lambda L, x: L.var_mean(x)[1], (3, 4)),
+        ("var_mean_keepdim", lambda L, x: sum(L.var_mean(x, 0, keepdim=True)), (3, 4)),
+        ("var_mean_dims", lambda L, x: sum(L.var_mean(x, (0, 1), correction=0)), (3, 4)),
+        ("std_mean_mean", lambda L, x: L.std_mean(x, 1)[1], (3, 4)),
+        ("std_mean_both", lambda L, x: sum(L.std_mean(x, 1)), (3, 4)),
+        ("std_mean_all", lambda L, x: sum(L.std_mean(x)), (3, 4)),
+        ("std_mean_zero_std", lambda L, x: sum(L.std_mean(x * 0, 1)), (3, 4)),
+        ("var", lambda L, x: x.var(1), (3, 4)),
+        ("std_all", lambda L, x: x.std(), (3, 4)),
+        ("mean", lambda L, x: x.mean(1), (3, 4)),
+        ("mean_all", lambda L, x: x.mean(), (3, 4)),
+        ("mean_keepdim", lambda L, x: x.mean((0, 1), keepdim=True), (3, 4)),
+        ("mean_0d_input", lambda L, x: x.mean(), ()),
+    ]
+]
+
+
+@pytest.mark.parametrize("fn, shape", SECOND_ORDER_CASES)
+@pytest.mark.parametrize("upstream", ["grad_outputs", "squared"])
+def test_double_backward_graph_matches_torch(fn, shape, upstream):
+    values, results = R(*shape, dtype=F64), []
+    for L in (torch, cgrad):
+        x = L.tensor(values, requires_grad=True)
+        out = fn(L, x)
+        if upstream == "grad_outputs":  # the gradient's graph starts at a leaf
+            g, = L.autograd.grad(out, x, L.ones_like(out, requires_grad=True), create_graph=True)
+        else:  # ... or at the forward's own nodes
+            g, = L.autograd.grad((out * out).sum(), x, create_graph=True)
+        results.append((_graph_names(g.grad_fn), g.detach().numpy()))
+    assert results[1][0] == results[0][0]
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12)
+
+
 def test_full_sum_and_var_of_a_permuted_block_in_memory_order():
     """All of x.t() is summed (and var's deviations added) in memory order, as torch's
     iterator takes it: bit for bit x.sum() and x.var(), where row-major order of x.t()

@@ -5,6 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
+from error_parity import check_error, error_case  # noqa: E402
 from parity import R, T, case, check  # noqa: E402
 
 CASES = [
@@ -151,3 +152,60 @@ def test_errors_match_torch(bad):
             bad(lib)
         kinds.append(info.type)
     assert kinds[0] is kinds[1], kinds
+
+
+# expand checks the target sizes from the last dim back, as torch does: a mismatch names
+# the last dim that cannot expand (Note [Expand checks]). torch's exact messages.
+EXPAND_ERRORS = [
+    error_case("expand_names_last_bad_dim", lambda L: L.ones(3, 3).expand(2, 2)),
+    error_case("expand_first_dim", lambda L: L.ones(3, 4).expand(2, 4)),
+    error_case("expand_new_and_bad_dims", lambda L: L.ones(3, 1, 4).expand(2, 4, 5, 5)),
+    error_case("expand_empty_dim", lambda L: L.ones(0, 3).expand(2, 3)),
+    error_case("expand_tuple", lambda L: L.ones(3, 3).expand((2, 2))),
+    error_case("expand_as", lambda L: L.ones(3, 3).expand_as(L.ones(2, 2))),
+    error_case("broadcast_to", lambda L: L.broadcast_to(L.ones(3, 3), (2, 2))),
+    error_case("expand_too_few_sizes", lambda L: L.ones(3, 3).expand(3)),
+    error_case("expand_no_sizes", lambda L: L.ones(3, 3).expand([])),
+    error_case("expand_too_few_sizes_int64", lambda L: L.ones(3, 3, dtype=L.int64).expand(3)),
+    error_case("expand_too_few_sizes_float64", lambda L: L.ones(3, 3, dtype=L.float64).expand(3)),
+    error_case("expand_too_few_sizes_int32", lambda L: L.ones(3, 3, dtype=L.int32).expand(3)),
+    error_case("expand_too_few_sizes_bool", lambda L: L.ones(3, 3, dtype=L.bool).expand(3)),
+    error_case("expand_too_few_sizes_bfloat16",
+               lambda L: L.ones(3, 3, dtype=L.bfloat16).expand(3)),
+    error_case("expand_too_few_sizes_uint8", lambda L: L.ones(3, 3, dtype=L.uint8).expand(3)),
+    error_case("expand_too_few_sizes_of_a_view", lambda L: L.ones(3, 6)[:, ::2].expand(3)),
+    error_case("expand_as_too_few_dims", lambda L: L.ones(3, 3).expand_as(L.ones(3))),
+    error_case("expand_as_too_few_dims_int64",
+               lambda L: L.ones(3, 3, dtype=L.int64).expand_as(L.ones(3))),
+    error_case("broadcast_to_too_few_dims", lambda L: L.broadcast_to(L.ones(3, 3), (3,))),
+    error_case("expand_minus_one_leading", lambda L: L.ones(3).expand(-1, 3)),
+    error_case("expand_minus_one_second_leading", lambda L: L.ones(3).expand(2, -1, 3)),
+    error_case("expand_minus_one_leading_checked_after", lambda L: L.ones(3).expand(-1, 2)),
+    error_case("expand_minus_two_existing", lambda L: L.ones(3).expand(-2)),
+    error_case("expand_minus_two_existing_singleton", lambda L: L.ones(2, 1).expand(2, -2)),
+    error_case("expand_minus_two_leading", lambda L: L.ones(3).expand(-2, 3)),
+    error_case("expand_0d_minus_one", lambda L: L.tensor(1.0).expand(-1)),
+    error_case("expand_0d_minus_one_second", lambda L: L.tensor(1.0).expand(2, -1)),
+]
+
+
+@pytest.mark.parametrize("fn, match", EXPAND_ERRORS)
+def test_expand_errors_match_torch(fn, match):
+    check_error(fn, match)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.ones(3).expand(1, 3),
+    lambda L: L.ones(3).expand(1, 1, 3),
+    lambda L: L.ones(2, 3).t().expand(1, 3, 2),
+    lambda L: L.ones(3).expand(2, 1, 3),
+    lambda L: L.ones(4, 3)[:1].expand(2, 1, 3),
+    lambda L: L.ones(3).expand(-1),
+    lambda L: L.tensor(1.0).expand(1, 1),
+    lambda L: L.tensor(1.0).expand(2, 3),
+    lambda L: L.ones(2, 1, 3).expand(0, 2, 5, 3),
+])
+def test_expand_strides_match_torch(make):
+    """A new leading dim of size 1 gets the stride past the dim after it, as in torch."""
+    ref, got = make(torch), make(cgrad)
+    assert (tuple(got.shape), got.stride()) == (tuple(ref.shape), ref.stride())

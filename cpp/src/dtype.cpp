@@ -66,6 +66,14 @@ const char* dtype_cpp_name(DType t) {
   return "?";
 }
 
+std::string dtype_legacy_type_name(DType t) {
+  // Dtypes with a legacy Python tensor class print it; bool and bfloat16 have none, so
+  // torch prints their backend type instead.
+  if (t == DType::Bool || t == DType::BFloat16)
+    return std::string("CPU") + dtype_torch_name(t) + "Type";
+  return std::string("torch.") + dtype_torch_name(t) + "Tensor";
+}
+
 void check_scalar_fits(const Scalar& value, DType dtype) {
   if (value.fits(dtype)) return;
   const char* names[kNumDTypes] = {"bool", "int", "int64_t", "float", "double", "uint8_t",

@@ -9,17 +9,20 @@ namespace cgrad {
 // As torch: the product is taken left to right in unsigned 64 bits, overflowing only past
 // 2^64, and checked against int64's range at the end, so [2^62, 2, 0] has 0 elements
 // while [2^62, 4, 0] overflows.
-int64_t numel_of(const Shape& sizes) {
+int64_t unsigned_numel_of(const Shape& sizes) {
   uint64_t n = 1;
   bool overflow = false;
-  for (int64_t s : sizes) {
-    if (s < 0) throw std::runtime_error("Trying to create tensor with negative dimension " +
-                                        std::to_string(s) + ": " + shape_str(sizes));
-    overflow |= __builtin_mul_overflow(n, static_cast<uint64_t>(s), &n);
-  }
+  for (int64_t s : sizes) overflow |= __builtin_mul_overflow(n, static_cast<uint64_t>(s), &n);
   if (overflow || n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
     throw std::runtime_error("numel: integer multiplication overflow");
   return static_cast<int64_t>(n);
+}
+
+int64_t numel_of(const Shape& sizes) {
+  for (int64_t s : sizes)
+    if (s < 0) throw std::runtime_error("Trying to create tensor with negative dimension " +
+                                        std::to_string(s) + ": " + shape_str(sizes));
+  return unsigned_numel_of(sizes);
 }
 
 Shape contiguous_strides(const Shape& sizes) {

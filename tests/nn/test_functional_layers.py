@@ -218,3 +218,24 @@ def test_embedding_grad_is_index_add_into_zeros_bit_for_bit(dtype):
     F(cgrad).embedding(cgrad.tensor(idx), w).backward(cgrad.tensor(g))
     ref = cgrad.zeros(40, 5, dtype=dt).index_add_(0, cgrad.tensor(idx), cgrad.tensor(g))
     assert w.grad.numpy().tobytes() == ref.numpy().tobytes()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_embedding_padding_row_grad_is_zero_for_nan_and_inf(dtype, create_graph):
+    """The padding row's gradient is exactly 0 even where the upstream gradient at a
+    padding position is NaN or inf (a 0/1 mask product would leave NaN there)."""
+    idx = np.array([0, 2, 1, 2, 2], np.int64)
+    g = R(5, 3).astype(dtype)
+    g[1, 0], g[3, 1], g[4, 2] = np.nan, np.inf, -np.inf
+    results = []
+    for L in (torch, cgrad):
+        w = L.tensor(R(4, 3).astype(dtype), requires_grad=True)
+        upstream = L.tensor(g, requires_grad=create_graph)
+        out = F(L).embedding(L.tensor(idx), w, padding_idx=2)
+        gw, = L.autograd.grad(out, w, upstream, create_graph=create_graph)
+        second = L.autograd.grad(gw.sum(), upstream)[0].numpy() if create_graph else None
+        results.append((gw.detach().numpy(), second))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    if create_graph:
+        np.testing.assert_array_equal(results[1][1], results[0][1])

@@ -47,6 +47,9 @@ inline size_t itemsize(DType t) {
 const char* dtype_name(DType t);       // "float32"
 const char* dtype_torch_name(DType t); // "Float" — as torch's messages spell it
 const char* dtype_cpp_name(DType t);   // "float", "long int" — torch's C++ spelling in some errors
+// "torch.FloatTensor", "CPUBoolType" — torch's legacy type name of a CPU tensor, in some
+// errors (expand, a modified saved tensor).
+std::string dtype_legacy_type_name(DType t);
 inline bool is_reduced_float(DType t) { return t == DType::Float16 || t == DType::BFloat16; }
 inline bool is_small_integer(DType t) {
   return t == DType::UInt8 || t == DType::Int8 || t == DType::Int16;

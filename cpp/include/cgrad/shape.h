@@ -33,6 +33,9 @@ inline bool same_shape(const Shape& a, const Shape& b) {
 // so such products use saturating_mul, and TensorImpl::numel() multiplies modulo 2**64,
 // which is exact for every representable count and never undefined behaviour.
 int64_t numel_of(const Shape& sizes);
+// numel_of's count without its negative-size check: each size read as unsigned 64 bits,
+// as torch checks an expanded shape, so a negative size overflows unless a 0 follows it.
+int64_t unsigned_numel_of(const Shape& sizes);
 // a * b for non-negative sizes, INT64_MAX when it overflows (Note [Element counts]).
 inline int64_t saturating_mul(int64_t a, int64_t b) {
   int64_t out;

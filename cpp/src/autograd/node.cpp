@@ -73,22 +73,6 @@ uint64_t Node::next_sequence_nr() {
 // names the node that saved it; a saved input names the grad_fn the tensor has now (a
 // tensor without one, a leaf, names none).
 namespace {
-std::string legacy_type_name(DType dtype) {
-  switch (dtype) {
-    case DType::Float32: return "torch.FloatTensor";
-    case DType::Float64: return "torch.DoubleTensor";
-    case DType::Int64: return "torch.LongTensor";
-    case DType::Int32: return "torch.IntTensor";
-    case DType::Bool: return "CPUBoolType";
-    case DType::UInt8: return "torch.ByteTensor";
-    case DType::Int8: return "torch.CharTensor";
-    case DType::Int16: return "torch.ShortTensor";
-    case DType::Float16: return "torch.HalfTensor";
-    case DType::BFloat16: return "torch.BFloat16Tensor";
-  }
-  return dtype_name(dtype);
-}
-
 std::string short_node_name(const std::string& name) {
   const size_t at = name.rfind("Backward");
   if (at == std::string::npos || at + 9 != name.size() || !std::isdigit(name.back())) return name;
@@ -149,7 +133,7 @@ void SavedTensor::check(const std::shared_ptr<Node>& owner) const {
     }
     throw std::runtime_error(
         "one of the variables needed for gradient computation has been modified by an "
-        "inplace operation: [" + legacy_type_name(data_->dtype) + " " + shape_str(data_->sizes) +
+        "inplace operation: [" + dtype_legacy_type_name(data_->dtype) + " " + shape_str(data_->sizes) +
         "]" + produced_by + " is at version " + std::to_string(now) + "; expected version " +
         std::to_string(version_) +
         " instead. Hint: enable anomaly detection to find the operation that failed to compute "

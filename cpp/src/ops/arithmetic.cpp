@@ -230,6 +230,29 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+// op(a, s): the values (and an absorbing zero's mark) of op with s as a Python scalar;
+// only the recorded node differs, holding s rather than a second input. Its gradient,
+// op(g, s), is recorded the same way, as torch's.
+Tensor with_number(BinaryFn op, const char* node_name, const Tensor& a, double s) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = op(a, constant(s));
+  }
+  if (any_requires_grad({&a}))
+    record(make_node(node_name, {a}, [op, node_name, s](Node&, TensorList& g) -> TensorList {
+             return {with_number(op, node_name, g[0], s)};
+           }),
+           {out});
+  return out;
+}
+}  // namespace
+
+Tensor detail::mul_scalar(const Tensor& a, double s) { return with_number(mul, "MulBackward1", a, s); }
+Tensor detail::div_scalar(const Tensor& a, double s) { return with_number(div, "DivBackward1", a, s); }
+
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);
   if (a->dtype == DType::Bool && b->dtype == DType::Bool && !b->is_wrapped_number) {

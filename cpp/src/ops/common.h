@@ -81,10 +81,10 @@ DimList reduced_dims(const std::vector<bool>& mask);
 Tensor var_backward(const Tensor& g, const Tensor& x, const std::vector<bool>& mask,
                     bool dims_given, double correction, bool keepdim, double count);
 Tensor std_grad_to_var_grad(const Tensor& g, const Tensor& std_out);
-// d mean / dx for a mean of `count` elements over the dims `mask` marks, to an input of
-// `sizes` (Note [Mean backward divides after expanding]).
-Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim, double count,
-                     const Shape& sizes);
+// d mean / dx for a mean of `count` elements over the dims `mask` marks (`dims_given`: an
+// explicit dim list), to an input of `sizes` (Note [Mean backward divides after expanding]).
+Tensor mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim, bool dims_given,
+                     double count, const Shape& sizes);
 // var (std with take_sqrt) of `a` over `dims`, no graph recorded; with `mean_out`, the
 // one-pass variance and its running mean, as torch's var_mean/std_mean give them
 // (Note [Variance to one element in two passes]).
@@ -99,5 +99,10 @@ Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& 
                              int64_t d);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
+// a * s and a / s for a C++ number s, recorded as torch's Scalar overloads (MulBackward1,
+// DivBackward1), where torch's own formulas scale by a number: composite losses, a mean's
+// count, a variance's 2 / (n - correction).
+Tensor mul_scalar(const Tensor& a, double s);
+Tensor div_scalar(const Tensor& a, double s);
 
 }  // namespace cgrad::detail

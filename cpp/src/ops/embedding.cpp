@@ -39,8 +39,9 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
       Tensor rows = n.saved(saved::indices);
       Tensor grad = reshape(g[0], {-1, weight_sizes[1]});
       if (padding_idx) {  // the padding row's uses contribute nothing
-        Tensor keep = ne(rows, wrapped_scalar(*padding_idx, DType::Int64));
-        grad = mul(grad, detail::cast(unsqueeze(keep, 1), grad->dtype));
+        // where, not a 0/1 mask product: a NaN or inf there must still give exactly 0.
+        Tensor padded = eq(rows, wrapped_scalar(*padding_idx, DType::Int64));
+        grad = where(unsqueeze(padded, 1), detail::constant(0.0), grad);
       }
       // Without a graph to record, float tables are summed row by row by their own kernel
       // (Note [Embedding backward by table row]); other dtypes are added into fresh zeros

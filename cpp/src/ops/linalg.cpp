@@ -480,22 +480,19 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                              std::string(dtype_cpp_name(input->dtype)) + ", batch1: " +
                              dtype_cpp_name(batch1->dtype) + ", batch2: " +
                              dtype_cpp_name(batch2->dtype));
+  Tensor out;
   if (nothing_to_multiply) {
-    Tensor out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
-    record_added_product(
-        "BaddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1,
-        saved::batch2,
-        [](const Tensor& g, const Tensor& b2) { return bmm(g, transpose(b2, 1, 2)); },
-        [](const Tensor& g, const Tensor& b1) { return bmm(transpose(b1, 1, 2), g); });
-    return out;
+    out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
+  } else {
+    check_not_bool(batch1, "baddbmm");
+    out = started_with(input, sizes, batch1->dtype, beta);
+    gemm_into(batch1, batch2, out, alpha, beta, kernels::Accumulation::LikeBatchedBlas);
   }
-  check_not_bool(batch1, "baddbmm");
-  Tensor out = started_with(input, sizes, batch1->dtype, beta);
-  gemm_into(batch1, batch2, out, alpha, beta, kernels::Accumulation::LikeBatchedBlas);
-  record_added_product(
-      "BaddbmmBackward0", input, batch1, batch2, out, beta, alpha, saved::batch1, saved::batch2,
-      [](const Tensor& g, const Tensor& b2) { return bmm(g, transpose(b2, 1, 2)); },
-      [](const Tensor& g, const Tensor& b1) { return bmm(transpose(b1, 1, 2), g); });
+  // The factors' gradients: each batch's grad against the other factor's matrix.
+  auto d_batch1 = [](const Tensor& g, const Tensor& b2) { return bmm(g, transpose(b2, 1, 2)); };
+  auto d_batch2 = [](const Tensor& g, const Tensor& b1) { return bmm(transpose(b1, 1, 2), g); };
+  record_added_product("BaddbmmBackward0", input, batch1, batch2, out, beta, alpha,
+                       saved::batch1, saved::batch2, d_batch1, d_batch2);
   return out;
 }
 

@@ -15,6 +15,8 @@
 namespace cgrad {
 
 using detail::constant;
+using detail::div_scalar;
+using detail::mul_scalar;
 
 namespace {
 
@@ -35,31 +37,6 @@ Tensor loss_grad(const Tensor& d, const Tensor& upstream, const Tensor& weight,
   Tensor g = mul(d, upstream);
   if (weight) g = mul(g, weight);
   return reduction == LossReduction::Mean ? div(g, constant(static_cast<double>(count))) : g;
-}
-
-// Products with a C++ number, recorded as torch's Scalar overloads (MulBackward1,
-// DivBackward1): composite losses end in these nodes.
-Tensor mul_scalar(const Tensor& a, double s) {
-  Tensor factor = wrapped_scalar(s, DType::Float64);
-  const DType t = result_type(a, factor);
-  Tensor out = detail::binary_forward(kernels::BinaryOp::Mul, a, factor, t, t);
-  if (any_requires_grad({&a}))
-    record(make_node("MulBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
-             return {mul_scalar(g[0], s)};
-           }),
-           {out});
-  return out;
-}
-
-Tensor div_scalar(const Tensor& a, double s) {
-  DType t = is_floating(a->dtype) ? a->dtype : default_float();
-  Tensor out = detail::binary_forward(kernels::BinaryOp::Div, a, scalar_tensor(s, t), t, t);
-  if (any_requires_grad({&a}))
-    record(make_node("DivBackward1", {a}, [s](Node&, TensorList& g) -> TensorList {
-             return {div_scalar(g[0], s)};
-           }),
-           {out});
-  return out;
 }
 
 // binary_cross_entropy's input and target are probabilities: torch refuses anything

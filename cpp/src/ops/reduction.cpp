@@ -11,6 +11,8 @@
 namespace cgrad {
 
 using detail::constant;
+using detail::div_scalar;
+using detail::mul_scalar;
 
 namespace {
 
@@ -103,11 +105,14 @@ using detail::unreduce;
 // gives the same values for less work, so a first-order backward does that; but a
 // recorded backward (create_graph) must take torch's order, or its own gradient is
 // sum(gg) / n where torch's is sum(gg / n): NaN against 0 over an empty input.
+// As torch records it, the quotient is by a number (DivBackward1), the expand is there even
+// when it changes no size (a 0-d input), and only the dims a list names are unsqueezed: a
+// mean of everything expands its 0-d gradient directly.
 Tensor detail::mean_backward(const Tensor& g, const std::vector<bool>& mask, bool keepdim,
-                             double count, const Shape& sizes) {
-  if (GradMode::records())
-    return div(expand_to(unreduce(g, mask, keepdim), sizes), constant(count));
-  return expand_to(unreduce(div(g, constant(count)), mask, keepdim), sizes);
+                             bool dims_given, double count, const Shape& sizes) {
+  auto unreduced = [&](const Tensor& t) { return dims_given ? unreduce(t, mask, keepdim) : t; };
+  if (GradMode::records()) return div_scalar(expand(unreduced(g), sizes), count);
+  return expand_to(unreduced(div(g, constant(count))), sizes);
 }
 
 namespace {
@@ -350,15 +355,15 @@ Tensor detail::var_backward(const Tensor& g, const Tensor& x, const std::vector<
     if (dof <= 0)
       return mul(g, where(eq(x, mean(x)), constant(std::numeric_limits<double>::quiet_NaN()),
                           constant(std::numeric_limits<double>::infinity())));
-    return mul(mul(constant(2.0 / dof), g), sub(x, mean(x)));
+    return mul(mul_scalar(g, 2.0 / dof), sub(x, mean(x)));
   }
   Tensor centered = sub(x, mean(x, reduced_dims(mask), /*keepdim=*/true));
-  return mul(mul(constant(2.0 / dof), unreduce(g, mask, keepdim)), centered);
+  return mul(mul_scalar(unreduce(g, mask, keepdim), 2.0 / dof), centered);
 }
 
-// d std = d var / (2 std); 0 where std == 0.
+// d std = d var / (2 std); 0 where std == 0 (a masked_fill, as torch records it).
 Tensor detail::std_grad_to_var_grad(const Tensor& g, const Tensor& std_out) {
-  return where(eq(std_out, constant(0.0)), constant(0.0), div(g, mul(std_out, constant(2.0))));
+  return masked_fill(div(g, mul_scalar(std_out, 2.0)), eq(std_out, constant(0.0)), constant(0.0));
 }
 
 // Note [Variance to one element in two passes]: torch computes a var or std whose
@@ -663,7 +668,8 @@ std::string with_mean(const char* node) {
             d_input = backward;                                                                \
           }                                                                                    \
           if (g[1]) {                                                                          \
-            Tensor d_mean = detail::mean_backward(g[1], r.mask, r.keepdim, r.count, sizes);     \
+            Tensor d_mean = detail::mean_backward(g[1], r.mask, r.keepdim, r.dims_given,       \
+                                                  r.count, sizes);                             \
             d_input = d_input ? add(d_input, d_mean) : d_mean;                                 \
           }                                                                                    \
           return {d_input};                                                                    \

@@ -190,24 +190,34 @@ Tensor unflatten(const Tensor& a, int64_t dim, const Shape& parts) {
   return view(a, sizes);
 }
 
+// Note [Expand checks]: torch checks the target sizes from the last dim to the first, so
+// a mismatch names the last dim that cannot expand; a leading dim (one the tensor lacks)
+// that is not expanded, being size 1, gets the stride one step past the dim after it.
+// A 0-d tensor takes the sizes as given, -1 included, with zero strides. Only the element
+// count checks negative sizes there, in unsigned arithmetic, so -2 raises torch's overflow
+// error; torch makes a tensor of negative size when a 0 size makes the count 0, which
+// cgrad cannot represent: it raises its negative-dimension error instead.
 Tensor expand(const Tensor& a, const Shape& sizes) {
   const int64_t nd = static_cast<int64_t>(sizes.size());
   if (nd < a->dim())
-    throw std::runtime_error("expand: the number of sizes provided (" + std::to_string(nd) +
+    throw std::runtime_error("expand(" + dtype_legacy_type_name(a->dtype) + "{" +
+                             shape_str(a->sizes) + "}, size=" + shape_str(sizes) +
+                             "): the number of sizes provided (" + std::to_string(nd) +
                              ") must be greater or equal to the number of dimensions in the "
                              "tensor (" + std::to_string(a->dim()) + ")");
-  Shape out_sizes(nd), out_strides(nd, 0);
+  Shape out_sizes(sizes), out_strides(nd, 0);
   const int64_t lead = nd - a->dim();
-  for (int64_t d = 0; d < nd; ++d) {
+  for (int64_t d = a->dim() > 0 ? nd - 1 : -1; d >= 0; --d) {  // a 0-d tensor skips it
+    const int64_t in_dim = d - lead;
+    const bool exists = in_dim >= 0;
+    const int64_t have = exists ? a->sizes[in_dim] : 1;
     int64_t want = sizes[d];
-    if (d < lead) {
-      if (want < 0)
-        throw std::runtime_error("expand: -1 is not allowed in a leading, non-existing dimension");
-      out_sizes[d] = want;
-      continue;
+    if (want == -1) {
+      if (!exists)
+        throw std::runtime_error("The expanded size of the tensor (-1) isn't allowed in a "
+                                 "leading, non-existing dimension " + std::to_string(d));
+      want = have;
     }
-    int64_t have = a->sizes[d - lead];
-    if (want == -1) want = have;
     if (have != want && have != 1)
       throw std::runtime_error("The expanded size of the tensor (" + std::to_string(want) +
                                ") must match the existing size (" + std::to_string(have) +
@@ -215,9 +225,11 @@ Tensor expand(const Tensor& a, const Shape& sizes) {
                                ".  Target sizes: " + shape_str(sizes) +
                                ".  Tensor sizes: " + shape_str(a->sizes));
     out_sizes[d] = want;
-    out_strides[d] = have == want ? a->strides[d - lead] : 0;
+    if (have == want)
+      out_strides[d] = exists ? a->strides[in_dim] : out_sizes[d + 1] * out_strides[d + 1];
   }
-  numel_of(out_sizes);  // a count beyond int64 raises (Note [Element counts])
+  unsigned_numel_of(out_sizes);  // a count beyond int64 raises (Note [Element counts])
+  numel_of(out_sizes);            // a negative size left with a count of 0 raises
   return record_view(a, {out_sizes, out_strides, a->offset}, "ExpandBackward0",
                      [](Node& n, TensorList& g) -> TensorList {
                        return {sum_to(g[0], n.input_meta()[0].sizes)};
