@@ -223,6 +223,16 @@ CASES = [
     case("sum_inner_only_mid_rows", lambda L, a: a.sum(-1), R(6, 100)),
     case("sum_outer_inner_size_one_dims", lambda L, a: a.sum((0, 1, 4)), R(4, 1, 3, 1, 5)),
     case("mean_outer_inner_f64", lambda L, a: a.mean((0, 2)), R(6, 9, 33, dtype=F64)),
+    # var/std/var_mean over the same [outer, kept, inner] view (Note [Variance over
+    # outer and inner dims]): batch norm's dims, columns, short rows, rows past one tile
+    case("var_outer_inner", lambda L, a: a.var((0, 2, 3)), R(9, 7, 4, 4)),
+    case("var_columns_unbiased_false", lambda L, a: a.var(0, unbiased=False), R(37, 11)),
+    case("std_short_rows_keepdim", lambda L, a: a.std(-1, keepdim=True), R(13, 10)),
+    case("var_rows_past_a_tile", lambda L, a: a.var((0, 2)), R(2, 3, 2500)),
+    case("var_mean_outer_inner", lambda L, a: L.var_mean(a, (0, 2), correction=0), R(5, 6, 70)),
+    case("std_mean_f64_columns", lambda L, a: L.std_mean(a, 0), R(40, 9, dtype=F64)),
+    case("var_one_element_per_output", lambda L, a: a.var(0), R(1, 6)),
+    case("var_empty_outer", lambda L, a: L.var_mean(a, 0), R(0, 4)),
     case("sum_empty_rows", lambda L, a: a.sum(1), R(5, 0)),
     case("sum_empty_outer", lambda L, a: a.sum((0, 2)), R(0, 3, 2)),
     case("sum_kept_then_reduced_twice", lambda L, a: a.sum((1, 3)), R(3, 4, 5, 6)),
