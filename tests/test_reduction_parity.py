@@ -23,6 +23,8 @@ def arr(values, dtype=np.float32):
 ZEROS = arr([[1.5, 0.0, 2.0, -1.0], [0.0, 3.0, 0.0, 2.0], [1.0, -2.0, 0.5, 3.0]])
 ONE_ZERO = arr([1.5, -2.0, 0.0, 3.0, 0.5])
 TWO_ZEROS = arr([0.0, 2.0, 0.0, 3.0])
+NAN_GRID = np.where(np.arange(60).reshape(6, 10) % 7 == 3, np.nan,
+                    np.arange(60).reshape(6, 10) % 11 - 5.0).astype(np.float32)
 TIES = arr([[1.0, 3.0, 3.0, -1.0], [2.0, 2.0, 2.0, 2.0], [-4.0, 0.5, -4.0, 1.0]])
 
 CASES = [
@@ -233,6 +235,18 @@ CASES = [
     case("std_mean_f64_columns", lambda L, a: L.std_mean(a, 0), R(40, 9, dtype=F64)),
     case("var_one_element_per_output", lambda L, a: a.var(0), R(1, 6)),
     case("var_empty_outer", lambda L, a: L.var_mean(a, 0), R(0, 4)),
+    # permuted blocks of memory, viewed in memory order when the kept dims keep theirs
+    case("sum_transposed_rows", lambda L, a: a.t().sum(0), R(7, 300)),
+    case("sum_channels_last_bias_grad", lambda L, a: a.permute(0, 3, 1, 2).sum((0, 2, 3)), R(4, 5, 6, 7)),
+    case("sum_kept_dims_swapped_in_memory", lambda L, a: a.permute(1, 0, 2).sum(2), R(4, 5, 6)),
+    case("var_transposed_columns", lambda L, a: a.t().var(1), R(50, 6)),
+    # amax/amin on the same view: NaN anywhere in a column or row, ints, short rows
+    case("amax_columns", lambda L, a: a.amax(0), R(37, 11)),
+    case("amin_outer_inner", lambda L, a: a.amin((0, 2, 3)), R(9, 7, 4, 4)),
+    case("amax_nan_columns", lambda L, a: a.amax(0), NAN_GRID),
+    case("amin_nan_rows", lambda L, a: a.amin(1), NAN_GRID),
+    case("amax_int_rows_past_a_tile", lambda L, a: a.amax((0, 2)), I(2, 3, 2500, low=-1000, high=1000)),
+    case("amax_transposed", lambda L, a: a.t().amax(0), R(5, 40)),
     case("sum_empty_rows", lambda L, a: a.sum(1), R(5, 0)),
     case("sum_empty_outer", lambda L, a: a.sum((0, 2)), R(0, 3, 2)),
     case("sum_kept_then_reduced_twice", lambda L, a: a.sum((1, 3)), R(3, 4, 5, 6)),
