@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import R, T, case, check  # noqa: E402
+from parity import I, R, T, case, check  # noqa: E402
 
 CASES = [
     case("view", lambda L, a: a.view(6, 4), R(2, 3, 4)),
@@ -56,6 +56,11 @@ CASES = [
     case("concat", lambda L, a, b: L.concat((a, b)), R(1, 3), R(2, 3)),
     case("cat_mixed_dtype", lambda L, a, b: L.cat([a, b]), R(2, 3), R(1, 3, dtype=np.float64)),
     case("cat_neg_dim", lambda L, a, b: L.cat((a, b), -1), R(2, 3), T(R(4, 2))),
+    # contiguous rows into strided windows: a memcpy per row, or a converting loop
+    case("cat_dim1_rows", lambda L, a, b: L.cat([a, b], 1), R(3, 2, 40), R(3, 5, 40)),
+    case("cat_dim1_mixed_dtype_rows", lambda L, a, b: L.cat([a, b], 1), R(4, 33),
+         R(4, 17, dtype=np.float64)),
+    case("cat_dim1_int_into_float", lambda L, a, b: L.cat([a, b], 1), R(3, 9), I(3, 20), grad=False),
     case("stack", lambda L, a, b: L.stack([a, b]), R(2, 3), R(2, 3)),
     case("stack_last", lambda L, a, b: L.stack([a, b], dim=-1), R(2, 3), T(R(3, 2))),
     case("getitem_int", lambda L, a: a[1], R(3, 4)),

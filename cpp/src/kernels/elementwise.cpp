@@ -880,6 +880,19 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
     dispatch_all(src.dtype, [&](auto stag) {
       using S = typename decltype(stag)::type;
       for_each_row<2>(dst.sizes, strides, ptrs, [](auto& p, auto& s, int64_t m) {
+        // Rows contiguous on both sides (a window of cat, a slice made contiguous): a
+        // memcpy, or a unit-stride loop that vectorises; the strided loop ran cat along
+        // dim 1 at 2.4x torch's time.
+        if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
+          if constexpr (std::is_same_v<D, S>) {
+            std::memcpy(p[0], p[1], m * sizeof(D));
+          } else {
+            D* d = reinterpret_cast<D*>(p[0]);
+            const S* src = reinterpret_cast<const S*>(p[1]);
+            for (int64_t i = 0; i < m; ++i) d[i] = convert<D, S>(src[i]);
+          }
+          return;
+        }
         for (int64_t i = 0; i < m; ++i)
           *reinterpret_cast<D*>(p[0] + i * s[0]) =
               convert<D, S>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
