@@ -90,6 +90,8 @@ def test_binary_layouts_agree(op, dtype, shapes):
         bits_equal(fast, general)
     contiguous = f(T(a_full), T(b_full)).numpy()
     bits_equal(fast, contiguous)
+    # Expanded operands (stride 0 along the broadcast dims) take the broadcast's path.
+    bits_equal(fast, f(T(a).expand(out_shape), T(b).expand(out_shape)).numpy())
     if op in ("add", "sub", "mul", "div", "lt"):  # one IEEE rounding: numpy agrees
         with np.errstate(all="ignore"):
             want = np.less(a, b) if op == "lt" else f(a, b)
@@ -157,6 +159,19 @@ def test_unary_layouts_agree(name, dtype):
     for start in range(1, 5):  # unaligned starts and odd lengths (vector tails)
         sub = T(a.reshape(-1))[start:start + 301]
         bits_equal(f(sub).numpy(), fast.reshape(-1)[start:start + 301])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_backward_of_an_expanded_gradient_as_torch(dtype):
+    """sum() and mean() hand relu's backward an expanded gradient (the broadcast path)."""
+    torch = pytest.importorskip("torch")
+    a = values((37, 29), dtype)
+    for lib in (cgrad, torch):
+        x = lib.tensor(a, requires_grad=True)
+        lib.nn.functional.relu(x).mean().backward()
+        if lib is cgrad:
+            got = x.grad.numpy()
+    np.testing.assert_array_equal(got, x.grad.numpy())
 
 
 @pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "softplus", "elu", "silu"])

@@ -341,13 +341,22 @@ struct Flat {
   int64_t inner = 1;  // Row: period in outputs; Col: outputs per element
 };
 
+// An expanded operand (stride 0 along some dims: the gradient that sum() or mean() hands
+// down) counts as the tensor it expands, broadcast along those dims; strided, it ran
+// relu's backward at 6x torch's time.
 std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_t n) {
-  if (!x.is_contiguous()) return std::nullopt;
-  const int64_t xn = x.numel();
+  Shape sizes = x.sizes;
+  int64_t xn = 1;  // elements x holds, after dropping expanded dims; must be contiguous
+  for (int64_t d = x.dim() - 1; d >= 0; --d) {
+    if (sizes[d] != 1 && x.strides[d] == 0) sizes[d] = 1;
+    if (sizes[d] == 1) continue;
+    if (x.strides[d] != xn) return std::nullopt;
+    xn *= sizes[d];
+  }
   if (xn == 1) return Flat{Flat::Scalar, 1};
   if (xn == n) return Flat{Flat::Full, 1};
-  const size_t nd = out_sizes.size(), lead = nd - x.sizes.size();
-  auto size_at = [&](size_t d) { return d < lead ? int64_t(1) : x.sizes[d - lead]; };
+  const size_t nd = out_sizes.size(), lead = nd - sizes.size();
+  auto size_at = [&](size_t d) { return d < lead ? int64_t(1) : sizes[d - lead]; };
   size_t first = 0, last = nd;  // first and one past the last dim where x is not 1
   while (first < nd && size_at(first) == 1) ++first;
   while (last > first && size_at(last - 1) == 1) --last;
