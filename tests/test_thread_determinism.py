@@ -63,6 +63,8 @@ CASES = {
     "adaptive_avg_pool2d": (fwd_bwd, lambda x: F.adaptive_avg_pool2d(x, (5, 7)), IMAGES),
     "batch_norm_train": (fwd_bwd,
         lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), IMAGES, R(16), R(16)),
+    "batch_norm_eval": (fwd_bwd, lambda x, w, b: F.batch_norm(
+        x, cgrad.zeros(16), cgrad.ones(16), w, b, training=False), IMAGES, R(16), R(16)),
     "batch_norm_2d_input": (fwd_bwd,
         lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), R(4096, 64), R(64),
         R(64)),

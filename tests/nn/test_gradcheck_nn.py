@@ -39,6 +39,17 @@ def test_batch_norm_eval():
     gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, False), (4, 3), (3,), (3,))
 
 
+# Runs of 8+ elements per channel take the per-channel kernels (Note [Batch norm passes])
+# in first-order backward; gradgradcheck runs the recorded formulas.
+def test_batch_norm_training_per_channel_kernels():
+    gradcheck(lambda x, w, b: F.batch_norm(x, None, None, w, b, True), (2, 3, 2, 4), (3,), (3,))
+
+
+def test_batch_norm_eval_per_channel_kernels():
+    rm, rv = cgrad.zeros(3, dtype=cgrad.float64), cgrad.full((3,), 2.0, dtype=cgrad.float64)
+    gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, False), (2, 3, 9), (3,), (3,))
+
+
 def test_embedding():
     w = cgrad.tensor(np.random.default_rng(0).uniform(-1, 1, (5, 3)), requires_grad=True)
     idx = cgrad.tensor([[1, 0, 3], [3, 3, 4]])

@@ -62,6 +62,15 @@ BATCH_NORM = [
     case("bn_eval", _batch_norm_case(False), R(4, 3), R(3), R(3)),
     case("bn_eval_4d", _batch_norm_case(False, shape=(2, 3, 2, 2)), R(2, 3, 2, 2), R(3), R(3)),
     case("bn_eval_no_affine", _batch_norm_case(False, affine=False), R(4, 3)),
+    # 8+ elements per channel: the per-channel kernels (Note [Batch norm passes])
+    case("bn_train_by_channel", _batch_norm_case(True, shape=(4, 3, 4, 5)), R(4, 3, 4, 5), R(3), R(3)),
+    case("bn_train_by_channel_no_affine", _batch_norm_case(True, affine=False, shape=(3, 5, 9)),
+         R(3, 5, 9)),
+    case("bn_eval_by_channel", _batch_norm_case(False, shape=(2, 3, 3, 3)), R(2, 3, 3, 3), R(3), R(3)),
+    case("bn_by_channel_f64", lambda L, x, w, b: F(L).batch_norm(x, None, None, w, b, True),
+         R(3, 2, 10, dtype=F64), R(2, dtype=F64), R(2, dtype=F64)),
+    case("bn_by_channel_offset_input", lambda L, x, w, b: F(L).batch_norm(x + 300, None, None, w, b, True),
+         R(4, 2, 16), R(2), R(2)),
     case("bn_f64", lambda L, x, w, b: F(L).batch_norm(x, None, None, w, b, True), R(5, 2, dtype=F64),
          R(2, dtype=F64), R(2, dtype=F64)),
 ]
@@ -80,6 +89,28 @@ def test_layer_norm_rows_with_a_large_offset_stay_accurate(cols):
     exact = (x64 - x64.mean(1, keepdims=True)) / np.sqrt(x64.var(1, keepdims=True) + 1e-5)
     got = F(cgrad).layer_norm(cgrad.tensor(x), (cols,)).numpy()
     np.testing.assert_allclose(got, exact, atol=1e-6)
+
+
+def test_batch_norm_by_channel_under_sum_and_create_graph_as_torch():
+    """An expanded upstream gradient (sum()), and create_graph (the recorded formulas)."""
+    x_np = R(4, 3, 4, 4)
+    grads = {}
+    for L in (cgrad, torch):
+        x = L.tensor(x_np, requires_grad=True)
+        w, b = L.ones(3, requires_grad=True), L.zeros(3, requires_grad=True)
+        y = F(L).batch_norm(x, None, None, w, b, True)
+        (gx,) = L.autograd.grad((y * y.detach()).sum(), x, create_graph=True)
+        gx.pow(2).sum().backward()
+        grads[L] = [t.detach().numpy() for t in (gx, x.grad, w.grad)]
+    for c, t in zip(grads[cgrad], grads[torch]):
+        np.testing.assert_allclose(c, t, rtol=1e-4, atol=1e-5)
+    for L in (cgrad, torch):  # first order, through the kernels
+        x = L.tensor(x_np, requires_grad=True)
+        w = L.tensor(np.array([1.0, 2.0, 3.0], np.float32), requires_grad=True)
+        (F(L).batch_norm(x, None, None, w, None, True) * L.tensor(x_np)).sum().backward()
+        grads[L] = [t.grad.numpy() for t in (x, w)]
+    for c, t in zip(grads[cgrad], grads[torch]):
+        np.testing.assert_allclose(c, t, rtol=1e-4, atol=1e-5)
 
 
 def test_layer_norm_does_not_depend_on_thread_count():

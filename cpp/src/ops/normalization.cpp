@@ -165,6 +165,61 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
 
 namespace {
 
+// Whether batch norm runs as the per-channel kernels (Note [Batch norm passes]): a
+// contiguous float32/float64 input with runs of at least 8 elements per channel (a 2-d
+// [N, C] input keeps the ops, which read it along rows).
+bool per_channel_kernels(const Tensor& input) {
+  if (input->dtype != DType::Float32 && input->dtype != DType::Float64) return false;
+  if (input->dim() < 3 || !input->is_contiguous() || input->numel() == 0) return false;
+  return input->numel() / (input->sizes[0] * input->sizes[1]) >= 8;
+}
+
+// A per-channel tensor's values in double, and back: the kernels' coefficients.
+std::vector<double> channel_values(const Tensor& t) {
+  const Tensor d = contiguous(detail::cast(t, DType::Float64));
+  const double* p = d->data<double>();
+  return std::vector<double>(p, p + d->numel());
+}
+Tensor channel_tensor(const std::vector<double>& values, const Shape& sizes, DType dtype) {
+  Tensor t = empty(sizes, DType::Float64);
+  std::copy(values.begin(), values.end(), t->data<double>());
+  return detail::cast(t, dtype);
+}
+
+// The first-order gradients of batch norm from its saved statistics, by the
+// per-channel kernels; training adds the statistics' own dependence on x.
+TensorList batch_norm_backward_by_channel(const Tensor& grad, const Tensor& x, const Tensor& w,
+                                          const Tensor& b, const Tensor& mean_t,
+                                          const Tensor& rstd_t, bool training,
+                                          const std::vector<bool>& needs) {
+  const int64_t channels = x->sizes[1];
+  const double count = static_cast<double>(x->numel() / channels);
+  const std::vector<double> mean = channel_values(mean_t), rstd = channel_values(rstd_t);
+  const std::vector<double> weight = w ? channel_values(w) : std::vector<double>(channels, 1.0);
+  const Tensor g = contiguous(grad);  // (sum() hands down an expanded gradient)
+  std::vector<double> sum_g, sum_gxc;
+  if (training || needs[1] || needs[2]) kernels::channel_grad_sums(*g, *x, channels, mean, sum_g, sum_gxc);
+  Tensor gx, gw, gb;
+  if (needs[0]) {
+    std::vector<double> a(channels), slope(channels, 0.0), offset(channels, 0.0);
+    for (int64_t c = 0; c < channels; ++c) {
+      a[c] = weight[c] * rstd[c];
+      if (!training) continue;
+      slope[c] = -a[c] * rstd[c] * rstd[c] * sum_gxc[c] / count;
+      offset[c] = -a[c] * sum_g[c] / count;
+    }
+    gx = empty(x->sizes, x->dtype);
+    kernels::channel_input_grad(*g, *x, channels, mean, a, slope, offset, *gx);
+  }
+  if (needs[1]) {
+    std::vector<double> values(channels);
+    for (int64_t c = 0; c < channels; ++c) values[c] = sum_gxc[c] * rstd[c];
+    gw = channel_tensor(values, w->sizes, w->dtype);
+  }
+  if (needs[2]) gb = channel_tensor(sum_g, b->sizes, b->dtype);
+  return {gx, gw, gb};
+}
+
 void check_channel_count(const char* what, int64_t channels, const Tensor& t) {
   if (t && t->numel() != channels)
     throw std::runtime_error(std::string(what) + " should contain " + std::to_string(channels) +
@@ -242,10 +297,23 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       mean_t = clone(detail::cast(per_channel(running_mean), x->dtype));
       rstd_t = rsqrt(add(detail::cast(per_channel(running_var), x->dtype), constant(eps)));
     }
-    out = mul(sub(x, mean_t), rstd_t);
-    if (weight) out = mul(out, per_channel(weight));
-    if (bias) out = add(out, per_channel(bias));
-    out = detail::cast(out, dtype);
+    if (per_channel_kernels(input)) {  // Note [Batch norm passes]
+      const std::vector<double> mean = channel_values(mean_t), rstd = channel_values(rstd_t);
+      const std::vector<double> w = weight ? channel_values(weight) : std::vector<double>(channels, 1.0);
+      const std::vector<double> b = bias ? channel_values(bias) : std::vector<double>(channels, 0.0);
+      std::vector<double> scale(channels), shift(channels);
+      for (int64_t c = 0; c < channels; ++c) {
+        scale[c] = w[c] * rstd[c];
+        shift[c] = b[c] - mean[c] * scale[c];
+      }
+      out = empty(x->sizes, dtype);
+      kernels::channel_affine(*x, channels, scale, shift, *out);
+    } else {
+      out = mul(sub(x, mean_t), rstd_t);
+      if (weight) out = mul(out, per_channel(weight));
+      if (bias) out = add(out, per_channel(bias));
+      out = detail::cast(out, dtype);
+    }
   }
 
   if (any_requires_grad({&input, &weight, &bias})) {
@@ -257,6 +325,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       Tensor grad = g[0], x = n.saved(saved::input);
       Tensor w = n.saved(saved::weight), b = n.saved(saved::bias);
       if (!grad) return {Tensor(), Tensor(), Tensor()};
+      if (!GradMode::records() && per_channel_kernels(x))  // (kernels record nothing)
+        return batch_norm_backward_by_channel(grad, x, w, b, n.saved(mean_slot), n.saved(rstd_slot),
+                                              training, {n.needs_input_grad(0), n.needs_input_grad(1),
+                                                         n.needs_input_grad(2)});
       Tensor xhat, rstd;
       if (training && GradMode::records()) {  // Note [Normalization backward]
         std::tie(xhat, rstd) = normalized(x, dims, eps);
