@@ -87,40 +87,38 @@ CGRAD_SUM_BLOCK(float)
 CGRAD_SUM_BLOCK(double)
 #undef CGRAD_SUM_BLOCK
 
-// partial[i] += x[i] for i < n, widened to double: the vertical step of Note [Sums over
-// outer and inner dims], cloned per ISA as the block sum is.
-#define CGRAD_ADD_WIDENED(T)                                                                  \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) void add_widened_##T(          \
-      const T* x, int64_t n, double* partial) {                                               \
-    for (int64_t i = 0; i < n; ++i) partial[i] += static_cast<double>(x[i]);                 \
+// The vertical steps of Note [Sums over outer and inner dims], partial[i] += term(x[i])
+// in double, cloned per ISA as the block sum is: x (sums), x^2 squared in T and |x| (the
+// 2- and 1-norms, each term as Note [Float32 norms overflow as torch's] takes it for a
+// result of x's dtype), and (x - centre)^2 (variances).
+#define CGRAD_VERTICAL_STEP(NAME, T, TERM, ...)                                           \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) void NAME##_##T(           \
+      const T* x, int64_t n, __VA_ARGS__ double* partial) {                              \
+    for (int64_t i = 0; i < n; ++i) partial[i] += (TERM);                                 \
   }
-CGRAD_ADD_WIDENED(float)
-CGRAD_ADD_WIDENED(double)
-#undef CGRAD_ADD_WIDENED
+#define CGRAD_VERTICAL_STEPS(T)                                                           \
+  CGRAD_VERTICAL_STEP(add_widened, T, static_cast<double>(x[i]))                          \
+  CGRAD_VERTICAL_STEP(add_squares, T, static_cast<double>(x[i] * x[i]))                   \
+  CGRAD_VERTICAL_STEP(add_magnitudes, T, std::fabs(static_cast<double>(x[i])))            \
+  CGRAD_VERTICAL_STEP(add_squared_deviations, T,                                          \
+                      (static_cast<double>(x[i]) - centre[i]) * (static_cast<double>(x[i]) - centre[i]), \
+                      const double* centre,)
+CGRAD_VERTICAL_STEPS(float)
+CGRAD_VERTICAL_STEPS(double)
+#undef CGRAD_VERTICAL_STEPS
+#undef CGRAD_VERTICAL_STEP
 
-template <class T> void add_widened(const T* x, int64_t n, double* partial) {
-  if constexpr (std::is_same_v<T, float>) add_widened_float(x, n, partial);
-  else add_widened_double(x, n, partial);
-}
-
-// partial[i] += (x[i] - centre[i])^2 in double: the variance's vertical step.
-#define CGRAD_ADD_SQUARED_DEVIATIONS(T)                                                       \
-  __attribute__((target_clones("avx512f", "avx2", "default"))) void add_squared_deviations_##T( \
-      const T* x, int64_t n, const double* centre, double* partial) {                         \
-    for (int64_t i = 0; i < n; ++i) {                                                         \
-      const double d = static_cast<double>(x[i]) - centre[i];                                 \
-      partial[i] += d * d;                                                                    \
-    }                                                                                         \
+// NAME(x, ...) for float or double x: the clone of x's type.
+#define CGRAD_BY_TYPE(NAME)                                                   \
+  template <class T, class... Args> void NAME(const T* x, Args... args) {    \
+    if constexpr (std::is_same_v<T, float>) NAME##_float(x, args...);         \
+    else NAME##_double(x, args...);                                           \
   }
-CGRAD_ADD_SQUARED_DEVIATIONS(float)
-CGRAD_ADD_SQUARED_DEVIATIONS(double)
-#undef CGRAD_ADD_SQUARED_DEVIATIONS
-
-template <class T>
-void add_squared_deviations(const T* x, int64_t n, const double* centre, double* partial) {
-  if constexpr (std::is_same_v<T, float>) add_squared_deviations_float(x, n, centre, partial);
-  else add_squared_deviations_double(x, n, centre, partial);
-}
+CGRAD_BY_TYPE(add_widened)
+CGRAD_BY_TYPE(add_squares)
+CGRAD_BY_TYPE(add_magnitudes)
+CGRAD_BY_TYPE(add_squared_deviations)
+#undef CGRAD_BY_TYPE
 
 template <class T> double sum_block(const T* p, int64_t n) {
   if constexpr (std::is_same_v<T, float>) return sum_block_float(p, n);
@@ -197,6 +195,59 @@ bool outer_kept_inner(const TensorImpl& a, const TensorImpl& out, int64_t& outer
 
 constexpr int64_t kTile = 2048;  // partial sums per tile: 16 KiB, in L1
 
+// The shorter-inner scheme of Note [Sums over outer and inner dims] for any vertical
+// step (partial[i] += term(row[i]) along memory): add_widened for sums, add_squares
+// and add_magnitudes for the 2- and 1-norms. An inner longer than a tile goes in
+// chunks, each output's partial sums added chunk by chunk, in order.
+// The tiling shared by the kernels on the [outer, kept, inner] view: threads split the
+// outputs, each taking tiles of outputs [k0, k1) whose inner positions (in chunks
+// [i0, i0 + length) when inner is longer than a tile) fit kTile partials in L1:
+// body(k0, k1, i0, length). An output's chunks come in order.
+template <class Body>
+void for_each_tile(int64_t outer, int64_t kept, int64_t inner, const Body& body) {
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, outer * inner));
+  const int64_t chunk = std::min(inner, kTile);
+  const int64_t tile = std::max<int64_t>(1, kTile / inner);  // > 1 only when one chunk
+  parallel_for(kept, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t k0 = begin; k0 < end; k0 += tile)
+      for (int64_t i0 = 0; i0 < inner; i0 += chunk)
+        body(k0, std::min(end, k0 + tile), i0, std::min(chunk, inner - i0));
+  }, 1);
+}
+
+// The shorter-inner scheme of Note [Sums over outer and inner dims] for any vertical
+// step (partial[i] += term(row[i]) along memory): add_widened for sums, add_squares
+// and add_magnitudes for the 2- and 1-norms. Each output's partial sums are added in
+// order, four outputs interleaved.
+template <class T, class Vertical>
+void slab_sums(const T* x, int64_t outer, int64_t kept, int64_t inner, double* acc,
+               const Vertical& vertical) {
+  for_each_tile(outer, kept, inner, [&](int64_t k0, int64_t k1, int64_t i0, int64_t length) {
+    double partial[kTile];
+    if (i0 == 0) std::fill(acc + k0, acc + k1, 0.0);
+    std::fill(partial, partial + (k1 - k0) * length, 0.0);
+    for (int64_t o = 0; o < outer; ++o)
+      vertical(x + (o * kept + k0) * inner + i0, (k1 - k0) * length, partial);
+    int64_t k = k0;
+    for (; k + 4 <= k1; k += 4) {
+      const double* p = partial + (k - k0) * length;
+      double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+      for (int64_t i = 0; i < length; ++i) {
+        r0 += p[i];
+        r1 += p[length + i];
+        r2 += p[2 * length + i];
+        r3 += p[3 * length + i];
+      }
+      acc[k] += r0, acc[k + 1] += r1, acc[k + 2] += r2, acc[k + 3] += r3;
+    }
+    for (; k < k1; ++k) {
+      double r = 0;
+      for (int64_t i = 0; i < length; ++i) r += partial[(k - k0) * length + i];
+      acc[k] += r;
+    }
+  });
+}
+
 template <class T>
 void sum_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t inner, double* acc) {
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, outer * inner));
@@ -210,32 +261,8 @@ void sum_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t inner
     }, 1);
     return;
   }
-  parallel_for(kept, grain, [&](int64_t begin, int64_t end) {
-    double partial[kTile];
-    const int64_t tile = std::max<int64_t>(1, kTile / inner);
-    for (int64_t k0 = begin; k0 < end; k0 += tile) {
-      const int64_t k1 = std::min(end, k0 + tile), width = (k1 - k0) * inner;
-      std::fill(partial, partial + width, 0.0);
-      for (int64_t o = 0; o < outer; ++o) add_widened(x + (o * kept + k0) * inner, width, partial);
-      int64_t k = k0;
-      for (; k + 4 <= k1; k += 4) {
-        const double* p = partial + (k - k0) * inner;
-        double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-        for (int64_t i = 0; i < inner; ++i) {
-          r0 += p[i];
-          r1 += p[inner + i];
-          r2 += p[2 * inner + i];
-          r3 += p[3 * inner + i];
-        }
-        acc[k] = r0, acc[k + 1] = r1, acc[k + 2] = r2, acc[k + 3] = r3;
-      }
-      for (; k < k1; ++k) {
-        double r = 0;
-        for (int64_t i = 0; i < inner; ++i) r += partial[(k - k0) * inner + i];
-        acc[k] = r;
-      }
-    }
-  }, 1);
+  slab_sums(x, outer, kept, inner, acc,
+            [](const T* row, int64_t n, double* partial) { add_widened(row, n, partial); });
 }
 
 // max/min over the [outer, kept, inner] view, as its sum (Note [Sums over outer and inner
@@ -254,27 +281,19 @@ template <bool IS_MAX, class T> inline T extreme_of(T best, T x) {
 template <bool IS_MAX, class T>
 void extreme_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t inner, T init,
                               T* result) {
-  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, outer * inner));
-  const int64_t chunk = std::min(inner, kTile);
-  parallel_for(kept, grain, [&](int64_t begin, int64_t end) {
+  for_each_tile(outer, kept, inner, [&](int64_t k0, int64_t k1, int64_t i0, int64_t length) {
     T partial[kTile];
-    const int64_t tile = std::max<int64_t>(1, kTile / inner);  // > 1 only when one chunk
-    for (int64_t k0 = begin; k0 < end; k0 += tile) {
-      const int64_t k1 = std::min(end, k0 + tile);
-      for (int64_t k = k0; k < k1; ++k) result[k] = init;
-      for (int64_t i0 = 0; i0 < inner; i0 += chunk) {
-        const int64_t length = std::min(chunk, inner - i0), width = (k1 - k0) * length;
-        std::fill(partial, partial + width, init);
-        for (int64_t o = 0; o < outer; ++o) {
-          const T* row = x + (o * kept + k0) * inner + i0;
-          for (int64_t i = 0; i < width; ++i) partial[i] = extreme_of<IS_MAX>(partial[i], row[i]);
-        }
-        for (int64_t k = k0; k < k1; ++k)
-          for (int64_t i = 0; i < length; ++i)
-            result[k] = extreme_of<IS_MAX>(result[k], partial[(k - k0) * length + i]);
-      }
+    if (i0 == 0) std::fill(result + k0, result + k1, init);
+    const int64_t width = (k1 - k0) * length;
+    std::fill(partial, partial + width, init);
+    for (int64_t o = 0; o < outer; ++o) {
+      const T* row = x + (o * kept + k0) * inner + i0;
+      for (int64_t i = 0; i < width; ++i) partial[i] = extreme_of<IS_MAX>(partial[i], row[i]);
     }
-  }, 1);
+    for (int64_t k = k0; k < k1; ++k)
+      for (int64_t i = 0; i < length; ++i)
+        result[k] = extreme_of<IS_MAX>(result[k], partial[(k - k0) * length + i]);
+  });
 }
 
 // r * x that wraps for integers (torch's behaviour) instead of overflowing (UB).
@@ -392,15 +411,29 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
         // sums do not lose the bits torch's blocked summation keeps.
         using C = std::conditional_t<std::is_same_v<O, float>, float, double>;
         const C pc = static_cast<C>(p);
-        if (p == 1.0)
+        // The 1- and 2-norms over the [outer, kept, inner] view (as sums over it) when
+        // the terms are taken in x's own dtype.
+        bool slabs = false;
+        if constexpr (std::is_same_v<C, T>) {
+          int64_t outer, kept, inner;
+          slabs = n > 1 && (p == 1.0 || p == 2.0) && outer_kept_inner(a, out, outer, kept, inner) &&
+                  kept == n;
+          if (slabs && p == 2.0)
+            slab_sums(a.data<T>(), outer, kept, inner, acc.data(),
+                      [](const T* row, int64_t m, double* partial) { add_squares(row, m, partial); });
+          else if (slabs)
+            slab_sums(a.data<T>(), outer, kept, inner, acc.data(),
+                      [](const T* row, int64_t m, double* partial) { add_magnitudes(row, m, partial); });
+        }
+        if (!slabs && p == 1.0)
           reduce_into<T, double>(a, out, acc,
                                  [](double r, T x) { return r + std::fabs(static_cast<double>(x)); });
-        else if (p == 2.0)
+        else if (!slabs && p == 2.0)
           reduce_into<T, double>(a, out, acc, [](double r, T x) {
             const C v = static_cast<C>(x);
             return r + static_cast<double>(v * v);
           });
-        else
+        else if (!slabs)
           reduce_into<T, double>(a, out, acc, [pc](double r, T x) {
             return r + static_cast<double>(std::pow(std::fabs(static_cast<C>(x)), pc));
           });
@@ -488,26 +521,18 @@ void variance_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t 
   sum_outer_kept_inner(x, outer, kept, inner, mean);
   const double count = static_cast<double>(outer) * static_cast<double>(inner);
   for (int64_t k = 0; k < kept; ++k) mean[k] /= count;
-  std::fill(m2, m2 + kept, 0.0);
-  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, outer * inner));
-  const int64_t chunk = std::min(inner, kTile);
-  parallel_for(kept, grain, [&](int64_t begin, int64_t end) {
+  for_each_tile(outer, kept, inner, [&](int64_t k0, int64_t k1, int64_t i0, int64_t length) {
     double partial[kTile], centre[kTile];
-    const int64_t tile = std::max<int64_t>(1, kTile / inner);  // > 1 only when one chunk
-    for (int64_t k0 = begin; k0 < end; k0 += tile) {
-      const int64_t k1 = std::min(end, k0 + tile);
-      for (int64_t i0 = 0; i0 < inner; i0 += chunk) {
-        const int64_t length = std::min(chunk, inner - i0), width = (k1 - k0) * length;
-        for (int64_t k = k0; k < k1; ++k)
-          std::fill(centre + (k - k0) * length, centre + (k - k0 + 1) * length, mean[k]);
-        std::fill(partial, partial + width, 0.0);
-        for (int64_t o = 0; o < outer; ++o)
-          add_squared_deviations(x + (o * kept + k0) * inner + i0, width, centre, partial);
-        for (int64_t k = k0; k < k1; ++k)
-          for (int64_t i = 0; i < length; ++i) m2[k] += partial[(k - k0) * length + i];
-      }
-    }
-  }, 1);
+    if (i0 == 0) std::fill(m2 + k0, m2 + k1, 0.0);
+    const int64_t width = (k1 - k0) * length;
+    for (int64_t k = k0; k < k1; ++k)
+      std::fill(centre + (k - k0) * length, centre + (k - k0 + 1) * length, mean[k]);
+    std::fill(partial, partial + width, 0.0);
+    for (int64_t o = 0; o < outer; ++o)
+      add_squared_deviations(x + (o * kept + k0) * inner + i0, width, centre, partial);
+    for (int64_t k = k0; k < k1; ++k)
+      for (int64_t i = 0; i < length; ++i) m2[k] += partial[(k - k0) * length + i];
+  });
 }
 
 }  // namespace
