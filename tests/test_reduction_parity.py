@@ -255,6 +255,12 @@ CASES = [
     case("norm_overflowing_terms", lambda L, a: (a * 1e20).norm(dim=1), R(4, 40), grad=False),
     case("norm_dtype_float64_of_float32", lambda L, a: L.linalg.vector_norm(a, dim=1, dtype=L.float64),
          R(6, 50)),
+    # products on the same view: columns, long rows (lanes), zeros, rows past a tile
+    case("prod_columns", lambda L, a: a.prod(0), R(37, 11)),
+    case("prod_long_rows", lambda L, a: (a * 0.1 + 1).prod(1), R(6, 300)),
+    case("prod_rows_with_zeros", lambda L, a: a.prod(1), ZEROS),
+    case("prod_outer_inner_f64", lambda L, a: (a * 0.1 + 1).prod(2), R(3, 4, 2500, dtype=F64)),
+    case("sum_mid_rows_over_outer", lambda L, a: a.sum((0, 2)), R(7, 5, 100)),
     case("sum_empty_rows", lambda L, a: a.sum(1), R(5, 0)),
     case("sum_empty_outer", lambda L, a: a.sum((0, 2)), R(0, 3, 2)),
     case("sum_kept_then_reduced_twice", lambda L, a: a.sum((1, 3)), R(3, 4, 5, 6)),

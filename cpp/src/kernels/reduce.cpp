@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -90,17 +91,18 @@ CGRAD_SUM_BLOCK(double)
 // The vertical steps of Note [Sums over outer and inner dims], partial[i] += term(x[i])
 // in double, cloned per ISA as the block sum is: x (sums), x^2 squared in T and |x| (the
 // 2- and 1-norms, each term as Note [Float32 norms overflow as torch's] takes it for a
-// result of x's dtype), and (x - centre)^2 (variances).
-#define CGRAD_VERTICAL_STEP(NAME, T, TERM, ...)                                           \
+// result of x's dtype), and (x - centre)^2 (variances); products multiply by x.
+#define CGRAD_VERTICAL_STEP(NAME, T, OP, TERM, ...)                                       \
   __attribute__((target_clones("avx512f", "avx2", "default"))) void NAME##_##T(           \
       const T* x, int64_t n, __VA_ARGS__ double* partial) {                              \
-    for (int64_t i = 0; i < n; ++i) partial[i] += (TERM);                                 \
+    for (int64_t i = 0; i < n; ++i) partial[i] OP (TERM);                                 \
   }
 #define CGRAD_VERTICAL_STEPS(T)                                                           \
-  CGRAD_VERTICAL_STEP(add_widened, T, static_cast<double>(x[i]))                          \
-  CGRAD_VERTICAL_STEP(add_squares, T, static_cast<double>(x[i] * x[i]))                   \
-  CGRAD_VERTICAL_STEP(add_magnitudes, T, std::fabs(static_cast<double>(x[i])))            \
-  CGRAD_VERTICAL_STEP(add_squared_deviations, T,                                          \
+  CGRAD_VERTICAL_STEP(add_widened, T, +=, static_cast<double>(x[i]))                      \
+  CGRAD_VERTICAL_STEP(multiply_widened, T, *=, static_cast<double>(x[i]))                 \
+  CGRAD_VERTICAL_STEP(add_squares, T, +=, static_cast<double>(x[i] * x[i]))               \
+  CGRAD_VERTICAL_STEP(add_magnitudes, T, +=, std::fabs(static_cast<double>(x[i])))        \
+  CGRAD_VERTICAL_STEP(add_squared_deviations, T, +=,                                      \
                       (static_cast<double>(x[i]) - centre[i]) * (static_cast<double>(x[i]) - centre[i]), \
                       const double* centre,)
 CGRAD_VERTICAL_STEPS(float)
@@ -115,6 +117,7 @@ CGRAD_VERTICAL_STEPS(double)
     else NAME##_double(x, args...);                                           \
   }
 CGRAD_BY_TYPE(add_widened)
+CGRAD_BY_TYPE(multiply_widened)
 CGRAD_BY_TYPE(add_squares)
 CGRAD_BY_TYPE(add_magnitudes)
 CGRAD_BY_TYPE(add_squared_deviations)
@@ -163,10 +166,12 @@ template <class T> bool trailing_runs(const TensorImpl& a, const TensorImpl& out
 //     summed as a block (Note [Blocked sums]), added in order;
 //   otherwise: for each inner position, the sum over outer in order, accumulated for a
 //     tile of outputs at once (a vector add along memory), then those `inner` partial
-//     sums in order, four outputs interleaved (a block sum of 64 elements costs more
-//     than the 64 elements).
+//     sums folded (in order below 32, four outputs interleaved; in 8 lanes above): a
+//     block sum of 64 elements costs more than the 64 elements.
 // Threads split the outputs, so nothing depends on the thread count. With outer == 1
-// both give exactly what summing each trailing run as a block does.
+// both give exactly what summing each trailing run as a block does. Norms, products,
+// max/min and variances use the same view (slab_fold, extreme_outer_kept_inner,
+// variance_outer_kept_inner).
 // A permuted block of memory (x.t()) is viewed in memory order, as long as its kept dims
 // keep their order there (so that output k is the k-th kept position in memory).
 bool outer_kept_inner(const TensorImpl& a, const TensorImpl& out, int64_t& outer, int64_t& kept,
@@ -195,10 +200,6 @@ bool outer_kept_inner(const TensorImpl& a, const TensorImpl& out, int64_t& outer
 
 constexpr int64_t kTile = 2048;  // partial sums per tile: 16 KiB, in L1
 
-// The shorter-inner scheme of Note [Sums over outer and inner dims] for any vertical
-// step (partial[i] += term(row[i]) along memory): add_widened for sums, add_squares
-// and add_magnitudes for the 2- and 1-norms. An inner longer than a tile goes in
-// chunks, each output's partial sums added chunk by chunk, in order.
 // The tiling shared by the kernels on the [outer, kept, inner] view: threads split the
 // outputs, each taking tiles of outputs [k0, k1) whose inner positions (in chunks
 // [i0, i0 + length) when inner is longer than a tile) fit kTile partials in L1:
@@ -215,36 +216,51 @@ void for_each_tile(int64_t outer, int64_t kept, int64_t inner, const Body& body)
   }, 1);
 }
 
+// p[0, n) folded by op in a fixed order: in order when short; else in 8 interleaved lanes
+// (element i in lane i % 8), combined in lane order, so a long row is not one chain of
+// dependent operations (the final step of a row's sum, norm or product when outer is 1).
+template <class Op> double fold(const double* p, int64_t n, double identity, Op op) {
+  constexpr int64_t kFoldLanes = 8;
+  double r = identity;
+  int64_t i = 0;
+  if (n >= 4 * kFoldLanes) {
+    double lanes[kFoldLanes];
+    std::fill(lanes, lanes + kFoldLanes, identity);
+    for (; i + kFoldLanes <= n; i += kFoldLanes)
+      for (int64_t j = 0; j < kFoldLanes; ++j) lanes[j] = op(lanes[j], p[i + j]);
+    for (int64_t j = 0; j < kFoldLanes; ++j) r = op(r, lanes[j]);
+  }
+  for (; i < n; ++i) r = op(r, p[i]);
+  return r;
+}
+
 // The shorter-inner scheme of Note [Sums over outer and inner dims] for any vertical
-// step (partial[i] += term(row[i]) along memory): add_widened for sums, add_squares
-// and add_magnitudes for the 2- and 1-norms. Each output's partial sums are added in
-// order, four outputs interleaved.
-template <class T, class Vertical>
-void slab_sums(const T* x, int64_t outer, int64_t kept, int64_t inner, double* acc,
-               const Vertical& vertical) {
+// step (partial[i] = op(partial[i], term(row[i])) along memory): add_widened for sums,
+// add_squares and add_magnitudes for the 2- and 1-norms, multiply_widened for products.
+// Each output's partials are then folded by op (four short rows at once).
+template <class T, class Op, class Vertical>
+void slab_fold(const T* x, int64_t outer, int64_t kept, int64_t inner, double* acc,
+               double identity, Op op, const Vertical& vertical) {
   for_each_tile(outer, kept, inner, [&](int64_t k0, int64_t k1, int64_t i0, int64_t length) {
     double partial[kTile];
-    if (i0 == 0) std::fill(acc + k0, acc + k1, 0.0);
-    std::fill(partial, partial + (k1 - k0) * length, 0.0);
+    if (i0 == 0) std::fill(acc + k0, acc + k1, identity);
+    std::fill(partial, partial + (k1 - k0) * length, identity);
     for (int64_t o = 0; o < outer; ++o)
       vertical(x + (o * kept + k0) * inner + i0, (k1 - k0) * length, partial);
     int64_t k = k0;
-    for (; k + 4 <= k1; k += 4) {
+    for (; k + 4 <= k1 && length < 32; k += 4) {
       const double* p = partial + (k - k0) * length;
-      double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+      double r0 = identity, r1 = identity, r2 = identity, r3 = identity;
       for (int64_t i = 0; i < length; ++i) {
-        r0 += p[i];
-        r1 += p[length + i];
-        r2 += p[2 * length + i];
-        r3 += p[3 * length + i];
+        r0 = op(r0, p[i]);
+        r1 = op(r1, p[length + i]);
+        r2 = op(r2, p[2 * length + i]);
+        r3 = op(r3, p[3 * length + i]);
       }
-      acc[k] += r0, acc[k + 1] += r1, acc[k + 2] += r2, acc[k + 3] += r3;
+      acc[k] = op(acc[k], r0), acc[k + 1] = op(acc[k + 1], r1);
+      acc[k + 2] = op(acc[k + 2], r2), acc[k + 3] = op(acc[k + 3], r3);
     }
-    for (; k < k1; ++k) {
-      double r = 0;
-      for (int64_t i = 0; i < length; ++i) r += partial[(k - k0) * length + i];
-      acc[k] += r;
-    }
+    for (; k < k1; ++k) acc[k] = op(acc[k], fold(partial + (k - k0) * length, length, identity, op));
   });
 }
 
@@ -261,7 +277,7 @@ void sum_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t inner
     }, 1);
     return;
   }
-  slab_sums(x, outer, kept, inner, acc,
+  slab_fold(x, outer, kept, inner, acc, 0.0, std::plus<>(),
             [](const T* row, int64_t n, double* partial) { add_widened(row, n, partial); });
 }
 
@@ -365,8 +381,12 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
           return;
         }
         int64_t outer, kept, inner;
-        if (!prod && n > 1 && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
-          sum_outer_kept_inner(a.data<T>(), outer, kept, inner, acc.data());
+        if (n > 1 && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
+          if (prod)  // (products in double, over outer along memory, then folded)
+            slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 1.0, std::multiplies<>(),
+                      [](const T* row, int64_t m, double* partial) { multiply_widened(row, m, partial); });
+          else
+            sum_outer_kept_inner(a.data<T>(), outer, kept, inner, acc.data());
           for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(acc[i]);
           return;
         }
@@ -419,10 +439,10 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
           slabs = n > 1 && (p == 1.0 || p == 2.0) && outer_kept_inner(a, out, outer, kept, inner) &&
                   kept == n;
           if (slabs && p == 2.0)
-            slab_sums(a.data<T>(), outer, kept, inner, acc.data(),
+            slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
                       [](const T* row, int64_t m, double* partial) { add_squares(row, m, partial); });
           else if (slabs)
-            slab_sums(a.data<T>(), outer, kept, inner, acc.data(),
+            slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
                       [](const T* row, int64_t m, double* partial) { add_magnitudes(row, m, partial); });
         }
         if (!slabs && p == 1.0)
