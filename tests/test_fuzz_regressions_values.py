@@ -14,6 +14,22 @@ import cgrad  # noqa: E402
 from test_fuzz_regressions_grads import assert_matches_torch, gradchecks  # noqa: E402
 
 CASES = {
+    # ---- var_mean's mean with an infinite element is Welford's (NaN), as torch's; addr
+    # takes a full-size input's layout ----
+    "std_mean_over_dims_with_infinities_has_welfords_mean": """
+v0 = torch.tensor([[[-float('inf'), -1.08, 1.67, -float('inf')], [0.96, 2.72, -0.59, float('inf')]], [[-2.43, 2.93, 0.13, 0.17], [-1e-30, -2.16, -2.87, 0.64]]], dtype=torch.float32).transpose(0, 1)
+out = torch.std_mean(v0.unsqueeze(-2), dim=-3)
+""",
+    "var_mean_over_dims_with_division_by_zero": """
+v0 = torch.tensor([[[2.0], [2.0], [-1.0], [-1.0], [1.0]], [[0.0], [2.0], [2.0], [1.0], [-1.0]], [[2.0], [0.0], [1.0], [-2.0], [-2.0]], [[-2.0], [1.0], [-1.0], [1.0], [1.0]]], dtype=torch.float32)
+out = torch.var_mean(torch.div(-2.03, v0), dim=(2, 1))
+""",
+    "addr_of_transposed_input_is_transposed": """
+v2 = torch.tensor([[-0.89, 2.44, -0.58, -1.77, 2.69], [1.3, -2.63, 0.26, 0.28, -0.06], [0.1, -1.78, -2.28, 0.63, -0.03], [-0.93, 2.3, 2.2, -0.77, 2.25]], dtype=torch.float64).transpose(0, 1).requires_grad_()
+v3 = v2.addr(torch.tensor([-0.35, 0.59, -0.95, 1.96, -1.81], dtype=torch.float64), torch.tensor([-0.25, -1.01, 0.63, -1.6], dtype=torch.float64))
+out = v3.contiguous()
+leaves = [v2]
+""",
     # ---- losses with reduction='none' lay their result out as torch's kernels ----
     "bce_none_of_transposed_target_flattens_as_a_view": """
 v0 = torch.tensor([[1.28, -1.03, 2.13, -2.75], [-2.71, -2.52, 2.05, -1.16]])

@@ -126,6 +126,15 @@ CASES = [
     case("addbmm_empty_batch_dtypes", lambda L, c, a, b: L.addbmm(c.detach(), a.detach(), b),
          R(1), np.zeros((0, 2, 2)), np.zeros((0, 2, 3), np.float32)),
     case("addr_bool", lambda L, c, a, b: L.addr(c, a, b, beta=True), B(2, 3), B(2), B(3)),
+    # an empty Bool product keeps beta * input (torch's scaled input)
+    case("addmv_bool_empty_product", lambda L, c: L.addmv(c, L.zeros(4, 0, dtype=L.bool),
+                                                          L.zeros(0, dtype=L.bool)), B(4)),
+    case("baddbmm_bool_empty_product_true_beta",
+         lambda L, c: L.baddbmm(c, L.zeros(1, 1, 0, dtype=L.bool), L.zeros(1, 0, 2, dtype=L.bool),
+                                beta=True), B(1, 1, 2)),
+    # a transposed input lends addr's result its layout
+    case("addr_transposed_input_layout", lambda L, c, a, b: L.addr(c.t(), a, b).t().view(-1),
+         R(4, 5), R(5), R(4)),
     case("addbmm_beta0_nan", lambda L, c, a, b: L.addbmm(c, a, b, beta=0),
          np.full((3, 4), np.nan, np.float32), R(2, 3, 5), R(2, 5, 4)),
     # ---- nn.functional.linear ----
@@ -303,6 +312,9 @@ ERRORS = [
                                                           L.ones(2, 4, 5))),
     error_case("baddbmm_dtypes", lambda L: L.baddbmm(L.ones(3, 5, dtype=L.float64),
                                                      L.ones(2, 3, 4), L.ones(2, 4, 5))),
+    error_case("baddbmm_bool_empty_product_int_beta",
+               lambda L: L.baddbmm(L.ones(1, 1, 2, dtype=L.bool), L.zeros(1, 1, 0, dtype=L.bool),
+                                   L.zeros(1, 0, 2, dtype=L.bool))),
     error_case("baddbmm_bool", lambda L: L.baddbmm(L.ones(2, 3, 5, dtype=L.bool),
                                                    L.ones(2, 3, 4, dtype=L.bool),
                                                    L.ones(2, 4, 5, dtype=L.bool))),

@@ -555,6 +555,37 @@ void variance_outer_kept_inner(const T* x, int64_t outer, int64_t kept, int64_t 
   });
 }
 
+// var/std (and var_mean's mean) by Note [Variance over outer and inner dims], where its
+// view applies; false where it does not. One output keeps Welford's loop, whose running
+// mean var_mean returns as torch's does; so does a mean made infinite by an infinite
+// element, which Welford's running mean turns into NaN.
+bool variance_by_view(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt,
+                      TensorImpl* mean_out) {
+  const int64_t n = out.numel();
+  int64_t outer, kept, inner;
+  if (n <= 1 || !is_floating(a.dtype) || !outer_kept_inner(a, out, outer, kept, inner) || kept != n)
+    return false;
+  std::vector<double> mean(n), m2(n);
+  dispatch(a.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_floating_point_v<T>)
+      variance_outer_kept_inner(a.data<T>(), outer, kept, inner, mean.data(), m2.data());
+  });
+  if (mean_out && !std::all_of(mean.begin(), mean.end(), [](double v) { return std::isfinite(v); }))
+    return false;
+  const double count = static_cast<double>(outer) * static_cast<double>(inner);
+  dispatch(out.dtype, [&](auto tag) {
+    using O = typename decltype(tag)::type;
+    O* o = out.data<O>();
+    O* m = mean_out ? mean_out->data<O>() : nullptr;
+    for (int64_t i = 0; i < n; ++i) {
+      o[i] = finish_variance<O>(m2[i], count, correction, take_sqrt);
+      if (m) m[i] = static_cast<O>(mean[i]);
+    }
+  });
+  return true;
+}
+
 }  // namespace
 
 void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take_sqrt,
@@ -576,26 +607,7 @@ void variance(const TensorImpl& a, TensorImpl& out, double correction, bool take
     int64_t n = 0;
   };
   const int64_t n = out.numel();
-  int64_t outer, kept, inner;
-  // (One output keeps Welford's running mean, which var_mean returns as torch's does.)
-  if (n > 1 && is_floating(a.dtype) && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
-    std::vector<double> mean(n), m2(n);
-    dispatch(a.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      if constexpr (std::is_floating_point_v<T>)
-        variance_outer_kept_inner(a.data<T>(), outer, kept, inner, mean.data(), m2.data());
-    });
-    const double count = static_cast<double>(outer) * static_cast<double>(inner);
-    return dispatch(out.dtype, [&](auto tag) {
-      using O = typename decltype(tag)::type;
-      O* o = out.data<O>();
-      O* m = mean_out ? mean_out->data<O>() : nullptr;
-      for (int64_t i = 0; i < n; ++i) {
-        o[i] = finish_variance<O>(m2[i], count, correction, take_sqrt);
-        if (m) m[i] = static_cast<O>(mean[i]);  // 0 / 0: NaN, as an empty mean
-      }
-    });
-  }
+  if (variance_by_view(a, out, correction, take_sqrt, mean_out)) return;
   std::vector<Welford> acc(n);
   dispatch(a.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;

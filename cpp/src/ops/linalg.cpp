@@ -78,7 +78,10 @@ void gemm_into(const Tensor& a_in, const Tensor& b_in, const Tensor& out_in, dou
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, bool>) {
       if (out->numel() == 0) return;  // nothing to compute (Note on check_not_bool)
-      if (k == 0) return kernels::fill(*out, Scalar(false));  // (addmm takes k = 0 itself)
+      if (k == 0) {  // an empty product: out keeps beta * input (addmm takes k = 0 itself)
+        if (beta == 0.0) kernels::fill(*out, Scalar(false));
+        return;
+      }
       throw NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     } else {
       const T* pa = a->data<T>();
@@ -343,6 +346,15 @@ Tensor started_with(const Tensor& input, const Shape& sizes, DType dtype, double
   return out;
 }
 
+// With no products to add, or none with terms, torch scales a Bool input by beta, and
+// an integer beta's result cannot be written back.
+void check_bool_input_scaled(const Tensor& input, const Scalar& beta) {
+  const DType scaled_dtype = promote_types(input->dtype, beta.natural_dtype());
+  if (input->dtype == DType::Bool && scaled_dtype != DType::Bool)
+    throw std::runtime_error(std::string("result type ") + dtype_torch_name(scaled_dtype) +
+                             " can't be cast to the desired output type Bool");
+}
+
 // x.size(d) as torch reads it, with its IndexError for a d out of range.
 int64_t size_at(const Tensor& x, int64_t d) {
   if (x->dim() == 0)
@@ -449,6 +461,13 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const S
   gemm_into(make_view(a, {m, 1}, {a->strides[0], 1}, a->offset),
             make_view(b, {1, n}, {1, b->strides[0]}, b->offset), out, alpha, beta,
             kernels::Accumulation::Plain);
+  // torch's addr is a pointwise op over input, so an input of the result's shape lends
+  // the result its layout (a transposed input gives a transposed result).
+  if (input->sizes == out->sizes && !input->is_contiguous() && input->is_non_overlapping_and_dense()) {
+    Tensor laid = detail::empty_preserving_layout(*input, dtype);
+    kernels::copy(*out, *laid);
+    out = laid;
+  }
   record_added_product(
       "AddrBackward0", input, vec1, vec2, out, beta, alpha, saved::vec1, saved::vec2,
       // (a factor of another dtype, promoted in the forward, is promoted here too)
@@ -482,6 +501,7 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                              dtype_cpp_name(batch2->dtype));
   Tensor out;
   if (nothing_to_multiply) {
+    if (beta != 0.0) check_bool_input_scaled(input, beta_scalar);
     out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
   } else {
     check_not_bool(batch1, "baddbmm");
@@ -520,14 +540,7 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
   };
   // torch adds the products one addmm at a time, so addmm's checks and words apply; with
   // none to add it checks no dtypes and gives beta * input in input's dtype.
-  // With no products to add, or none with terms, torch scales a Bool input by beta, and
-  // an integer beta's result cannot be written back.
-  auto check_bool_scaled = [&] {
-    const DType scaled_dtype = promote_types(input->dtype, beta_scalar.natural_dtype());
-    if (input->dtype == DType::Bool && scaled_dtype != DType::Bool)
-      throw std::runtime_error(std::string("result type ") + dtype_torch_name(scaled_dtype) +
-                               " can't be cast to the desired output type Bool");
-  };
+  auto check_bool_scaled = [&] { check_bool_input_scaled(input, beta_scalar); };
   if (batch == 0) {
     check_bool_scaled();
     Tensor out = scaled_input(input, {m, n}, beta_scalar, input->dtype);
