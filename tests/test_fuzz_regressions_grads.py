@@ -14,6 +14,12 @@ from test_fuzz_regressions import run, same  # noqa: E402
 from test_fuzz_regressions_ops import autograd_meta  # noqa: E402
 
 CASES = {
+    # ---- a norm's gradient takes sgn, whose gradient is an absorbing zero ----
+    "norm_1_double_backward_through_an_infinite_factor": """
+v1 = torch.tensor(1.67, dtype=torch.float32).requires_grad_()
+g, = torch.autograd.grad(v1.mul(-float('inf')).norm(p=1), [v1], create_graph=True)
+out = (g,) + torch.autograd.grad(g, [v1])
+""",
     # ---- nll_loss's gradient depends on the input (NllLossBackwardBackward0) ----
     "nll_loss_grad_requires_grad": """
 x = torch.tensor([-2.0, 2.0, -2.0, -1.0], requires_grad=True)

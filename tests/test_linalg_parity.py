@@ -132,6 +132,10 @@ CASES = [
     case("baddbmm_bool_empty_product_true_beta",
          lambda L, c: L.baddbmm(c, L.zeros(1, 1, 0, dtype=L.bool), L.zeros(1, 0, 2, dtype=L.bool),
                                 beta=True), B(1, 1, 2)),
+    case("addbmm_bool_empty_result", lambda L, c: c.addbmm(L.ones(1, 3, 5, dtype=L.bool),
+                                                            L.zeros(1, 5, 0, dtype=L.bool)), B(3, 0)),
+    case("baddbmm_bool_empty_batch", lambda L, c: L.baddbmm(c, L.zeros(0, 3, 2, dtype=L.bool),
+                                                             L.zeros(0, 2, 4, dtype=L.bool)), B()),
     # a transposed input lends addr's result its layout
     case("addr_transposed_input_layout", lambda L, c, a, b: L.addr(c.t(), a, b).t().view(-1),
          R(4, 5), R(5), R(4)),

@@ -172,7 +172,8 @@ namespace {
 Tensor mul_into_grad(const Node& n, Tensor& g, const Tensor& other) {
   if (GradMode::is_enabled() || n.has_post_hooks() || g.use_count() != 1 || g->autograd ||
       g->view_base || !g->is_contiguous() || !g->storage_is_exclusive() ||
-      result_type(g, other) != g->dtype || broadcast_shapes(g->sizes, other->sizes) != g->sizes)
+      result_type(g, other) != g->dtype || broadcast_shapes(g->sizes, other->sizes) != g->sizes ||
+      absorbs(g))  // (mul keeps an absorbing zero: Z * inf is Z, where in place it is NaN)
     return mul(g, other);
   kernels::binary(BinaryOp::Mul, *g, *detail::cast(other, g->dtype), *g);
   return std::move(g);

@@ -501,7 +501,7 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                              dtype_cpp_name(batch2->dtype));
   Tensor out;
   if (nothing_to_multiply) {
-    if (beta != 0.0) check_bool_input_scaled(input, beta_scalar);
+    if (beta != 0.0 && batch * m * batch2->sizes[2] > 0) check_bool_input_scaled(input, beta_scalar);
     out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
   } else {
     check_not_bool(batch1, "baddbmm");
@@ -554,8 +554,9 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
   if (input->dtype != batch2->dtype)
     throw std::runtime_error(std::string("self and mat2 must have the same dtype, but got ") +
                              dtype_name(input) + " and " + dtype_name(batch2));
-  if (batch1->sizes[2] == 0) check_bool_scaled();
-  check_not_bool(batch1, "addmm_impl_cpu_");
+  if (m * n == 0) check_not_bool(batch1, "addmm_impl_cpu_", /*trivial=*/true);
+  else if (batch1->sizes[2] == 0) check_bool_scaled();
+  else check_not_bool(batch1, "addmm_impl_cpu_");
   Tensor out = started_with(input, {m, n}, batch1->dtype, beta);
   for (int64_t i = 0; i < batch; ++i)  // out = beta * out + alpha * b1[i] @ b2[i], then += ...
     gemm_into(select(batch1, 0, i), select(batch2, 0, i), out, alpha, i == 0 ? beta : 1.0);

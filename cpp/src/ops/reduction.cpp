@@ -162,7 +162,9 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           Tensor grad_kept = unreduce(g[0], mask, keepdim);
           Tensor zero = constant(0.0);
           if (p == 0.0) return {Tensor()};  // as torch: no gradient at all, not zeros
-          if (p == 1.0) return {mul(sign(self), grad_kept)};
+          // sgn, as torch's: its own gradient is an absorbing zero, so an infinite factor
+          // further down a double backward gives 0, not NaN.
+          if (p == 1.0) return {mul(sgn(self), grad_kept)};
           if (std::isinf(p)) {
             // The gradient is shared evenly between the tied extremes, NaNs counting as
             // extremes (a NaN norm has one); multiplied by the mask, as torch's, so an
@@ -170,7 +172,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
             Tensor magnitude = abs(self);
             Tensor tied = logical_or(eq(magnitude, norm_kept), isnan(magnitude));
             Tensor count = sum(tied, reduced_dims(mask), /*keepdim=*/true);
-            return {mul(sign(self), mul(div(grad_kept, count), tied))};
+            return {mul(sgn(self), mul(div(grad_kept, count), tied))};
           }
           // Note [Norm gradient at zero elements]: d|x|_p/dx = sgn(x) |x|^(p-1) / |x|_p^(p-1).
           // Below p = 2 the power |x|^(p-1) (p < 1) or |x|^(p-2) is infinite at x = 0, so
@@ -179,7 +181,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
           // norm); from 1 to 2 sgn(x) |x|^(p-1) is 0 there; above, x |x|^(p-2) is.
           if (p < 1.0) {
             Tensor powered = where(eq(self, zero), zero, pow(abs(self), constant(p - 1.0)));
-            return {mul(mul(mul(sign(self), powered), grad_kept),
+            return {mul(mul(mul(sgn(self), powered), grad_kept),
                         pow(norm_kept, constant(1.0 - p)))};
           }
           // At p = 2 the mask is on x / |x|_2, before the gradient multiplies it (as
@@ -188,7 +190,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
             return {mul(grad_kept, where(eq(norm_kept, zero), zero, div(self, norm_kept)))};
           Tensor scale = where(eq(norm_kept, zero), zero,
                                div(grad_kept, pow(norm_kept, constant(p - 1.0))));
-          if (p < 2.0) return {mul(mul(sign(self), pow(abs(self), constant(p - 1.0))), scale)};
+          if (p < 2.0) return {mul(mul(sgn(self), pow(abs(self), constant(p - 1.0))), scale)};
           return {mul(mul(self, pow(abs(self), constant(p - 2.0))), scale)};
         });
     record(node, {out}, {{saved::self, a}, {saved::result, out}});
