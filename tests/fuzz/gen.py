@@ -201,7 +201,13 @@ class Gen:
 
     def broadcast_shape(self, shape, bad_p=0.04, grow=True):
         """A shape that broadcasts against `shape` (rarely one that does not); with
-        grow=False one that broadcasts *to* `shape` (for in-place operands)."""
+        grow=False one that broadcasts *to* `shape` (for in-place operands). () where the
+        shape's data, doubled by a strided layout, would be more than a generated tensor
+        may hold (a chain of broadcasts grows shapes)."""
+        out = self._broadcast_shape(shape, bad_p, grow)
+        return out if math.prod(out) <= 8 * MAX_NUMEL and max(out, default=0) <= MAX_NUMEL // 2 else ()
+
+    def _broadcast_shape(self, shape, bad_p, grow):
         rng = self.rng
         shape = list(shape)
         r = rng.random()
