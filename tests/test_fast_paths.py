@@ -406,3 +406,17 @@ def test_reused_large_blocks_hold_fresh_values():
         o = cgrad.ones(n, dtype=cgrad.float64)
         assert float(o.sum()) == n
         assert float(cgrad.arange(n, dtype=cgrad.float64)[-1]) == n - 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int16, np.bool_])
+@pytest.mark.parametrize("shape, dims", [((70, 45), (1, 0)), ((3, 40, 33), (0, 2, 1)),
+                                         ((2, 64, 5, 48), (0, 3, 2, 1)), ((31, 40), (1, 0))])
+def test_transposing_copies_match_numpy(dtype, shape, dims):
+    """contiguous() of a permuted tensor whose rows run down the source's unit-stride dim
+    goes in blocks (Note [Transposing copies]); every element lands where numpy puts it."""
+    a = (np.arange(np.prod(shape)).reshape(shape) % 97).astype(dtype)
+    got = T(a).permute(*dims).contiguous()
+    assert got.is_contiguous()
+    np.testing.assert_array_equal(got.numpy(), np.ascontiguousarray(a.transpose(dims)))
+    half = T(a.astype(np.float32)).half().permute(*dims).contiguous()  # two-byte elements
+    np.testing.assert_array_equal(half.float().numpy(), a.astype(np.float32).transpose(dims))
