@@ -123,7 +123,7 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
   add({"tensordot"}, {OutDtype::kResultDtype, OutWording::kTensordot});
   add({"ger", "kron", "outer"}, kCast);
   // Indexing, sorting and shape.
-  add({"diag", "gather", "index_add", "msort", "nonzero", "scatter", "scatter_add", "sort",
+  add({"diag", "gather", "index_add", "index_copy", "msort", "nonzero", "scatter", "scatter_add", "sort",
        "take_along_dim", "topk", "tril", "triu"},
       kExact);
   add({"index_select", "masked_select"}, {OutDtype::kResultDtype, OutWording::kSelectSameType});

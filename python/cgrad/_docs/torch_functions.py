@@ -364,6 +364,14 @@ i0(input, *, out=None) -> Tensor
 index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor
     A copy of input with alpha * source added at the positions index names along dim.
 
+index_copy(input, dim, index, source, *, out=None) -> Tensor
+    A copy of input with the slices of source written at the positions index names
+    along dim (0 and up; source has input's dtype and its shape apart from dim).
+
+index_fill(input, dim, index, value) -> Tensor
+    A copy of input with value (a number or a 0-d tensor) at the positions index names
+    along dim; negative positions count from the end.
+
 index_select(input, dim, index, *, out=None) -> Tensor
     The slices of input at the 1-D index along dim, as a new tensor.
 
