@@ -88,6 +88,9 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("set_default_dtype", "d"): "_dtype",
                   ("searchsorted", "input"): _SCALAR_OR_TENSOR,
                   ("bucketize", "input"): _SCALAR_OR_TENSOR,
+                  # atleast_1d(x, y) or atleast_1d([x, y])
+                  **{(name, "tensors"): "Tensor | Sequence[Tensor]" for name in (
+                      "atleast_1d", "atleast_2d", "atleast_3d")},
                   **{(name, "out"): "tuple[Tensor, Tensor] | None" for name in (
                       "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
                       "cummin")}}

@@ -128,7 +128,9 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
       kExact);
   add({"index_select", "masked_select"}, {OutDtype::kResultDtype, OutWording::kSelectSameType});
   add({"take"}, {OutDtype::kResultDtype, OutWording::kTake});
-  add({"bucketize", "cat", "concat", "diff", "searchsorted", "stack"}, kCast);
+  add({"bucketize", "cat", "column_stack", "concat", "diff", "dstack", "hstack", "row_stack",
+       "searchsorted", "stack", "vstack"},
+      kCast);
   // Factories and sampling.
   add({"arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand",
        "randint", "randn", "randperm", "zeros"},

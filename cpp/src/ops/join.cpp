@@ -1,4 +1,5 @@
-// cat and stack: each input is copied into its window of one fresh output.
+// cat and stack: each input is copied into its window of one fresh output; hstack, vstack,
+// dstack and column_stack: cat of the inputs raised to a common rank.
 #include "ops/common.h"
 
 namespace cgrad {
@@ -101,6 +102,33 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
     record(node, {out});
   }
   return out;
+}
+
+// ---- cat of inputs raised to a rank ----
+
+namespace {
+TensorList each(const TensorList& tensors, const char* op, Tensor (*raise)(const Tensor&)) {
+  if (tensors.empty()) throw std::runtime_error(std::string(op) + " expects a non-empty TensorList");
+  TensorList out;
+  out.reserve(tensors.size());
+  for (const Tensor& t : tensors) out.push_back(raise(t));
+  return out;
+}
+
+Tensor as_column(const Tensor& t) { return t->dim() <= 1 ? reshape(t, {t->numel(), 1}) : t; }
+}  // namespace
+
+Tensor hstack(const TensorList& tensors) {
+  TensorList raised = each(tensors, "hstack", &atleast_1d);
+  return cat(raised, raised[0]->dim() == 1 ? 0 : 1);
+}
+
+Tensor vstack(const TensorList& tensors) { return cat(each(tensors, "vstack", &atleast_2d), 0); }
+
+Tensor dstack(const TensorList& tensors) { return cat(each(tensors, "dstack", &atleast_3d), 2); }
+
+Tensor column_stack(const TensorList& tensors) {
+  return cat(each(tensors, "column_stack", &as_column), 1);
 }
 
 }  // namespace cgrad

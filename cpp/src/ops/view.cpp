@@ -534,4 +534,24 @@ Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeomet
   return out;
 }
 
+// ---- ravel and atleast_nd: reshapes composed of the views above ----
+
+Tensor ravel(const Tensor& a) { return view(contiguous(a), {-1}); }
+
+Tensor atleast_1d(const Tensor& a) { return a->dim() == 0 ? reshape(a, {1}) : a; }
+
+Tensor atleast_2d(const Tensor& a) {
+  if (a->dim() == 0) return reshape(a, {1, 1});
+  return a->dim() == 1 ? unsqueeze(a, 0) : a;
+}
+
+Tensor atleast_3d(const Tensor& a) {
+  switch (a->dim()) {
+    case 0: return reshape(a, {1, 1, 1});
+    case 1: return unsqueeze(unsqueeze(a, 0), -1);
+    case 2: return unsqueeze(a, -1);
+    default: return a;
+  }
+}
+
 }  // namespace cgrad

@@ -40,6 +40,18 @@ addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * outer(vec1, vec2); input broadcasts to the (n, m) product, and
     the dtypes promote as in a pointwise op.
 
+atleast_1d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 1 dim (a 0-d one as shape [1]), itself otherwise; one
+    tensor gives a tensor, several (or one list of them) a tuple.
+
+atleast_2d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 2 dims (1-d [n] as [1, n]), itself otherwise; one tensor
+    gives a tensor, several (or one list of them) a tuple.
+
+atleast_3d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 3 dims (1-d [n] as [1, n, 1], 2-d [m, n] as [m, n, 1]),
+    itself otherwise; one tensor gives a tensor, several (or one list of them) a tuple.
+
 baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * bmm(batch1, batch2); input broadcasts to the (b, n, p) product.
 
@@ -168,6 +180,9 @@ clip(input, min=None, max=None, *, out=None) -> Tensor
 clone(input) -> Tensor
     A copy of input with its own memory, in the same memory order; differentiable.
 
+column_stack(tensors, *, out=None) -> Tensor
+    Joins tensors side by side along dim 1, 0-d and 1-d ones taken as columns.
+
 constant_pad_nd(input, pad, value=0) -> Tensor
     Pads the last dims of input with value, pad = (left, right, top, bottom, ...);
     negative amounts crop. Used by nn.functional.pad's constant mode.
@@ -228,6 +243,9 @@ div(input, other, *, rounding_mode=None, out=None) -> Tensor
 
 dot(input, tensor, *, out=None) -> Tensor
     Inner product of two 1-D tensors of the same size and dtype.
+
+dstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 2, after giving each at least 3 dims (as atleast_3d).
 
 einsum(equation, *operands) -> Tensor
     Sums products of the operands' elements as the Einstein-notation equation says
@@ -354,6 +372,9 @@ greater_equal(input, other, *, out=None) -> Tensor
 heaviside(input, values, *, out=None) -> Tensor
     Heaviside step function: 0 where input < 0, values where input == 0, 1 where
     input > 0; input and values must share a dtype.
+
+hstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 1 (dim 0 for 1-d ones), after giving each at least 1 dim.
 
 hypot(input, other, *, out=None) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
@@ -647,6 +668,10 @@ randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=Non
 randperm(n, *, generator=None, out=None, dtype=int64, device=None, requires_grad=False) -> Tensor
     A random permutation of 0 .. n-1.
 
+ravel(input) -> Tensor
+    The elements in row-major order as a 1-D tensor: a view of contiguous input, else of
+    a copy.
+
 reciprocal(input, *, out=None) -> Tensor
     1 / x elementwise (a float result for integer input).
 
@@ -673,6 +698,9 @@ roll(input, shifts, dims=None) -> Tensor
 
 round(input, *, decimals=0, out=None) -> Tensor
     Rounds each element to the nearest integer (or to decimals places), halves to even.
+
+row_stack(tensors, *, out=None) -> Tensor
+    vstack under another name.
 
 rsqrt(input, *, out=None) -> Tensor
     1 / sqrt(x) elementwise.
@@ -837,6 +865,9 @@ unsqueeze(input, dim) -> Tensor
 
 var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
     (var, mean) of input in one call.
+
+vstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 0, after giving each at least 2 dims (1-d [n] as [1, n]).
 
 where(condition, input, other, *, out=None) -> Tensor
 where(condition) -> tuple[Tensor, ...]
