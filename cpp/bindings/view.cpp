@@ -60,12 +60,6 @@ TensorList tensors_from_py(py::handle seq, const char* op) {
   return out;
 }
 
-py::tuple as_tuple(const TensorList& ts) {
-  py::tuple out(ts.size());
-  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
-  return out;
-}
-
 TensorList split_any(const Tensor& t, py::handle split_size_or_sections, int64_t dim) {
   if (PyLong_Check(split_size_or_sections.ptr()))
     return split(t, unpack_int64(split_size_or_sections), dim);

@@ -244,6 +244,9 @@ div(input, other, *, rounding_mode=None, out=None) -> Tensor
 dot(input, tensor, *, out=None) -> Tensor
     Inner product of two 1-D tensors of the same size and dtype.
 
+dsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input (3 dims or more) along dim 2, as hsplit does along its dim.
+
 dstack(tensors, *, out=None) -> Tensor
     Joins tensors along dim 2, after giving each at least 3 dims (as atleast_3d).
 
@@ -372,6 +375,10 @@ greater_equal(input, other, *, out=None) -> Tensor
 heaviside(input, values, *, out=None) -> Tensor
     Heaviside step function: 0 where input < 0, values where input == 0, 1 where
     input > 0; input and values must share a dtype.
+
+hsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input along dim 1 (dim 0 when 1-D) into an int's equal sections (it must
+    divide the dim) or at a list's indices (slices between them); views of input.
 
 hstack(tensors, *, out=None) -> Tensor
     Joins tensors along dim 1 (dim 0 for 1-d ones), after giving each at least 1 dim.
@@ -696,6 +703,10 @@ result_type(tensor, other) -> dtype
 roll(input, shifts, dims=None) -> Tensor
     Shifts elements along dims, wrapping around; without dims, on the flattened input.
 
+rot90(input, k=1, dims=[0, 1]) -> Tensor
+    input turned k quarter turns in the plane of dims, from dims[0] towards dims[1]
+    (negative k turns the other way), as a new tensor.
+
 round(input, *, decimals=0, out=None) -> Tensor
     Rounds each element to the nearest integer (or to decimals places), halves to even.
 
@@ -865,6 +876,9 @@ unsqueeze(input, dim) -> Tensor
 
 var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
     (var, mean) of input in one call.
+
+vsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input (2 dims or more) along dim 0, as hsplit does along its dim.
 
 vstack(tensors, *, out=None) -> Tensor
     Joins tensors along dim 0, after giving each at least 2 dims (1-d [n] as [1, n]).

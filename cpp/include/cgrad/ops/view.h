@@ -39,6 +39,12 @@ TensorList split(const Tensor& a, int64_t split_size, int64_t dim);
 TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim);
 TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim);
 TensorList unbind(const Tensor& a, int64_t dim);
+// numpy's hsplit (dim 1, or 0 for 1-d), vsplit (dim 0) and dsplit (dim 2): into
+// `sections` equal parts, which must divide the dim, or at `indices` (Python slices
+// between them, so negative ones count from the end); each part a slice (SliceBackward0).
+enum class SplitAxis { Horizontal, Vertical, Depth };
+TensorList split_along(const Tensor& a, SplitAxis axis, int64_t sections);
+TensorList split_along(const Tensor& a, SplitAxis axis, const Shape& indices);
 Tensor detach(const Tensor& a);  // shares storage and version counter, no history
 // A new tensor over the same data that stays in the graph (AliasBackward0).
 Tensor alias(const Tensor& a);
