@@ -120,7 +120,7 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
        "linalg_svdvals", "linalg_vector_norm", "matmul", "matrix_power", "mm", "mv", "slogdet"},
       kExact);
   add({"dot"}, {OutDtype::kResultDtype, OutWording::kDot});
-  add({"tensordot"}, {OutDtype::kResultDtype, OutWording::kTensordot});
+  add({"inner", "tensordot"}, {OutDtype::kResultDtype, OutWording::kTensordot});
   add({"ger", "kron", "outer"}, kCast);
   // Indexing, sorting and shape.
   add({"diag", "gather", "index_add", "index_copy", "msort", "nonzero", "scatter", "scatter_add", "sort",

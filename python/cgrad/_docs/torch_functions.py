@@ -406,6 +406,10 @@ index_select(input, dim, index, *, out=None) -> Tensor
 initial_seed() -> int
     The seed the default generator was last seeded with.
 
+inner(input, other, *, out=None) -> Tensor
+    Sums products over the last dims of input and other (their sizes must match); the
+    result has input's other dims, then other's. A 0-d operand multiplies instead.
+
 is_anomaly_enabled() -> bool
     Whether anomaly detection (autograd.detect_anomaly) is on.
 
