@@ -1,7 +1,7 @@
 """Indexing ops against PyTorch, one line per case: index_select, index_add, index_copy,
-index_fill, gather,
-scatter, scatter_add, masked_fill, nonzero and the advanced-indexing primitives behind
-x[...] (cgrad._C._index / _index_put, compared with torch's aten.index / index_put).
+index_fill, gather, scatter, scatter_add, masked_fill, nonzero, argwhere and the
+advanced-indexing primitives behind x[...] (cgrad._C._index / _index_put, compared with
+torch's aten.index / index_put).
 
 Each case is `fn(lib, *inputs)` run with torch and with cgrad on the same numpy data;
 `check` compares values, dtypes, grad_fn names and gradients. Error cases compare the
@@ -210,6 +210,10 @@ CASES = [
     case("nonzero_empty", lambda L, x: x.nonzero(), np.zeros((2, 0), np.float32)),
     case("nonzero_as_tuple", lambda L, x: x.nonzero(as_tuple=True), I(3, 4, low=0, high=2)),
     case("nonzero_as_tuple_0d", lambda L, x: L.nonzero(x, as_tuple=True), np.array(True)),
+    case("argwhere", lambda L, x: L.argwhere(x), H(3, 4)),
+    case("argwhere_method_transposed", lambda L, x: x.argwhere(), T(I(4, 3, low=-1, high=2))),
+    case("argwhere_0d", lambda L, x: L.argwhere(x), np.array(3.0, np.float32)),
+    case("argwhere_0d_zero", lambda L, x: x.argwhere(), np.array(0.0, np.float32)),
     # ---- index: x[i, j, ...] ----
     case("index_1d_negative", lambda L, x, i: IX(L, x, i), R(5), ix(4, 0, -1, -5)),
     case("index_dup_rows", lambda L, x, i: IX(L, x, i), R(3, 4), ix(1, 1, 0, 1)),
@@ -482,6 +486,12 @@ def test_index_fill_into_an_integer_self_records_a_tensor_value():
                                                       L.tensor(2.5, requires_grad=True))
         assert y.grad_fn.name() == "IndexFillBackward1"
         assert y.requires_grad and y.tolist() == [[0, 0], [2, 2], [0, 0]]
+
+
+@pytest.mark.parametrize("lib", [torch, cgrad])
+def test_argwhere_has_the_layout_of_nonzero(lib):
+    x = lib.tensor([[0, 1], [2, 0]])
+    assert lib.argwhere(x).stride() == lib.nonzero(x).stride()
 
 
 def test_in_place_returns_self():

@@ -1,5 +1,5 @@
 // Indexing: index_select, index_add, index_copy, index_fill, gather, scatter, scatter_add,
-// masked_fill, nonzero
+// masked_fill, nonzero, argwhere
 // (methods, functions and in-place methods), and the advanced-indexing primitives behind
 // x[...] as cgrad._C._index / _index_put / _index_put_.
 #include "bindings.h"
@@ -148,7 +148,7 @@ void def_scatter(py::module_& m, TensorClass& cls) {
           py::arg("dim"), py::arg("index"), py::arg("src"));
 }
 
-// masked_fill(_) and nonzero.
+// masked_fill(_), nonzero and argwhere.
 void def_masks(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "masked_fill",
@@ -166,6 +166,10 @@ void def_masks(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(m, cls, "nonzero", &nonzero_any, py::kw_only(),
                           py::arg("as_tuple") = false);
+  // numpy's name for nonzero(input): the coordinates as rows.
+  def_method_and_function(m, cls, "argwhere", [](const Tensor& t) {
+    return without_gil_if_large(t->numel(), [&] { return nonzero(t); });
+  });
 }
 
 // x[...] primitives for the Python subscript code; indices as in cgrad::index.

@@ -40,6 +40,10 @@ addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * outer(vec1, vec2); input broadcasts to the (n, m) product, and
     the dtypes promote as in a pointwise op.
 
+argwhere(input) -> Tensor
+    The coordinates of input's nonzero elements, one row each in row-major order (int64,
+    shape [n, input.dim()]): nonzero(input).
+
 atleast_1d(*tensors) -> Tensor | tuple[Tensor, ...]
     Each tensor with at least 1 dim (a 0-d one as shape [1]), itself otherwise; one
     tensor gives a tensor, several (or one list of them) a tuple.
