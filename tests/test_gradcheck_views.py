@@ -58,6 +58,7 @@ CASES = {
     "row_stack": (lambda a: cgrad.row_stack([a, a.exp()]), (3,)),
     "dstack": (lambda a: cgrad.dstack([a, a.exp()]), (2, 3)),
     "column_stack": (lambda a: cgrad.column_stack([a[:, 0], a.exp()]), (2, 3)),
+    "block_diag": (lambda a: cgrad.block_diag(a, a[0].exp(), a[0, 0]), (2, 3)),
     "rot90": (lambda a: cgrad.rot90(a, 1, [1, 0]), (2, 3)),
     "rot90_half": (lambda a: a.rot90(2), (2, 3, 2)),
     "hsplit": (lambda a: cgrad.hsplit(a, [1])[1] * 2, (2, 3)),

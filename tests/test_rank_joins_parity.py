@@ -1,6 +1,7 @@
-"""ravel, atleast_1d/2d/3d and the joins made of cat (hstack, vstack, row_stack, dstack,
-column_stack) against PyTorch, one line per case: values, dtypes, the node torch records
-(ViewBackward0, UnsqueezeBackward0, CatBackward0), gradients and errors."""
+"""ravel, atleast_1d/2d/3d, the joins made of cat (hstack, vstack, row_stack, dstack,
+column_stack) and block_diag against PyTorch, one line per case: values, dtypes, the node
+torch records (ViewBackward0, UnsqueezeBackward0, CatBackward0, BlockDiagBackward0),
+gradients and errors."""
 import numpy as np
 import pytest
 
@@ -49,6 +50,18 @@ CASES += [
     case("column_stack_vector_and_matrix", join("column_stack"), R(2), R(2, 3)),
 ]
 
+CASES += [
+    case("block_diag", lambda L, a, b, c: L.block_diag(a, b, c), R(2, 3), R(3), R()),
+    case("block_diag_one", lambda L, a: L.block_diag(a), T(R(3, 2))),
+    case("block_diag_promotes", lambda L, a, b: L.block_diag(a, b), I(2), R(2, 2, dtype=np.float64)),
+    case("block_diag_grad_in_input_dtype", lambda L, a, b: L.block_diag(a.double(), b), R(2, 2),
+         R(1)),
+    case("block_diag_empty_blocks", lambda L, a, b: L.block_diag(a, b),
+         np.zeros((0, 2), np.float32), R(2, 2)),
+    case("block_diag_int_and_bool", lambda L, a: L.block_diag(a, L.ones(1, dtype=L.bool)), I(2, 2)),
+    case("block_diag_none", lambda L: L.block_diag()),
+]
+
 
 @pytest.mark.parametrize("fn,inputs,grad", CASES)
 def test_matches_torch(fn, inputs, grad):
@@ -89,6 +102,9 @@ ERRORS += [
     error_case("column_stack_sizes", lambda L: L.column_stack([L.ones(3), L.ones(2, 3)])),
     error_case("vstack_out_int", lambda L: L.vstack([L.ones(3)], out=L.empty(0, dtype=L.int64))),
     error_case("atleast_1d_number", lambda L: L.atleast_1d(1.0), None),
+    error_case("block_diag_3d", lambda L: L.block_diag(L.ones(2), L.ones(2, 2, 2))),
+    error_case("block_diag_list", lambda L: L.block_diag([L.ones(2)])),
+    error_case("block_diag_number", lambda L: L.block_diag(L.ones(2), 3)),
 ]
 
 

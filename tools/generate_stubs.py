@@ -89,6 +89,7 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("searchsorted", "input"): _SCALAR_OR_TENSOR,
                   ("bucketize", "input"): _SCALAR_OR_TENSOR,
                   ("rot90", "dims"): "Sequence[_int]",
+                  ("block_diag", "tensors"): "Tensor",
                   # atleast_1d(x, y) or atleast_1d([x, y])
                   **{(name, "tensors"): "Tensor | Sequence[Tensor]" for name in (
                       "atleast_1d", "atleast_2d", "atleast_3d")},

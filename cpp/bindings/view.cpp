@@ -1,5 +1,5 @@
 // Views, joins and copies: view/reshape/permute/transpose/select/split/..., ravel,
-// atleast_1d/2d/3d, cat, stack and hstack/vstack/dstack/column_stack.
+// atleast_1d/2d/3d, cat, stack, block_diag and hstack/vstack/dstack/column_stack.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -91,7 +91,8 @@ Tensor numpy_T(const Tensor& t) {
   return permute(t, reversed);
 }
 
-// cat, stack, atleast_1d/2d/3d, and the joins that cat inputs raised to a common rank.
+// cat, stack, block_diag, atleast_1d/2d/3d, and the joins that cat inputs raised to a
+// common rank.
 void def_joins(py::module_& m) {
   m.def("cat", [](py::handle tensors, int64_t dim) {
     return join_call(&cat, tensors_from_py(tensors, "cat"), dim);
@@ -100,6 +101,17 @@ void def_joins(py::module_& m) {
   m.def("stack", [](py::handle tensors, int64_t dim) {
     return join_call(&stack, tensors_from_py(tensors, "stack"), dim);
   }, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("block_diag", [](py::args args) {
+    TensorList tensors;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (!py::isinstance<TensorImpl>(args[i]))
+        throw TypeError("expected Tensor as element " + std::to_string(i) +
+                        " in argument 0, but got " +
+                        std::string(py::str(py::type::of(args[i]).attr("__name__"))));
+      tensors.push_back(args[i].cast<Tensor>());
+    }
+    return join_call([](const TensorList& ts, int64_t) { return block_diag(ts); }, tensors, 0);
+  });
   // cat of inputs raised to a common rank; row_stack is vstack under its own name.
   const std::pair<const char*, Tensor (*)(const TensorList&)> rank_joins[] = {
       {"hstack", &hstack}, {"vstack", &vstack}, {"dstack", &dstack},

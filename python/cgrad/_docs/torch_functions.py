@@ -138,6 +138,10 @@ bitwise_right_shift(input, other, *, out=None) -> Tensor
 bitwise_xor(input, other, *, out=None) -> Tensor
     Bitwise XOR of integer or bool tensors.
 
+block_diag(*tensors) -> Tensor
+    The tensors (0-d as 1 x 1, 1-D as one row, 2-D) placed along the diagonal of a zero
+    matrix, in their promoted dtype; no tensors give a 1 x 0 matrix.
+
 bmm(input, mat2, *, out=None) -> Tensor
     Batched matrix product of (b, n, m) and (b, m, p) tensors; no broadcasting.
 

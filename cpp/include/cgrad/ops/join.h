@@ -14,5 +14,8 @@ Tensor hstack(const TensorList& tensors);
 Tensor vstack(const TensorList& tensors);
 Tensor dstack(const TensorList& tensors);
 Tensor column_stack(const TensorList& tensors);
+// The inputs (0-d as 1 x 1, 1-d as one row, 2-d) along the diagonal of a zero matrix, in
+// their promoted dtype (BlockDiagBackward0); none gives a 1 x 0 matrix.
+Tensor block_diag(const TensorList& tensors);
 
 }  // namespace cgrad
