@@ -1,4 +1,4 @@
-"""meshgrid, as_tensor, asarray, empty_strided, tril_indices and triu_indices against torch:
+"""meshgrid, cartesian_prod, as_tensor, asarray, empty_strided, tril_indices and triu_indices against torch:
 values, dtypes, strides, memory sharing, grad_fn names, gradients and errors, one line per
 case."""
 import warnings
@@ -78,6 +78,57 @@ def test_meshgrid_warns_without_indexing_as_torch():
             grids = lib.meshgrid(lib.ones(2), lib.ones(3))
         assert [w.category for w in seen] == [UserWarning]
         assert tuple(grids[0].shape) == (2, 3)
+
+
+CARTESIAN_PRODS = [  # (inputs, whether they require grad)
+    pytest.param((A, B), True, id="two"),
+    pytest.param((A, B, C), True, id="three"),
+    pytest.param((B,), True, id="one"),
+    pytest.param((np.array([1, 2]), np.array([3, 4, 5])), False, id="ints"),
+    pytest.param((A, np.zeros(0, np.float32)), False, id="empty"),
+]
+
+
+@pytest.mark.parametrize("arrays, grad", CARTESIAN_PRODS)
+def test_cartesian_prod(arrays, grad):
+    results = {}
+    for lib in (torch, cgrad):
+        inputs = leaves(lib, *arrays) if grad else [lib.tensor(a) for a in arrays]
+        out = lib.cartesian_prod(*inputs)
+        if grad:
+            weights = np.arange(out.numel(), dtype=np.float32).reshape(tuple(out.shape))
+            out.mul(lib.tensor(weights)).sum().backward()
+        results[lib] = out, inputs
+    (c, c_in), (t, t_in) = results[cgrad], results[torch]
+    same(c, t)
+    for ci, ti in zip(c_in, t_in):
+        if grad:
+            np.testing.assert_allclose(ci.grad.numpy(), ti.grad.numpy())
+
+
+def test_cartesian_prod_of_one_tensor_is_that_tensor():
+    a = cgrad.ones(3)
+    assert cgrad.cartesian_prod(a) is a and torch.cartesian_prod(torch.ones(3)) is not None
+
+
+def test_cartesian_prod_gradcheck():
+    a = cgrad.tensor(A.astype(np.float64), requires_grad=True)
+    b = cgrad.tensor(B.astype(np.float64), requires_grad=True)
+    assert cgrad.autograd.gradcheck(cgrad.cartesian_prod, (a, b))
+
+
+CARTESIAN_PROD_ERRORS = [
+    error_case("none", lambda L: L.cartesian_prod()),
+    error_case("two_dims", lambda L: L.cartesian_prod(L.ones(2, 2))),
+    error_case("zero_dims", lambda L: L.cartesian_prod(L.tensor(1.0))),
+    error_case("dtypes", lambda L: L.cartesian_prod(L.ones(2), L.ones(2, dtype=L.int64))),
+    error_case("list", lambda L: L.cartesian_prod([L.ones(2), L.ones(2)])),
+]
+
+
+@pytest.mark.parametrize("fn, match", CARTESIAN_PROD_ERRORS)
+def test_cartesian_prod_errors(fn, match):
+    check_error(fn, match)
 
 
 MESHGRID_ERRORS = [

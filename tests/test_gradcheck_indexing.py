@@ -28,6 +28,12 @@ CASES = {
     "index_select_0d_self": (lambda x: x.index_select(0, idx(0)), lambda: (leaf(),)),
     "index_add": (lambda x, s: x.index_add(0, idx(2, 0, 2), s, alpha=1.5),
                   lambda: (leaf(3, 2), leaf(3, 2, seed=1))),
+    "index_copy": (lambda x, s: x.index_copy(1, idx(3, 0), s),
+                   lambda: (leaf(2, 4), leaf(2, 2, seed=1))),
+    "index_copy_0d_source": (lambda x, s: x.index_copy(0, idx(1), s), lambda: (leaf(3), leaf(seed=1))),
+    "index_fill": (lambda x: x.index_fill(0, idx(2, 0), -1.5), lambda: (leaf(3, 2),)),
+    "index_fill_tensor_value": (lambda x, v: x.index_fill(1, idx(1, -1, 1), v),
+                                lambda: (leaf(2, 4), leaf(seed=1))),
     "gather": (lambda x: x.gather(1, COLS), lambda: (leaf(3, 4),)),
     "gather_dim0": (lambda x: x.gather(0, idx([2, 0, 0, 1])), lambda: (leaf(3, 4),)),
     "scatter_src": (lambda x, s: x.scatter(1, idx([3, 0], [1, 2]), s),
@@ -65,6 +71,10 @@ CASES = {
                      lambda: (leaf(3), leaf(2, seed=1))),
     "index_add_": (lambda x, s: (x * 1).index_add_(1, idx(1), s),
                    lambda: (leaf(2, 3), leaf(2, 1, seed=1))),
+    "index_copy_": (lambda x, s: (x * 1).index_copy_(1, idx(2), s),
+                    lambda: (leaf(2, 3), leaf(2, 1, seed=1))),
+    "index_fill_": (lambda x, v: (x * 1).index_fill_(0, idx(0, 0), v),
+                    lambda: (leaf(2, 3), leaf(seed=1))),
 }
 
 

@@ -33,6 +33,12 @@ def weight(*values):
     return cgrad.tensor(np.array(values, np.float64))
 
 
+def _written_through_view(c, a, b):
+    y = c * 1
+    y[1:].addmm_(a, b)  # CopySlices on y
+    return y
+
+
 # name -> (function, inputs factory)
 FIRST_ORDER = {
     # ---- reductions (no ties: finite differences need a smooth point) ----
@@ -80,6 +86,19 @@ FIRST_ORDER = {
                 lambda: (leaf(2, 1), leaf(2, 2, 3, seed=1), leaf(2, 3, 2, seed=2))),
     "addbmm": (lambda c, a, b: cgrad.addbmm(c, a, b, beta=-1, alpha=0.5),
                lambda: (leaf(2), leaf(3, 2, 3, seed=1), leaf(3, 3, 2, seed=2))),
+    # the in-place forms write into a non-leaf copy of self (Note [Adding a product in place])
+    "addmm_": (lambda c, a, b: (c * 1).addmm_(a, b, beta=0.5, alpha=-2),
+               lambda: (leaf(3, 2), leaf(3, 2, seed=1), leaf(2, 2, seed=2))),
+    "addmv_": (lambda c, a, v: (c * 1).addmv_(a, v, beta=0.5, alpha=-2),
+               lambda: (leaf(3), leaf(3, 2, seed=1), leaf(2, seed=2))),
+    "addr_": (lambda c, a, b: (c * 1).addr_(a, b, beta=2, alpha=0.5),
+              lambda: (leaf(3, 2), leaf(3, seed=1), leaf(2, seed=2))),
+    "baddbmm_": (lambda c, a, b: (c * 1).baddbmm_(a, b, beta=0.5, alpha=-2),
+                 lambda: (leaf(2, 2, 2), leaf(2, 2, 3, seed=1), leaf(2, 3, 2, seed=2))),
+    "addbmm_": (lambda c, a, b: (c * 1).addbmm_(a, b, beta=-1, alpha=0.5),
+                lambda: (leaf(3, 2), leaf(3, 3, 2, seed=1), leaf(3, 2, 2, seed=2))),
+    "addmm_through_view": (lambda c, a, b: _written_through_view(c, a, b),
+                           lambda: (leaf(3, 2), leaf(2, 2, seed=1), leaf(2, 2, seed=2))),
     "linear": (F.linear, lambda: (leaf(3, 2), leaf(4, 2, seed=1), leaf(4, seed=2))),
     "linear_3d_no_bias": (F.linear, lambda: (leaf(2, 2, 3), leaf(2, 3, seed=1))),
     "einsum_attention": (lambda a, b: cgrad.einsum("bqd,bkd->bqk", a, b),

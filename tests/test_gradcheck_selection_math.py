@@ -33,6 +33,11 @@ CHECKS = {
                   lambda: (leaf(3, 4, 2), leaf(4, 2, 3, seed=1))),
     "tensordot_broadcast_dim": (lambda a, b: cgrad.tensordot(a, b, dims=1),
                                 lambda: (leaf(3, 1), leaf(4, 2, seed=1))),
+    "tensordot_every_dim": (lambda a, b: cgrad.tensordot(a, b, dims=([0, 1], [0, 1])),
+                            lambda: (leaf(2, 3), leaf(2, 3, seed=1))),
+    "inner": (cgrad.inner, lambda: (leaf(2, 3), leaf(4, 3, seed=1))),
+    "inner_1d": (lambda a, b: a.inner(b), lambda: (leaf(3), leaf(3, seed=1))),
+    "inner_0d": (cgrad.inner, lambda: (leaf(), leaf(2, 3, seed=1))),
     "cdist": (cgrad.cdist, lambda: (leaf(3, 4), leaf(5, 4, seed=1))),
     "cdist_p1": (lambda a, b: cgrad.cdist(a, b, p=1), lambda: (leaf(3, 4), leaf(2, 4, seed=1))),
     "cdist_p0": (lambda a, b: cgrad.cdist(a, b, p=0), lambda: (leaf(3, 4), leaf(2, 4, seed=1))),
@@ -61,7 +66,7 @@ def second_order(fn, inputs):
     return gradcheck(first, inputs)
 
 
-SECOND = ["take", "masked_select", "diff_prepend_append", "kron", "tensordot", "cdist",
+SECOND = ["take", "masked_select", "diff_prepend_append", "kron", "tensordot", "inner", "cdist",
           "cdist_p3", "cdist_mm_path"]
 
 

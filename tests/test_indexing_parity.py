@@ -1,6 +1,7 @@
-"""Indexing ops against PyTorch, one line per case: index_select, index_add, gather,
-scatter, scatter_add, masked_fill, nonzero and the advanced-indexing primitives behind
-x[...] (cgrad._C._index / _index_put, compared with torch's aten.index / index_put).
+"""Indexing ops against PyTorch, one line per case: index_select, index_add, index_copy,
+index_fill, gather, scatter, scatter_add, masked_fill, nonzero, argwhere and the
+advanced-indexing primitives behind x[...] (cgrad._C._index / _index_put, compared with
+torch's aten.index / index_put).
 
 Each case is `fn(lib, *inputs)` run with torch and with cgrad on the same numpy data;
 `check` compares values, dtypes, grad_fn names and gradients. Error cases compare the
@@ -11,10 +12,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
-from error_parity import check_error  # noqa: E402
+from error_parity import SAME, check_error  # noqa: E402
 from parity import B, H, I, R, T, case, check  # noqa: E402
 
 aten = torch.ops.aten
+
+# torch deprecates index_fill_ on an expanded tensor (cgrad writes it alike, silently)
+pytestmark = pytest.mark.filterwarnings("ignore:Use of index_fill_ on expanded:UserWarning")
 
 
 def ix(*v, dtype=np.int64):
@@ -83,6 +87,44 @@ CASES = [
          ix(1, 1), R(2, 2)),
     case("index_add_no_grad_", lambda L, x, i, s: x.clone().t().index_add_(1, i, s), R(4, 3),
          ix(2, 2), R(3, 2), grad=False),
+    # ---- index_copy ----
+    case("index_copy", lambda L, x, i, s: x.index_copy(0, i, s), R(3, 4), ix(2, 0), R(2, 4)),
+    case("index_copy_fn_dim1", lambda L, x, i, s: L.index_copy(x, -1, i, s), R(2, 4), ix(3, 1),
+         R(2, 2)),
+    case("index_copy_0d_index", lambda L, x, i, s: x.index_copy(1, i, s), R(2, 3), np.array(1),
+         R(2, 1)),
+    case("index_copy_0d_source", lambda L, x, i, s: x.index_copy(0, i, s), R(3), ix(1), R()),
+    case("index_copy_0d", lambda L, x, i, s: x.index_copy(0, i, s), R(), ix(0), R()),
+    case("index_copy_transposed", lambda L, x, i, s: x.index_copy(0, i, s), T(R(4, 3)), ix(2, 0),
+         T(R(4, 2))),
+    case("index_copy_source_only", lambda L, i, s: L.zeros(3, 2).index_copy(0, i, s), ix(2, 0),
+         R(2, 2)),
+    case("index_copy_int", lambda L, x, i, s: x.index_copy(0, i, s), I(3, 2), ix(1), I(1, 2)),
+    case("index_copy_empty", lambda L, x, i, s: x.index_copy(1, i, s), R(3, 4), ix(),
+         np.zeros((3, 0), np.float32)),
+    case("index_copy_", lambda L, x, i, s: (x * 1).index_copy_(1, i, s), R(3, 4), ix(0, 3),
+         R(3, 2)),
+    case("index_copy_no_grad_", lambda L, x, i, s: x.clone().t().index_copy_(1, i, s), R(4, 3),
+         ix(2, 0), R(3, 2), grad=False),
+    # ---- index_fill ----
+    case("index_fill", lambda L, x, i: x.index_fill(0, i, -1.5), R(3, 4), ix(2, 0)),
+    case("index_fill_fn_negative", lambda L, x, i: L.index_fill(x, 1, i, 2), R(2, 4), ix(-1, 1)),
+    case("index_fill_dup", lambda L, x, i: x.index_fill(1, i, 2), R(2, 4), ix(1, 1, 3)),
+    case("index_fill_0d_index", lambda L, x, i: x.index_fill(1, i, 2), R(2, 3), np.array(1)),
+    case("index_fill_0d", lambda L, x, i: x.index_fill(0, i, 2), R(), ix(0)),
+    case("index_fill_tensor_value", lambda L, x, i, v: x.index_fill(1, i, v), R(2, 4),
+         ix(3, 0, 3), R()),
+    case("index_fill_value_only", lambda L, i, v: L.zeros(3, 2).index_fill(0, i, v), ix(2, 0), R()),
+    case("index_fill_int_truncates", lambda L, x, i: x.index_fill(1, i, 2.7), I(2, 3), ix(0)),
+    case("index_fill_int_tensor_value", lambda L, x, i, v: x.index_fill(1, i, v), I(2, 3), ix(0),
+         R(), grad=False),
+    case("index_fill_bool", lambda L, x, i: x.index_fill(0, i, 2), B(3, 2), ix(1)),
+    case("index_fill_transposed", lambda L, x, i: x.index_fill(1, i, 0.5), T(R(4, 3)), ix(2, 0)),
+    case("index_fill_", lambda L, x, i: (x * 1).index_fill_(1, i, 3), R(3, 4), ix(0, 3)),
+    case("index_fill_tensor_value_", lambda L, x, i, v: (x * 1).index_fill_(0, i, v), R(3, 4),
+         ix(0, 0), R()),
+    case("index_fill_expanded_", lambda L, x, i: x.detach().expand(3, 2).index_fill_(0, i, 3),
+         R(1, 2), ix(1), grad=False),
     # ---- gather ----
     case("gather_dim1", lambda L, x, i: x.gather(1, i), R(3, 4),
          np.array([[0, 3], [1, 1], [2, 0]])),
@@ -168,6 +210,10 @@ CASES = [
     case("nonzero_empty", lambda L, x: x.nonzero(), np.zeros((2, 0), np.float32)),
     case("nonzero_as_tuple", lambda L, x: x.nonzero(as_tuple=True), I(3, 4, low=0, high=2)),
     case("nonzero_as_tuple_0d", lambda L, x: L.nonzero(x, as_tuple=True), np.array(True)),
+    case("argwhere", lambda L, x: L.argwhere(x), H(3, 4)),
+    case("argwhere_method_transposed", lambda L, x: x.argwhere(), T(I(4, 3, low=-1, high=2))),
+    case("argwhere_0d", lambda L, x: L.argwhere(x), np.array(3.0, np.float32)),
+    case("argwhere_0d_zero", lambda L, x: x.argwhere(), np.array(0.0, np.float32)),
     # ---- index: x[i, j, ...] ----
     case("index_1d_negative", lambda L, x, i: IX(L, x, i), R(5), ix(4, 0, -1, -5)),
     case("index_dup_rows", lambda L, x, i: IX(L, x, i), R(3, 4), ix(1, 1, 0, 1)),
@@ -345,6 +391,46 @@ ERRORS = [
     # Only leading size-1 dims are dropped from an assigned value.
     err("setitem_value_too_big", lambda L: L.zeros(2, 3).__setitem__(0, L.ones(2, 3))),
     err("setitem_value_trailing_one", lambda L: L.zeros(3).__setitem__(0, L.ones(2))),
+    err("index_copy_out_of_range", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([5]), L.ones(1, 4)), SAME),
+    err("index_copy_negative", lambda L: L.ones(3, 4).index_copy(0, L.tensor([-1]), L.ones(1, 4)),
+        SAME),
+    err("index_copy_float_index", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([1.0]), L.ones(1, 4)), SAME),
+    err("index_copy_int32_index", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([1], dtype=L.int32), L.ones(1, 4)), SAME),
+    err("index_copy_2d_index", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([[1.0]]), L.ones(1, 4)), SAME),
+    err("index_copy_count", lambda L: L.ones(3, 4).index_copy(0, L.tensor([1, 2]), L.ones(1, 4)),
+        SAME),
+    err("index_copy_slice", lambda L: L.ones(3, 4, 5).index_copy(
+        1, L.tensor([0, 1]), L.ones(3, 2, 4)), SAME),
+    err("index_copy_slice_before_count", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([1, 2]), L.ones(1, 3)), SAME),
+    err("index_copy_scalar_source_slice", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([1]), L.tensor(1.0)), SAME),
+    err("index_copy_rank", lambda L: L.ones(3, 4).index_copy(0, L.tensor([1]), L.ones(4)), SAME),
+    err("index_copy_dtype", lambda L: L.ones(3, 4).index_copy(
+        0, L.tensor([1, 2]), L.ones(1, 4, dtype=L.float64)), SAME),
+    err("index_copy_dim", lambda L: L.ones(3, 4).index_copy(2, L.tensor([1]), L.ones(1, 4)), SAME),
+    err("index_copy_leaf_", lambda L: L.ones(3, requires_grad=True).index_copy_(
+        0, L.tensor([1]), L.ones(1)), SAME),
+    err("index_copy_expanded_", lambda L: L.ones(1, 4).expand(3, 4).index_copy_(
+        0, L.tensor([1]), L.ones(1, 4)), SAME),
+    err("index_fill_out_of_range", lambda L: L.ones(3, 4).index_fill(1, L.tensor([4]), 2), SAME),
+    err("index_fill_negative_out_of_range", lambda L: L.ones(3, 4).index_fill(
+        1, L.tensor([-5]), 2), SAME),
+    err("index_fill_float_index", lambda L: L.ones(3, 4).index_fill(5, L.tensor([1.0]), 2), SAME),
+    err("index_fill_2d_index", lambda L: L.ones(3, 4).index_fill(1, L.tensor([[1]]), 2), SAME),
+    err("index_fill_value_1d", lambda L: L.ones(3, 4).index_fill(
+        0, L.tensor([1.0]), L.tensor([2.0])), SAME),
+    err("index_fill_dim", lambda L: L.ones(3, 4).index_fill(3, L.tensor([1]), 2), SAME),
+    err("index_fill_overflow", lambda L: L.ones(3, 4, dtype=L.int64).index_fill(
+        0, L.tensor([0]), float("inf")), SAME),
+    err("index_fill_int_value_requires_grad", lambda L: L.ones(3, dtype=L.int64).index_fill(
+        0, L.tensor([0]), L.tensor(2.0, requires_grad=True)), SAME),
+    err("index_fill_leaf_", lambda L: L.ones(3, requires_grad=True).index_fill_(
+        0, L.tensor([1]), 2), SAME),
     err("index_put_leaf_inplace",
         lambda L: IP_(L, L.ones(3, requires_grad=True), [L.tensor([0])], L.ones(1)),
         "leaf Variable that requires grad"),
@@ -393,6 +479,21 @@ def test_in_place_writes_through_a_view_reach_the_base():
     assert x._version == 5
 
 
+def test_index_fill_into_an_integer_self_records_a_tensor_value():
+    # torch records the in-place write (its backward then fails), not the out-of-place one
+    for L in (torch, cgrad):
+        y = L.zeros(3, 2, dtype=L.int64).index_fill_(0, L.tensor([1]),
+                                                      L.tensor(2.5, requires_grad=True))
+        assert y.grad_fn.name() == "IndexFillBackward1"
+        assert y.requires_grad and y.tolist() == [[0, 0], [2, 2], [0, 0]]
+
+
+@pytest.mark.parametrize("lib", [torch, cgrad])
+def test_argwhere_has_the_layout_of_nonzero(lib):
+    x = lib.tensor([[0, 1], [2, 0]])
+    assert lib.argwhere(x).stride() == lib.nonzero(x).stride()
+
+
 def test_in_place_returns_self():
     x = cgrad.zeros(3)
     m = cgrad.tensor([True, False, True])
@@ -400,6 +501,8 @@ def test_in_place_returns_self():
     assert x.scatter_(0, cgrad.tensor([1]), 2.0) is x
     assert x.scatter_add_(0, cgrad.tensor([1]), cgrad.ones(1)) is x
     assert x.index_add_(0, cgrad.tensor([1]), cgrad.ones(1)) is x
+    assert x.index_copy_(0, cgrad.tensor([2]), cgrad.ones(1)) is x
+    assert x.index_fill_(0, cgrad.tensor([2]), 1.0) is x
     assert cgrad._C._index_put_(x, [cgrad.tensor([0])], cgrad.tensor(5.0)) is x
     np.testing.assert_array_equal(x.numpy(), [5.0, 4.0, 1.0])
 
@@ -416,6 +519,10 @@ def test_in_place_returns_self():
                  id="masked_fill"),
     pytest.param(lambda L, x, v: x.masked_fill(L.tensor([True, False]), v), [(3, 2), ()],
                  id="masked_fill_value"),
+    pytest.param(lambda L, x, s: x.index_copy(0, L.tensor([2, 0]), s), [(3, 2), (2, 2)],
+                 id="index_copy"),
+    pytest.param(lambda L, x, v: x.index_fill(0, L.tensor([2, 0, 2]), v), [(3, 2), ()],
+                 id="index_fill_value"),
     pytest.param(lambda L, x: IX(L, x, L.tensor([1, 1])), [(3, 2)], id="index"),
     pytest.param(lambda L, x, v: IP(L, x, [L.tensor([2, 0])], v), [(3, 2), (2, 2)], id="index_put"),
     pytest.param(lambda L, x, v: IP(L, x, [L.tensor([2, 0])], v, True), [(3, 2), (2, 2)],

@@ -50,7 +50,7 @@ NOT_DIFFERENTIABLE = {
     "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide",
     "floor_divide_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "logical_not_", "nonzero", "all", "any",
-    "argmax", "argmin", "Generator", "initial_seed",
+    "argmax", "argmin", "argwhere", "Generator", "initial_seed",
     "seed", "get_rng_state", "set_rng_state", "random_", "exponential_", "multinomial",
     "isclose", "allclose", "equal", "count_nonzero", "argsort", "signbit", "isposinf",
     "isneginf", "isreal", "detach_",

@@ -1,5 +1,5 @@
 """take, take_along_dim, masked_select, one-argument where, clamp with tensor bounds, diff,
-kron, tensordot, cdist and norm's p variants against PyTorch, one line per case."""
+kron, tensordot, inner, cdist and norm's p variants against PyTorch, one line per case."""
 import math
 
 import numpy as np
@@ -91,6 +91,16 @@ CASES = [
     case("tensordot_int64", lambda L, a, b: L.tensordot(a, b, dims=1), I(3, 4), I(4, 2)),
     case("tensordot_strided_f64", lambda L, a, b: L.tensordot(a, b, dims=([0], [1])),
          T(R(4, 3, dtype=np.float64)), R(2, 3, dtype=np.float64)),
+    case("tensordot_every_dim", lambda L, a, b: L.tensordot(a, b, dims=([0, 1], [0, 1])), R(2, 3),
+         R(2, 3)),
+    # inner: tensordot over the last dims (a dot for two vectors), a product with a 0-d
+    case("inner_1d", lambda L, a, b: L.inner(a, b), R(3), R(3)),
+    case("inner_method_2d_1d", lambda L, a, b: a.inner(b), R(2, 3), R(3)),
+    case("inner_1d_2d", lambda L, a, b: L.inner(a, b), R(3), R(2, 3)),
+    case("inner_3d_2d", lambda L, a, b: L.inner(a, b), R(4, 2, 3), R(5, 3)),
+    case("inner_0d", lambda L, a, b: L.inner(a, b), R(), R(2, 3)),
+    case("inner_0d_int_promotes", lambda L, a, b: L.inner(a, b), R(), I(4)),
+    case("inner_int64", lambda L, a, b: L.inner(a, b), I(2, 3), I(3)),
     # cdist: every p, batches, both p = 2 paths
     case("cdist", lambda L, a, b: L.cdist(a, b), R(3, 4), R(5, 4)),
     case("cdist_p1", lambda L, a, b: L.cdist(a, b, p=1), R(3, 4), R(5, 4)),
@@ -128,6 +138,10 @@ def test_selection_math_matches_torch(fn, inputs, grad):
 
 
 ERRORS = [
+    error_case("inner_last_dims", lambda L: L.inner(L.ones(3), L.ones(4))),
+    error_case("inner_last_dims_before_dtypes", lambda L: L.inner(L.ones(3), L.ones(4, dtype=L.int64))),
+    error_case("inner_dtypes", lambda L: L.inner(L.ones(3), L.ones(3, dtype=L.int64))),
+    error_case("inner_out_dtype", lambda L: L.inner(L.ones(3), L.ones(3), out=L.empty(0, dtype=L.int64))),
     error_case("take_out_of_range", lambda L: L.take(L.zeros(3, 4), long_tensor(L, 12))),
     error_case("take_negative_out_of_range", lambda L: L.take(L.zeros(3, 4), long_tensor(L, -13))),
     error_case("take_int32_index", lambda L: L.take(L.zeros(3), L.tensor([1], dtype=L.int32))),

@@ -51,7 +51,7 @@ PARAMETER_TYPES = {
     "generator": "Generator | None", "out": "Tensor | None", "tensors": "Sequence[Tensor]",
     "size": "_int | _Size", "shape": "_int | _Size", "sizes": "_int | _Size",
     "shifts": "_int | _Size", "repeats": "Tensor | _int | _Size", "source_dims": _SIZE,
-    "destination": _SIZE, "split_size_or_sections": _SIZE, "pad": "Sequence[_int]",
+    "destination": _SIZE, "split_size_or_sections": _SIZE, "indices_or_sections": _SIZE, "pad": "Sequence[_int]",
     "normalized_shape": _SIZE, "kernel_size": _SIZE, "stride": "_int | _Size | None",
     "padding": "_int | _Size | str", "dilation": _SIZE, "output_size": "_int | None | _Size",
     "data": "Any", "obj": "object", "seed": "_int", "new_state": "Tensor", "d": "Any",
@@ -88,6 +88,11 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("set_default_dtype", "d"): "_dtype",
                   ("searchsorted", "input"): _SCALAR_OR_TENSOR,
                   ("bucketize", "input"): _SCALAR_OR_TENSOR,
+                  ("rot90", "dims"): "Sequence[_int]",
+                  ("block_diag", "tensors"): "Tensor",
+                  # atleast_1d(x, y) or atleast_1d([x, y])
+                  **{(name, "tensors"): "Tensor | Sequence[Tensor]" for name in (
+                      "atleast_1d", "atleast_2d", "atleast_3d")},
                   **{(name, "out"): "tuple[Tensor, Tensor] | None" for name in (
                       "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
                       "cummin")}}

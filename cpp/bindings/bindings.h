@@ -203,6 +203,13 @@ template <class F> Tensor call_op(F f, const Tensor& a, const Tensor& b) {
   return without_gil_if_large(std::max(a->numel(), b->numel()), [&] { return f(a, b); });
 }
 
+// An op's several results (split, hsplit, atleast_1d of many) as a Python tuple.
+inline py::tuple as_tuple(const TensorList& ts) {
+  py::tuple out(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
+  return out;
+}
+
 // ---- operand adapters for binary ops ----
 using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
 inline py::object not_implemented() {

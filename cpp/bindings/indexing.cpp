@@ -1,4 +1,5 @@
-// Indexing: index_select, index_add, gather, scatter, scatter_add, masked_fill, nonzero
+// Indexing: index_select, index_add, index_copy, index_fill, gather, scatter, scatter_add,
+// masked_fill, nonzero, argwhere
 // (methods, functions and in-place methods), and the advanced-indexing primitives behind
 // x[...] as cgrad._C._index / _index_put / _index_put_.
 #include "bindings.h"
@@ -56,7 +57,8 @@ py::object nonzero_any(const Tensor& t, bool as_tuple) {
   return std::move(out);
 }
 
-// index_select, index_add(_) and gather: along one dim, by an index tensor.
+// index_select, index_add(_), index_copy(_), index_fill(_) and gather: along one dim, by an
+// index tensor.
 void def_index_along_dim(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "index_select", [](const Tensor& t, int64_t dim, const Tensor& index) {
     return without_gil_if_large(std::max(t->numel(), index->numel()),
@@ -78,6 +80,33 @@ void def_index_along_dim(py::module_& m, TensorClass& cls) {
             without_gil_if_large(source->numel(), [&] { index_add_(t, dim, index, source, a); });
           }),
           py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1);
+
+  def_method_and_function(
+      m, cls, "index_copy",
+      [](const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source) {
+        return without_gil_if_large(t->numel() + source->numel(),
+                                    [&] { return index_copy(t, dim, index, source); });
+      },
+      py::arg("dim"), py::arg("index"), py::arg("source"));
+  cls.def("index_copy_",
+          in_place(+[](Tensor& t, int64_t dim, const Tensor& index, const Tensor& source) {
+            without_gil_if_large(source->numel(), [&] { index_copy_(t, dim, index, source); });
+          }),
+          py::arg("dim"), py::arg("index"), py::arg("source"));
+  // value: a Python number (IndexFillBackward0) or a 0-d tensor (IndexFillBackward1).
+  def_method_and_function(
+      m, cls, "index_fill",
+      [](const Tensor& t, int64_t dim, const Tensor& index, py::handle value) {
+        const Tensor v = operand_or_throw(value, "index_fill", "value");
+        return without_gil_if_large(t->numel(), [&] { return index_fill(t, dim, index, v); });
+      },
+      py::arg("dim"), py::arg("index"), py::arg("value"));
+  cls.def("index_fill_",
+          in_place(+[](Tensor& t, int64_t dim, const Tensor& index, py::handle value) {
+            const Tensor v = operand_or_throw(value, "index_fill_", "value");
+            without_gil_if_large(t->numel(), [&] { index_fill_(t, dim, index, v); });
+          }),
+          py::arg("dim"), py::arg("index"), py::arg("value"));
 
   def_method_and_function(m, cls, "gather", [](const Tensor& t, int64_t dim, const Tensor& index,
                                                bool sparse_grad) {
@@ -119,7 +148,7 @@ void def_scatter(py::module_& m, TensorClass& cls) {
           py::arg("dim"), py::arg("index"), py::arg("src"));
 }
 
-// masked_fill(_) and nonzero.
+// masked_fill(_), nonzero and argwhere.
 void def_masks(py::module_& m, TensorClass& cls) {
   def_method_and_function(
       m, cls, "masked_fill",
@@ -137,6 +166,10 @@ void def_masks(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(m, cls, "nonzero", &nonzero_any, py::kw_only(),
                           py::arg("as_tuple") = false);
+  // numpy's name for nonzero(input): the coordinates as rows.
+  def_method_and_function(m, cls, "argwhere", [](const Tensor& t) {
+    return without_gil_if_large(t->numel(), [&] { return nonzero(t); });
+  });
 }
 
 // x[...] primitives for the Python subscript code; indices as in cgrad::index.

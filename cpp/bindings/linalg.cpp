@@ -1,5 +1,5 @@
 // Matrix products: mm, bmm, mv, dot, matmul (and @), outer, addmm/addmv/addr/baddbmm/
-// addbmm, einsum, and nn.functional.linear.
+// addbmm (and their in-place methods), einsum, and nn.functional.linear.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -57,6 +57,29 @@ void init_linalg(py::module_& m, TensorClass& cls) {
           const Scalar beta_number = number_from_py(beta, name, "beta"),
                        alpha_number = number_from_py(alpha, name, "alpha");
           return run_product(a, b, [&] { return fn(input, a, b, beta_number, alpha_number); });
+        },
+        py::arg(a_name), py::arg(b_name), py::kw_only(), py::arg("beta") = 1,
+        py::arg("alpha") = 1);
+
+  // self.addmm_(mat1, mat2, *, beta=1, alpha=1) and its siblings: methods only, as in torch.
+  using AddedProductInplaceFn = Tensor& (*)(Tensor&, const Tensor&, const Tensor&, const Scalar&,
+                                            const Scalar&);
+  const std::tuple<const char*, AddedProductInplaceFn, const char*, const char*>
+      added_products_inplace[] = {{"addmm_", &addmm_, "mat1", "mat2"},
+                                  {"addmv_", &addmv_, "mat", "vec"},
+                                  {"addr_", &addr_, "vec1", "vec2"},
+                                  {"baddbmm_", &baddbmm_, "batch1", "batch2"},
+                                  {"addbmm_", &addbmm_, "batch1", "batch2"}};
+  for (auto [name, fn, a_name, b_name] : added_products_inplace)
+    cls.def(
+        name,
+        [name = name, fn = fn](py::object self_obj, const Tensor& a, const Tensor& b,
+                               py::handle beta, py::handle alpha) {
+          const Scalar beta_number = number_from_py(beta, name, "beta"),
+                       alpha_number = number_from_py(alpha, name, "alpha");
+          Tensor self = self_obj.cast<Tensor>();
+          run_product(a, b, [&] { return fn(self, a, b, beta_number, alpha_number); });
+          return self_obj;
         },
         py::arg(a_name), py::arg(b_name), py::kw_only(), py::arg("beta") = 1,
         py::arg("alpha") = 1);

@@ -27,6 +27,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "cgrad/autograd/grad_mode.h"
@@ -118,9 +119,11 @@ void write_into(Tensor out, const Tensor& result, const std::string& name, const
                     "Int(int32) or Long(int64) depending on whether out_int32 flag is True, but "
                     "we got output tensor's dtype ") + dtype_torch_name(out->dtype) +
         " and out_int32 flag is " + (result->dtype == DType::Int32 ? "True" : "False"));
-  // (cat and stack say it as a TypeError before the cast check of apply_inplace)
-  if ((name == "cat" || name == "concat" || name == "stack") && is_floating(result->dtype) &&
-      !is_floating(out->dtype))
+  // (cat and the joins made of it say it as a TypeError before the cast check of
+  // apply_inplace)
+  static const std::unordered_set<std::string> joins{
+      "cat", "concat", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack"};
+  if (joins.count(name) && is_floating(result->dtype) && !is_floating(out->dtype))
     throw TypeError(std::string("torch.cat(): input types can't be cast to the desired output type ") +
                     dtype_torch_name(out->dtype));
   // bernoulli samples into out whatever its dtype (0 and 1 are exact in all of them).

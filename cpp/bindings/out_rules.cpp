@@ -120,15 +120,17 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
        "linalg_svdvals", "linalg_vector_norm", "matmul", "matrix_power", "mm", "mv", "slogdet"},
       kExact);
   add({"dot"}, {OutDtype::kResultDtype, OutWording::kDot});
-  add({"tensordot"}, {OutDtype::kResultDtype, OutWording::kTensordot});
+  add({"inner", "tensordot"}, {OutDtype::kResultDtype, OutWording::kTensordot});
   add({"ger", "kron", "outer"}, kCast);
   // Indexing, sorting and shape.
-  add({"diag", "gather", "index_add", "msort", "nonzero", "scatter", "scatter_add", "sort",
+  add({"diag", "gather", "index_add", "index_copy", "msort", "nonzero", "scatter", "scatter_add", "sort",
        "take_along_dim", "topk", "tril", "triu"},
       kExact);
   add({"index_select", "masked_select"}, {OutDtype::kResultDtype, OutWording::kSelectSameType});
   add({"take"}, {OutDtype::kResultDtype, OutWording::kTake});
-  add({"bucketize", "cat", "concat", "diff", "searchsorted", "stack"}, kCast);
+  add({"bucketize", "cat", "column_stack", "concat", "diff", "dstack", "hstack", "row_stack",
+       "searchsorted", "stack", "vstack"},
+      kCast);
   // Factories and sampling.
   add({"arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand",
        "randint", "randn", "randperm", "zeros"},

@@ -1,4 +1,4 @@
-// take, take_along_dim, masked_select, diff, kron, tensordot and cdist (methods where
+// take, take_along_dim, masked_select, diff, kron, inner, tensordot and cdist (methods where
 // torch has them, and functions).
 #include <cmath>
 #include <string>
@@ -80,6 +80,9 @@ void init_selection_math(py::module_& m, TensorClass& cls) {
 
   def_method_and_function(m, cls, "kron", [](const Tensor& a, const Tensor& b) {
     return call_op(&kron, a, b);
+  }, py::arg("other"));
+  def_method_and_function(m, cls, "inner", [](const Tensor& a, const Tensor& b) {
+    return call_op(&inner, a, b);
   }, py::arg("other"));
   m.def("tensordot", [](const Tensor& a, const Tensor& b, py::handle dims) {
     return tensordot_any(a, b, dims);

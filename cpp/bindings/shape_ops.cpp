@@ -1,5 +1,5 @@
 // Rearranging and repeating: flip/fliplr/flipud, roll, repeat/tile, repeat_interleave,
-// tril/triu (and in place), diagonal, diag_embed, diag, trace.
+// tril/triu (and in place), diagonal, diag_embed, diag, trace, rot90, hsplit/vsplit/dsplit.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -64,6 +64,30 @@ py::object repeat_interleave_any(const Tensor& t, py::handle repeats, py::handle
                     "None, *, int output_size = None)\n * (int repeats, int dim = None, *, int "
                     "output_size = None)\n");
   return py::cast(repeat_interleave(t, unpack_int64(repeats), d, optional_int(output_size)));
+}
+
+// rot90, and numpy's hsplit/vsplit/dsplit (at an int's equal sections or a list's
+// indices).
+void def_turns_and_splits(py::module_& m, TensorClass& cls) {
+  def_method_and_function(
+      m, cls, "rot90",
+      [](const Tensor& t, int64_t k, py::handle dims) {
+        const DimList plane = int_sequence(dims, "rot90", "dims", 3);
+        return without_gil_if_large(t->numel(), [&] { return rot90(t, k, plane); });
+      },
+      py::arg("k") = 1, py::arg_v("dims", py::make_tuple(0, 1), "[0, 1]"));
+  const std::pair<const char*, SplitAxis> splits[] = {
+      {"hsplit", SplitAxis::Horizontal}, {"vsplit", SplitAxis::Vertical},
+      {"dsplit", SplitAxis::Depth}};
+  for (auto [name, axis] : splits)
+    def_method_and_function(
+        m, cls, name,
+        [name = name, axis = axis](const Tensor& t, py::handle where) {
+          if (PyLong_Check(where.ptr()) && !PyBool_Check(where.ptr()))
+            return as_tuple(split_along(t, axis, unpack_int64(where)));
+          return as_tuple(split_along(t, axis, int_sequence(where, name, "indices", 2)));
+        },
+        py::arg("indices_or_sections"));
 }
 
 }  // namespace
@@ -146,6 +170,7 @@ void init_shape_ops(py::module_& m, TensorClass& cls) {
   def_method_and_function(m, cls, "trace", [](const Tensor& t) {
     return without_gil_if_large(t->numel(), [&] { return trace(t); });
   });
+  def_turns_and_splits(m, cls);
 }
 
 }  // namespace cgrad::bindings

@@ -1,4 +1,5 @@
-// Views, joins and copies: view/reshape/permute/transpose/select/split/..., cat, stack.
+// Views, joins and copies: view/reshape/permute/transpose/select/split/..., ravel,
+// atleast_1d/2d/3d, cat, stack, block_diag and hstack/vstack/dstack/column_stack.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -59,12 +60,6 @@ TensorList tensors_from_py(py::handle seq, const char* op) {
   return out;
 }
 
-py::tuple as_tuple(const TensorList& ts) {
-  py::tuple out(ts.size());
-  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
-  return out;
-}
-
 TensorList split_any(const Tensor& t, py::handle split_size_or_sections, int64_t dim) {
   if (PyLong_Check(split_size_or_sections.ptr()))
     return split(t, unpack_int64(split_size_or_sections), dim);
@@ -95,6 +90,55 @@ Tensor numpy_T(const Tensor& t) {
   for (int64_t i = 0; i < t->dim(); ++i) reversed[i] = t->dim() - 1 - i;
   return permute(t, reversed);
 }
+
+// cat, stack, block_diag, atleast_1d/2d/3d, and the joins that cat inputs raised to a
+// common rank.
+void def_joins(py::module_& m) {
+  m.def("cat", [](py::handle tensors, int64_t dim) {
+    return join_call(&cat, tensors_from_py(tensors, "cat"), dim);
+  }, py::arg("tensors"), py::arg("dim") = 0);
+  m.attr("concat") = m.attr("cat");
+  m.def("stack", [](py::handle tensors, int64_t dim) {
+    return join_call(&stack, tensors_from_py(tensors, "stack"), dim);
+  }, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("block_diag", [](py::args args) {
+    TensorList tensors;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (!py::isinstance<TensorImpl>(args[i]))
+        throw TypeError("expected Tensor as element " + std::to_string(i) +
+                        " in argument 0, but got " +
+                        std::string(py::str(py::type::of(args[i]).attr("__name__"))));
+      tensors.push_back(args[i].cast<Tensor>());
+    }
+    return join_call([](const TensorList& ts, int64_t) { return block_diag(ts); }, tensors, 0);
+  });
+  // cat of inputs raised to a common rank; row_stack is vstack under its own name.
+  const std::pair<const char*, Tensor (*)(const TensorList&)> rank_joins[] = {
+      {"hstack", &hstack}, {"vstack", &vstack}, {"dstack", &dstack},
+      {"column_stack", &column_stack}, {"row_stack", &vstack}};
+  for (auto [name, join] : rank_joins)
+    m.def(name, [name = name, join = join](py::handle tensors) {
+      const TensorList list = tensors_from_py(tensors, name);
+      int64_t numel = 0;
+      for (const Tensor& t : list) numel += t->numel();
+      return without_gil_if_large(numel, [&] { return join(list); });
+    }, py::arg("tensors"));
+  // atleast_1d(x) is a tensor; atleast_1d(x, y) and atleast_1d([x, y]) a tuple.
+  const std::pair<const char*, Tensor (*)(const Tensor&)> at_least[] = {
+      {"atleast_1d", &atleast_1d}, {"atleast_2d", &atleast_2d}, {"atleast_3d", &atleast_3d}};
+  for (auto [name, raise] : at_least)
+    m.def(name, [name = name, raise = raise](py::args args) -> py::object {
+      if (args.size() == 1 && py::isinstance<TensorImpl>(args[0]))
+        return py::cast(raise(args[0].cast<Tensor>()));
+      const bool one_sequence = args.size() == 1 && (py::isinstance<py::list>(args[0]) ||
+                                                     py::isinstance<py::tuple>(args[0]));
+      TensorList raised;
+      for (const Tensor& t : tensors_from_py(one_sequence ? args[0] : args, name))
+        raised.push_back(raise(t));
+      return as_tuple(raised);
+    });
+}
+
 }  // namespace
 
 void init_view(py::module_& m, TensorClass& cls) {
@@ -135,6 +179,7 @@ void init_view(py::module_& m, TensorClass& cls) {
     return expand(t, shape_from_args(py::make_tuple(shape), "broadcast_to"));
   }, py::arg("size"));
 
+  def_method_and_function(m, cls, "ravel", &ravel);
   def_method_and_function(m, cls, "flatten", &flatten, py::arg("start_dim") = 0,
                           py::arg("end_dim") = -1);
   def_method_and_function(m, cls, "unflatten", [](const Tensor& t, int64_t dim, py::handle sizes) {
@@ -166,13 +211,7 @@ void init_view(py::module_& m, TensorClass& cls) {
   }, py::arg("dim") = 0);
   def_method_and_function(m, cls, "clone", [](const Tensor& t) { return call_op(&clone, t); });
 
-  m.def("cat", [](py::handle tensors, int64_t dim) {
-    return join_call(&cat, tensors_from_py(tensors, "cat"), dim);
-  }, py::arg("tensors"), py::arg("dim") = 0);
-  m.attr("concat") = m.attr("cat");
-  m.def("stack", [](py::handle tensors, int64_t dim) {
-    return join_call(&stack, tensors_from_py(tensors, "stack"), dim);
-  }, py::arg("tensors"), py::arg("dim") = 0);
+  def_joins(m);
   m.def("detach", &detach, py::arg("input"));
   m.def("detach_", [](py::object input) { return input.attr("detach_")(); }, py::arg("input"));
 }

@@ -41,7 +41,7 @@ from ._legacy_tensor_types import (  # noqa: E402  (also installs Tensor.type)
     IntTensor, LongTensor, ShortTensor,
 )
 from ._creation_extra import (  # noqa: E402
-    as_tensor, asarray, empty_strided, meshgrid, tril_indices, triu_indices,
+    as_tensor, asarray, cartesian_prod, empty_strided, meshgrid, tril_indices, triu_indices,
 )
 
 from . import _docs  # noqa: E402  (last: documents everything bound above)

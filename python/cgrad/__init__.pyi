@@ -20,6 +20,7 @@ from .storage import TypedStorage as TypedStorage
 from .storage import UntypedStorage as UntypedStorage
 from ._creation_extra import as_tensor as as_tensor
 from ._creation_extra import asarray as asarray
+from ._creation_extra import cartesian_prod as cartesian_prod
 from ._device import device as device
 from ._creation_extra import empty_strided as empty_strided
 from .autograd.grad_mode import enable_grad as enable_grad

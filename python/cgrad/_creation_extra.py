@@ -1,5 +1,6 @@
-"""Factories built from cgrad's own ops: meshgrid, as_tensor, asarray, empty_strided,
-tril_indices and triu_indices, with torch's signatures, dtypes and errors."""
+"""Factories and grids built from cgrad's own ops: meshgrid, cartesian_prod, as_tensor,
+asarray, empty_strided, tril_indices and triu_indices, with torch's signatures, dtypes and
+errors."""
 import warnings
 
 import numpy as np
@@ -7,7 +8,7 @@ import numpy as np
 from . import _C
 from ._device import check_device as _check_cpu
 
-__all__ = ["meshgrid", "as_tensor", "asarray", "empty_strided", "tril_indices", "triu_indices"]
+__all__ = ["meshgrid", "cartesian_prod", "as_tensor", "asarray", "empty_strided", "tril_indices", "triu_indices"]
 
 
 def check_device(device):
@@ -52,6 +53,24 @@ def meshgrid(*tensors, indexing=None):
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of the 1-D tensors' elements, one row each, the last tensor's
+    varying fastest: the 'ij' meshgrid flattened and stacked as columns (StackBackward0,
+    as torch's). One tensor is returned itself."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, _C.Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return _C.stack([grid.flatten() for grid in meshgrid(*tensors, indexing="ij")], 1)
 
 
 def _numpy_dtype_matches(array, dtype):

@@ -1,5 +1,5 @@
 // Indexing: advanced indexing (index, index_put), one dim at a time (index_select,
-// index_add), elementwise along a dim (gather, scatter, scatter_add), masked_fill and
+// index_add, index_copy, index_fill), elementwise along a dim (gather, scatter, scatter_add), masked_fill and
 // nonzero. Every forward checks all positions while building an offset table (Note
 // [Offset tables]), so the kernels never see an index out of range.
 #include <cmath>
@@ -635,6 +635,175 @@ Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor&
   const int64_t d = wrap_dim(dim, self->dim());
   check_index_add(self, d, index, source);
   index_add_into(*self, d, index, source, alpha);
+  self->version->bump();
+  return self;
+}
+
+// ---- index_copy and index_fill: one dim, positions written with values ----
+
+namespace {
+// torch's checks of index_copy, in its order (dim is already wrapped).
+void check_index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  if (index->dim() > 1)
+    throw IndexError("index_copy_(): Index should have dimension 1 or 0 (got " +
+                     std::to_string(index->dim()) + ")");
+  if (index->dtype != DType::Int64)
+    throw std::runtime_error(std::string("index_copy_(): Expected a long tensor for index, but "
+                                         "got ") + dtype_torch_name(index->dtype));
+  if (self->dtype != source->dtype)
+    throw std::runtime_error(std::string("index_copy_(): self and source expected to have the "
+                                         "same dtype, but got (self) ") +
+                             dtype_torch_name(self->dtype) + " and (source) " +
+                             dtype_torch_name(source->dtype));
+  if (self->dim() > 0 && source->dim() > 0 && self->dim() != source->dim())
+    throw IndexError("index_copy_(): When source and destination are not scalars, their "
+                     "dimensionality must match. Source dimensionality (" +
+                     std::to_string(source->dim()) + "), destination dimensionality (" +
+                     std::to_string(self->dim()) + ")");
+  // The sizes apart from `dim`, space-separated (torch names dim 0 for the source's).
+  auto slice = [dim](const Tensor& t) {
+    std::string out;
+    for (int64_t d = 0; d < t->dim(); ++d)
+      if (d != dim) out += (out.empty() ? "" : " ") + std::to_string(t->sizes[d]);
+    return out;
+  };
+  if (slice(self) != slice(source))
+    throw std::runtime_error("index_copy_(): Source/destination tensor must have same slice "
+                             "shapes. Destination slice shape: " + slice(self) +
+                             " at dimension " + std::to_string(dim) +
+                             " and source slice shape: " + slice(source) + " at dimension 0.");
+  const int64_t along = source->dim() == 0 ? 1 : source->sizes[dim];
+  if (index->numel() != along)
+    throw IndexError("index_copy_(): Number of indices (" + std::to_string(index->numel()) +
+                     ") should be equal to source.size(dim) (" + std::to_string(along) + ")");
+}
+
+// Positions past the end are refused, negative ones too (torch does not count back).
+void index_copy_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& source) {
+  IndexPlan p = plan_along(dst, dim, index, {"index_copy_(): ", false, true});
+  Tensor packed = empty(p.result, dst.dtype);
+  const bool scalar_source = source->dim() == 0;  // one element, as a 1-d [1]
+  kernels::copy(scalar_source ? *make_view(source, {1}, {1}, source->offset) : *source, *packed);
+  kernels::scatter_blocks(dst, p.table, *packed, false);
+}
+
+// torch's checks of index_fill, in its order: the value must be one number.
+void check_index_fill(const Tensor& self, const Tensor& index, const Tensor& value) {
+  if (value->dim() != 0)
+    throw std::runtime_error("index_fill_ only supports a 0-dimensional value tensor, but got "
+                             "tensor with " + std::to_string(value->dim()) + " dimension(s).");
+  if (index->dtype != DType::Int64)
+    throw IndexError("index_fill_(): Expected dtype int64 for index.");
+  if (index->dim() > 1) throw std::runtime_error("Index has to be a vector/scalar");
+  detail::check_scalar_fits(value, self->dtype);
+}
+
+// Negative positions count from the end, as a subscript's.
+void index_fill_into(TensorImpl& dst, int64_t dim, const Tensor& index, const Tensor& value) {
+  IndexPlan p = plan_along(dst, dim, index, {"", true, true});
+  Tensor packed = empty(p.result, dst.dtype);
+  kernels::fill(*packed, item_as_scalar(*value));
+  kernels::scatter_blocks(dst, p.table, *packed, false);
+}
+
+// Every gradient of the written positions is zero in self's.
+Tensor zero_at(const Tensor& grad, int64_t dim, const Tensor& index) {
+  return index_fill(grad, dim, index, detail::constant(0.0));
+}
+
+// `any_dtype`: record for an integer or bool self too (torch's index_fill_ does).
+Tensor index_fill_recorded(const Tensor& self, int64_t dim, const Tensor& index,
+                           const Tensor& value, bool any_dtype) {
+  check_index_fill(self, index, value);  // before dim's range, as torch
+  const int64_t d = wrap_dim(dim, self->dim());
+  Tensor out = copy_of(self);
+  index_fill_into(*out, d, index, value);
+  // A Python scalar is torch's Scalar overload (IndexFillBackward0, self alone); a 0-d
+  // tensor its Tensor overload (IndexFillBackward1), which also differentiates value.
+  const bool is_scalar = value->is_wrapped_number;
+  if ((!any_dtype && !is_floating(self->dtype) && !self->requires_grad()) ||
+      (is_scalar ? !any_requires_grad({&self}) : !any_requires_grad({&self, &value})))
+    return out;
+  TensorList inputs = is_scalar ? TensorList{self} : TensorList{self, value};
+  auto node = make_node(is_scalar ? "IndexFillBackward0" : "IndexFillBackward1", inputs,
+                        [d](Node& n, TensorList& g) -> TensorList {
+    const Tensor idx = n.saved(saved::index);
+    TensorList grads{n.needs_input_grad(0) ? zero_at(g[0], d, idx) : Tensor()};
+    // value's gradient: the sum over the written positions, each counted once. Negative
+    // positions are taken from the end first (where torch's backward raises for them).
+    if (n.num_outputs() > 1 && n.needs_input_grad(1)) {
+      const int64_t size = g[0]->dim() == 0 ? 1 : g[0]->sizes[d];
+      const Tensor positions = remainder(idx, scalar_tensor(Scalar(size), DType::Int64));
+      grads.push_back(sum(index_select(g[0], d, unique(positions).values)));
+    } else if (n.num_outputs() > 1) {
+      grads.push_back(Tensor());
+    }
+    return grads;
+  });
+  record(node, {out}, {{saved::index, index}});
+  return out;
+}
+}  // namespace
+
+Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_index_copy(self, d, index, source);
+  Tensor out = copy_of(self);
+  index_copy_into(*out, d, index, source);
+  if (any_requires_grad({&self, &source})) {
+    auto node = make_node("IndexCopyBackward0", {self, source},
+                          [d](Node& n, TensorList& g) -> TensorList {
+      const Tensor idx = n.saved(saved::index);
+      Tensor to_source;
+      if (n.needs_input_grad(1)) {
+        to_source = index_select(g[0], d, idx);
+        const Shape& source_sizes = n.input_meta()[1].sizes;
+        // torch expands to source's shape (ExpandBackward0 in a second-order graph), and
+        // gives a 0-d source its one element.
+        to_source = source_sizes.empty() ? reshape(to_source, source_sizes)
+                                         : expand(to_source, source_sizes);
+      }
+      return {n.needs_input_grad(0) ? zero_at(g[0], d, idx) : Tensor(), to_source};
+    });
+    record(node, {out}, {{saved::index, index}});
+  }
+  return out;
+}
+
+Tensor& index_copy_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  check_inplace_overlap(self, {});  // torch refuses to write an expanded self
+  if (write_needs_graph(self, source))
+    return apply_inplace(self, "index_copy_", [&] { return index_copy(self, dim, index, source); });
+  const int64_t d = wrap_dim(dim, self->dim());
+  check_index_copy(self, d, index, source);
+  index_copy_into(*self, d, index, source);
+  self->version->bump();
+  return self;
+}
+
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
+  // An integer result cannot carry value's gradient; torch refuses it (its in-place
+  // index_fill_ records the write all the same).
+  if (!is_floating(self->dtype) && GradMode::records() && value->requires_grad())
+    throw std::runtime_error(std::string("Autograd not support dtype: ") +
+                             dtype_torch_name(self->dtype));
+  return index_fill_recorded(self, dim, index, value, /*any_dtype=*/false);
+}
+
+Tensor& index_fill_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
+  // torch writes an expanded self (with a deprecation warning): every element sharing a
+  // written position's memory takes the value (Note [Partial writes into overlapping memory]).
+  if (write_needs_graph(self, value))
+    return apply_inplace(self, "index_fill_", [&] {
+      const bool any_dtype = !value->is_wrapped_number;
+      return settled_for(self, index_fill_recorded(self, dim, index, value, any_dtype),
+                         [&](TensorImpl& t) {
+                           index_fill_into(t, wrap_dim(dim, self->dim()), index, value);
+                         });
+    }, /*record_any_dtype=*/!value->is_wrapped_number);
+  check_index_fill(self, index, value);
+  const int64_t d = wrap_dim(dim, self->dim());
+  index_fill_into(*self, d, index, value);
   self->version->bump();
   return self;
 }

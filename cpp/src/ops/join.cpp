@@ -1,4 +1,7 @@
-// cat and stack: each input is copied into its window of one fresh output.
+// cat, stack and block_diag: each input is copied into its window of one fresh output;
+// hstack, vstack, dstack and column_stack: cat of the inputs raised to a common rank.
+#include <numeric>
+
 #include "ops/common.h"
 
 namespace cgrad {
@@ -96,6 +99,80 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
       TensorList grads;
       for (size_t i = 0; i < n.num_outputs(); ++i)
         grads.push_back(n.needs_input_grad(i) ? select(g[0], d, static_cast<int64_t>(i)) : Tensor());
+      return grads;
+    });
+    record(node, {out});
+  }
+  return out;
+}
+
+// ---- cat of inputs raised to a rank ----
+
+namespace {
+TensorList each(const TensorList& tensors, const char* op, Tensor (*raise)(const Tensor&)) {
+  if (tensors.empty()) throw std::runtime_error(std::string(op) + " expects a non-empty TensorList");
+  TensorList out;
+  out.reserve(tensors.size());
+  for (const Tensor& t : tensors) out.push_back(raise(t));
+  return out;
+}
+
+Tensor as_column(const Tensor& t) { return t->dim() <= 1 ? reshape(t, {t->numel(), 1}) : t; }
+}  // namespace
+
+Tensor hstack(const TensorList& tensors) {
+  TensorList raised = each(tensors, "hstack", &atleast_1d);
+  return cat(raised, raised[0]->dim() == 1 ? 0 : 1);
+}
+
+Tensor vstack(const TensorList& tensors) { return cat(each(tensors, "vstack", &atleast_2d), 0); }
+
+Tensor dstack(const TensorList& tensors) { return cat(each(tensors, "dstack", &atleast_3d), 2); }
+
+Tensor column_stack(const TensorList& tensors) {
+  return cat(each(tensors, "column_stack", &as_column), 1);
+}
+
+// ---- block_diag ----
+
+Tensor block_diag(const TensorList& tensors) {
+  Shape rows, cols;  // each input's size as a matrix
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (t->dim() > 2)
+      throw std::runtime_error("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               "Input " + std::to_string(i) + " has " +
+                               std::to_string(t->dim()) + " dimensions");
+    rows.push_back(t->dim() == 2 ? t->sizes[0] : 1);
+    cols.push_back(t->dim() == 0 ? 1 : t->sizes.back());
+  }
+  if (tensors.empty()) return empty({1, 0}, default_float());
+  const int64_t total_rows = std::accumulate(rows.begin(), rows.end(), int64_t{0});
+  const int64_t total_cols = std::accumulate(cols.begin(), cols.end(), int64_t{0});
+  Tensor out = full({total_rows, total_cols}, 0.0, common_dtype(tensors));
+  Shape row_at, col_at;  // each block's top-left corner
+  for (size_t i = 0, r = 0, c = 0; i < tensors.size(); r += rows[i], c += cols[i], ++i) {
+    row_at.push_back(static_cast<int64_t>(r));
+    col_at.push_back(static_cast<int64_t>(c));
+    Tensor window = make_view(out, {rows[i], cols[i]}, out->strides,
+                              static_cast<int64_t>(r) * out->strides[0] + static_cast<int64_t>(c));
+    GradModeGuard forward_only(false);
+    kernels::copy(*reshape(tensors[i], {rows[i], cols[i]}), *window);
+  }
+  if (compute_requires_grad(tensors)) {
+    auto node = make_node("BlockDiagBackward0", tensors,
+                          [rows, cols, row_at, col_at](Node& n, TensorList& g) -> TensorList {
+      TensorList grads;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (!n.needs_input_grad(i)) {
+          grads.push_back(Tensor());
+          continue;
+        }
+        const auto& meta = n.input_meta()[i];
+        Tensor block = reshape(narrow(narrow(g[0], 0, row_at[i], rows[i]), 1, col_at[i], cols[i]),
+                               meta.sizes);
+        grads.push_back(block->dtype == meta.dtype ? block : to_dtype(block, meta.dtype));
+      }
       return grads;
     });
     record(node, {out});

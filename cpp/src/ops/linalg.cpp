@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cgrad/autograd/views.h"
+#include "cgrad/ops/inplace.h"
 #include "ops/common.h"
 
 namespace cgrad {
@@ -430,12 +431,18 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Sc
   return out;
 }
 
-Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const Scalar& beta_scalar,
-            const Scalar& alpha_scalar) {
+namespace {
+void check_addr_vectors(const Tensor& vec1, const Tensor& vec2) {
   for (auto [v, name] : {std::pair{&vec1, "vec1"}, std::pair{&vec2, "vec2"}})
     if ((*v)->dim() != 1)
       throw std::runtime_error(std::string("addr: Expected 1-D argument ") + name + ", but got " +
                                std::to_string((*v)->dim()) + "-D");
+}
+}  // namespace
+
+Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const Scalar& beta_scalar,
+            const Scalar& alpha_scalar) {
+  check_addr_vectors(vec1, vec2);
   // addr promotes its operands, as a pointwise op does, and checks beta, then alpha: a
   // bool only for a Bool result, a float only for a floating one.
   const DType dtype = promote_types(promote_types(input->dtype, vec1->dtype), vec2->dtype);
@@ -563,6 +570,68 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
   record_added_product("AddbmmBackward0", input, batch1, batch2, out, beta, alpha,
                        saved::batch1, saved::batch2, d_batch1, d_batch2);
   return out;
+}
+
+// ---- in place: self.addmm_(a, b) and its siblings ----
+
+namespace {
+using AddedProduct = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Scalar&,
+                                const Scalar&);
+
+// Note [Adding a product in place]: the out-of-place op computed on self's current value
+// and written back (Note [In-place ops]), so its node (AddmmBackward0...) becomes self's
+// history. The product is computed whole before self is written, so factors that share
+// self's memory read its old value (torch allows x.addmm_(x, x)); only a self whose
+// elements share memory is refused. self is not broadcast: a result of another shape is
+// torch's "Bad in-place call" (where torch's addbmm_ resizes self instead, cgrad refuses).
+Tensor& added_product_inplace(Tensor& self, const char* name, AddedProduct op, const Tensor& a,
+                              const Tensor& b, const Scalar& beta, const Scalar& alpha,
+                              const std::function<void()>& check_self = {}) {
+  check_inplace_overlap(self, {});
+  return apply_inplace(self, name, [&] {
+    if (check_self) check_self();
+    Tensor out = op(self, a, b, beta, alpha);
+    if (out->sizes != self->sizes)
+      throw std::runtime_error("Bad in-place call: input tensor size " + shape_str(self->sizes) +
+                               " and output tensor size " + shape_str(out->sizes) +
+                               " should match");
+    return out;
+  });
+}
+}  // namespace
+
+Tensor& addmm_(Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta,
+               const Scalar& alpha) {
+  return added_product_inplace(self, "addmm_", &addmm, mat1, mat2, beta, alpha);
+}
+
+Tensor& addmv_(Tensor& self, const Tensor& mat, const Tensor& vec, const Scalar& beta,
+               const Scalar& alpha) {
+  return added_product_inplace(self, "addmv_", &addmv, mat, vec, beta, alpha);
+}
+
+Tensor& addr_(Tensor& self, const Tensor& vec1, const Tensor& vec2, const Scalar& beta,
+              const Scalar& alpha) {
+  // torch's addr_ wants self to be the whole m x n matrix before it looks at beta or dtypes.
+  return added_product_inplace(self, "addr_", &addr, vec1, vec2, beta, alpha, [&] {
+    check_addr_vectors(vec1, vec2);
+    if (self->dim() != 2)
+      throw std::runtime_error("2D tensor expected, got " + std::to_string(self->dim()) +
+                               "D tensor for input");
+    if (self->sizes[0] != vec1->sizes[0] || self->sizes[1] != vec2->sizes[0])
+      throw std::runtime_error("size mismatch, input: " + shape_str(self->sizes) + ", v1: " +
+                               shape_str(vec1->sizes) + ", v2: " + shape_str(vec2->sizes));
+  });
+}
+
+Tensor& baddbmm_(Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta,
+                 const Scalar& alpha) {
+  return added_product_inplace(self, "baddbmm_", &baddbmm, batch1, batch2, beta, alpha);
+}
+
+Tensor& addbmm_(Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta,
+                const Scalar& alpha) {
+  return added_product_inplace(self, "addbmm_", &addbmm, batch1, batch2, beta, alpha);
 }
 
 // ---- matmul ----

@@ -59,6 +59,42 @@ Tensor flipud(const Tensor& a) {
   return flip(a, {0});
 }
 
+// ---- rot90 ----
+
+// As torch: a quarter turn is a flip of dims[1] then a transpose (three turns, of dims[0]),
+// a half turn flips both, none copies; the result is not a view of the flip.
+Tensor rot90(const Tensor& a, int64_t k, const DimList& dims) {
+  if (dims.size() != 2)
+    throw std::runtime_error("expected total rotation dims == 2, but got dims = " +
+                             std::to_string(dims.size()));
+  if (a->dim() < 2)
+    throw std::runtime_error("expected total dims >= 2, but got total dims = " +
+                             std::to_string(a->dim()));
+  const int64_t d0 = wrap_dim(dims[0], a->dim()), d1 = wrap_dim(dims[1], a->dim());
+  if (d0 == d1)
+    throw std::runtime_error("expected rotation dims to be different, but got dim0 = " +
+                             std::to_string(dims[0]) + " and dim1 = " + std::to_string(dims[1]));
+  const int64_t turns = ((k % 4) + 4) % 4;
+  Tensor out;
+  {
+    GradModeGuard forward_only(false);
+    if (turns == 0) out = contiguous(clone(a));
+    else if (turns == 2) out = flip(a, {d0, d1});
+    else {
+      const Tensor turned = transpose(flip(a, {turns == 1 ? d1 : d0}), d0, d1);
+      out = detail::empty_in_layout(turned->sizes, a->dtype, {turned->strides});
+      kernels::copy(*turned, *out);
+    }
+  }
+  if (any_requires_grad({&a})) {
+    const DimList plane{d0, d1};
+    record(make_node("Rot90Backward0", {a}, [turns, plane](Node&, TensorList& g) -> TensorList {
+      return {rot90(g[0], -turns, plane)};
+    }), {out});
+  }
+  return out;
+}
+
 // ---- roll ----
 
 namespace {

@@ -88,9 +88,22 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const DimList& dims_a, const 
       result.push_back(y->sizes[d]);
       free_b *= y->sizes[d];
     }
+  // With no free dims on either side torch takes a dot of the two (DotBackward0).
+  if (result.empty())
+    return reshape(dot(reshape(permute(x, order_a), {contracted_size}),
+                       reshape(permute(y, order_b), {contracted_size})),
+                   result);
   Tensor lhs = reshape(permute(x, order_a), {free_a, contracted_size});
   Tensor rhs = reshape(permute(y, order_b), {contracted_size, free_b});
   return reshape(mm(lhs, rhs), result);
+}
+
+Tensor inner(const Tensor& a, const Tensor& b) {
+  if (a->dim() == 0 || b->dim() == 0) return mul(a, b);
+  if (a->sizes.back() != b->sizes.back())
+    throw std::runtime_error("inner() the last dimension must match on both input tensors but "
+                             "got shapes " + shape_str(a->sizes) + " and " + shape_str(b->sizes));
+  return tensordot(a, b, {-1}, {-1});
 }
 
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t dims) {

@@ -534,4 +534,79 @@ Tensor embed_in_zeros(const Tensor& g, const Shape& base_sizes, const ViewGeomet
   return out;
 }
 
+// ---- ravel and atleast_nd: reshapes composed of the views above ----
+
+Tensor ravel(const Tensor& a) { return view(contiguous(a), {-1}); }
+
+Tensor atleast_1d(const Tensor& a) { return a->dim() == 0 ? reshape(a, {1}) : a; }
+
+Tensor atleast_2d(const Tensor& a) {
+  if (a->dim() == 0) return reshape(a, {1, 1});
+  return a->dim() == 1 ? unsqueeze(a, 0) : a;
+}
+
+Tensor atleast_3d(const Tensor& a) {
+  switch (a->dim()) {
+    case 0: return reshape(a, {1, 1, 1});
+    case 1: return unsqueeze(unsqueeze(a, 0), -1);
+    case 2: return unsqueeze(a, -1);
+    default: return a;
+  }
+}
+
+// ---- hsplit, vsplit, dsplit ----
+
+namespace {
+struct AxisRule {
+  const char* op;
+  int64_t min_dims;
+};
+AxisRule rule_of(SplitAxis axis) {
+  switch (axis) {
+    case SplitAxis::Horizontal: return {"hsplit", 1};
+    case SplitAxis::Vertical: return {"vsplit", 2};
+    default: return {"dsplit", 3};
+  }
+}
+
+// The dim split along, after torch's rank check.
+int64_t split_dim(const Tensor& a, SplitAxis axis) {
+  const AxisRule rule = rule_of(axis);
+  if (a->dim() < rule.min_dims)
+    throw std::runtime_error(std::string("torch.") + rule.op + " requires a tensor with at least " +
+                             std::to_string(rule.min_dims) + " dimension, but got a tensor with " +
+                             std::to_string(a->dim()) + " dimensions!");
+  if (axis == SplitAxis::Horizontal) return a->dim() > 1 ? 1 : 0;
+  return axis == SplitAxis::Vertical ? 0 : 2;
+}
+}  // namespace
+
+TensorList split_along(const Tensor& a, SplitAxis axis, int64_t sections) {
+  const int64_t d = split_dim(a, axis), size = a->sizes[d];
+  if (sections == 0 || size % sections != 0)
+    throw std::runtime_error(std::string("torch.") + rule_of(axis).op +
+                             " attempted to split along dimension " + std::to_string(d) +
+                             ", but the size of the dimension " + std::to_string(size) +
+                             " is not divisible by the split_size " + std::to_string(sections) +
+                             "!");
+  if (sections < 0)
+    throw std::runtime_error("number of sections must be larger than 0, got " +
+                             std::to_string(sections));
+  Shape bounds;
+  for (int64_t i = 1; i < sections; ++i) bounds.push_back(i * (size / sections));
+  return split_along(a, axis, bounds);
+}
+
+TensorList split_along(const Tensor& a, SplitAxis axis, const Shape& indices) {
+  const int64_t d = split_dim(a, axis);
+  TensorList parts;
+  int64_t start = 0;
+  for (int64_t end : indices) {
+    parts.push_back(slice(a, d, start, end));
+    start = end;
+  }
+  parts.push_back(slice(a, d, start, a->sizes[d]));
+  return parts;
+}
+
 }  // namespace cgrad

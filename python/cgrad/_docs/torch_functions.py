@@ -40,6 +40,22 @@ addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * outer(vec1, vec2); input broadcasts to the (n, m) product, and
     the dtypes promote as in a pointwise op.
 
+argwhere(input) -> Tensor
+    The coordinates of input's nonzero elements, one row each in row-major order (int64,
+    shape [n, input.dim()]): nonzero(input).
+
+atleast_1d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 1 dim (a 0-d one as shape [1]), itself otherwise; one
+    tensor gives a tensor, several (or one list of them) a tuple.
+
+atleast_2d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 2 dims (1-d [n] as [1, n]), itself otherwise; one tensor
+    gives a tensor, several (or one list of them) a tuple.
+
+atleast_3d(*tensors) -> Tensor | tuple[Tensor, ...]
+    Each tensor with at least 3 dims (1-d [n] as [1, n, 1], 2-d [m, n] as [m, n, 1]),
+    itself otherwise; one tensor gives a tensor, several (or one list of them) a tuple.
+
 baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor
     beta * input + alpha * bmm(batch1, batch2); input broadcasts to the (b, n, p) product.
 
@@ -122,6 +138,10 @@ bitwise_right_shift(input, other, *, out=None) -> Tensor
 bitwise_xor(input, other, *, out=None) -> Tensor
     Bitwise XOR of integer or bool tensors.
 
+block_diag(*tensors) -> Tensor
+    The tensors (0-d as 1 x 1, 1-D as one row, 2-D) placed along the diagonal of a zero
+    matrix, in their promoted dtype; no tensors give a 1 x 0 matrix.
+
 bmm(input, mat2, *, out=None) -> Tensor
     Batched matrix product of (b, n, m) and (b, m, p) tensors; no broadcasting.
 
@@ -167,6 +187,9 @@ clip(input, min=None, max=None, *, out=None) -> Tensor
 
 clone(input) -> Tensor
     A copy of input with its own memory, in the same memory order; differentiable.
+
+column_stack(tensors, *, out=None) -> Tensor
+    Joins tensors side by side along dim 1, 0-d and 1-d ones taken as columns.
 
 constant_pad_nd(input, pad, value=0) -> Tensor
     Pads the last dims of input with value, pad = (left, right, top, bottom, ...);
@@ -228,6 +251,12 @@ div(input, other, *, rounding_mode=None, out=None) -> Tensor
 
 dot(input, tensor, *, out=None) -> Tensor
     Inner product of two 1-D tensors of the same size and dtype.
+
+dsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input (3 dims or more) along dim 2, as hsplit does along its dim.
+
+dstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 2, after giving each at least 3 dims (as atleast_3d).
 
 einsum(equation, *operands) -> Tensor
     Sums products of the operands' elements as the Einstein-notation equation says
@@ -355,6 +384,13 @@ heaviside(input, values, *, out=None) -> Tensor
     Heaviside step function: 0 where input < 0, values where input == 0, 1 where
     input > 0; input and values must share a dtype.
 
+hsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input along dim 1 (dim 0 when 1-D) into an int's equal sections (it must
+    divide the dim) or at a list's indices (slices between them); views of input.
+
+hstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 1 (dim 0 for 1-d ones), after giving each at least 1 dim.
+
 hypot(input, other, *, out=None) -> Tensor
     sqrt(input**2 + other**2) elementwise, without overflow in the squares.
 
@@ -364,11 +400,23 @@ i0(input, *, out=None) -> Tensor
 index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor
     A copy of input with alpha * source added at the positions index names along dim.
 
+index_copy(input, dim, index, source, *, out=None) -> Tensor
+    A copy of input with the slices of source written at the positions index names
+    along dim (0 and up; source has input's dtype and its shape apart from dim).
+
+index_fill(input, dim, index, value) -> Tensor
+    A copy of input with value (a number or a 0-d tensor) at the positions index names
+    along dim; negative positions count from the end.
+
 index_select(input, dim, index, *, out=None) -> Tensor
     The slices of input at the 1-D index along dim, as a new tensor.
 
 initial_seed() -> int
     The seed the default generator was last seeded with.
+
+inner(input, other, *, out=None) -> Tensor
+    Sums products over the last dims of input and other (their sizes must match); the
+    result has input's other dims, then other's. A 0-d operand multiplies instead.
 
 is_anomaly_enabled() -> bool
     Whether anomaly detection (autograd.detect_anomaly) is on.
@@ -639,6 +687,10 @@ randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=Non
 randperm(n, *, generator=None, out=None, dtype=int64, device=None, requires_grad=False) -> Tensor
     A random permutation of 0 .. n-1.
 
+ravel(input) -> Tensor
+    The elements in row-major order as a 1-D tensor: a view of contiguous input, else of
+    a copy.
+
 reciprocal(input, *, out=None) -> Tensor
     1 / x elementwise (a float result for integer input).
 
@@ -663,8 +715,15 @@ result_type(tensor, other) -> dtype
 roll(input, shifts, dims=None) -> Tensor
     Shifts elements along dims, wrapping around; without dims, on the flattened input.
 
+rot90(input, k=1, dims=[0, 1]) -> Tensor
+    input turned k quarter turns in the plane of dims, from dims[0] towards dims[1]
+    (negative k turns the other way), as a new tensor.
+
 round(input, *, decimals=0, out=None) -> Tensor
     Rounds each element to the nearest integer (or to decimals places), halves to even.
+
+row_stack(tensors, *, out=None) -> Tensor
+    vstack under another name.
 
 rsqrt(input, *, out=None) -> Tensor
     1 / sqrt(x) elementwise.
@@ -829,6 +888,12 @@ unsqueeze(input, dim) -> Tensor
 
 var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=1) -> tuple[Tensor, Tensor]
     (var, mean) of input in one call.
+
+vsplit(input, indices_or_sections) -> tuple[Tensor, ...]
+    Splits input (2 dims or more) along dim 0, as hsplit does along its dim.
+
+vstack(tensors, *, out=None) -> Tensor
+    Joins tensors along dim 0, after giving each at least 2 dims (1-d [n] as [1, n]).
 
 where(condition, input, other, *, out=None) -> Tensor
 where(condition) -> tuple[Tensor, ...]

@@ -27,6 +27,14 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
                  const Scalar& alpha = 1);
 Tensor& index_add_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                    const Scalar& alpha = 1);
+// self with source's slices written at positions `index` along dim (IndexCopyBackward0);
+// source has self's dtype, and positions count from 0 only.
+Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source);
+Tensor& index_copy_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& source);
+// self with `value` at positions `index` along dim (negative ones count from the end).
+// `value` is a Python scalar (IndexFillBackward0) or a 0-d tensor (IndexFillBackward1).
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value);
+Tensor& index_fill_(Tensor& self, int64_t dim, const Tensor& index, const Tensor& value);
 
 // Elementwise along one dim: out[i][j] = self[i][index[i][j]] for dim 1 (GatherBackward0).
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);

@@ -32,6 +32,18 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                const Scalar& beta = 1, const Scalar& alpha = 1);
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
               const Scalar& beta = 1, const Scalar& alpha = 1);
+// In place: self = beta * self + alpha * product, recorded as the out-of-place op's node
+// (Note [Adding a product in place]); the product must have self's shape.
+Tensor& addmm_(Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
+               const Scalar& alpha = 1);
+Tensor& addmv_(Tensor& self, const Tensor& mat, const Tensor& vec, const Scalar& beta = 1,
+               const Scalar& alpha = 1);
+Tensor& addr_(Tensor& self, const Tensor& vec1, const Tensor& vec2, const Scalar& beta = 1,
+              const Scalar& alpha = 1);
+Tensor& baddbmm_(Tensor& self, const Tensor& batch1, const Tensor& batch2,
+                 const Scalar& beta = 1, const Scalar& alpha = 1);
+Tensor& addbmm_(Tensor& self, const Tensor& batch1, const Tensor& batch2,
+                const Scalar& beta = 1, const Scalar& alpha = 1);
 // input @ weight^T + bias (bias may be null), with torch's choice of addmm / matmul.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
 // Einstein summation over the operands, by diagonals, permutes, sums, products and bmm.

@@ -11,6 +11,9 @@ namespace cgrad {
 Tensor flip(const Tensor& a, const DimList& dims);
 Tensor fliplr(const Tensor& a);  // flip(a, {1}); a has 2 dims or more
 Tensor flipud(const Tensor& a);  // flip(a, {0}); a has 1 dim or more
+// Rotates by k quarter turns in the plane of `dims`, from dims[0] towards dims[1]
+// (Rot90Backward0, whose backward turns back by -k).
+Tensor rot90(const Tensor& a, int64_t k = 1, const DimList& dims = {0, 1});
 // Shifts elements along dims[k] by shifts[k], wrapping around; with no dims, along the
 // flattened tensor (RollBackward0).
 Tensor roll(const Tensor& a, const Shape& shifts, const DimList& dims);

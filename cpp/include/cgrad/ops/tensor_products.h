@@ -13,5 +13,8 @@ Tensor kron(const Tensor& a, const Tensor& b);
 Tensor tensordot(const Tensor& a, const Tensor& b, const DimList& dims_a, const DimList& dims_b);
 // The usual form: a's last `dims` dims against b's first `dims`.
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t dims);
+// Sum over the last dims of a and b (tensordot of dims -1 and -1); a 0-d operand
+// multiplies instead (MulBackward0).
+Tensor inner(const Tensor& a, const Tensor& b);
 
 }  // namespace cgrad

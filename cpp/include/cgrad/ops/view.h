@@ -12,6 +12,15 @@ Tensor view(const Tensor& a, const Shape& sizes);      // error if strides don't
 Tensor reshape(const Tensor& a, const Shape& sizes);   // a view when possible, else a copy
 Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor unflatten(const Tensor& a, int64_t dim, const Shape& sizes);
+// The elements in row-major order as 1-d: a view when a is contiguous, else of a copy
+// (ViewBackward0 either way, over CloneBackward0 for the copy, as torch's).
+Tensor ravel(const Tensor& a);
+// a with at least 1, 2 or 3 dims: a itself when it has them, else a 0-d a reshaped
+// (ViewBackward0) or size-1 dims added (UnsqueezeBackward0): at the front for
+// atleast_2d; for atleast_3d a 1-d [n] becomes [1, n, 1] and a 2-d gets one at the end.
+Tensor atleast_1d(const Tensor& a);
+Tensor atleast_2d(const Tensor& a);
+Tensor atleast_3d(const Tensor& a);
 Tensor expand(const Tensor& a, const Shape& sizes);
 // For ops and backward formulas: `a` itself when it has `sizes` already, else expand.
 Tensor expand_to(const Tensor& a, const Shape& sizes);
@@ -30,6 +39,12 @@ TensorList split(const Tensor& a, int64_t split_size, int64_t dim);
 TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim);
 TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim);
 TensorList unbind(const Tensor& a, int64_t dim);
+// numpy's hsplit (dim 1, or 0 for 1-d), vsplit (dim 0) and dsplit (dim 2): into
+// `sections` equal parts, which must divide the dim, or at `indices` (Python slices
+// between them, so negative ones count from the end); each part a slice (SliceBackward0).
+enum class SplitAxis { Horizontal, Vertical, Depth };
+TensorList split_along(const Tensor& a, SplitAxis axis, int64_t sections);
+TensorList split_along(const Tensor& a, SplitAxis axis, const Shape& indices);
 Tensor detach(const Tensor& a);  // shares storage and version counter, no history
 // A new tensor over the same data that stays in the graph (AliasBackward0).
 Tensor alias(const Tensor& a);
