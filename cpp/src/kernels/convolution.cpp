@@ -105,7 +105,8 @@ void pad_samples(const ConvGeometry& g, const PaddedShape& s, const T* x, int64_
   for (int64_t plane = 0; plane < count * g.in_channels; ++plane) {
     const T* src = x + plane * g.in_h * g.in_w + lo - g.pad_w;
     T* dst = out + plane * s.hp * s.wp + lo;
-    for (int64_t r = top; r < bottom; ++r) copy_short(src + (r - g.pad_h) * g.in_w, hi - lo, dst + r * s.wp);
+    for (int64_t r = top; r < bottom; ++r)
+      copy_short(src + (r - g.pad_h) * g.in_w, hi - lo, dst + r * s.wp);
   }
 }
 
@@ -262,13 +263,14 @@ void col2im(const ConvGeometry& g, const T* cols, T* x) {
   }, 1);
 }
 
-// Runs f(n, scratch) for every sample: one sample per thread when the batch can keep
-// every thread busy, else in order (threads then work inside f).
 // A thread's working memory, uninitialized: every user writes what it reads.
 template <class T>
 std::unique_ptr<T[]> scratch_buffer(int64_t size) {
   return std::unique_ptr<T[]>(new T[static_cast<size_t>(size)]);
 }
+
+// Runs f(n, scratch) for every sample: one sample per thread when the batch can keep
+// every thread busy, else in order (threads then work inside f).
 
 template <class T, class F>
 void for_each_sample(const ConvGeometry& g, int64_t scratch_size, const F& f) {
@@ -409,7 +411,8 @@ void conv2d_backward_weight_typed(const ConvGeometry& g, const T* x, const T* gy
   // thread count. A chunk of several samples gathers their gradients as [O, samples * OH * OW].
   const PaddedShape s = padded_shape(g);
   const int64_t per_gemm = samples_per_gemm(g);
-  const auto scratch = scratch_buffer<T>(per_gemm * s.sample + (per_gemm > 1 ? g.out_channels * per_gemm * ohw : 0));
+  const int64_t gathered_size = per_gemm > 1 ? g.out_channels * per_gemm * ohw : 0;
+  const auto scratch = scratch_buffer<T>(per_gemm * s.sample + gathered_size);
   for (int64_t n0 = 0; n0 < g.batch; n0 += per_gemm) {
     const int64_t count = std::min(per_gemm, g.batch - n0), cols = count * ohw;
     pad_samples(g, s, x + n0 * x_step, count, scratch.get());

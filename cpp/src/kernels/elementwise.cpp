@@ -867,7 +867,8 @@ constexpr int64_t kTransposeBlock = 32;
 template <class E>
 void copy_transposed_blocks(const TensorImpl& src, TensorImpl& dst) {
   const int64_t nd = dst.dim(), rows = dst.sizes[nd - 2], cols = dst.sizes[nd - 1];
-  const int64_t col_stride = src.strides[nd - 1], row_blocks = (rows + kTransposeBlock - 1) / kTransposeBlock;
+  const int64_t col_stride = src.strides[nd - 1];
+  const int64_t row_blocks = (rows + kTransposeBlock - 1) / kTransposeBlock;
   const int64_t outer = dst.numel() / (rows * cols);
   const E* s = static_cast<const E*>(src.raw_data());
   E* d = static_cast<E*>(dst.raw_data());

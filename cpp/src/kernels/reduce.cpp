@@ -103,7 +103,8 @@ CGRAD_SUM_BLOCK(double)
   CGRAD_VERTICAL_STEP(add_squares, T, +=, static_cast<double>(x[i] * x[i]))               \
   CGRAD_VERTICAL_STEP(add_magnitudes, T, +=, std::fabs(static_cast<double>(x[i])))        \
   CGRAD_VERTICAL_STEP(add_squared_deviations, T, +=,                                      \
-                      (static_cast<double>(x[i]) - centre[i]) * (static_cast<double>(x[i]) - centre[i]), \
+                      (static_cast<double>(x[i]) - centre[i]) *                           \
+                          (static_cast<double>(x[i]) - centre[i]),                        \
                       const double* centre,)
 CGRAD_VERTICAL_STEPS(float)
 CGRAD_VERTICAL_STEPS(double)
@@ -260,7 +261,8 @@ void slab_fold(const T* x, int64_t outer, int64_t kept, int64_t inner, double* a
       acc[k] = op(acc[k], r0), acc[k + 1] = op(acc[k + 1], r1);
       acc[k + 2] = op(acc[k + 2], r2), acc[k + 3] = op(acc[k + 3], r3);
     }
-    for (; k < k1; ++k) acc[k] = op(acc[k], fold(partial + (k - k0) * length, length, identity, op));
+    for (; k < k1; ++k)
+      acc[k] = op(acc[k], fold(partial + (k - k0) * length, length, identity, op));
   });
 }
 
@@ -345,8 +347,9 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
     if constexpr (!std::is_same_v<T, bool>) {
       if (n > 1 && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
         const T init = extreme_init<T>(is_max);
-        if (is_max) extreme_outer_kept_inner<true>(a.data<T>(), outer, kept, inner, init, out.data<T>());
-        else extreme_outer_kept_inner<false>(a.data<T>(), outer, kept, inner, init, out.data<T>());
+        T* result = out.data<T>();
+        if (is_max) extreme_outer_kept_inner<true>(a.data<T>(), outer, kept, inner, init, result);
+        else extreme_outer_kept_inner<false>(a.data<T>(), outer, kept, inner, init, result);
         return;
       }
     }
@@ -384,7 +387,9 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
         if (n > 1 && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
           if (prod)  // (products in double, over outer along memory, then folded)
             slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 1.0, std::multiplies<>(),
-                      [](const T* row, int64_t m, double* partial) { multiply_widened(row, m, partial); });
+                      [](const T* row, int64_t m, double* partial) {
+                        multiply_widened(row, m, partial);
+                      });
           else
             sum_outer_kept_inner(a.data<T>(), outer, kept, inner, acc.data());
           for (int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(acc[i]);
@@ -440,10 +445,14 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
                   kept == n;
           if (slabs && p == 2.0)
             slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
-                      [](const T* row, int64_t m, double* partial) { add_squares(row, m, partial); });
+                      [](const T* row, int64_t m, double* partial) {
+                        add_squares(row, m, partial);
+                      });
           else if (slabs)
             slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
-                      [](const T* row, int64_t m, double* partial) { add_magnitudes(row, m, partial); });
+                      [](const T* row, int64_t m, double* partial) {
+                        add_magnitudes(row, m, partial);
+                      });
         }
         if (!slabs && p == 1.0)
           reduce_into<T, double>(a, out, acc,

@@ -470,7 +470,8 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const S
             kernels::Accumulation::Plain);
   // torch's addr is a pointwise op over input, so an input of the result's shape lends
   // the result its layout (a transposed input gives a transposed result).
-  if (input->sizes == out->sizes && !input->is_contiguous() && input->is_non_overlapping_and_dense()) {
+  if (input->sizes == out->sizes && !input->is_contiguous() &&
+      input->is_non_overlapping_and_dense()) {
     Tensor laid = detail::empty_preserving_layout(*input, dtype);
     kernels::copy(*out, *laid);
     out = laid;
@@ -508,7 +509,8 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
                              dtype_cpp_name(batch2->dtype));
   Tensor out;
   if (nothing_to_multiply) {
-    if (beta != 0.0 && batch * m * batch2->sizes[2] > 0) check_bool_input_scaled(input, beta_scalar);
+    if (beta != 0.0 && batch * m * batch2->sizes[2] > 0)
+      check_bool_input_scaled(input, beta_scalar);
     out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
   } else {
     check_not_bool(batch1, "baddbmm");

@@ -198,7 +198,8 @@ TensorList batch_norm_backward_by_channel(const Tensor& grad, const Tensor& x, c
   const std::vector<double> weight = w ? channel_values(w) : std::vector<double>(channels, 1.0);
   const Tensor g = contiguous(grad);  // (sum() hands down an expanded gradient)
   std::vector<double> sum_g, sum_gxc;
-  if (training || needs[1] || needs[2]) kernels::channel_grad_sums(*g, *x, channels, mean, sum_g, sum_gxc);
+  if (training || needs[1] || needs[2])
+    kernels::channel_grad_sums(*g, *x, channels, mean, sum_g, sum_gxc);
   Tensor gx, gw, gb;
   if (needs[0]) {
     std::vector<double> a(channels), slope(channels, 0.0), offset(channels, 0.0);
@@ -299,8 +300,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     }
     if (per_channel_kernels(input)) {  // Note [Batch norm passes]
       const std::vector<double> mean = channel_values(mean_t), rstd = channel_values(rstd_t);
-      const std::vector<double> w = weight ? channel_values(weight) : std::vector<double>(channels, 1.0);
-      const std::vector<double> b = bias ? channel_values(bias) : std::vector<double>(channels, 0.0);
+      const std::vector<double> w =
+          weight ? channel_values(weight) : std::vector<double>(channels, 1.0);
+      const std::vector<double> b =
+          bias ? channel_values(bias) : std::vector<double>(channels, 0.0);
       std::vector<double> scale(channels), shift(channels);
       for (int64_t c = 0; c < channels; ++c) {
         scale[c] = w[c] * rstd[c];
@@ -326,9 +329,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       Tensor w = n.saved(saved::weight), b = n.saved(saved::bias);
       if (!grad) return {Tensor(), Tensor(), Tensor()};
       if (!GradMode::records() && per_channel_kernels(x))  // (kernels record nothing)
-        return batch_norm_backward_by_channel(grad, x, w, b, n.saved(mean_slot), n.saved(rstd_slot),
-                                              training, {n.needs_input_grad(0), n.needs_input_grad(1),
-                                                         n.needs_input_grad(2)});
+        return batch_norm_backward_by_channel(
+            grad, x, w, b, n.saved(mean_slot), n.saved(rstd_slot), training,
+            {n.needs_input_grad(0), n.needs_input_grad(1), n.needs_input_grad(2)});
       Tensor xhat, rstd;
       if (training && GradMode::records()) {  // Note [Normalization backward]
         std::tie(xhat, rstd) = normalized(x, dims, eps);
