@@ -345,14 +345,21 @@ struct Flat {
 // down) counts as the tensor it expands, broadcast along those dims; strided, it ran
 // relu's backward at 6x torch's time.
 std::optional<Flat> classify(const TensorImpl& x, const Shape& out_sizes, int64_t n) {
-  Shape sizes = x.sizes;
-  int64_t xn = 1;  // elements x holds, after dropping expanded dims; must be contiguous
-  for (int64_t d = x.dim() - 1; d >= 0; --d) {
-    if (sizes[d] != 1 && x.strides[d] == 0) sizes[d] = 1;
-    if (sizes[d] == 1) continue;
-    if (x.strides[d] != xn) return std::nullopt;
-    xn *= sizes[d];
+  const Shape* held = &x.sizes;  // x's sizes, expanded dims counted as 1
+  Shape unexpanded;
+  int64_t xn = x.numel();
+  if (!x.is_contiguous()) {  // (a contiguous operand, the common case, copies no shape)
+    unexpanded = x.sizes;
+    held = &unexpanded;
+    xn = 1;  // the elements x holds; they must be contiguous
+    for (int64_t d = x.dim() - 1; d >= 0; --d) {
+      if (unexpanded[d] != 1 && x.strides[d] == 0) unexpanded[d] = 1;
+      if (unexpanded[d] == 1) continue;
+      if (x.strides[d] != xn) return std::nullopt;
+      xn *= unexpanded[d];
+    }
   }
+  const Shape& sizes = *held;
   if (xn == 1) return Flat{Flat::Scalar, 1};
   if (xn == n) return Flat{Flat::Full, 1};
   const size_t nd = out_sizes.size(), lead = nd - sizes.size();
