@@ -1,7 +1,7 @@
 """Indexing ops against PyTorch, one line per case: index_select, index_add, index_copy,
 index_fill, gather, scatter, scatter_add, masked_fill, nonzero, argwhere and the
 advanced-indexing primitives behind x[...] (cgrad._C._index / _index_put, compared with
-torch's aten.index / index_put).
+torch's aten.index / index_put), and the public index_put / index_put_.
 
 Each case is `fn(lib, *inputs)` run with torch and with cgrad on the same numpy data;
 `check` compares values, dtypes, grad_fn names and gradients. Error cases compare the
@@ -281,6 +281,17 @@ CASES = [
     case("index_put_acc_", lambda L, x, i, v: IP_(L, x * 1, [i], v, True), R(4), ix(1, 1), R(2)),
     case("index_put_no_grad_", lambda L, x, i, v: IP_(L, x.clone().t(), [None, i], v), R(4, 3),
          ix(2, 0), R(2)),
+    # ---- the public index_put / index_put_ (a tuple or list of tensors, no None) ----
+    case("public_index_put", lambda L, x, i, v: L.index_put(x, (i,), v), R(4, 3), ix(0, 2),
+         R(2, 3)),
+    case("public_index_put_method_acc", lambda L, x, i, j, v: x.index_put([i, j], v, True),
+         R(3, 4), ix(0, 2, 0), ix(1, 1, 1), R(3)),
+    case("public_index_put_keywords", lambda L, x, m, v: x.index_put(
+        values=v, indices=(m,), accumulate=False), R(3, 4), B(3, 4), R()),
+    case("public_index_put_", lambda L, x, i, v: (x * 1).index_put_((i,), v, accumulate=True),
+         R(5), ix(4, 4, 0), R(1)),
+    case("public_index_put_fn_", lambda L, x, i, v: L.index_put_(x * 1, [i], v), R(4, 3),
+         ix(-1), R(3)),
 ]
 
 
@@ -431,6 +442,34 @@ ERRORS = [
         0, L.tensor([0]), L.tensor(2.0, requires_grad=True)), SAME),
     err("index_fill_leaf_", lambda L: L.ones(3, requires_grad=True).index_fill_(
         0, L.tensor([1]), 2), SAME),
+    # the public names take indices as a tuple or list of tensors, values as a tensor and
+    # accumulate as a bool, each refused with torch's words (and position, if positional)
+    err("index_put_indices_tensor", lambda L: L.ones(3).index_put(L.tensor([0]), L.ones(1)),
+        r"index_put\(\): argument 'indices' \(position 1\) must be tuple of Tensors, not Tensor"),
+    err("index_put_fn_indices_tensor",
+        lambda L: L.index_put_(L.ones(3), L.tensor([0]), L.ones(1)),
+        r"index_put_\(\): argument 'indices' \(position 2\) must be tuple of Tensors, not Tensor"),
+    err("index_put_none_index",
+        lambda L: L.index_put(L.ones(3, 2), [None, L.tensor([0])], L.ones(1)),
+        "expected Tensor as element 0 in argument 1, but got NoneType"),
+    err("index_put_method_int_index", lambda L: L.ones(3).index_put_((1,), L.ones(1)),
+        "expected Tensor as element 0 in argument 0, but got int"),
+    err("index_put_number_values", lambda L: L.ones(3).index_put((L.tensor([0]),), 1.0),
+        r"index_put\(\): argument 'values' \(position 2\) must be Tensor, not float"),
+    err("index_put_int_accumulate",
+        lambda L: L.ones(3).index_put_((L.tensor([0]),), L.ones(1), 1),
+        r"index_put_\(\): argument 'accumulate' \(position 3\) must be bool, not int"),
+    err("index_put_none_accumulate_keyword",
+        lambda L: L.index_put(L.ones(3), (L.tensor([0]),), L.ones(1), accumulate=None),
+        r"index_put\(\): argument 'accumulate' must be bool, not NoneType"),
+    err("index_put_float_index", lambda L: L.ones(3).index_put_((L.tensor([0.5]),), L.ones(1)),
+        "tensors used as indices must be long, int, byte or bool tensors"),
+    err("index_put_too_many_indices",
+        lambda L: L.index_put(L.ones(2, 3), (L.tensor([0]),) * 3, L.ones(1)),
+        r"too many indices for tensor of dimension 2 \(got 3\)"),
+    err("index_put_public_dtype",
+        lambda L: L.ones(3).index_put_((L.tensor([0]),), L.ones(1, dtype=L.float64)),
+        "Index put requires the source and destination dtypes match"),
     err("index_put_leaf_inplace",
         lambda L: IP_(L, L.ones(3, requires_grad=True), [L.tensor([0])], L.ones(1)),
         "leaf Variable that requires grad"),
@@ -505,6 +544,9 @@ def test_in_place_returns_self():
     assert x.index_fill_(0, cgrad.tensor([2]), 1.0) is x
     assert cgrad._C._index_put_(x, [cgrad.tensor([0])], cgrad.tensor(5.0)) is x
     np.testing.assert_array_equal(x.numpy(), [5.0, 4.0, 1.0])
+    assert x.index_put_((cgrad.tensor([1]),), cgrad.tensor(1.0), True) is x
+    assert cgrad.index_put_(x, [cgrad.tensor([2])], cgrad.tensor(0.0)) is x
+    np.testing.assert_array_equal(x.numpy(), [5.0, 5.0, 0.0])
 
 
 @pytest.mark.parametrize("fn,shapes", [

@@ -90,6 +90,9 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("bucketize", "input"): _SCALAR_OR_TENSOR,
                   ("rot90", "dims"): "Sequence[_int]",
                   ("block_diag", "tensors"): "Tensor",
+                  **{(name, arg): kind for name in ("index_put", "index_put_")
+                     for arg, kind in (("indices", "Sequence[Tensor]"), ("values", "Tensor"),
+                                       ("accumulate", "_bool"))},
                   # atleast_1d(x, y) or atleast_1d([x, y])
                   **{(name, "tensors"): "Tensor | Sequence[Tensor]" for name in (
                       "atleast_1d", "atleast_2d", "atleast_3d")},

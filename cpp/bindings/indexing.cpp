@@ -1,5 +1,5 @@
 // Indexing: index_select, index_add, index_copy, index_fill, gather, scatter, scatter_add,
-// masked_fill, nonzero, argwhere
+// masked_fill, nonzero, argwhere, index_put
 // (methods, functions and in-place methods), and the advanced-indexing primitives behind
 // x[...] as cgrad._C._index / _index_put / _index_put_.
 #include "bindings.h"
@@ -172,6 +172,70 @@ void def_masks(py::module_& m, TensorClass& cls) {
   });
 }
 
+// torch.index_put(input, indices, values, accumulate) and Tensor.index_put(_): stricter
+// than x[...]'s primitives, as torch's parser: indices a tuple or list of tensors (no
+// None), values a tensor, accumulate a bool. `first` is the position of `indices` (1 for
+// a method, 2 for a function, whose input comes first); torch's element message counts
+// arguments from 0.
+struct IndexPutArgs {
+  TensorList indices;
+  Tensor values;
+  bool accumulate;
+};
+
+IndexPutArgs index_put_args(const char* op, size_t first, py::handle indices,
+                            py::handle values, py::handle accumulate) {
+  // The call checks add the argument's position when it came positionally.
+  auto must_be = [&](const char* arg, const char* kind, py::handle h) {
+    return TypeError(std::string(op) + "(): argument '" + arg + "' must be " + kind + ", not " +
+                     (py::isinstance<TensorImpl>(h) ? std::string("Tensor") : type_name(h)));
+  };
+  if (!py::isinstance<py::tuple>(indices) && !py::isinstance<py::list>(indices))
+    throw must_be("indices", "tuple of Tensors", indices);
+  IndexPutArgs args;
+  for (py::handle h : indices) {
+    if (!py::isinstance<TensorImpl>(h))
+      throw TypeError("expected Tensor as element " + std::to_string(args.indices.size()) +
+                      " in argument " + std::to_string(first - 1) + ", but got " +
+                      type_name(h));
+    args.indices.push_back(h.cast<Tensor>());
+  }
+  if (!py::isinstance<TensorImpl>(values)) throw must_be("values", "Tensor", values);
+  args.values = values.cast<Tensor>();
+  if (!PyBool_Check(accumulate.ptr())) throw must_be("accumulate", "bool", accumulate);
+  args.accumulate = accumulate.ptr() == Py_True;
+  return args;
+}
+
+void def_index_put(py::module_& m, TensorClass& cls) {
+  auto out_of_place = [](size_t first) {
+    return [first](const Tensor& t, py::handle indices, py::handle values, py::handle acc) {
+      IndexPutArgs a = index_put_args("index_put", first, indices, values, acc);
+      return without_gil_if_large(t->numel(), [&] {
+        return index_put(t, a.indices, a.values, a.accumulate);
+      });
+    };
+  };
+  auto in_place = [](size_t first) {
+    return [first](py::object self_obj, py::handle indices, py::handle values, py::handle acc) {
+      Tensor t = self_obj.cast<Tensor>();
+      IndexPutArgs a = index_put_args("index_put_", first, indices, values, acc);
+      without_gil_if_large(a.values->numel(),
+                           [&] { index_put_(t, a.indices, a.values, a.accumulate); });
+      return self_obj;
+    };
+  };
+  const py::object no = py::bool_(false);
+  cls.def("index_put", out_of_place(1), py::arg("indices"), py::arg("values"),
+          py::arg("accumulate") = no);
+  m.def("index_put", out_of_place(2), py::arg("input"), py::arg("indices"), py::arg("values"),
+        py::arg("accumulate") = no);
+  cls.def("index_put_", in_place(1), py::arg("indices"), py::arg("values"),
+          py::arg("accumulate") = no);
+  m.def("index_put_", in_place(2), py::arg("input"), py::arg("indices"), py::arg("values"),
+        py::arg("accumulate") = no);
+}
+
 // x[...] primitives for the Python subscript code; indices as in cgrad::index.
 void def_advanced_indexing(py::module_& m) {
   m.def("_index", [](const Tensor& t, py::handle indices) {
@@ -208,6 +272,7 @@ void init_indexing(py::module_& m, TensorClass& cls) {
   def_index_along_dim(m, cls);
   def_scatter(m, cls);
   def_masks(m, cls);
+  def_index_put(m, cls);
   def_advanced_indexing(m);
 }
 

@@ -408,6 +408,10 @@ index_fill(input, dim, index, value) -> Tensor
     A copy of input with value (a number or a 0-d tensor) at the positions index names
     along dim; negative positions count from the end.
 
+index_put(input, indices, values, accumulate=False) -> Tensor
+    A copy of input with values written at input[indices] (added there, repeated
+    positions summing, when accumulate); indices is a tuple of index or mask tensors.
+
 index_select(input, dim, index, *, out=None) -> Tensor
     The slices of input at the 1-D index along dim, as a new tensor.
 
