@@ -199,6 +199,7 @@ class Node : public std::enable_shared_from_this<Node> {
   void save_in_slot(saved::Slot slot, const Tensor& t, bool is_output, bool in_list) {
     saved_.emplace_back(t, is_output, slot, in_list);
   }
+  void reserve_saved(size_t more) { saved_.reserve(saved_.size() + more); }
   // Wires the edges to `inputs`' grad_fns / accumulators and records their meta.
   void set_next_edges(const Tensor* inputs, size_t count);
   void set_next_edges(const TensorList& inputs) { set_next_edges(inputs.data(), inputs.size()); }
