@@ -599,6 +599,10 @@ nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None) -> Tensor
     Replaces NaN, +inf and -inf with the given numbers (the dtype's largest and lowest
     finite values by default).
 
+nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor
+    Mean of the non-NaN elements, of all or along dim: nansum over their count (NaN where
+    there are none). Floating input only.
+
 nanmedian(input) -> Tensor
 nanmedian(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]
     median ignoring NaN.
