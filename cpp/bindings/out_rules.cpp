@@ -126,7 +126,7 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
   add({"ger", "kron", "outer"}, kCast);
   // Indexing, sorting and shape.
   add({"diag", "gather", "index_add", "index_copy", "msort", "nonzero", "scatter", "scatter_add", "sort",
-       "take_along_dim", "topk", "tril", "triu"},
+       "isin", "take_along_dim", "topk", "tril", "triu"},
       kExact);
   add({"index_select", "masked_select"}, {OutDtype::kResultDtype, OutWording::kSelectSameType});
   add({"take"}, {OutDtype::kResultDtype, OutWording::kTake});

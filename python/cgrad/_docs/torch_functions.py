@@ -443,6 +443,11 @@ isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
 isfinite(input) -> Tensor
     True where an element is neither inf nor NaN.
 
+isin(elements, test_elements, *, assume_unique=False, invert=False, out=None) -> Tensor
+    True where an element of elements is among test_elements (False with invert=True),
+    compared in their promoted dtype; either may be a number, not both. NaN is in nothing.
+    Bool result of elements' shape; bool inputs are refused.
+
 isinf(input) -> Tensor
     True where an element is +inf or -inf.
 
