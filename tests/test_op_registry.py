@@ -56,7 +56,7 @@ NOT_DIFFERENTIABLE = {
     "isneginf", "isreal", "detach_",
     # in-place forms torch cannot differentiate (their backward raises)
     "acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_",
-    "unique", "unique_consecutive", "searchsorted", "bucketize",
+    "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
 }
 # The binary table's rows without a gradient (comparisons, logical, bitwise, integer ops;
 # Note [Pointwise op tables]), with their in-place forms.

@@ -39,6 +39,7 @@ CALLS = {
     "kDimsOrAll": (lambda L, x: (), lambda L, x: (1,)),
     "kDimsRequired": (lambda L, x: ((0, 1),), lambda L, x: (1,)),
     "kOptionalDims": (lambda L, x: (), lambda L, x: (1,)),
+    "kOptionalDimsDtype": (lambda L, x: (), lambda L, x: (1,)),
     "kOptionalDim": (lambda L, x: (), lambda L, x: (1,)),
     "kVariance": (lambda L, x: (), lambda L, x: (1,)),
     "kScanDtype": (lambda L, x: (0,), lambda L, x: (1,)),

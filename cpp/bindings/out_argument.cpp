@@ -69,6 +69,8 @@ std::string out_dtype_mismatch(const std::string& name, OutWording wording, DTyp
              " and out.dtype = " + o;
     case OutWording::kNanToNum:
       return "nan_to_num: dtype of out: " + o + " should be same as input: " + r;
+    case OutWording::kNansum:
+      return "nansum: provided dtype must match dtype of result. Got " + o + " and " + r + ".";
     case OutWording::kRowError:
     case OutWording::kDefault: break;
   }
@@ -264,6 +266,15 @@ PyObject* run_with_out(const std::string& name, OutRule rule, py::handle out_arg
       throw std::runtime_error(out_dtype_mismatch(name, rule.wording, *operands, out_dtype));
     if (operands && rule.dtype == OutDtype::kOperandsDtype && *operands != out_dtype)
       throw std::runtime_error(rule.message);
+  }
+  // torch's nansum kernel has no integer version; its functional dtype= casts instead
+  // (nanmean writes through nansum's out)
+  if (rule.wording == OutWording::kNansum && outs.size() == 1 && !is_floating(outs[0]->dtype)) {
+    PyObject* input = input_argument(args, nargs, keywords);
+    if (input && py::isinstance<TensorImpl>(input) &&
+        is_floating(py::handle(input).cast<Tensor>()->dtype))
+      throw NotImplementedError(std::string("\"nansum_cpu\" not implemented for '") +
+                                dtype_torch_name(outs[0]->dtype) + "'");
   }
   if (rule.dtype == OutDtype::kInputDtype && outs.size() == 1) {
     PyObject* input = input_argument(args, nargs, keywords);

@@ -91,6 +91,8 @@ void add_table_rules(std::unordered_map<std::string, OutRule>& rules) {
   if (reduction::form != reduction::kCountDims)            \
     rules.emplace(#py_name, reduction_rule(reduction::dtype));
 #include "cgrad/reduction/reduction_ops.def"
+  // torch checks nansum's out in its own words, and nanmean's through nansum's
+  rules["nansum"] = rules["nanmean"] = {OutDtype::kDtypeArgument, OutWording::kNansum};
 }
 
 // The functions no table holds: bound by hand, each as torch checks its out.
@@ -124,7 +126,7 @@ void add_hand_rules(std::unordered_map<std::string, OutRule>& rules) {
   add({"ger", "kron", "outer"}, kCast);
   // Indexing, sorting and shape.
   add({"diag", "gather", "index_add", "index_copy", "msort", "nonzero", "scatter", "scatter_add", "sort",
-       "take_along_dim", "topk", "tril", "triu"},
+       "isin", "take_along_dim", "topk", "tril", "triu"},
       kExact);
   add({"index_select", "masked_select"}, {OutDtype::kResultDtype, OutWording::kSelectSameType});
   add({"take"}, {OutDtype::kResultDtype, OutWording::kTake});

@@ -34,6 +34,8 @@ enum class OutWording {
   kCannotCast,       // result type Float can't be cast to the desired output type Long
   kOpCannotCast,     // ldexp can't be cast to the desired output type Long
   kRowError,         // the row's own message (OutRule::message)
+  kNansum,           // nansum: provided dtype must match dtype of result. Got Float and
+                     // Double. (nanmean too); a floating input refuses an integer out
   kDot,
   kMultinomial,
   kWhere,

@@ -136,6 +136,30 @@ void bind_kDimsOmittable(py::module_& m, TensorClass& cls, const char* name, Dim
   }
 }
 
+// One overload (nansum, nanmean): dim=None or () is all, keepdim without dim is fine.
+void bind_kOptionalDimsDtype(py::module_& m, TensorClass& cls, const char* name, DimsDtypeFn fn) {
+  for (bool is_function : {false, true}) {
+    auto reduce = [name, fn, is_function](const Tensor& t, py::object dim, py::handle keepdim,
+                                          py::object dtype) {
+      const std::optional<DimList> dims = dims_from_py(dim);
+      if (!PyBool_Check(keepdim.ptr()))  // (torch counts the method's self out)
+        throw TypeError(std::string(name) + "(): argument 'keepdim' (position " +
+                        (is_function ? "3" : "2") + ") must be bool, not " +
+                        std::string(py::str(py::type::of(keepdim).attr("__name__"))));
+      const bool keep = keepdim.ptr() == Py_True;
+      const std::optional<DType> out_dtype = optional_dtype(dtype);
+      return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keep, out_dtype); });
+    };
+    auto dim_arg = py::arg("dim") = py::none();
+    auto keepdim_arg = py::arg("keepdim") = false;
+    if (is_function)
+      m.def(name, reduce, py::arg("input"), dim_arg, keepdim_arg, py::kw_only(),
+            py::arg("dtype") = py::none());
+    else
+      cls.def(name, reduce, dim_arg, keepdim_arg, py::kw_only(), py::arg("dtype") = py::none());
+  }
+}
+
 void bind_kDimOmittable(py::module_& m, TensorClass& cls, const char* name, DimDtypeFn fn) {
   def_method_and_function(
       m, cls, name,
@@ -360,6 +384,7 @@ void init_reduction_table(py::module_& m) {
 void init_reduction(py::module_& m, TensorClass& cls) {
   py::module_ types = m.def_submodule("return_types", "Named tuples returned by ops (max, min)");
   def_reduction_rows(m, cls);
+  bind_kOptionalDimsDtype(m, cls, "nanmean", &nanmean);
   def_norm(m, cls);
   def_extrema(m, cls, types);
   def_aminmax(m, cls, types);

@@ -1,4 +1,4 @@
-// unique and unique_consecutive (functions and methods); searchsorted and bucketize
+// unique and unique_consecutive (functions and methods); searchsorted, bucketize and isin
 // (functions only: torch's Tensor has no such methods).
 #include "bindings.h"
 
@@ -15,6 +15,40 @@ py::object unique_result(const UniqueResult& r, bool return_inverse, bool return
   if (return_inverse) items.append(r.inverse);
   if (return_counts) items.append(r.counts);
   return py::tuple(items);
+}
+
+// isin: one of elements and test_elements may be a Python number, not both (torch's
+// three overloads).
+void def_isin(py::module_& m) {
+  m.def(
+      "isin",
+      [](py::handle elements, py::handle test_elements, py::handle assume_unique,
+         py::handle invert) {
+        const Tensor a = as_operand(elements), b = as_operand(test_elements);
+        const bool a_tensor = py::isinstance<TensorImpl>(elements);
+        const bool b_tensor = py::isinstance<TensorImpl>(test_elements);
+        const bool flags = (assume_unique.is_none() || PyBool_Check(assume_unique.ptr())) &&
+                           (invert.is_none() || PyBool_Check(invert.ptr()));
+        if (!a || !b || (!a_tensor && !b_tensor) || !flags) {
+          auto type_name = [](py::handle h) -> std::string {
+            return py::str(py::type::of(h).attr("__name__"));
+          };
+          std::string got = "(" + type_name(elements) + ", " + type_name(test_elements);
+          if (!assume_unique.is_none()) got += ", assume_unique=" + type_name(assume_unique);
+          if (!invert.is_none()) got += ", invert=" + type_name(invert);
+          const char* rest =
+              ", *, bool assume_unique = False, bool invert = False, Tensor out = None)\n";
+          throw TypeError("isin() received an invalid combination of arguments - got " + got +
+                          "), but expected one of:\n * (Tensor elements, Tensor test_elements" +
+                          rest + " * (Number element, Tensor test_elements" + rest +
+                          " * (Tensor elements, Number test_element" + rest);
+        }
+        return without_gil_if_large(std::max(a->numel(), b->numel()), [&] {
+          return isin(a, b, assume_unique.ptr() == Py_True, invert.ptr() == Py_True);
+        });
+      },
+      py::arg("elements"), py::arg("test_elements"), py::kw_only(),
+      py::arg("assume_unique") = py::none(), py::arg("invert") = py::none());
 }
 
 }  // namespace
@@ -68,6 +102,7 @@ void init_search(py::module_& m, TensorClass& cls) {
       },
       py::arg("input"), py::arg("boundaries"), py::kw_only(), py::arg("out_int32") = false,
       py::arg("right") = false);
+  def_isin(m);
 }
 
 }  // namespace cgrad::bindings

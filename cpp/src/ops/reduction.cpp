@@ -78,6 +78,14 @@ void check_nonempty(const char* op, const Tensor& a, const std::optional<DimList
                        " to have non-zero size.");
 }
 
+// a with its NaNs replaced by 0 (a itself when it cannot hold NaN), unrecorded: nansum's
+// node stands for the whole forward.
+Tensor nan_zeroed(const Tensor& a) {
+  if (!is_floating(a->dtype)) return a;
+  GradModeGuard no_grad(false);
+  return where(isnan(a), constant(0.0), a);
+}
+
 // Bool masks for the backward formulas.
 Tensor both(const Tensor& a, const Tensor& b) { return where(a, b, a); }
 Tensor nan_mask(const Tensor& a) { return ne(a, a); }
@@ -587,6 +595,7 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
 
 // Each form's call: its arguments as a ReductionCall, named `call`.
 #define CGRAD_CALL_kDimsOmittable const ReductionCall call{&dims, std::nullopt, keepdim, dtype, 0.0};
+#define CGRAD_CALL_kOptionalDimsDtype CGRAD_CALL_kDimsOmittable
 #define CGRAD_CALL_kDimOmittable                                    \
   std::optional<DimList> dims;                                      \
   if (dim) dims = DimList{*dim};                                    \
@@ -683,6 +692,7 @@ std::string with_mean(const char* node) {
 #undef CGRAD_MEAN_SIBLING
 
 #undef CGRAD_CALL_kDimsOmittable
+#undef CGRAD_CALL_kOptionalDimsDtype
 #undef CGRAD_CALL_kDimOmittable
 #undef CGRAD_CALL_kDimsOrAll
 #undef CGRAD_CALL_kDimsRequired
@@ -697,6 +707,25 @@ std::string with_mean(const char* node) {
 #undef CGRAD_READ_kSelfAndResult
 #undef CGRAD_READ_PAIR_kSelf
 #undef CGRAD_READ_PAIR_kSelfAndResult
+
+// ---- nanmean ----
+
+// As torch composes it, nansum over the count of non-NaN elements: its node is the
+// division's (DivBackward0, the count off the graph), and all NaN gives 0/0 = NaN.
+Tensor nanmean(const Tensor& a, const std::optional<DimList>& dims, bool keepdim,
+               std::optional<DType> dtype) {
+  if (!is_floating(a->dtype))
+    throw std::runtime_error(
+        std::string("nanmean(): expected input to have floating point or complex dtype but got ") +
+        dtype_torch_name(a->dtype));
+  if (dtype && !is_floating(*dtype))
+    throw std::runtime_error(
+        std::string("nanmean(): could not infer output dtype. Optional dtype must be either a "
+                    "floating point or complex dtype. Got: ") +
+        dtype_torch_name(*dtype));
+  Tensor count = sum(logical_not(isnan(a)), dims, keepdim);
+  return div(nansum(a, dims, keepdim, dtype), count);
+}
 
 // ---- sum_to ----
 

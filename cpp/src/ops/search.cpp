@@ -80,4 +80,28 @@ Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32, 
   return searchsorted(boundaries, input, out_int32, right);
 }
 
+// Each element searched for in the sorted test elements: n log m work where comparing
+// every pair is n m, and exact for int64 (no float detour). NaN finds nothing, as NaN !=
+// NaN in torch's isin; -0.0 finds 0.0.
+Tensor isin(const Tensor& elements, const Tensor& test_elements, bool /*assume_unique*/,
+            bool invert) {
+  for (const Tensor* t : {&elements, &test_elements})
+    if ((*t)->dtype == DType::Bool)
+      throw std::runtime_error("Unsupported input type encountered for isin(): Bool");
+  GradModeGuard no_grad(false);
+  const DType common = result_type(elements, test_elements);
+  const int64_t m = test_elements->numel();
+  Tensor found;
+  if (m == 0) {
+    found = full(elements->sizes, 0.0, DType::Bool);
+  } else {
+    Tensor values = detail::cast(elements, common);
+    Tensor sorted = sort(reshape(detail::cast(test_elements, common), {m})).first;
+    Tensor at = clamp_max(searchsorted(sorted, values),
+                          scalar_tensor(static_cast<double>(m - 1), DType::Int64));
+    found = eq(reshape(take(sorted, at), elements->sizes), values);
+  }
+  return invert ? logical_not(found) : found;
+}
+
 }  // namespace cgrad

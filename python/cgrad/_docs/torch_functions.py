@@ -443,6 +443,11 @@ isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor
 isfinite(input) -> Tensor
     True where an element is neither inf nor NaN.
 
+isin(elements, test_elements, *, assume_unique=False, invert=False, out=None) -> Tensor
+    True where an element of elements is among test_elements (False with invert=True),
+    compared in their promoted dtype; either may be a number, not both. NaN is in nothing.
+    Bool result of elements' shape; bool inputs are refused.
+
 isinf(input) -> Tensor
     True where an element is +inf or -inf.
 
@@ -598,6 +603,10 @@ mv(input, vec, *, out=None) -> Tensor
 nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None) -> Tensor
     Replaces NaN, +inf and -inf with the given numbers (the dtype's largest and lowest
     finite values by default).
+
+nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor
+    Mean of the non-NaN elements, of all or along dim: nansum over their count (NaN where
+    there are none). Floating input only.
 
 nanmedian(input) -> Tensor
 nanmedian(input, dim, keepdim=False, *, out=None) -> tuple[Tensor, Tensor]

@@ -10,7 +10,7 @@ namespace cgrad {
 
 // The rows of cgrad/reduction/reduction_ops.def, each with its form's arguments (Note
 // [Reduction table]): sum, mean, prod, amax, amin, argmax, argmin, var, stddev (std),
-// logsumexp, all, any, count_nonzero, cumsum, cumprod, logcumsumexp; and var_mean and
+// logsumexp, all, any, nansum, count_nonzero, cumsum, cumprod, logcumsumexp; and var_mean and
 // stddev_mean (std_mean), (spread, mean) in one node.
 #define CGRAD_REDUCTION(name, py_name, form, ...)                                    \
   Tensor name(const Tensor& a, CGRAD_REDUCTION_PARAMS_##form(CGRAD_WITH_DEFAULT)); \
@@ -29,6 +29,10 @@ Tensor min(const Tensor& a);
 // (MaxBackward0 / MinBackward0).
 std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim = false);
 std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim = false);
+// nansum over the count of non-NaN elements (DivBackward0, as torch composes it); floating
+// input only.
+Tensor nanmean(const Tensor& a, const std::optional<DimList>& dims = std::nullopt,
+               bool keepdim = false, std::optional<DType> dtype = std::nullopt);
 // Sums `grad` down to `sizes` (undoes broadcasting).
 Tensor sum_to(const Tensor& grad, const Shape& sizes);
 

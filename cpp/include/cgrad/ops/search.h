@@ -26,5 +26,10 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
 // searchsorted(boundaries, input) for 1-d boundaries.
 Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32 = false,
                  bool right = false);
+// Whether each of `elements` is among `test_elements` (logical_not of that with invert),
+// compared in their promoted dtype; a Bool result of elements' shape, no gradient.
+// assume_unique changes nothing here (the search needs no uniqueness).
+Tensor isin(const Tensor& elements, const Tensor& test_elements, bool assume_unique = false,
+            bool invert = false);
 
 }  // namespace cgrad

@@ -49,6 +49,9 @@ enum Form {
                    // no dims reduce everything
   kDimsRequired,   // (a, DimList dims, keepdim); (input, dim, keepdim=False)
   kOptionalDims,   // (a, optional<DimList> dims, keepdim); (input, dim=None, keepdim=False)
+  kOptionalDimsDtype,  // (a, optional<DimList> dims, keepdim, optional<DType> dtype);
+                       // (input, dim=None, keepdim=False, *, dtype=None): one overload, so
+                       // keepdim without dim is fine and dim=None is all (nansum)
   kOptionalDim,    // (a, optional<int64_t> dim, keepdim); (input, dim=None, keepdim=False);
                    // no plan: the forward reads the dim itself
   kVariance,       // (a, optional<DimList> dims, double correction, keepdim);
@@ -94,6 +97,7 @@ enum Saved { kNothing, kSelf, kSelfAndResult };
 #define CGRAD_REDUCTION_PARAMS_kDimsRequired(D) const DimList& dims, bool keepdim D(false)
 #define CGRAD_REDUCTION_PARAMS_kOptionalDims(D) \
   const std::optional<DimList>& dims D(std::nullopt), bool keepdim D(false)
+#define CGRAD_REDUCTION_PARAMS_kOptionalDimsDtype CGRAD_REDUCTION_PARAMS_kDimsOmittable
 #define CGRAD_REDUCTION_PARAMS_kOptionalDim(D) \
   std::optional<int64_t> dim D(std::nullopt), bool keepdim D(false)
 #define CGRAD_REDUCTION_PARAMS_kVariance(D) \
@@ -110,6 +114,7 @@ enum Saved { kNothing, kSelf, kSelfAndResult };
 #define CGRAD_IF_MEAN_kDimsOrAll(...)
 #define CGRAD_IF_MEAN_kDimsRequired(...)
 #define CGRAD_IF_MEAN_kOptionalDims(...)
+#define CGRAD_IF_MEAN_kOptionalDimsDtype(...)
 #define CGRAD_IF_MEAN_kOptionalDim(...)
 #define CGRAD_IF_MEAN_kScanDtype(...)
 #define CGRAD_IF_MEAN_kScan(...)
