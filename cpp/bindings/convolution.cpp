@@ -112,6 +112,29 @@ py::object values_or_pair(std::pair<Tensor, Tensor> r, bool return_indices) {
   return py::cast(r.first);
 }
 
+// torch._C._nn's im2col / col2im; F.unfold and F.fold (Python) expand their arguments.
+void def_fold(py::module_& nn) {
+  nn.def("im2col", [](const Tensor& input, py::handle kernel_size, py::handle dilation,
+                      py::handle padding, py::handle stride) {
+    const IntList k = pair_arg(kernel_size, "im2col", "kernel_size", 2);
+    const IntList d = pair_arg(dilation, "im2col", "dilation", 3);
+    const IntList p = pair_arg(padding, "im2col", "padding", 4);
+    const IntList s = pair_arg(stride, "im2col", "stride", 5);
+    return without_gil_if_large(input->numel(), [&] { return im2col(input, k, d, p, s); });
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"),
+     py::arg("stride"));
+  nn.def("col2im", [](const Tensor& input, py::handle output_size, py::handle kernel_size,
+                      py::handle dilation, py::handle padding, py::handle stride) {
+    const IntList o = pair_arg(output_size, "col2im", "output_size", 2);
+    const IntList k = pair_arg(kernel_size, "col2im", "kernel_size", 3);
+    const IntList d = pair_arg(dilation, "col2im", "dilation", 4);
+    const IntList p = pair_arg(padding, "col2im", "padding", 5);
+    const IntList s = pair_arg(stride, "col2im", "stride", 6);
+    return without_gil_if_large(input->numel(), [&] { return col2im(input, o, k, d, p, s); });
+  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation"),
+     py::arg("padding"), py::arg("stride"));
+}
+
 }  // namespace
 
 void init_convolution(py::module_& m) {
@@ -171,26 +194,7 @@ void init_convolution(py::module_& m) {
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(),
      py::arg("padding") = 0, py::arg("ceil_mode") = false, py::arg("count_include_pad") = true);
 
-  // torch._C._nn's im2col / col2im; F.unfold and F.fold (Python) expand their arguments.
-  nn.def("im2col", [](const Tensor& input, py::handle kernel_size, py::handle dilation,
-                      py::handle padding, py::handle stride) {
-    const IntList k = pair_arg(kernel_size, "im2col", "kernel_size", 2);
-    const IntList d = pair_arg(dilation, "im2col", "dilation", 3);
-    const IntList p = pair_arg(padding, "im2col", "padding", 4);
-    const IntList s = pair_arg(stride, "im2col", "stride", 5);
-    return without_gil_if_large(input->numel(), [&] { return im2col(input, k, d, p, s); });
-  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"),
-     py::arg("stride"));
-  nn.def("col2im", [](const Tensor& input, py::handle output_size, py::handle kernel_size,
-                      py::handle dilation, py::handle padding, py::handle stride) {
-    const IntList o = pair_arg(output_size, "col2im", "output_size", 2);
-    const IntList k = pair_arg(kernel_size, "col2im", "kernel_size", 3);
-    const IntList d = pair_arg(dilation, "col2im", "dilation", 4);
-    const IntList p = pair_arg(padding, "col2im", "padding", 5);
-    const IntList s = pair_arg(stride, "col2im", "stride", 6);
-    return without_gil_if_large(input->numel(), [&] { return col2im(input, o, k, d, p, s); });
-  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation"),
-     py::arg("padding"), py::arg("stride"));
+  def_fold(nn);
 
   nn.def("adaptive_avg_pool2d", [](const Tensor& input, py::object output_size) {
     IntList sizes = output_sizes(output_size);
