@@ -269,11 +269,9 @@ void col2im(const ConvGeometry& g, const T* cols, T* x) {
       if (g.stride_w == 1 && simd_arith(BinaryOp::Add, dst + lo, 1, src + lo, 1, dst + lo, hi - lo, false))
         return;
     }
-    if (g.stride_w == 1) {  // (bool's += is an or, as torch's fold of bools)
-      for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
-    } else {
-      for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += src[ow];
-    }
+    // Each sum rounded to T, as torch's: float16 / bfloat16 round every addition (in
+    // torch's order, so the results are its bits), bool's sum is an or.
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] = T(dst[ow * g.stride_w] + src[ow]);
   });
 }
 
@@ -524,24 +522,19 @@ void im2col(const ConvGeometry& g, const TensorImpl& input, TensorImpl& cols) {
   }
 }
 
-// float16/bfloat16 sum in float32, rounded once on the store (Note [Small dtypes]).
+// The small floats add in their own type, not widened: torch's col2im rounds each sum.
 void col2im(const ConvGeometry& g, const TensorImpl& cols, TensorImpl& out) {
-  if (any_small({&cols, &out})) {
-    const Widened c(cols);
-    WidenedOut x(out);
-    col2im(g, *c, *x);
-    return x.store();
-  }
-  const int64_t size = out.numel();
-  if (cols.dtype == DType::Bool) {
-    std::fill(out.data<bool>(), out.data<bool>() + size, false);
-    return col2im(g, cols.data<bool>(), out.data<bool>());
-  }
-  dispatch_floating(cols.dtype, [&](auto zero) {
+  auto run = [&](auto zero) {
     using T = decltype(zero);
-    std::fill(out.data<T>(), out.data<T>() + size, T(0));
+    std::fill(out.data<T>(), out.data<T>() + out.numel(), T(0));
     col2im(g, cols.data<T>(), out.data<T>());
-  });
+  };
+  switch (cols.dtype) {
+    case DType::Bool: return run(false);
+    case DType::Float16: return run(Half());
+    case DType::BFloat16: return run(BFloat16());
+    default: return dispatch_floating(cols.dtype, run);
+  }
 }
 
 }  // namespace cgrad::kernels
