@@ -90,6 +90,8 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   ("bucketize", "input"): _SCALAR_OR_TENSOR,
                   ("rot90", "dims"): "Sequence[_int]",
                   ("block_diag", "tensors"): "Tensor",
+                  **{(name, arg): "_int | _Size" for name in ("fold", "unfold")
+                     for arg in ("padding", "stride", "output_size")},
                   **{(name, arg): kind for name in ("index_put", "index_put_")
                      for arg, kind in (("indices", "Sequence[Tensor]"), ("values", "Tensor"),
                                        ("accumulate", "_bool"))},
@@ -277,7 +279,7 @@ def python_function_stub(name, fn, indent="", method=False, default_return="Any"
         params.append(prefix + p.name + default)
     if method and params and params[0] == "self":
         params = params[1:]
-    declared = {}
+    declared = {p: t for (f, p), t in TYPE_OVERRIDES.items() if f == name}
     stubbed = [parameter_stub(p, declared) for p in params]
     if method:
         stubbed.insert(0, "self")

@@ -282,8 +282,10 @@ PyObject* reword_argument_error(PyObject* function_self, PyObject* const* args, 
   // pybind11's own "no overload matched", or an argument message of the binding code.
   const bool is_mismatch = text.find("(): incompatible function arguments") != std::string::npos ||
                            text.find("(): incompatible constructor arguments") != std::string::npos;
+  // (torch words an unparsable list element without a position)
   const bool is_argument_message = text.find("argument '") != std::string::npos &&
-                                   text.find(" (position ") == std::string::npos;
+                                   text.find(" (position ") == std::string::npos &&
+                                   text.find(" failed to unpack the object at pos ") == std::string::npos;
   if (!is_mismatch && !is_argument_message) {
     PyErr_Restore(type, value, traceback);
     return nullptr;

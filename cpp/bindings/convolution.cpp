@@ -22,6 +22,55 @@ IntList int_list(py::handle h, const char* fn, const char* arg) {
                        std::string(py::str(py::type::of(h).attr("__name__"))));
 }
 
+std::string type_name(py::handle h) {
+  if (py::isinstance<TensorImpl>(h)) return "Tensor";
+  const py::handle type = py::type::of(h);
+  const std::string module = py::str(type.attr("__module__")), name = py::str(type.attr("__qualname__"));
+  return module == "builtins" ? name : module + "." + name;
+}
+
+// An element of an int list: an int (not a bool), an __index__ object (numpy ints) or a
+// one-element integer tensor.
+std::optional<int64_t> list_int(py::handle h) {
+  if (PyBool_Check(h.ptr()) || PyFloat_Check(h.ptr())) return std::nullopt;
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    if (t->numel() == 1 && is_integral(t->dtype, false)) return item_as_int64(*t);
+    return std::nullopt;
+  }
+  if (PyLong_Check(h.ptr()) || PyIndex_Check(h.ptr())) return unpack_int64(h);
+  return std::nullopt;
+}
+
+// torch's parser for an int[2] argument of im2col / col2im: an int stands for both
+// values; a tuple or list is refused with torch's words for a bad first element and for
+// a later one (its `pos` counts from 1).
+IntList pair_arg(py::handle h, const char* fn, const char* arg, int position) {
+  const std::string where = std::string(fn) + "(): argument '" + arg + "'";
+  const std::string at = where + " (position " + std::to_string(position) + ")";
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return IntList(2, unpack_int64(h));
+  if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr()))
+    throw TypeError(at + " must be tuple of ints, not " + type_name(h));
+  IntList out;
+  for (py::handle item : h) {
+    std::optional<int64_t> v;
+    try {
+      v = list_int(item);
+    } catch (const ValueError& e) {  // beyond int64
+      throw TypeError(where + " failed to unpack the object at pos " + std::to_string(out.size() + 1) +
+                      " with error \"" + e.what() + "\"");
+    }
+    if (!v && out.empty())
+      throw TypeError(at + " must be tuple of ints, but found element of type " + type_name(item) +
+                      " at pos 0");
+    if (!v)
+      throw TypeError(where + " failed to unpack the object at pos " + std::to_string(out.size() + 1) +
+                      " with error \"type must be tuple of ints,but got " + type_name(item) + "\"");
+    out.push_back(*v);
+  }
+  return out;
+}
+
 // adaptive pooling's output_size: an int, or a tuple whose None entries keep the input's size.
 IntList output_sizes(py::handle h) {
   if (py::isinstance<py::tuple>(h) || py::isinstance<py::list>(h)) {
@@ -61,6 +110,29 @@ PoolOptions pool_options(py::handle kernel_size, py::handle stride, py::handle p
 py::object values_or_pair(std::pair<Tensor, Tensor> r, bool return_indices) {
   if (return_indices) return py::make_tuple(r.first, r.second);
   return py::cast(r.first);
+}
+
+// torch._C._nn's im2col / col2im; F.unfold and F.fold (Python) expand their arguments.
+void def_fold(py::module_& nn) {
+  nn.def("im2col", [](const Tensor& input, py::handle kernel_size, py::handle dilation,
+                      py::handle padding, py::handle stride) {
+    const IntList k = pair_arg(kernel_size, "im2col", "kernel_size", 2);
+    const IntList d = pair_arg(dilation, "im2col", "dilation", 3);
+    const IntList p = pair_arg(padding, "im2col", "padding", 4);
+    const IntList s = pair_arg(stride, "im2col", "stride", 5);
+    return without_gil_if_large(input->numel(), [&] { return im2col(input, k, d, p, s); });
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"),
+     py::arg("stride"));
+  nn.def("col2im", [](const Tensor& input, py::handle output_size, py::handle kernel_size,
+                      py::handle dilation, py::handle padding, py::handle stride) {
+    const IntList o = pair_arg(output_size, "col2im", "output_size", 2);
+    const IntList k = pair_arg(kernel_size, "col2im", "kernel_size", 3);
+    const IntList d = pair_arg(dilation, "col2im", "dilation", 4);
+    const IntList p = pair_arg(padding, "col2im", "padding", 5);
+    const IntList s = pair_arg(stride, "col2im", "stride", 6);
+    return without_gil_if_large(input->numel(), [&] { return col2im(input, o, k, d, p, s); });
+  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation"),
+     py::arg("padding"), py::arg("stride"));
 }
 
 }  // namespace
@@ -121,6 +193,8 @@ void init_convolution(py::module_& m) {
     return without_gil_if_large(input->numel(), [&] { return avg_pool1d(input, o); });
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(),
      py::arg("padding") = 0, py::arg("ceil_mode") = false, py::arg("count_include_pad") = true);
+
+  def_fold(nn);
 
   nn.def("adaptive_avg_pool2d", [](const Tensor& input, py::object output_size) {
     IntList sizes = output_sizes(output_size);

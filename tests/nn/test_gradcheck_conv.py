@@ -19,6 +19,10 @@ CASES = {
                                [(1, 4, 5, 6), (4, 2, 2, 3)]),
     "conv2d_1x1": (lambda x, w: F.conv2d(x, w), [(2, 3, 3, 3), (2, 3, 1, 1)]),
     "conv1d": (lambda x, w, b: F.conv1d(x, w, b, 2, 1, 2), [(2, 3, 9), (2, 3, 3), (2,)]),
+    # unfold / fold: each one's backward is the other (and so on, in gradgradcheck)
+    "im2col": (lambda x: NN.im2col(x, (2, 3), (2, 1), (1, 0), (1, 2)), [(2, 2, 6, 5)]),
+    "col2im": (lambda x: NN.col2im(x, (5, 4), (2, 2), (1, 1), (1, 0), (2, 1)), [(3, 8, 9)]),
+    "unfold_fold": (lambda x: F.fold(F.unfold(x, 2, padding=1), (4, 3), 2, padding=1), [(1, 2, 4, 3)]),
     # distinct values (uniform draws) so max pooling has no ties within reach of eps
     "max_pool2d": (lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True), [(2, 2, 6, 5)]),
     "max_pool2d_with_indices": (lambda x: F.max_pool2d_with_indices(x, 2, dilation=2)[0], [(1, 2, 6, 5)]),

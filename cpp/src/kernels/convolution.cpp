@@ -240,34 +240,58 @@ struct UnfoldedPanels final : PanelSource<T> {
   }
 };
 
-// x[c][ih][iw] += cols[...]: the unfolding's adjoint. x must be zeroed by the caller. Parallel
-// over channels, whose rows write disjoint planes.
-template <class T>
-void col2im(const ConvGeometry& g, const T* cols, T* x) {
+// Calls f(row, input_row, lo, hi) for each output row (c, kh, kw, oh) of the unfolding:
+// `row` its OW columns in cols, `input_row` the input row it reads, shifted so that column
+// ow reads input_row[ow * stride_w] (null where the row lies in the padding), [lo, hi) the
+// columns inside the input. C and X are T or const T. Parallel over channels, whose rows
+// touch disjoint planes.
+template <class C, class X, class F>
+void for_each_window_row(const ConvGeometry& g, C* cols, X* x, const F& f) {
   const int64_t k = g.kernel_h * g.kernel_w, ohw = g.out_h * g.out_w;
   parallel_for(g.in_channels, std::max<int64_t>(1, row_grain(g) / k), [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c)
       for (int64_t kh = 0; kh < g.kernel_h; ++kh)
         for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-          const T* row = cols + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ohw;
-          T* plane = x + c * g.in_h * g.in_w;
+          C* rows = cols + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ohw;
+          X* plane = x + c * g.in_h * g.in_w;
           const int64_t w_offset = kw * g.dilation_w - g.pad_w;
           int64_t lo, hi;
           valid_range(w_offset, g.stride_w, g.in_w, g.out_w, lo, hi);
           for (int64_t oh = 0; oh < g.out_h; ++oh) {
             const int64_t ih = oh * g.stride_h - g.pad_h + kh * g.dilation_h;
-            if (ih < 0 || ih >= g.in_h) continue;
-            const T* src = row + oh * g.out_w;
-            T* dst = plane + ih * g.in_w + w_offset;
-            if (g.stride_w == 1) {  // unit stride: the AVX2 add where the CPU has it
-              if (!simd_arith(BinaryOp::Add, dst + lo, 1, src + lo, 1, dst + lo, hi - lo, false))
-                for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
-            } else {
-              for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] += src[ow];
-            }
+            const bool inside = ih >= 0 && ih < g.in_h;
+            f(rows + oh * g.out_w, inside ? plane + ih * g.in_w + w_offset : nullptr, lo, hi);
           }
         }
   }, 1);
+}
+
+// x[c][ih][iw] += cols[...]: the unfolding's adjoint. x must be zeroed by the caller.
+template <class T>
+void col2im(const ConvGeometry& g, const T* cols, T* x) {
+  for_each_window_row(g, cols, x, [&](const T* src, T* dst, int64_t lo, int64_t hi) {
+    if (!dst) return;
+    if constexpr (std::is_floating_point_v<T>) {
+      // unit stride: the AVX2 add where the CPU has it
+      if (g.stride_w == 1 && simd_arith(BinaryOp::Add, dst + lo, 1, src + lo, 1, dst + lo, hi - lo, false))
+        return;
+    }
+    // Each sum rounded to T, as torch's: float16 / bfloat16 round every addition (in
+    // torch's order, so the results are its bits), bool's sum is an or.
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.stride_w] = T(dst[ow * g.stride_w] + src[ow]);
+  });
+}
+
+// cols[(c * KH + kh) * KW + kw][oh * OW + ow] = x[c][ih][iw], zero in the padding: the
+// unfolding itself, written out (F.unfold). A pure copy, so T only needs the element's size.
+template <class T>
+void im2col(const ConvGeometry& g, const T* x, T* cols) {
+  for_each_window_row(g, cols, x, [&](T* dst, const T* src, int64_t lo, int64_t hi) {
+    if (!src) lo = hi = g.out_w;
+    std::fill(dst, dst + lo, T(0));
+    for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * g.stride_w];
+    std::fill(dst + hi, dst + g.out_w, T(0));
+  });
 }
 
 // A thread's working memory, uninitialized: every user writes what it reads.
@@ -497,6 +521,31 @@ void conv2d_backward_weight(const ConvGeometry& g, const TensorImpl& input,
     using T = decltype(zero);
     conv2d_backward_weight_typed<T>(g, input.data<T>(), grad_out.data<T>(), grad_weight.data<T>());
   });
+}
+
+// Element types by size: the unfolding only copies, and a zero is all-zero bits in each.
+void im2col(const ConvGeometry& g, const TensorImpl& input, TensorImpl& cols) {
+  switch (itemsize(input.dtype)) {
+    case 1: return im2col(g, input.data<uint8_t>(), cols.data<uint8_t>());
+    case 2: return im2col(g, input.data<uint16_t>(), cols.data<uint16_t>());
+    case 4: return im2col(g, input.data<uint32_t>(), cols.data<uint32_t>());
+    default: return im2col(g, input.data<uint64_t>(), cols.data<uint64_t>());
+  }
+}
+
+// The small floats add in their own type, not widened: torch's col2im rounds each sum.
+void col2im(const ConvGeometry& g, const TensorImpl& cols, TensorImpl& out) {
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    std::fill(out.data<T>(), out.data<T>() + out.numel(), T(0));
+    col2im(g, cols.data<T>(), out.data<T>());
+  };
+  switch (cols.dtype) {
+    case DType::Bool: return run(false);
+    case DType::Float16: return run(Half());
+    case DType::BFloat16: return run(BFloat16());
+    default: return dispatch_floating(cols.dtype, run);
+  }
 }
 
 }  // namespace cgrad::kernels

@@ -29,6 +29,14 @@ void conv2d_backward_input(const ConvGeometry& g, const TensorImpl& grad_out,
 void conv2d_backward_weight(const ConvGeometry& g, const TensorImpl& input,
                             const TensorImpl& grad_out, TensorImpl& grad_weight);
 
+// F.unfold and F.fold over planes: g.in_channels counts the planes of all samples
+// (N * C) and g.batch, out_channels and groups are unused. cols is [planes * KH * KW,
+// OH * OW], row (p * KH + kh) * KW + kw, which is [N, C * KH * KW, L] as torch lays it.
+// im2col zeroes the padding (any dtype); col2im zeroes `out` [planes, H, W], then adds
+// every column back into its place (floating dtypes; bool ors).
+void im2col(const ConvGeometry& g, const TensorImpl& input, TensorImpl& cols);
+void col2im(const ConvGeometry& g, const TensorImpl& cols, TensorImpl& out);
+
 // Pooling windows along one axis: output position o reads input positions
 // begin[o], begin[o] + step, ... below end[o], all inside the input.
 struct AxisWindows {

@@ -56,12 +56,20 @@ cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, 
     against class probabilities when target is floating; with optional class weights and
     label smoothing.
 
+col2im(input, output_size, kernel_size, dilation, padding, stride) -> Tensor
+    The op under fold: (N, C * kh * kw, L) or (C * kh * kw, L) columns summed back into
+    (N, C, *output_size) blocks; each size is an int or a pair.
+
 huber_loss(input, target, reduction='mean', delta=1.0) -> Tensor
     0.5 * d**2 where |d| < delta, else delta * (|d| - 0.5 * delta), d = input - target;
     reduced.
 
 l1_loss(input, target, size_average=None, reduce=None, reduction='mean') -> Tensor
     |input - target|, reduced by 'mean', 'sum' or 'none'.
+
+im2col(input, kernel_size, dilation, padding, stride) -> Tensor
+    The op under unfold: the sliding blocks of (N, C, H, W) or (C, H, W) input as columns
+    (N, C * kh * kw, L); each size is an int or a pair.
 
 layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor
     Normalises over the last len(normalized_shape) dims to zero mean and unit variance

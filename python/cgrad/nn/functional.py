@@ -4,9 +4,11 @@ Every function is bound from C++ (the `_C._nn` submodule): one Python->C++ call 
 """
 from .._C import _nn as _impl
 
-# torch._C._nn's upsample_* stay there: torch.nn.functional reaches them through interpolate.
+# torch._C._nn's upsample_* stay there: torch.nn.functional reaches them through interpolate;
+# so do im2col / col2im, reached through unfold / fold.
 __all__ = [name for name in dir(_impl)
-           if not name.startswith("_") and not name.startswith("upsample_")]
+           if not name.startswith("_") and not name.startswith("upsample_")
+           and name not in ("im2col", "col2im")]
 globals().update({name: getattr(_impl, name) for name in __all__})
 
 # ---- layers written over cgrad ops (dropout, embedding, pad, attention, ...) ----
@@ -23,3 +25,8 @@ __all__ += _resample_names
 
 # ---- convolutions: the C++ op, with torch's asymmetric-'same' and integer routes ----
 from ._functional_conv import conv1d, conv2d  # noqa: E402,F401
+
+# ---- unfold / fold over im2col / col2im ----
+from ._functional_fold import fold, unfold  # noqa: E402,F401
+
+__all__ += ["fold", "unfold"]

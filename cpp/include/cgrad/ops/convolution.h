@@ -25,6 +25,15 @@ struct ConvOptions {
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const ConvOptions& options);
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const ConvOptions& options);
 
+// torch's im2col and col2im, under F.unfold and F.fold (definitions in
+// cpp/src/ops/fold.cpp); every list holds two values. im2col: [N, C, H, W] or [C, H, W]
+// to [N, C * KH * KW, L] or [C * KH * KW, L], Im2ColBackward0; col2im the reverse, summing
+// overlaps, to output_size, Col2ImBackward0. Each one's backward is the other.
+Tensor im2col(const Tensor& input, const IntList& kernel_size, const IntList& dilation,
+              const IntList& padding, const IntList& stride);
+Tensor col2im(const Tensor& input, const IntList& output_size, const IntList& kernel_size,
+              const IntList& dilation, const IntList& padding, const IntList& stride);
+
 struct PoolOptions {
   IntList kernel_size, stride, padding{0}, dilation{1};  // empty stride: the kernel size
   bool ceil_mode = false;
