@@ -96,7 +96,8 @@ inline void copy_short(const T* src, int64_t n, T* dst) {
 // One memset per chunk of planes zeroes the padding: padding row by row cost 20 ns a
 // plane on 4 x 4 images, more than their copy, while at 32 x 32 the extra write of the
 // interior is noise. Threads split the planes: the weight gradient pads outside any
-// parallel region, and its serial padding was a tenth of its time at 2 threads.
+// parallel region (for 16x64x32x32, ~9 MB of writes and reads: by copy bandwidth about
+// 1 ms of its 7 ms at 2 threads, an estimate).
 template <class T>
 void pad_samples(const ConvGeometry& g, const PaddedShape& s, const T* x, int64_t count, T* out) {
   const int64_t lo = std::clamp<int64_t>(g.pad_w, 0, s.wp);
