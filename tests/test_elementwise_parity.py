@@ -520,9 +520,13 @@ def test_float32_computed_grads(fn, inputs, grad, monkeypatch):
 ], ids=lambda f: "")
 def test_signed_zero_results(fn):
     x = np.array([-0.0, 0.0, -4.0, 4.0, -0.25, 0.25, -1.5], np.float32)
-    c = fn(cgrad, cgrad.tensor(x)).numpy()
-    t = fn(torch, torch.tensor(x)).numpy()
-    np.testing.assert_array_equal(np.signbit(c), np.signbit(t))
+    c = np.signbit(fn(cgrad, cgrad.tensor(x)).numpy())
+    t = np.signbit(fn(torch, torch.tensor(x)).numpy())
+    # torch's vector loop and its element-by-element one (taken for strided input) can
+    # disagree on a zero's sign: on AVX2, gelu(-0.0) is +0.0 in the first, -0.0 in the
+    # second. cgrad's result does not depend on the layout; it must be one of torch's.
+    t_strided = np.signbit(fn(torch, torch.tensor(np.repeat(x, 2))[::2]).numpy())
+    np.testing.assert_array_equal(np.where(c == t_strided, t, c), t)
 
 
 # ---- ops without a derivative record torch's NotImplemented node ----
