@@ -29,6 +29,10 @@ class type_caster<std::shared_ptr<cgrad::TensorImpl>>
     return copyable_holder_caster::load(src, convert);
   }
 };
+
+// Shapes (Note [Inline shapes]) cross as lists of ints, as std::vector's caster does.
+template <>
+struct type_caster<cgrad::Shape> : list_caster<cgrad::Shape, int64_t> {};
 }  // namespace pybind11::detail
 
 namespace cgrad::bindings {

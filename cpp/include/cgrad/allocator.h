@@ -15,8 +15,8 @@ namespace detail {
 // points to the next). The hit path, inline below, is a few loads and stores.
 //
 // Note [Small size classes]: those blocks come in 23 sizes: 16, 32, 48, then steps of
-// 64 bytes to 256, then four steps per octave to 4 KiB. A one-element tensor's buffer,
-// sizes and strides take 16 bytes each, a TensorImpl (152 with its count) 192, where
+// 64 bytes to 256, then four steps per octave to 4 KiB. A one-element tensor's buffer
+// takes 16 bytes and a TensorImpl, shapes inline (184 with its count), 192, where
 // powers of two from 64 up gave them 64 and 256: a scalar graph's blocks (micrograd's
 // 9K nodes are made and walked every step) span about half the cache lines they did.
 // Sizes from 64 up are multiples of 64 and carved from their own slabs, so those blocks
@@ -106,8 +106,8 @@ void empty_cache();
 std::string cache_limit_error();
 
 // A std allocator over the caching allocator. Every op makes a TensorImpl, a Storage,
-// sizes and strides, and under autograd a node: these all come from here rather than
-// from malloc (allocate_shared, NodeVector, Shape).
+// and under autograd a node: these all come from here rather than from malloc
+// (allocate_shared, NodeVector; SmallVector calls allocate_bytes for shapes past four dims).
 template <class T> struct CachingAllocator {
   using value_type = T;
   CachingAllocator() = default;

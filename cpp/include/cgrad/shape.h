@@ -4,17 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "cgrad/allocator.h"
+#include "cgrad/small_vector.h"
 
 namespace cgrad {
 
-// From the caching allocator: every op builds a few (Note [Node allocations]).
-using Shape = std::vector<int64_t, CachingAllocator<int64_t>>;
+// Inline up to four dims (Note [Inline shapes]): every op builds a few.
+using Shape = SmallVector<int64_t, 4>;
 using DimList = Shape;  // dims to reduce or permute
 
-// Shape equality inline: std::vector's == calls memcmp through the PLT, which was 4% of
-// the scalar-graph benchmark for the one- and two-dim shapes compared on every op.
-inline bool same_shape(const Shape& a, const Shape& b) {
+// Shape equality inline, for any two inline capacities (a node's input metas keep two):
+// a memcmp through the PLT was 4% of the scalar-graph benchmark, for the one- and
+// two-dim shapes compared on every op.
+template <uint32_t N, uint32_t M>
+bool same_shape(const SmallVector<int64_t, N>& a, const SmallVector<int64_t, M>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i]) return false;

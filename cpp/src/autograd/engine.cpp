@@ -18,7 +18,8 @@ namespace {
 std::string size_str(const Shape& s) { return "cgrad.Size(" + shape_str(s) + ")"; }
 
 // True when `sizes` broadcasts to `target`: a gradient of `target`'s shape sums back.
-bool expandable_to(const Shape& sizes, const Shape& target) {
+template <class Sizes>
+bool expandable_to(const Sizes& sizes, const Shape& target) {
   if (sizes.size() > target.size()) return false;
   const size_t lead = target.size() - sizes.size();
   for (size_t d = 0; d < sizes.size(); ++d)

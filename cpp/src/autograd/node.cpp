@@ -205,11 +205,13 @@ void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node
 // Note [Graph size]: on small tensors, backward is bound by memory latency, not by
 // instructions. It walks the graph the forward wrote, in reverse, and each node's first
 // loads (its edges, input shapes, saved tensors) miss the cache: perf puts 50-95% of
-// the engine's samples on such loads in the scalar MLP benchmark. A node with its edges,
-// input metas and their shapes is about 450 bytes, and so is each tensor it keeps. The
-// benchmark's 9743 ops then hold 4.8 MB, past a 2 MiB L2, so its step time follows how
-// busy the shared L3 is. So no node holds room it does not use; shapes stored inline
-// (no heap vector each) would be the next step.
+// the engine's samples on such loads in the scalar MLP benchmark. The benchmark's 9727
+// ops hold 4.2 MB at 433 bytes each, past a 2 MiB L2, so its step time follows how busy
+// the shared L3 is. So no node holds room it does not use, and shapes are inline (Note
+// [Inline shapes]): an add's node with its edges and input metas is 304 bytes in three
+// blocks (336 in five with heap shapes), a one-element tensor 272 in three (304 in
+// five), and the benchmark's graph 400 bytes per op. The next cut would be the node
+// itself: 144 bytes with its control block's 16 take a 192-byte block.
 void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
             std::initializer_list<ToSave> saves) {
   set_history(outputs, count, node);  // first: a saved output then aliases without a cycle

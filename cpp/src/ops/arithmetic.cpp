@@ -13,7 +13,7 @@ using detail::constant;
 
 namespace {
 // Shape of forward input i as recorded by the node (valid wherever a grad is needed).
-const Shape& input_sizes(const Node& n, size_t i) { return n.input_meta()[i].sizes; }
+Shape input_sizes(const Node& n, size_t i) { return n.input_meta()[i].sizes; }
 
 // Note [Powers torch computes without pow]: for a number exponent torch's kernel takes
 // 0.5, -0.5 and -1 as sqrt(x), 1/sqrt(x) and 1/x, and 2, 3 and -2 as x*x, x*x*x and

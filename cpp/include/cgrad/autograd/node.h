@@ -40,8 +40,10 @@ struct Edge {
 template <class T> using NodeVector = std::vector<T, CachingAllocator<T>>;
 
 // Shape and dtype of one forward input; the engine checks and casts gradients to them.
+// Two dims inline, not Shape's four: with the dtype that is 32 bytes, so a two-input
+// node's metas fill one 64-byte block (Note [Inline shapes]).
 struct InputMeta {
-  Shape sizes;
+  SmallVector<int64_t, 2> sizes;
   DType dtype;
 };
 
