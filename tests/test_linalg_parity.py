@@ -136,6 +136,15 @@ CASES = [
                                                             L.zeros(1, 5, 0, dtype=L.bool)), B(3, 0)),
     case("baddbmm_bool_empty_batch", lambda L, c: L.baddbmm(c, L.zeros(0, 3, 2, dtype=L.bool),
                                                              L.zeros(0, 2, 4, dtype=L.bool)), B()),
+    # beta = 0 scales nothing, so no dtype is refused; an integer beta scales integers
+    case("addbmm_bool_empty_batch_zero_beta", lambda L, c: L.addbmm(
+        c, L.zeros(0, 2, 2, dtype=L.bool), L.zeros(0, 2, 1, dtype=L.bool), beta=0.0), B(2, 1)),
+    case("addbmm_int_empty_batch_int_beta", lambda L: L.addbmm(
+        L.ones(2, 1, dtype=L.int32), L.ones(0, 2, 2, dtype=L.int32), L.ones(0, 2, 1, dtype=L.int32),
+        beta=2)),
+    case("baddbmm_int_empty_inner_zero_beta", lambda L: L.baddbmm(
+        L.ones(1, 2, 1, dtype=L.int32), L.ones(1, 2, 0, dtype=L.int32), L.ones(1, 0, 1, dtype=L.int32),
+        beta=0.0)),
     # a transposed input lends addr's result its layout
     case("addr_transposed_input_layout", lambda L, c, a, b: L.addr(c.t(), a, b).t().view(-1),
          R(4, 5), R(5), R(4)),
@@ -322,6 +331,12 @@ ERRORS = [
     error_case("baddbmm_bool", lambda L: L.baddbmm(L.ones(2, 3, 5, dtype=L.bool),
                                                    L.ones(2, 3, 4, dtype=L.bool),
                                                    L.ones(2, 4, 5, dtype=L.bool))),
+    # torch checks batch1's dtype (no Bool kernel) before batch2's against it
+    *[error_case(f"baddbmm_batch_dtypes_{a}_{b}", lambda L, a=a, b=b: L.baddbmm(
+        L.ones(1, 1, 3, dtype=getattr(L, a)), L.ones(1, 1, 2, dtype=getattr(L, a)),
+        L.ones(1, 2, 3, dtype=getattr(L, b))))
+      for a, b in (("bool", "float32"), ("bool", "int64"), ("int64", "float32"),
+                   ("float32", "bool"), ("float16", "float32"))],
     error_case("baddbmm_0d_batch1", lambda L: L.baddbmm(L.ones(2, 2, 2), L.tensor(1.0),
                                                         L.ones(2, 2, 2))),
     error_case("baddbmm_0d_batch2", lambda L: L.baddbmm(L.ones(2, 2, 2), L.ones(2, 2, 2),
@@ -333,6 +348,26 @@ ERRORS = [
         L.ones(1, 1, dtype=L.bool), L.ones(3, 3, 0, dtype=L.bool), L.ones(3, 0, 4, dtype=L.bool))),
     error_case("addbmm_bool", lambda L: L.addbmm(
         L.ones(1, 1, dtype=L.bool), L.ones(3, 3, 2, dtype=L.bool), L.ones(3, 2, 4, dtype=L.bool))),
+    # with nothing to multiply torch scales the input in place by a nonzero beta: a float
+    # beta (even 1.0) cannot be written into integers, nor a number into bools
+    *[error_case(f"{name}_int_float_beta_{beta}", lambda L, make=make, beta=beta: make(L, beta))
+      for beta in (0.5, 1.0)
+      for name, make in (
+          ("addbmm_empty_batch", lambda L, beta: L.addbmm(
+              L.ones(2, 1, dtype=L.int32), L.ones(0, 2, 2, dtype=L.int32),
+              L.ones(0, 2, 1, dtype=L.int32), beta=beta)),
+          ("addbmm_empty_batch_empty_result", lambda L, beta: L.addbmm(
+              L.ones(0, 1, dtype=L.int32), L.ones(0, 0, 2, dtype=L.int32),
+              L.ones(0, 2, 1, dtype=L.int32), beta=beta)),
+          ("addbmm_empty_inner", lambda L, beta: L.addbmm(
+              L.ones(2, 1, dtype=L.int64), L.ones(3, 2, 0, dtype=L.int64),
+              L.ones(3, 0, 1, dtype=L.int64), beta=beta)),
+          ("baddbmm_empty_inner", lambda L, beta: L.baddbmm(
+              L.ones(1, 2, 1, dtype=L.int32), L.ones(1, 2, 0, dtype=L.int32),
+              L.ones(1, 0, 1, dtype=L.int32), beta=beta)))],
+    error_case("addbmm_bool_empty_batch_int_beta", lambda L: L.addbmm(
+        L.ones(2, 1, dtype=L.bool), L.ones(0, 2, 2, dtype=L.bool), L.ones(0, 2, 1, dtype=L.bool),
+        beta=2)),
     error_case("addmv_0d_input_mismatch", lambda L: L.addmv(L.tensor(2.0), L.ones(1, 1),
                                                             L.ones(4))),
     # the input must fit the product even where beta = 0 leaves it unread

@@ -161,8 +161,6 @@ int64_t unpack_int64(py::handle h);
 // A tensor operand: Tensors pass through; Python scalars become wrapped 0-d tensors.
 // Returns nullptr for anything else (the caller returns NotImplemented).
 Tensor as_operand(py::handle h);
-// torch.can_cast: whether `from` casts to `to` (Note [Casting rules]).
-bool can_cast(DType from, DType to);
 // cgrad.Size(...) for a shape.
 py::object size_object(const Shape& s);
 void set_size_class(py::object cls);

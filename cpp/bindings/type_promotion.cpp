@@ -23,14 +23,6 @@ DType dtype_arg(py::handle h, const char* op, const char* name, int position) {
 
 }  // namespace
 
-// Note [Casting rules]: torch allows a cast unless it loses the kind of value: floating to
-// integral (or bool), or any number to bool. Widening and narrowing within a kind are allowed.
-bool can_cast(DType from, DType to) {
-  if (is_floating(from) && !is_floating(to)) return false;
-  if (from != DType::Bool && to == DType::Bool) return false;
-  return true;
-}
-
 void init_type_promotion(py::module_& m) {
   m.def("promote_types", [](py::handle type1, py::handle type2) {
     return dtype_object(promote_types(dtype_arg(type1, "promote_types", "type1", 1),

@@ -67,6 +67,14 @@ inline bool is_integral(DType t, bool include_bool) {
          (include_bool && t == DType::Bool);
 }
 inline bool is_signed(DType t) { return t != DType::Bool && t != DType::UInt8; }
+// Note [Casting rules]: torch allows a cast unless it loses the kind of value: floating to
+// integral (or bool), or any number to bool. Widening and narrowing within a kind are
+// allowed. In-place ops and out= check their result against it (torch.can_cast).
+inline bool can_cast(DType from, DType to) {
+  if (is_floating(from) && !is_floating(to)) return false;
+  if (from != DType::Bool && to == DType::Bool) return false;
+  return true;
+}
 DType promote_types_of_different(DType a, DType b);
 inline DType promote_types(DType a, DType b) {
   return a == b ? a : promote_types_of_different(a, b);

@@ -21,12 +21,6 @@ namespace cgrad {
 
 namespace {
 
-bool can_cast(DType from, DType to) {
-  if (is_floating(from) && !is_floating(to)) return false;
-  if (from != DType::Bool && to == DType::Bool) return false;
-  return true;
-}
-
 bool outside_inference_mode(const Tensor& self) {
   return self->is_inference && !InferenceMode::is_enabled();
 }

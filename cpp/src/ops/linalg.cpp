@@ -347,13 +347,17 @@ Tensor started_with(const Tensor& input, const Shape& sizes, DType dtype, double
   return out;
 }
 
-// With no products to add, or none with terms, torch scales a Bool input by beta, and
-// an integer beta's result cannot be written back.
-void check_bool_input_scaled(const Tensor& input, const Scalar& beta) {
-  const DType scaled_dtype = promote_types(input->dtype, beta.natural_dtype());
-  if (input->dtype == DType::Bool && scaled_dtype != DType::Bool)
-    throw std::runtime_error(std::string("result type ") + dtype_torch_name(scaled_dtype) +
-                             " can't be cast to the desired output type Bool");
+// With no products to add, or none with terms, torch scales its copy of the input in
+// place by a nonzero beta (`result.mul_(beta)`, as Note [addmm of an empty inner dim]):
+// a beta of a higher kind than the input's dtype cannot be written back, a float for an
+// integer input (even 1.0) or a number for a bool one.
+void check_input_scalable(const Tensor& input, const Scalar& beta) {
+  if (beta.to_double() == 0.0) return;
+  const DType scaled = result_type(input, wrapped_scalar(beta, beta.natural_dtype()));
+  if (!can_cast(scaled, input->dtype))
+    throw std::runtime_error(std::string("result type ") + dtype_torch_name(scaled) +
+                             " can't be cast to the desired output type " +
+                             dtype_torch_name(input->dtype));
 }
 
 // x.size(d) as torch reads it, with its IndexError for a d out of range.
@@ -500,20 +504,23 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
   const Shape sizes{batch, m, batch2->sizes[2]};
   // With nothing to multiply, torch checks only input against batch1 and gives beta *
   // input in batch2's dtype, as its bmm gives zeros in batch2's dtype.
+  // Then, as torch's, input against batch1, batch1's dtype (no Bool kernel), and only
+  // then batch2 against batch1.
   const bool nothing_to_multiply = k == 0 || batch * m * batch2->sizes[2] == 0;
-  if (input->dtype != batch1->dtype ||
-      (batch1->dtype != batch2->dtype && !nothing_to_multiply))
+  if (input->dtype != batch1->dtype)
     throw std::runtime_error("Input dtypes must be the same, got: input " +
                              std::string(dtype_cpp_name(input->dtype)) + ", batch1: " +
                              dtype_cpp_name(batch1->dtype) + ", batch2: " +
                              dtype_cpp_name(batch2->dtype));
   Tensor out;
   if (nothing_to_multiply) {
-    if (beta != 0.0 && batch * m * batch2->sizes[2] > 0)
-      check_bool_input_scaled(input, beta_scalar);
+    if (batch * m * batch2->sizes[2] > 0) check_input_scalable(input, beta_scalar);
     out = scaled_input(input, sizes, beta_scalar, batch2->dtype);
   } else {
     check_not_bool(batch1, "baddbmm");
+    if (batch2->dtype != batch1->dtype)
+      throw std::runtime_error(std::string("expected scalar type ") + dtype_name(batch1) +
+                               " but found " + dtype_name(batch2));
     out = started_with(input, sizes, batch1->dtype, beta);
     gemm_into(batch1, batch2, out, alpha, beta, kernels::Accumulation::LikeBatchedBlas);
   }
@@ -549,9 +556,8 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
   };
   // torch adds the products one addmm at a time, so addmm's checks and words apply; with
   // none to add it checks no dtypes and gives beta * input in input's dtype.
-  auto check_bool_scaled = [&] { check_bool_input_scaled(input, beta_scalar); };
   if (batch == 0) {
-    check_bool_scaled();
+    check_input_scalable(input, beta_scalar);
     Tensor out = scaled_input(input, {m, n}, beta_scalar, input->dtype);
     record_added_product("AddbmmBackward0", input, batch1, batch2, out, beta, alpha,
                          saved::batch1, saved::batch2, d_batch1, d_batch2);
@@ -564,7 +570,7 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2,
     throw std::runtime_error(std::string("self and mat2 must have the same dtype, but got ") +
                              dtype_name(input) + " and " + dtype_name(batch2));
   if (m * n == 0) check_not_bool(batch1, "addmm_impl_cpu_", /*trivial=*/true);
-  else if (batch1->sizes[2] == 0) check_bool_scaled();
+  else if (batch1->sizes[2] == 0) check_input_scalable(input, beta_scalar);
   else check_not_bool(batch1, "addmm_impl_cpu_");
   Tensor out = started_with(input, {m, n}, batch1->dtype, beta);
   for (int64_t i = 0; i < batch; ++i)  // out = beta * out + alpha * b1[i] @ b2[i], then += ...
