@@ -45,6 +45,7 @@ MAY_INCLUDE = {
 AUTOGRAD_HEADER_LAYERS = {
     "grad_mode.h": "core",
     "node.h": "graph",
+    "node_vector.h": "graph",
     "saved_slots.h": "graph",
     "saved_slots.def": "graph",
     "anomaly_mode.h": "graph",

@@ -78,7 +78,7 @@ Tensor checked_replacement(py::handle hook, py::handle value, const Tensor& orig
 // The hook's Python callable is held by whoever holds the hook: a leaf itself, or the
 // non-leaf's grad_fn (Note [Python objects held by the graph]).
 GradHook tensor_hook(const Tensor& t, py::object fn) {
-  auto& slot = t->grad_fn() ? t->grad_fn()->python_state : t->autograd_meta().python_state;
+  auto& slot = t->grad_fn() ? t->grad_fn()->python_state() : t->autograd_meta().python_state;
   auto cb = held_by(slot, std::move(fn));
   return [cb](const Tensor& g) {
     py::gil_scoped_acquire gil;
@@ -150,13 +150,13 @@ void def_node_class(py::module_& m) {
       })
       .def_property_readonly("metadata", [](Node& n) {
         // Kept on the node (not on this wrapper object) so it lives as long as the node.
-        auto& state = graph_state(n.python_state);
+        auto& state = graph_state(n.python_state());
         if (!state.metadata) state.metadata = std::make_shared<PyCallback>(py::dict());
         return state.metadata->get();
       })
       .def("_sequence_nr", &Node::sequence_nr)
       .def("register_hook", [](const std::shared_ptr<Node>& n, py::object fn) {
-        auto cb = held_by(n->python_state, std::move(fn));
+        auto cb = held_by(n->python_state(), std::move(fn));
         int64_t id = n->add_post_hook([cb](const TensorList& grad_inputs, const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_inputs), to_py_tuple(grad_outputs));
@@ -165,7 +165,7 @@ void def_node_class(py::module_& m) {
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_inputs, grad_outputs) runs after the node; may return new grad_inputs.")
       .def("register_prehook", [](const std::shared_ptr<Node>& n, py::object fn) {
-        auto cb = held_by(n->python_state, std::move(fn));
+        auto cb = held_by(n->python_state(), std::move(fn));
         int64_t id = n->add_pre_hook([cb](const TensorList& grad_outputs) {
           py::gil_scoped_acquire gil;
           py::object r = cb->get()(to_py_tuple(grad_outputs));

@@ -174,7 +174,7 @@ py::tuple delayed_error(const std::string& message, py::tuple grads) {
 void init_function(py::module_& m) {
   m.def("_function_ctx", [](py::object node_class) {
     auto node = std::make_shared<PyFunctionNode>(intern(py::str(node_class.attr("__name__"))));
-    auto& state = graph_state(node->python_state);
+    auto& state = graph_state(node->python_state());
     state.node_class = std::make_shared<PyCallback>(std::move(node_class));
     state.node_dict = std::make_shared<PyCallback>(py::dict());
     return node_object(node);

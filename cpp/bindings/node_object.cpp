@@ -68,7 +68,8 @@ py::object node_object(const std::shared_ptr<Node>& node) {
   py::object obj = py::cast(node);
   if (reinterpret_cast<PyObject*>(Py_TYPE(obj.ptr())) != node_base())
     return obj;  // a wrapper that is still alive already has its class
-  auto* state = static_cast<PyGraphState*>(node->python_state.get());
+  std::shared_ptr<void>* slot = node->python_state_if_made();
+  auto* state = slot ? static_cast<PyGraphState*>(slot->get()) : nullptr;
   if (state && state->node_class) {  // a Python class: checked assignment
     obj.attr("__class__") = state->node_class->get();
     obj.attr("__dict__") = state->node_dict->get();

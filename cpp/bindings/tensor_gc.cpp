@@ -41,7 +41,9 @@ int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   TensorImpl* t = sole_owner(self);
   if (!t || !t->autograd) return 0;
   if (int r = visit_state(t->autograd->python_state, visit, arg)) return r;
-  if (Node* fn = sole_grad_fn(t)) return visit_state(fn->python_state, visit, arg);
+  if (Node* fn = sole_grad_fn(t))
+    if (std::shared_ptr<void>* state = fn->python_state_if_made())
+      return visit_state(*state, visit, arg);
   return 0;
 }
 
@@ -54,7 +56,7 @@ int tensor_clear(PyObject* self) {
     meta.python_state.reset();
     if (Node* fn = sole_grad_fn(t)) {
       fn->clear_hooks();
-      fn->python_state.reset();
+      if (std::shared_ptr<void>* state = fn->python_state_if_made()) state->reset();
     }
   }
   return base_clear(self);

@@ -127,8 +127,8 @@ class NodeTable {
   NodeState& probe(Node* node) { return const_cast<NodeState&>(probe_const(node)); }
   void grow() { resize(slots_.size() * 2); }
   void resize(size_t capacity) {  // a power of two
-    NodeVector<NodeState> old = std::move(slots_);
-    slots_ = NodeVector<NodeState>(capacity);
+    Slots old = std::move(slots_);
+    slots_ = Slots(capacity);
     shift_ = 64 - __builtin_ctzll(capacity);
     for (NodeState& s : old)
       if (s.node) probe(s.node) = std::move(s);
@@ -137,7 +137,8 @@ class NodeTable {
   static thread_local size_t last_size __attribute__((tls_model("initial-exec")));
 
   // From the caching allocator: a big graph's table is megabytes, reused warm each step.
-  NodeVector<NodeState> slots_;
+  using Slots = std::vector<NodeState, CachingAllocator<NodeState>>;
+  Slots slots_;
   size_t size_ = 0;
   int shift_ = 64;
 };

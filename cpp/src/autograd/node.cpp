@@ -207,11 +207,11 @@ void set_history(const Tensor* outputs, size_t count, const std::shared_ptr<Node
 // loads (its edges, input shapes, saved tensors) miss the cache: perf puts 50-95% of
 // the engine's samples on such loads in the scalar MLP benchmark. The benchmark's 9727
 // ops hold 4.2 MB at 433 bytes each, past a 2 MiB L2, so its step time follows how busy
-// the shared L3 is. So no node holds room it does not use, and shapes are inline (Note
-// [Inline shapes]): an add's node with its edges and input metas is 304 bytes in three
-// blocks (336 in five with heap shapes), a one-element tensor 272 in three (304 in
-// five), and the benchmark's graph 400 bytes per op. The next cut would be the node
-// itself: 144 bytes with its control block's 16 take a 192-byte block.
+// the shared L3 is. So no node holds room it does not use, shapes are inline (Note
+// [Inline shapes]) and a node's arrays compact (Note [Compact node arrays]): an add's
+// node with its edges and input metas is 240 bytes in three blocks (336 in five before
+// both), a one-element tensor 272 in three (304 in five), and the benchmark's graph 336
+// bytes per op (433 before), measured with cgrad.memory.stats().
 void record(const std::shared_ptr<Node>& node, const Tensor* outputs, size_t count,
             std::initializer_list<ToSave> saves) {
   set_history(outputs, count, node);  // first: a saved output then aliases without a cycle

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cgrad/autograd/node_vector.h"
 #include "cgrad/autograd/saved_slots.h"
 #include "cgrad/tensor.h"
 
@@ -32,12 +33,6 @@ struct Edge {
   uint32_t input_nr = 0;
   bool is_valid() const { return static_cast<bool>(node); }
 };
-
-// Note [Node allocations]: recording a node is most of what an op costs under autograd
-// on small tensors, and most of that was malloc. A node, its edge, meta and saved lists
-// come from the caching allocator's per-thread cache (Note [Thread block cache]), and
-// make_node/record take their tensors as braced lists without building a vector.
-template <class T> using NodeVector = std::vector<T, CachingAllocator<T>>;
 
 // Shape and dtype of one forward input; the engine checks and casts gradients to them.
 // Two dims inline, not Shape's four: with the dtype that is 32 bytes, so a two-input
@@ -125,7 +120,7 @@ class Node : public std::enable_shared_from_this<Node> {
   size_t num_outputs() const { return next_edges_.size(); }
   // Forward outputs recorded with this node as grad_fn = gradients it receives.
   size_t num_inputs() const { return num_inputs_; }
-  void set_num_inputs(size_t n) { num_inputs_ = n; }
+  void set_num_inputs(size_t n) { num_inputs_ = static_cast<uint32_t>(n); }
   // Note [Save for the inputs that have an edge]: a tensor saved only for one input's
   // gradient is saved when that input has an edge (needs_input_grad, torch's
   // should_compute_output), not when it merely requires grad: a view made under no_grad
@@ -170,8 +165,13 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::string& forward_trace() const;
   void set_forward_trace(std::string trace) { extras().forward_trace = std::move(trace); }
 
-  // Opaque state owned by the Python layer (grad_fn.metadata, anomaly traces).
-  std::shared_ptr<void> python_state;
+  // Opaque state owned by the Python layer (grad_fn.metadata, a custom Function's class,
+  // Python hooks' callables), made on first use; few nodes have one, so it sits in the
+  // extras. The second form is null when none was made.
+  std::shared_ptr<void>& python_state() { return extras().python_state; }
+  std::shared_ptr<void>* python_state_if_made() {
+    return extras_ ? &extras_->python_state : nullptr;
+  }
 
   // ---- saved tensors (Note [Named saved slots]); record() saves them ----
   // The tensor saved in `slot`, checked against in-place writes; undefined if none was.
@@ -215,11 +215,12 @@ class Node : public std::enable_shared_from_this<Node> {
   NodeVector<Edge> next_edges_;
   NodeVector<InputMeta> input_meta_;
   NodeVector<SavedTensor> saved_;
-  size_t num_inputs_ = 1;
-  // Hooks and the anomaly trace, made when first needed: few nodes have them, and every
-  // node of a scalar graph is made and walked each step, so they stay out of the node
-  // (a FunctionNode fits a 192-byte block; Note [Small size classes]).
+  uint32_t num_inputs_ = 1;
+  // Python state, hooks and the anomaly trace, made when first needed: few nodes have
+  // them, and every node of a scalar graph is made and walked each step, so they stay
+  // out of the node (a FunctionNode fits a 128-byte block; Note [Compact node arrays]).
   struct Extras {
+    std::shared_ptr<void> python_state;  // first: it outlives the hooks, as it did
     std::vector<GradHookEntry> grad_hooks;
     std::vector<std::pair<uint32_t, GradHook>> retain_grad_hooks;
     std::vector<std::pair<int64_t, NodePreHook>> pre_hooks;
