@@ -14,15 +14,15 @@ namespace cgrad {
 
 // Note [Inline shapes]: every tensor holds two shapes and every graph node one per input.
 // As std::vectors each was a heap block of its own, so reading a shape was a dependent
-// load, and on a scalar graph walked backward those loads were the cache misses that
-// bound the step (Note [Graph size]). Here up to N values live in the object itself
+// load, and on a scalar graph walked backward those loads were among the cache misses
+// that bound the step (Note [Graph size]). Here up to N values live in the object itself
 // (40 bytes for Shape's N = 4, against a vector's 24 plus a 16-byte block at least);
 // more spill to the caching allocator. The interface is std::vector's, so code reads
 // the same; unlike a vector's, moving an inline one copies its values, so a pointer
 // into a moved-from SmallVector does not follow them.
 template <class T, uint32_t N>
 class SmallVector {
-  static_assert(std::is_trivially_copyable_v<T>, "values are moved with memcpy");
+  static_assert(std::is_trivially_copyable_v<T>, "values are copied bytewise");
   static_assert(N > 0);
 
  public:
