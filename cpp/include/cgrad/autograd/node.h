@@ -218,7 +218,8 @@ class Node : public std::enable_shared_from_this<Node> {
   uint32_t num_inputs_ = 1;
   // Python state, hooks and the anomaly trace, made when first needed: few nodes have
   // them, and every node of a scalar graph is made and walked each step, so they stay
-  // out of the node (a FunctionNode fits a 128-byte block; Note [Compact node arrays]).
+  // out of the node (a FunctionNode whose backward captures up to 8 bytes fits a 128-byte
+  // block; Note [Compact node arrays]).
   struct Extras {
     std::shared_ptr<void> python_state;  // first: it outlives the hooks, as it did
     std::vector<GradHookEntry> grad_hooks;
