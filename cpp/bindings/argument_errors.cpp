@@ -24,11 +24,11 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(PyObject* o) { return Py_TYPE(o)->tp_name; }
+std::string tp_name(PyObject* o) { return Py_TYPE(o)->tp_name; }
 
 std::string short_type_name(PyObject* o) {
   if (py::isinstance<TensorImpl>(o)) return "Tensor";
-  const std::string full = type_name(o);
+  const std::string full = tp_name(o);
   const size_t dot = full.rfind('.');
   return dot == std::string::npos ? full : full.substr(dot + 1);
 }

@@ -20,7 +20,7 @@ TensorList tensor_list(py::handle seq, const char* what) {
   for (py::handle h : seq) {
     if (!py::isinstance<TensorImpl>(h))
       throw py::type_error(std::string(what) + " must be Tensors, not " +
-                           std::string(py::str(py::type::of(h).attr("__name__"))));
+                           type_name(h));
     out.push_back(h.cast<Tensor>());
   }
   return out;
@@ -62,7 +62,7 @@ Tensor checked_replacement(py::handle hook, py::handle value, const Tensor& orig
   if (value.is_none()) return Tensor();
   if (!py::isinstance<TensorImpl>(value))
     throw py::type_error("expected Variable, but hook returned '" +
-                         std::string(py::str(py::type::of(value).attr("__name__"))) + "'");
+                         type_name(value) + "'");
   Tensor t = value.cast<Tensor>();
   if (!original)
     throw std::runtime_error("can't replace a None gradient with a non-None value");
@@ -91,7 +91,7 @@ std::optional<TensorList> replacement(py::handle hook, py::handle result, const 
   if (result.is_none()) return std::nullopt;
   if (!PyTuple_Check(result.ptr()))
     throw py::type_error("expected tuple, but hook returned '" +
-                         std::string(py::str(py::type::of(result).attr("__name__"))) + "'");
+                         type_name(result) + "'");
   py::tuple values = py::reinterpret_borrow<py::tuple>(result);
   if (values.size() != grads.size())
     throw std::runtime_error("hook '" + hook_name(hook) + "' returned an incorrect number of "

@@ -152,6 +152,8 @@ Generator* generator_from_py(py::handle generator, const char* op);
 // below int64, RuntimeError for [2**63, 2**64) (which torch reads as uint64 in some ops
 // and wraps around; we refuse it everywhere rather than compute a wrong value).
 int64_t int64_from_py(py::handle h);
+// A value's Python type name as torch's TypeErrors show it ("list", "float").
+std::string type_name(py::handle h);
 // A Python number (bool, int, float, numpy scalar or one-element tensor) as a Scalar, for
 // parameters torch types as Number (alpha=); TypeError naming `arg` otherwise.
 Scalar number_from_py(py::handle h, const char* op, const char* arg);
@@ -211,6 +213,9 @@ inline py::tuple as_tuple(const TensorList& ts) {
   for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
   return out;
 }
+
+// An optional tensor argument (weight=None) as the null Tensor the ops take for "none".
+inline Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 // ---- operand adapters for binary ops ----
 using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);

@@ -19,10 +19,10 @@ IntList int_list(py::handle h, const char* fn, const char* arg) {
   }
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return {unpack_int64(h)};
   throw py::type_error(std::string(fn) + "(): argument '" + arg + "' must be tuple of ints, not " +
-                       std::string(py::str(py::type::of(h).attr("__name__"))));
+                       type_name(h));
 }
 
-std::string type_name(py::handle h) {
+std::string qualified_type_name(py::handle h) {
   if (py::isinstance<TensorImpl>(h)) return "Tensor";
   const py::handle type = py::type::of(h);
   const std::string module = py::str(type.attr("__module__")), name = py::str(type.attr("__qualname__"));
@@ -50,7 +50,7 @@ IntList pair_arg(py::handle h, const char* fn, const char* arg, int position) {
   const std::string at = where + " (position " + std::to_string(position) + ")";
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return IntList(2, unpack_int64(h));
   if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr()))
-    throw TypeError(at + " must be tuple of ints, not " + type_name(h));
+    throw TypeError(at + " must be tuple of ints, not " + qualified_type_name(h));
   IntList out;
   for (py::handle item : h) {
     std::optional<int64_t> v;
@@ -61,11 +61,12 @@ IntList pair_arg(py::handle h, const char* fn, const char* arg, int position) {
                       " with error \"" + e.what() + "\"");
     }
     if (!v && out.empty())
-      throw TypeError(at + " must be tuple of ints, but found element of type " + type_name(item) +
-                      " at pos 0");
+      throw TypeError(at + " must be tuple of ints, but found element of type " +
+                      qualified_type_name(item) + " at pos 0");
     if (!v)
       throw TypeError(where + " failed to unpack the object at pos " + std::to_string(out.size() + 1) +
-                      " with error \"type must be tuple of ints,but got " + type_name(item) + "\"");
+                      " with error \"type must be tuple of ints,but got " + qualified_type_name(item) +
+                      "\"");
     out.push_back(*v);
   }
   return out;
@@ -81,8 +82,6 @@ IntList output_sizes(py::handle h) {
   }
   return {unpack_int64(h)};
 }
-
-Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 ConvOptions conv_options(py::handle stride, py::handle padding, py::handle dilation, int64_t groups,
                          const char* fn) {

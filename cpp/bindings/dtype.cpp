@@ -27,7 +27,7 @@ DType dtype_from_py(py::handle h) {
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
   if (h.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
   throw TypeError("argument 'dtype' must be cgrad.dtype, not " +
-                  std::string(py::str(py::type::of(h).attr("__name__"))));
+                  type_name(h));
 }
 
 std::optional<DType> optional_dtype(py::handle h) {
@@ -93,6 +93,8 @@ Tensor as_operand(py::handle h) {
   return nullptr;
 }
 
+std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
+
 Scalar number_from_py(py::handle h, const char* op, const char* arg) {
   PyObject* o = h.ptr();
   if (PyBool_Check(o)) return o == Py_True;
@@ -105,14 +107,14 @@ Scalar number_from_py(py::handle h, const char* op, const char* arg) {
     return number_from_py(h.attr("item")(), op, arg);  // numpy scalars
   }
   throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Number, not " +
-                  std::string(py::str(py::type::of(h).attr("__name__"))));
+                  type_name(h));
 }
 
 Tensor operand_or_throw(py::handle other, const char* op, const char* arg) {
   Tensor o = as_operand(other);
   if (!o)
     throw TypeError(std::string(op) + "(): argument '" + arg + "' must be Tensor, not " +
-                    std::string(py::str(py::type::of(other).attr("__name__"))));
+                    type_name(other));
   return o;
 }
 
@@ -143,7 +145,7 @@ int64_t int_arg(py::handle h, const char* op, size_t position) {
     if (t->numel() == 1 && is_integral(t->dtype, false)) return item_as_int64(*t);
   }
   throw TypeError(std::string(op) + "(): argument 'size' must be tuple of ints, but found "
-                  "element of type " + std::string(py::str(py::type::of(h).attr("__name__"))));
+                  "element of type " + type_name(h));
 }
 }  // namespace
 
@@ -170,7 +172,7 @@ int64_t dim_from_py(py::handle h) {
   // bool is an int subclass in Python, but torch rejects it as a dim.
   if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return unpack_int64(h);
   throw TypeError("argument 'dim' must be int, not " +
-                  std::string(py::str(py::type::of(h).attr("__name__"))));
+                  type_name(h));
 }
 
 std::optional<DimList> dims_from_py(py::handle h) {

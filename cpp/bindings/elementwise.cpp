@@ -6,8 +6,6 @@
 namespace cgrad::bindings {
 
 namespace {
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // torch.add(1, x): torch's parser takes a number for `input` too (a wrapped scalar, as for
 // `other`), so the Tensor-first functions accept one.
 Tensor input_operand(py::handle input, const char* op) {
@@ -207,7 +205,7 @@ void def_float_power(py::module_& m, TensorClass& cls) {
     if (out.is_none()) return pow_fn(base, e);
     if (!py::isinstance<TensorImpl>(out))
       throw TypeError("float_power(): argument 'out' must be Tensor, not " +
-                      std::string(py::str(py::type::of(out).attr("__name__"))));
+                      type_name(out));
     check_float64(out.cast<Tensor>(), "the output given to float_power");
     return pow_fn(base, e, py::arg("out") = out);
   }, py::arg("input"), py::arg("exponent"), py::kw_only(), py::arg("out") = py::none());

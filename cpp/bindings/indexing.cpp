@@ -9,8 +9,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // A tuple or list of tensors and Nones (None: the whole dim).
 TensorList index_list(py::handle seq) {
   if (py::isinstance<TensorImpl>(seq) || !PySequence_Check(seq.ptr()))

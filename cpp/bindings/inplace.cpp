@@ -79,7 +79,6 @@ void check_tensor_first_arg(const char* name, const py::args& args, const py::kw
   const std::string op = name;
   const char* arg = op == "lerp_" ? "end" : binary_tensor_only_arg(op.substr(0, op.size() - 1));
   if (!arg) return;
-  auto type_name = [](py::handle h) { return std::string(py::str(py::type::of(h).attr("__name__"))); };
   if (!args.empty() && !py::isinstance<TensorImpl>(args[0]))
     throw TypeError(op + "(): argument '" + arg + "' (position 1) must be Tensor, not " +
                     type_name(args[0]));

@@ -22,7 +22,7 @@ namespace cgrad::bindings {
 
 namespace {
 
-PyTypeObject* tensor_type = nullptr;
+PyTypeObject* histories_tensor_type = nullptr;
 std::unordered_set<std::string>* history_reading_names = nullptr;
 
 // Ops that read no history before their own checks, each checked against torch with a
@@ -97,7 +97,7 @@ void erase_undifferentiated_rows(std::unordered_set<std::string>& names) {
 
 // The tensor `o` holds, or null.
 const TensorImpl* tensor_of(PyObject* o) {
-  if (!PyObject_TypeCheck(o, tensor_type)) return nullptr;
+  if (!PyObject_TypeCheck(o, histories_tensor_type)) return nullptr;
   auto v_h = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
   return v_h.holder_constructed() ? v_h.holder<Tensor>().get() : nullptr;
 }
@@ -137,7 +137,7 @@ bool is_inplace_name(const std::string& name) {
 }  // namespace
 
 void learn_history_reading_ops(py::module_& m) {
-  tensor_type = reinterpret_cast<PyTypeObject*>(py::type::of<TensorImpl>().ptr());
+  histories_tensor_type = reinterpret_cast<PyTypeObject*>(py::type::of<TensorImpl>().ptr());
   auto* names = new std::unordered_set<std::string>();
   py::dict areas = m.attr("_op_registry")();
   for (auto [area, entry] : areas) {
@@ -157,7 +157,7 @@ PyObject* with_histories_read(PyObject* function_self, PyObject* const* args, si
   if (!result && (PyErr_ExceptionMatches(PyExc_TypeError) ||
                   PyErr_ExceptionMatches(PyExc_OverflowError)))
     return result;
-  if (!tensor_type || !GradMode::records()) return result;
+  if (!histories_tensor_type || !GradMode::records()) return result;
   bool found = false;
   for_each_argument_tensor(args, nargs, kwnames,
                            [&](const TensorImpl* t) { found = found || may_refuse_history(*t); });

@@ -92,8 +92,7 @@ void init_linalg(py::module_& m, TensorClass& cls) {
     TensorList operands;
     for (py::handle h : seq) {
       if (!py::isinstance<TensorImpl>(h))
-        throw TypeError("einsum(): operands must be Tensors, got " +
-                        std::string(py::str(h.get_type().attr("__name__"))));
+        throw TypeError("einsum(): operands must be Tensors, got " + type_name(h));
       operands.push_back(h.cast<Tensor>());
     }
     int64_t elements = 0;

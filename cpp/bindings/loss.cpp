@@ -21,8 +21,6 @@ LossReduction reduction_of(py::handle size_average, py::handle reduce, const std
   throw ValueError(reduction + " is not a valid value for reduction");
 }
 
-Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
-
 // torch warns when a regression target broadcasts against the input.
 void warn_if_broadcasting(const Tensor& input, const Tensor& target) {
   if (input->sizes == target->sizes) return;

@@ -18,7 +18,7 @@ auto inplace_function(const char* method) {
   return [method](py::object self, py::args args, py::kwargs kwargs) {
     if (!py::isinstance<TensorImpl>(self))
       throw TypeError(std::string(method) + "(): argument 'input' (position 1) must be Tensor, not " +
-                      std::string(py::str(py::type::of(self).attr("__name__"))));
+                      type_name(self));
     return self.attr(method)(*args, **kwargs);
   };
 }
@@ -61,8 +61,8 @@ void init_math_functions(py::module_& m, TensorClass& cls) {
     Tensor x = as_operand(input), y = as_operand(other);
     if (!x || !y || (x->is_wrapped_number && y->is_wrapped_number))
       throw TypeError("xlogy(): expected a Tensor for 'input' or 'other', got " +
-                      std::string(py::str(py::type::of(input).attr("__name__"))) + " and " +
-                      std::string(py::str(py::type::of(other).attr("__name__"))));
+                      type_name(input) + " and " +
+                      type_name(other));
     return call_op(&xlogy, x, y);
   }, py::arg("input"), py::arg("other"));
 

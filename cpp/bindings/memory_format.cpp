@@ -43,7 +43,7 @@ bool channels_last_contiguous(const TensorImpl& t, std::initializer_list<int> or
 bool is_contiguous_as(const TensorImpl& t, py::handle memory_format) {
   if (!py::isinstance<MemoryFormatObject>(memory_format))
     throw TypeError("is_contiguous(): argument 'memory_format' must be cgrad.memory_format, "
-                    "not " + std::string(py::str(py::type::of(memory_format).attr("__name__"))));
+                    "not " + type_name(memory_format));
   switch (memory_format.cast<MemoryFormatObject*>()->format) {
     case MemoryFormat::ChannelsLast: return channels_last_contiguous(t, {1, 3, 2, 0});
     case MemoryFormat::ChannelsLast3d: return channels_last_contiguous(t, {1, 4, 3, 2, 0});

@@ -6,8 +6,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // torch's F.layer_norm takes a tuple/list/Size of ints only (a bare int is refused).
 Shape normalized_shape_arg(py::handle h, const char* op) {
   if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr()))
@@ -17,8 +15,6 @@ Shape normalized_shape_arg(py::handle h, const char* op) {
   for (py::handle item : h) s.push_back(int64_from_py(item));
   return s;
 }
-
-Tensor or_null(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 }  // namespace
 

@@ -20,14 +20,14 @@ Tensor reflected_div(const Tensor& self, const Tensor& other) {
 
 namespace {
 
-PyTypeObject* tensor_type = nullptr;  // cgrad.Tensor, set by install_operator_slots
+PyTypeObject* slots_tensor_type = nullptr;  // cgrad.Tensor, set by install_operator_slots
 
 // An operand as a tensor: a cgrad.Tensor's (or a Python subclass's, e.g. nn.Parameter)
 // holder read directly (no pybind11 type lookup, and no reference taken: the Python
 // object keeps it alive for the call), anything else (Python scalars) through as_operand
 // into `made`; nullptr when it is neither.
 const Tensor* operand(PyObject* o, Tensor& made) {
-  if (PyObject_TypeCheck(o, tensor_type)) {
+  if (PyObject_TypeCheck(o, slots_tensor_type)) {
     auto v_h = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
     if (v_h.holder_constructed()) return &v_h.holder<Tensor>();
   }
@@ -38,7 +38,7 @@ const Tensor* operand(PyObject* o, Tensor& made) {
 template <BinaryFn Forward, BinaryFn Reflected>
 PyObject* binary_slot(PyObject* left, PyObject* right) {
   try {
-    const bool tensor_on_left = PyObject_TypeCheck(left, tensor_type);
+    const bool tensor_on_left = PyObject_TypeCheck(left, slots_tensor_type);
     Tensor made_self, made_other;
     const Tensor* self_ptr = operand(tensor_on_left ? left : right, made_self);
     const Tensor* other_ptr = operand(tensor_on_left ? right : left, made_other);
@@ -69,8 +69,8 @@ PyObject* binary_slot(PyObject* left, PyObject* right) {
 void restore_operator_slots(py::handle subclass) {
   auto* type = reinterpret_cast<PyTypeObject*>(subclass.ptr());
   auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(type);
-  const PyNumberMethods& base = reinterpret_cast<PyHeapTypeObject*>(tensor_type)->as_number;
-  py::handle tensor_class(reinterpret_cast<PyObject*>(tensor_type));
+  const PyNumberMethods& base = reinterpret_cast<PyHeapTypeObject*>(slots_tensor_type)->as_number;
+  py::handle tensor_class(reinterpret_cast<PyObject*>(slots_tensor_type));
   auto inherited = [&](const char* name) {
     return subclass.attr(name).is(tensor_class.attr(name));
   };
@@ -87,7 +87,7 @@ void restore_operator_slots(py::handle subclass) {
 }  // namespace
 
 void install_operator_slots(TensorClass& cls) {
-  tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  slots_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   init_tensor_wrap(cls);
   auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(cls.ptr());
   PyNumberMethods& number = heap_type->as_number;
@@ -95,7 +95,7 @@ void install_operator_slots(TensorClass& cls) {
   number.nb_subtract = &binary_slot<&sub, &rsub>;
   number.nb_multiply = &binary_slot<&mul, &mul>;
   number.nb_true_divide = &binary_slot<&div, &reflected_div>;
-  PyType_Modified(tensor_type);
+  PyType_Modified(slots_tensor_type);
   py::cpp_function init_subclass([](py::handle subclass, py::kwargs) {
     restore_operator_slots(subclass);
   });

@@ -78,8 +78,6 @@ std::string out_dtype_mismatch(const std::string& name, OutWording wording, DTyp
          dtype_cpp_name(out) + " instead";
 }
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // The tensors among a call's arguments, one level into lists and tuples (cat, stack).
 std::vector<Tensor> tensor_inputs(PyObject* const* args, size_t count) {
   std::vector<Tensor> out;

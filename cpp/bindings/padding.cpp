@@ -7,8 +7,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 std::vector<int64_t> pad_arg(py::handle h, const char* op) {
   if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr()))
     throw TypeError(std::string(op) + "(): argument 'pad' (position 2) must be tuple of ints, "

@@ -92,7 +92,7 @@ void def_unary_inplace(py::module_& m, TensorClass& cls) {
     m.def(row.inplace_name, [method, name = row.inplace_name](py::object input) {
       if (!py::isinstance<TensorImpl>(input))
         throw TypeError(std::string(name) + "(): argument 'input' (position 1) must be Tensor, not " +
-                        std::string(py::str(py::type::of(input).attr("__name__"))));
+                        type_name(input));
       return method(input);
     }, py::arg("input"));
   }
@@ -157,8 +157,6 @@ const std::vector<BinaryRow>& binary_rows() {
   }();
   return rows;
 }
-
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
 
 // What torch calls the second operand.
 const char* second_arg_name(const BinaryRow& row) {

@@ -58,7 +58,7 @@ inline Tensor tensor_or_undefined(py::handle h, const char* what) {
   if (h.is_none()) return Tensor();
   if (!py::isinstance<TensorImpl>(h))
     throw py::type_error(std::string(what) + " must return a Tensor or None, not " +
-                         std::string(py::str(py::type::of(h).attr("__name__"))));
+                         type_name(h));
   return h.cast<Tensor>();
 }
 

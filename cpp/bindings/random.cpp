@@ -7,8 +7,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 int64_t int_arg(py::handle h, const char* op, const char* name, int position) {
   if (!PyLong_Check(h.ptr()))
     throw TypeError(std::string(op) + "(): argument '" + name + "' (position " +

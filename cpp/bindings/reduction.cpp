@@ -39,7 +39,7 @@ bool keepdim_from_py(py::handle keepdim, const char* op) {
   if (is_omitted(keepdim)) return false;
   if (!PyBool_Check(keepdim.ptr()))
     throw TypeError(std::string(op) + "(): argument 'keepdim' (position 2) must be bool, not " +
-                    std::string(py::str(py::type::of(keepdim).attr("__name__"))));
+                    type_name(keepdim));
   return keepdim.ptr() == Py_True;
 }
 
@@ -145,7 +145,7 @@ void bind_kOptionalDimsDtype(py::module_& m, TensorClass& cls, const char* name,
       if (!PyBool_Check(keepdim.ptr()))  // (torch counts the method's self out)
         throw TypeError(std::string(name) + "(): argument 'keepdim' (position " +
                         (is_function ? "3" : "2") + ") must be bool, not " +
-                        std::string(py::str(py::type::of(keepdim).attr("__name__"))));
+                        type_name(keepdim));
       const bool keep = keepdim.ptr() == Py_True;
       const std::optional<DType> out_dtype = optional_dtype(dtype);
       return without_gil_if_large(t->numel(), [&] { return fn(t, dims, keep, out_dtype); });

@@ -30,9 +30,6 @@ void def_isin(py::module_& m) {
         const bool flags = (assume_unique.is_none() || PyBool_Check(assume_unique.ptr())) &&
                            (invert.is_none() || PyBool_Check(invert.ptr()));
         if (!a || !b || (!a_tensor && !b_tensor) || !flags) {
-          auto type_name = [](py::handle h) -> std::string {
-            return py::str(py::type::of(h).attr("__name__"));
-          };
           std::string got = "(" + type_name(elements) + ", " + type_name(test_elements);
           if (!assume_unique.is_none()) got += ", assume_unique=" + type_name(assume_unique);
           if (!invert.is_none()) got += ", invert=" + type_name(invert);

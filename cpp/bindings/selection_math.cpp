@@ -10,8 +10,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // A diff prepend= / append= argument: None or a tensor.
 Tensor optional_tensor(py::handle h, const char* arg) {
   if (h.is_none()) return nullptr;

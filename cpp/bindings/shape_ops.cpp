@@ -7,8 +7,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // A tuple or list of ints; TypeError naming the op and argument otherwise (an int alone
 // too: torch's functions want a sequence where the methods also take *ints).
 Shape int_sequence(py::handle h, const char* op, const char* arg, int position) {

@@ -15,7 +15,7 @@ std::optional<bool> stable_from_py(py::handle stable, const char* op) {
   if (stable.is_none()) return std::nullopt;
   if (!PyBool_Check(stable.ptr()))
     throw TypeError(std::string(op) + "(): argument 'stable' must be bool, not " +
-                    std::string(py::str(py::type::of(stable).attr("__name__"))));
+                    type_name(stable));
   return stable.ptr() == Py_True;
 }
 

@@ -21,8 +21,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 bool is_integer(py::handle h) {
   return (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) ||
          (py::hasattr(h, "__index__") && !py::isinstance<TensorImpl>(h) &&

@@ -27,7 +27,7 @@ Tensor legacy_constructor(py::args args, py::object device) {
       // A lone number is neither sizes nor data here (torch.tensor takes numbers).
       if (!PySequence_Check(a.ptr()))
         throw TypeError("new(): data must be a sequence (got " +
-                        std::string(py::str(py::type::of(a).attr("__name__"))) + ")");
+                        type_name(a) + ")");
       return tensor_from_data(a, default_float());
     }
   }
@@ -119,7 +119,7 @@ Tensor to_impl(const Tensor& self, py::args args, py::object dtype_kw, py::objec
     if (next_is([](py::handle a) { return PyBool_Check(a.ptr()); })) *flag = args[i++].cast<bool>();
   if (i < args.size())
     throw TypeError("to() received an invalid combination of arguments: unexpected " +
-                    std::string(py::str(py::type::of(args[i]).attr("__name__"))) +
+                    type_name(args[i]) +
                     " at position " + std::to_string(i + 1));
   check_device(device);
   if (!dtype_kw.is_none()) dtype = dtype_from_py(dtype_kw);

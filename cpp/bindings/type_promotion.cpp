@@ -9,8 +9,6 @@ namespace cgrad::bindings {
 
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::of(h).attr("__name__")); }
-
 // A dtype argument: a cgrad.dtype, or Python's float, int or bool type (as torch takes).
 DType dtype_arg(py::handle h, const char* op, const char* name, int position) {
   try {

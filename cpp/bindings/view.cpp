@@ -48,13 +48,13 @@ Tensor join_call(Tensor (*join)(const TensorList&, int64_t), const TensorList& t
 TensorList tensors_from_py(py::handle seq, const char* op) {
   if (py::isinstance<TensorImpl>(seq) || !PySequence_Check(seq.ptr()))
     throw TypeError(std::string(op) + "(): argument 'tensors' must be tuple of Tensors, not " +
-                    std::string(py::str(py::type::of(seq).attr("__name__"))));
+                    type_name(seq));
   TensorList out;
   for (py::handle h : seq) {
     if (!py::isinstance<TensorImpl>(h))
       throw TypeError(std::string(op) + "(): expected Tensor as element " +
                       std::to_string(out.size()) + " in argument 0, but got " +
-                      std::string(py::str(py::type::of(h).attr("__name__"))));
+                      type_name(h));
     out.push_back(h.cast<Tensor>());
   }
   return out;
@@ -107,7 +107,7 @@ void def_joins(py::module_& m) {
       if (!py::isinstance<TensorImpl>(args[i]))
         throw TypeError("expected Tensor as element " + std::to_string(i) +
                         " in argument 0, but got " +
-                        std::string(py::str(py::type::of(args[i]).attr("__name__"))));
+                        type_name(args[i]));
       tensors.push_back(args[i].cast<Tensor>());
     }
     return join_call([](const TensorList& ts, int64_t) { return block_diag(ts); }, tensors, 0);
