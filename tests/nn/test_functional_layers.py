@@ -158,6 +158,48 @@ def test_embedding_max_norm_renormalizes_used_rows_in_place():
     np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-5)
 
 
+@pytest.mark.parametrize("padding_idx", [None, 3])
+def test_embedding_double_backward_records_torchs_node(padding_idx):
+    # Under create_graph the table's gradient is one EmbeddingDenseBackwardBackward0 node
+    # (saving the flat indices) whose backward gathers the rows again.
+    w_np = np.random.default_rng(7).standard_normal((5, 3)).astype(np.float32)
+    seen = []
+    for L in (torch, cgrad):
+        w = L.tensor(w_np, requires_grad=True)
+        y = F(L).embedding(L.tensor(IDX), w, padding_idx=padding_idx)
+        (g,) = L.autograd.grad((y ** 3).sum(), w, create_graph=True)
+        node = g.grad_fn
+        recorded = (node.name(), [type(f).__name__ for f, _ in node.next_functions],
+                    node._saved_indices.numpy(), y.grad_fn._saved_indices.numpy())
+        (gg,) = L.autograd.grad((g * g).sum(), w)
+        seen.append((*recorded, g.detach().numpy(), gg.numpy()))
+    theirs, ours = seen
+    assert ours[:2] == theirs[:2] and ours[0] == "EmbeddingDenseBackwardBackward0"
+    for c, t in zip(ours[2:4], theirs[2:4]):  # the indices as given, in both nodes
+        np.testing.assert_array_equal(c, t)
+    for c, t in zip(ours[4:], theirs[4:]):
+        np.testing.assert_allclose(c, t, rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_indices_changed_in_place_fail_backward_as_torch():
+    errors = []
+    for L in (torch, cgrad):
+        w, idx = L.ones(4, 3, requires_grad=True), L.tensor([0, 2])
+        y = F(L).embedding(idx, w)
+        idx.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as e:
+            y.sum().backward()
+        errors.append(str(e.value))
+    assert errors[1] == errors[0]
+
+
+def test_embedding_gradgradcheck_with_padding():
+    idx = cgrad.tensor([[1, 0, 3], [3, 3, 4]])
+    w = cgrad.tensor(np.random.default_rng(8).standard_normal((5, 3)), requires_grad=True)
+    assert cgrad.autograd.gradgradcheck(
+        lambda w: F(cgrad).embedding(idx, w, padding_idx=3) ** 3, [w])
+
+
 ERRORS = [
     error_case("bilinear_dtype", lambda L: F(L).bilinear(L.ones(2, 3, dtype=L.float64), L.ones(2, 4),
                                                          L.ones(5, 2, 4))),

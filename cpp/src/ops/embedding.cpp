@@ -1,6 +1,6 @@
 // embedding: a row gather with its own node, as torch records it (EmbeddingBackward0),
-// whose backward scatters the gradient rows back with index_add (so it differentiates
-// again).
+// whose backward sums the gradient rows into the table; under create_graph that sum is a
+// node of its own too (EmbeddingDenseBackwardBackward0), whose backward gathers the rows.
 #include "kernels/embedding.h"
 #include "ops/common.h"
 
@@ -13,6 +13,52 @@ template <class I> void check_rows(const Tensor& flat, int64_t rows) {
   for (int64_t i = 0, n = flat->numel(); i < n; ++i)
     if (p[i] < 0 || p[i] >= rows) throw IndexError("index out of range in self");
 }
+
+// Rows of `t` (one per index) that come from the padding row are zero: its uses
+// contribute nothing. where, not a 0/1 mask product: a NaN or inf there must give 0.
+Tensor zero_padding_rows(const Tensor& t, const Tensor& rows, std::optional<int64_t> padding_idx) {
+  if (!padding_idx) return t;
+  Tensor padded = eq(rows, wrapped_scalar(*padding_idx, DType::Int64));
+  return where(unsqueeze(padded, 1), detail::constant(0.0), t);
+}
+
+// The indices as one contiguous row list.
+Tensor flat_rows(const Tensor& indices) { return contiguous(detach(reshape(indices, {-1}))); }
+
+// The table's gradient: the gradient's rows summed into the rows they came from. With a
+// graph to record (create_graph), one node as torch's, whose backward gathers the rows.
+// Both nodes save the indices as given, as torch shows them.
+Tensor embedding_dense_backward(const Tensor& grad_output, const Tensor& indices,
+                                const Shape& weight_sizes, std::optional<int64_t> padding_idx) {
+  const Tensor rows = flat_rows(indices);
+  Tensor table;
+  {
+    GradModeGuard no_grad(false);
+    const Tensor grad =
+        zero_padding_rows(reshape(grad_output, {-1, weight_sizes[1]}), rows, padding_idx);
+    // Float tables are summed row by row by their own kernel (Note [Embedding backward by
+    // table row]); other dtypes are added into fresh zeros in place: index_add would
+    // first copy the whole table-sized zeros.
+    if (grad->dtype == DType::Float32 || grad->dtype == DType::Float64) {
+      table = empty(weight_sizes, grad->dtype);
+      kernels::embedding_backward(*contiguous(grad), *rows, *table);
+    } else {
+      table = full(weight_sizes, 0.0, grad->dtype);
+      index_add_(table, 0, rows, grad);
+    }
+  }
+  if (any_requires_grad({&grad_output})) {
+    auto node = make_node("EmbeddingDenseBackwardBackward0", {grad_output},
+                          [padding_idx](Node& n, TensorList& g) -> TensorList {
+      if (!g[0]) return {Tensor()};
+      const Tensor rows = flat_rows(n.saved(saved::indices));
+      const Tensor gathered = zero_padding_rows(index_select(g[0], 0, rows), rows, padding_idx);
+      return {reshape(gathered, n.input_meta()[0].sizes)};
+    });
+    record(node, {table}, {{saved::indices, indices}});
+  }
+  return table;
+}
 }  // namespace
 
 Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx) {
@@ -22,7 +68,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
         "Long, Int; but got cgrad." + std::string(dtype_torch_name(indices->dtype)) + "Tensor" +
         " instead (while checking arguments for embedding)");
   if (weight->dim() != 2) throw std::runtime_error("'weight' must be 2-D");
-  const Tensor flat = contiguous(detach(reshape(indices, {-1})));
+  const Tensor flat = flat_rows(indices);
   if (flat->dtype == DType::Int64) check_rows<int64_t>(flat, weight->sizes[0]);
   else check_rows<int32_t>(flat, weight->sizes[0]);
   Tensor out;
@@ -35,30 +81,11 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
   if (any_requires_grad({&weight})) {
     auto node = make_node("EmbeddingBackward0", {weight},
                           [padding_idx](Node& n, TensorList& g) -> TensorList {
-      const Shape& weight_sizes = n.input_meta()[0].sizes;
-      Tensor rows = n.saved(saved::indices);
-      Tensor grad = reshape(g[0], {-1, weight_sizes[1]});
-      if (padding_idx) {  // the padding row's uses contribute nothing
-        // where, not a 0/1 mask product: a NaN or inf there must still give exactly 0.
-        Tensor padded = eq(rows, wrapped_scalar(*padding_idx, DType::Int64));
-        grad = where(unsqueeze(padded, 1), detail::constant(0.0), grad);
-      }
-      // Without a graph to record, float tables are summed row by row by their own kernel
-      // (Note [Embedding backward by table row]); other dtypes are added into fresh zeros
-      // in place: index_add would first copy the whole table-sized zeros.
-      if (!grad->requires_grad()) {
-        if (grad->dtype == DType::Float32 || grad->dtype == DType::Float64) {
-          Tensor table = empty(weight_sizes, grad->dtype);
-          kernels::embedding_backward(*contiguous(grad), *rows, *table);
-          return {table};
-        }
-        Tensor table = full(weight_sizes, 0.0, grad->dtype);
-        index_add_(table, 0, rows, grad);
-        return {table};
-      }
-      return {index_add(full(weight_sizes, 0.0, grad->dtype), 0, rows, grad)};
+      if (!g[0]) return {Tensor()};
+      return {embedding_dense_backward(g[0], n.saved(saved::indices), n.input_meta()[0].sizes,
+                                       padding_idx)};
     });
-    record(node, {out}, {{saved::indices, flat}});
+    record(node, {out}, {{saved::indices, indices}});
   }
   return out;
 }
