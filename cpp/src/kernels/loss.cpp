@@ -1,5 +1,5 @@
 // Loss kernels: the per-target gather behind nll_loss, and the scatter of its gradient.
-#include <cstring>
+#include <algorithm>
 #include <type_traits>
 
 #include "kernels/kernels.h"
@@ -48,7 +48,7 @@ void scatter_class_grads(const TensorImpl& target, const TensorImpl& values, Ten
     if constexpr (std::is_floating_point_v<T> || is_small_float_v<T>) {
       const T* v = values.data<T>();
       T* o = out.data<T>();
-      std::memset(o, 0, sizeof(T) * static_cast<size_t>(n * classes * r));
+      std::fill(o, o + n * classes * r, static_cast<T>(0.0f));
       for (int64_t i = 0; i < n; ++i)
         for (int64_t j = 0; j < r; ++j) {
           const int64_t k = i * r + j, c = t[k];
