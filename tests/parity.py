@@ -5,6 +5,8 @@ numpy data; `check` compares values, dtypes, grad_fn names and the gradients of 
 input that requires grad after backward with a random upstream gradient.
 """
 import math
+import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -13,14 +15,26 @@ torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 
 INF = math.inf
-_rng = np.random.default_rng(1234)
+_generators = {}
+
+
+def _rng():
+    """The generator of the test module that is building its cases: one per module, seeded
+    by its name, so a module's data does not depend on which modules were collected first."""
+    frame = sys._getframe(1)
+    while frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    module = frame.f_globals.get("__name__", "")
+    if module not in _generators:
+        _generators[module] = np.random.default_rng(zlib.crc32(module.encode()))
+    return _generators[module]
 
 
 # ---- inputs: numpy arrays (or Python scalars), the same data for both libraries ----
 
 def R(*shape, dtype=np.float32, low=-2.0, high=2.0):
     """Uniform floats."""
-    return np.asarray(_rng.uniform(low, high, shape), dtype=dtype)
+    return np.asarray(_rng().uniform(low, high, shape), dtype=dtype)
 
 
 def P(*shape, dtype=np.float32):
@@ -30,15 +44,15 @@ def P(*shape, dtype=np.float32):
 
 def H(*shape, dtype=np.float32):
     """Small whole numbers as floats: comparisons with ties, relu/abs away from 0."""
-    return np.asarray(_rng.integers(-2, 3, shape), dtype=dtype)
+    return np.asarray(_rng().integers(-2, 3, shape), dtype=dtype)
 
 
 def I(*shape, dtype=np.int64, low=-5, high=6):
-    return np.asarray(_rng.integers(low, high, shape), dtype=dtype)
+    return np.asarray(_rng().integers(low, high, shape), dtype=dtype)
 
 
 def B(*shape):
-    return np.asarray(_rng.integers(0, 2, shape), dtype=np.bool_)
+    return np.asarray(_rng().integers(0, 2, shape), dtype=np.bool_)
 
 
 def U(*shape, dtype=np.float32):
