@@ -168,6 +168,15 @@ CASES = [
     saved_case("index_add", lambda L, a, i, s: a.index_add(0, i, s), X, I(2, low=0, high=2), Y),
     saved_case("index_add_only_self", lambda L, a, i, s: a.index_add(0, i, s), X,
                I(2, low=0, high=2), Y, grad=(True, False, False)),
+    saved_case("layer_norm", lambda L, a, w, b: F(L).layer_norm(a, (3,), w, b), X, V, U),
+    saved_case("layer_norm_no_affine", lambda L, a: F(L).layer_norm(a, (2, 3)), X),
+    # batch norm: the batch statistics as result1/result2, [C]; eval keeps empty ones
+    saved_case("batch_norm_train", lambda L, a, w, b: F(L).batch_norm(
+        a, L.zeros(3), L.ones(3), w, b, training=True), R(4, 3, 8), V, U),
+    saved_case("batch_norm_train_2d", lambda L, a: F(L).batch_norm(
+        a, None, None, training=True), R(4, 3)),
+    saved_case("batch_norm_eval", lambda L, a, w, b: F(L).batch_norm(
+        a, L.zeros(3), L.ones(3) * 2, w, b, training=False), R(4, 3, 8), V, U),
     saved_case("cdist", lambda L, a, b: L.cdist(a, b), X, Y),
     saved_case("cdist_mm", lambda L, a, b: L.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
                X, Y),

@@ -23,10 +23,15 @@ void layer_norm_backward(const TensorImpl& g, const TensorImpl& x, const TensorI
                          TensorImpl* grad_bias);
 
 // Batch norm, per channel c of x [outer, channels, inner] (float32 or float64, contiguous),
-// with per-channel coefficients in double (Note [Batch norm passes]):
-// out = x * scale[c] + shift[c].
-void channel_affine(const TensorImpl& x, int64_t channels, const std::vector<double>& scale,
-                    const std::vector<double>& shift, TensorImpl& out);
+// with per-channel coefficients in double (Note [Batch norm passes]).
+// mean[c] and the biased var[c] of channel c's elements, summed in double.
+void channel_stats(const TensorImpl& x, int64_t channels, std::vector<double>& mean,
+                   std::vector<double>& var);
+// out = (x - center[c]) * scale[c] + shift[c], center[c] a value of x's dtype
+// (Note [Batch norm centering]).
+void channel_affine(const TensorImpl& x, int64_t channels, const std::vector<double>& center,
+                    const std::vector<double>& scale, const std::vector<double>& shift,
+                    TensorImpl& out);
 // sum_g[c] = sum of g, sum_gxc[c] = sum of g * (x - mean[c]), each over its channel.
 void channel_grad_sums(const TensorImpl& g, const TensorImpl& x, int64_t channels,
                        const std::vector<double>& mean, std::vector<double>& sum_g,

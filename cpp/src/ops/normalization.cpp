@@ -5,6 +5,7 @@
 // create_graph the same gradients are written in cgrad ops that recompute the
 // statistics from the saved input, so the input gradient itself differentiates
 // correctly (the saved mean/rstd are constants and would drop their own derivatives).
+#include <cmath>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -138,8 +139,8 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
       Tensor gx = want_x ? empty(x->sizes, t) : Tensor();
       Tensor gw = want_w ? empty(w->sizes, t) : Tensor();
       Tensor gb = want_b ? empty(b->sizes, t) : Tensor();
-      kernels::layer_norm_backward(*gc, *xc, *flat_values(n.saved(saved::mean), t),
-                                   *flat_values(n.saved(saved::rstd), t), wc.get(), rows, cols,
+      kernels::layer_norm_backward(*gc, *xc, *flat_values(n.saved(saved::result1), t),
+                                   *flat_values(n.saved(saved::result2), t), wc.get(), rows, cols,
                                    gx.get(), gw.get(), gb.get());
       if (gx) gx = detail::cast(gx, x->dtype);
       if (gw) gw = detail::cast(gw, w->dtype);
@@ -150,8 +151,8 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
     record(node, {out}, {{saved::input, input},
                          {saved::weight, weight},
                          {saved::bias, bias},
-                         {saved::mean, mean_t},
-                         {saved::rstd, rstd_t}});
+                         {saved::result1, mean_t},
+                         {saved::result2, rstd_t}});
   }
   return {out, mean_t, rstd_t};
 }
@@ -188,10 +189,10 @@ Tensor channel_tensor(const std::vector<double>& values, const Shape& sizes, DTy
 
 // The first-order gradients of batch norm from its saved statistics, by the
 // per-channel kernels; training adds the statistics' own dependence on x.
-TensorList batch_norm_backward_by_channel(const Tensor& grad, const Tensor& x, const Tensor& w,
-                                          const Tensor& b, const Tensor& mean_t,
-                                          const Tensor& rstd_t, bool training,
-                                          const std::vector<bool>& needs) {
+TensorList batch_norm_backward_by_channel(
+    const Tensor& grad, const Tensor& x, const Tensor& w,
+    const std::optional<std::pair<Shape, DType>>& bias_meta, const Tensor& mean_t,
+    const Tensor& rstd_t, bool training, const std::vector<bool>& needs) {
   const int64_t channels = x->sizes[1];
   const double count = static_cast<double>(x->numel() / channels);
   const std::vector<double> mean = channel_values(mean_t), rstd = channel_values(rstd_t);
@@ -217,7 +218,7 @@ TensorList batch_norm_backward_by_channel(const Tensor& grad, const Tensor& x, c
     for (int64_t c = 0; c < channels; ++c) values[c] = sum_gxc[c] * rstd[c];
     gw = channel_tensor(values, w->sizes, w->dtype);
   }
-  if (needs[2]) gb = channel_tensor(sum_g, b->sizes, b->dtype);
+  if (needs[2]) gb = channel_tensor(sum_g, bias_meta->first, bias_meta->second);
   return {gx, gw, gb};
 }
 
@@ -232,7 +233,7 @@ void check_channel_count(const char* what, int64_t channels, const Tensor& t) {
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const Tensor& weight, const Tensor& bias, bool training, double momentum,
                   double eps) {
-  const int64_t channels = input->dim() > 1 ? input->sizes[1] : 0;
+  const int64_t channels = input->sizes[wrap_dim(1, input->dim())];  // torch's IndexError
   if (!is_floating(input->dtype))
     throw detail::not_implemented_for("batch_norm", input->dtype);
   check_channel_count("running_mean", channels, running_mean);
@@ -264,9 +265,12 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   Shape channel_shape(input->dim(), 1);
   for (int64_t d = 0; d < input->dim(); ++d)
     if (d != 1) dims.push_back(d);
-  if (input->dim() > 1) channel_shape[1] = channels;
+  channel_shape[1] = channels;
   auto per_channel = [&](const Tensor& t) { return reshape(t, channel_shape); };
+  const bool by_channel = per_channel_kernels(input);
 
+  // The statistics as torch keeps them: [C] in the input's dtype (float32 for
+  // float16/bfloat16), computed in double.
   Tensor out, mean_t, rstd_t;
   {
     GradModeGuard no_grad(false);
@@ -274,45 +278,52 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     // float16/bfloat16: statistics and output in float32, rounded once at the end (Note
     // [Small dtypes]); the saved statistics stay float32, as torch's.
     const Tensor x = detail::cast(input, is_reduced_float(dtype) ? DType::Float32 : dtype);
+    std::vector<double> mean, rstd;
     if (training) {
-      mean_t = mean_over(x, dims);
-      Tensor biased_var = var(x, dims, 0.0, true);
-      rstd_t = rsqrt(add(biased_var, constant(eps)));
-      // Written straight into the buffers, as torch's kernel does: no version bump.
-      const int64_t count = channels > 0 ? input->numel() / channels : 0;
-      if (running_mean && input->numel() > 0) {
-        kernels::copy(*add(mul(detail::cast(running_mean, x->dtype), constant(1.0 - momentum)),
-                          mul(reshape(mean_t, {channels}), constant(momentum))),
-                      *running_mean);
+      std::vector<double> biased_var;
+      if (by_channel) {
+        kernels::channel_stats(*x, channels, mean, biased_var);
+      } else {
+        mean = channel_values(mean_over(x, dims));
+        biased_var = channel_values(var(x, dims, 0.0, true));
       }
-      if (running_var && input->numel() > 0) {
-        // The running variance is the unbiased one.
-        Tensor unbiased = mul(reshape(biased_var, {channels}),
-                              constant(static_cast<double>(count) / static_cast<double>(count - 1)));
-        kernels::copy(*add(mul(detail::cast(running_var, x->dtype), constant(1.0 - momentum)),
-                           mul(unbiased, constant(momentum))),
-                      *running_var);
-      }
+      rstd.resize(channels);
+      for (int64_t c = 0; c < channels; ++c) rstd[c] = 1.0 / std::sqrt(biased_var[c] + eps);
+      // Written straight into the buffers, as torch's kernel does: no version bump. The
+      // running variance is the unbiased one.
+      const double count = channels > 0 ? static_cast<double>(input->numel() / channels) : 0;
+      auto update = [&](const Tensor& running, const std::vector<double>& batch, double factor) {
+        if (!running || input->numel() == 0) return;
+        std::vector<double> values = channel_values(running);
+        for (int64_t c = 0; c < channels; ++c)
+          values[c] = (1.0 - momentum) * values[c] + momentum * batch[c] * factor;
+        kernels::copy(*channel_tensor(values, running->sizes, running->dtype), *running);
+      };
+      update(running_mean, mean, 1.0);
+      update(running_var, biased_var, count / (count - 1));
     } else {
-      // Copies: a later training step updates the running statistics in place.
-      mean_t = clone(detail::cast(per_channel(running_mean), x->dtype));
-      rstd_t = rsqrt(add(detail::cast(per_channel(running_var), x->dtype), constant(eps)));
+      mean = channel_values(running_mean);
+      rstd = channel_values(running_var);
+      for (double& r : rstd) r = 1.0 / std::sqrt(r + eps);
     }
-    if (per_channel_kernels(input)) {  // Note [Batch norm passes]
-      const std::vector<double> mean = channel_values(mean_t), rstd = channel_values(rstd_t);
+    mean_t = channel_tensor(mean, {channels}, x->dtype);
+    rstd_t = channel_tensor(rstd, {channels}, x->dtype);
+    if (by_channel) {  // Note [Batch norm passes]
       const std::vector<double> w =
           weight ? channel_values(weight) : std::vector<double>(channels, 1.0);
       const std::vector<double> b =
           bias ? channel_values(bias) : std::vector<double>(channels, 0.0);
+      // Note [Batch norm centering]: center on the mean rounded to x's dtype.
+      const std::vector<double> center = channel_values(mean_t);
       std::vector<double> scale(channels), shift(channels);
       for (int64_t c = 0; c < channels; ++c) {
         scale[c] = w[c] * rstd[c];
-        shift[c] = b[c] - mean[c] * scale[c];
+        shift[c] = b[c] - (mean[c] - center[c]) * scale[c];
       }
       out = empty(x->sizes, dtype);
-      kernels::channel_affine(*x, channels, scale, shift, *out);
+      kernels::channel_affine(*x, channels, center, scale, shift, *out);
     } else {
-      out = mul(sub(x, mean_t), rstd_t);
+      out = mul(sub(x, per_channel(mean_t)), per_channel(rstd_t));
       if (weight) out = mul(out, per_channel(weight));
       if (bias) out = add(out, per_channel(bias));
       out = detail::cast(out, dtype);
@@ -320,24 +331,28 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   }
 
   if (any_requires_grad({&input, &weight, &bias})) {
-    // torch shows the batch statistics of a training step; eval's are cgrad's own.
-    const saved::Slot mean_slot = training ? saved::save_mean : saved::eval_mean;
-    const saved::Slot rstd_slot = training ? saved::save_invstd : saved::eval_invstd;
-    auto backward = [dims, channel_shape, training, eps, mean_slot, rstd_slot](
+    // torch saves the batch statistics of a training step as result1/result2, and empty
+    // ones in eval mode, where cgrad's formula reads its own copies of the running ones.
+    const saved::Slot mean_slot = training ? saved::result1 : saved::eval_mean;
+    const saved::Slot rstd_slot = training ? saved::result2 : saved::eval_invstd;
+    // torch does not keep the bias: its gradient needs only its shape and dtype.
+    const std::optional<std::pair<Shape, DType>> bias_meta =
+        bias ? std::optional(std::pair(bias->sizes, bias->dtype)) : std::nullopt;
+    auto backward = [dims, channel_shape, training, eps, mean_slot, rstd_slot, bias_meta](
                         Node& n, TensorList& g) -> TensorList {
-      Tensor grad = g[0], x = n.saved(saved::input);
-      Tensor w = n.saved(saved::weight), b = n.saved(saved::bias);
+      Tensor grad = g[0], x = n.saved(saved::input), w = n.saved(saved::weight);
       if (!grad) return {Tensor(), Tensor(), Tensor()};
+      const Tensor mean = n.saved(mean_slot), rstd_saved = n.saved(rstd_slot);
       if (!GradMode::records() && per_channel_kernels(x))  // (kernels record nothing)
         return batch_norm_backward_by_channel(
-            grad, x, w, b, n.saved(mean_slot), n.saved(rstd_slot), training,
+            grad, x, w, bias_meta, mean, rstd_saved, training,
             {n.needs_input_grad(0), n.needs_input_grad(1), n.needs_input_grad(2)});
       Tensor xhat, rstd;
       if (training && GradMode::records()) {  // Note [Normalization backward]
         std::tie(xhat, rstd) = normalized(x, dims, eps);
       } else {
-        rstd = n.saved(rstd_slot);
-        xhat = mul(sub(x, n.saved(mean_slot)), rstd);
+        rstd = reshape(rstd_saved, channel_shape);
+        xhat = mul(sub(x, reshape(mean, channel_shape)), rstd);
       }
       Tensor gx, gw, gb;
       if (n.needs_input_grad(0)) {
@@ -345,19 +360,23 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
         gx = training ? normalized_input_grad(dy, xhat, rstd, dims) : mul(dy, rstd);
       }
       if (n.needs_input_grad(1)) gw = reshape(sum_over(mul(grad, xhat), dims, false), w->sizes);
-      if (n.needs_input_grad(2)) gb = reshape(sum_over(grad, dims, false), b->sizes);
+      if (n.needs_input_grad(2)) gb = reshape(sum_over(grad, dims, false), bias_meta->first);
       // (float32 statistics give float32 gradients for float16/bfloat16 tensors)
       if (gx) gx = detail::cast(gx, x->dtype);
       if (gw) gw = detail::cast(gw, w->dtype);
-      if (gb) gb = detail::cast(gb, b->dtype);
+      if (gb) gb = detail::cast(gb, bias_meta->second);
       return {gx, gw, gb};
     };
     auto node = make_node("NativeBatchNormBackward0", {input, weight, bias}, backward);
+    const Tensor no_statistics = training ? Tensor() : empty({0}, mean_t->dtype);
     record(node, {out}, {{saved::input, input},
                          {saved::weight, weight},
-                         {saved::bias, bias},
-                         {mean_slot, mean_t},
-                         {rstd_slot, rstd_t}});
+                         {saved::running_mean, running_mean},
+                         {saved::running_var, running_var},
+                         {saved::result1, training ? mean_t : no_statistics},
+                         {saved::result2, training ? rstd_t : no_statistics},
+                         {saved::eval_mean, training ? Tensor() : mean_t},
+                         {saved::eval_invstd, training ? Tensor() : rstd_t}});
   }
   return out;
 }
