@@ -48,6 +48,7 @@ AUTOGRAD_HEADER_LAYERS = {
     "node_vector.h": "graph",
     "saved_slots.h": "graph",
     "saved_slots.def": "graph",
+    "saved_values.h": "graph",
     "anomaly_mode.h": "graph",
     "views.h": "ops",
     "copy_slices.h": "ops",

@@ -1,5 +1,6 @@
 // The Python face of autograd: grad_fn nodes, backward/grad, hooks, grad mode, anomaly
 // detection.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,6 +120,62 @@ std::optional<py::object> saved_attribute(const std::shared_ptr<Node>& n, std::s
   return to_py_tuple(items);
 }
 
+// A saved value as torch shows it (Note [Saved values]). torch reads an int64 argument
+// back through an unsigned conversion, so a negative one shows as itself + 2**64
+// (`_saved_dim` of sum(-1) is 18446744073709551615); sizes and Scalars show as they are.
+py::object saved_value_object(const SavedValue& value) {
+  auto as_torch_int = [](int64_t v) -> py::object {
+    return py::int_(static_cast<unsigned long long>(v));
+  };
+  if (std::holds_alternative<std::monostate>(value)) return py::none();
+  if (auto* b = std::get_if<bool>(&value)) return py::bool_(*b);
+  if (auto* i = std::get_if<int64_t>(&value)) return as_torch_int(*i);
+  if (auto* d = std::get_if<double>(&value)) return py::float_(*d);
+  if (auto* s = std::get_if<std::string>(&value)) return py::str(*s);
+  if (auto* list = std::get_if<std::vector<int64_t>>(&value)) {
+    py::tuple out(list->size());
+    for (size_t k = 0; k < list->size(); ++k) out[k] = as_torch_int((*list)[k]);
+    return std::move(out);
+  }
+  const Scalar& scalar = std::get<Scalar>(value);
+  switch (scalar.kind()) {
+    case Scalar::Kind::Bool: return py::bool_(scalar.to<bool>());
+    case Scalar::Kind::Int: return py::int_(scalar.to_int64());
+    default: return py::float_(scalar.to_double());
+  }
+}
+
+// The value `_saved_<name>` shows for a non-tensor argument, stored or derived; nullopt
+// where the node shows none under that name.
+std::optional<py::object> saved_value_attribute(const Node& n, std::string_view name) {
+  for (const auto& [stored, value] : n.saved_values())
+    if (name == stored) return saved_value_object(value);
+  for (const DerivedSavedValue& d : derived_saved_values()) {
+    if (name != d.name || std::string_view(n.name()) != d.node) continue;
+    using From = DerivedSavedValue::From;
+    if (d.from == From::Default) return py::int_(d.default_value);
+    const auto& sizes = n.input_meta().empty() ? SmallVector<int64_t, 2>() : n.input_meta()[0].sizes;
+    if (d.from == From::FirstInputNumel) {
+      int64_t numel = 1;
+      for (int64_t s : sizes) numel *= s;
+      return py::int_(numel);
+    }
+    return saved_value_object(saved_ints(sizes));
+  }
+  return std::nullopt;
+}
+
+// The names of the values saved_value_attribute shows.
+std::vector<std::string> saved_value_names(const Node& n) {
+  std::vector<std::string> names;
+  for (const auto& entry : n.saved_values()) names.emplace_back(entry.first);
+  for (const DerivedSavedValue& d : derived_saved_values())
+    if (std::string_view(n.name()) == d.node &&
+        std::find(names.begin(), names.end(), d.name) == names.end())
+      names.emplace_back(d.name);
+  return names;
+}
+
 // The handle register_hook returns; it holds its owner weakly so it keeps nothing alive.
 struct RemovableHandle {
   std::weak_ptr<TensorImpl> tensor;
@@ -174,11 +231,14 @@ void def_node_class(py::module_& m) {
         return RemovableHandle{{}, n, id};
       }, py::arg("fn"), "fn(grad_outputs) runs before the node; may return new grad_outputs.")
       .def("__getattr__", [](const std::shared_ptr<Node>& n, const std::string& attr) -> py::object {
-        // torch's _saved_<name> attributes, for the saved tensors that carry a name.
+        // torch's _saved_<name> attributes: the saved tensors that carry a name, then the
+        // non-tensor values (Note [Saved values]).
         const std::string_view prefix = "_saved_";
-        if (attr.rfind(prefix, 0) == 0)
-          if (auto value = saved_attribute(n, std::string_view(attr).substr(prefix.size())))
-            return *value;
+        if (attr.rfind(prefix, 0) == 0) {
+          const std::string_view name = std::string_view(attr).substr(prefix.size());
+          if (auto value = saved_attribute(n, name)) return *value;
+          if (auto value = saved_value_attribute(*n, name)) return *value;
+        }
         throw py::attribute_error("'" + node_class_name(n->name()) + "' object has no attribute '" +
                                   attr + "'");
       })
@@ -191,6 +251,7 @@ void def_node_class(py::module_& m) {
         for (saved::Slot slot : n.saved_slots())
           if (const char* name = saved::torch_name(slot))
             names.append(std::string("_saved_") + name);
+        for (const std::string& name : saved_value_names(n)) names.append("_saved_" + name);
         return names;
       });
 }

@@ -168,7 +168,7 @@ Subscript apply_subscript(const Tensor& self, py::handle index, bool in_assignme
       if (step == 0) throw ValueError("slice step cannot be zero");  // Python's own check
       if (step < 0) throw ValueError("step must be greater than zero");
       s.view = slice(s.view, dim, slice_bound(sl.attr("start"), 0),
-                     slice_bound(sl.attr("stop"), size), step);
+                     slice_bound(sl.attr("stop"), std::numeric_limits<int64_t>::max()), step);
       ++dim;
     } else if (is_advanced(item)) {
       Tensor t;

@@ -354,6 +354,11 @@ Node::Extras& Node::extras() {
   return *extras_;
 }
 
+const std::vector<NamedSavedValue>& Node::saved_values() const {
+  static const std::vector<NamedSavedValue> none;
+  return extras_ ? extras_->values : none;
+}
+
 const std::string& Node::forward_trace() const {
   static const std::string none;
   return extras_ ? extras_->forward_trace : none;

@@ -220,6 +220,7 @@ Tensor softmax_impl(bool log, const Tensor& input, int64_t dim, std::optional<DT
                             return {log ? log_softmax_backward_data(g[0], n.saved(saved::result), d)
                                         : softmax_backward_data(g[0], n.saved(saved::result), d)};
                           });
+    node->save_value("dim", saved_int(dim));  // Note [Saved values]
     record(node, {out}, {{saved::result, out}});
   }
   return out;

@@ -125,7 +125,9 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, const Scalar& alpha, bool su
               n.needs_input_grad(1) ? sum_to(mul(g[0], constant(factor)), input_sizes(n, 1))
                                     : Tensor()};
     };
-    record(make_node(subtract ? "SubBackward0" : "AddBackward0", {a, b}, backward), {out});
+    auto node = make_node(subtract ? "SubBackward0" : "AddBackward0", {a, b}, backward);
+    node->save_value("alpha", saved_scalar(alpha));  // Note [Saved values]
+    record(node, {out});
   }
   return out;
 }
@@ -284,6 +286,7 @@ Tensor pow(const Tensor& a, const Tensor& b) {
       if (zero_exponent) return {full(self->sizes, 0.0, self->dtype)};
       return {mul(g[0], mul(constant(e), pow(self, constant(e - 1.0))))};
     });
+    node->save_value("exponent", saved_scalar(item_as_scalar(*b)));  // Note [Saved values]
     record(node, {out}, {{saved::self, a}});
   } else if (a->is_wrapped_number) {  // scalar ** tensor
     double base = item_as_double(*a);

@@ -85,6 +85,11 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
       return {embedding_dense_backward(g[0], n.saved(saved::indices), n.input_meta()[0].sizes,
                                        padding_idx)};
     });
+    // Note [Saved values]: torch's padding_idx is -1 for none.
+    node->save_value("padding_idx", saved_int(padding_idx.value_or(-1)));
+    node->save_value("scale_grad_by_freq", saved_bool(false));
+    node->save_value("sparse", saved_bool(false));
+    node->save_value("weight_sym_argsize_0", saved_int(weight->sizes[0]));
     record(node, {out}, {{saved::indices, indices}});
   }
   return out;

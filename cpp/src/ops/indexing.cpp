@@ -832,6 +832,8 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
       return {scatter_add(zeros_of(n.input_meta()[0].sizes, g[0]), d, n.saved(saved::index),
                           g[0])};
     });
+    node->save_value("dim", saved_int(dim));  // Note [Saved values]
+    node->save_value("sparse_grad", saved_bool(false));
     // self is not read back: kept, and checked, as torch keeps it
     record(node, {out}, {{saved::index, index}, {saved::self, self}});
   }

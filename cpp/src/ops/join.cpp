@@ -71,6 +71,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
                             }
                             return grads;
                           });
+    node->save_value("dim", saved_int(dim));  // Note [Saved values]
     record(node, {out});
   }
   return out;
@@ -101,6 +102,7 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
         grads.push_back(n.needs_input_grad(i) ? select(g[0], d, static_cast<int64_t>(i)) : Tensor());
       return grads;
     });
+    node->save_value("dim", saved_int(dim));  // Note [Saved values]
     record(node, {out});
   }
   return out;

@@ -139,6 +139,14 @@ Tensor mm_grad_b(const Tensor& g, const Tensor& a, bool b_columns) {
   return b_columns ? t(mm(t(g), a)) : mm(t(a), g);
 }
 
+// Note [Saved values]: torch's mm and addmm nodes show each matrix's sizes, and its
+// strides where its own gradient reads them (an empty tuple otherwise).
+void show_layout(Node& n, const char* sizes_name, const char* strides_name, const Tensor& m,
+                 bool needs_grad) {
+  n.save_value(sizes_name, saved_ints(m->sizes));
+  n.save_value(strides_name, needs_grad ? saved_ints(m->strides) : saved_ints(Shape{}));
+}
+
 }  // namespace
 
 // ---- the products ----
@@ -165,6 +173,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
                               gb = mm_grad_b(g[0], n.saved(saved::self), b_columns);
                             return {ga, gb};
                           });
+    show_layout(*node, "self_sym_sizes", "self_sym_strides", a, node->needs_input_grad(0));
+    show_layout(*node, "mat2_sym_sizes", "mat2_sym_strides", b, node->needs_input_grad(1));
     record(node, {out}, {{saved::self, node->needs_input_grad(1) ? a : Tensor()},
                          {saved::mat2, node->needs_input_grad(0) ? b : Tensor()}});
   }
@@ -318,6 +328,10 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, const Scalar&
                       ? scaled(mm_grad_b(g[0], n.saved(saved::mat1), b_columns), alpha)
                       : Tensor()};
         });
+    node->save_value("alpha", saved_scalar(alpha_scalar));
+    node->save_value("beta", saved_scalar(beta_scalar));
+    show_layout(*node, "mat1_sym_sizes", "mat1_sym_strides", a, node->needs_input_grad(1));
+    show_layout(*node, "mat2_sym_sizes", "mat2_sym_strides", b, node->needs_input_grad(2));
     record(node, {out}, {{saved::mat1, node->needs_input_grad(2) ? a : Tensor()},
                          {saved::mat2, node->needs_input_grad(1) ? b : Tensor()}});
   }

@@ -341,6 +341,8 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reducti
       Tensor grad = mul(mul(constant(norm), diff), g[0]);
       return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
     });
+    // Note [Saved values]: torch's Reduction enum, None 0, Mean 1, Sum 2, as cgrad's.
+    node->save_value("reduction", saved_int(static_cast<int64_t>(reduction)));
     record(node, {out}, {{saved::self, x}, {saved::target, t}});
   }
   return out;

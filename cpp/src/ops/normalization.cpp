@@ -148,6 +148,7 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
       return {gx, gw, gb};
     };
     auto node = make_node("NativeLayerNormBackward0", {input, weight, bias}, backward);
+    node->save_value("normalized_shape", saved_ints(normalized_shape));  // Note [Saved values]
     record(node, {out}, {{saved::input, input},
                          {saved::weight, weight},
                          {saved::bias, bias},
@@ -368,6 +369,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
       return {gx, gw, gb};
     };
     auto node = make_node("NativeBatchNormBackward0", {input, weight, bias}, backward);
+    node->save_value("eps", saved_double(eps));  // Note [Saved values]
+    node->save_value("training", saved_bool(training));
     const Tensor no_statistics = training ? Tensor() : empty({0}, mean_t->dtype);
     record(node, {out}, {{saved::input, input},
                          {saved::weight, weight},

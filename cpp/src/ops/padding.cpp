@@ -60,6 +60,7 @@ Tensor constant_pad_nd(const Tensor& input, const std::vector<int64_t>& pad, dou
                           [back = negated(pad)](Node&, TensorList& g) -> TensorList {
                             return {constant_pad_nd(g[0], back, 0.0)};
                           });
+    node->save_value("pad", saved_ints(pad));  // Note [Saved values]
     record(node, {out});
   }
   return out;

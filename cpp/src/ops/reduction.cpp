@@ -323,6 +323,8 @@ std::pair<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& a, int64_t dim,
           Tensor ik = keepdim ? index : unsqueeze(index, d);
           return {where(one_hot_along(ik, d, sizes), gk, constant(0.0))};
         });
+    node->save_value("dim", saved_int(dim));  // Note [Saved values]
+    node->save_value("keepdim", saved_bool(keepdim));
     record(node, {values}, {{saved::indices, indices}});
   }
   return {values, indices};
@@ -585,6 +587,10 @@ Tensor reduction_op(const ReductionRow& row, const Tensor& a, const ReductionCal
                           [r = std::move(r), backward](Node& n, TensorList& g) -> TensorList {
                             return backward(n, g, r);
                           });
+    // Note [Saved values]: the dims as given, and keepdim where there are dims.
+    if (call.dim) node->save_value("dim", saved_int(*call.dim));
+    else if (dims_given) node->save_value("dim", saved_ints(**call.dims));
+    if (dims_given) node->save_value("keepdim", saved_bool(call.keepdim));
     const bool keep_result = row.saved == reduction::kSelfAndResult;
     record(node, second ? TensorList{out, *second} : TensorList{out},
            {row.saved != reduction::kNothing ? ToSave(saved::self, a) : ToSave(),

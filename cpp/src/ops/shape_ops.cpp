@@ -42,9 +42,11 @@ Tensor flip(const Tensor& a, const DimList& dims) {
   Tensor out = copy_of_region(a, a->sizes, strides, offset);
   if (any_requires_grad({&a})) {
     DimList flipped = wrapped(dims, a->dim());
-    record(make_node("FlipBackward0", {a}, [flipped](Node&, TensorList& g) -> TensorList {
-        return {flip(g[0], flipped)};
-      }), {out});
+    auto node = make_node("FlipBackward0", {a}, [flipped](Node&, TensorList& g) -> TensorList {
+      return {flip(g[0], flipped)};
+    });
+    node->save_value("dims", saved_ints(dims));  // Note [Saved values]
+    record(node, {out});
   }
   return out;
 }
@@ -140,9 +142,12 @@ Tensor roll(const Tensor& a, const Shape& shifts, const DimList& dims) {
   if (any_requires_grad({&a})) {
     Shape back;
     for (int64_t s : shifts) back.push_back(-s);
-    record(make_node("RollBackward0", {a}, [back, ds](Node&, TensorList& g) -> TensorList {
-        return {roll(g[0], back, ds)};
-      }), {out});
+    auto node = make_node("RollBackward0", {a}, [back, ds](Node&, TensorList& g) -> TensorList {
+      return {roll(g[0], back, ds)};
+    });
+    node->save_value("dims", saved_ints(dims));  // Note [Saved values]
+    node->save_value("shifts", saved_ints(shifts));
+    record(node, {out});
   }
   return out;
 }
@@ -180,11 +185,13 @@ Tensor repeat(const Tensor& a, const Shape& repeats) {
   Tensor out = empty(out_sizes, a->dtype);
   kernels::copy_region({a.get(), region_sizes, region_strides, a->offset}, *out);
   if (any_requires_grad({&a})) {
-    record(make_node("RepeatBackward0", {a},
-                     [split_sizes, repeat_dims](Node& n, TensorList& g) -> TensorList {
-                       Tensor parts = reshape(g[0], split_sizes);
-                       return {reshape(sum(parts, repeat_dims), n.input_meta()[0].sizes)};
-                     }), {out});
+    auto node = make_node("RepeatBackward0", {a},
+                          [split_sizes, repeat_dims](Node& n, TensorList& g) -> TensorList {
+                            Tensor parts = reshape(g[0], split_sizes);
+                            return {reshape(sum(parts, repeat_dims), n.input_meta()[0].sizes)};
+                          });
+    node->save_value("repeats", saved_ints(repeats));  // Note [Saved values]
+    record(node, {out});
   }
   return out;
 }

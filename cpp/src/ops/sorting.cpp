@@ -62,6 +62,13 @@ std::pair<Tensor, Tensor> record_values(std::pair<Tensor, Tensor> out, const Ten
   return out;
 }
 
+// sort's and topk's nodes show the dim as given (Note [Saved values]).
+std::pair<Tensor, Tensor> showing_dim(std::pair<Tensor, Tensor> out, int64_t dim) {
+  if (out.first->autograd && out.first->autograd->grad_fn)
+    out.first->autograd->grad_fn->save_value("dim", saved_int(dim));
+  return out;
+}
+
 void check_not_bool(const char* kernel, const Tensor& a) {
   if (a->dtype == DType::Bool) throw detail::not_implemented_for(kernel, a->dtype);
 }
@@ -141,7 +148,8 @@ std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending,
   auto out = results(in, in.input->sizes[in.dim]);
   kernels::sort(*in.input, in.dim, descending, stable.value_or(false), *out.first, *out.second);
   relabel(out, a->sizes);
-  return record_values(out, a, stable ? "SortBackward1" : "SortBackward0", dim, true);
+  return showing_dim(record_values(out, a, stable ? "SortBackward1" : "SortBackward0", dim, true),
+                     dim);
 }
 
 Tensor argsort(const Tensor& a, int64_t dim, bool descending, bool stable) {
@@ -158,7 +166,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool lar
   auto out = results(in, count);
   kernels::topk(*in.input, in.dim, count, largest, sorted, *out.first, *out.second);
   if (a->dim() == 0) relabel(out, {});
-  return record_values(out, a, "TopkBackward0", dim, true);
+  return showing_dim(record_values(out, a, "TopkBackward0", dim, true), dim);
 }
 
 std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool keepdim) {

@@ -22,11 +22,20 @@ Tensor make_view_of(const Tensor& a, ViewGeometry g,
   return out;
 }
 
+// `shows(node)` hands the node the values torch's shows (Note [Saved values]).
+template <class F, class S>
+Tensor record_view(const Tensor& a, ViewGeometry g, const char* name, F backward, S shows) {
+  Tensor out = make_view_of(a, std::move(g));
+  if (any_requires_grad({&a})) {
+    auto node = make_node(name, {a}, std::move(backward));
+    shows(*node);
+    record(node, {out});
+  }
+  return out;
+}
 template <class F>
 Tensor record_view(const Tensor& a, ViewGeometry g, const char* name, F backward) {
-  Tensor out = make_view_of(a, std::move(g));
-  if (any_requires_grad({&a})) record(make_node(name, {a}, std::move(backward)), {out});
-  return out;
+  return record_view(a, std::move(g), name, std::move(backward), [](Node&) {});
 }
 
 // Backward shared by every view that only re-labels elements: reshape to the input.
@@ -101,16 +110,18 @@ Shape infer_size(const Shape& requested, int64_t numel, const Shape& from) {
   return sizes;
 }
 
-// Multi-output views (split, unbind): one node, the gradients joined back by `join`.
-template <class Join>
+// Multi-output views (split, unbind): one node, the gradients joined back by `join`;
+// `shows(node)` hands it the values torch's shows (Note [Saved values]).
+template <class Join, class Shows>
 TensorList record_views(const Tensor& a, std::vector<ViewGeometry> parts, const char* name,
-                        Join join) {
+                        Join join, Shows shows) {
   TensorList outs;
   for (auto& g : parts) outs.push_back(make_view_of(a, std::move(g), ViewCreation::MultiOutput));
   if (any_requires_grad({&a})) {
     auto node = make_node(name, {a}, [join](Node& n, TensorList& grads) -> TensorList {
       return {join(n, grads)};
     });
+    shows(*node);
     record(node, outs);
   }
   return outs;
@@ -247,9 +258,10 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   g.sizes.insert(g.sizes.begin() + d, 1);
   g.strides.insert(g.strides.begin() + d, stride);
   // torch's backward squeezes the dim again (SqueezeBackward1 under create_graph).
-  return record_view(a, std::move(g), "UnsqueezeBackward0", [d](Node&, TensorList& gr) -> TensorList {
-    return {squeeze(gr[0], DimList{d}, true)};
-  });
+  return record_view(
+      a, std::move(g), "UnsqueezeBackward0",
+      [d](Node&, TensorList& gr) -> TensorList { return {squeeze(gr[0], DimList{d}, true)}; },
+      [dim](Node& n) { n.save_value("dim", saved_int(dim)); });
 }
 
 Tensor squeeze(const Tensor& a) {
@@ -271,7 +283,9 @@ Tensor squeeze(const Tensor& a, const DimList& dims, bool single_dim) {
       g.strides.push_back(a->strides[d]);
     }
   return record_view(a, std::move(g), single_dim ? "SqueezeBackward1" : "SqueezeBackward2",
-                     reshape_back);
+                     reshape_back, [&dims, single_dim](Node& n) {
+                       n.save_value("dim", single_dim ? saved_int(dims[0]) : saved_ints(dims));
+                     });
 }
 
 Tensor permute(const Tensor& a, const DimList& dims) {
@@ -291,10 +305,10 @@ Tensor permute(const Tensor& a, const DimList& dims) {
     g.strides.push_back(a->strides[d]);
     inverse[d] = static_cast<int64_t>(i);
   }
-  return record_view(a, std::move(g), "PermuteBackward0",
-                     [inverse](Node&, TensorList& grads) -> TensorList {
-                       return {permute(grads[0], inverse)};
-                     });
+  return record_view(
+      a, std::move(g), "PermuteBackward0",
+      [inverse](Node&, TensorList& grads) -> TensorList { return {permute(grads[0], inverse)}; },
+      [&dims](Node& n) { n.save_value("dims", saved_ints(dims)); });
 }
 
 namespace {
@@ -308,11 +322,15 @@ ViewGeometry swapped(const Tensor& a, int64_t d0, int64_t d1) {
 
 Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
   int64_t d0 = wrap_dim(dim0, a->dim()), d1 = wrap_dim(dim1, a->dim());
-  if (a->dim() == 0) return record_view(a, geometry_of(a), "TransposeBackward0", reshape_back);
-  return record_view(a, swapped(a, d0, d1), "TransposeBackward0",
-                     [d0, d1](Node&, TensorList& g) -> TensorList {
-                       return {transpose(g[0], d0, d1)};
-                     });
+  auto shows = [dim0, dim1](Node& n) {
+    n.save_value("dim0", saved_int(dim0));
+    n.save_value("dim1", saved_int(dim1));
+  };
+  if (a->dim() == 0)
+    return record_view(a, geometry_of(a), "TransposeBackward0", reshape_back, shows);
+  return record_view(
+      a, swapped(a, d0, d1), "TransposeBackward0",
+      [d0, d1](Node&, TensorList& g) -> TensorList { return {transpose(g[0], d0, d1)}; }, shows);
 }
 
 Tensor t(const Tensor& a) {
@@ -367,6 +385,10 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
                      [d, i](Node& n, TensorList& g) -> TensorList {
                        const Shape& in = n.input_meta()[0].sizes;
                        return {embed_in_zeros(g[0], in, select_geometry(contiguous_geometry(in), d, i))};
+                     },
+                     [dim, index](Node& n) {
+                       n.save_value("dim", saved_int(dim));
+                       n.save_value("index", saved_int(index));
                      });
 }
 
@@ -386,6 +408,12 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
                        const Shape& in = n.input_meta()[0].sizes;
                        return {embed_in_zeros(
                            g[0], in, slice_geometry(contiguous_geometry(in), d, s, length, step))};
+                     },
+                     [dim, start, end, step](Node& n) {
+                       n.save_value("dim", saved_int(dim));
+                       n.save_value("start", saved_int(start));
+                       n.save_value("end", saved_int(end));
+                       n.save_value("step", saved_int(step));
                      });
 }
 
@@ -405,7 +433,9 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
 }
 
 namespace {
-TensorList split_parts(const Tensor& a, const Shape& part_sizes, int64_t d, const char* name) {
+// `dim` as given, `d` wrapped; the node shows `split_size` if given, else the sizes.
+TensorList split_parts(const Tensor& a, const Shape& part_sizes, int64_t dim, int64_t d,
+                       const char* name, std::optional<int64_t> split_size) {
   std::vector<ViewGeometry> parts;
   std::vector<Shape> shapes;
   int64_t start = 0;
@@ -415,9 +445,14 @@ TensorList split_parts(const Tensor& a, const Shape& part_sizes, int64_t d, cons
     start += len;
   }
   DType dtype = a->dtype;
-  return record_views(a, std::move(parts), name, [shapes, d, dtype](Node&, TensorList& g) {
-    return cat(fill_missing(g, shapes, dtype), d);
-  });
+  return record_views(
+      a, std::move(parts), name,
+      [shapes, d, dtype](Node&, TensorList& g) { return cat(fill_missing(g, shapes, dtype), d); },
+      [&](Node& n) {
+        n.save_value("dim", saved_int(dim));
+        if (split_size) n.save_value("split_size", saved_int(*split_size));
+        else n.save_value("split_sizes", saved_ints(part_sizes));
+      });
 }
 }  // namespace
 
@@ -434,7 +469,7 @@ TensorList split_with_sizes(const Tensor& a, const Shape& sizes, int64_t dim) {
     throw std::runtime_error("split_with_sizes expects split_sizes to sum exactly to " +
                              std::to_string(a->sizes[d]) + " (input tensor's size at dimension " +
                              std::to_string(d) + "), but got split_sizes=" + shape_str(sizes));
-  return split_parts(a, sizes, d, "SplitWithSizesBackward0");
+  return split_parts(a, sizes, dim, d, "SplitWithSizesBackward0", std::nullopt);
 }
 
 TensorList split(const Tensor& a, int64_t split_size, int64_t dim) {
@@ -449,7 +484,7 @@ TensorList split(const Tensor& a, int64_t split_size, int64_t dim) {
   }
   for (int64_t s = 0; s < size; s += split_size) parts.push_back(std::min(split_size, size - s));
   if (parts.empty()) parts.push_back(0);
-  return split_parts(a, parts, d, "SplitBackward0");
+  return split_parts(a, parts, dim, d, "SplitBackward0", split_size);
 }
 
 TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim) {
@@ -460,9 +495,9 @@ TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim) {
   int64_t split_size = (size + chunks - 1) / chunks;
   if (size == 0) {  // `chunks` empty parts, which torch records as split_with_sizes
     Shape parts(chunks, 0);
-    return split_parts(a, parts, d, "SplitWithSizesBackward0");
+    return split_parts(a, parts, dim, d, "SplitWithSizesBackward0", std::nullopt);
   }
-  return split(a, split_size, d);
+  return split(a, split_size, dim);
 }
 
 TensorList unbind(const Tensor& a, int64_t dim) {
@@ -475,9 +510,10 @@ TensorList unbind(const Tensor& a, int64_t dim) {
     shapes.push_back(parts.back().sizes);
   }
   DType dtype = a->dtype;
-  return record_views(a, std::move(parts), "UnbindBackward0", [shapes, d, dtype](Node&, TensorList& g) {
-    return stack(fill_missing(g, shapes, dtype), d);
-  });
+  return record_views(
+      a, std::move(parts), "UnbindBackward0",
+      [shapes, d, dtype](Node&, TensorList& g) { return stack(fill_missing(g, shapes, dtype), d); },
+      [dim](Node& n) { n.save_value("dim", saved_int(dim)); });
 }
 
 // ---- aliases ----

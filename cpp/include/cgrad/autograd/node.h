@@ -12,6 +12,7 @@
 
 #include "cgrad/autograd/node_vector.h"
 #include "cgrad/autograd/saved_slots.h"
+#include "cgrad/autograd/saved_values.h"
 #include "cgrad/tensor.h"
 
 namespace cgrad {
@@ -173,6 +174,13 @@ class Node : public std::enable_shared_from_this<Node> {
     return extras_ ? &extras_->python_state : nullptr;
   }
 
+  // ---- saved values (Note [Saved values]) ----
+  void save_value(const char* name, SavedValue value) {
+    extras().values.emplace_back(name, std::move(value));
+  }
+  // The values stored by save_value, in order (none: empty).
+  const std::vector<NamedSavedValue>& saved_values() const;
+
   // ---- saved tensors (Note [Named saved slots]); record() saves them ----
   // The tensor saved in `slot`, checked against in-place writes; undefined if none was.
   Tensor saved(saved::Slot slot);
@@ -227,6 +235,7 @@ class Node : public std::enable_shared_from_this<Node> {
     std::vector<std::pair<int64_t, NodePreHook>> pre_hooks;
     std::vector<std::pair<int64_t, NodePostHook>> post_hooks;
     std::string forward_trace;
+    std::vector<NamedSavedValue> values;
   };
   Extras& extras();
   std::unique_ptr<Extras> extras_;
