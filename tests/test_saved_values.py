@@ -11,6 +11,9 @@ import cgrad  # noqa: E402
 
 X, Y = R(4, 6), R(4, 6)
 IMAGES = R(2, 3, 4, 4)
+SIGNALS, FILTERS = R(2, 3, 8), R(4, 3, 3)
+PICTURES, KERNELS = R(2, 3, 8, 8), R(4, 3, 3, 3)
+CLASSES = np.array([0, 5, 2, 3])
 
 
 def value_case(id, fn, *inputs):
@@ -95,6 +98,36 @@ CASES = [
     value_case("embedding", lambda L, w: F(L).embedding(L.tensor([0, 3]), w), X),
     value_case("embedding_padding_idx", lambda L, w: F(L).embedding(L.tensor([0, 3]), w,
                                                                     padding_idx=-1), X),
+    value_case("nll_loss", lambda L, a: F(L).nll_loss(a, L.tensor(CLASSES)), X),
+    value_case("cross_entropy_sum_ignore", lambda L, a: F(L).cross_entropy(
+        a, L.tensor(CLASSES), reduction="sum", ignore_index=2), X),
+    value_case("conv1d", lambda L, x, w, b: F(L).conv1d(x, w, b, stride=2, padding=1),
+               SIGNALS, FILTERS, R(4)),
+    value_case("conv2d", lambda L, x, w: F(L).conv2d(x, w, padding=1), PICTURES, KERNELS),
+    value_case("conv2d_strided_dilated", lambda L, x, w, b: F(L).conv2d(
+        x, w, b, stride=(1, 2), dilation=2), PICTURES, KERNELS, R(4)),
+    value_case("conv2d_groups", lambda L, x, w: F(L).conv2d(x, w, groups=3), PICTURES,
+               R(3, 1, 3, 3)),
+    value_case("conv2d_same", lambda L, x, w: F(L).conv2d(x, w, padding="same"), PICTURES,
+               KERNELS),
+    value_case("max_pool2d", lambda L, x: F(L).max_pool2d(x, 2), PICTURES),
+    value_case("max_pool2d_options", lambda L, x: F(L).max_pool2d(
+        x, 3, stride=2, padding=1, ceil_mode=True), PICTURES),
+    value_case("max_pool2d_dilated", lambda L, x: F(L).max_pool2d(
+        x, (2, 3), stride=(1, 2), dilation=2), PICTURES),
+    value_case("max_pool2d_module", lambda L, x: L.nn.MaxPool2d(2)(x), PICTURES),
+    value_case("avg_pool2d", lambda L, x: F(L).avg_pool2d(x, 2), PICTURES),
+    value_case("avg_pool2d_options", lambda L, x: F(L).avg_pool2d(
+        x, 3, 2, 1, count_include_pad=False, divisor_override=4), PICTURES),
+    value_case("avg_pool2d_module", lambda L, x: L.nn.AvgPool2d(2)(x), PICTURES),
+    value_case("gelu", lambda L, a: F(L).gelu(a), X),
+    value_case("gelu_tanh", lambda L, a: F(L).gelu(a, approximate="tanh"), X),
+    value_case("silu", lambda L, a: F(L).silu(a), X),
+    value_case("clamp", lambda L, a: a.clamp(-1, 1), X),
+    value_case("clamp_float_min", lambda L, a: a.clamp(min=0.5), X),
+    value_case("clamp_max", lambda L, a: a.clamp(max=0), X),
+    value_case("clamp_min", lambda L, a: a.clamp_min(0.5), X),
+    value_case("clamp_max_int", lambda L, a: a.clamp_max(1), X),
     value_case("mul", lambda L, a, b: a * b, X, Y),
     value_case("tanh", lambda L, a: a.tanh(), X),
 ]

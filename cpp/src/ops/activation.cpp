@@ -93,11 +93,22 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
   return mul(mul(gg, grad), where(gt(bx, constant(threshold)), constant(0.0), second));
 }
 
+// Note [Saved values]: of the activations' nodes, gelu's shows its `approximate`. torch
+// shows leaky_relu's, elu's and softplus's numbers as the Python int or float that was
+// given, which their double parameters do not keep, so those show none.
+template <class... Params> void show_activation_values(const Tensor&, const Params&...) {}
+void show_activation_values(const Tensor& out, GeluApproximation approximate) {
+  if (out->autograd && out->autograd->grad_fn)
+    out->autograd->grad_fn->save_value(
+        "approximate", saved_string(approximate == GeluApproximation::Tanh ? "tanh" : "none"));
+}
+
 }  // namespace
 
 // The rows' C++ parameters, and what a backward row's formula may name besides `gg` and
 // its input.
 #define CGRAD_PARAM(type, name, value) , type name
+#define CGRAD_PARAM_ARG(type, name, value) , name
 #define CGRAD_BACKWARD_PARAM(type, name) , type name
 #define CGRAD_BACKWARD_ARG(type, name) , name
 #define CGRAD_READ_kSavesGrad const Tensor grad = n.saved(saved::grad_output);
@@ -107,13 +118,15 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
                          inplace, doc)                                                         \
   Tensor name(const Tensor& a CGRAD_EACH_PARAM(CGRAD_PARAM, params)) {                         \
     const UnaryKernel k = kernel_call;                                                         \
-    return detail::pointwise_op(                                                               \
+    Tensor out = detail::pointwise_op(                                                         \
         k.op, pointwise::dtype, error, node, pointwise::saved, a,                              \
         [=](Node& n, TensorList& g) -> TensorList {                                            \
           [[maybe_unused]] const Tensor& grad = g[0];                                          \
           CGRAD_POINTWISE_READ_##saved return {backward};                                      \
         },                                                                                     \
         k.constants);                                                                          \
+    show_activation_values(out CGRAD_EACH_PARAM(CGRAD_PARAM_ARG, params));                    \
+    return out;                                                                                \
   }
 #define CGRAD_ACTIVATION_BACKWARD(name, of, input, params, forward, node, saved_grad, d_input)  \
   Tensor name(const Tensor& grad,                                                              \
@@ -188,6 +201,7 @@ Tensor elu_saving_result(const Tensor& a, double alpha) {
 #undef CGRAD_READ_kSavesGrad
 #undef CGRAD_READ_kNoGrad
 #undef CGRAD_PARAM
+#undef CGRAD_PARAM_ARG
 #undef CGRAD_BACKWARD_PARAM
 #undef CGRAD_BACKWARD_ARG
 

@@ -601,6 +601,10 @@ Tensor clamp_impl(const Tensor& a, const Tensor& lo, const Tensor& hi, const cha
     auto node = make_node(scalar_node, {a}, [lo, hi](Node& n, TensorList& g) -> TensorList {
       return {keep_where(clamp_input_mask(n.saved(saved::self), lo, hi), g[0])};
     });
+    // Note [Saved values]: the bounds as the numbers given; clamp's missing one as None.
+    auto bound = [](const Tensor& b) { return b ? saved_scalar(item_as_scalar(*b)) : saved_none(); };
+    if (lo || both_slots) node->save_value("min", bound(lo));
+    if (hi || both_slots) node->save_value("max", bound(hi));
     record(node, {out}, {{saved::self, a}});
     return out;
   }

@@ -42,7 +42,7 @@ Tensor dense(const Tensor& t) {
 }
 
 Tensor conv_output(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g,
-                   const Shape& out_shape);
+                   const Shape& out_shape, bool one_d);
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g, const Shape& x_shape);
 Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g, const Shape& w_shape);
 
@@ -54,7 +54,7 @@ DimList bias_dims(int64_t rank) {
 }
 
 Tensor conv_output(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g,
-                   const Shape& out_shape) {
+                   const Shape& out_shape, bool one_d) {
   Tensor out = empty(out_shape, x->dtype);
   {
     Tensor xd = dense(x), wd = dense(w), bd = bias ? dense(bias) : Tensor();
@@ -67,6 +67,15 @@ Tensor conv_output(const Tensor& x, const Tensor& w, const Tensor& bias, const C
               n.needs_input_grad(1) ? conv_weight_grad(x, gy, g, w->sizes) : Tensor(),
               n.needs_input_grad(2) ? sum(gy, bias_dims(gy->dim())) : Tensor()};
     });
+    // Note [Saved values]: torch's convolution arguments, per spatial dim.
+    auto per_dim = [one_d](int64_t h, int64_t w) { return one_d ? Shape{w} : Shape{h, w}; };
+    node->save_value("stride", saved_ints(per_dim(g.stride_h, g.stride_w)));
+    node->save_value("padding", saved_ints(per_dim(g.pad_h, g.pad_w)));
+    node->save_value("dilation", saved_ints(per_dim(g.dilation_h, g.dilation_w)));
+    node->save_value("transposed", saved_bool(false));
+    node->save_value("output_padding", saved_ints(per_dim(0, 0)));
+    node->save_value("groups", saved_int(g.groups));
+    node->save_value("bias_sym_sizes_opt", saved_ints(bias ? bias->sizes : Shape{0}));
     record(node, {out}, {{saved::input, x}, {saved::weight, w}});
   }
   return out;
@@ -81,7 +90,7 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, const ConvGeometry& g,
   if (any_requires_grad({&gy, &w})) {
     auto node = make_node("ConvolutionBackwardBackward0", {gy, w}, [g](Node& n, TensorList& grads) -> TensorList {
       Tensor u = grads[0], gy = n.saved(saved::grad_output), w = n.saved(saved::weight);
-      return {n.needs_input_grad(0) ? conv_output(u, w, Tensor(), g, gy->sizes) : Tensor(),
+      return {n.needs_input_grad(0) ? conv_output(u, w, Tensor(), g, gy->sizes, gy->dim() == 3) : Tensor(),
               n.needs_input_grad(1) ? conv_weight_grad(u, gy, g, w->sizes) : Tensor()};
     });
     record(node, {gx}, {{saved::grad_output, gy}, {saved::weight, w}});
@@ -99,7 +108,7 @@ Tensor conv_weight_grad(const Tensor& x, const Tensor& gy, const ConvGeometry& g
     auto node = make_node("ConvolutionBackwardBackward0", {x, gy}, [g](Node& n, TensorList& grads) -> TensorList {
       Tensor v = grads[0], x = n.saved(saved::input), gy = n.saved(saved::grad_output);
       return {n.needs_input_grad(0) ? conv_input_grad(gy, v, g, x->sizes) : Tensor(),
-              n.needs_input_grad(1) ? conv_output(x, v, Tensor(), g, gy->sizes) : Tensor()};
+              n.needs_input_grad(1) ? conv_output(x, v, Tensor(), g, gy->sizes, gy->dim() == 3) : Tensor()};
     });
     record(node, {gw}, {{saved::input, x}, {saved::grad_output, gy}});
   }
@@ -223,7 +232,7 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias
   Shape out_shape{g.batch, out_channels};
   if (!one_d) out_shape.push_back(g.out_h);
   out_shape.push_back(g.out_w);
-  return conv_output(input, weight, bias, g, out_shape);
+  return conv_output(input, weight, bias, g, out_shape, one_d);
 }
 
 // Unbatched inputs run as a batch of one, as torch does (unsqueeze, conv, squeeze).

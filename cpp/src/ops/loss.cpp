@@ -305,6 +305,8 @@ Tensor nll_core(const Tensor& input, const Tensor& target, const Tensor& weight,
       return {nll_backward(g[0], node.saved(saved::self), node.saved(saved::kept_targets),
                            node.saved(saved::target_scale), classes, reduction, name)};
     });
+    node->save_value("ignore_index", saved_int(ignore_index));  // Note [Saved values]
+    node->save_value("reduction", saved_int(static_cast<int64_t>(reduction)));
     // The formula reads kept and scale; torch's saved attributes are kept (and checked
     // against in-place changes) as torch does.
     record(node, {out}, {{saved::kept_targets, kept},

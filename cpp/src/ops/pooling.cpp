@@ -29,7 +29,12 @@ struct PoolPlan {
   int64_t planes = 0, in_h = 0, in_w = 0, out_h = 0, out_w = 0;
   const char* name = "";           // the forward's node
   const char* backward_name = "";  // the node of its backward
+  std::vector<NamedSavedValue> shown;  // the forward node's values (Note [Saved values])
 };
+
+void show_values(Node& node, const PoolPlan& plan) {
+  for (const auto& [name, value] : plan.shown) node.save_value(name, value);
+}
 using Plan = std::shared_ptr<const PoolPlan>;
 
 // ---- average pooling ----
@@ -48,6 +53,7 @@ Tensor avg_pool_output(const Tensor& input, const Plan& plan) {
         detail::check_adaptive_pool_grad(g[0], "adaptive_avg_pool2d_backward");
       return {avg_pool_grad(g[0], plan)};
     });
+    show_values(*node, *plan);
     record(node, {out}, {{saved::self, input}});
   }
   return out;
@@ -112,6 +118,7 @@ std::pair<Tensor, Tensor> max_pool_output(const Tensor& input, const Plan& plan)
     auto node = make_node(plan->name, {input}, [plan](Node& n, TensorList& g) -> TensorList {
       return {scatter_to(g[0], n.saved(saved::result1), plan)};
     });
+    show_values(*node, *plan);
     record(node, {out}, {{saved::self, input}, {saved::result1, indices}});
   }
   return {out, indices};
@@ -269,6 +276,11 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const PoolOptions& o) 
   plan->cols = strided_windows(w, out_w, a.kernel[1], a.stride[1], a.padding[1], a.dilation[1]);
   plan->name = "MaxPool2DWithIndicesBackward0";
   plan->backward_name = "MaxPool2DWithIndicesBackwardBackward0";
+  plan->shown = {{"kernel_size", saved_ints(a.kernel)},
+                 {"stride", saved_ints(o.stride.empty() ? IntList{} : a.stride)},  // () if not given
+                 {"padding", saved_ints(a.padding)},
+                 {"dilation", saved_ints(a.dilation)},
+                 {"ceil_mode", saved_bool(o.ceil_mode)}};
   return max_pool_output(input, plan);
 }
 
@@ -310,6 +322,13 @@ Tensor avg_pool2d(const Tensor& input, const PoolOptions& o) {
     }
   plan->name = "AvgPool2DBackward0";
   plan->backward_name = "AvgPool2DBackwardBackward0";
+  plan->shown = {{"kernel_size", saved_ints(a.kernel)},
+                 {"stride", saved_ints(o.stride.empty() ? IntList{} : a.stride)},
+                 {"padding", saved_ints(a.padding)},
+                 {"ceil_mode", saved_bool(o.ceil_mode)},
+                 {"count_include_pad", saved_bool(o.count_include_pad)},
+                 {"divisor_override",
+                  o.has_divisor_override ? saved_int(o.divisor_override) : saved_none()}};
   return avg_pool_output(input, plan);
 }
 
