@@ -427,6 +427,29 @@ ACTIVATION_CASES = [
     case("relu_int", lambda L, a: F(L).relu(a), I(6)),
     case("sigmoid_int", lambda L, a: F(L).sigmoid(a), I(6)),
     case("tanh_int", lambda L, a: F(L).tanh(a), I(6)),
+    # ---- the hard activations (MobileNet's) and the compositions over others ----
+    *[case(f"{n}", lambda L, a, n=n: getattr(F(L), n)(a), R(4, 5, low=-5, high=8)) for n in
+      ("hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign", "tanhshrink")],
+    *[case(f"{n}_float64", lambda L, a, n=n: getattr(F(L), n)(a), R(6, dtype=np.float64, low=-5,
+                                                                  high=8))
+      for n in ("hardtanh", "relu6", "hardsigmoid", "hardswish")],
+    *[case(f"{n}_kinks", lambda L, a, n=n: getattr(F(L), n)(a),
+           arr(NAN, INF, -INF, -3.0, 3.0, -1.0, 1.0, 0.0, -0.0, 6.0)) for n in
+      ("hardtanh", "relu6", "hardsigmoid", "hardswish")],
+    *[case(f"{n}_transposed", lambda L, a, n=n: getattr(F(L), n)(a), T(R(4, 3, low=-5, high=8)))
+      for n in ("hardtanh", "hardsigmoid", "hardswish")],
+    case("hardtanh_limits", lambda L, a: F(L).hardtanh(a, -0.5, 2), R(8)),
+    case("hardtanh_limits_kw", lambda L, a: F(L).hardtanh(a, min_val=0.25, max_val=0.5), R(8)),
+    case("hardtanh_int", lambda L, a: F(L).hardtanh(a), I(8)),
+    case("hardtanh_int_fractional_limits", lambda L, a: F(L).hardtanh(a, 0.5, 2.5),
+         I(8, dtype=np.int32)),
+    case("relu6_int", lambda L, a: F(L).relu6(a * 3), I(8)),
+    case("hardtanh_inplace", lambda L, a: F(L).hardtanh(a * 1, inplace=True), R(6)),
+    case("relu6_inplace", lambda L, a: F(L).relu6(a * 4, inplace=True), R(6)),
+    case("hardsigmoid_inplace", lambda L, a: F(L).hardsigmoid(a * 4, inplace=True), R(6)),
+    case("hardswish_inplace", lambda L, a: F(L).hardswish(a * 4, inplace=True), R(6)),
+    case("softmin", lambda L, a: F(L).softmin(a, 1), R(3, 4)),
+    case("softmin_dtype", lambda L, a: F(L).softmin(a, 0, dtype=L.float64), R(3, 4)),
     case("activation_chain", lambda L, a: F(L).gelu(F(L).silu(a) * 2).softmax(0).log(), R(6)),
     # ---- softmax / log_softmax ----
     *[case(f"{n}_dim{d}", lambda L, a, n=n, d=d: getattr(F(L), n)(a, dim=d), R(2, 3, 4))
@@ -586,9 +609,21 @@ def test_softmax_implicit_dim_warns():
         np.testing.assert_allclose(c.numpy(), t.numpy(), rtol=1e-6)
 
 
+def test_softmin_implicit_dim_warns_as_torch():
+    for lib in (torch, cgrad):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.nn.functional.softmin(lib.zeros(2, 3))
+        assert [str(w.message) for w in caught] == [
+            "Implicit dimension choice for softmin has been deprecated. Change the call to "
+            "include dim=X as an argument."]
+        assert caught[0].filename == __file__  # points at the caller
+
+
 def test_functional_exports():
     for name in ("relu", "gelu", "silu", "softplus", "leaky_relu", "elu", "sigmoid", "tanh",
-                 "softmax", "log_softmax"):
+                 "softmax", "log_softmax", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+                 "softsign", "tanhshrink", "softmin"):
         assert callable(getattr(cgrad.nn.functional, name)), name
 
 
@@ -687,6 +722,14 @@ ERRORS = {
     "elu_int": lambda L: L.nn.functional.elu(L.tensor([1, 2])),
     "elu_bad_alpha": lambda L: L.nn.functional.elu(L.zeros(2), "a"),
     "relu_bool": lambda L: L.nn.functional.relu(L.tensor([True])),
+    "hardtanh_bool": lambda L: L.nn.functional.hardtanh(L.tensor([True])),
+    "relu6_bool": lambda L: L.nn.functional.relu6(L.tensor([True])),
+    "hardtanh_uint8_negative_limit": lambda L: L.nn.functional.hardtanh(
+        L.tensor([1, 2], dtype=L.uint8)),
+    "hardsigmoid_int": lambda L: L.nn.functional.hardsigmoid(L.tensor([1, 2])),
+    "hardswish_bool": lambda L: L.nn.functional.hardswish(L.tensor([True])),
+    "hardtanh_inplace_leaf": lambda L: L.nn.functional.hardtanh(L.zeros(2, requires_grad=True),
+                                                                inplace=True),
     "relu_inplace_leaf": lambda L: L.nn.functional.relu(L.zeros(2, requires_grad=True),
                                                         inplace=True),
     "softmax_int": lambda L: L.nn.functional.softmax(L.tensor([[1, 2]]), 1),

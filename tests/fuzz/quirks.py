@@ -86,21 +86,26 @@ def _hyperbolic_overflow_of_torchs_vector_kernel(div, run):
     return bool(differ.any())
 
 
-def _elu_backward_of_nan(div, run):
-    """The program takes elu of a NaN, and torch's elu backward of that input gives another
-    result than the same backward taken one element at a time."""
+def _backward_of_nan_by_kernel_path(div, run):
+    """The program takes elu or hardswish of a NaN, and torch's backward of that input gives
+    another result than the same backward taken one element at a time."""
     if not (div.kind == "grad" or div.kind == "value" and div.label == "autograd.grad"):
         return False
     for step in run.steps[:div.step]:
-        if step.kind != "call" or step.label() != "F.elu" or not isinstance(step.args[0], Ref):
+        if (step.kind != "call" or step.label() not in ("F.elu", "F.hardswish")
+                or not isinstance(step.args[0], Ref)):
             continue
         x = value_at(run.tv, step.args[0]).detach()
-        alpha = step.kwargs.get("alpha", 1.0)
         if not x.dtype.is_floating_point or not x.isnan().any():
             continue
-        backward = torch.ops.aten.elu_backward
-        whole = backward(torch.ones_like(x), alpha, 1, 1, False, x).flatten()
-        alone = torch.stack([backward(torch.ones(1, dtype=x.dtype), alpha, 1, 1, False, e.view(1))[0]
+        if step.label() == "F.elu":
+            alpha = step.kwargs.get("alpha", 1.0)
+            def backward(g, v):
+                return torch.ops.aten.elu_backward(g, alpha, 1, 1, False, v)
+        else:
+            backward = torch.ops.aten.hardswish_backward
+        whole = backward(torch.ones_like(x), x).flatten()
+        alone = torch.stack([backward(torch.ones(1, dtype=x.dtype), e.view(1))[0]
                              for e in x.flatten()]) if x.numel() else whole
         if not torch.equal(whole.isnan(), alone.isnan()):
             return True
@@ -491,13 +496,14 @@ QUIRKS = [
         _hyperbolic_overflow_of_torchs_vector_kernel,
     ),
     Quirk(
-        "F.elu's gradient at NaN depends on where torch's kernel takes the element",
-        "torch's elu backward gives 1 at a NaN input in its scalar loop and NaN in its "
-        "vectorized one (blocks of 32 float32 elements), so the gradient at a NaN depends "
-        "on the tensor's size and the element's place; cgrad gives the scalar loop's 1 "
-        "everywhere. Filtered only for gradients of programs where torch's elu backward of "
-        "the elu's own input disagrees with itself taken one element at a time.",
-        _elu_backward_of_nan,
+        "F.elu's and F.hardswish's gradient at NaN depends on where torch's kernel takes the "
+        "element",
+        "torch's elu and hardswish backward give the incoming gradient at a NaN input in "
+        "their scalar loops and NaN in their vectorized ones, so the gradient at a NaN "
+        "depends on the tensor's size and the element's place; cgrad gives the scalar "
+        "loop's value everywhere. Filtered only for gradients of programs where torch's "
+        "backward of the op's own input disagrees with itself taken one element at a time.",
+        _backward_of_nan_by_kernel_path,
     ),
     Quirk(
         "logsumexp over dim=() raises in torch",

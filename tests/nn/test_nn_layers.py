@@ -12,6 +12,9 @@ ACTIVATIONS = [
     lambda L: L.nn.Softmax(dim=1), lambda L: L.nn.Softmax(-1), lambda L: L.nn.LogSoftmax(1),
     lambda L: L.nn.LeakyReLU(), lambda L: L.nn.LeakyReLU(0.2), lambda L: L.nn.ELU(),
     lambda L: L.nn.ELU(alpha=0.5), lambda L: L.nn.Softplus(), lambda L: L.nn.Softplus(2, 1.5),
+    lambda L: L.nn.Hardtanh(), lambda L: L.nn.Hardtanh(-0.5, 2), lambda L: L.nn.ReLU6(),
+    lambda L: L.nn.Hardsigmoid(), lambda L: L.nn.Hardswish(), lambda L: L.nn.Softsign(),
+    lambda L: L.nn.Tanhshrink(), lambda L: L.nn.Softmin(1),
 ]
 
 
@@ -34,7 +37,11 @@ def test_activation(make):
 @pytest.mark.parametrize("make", [lambda L: L.nn.ReLU(inplace=True),
                                   lambda L: L.nn.LeakyReLU(0.1, inplace=True),
                                   lambda L: L.nn.ELU(inplace=True),
-                                  lambda L: L.nn.SiLU(inplace=True)])
+                                  lambda L: L.nn.SiLU(inplace=True),
+                                  lambda L: L.nn.Hardtanh(-1, 0.5, inplace=True),
+                                  lambda L: L.nn.ReLU6(inplace=True),
+                                  lambda L: L.nn.Hardsigmoid(inplace=True),
+                                  lambda L: L.nn.Hardswish(inplace=True)])
 def test_inplace_activation(make):
     c, t = make(cgrad), make(torch)
     assert repr(c) == repr(t)

@@ -228,6 +228,8 @@ template <BinaryOp OP> constexpr int64_t binary_grain() {
     case BinaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
 #include "cgrad/pointwise/binary_ops.def"
     case BinaryOp::LeakyReluBackward: case BinaryOp::ThresholdBackward:
+    case BinaryOp::HardtanhBackward: case BinaryOp::HardsigmoidBackward:
+    case BinaryOp::HardswishBackward:
       return kGrainSize;
     default:
       return kGrainSize / 8;
@@ -245,6 +247,15 @@ template <BinaryOp OP, class T> inline T apply_binary_without_row(T a, T b, cons
     return a * z / (z + T(1));
   } else if constexpr (OP == BinaryOp::LeakyReluBackward) return b > T(0) ? a : a * T(p.p0);
   else if constexpr (OP == BinaryOp::ThresholdBackward) return b <= T(p.p0) ? T(0) : a;
+  // The hard activations' slopes as torch's kernels take them: 0 at the kinks, and a NaN
+  // input passes the gradient (hardtanh; hardswish as torch's scalar loop, whose vectorized
+  // one gives NaN, as for elu) or stops it (hardsigmoid).
+  else if constexpr (OP == BinaryOp::HardtanhBackward)
+    return b <= T(p.p0) || b >= T(p.p1) ? T(0) : a;
+  else if constexpr (OP == BinaryOp::HardsigmoidBackward)
+    return b > T(-3) && b < T(3) ? a * T(1.0f / 6.0f) : T(0);  // torch's float 1/6, also for double
+  else if constexpr (OP == BinaryOp::HardswishBackward)
+    return b <= T(-3) ? T(0) : b < T(3) ? a * (b / T(3) + T(0.5)) : a;
   else {
     static_assert(OP == BinaryOp::EluBackward);
     return b <= T(0) ? a * T(p.p0) * std::exp(b) : a;
@@ -588,6 +599,8 @@ template <UnaryOp OP, class T> constexpr bool unary_supported() {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, ...) \
     case UnaryOp::Kernel: return rule_supports(pointwise::dtype, is_float);
 #include "cgrad/pointwise/unary_ops.def"
+    case UnaryOp::Hardtanh:  // torch's clamp: integers too
+      return std::is_floating_point_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>);
     default:
       return is_float;  // the kernels without a row
   }
@@ -605,6 +618,14 @@ template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpPar
     const T bx = x * T(p.p0);
     return bx > T(p.p1) ? x : static_cast<T>(std::log1p(std::exp(bx)) / T(p.p0));
   } else if constexpr (OP == UnaryOp::LeakyRelu) return x > T(0) ? x : x * T(p.p0);
+  // hardtanh is torch's clamp (NaN passes); hardsigmoid and hardswish clamp x + 3 to
+  // [0, 6] and divide by 6, in torch's order.
+  else if constexpr (OP == UnaryOp::Hardtanh)
+    return x < static_cast<T>(p.p0) ? static_cast<T>(p.p0) : x > static_cast<T>(p.p1) ? static_cast<T>(p.p1) : x;
+  else if constexpr (OP == UnaryOp::Hardsigmoid)
+    return std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
+  else if constexpr (OP == UnaryOp::Hardswish)
+    return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
   else if constexpr (OP == UnaryOp::Polygamma)
     return special::polygamma(static_cast<int64_t>(p.p0), x);
   else if constexpr (OP == UnaryOp::I1) return special::i1(x);
@@ -628,7 +649,9 @@ template <UnaryOp OP> constexpr int64_t unary_grain() {
 #define CGRAD_UNARY_OP(Kernel, name, dtype, error, cost, ...) \
     case UnaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
 #include "cgrad/pointwise/unary_ops.def"
-    case UnaryOp::LeakyRelu: return kGrainSize;
+    case UnaryOp::LeakyRelu: case UnaryOp::Hardtanh: case UnaryOp::Hardsigmoid:
+    case UnaryOp::Hardswish:
+      return kGrainSize;
     default: return kGrainSize / 8;
   }
 }

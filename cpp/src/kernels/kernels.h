@@ -23,6 +23,8 @@ struct OpParams {
   X(SoftplusBackward)  /* p0 = beta, p1 = threshold */                              \
   X(LeakyReluBackward) /* p0 = negative slope */                                    \
   X(EluBackward)       /* p0 = alpha */                                             \
+  X(HardtanhBackward)  /* p0 = min_val, p1 = max_val */                             \
+  X(HardsigmoidBackward) X(HardswishBackward)                                       \
   X(ThresholdBackward) /* relu's: 0 where x <= p0, else a */
 enum class BinaryOp {
 #define CGRAD_BINARY_OP(Kernel, ...) Kernel,
@@ -39,6 +41,8 @@ enum class BinaryOp {
   X(Softplus)  /* p0 = beta, p1 = threshold */                                      \
   X(LeakyRelu) /* p0 = negative slope */                                            \
   X(Elu)       /* p0 = alpha */                                                     \
+  X(Hardtanh)  /* p0 = min_val, p1 = max_val; integers too */                      \
+  X(Hardsigmoid) X(Hardswish)                                                       \
   X(Polygamma) /* p0 = n */                                                         \
   X(I1)        /* torch.special.i1, for I0Backward0 */
 enum class UnaryOp {

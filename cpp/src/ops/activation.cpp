@@ -93,6 +93,18 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
   return mul(mul(gg, grad), where(gt(bx, constant(threshold)), constant(0.0), second));
 }
 
+// hardtanh's kernel, after torch's check: an unsigned input cannot take a negative limit.
+UnaryKernel hardtanh_kernel(const Tensor& a, double min_val, double max_val) {
+  if (a->dtype == DType::UInt8 && (min_val < 0 || max_val < 0))
+    throw std::runtime_error("cannot do hardtanh on an unsigned type with negative limits");
+  return kernel(UnaryOp::Hardtanh, min_val, max_val);
+}
+
+// The input gradient of a backward op torch has no derivative for: its node raises.
+Tensor not_implemented_derivative(const char* op) {
+  throw std::runtime_error(std::string("derivative for aten::") + op + " is not implemented");
+}
+
 // Note [Saved values]: of the activations' nodes, gelu's shows its `approximate`. torch
 // shows leaky_relu's, elu's and softplus's numbers as the Python int or float that was
 // given, which their double parameters do not keep, so those show none.

@@ -17,6 +17,12 @@ from ._functional_layers import __all__ as _layer_names  # noqa: E402
 
 __all__ += _layer_names
 
+# ---- activations over other activations (relu6, softsign, tanhshrink, softmin) ----
+from ._functional_activations import *  # noqa: E402,F401,F403
+from ._functional_activations import __all__ as _activation_names  # noqa: E402
+
+__all__ += _activation_names
+
 # ---- resizing: interpolate over the upsample_* ops ----
 from ._functional_resample import *  # noqa: E402,F401,F403
 from ._functional_resample import __all__ as _resample_names  # noqa: E402
