@@ -21,9 +21,11 @@ namespace cgrad::bindings {
 
 namespace {
 
+// (PyIndex_Check reads the type's __index__ slot: hasattr(h, "__index__") raised and
+// cleared an AttributeError for every slice, 3.6 of the 5.3 us of x[1:3].)
 bool is_integer(py::handle h) {
   return (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) ||
-         (py::hasattr(h, "__index__") && !py::isinstance<TensorImpl>(h) &&
+         (PyIndex_Check(h.ptr()) && !py::isinstance<TensorImpl>(h) &&
           !PyFloat_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h));
 }
 
