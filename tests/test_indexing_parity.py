@@ -586,3 +586,22 @@ def test_backward_graph_node_names(fn, shapes):
             grads = [x.grad for x in xs]
         names[L] = [g.grad_fn.name() if g.grad_fn else None for g in grads]
     assert names[cgrad] == names[torch]
+
+
+class _Index:
+    """An object that is an integer only through __index__ (as numpy's integers are)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+
+def test_objects_with_index_are_integers_in_subscripts():
+    results = []
+    for L in (torch, cgrad):
+        x = L.arange(12).reshape(3, 4)
+        results.append([x[_Index(1)].tolist(), x[_Index(1):_Index(3), np.int64(2)].tolist(),
+                        x[:, _Index(-1)].tolist(), x[_Index(0)::_Index(2)].tolist()])
+    assert results[0] == results[1]
