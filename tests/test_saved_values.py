@@ -128,6 +128,15 @@ CASES = [
     value_case("clamp_max", lambda L, a: a.clamp(max=0), X),
     value_case("clamp_min", lambda L, a: a.clamp_min(0.5), X),
     value_case("clamp_max_int", lambda L, a: a.clamp_max(1), X),
+    value_case("smooth_l1_loss", lambda L, a, b: F(L).smooth_l1_loss(a, b, beta=0.5), X, Y),
+    value_case("huber_loss_sum", lambda L, a, b: F(L).huber_loss(a, b, reduction="sum", delta=2),
+               X, Y),
+    value_case("binary_cross_entropy", lambda L, a, b: F(L).binary_cross_entropy(
+        a.sigmoid(), b.sigmoid().detach()), X, Y),
+    value_case("binary_cross_entropy_none", lambda L, a, b: F(L).binary_cross_entropy(
+        a.sigmoid(), b.sigmoid().detach(), reduction="none"), X, Y),
+    value_case("binary_cross_entropy_with_logits", lambda L, a, b: F(L).binary_cross_entropy_with_logits(
+        a, b.sigmoid().detach()), X, Y),
     value_case("mul", lambda L, a, b: a * b, X, Y),
     value_case("tanh", lambda L, a: a.tanh(), X),
 ]

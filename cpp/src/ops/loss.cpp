@@ -389,6 +389,8 @@ Tensor quadratic_then_linear_loss(const Tensor& input, const Tensor& target,
       Tensor grad = mul(mul(constant(norm), clamp(d, constant(-cut), constant(cut))), g[0]);
       return {n.needs_input_grad(0) ? grad : Tensor(), n.needs_input_grad(1) ? neg(grad) : Tensor()};
     });
+    node->save_value(smooth_l1 ? "beta" : "delta", saved_double(cut));  // Note [Saved values]
+    node->save_value("reduction", saved_int(static_cast<int64_t>(reduction)));
     record(node, {out}, {{saved::self, x}, {saved::target, t}});
   }
   return out;
@@ -550,6 +552,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
           }
           return {gi, gt};
         });
+    node->save_value("reduction", saved_int(static_cast<int64_t>(reduction)));  // Note [Saved values]
     record(node, {out}, {{saved::self, input}, {saved::target, target}, {saved::weight, w}});
   }
   return out;
@@ -608,6 +611,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
           }
           return {gi, gt};
         });
+    node->save_value("reduction", saved_int(static_cast<int64_t>(reduction)));  // Note [Saved values]
     record(node, {out}, {{saved::self, input},
                          {saved::target, target},
                          {saved::weight, weight},
