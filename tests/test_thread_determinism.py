@@ -83,6 +83,13 @@ CASES = {
     "bmm_odd_batch": (fwd_bwd, cgrad.bmm, R(3, 200, 150), R(3, 150, 170)),
     "matmul": (fwd_bwd, cgrad.matmul, R(300, 257), R(257, 190)),
     "linear": (fwd_bwd, F.linear, R(512, 300), R(200, 300), R(200)),
+    # gemm's team (Note [gemm threads]): rows past one packing phase, columns past one
+    # NC block, a C narrower than a panel (computed transposed), float64.
+    "matmul_rows_past_a_pack": (fwd_bwd, cgrad.matmul, R(1300, 300), R(300, 40)),
+    "matmul_columns_past_a_block": (fwd_bwd, cgrad.matmul, R(20, 64), R(64, 2100)),
+    "matmul_narrow_result": (fwd_bwd, cgrad.matmul, R(6000, 64), R(64, 5)),
+    "matmul_f64": (fwd_bwd, cgrad.matmul, R(200, 300).astype(np.float64),
+                   R(300, 150).astype(np.float64)),
     "sum_dim0": (fwd_bwd, lambda x: x.sum(0), R(3000, 200)),
     "mean_dim1": (fwd_bwd, lambda x: x.mean(1), R(200, 3000)),
     "sum_outer_inner_short": (forward, lambda x: x.sum((0, 2, 3)), R(64, 512, 4, 4)),
@@ -113,12 +120,13 @@ def threads():
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_same_bits_at_one_and_two_threads(threads, name):
+def test_same_bits_at_one_two_and_three_threads(threads, name):
     results = []
-    for n in (1, 2):
+    for n in (1, 2, 3):
         cgrad.set_num_threads(n)
         run, *args = CASES[name]  # the same arrays at each thread count
         results.append(run(*args))
-    for one, two in zip(*results):
-        assert one.dtype == two.dtype and one.shape == two.shape
-        assert one.tobytes() == two.tobytes()
+    for other in results[1:]:
+        for one, two in zip(results[0], other):
+            assert one.dtype == two.dtype and one.shape == two.shape
+            assert one.tobytes() == two.tobytes()

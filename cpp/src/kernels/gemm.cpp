@@ -356,34 +356,106 @@ void gemm_panels(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
   }
 }
 
-// Note [gemm threads]: threads take disjoint slices of C, whole column panels (or whole
-// row panels when C has fewer column panels than row panels), and each runs the blocked
-// product on its slice with its own packing buffers. Packing op(A) (or op(B)) once per
-// thread costs little next to the product, and no thread waits for, or reads from the
-// cache of, another. A tile of C goes through the same values (packed, or read in place
-// by Note [gemm direct A], which depends on the shapes only) and the same micro-kernel
-// whichever slice it lands in, so results are bit-identical for every thread count
-// (Note [Threads and determinism]).
+// Note [gemm threads]: the threads work as one Team (Note [Shared work]) through the
+// loop nest of gemm_panels. For each depth block they pack op(B)'s block and the rows of
+// op(A) that are not read in place into shared buffers, each panel once, taking panels
+// from the common counter; after a barrier they multiply, taking units of one column
+// panel against a few row panels. So nothing is packed twice (a split of C into one
+// slice per thread packed all of op(A) in every thread), and a slower core simply does
+// fewer units: at 128^3 on 2 threads, where one vCPU ran at 0.65x the other's speed, a
+// half-and-half split waited for the slow half. A tile of C goes through the same
+// values (packed, or read in place by Note [gemm direct A], which depends on the shapes
+// only) and the same micro-kernel whichever thread takes it, so results are
+// bit-identical for every thread count (Note [Threads and determinism]).
+template <class B, class T>
+void gemm_team(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
+               T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernels<T> micro,
+               int64_t threads) {
+  constexpr int64_t kBlockPanels = B::MC / B::MR;         // row panels of an MC block
+  constexpr int64_t kPackPanels = 8 * kBlockPanels;      // row panels packed per phase
+  const int64_t k_blocks = (k + B::KC - 1) / B::KC, k_step = (k + k_blocks - 1) / k_blocks;
+  const bool direct_a = !a.trans && k <= B::KC;
+  const int64_t m_panels = (m + B::MR - 1) / B::MR;
+  const int64_t pack_panels = std::min(kPackPanels, m_panels);
+  // The caller's buffers, shared by the team.
+  T* a_pack = pack_buffer<T>(0, static_cast<size_t>(pack_panels * B::MR * k_step));
+  T* b_pack = pack_buffer<T>(1, static_cast<size_t>(k_step * ((std::min(n, B::NC) + B::NR - 1) / B::NR) * B::NR));
+  run_team(threads, [&](Team& team) {
+    alignas(64) T tile[B::MR * B::NR];
+    for (int64_t jc = 0; jc < n; jc += B::NC) {
+      const int64_t nc = std::min(B::NC, n - jc), col_panels = (nc + B::NR - 1) / B::NR;
+      for (int64_t pc = 0; pc < k; pc += k_step) {
+        const int64_t kc = std::min(k_step, k - pc);
+        const bool first = pc == 0;
+        const Epilogue mode = !first ? Epilogue::Accumulate
+                              : beta == T(0) ? Epilogue::Store : Epilogue::Scale;
+        // A unit multiplies one column panel by `group` row panels: enough work (32K
+        // multiply-adds) that taking it from the counter costs little.
+        const int64_t group = std::clamp<int64_t>((1 << 15) / (B::MR * B::NR * kc), 1, kBlockPanels);
+        for (int64_t r0 = 0; r0 < m_panels; r0 += pack_panels) {
+          const int64_t i0 = r0 * B::MR, panels = std::min(pack_panels, m_panels - r0);
+          const int64_t in_place = direct_a ? std::min(panels, (m - i0) / B::MR) : 0;
+          const int64_t b_units = r0 == 0 ? col_panels : 0;  // op(B)'s block, once per depth
+          team.share(b_units + panels - in_place, [&](int64_t u0, int64_t u1) {
+            for (int64_t u = u0; u < u1; ++u) {
+              if (u < b_units) {
+                micro.pack_b(b, jc + u * B::NR, std::min<int64_t>(B::NR, nc - u * B::NR), pc, kc,
+                             b_pack + u * kc * B::NR);
+              } else {
+                const int64_t r = in_place + u - b_units;
+                micro.pack_a(a, i0 + r * B::MR, std::min<int64_t>(B::MR, m - i0 - r * B::MR), pc,
+                             kc, a_pack + r * kc * B::MR);
+              }
+            }
+          });
+          // Units run MC block by MC block (its rows of A stay in cache), column panel by
+          // column panel within a block.
+          const int64_t block_groups = (kBlockPanels + group - 1) / group;
+          const int64_t last_block = (panels - 1) / kBlockPanels;
+          const int64_t last_groups = (panels - last_block * kBlockPanels + group - 1) / group;
+          const int64_t units = (last_block * block_groups + last_groups) * col_panels;
+          auto multiply = [&](int64_t u0, int64_t u1) {
+            for (int64_t u = u0; u < u1; ++u) {
+              const int64_t q = u / (block_groups * col_panels), in_block = u % (block_groups * col_panels);
+              const int64_t groups = q == last_block ? last_groups : block_groups;
+              const int64_t jr = in_block / groups, g = in_block % groups;
+              const int64_t block_end = std::min(panels, (q + 1) * kBlockPanels);
+              const T* bp = b_pack + jr * kc * B::NR;
+              const int64_t cols = std::min<int64_t>(B::NR, nc - jr * B::NR);
+              for (int64_t r = q * kBlockPanels + g * group,
+                           r_end = std::min(block_end, r + group); r < r_end; ++r) {
+                const int64_t i = i0 + r * B::MR, rows = std::min<int64_t>(B::MR, m - i);
+                const bool direct = r < in_place;
+                const T* ap = direct ? a.p + i * a.ld + pc : a_pack + r * kc * B::MR;
+                const MicroKernel<T> kernel = direct ? micro.direct : micro.packed;
+                T* cblock = c + i * rs + (jc + jr * B::NR) * cs;
+                if (rows == B::MR && cols == B::NR && cs == 1) {
+                  kernel(kc, ap, a.ld, bp, cblock, rs, alpha, beta, mode);
+                } else {  // an edge tile, or C written transposed: through a local tile
+                  kernel(kc, ap, a.ld, bp, tile, B::NR, T(1), T(0), Epilogue::Store);
+                  store_tile<B>(tile, rows, cols, alpha, beta, first, cblock, rs, cs);
+                }
+              }
+            }
+          };
+          if (jc + nc >= n && pc + kc >= k && r0 + panels >= m_panels)
+            team.share_last(units, multiply);
+          else
+            team.share(units, multiply);
+        }
+      }
+    }
+  });
+}
+
+// Below kGemmGrain multiply-adds per thread the product runs on the calling thread.
 template <class B, class T>
 void gemm_threaded(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n, int64_t k,
                    T alpha, T beta, T* c, int64_t rs, int64_t cs, MicroKernels<T> micro) {
-  const int64_t col_panels = (n + B::NR - 1) / B::NR, row_panels = (m + B::MR - 1) / B::MR;
-  if (col_panels >= row_panels) {
-    const int64_t grain = std::max<int64_t>(1, kGemmGrain / (m * k * B::NR));
-    parallel_for(col_panels, grain, [&](int64_t begin, int64_t end) {
-      const int64_t j0 = begin * B::NR, cols = std::min(n, end * B::NR) - j0;
-      const Operand<T> slice{b.source ? b.p : b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans,
-                             b.source, b.col0 + j0};
-      gemm_panels<B>(a, slice, m, cols, k, alpha, beta, c + j0 * cs, rs, cs, micro);
-    }, /*align=*/1);
-  } else {
-    const int64_t grain = std::max<int64_t>(1, kGemmGrain / (n * k * B::MR));
-    parallel_for(row_panels, grain, [&](int64_t begin, int64_t end) {
-      const int64_t i0 = begin * B::MR, rows = std::min(m, end * B::MR) - i0;
-      const Operand<T> slice{a.trans ? a.p + i0 : a.p + i0 * a.ld, a.ld, a.trans};
-      gemm_panels<B>(slice, b, rows, n, k, alpha, beta, c + i0 * rs, rs, cs, micro);
-    }, /*align=*/1);
-  }
+  const int64_t threads = std::min<int64_t>(get_num_threads(), m * n * k / kGemmGrain);
+  if (threads > 1 && !in_parallel_region())
+    return gemm_team<B>(a, b, m, n, k, alpha, beta, c, rs, cs, micro, threads);
+  gemm_panels<B>(a, b, m, n, k, alpha, beta, c, rs, cs, micro);
 }
 
 template <class B, class T>
@@ -754,15 +826,16 @@ void runs_to_panel(const double* const* rows, const int64_t* offsets, int64_t le
 // product by product (Note [gemm threads]) wakes the threads once per product and has
 // every thread pack the same op(B); measured at 2 threads, 64 x 128^3 ran at 1.4x the
 // speed of 1 thread. So the threads take whole products instead, each run on one thread
-// (parallel_for inside the split runs serially). A product's result does not depend on
-// how many threads computed it, so neither does the batch's. Where the batch divides
-// unevenly among few threads (3 products on 2), each product is split as before.
+// (a product inside the team runs serially), from a common counter (Note [Shared work]).
+// A product's result does not depend on how many threads computed it, so neither does
+// the batch's. Where the batch divides unevenly among few threads (3 products on 2),
+// each product is split as before.
 void gemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
                 const std::function<void(int64_t begin, int64_t end)>& products) {
   const int64_t threads = get_num_threads();
   const int64_t work = std::max<int64_t>(1, m * n * k);
   if (batch % threads != 0 && batch < 4 * threads) return products(0, batch);
-  parallel_for(batch, std::max<int64_t>(1, kGemmGrain / work), products, /*align=*/1);
+  run_team(batch * work / kGemmGrain, [&](Team& team) { team.share_last(batch, products); });
 }
 
 void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
