@@ -57,6 +57,7 @@ NOT_DIFFERENTIABLE = {
     # in-place forms torch cannot differentiate (their backward raises)
     "acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_",
     "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
+    "_check_non_constant_pad",  # a check of F.pad's arguments
 }
 # The binary table's rows without a gradient (comparisons, logical, bitwise, integer ops;
 # Note [Pointwise op tables]), with their in-place forms.

@@ -1,5 +1,6 @@
 // Losses of cgrad.nn.functional: mse_loss, l1_loss, nll_loss, cross_entropy,
-// binary_cross_entropy, binary_cross_entropy_with_logits.
+// binary_cross_entropy, binary_cross_entropy_with_logits; and the Scalar-overload arithmetic
+// the losses composed in Python record.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -37,6 +38,11 @@ void warn_if_broadcasting(const Tensor& input, const Tensor& target) {
 void init_loss(py::module_& m) {
   py::module_ nn = m.attr("_nn");
   using Opt = std::optional<Tensor>;
+  // The Scalar overloads torch's C++ composites record (AddBackward1, SubBackward1,
+  // MulBackward1), for the losses nn.functional composes in Python.
+  nn.def("_add_scalar", &add_scalar, py::arg("input"), py::arg("other"));
+  nn.def("_sub_scalar", &sub_scalar, py::arg("input"), py::arg("other"));
+  nn.def("_mul_scalar", &mul_scalar, py::arg("input"), py::arg("other"));
   for (auto [name, fn] : {std::pair{"mse_loss", &mse_loss}, std::pair{"l1_loss", &l1_loss}})
     nn.def(name, [fn = fn](const Tensor& input, const Tensor& target, py::object size_average,
                            py::object reduce, const std::string& reduction) {

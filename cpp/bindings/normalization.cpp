@@ -1,4 +1,5 @@
-// Normalization of cgrad.nn.functional: layer_norm, batch_norm; and cgrad.native_layer_norm.
+// Normalization of cgrad.nn.functional: layer_norm, rms_norm, batch_norm; and
+// cgrad.native_layer_norm.
 #include "bindings.h"
 #include "cgrad/errors.h"
 
@@ -29,6 +30,22 @@ void init_normalization(py::module_& m) {
     });
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("eps") = 1e-5);
+  nn.def("rms_norm", [](const Tensor& input, py::handle normalized_shape, Opt weight,
+                        std::optional<double> eps) {
+    const Shape shape = normalized_shape_arg(normalized_shape, "rms_norm");
+    // torch warns once per process (TORCH_WARN_ONCE).
+    static bool warned = false;
+    if (weight && *weight && (*weight)->dtype != input->dtype && !warned &&
+        is_floating(input->dtype) && is_floating((*weight)->dtype) && (warned = true))
+      if (PyErr_WarnEx(PyExc_UserWarning,
+                       ("Mismatch dtype between input and weight: input dtype = " +
+                        std::string(dtype_cpp_name(input->dtype)) + ", weight dtype = " +
+                        dtype_cpp_name((*weight)->dtype) +
+                        ", Cannot dispatch to fused implementation.").c_str(), 1) < 0)
+        throw py::error_already_set();
+    return rms_norm(input, shape, or_null(weight), eps);
+  }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(),
+     py::arg("eps") = py::none());
   m.def("native_layer_norm", [](const Tensor& input, py::handle normalized_shape, Opt weight,
                                 Opt bias, double eps) {
     const Shape shape = normalized_shape_arg(normalized_shape, "native_layer_norm");

@@ -22,10 +22,15 @@ std::vector<int64_t> pad_arg(py::handle h, const char* op) {
   return pad;
 }
 
-// torch's checks for the modes that pad with the input's own values.
-void check_edge_pad(const Tensor& input, const std::vector<int64_t>& pad, bool reflect) {
+// torch's checks of the pad's length against the input's rank, for the modes that pad
+// with the input's own values (reflect, replicate, circular).
+void check_non_constant_pad(const Tensor& input, const std::vector<int64_t>& pad) {
   if (pad.size() % 2 != 0) throw std::runtime_error("Padding length must be divisible by 2");
   const int64_t k = static_cast<int64_t>(pad.size()) / 2, nd = input->dim();
+  if (k > nd)  // torch checks this before the mode's supported ranks
+    throw std::runtime_error("Padding length should be less than or equal to two times the input "
+                             "dimension but got padding length " + std::to_string(pad.size()) +
+                             " and input of dimension " + std::to_string(nd));
   if (k < 1 || k > 3 || (nd != k + 1 && nd != k + 2))
     throw NotImplementedError(
         "Padding size " + std::to_string(pad.size()) + " is not supported for " +
@@ -33,6 +38,12 @@ void check_edge_pad(const Tensor& input, const std::vector<int64_t>& pad, bool r
         "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
         "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
         "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)");
+}
+
+// Then the sizes, for reflect and replicate.
+void check_edge_pad(const Tensor& input, const std::vector<int64_t>& pad, bool reflect) {
+  check_non_constant_pad(input, pad);
+  const int64_t k = static_cast<int64_t>(pad.size()) / 2, nd = input->dim();
   for (int64_t i = 0; i < k; ++i) {
     const int64_t d = nd - 1 - i, size = input->sizes[d];
     const int64_t left = pad[2 * i], right = pad[2 * i + 1];
@@ -74,6 +85,10 @@ void init_padding(py::module_& m) {
     const EdgePadMode how = reflect ? EdgePadMode::Reflect : EdgePadMode::Replicate;
     return without_gil_if_large(input->numel(), [&] { return edge_pad(input, amounts, how); });
   }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant", py::arg("value") = py::none());
+  // The rank checks of circular padding, which the Python wrapper does by slicing.
+  nn.def("_check_non_constant_pad", [](const Tensor& input, py::handle pad) {
+    check_non_constant_pad(input, pad_arg(pad, "pad"));
+  });
 }
 
 }  // namespace cgrad::bindings

@@ -1,5 +1,5 @@
-// take, take_along_dim, masked_select, diff, kron, inner, tensordot and cdist (methods where
-// torch has them, and functions).
+// take, take_along_dim, masked_select, diff, kron, inner, tensordot, pairwise_distance and
+// cdist (methods where torch has them, and functions).
 #include <cmath>
 #include <string>
 
@@ -86,6 +86,10 @@ void init_selection_math(py::module_& m, TensorClass& cls) {
     return tensordot_any(a, b, dims);
   }, py::arg("a"), py::arg("b"), py::arg("dims") = 2);
 
+  m.def("pairwise_distance", [](const Tensor& x1, const Tensor& x2, double p, double eps,
+                                bool keepdim) { return pairwise_distance(x1, x2, p, eps, keepdim); },
+        py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0, py::arg("eps") = 1e-6,
+        py::arg("keepdim") = false);
   m.def("cdist", [](const Tensor& x1, const Tensor& x2, double p, py::handle mode) {
     const CdistMode how = cdist_mode(mode);
     return without_gil_if_large(std::max(x1->numel(), x2->numel()),

@@ -5,6 +5,7 @@ import numpy as np
 import cgrad
 
 F = cgrad.nn.functional
+_nn = cgrad._C._nn
 
 
 def gradcheck(fn, *shapes):
@@ -28,6 +29,23 @@ def test_layer_norm_without_affine():
 
 def test_native_layer_norm():
     gradcheck(lambda x, w: cgrad.native_layer_norm(x, [4], w, None, 1e-5)[0], (3, 4), (4,))
+
+
+def test_rms_norm():
+    gradcheck(lambda x, w: F.rms_norm(x, (2, 3), w, 0.1), (4, 2, 3), (2, 3))
+    gradcheck(lambda x: F.rms_norm(x, [5]), (3, 5))
+
+
+def test_pairwise_distance():
+    gradcheck(lambda a, b: F.pairwise_distance(a, b, 3.0), (4, 5), (4, 5))
+    gradcheck(lambda a, b: cgrad.pairwise_distance(a, b, keepdim=True), (4, 5), (5,))
+
+
+def test_scalar_overloads_of_the_composite_losses():
+    # AddBackward1 / SubBackward1 / MulBackward1: (a + 2 - 0.5) * 3, cubed so the second
+    # derivative is not zero.
+    gradcheck(lambda a: _nn._mul_scalar(_nn._sub_scalar(_nn._add_scalar(a, 2.0), 0.5), 3.0) ** 3,
+              (3, 4))
 
 
 def test_batch_norm_training():

@@ -253,8 +253,26 @@ Tensor with_number(BinaryFn op, const char* node_name, const Tensor& a, double s
 }
 }  // namespace
 
-Tensor detail::mul_scalar(const Tensor& a, double s) { return with_number(mul, "MulBackward1", a, s); }
-Tensor detail::div_scalar(const Tensor& a, double s) { return with_number(div, "DivBackward1", a, s); }
+namespace {
+// a + s or a - s: the gradient passes through (d/da = 1).
+Tensor shifted(const Tensor& a, double s, bool subtract) {
+  Tensor out;
+  {
+    GradModeGuard no_grad(false);
+    out = subtract ? sub(a, constant(s)) : add(a, constant(s));
+  }
+  if (any_requires_grad({&a}))
+    record(make_node(subtract ? "SubBackward1" : "AddBackward1", {a},
+                     [](Node&, TensorList& g) -> TensorList { return {g[0]}; }),
+           {out});
+  return out;
+}
+}  // namespace
+
+Tensor add_scalar(const Tensor& a, double s) { return shifted(a, s, false); }
+Tensor sub_scalar(const Tensor& a, double s) { return shifted(a, s, true); }
+Tensor mul_scalar(const Tensor& a, double s) { return with_number(mul, "MulBackward1", a, s); }
+Tensor div_scalar(const Tensor& a, double s) { return with_number(div, "DivBackward1", a, s); }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType t = result_type(a, b);

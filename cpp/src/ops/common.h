@@ -99,10 +99,5 @@ Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& 
                              int64_t d);
 // A Python-scalar-like constant for backward formulas (ranks lowest in promotion).
 inline Tensor constant(double v) { return wrapped_scalar(v, DType::Float64); }
-// a * s and a / s for a C++ number s, recorded as torch's Scalar overloads (MulBackward1,
-// DivBackward1), where torch's own formulas scale by a number: composite losses, a mean's
-// count, a variance's 2 / (n - correction).
-Tensor mul_scalar(const Tensor& a, double s);
-Tensor div_scalar(const Tensor& a, double s);
 
 }  // namespace cgrad::detail

@@ -1,4 +1,5 @@
-// cdist: pairwise p-norm distances between the rows of two batches of matrices.
+// cdist: pairwise p-norm distances between the rows of two batches of matrices; and
+// pairwise_distance, the distance between matching rows.
 //
 // Note [cdist's two paths]: as torch, p = 2 between many rows (more than 25 on either
 // side, or compute_mode='use_mm_for_euclid_dist') is computed as
@@ -6,6 +7,7 @@
 // and recorded as EuclideanDistBackward0 under a view; every other case differences all
 // pairs of rows and reduces over the columns (CdistBackward0). Both forwards and both
 // backward formulas are compositions of cgrad's ops, so they differentiate twice.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -147,6 +149,11 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p, CdistMode mode) {
     return view(contiguous(expand_to(x, full_shape)), {count, rows, columns});
   };
   return view(euclidean_dist(folded(x1, rows1), folded(x2, rows2)), out_shape);
+}
+
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {
+  const int64_t innermost = std::max(x1->dim(), x2->dim()) - 1;
+  return aten_norm(add_scalar(sub(x1, x2), eps), p, DimList{innermost}, keepdim);
 }
 
 }  // namespace cgrad

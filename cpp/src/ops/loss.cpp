@@ -15,8 +15,6 @@
 namespace cgrad {
 
 using detail::constant;
-using detail::div_scalar;
-using detail::mul_scalar;
 
 namespace {
 

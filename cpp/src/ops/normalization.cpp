@@ -6,6 +6,7 @@
 // statistics from the saved input, so the input gradient itself differentiates
 // correctly (the saved mean/rstd are constants and would drop their own derivatives).
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -161,6 +162,47 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
                   const Tensor& bias, double eps) {
   return std::get<0>(native_layer_norm(input, normalized_shape, weight, bias, eps));
+}
+
+// ---- rms_norm ----
+
+// Note [rms_norm is composed]: torch's CPU rms_norm is a composite of ops, so its graph is
+// MulBackward0(input, RsqrtBackward0 <- AddBackward1 <- MeanBackward1 <- PowBackward0)
+// then MulBackward0 by the weight, and code that walks grad_fn sees those nodes. cgrad
+// composes the same ops in the same order (eps added as a number: AddBackward1), so its
+// graph, values and double backward are torch's. A fused kernel would be faster but would
+// show one node torch does not have.
+Tensor rms_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                std::optional<double> eps) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  if (k == 0)
+    throw std::runtime_error("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                             "containing at least one element, but got normalized_shape = []");
+  if (k > input->dim())
+    throw ValueError("Input tensor must have at least " + std::to_string(k) +
+                     " dimensions, but got " + std::to_string(input->dim()));
+  const Shape trailing(input->sizes.end() - k, input->sizes.end());
+  if (trailing != normalized_shape) {
+    const std::string expected = shape_str(normalized_shape);
+    throw std::runtime_error("Given normalized_shape=" + expected + ", expected input with shape [*" +
+                             expected.substr(1) + ", but got input of size" +
+                             shape_str(input->sizes));
+  }
+  if (weight && weight->sizes != normalized_shape)
+    throw std::runtime_error("Expected weight to be of same shape as normalized_shape, but got "
+                             "weight of shape " + shape_str(weight->sizes) +
+                             " and normalized_shape = " + shape_str(normalized_shape));
+  if (input->dtype != DType::Float32 && input->dtype != DType::Float64)
+    throw detail::not_implemented_for("rms_norm", input->dtype);
+  const double machine_eps = input->dtype == DType::Float32
+                                 ? double(std::numeric_limits<float>::epsilon())
+                                 : std::numeric_limits<double>::epsilon();
+  DimList dims;
+  for (int64_t d = input->dim() - k; d < input->dim(); ++d) dims.push_back(d);
+  const Tensor mean_square = mean(pow(input, constant(2.0)), dims, /*keepdim=*/true);
+  Tensor out = mul(input, rsqrt(add_scalar(mean_square, eps.value_or(machine_eps))));
+  if (weight) out = mul(out, weight);
+  return out->dtype == input->dtype ? out : to_dtype(out, input->dtype);
 }
 
 // ---- batch_norm ----

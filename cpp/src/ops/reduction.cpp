@@ -11,8 +11,6 @@
 namespace cgrad {
 
 using detail::constant;
-using detail::div_scalar;
-using detail::mul_scalar;
 
 namespace {
 
@@ -132,7 +130,31 @@ Tensor divided_by_count(const Tensor& total, int64_t count, DType out_dtype) {
 }
 }  // namespace
 
+namespace {
+// The p-norm, recorded as `node_name`: torch.norm / Tensor.norm reach linalg.vector_norm
+// (LinalgVectorNormBackward0), ATen's composites its at::norm (NormBackward1); the values
+// and gradients are the same.
+Tensor norm_recorded_as(const Tensor& a, double p, const std::optional<DimList>& dims,
+                        bool keepdim, const char* node_name);
+}  // namespace
+
 Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool keepdim) {
+  return norm_recorded_as(a, p, dims, keepdim, "LinalgVectorNormBackward0");
+}
+
+Tensor aten_norm(const Tensor& a, double p, const DimList& dims, bool keepdim) {
+  Tensor out = norm_recorded_as(a, p, dims, keepdim, "NormBackward1");
+  if (Node* node = out->grad_fn().get()) {  // Note [Saved values]
+    node->save_value("p", saved_double(p));
+    node->save_value("dim", saved_ints(dims));
+    node->save_value("keepdim", saved_bool(keepdim));
+  }
+  return out;
+}
+
+namespace {
+Tensor norm_recorded_as(const Tensor& a, double p, const std::optional<DimList>& dims,
+                        bool keepdim, const char* node_name) {
   if (!is_floating(a->dtype))
     throw std::runtime_error(
         "linalg.vector_norm: Expected a floating point or complex tensor as input. Got " +
@@ -163,7 +185,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
   Tensor out = run_reduce(op, a, r, a->dtype, p);
   if (any_requires_grad({&a})) {
     auto node = make_node(
-        "LinalgVectorNormBackward0", {a},
+        node_name, {a},
         [mask = r.mask, keepdim, p](Node& n, TensorList& g) -> TensorList {
           Tensor self = n.saved(saved::self);
           Tensor norm_kept = unreduce(n.saved(saved::result), mask, keepdim);
@@ -205,6 +227,7 @@ Tensor norm(const Tensor& a, double p, const std::optional<DimList>& dims, bool 
   }
   return out;
 }
+}  // namespace
 
 // ---- prod ----
 

@@ -99,6 +99,10 @@ nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduc
     -input[n, target[n]] (log-probabilities in, class indices as target), weighted per
     class and reduced; targets equal to ignore_index count for nothing.
 
+rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor
+    Divides by the root mean square over the last len(normalized_shape) dims (eps,
+    default the dtype's machine epsilon, added to the mean square), then scales by weight.
+
 smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0) -> Tensor
     0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta, d = input - target;
     reduced.

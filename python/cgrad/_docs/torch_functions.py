@@ -659,6 +659,9 @@ ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
 outer(input, vec2, *, out=None) -> Tensor
     Outer product of two 1-D tensors, an (n, m) matrix.
 
+pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False) -> Tensor
+    p-norm of x1 - x2 + eps over the last dim: the distance between matching rows.
+
 permute(input, dims) -> Tensor
     A view with the dims reordered as dims says.
 

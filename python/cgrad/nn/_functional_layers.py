@@ -108,8 +108,7 @@ def pad(input, pad, mode="constant", value=None):
 def _pad_circular(input, pad):
     """Wraps the input around, one padded dim at a time, by slice assignment (torch's
     result is a CopySlices node too)."""
-    if len(pad) % 2 != 0:
-        raise RuntimeError("Padding length must be divisible by 2")
+    _impl._check_non_constant_pad(input, pad)
     out = input
     for k in range(len(pad) // 2):
         dim = input.dim() - 1 - k
@@ -157,8 +156,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False) -> Tensor
 
     p-norm of x1 - x2 + eps along the last dim."""
-    innermost = max(x1.dim(), x2.dim()) - 1
-    return (x1 - x2 + eps).norm(p, innermost, keepdim=keepdim)
+    return _C.pairwise_distance(x1, x2, p, eps, keepdim)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,

@@ -23,6 +23,12 @@ from ._functional_activations import __all__ as _activation_names  # noqa: E402
 
 __all__ += _activation_names
 
+# ---- losses torch composes from ops (kl_div, margin and embedding losses, NLLs) ----
+from ._functional_losses import *  # noqa: E402,F401,F403
+from ._functional_losses import __all__ as _loss_names  # noqa: E402
+
+__all__ += _loss_names
+
 # ---- resizing: interpolate over the upsample_* ops ----
 from ._functional_resample import *  # noqa: E402,F401,F403
 from ._functional_resample import __all__ as _resample_names  # noqa: E402

@@ -15,6 +15,15 @@ Tensor rsub(const Tensor& a, const Tensor& b);  // b - a, recorded as RsubBackwa
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);
+// a + s, a - s, a * s and a / s for a C++ number s, recorded as torch's Scalar overloads
+// (AddBackward1, SubBackward1, MulBackward1, DivBackward1, one input each): what torch's
+// own C++ formulas and composites record where they shift or scale by a number (a mean's
+// count, a variance's 2 / (n - correction), rms_norm's eps, the composite losses), where
+// Python's operators record the Tensor overloads.
+Tensor add_scalar(const Tensor& a, double s);
+Tensor sub_scalar(const Tensor& a, double s);
+Tensor mul_scalar(const Tensor& a, double s);
+Tensor div_scalar(const Tensor& a, double s);
 // neg and reciprocal are unary table rows (cgrad/ops/unary.h).
 
 // Binary ops below take a wrapped scalar (a Python number) wherever torch has a Scalar

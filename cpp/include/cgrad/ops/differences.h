@@ -19,5 +19,8 @@ enum class CdistMode { MmIfNecessary, AlwaysMm, NeverMm };
 // through a matrix product, as torch's (ViewBackward0 over EuclideanDistBackward0);
 // otherwise CdistBackward0.
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p, CdistMode mode);
+// The p-norm of x1 - x2 + eps over the last dim (of the broadcast shape), composed as
+// torch's: NormBackward1 <- AddBackward1 <- SubBackward0.
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim);
 
 }  // namespace cgrad

@@ -1,6 +1,6 @@
 #pragma once
 // Normalization layers' ops: layer_norm and batch_norm, each one node as in torch
-// (NativeLayerNormBackward0, NativeBatchNormBackward0).
+// (NativeLayerNormBackward0, NativeBatchNormBackward0), and rms_norm, composed of ops.
 #include <optional>
 #include <tuple>
 
@@ -16,6 +16,12 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
                                                      double eps);
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
                   const Tensor& bias, double eps = 1e-5);
+
+// input / sqrt(mean(input^2) + eps) over the trailing dims `normalized_shape`, times weight
+// (that shape; may be null). eps defaults to the machine epsilon of input's dtype. Composed
+// of ops as torch's is, so it records their nodes (Note [rms_norm is composed]).
+Tensor rms_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                std::optional<double> eps);
 
 // Normalizes each channel (dim 1) of input [N, C, *]: over the batch with its own
 // statistics when `training` (then updating running_mean/running_var in place, if given,

@@ -22,6 +22,9 @@ namespace cgrad {
 // p-norm; p = inf / -inf for max / min of |x|.
 Tensor norm(const Tensor& a, double p = 2.0, const std::optional<DimList>& dims = std::nullopt,
             bool keepdim = false);
+// The same, recorded as torch's at::norm with a dim (NormBackward1), which torch's own
+// composites (pairwise_distance) call.
+Tensor aten_norm(const Tensor& a, double p, const DimList& dims, bool keepdim);
 // Max / min of every element (MaxBackward1 / MinBackward1); ties share the gradient.
 Tensor max(const Tensor& a);
 Tensor min(const Tensor& a);
