@@ -448,6 +448,21 @@ ACTIVATION_CASES = [
     case("relu6_inplace", lambda L, a: F(L).relu6(a * 4, inplace=True), R(6)),
     case("hardsigmoid_inplace", lambda L, a: F(L).hardsigmoid(a * 4, inplace=True), R(6)),
     case("hardswish_inplace", lambda L, a: F(L).hardswish(a * 4, inplace=True), R(6)),
+    # ---- log-sigmoid and the shrinks ----
+    *[case(f"{n}", lambda L, a, n=n: getattr(F(L), n)(a), R(4, 5, low=-5, high=8)) for n in
+      ("logsigmoid", "softshrink", "hardshrink")],
+    *[case(f"{n}_float64", lambda L, a, n=n: getattr(F(L), n)(a), R(6, dtype=np.float64, low=-5,
+                                                                  high=8))
+      for n in ("logsigmoid", "softshrink", "hardshrink")],
+    *[case(f"{n}_kinks", lambda L, a, n=n: getattr(F(L), n)(a),
+           arr(NAN, INF, -INF, -0.5, 0.5, -1.0, 1.0, 0.0, -0.0, 40.0, -40.0, -120.0)) for n in
+      ("logsigmoid", "softshrink", "hardshrink")],
+    *[case(f"{n}_transposed", lambda L, a, n=n: getattr(F(L), n)(a), T(R(4, 3, low=-5, high=8)))
+      for n in ("logsigmoid", "softshrink", "hardshrink")],
+    case("softshrink_lambd", lambda L, a: F(L).softshrink(a, 1.25), R(8)),
+    case("softshrink_lambd_zero", lambda L, a: F(L).softshrink(a, 0), R(8)),
+    case("hardshrink_lambd", lambda L, a: F(L).hardshrink(a, lambd=0.1), R(8)),
+    case("hardshrink_negative_lambd", lambda L, a: F(L).hardshrink(a, -1.0), R(8)),
     case("softmin", lambda L, a: F(L).softmin(a, 1), R(3, 4)),
     case("softmin_dtype", lambda L, a: F(L).softmin(a, 0, dtype=L.float64), R(3, 4)),
     case("activation_chain", lambda L, a: F(L).gelu(F(L).silu(a) * 2).softmax(0).log(), R(6)),
@@ -623,7 +638,7 @@ def test_softmin_implicit_dim_warns_as_torch():
 def test_functional_exports():
     for name in ("relu", "gelu", "silu", "softplus", "leaky_relu", "elu", "sigmoid", "tanh",
                  "softmax", "log_softmax", "hardtanh", "relu6", "hardsigmoid", "hardswish",
-                 "softsign", "tanhshrink", "softmin"):
+                 "softsign", "tanhshrink", "softmin", "logsigmoid", "softshrink", "hardshrink"):
         assert callable(getattr(cgrad.nn.functional, name)), name
 
 
@@ -728,6 +743,15 @@ ERRORS = {
         L.tensor([1, 2], dtype=L.uint8)),
     "hardsigmoid_int": lambda L: L.nn.functional.hardsigmoid(L.tensor([1, 2])),
     "hardswish_bool": lambda L: L.nn.functional.hardswish(L.tensor([True])),
+    "logsigmoid_int": lambda L: L.nn.functional.logsigmoid(L.tensor([1, 2])),
+    "softshrink_bool": lambda L: L.nn.functional.softshrink(L.tensor([True])),
+    "softshrink_int_before_lambd": lambda L: L.nn.functional.softshrink(L.tensor([1]), -1.0),
+    "softshrink_negative_lambd": lambda L: L.nn.functional.softshrink(L.zeros(2), -0.5),
+    "softshrink_negative_lambd_f64": lambda L: L.nn.functional.softshrink(
+        L.zeros(2, dtype=L.float64), -2.0),
+    "softshrink_lambd_past_float": lambda L: L.nn.functional.softshrink(L.zeros(2), 1e39),
+    "softshrink_nan_lambd": lambda L: L.nn.functional.softshrink(L.zeros(2), float("nan")),
+    "hardshrink_int": lambda L: L.nn.functional.hardshrink(L.tensor([1, 2])),
     "hardtanh_inplace_leaf": lambda L: L.nn.functional.hardtanh(L.zeros(2, requires_grad=True),
                                                                 inplace=True),
     "relu_inplace_leaf": lambda L: L.nn.functional.relu(L.zeros(2, requires_grad=True),

@@ -259,12 +259,14 @@ def gen_activation(g):
     a = g.pick(is_float) or g.tensor(dtype="float32")
     name = rng.choice(("relu", "gelu", "silu", "elu", "leaky_relu", "softplus", "sigmoid",
                        "tanh", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign",
-                       "tanhshrink"))
+                       "tanhshrink", "logsigmoid", "softshrink", "hardshrink"))
     kwargs = {}
     if name == "hardtanh" and rng.random() < 0.5:
         kwargs["min_val"], kwargs["max_val"] = rng.choice(((-0.5, 0.5), (0.0, 2.0), (-2, 1)))
     if name in ("hardtanh", "relu6", "hardsigmoid", "hardswish") and rng.random() < 0.3:
         kwargs["inplace"] = True
+    if name in ("softshrink", "hardshrink") and rng.random() < 0.5:
+        kwargs["lambd"] = rng.choice((0.0, 0.25, 1.0))
     if name == "gelu" and rng.random() < 0.5:
         kwargs["approximate"] = rng.choice(("none", "tanh"))
     elif name == "elu" and rng.random() < 0.5:

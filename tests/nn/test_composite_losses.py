@@ -262,30 +262,9 @@ def graphs(fn, inputs):
 
 
 # Note [Nodes cgrad cannot record from Python] (cgrad/nn/_functional_losses.py): torch's
-# graph holds nodes whose ops cgrad does not bind, and cgrad records stand-ins.
-def standin(node):
-    """What cgrad records in place of torch's node (its children kept as torch's), None
-    where cgrad records the node itself."""
-    name, children = node
-    if name == "LogSigmoidBackward0":  # -softplus(-x)
-        return ("NegBackward0", (("SoftplusBackward0", (("NegBackward0", children),)),))
-    return None
-
-
-def matches(c, t):
-    """cgrad's graph c is torch's t node for node, each node either torch's own or (where
-    cgrad binds no such op) its stand-in."""
-    if c is None or t is None:
-        return c is t
-    if c[0] == t[0] and len(c[1]) == len(t[1]) and all(map(matches, c[1], t[1])):
-        return True
-    replaced = standin(t)
-    return replaced is not None and matches(c, replaced)
-
-
-# The cases whose torch graph holds such a node: every soft-margin and multilabel case.
-GAP_PREFIXES = ("soft_", "mlsm_")
-GAPS = {p.id for p in CASES if p.id.startswith(GAP_PREFIXES)}
+# soft-margin graph is one node of its own, which cgrad records as its forward formula
+# (test_soft_margin_graph checks that stand-in).
+GAPS = {p.id for p in CASES if p.id.startswith("soft_")}
 
 
 def graph_params():
@@ -309,11 +288,10 @@ def test_loss_matches_torch(fn, inputs, gap):
     if not gap:
         assert same, (c, t)
         return
-    # Where cgrad records stand-ins the graphs must still differ: once cgrad binds those
-    # ops this fails, so that the stand-ins and GAPS get updated.
+    # Where cgrad records the stand-in the graphs must still differ: once cgrad binds
+    # soft_margin_loss this fails, so that GAPS gets updated.
     assert not same
-    if "SoftMarginLossBackward0" not in names(t):  # (that one: test_soft_margin_graph)
-        assert matches(c, t), (c, t)
+    assert "SoftMarginLossBackward0" in names(t)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -14,7 +14,8 @@ ACTIVATIONS = [
     lambda L: L.nn.ELU(alpha=0.5), lambda L: L.nn.Softplus(), lambda L: L.nn.Softplus(2, 1.5),
     lambda L: L.nn.Hardtanh(), lambda L: L.nn.Hardtanh(-0.5, 2), lambda L: L.nn.ReLU6(),
     lambda L: L.nn.Hardsigmoid(), lambda L: L.nn.Hardswish(), lambda L: L.nn.Softsign(),
-    lambda L: L.nn.Tanhshrink(), lambda L: L.nn.Softmin(1),
+    lambda L: L.nn.Tanhshrink(), lambda L: L.nn.Softmin(1), lambda L: L.nn.LogSigmoid(),
+    lambda L: L.nn.Softshrink(), lambda L: L.nn.Softshrink(1), lambda L: L.nn.Hardshrink(0.3),
 ]
 
 

@@ -229,7 +229,7 @@ template <BinaryOp OP> constexpr int64_t binary_grain() {
 #include "cgrad/pointwise/binary_ops.def"
     case BinaryOp::LeakyReluBackward: case BinaryOp::ThresholdBackward:
     case BinaryOp::HardtanhBackward: case BinaryOp::HardsigmoidBackward:
-    case BinaryOp::HardswishBackward:
+    case BinaryOp::HardswishBackward: case BinaryOp::ShrinkBackward:
       return kGrainSize;
     default:
       return kGrainSize / 8;
@@ -256,6 +256,12 @@ template <BinaryOp OP, class T> inline T apply_binary_without_row(T a, T b, cons
     return b > T(-3) && b < T(3) ? a * T(1.0f / 6.0f) : T(0);  // torch's float 1/6, also for double
   else if constexpr (OP == BinaryOp::HardswishBackward)
     return b <= T(-3) ? T(0) : b < T(3) ? a * (b / T(3) + T(0.5)) : a;
+  // sigmoid(-x) written as torch's kernel writes it, from z = exp(-|x|).
+  else if constexpr (OP == BinaryOp::LogSigmoidBackward) {
+    const T q = std::exp(-std::abs(b)) / (T(1) + std::exp(-std::abs(b)));
+    return (b < T(0) ? T(1) - q : q) * a;
+  } else if constexpr (OP == BinaryOp::ShrinkBackward)
+    return b >= -T(p.p0) && b <= T(p.p0) ? T(0) : a;  // a NaN input passes the gradient
   else {
     static_assert(OP == BinaryOp::EluBackward);
     return b <= T(0) ? a * T(p.p0) * std::exp(b) : a;
@@ -626,6 +632,15 @@ template <UnaryOp OP, class T> inline T apply_unary_without_row(T x, const OpPar
     return std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
   else if constexpr (OP == UnaryOp::Hardswish)
     return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
+  // min(x, 0) - log1p(exp(-|x|)): no overflow either way (std::min keeps a NaN x).
+  else if constexpr (OP == UnaryOp::LogSigmoid)
+    return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
+  // The shrinks as torch's kernels: softshrink's middle is x * 0 (a signed zero, NaN kept),
+  // hardshrink keeps whatever is not inside [-lambd, lambd] (NaN too).
+  else if constexpr (OP == UnaryOp::Softshrink)
+    return x > T(p.p0) ? x - T(p.p0) : x < -T(p.p0) ? x + T(p.p0) : x * T(0);
+  else if constexpr (OP == UnaryOp::Hardshrink)
+    return x >= -T(p.p0) && x <= T(p.p0) ? T(0) : x;
   else if constexpr (OP == UnaryOp::Polygamma)
     return special::polygamma(static_cast<int64_t>(p.p0), x);
   else if constexpr (OP == UnaryOp::I1) return special::i1(x);
@@ -650,7 +665,7 @@ template <UnaryOp OP> constexpr int64_t unary_grain() {
     case UnaryOp::Kernel: return pointwise::cost == pointwise::kCheap ? kGrainSize : kGrainSize / 8;
 #include "cgrad/pointwise/unary_ops.def"
     case UnaryOp::LeakyRelu: case UnaryOp::Hardtanh: case UnaryOp::Hardsigmoid:
-    case UnaryOp::Hardswish:
+    case UnaryOp::Hardswish: case UnaryOp::Softshrink: case UnaryOp::Hardshrink:
       return kGrainSize;
     default: return kGrainSize / 8;
   }

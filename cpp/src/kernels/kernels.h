@@ -25,6 +25,8 @@ struct OpParams {
   X(EluBackward)       /* p0 = alpha */                                             \
   X(HardtanhBackward)  /* p0 = min_val, p1 = max_val */                             \
   X(HardsigmoidBackward) X(HardswishBackward)                                       \
+  X(LogSigmoidBackward)                                                             \
+  X(ShrinkBackward)    /* soft- and hardshrink's: 0 where |x| <= p0 (lambd) */      \
   X(ThresholdBackward) /* relu's: 0 where x <= p0, else a */
 enum class BinaryOp {
 #define CGRAD_BINARY_OP(Kernel, ...) Kernel,
@@ -42,7 +44,8 @@ enum class BinaryOp {
   X(LeakyRelu) /* p0 = negative slope */                                            \
   X(Elu)       /* p0 = alpha */                                                     \
   X(Hardtanh)  /* p0 = min_val, p1 = max_val; integers too */                      \
-  X(Hardsigmoid) X(Hardswish)                                                       \
+  X(Hardsigmoid) X(Hardswish) X(LogSigmoid)                                         \
+  X(Softshrink) X(Hardshrink) /* p0 = lambd */                                      \
   X(Polygamma) /* p0 = n */                                                         \
   X(I1)        /* torch.special.i1, for I0Backward0 */
 enum class UnaryOp {

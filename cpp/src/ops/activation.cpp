@@ -5,6 +5,8 @@
 // stays one pass. softmax and log_softmax, which reduce along a dim, are written by hand
 // below.
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <type_traits>
 
 #include "cgrad/activation/table.h"
@@ -91,6 +93,30 @@ Tensor softplus_double_backward(const Tensor& gg, const Tensor& grad, const Tens
   Tensor s = sigmoid(bx);
   Tensor second = mul(mul(s, rsub(s, constant(1.0))), constant(beta));
   return mul(mul(gg, grad), where(gt(bx, constant(threshold)), constant(0.0), second));
+}
+
+// d/dx of log_sigmoid_backward(grad, x) = grad * sigmoid(-x): torch's
+// log_sigmoid_double_backward, (gg * grad) * (s - 1) * s.
+Tensor log_sigmoid_double_backward(const Tensor& gg, const Tensor& grad, const Tensor& x) {
+  Tensor s = sigmoid(x);
+  return mul(mul(mul(gg, grad), sub(s, constant(1.0))), s);
+}
+
+// softshrink's kernel, after torch's check that lambd is in [0, the dtype's max] (a
+// dtype without the kernel is refused first, by the table's dtype rule).
+UnaryKernel softshrink_kernel(const Tensor& a, double lambd) {
+  double max = std::numeric_limits<double>::max();
+  if (a->dtype == DType::Float32) max = std::numeric_limits<float>::max();
+  if (a->dtype == DType::Float16) max = 65504.0;
+  if (a->dtype == DType::BFloat16) max = 3.3895313892515355e+38;
+  if (is_floating(a->dtype) && !(lambd >= 0 && lambd <= max)) {
+    char message[160];
+    std::snprintf(message, sizeof message,
+                  "lambda must be in range [0, %g] for input dtype %s, but found %g", max,
+                  dtype_torch_name(a->dtype), lambd);
+    throw std::runtime_error(message);
+  }
+  return kernel(UnaryOp::Softshrink, lambd);
 }
 
 // hardtanh's kernel, after torch's check: an unsigned input cannot take a negative limit.

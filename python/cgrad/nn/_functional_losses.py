@@ -11,19 +11,16 @@ A C++ composite's `tensor + number` / `tensor * number` is torch's Scalar overlo
 Tensor overload (AddBackward0(t, None)): _add_number, _sub_number and _mul_number call the
 Scalar overloads cgrad binds for this.
 
-Note [Nodes cgrad cannot record from Python]: a few of torch's nodes have no Python route in
-cgrad, and these losses record a stand-in with the same values and gradients:
-  - multilabel_soft_margin_loss's log-sigmoid is torch's LogSigmoidBackward0; cgrad binds
-    no log_sigmoid, so _log_sigmoid is -softplus(-x).
-  - soft_margin_loss is one node in torch (SoftMarginLossBackward0, a native op with its own
-    backward); here it is its forward formula, log1p(exp(-input * target)).
+Note [Nodes cgrad cannot record from Python]: one of torch's nodes has no route in cgrad,
+and its loss records a stand-in with the same values and gradients: soft_margin_loss is
+one node in torch (SoftMarginLossBackward0, a native op with its own backward); here it is
+its forward formula, log1p(exp(-input * target)).
 """
 import math
 import warnings
 
 from .. import _C
 from .._C import _nn as _impl
-from .._creation_extra import _torch_name
 from ..autograd.grad_mode import no_grad
 from ._functional_layers import pairwise_distance
 
@@ -100,14 +97,6 @@ def _number_minus(number, t):
     """`number - t` as ATen's C++ operator computes it, empty_like(t).fill_(number).sub_(t):
     SubBackward0(None, t), in t's dtype (a fractional number is truncated for integer t)."""
     return _C.empty_like(t).fill_(number).sub_(t)
-
-
-def _log_sigmoid(x):
-    """log(sigmoid(x)) as -softplus(-x) (torch: one LogSigmoidBackward0 node)."""
-    if not x.is_floating_point():
-        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
-                                  f"'{_torch_name(x.dtype)}'")
-    return -_impl.softplus(-x)
 
 
 def _broadcast_shape(a, b):
@@ -330,7 +319,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     log(sigmoid(-input))), times weight, averaged over the last (class) dim."""
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
-    loss = -(target * _log_sigmoid(input) + (1 - target) * _log_sigmoid(-input))
+    loss = -(target * _impl.logsigmoid(input) + (1 - target) * _impl.logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     if input.dim() == 0:  # torch's input.size(-1) on a 0-d tensor (cgrad's answers 0)
