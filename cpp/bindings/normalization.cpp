@@ -1,4 +1,4 @@
-// Normalization of cgrad.nn.functional: layer_norm, rms_norm, batch_norm; and
+// Normalization of cgrad.nn.functional: layer_norm, group_norm, rms_norm, batch_norm; and
 // cgrad.native_layer_norm.
 #include "bindings.h"
 #include "cgrad/errors.h"
@@ -29,6 +29,31 @@ void init_normalization(py::module_& m) {
       return layer_norm(input, shape, or_null(weight), or_null(bias), eps);
     });
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("eps") = 1e-5);
+  nn.def("group_norm", [](const Tensor& input, int64_t num_groups, Opt weight, Opt bias,
+                          double eps) {
+    // torch's Python-level checks first: F.group_norm's rank check, then its batch-size
+    // check, whose `C // num_groups` raises ZeroDivisionError for no groups.
+    if (input->dim() < 2)
+      throw std::runtime_error("Expected at least 2 dimensions for input tensor but received " +
+                               std::to_string(input->dim()));
+    if (num_groups == 0) {
+      PyErr_SetString(PyExc_ZeroDivisionError, "integer division or modulo by zero");
+      throw py::error_already_set();
+    }
+    int64_t per_group = input->sizes[0] * input->sizes[1] / num_groups;
+    for (int64_t d = 2; d < input->dim(); ++d) per_group *= input->sizes[d];
+    if (per_group == 1) {
+      std::string size = "[" + std::to_string(input->sizes[0] * input->sizes[1] / num_groups) +
+                         ", " + std::to_string(num_groups);
+      for (int64_t d = 2; d < input->dim(); ++d) size += ", " + std::to_string(input->sizes[d]);
+      throw ValueError("Expected more than 1 value per channel when training, got input size " +
+                       size + "]");
+    }
+    return without_gil_if_large(input->numel(), [&] {
+      return group_norm(input, num_groups, or_null(weight), or_null(bias), eps);
+    });
+  }, py::arg("input"), py::arg("num_groups"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("eps") = 1e-5);
   nn.def("rms_norm", [](const Tensor& input, py::handle normalized_shape, Opt weight,
                         std::optional<double> eps) {

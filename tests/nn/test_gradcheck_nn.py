@@ -31,6 +31,11 @@ def test_native_layer_norm():
     gradcheck(lambda x, w: cgrad.native_layer_norm(x, [4], w, None, 1e-5)[0], (3, 4), (4,))
 
 
+def test_group_norm():
+    gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (3, 4, 2), (4,), (4,))
+    gradcheck(lambda x: F.group_norm(x, 3, eps=0.1), (2, 6))
+
+
 def test_rms_norm():
     gradcheck(lambda x, w: F.rms_norm(x, (2, 3), w, 0.1), (4, 2, 3), (2, 3))
     gradcheck(lambda x: F.rms_norm(x, [5]), (3, 5))

@@ -164,6 +164,84 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   return std::get<0>(native_layer_norm(input, normalized_shape, weight, bias, eps));
 }
 
+// ---- group_norm ----
+
+// Note [Group norm by ops]: a group's statistics run over C / G channels and every
+// position, which is the last dim of the input viewed as [N, G, M]; there group norm is
+// layer norm over that dim, so the forward and the backward are the same recorded
+// formulas as Note [Normalization backward]'s (normalized, normalized_input_grad), with
+// the per-channel weight and bias applied on the [N, C, *] view. Recorded formulas make
+// the backward differentiable again, as torch's is; a fused kernel is a lead for speed.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  if (input->dim() < 2)
+    throw std::runtime_error("Expected at least 2 dimensions for input tensor but received " +
+                             std::to_string(input->dim()));
+  const int64_t N = input->sizes[0], C = input->sizes[1], G = num_groups;
+  if (G <= 0)
+    throw std::runtime_error("Expected num groups to be greater than 0, got " + std::to_string(G));
+  if (C % G != 0)
+    throw std::runtime_error("Expected number of channels in input to be divisible by "
+                             "num_groups, but got input of shape " + shape_str(input->sizes) +
+                             " and num_groups=" + std::to_string(G));
+  // torch's bias message shows the weight's shape ([0] without one), as its check does.
+  const Shape weight_shape = weight ? weight->sizes : Shape{0};
+  for (auto [param, name] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})
+    if (*param && ((*param)->dim() != 1 || (*param)->numel() != C))
+      throw std::runtime_error(std::string("Expected ") + name + " to be a vector of size equal "
+                               "to the number of channels in input, but got " + name +
+                               " of shape " + shape_str(weight_shape) +
+                               " and input of shape " + shape_str(input->sizes));
+  if (!is_floating(input->dtype)) throw detail::not_implemented_for("GroupNormKernelImpl", input->dtype);
+  int64_t HxW = 1;
+  Shape channel_shape(input->dim(), 1);  // [1, C, 1, ...]: weight and bias against the input
+  channel_shape[1] = C;
+  DimList all_but_channels{0};
+  for (int64_t d = 2; d < input->dim(); ++d) {
+    HxW *= input->sizes[d];
+    all_but_channels.push_back(d);
+  }
+  const Shape grouped{N, G, C / G * HxW}, sizes = input->sizes;
+  const DimList last{2};
+  Tensor out, mean_t, rstd_t;
+  {
+    GradModeGuard no_grad(false);
+    Tensor xg = reshape(input, grouped);
+    auto [xhat, rstd] = normalized(xg, last, eps);
+    mean_t = mean(xg, last, false);
+    rstd_t = reshape(rstd, {N, G});
+    out = reshape(xhat, sizes);
+    if (weight) out = mul(out, reshape(weight, channel_shape));
+    if (bias) out = add(out, reshape(bias, channel_shape));
+  }
+  if (any_requires_grad({&input, &weight, &bias})) {
+    auto backward = [=](Node& n, TensorList& g) -> TensorList {
+      Tensor grad = g[0], x = n.saved(saved::input), w = n.saved(saved::weight);
+      if (!grad) return {Tensor(), Tensor(), Tensor()};
+      auto [xhat, rstd] = normalized(reshape(x, grouped), last, eps);
+      Tensor gx, gw, gb;
+      if (n.needs_input_grad(0)) {
+        Tensor dy = reshape(w ? mul(grad, reshape(w, channel_shape)) : grad, grouped);
+        gx = reshape(normalized_input_grad(dy, xhat, rstd, last), sizes);
+      }
+      if (n.needs_input_grad(1)) gw = sum(mul(grad, reshape(xhat, sizes)), all_but_channels, false);
+      if (n.needs_input_grad(2)) gb = sum(grad, all_but_channels, false);
+      return {gx, gw, gb};
+    };
+    auto node = make_node("NativeGroupNormBackward0", {input, weight, bias}, backward);
+    node->save_value("N", saved_int(N));  // Note [Saved values]
+    node->save_value("C", saved_int(C));
+    node->save_value("HxW", saved_int(HxW));
+    node->save_value("group", saved_int(G));
+    node->save_value("eps", saved_double(eps));
+    record(node, {out}, {{saved::input, input},
+                         {saved::weight, weight},
+                         {saved::result1, mean_t},
+                         {saved::result2, rstd_t}});
+  }
+  return out;
+}
+
 // ---- rms_norm ----
 
 // Note [rms_norm is composed]: torch's CPU rms_norm is a composite of ops, so its graph is

@@ -71,6 +71,11 @@ im2col(input, kernel_size, dilation, padding, stride) -> Tensor
     The op under unfold: the sliding blocks of (N, C, H, W) or (C, H, W) input as columns
     (N, C * kh * kw, L); each size is an int or a pair.
 
+group_norm(input, num_groups, weight=None, bias=None, eps=1e-05) -> Tensor
+    Normalises each group of C / num_groups channels (over those channels and every
+    position) to zero mean and unit variance (biased), then scales by weight and shifts
+    by bias per channel.
+
 layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor
     Normalises over the last len(normalized_shape) dims to zero mean and unit variance
     (biased), then scales by weight and shifts by bias.

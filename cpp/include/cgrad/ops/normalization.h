@@ -1,6 +1,7 @@
 #pragma once
 // Normalization layers' ops: layer_norm and batch_norm, each one node as in torch
-// (NativeLayerNormBackward0, NativeBatchNormBackward0), and rms_norm, composed of ops.
+// (NativeLayerNormBackward0, NativeBatchNormBackward0, NativeGroupNormBackward0), and
+// rms_norm, composed of ops.
 #include <optional>
 #include <tuple>
 
@@ -15,6 +16,12 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm(const Tensor& input,
                                                      const Tensor& weight, const Tensor& bias,
                                                      double eps);
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps = 1e-5);
+
+// Normalizes input [N, C, *] over each of num_groups groups of C / num_groups channels (and
+// all positions), then scales and shifts per channel by weight and bias ([C]; may be
+// null). One node, as torch's: NativeGroupNormBackward0.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
                   const Tensor& bias, double eps = 1e-5);
 
 // input / sqrt(mean(input^2) + eps) over the trailing dims `normalized_shape`, times weight
