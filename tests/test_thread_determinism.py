@@ -68,6 +68,7 @@ CASES = {
     "batch_norm_2d_input": (fwd_bwd,
         lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), R(4096, 64), R(64),
         R(64)),
+    "group_norm": (fwd_bwd, lambda x, w, b: F.group_norm(x, 4, w, b), IMAGES, R(16), R(16)),
     "cross_entropy": (fwd_bwd,
         lambda z: F.cross_entropy(z, cgrad.tensor(LABELS)), R(512, 1000)),
     "embedding": (fwd_bwd, lambda w: F.embedding(cgrad.tensor(TOKENS), w), R(5000, 64)),

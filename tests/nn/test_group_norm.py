@@ -39,6 +39,11 @@ def test_group_norm_matches_torch(shape, groups, affine, dtype):
     inputs_t = [xt] + ([wt, bt] if affine else [])
     inputs_c = [xc] + ([wc, bc] if affine else [])
     g = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    # First order alone: the fused kernels (Note [Group norm passes]).
+    for c, t in zip(cgrad.autograd.grad(yc, inputs_c, cgrad.tensor(g), retain_graph=True),
+                    torch.autograd.grad(yt, inputs_t, torch.tensor(g), retain_graph=True)):
+        assert_same(c, t, 10 * rtol, 10 * atol)
+    # With create_graph: the recorded formulas.
     gt = torch.autograd.grad(yt, inputs_t, torch.tensor(g), create_graph=True)
     gc = cgrad.autograd.grad(yc, inputs_c, cgrad.tensor(g), create_graph=True)
     for c, t in zip(gc, gt):
@@ -117,3 +122,18 @@ def test_group_norm_module(make):
 
 def test_group_norm_module_checks_divisibility_as_torch():
     assert raised(lambda: cgrad.nn.GroupNorm(4, 6)) == raised(lambda: torch.nn.GroupNorm(4, 6))
+
+
+def test_group_norm_of_a_non_contiguous_input():
+    # Not the kernels' layout: the recorded formulas, same values.
+    xt = data(4, 6, 5, seed=6).transpose(0, 2)  # [5, 6, 4]
+    wt, bt = data(6, seed=7), data(6, seed=8)
+    xc = to_cgrad(xt.detach()).requires_grad_(True)
+    wc, bc = to_cgrad(wt), to_cgrad(bt)
+    yt = torch.nn.functional.group_norm(xt, 3, wt, bt)
+    yc = cgrad.nn.functional.group_norm(xc, 3, wc, bc)
+    assert_same(yc, yt, 1e-4, 1e-5)
+    yt.pow(2).sum().backward()
+    yc.pow(2).sum().backward()
+    assert_same(wc.grad, wt.grad, 1e-3, 1e-4)
+    assert_same(bc.grad, bt.grad, 1e-3, 1e-4)

@@ -164,84 +164,6 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   return std::get<0>(native_layer_norm(input, normalized_shape, weight, bias, eps));
 }
 
-// ---- group_norm ----
-
-// Note [Group norm by ops]: a group's statistics run over C / G channels and every
-// position, which is the last dim of the input viewed as [N, G, M]; there group norm is
-// layer norm over that dim, so the forward and the backward are the same recorded
-// formulas as Note [Normalization backward]'s (normalized, normalized_input_grad), with
-// the per-channel weight and bias applied on the [N, C, *] view. Recorded formulas make
-// the backward differentiable again, as torch's is; a fused kernel is a lead for speed.
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
-                  const Tensor& bias, double eps) {
-  if (input->dim() < 2)
-    throw std::runtime_error("Expected at least 2 dimensions for input tensor but received " +
-                             std::to_string(input->dim()));
-  const int64_t N = input->sizes[0], C = input->sizes[1], G = num_groups;
-  if (G <= 0)
-    throw std::runtime_error("Expected num groups to be greater than 0, got " + std::to_string(G));
-  if (C % G != 0)
-    throw std::runtime_error("Expected number of channels in input to be divisible by "
-                             "num_groups, but got input of shape " + shape_str(input->sizes) +
-                             " and num_groups=" + std::to_string(G));
-  // torch's bias message shows the weight's shape ([0] without one), as its check does.
-  const Shape weight_shape = weight ? weight->sizes : Shape{0};
-  for (auto [param, name] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})
-    if (*param && ((*param)->dim() != 1 || (*param)->numel() != C))
-      throw std::runtime_error(std::string("Expected ") + name + " to be a vector of size equal "
-                               "to the number of channels in input, but got " + name +
-                               " of shape " + shape_str(weight_shape) +
-                               " and input of shape " + shape_str(input->sizes));
-  if (!is_floating(input->dtype)) throw detail::not_implemented_for("GroupNormKernelImpl", input->dtype);
-  int64_t HxW = 1;
-  Shape channel_shape(input->dim(), 1);  // [1, C, 1, ...]: weight and bias against the input
-  channel_shape[1] = C;
-  DimList all_but_channels{0};
-  for (int64_t d = 2; d < input->dim(); ++d) {
-    HxW *= input->sizes[d];
-    all_but_channels.push_back(d);
-  }
-  const Shape grouped{N, G, C / G * HxW}, sizes = input->sizes;
-  const DimList last{2};
-  Tensor out, mean_t, rstd_t;
-  {
-    GradModeGuard no_grad(false);
-    Tensor xg = reshape(input, grouped);
-    auto [xhat, rstd] = normalized(xg, last, eps);
-    mean_t = mean(xg, last, false);
-    rstd_t = reshape(rstd, {N, G});
-    out = reshape(xhat, sizes);
-    if (weight) out = mul(out, reshape(weight, channel_shape));
-    if (bias) out = add(out, reshape(bias, channel_shape));
-  }
-  if (any_requires_grad({&input, &weight, &bias})) {
-    auto backward = [=](Node& n, TensorList& g) -> TensorList {
-      Tensor grad = g[0], x = n.saved(saved::input), w = n.saved(saved::weight);
-      if (!grad) return {Tensor(), Tensor(), Tensor()};
-      auto [xhat, rstd] = normalized(reshape(x, grouped), last, eps);
-      Tensor gx, gw, gb;
-      if (n.needs_input_grad(0)) {
-        Tensor dy = reshape(w ? mul(grad, reshape(w, channel_shape)) : grad, grouped);
-        gx = reshape(normalized_input_grad(dy, xhat, rstd, last), sizes);
-      }
-      if (n.needs_input_grad(1)) gw = sum(mul(grad, reshape(xhat, sizes)), all_but_channels, false);
-      if (n.needs_input_grad(2)) gb = sum(grad, all_but_channels, false);
-      return {gx, gw, gb};
-    };
-    auto node = make_node("NativeGroupNormBackward0", {input, weight, bias}, backward);
-    node->save_value("N", saved_int(N));  // Note [Saved values]
-    node->save_value("C", saved_int(C));
-    node->save_value("HxW", saved_int(HxW));
-    node->save_value("group", saved_int(G));
-    node->save_value("eps", saved_double(eps));
-    record(node, {out}, {{saved::input, input},
-                         {saved::weight, weight},
-                         {saved::result1, mean_t},
-                         {saved::result2, rstd_t}});
-  }
-  return out;
-}
-
 // ---- rms_norm ----
 
 // Note [rms_norm is composed]: torch's CPU rms_norm is a composite of ops, so its graph is
@@ -500,6 +422,158 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
                          {saved::result2, training ? rstd_t : no_statistics},
                          {saved::eval_mean, training ? Tensor() : mean_t},
                          {saved::eval_invstd, training ? Tensor() : rstd_t}});
+  }
+  return out;
+}
+
+// ---- group_norm ----
+
+// Note [Group norm passes]: a group's statistics run over C / G channels and every
+// position: the rows of the input viewed as [1, N * G, M]. That is batch norm's layout
+// with N * G "channels", so group norm runs on batch norm's per-channel kernels (Note
+// [Batch norm passes]): the statistics in double over [1, N * G, M], then the output, the
+// gradient sums and the input gradient over [1, N * C, H * W], each (n, c) row with its
+// own coefficients: scale = rstd[n, g] * w[c], centered on the mean (Note [Batch norm
+// centering]). Measured at 1 thread, 8x64x32x32 in 32 groups, forward and backward:
+// 4.0 ms as recorded ops, against torch's 0.7 ms. Under create_graph, and for inputs the
+// kernels do not take, the same values come from layer norm's recorded formulas on the
+// [N, G, M] view (Note [Normalization backward]), which differentiate again.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  if (input->dim() < 2)
+    throw std::runtime_error("Expected at least 2 dimensions for input tensor but received " +
+                             std::to_string(input->dim()));
+  const int64_t N = input->sizes[0], C = input->sizes[1], G = num_groups;
+  if (G <= 0)
+    throw std::runtime_error("Expected num groups to be greater than 0, got " + std::to_string(G));
+  if (C % G != 0)
+    throw std::runtime_error("Expected number of channels in input to be divisible by "
+                             "num_groups, but got input of shape " + shape_str(input->sizes) +
+                             " and num_groups=" + std::to_string(G));
+  // torch's bias message shows the weight's shape ([0] without one), as its check does.
+  const Shape weight_shape = weight ? weight->sizes : Shape{0};
+  for (auto [param, name] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})
+    if (*param && ((*param)->dim() != 1 || (*param)->numel() != C))
+      throw std::runtime_error(std::string("Expected ") + name + " to be a vector of size equal "
+                               "to the number of channels in input, but got " + name +
+                               " of shape " + shape_str(weight_shape) +
+                               " and input of shape " + shape_str(input->sizes));
+  if (!is_floating(input->dtype)) throw detail::not_implemented_for("GroupNormKernelImpl", input->dtype);
+  int64_t HxW = 1;
+  Shape channel_shape(input->dim(), 1);  // [1, C, 1, ...]: weight and bias against the input
+  channel_shape[1] = C;
+  DimList all_but_channels{0};
+  for (int64_t d = 2; d < input->dim(); ++d) {
+    HxW *= input->sizes[d];
+    all_but_channels.push_back(d);
+  }
+  const Shape grouped{N, G, C / G * HxW}, sizes = input->sizes;
+  const DimList last{2};
+  const DType dtype = input->dtype;
+  const bool by_rows = (dtype == DType::Float32 || dtype == DType::Float64) &&
+                       input->is_contiguous() && input->numel() > 0;
+  const Shape group_rows{1, N * G, C / G * HxW}, channel_rows{1, N * C, HxW};
+  // Per (n, c) row: its group's value.
+  auto per_row = [N, C, G](const std::vector<double>& by_group) {
+    std::vector<double> out(static_cast<size_t>(N * C));
+    for (int64_t r = 0; r < N * C; ++r) out[r] = by_group[r / C * G + r % C / (C / G)];
+    return out;
+  };
+  Tensor out, mean_t, rstd_t;
+  {
+    GradModeGuard no_grad(false);
+    if (by_rows) {  // Note [Group norm passes]
+      std::vector<double> mean, var;
+      kernels::channel_stats(*view(input, group_rows), N * G, mean, var);
+      std::vector<double> rstd(mean.size());
+      for (size_t i = 0; i < mean.size(); ++i) rstd[i] = 1.0 / std::sqrt(var[i] + eps);
+      mean_t = channel_tensor(mean, {N, G}, dtype);
+      rstd_t = channel_tensor(rstd, {N, G}, dtype);
+      const std::vector<double> w = weight ? channel_values(weight) : std::vector<double>(C, 1.0);
+      const std::vector<double> b = bias ? channel_values(bias) : std::vector<double>(C, 0.0);
+      const std::vector<double> center = per_row(channel_values(mean_t)), m = per_row(mean),
+                                r = per_row(rstd);
+      std::vector<double> scale(N * C), shift(N * C);
+      for (int64_t row = 0; row < N * C; ++row) {
+        scale[row] = r[row] * w[row % C];
+        shift[row] = b[row % C] - (m[row] - center[row]) * scale[row];
+      }
+      out = empty(sizes, dtype);
+      kernels::channel_affine(*view(input, channel_rows), N * C, center, scale, shift,
+                              *view(out, channel_rows));
+    } else {
+      Tensor xg = reshape(input, grouped);
+      auto [xhat, rstd] = normalized(xg, last, eps);
+      mean_t = mean(xg, last, false);
+      rstd_t = reshape(rstd, {N, G});
+      out = reshape(xhat, sizes);
+      if (weight) out = mul(out, reshape(weight, channel_shape));
+      if (bias) out = add(out, reshape(bias, channel_shape));
+    }
+  }
+  if (any_requires_grad({&input, &weight, &bias})) {
+    auto backward = [=](Node& n, TensorList& g) -> TensorList {
+      Tensor grad = g[0], x = n.saved(saved::input), w = n.saved(saved::weight);
+      if (!grad) return {Tensor(), Tensor(), Tensor()};
+      if (by_rows && !GradMode::records() && grad->dtype == dtype) {  // Note [Group norm passes]
+        const Tensor gc = contiguous(grad);
+        const std::vector<double> m = per_row(channel_values(n.saved(saved::result1))),
+                                  r = per_row(channel_values(n.saved(saved::result2)));
+        const std::vector<double> wv = w ? channel_values(w) : std::vector<double>(C, 1.0);
+        std::vector<double> sum_g, sum_gxc;
+        kernels::channel_grad_sums(*view(gc, channel_rows), *view(x, channel_rows), N * C, m,
+                                   sum_g, sum_gxc);
+        Tensor gx, gw, gb;
+        if (n.needs_input_grad(0)) {
+          // rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dy = grad * w, the means over
+          // each group's M elements, as per-row coefficients of grad, x - mean and 1.
+          const double count = static_cast<double>(C / G * HxW);
+          std::vector<double> mean_dy(N * G, 0.0), mean_dy_xc(N * G, 0.0);
+          for (int64_t row = 0; row < N * C; ++row) {
+            const int64_t group = row / C * G + row % C / (C / G);
+            mean_dy[group] += wv[row % C] * sum_g[row] / count;
+            mean_dy_xc[group] += wv[row % C] * sum_gxc[row] / count;
+          }
+          const std::vector<double> dy = per_row(mean_dy), dy_xc = per_row(mean_dy_xc);
+          std::vector<double> a(N * C), slope(N * C), offset(N * C);
+          for (int64_t row = 0; row < N * C; ++row) {
+            a[row] = r[row] * wv[row % C];
+            slope[row] = -r[row] * r[row] * r[row] * dy_xc[row];
+            offset[row] = -r[row] * dy[row];
+          }
+          gx = empty(sizes, dtype);
+          kernels::channel_input_grad(*view(gc, channel_rows), *view(x, channel_rows), N * C, m,
+                                      a, slope, offset, *view(gx, channel_rows));
+        }
+        std::vector<double> dw(C, 0.0), db(C, 0.0);
+        for (int64_t row = 0; row < N * C; ++row) {
+          dw[row % C] += r[row] * sum_gxc[row];
+          db[row % C] += sum_g[row];
+        }
+        if (n.needs_input_grad(1)) gw = channel_tensor(dw, {C}, w->dtype);
+        if (n.needs_input_grad(2)) gb = channel_tensor(db, {C}, n.input_meta()[2].dtype);
+        return {gx, gw, gb};
+      }
+      auto [xhat, rstd] = normalized(reshape(x, grouped), last, eps);
+      Tensor gx, gw, gb;
+      if (n.needs_input_grad(0)) {
+        Tensor dy = reshape(w ? mul(grad, reshape(w, channel_shape)) : grad, grouped);
+        gx = reshape(normalized_input_grad(dy, xhat, rstd, last), sizes);
+      }
+      if (n.needs_input_grad(1)) gw = sum(mul(grad, reshape(xhat, sizes)), all_but_channels, false);
+      if (n.needs_input_grad(2)) gb = sum(grad, all_but_channels, false);
+      return {gx, gw, gb};
+    };
+    auto node = make_node("NativeGroupNormBackward0", {input, weight, bias}, backward);
+    node->save_value("N", saved_int(N));  // Note [Saved values]
+    node->save_value("C", saved_int(C));
+    node->save_value("HxW", saved_int(HxW));
+    node->save_value("group", saved_int(G));
+    node->save_value("eps", saved_double(eps));
+    record(node, {out}, {{saved::input, input},
+                         {saved::weight, weight},
+                         {saved::result1, mean_t},
+                         {saved::result2, rstd_t}});
   }
   return out;
 }
