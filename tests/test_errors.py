@@ -214,6 +214,12 @@ CASES = [
     case("rand_int", lambda L: L.rand(2, dtype=L.int64), "not implemented for 'Long'"),
     case("randn_int32", lambda L: L.randn(2, dtype=L.int32), "not implemented for 'Int'"),
     case("rand_like_int", lambda L: L.rand_like(L.tensor([1, 2])), "not implemented for 'Long'"),
+    # ---- metadata: a 0-d tensor has no dim to read (size(0) once read past its sizes) ----
+    *[case(f"{what}_of_0d_dim_{d}", lambda L, what=what, d=d: getattr(L.tensor(0.5), what)(d),
+           f"Dimension specified as {d} but tensor has no dimensions")
+      for what in ("size", "stride") for d in (0, -1, 2)],
+    case("size_dim_out_of_range", lambda L: L.ones(2, 3).size(5), "Dimension out of range"),
+    case("stride_dim_out_of_range", lambda L: L.ones(2, 3).stride(-3), "Dimension out of range"),
 ]
 
 

@@ -156,12 +156,21 @@ py::object make_subclass(py::handle cls, const Tensor& data, bool requires_grad)
   return obj;
 }
 
+// The dim of size(dim) / stride(dim): a 0-d tensor has none to read (wrap_dim would take
+// 0 and -1 for it, as reductions do, and the read would run past an empty list).
+int64_t dim_of_sizes(py::handle dim, const TensorImpl& t) {
+  const int64_t d = dim_from_py(dim);
+  if (t.dim() == 0)
+    throw IndexError("Dimension specified as " + std::to_string(d) + " but tensor has no dimensions");
+  return wrap_dim(d, t.dim());
+}
+
 // Shape, strides, dtype, sizes in elements and bytes; cgrad.is_tensor and friends.
 void def_metadata(py::module_& m, TensorClass& cls) {
   cls.def_property_readonly("shape", [](const Tensor& t) { return size_object(t->sizes); })
       .def("size", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return size_object(t->sizes);
-        return py::int_(t->sizes[wrap_dim(dim_from_py(dim), t->dim())]);
+        return py::int_(t->sizes[dim_of_sizes(dim, *t)]);
       }, py::arg("dim") = py::none())
       .def("dim", &TensorImpl::dim)
       .def("ndimension", &TensorImpl::dim)
@@ -176,7 +185,7 @@ void def_metadata(py::module_& m, TensorClass& cls) {
       }, py::kw_only(), py::arg("memory_format") = contiguous_format_object())
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::cast(t->strides).cast<py::tuple>();
-        return py::int_(t->strides[wrap_dim(dim_from_py(dim), t->dim())]);
+        return py::int_(t->strides[dim_of_sizes(dim, *t)]);
       }, py::arg("dim") = py::none())
       .def("storage_offset", [](const Tensor& t) { return t->offset; })
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t->raw_data()); })
