@@ -473,10 +473,11 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   const bool by_rows = (dtype == DType::Float32 || dtype == DType::Float64) &&
                        input->is_contiguous() && input->numel() > 0;
   const Shape group_rows{1, N * G, C / G * HxW}, channel_rows{1, N * C, HxW};
-  // Per (n, c) row: its group's value.
-  auto per_row = [N, C, G](const std::vector<double>& by_group) {
+  // The (n, g) group of row n * C + c, and per row its group's value.
+  auto group_of = [C, G](int64_t row) { return row / C * G + row % C / (C / G); };
+  auto per_row = [N, C, group_of](const std::vector<double>& by_group) {
     std::vector<double> out(static_cast<size_t>(N * C));
-    for (int64_t r = 0; r < N * C; ++r) out[r] = by_group[r / C * G + r % C / (C / G)];
+    for (int64_t r = 0; r < N * C; ++r) out[r] = by_group[group_of(r)];
     return out;
   };
   Tensor out, mean_t, rstd_t;
@@ -530,7 +531,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
           const double count = static_cast<double>(C / G * HxW);
           std::vector<double> mean_dy(N * G, 0.0), mean_dy_xc(N * G, 0.0);
           for (int64_t row = 0; row < N * C; ++row) {
-            const int64_t group = row / C * G + row % C / (C / G);
+            const int64_t group = group_of(row);
             mean_dy[group] += wv[row % C] * sum_g[row] / count;
             mean_dy_xc[group] += wv[row % C] * sum_gxc[row] / count;
           }
