@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cgrad/cpu_features.h"
 #include "cgrad/parallel.h"
 #include "kernels/kernels.h"
 
@@ -144,6 +145,64 @@ TEST(Gemm, NanAndInfPropagate) {
     EXPECT_EQ(c[n + 1], inf);       // row 1 column 1 saw the inf
     EXPECT_EQ(c[n + 2], static_cast<double>(n));
   }
+}
+
+// Note [Small products on the tiles]: a small product's elements are rounded as torch's
+// BLAS rounds them (Note [Small gemm accumulation]) whether the loop nest or the register
+// tiles compute them: each term fused into the sum in k order where the accumulation
+// fuses and the instruction set has FMA, rounded before it is added otherwise; then
+// alpha * sum and beta * C, each rounded, added. Values here are not exact in float, so
+// any other order or fusion shows in the last bits.
+template <class T>
+void check_small_rounding(const Problem& p, bool trans_a, bool trans_b, T alpha, T beta,
+                          kernels::Accumulation accumulation) {
+  std::mt19937 rng(static_cast<unsigned>(p.m * 7919 + p.n * 31 + p.k));
+  std::normal_distribution<double> dist;
+  const int64_t lda = trans_a ? p.m : p.k, ldb = trans_b ? p.k : p.n;
+  std::vector<T> a(p.m * p.k), b(p.k * p.n), c(p.m * p.n);
+  for (auto* x : {&a, &b, &c})
+    for (T& v : *x) v = static_cast<T>(dist(rng));
+  const bool fused = accumulation != kernels::Accumulation::Plain &&
+                     (!trans_b || (trans_a && p.m >= p.n)) &&
+                     cpu::active_isa() >= cpu::Isa::Avx2;
+  std::vector<T> want = c;
+  for (int64_t i = 0; i < p.m; ++i)
+    for (int64_t j = 0; j < p.n; ++j) {
+      T s = T(0);
+      for (int64_t q = 0; q < p.k; ++q) {
+        const T x = trans_a ? a[q * lda + i] : a[i * lda + q];
+        const T y = trans_b ? b[j * ldb + q] : b[q * ldb + j];
+        if (fused) {
+          s = std::fma(x, y, s);
+        } else {
+          volatile T term = x * y;  // rounded before the add
+          s += term;
+        }
+      }
+      volatile T scaled = alpha * s;
+      volatile T old = beta * c[i * p.n + j];
+      want[i * p.n + j] = beta == T(0) ? T(scaled) : scaled + old;
+    }
+  kernels::gemm(trans_a, trans_b, p.m, p.n, p.k, alpha, a.data(), lda, b.data(), ldb, beta,
+                c.data(), p.n, accumulation);
+  for (int64_t e = 0; e < p.m * p.n; ++e)
+    ASSERT_EQ(c[e], want[e]) << p.m << "x" << p.n << "x" << p.k << " trans_a " << trans_a
+                             << " trans_b " << trans_b << " fused " << fused << " at " << e;
+}
+
+TEST(Gemm, SmallProductsRoundAsTorchsBlas) {
+  // The loop nest (below 256 multiply-adds), one tile, edge tiles, a thin C (run
+  // transposed), and the largest small products, one depth block deep.
+  const Problem problems[] = {{2, 3, 5},   {5, 7, 9},   {6, 16, 30}, {7, 17, 31},
+                              {32, 32, 32}, {50, 3, 200}, {3, 50, 200}, {128, 64, 4}};
+  for (const Problem& p : problems)
+    for (bool trans_a : {false, true})
+      for (bool trans_b : {false, true})
+        for (auto acc : {kernels::Accumulation::LikeBlas, kernels::Accumulation::Plain}) {
+          check_small_rounding<float>(p, trans_a, trans_b, 1.0f, 0.0f, acc);
+          check_small_rounding<float>(p, trans_a, trans_b, 0.7f, 1.3f, acc);
+          check_small_rounding<double>(p, trans_a, trans_b, -1.1, 0.9, acc);
+        }
 }
 
 }  // namespace

@@ -32,18 +32,22 @@ namespace {
 // (Note [Portable builds]). The float AVX-512 tile, 8 x 32, was picked with a C++
 // timing loop on the machine the README's table comes from: it matched 6 x 32 and
 // 12 x 32 at 512 to 2048 and won at 128, which it divides without an edge panel.
+constexpr int64_t kDepthBlock = 256;  // KC of every Blocking
 template <class T, int MR_, int NR_, int W_>
 struct Blocking {
   using Elem = T;
   static constexpr int MR = MR_, NR = NR_, W = W_;  // W: lanes per vector register
   typedef T Vec __attribute__((vector_size(W_ * sizeof(T))));
-  static constexpr int64_t KC = 256;
+  static constexpr int64_t KC = kDepthBlock;
   static constexpr int64_t MC = MR * (std::is_same_v<T, double> ? 16 : 18);
   static constexpr int64_t NC = 2048;
 };
 
 // Problems below this many multiply-adds skip packing: the per-call cost dominates.
 constexpr int64_t kSmallWork = 32 * 32 * 32;
+// Below this many multiply-adds a small product's loop nest beats the tiles' packing
+// (measured: 4 x 4 x 4 0.06 against 0.12 us, 8 x 8 x 8 0.25 against 0.17 us).
+constexpr int64_t kTileWork = 256;
 // Multiply-adds worth waking a thread for: about 5 us of one core's work.
 constexpr int64_t kGemmGrain = 1 << 19;
 
@@ -175,12 +179,32 @@ inline __attribute__((always_inline)) void pack_b_block(const Operand<T>& b, int
 // defines beta == 0); Scale: C = alpha * acc + beta * C; Accumulate: C += alpha * acc.
 enum class Epilogue { Store, Scale, Accumulate };
 
+// Note [Unfused products]: where torch's BLAS adds the terms of a small product
+// unfused (Note [Small gemm accumulation]), each product a * b is rounded before it is
+// added. The compiler contracts x + a * b into one fma wherever the target has FMA (this
+// file is built with GCC's default -ffp-contract=fast), so an unfused kernel passes each
+// product through round_here(): an empty asm that claims to change the value in its
+// register, which the compiler cannot see through, so the multiply and the add stay two
+// instructions. The epilogues round the same way in every kernel (alpha * acc and
+// beta * C each rounded, then added), as gemm_small does.
+template <class V> inline __attribute__((always_inline)) void round_here(V& x) {
+#if defined(__x86_64__) || defined(__i386__)
+  asm("" : "+x"(x));
+#elif defined(__aarch64__)
+  asm("" : "+w"(x));
+#else
+  asm volatile("" : : "r"(&x) : "memory");  // through memory: slower, as exact
+#endif
+}
+
 // acc = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop,
 // then the epilogue straight into C. The tile is held as MR x (NR / W) GNU vectors of W
 // lanes, so the accumulators surely live in registers; the compiler lowers each vector
 // op to the target's instructions. A is a packed panel (element (i, p) at a[p * MR + i])
-// or, with DIRECT_A, MR rows of a row-major A read in place (at a[i * lda + p]).
-template <class B, bool DIRECT_A, class T>
+// or, with DIRECT_A, MR rows of a row-major A read in place (at a[i * lda + p]). FUSED:
+// each term is added with one fma where the target has it; otherwise rounded first
+// (Note [Unfused products]).
+template <class B, bool DIRECT_A, bool FUSED, class T>
 inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T* __restrict a,
                                                              int64_t lda,
                                                              const T* __restrict b,
@@ -213,7 +237,11 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
     for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + j * W, sizeof(V));
     for (int i = 0; i < B::MR; ++i) {
       const T ai = DIRECT_A ? a[i * lda] : a[i];  // scalar * vector broadcasts the scalar
-      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
+      for (int j = 0; j < NV; ++j) {
+        V term = ai * bv[j];
+        if constexpr (!FUSED) round_here(term);
+        acc[i][j] += term;
+      }
     }
     a += DIRECT_A ? 1 : B::MR;
     b += B::NR;
@@ -225,7 +253,10 @@ inline __attribute__((always_inline)) void micro_kernel_body(int64_t kc, const T
       if (mode != Epilogue::Store) {
         V old;
         std::memcpy(&old, dst, sizeof(V));
-        out += mode == Epilogue::Scale ? beta * old : old;
+        if (mode == Epilogue::Scale) old *= beta;
+        round_here(old);
+        round_here(out);
+        out += old;
       }
       std::memcpy(dst, &out, sizeof(V));
     }
@@ -248,11 +279,11 @@ template <class T> struct MicroKernels {
   Packer<T> pack_a, pack_b;
 };
 
-template <class B, bool DIRECT_A>
+template <class B, bool DIRECT_A, bool FUSED>
 void micro_kernel_baseline(int64_t kc, const typename B::Elem* a, int64_t lda,
                            const typename B::Elem* b, typename B::Elem* c, int64_t ldc,
                            typename B::Elem alpha, typename B::Elem beta, Epilogue mode) {
-  micro_kernel_body<B, DIRECT_A>(kc, a, lda, b, c, ldc, alpha, beta, mode);
+  micro_kernel_body<B, DIRECT_A, FUSED>(kc, a, lda, b, c, ldc, alpha, beta, mode);
 }
 
 // C block (rows x cols) = first ? alpha * tile + beta * C : C + alpha * tile, where C's
@@ -555,15 +586,11 @@ __attribute__((target("avx2,fma"))) void fused_sums(const Operand<T>& a, const O
   }
 }
 
-bool cpu_has_fma() {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    const char* wanted = std::getenv("CGRAD_GEMM_ISA");
-    return __builtin_cpu_supports("fma") && !(wanted && std::strcmp(wanted, "baseline") == 0);
-  }();
-  return has;
-}
 #endif
+
+// Whether the kernels may fuse: Isa::Avx2 and above have FMA (Note [One CPU feature
+// check]), so forcing the baseline set rounds as a CPU without FMA does.
+bool cpu_has_fma() { return cpu::active_isa() >= cpu::Isa::Avx2; }
 
 // gemm_small with the accumulation torch's op would use (Note [Small gemm accumulation]).
 template <class T>
@@ -615,20 +642,22 @@ using Avx2D = Blocking<double, 6, 8, 4>;
 // The micro-kernels and packers compiled for each instruction set. Only these carry a
 // target: they are whole functions, so their code does not depend on what they get
 // inlined into.
-#define CGRAD_MICRO_KERNEL(TARGET, NAME, DIRECT_A, T, BLOCKING)                                \
+#define CGRAD_MICRO_KERNEL(TARGET, NAME, DIRECT_A, FUSED, T, BLOCKING)                         \
   __attribute__((target(TARGET))) void NAME(int64_t kc, const T* a, int64_t lda, const T* b,     \
                                             T* c, int64_t ldc, T alpha, T beta, Epilogue mode) { \
-    micro_kernel_body<BLOCKING, DIRECT_A>(kc, a, lda, b, c, ldc, alpha, beta, mode);            \
+    micro_kernel_body<BLOCKING, DIRECT_A, FUSED>(kc, a, lda, b, c, ldc, alpha, beta, mode);     \
   }
 #define CGRAD_PACKER(TARGET, NAME, WHICH, T, BLOCKING)                                        \
   __attribute__((target(TARGET))) void NAME(const Operand<T>& x, int64_t from, int64_t count, \
                                             int64_t p0, int64_t kc, T* out) {                \
     WHICH<BLOCKING>(x, from, count, p0, kc, out);                                             \
   }
-#define CGRAD_ISA_KERNELS(TARGET, SUFFIX, T, BLOCKING)                 \
-  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX, false, T, BLOCKING)       \
-  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX##_direct, true, T, BLOCKING) \
-  CGRAD_PACKER(TARGET, pack_a_##SUFFIX, pack_a_block, T, BLOCKING)     \
+#define CGRAD_ISA_KERNELS(TARGET, SUFFIX, T, BLOCKING)                                  \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX, false, true, T, BLOCKING)                  \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX##_direct, true, true, T, BLOCKING)          \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX##_unfused, false, false, T, BLOCKING)       \
+  CGRAD_MICRO_KERNEL(TARGET, micro_##SUFFIX##_unfused_direct, true, false, T, BLOCKING) \
+  CGRAD_PACKER(TARGET, pack_a_##SUFFIX, pack_a_block, T, BLOCKING)                      \
   CGRAD_PACKER(TARGET, pack_b_##SUFFIX, pack_b_block, T, BLOCKING)
 CGRAD_ISA_KERNELS("avx512f,avx512vl,avx2,fma", avx512, float, Avx512F)
 CGRAD_ISA_KERNELS("avx512f,avx512vl,avx2,fma", avx512, double, Avx512D)
@@ -639,6 +668,37 @@ CGRAD_ISA_KERNELS("avx2,fma", avx2, double, Avx2D)
 #undef CGRAD_MICRO_KERNEL
 
 #endif
+
+// The blocked path on the active instruction set's kernels, fused (each term added with
+// one fma where the set has it) or not (Note [Unfused products]).
+template <class T>
+void gemm_on_tiles(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k,
+                   T alpha, T beta, T* c, int64_t ldc, bool fused) {
+#ifdef CGRAD_GEMM_X86
+  const cpu::Isa isa = cpu::active_isa();  // Note [One CPU feature check]
+  using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
+  using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
+  if (isa == cpu::Isa::Avx512)
+    return gemm_blocked<Avx512>(
+        A, B, m, n, k, alpha, beta, c, ldc,
+        {fused ? MicroKernel<T>(&micro_avx512) : MicroKernel<T>(&micro_avx512_unfused),
+         fused ? MicroKernel<T>(&micro_avx512_direct) : MicroKernel<T>(&micro_avx512_unfused_direct),
+         Packer<T>(&pack_a_avx512), Packer<T>(&pack_b_avx512)});
+  if (isa == cpu::Isa::Avx2)
+    return gemm_blocked<Avx2>(
+        A, B, m, n, k, alpha, beta, c, ldc,
+        {fused ? MicroKernel<T>(&micro_avx2) : MicroKernel<T>(&micro_avx2_unfused),
+         fused ? MicroKernel<T>(&micro_avx2_direct) : MicroKernel<T>(&micro_avx2_unfused_direct),
+         Packer<T>(&pack_a_avx2), Packer<T>(&pack_b_avx2)});
+#endif
+  using Sse = Blocking<T, 4, 32 / sizeof(T), 16 / sizeof(T)>;  // two 16-byte vectors wide
+  gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc,
+                    {fused ? &micro_kernel_baseline<Sse, false, true>
+                           : &micro_kernel_baseline<Sse, false, false>,
+                     fused ? &micro_kernel_baseline<Sse, true, true>
+                           : &micro_kernel_baseline<Sse, true, false>,
+                     &pack_a_block<Sse, T>, &pack_b_block<Sse, T>});
+}
 
 template <class T>
 void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k,
@@ -665,27 +725,23 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
     return;
   }
   if (!B.source && (m * n * k <= kSmallWork || m == 1 || n == 1)) {
+    // Note [Small products on the tiles]: a small product of more than one row and
+    // column, at most one depth block deep, runs on the register tiles with the
+    // accumulation torch's op would use (Note [Small gemm accumulation]): in one depth
+    // block each element is alpha * (its k terms added in k order from 0), plus beta * C,
+    // exactly what gemm_small and fused_sums compute, so the bits are theirs
+    // (tests/test_gemm.cpp: SmallProductsRoundAsTorchsBlas). The loop nest ran each
+    // unfused term as a scalar: measured at 1 thread, us per product through Python
+    // (loop nest -> tiles, torch 2.13 in the same session): x @ W.t() 32^3 17.1 -> 2.6
+    // (4.4), 128 x 64 x 4 25.2 -> 3.8 (5.3); a @ b 32^3 5.3 -> 2.0 (3.0-4.8).
+    if (m > 1 && n > 1 && k <= kDepthBlock && m * n * k >= kTileWork) {
+      const Block f = fused_block(A, B, m, n, accumulation);  // all or nothing here
+      return gemm_on_tiles(A, B, m, n, k, alpha, beta, c, ldc, f.rows > 0 && cpu_has_fma());
+    }
     gemm_small_like_torch(A, B, m, n, k, alpha, beta, c, ldc, accumulation);
     return;
   }
-#ifdef CGRAD_GEMM_X86
-  const cpu::Isa isa = cpu::active_isa();  // Note [One CPU feature check]
-  using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
-  using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
-  if (isa == cpu::Isa::Avx512)
-    return gemm_blocked<Avx512>(
-        A, B, m, n, k, alpha, beta, c, ldc,
-        {MicroKernel<T>(&micro_avx512), MicroKernel<T>(&micro_avx512_direct),
-         Packer<T>(&pack_a_avx512), Packer<T>(&pack_b_avx512)});
-  if (isa == cpu::Isa::Avx2)
-    return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc,
-                              {MicroKernel<T>(&micro_avx2), MicroKernel<T>(&micro_avx2_direct),
-                               Packer<T>(&pack_a_avx2), Packer<T>(&pack_b_avx2)});
-#endif
-  using Sse = Blocking<T, 4, 32 / sizeof(T), 16 / sizeof(T)>;  // two 16-byte vectors wide
-  gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc,
-                    {&micro_kernel_baseline<Sse, false>, &micro_kernel_baseline<Sse, true>,
-                     &pack_a_block<Sse, T>, &pack_b_block<Sse, T>});
+  gemm_on_tiles(A, B, m, n, k, alpha, beta, c, ldc, /*fused=*/true);
 }
 
 }  // namespace
