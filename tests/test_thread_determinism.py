@@ -91,6 +91,12 @@ CASES = {
     "matmul_narrow_result": (fwd_bwd, cgrad.matmul, R(6000, 64), R(64, 5)),
     "matmul_f64": (fwd_bwd, cgrad.matmul, R(200, 300).astype(np.float64),
                    R(300, 150).astype(np.float64)),
+    # gemv (Note [gemv]): dot products along rows, vectors partial sums; axpys along
+    # columns; a long dot; their backward passes take the other forms.
+    "matrix_vector": (fwd_bwd, cgrad.mv, R(2000, 700), R(700)),
+    "vector_matrix_transposed": (fwd_bwd, lambda x, w: x @ w.t(), R(1, 900), R(1500, 900)),
+    "vector_matrix": (fwd_bwd, cgrad.matmul, R(1, 900), R(900, 1500)),
+    "long_dot": (fwd_bwd, cgrad.dot, R(300000), R(300000)),
     "sum_dim0": (fwd_bwd, lambda x: x.sum(0), R(3000, 200)),
     "mean_dim1": (fwd_bwd, lambda x: x.mean(1), R(200, 3000)),
     "sum_outer_inner_short": (forward, lambda x: x.sum((0, 2, 3)), R(64, 512, 4, 4)),

@@ -21,7 +21,8 @@ struct Problem {
   int64_t m, n, k;
 };
 
-// Small tiles, the unpacked path (a row or a column), one register tile, a thin C (run
+// Small tiles, the unpacked path (a row or a column), long dot products and
+// matrix-vector products (Note [gemv]), one register tile, a thin C (run
 // transposed), A read in place (Note [gemm direct A]) with and without a packed edge
 // row panel (37 rows; 128 rows with AVX2's 6-row tiles) and with rows past MC (200),
 // and sizes that cross the cache blocks (rows past MC, depth past KC, columns past NC).
@@ -29,7 +30,7 @@ constexpr Problem kProblems[] = {
     {1, 1, 1},       {3, 5, 7},      {7, 33, 5},     {1, 100, 50},  {100, 1, 50},
     {6, 32, 64},     {8, 32, 64},    {37, 29, 41},   {37, 40, 41},  {128, 128, 128},
     {200, 40, 100},  {150, 10, 40},  {150, 70, 300}, {13, 2100, 9}, {64, 64, 0},
-    {0, 8, 8}};
+    {0, 8, 8},       {1, 1, 3000},   {1, 37, 1000},  {700, 1, 300}, {1, 300, 130}};
 
 // A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
 // small multiples of 1/2, so every sum below is exact in float and the FMA or summation
@@ -162,9 +163,17 @@ void check_small_rounding(const Problem& p, bool trans_a, bool trans_b, T alpha,
   std::vector<T> a(p.m * p.k), b(p.k * p.n), c(p.m * p.n);
   for (auto* x : {&a, &b, &c})
     for (T& v : *x) v = static_cast<T>(dist(rng));
-  const bool fused = accumulation != kernels::Accumulation::Plain &&
-                     (!trans_b || (trans_a && p.m >= p.n)) &&
-                     cpu::active_isa() >= cpu::Isa::Avx2;
+  // Which elements torch's BLAS fuses: all or none of a C with more than one row and
+  // column; of one column, the rows when they are axpys along op(A)'s columns, else all
+  // but the last m mod 4 dot products; the same for one row, along op(B).
+  const auto fused = [&](int64_t i, int64_t j) {
+    if (accumulation == kernels::Accumulation::Plain || cpu::active_isa() < cpu::Isa::Avx2)
+      return false;
+    if (p.m == 1 && p.n == 1) return true;
+    if (p.n == 1) return trans_a || i < p.m - p.m % 4;
+    if (p.m == 1) return !trans_b || j < p.n - p.n % 4;
+    return !trans_b || (trans_a && p.m >= p.n);
+  };
   std::vector<T> want = c;
   for (int64_t i = 0; i < p.m; ++i)
     for (int64_t j = 0; j < p.n; ++j) {
@@ -172,7 +181,7 @@ void check_small_rounding(const Problem& p, bool trans_a, bool trans_b, T alpha,
       for (int64_t q = 0; q < p.k; ++q) {
         const T x = trans_a ? a[q * lda + i] : a[i * lda + q];
         const T y = trans_b ? b[j * ldb + q] : b[q * ldb + j];
-        if (fused) {
+        if (fused(i, j)) {
           s = std::fma(x, y, s);
         } else {
           volatile T term = x * y;  // rounded before the add
@@ -187,14 +196,17 @@ void check_small_rounding(const Problem& p, bool trans_a, bool trans_b, T alpha,
                 c.data(), p.n, accumulation);
   for (int64_t e = 0; e < p.m * p.n; ++e)
     ASSERT_EQ(c[e], want[e]) << p.m << "x" << p.n << "x" << p.k << " trans_a " << trans_a
-                             << " trans_b " << trans_b << " fused " << fused << " at " << e;
+                             << " trans_b " << trans_b << " at " << e;
 }
 
 TEST(Gemm, SmallProductsRoundAsTorchsBlas) {
   // The loop nest (below 256 multiply-adds), one tile, edge tiles, a thin C (run
-  // transposed), and the largest small products, one depth block deep.
-  const Problem problems[] = {{2, 3, 5},   {5, 7, 9},   {6, 16, 30}, {7, 17, 31},
-                              {32, 32, 32}, {50, 3, 200}, {3, 50, 200}, {128, 64, 4}};
+  // transposed), the largest small products one depth block deep, and one row, one
+  // column or one element, up to 256 deep (Note [gemv]).
+  const Problem problems[] = {{2, 3, 5},    {5, 7, 9},    {6, 16, 30}, {7, 17, 31},
+                              {32, 32, 32}, {50, 3, 200}, {3, 50, 200}, {128, 64, 4},
+                              {1, 1, 256},  {1, 67, 100}, {67, 1, 100}, {130, 1, 250},
+                              {1, 130, 250}};
   for (const Problem& p : problems)
     for (bool trans_a : {false, true})
       for (bool trans_b : {false, true})

@@ -11,7 +11,9 @@
 
 #include "cgrad/cpu_features.h"
 #include "cgrad/parallel.h"
+#include "kernels/gemv.h"
 #include "kernels/kernels.h"
+#include "kernels/unfused.h"
 
 namespace cgrad::kernels {
 namespace {
@@ -48,6 +50,9 @@ constexpr int64_t kSmallWork = 32 * 32 * 32;
 // Below this many multiply-adds a small product's loop nest beats the tiles' packing
 // (measured: 4 x 4 x 4 0.06 against 0.12 us, 8 x 8 x 8 0.25 against 0.17 us).
 constexpr int64_t kTileWork = 256;
+// Dot products longer than this add partial sums in vectors (Note [gemv]); up to it, in
+// k order, as torch's BLAS does for small products.
+constexpr int64_t kLongDot = 256;
 // Multiply-adds worth waking a thread for: about 5 us of one core's work.
 constexpr int64_t kGemmGrain = 1 << 19;
 
@@ -178,24 +183,6 @@ inline __attribute__((always_inline)) void pack_b_block(const Operand<T>& b, int
 // contiguous): Store: C = alpha * acc (C not read, so NaN there does not leak, as BLAS
 // defines beta == 0); Scale: C = alpha * acc + beta * C; Accumulate: C += alpha * acc.
 enum class Epilogue { Store, Scale, Accumulate };
-
-// Note [Unfused products]: where torch's BLAS adds the terms of a small product
-// unfused (Note [Small gemm accumulation]), each product a * b is rounded before it is
-// added. The compiler contracts x + a * b into one fma wherever the target has FMA (this
-// file is built with GCC's default -ffp-contract=fast), so an unfused kernel passes each
-// product through round_here(): an empty asm that claims to change the value in its
-// register, which the compiler cannot see through, so the multiply and the add stay two
-// instructions. The epilogues round the same way in every kernel (alpha * acc and
-// beta * C each rounded, then added), as gemm_small does.
-template <class V> inline __attribute__((always_inline)) void round_here(V& x) {
-#if defined(__x86_64__) || defined(__i386__)
-  asm("" : "+x"(x));
-#elif defined(__aarch64__)
-  asm("" : "+w"(x));
-#else
-  asm volatile("" : : "r"(&x) : "memory");  // through memory: slower, as exact
-#endif
-}
 
 // acc = sum over p of a[p, 0:MR] (outer) b[p, 0:NR]: the register-resident inner loop,
 // then the epilogue straight into C. The tile is held as MR x (NR / W) GNU vectors of W
@@ -558,14 +545,6 @@ Block fused_block(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n
   return !b.trans || (a.trans && m >= n) ? Block{m, n} : Block{0, 0};
 }
 
-// Rows from i0 on of op(A); columns from j0 on of op(B).
-template <class T> Operand<T> rows_from(const Operand<T>& a, int64_t i0) {
-  return {a.trans ? a.p + i0 : a.p + i0 * a.ld, a.ld, a.trans};
-}
-template <class T> Operand<T> cols_from(const Operand<T>& b, int64_t j0) {
-  return {b.trans ? b.p + j0 * b.ld : b.p + j0, b.ld, b.trans};
-}
-
 #if defined(__x86_64__) && defined(__GNUC__)
 // The fused sums of gemm_small: sums[i * n + j] = sum over p in k order of
 // fma(op(A)(i, p), op(B)(p, j), .). Compiled for FMA; alpha and beta are applied by the
@@ -592,7 +571,9 @@ __attribute__((target("avx2,fma"))) void fused_sums(const Operand<T>& a, const O
 // check]), so forcing the baseline set rounds as a CPU without FMA does.
 bool cpu_has_fma() { return cpu::active_isa() >= cpu::Isa::Avx2; }
 
-// gemm_small with the accumulation torch's op would use (Note [Small gemm accumulation]).
+// gemm_small with the accumulation torch's op would use (Note [Small gemm accumulation]),
+// for the products of more than one row and column that gemm does not put on the tiles:
+// fused all or not at all.
 template <class T>
 void gemm_small_like_torch(const Operand<T>& a, const Operand<T>& b, int64_t m, int64_t n,
                            int64_t k, T alpha, T beta, T* c, int64_t ldc, Accumulation accumulation) {
@@ -608,8 +589,6 @@ void gemm_small_like_torch(const Operand<T>& a, const Operand<T>& b, int64_t m, 
         const T s = sums[i * f.cols + j];
         cij = beta == T(0) ? alpha * s : alpha * s + beta * cij;
       }
-    if (f.cols < n) gemm_small(a, cols_from(b, f.cols), f.rows, n - f.cols, k, alpha, beta, c + f.cols, ldc);
-    if (f.rows < m) gemm_small(rows_from(a, f.rows), b, m - f.rows, n, k, alpha, beta, c + f.rows * ldc, ldc);
     return;
   }
 #endif
@@ -668,6 +647,36 @@ CGRAD_ISA_KERNELS("avx2,fma", avx2, double, Avx2D)
 #undef CGRAD_MICRO_KERNEL
 
 #endif
+
+// A C of one row or one column: a gemv (Note [gemv]), with the rounding torch's op would
+// have where the product is small (Note [Small gemm accumulation]).
+template <class T>
+void gemv_product(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k,
+                  T alpha, T beta, T* c, int64_t ldc, Accumulation accumulation) {
+  const Block f = fused_block(A, B, m, n, accumulation);
+  const bool fma = cpu_has_fma();
+  // y is C's column (n == 1) or row; matrix(i, p) is op(A)(i, p) or op(B)(p, i), and x
+  // the other operand. One element takes its matrix from an operand contiguous along k.
+  const bool from_a = n == 1 && !(m == 1 && A.trans && B.trans);
+  const Operand<T>& mat = from_a ? A : B;
+  const int64_t len = from_a ? m : n, fused_len = !fma ? 0 : from_a ? f.rows : f.cols;
+  const int64_t incy = from_a ? ldc : 1;
+  const T* x = from_a ? B.p : A.p;
+  const int64_t incx = from_a ? (B.trans ? 1 : B.ld) : (A.trans ? A.ld : 1);
+  if (from_a ? mat.trans : !mat.trans)  // matrix(i, p) at mat.p[p * ld + i]
+    return gemv_columns(len, k, alpha, mat.p, mat.ld, x, incx, beta, c, incy,
+                        fused_len > 0 ? GemvOrder::Fused : GemvOrder::Unfused);
+  if (k > kLongDot || len * k > kSmallWork)
+    return gemv_rows(len, k, alpha, mat.p, mat.ld, x, incx, beta, c, incy,
+                     accumulation == Accumulation::Plain || !fma ? GemvOrder::FastUnfused
+                                                                 : GemvOrder::Fast);
+  // Small: the leading fused_len elements fused, the rest not, as torch's BLAS.
+  if (fused_len > 0)
+    gemv_rows(fused_len, k, alpha, mat.p, mat.ld, x, incx, beta, c, incy, GemvOrder::Fused);
+  if (fused_len < len)
+    gemv_rows(len - fused_len, k, alpha, mat.p + fused_len * mat.ld, mat.ld, x, incx, beta,
+              c + fused_len * incy, incy, GemvOrder::Unfused);
+}
 
 // The blocked path on the active instruction set's kernels, fused (each term added with
 // one fma where the set has it) or not (Note [Unfused products]).
@@ -738,6 +747,7 @@ void gemm_floating(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
       const Block f = fused_block(A, B, m, n, accumulation);  // all or nothing here
       return gemm_on_tiles(A, B, m, n, k, alpha, beta, c, ldc, f.rows > 0 && cpu_has_fma());
     }
+    if (m == 1 || n == 1) return gemv_product(A, B, m, n, k, alpha, beta, c, ldc, accumulation);
     gemm_small_like_torch(A, B, m, n, k, alpha, beta, c, ldc, accumulation);
     return;
   }
