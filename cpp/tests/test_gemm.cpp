@@ -22,15 +22,17 @@ struct Problem {
 };
 
 // Small tiles, the unpacked path (a row or a column), long dot products and
-// matrix-vector products (Note [gemv]), one register tile, a thin C (run
-// transposed), A read in place (Note [gemm direct A]) with and without a packed edge
+// matrix-vector products (Note [gemv]), deep small products (Note [Deep small products]),
+// one register tile, a thin C (run transposed), A read in place (Note [gemm direct A])
+// with and without a packed edge
 // row panel (37 rows; 128 rows with AVX2's 6-row tiles) and with rows past MC (200),
 // and sizes that cross the cache blocks (rows past MC, depth past KC, columns past NC).
 constexpr Problem kProblems[] = {
     {1, 1, 1},       {3, 5, 7},      {7, 33, 5},     {1, 100, 50},  {100, 1, 50},
     {6, 32, 64},     {8, 32, 64},    {37, 29, 41},   {37, 40, 41},  {128, 128, 128},
     {200, 40, 100},  {150, 10, 40},  {150, 70, 300}, {13, 2100, 9}, {64, 64, 0},
-    {0, 8, 8},       {1, 1, 3000},   {1, 37, 1000},  {700, 1, 300}, {1, 300, 130}};
+    {0, 8, 8},       {1, 1, 3000},   {1, 37, 1000},  {700, 1, 300}, {1, 300, 130},
+    {3, 4, 1000},    {2, 2, 8000}};
 
 // A rows x cols matrix stored with leading dimension ld; the padding stays 0. Values are
 // small multiples of 1/2, so every sum below is exact in float and the FMA or summation
@@ -114,6 +116,24 @@ TEST(Gemm, IntegersMatchNaiveLoop) {
   check_all<int64_t>(1, 0);
   check_all<int64_t>(2, 3);
   check_all<int32_t>(-1, 1);
+}
+
+// x.t() @ x reads one buffer as both operands (Note [Deep small products] copies it once).
+TEST(Gemm, GramOfFewDeepColumnsMatchesNaiveLoop) {
+  std::mt19937 rng(5);
+  for (int64_t cols : {2, 3, 5}) {
+    const int64_t rows = 3000, ld = cols + 1;
+    const auto x = random_matrix<float>(rows, cols, ld, rng);
+    std::vector<float> c(cols * cols, 7.0f);
+    kernels::gemm(true, false, cols, cols, rows, 1.0f, x.data(), ld, x.data(), ld, 0.0f, c.data(),
+                  cols);
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        float want = 0.0f;
+        for (int64_t p = 0; p < rows; ++p) want += x[p * ld + i] * x[p * ld + j];
+        ASSERT_EQ(c[i * cols + j], want) << cols << " columns, at (" << i << ", " << j << ")";
+      }
+  }
 }
 
 TEST(Gemm, BetaZeroNeverReadsC) {
