@@ -242,6 +242,23 @@ def _matmul(n, batch=1):
 
 
 matmul_128, matmul_512, matmul_1024, matmul_2048 = (_matmul(n) for n in (128, 512, 1024, 2048))
+
+
+def matvec_1024(lib, rng):
+    """1024 x 1024 @ 1024: one layer of batch-1 inference, bound by reading the matrix
+    (GB/s of it). Its 4 MiB stay in this machine's L3 from run to run, so it can beat the
+    copy bandwidth."""
+    w_np = rng.standard_normal((1024, 1024), dtype=np.float32)
+    v_np = rng.standard_normal(1024, dtype=np.float32)
+    w, v = _tensor(lib, w_np), _tensor(lib, v_np)
+    out = {}
+
+    def run():
+        out["r"] = w @ v
+
+    return Case(run, lambda: _np(out["r"]),
+                lambda: w_np.astype(np.float64) @ v_np.astype(np.float64),
+                "GB/s", amount=w_np.nbytes, rtol=1e-3)
 batched_matmul_64x128x128 = _matmul(128, batch=64)
 
 
@@ -255,6 +272,41 @@ def _sgd_step(lib, params, loss, lr=0.01):
         for w, b in params:
             w -= lr * w.grad
             b -= lr * b.grad
+
+
+def small_mlp_train_step(lib, rng):
+    """2-64-64-1 tanh MLP, batch 64, MSE, SGD (lr 0.01): a tutorial's toy regression, whose
+    products (64 x 64 x 64 and smaller) are below a BLAS's blocked sizes."""
+    F = lib.nn.functional
+    dims = [2, 64, 64, 1]
+    init = [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32), np.zeros(o, np.float32))
+            for i, o in zip(dims, dims[1:])]
+    params = [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
+              for w, b in init]
+    x_np = rng.uniform(-1, 1, (64, 2)).astype(np.float32)
+    y_np = np.sin(3 * x_np[:, :1]) * x_np[:, 1:]
+    x, y = lib.tensor(x_np), lib.tensor(y_np)
+    first = {}
+
+    def run():
+        h = x
+        for i, (w, b) in enumerate(params):
+            h = F.linear(h, w, b)
+            if i < len(params) - 1:
+                h = lib.tanh(h)
+        loss = F.mse_loss(h, y)
+        _sgd_step(lib, params, loss)
+        first.setdefault("loss", np.array(loss.item()))
+
+    def reference():  # the first step's loss, in float64
+        h = x_np.astype(np.float64)
+        for i, (w, b) in enumerate(init):
+            h = h @ w.T.astype(np.float64) + b
+            if i < len(init) - 1:
+                h = np.tanh(h)
+        return np.array(((h - y_np) ** 2).mean())
+
+    return Case(run, lambda: first["loss"], reference, "ms/step", rtol=1e-3)
 
 
 def mlp_train_step(lib, rng):
@@ -712,7 +764,9 @@ ALL = {
     "matmul_512": matmul_512,
     "matmul_1024": matmul_1024,
     "matmul_2048": matmul_2048,
+    "matvec_1024": matvec_1024,
     "mlp_train_step": mlp_train_step,
+    "small_mlp_train_step": small_mlp_train_step,
     "backward_chain_large": backward_chain_large,
     "rand_1M": rand_1M,
     "randn_1M": randn_1M,
@@ -732,10 +786,10 @@ ALL = {
 FORWARD_ONLY = {"op_overhead_add_small", "elementwise_add_1M", "elementwise_mul_16M",
                 "unary_exp_4M", "tanh_4M", "reduction_sum_16M", "broadcast_add_row",
                 "flip_rows_4M", "flip_cols_4M",
-                "matmul_128", "matmul_512", "matmul_1024", "matmul_2048",
+                "matmul_128", "matmul_512", "matmul_1024", "matmul_2048", "matvec_1024",
                 "batched_matmul_64x128x128"}
 # Training workloads whose peak memory is reported (in a fresh worker each), and how many
 # steps each runs there: enough for every buffer and cache a step makes to exist.
-MEMORY_STEPS = {"mlp_train_step": 200, "cnn_train_step": 20, "lstm_seq_fwd_bwd": 20,
+MEMORY_STEPS = {"mlp_train_step": 200, "small_mlp_train_step": 200, "cnn_train_step": 20, "lstm_seq_fwd_bwd": 20,
                 "transformer_block_train_step": 20, "digits_epoch": 2,
                 "adam_step_100_params": 100}
