@@ -107,6 +107,10 @@ CASES = {
     "std_rows_past_a_tile": (forward, lambda x: x.std(1), R(40, 5000)),
     "var_dim1": (fwd_bwd, lambda x: x.var(1), R(200, 3000)),
     "norm": (fwd_bwd, lambda x: x.norm(), R(600, 1000)),
+    # Note [Row folds]: one row per output, the rows shared out.
+    "norm_dim1": (fwd_bwd, lambda x: x.norm(dim=1), R(600, 1000)),
+    "prod_dim1": (forward, lambda x: (x * 0.1 + 1).prod(1), R(600, 1000)),
+    "amax_dim0": (forward, lambda x: x.amax(0), R(3000, 200)),
     "max_dim1": (forward, lambda x: x.max(1), R(400, 2000)),
     "argmax_dim0": (forward, lambda x: x.argmax(0), R(2000, 400)),
     "sort_dim1": (forward, lambda x: x.sort(1), R(300, 700)),
