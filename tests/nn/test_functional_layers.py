@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import cgrad  # noqa: E402
 from error_parity import check_error, error_case  # noqa: E402
-from parity import F, R, T, case, check  # noqa: E402
+from parity import INF, F, R, T, case, check  # noqa: E402
 
 F64 = np.float64
 IDX = np.array([[1, 0, 3], [3, 3, 4]], np.int64)
@@ -85,6 +85,13 @@ CASES = [
         R(2, 2, 4), R(2, 3, 4), R(2, 3, 4)),
     case("sdpa_float_mask", lambda L, q, k, v, m: _values(F(L).scaled_dot_product_attention(
         q, k, v, attn_mask=m)), R(2, 2, 4), R(2, 3, 4), R(2, 3, 4), R(2, 3)),
+    # a query that may attend to nothing: zeros and zero gradients, as torch's
+    case("sdpa_bool_mask_blocked_row", lambda L, q, k, v: _values(
+        F(L).scaled_dot_product_attention(q, k, v, attn_mask=L.tensor(
+            [[True, False, True], [False, False, False]]))), R(2, 2, 4), R(2, 3, 4), R(2, 3, 4)),
+    case("sdpa_float_mask_blocked_row", lambda L, q, k, v: _values(
+        F(L).scaled_dot_product_attention(q, k, v, attn_mask=L.tensor(
+            [[-INF, -INF, -INF], [0.0, -INF, 1.0]]))), R(2, 2, 4), R(2, 3, 4), R(2, 3, 4)),
 ]
 
 

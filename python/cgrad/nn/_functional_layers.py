@@ -161,19 +161,28 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
-    """softmax(q k^T * scale + mask) v, the math torch documents for this function."""
+    """softmax(q k^T * scale + mask) v, the math torch documents for this function; a
+    query that the mask lets attend to no key gives zeros, as torch's."""
     length, source = query.size(-2), key.size(-2)
     scale = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
     scores = query @ key.transpose(-2, -1) * scale
     if is_causal:
         keep = _C.arange(length).unsqueeze(-1) >= _C.arange(source)  # lower triangle
         scores = scores.masked_fill(keep.logical_not(), float("-inf"))
+    blocked = None
     if attn_mask is not None:
         if attn_mask.dtype == _C.bool:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         else:
             scores = scores + attn_mask
+        # Note [Fully masked rows]: torch gives a query that may attend to nothing a zero
+        # output and zero gradients, not softmax's NaN. Its scores are set finite before
+        # the softmax so that no NaN reaches the backward either.
+        blocked = scores.isneginf().all(-1, keepdim=True)
+        scores = scores.masked_fill(blocked, 0.0)
     weights = scores.softmax(-1)
+    if blocked is not None:
+        weights = weights.masked_fill(blocked, 0.0)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights @ value
