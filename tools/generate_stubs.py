@@ -98,6 +98,15 @@ TYPE_OVERRIDES = {("max", "other"): "Tensor", ("min", "other"): "Tensor",
                   # atleast_1d(x, y) or atleast_1d([x, y])
                   **{(name, "tensors"): "Tensor | Sequence[Tensor]" for name in (
                       "atleast_1d", "atleast_2d", "atleast_3d")},
+                  **{("multi_head_attention_forward", arg): kind for arg, kind in (
+                      ("value", "Tensor"), ("embed_dim_to_check", "_int"), ("num_heads", "_int"),
+                      ("add_zero_attn", "_bool"), ("out_proj_weight", "Tensor"),
+                      ("need_weights", "_bool"), ("use_separate_proj_weight", "_bool"),
+                      ("average_attn_weights", "_bool"),
+                      *((arg, "Tensor | None") for arg in (
+                          "in_proj_weight", "in_proj_bias", "bias_k", "bias_v", "out_proj_bias",
+                          "key_padding_mask", "q_proj_weight", "k_proj_weight", "v_proj_weight",
+                          "static_k", "static_v")))},
                   **{(name, "out"): "tuple[Tensor, Tensor] | None" for name in (
                       "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
                       "cummin")}}

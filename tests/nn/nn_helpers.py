@@ -51,3 +51,59 @@ def normal_data(*shape, seed=1):
     import torch
     return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32),
                         requires_grad=True)
+
+
+def check_call(c, t, args, keywords=lambda L: {}, rtol=1e-5, atol=1e-5, grad_rtol=1e-4,
+               grad_atol=1e-5):
+    """Calls torch module t on the torch tensors `args` and cgrad module c on copies of them
+    (one copy per distinct tensor: where torch gets the same tensor twice, so does cgrad),
+    each with the keyword arguments keywords(lib). Compares the outputs (a tensor, or a
+    tuple with Nones) in values and grad_fn names, then, after a backward from a random
+    upstream gradient, the gradients of the inputs and of every parameter."""
+    import torch
+    copies = {}
+    c_args = [copies.setdefault(id(a), to_cgrad(a)) for a in args]
+    t_out, c_out = t(*args, **keywords(torch)), c(*c_args, **keywords(cgrad))
+    if not isinstance(t_out, tuple):
+        t_out, c_out = (t_out,), (c_out,)
+    assert len(c_out) == len(t_out)
+    rng = np.random.default_rng(7)
+    t_loss = c_loss = 0
+    for k, (co, to) in enumerate(zip(c_out, t_out)):
+        if to is None:
+            assert co is None, f"output {k}"
+            continue
+        assert_same(co, to, rtol, atol)
+        assert type(co.grad_fn).__name__ == type(to.grad_fn).__name__, f"grad_fn of output {k}"
+        g = rng.standard_normal(tuple(to.shape)).astype(to.detach().numpy().dtype)
+        t_loss = t_loss + (to * torch.tensor(g)).sum()
+        c_loss = c_loss + (co * cgrad.tensor(g)).sum()
+    t_loss.backward()
+    c_loss.backward()
+    for a in args:
+        if a.requires_grad:
+            assert_same(copies[id(a)].grad, a.grad, grad_rtol, grad_atol)
+    c_params, t_params = dict(c.named_parameters()), dict(t.named_parameters())
+    assert list(c_params) == list(t_params)
+    for name, pt in t_params.items():
+        if pt.grad is None:
+            assert c_params[name].grad is None, name
+        else:
+            assert_same(c_params[name].grad, pt.grad, grad_rtol, grad_atol)
+
+
+def check_seeded_init(make):
+    """(cgrad module, torch module) from make(lib), each built after manual_seed(0):
+    asserts equal reprs, state_dict keys in the same order, and values bit for bit (torch's
+    draws in torch's order)."""
+    import torch
+    torch.manual_seed(0)
+    t = make(torch)
+    cgrad.manual_seed(0)
+    c = make(cgrad)
+    assert repr(c) == repr(t)
+    t_state, c_state = t.state_dict(), c.state_dict()
+    assert list(c_state) == list(t_state)
+    for key, value in t_state.items():
+        np.testing.assert_array_equal(c_state[key].numpy(), value.numpy(), err_msg=key)
+    return c, t

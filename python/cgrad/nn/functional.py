@@ -35,6 +35,12 @@ from ._functional_resample import __all__ as _resample_names  # noqa: E402
 
 __all__ += _resample_names
 
+# ---- multi-head attention, and the mask helpers torch's layers call through F ----
+from ._functional_attention import (_canonical_mask, _none_or_dtype,  # noqa: E402,F401
+                                    multi_head_attention_forward)
+
+__all__ += ["multi_head_attention_forward"]
+
 # ---- convolutions: the C++ op, with torch's asymmetric-'same' and integer routes ----
 from ._functional_conv import conv1d, conv2d  # noqa: E402,F401
 

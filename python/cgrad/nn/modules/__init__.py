@@ -5,7 +5,7 @@ from .linear import Bilinear, Identity, Linear
 from .flatten import Flatten, Unflatten
 from .activation import (ELU, GELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSoftmax, ReLU,
                          ReLU6, Sigmoid, SiLU, Softmax, Softmax2d, Softmin, Softplus, Softsign,
-                         Tanh, Tanhshrink, Softshrink, Hardshrink, LogSigmoid)
+                         Tanh, Tanhshrink, Softshrink, Hardshrink, LogSigmoid, MultiheadAttention)
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss,
                    MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, NLLLoss,
@@ -47,4 +47,5 @@ __all__ += [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
     "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "MultiheadAttention",
 ]

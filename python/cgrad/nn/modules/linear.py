@@ -70,6 +70,11 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under its own name: MultiheadAttention's out_proj is one, as torch's (its
+    repr says so)."""
+
+
 class Bilinear(Module):
     """y_k = x1^T A_k x2 + b_k."""
 
