@@ -176,18 +176,25 @@ template <class T> double sum_block(const T* p, int64_t n) {
   else return sum_block_double(p, n);
 }
 
-// Threads take whole blocks; the block sums are then added in block order on one thread.
-template <class T> double sum_contiguous(const T* p, int64_t n) {
+// p[0, n) folded block by block (block(q, m) folds one block), the blocks' results then
+// combined by op in block order on one thread; threads take whole blocks.
+template <class T, class Block, class Op>
+double fold_contiguous(const T* p, int64_t n, double identity, Op op, const Block& block) {
   const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
-  double total = 0;
-  if (blocks <= 1) return n > 0 ? total + sum_block(p, n) : total;
+  double total = identity;
+  if (blocks <= 1) return n > 0 ? op(total, block(p, n)) : total;
   std::vector<double> partial(static_cast<size_t>(blocks));
   parallel_for(blocks, /*grain=*/2, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b)
-      partial[b] = sum_block(p + b * kSumBlock, std::min(kSumBlock, n - b * kSumBlock));
+      partial[b] = block(p + b * kSumBlock, std::min(kSumBlock, n - b * kSumBlock));
   }, /*align=*/1);
-  for (double s : partial) total += s;
+  for (double s : partial) total = op(total, s);
   return total;
+}
+
+template <class T> double sum_contiguous(const T* p, int64_t n) {
+  return fold_contiguous(p, n, 0.0, std::plus<>(),
+                         [](const T* q, int64_t m) { return sum_block(q, m); });
 }
 
 // When `a` is contiguous and the reduced dims are its trailing ones, each output sums
@@ -515,34 +522,41 @@ template <class T> void reduce_typed(ReduceOp op, const TensorImpl& a, TensorImp
         using C = std::conditional_t<std::is_same_v<O, float>, float, double>;
         const C pc = static_cast<C>(p);
         // The 1- and 2-norms over the [outer, kept, inner] view (as sums over it) when
-        // the terms are taken in x's own dtype.
-        bool slabs = false;
+        // the terms are taken in x's own dtype; of all of a dense block, folded in blocks
+        // of memory as x.sum() (Note [Row folds]).
+        bool folded = false;
         if constexpr (std::is_same_v<C, T>) {
+          const bool p12 = p == 1.0 || p == 2.0;
+          const T* x = a.data<T>();
           int64_t outer, kept, inner;
-          slabs = n > 1 && (p == 1.0 || p == 2.0) && outer_kept_inner(a, out, outer, kept, inner) &&
-                  kept == n;
-          if (slabs && p == 2.0)
-            slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
-                      [](const T* row, int64_t m, double* partial) {
-                        add_squares(row, m, partial);
-                      },
-                      [](const T* row, int64_t m) { return row_sum_of_squares(row, m); });
-          else if (slabs)
-            slab_fold(a.data<T>(), outer, kept, inner, acc.data(), 0.0, std::plus<>(),
-                      [](const T* row, int64_t m, double* partial) {
-                        add_magnitudes(row, m, partial);
-                      },
-                      [](const T* row, int64_t m) { return row_sum_of_magnitudes(row, m); });
+          if (p12 && n > 1 && outer_kept_inner(a, out, outer, kept, inner) && kept == n) {
+            folded = true;
+            if (p == 2.0)
+              slab_fold(x, outer, kept, inner, acc.data(), 0.0, std::plus<>(),
+                        [](const T* row, int64_t m, double* partial) { add_squares(row, m, partial); },
+                        [](const T* row, int64_t m) { return row_sum_of_squares(row, m); });
+            else
+              slab_fold(x, outer, kept, inner, acc.data(), 0.0, std::plus<>(),
+                        [](const T* row, int64_t m, double* partial) { add_magnitudes(row, m, partial); },
+                        [](const T* row, int64_t m) { return row_sum_of_magnitudes(row, m); });
+          } else if (p12 && n == 1 && a.is_non_overlapping_and_dense()) {
+            folded = true;
+            acc[0] = p == 2.0
+                ? fold_contiguous(x, a.numel(), 0.0, std::plus<>(),
+                                  [](const T* q, int64_t m) { return row_sum_of_squares(q, m); })
+                : fold_contiguous(x, a.numel(), 0.0, std::plus<>(),
+                                  [](const T* q, int64_t m) { return row_sum_of_magnitudes(q, m); });
+          }
         }
-        if (!slabs && p == 1.0)
+        if (!folded && p == 1.0)
           reduce_into<T, double>(a, out, acc,
                                  [](double r, T x) { return r + std::fabs(static_cast<double>(x)); });
-        else if (!slabs && p == 2.0)
+        else if (!folded && p == 2.0)
           reduce_into<T, double>(a, out, acc, [](double r, T x) {
             const C v = static_cast<C>(x);
             return r + static_cast<double>(v * v);
           });
-        else if (!slabs)
+        else if (!folded)
           reduce_into<T, double>(a, out, acc, [pc](double r, T x) {
             return r + static_cast<double>(std::pow(std::fabs(static_cast<C>(x)), pc));
           });
