@@ -1,6 +1,7 @@
-"""Note [Cloned rounding and root loops]: sqrt, rsqrt and the roundings run as loops
-compiled per instruction set. Each must give numpy's (IEEE) result bit for bit, signed
-zeros, halves, NaN and inf included, over lengths that cover the vector bodies and tails.
+"""Note [Cloned rounding and root loops]: sqrt, rsqrt, the roundings and lerp run as
+loops compiled per instruction set. Each must give the formula's IEEE result bit for bit
+(numpy's), signed zeros, halves, NaN and inf included, over lengths that cover the vector
+bodies and tails.
 """
 import numpy as np
 import pytest
@@ -42,3 +43,20 @@ def test_matches_numpy_bit_for_bit(name, n, dtype):
     assert got.dtype == want.dtype
     assert np.array_equal(got, want, equal_nan=True)
     assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [37, 4099])
+def test_lerp_matches_its_two_forms_bit_for_bit(n, dtype):
+    # a + w (b - a) for |w| < 0.5, b - (b - a)(1 - w) otherwise: each exact at its end.
+    a, b = values(dtype, n), values(dtype, n)[::-1].copy()
+    w = rng.uniform(-0.5, 1.5, n).astype(dtype)
+    w[::5], w[1::7], w[2::9] = 0.5, 0.0, 1.0
+    for weight in (w, np.full(n, dtype(0.3))):
+        with np.errstate(all="ignore"):
+            want = np.where(np.abs(weight) < 0.5, a + weight * (b - a),
+                            b - (b - a) * (dtype(1) - weight))
+        given = cgrad.tensor(weight) if weight is w else 0.3
+        got = cgrad.lerp(cgrad.tensor(a), cgrad.tensor(b), given).numpy()
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
