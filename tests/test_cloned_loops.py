@@ -52,6 +52,7 @@ def test_lerp_matches_its_two_forms_bit_for_bit(n, dtype):
     a, b = values(dtype, n), values(dtype, n)[::-1].copy()
     w = rng.uniform(-0.5, 1.5, n).astype(dtype)
     w[::5], w[1::7], w[2::9] = 0.5, 0.0, 1.0
+    a[2], b[2] = -1.0, -0.0  # weight 1: -0.0, as torch's formula gives
     for weight in (w, np.full(n, dtype(0.3))):
         with np.errstate(all="ignore"):
             want = np.where(np.abs(weight) < 0.5, a + weight * (b - a),

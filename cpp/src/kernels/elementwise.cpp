@@ -824,12 +824,12 @@ template <TernaryOp OP, class T> inline T apply_ternary(T a, T b, T c) {
   else {
     static_assert(OP == TernaryOp::Lerp);
     // Two forms, each exact at its own end (weight 0 gives start, weight 1 gives end):
-    // a + w (b - a) and b - (b - a)(1 - w), the latter written b + (b - a)(w - 1), the
-    // same bits. Selecting the base and the factor rather than the result leaves no
-    // branch: on random weights one mispredicted half the time, and the loop stayed
-    // scalar (lerp with a tensor weight ran at 36x torch's time).
+    // a + w (b - a) and b - (b - a)(1 - w), the latter written b + (b - a)(-(1 - w)),
+    // the same bits, signed zeros included (w - 1 would give +0 where -(1 - w) gives -0).
+    // Selecting the base and the factor rather than the result leaves no branch: on
+    // random weights one mispredicted half the time, and the loop stayed scalar.
     const bool near_a = std::abs(c) < T(0.5);
-    return (near_a ? a : b) + (b - a) * (near_a ? c : c - T(1));
+    return (near_a ? a : b) + (b - a) * (near_a ? c : -(T(1) - c));
   }
 }
 

@@ -257,7 +257,8 @@ void gemv_rows(int64_t m, int64_t k, T alpha, const T* a, int64_t lda, const T* 
                           : kernels.rows_in_order[fused];
   T* s = sums_buffer<T>(m);
   parallel_for(m, std::max<int64_t>(1, kGemvGrain / std::max<int64_t>(k, 1)),
-               [&](int64_t begin, int64_t end) { kernel(end - begin, k, a + begin * lda, lda, x, s + begin); });
+               [&](int64_t begin, int64_t end) { kernel(end - begin, k, a + begin * lda, lda, x, s + begin); },
+               /*align=*/1);  // a few long rows split too
   store(m, s, alpha, beta, y, incy);
 }
 

@@ -2,7 +2,7 @@
 // Note [Unfused products]: where torch's BLAS adds the terms of a small product
 // unfused (Note [Small gemm accumulation] in gemm.cpp), each product a * b is rounded
 // before it is added. The compiler contracts x + a * b into one fma wherever the target
-// has FMA (the kernels are built with GCC's default -ffp-contract=fast), so an unfused
+// has FMA (gemm.cpp and gemv.cpp are built with -ffp-contract=fast), so an unfused
 // kernel passes each product through round_here(): an empty asm that claims to change
 // the value in its register, which the compiler cannot see through, so the multiply and
 // the add stay two instructions. Epilogues round the same way everywhere: alpha * sum
