@@ -1041,6 +1041,17 @@ bool copy_transposed(const TensorImpl& src, TensorImpl& dst) {
 }
 }  // namespace
 
+// Note [Conversion runs]: n elements converted, as a function of its own. Inlined into
+// copy's dispatch (every dtype pair, in parallel_for's lambdas) the loop stayed scalar,
+// one cvtsd2ss at a time; on its own GCC vectorises it. Measured at 1 thread on 512 x 512,
+// us (inlined -> own function; torch 2.13 in the same session): float -> double 146 -> 46
+// (47-60), double -> float 166 -> 43 (44-56), int32 -> float 165 -> 42 (31-41), int64 ->
+// float 167 -> 83 (85-90). float16 and bfloat16 still convert one element at a time in
+// software (float -> float16 300 us, torch 22-28 with F16C).
+template <class D, class S> __attribute__((noinline)) void convert_run(const S* s, D* d, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] = convert<D, S>(s[i]);
+}
+
 void copy(const TensorImpl& src, TensorImpl& dst) {
   const int64_t n = dst.numel();
   if (src.is_contiguous() && dst.is_contiguous() && src.numel() == n) {
@@ -1060,7 +1071,7 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
         D* d = dst.data<D>();
         const S* s = src.data<S>();
         parallel_for(n, kGrainSize, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) d[i] = convert<D, S>(s[i]);
+          convert_run(s + begin, d + begin, end - begin);
         });
       });
     });
@@ -1082,9 +1093,7 @@ void copy(const TensorImpl& src, TensorImpl& dst) {
           if constexpr (std::is_same_v<D, S>) {
             std::memcpy(p[0], p[1], m * sizeof(D));
           } else {
-            D* d = reinterpret_cast<D*>(p[0]);
-            const S* src = reinterpret_cast<const S*>(p[1]);
-            for (int64_t i = 0; i < m; ++i) d[i] = convert<D, S>(src[i]);
+            convert_run(reinterpret_cast<const S*>(p[1]), reinterpret_cast<D*>(p[0]), m);
           }
           return;
         }
