@@ -274,37 +274,51 @@ def _sgd_step(lib, params, loss, lr=0.01):
             b -= lr * b.grad
 
 
-def small_mlp_train_step(lib, rng):
-    """2-64-64-1 tanh MLP, batch 64, MSE, SGD (lr 0.01): a tutorial's toy regression, whose
-    products (64 x 64 x 64 and smaller) are below a BLAS's blocked sizes."""
-    F = lib.nn.functional
-    dims = [2, 64, 64, 1]
+def _mlp_params(lib, rng, dims):
+    """Weights ~ N(0, 1/fan_in) and zero biases for a dims[0]-...-dims[-1] MLP: the numpy
+    arrays and the library's leaf tensors made from them."""
     init = [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32), np.zeros(o, np.float32))
             for i, o in zip(dims, dims[1:])]
     params = [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
               for w, b in init]
+    return init, params
+
+
+def _mlp_forward(F, params, h, activation):
+    for i, (w, b) in enumerate(params):
+        h = F.linear(h, w, b)
+        if i < len(params) - 1:
+            h = activation(h)
+    return h
+
+
+def _np_mlp_forward(init, h, activation):
+    """The same forward pass in float64."""
+    h = h.astype(np.float64)
+    for i, (w, b) in enumerate(init):
+        h = h @ w.T.astype(np.float64) + b
+        if i < len(init) - 1:
+            h = activation(h)
+    return h
+
+
+def small_mlp_train_step(lib, rng):
+    """2-64-64-1 tanh MLP, batch 64, MSE, SGD (lr 0.01): a tutorial's toy regression, whose
+    products (64 x 64 x 64 and smaller) are below a BLAS's blocked sizes."""
+    F = lib.nn.functional
+    init, params = _mlp_params(lib, rng, [2, 64, 64, 1])
     x_np = rng.uniform(-1, 1, (64, 2)).astype(np.float32)
     y_np = np.sin(3 * x_np[:, :1]) * x_np[:, 1:]
     x, y = lib.tensor(x_np), lib.tensor(y_np)
     first = {}
 
     def run():
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = F.linear(h, w, b)
-            if i < len(params) - 1:
-                h = lib.tanh(h)
-        loss = F.mse_loss(h, y)
+        loss = F.mse_loss(_mlp_forward(F, params, x, lib.tanh), y)
         _sgd_step(lib, params, loss)
         first.setdefault("loss", np.array(loss.item()))
 
     def reference():  # the first step's loss, in float64
-        h = x_np.astype(np.float64)
-        for i, (w, b) in enumerate(init):
-            h = h @ w.T.astype(np.float64) + b
-            if i < len(init) - 1:
-                h = np.tanh(h)
-        return np.array(((h - y_np) ** 2).mean())
+        return np.array(((_np_mlp_forward(init, x_np, np.tanh) - y_np) ** 2).mean())
 
     return Case(run, lambda: first["loss"], reference, "ms/step", rtol=1e-3)
 
@@ -312,32 +326,19 @@ def small_mlp_train_step(lib, rng):
 def mlp_train_step(lib, rng):
     """784-256-128-10 ReLU MLP, batch 128, cross-entropy, SGD (lr 0.01)."""
     F = lib.nn.functional
-    dims = [784, 256, 128, 10]
-    init = [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32), np.zeros(o, np.float32))
-            for i, o in zip(dims, dims[1:])]
-    params = [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
-              for w, b in init]
+    init, params = _mlp_params(lib, rng, [784, 256, 128, 10])
     x = lib.tensor(rng.standard_normal((128, 784)).astype(np.float32))
     y = lib.tensor(rng.integers(0, 10, 128))
     state = {}
 
     def run():
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = F.linear(h, w, b)
-            if i < len(params) - 1:
-                h = F.relu(h)
-        loss = F.cross_entropy(h, y)
+        loss = F.cross_entropy(_mlp_forward(F, params, x, F.relu), y)
         _sgd_step(lib, params, loss)
         state["loss"] = loss
 
     def reference():  # the first step's loss, in float64
-        h = _np(x).astype(np.float64)
-        for i, (w, b) in enumerate(init):
-            h = h @ w.T.astype(np.float64) + b
-            if i < len(init) - 1:
-                h = np.maximum(h, 0)
-        return _np_cross_entropy(h, _np(y))
+        return _np_cross_entropy(_np_mlp_forward(init, _np(x), lambda h: np.maximum(h, 0)),
+                                 _np(y))
 
     first = {}
 

@@ -718,18 +718,19 @@ void gemm_on_tiles(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t 
   const cpu::Isa isa = cpu::active_isa();  // Note [One CPU feature check]
   using Avx512 = std::conditional_t<std::is_same_v<T, float>, Avx512F, Avx512D>;
   using Avx2 = std::conditional_t<std::is_same_v<T, float>, Avx2F, Avx2D>;
+  // One instruction set's kernels, fused or not, and its packers.
+#define CGRAD_TILE_KERNELS(SUFFIX)                                                      \
+  MicroKernels<T> {                                                                     \
+    fused ? MicroKernel<T>(&micro_##SUFFIX) : MicroKernel<T>(&micro_##SUFFIX##_unfused), \
+    fused ? MicroKernel<T>(&micro_##SUFFIX##_direct)                                     \
+          : MicroKernel<T>(&micro_##SUFFIX##_unfused_direct),                            \
+    Packer<T>(&pack_a_##SUFFIX), Packer<T>(&pack_b_##SUFFIX)                             \
+  }
   if (isa == cpu::Isa::Avx512)
-    return gemm_blocked<Avx512>(
-        A, B, m, n, k, alpha, beta, c, ldc,
-        {fused ? MicroKernel<T>(&micro_avx512) : MicroKernel<T>(&micro_avx512_unfused),
-         fused ? MicroKernel<T>(&micro_avx512_direct) : MicroKernel<T>(&micro_avx512_unfused_direct),
-         Packer<T>(&pack_a_avx512), Packer<T>(&pack_b_avx512)});
+    return gemm_blocked<Avx512>(A, B, m, n, k, alpha, beta, c, ldc, CGRAD_TILE_KERNELS(avx512));
   if (isa == cpu::Isa::Avx2)
-    return gemm_blocked<Avx2>(
-        A, B, m, n, k, alpha, beta, c, ldc,
-        {fused ? MicroKernel<T>(&micro_avx2) : MicroKernel<T>(&micro_avx2_unfused),
-         fused ? MicroKernel<T>(&micro_avx2_direct) : MicroKernel<T>(&micro_avx2_unfused_direct),
-         Packer<T>(&pack_a_avx2), Packer<T>(&pack_b_avx2)});
+    return gemm_blocked<Avx2>(A, B, m, n, k, alpha, beta, c, ldc, CGRAD_TILE_KERNELS(avx2));
+#undef CGRAD_TILE_KERNELS
 #endif
   using Sse = Blocking<T, 4, 32 / sizeof(T), 16 / sizeof(T)>;  // two 16-byte vectors wide
   gemm_blocked<Sse>(A, B, m, n, k, alpha, beta, c, ldc,
